@@ -1,0 +1,55 @@
+# Two commands: `make run` (set up everything and serve the demo) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install migrate demo vendor worker beat clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	DEBUG=1 $(BIN)/python manage.py load_demo
+
+run: demo
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)/ — sign in as one of the demo users above."
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+# Celery worker and beat for local use against REDIS_URL (see README).
+worker: install
+	DEBUG=1 $(BIN)/celery -A sscb worker --loglevel=INFO
+
+beat: install
+	DEBUG=1 $(BIN)/celery -A sscb beat --loglevel=INFO
+
+# Refresh static/vendor/ from the exact versions in package.json (needs node and npm).
+vendor:
+	npm install --no-audit --no-fund
+	mkdir -p static/vendor/bootstrap static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles test-results .pytest_cache

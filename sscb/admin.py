@@ -1,0 +1,64 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Agency, StrategicPriority, SubGroup, SubGroupMembership, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ["username", "get_full_name", "role", "agency", "is_active", "last_login"]
+    list_filter = ["role", "agency", "is_active", "is_staff"]
+    search_fields = ["username", "first_name", "last_name", "email", "job_title"]
+    list_select_related = ["agency"]
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        ("Role in the partnership", {"fields": ["role", "agency", "job_title"]}),
+    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        (
+            "Role in the partnership",
+            {"fields": ["first_name", "last_name", "email", "role", "agency", "job_title"]},
+        ),
+    )
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "short_name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name"]
+
+
+class SubGroupMembershipInline(admin.TabularInline):
+    model = SubGroupMembership
+    extra = 1
+    autocomplete_fields = ["user", "agency"]
+
+
+@admin.register(SubGroup)
+class SubGroupAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "chair"]
+    list_filter = ["code"]
+    search_fields = ["name", "purpose", "chair__first_name", "chair__last_name"]
+    list_select_related = ["chair"]
+    autocomplete_fields = ["chair"]
+    inlines = [SubGroupMembershipInline]
+
+
+@admin.register(StrategicPriority)
+class StrategicPriorityAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "start_year", "end_year", "order", "is_active"]
+    list_filter = ["is_active", "start_year"]
+    search_fields = ["title", "description"]
+    list_editable = ["order"]
+
+
+@admin.register(SubGroupMembership)
+class SubGroupMembershipAdmin(SimpleHistoryAdmin):
+    """Memberships on their own too, so that who joined or left when is in the history."""
+
+    list_display = ["user", "subgroup", "agency", "created_at"]
+    list_filter = ["subgroup"]
+    search_fields = ["user__first_name", "user__last_name", "user__username", "subgroup__name"]
+    list_select_related = ["user", "subgroup", "agency"]
+    autocomplete_fields = ["user", "agency"]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SscbConfig(AppConfig):
+    name = "sscb"
+    verbose_name = "The Board"

@@ -1,0 +1,81 @@
+"""What needs a person's attention, shown on their home page.
+
+Each app registers providers (in its AppConfig.ready) so that the home page can gather them
+without the project importing the domain apps. A provider takes the user and returns a list of
+``Attention`` items, running a fixed number of queries whatever the number of rows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Attention:
+    title: str
+    detail: str
+    url: str = ""
+    level: str = "info"  # Bootstrap contextual class: info, warning, danger, success
+
+
+_providers: list[Callable] = []
+
+
+def attention_provider(func):
+    """Register ``func(user) -> list[Attention]`` for the home page."""
+    if func not in _providers:
+        _providers.append(func)
+    return func
+
+
+def attention_for(user) -> list[Attention]:
+    items = []
+    for provider in _providers:
+        items.extend(provider(user))
+    return items
+
+
+@attention_provider
+def board_setup(user):
+    """For the Business Unit: gaps in the Board's own reference data."""
+    from .models import StrategicPriority, SubGroup
+
+    if not user.is_business_unit:
+        return []
+    items = []
+    groups = list(SubGroup.objects.annotate(member_count=Count("memberships")))
+    without_chair = [group.name for group in groups if group.chair_id is None]
+    if without_chair:
+        items.append(
+            Attention(
+                title=f"{len(without_chair)} sub-group(s) without a chair",
+                detail="Appoint a chair for: " + ", ".join(without_chair) + ".",
+                url=reverse("admin:sscb_subgroup_changelist"),
+                level="warning",
+            )
+        )
+    without_members = [group.name for group in groups if not group.member_count]
+    if without_members:
+        items.append(
+            Attention(
+                title=f"{len(without_members)} sub-group(s) with no members",
+                detail="Add members to "
+                + ", ".join(without_members)
+                + " so that they can record their sub-group's work.",
+                url=reverse("admin:sscb_subgroup_changelist"),
+                level="warning",
+            )
+        )
+    if not StrategicPriority.objects.filter(is_active=True).exists():
+        items.append(
+            Attention(
+                title="No strategic priorities recorded",
+                detail="Add the Board's strategic priorities so that learning themes can be "
+                "tied to them.",
+                url=reverse("admin:sscb_strategicpriority_add"),
+                level="warning",
+            )
+        )
+    return items

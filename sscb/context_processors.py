@@ -1,0 +1,29 @@
+"""What the base layout needs on every page: the navigation and who is signed in."""
+
+from django.conf import settings
+from django.urls import reverse
+
+# (label, url name, who sees it). Every area a person uses is reachable from here.
+NAVIGATION = [
+    ("Home", "home", "everyone"),
+    ("Partnership", "partnership", "everyone"),
+]
+
+
+def layout(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"board_name": settings.BOARD_NAME, "navigation": []}
+    path = request.path
+    navigation = []
+    for label, url_name, audience in NAVIGATION:
+        url = reverse(url_name)
+        if audience == "business_unit" and not user.is_business_unit:
+            continue
+        active = path == url if url == "/" else path.startswith(url)
+        navigation.append({"label": label, "url": url, "active": active})
+    return {
+        "board_name": settings.BOARD_NAME,
+        "navigation": navigation,
+        "show_admin_link": user.is_staff,
+    }

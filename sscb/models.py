@@ -1,0 +1,208 @@
+"""The Board itself: its people, partner agencies, sub-groups and strategic priorities."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Agency(TimeStampedModel):
+    """A partner agency or school whose practice the Board reviews and assures."""
+
+    class Kind(models.TextChoices):
+        POLICE = "police", "Police"
+        CHILDRENS_SOCIAL_CARE = "csc", "Children's social care"
+        HEALTH = "health", "Health (ICB / NHS trust)"
+        EDUCATION = "education", "Education (local authority)"
+        SCHOOL = "school", "School or college"
+        PROBATION = "probation", "Probation"
+        YOUTH_JUSTICE = "youth_justice", "Youth justice"
+        LOCAL_AUTHORITY = "local_authority", "Local authority (other)"
+        VOLUNTARY = "voluntary", "Voluntary and community sector"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(
+        default=True, help_text="Untick to archive an agency that no longer exists."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self):
+        return self.short_name or self.name
+
+
+class User(AbstractUser):
+    """A person who uses the tracker; their role decides what they see."""
+
+    class Role(models.TextChoices):
+        BUSINESS_UNIT = "business_unit", "Business Unit officer"
+        SUBGROUP_MEMBER = "subgroup_member", "Sub-group member"
+        EXECUTIVE = "executive", "Board executive member"
+        AGENCY_LEAD = "agency_lead", "Partner agency lead"
+        INDEPENDENT_REVIEWER = "independent_reviewer", "Independent reviewer"
+
+    role = models.CharField(max_length=30, choices=Role.choices, default=Role.SUBGROUP_MEMBER)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        help_text="The agency this person works for; required for partner agency leads.",
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="agency_lead") | Q(agency__isnull=False),
+                name="sscb_user_agency_lead_has_agency",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role == self.Role.AGENCY_LEAD and not self.agency_id:
+            raise ValidationError({"agency": "A partner agency lead must belong to an agency."})
+
+    # The Business Unit may do everything (DESIGN.md "Who uses it"), so its officers need no
+    # per-model permissions; they still need is_staff to open the admin.
+    def has_perm(self, perm, obj=None):
+        return (self.is_active and self.role == self.Role.BUSINESS_UNIT) or super().has_perm(
+            perm, obj
+        )
+
+    def has_module_perms(self, app_label):
+        return (
+            self.is_active and self.role == self.Role.BUSINESS_UNIT
+        ) or super().has_module_perms(app_label)
+
+    @property
+    def is_business_unit(self):
+        return self.is_superuser or self.role == self.Role.BUSINESS_UNIT
+
+    @property
+    def is_executive(self):
+        return self.role == self.Role.EXECUTIVE
+
+    @property
+    def is_agency_lead(self):
+        return self.role == self.Role.AGENCY_LEAD
+
+    @property
+    def is_independent_reviewer(self):
+        return self.role == self.Role.INDEPENDENT_REVIEWER
+
+    @property
+    def is_subgroup_member(self):
+        return self.role == self.Role.SUBGROUP_MEMBER
+
+
+class SubGroup(TimeStampedModel):
+    """A sub-group of the Board, which owns a strand of the learning and improvement work."""
+
+    class Code(models.TextChoices):
+        LEARNING_IMPROVEMENT = "li", "Learning and Improvement"
+        QUALITY_ASSURANCE = "qap", "Quality Assurance and Performance"
+        TRAINING = "training", "Training"
+        CASE_REVIEW_PANEL = "crp", "Case Review Panel"
+        CDOP = "cdop", "Child Death Overview Panel"
+        EXECUTIVE = "executive", "Executive"
+
+    code = models.CharField(max_length=20, choices=Code.choices, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+    purpose = models.TextField(blank=True)
+    chair = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="chaired_subgroups"
+    )
+    members = models.ManyToManyField(
+        User, through="SubGroupMembership", related_name="subgroups", blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SubGroupMembership(TimeStampedModel):
+    subgroup = models.ForeignKey(SubGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="The agency this member represents on the sub-group, if any.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["subgroup", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subgroup", "user"], name="sscb_subgroupmembership_once_per_group"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.subgroup}"
+
+
+class StrategicPriority(TimeStampedModel):
+    """One of the Board's strategic priorities, against which learning themes are weighed."""
+
+    title = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    start_year = models.PositiveSmallIntegerField(
+        help_text="First financial year the priority runs for, e.g. 2025 for 2025/26."
+    )
+    end_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Last financial year, if the priority has an end."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "title"]
+        verbose_name_plural = "strategic priorities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True) | Q(end_year__gte=models.F("start_year")),
+                name="sscb_strategicpriority_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.end_year is not None and self.start_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": "The last year cannot be before the first year."})

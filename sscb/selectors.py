@@ -1,0 +1,30 @@
+"""Reads about the Board that cross rows, already shaped for the pages that show them."""
+
+from django.db.models import Prefetch, Q
+
+from .models import Agency, StrategicPriority, SubGroup, SubGroupMembership
+
+
+def subgroups_for_user(user):
+    """The sub-groups a person sits on or chairs, with their chair loaded."""
+    return (
+        SubGroup.objects.filter(Q(memberships__user=user) | Q(chair=user))
+        .select_related("chair")
+        .distinct()
+        .order_by("name")
+    )
+
+
+def partnership_overview():
+    """Sub-groups with chairs and members, active agencies and priorities: three to four queries."""
+    memberships = SubGroupMembership.objects.select_related("user", "agency").order_by(
+        "user__first_name", "user__last_name"
+    )
+    subgroups = SubGroup.objects.select_related("chair").prefetch_related(
+        Prefetch("memberships", queryset=memberships)
+    )
+    return {
+        "subgroups": subgroups,
+        "agencies": Agency.objects.filter(is_active=True),
+        "priorities": StrategicPriority.objects.filter(is_active=True),
+    }

@@ -1,0 +1,42 @@
+"""Each demo role signs in through the real login form in Chromium and sees its own home page."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
+
+
+@pytest.mark.parametrize(
+    "username, role, purpose",
+    [
+        ("admin", "Business Unit officer", "You run the partnership's learning"),
+        ("member", "Sub-group member", "You record and move forward the work"),
+        ("executive", "Board executive member", "You hold the partnership to account"),
+        ("agency", "Partner agency lead", "You answer for your agency"),
+        ("reviewer", "Independent reviewer", "You lead an independent review"),
+    ],
+)
+def test_each_demo_user_signs_in_and_sees_their_home_page(
+    demo, page, live_server, browser_login, username, role, purpose
+):
+    browser_login(page, username)
+    expect(page.get_by_test_id("role")).to_have_text(role)
+    expect(page.get_by_test_id("role-purpose")).to_contain_text(purpose)
+    expect(page.get_by_role("link", name="Partnership", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
+
+
+def test_a_wrong_password_is_explained(demo, page, live_server, browser_login):
+    browser_login(page, "member", password="not-it")
+    expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()

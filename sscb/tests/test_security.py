@@ -1,0 +1,112 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def _sign_in(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_right_password_signs_in(client, member_user):
+    response = _sign_in(client, "member", "safeguarding-demo")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+
+
+def test_wrong_password_says_so_and_signs_nobody_in(client, member_user):
+    response = _sign_in(client, "member", "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_five_wrong_passwords_lock_the_account(client, member_user):
+    for _ in range(5):
+        _sign_in(client, "member", "not-the-password")
+    response = _sign_in(client, "member", "safeguarding-demo")
+    assert response.status_code == 429
+    assert "This account is locked for now" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_four_wrong_passwords_do_not_lock_the_account(client, member_user):
+    for _ in range(4):
+        _sign_in(client, "member", "not-the-password")
+    assert _sign_in(client, "member", "safeguarding-demo").status_code == 302
+
+
+def test_admin_is_for_staff_only(client, member_user, bu_user):
+    client.force_login(member_user)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+    client.force_login(bu_user)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_pages_carry_a_policy_that_forbids_inline_script(client, member_user):
+    client.force_login(member_user)
+    policy = client.get(reverse("home"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in policy
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_templates_hold_no_inline_script_and_nothing_from_a_cdn():
+    for template in BASE_DIR.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts:
+            continue
+        text = template.read_text()
+        for tag in text.split("<script")[1:]:
+            assert "src=" in tag.split(">", 1)[0], f"inline script in {template}"
+        assert "://cdn" not in text and "cdnjs" not in text and "jsdelivr" not in text, template
+        assert " style=" not in text, f"inline style in {template}"
+
+
+def test_idle_sessions_expire():
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def _manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTEST_VERSION", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7#kq2!v9m@p4z$w8r^t6y&u1i*o3e(a5s)d0f_g-h+j=l~n-production-like-key-0123",
+    "ALLOWED_HOSTS": "learning.example.org",
+}
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _manage("check", **{**PRODUCTION, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr

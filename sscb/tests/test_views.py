@@ -1,0 +1,118 @@
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from sscb.models import SubGroup
+from sscb.tests.factories import (
+    AgencyFactory,
+    StrategicPriorityFactory,
+    SubGroupFactory,
+    SubGroupMembershipFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["home", "partnership"]
+
+
+@pytest.mark.parametrize("url_name", PAGES)
+def test_anonymous_user_is_sent_to_sign_in(client, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_open_to_everyone(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "Sign in" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role, phrase",
+    [
+        ("business_unit", "You run the partnership's learning and improvement work"),
+        ("subgroup_member", "You record and move forward the work of your sub-groups"),
+        ("executive", "You hold the partnership to account"),
+        ("agency_lead", "You answer for your agency"),
+        ("independent_reviewer", "You lead an independent review"),
+    ],
+)
+def test_each_role_gets_a_home_page_meant_for_it(client, users_by_role, role, phrase):
+    client.force_login(users_by_role[role])
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    body = unescape(response.content.decode())
+    assert phrase in body
+    assert users_by_role[role].get_role_display() in body
+
+
+def test_business_unit_is_told_about_gaps_in_reference_data(client, bu_user):
+    SubGroupFactory(code=SubGroup.Code.CDOP)
+    client.force_login(bu_user)
+    body = unescape(client.get(reverse("home")).content.decode())
+    assert "1 sub-group(s) without a chair" in body
+    assert "Appoint a chair for: Child Death Overview Panel." in body
+    assert "No strategic priorities recorded" in body
+
+
+def test_empty_state_says_what_to_do_next(client, member_user):
+    client.force_login(member_user)
+    body = unescape(client.get(reverse("home")).content.decode())
+    assert "Nothing needs your attention right now." in body
+    assert "You do not sit on a sub-group." in body
+
+
+def test_home_lists_the_sub_groups_a_member_sits_on(client, member_user):
+    group = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE, chair=member_user)
+    SubGroupMembershipFactory(subgroup=group, user=member_user)
+    client.force_login(member_user)
+    body = unescape(client.get(reverse("home")).content.decode())
+    assert "Quality Assurance and Performance" in body
+    assert "(you)" in body
+
+
+def test_navigation_shows_admin_only_to_staff(client, bu_user, member_user):
+    client.force_login(member_user)
+    assert 'href="/admin/"' not in client.get(reverse("home")).content.decode()
+    client.force_login(bu_user)
+    assert 'href="/admin/"' in client.get(reverse("home")).content.decode()
+
+
+def _populate(n):
+    for code in SubGroup.Code.values:
+        group = SubGroupFactory(code=code, chair=UserFactory())
+        for _ in range(n):
+            SubGroupMembershipFactory(subgroup=group, agency=AgencyFactory())
+    StrategicPriorityFactory.create_batch(n)
+
+
+@pytest.mark.parametrize("url_name", PAGES)
+def test_page_runs_the_same_queries_for_2_or_50_rows(
+    client, bu_user, count_queries, django_assert_max_num_queries, url_name
+):
+    client.force_login(bu_user)
+    _populate(2)
+    small = count_queries(reverse(url_name))
+    _populate(48)
+    with django_assert_max_num_queries(small):
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+
+
+def test_partnership_page_lists_every_agency_member_and_priority(client, member_user):
+    _populate(3)
+    client.force_login(member_user)
+    body = client.get(reverse("partnership")).content.decode()
+    assert body.count("<tr>") == 1 + 3 * len(SubGroup.Code.values)
+    assert body.count("Priority ") == 3
+
+
+def test_unknown_page_explains_itself_without_a_stack_trace(client, member_user):
+    client.force_login(member_user)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
