@@ -1,0 +1,29 @@
+"""Who may do what, shared by every app's access helpers (``get_<thing>_for_user``)."""
+
+from django.core.exceptions import PermissionDenied
+
+
+def subgroup_ids(user) -> frozenset[int]:
+    """Ids of the sub-groups a person sits on or chairs, cached on the user for the request."""
+    cached = getattr(user, "_subgroup_ids", None)
+    if cached is None:
+        from .models import SubGroup, SubGroupMembership
+
+        member_of = SubGroupMembership.objects.filter(user=user).values_list(
+            "subgroup_id", flat=True
+        )
+        chair_of = SubGroup.objects.filter(chair=user).values_list("pk", flat=True)
+        cached = frozenset(member_of.union(chair_of))
+        user._subgroup_ids = cached
+    return cached
+
+
+def can_work_for_subgroup(user, subgroup_id) -> bool:
+    """The Business Unit, and members of the sub-group, may record and edit its work."""
+    return user.is_business_unit or (user.is_subgroup_member and subgroup_id in subgroup_ids(user))
+
+
+def require(allowed: bool):
+    """Raise 403 (a page that says why in plain words) unless ``allowed``."""
+    if not allowed:
+        raise PermissionDenied
