@@ -7,13 +7,15 @@ def subgroup_ids(user) -> frozenset[int]:
     """Ids of the sub-groups a person sits on or chairs, cached on the user for the request."""
     cached = getattr(user, "_subgroup_ids", None)
     if cached is None:
-        from .models import SubGroup, SubGroupMembership
+        from django.db.models import Q
 
-        member_of = SubGroupMembership.objects.filter(user=user).values_list(
-            "subgroup_id", flat=True
+        from .models import SubGroup
+
+        cached = frozenset(
+            SubGroup.objects.filter(Q(memberships__user=user) | Q(chair=user))
+            .order_by()
+            .values_list("pk", flat=True)
         )
-        chair_of = SubGroup.objects.filter(chair=user).values_list("pk", flat=True)
-        cached = frozenset(member_of.union(chair_of))
         user._subgroup_ids = cached
     return cached
 
