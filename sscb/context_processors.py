@@ -7,6 +7,8 @@ from django.urls import reverse
 NAVIGATION = [
     ("Home", "home", "everyone"),
     ("Partnership", "partnership", "everyone"),
+    ("Reviews", "reviews:list", "everyone"),
+    ("Audits", "audits:list", "everyone"),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("reviews/", include("reviews.urls")),
+    path("audits/", include("audits.urls")),
 ]
 
 handler403 = "sscb.errors.permission_denied"

@@ -1,0 +1,98 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Audit,
+    AuditCycle,
+    CaseAuditEntry,
+    Framework,
+    SelfAssessment,
+    Standard,
+    StandardAssessment,
+)
+
+
+class StandardInline(admin.StackedInline):
+    model = Standard
+    extra = 0
+    fields = ["number", "title", "guidance", "evidence_expected"]
+
+
+@admin.register(Framework)
+class FrameworkAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "code", "for_schools"]
+    inlines = [StandardInline]
+
+
+@admin.register(Standard)
+class StandardAdmin(SimpleHistoryAdmin):
+    list_display = ["framework", "number", "title"]
+    list_filter = ["framework"]
+    search_fields = ["title", "guidance", "evidence_expected"]
+    list_select_related = ["framework"]
+
+
+class CaseAuditEntryInline(admin.TabularInline):
+    model = CaseAuditEntry
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Audit)
+class AuditAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "kind", "stage", "lead_subgroup", "period_start"]
+    list_filter = ["kind", "stage", "lead_subgroup"]
+    search_fields = ["reference", "title", "scope"]
+    list_select_related = ["lead_subgroup"]
+    filter_horizontal = ["agencies"]
+    readonly_fields = ["reference"]
+    inlines = [CaseAuditEntryInline]
+
+
+@admin.register(CaseAuditEntry)
+class CaseAuditEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["audit", "pseudonym", "agency", "grade"]
+    list_filter = ["grade", "agency"]
+    search_fields = ["pseudonym", "audit__reference"]
+    list_select_related = ["audit", "agency"]
+
+
+@admin.register(AuditCycle)
+class AuditCycleAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "framework", "financial_year", "opened_on", "deadline"]
+    list_filter = ["framework", "financial_year"]
+    list_select_related = ["framework"]
+
+
+class StandardAssessmentInline(admin.StackedInline):
+    model = StandardAssessment
+    extra = 0
+    fk_name = "self_assessment"
+    raw_id_fields = ["carried_forward_from"]
+    fields = [
+        "standard",
+        ("self_score", "moderated_score", "needs_reconfirmation"),
+        "narrative",
+        "evidence",
+        "moderation_comment",
+        "challenge_notes",
+        ("moderated_by", "moderated_at"),
+        "carried_forward_from",
+    ]
+
+
+@admin.register(SelfAssessment)
+class SelfAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["agency", "cycle", "status", "submitted_at"]
+    list_filter = ["status", "cycle"]
+    search_fields = ["agency__name"]
+    list_select_related = ["agency", "cycle"]
+    inlines = [StandardAssessmentInline]
+
+
+@admin.register(StandardAssessment)
+class StandardAssessmentAdmin(SimpleHistoryAdmin):
+    list_display = ["self_assessment", "standard", "self_score", "moderated_score"]
+    list_filter = ["self_assessment__cycle", "self_score", "moderated_score"]
+    list_select_related = ["self_assessment__agency", "self_assessment__cycle", "standard"]
+    raw_id_fields = ["carried_forward_from", "self_assessment"]

@@ -1,0 +1,74 @@
+"""What audits put on a person's home page."""
+
+from django.db.models import Count, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from sscb.attention import Attention, attention_provider
+
+from . import selectors
+from .models import SelfAssessment
+
+
+@attention_provider
+def open_returns_for_agency(user):
+    """An agency lead's returns still to submit, with their deadlines: one query."""
+    if not (user.is_agency_lead and user.agency_id):
+        return []
+    today = timezone.localdate()
+    items = []
+    returns = SelfAssessment.objects.filter(
+        agency_id=user.agency_id, status__in=SelfAssessment.EDITABLE
+    ).select_related("cycle")
+    for item in returns.order_by("cycle__deadline"):
+        late = item.deadline < today
+        days = (item.deadline - today).days
+        items.append(
+            Attention(
+                title=f"{item.cycle.title}: your return is "
+                + ("overdue" if late else f"due in {days} day(s)" if days else "due today"),
+                detail=f"Deadline {item.deadline:%d %B %Y}. Status: "
+                f"{item.get_status_display().lower()}.",
+                url=reverse("audits:return-edit", args=[item.pk]),
+                level="danger" if late else "warning" if days <= 14 else "info",
+            )
+        )
+    return items
+
+
+@attention_provider
+def returns_for_quality_assurance(user):
+    """For QAP and the Business Unit: returns awaiting moderation and overdue returns."""
+    if not selectors.can_moderate(user):
+        return []
+    today = timezone.localdate()
+    counts = SelfAssessment.objects.aggregate(
+        awaiting=Count("pk", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
+        overdue=Count(
+            "pk", filter=Q(status__in=SelfAssessment.EDITABLE, cycle__deadline__lt=today)
+        ),
+        awaiting_cycle=Min("cycle", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
+        overdue_cycle=Min(
+            "cycle", filter=Q(status__in=SelfAssessment.EDITABLE, cycle__deadline__lt=today)
+        ),
+    )
+    items = []
+    if counts["awaiting"]:
+        items.append(
+            Attention(
+                title=f"{counts['awaiting']} self-assessment return(s) awaiting moderation",
+                detail="Agree a moderated score for each standard after the challenge event.",
+                url=reverse("audits:cycle", args=[counts["awaiting_cycle"]]),
+                level="warning",
+            )
+        )
+    if counts["overdue"]:
+        items.append(
+            Attention(
+                title=f"{counts['overdue']} self-assessment return(s) overdue",
+                detail="These agencies or schools have passed their deadline without submitting.",
+                url=reverse("audits:cycle", args=[counts["overdue_cycle"]]),
+                level="danger",
+            )
+        )
+    return items

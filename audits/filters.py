@@ -1,0 +1,24 @@
+import django_filters
+from django.db.models import Q
+
+from sscb.models import SubGroup
+
+from .models import Audit
+
+
+class AuditFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    kind = django_filters.ChoiceFilter(choices=Audit.Kind.choices, empty_label="Any kind")
+    stage = django_filters.ChoiceFilter(choices=Audit.Stage.choices, empty_label="Any stage")
+    lead_subgroup = django_filters.ModelChoiceFilter(
+        queryset=SubGroup.objects.all(), empty_label="Any sub-group", label="Lead sub-group"
+    )
+
+    class Meta:
+        model = Audit
+        fields = ["q", "kind", "stage", "lead_subgroup"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(reference__icontains=value) | Q(scope__icontains=value)
+        )

@@ -1,0 +1,190 @@
+"""Validation of what people type into audit and self-assessment pages."""
+
+from django import forms
+
+from sscb.access import subgroup_ids
+from sscb.models import Agency, SubGroup
+
+from .models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment, StandardAssessment
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AuditForm(forms.ModelForm):
+    class Meta:
+        model = Audit
+        fields = [
+            "kind",
+            "title",
+            "lead_subgroup",
+            "reports_to",
+            "scope",
+            "period_start",
+            "period_end",
+            "agencies",
+            "summary",
+        ]
+        widgets = {
+            "period_start": DATE,
+            "period_end": DATE,
+            "scope": forms.Textarea(attrs={"rows": 3}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "agencies": forms.CheckboxSelectMultiple,
+        }
+        labels = {"agencies": "Participating agencies"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not user.is_business_unit:
+            self.fields["lead_subgroup"].queryset = SubGroup.objects.filter(
+                pk__in=subgroup_ids(user)
+            )
+        self.fields["agencies"].queryset = Agency.objects.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end of the audit period cannot be before its start.")
+        if data.get("kind") == Audit.Kind.SINGLE_AGENCY and len(data.get("agencies") or []) != 1:
+            self.add_error("agencies", "A single agency audit looks at exactly one agency.")
+        return data
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(choices=Audit.Stage.choices, label="Move to stage")
+
+
+class CaseAuditEntryForm(forms.ModelForm):
+    class Meta:
+        model = CaseAuditEntry
+        fields = ["pseudonym", "agency", "grade", "strengths", "concerns"]
+        widgets = {
+            "strengths": forms.Textarea(attrs={"rows": 2}),
+            "concerns": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, audit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.audit = audit
+        self.fields["agency"].queryset = audit.agencies.all()
+
+    def clean(self):
+        data = super().clean()
+        pseudonym, agency = (data.get("pseudonym") or "").strip(), data.get("agency")
+        if (
+            pseudonym
+            and agency
+            and CaseAuditEntry.objects.filter(
+                audit=self.audit, pseudonym__iexact=pseudonym, agency=agency
+            ).exists()
+        ):
+            self.add_error(
+                "pseudonym", f"{pseudonym} is already graded for {agency.label} in this audit."
+            )
+        return data
+
+
+class AuditCycleForm(forms.ModelForm):
+    class Meta:
+        model = AuditCycle
+        fields = ["framework", "title", "financial_year", "opened_on", "deadline"]
+        widgets = {"opened_on": DATE, "deadline": DATE}
+
+    def clean(self):
+        data = super().clean()
+        opened, deadline = data.get("opened_on"), data.get("deadline")
+        if opened and deadline and deadline < opened:
+            self.add_error("deadline", "The deadline cannot be before the cycle opens.")
+        framework, year = data.get("framework"), data.get("financial_year")
+        if (
+            framework
+            and year
+            and AuditCycle.objects.filter(framework=framework, financial_year=year).exists()
+        ):
+            self.add_error(
+                "financial_year", f"A {framework} cycle is already open for that financial year."
+            )
+        return data
+
+    def validate_unique(self):
+        """Checked in clean() with a message a chair understands."""
+
+
+SCORE_CHOICES = [("", "Choose a score")] + [
+    (str(value), label) for value, label in StandardAssessment.Score.choices
+]
+
+
+class AnswerForm(forms.Form):
+    """The agency's answer for one standard."""
+
+    self_score = forms.TypedChoiceField(
+        choices=SCORE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Self-assessed score",
+    )
+    narrative = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="How you meet the standard",
+        help_text="Name children by pseudonym only.",
+    )
+    evidence = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Evidence you hold"
+    )
+    confirmed = forms.BooleanField(
+        required=False, label="This answer from the last cycle still stands"
+    )
+
+    def __init__(self, *args, answer, **kwargs):
+        initial = {
+            "self_score": answer.self_score,
+            "narrative": answer.narrative,
+            "evidence": answer.evidence,
+        }
+        super().__init__(
+            *args, initial=initial, prefix=f"standard-{answer.standard.number}", **kwargs
+        )
+        self.answer = answer
+        if not answer.needs_reconfirmation:
+            del self.fields["confirmed"]
+
+
+class SignOffForm(forms.ModelForm):
+    class Meta:
+        model = SelfAssessment
+        fields = [
+            "head_teacher",
+            "head_teacher_signed_on",
+            "safeguarding_governor",
+            "safeguarding_governor_signed_on",
+        ]
+        widgets = {"head_teacher_signed_on": DATE, "safeguarding_governor_signed_on": DATE}
+        labels = {
+            "head_teacher_signed_on": "Head teacher signed on",
+            "safeguarding_governor_signed_on": "Safeguarding governor signed on",
+        }
+
+
+class ModerationForm(forms.Form):
+    moderated_score = forms.TypedChoiceField(
+        choices=SCORE_CHOICES, coerce=int, label="Moderated score"
+    )
+    moderation_comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Moderation comment"
+    )
+    challenge_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Challenge event notes",
+        help_text="What the agency said at the challenge event. Name children by pseudonym only.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["moderated_score"].error_messages["required"] = (
+            "Choose the moderated score for this standard."
+        )

@@ -1,0 +1,298 @@
+"""Reads about audits and self-assessments, already scoped to the person asking."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from sscb.access import can_work_for_subgroup, require, subgroup_ids
+from sscb.models import Agency, SubGroup
+
+from .models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment, Standard, StandardAssessment
+
+RETURNED = list(SelfAssessment.RETURNED)
+OPEN = list(SelfAssessment.EDITABLE)
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+
+def is_qap_member(user) -> bool:
+    """Sits on (or chairs) the Quality Assurance and Performance sub-group; cached per request."""
+    cached = getattr(user, "_is_qap_member", None)
+    if cached is None:
+        ids = subgroup_ids(user) if user.is_subgroup_member else frozenset()
+        cached = (
+            bool(ids)
+            and SubGroup.objects.filter(pk__in=ids, code=SubGroup.Code.QUALITY_ASSURANCE).exists()
+        )
+        user._is_qap_member = cached
+    return cached
+
+
+def can_moderate(user) -> bool:
+    """The Business Unit and QAP members moderate returns and open audit cycles' results."""
+    return user.is_business_unit or is_qap_member(user)
+
+
+def can_open_cycle(user) -> bool:
+    return user.is_business_unit
+
+
+def can_see_all_returns(user) -> bool:
+    """QAP and the Business Unit see every return; the Executive reads the results."""
+    return can_moderate(user) or user.is_executive
+
+
+def can_create_audit(user) -> bool:
+    return user.is_business_unit or (user.is_subgroup_member and bool(subgroup_ids(user)))
+
+
+def can_edit_audit(user, audit) -> bool:
+    return can_work_for_subgroup(user, audit.lead_subgroup_id) or (
+        user.is_subgroup_member and is_qap_member(user)
+    )
+
+
+# --- audits ---------------------------------------------------------------------------------
+
+
+def audits_visible_to(user) -> QuerySet[Audit]:
+    """Everyone who works on or reads the Board's work sees audits; an agency lead sees their own
+    agency's; an independent reviewer sees none."""
+    audits = Audit.objects.select_related("lead_subgroup", "reports_to")
+    if user.is_business_unit or user.is_subgroup_member or user.is_executive:
+        return audits
+    if user.is_agency_lead and user.agency_id:
+        return audits.filter(agencies=user.agency_id).distinct()
+    return audits.none()
+
+
+def get_audit_for_user(user, pk, write=False) -> Audit:
+    audit = get_object_or_404(audits_visible_to(user), pk=pk)
+    if write:
+        require(can_edit_audit(user, audit))
+    return audit
+
+
+def audit_detail(audit) -> dict:
+    """The audit's agencies and graded cases (two queries) and its grade counts."""
+    cases = list(
+        CaseAuditEntry.objects.filter(audit=audit).select_related("agency").order_by("pseudonym")
+    )
+    grades = dict.fromkeys(CaseAuditEntry.Grade.values, 0)
+    for case in cases:
+        grades[case.grade] += 1
+    return {
+        "agencies": list(audit.agencies.all()),
+        "cases": cases,
+        "grade_counts": [(label, grades[value]) for value, label in CaseAuditEntry.Grade.choices],
+    }
+
+
+# --- self-assessment returns ----------------------------------------------------------------
+
+
+def self_assessments_visible_to(user) -> QuerySet[SelfAssessment]:
+    returns = SelfAssessment.objects.select_related("cycle__framework", "agency")
+    if can_see_all_returns(user):
+        return returns
+    if user.is_agency_lead and user.agency_id:
+        return returns.filter(agency_id=user.agency_id)
+    return returns.none()
+
+
+def can_fill_in(user, self_assessment) -> bool:
+    """An agency lead fills in their own agency's return; the Business Unit may fill in for a
+    school or agency that has no lead on the system."""
+    return user.is_business_unit or (
+        user.is_agency_lead and user.agency_id == self_assessment.agency_id
+    )
+
+
+def get_self_assessment_for_user(user, pk, write=False) -> SelfAssessment:
+    """404 for a return the person may not know about; 403 for one they may read but not edit."""
+    self_assessment = get_object_or_404(self_assessments_visible_to(user), pk=pk)
+    if write:
+        require(can_fill_in(user, self_assessment))
+    return self_assessment
+
+
+def answers_for(self_assessment) -> list[StandardAssessment]:
+    """A return's answers in standard order, with who moderated them: one query."""
+    return list(
+        StandardAssessment.objects.filter(self_assessment=self_assessment)
+        .select_related("standard", "moderated_by")
+        .order_by("standard__number")
+    )
+
+
+def get_answer_for_moderation(user, self_assessment_pk, number) -> StandardAssessment:
+    self_assessment = get_self_assessment_for_user(user, self_assessment_pk)
+    require(can_moderate(user))
+    return get_object_or_404(
+        StandardAssessment.objects.select_related(
+            "standard", "self_assessment__agency", "self_assessment__cycle__framework"
+        ),
+        self_assessment=self_assessment,
+        standard__number=number,
+    )
+
+
+def returns_for_agency_lead(user) -> list[SelfAssessment]:
+    if not (user.is_agency_lead and user.agency_id):
+        return []
+    return list(
+        SelfAssessment.objects.filter(agency_id=user.agency_id)
+        .select_related("cycle__framework", "agency")
+        .order_by("-cycle__deadline")
+    )
+
+
+# --- cycles and their progress --------------------------------------------------------------
+
+
+def _progress_counts(prefix: str, today: datetime.date) -> dict:
+    """Count() expressions for a cycle's returns by state; ``prefix`` is the path to the return."""
+    status = f"{prefix}status"
+    return {
+        "total": Count(f"{prefix}pk"),
+        "returned_count": Count(f"{prefix}pk", filter=Q(**{f"{status}__in": RETURNED})),
+        "moderated_count": Count(f"{prefix}pk", filter=Q(**{status: "moderated"})),
+        "awaiting_moderation": Count(f"{prefix}pk", filter=Q(**{status: "submitted"})),
+        "draft_count": Count(f"{prefix}pk", filter=Q(**{status: "draft"})),
+        "not_started_count": Count(f"{prefix}pk", filter=Q(**{status: "not_started"})),
+        "late_count": Count(
+            f"{prefix}pk",
+            filter=Q(**{f"{status}__in": OPEN}) & Q(**{f"{prefix}cycle__deadline__lt": today}),
+        ),
+    }
+
+
+def cycles_with_progress(today=None) -> QuerySet[AuditCycle]:
+    """Every cycle with its counts of returned, late and not started returns, in one query."""
+    today = today or timezone.localdate()
+    counts = _progress_counts("returns__", today)
+    # The cycle's own deadline, not the join's, decides lateness here.
+    counts["late_count"] = Count(
+        "returns__pk", filter=Q(returns__status__in=OPEN, deadline__lt=today)
+    )
+    return AuditCycle.objects.select_related("framework").annotate(**counts)
+
+
+def cycle_progress(cycle, today=None) -> dict:
+    """One cycle's counts from a single aggregate query."""
+    today = today or timezone.localdate()
+    return SelfAssessment.objects.filter(cycle=cycle).aggregate(**_progress_counts("", today))
+
+
+def get_cycle_for_user(user, pk) -> AuditCycle:
+    if not can_see_all_returns(user):
+        raise Http404
+    return get_object_or_404(AuditCycle.objects.select_related("framework"), pk=pk)
+
+
+def cycle_returns(cycle) -> list[SelfAssessment]:
+    """Each return in the cycle with how many standards are answered and moderated: one query."""
+    return list(
+        SelfAssessment.objects.filter(cycle=cycle)
+        .select_related("agency", "submitted_by")
+        .annotate(
+            answered=Count("answers", filter=Q(answers__self_score__isnull=False)),
+            moderated=Count("answers", filter=Q(answers__moderated_score__isnull=False)),
+            not_met=Count(
+                "answers",
+                filter=Q(answers__moderated_score=1)
+                | Q(answers__moderated_score__isnull=True, answers__self_score=1),
+            ),
+        )
+        .order_by("agency__name")
+    )
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class HeatMapRow:
+    self_assessment: SelfAssessment
+    cells: list = field(default_factory=list)  # StandardAssessment or None, in standard order
+
+
+def heat_map(cycle) -> dict:
+    """Agencies × standards for a cycle, self-assessed and moderated scores: three queries."""
+    standards = list(Standard.objects.filter(framework_id=cycle.framework_id).order_by("number"))
+    returns = list(
+        SelfAssessment.objects.filter(cycle=cycle).select_related("agency").order_by("agency__name")
+    )
+    answers = {}
+    for answer in StandardAssessment.objects.filter(self_assessment__cycle=cycle).only(
+        "pk",
+        "self_assessment_id",
+        "standard_id",
+        "self_score",
+        "moderated_score",
+        "needs_reconfirmation",
+    ):
+        answers[(answer.self_assessment_id, answer.standard_id)] = answer
+    rows = []
+    for self_assessment in returns:
+        # Scores are shown only once the return is submitted: a draft is the agency's own.
+        shown = self_assessment.is_returned
+        rows.append(
+            HeatMapRow(
+                self_assessment=self_assessment,
+                cells=[
+                    answers.get((self_assessment.pk, standard.pk)) if shown else None
+                    for standard in standards
+                ],
+            )
+        )
+    return {"standards": standards, "rows": rows}
+
+
+def agency_history(agency) -> list[dict]:
+    """An agency's returns across cycles, newest first, each with its answers: two queries."""
+    returns = (
+        SelfAssessment.objects.filter(agency=agency)
+        .select_related("cycle__framework")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=StandardAssessment.objects.select_related("standard").order_by(
+                    "standard__number"
+                ),
+            )
+        )
+        .order_by("cycle__framework__code", "-cycle__financial_year")
+    )
+    return list(returns)
+
+
+def get_agency_for_history(user, pk) -> Agency:
+    """An agency lead sees only their own agency's history; QAP, the Business Unit and the
+    Executive see every agency's."""
+    if can_see_all_returns(user):
+        return get_object_or_404(Agency, pk=pk)
+    if user.is_agency_lead and user.agency_id == int(pk):
+        return user.agency
+    raise Http404
+
+
+def standards_not_met(cycle=None) -> QuerySet[StandardAssessment]:
+    """Answers in submitted returns rated not met (moderated score first), each needing an action.
+
+    The learning app turns these into actions.
+    """
+    answers = StandardAssessment.objects.filter(self_assessment__status__in=RETURNED).filter(
+        Q(moderated_score=StandardAssessment.Score.NOT_MET)
+        | Q(moderated_score__isnull=True, self_score=StandardAssessment.Score.NOT_MET)
+    )
+    if cycle is not None:
+        answers = answers.filter(self_assessment__cycle=cycle)
+    return answers.select_related(
+        "standard", "self_assessment__agency", "self_assessment__cycle__framework"
+    ).order_by("self_assessment__cycle", "self_assessment__agency__name", "standard__number")

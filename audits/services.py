@@ -1,0 +1,382 @@
+"""Every write to audits and self-assessments."""
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from sscb.dates import financial_year_of
+from sscb.models import Agency, SubGroup, User
+
+from .models import (
+    Audit,
+    AuditCycle,
+    CaseAuditEntry,
+    Framework,
+    SelfAssessment,
+    Standard,
+    StandardAssessment,
+)
+
+# --- audits ---------------------------------------------------------------------------------
+
+# Stages move one step at a time, forward or back (a report can go back for more work).
+STAGE_ORDER = list(Audit.Stage.values)
+
+
+def _next_reference(kind: str, year: int) -> str:
+    prefix = f"{Audit.REFERENCE_PREFIX[kind]}-{year}-"
+    last = (
+        Audit.objects.select_for_update()
+        .filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:03d}"
+
+
+@transaction.atomic
+def audit_create(
+    *,
+    kind: str,
+    title: str,
+    lead_subgroup: SubGroup,
+    reports_to: SubGroup,
+    scope: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    agencies: Iterable[Agency] = (),
+    stage: str = Audit.Stage.PLANNED,
+    summary: str = "",
+    by: User | None = None,
+) -> Audit:
+    audit = Audit(
+        kind=kind,
+        title=title,
+        lead_subgroup=lead_subgroup,
+        reports_to=reports_to,
+        scope=scope,
+        period_start=period_start,
+        period_end=period_end,
+        stage=stage,
+        summary=summary,
+        created_by=by,
+    )
+    audit.reference = _next_reference(kind, financial_year_of(timezone.localdate()))
+    audit.full_clean()
+    audit.save()
+    audit.agencies.set(agencies)
+    return audit
+
+
+@transaction.atomic
+def audit_update(*, audit: Audit, agencies: Iterable[Agency] | None = None, **fields) -> Audit:
+    editable = {"title", "lead_subgroup", "reports_to", "scope", "period_start", "period_end"}
+    editable |= {"summary", "kind"}
+    for name, value in fields.items():
+        if name not in editable:
+            raise TypeError(f"audit_update cannot change {name}")
+        setattr(audit, name, value)
+    audit.full_clean()
+    audit.save()
+    if agencies is not None:
+        audit.agencies.set(agencies)
+    return audit
+
+
+def audit_move_stage(*, audit: Audit, stage: str, by: User | None = None) -> Audit:
+    """Move an audit one stage forward or back; any other move is refused with a reason."""
+    if stage not in STAGE_ORDER:
+        raise ValidationError({"stage": "Choose one of the audit stages."})
+    here, there = STAGE_ORDER.index(audit.stage), STAGE_ORDER.index(stage)
+    if abs(there - here) != 1:
+        raise ValidationError(
+            {
+                "stage": f"An audit moves one stage at a time: from "
+                f"“{audit.get_stage_display()}” it can go to "
+                + " or ".join(
+                    f"“{Audit.Stage(STAGE_ORDER[i]).label}”"
+                    for i in (here - 1, here + 1)
+                    if 0 <= i < len(STAGE_ORDER)
+                )
+                + "."
+            }
+        )
+    audit.stage = stage
+    audit.save(update_fields=["stage", "updated_at"])
+    return audit
+
+
+def case_audit_entry_add(
+    *,
+    audit: Audit,
+    pseudonym: str,
+    agency: Agency,
+    grade: str,
+    strengths: str = "",
+    concerns: str = "",
+    by: User | None = None,
+) -> CaseAuditEntry:
+    if not audit.is_case_file:
+        raise ValidationError("Cases are graded only in a multi-agency case file audit.")
+    if audit.stage == Audit.Stage.COMPLETE:
+        raise ValidationError("This audit is complete: its cases can no longer be changed.")
+    entry = CaseAuditEntry(
+        audit=audit,
+        pseudonym=pseudonym.strip(),
+        agency=agency,
+        grade=grade,
+        strengths=strengths,
+        concerns=concerns,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+# --- audit cycles ---------------------------------------------------------------------------
+
+
+def agencies_for_framework(framework: Framework):
+    """Schools for Section 175/157; every other active agency for Section 11."""
+    agencies = Agency.objects.filter(is_active=True)
+    if framework.for_schools:
+        return agencies.filter(kind=Agency.Kind.SCHOOL)
+    return agencies.exclude(kind=Agency.Kind.SCHOOL)
+
+
+@transaction.atomic
+def audit_cycle_open(
+    *,
+    framework: Framework,
+    title: str,
+    financial_year: int,
+    deadline: datetime.date,
+    opened_on: datetime.date | None = None,
+    agencies: Iterable[Agency] | None = None,
+    by: User | None = None,
+) -> AuditCycle:
+    """Open a cycle and send a return to each agency or school.
+
+    Each return starts from the agency's last submitted answers in this framework, each marked
+    to re-confirm; a standard it has never answered starts blank.
+    """
+    cycle = AuditCycle(
+        framework=framework,
+        title=title,
+        financial_year=financial_year,
+        opened_on=opened_on or timezone.localdate(),
+        deadline=deadline,
+        opened_by=by,
+    )
+    cycle.full_clean()
+    cycle.save()
+    agencies = list(agencies_for_framework(framework) if agencies is None else agencies)
+    returns = SelfAssessment.objects.bulk_create(
+        [SelfAssessment(cycle=cycle, agency=agency) for agency in agencies]
+    )
+    standards = list(Standard.objects.filter(framework=framework).order_by("number"))
+
+    # The latest submitted answer per (agency, standard), from earlier cycles: one query.
+    latest = (
+        StandardAssessment.objects.filter(
+            self_assessment__agency=OuterRef("self_assessment__agency"),
+            standard=OuterRef("standard"),
+            self_assessment__status__in=SelfAssessment.RETURNED,
+        )
+        .order_by("-self_assessment__cycle__financial_year", "-self_assessment__submitted_at")
+        .values("pk")[:1]
+    )
+    previous = {
+        (answer.self_assessment.agency_id, answer.standard_id): answer
+        for answer in StandardAssessment.objects.filter(
+            self_assessment__agency__in=agencies,
+            self_assessment__cycle__framework=framework,
+            self_assessment__status__in=SelfAssessment.RETURNED,
+            pk=Subquery(latest),
+        ).select_related("self_assessment")
+    }
+    answers = []
+    for self_assessment in returns:
+        for standard in standards:
+            last = previous.get((self_assessment.agency_id, standard.pk))
+            answers.append(
+                StandardAssessment(
+                    self_assessment=self_assessment,
+                    standard=standard,
+                    self_score=last.self_score if last else None,
+                    narrative=last.narrative if last else "",
+                    evidence=last.evidence if last else "",
+                    needs_reconfirmation=last is not None,
+                    carried_forward_from=last,
+                )
+            )
+    StandardAssessment.objects.bulk_create(answers)
+    return cycle
+
+
+# --- returns --------------------------------------------------------------------------------
+
+SIGN_OFF_FIELDS = (
+    "head_teacher",
+    "head_teacher_signed_on",
+    "safeguarding_governor",
+    "safeguarding_governor_signed_on",
+)
+
+
+def _refuse_if_not_editable(self_assessment: SelfAssessment):
+    if not self_assessment.is_editable:
+        raise ValidationError(
+            f"This return was {self_assessment.get_status_display().lower()} and can no longer "
+            "be changed. Ask the Business Unit if something in it is wrong."
+        )
+
+
+@transaction.atomic
+def self_assessment_save_draft(
+    *,
+    self_assessment: SelfAssessment,
+    answers: Mapping[int, Mapping],
+    sign_off: Mapping | None = None,
+    by: User,
+) -> SelfAssessment:
+    """Save the agency's answers as a draft.
+
+    ``answers`` maps a standard's id to its ``self_score``, ``narrative``, ``evidence`` and
+    ``confirmed`` (the agency confirms a carried-forward answer still stands). Changing a
+    carried-forward answer confirms it too.
+    """
+    self_assessment = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
+    _refuse_if_not_editable(self_assessment)
+    existing = {
+        answer.standard_id: answer
+        for answer in StandardAssessment.objects.filter(self_assessment=self_assessment)
+    }
+    changed = []
+    for standard_id, values in answers.items():
+        answer = existing.get(standard_id)
+        if answer is None:
+            raise ValidationError("That standard is not part of this return.")
+        before = (answer.self_score, answer.narrative, answer.evidence)
+        answer.self_score = values.get("self_score")
+        answer.narrative = values.get("narrative", "")
+        answer.evidence = values.get("evidence", "")
+        if values.get("confirmed") or before != (
+            answer.self_score,
+            answer.narrative,
+            answer.evidence,
+        ):
+            answer.needs_reconfirmation = False
+        answer.full_clean(exclude=["self_assessment", "standard"], validate_unique=False)
+        changed.append(answer)
+    StandardAssessment.objects.bulk_update(
+        changed, ["self_score", "narrative", "evidence", "needs_reconfirmation", "updated_at"]
+    )
+    for name, value in (sign_off or {}).items():
+        if name not in SIGN_OFF_FIELDS:
+            raise TypeError(f"{name} is not a sign-off field")
+        setattr(self_assessment, name, value)
+    self_assessment.status = SelfAssessment.Status.DRAFT
+    self_assessment.save()
+    return self_assessment
+
+
+@transaction.atomic
+def self_assessment_submit(*, self_assessment: SelfAssessment, by: User) -> SelfAssessment:
+    """Submit a return to the partnership; it is read-only for the agency from then on."""
+    self_assessment = (
+        SelfAssessment.objects.select_for_update()
+        .select_related("cycle__framework")
+        .get(pk=self_assessment.pk)
+    )
+    _refuse_if_not_editable(self_assessment)
+    problems = []
+    answers = list(
+        StandardAssessment.objects.filter(self_assessment=self_assessment).select_related(
+            "standard"
+        )
+    )
+    unscored = [a.standard.number for a in answers if a.self_score is None]
+    if unscored:
+        problems.append("Give a score for standard(s) " + _numbers(unscored) + ".")
+    unexplained = [a.standard.number for a in answers if not a.narrative.strip()]
+    if unexplained:
+        problems.append("Say how you meet standard(s) " + _numbers(unexplained) + ".")
+    unconfirmed = [a.standard.number for a in answers if a.needs_reconfirmation]
+    if unconfirmed:
+        problems.append(
+            "Confirm or change last cycle's answer for standard(s) " + _numbers(unconfirmed) + "."
+        )
+    if self_assessment.cycle.framework.for_schools:
+        if not (self_assessment.head_teacher and self_assessment.head_teacher_signed_on):
+            problems.append("The head teacher must sign the return off (name and date).")
+        if not (
+            self_assessment.safeguarding_governor
+            and self_assessment.safeguarding_governor_signed_on
+        ):
+            problems.append("The safeguarding governor must sign the return off (name and date).")
+    if problems:
+        raise ValidationError(problems)
+    self_assessment.status = SelfAssessment.Status.SUBMITTED
+    self_assessment.submitted_at = timezone.now()
+    self_assessment.submitted_by = by
+    self_assessment.save()
+    return self_assessment
+
+
+@transaction.atomic
+def self_assessment_return_to_agency(*, self_assessment: SelfAssessment, by: User):
+    """Send a submitted (not yet moderated) return back to the agency as a draft."""
+    self_assessment = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
+    if self_assessment.status != SelfAssessment.Status.SUBMITTED:
+        raise ValidationError("Only a submitted return that is not yet moderated can go back.")
+    self_assessment.status = SelfAssessment.Status.DRAFT
+    self_assessment.submitted_at = None
+    self_assessment.submitted_by = None
+    self_assessment.save()
+    return self_assessment
+
+
+def _numbers(numbers):
+    return ", ".join(str(n) for n in sorted(numbers))
+
+
+@transaction.atomic
+def standard_assessment_moderate(
+    *,
+    standard_assessment: StandardAssessment,
+    moderated_score: int,
+    moderation_comment: str = "",
+    challenge_notes: str = "",
+    by: User,
+) -> StandardAssessment:
+    """Record QAP's moderated score for one standard; the return is moderated once every
+    standard is."""
+    self_assessment = SelfAssessment.objects.select_for_update().get(
+        pk=standard_assessment.self_assessment_id
+    )
+    if not self_assessment.is_returned:
+        raise ValidationError("A return can be moderated only after the agency has submitted it.")
+    answer = standard_assessment
+    answer.moderated_score = moderated_score
+    answer.moderation_comment = moderation_comment
+    answer.challenge_notes = challenge_notes
+    answer.moderated_by = by
+    answer.moderated_at = timezone.now()
+    answer.full_clean(exclude=["self_assessment", "standard"], validate_unique=False)
+    answer.save()
+    all_moderated = not StandardAssessment.objects.filter(
+        self_assessment=self_assessment, moderated_score__isnull=True
+    ).exists()
+    if all_moderated and self_assessment.status == SelfAssessment.Status.SUBMITTED:
+        self_assessment.status = SelfAssessment.Status.MODERATED
+        self_assessment.moderated_at = timezone.now()
+        self_assessment.save()
+    answer.self_assessment = self_assessment
+    return answer

@@ -1,0 +1,264 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from audits import services
+from audits.models import Audit, SelfAssessment, StandardAssessment
+from audits.tests.conftest import full_answers
+from audits.tests.factories import AuditFactory, section_11
+from sscb.models import SubGroup
+from sscb.tests.factories import AgencyFactory, SubGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_opening_a_cycle_sends_a_blank_return_per_agency(cycle):
+    assert cycle.returns.count() == 2
+    for item in cycle.returns.all():
+        assert item.status == SelfAssessment.Status.NOT_STARTED
+        assert item.answers.count() == 8
+        assert not item.answers.filter(needs_reconfirmation=True).exists()
+
+
+def test_section_11_goes_to_agencies_and_175_to_schools(db, bu_user):
+    police = AgencyFactory(kind="police")
+    school = AgencyFactory(kind="school")
+    AgencyFactory(kind="health", is_active=False)
+    cycle = services.audit_cycle_open(
+        framework=section_11(),
+        title="S11",
+        financial_year=2025,
+        deadline=datetime.date.today() + datetime.timedelta(days=30),
+        by=bu_user,
+    )
+    assert list(cycle.returns.values_list("agency", flat=True)) == [police.pk]
+    assert school.pk not in cycle.returns.values_list("agency", flat=True)
+
+
+def test_draft_then_submit_then_moderate(police_return, agency_user, qap_user, submit):
+    services.self_assessment_save_draft(
+        self_assessment=police_return, answers=full_answers(police_return), by=agency_user
+    )
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.DRAFT
+    submit(police_return, by=agency_user)
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.SUBMITTED
+    assert police_return.submitted_by == agency_user and police_return.submitted_at
+
+    answers = list(police_return.answers.all())
+    for answer in answers[:-1]:
+        services.standard_assessment_moderate(
+            standard_assessment=answer, moderated_score=2, by=qap_user
+        )
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.SUBMITTED  # one standard still to go
+    services.standard_assessment_moderate(
+        standard_assessment=answers[-1],
+        moderated_score=1,
+        moderation_comment="No audit evidence.",
+        challenge_notes="Lead accepted the challenge.",
+        by=qap_user,
+    )
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.MODERATED
+    last = StandardAssessment.objects.get(pk=answers[-1].pk)
+    assert (last.self_score, last.moderated_score, last.moderated_by) == (3, 1, qap_user)
+    assert last.is_not_met
+
+
+def test_no_edits_after_submission(police_return, agency_user, submit):
+    submit(police_return, by=agency_user)
+    with pytest.raises(ValidationError, match="was submitted and can no longer be changed"):
+        services.self_assessment_save_draft(
+            self_assessment=police_return,
+            answers=full_answers(police_return, score=1),
+            by=agency_user,
+        )
+    with pytest.raises(ValidationError, match="can no longer be changed"):
+        services.self_assessment_submit(self_assessment=police_return, by=agency_user)
+    assert not police_return.answers.filter(self_score=1).exists()
+
+
+def test_an_incomplete_return_cannot_be_submitted(police_return, agency_user):
+    answers = full_answers(police_return)
+    first = next(iter(answers))
+    answers[first] = {"self_score": None, "narrative": "", "evidence": ""}
+    services.self_assessment_save_draft(
+        self_assessment=police_return, answers=answers, by=agency_user
+    )
+    with pytest.raises(ValidationError) as error:
+        services.self_assessment_submit(self_assessment=police_return, by=agency_user)
+    assert "Give a score for standard(s) 1." in error.value.messages
+    assert "Say how you meet standard(s) 1." in error.value.messages
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.DRAFT
+
+
+def test_a_draft_cannot_be_moderated(police_return, qap_user):
+    with pytest.raises(ValidationError, match="only after the agency has submitted it"):
+        services.standard_assessment_moderate(
+            standard_assessment=police_return.answers.first(), moderated_score=3, by=qap_user
+        )
+
+
+def test_a_school_return_needs_head_teacher_and_governor_sign_off(school_cycle, submit, bu_user):
+    school_return = school_cycle.returns.get()
+    assert school_return.answers.count() == 9
+    with pytest.raises(ValidationError) as error:
+        submit(school_return)
+    assert "The head teacher must sign the return off (name and date)." in error.value.messages
+    assert "The safeguarding governor must sign the return off" in " ".join(error.value.messages)
+    submit(
+        school_return,
+        sign_off={
+            "head_teacher": "A. Head",
+            "head_teacher_signed_on": datetime.date(2025, 7, 1),
+            "safeguarding_governor": "G. Governor",
+            "safeguarding_governor_signed_on": datetime.date(2025, 7, 2),
+        },
+    )
+    school_return.refresh_from_db()
+    assert school_return.status == SelfAssessment.Status.SUBMITTED
+
+
+def test_next_cycle_carries_forward_the_last_submitted_answers(
+    cycle, police_return, csc_return, agency, other_agency, agency_user, bu_user, submit
+):
+    submit(police_return, by=agency_user, score=3, s2=1)
+    # Social care only drafted last year: nothing of it is carried forward.
+    services.self_assessment_save_draft(
+        self_assessment=csc_return, answers=full_answers(csc_return, 4), by=bu_user
+    )
+    following = services.audit_cycle_open(
+        framework=section_11(),
+        title="Section 11 audit 2026/27",
+        financial_year=2026,
+        opened_on=datetime.date(2026, 5, 1),
+        deadline=datetime.date(2026, 7, 31),
+        agencies=[agency, other_agency],
+        by=bu_user,
+    )
+    police_next = following.returns.get(agency=agency)
+    carried = {a.standard.number: a for a in police_next.answers.select_related("standard")}
+    assert carried[2].self_score == 1 and carried[1].self_score == 3
+    assert carried[1].narrative == "We meet standard 1 through supervision and audit."
+    assert all(a.needs_reconfirmation for a in carried.values())
+    assert carried[1].carried_forward_from.self_assessment == police_return
+    assert carried[1].moderated_score is None
+    csc_next = following.returns.get(agency=other_agency)
+    assert not csc_next.answers.filter(needs_reconfirmation=True).exists()
+    assert not csc_next.answers.filter(self_score__isnull=False).exists()
+
+    # Unconfirmed answers block submission; confirming or changing clears the flag.
+    with pytest.raises(ValidationError, match="Confirm or change last cycle's answer"):
+        services.self_assessment_submit(self_assessment=police_next, by=agency_user)
+    answers = {
+        a.standard_id: {
+            "self_score": a.self_score,
+            "narrative": a.narrative,
+            "evidence": a.evidence,
+            "confirmed": a.standard.number != 3,
+        }
+        for a in police_next.answers.select_related("standard")
+    }
+    services.self_assessment_save_draft(
+        self_assessment=police_next, answers=answers, by=agency_user
+    )
+    assert list(
+        police_next.answers.filter(needs_reconfirmation=True).values_list(
+            "standard__number", flat=True
+        )
+    ) == [3]
+    standard_3 = police_next.answers.get(standard__number=3)
+    answers[standard_3.standard_id]["self_score"] = 4  # changed, so it is confirmed
+    services.self_assessment_save_draft(
+        self_assessment=police_next, answers=answers, by=agency_user
+    )
+    services.self_assessment_submit(self_assessment=police_next, by=agency_user)
+    police_next.refresh_from_db()
+    assert police_next.status == SelfAssessment.Status.SUBMITTED
+
+
+def test_carry_forward_takes_the_most_recent_submitted_cycle(
+    cycle, police_return, agency, agency_user, bu_user, submit
+):
+    submit(police_return, by=agency_user, score=2)
+    second = services.audit_cycle_open(
+        framework=section_11(),
+        title="2026",
+        financial_year=2026,
+        opened_on=datetime.date(2026, 5, 1),
+        deadline=datetime.date(2026, 7, 1),
+        agencies=[agency],
+        by=bu_user,
+    )
+    submit(second.returns.get(), by=agency_user, score=4)
+    third = services.audit_cycle_open(
+        framework=section_11(),
+        title="2027",
+        financial_year=2027,
+        opened_on=datetime.date(2027, 5, 1),
+        deadline=datetime.date(2027, 7, 1),
+        agencies=[agency],
+        by=bu_user,
+    )
+    scores = set(third.returns.get().answers.values_list("self_score", flat=True))
+    assert scores == {4}
+
+
+def test_send_back_reopens_a_submitted_return(police_return, agency_user, qap_user, submit):
+    submit(police_return, by=agency_user)
+    services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.DRAFT
+    assert police_return.submitted_at is None
+
+
+@time_machine.travel(datetime.date(2025, 10, 1))
+def test_audit_references_number_by_kind_and_financial_year(db, agency):
+    qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE)
+    fields = dict(
+        title="Neglect",
+        lead_subgroup=qap,
+        reports_to=qap,
+        scope="Neglect",
+        period_start=datetime.date(2025, 4, 1),
+        period_end=datetime.date(2025, 6, 30),
+    )
+    first = services.audit_create(kind=Audit.Kind.THEMED, agencies=[agency], **fields)
+    second = services.audit_create(kind=Audit.Kind.THEMED, **fields)
+    case_file = services.audit_create(kind=Audit.Kind.CASE_FILE, **fields)
+    assert (first.reference, second.reference) == ("MATA-2025-001", "MATA-2025-002")
+    assert case_file.reference == "MACFA-2025-001"
+    assert list(first.agencies.all()) == [agency]
+
+
+def test_audit_stages_move_one_step_at_a_time(db):
+    audit = AuditFactory()
+    with pytest.raises(ValidationError, match="one stage at a time"):
+        services.audit_move_stage(audit=audit, stage=Audit.Stage.COMPLETE)
+    services.audit_move_stage(audit=audit, stage=Audit.Stage.IN_PROGRESS)
+    services.audit_move_stage(audit=audit, stage=Audit.Stage.PLANNED)
+    audit.refresh_from_db()
+    assert audit.stage == Audit.Stage.PLANNED
+
+
+def test_cases_are_graded_only_in_case_file_audits(db, agency):
+    themed = AuditFactory(agencies=[agency])
+    with pytest.raises(ValidationError, match="only in a multi-agency case file audit"):
+        services.case_audit_entry_add(
+            audit=themed, pseudonym="Child A", agency=agency, grade="good"
+        )
+    case_file = AuditFactory(kind=Audit.Kind.CASE_FILE, agencies=[agency])
+    entry = services.case_audit_entry_add(
+        audit=case_file,
+        pseudonym=" Child A ",
+        agency=agency,
+        grade="inadequate",
+        concerns="No safety plan.",
+    )
+    assert entry.pseudonym == "Child A"
+    assert entry.get_grade_display() == "Inadequate"
