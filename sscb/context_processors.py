@@ -9,6 +9,7 @@ NAVIGATION = [
     ("Partnership", "partnership", "everyone"),
     ("Reviews", "reviews:list", "everyone"),
     ("Audits", "audits:list", "everyone"),
+    ("Learning", "learning:index", "everyone"),
 ]
 
 

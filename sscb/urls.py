@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
     path("audits/", include("audits.urls")),
+    path("learning/", include("learning.urls")),
 ]
 
 handler403 = "sscb.errors.permission_denied"

@@ -1,0 +1,128 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Action,
+    AssuranceEvidence,
+    Attachment,
+    DeliveryActivity,
+    Finding,
+    LearningOutcome,
+    PracticeCheck,
+    PriorityTheme,
+    TrainingEvaluationStage,
+)
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "source", "nature", "theme", "review", "audit", "identified_on"]
+    list_filter = ["source", "nature", "subgroup", "theme"]
+    search_fields = ["title", "detail", "review__reference", "audit__reference"]
+    list_select_related = ["theme", "review", "audit"]
+    autocomplete_fields = ["review", "audit", "theme"]
+    filter_horizontal = ["agencies"]
+    date_hierarchy = "identified_on"
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    fields = ["title", "source", "nature", "identified_on"]
+    extra = 0
+    show_change_link = True
+
+
+class OutcomeInline(admin.StackedInline):
+    model = LearningOutcome
+    fields = ["title", "decision", "executive_on", "evaluate_on"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(PriorityTheme)
+class PriorityThemeAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "status", "subgroup", "agreed_on"]
+    list_filter = ["status", "subgroup", "priorities"]
+    search_fields = ["title", "description"]
+    filter_horizontal = ["priorities"]
+    inlines = [FindingInline, OutcomeInline]
+
+
+class ActivityInline(admin.TabularInline):
+    model = DeliveryActivity
+    fields = ["way", "title", "planned_on", "delivered_on", "reach"]
+    extra = 0
+
+
+class CheckInline(admin.TabularInline):
+    model = PracticeCheck
+    fields = ["way", "agency", "checked_on", "result"]
+    extra = 0
+    show_change_link = True
+
+
+class EvidenceInline(admin.TabularInline):
+    model = AssuranceEvidence
+    fields = ["way", "agency", "title", "received_on", "judgement"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(LearningOutcome)
+class LearningOutcomeAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "theme", "decision", "executive_on", "evaluate_on", "follow_up_on"]
+    list_filter = ["decision", "theme"]
+    search_fields = ["title", "schedule", "impact_measure"]
+    list_select_related = ["theme"]
+    inlines = [ActivityInline, CheckInline, EvidenceInline]
+
+
+@admin.register(DeliveryActivity)
+class DeliveryActivityAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "way", "outcome", "planned_on", "delivered_on", "reach"]
+    list_filter = ["way"]
+    search_fields = ["title", "audience"]
+    list_select_related = ["outcome"]
+
+
+class StageInline(admin.TabularInline):
+    model = TrainingEvaluationStage
+    extra = 0
+
+
+@admin.register(PracticeCheck)
+class PracticeCheckAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "outcome", "checked_on", "result"]
+    list_filter = ["way", "result", "agency"]
+    search_fields = ["summary", "outcome__title"]
+    list_select_related = ["outcome", "agency"]
+    inlines = [StageInline]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    fields = ["name", "uploaded_by", "created_at"]
+    readonly_fields = ["name", "uploaded_by", "created_at"]
+    extra = 0
+    can_delete = False
+
+
+@admin.register(AssuranceEvidence)
+class AssuranceEvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "way", "agency", "requested_on", "received_on", "judgement"]
+    list_filter = ["way", "judgement", "agency"]
+    search_fields = ["title", "summary"]
+    list_select_related = ["agency"]
+    inlines = [AttachmentInline]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "owner_agency", "owner", "due_on", "status", "at_risk"]
+    list_filter = ["status", "at_risk", "owner_agency", "subgroup"]
+    search_fields = ["title", "progress", "review__reference", "audit__reference"]
+    list_select_related = ["owner_agency", "owner", "review", "audit"]
+    readonly_fields = ["plan", "number"]
+    autocomplete_fields = ["review", "audit", "finding"]
+    date_hierarchy = "due_on"
+    inlines = [AttachmentInline]

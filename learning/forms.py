@@ -1,0 +1,300 @@
+"""Validation only: each form checks what a person typed, in words a sub-group chair understands."""
+
+from django import forms
+from django.utils import timezone
+
+from sscb.models import Agency, StrategicPriority
+
+from .models import (
+    Action,
+    AssuranceEvidence,
+    DeliveryActivity,
+    Finding,
+    LearningOutcome,
+    PracticeCheck,
+    PriorityTheme,
+    TrainingEvaluationStage,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _dates(*names):
+    return {name: DateInput() for name in names}
+
+
+class FindingForm(forms.ModelForm):
+    class Meta:
+        model = Finding
+        fields = [
+            "title",
+            "detail",
+            "source",
+            "nature",
+            "review",
+            "audit",
+            "agencies",
+            "subgroup",
+            "identified_on",
+        ]
+        widgets = _dates("identified_on") | {"agencies": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, reviews, audits, subgroups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["review"].queryset = reviews
+        self.fields["audit"].queryset = audits
+        self.fields["subgroup"].queryset = subgroups
+        self.fields["agencies"].queryset = Agency.objects.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        source = data.get("source")
+        if source in {Finding.Source.SERIOUS_CASE_REVIEW, Finding.Source.LEARNING_REVIEW} and not (
+            data.get("review")
+        ):
+            self.add_error("review", "Choose the review this finding came from.")
+        if data.get("review") and data.get("audit"):
+            self.add_error(
+                "audit", "A finding comes from one review or one audit, not both: choose one."
+            )
+        return data
+
+
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = PriorityTheme
+        fields = ["title", "description", "priorities", "subgroup"]
+        widgets = {"priorities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, subgroups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["priorities"].queryset = StrategicPriority.objects.filter(is_active=True)
+        self.fields["subgroup"].queryset = subgroups
+        self.fields["priorities"].error_messages["required"] = (
+            "Tie the theme to at least one of the Board's strategic priorities."
+        )
+
+
+class ThemeMoveForm(forms.Form):
+    to = forms.ChoiceField(choices=PriorityTheme.Status.choices)
+
+
+class CollateForm(forms.Form):
+    theme = forms.ModelChoiceField(
+        queryset=PriorityTheme.objects.none(),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        empty_label="Choose a theme",
+        error_messages={"required": "Choose the theme to put these findings into."},
+    )
+    findings = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(),
+        error_messages={"required": "Tick at least one finding to put into the theme."},
+    )
+
+    def __init__(self, *args, themes, findings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = themes
+        self.fields["findings"].queryset = findings
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = LearningOutcome
+        fields = [
+            "title",
+            "schedule",
+            "impact_measure",
+            "evaluate_on",
+            "executive_on",
+            "follow_up_on",
+        ]
+        widgets = _dates("evaluate_on", "executive_on", "follow_up_on")
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[c for c in LearningOutcome.Decision.choices if c[0] != "pending"],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the Executive's decision."},
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="The Executive's discussion",
+        error_messages={"required": "Summarise the Executive's discussion."},
+    )
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = DeliveryActivity
+        fields = ["way", "title", "audience", "planned_on", "delivered_on", "reach", "notes"]
+        widgets = _dates("planned_on", "delivered_on")
+
+    def clean_delivered_on(self):
+        delivered_on = self.cleaned_data.get("delivered_on")
+        if delivered_on and delivered_on > timezone.localdate():
+            raise forms.ValidationError("An activity cannot be delivered in the future.")
+        return delivered_on
+
+
+class PracticeCheckForm(forms.ModelForm):
+    baseline_on = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="Baseline evaluation date",
+        help_text="For a training evaluation: the later stages are scheduled from the training.",
+    )
+
+    class Meta:
+        model = PracticeCheck
+        fields = ["way", "agency", "activity", "audit", "checked_on", "result", "summary"]
+        widgets = _dates("checked_on")
+
+    def __init__(self, *args, outcome, audits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = outcome.activities.all()
+        self.fields["audit"].queryset = audits
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+        if self.instance.pk:
+            del self.fields["baseline_on"]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not self.instance.pk
+            and data.get("way") == PracticeCheck.Way.TRAINING_EVALUATION
+            and not data.get("baseline_on")
+        ):
+            self.add_error("baseline_on", "Give the date of the baseline evaluation.")
+        return data
+
+
+class StageCompleteForm(forms.ModelForm):
+    class Meta:
+        model = TrainingEvaluationStage
+        fields = ["completed_on", "responses", "confidence", "notes"]
+        widgets = _dates("completed_on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["completed_on"].required = True
+        self.fields["completed_on"].error_messages["required"] = "Give the date it was completed."
+
+
+class EvidenceForm(forms.ModelForm):
+    class Meta:
+        model = AssuranceEvidence
+        fields = ["way", "agency", "title", "requested_on", "due_on"]
+        widgets = _dates("requested_on", "due_on")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("requested_on") and not data.get("agency"):
+            self.add_error("agency", "Say which agency the evidence is requested from.")
+        if (
+            data.get("due_on")
+            and data.get("requested_on")
+            and data["due_on"] < data["requested_on"]
+        ):
+            self.add_error("due_on", "The due date cannot be before the date it was requested.")
+        return data
+
+
+class ProvideEvidenceForm(forms.Form):
+    summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="What the evidence shows",
+        error_messages={"required": "Say what the evidence shows."},
+    )
+    file = forms.FileField(required=False, label="Attach a document (optional)")
+
+
+class JudgeEvidenceForm(forms.Form):
+    judgement = forms.ChoiceField(
+        choices=[c for c in AssuranceEvidence.Judgement.choices if c[0] != "pending"],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a judgement."},
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Give the reason for the judgement."},
+    )
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["title", "finding", "owner_agency", "owner", "subgroup", "due_on", "follow_up_on"]
+        widgets = _dates("due_on", "follow_up_on")
+
+    def __init__(self, *args, findings, subgroups, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["finding"].queryset = findings
+        self.fields["subgroup"].queryset = subgroups
+        self.fields["owner"].queryset = people
+        self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        owner, agency = data.get("owner"), data.get("owner_agency")
+        if owner and agency and owner.agency_id and owner.agency_id != agency.pk:
+            self.add_error("owner", f"{owner} works for {owner.agency}, not {agency}.")
+        due_on = data.get("due_on")
+        if due_on and data.get("follow_up_on") and data["follow_up_on"] <= due_on:
+            self.add_error("follow_up_on", "The follow-up comes after the due date.")
+        if not self.instance.pk and due_on and due_on < timezone.localdate():
+            self.add_error("due_on", "A new action cannot be due in the past.")
+        return data
+
+
+class ProgressForm(forms.Form):
+    progress = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Describe the progress made."},
+    )
+    at_risk = forms.BooleanField(required=False, label="The due date is at risk")
+    completed_on = forms.DateField(
+        required=False, widget=DateInput(), label="Completed on (if complete)"
+    )
+    completion_evidence = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Evidence of completion",
+    )
+    file = forms.FileField(required=False, label="Attach evidence (optional)")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("completed_on"):
+            if data["completed_on"] > timezone.localdate():
+                self.add_error("completed_on", "An action cannot be completed in the future.")
+            if not data.get("completion_evidence", "").strip():
+                self.add_error("completion_evidence", "Say what shows the action is complete.")
+        return data
+
+
+class SignOffForm(forms.Form):
+    follow_up_on = forms.DateField(
+        widget=DateInput(),
+        label="Check the change has lasted on",
+        error_messages={"required": "Set a date to check that the change has lasted."},
+    )
+
+    def clean_follow_up_on(self):
+        value = self.cleaned_data["follow_up_on"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("The follow-up date must be in the future.")
+        return value
+
+
+class FollowUpForm(forms.Form):
+    result = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Has the change lasted?",
+        error_messages={"required": "Say whether the change has lasted."},
+    )

@@ -1,0 +1,628 @@
+"""The embedding-learning loop: sections 3.1–3.6 of the framework, and the actions that follow.
+
+sources ─► findings ─► priority themes ─► learning outcomes ─► delivery ─► practice development
+─► assurance. A reader can follow any finding forward to its evidence, and back.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from sscb.models import TimeStampedModel
+
+
+class LoopStage(models.IntegerChoices):
+    """How far round the loop a theme (and so each of its findings) has come; the furthest wins."""
+
+    IDENTIFIED = 1, "Identified"
+    THEMED = 2, "Themed"
+    OUTCOME_AGREED = 3, "Outcome agreed"
+    DELIVERED = 4, "Delivered"
+    PRACTICE_CHECKED = 5, "Practice checked"
+    ASSURED = 6, "Assured"
+
+
+class Finding(TimeStampedModel):
+    """What was learned (3.1), from one of the framework's sources: a strength or a weakness."""
+
+    class Source(models.TextChoices):
+        SERIOUS_CASE_REVIEW = "scr", "Serious case review / LCSPR"
+        LEARNING_REVIEW = "learning_review", "Learning review"
+        CDOP = "cdop", "Child Death Overview Panel"
+        QUALITY_ASSURANCE = "qa", "Quality assurance and performance activity"
+        PRACTITIONER_FEEDBACK = "practitioner", "Practitioner feedback"
+        FAMILY_FEEDBACK = "family", "Parents' and young people's feedback"
+        INSPECTION = "inspection", "Inspection / peer review"
+        LEARNING_ACTIVITY = "learning_activity", "Learning activity"
+        GUIDANCE = "guidance", "Guidance and policy briefing"
+
+    class Nature(models.TextChoices):
+        STRENGTH = "strength", "Strength (good practice to spread)"
+        IMPROVEMENT = "improvement", "Area for improvement"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200, help_text="The finding in one line.")
+    detail = models.TextField(
+        help_text="What was learned. Name children and families by pseudonym only (Child A)."
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    nature = models.CharField(max_length=12, choices=Nature.choices, default=Nature.IMPROVEMENT)
+    review = models.ForeignKey(
+        "reviews.Review",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text="The case review the finding came from, if any.",
+    )
+    audit = models.ForeignKey(
+        "audits.Audit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text="The audit the finding came from, if any.",
+    )
+    agencies = models.ManyToManyField(
+        "sscb.Agency", blank=True, related_name="findings", help_text="Agencies it concerns."
+    )
+    theme = models.ForeignKey(
+        "PriorityTheme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    subgroup = models.ForeignKey(
+        "sscb.SubGroup",
+        on_delete=models.PROTECT,
+        related_name="findings",
+        help_text="The sub-group that owns this finding.",
+    )
+    identified_on = models.DateField(default=datetime.date.today)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-identified_on", "-pk"]
+        indexes = [
+            # Collation page: findings not yet in a theme, newest first.
+            models.Index(fields=["theme", "-identified_on"], name="learning_finding_theme_date"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:finding", args=[self.uuid])
+
+
+class PriorityTheme(TimeStampedModel):
+    """Findings collated into a priority learning theme (3.2), tied to the Board's priorities."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        AGREED = "agreed", "Agreed"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    # The only moves a theme makes; anything else is refused with a reason.
+    TRANSITIONS = {
+        Status.PROPOSED: {Status.AGREED, Status.CLOSED},
+        Status.AGREED: {Status.ACTIVE, Status.CLOSED},
+        Status.ACTIVE: {Status.CLOSED},
+        Status.CLOSED: {Status.ACTIVE},
+    }
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    priorities = models.ManyToManyField(
+        "sscb.StrategicPriority",
+        related_name="themes",
+        help_text="The Board's strategic priorities this theme serves.",
+    )
+    subgroup = models.ForeignKey("sscb.SubGroup", on_delete=models.PROTECT, related_name="themes")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    agreed_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:theme", args=[self.uuid])
+
+
+class LearningOutcome(TimeStampedModel):
+    """The change wanted (3.3), its schedule of activities, and how its impact will be judged."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Awaiting the Executive"
+        AGREED = "agreed", "Agreed"
+        AGREED_WITH_CHANGES = "amended", "Agreed with changes"
+        NOT_AGREED = "not_agreed", "Not agreed"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    theme = models.ForeignKey(PriorityTheme, on_delete=models.PROTECT, related_name="outcomes")
+    title = models.CharField(max_length=200, help_text="The change in practice we want to see.")
+    schedule = models.TextField(
+        help_text="The schedule of activities: what will be done, by whom, by when."
+    )
+    impact_measure = models.TextField(
+        help_text="How impact on practice and on children will be monitored and evaluated."
+    )
+    evaluate_on = models.DateField(
+        null=True, blank=True, help_text="When impact will next be evaluated."
+    )
+    executive_on = models.DateField(
+        null=True, blank=True, help_text="The Executive meeting this goes to."
+    )
+    decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.PENDING)
+    decision_notes = models.TextField(blank=True, help_text="The Executive's discussion.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    follow_up_on = models.DateField(
+        null=True, blank=True, help_text="When to check that the change has lasted."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["theme", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="pending") | Q(decided_on__isnull=False),
+                name="learning_learningoutcome_decision_dated",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:outcome", args=[self.uuid])
+
+    @property
+    def is_agreed(self):
+        return self.decision in {self.Decision.AGREED, self.Decision.AGREED_WITH_CHANGES}
+
+
+class DeliveryActivity(TimeStampedModel):
+    """How a learning outcome is delivered (3.4): the framework's six ways."""
+
+    class Way(models.TextChoices):
+        CORE_TRAINING = "core_training", "Core multi-agency training module"
+        THEMED_EVENT = "themed_event", "Event for key practitioners / managers"
+        BRIEFING = "briefing", "Learning and improvement briefing"
+        POLICY_REVIEW = "policy_review", "Review of inter-agency policy"
+        PRACTICE_AREA = "practice_area", "Further area of practice development"
+        COMMISSIONED = "commissioned", "Commissioned training / event"
+
+    outcome = models.ForeignKey(
+        LearningOutcome, on_delete=models.PROTECT, related_name="activities"
+    )
+    way = models.CharField(max_length=20, choices=Way.choices)
+    title = models.CharField(max_length=200)
+    audience = models.CharField(max_length=200, blank=True, help_text="Who it is for.")
+    planned_on = models.DateField()
+    delivered_on = models.DateField(null=True, blank=True)
+    reach = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many practitioners or managers it reached."
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["planned_on", "pk"]
+        verbose_name_plural = "delivery activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(delivered_on__isnull=True) | Q(reach__isnull=False),
+                name="learning_deliveryactivity_delivered_has_reach",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.delivered_on and self.reach is None:
+            raise ValidationError(
+                {"reach": "Say how many people it reached once it has been delivered."}
+            )
+
+
+class PracticeCheck(TimeStampedModel):
+    """Is practice changing in an agency (3.5)? The framework's five ways of checking."""
+
+    class Way(models.TextChoices):
+        TRAINING_EVALUATION = "training_evaluation", "Training evaluation of impact on practice"
+        SINGLE_AGENCY_AUDIT = "single_agency_audit", "Single agency case file audit"
+        MULTI_AGENCY_AUDIT = "multi_agency_audit", "Multi-agency case file audit"
+        PERFORMANCE = "performance", "Performance framework"
+        ACTION_PLAN = "action_plan", "Case review action plan"
+
+    class Result(models.TextChoices):
+        PENDING = "pending", "Not yet known"
+        IMPROVED = "improved", "Practice has improved"
+        PARTLY = "partly", "Some improvement"
+        NO_CHANGE = "no_change", "No change seen"
+
+    outcome = models.ForeignKey(LearningOutcome, on_delete=models.PROTECT, related_name="checks")
+    activity = models.ForeignKey(
+        DeliveryActivity,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checks",
+        help_text="The training or event being evaluated, for a training evaluation.",
+    )
+    way = models.CharField(max_length=20, choices=Way.choices)
+    agency = models.ForeignKey("sscb.Agency", on_delete=models.PROTECT, related_name="+")
+    audit = models.ForeignKey(
+        "audits.Audit",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="practice_checks",
+        help_text="The case file audit that checked practice, if there was one.",
+    )
+    checked_on = models.DateField(null=True, blank=True)
+    result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)
+    summary = models.TextField(blank=True, help_text="What the check found.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["outcome", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result="pending") | Q(checked_on__isnull=False),
+                name="learning_practicecheck_result_dated",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_way_display()} — {self.agency}"
+
+    def clean(self):
+        if self.result != self.Result.PENDING and not self.checked_on:
+            raise ValidationError({"checked_on": "Give the date the check was made."})
+
+
+class TrainingEvaluationStage(TimeStampedModel):
+    """One of the three stages of a training evaluation, scheduled from the first."""
+
+    class Stage(models.IntegerChoices):
+        BASELINE = 1, "Baseline, before the training"
+        IMMEDIATE = 2, "Straight after the training"
+        FOLLOW_UP = 3, "6–8 weeks later, with the practitioner's manager"
+
+    practice_check = models.ForeignKey(
+        PracticeCheck, on_delete=models.CASCADE, related_name="stages"
+    )
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    due_on = models.DateField()
+    due_by = models.DateField(help_text="The last day of the window for this stage.")
+    completed_on = models.DateField(null=True, blank=True)
+    responses = models.PositiveIntegerField(null=True, blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Average confidence reported, 1 (low) to 10 (high).",
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["practice_check", "stage"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice_check", "stage"], name="learning_trainingevaluationstage_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_by__gte=models.F("due_on")),
+                name="learning_trainingevaluationstage_window",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=1, confidence__lte=10),
+                name="learning_trainingevaluationstage_confidence_1_10",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_stage_display()
+
+
+class AssuranceEvidence(TimeStampedModel):
+    """Evidence that practice is better for children (3.6), and the judgement made on it."""
+
+    class Way(models.TextChoices):
+        AGENCY_REPORT = "agency_report", "Assurance report from a partner agency"
+        PERFORMANCE_DATA = "performance_data", "QAP interrogation of performance data"
+        MULTI_AGENCY_AUDIT = "multi_agency_audit", "Multi-agency case file audit"
+        SERVICE_USER_FEEDBACK = "service_user_feedback", "Service user feedback"
+
+    class Judgement(models.TextChoices):
+        PENDING = "pending", "Not yet judged"
+        ASSURED = "assured", "Assured"
+        PARTLY = "partly", "Partly assured"
+        NOT_ASSURED = "not_assured", "Not assured"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    outcome = models.ForeignKey(LearningOutcome, on_delete=models.PROTECT, related_name="evidence")
+    way = models.CharField(max_length=25, choices=Way.choices)
+    agency = models.ForeignKey(
+        "sscb.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assurance_evidence",
+        help_text="The agency asked for, or giving, the evidence.",
+    )
+    title = models.CharField(max_length=200, help_text="What evidence is asked for or given.")
+    requested_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, help_text="When the evidence is due.")
+    received_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(blank=True, help_text="What the evidence shows.")
+    judgement = models.CharField(
+        max_length=12, choices=Judgement.choices, default=Judgement.PENDING
+    )
+    judgement_reason = models.TextField(blank=True)
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    judged_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name_plural = "assurance evidence"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(judgement="pending") | Q(received_on__isnull=False),
+                name="learning_assuranceevidence_judged_after_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(judgement="pending")
+                | Q(judged_by__isnull=False, judged_on__isnull=False),
+                name="learning_assuranceevidence_judgement_signed",
+            ),
+        ]
+        indexes = [
+            # Agency view and reminders: evidence requested from an agency and not yet received.
+            models.Index(fields=["agency", "received_on"], name="learning_evidence_agency"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("learning:evidence", args=[self.uuid])
+
+    @property
+    def is_outstanding(self):
+        return self.requested_on is not None and self.received_on is None
+
+
+class Action(TimeStampedModel):
+    """A numbered action-plan item for a review, an audit, a standard not met or an outcome."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+        SIGNED_OFF = "signed_off", "Signed off"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Rag(models.TextChoices):
+        GREEN = "green", "Green"
+        AMBER = "amber", "Amber"
+        RED = "red", "Red"
+
+    DONE = (Status.COMPLETE, Status.SIGNED_OFF)
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.CharField(
+        max_length=60,
+        editable=False,
+        help_text="Which plan this belongs to (e.g. review:12); numbers run per plan.",
+    )
+    number = models.PositiveIntegerField(editable=False)
+    review = models.ForeignKey(
+        "reviews.Review", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
+    )
+    standard_assessment = models.ForeignKey(
+        "audits.StandardAssessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The Section 11 / 175 standard not met that this action answers.",
+    )
+    outcome = models.ForeignKey(
+        LearningOutcome,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+    )
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The finding this action answers, if any.",
+    )
+    title = models.CharField(max_length=250, help_text="What will be done.")
+    owner_agency = models.ForeignKey(
+        "sscb.Agency", on_delete=models.PROTECT, related_name="actions"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        help_text="The person responsible.",
+    )
+    subgroup = models.ForeignKey(
+        "sscb.SubGroup",
+        on_delete=models.PROTECT,
+        related_name="actions",
+        help_text="The sub-group that monitors and signs off this action.",
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    at_risk = models.BooleanField(
+        default=False, help_text="The owner reports that the due date is at risk."
+    )
+    progress = models.TextField(blank=True, help_text="Latest progress, from the owner.")
+    completed_on = models.DateField(null=True, blank=True)
+    completion_evidence = models.TextField(
+        blank=True, help_text="What shows the action is complete."
+    )
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    signed_off_on = models.DateField(null=True, blank=True)
+    follow_up_on = models.DateField(
+        null=True, blank=True, help_text="When to check that the change has lasted."
+    )
+    follow_up_result = models.TextField(blank=True)
+    followed_up_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="learning_action_number"),
+            models.CheckConstraint(
+                condition=(
+                    Q(review__isnull=False)
+                    | Q(audit__isnull=False)
+                    | Q(standard_assessment__isnull=False)
+                    | Q(outcome__isnull=False)
+                ),
+                name="learning_action_has_a_plan",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["complete", "signed_off"]) | Q(completed_on__isnull=False),
+                name="learning_action_completion_dated",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="signed_off")
+                | Q(signed_off_by__isnull=False, signed_off_on__isnull=False),
+                name="learning_action_sign_off_signed",
+            ),
+        ]
+        indexes = [
+            # Action tracker filtered by agency and status, ordered by due date.
+            models.Index(
+                fields=["owner_agency", "status", "due_on"], name="learning_action_agency"
+            ),
+            # Reminder sweeps: open actions by due date.
+            models.Index(fields=["status", "due_on"], name="learning_action_status_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("learning:action", args=[self.uuid])
+
+    @property
+    def reference(self):
+        return f"{self.plan_label}/{self.number}"
+
+    @property
+    def plan_label(self):
+        if self.review_id:
+            return self.review.reference
+        if self.audit_id:
+            return self.audit.reference
+        if self.standard_assessment_id:
+            return f"S{self.standard_assessment_id}"
+        return f"LO{self.outcome_id}"
+
+    @property
+    def is_done(self):
+        return self.status in self.DONE
+
+    def rag(self, today: datetime.date) -> str:
+        """DESIGN.md: green — complete or due in more than 14 days; amber — due within 14 days or
+        reported at risk; red — overdue."""
+        if self.is_done or self.status == self.Status.CANCELLED:
+            return self.Rag.GREEN
+        if self.due_on < today:
+            return self.Rag.RED
+        if self.at_risk or (self.due_on - today).days <= 14:
+            return self.Rag.AMBER
+        return self.Rag.GREEN
+
+    def clean(self):
+        if self.status in self.DONE and not self.completed_on:
+            raise ValidationError({"completed_on": "Give the date the action was completed."})
+
+
+class Attachment(TimeStampedModel):
+    """A file given as evidence for an action or an assurance evidence record; private."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    evidence = models.ForeignKey(
+        AssuranceEvidence,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    file = models.FileField(upload_to="evidence/%Y/%m/")
+    name = models.CharField(max_length=200, help_text="The file's name as uploaded.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__isnull=False, evidence__isnull=True)
+                | Q(action__isnull=True, evidence__isnull=False),
+                name="learning_attachment_one_parent",
+            )
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,442 @@
+"""Every read of the learning loop that crosses rows, already scoped to the person reading."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from audits.models import StandardAssessment
+from audits.selectors import audits_visible_to, get_self_assessment_for_user
+from reviews.selectors import reviews_visible_to
+from sscb.access import can_work_for_subgroup, subgroup_ids
+from sscb.models import Agency, SubGroup
+
+from .models import (
+    Action,
+    AssuranceEvidence,
+    Attachment,
+    DeliveryActivity,
+    Finding,
+    LearningOutcome,
+    LoopStage,
+    PracticeCheck,
+    PriorityTheme,
+    TrainingEvaluationStage,
+)
+
+# Loop stage ---------------------------------------------------------------------------------
+
+
+def _stage_annotation(theme_ref: str):
+    """The furthest stage reached by the theme at ``theme_ref`` (an OuterRef path), in SQL."""
+    theme = OuterRef(theme_ref)
+    assured = AssuranceEvidence.objects.filter(
+        outcome__theme=theme, judgement=AssuranceEvidence.Judgement.ASSURED
+    )
+    checked = PracticeCheck.objects.filter(outcome__theme=theme, checked_on__isnull=False)
+    delivered = DeliveryActivity.objects.filter(outcome__theme=theme, delivered_on__isnull=False)
+    agreed = LearningOutcome.objects.filter(
+        theme=theme,
+        decision__in=[
+            LearningOutcome.Decision.AGREED,
+            LearningOutcome.Decision.AGREED_WITH_CHANGES,
+        ],
+    )
+    return Case(
+        When(Exists(assured), then=Value(LoopStage.ASSURED)),
+        When(Exists(checked), then=Value(LoopStage.PRACTICE_CHECKED)),
+        When(Exists(delivered), then=Value(LoopStage.DELIVERED)),
+        When(Exists(agreed), then=Value(LoopStage.OUTCOME_AGREED)),
+        default=Value(LoopStage.THEMED),
+        output_field=IntegerField(),
+    )
+
+
+def with_loop_stage(themes: QuerySet) -> QuerySet:
+    return themes.annotate(loop_stage=_stage_annotation("pk"))
+
+
+def findings_with_loop_stage(findings: QuerySet) -> QuerySet:
+    """A finding's stage is its theme's; without a theme it is only identified."""
+    return findings.annotate(
+        loop_stage=Case(
+            When(theme__isnull=True, then=Value(LoopStage.IDENTIFIED)),
+            default=_stage_annotation("theme_id"),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def theme_loop_stage(theme: PriorityTheme) -> LoopStage:
+    return LoopStage(with_loop_stage(PriorityTheme.objects.filter(pk=theme.pk)).get().loop_stage)
+
+
+# Visibility ---------------------------------------------------------------------------------
+
+
+def _source_visible(user, prefix=""):
+    """Records whose review (if any) the user may open."""
+    return Q(**{f"{prefix}review__isnull": True}) | Q(
+        **{f"{prefix}review__in": reviews_visible_to(user).values("pk")}
+    )
+
+
+def findings_visible_to(user) -> QuerySet:
+    findings = Finding.objects.all()
+    if user.is_business_unit:
+        return findings
+    if user.is_independent_reviewer:
+        return findings.filter(review__in=reviews_visible_to(user).values("pk"))
+    return findings.filter(_source_visible(user))
+
+
+def themes_visible_to(user) -> QuerySet:
+    """Themes are the Board's own aggregates: everyone but an independent reviewer sees them."""
+    themes = PriorityTheme.objects.all()
+    if user.is_independent_reviewer:
+        return themes.filter(findings__in=findings_visible_to(user).values("pk")).distinct()
+    return themes
+
+
+def actions_visible_to(user) -> QuerySet:
+    actions = Action.objects.all()
+    if user.is_business_unit:
+        return actions
+    if user.is_agency_lead:
+        return actions.filter(owner_agency_id=user.agency_id)
+    if user.is_independent_reviewer:
+        return actions.filter(review__in=reviews_visible_to(user).values("pk"))
+    return actions.filter(_source_visible(user))
+
+
+def evidence_visible_to(user) -> QuerySet:
+    evidence = AssuranceEvidence.objects.all()
+    if user.is_business_unit:
+        return evidence
+    if user.is_agency_lead:
+        return evidence.filter(agency_id=user.agency_id)
+    if user.is_independent_reviewer:
+        return evidence.none()
+    return evidence
+
+
+# One access helper per object type: 404 for what the user may not see, 403 for a write they
+# may not make.
+
+
+def _get(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def get_finding_for_user(user, uuid, write=False) -> Finding:
+    finding = _get(
+        findings_visible_to(user).select_related("review", "audit", "theme", "subgroup"),
+        uuid=uuid,
+    )
+    if write and not can_work_for_subgroup(user, finding.subgroup_id):
+        raise PermissionDenied
+    return finding
+
+
+def get_theme_for_user(user, uuid, write=False) -> PriorityTheme:
+    theme = _get(with_loop_stage(themes_visible_to(user)).select_related("subgroup"), uuid=uuid)
+    if write and not can_work_for_subgroup(user, theme.subgroup_id):
+        raise PermissionDenied
+    return theme
+
+
+def get_outcome_for_user(user, uuid, write=False) -> LearningOutcome:
+    outcome = _get(
+        LearningOutcome.objects.filter(
+            theme__in=themes_visible_to(user).values("pk")
+        ).select_related("theme__subgroup", "decided_by"),
+        uuid=uuid,
+    )
+    if write and not can_work_for_subgroup(user, outcome.theme.subgroup_id):
+        raise PermissionDenied
+    return outcome
+
+
+def get_evidence_for_user(user, uuid, write=False) -> AssuranceEvidence:
+    evidence = _get(
+        evidence_visible_to(user).select_related("outcome__theme__subgroup", "agency", "judged_by"),
+        uuid=uuid,
+    )
+    if write and not can_work_for_subgroup(user, evidence.outcome.theme.subgroup_id):
+        raise PermissionDenied
+    return evidence
+
+
+def get_child_for_user(user, model, pk):
+    """A delivery activity, practice check or evaluation stage, if its theme is visible."""
+    theme_path = {
+        DeliveryActivity: "outcome__theme",
+        PracticeCheck: "outcome__theme",
+        TrainingEvaluationStage: "practice_check__outcome__theme",
+    }[model]
+    return _get(
+        model.objects.filter(
+            **{f"{theme_path}__in": themes_visible_to(user).values("pk")}
+        ).select_related(theme_path),
+        pk=pk,
+    )
+
+
+def get_standard_assessment_for_user(user, pk) -> StandardAssessment:
+    """A Section 11 / 175 standard answer, if the user may open the return it belongs to."""
+    answer = _get(
+        StandardAssessment.objects.select_related("standard", "self_assessment__agency"), pk=pk
+    )
+    get_self_assessment_for_user(user, answer.self_assessment_id)
+    return answer
+
+
+def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:
+    return (user.is_agency_lead and evidence.agency_id == user.agency_id) or can_work_for_subgroup(
+        user, evidence.outcome.theme.subgroup_id
+    )
+
+
+def get_action_for_user(user, uuid, write=False) -> Action:
+    action = _get(
+        actions_visible_to(user).select_related(
+            "review",
+            "audit",
+            "outcome",
+            "standard_assessment",
+            "owner_agency",
+            "owner",
+            "subgroup",
+            "signed_off_by",
+            "finding",
+        ),
+        uuid=uuid,
+    )
+    if write and not can_work_for_subgroup(user, action.subgroup_id):
+        raise PermissionDenied
+    return action
+
+
+def can_report_progress(user, action: Action) -> bool:
+    return (
+        (user.is_agency_lead and action.owner_agency_id == user.agency_id)
+        or action.owner_id == user.pk
+        or can_work_for_subgroup(user, action.subgroup_id)
+    )
+
+
+def get_attachment_for_user(user, pk) -> Attachment:
+    """A file is served only to those who may see the action or evidence it belongs to."""
+    attachment = _get(Attachment.objects.select_related("action", "evidence"), pk=pk)
+    if attachment.action_id:
+        allowed = actions_visible_to(user).filter(pk=attachment.action_id)
+    else:
+        allowed = evidence_visible_to(user).filter(pk=attachment.evidence_id)
+    if not allowed.exists():
+        raise Http404
+    return attachment
+
+
+# Lists --------------------------------------------------------------------------------------
+
+
+def rag_annotation(today: datetime.date):
+    """Action RAG in SQL, as ``Action.rag`` computes it for one row (DESIGN.md)."""
+    done = list(Action.DONE) + [Action.Status.CANCELLED]
+    return Case(
+        When(status__in=done, then=Value(Action.Rag.GREEN)),
+        When(due_on__lt=today, then=Value(Action.Rag.RED)),
+        When(
+            Q(at_risk=True) | Q(due_on__lte=today + datetime.timedelta(days=14)),
+            then=Value(Action.Rag.AMBER),
+        ),
+        default=Value(Action.Rag.GREEN),
+        output_field=CharField(),
+    )
+
+
+def action_list(user) -> QuerySet:
+    return (
+        actions_visible_to(user)
+        .select_related(
+            "review", "audit", "outcome", "standard_assessment", "owner_agency", "owner"
+        )
+        .annotate(rag_state=rag_annotation(timezone.localdate()))
+    )
+
+
+def finding_list(user) -> QuerySet:
+    return findings_with_loop_stage(
+        findings_visible_to(user).select_related("review", "audit", "theme", "subgroup")
+    ).prefetch_related("agencies")
+
+
+def theme_list(user) -> QuerySet:
+    return with_loop_stage(
+        themes_visible_to(user)
+        .select_related("subgroup")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            outcome_count=Count("outcomes", distinct=True),
+        )
+    ).prefetch_related("priorities")
+
+
+def outcome_list(user) -> QuerySet:
+    return (
+        LearningOutcome.objects.filter(theme__in=themes_visible_to(user).values("pk"))
+        .select_related("theme", "decided_by")
+        .annotate(
+            activity_count=Count("activities", distinct=True),
+            delivered_count=Count(
+                "activities", filter=Q(activities__delivered_on__isnull=False), distinct=True
+            ),
+        )
+    )
+
+
+def evidence_list(user) -> QuerySet:
+    return evidence_visible_to(user).select_related("outcome__theme", "agency", "judged_by")
+
+
+def recurring_findings(user) -> QuerySet:
+    """Findings not yet in a theme, so that the L&I sub-group can see what recurs."""
+    return (
+        findings_visible_to(user)
+        .filter(theme__isnull=True)
+        .select_related("review", "audit")
+        .prefetch_related("agencies")
+        .order_by("source", "-identified_on")
+    )
+
+
+def recurring_by_agency(user) -> QuerySet:
+    """How many unthemed areas for improvement concern each agency, across distinct sources."""
+    unthemed = findings_visible_to(user).filter(
+        theme__isnull=True, nature=Finding.Nature.IMPROVEMENT
+    )
+    return (
+        Agency.objects.filter(findings__in=unthemed.values("pk"))
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            review_count=Count("findings__review", distinct=True),
+            audit_count=Count("findings__audit", distinct=True),
+        )
+        .filter(finding_count__gte=2)
+        .order_by("-finding_count", "name")
+    )
+
+
+# Agency view --------------------------------------------------------------------------------
+
+
+def agency_work(user) -> dict:
+    """What is addressed to a partner agency lead's agency: open actions and evidence requests."""
+    today = timezone.localdate()
+    actions = (
+        action_list(user)
+        .exclude(status__in=[Action.Status.SIGNED_OFF, Action.Status.CANCELLED])
+        .order_by("due_on")
+    )
+    evidence = (
+        evidence_list(user)
+        .filter(requested_on__isnull=False, judgement=AssuranceEvidence.Judgement.PENDING)
+        .order_by("due_on")
+    )
+    return {"actions": actions, "evidence": evidence, "today": today}
+
+
+# The golden thread --------------------------------------------------------------------------
+
+
+def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
+    """Themes with everything downstream of them, in a fixed number of queries."""
+    stages = TrainingEvaluationStage.objects.order_by("stage")
+    outcomes = LearningOutcome.objects.select_related("decided_by").prefetch_related(
+        Prefetch("activities", queryset=DeliveryActivity.objects.order_by("planned_on")),
+        Prefetch(
+            "checks",
+            queryset=PracticeCheck.objects.select_related("agency", "activity").prefetch_related(
+                Prefetch("stages", queryset=stages)
+            ),
+        ),
+        Prefetch(
+            "evidence",
+            queryset=evidence_visible_to(user).select_related("agency", "judged_by"),
+        ),
+        Prefetch("actions", queryset=action_list(user)),
+    )
+    return list(
+        with_loop_stage(themes_visible_to(user).filter(pk__in=theme_ids))
+        .select_related("subgroup")
+        .prefetch_related("priorities", Prefetch("outcomes", queryset=outcomes))
+    )
+
+
+def thread_forward(user, *, review=None, audit=None) -> dict:
+    """From a review or an audit: its findings, their themes and all that followed, its actions."""
+    source = {"review": review} if review is not None else {"audit": audit}
+    findings = list(finding_list(user).filter(**source))
+    theme_ids = {finding.theme_id for finding in findings if finding.theme_id}
+    actions = list(action_list(user).filter(**source))
+    return {
+        "findings": findings,
+        "themes": _thread_themes(user, theme_ids),
+        "actions": actions,
+    }
+
+
+def thread_back(user, evidence: AssuranceEvidence) -> dict:
+    """From a piece of evidence: its outcome and theme, and the findings and sources behind them."""
+    theme = get_theme_for_user(user, evidence.outcome.theme.uuid)
+    findings = list(finding_list(user).filter(theme=theme))
+    return {
+        "evidence": evidence,
+        "outcome": evidence.outcome,
+        "theme": theme,
+        "findings": findings,
+        "reviews": sorted({f.review for f in findings if f.review_id}, key=lambda r: r.reference),
+        "audits": sorted({f.audit for f in findings if f.audit_id}, key=lambda a: a.reference),
+    }
+
+
+def theme_detail(user, theme: PriorityTheme) -> dict:
+    return {
+        "theme": _thread_themes(user, [theme.pk])[0],
+        "findings": list(finding_list(user).filter(theme=theme)),
+    }
+
+
+def subgroups_for_work(user) -> QuerySet:
+    """The sub-groups a person may record learning work for."""
+    if user.is_business_unit:
+        return SubGroup.objects.all()
+    if not user.is_subgroup_member:
+        return SubGroup.objects.none()
+    return SubGroup.objects.filter(pk__in=subgroup_ids(user))
+
+
+def form_choices(user) -> dict:
+    """Querysets for the choices a person may pick from in learning forms."""
+    return {
+        "reviews": reviews_visible_to(user),
+        "audits": audits_visible_to(user),
+        "subgroups": subgroups_for_work(user),
+    }

@@ -1,0 +1,318 @@
+"""Every write to the learning loop. Views validate with forms, then call one of these."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from .models import (
+    Action,
+    AssuranceEvidence,
+    Attachment,
+    DeliveryActivity,
+    Finding,
+    LearningOutcome,
+    PracticeCheck,
+    PriorityTheme,
+    TrainingEvaluationStage,
+)
+
+# Training evaluation: the last stage falls 6 to 8 weeks after the training.
+FOLLOW_UP_FROM = datetime.timedelta(weeks=6)
+FOLLOW_UP_TO = datetime.timedelta(weeks=8)
+IMMEDIATE_WINDOW = datetime.timedelta(days=7)
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _save(instance, fields: dict):
+    """Set plain and many-to-many fields, validate as a form would, save: one path for all."""
+    many = {}
+    for name, value in fields.items():
+        field = instance._meta.get_field(name)
+        if field.many_to_many:
+            many[name] = value
+        else:
+            setattr(instance, name, value)
+    instance.full_clean(exclude=list(many))
+    instance.save()
+    for name, value in many.items():
+        getattr(instance, name).set(value)
+    return instance
+
+
+# Findings and themes -------------------------------------------------------------------------
+
+
+def finding_save(*, finding: Finding | None = None, recorded_by, **fields) -> Finding:
+    if finding is None:
+        finding = Finding(recorded_by=recorded_by)
+    return _save(finding, fields)
+
+
+def theme_save(*, theme: PriorityTheme | None = None, **fields) -> PriorityTheme:
+    return _save(theme or PriorityTheme(), fields)
+
+
+def theme_collate(*, theme: PriorityTheme, findings: Iterable[Finding]) -> int:
+    """Put findings into a theme; returns how many moved."""
+    if theme.status == PriorityTheme.Status.CLOSED:
+        raise ValidationError("This theme is closed: reopen it before adding findings.")
+    ids = [finding.pk for finding in findings]
+    moved = 0
+    for finding in Finding.objects.filter(pk__in=ids).exclude(theme=theme):
+        finding.theme = theme
+        finding.save(update_fields=["theme", "updated_at"])
+        moved += 1
+    return moved
+
+
+def theme_move(*, theme: PriorityTheme, to: str, on: datetime.date | None = None) -> PriorityTheme:
+    """Move a theme along proposed → agreed → active → closed, refusing other moves."""
+    to = PriorityTheme.Status(to)
+    if to not in PriorityTheme.TRANSITIONS[theme.status]:
+        raise ValidationError(
+            f"A theme that is {theme.get_status_display().lower()} cannot be marked "
+            f"{to.label.lower()}."
+        )
+    if to == PriorityTheme.Status.ACTIVE and not theme.findings.exists():
+        raise ValidationError("A theme needs at least one finding before it becomes active.")
+    on = on or _today()
+    theme.status = to
+    if to == PriorityTheme.Status.AGREED:
+        theme.agreed_on = on
+    if to == PriorityTheme.Status.CLOSED:
+        theme.closed_on = on
+    else:
+        theme.closed_on = None
+    theme.save()
+    return theme
+
+
+# Outcomes, delivery, practice development, assurance -------------------------------------
+
+
+def outcome_save(*, outcome: LearningOutcome | None = None, **fields) -> LearningOutcome:
+    return _save(outcome or LearningOutcome(), fields)
+
+
+def outcome_decide(
+    *,
+    outcome: LearningOutcome,
+    decision: str,
+    notes: str,
+    decided_by,
+    decided_on: datetime.date | None = None,
+) -> LearningOutcome:
+    """Record the Executive's decision on a learning outcome."""
+    if decision == LearningOutcome.Decision.PENDING:
+        raise ValidationError("Choose the Executive's decision.")
+    outcome.decision = decision
+    outcome.decision_notes = notes
+    outcome.decided_by = decided_by
+    outcome.decided_on = decided_on or _today()
+    outcome.save()
+    return outcome
+
+
+def activity_save(*, activity: DeliveryActivity | None = None, **fields) -> DeliveryActivity:
+    return _save(activity or DeliveryActivity(), fields)
+
+
+def training_evaluation_schedule(
+    *, baseline_on: datetime.date, trained_on: datetime.date
+) -> list[tuple[int, datetime.date, datetime.date]]:
+    """(stage, due on, due by) for the three stages, the later ones scheduled from the first."""
+    if trained_on < baseline_on:
+        raise ValidationError("The baseline is taken before the training, not after it.")
+    stage = TrainingEvaluationStage.Stage
+    return [
+        (stage.BASELINE, baseline_on, trained_on),
+        (stage.IMMEDIATE, trained_on, trained_on + IMMEDIATE_WINDOW),
+        (stage.FOLLOW_UP, trained_on + FOLLOW_UP_FROM, trained_on + FOLLOW_UP_TO),
+    ]
+
+
+@transaction.atomic
+def practice_check_save(
+    *,
+    check: PracticeCheck | None = None,
+    baseline_on: datetime.date | None = None,
+    **fields,
+) -> PracticeCheck:
+    """Record a practice development check; a new training evaluation gets its three stages."""
+    is_new = check is None
+    if is_new and fields.get("way") == PracticeCheck.Way.TRAINING_EVALUATION and not baseline_on:
+        raise ValidationError({"baseline_on": "Give the date of the baseline evaluation."})
+    check = _save(check or PracticeCheck(), fields)
+    if is_new and check.way == PracticeCheck.Way.TRAINING_EVALUATION:
+        activity = check.activity
+        trained_on = (activity.delivered_on or activity.planned_on) if activity else baseline_on
+        TrainingEvaluationStage.objects.bulk_create(
+            TrainingEvaluationStage(practice_check=check, stage=s, due_on=on, due_by=by)
+            for s, on, by in training_evaluation_schedule(
+                baseline_on=baseline_on, trained_on=trained_on
+            )
+        )
+    return check
+
+
+def evaluation_stage_complete(
+    *,
+    stage: TrainingEvaluationStage,
+    completed_on: datetime.date,
+    responses: int | None,
+    confidence: int | None,
+    notes: str = "",
+) -> TrainingEvaluationStage:
+    earlier = stage.practice_check.stages.filter(stage__lt=stage.stage, completed_on__isnull=True)
+    if earlier.exists():
+        raise ValidationError("Complete the earlier stages of this evaluation first.")
+    return _save(
+        stage,
+        {
+            "completed_on": completed_on,
+            "responses": responses,
+            "confidence": confidence,
+            "notes": notes,
+        },
+    )
+
+
+def evidence_save(*, evidence: AssuranceEvidence | None = None, **fields) -> AssuranceEvidence:
+    return _save(evidence or AssuranceEvidence(), fields)
+
+
+def evidence_provide(
+    *, evidence: AssuranceEvidence, summary: str, received_on: datetime.date | None = None
+) -> AssuranceEvidence:
+    """The agency (or the Business Unit for it) provides requested evidence."""
+    if evidence.judgement != AssuranceEvidence.Judgement.PENDING:
+        raise ValidationError("This evidence has already been judged and cannot be changed.")
+    return _save(evidence, {"summary": summary, "received_on": received_on or _today()})
+
+
+def evidence_judge(
+    *, evidence: AssuranceEvidence, judgement: str, reason: str, judged_by
+) -> AssuranceEvidence:
+    if not evidence.received_on:
+        raise ValidationError("The evidence has not been received yet, so it cannot be judged.")
+    if judgement == AssuranceEvidence.Judgement.PENDING:
+        raise ValidationError("Choose a judgement: assured, partly assured or not assured.")
+    return _save(
+        evidence,
+        {
+            "judgement": judgement,
+            "judgement_reason": reason,
+            "judged_by": judged_by,
+            "judged_on": _today(),
+        },
+    )
+
+
+# Actions -------------------------------------------------------------------------------------
+
+
+def action_plan_key(*, review=None, audit=None, standard_assessment=None, outcome=None) -> str:
+    for prefix, source in (
+        ("review", review),
+        ("audit", audit),
+        ("standard", standard_assessment),
+        ("outcome", outcome),
+    ):
+        if source is not None:
+            return f"{prefix}:{source.pk}"
+    raise ValidationError("An action belongs to a review, an audit, a standard or an outcome.")
+
+
+def action_create(**fields) -> Action:
+    """Add an action to its plan with the next number; concurrent adds retry on a clash."""
+    plan = action_plan_key(
+        review=fields.get("review"),
+        audit=fields.get("audit"),
+        standard_assessment=fields.get("standard_assessment"),
+        outcome=fields.get("outcome"),
+    )
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                last = Action.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0
+                return _save(Action(plan=plan, number=last + 1), fields)
+        except IntegrityError:
+            continue
+    raise ValidationError("Could not number the action; please try again.")
+
+
+def action_update(*, action: Action, **fields) -> Action:
+    if action.status == Action.Status.SIGNED_OFF and set(fields) - {
+        "follow_up_on",
+        "follow_up_result",
+        "followed_up_on",
+    }:
+        raise ValidationError("This action has been signed off; only its follow-up can change.")
+    return _save(action, fields)
+
+
+def action_report_progress(
+    *,
+    action: Action,
+    progress: str,
+    at_risk: bool,
+    completed_on: datetime.date | None = None,
+    completion_evidence: str = "",
+) -> Action:
+    """The owning agency reports progress, or completion with its evidence."""
+    if action.is_done:
+        raise ValidationError("This action is already complete.")
+    fields = {"progress": progress, "at_risk": at_risk}
+    if completed_on:
+        if not completion_evidence.strip():
+            raise ValidationError({"completion_evidence": "Say what shows the action is complete."})
+        fields |= {
+            "status": Action.Status.COMPLETE,
+            "completed_on": completed_on,
+            "completion_evidence": completion_evidence,
+            "at_risk": False,
+        }
+    elif action.status == Action.Status.OPEN:
+        fields["status"] = Action.Status.IN_PROGRESS
+    return _save(action, fields)
+
+
+def action_sign_off(*, action: Action, signed_off_by, follow_up_on: datetime.date | None) -> Action:
+    """The sub-group checks the evidence and signs the action off, setting a follow-up date."""
+    if action.status != Action.Status.COMPLETE:
+        raise ValidationError("Only an action reported complete can be signed off.")
+    if follow_up_on and follow_up_on <= _today():
+        raise ValidationError({"follow_up_on": "The follow-up date must be in the future."})
+    return _save(
+        action,
+        {
+            "status": Action.Status.SIGNED_OFF,
+            "signed_off_by": signed_off_by,
+            "signed_off_on": _today(),
+            "follow_up_on": follow_up_on,
+        },
+    )
+
+
+def action_record_follow_up(*, action: Action, result: str) -> Action:
+    """Record whether the change has lasted, checked on the follow-up date."""
+    if action.status != Action.Status.SIGNED_OFF:
+        raise ValidationError("Follow-up is recorded once the action has been signed off.")
+    if not result.strip():
+        raise ValidationError({"follow_up_result": "Say whether the change has lasted."})
+    return _save(action, {"follow_up_result": result, "followed_up_on": _today()})
+
+
+def attachment_add(*, parent: Action | AssuranceEvidence, upload, uploaded_by) -> Attachment:
+    field = "action" if isinstance(parent, Action) else "evidence"
+    attachment = Attachment(name=upload.name[:200], uploaded_by=uploaded_by, **{field: parent})
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment

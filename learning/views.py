@@ -1,0 +1,634 @@
+"""Thin views: an access helper or selector, a form, a service, a page."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from audits.selectors import get_audit_for_user
+from reviews.selectors import get_review_for_user
+from sscb.access import can_work_for_subgroup, require
+from sscb.models import User
+
+from . import forms, selectors, services
+from .filters import ActionFilter, EvidenceFilter, FindingFilter, ThemeFilter
+from .models import (
+    Action,
+    DeliveryActivity,
+    Finding,
+    LearningOutcome,
+    LoopStage,
+    PracticeCheck,
+    PriorityTheme,
+    TrainingEvaluationStage,
+)
+
+PAGE_SIZE = 25
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _apply_errors(form, error: ValidationError):
+    """Show a service's refusal on the form it came from."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _form_page(request, form, *, title, purpose, back, save, success):
+    """Render ``form``; on a valid POST call ``save()``, report ``success`` and redirect."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = save()
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(
+                saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back
+            )
+    return render(
+        request,
+        "learning/form.html",
+        {"form": form, "title": title, "purpose": purpose, "back": back},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _require_recorder(request):
+    """Only the Business Unit and sub-group members record learning work."""
+    require(selectors.subgroups_for_work(request.user).exists())
+
+
+# The loop at a glance -------------------------------------------------------------------------
+
+
+def index(request):
+    """Every priority theme and how far round the learning loop it has come."""
+    themes = ThemeFilter(request.GET, queryset=selectors.theme_list(request.user))
+    return render(
+        request,
+        "learning/index.html",
+        {
+            "filter": themes,
+            "page_obj": _page(request, themes.qs),
+            "stages": LoopStage,
+            "can_record": selectors.subgroups_for_work(request.user).exists(),
+        },
+    )
+
+
+# Findings --------------------------------------------------------------------------------------
+
+
+def finding_list(request):
+    findings = FindingFilter(request.GET, queryset=selectors.finding_list(request.user))
+    return render(
+        request,
+        "learning/finding_list.html",
+        {
+            "filter": findings,
+            "page_obj": _page(request, findings.qs),
+            "can_record": selectors.subgroups_for_work(request.user).exists(),
+        },
+    )
+
+
+def finding_detail(request, uuid):
+    finding = selectors.get_finding_for_user(request.user, uuid)
+    stage = selectors.findings_with_loop_stage(Finding.objects.filter(pk=finding.pk)).get()
+    return render(
+        request,
+        "learning/finding_detail.html",
+        {
+            "finding": finding,
+            "loop_stage": LoopStage(stage.loop_stage),
+            "stages": LoopStage,
+            "agencies": list(finding.agencies.all()),
+            "actions": list(selectors.action_list(request.user).filter(finding=finding)),
+            "can_edit": can_work_for_subgroup(request.user, finding.subgroup_id),
+        },
+    )
+
+
+def finding_edit(request, uuid=None):
+    user = request.user
+    finding = selectors.get_finding_for_user(user, uuid, write=True) if uuid else None
+    if finding is None:
+        _require_recorder(request)
+    initial = {}
+    for source in ("review", "audit"):
+        if request.GET.get(source):
+            initial[source] = request.GET[source]
+    form = forms.FindingForm(
+        request.POST or None, instance=finding, initial=initial, **selectors.form_choices(user)
+    )
+    return _form_page(
+        request,
+        form,
+        title="Edit finding" if finding else "Record a finding",
+        purpose="What was learned, where it came from and which agencies it concerns. "
+        "Record strengths as well as areas for improvement.",
+        back=reverse("learning:findings"),
+        save=lambda: services.finding_save(finding=finding, recorded_by=user, **form.cleaned_data),
+        success="Finding saved.",
+    )
+
+
+def collate(request):
+    """Unthemed findings, what recurs across reviews and audits, and putting them into themes."""
+    user = request.user
+    unthemed = selectors.recurring_findings(user)
+    themes = selectors.themes_visible_to(user).exclude(status=PriorityTheme.Status.CLOSED)
+    form = forms.CollateForm(request.POST or None, themes=themes, findings=unthemed)
+    if request.method == "POST":
+        _require_recorder(request)
+        if form.is_valid():
+            theme = form.cleaned_data["theme"]
+            require(can_work_for_subgroup(user, theme.subgroup_id))
+            try:
+                moved = services.theme_collate(theme=theme, findings=form.cleaned_data["findings"])
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, f"{moved} finding(s) added to “{theme}”.")
+                return redirect(theme.get_absolute_url())
+    return render(
+        request,
+        "learning/collate.html",
+        {
+            "form": form,
+            "unthemed": list(unthemed),
+            "recurring": list(selectors.recurring_by_agency(user)),
+            "can_record": selectors.subgroups_for_work(user).exists(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# Themes ----------------------------------------------------------------------------------------
+
+
+def theme_detail(request, uuid):
+    theme = selectors.get_theme_for_user(request.user, uuid)
+    context = selectors.theme_detail(request.user, theme)
+    context |= {
+        "stages": LoopStage,
+        "loop_stage": LoopStage(theme.loop_stage),
+        "can_edit": can_work_for_subgroup(request.user, theme.subgroup_id),
+        "moves": [PriorityTheme.Status(s) for s in PriorityTheme.TRANSITIONS[theme.status]],
+    }
+    return render(request, "learning/theme_detail.html", context)
+
+
+def theme_edit(request, uuid=None):
+    user = request.user
+    theme = selectors.get_theme_for_user(user, uuid, write=True) if uuid else None
+    if theme is None:
+        _require_recorder(request)
+    form = forms.ThemeForm(
+        request.POST or None, instance=theme, subgroups=selectors.subgroups_for_work(user)
+    )
+    return _form_page(
+        request,
+        form,
+        title="Edit theme" if theme else "Propose a priority theme",
+        purpose="A priority learning theme collates findings that recur, and is tied to the "
+        "Board's strategic priorities so that resources go where they matter most.",
+        back=theme.get_absolute_url() if theme else reverse("learning:index"),
+        save=lambda: services.theme_save(theme=theme, **form.cleaned_data),
+        success="Theme saved.",
+    )
+
+
+@require_POST
+def theme_move(request, uuid):
+    theme = selectors.get_theme_for_user(request.user, uuid, write=True)
+    form = forms.ThemeMoveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.theme_move(theme=theme, to=form.cleaned_data["to"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"The theme is now {theme.get_status_display().lower()}.")
+    else:
+        messages.error(request, "Choose a status to move the theme to.")
+    return redirect(theme.get_absolute_url())
+
+
+# Outcomes --------------------------------------------------------------------------------------
+
+
+def outcome_list(request):
+    outcomes = selectors.outcome_list(request.user)
+    decision = request.GET.get("decision")
+    if decision in LearningOutcome.Decision.values:
+        outcomes = outcomes.filter(decision=decision)
+    return render(
+        request,
+        "learning/outcome_list.html",
+        {
+            "page_obj": _page(request, outcomes),
+            "decisions": LearningOutcome.Decision.choices,
+            "decision": decision,
+        },
+    )
+
+
+def outcome_detail(request, uuid):
+    user = request.user
+    outcome = selectors.get_outcome_for_user(user, uuid)
+    theme = selectors.theme_detail(user, outcome.theme)["theme"]
+    full = next(o for o in theme.outcomes.all() if o.pk == outcome.pk)
+    return render(
+        request,
+        "learning/outcome_detail.html",
+        {
+            "outcome": full,
+            "theme": theme,
+            "can_edit": can_work_for_subgroup(user, outcome.theme.subgroup_id),
+            "can_decide": (user.is_executive or user.is_business_unit),
+            "decision_form": forms.DecisionForm(),
+        },
+    )
+
+
+def outcome_edit(request, uuid=None, theme_uuid=None):
+    user = request.user
+    if uuid:
+        outcome = selectors.get_outcome_for_user(user, uuid, write=True)
+        theme = outcome.theme
+    else:
+        outcome = None
+        theme = selectors.get_theme_for_user(user, theme_uuid, write=True)
+    form = forms.OutcomeForm(request.POST or None, instance=outcome)
+    return _form_page(
+        request,
+        form,
+        title="Edit learning outcome" if outcome else f"New learning outcome for “{theme}”",
+        purpose="The change we want to see, the schedule of activities that will achieve it, "
+        "and how and when its impact will be monitored. It then goes to the Executive.",
+        back=theme.get_absolute_url(),
+        save=lambda: services.outcome_save(outcome=outcome, theme=theme, **form.cleaned_data),
+        success="Learning outcome saved.",
+    )
+
+
+@require_POST
+def outcome_decide(request, uuid):
+    user = request.user
+    outcome = selectors.get_outcome_for_user(user, uuid)
+    require(user.is_executive or user.is_business_unit)
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        services.outcome_decide(
+            outcome=outcome,
+            decision=form.cleaned_data["decision"],
+            notes=form.cleaned_data["notes"],
+            decided_by=user,
+        )
+        messages.success(request, "The Executive's decision is recorded.")
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(outcome.get_absolute_url())
+
+
+def _outcome_child_edit(request, *, outcome_uuid, instance, form_class, noun, purpose, save):
+    user = request.user
+    outcome = (
+        instance.outcome
+        if instance is not None
+        else selectors.get_outcome_for_user(user, outcome_uuid)
+    )
+    require(can_work_for_subgroup(user, outcome.theme.subgroup_id))
+    extra = (
+        {"outcome": outcome, "audits": selectors.form_choices(user)["audits"]}
+        if form_class is forms.PracticeCheckForm
+        else {}
+    )
+    form = form_class(request.POST or None, instance=instance, **extra)
+    return _form_page(
+        request,
+        form,
+        title=f"Edit {noun}" if instance else f"Add {noun} to “{outcome}”",
+        purpose=purpose,
+        back=outcome.get_absolute_url(),
+        save=lambda: save(outcome, form.cleaned_data),
+        success=f"{noun.capitalize()} saved.",
+    )
+
+
+def activity_edit(request, outcome_uuid=None, pk=None):
+    activity = selectors.get_child_for_user(request.user, DeliveryActivity, pk) if pk else None
+    return _outcome_child_edit(
+        request,
+        outcome_uuid=outcome_uuid,
+        instance=activity,
+        form_class=forms.ActivityForm,
+        noun="delivery activity",
+        purpose="How the learning reaches practitioners: training, events, briefings, policy "
+        "reviews, practice development or commissioned work.",
+        save=lambda outcome, data: services.activity_save(
+            activity=activity, outcome=outcome, **data
+        ),
+    )
+
+
+def check_edit(request, outcome_uuid=None, pk=None):
+    check = selectors.get_child_for_user(request.user, PracticeCheck, pk) if pk else None
+
+    def save(outcome, data):
+        data = dict(data)
+        baseline_on = data.pop("baseline_on", None)
+        return services.practice_check_save(
+            check=check, baseline_on=baseline_on, outcome=outcome, **data
+        )
+
+    return _outcome_child_edit(
+        request,
+        outcome_uuid=outcome_uuid,
+        instance=check,
+        form_class=forms.PracticeCheckForm,
+        noun="practice development check",
+        purpose="Whether practice is changing within an agency. A training evaluation is "
+        "scheduled in three stages: a baseline, straight after, and 6–8 weeks later with the "
+        "practitioner's manager.",
+        save=save,
+    )
+
+
+def stage_complete(request, pk):
+    stage = selectors.get_child_for_user(request.user, TrainingEvaluationStage, pk)
+    outcome = stage.practice_check.outcome
+    require(can_work_for_subgroup(request.user, outcome.theme.subgroup_id))
+    form = forms.StageCompleteForm(request.POST or None, instance=stage)
+    return _form_page(
+        request,
+        form,
+        title=f"Record: {stage.get_stage_display()}",
+        purpose=f"Results of this stage of the evaluation of “{stage.practice_check}”. "
+        f"Due {stage.due_on:%d %b %Y}, by {stage.due_by:%d %b %Y} at the latest.",
+        back=outcome.get_absolute_url(),
+        save=lambda: (
+            services.evaluation_stage_complete(
+                stage=stage, **form.cleaned_data
+            ).practice_check.outcome
+        ),
+        success="Evaluation stage recorded.",
+    )
+
+
+def evidence_edit(request, outcome_uuid=None, uuid=None):
+    evidence = selectors.get_evidence_for_user(request.user, uuid, write=True) if uuid else None
+    return _outcome_child_edit(
+        request,
+        outcome_uuid=outcome_uuid,
+        instance=evidence,
+        form_class=forms.EvidenceForm,
+        noun="assurance evidence",
+        purpose="Evidence that practice has improved for children: an agency's assurance "
+        "report, performance data, a multi-agency case file audit or service user feedback. "
+        "Give a request date and an agency to ask that agency for it.",
+        save=lambda outcome, data: services.evidence_save(
+            evidence=evidence, outcome=outcome, **data
+        ),
+    )
+
+
+# Assurance evidence ----------------------------------------------------------------------------
+
+
+def evidence_list(request):
+    evidence = EvidenceFilter(request.GET, queryset=selectors.evidence_list(request.user))
+    return render(
+        request,
+        "learning/evidence_list.html",
+        {"filter": evidence, "page_obj": _page(request, evidence.qs)},
+    )
+
+
+def evidence_detail(request, uuid):
+    user = request.user
+    evidence = selectors.get_evidence_for_user(user, uuid)
+    can_provide = selectors.can_provide_evidence(user, evidence)
+    can_judge = can_work_for_subgroup(user, evidence.outcome.theme.subgroup_id)
+    provide_form = forms.ProvideEvidenceForm(request.POST or None, request.FILES or None)
+    judge_form = forms.JudgeEvidenceForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("do")
+        form = provide_form if action == "provide" else judge_form
+        require(can_provide if action == "provide" else can_judge)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    if action == "provide":
+                        services.evidence_provide(
+                            evidence=evidence, summary=form.cleaned_data["summary"]
+                        )
+                        if form.cleaned_data.get("file"):
+                            services.attachment_add(
+                                parent=evidence, upload=form.cleaned_data["file"], uploaded_by=user
+                            )
+                    else:
+                        services.evidence_judge(
+                            evidence=evidence,
+                            judgement=form.cleaned_data["judgement"],
+                            reason=form.cleaned_data["reason"],
+                            judged_by=user,
+                        )
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Evidence updated.")
+                return redirect(evidence.get_absolute_url())
+    context = selectors.thread_back(user, evidence)
+    context |= {
+        "attachments": list(evidence.attachments.select_related("uploaded_by")),
+        "provide_form": provide_form,
+        "judge_form": judge_form,
+        "can_provide": can_provide and evidence.judgement == "pending",
+        "can_judge": can_judge and evidence.received_on and evidence.judgement == "pending",
+        "stages": LoopStage,
+        "loop_stage": LoopStage(context["theme"].loop_stage),
+    }
+    return render(
+        request,
+        "learning/evidence_detail.html",
+        context,
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# Actions ---------------------------------------------------------------------------------------
+
+
+def action_list(request):
+    actions = ActionFilter(request.GET, queryset=selectors.action_list(request.user))
+    return render(
+        request,
+        "learning/action_list.html",
+        {
+            "filter": actions,
+            "page_obj": _page(request, actions.qs),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _action_source(request):
+    """The plan a new action joins, from ?review=, ?audit=, ?standard= or ?outcome=."""
+    user = request.user
+    params = request.GET
+    if params.get("review"):
+        review = get_review_for_user(user, params["review"])
+        return {"review": review}, review
+    if params.get("audit"):
+        audit = get_audit_for_user(user, params["audit"])
+        return {"audit": audit}, audit
+    if params.get("standard"):
+        standard = selectors.get_standard_assessment_for_user(user, params["standard"])
+        return {"standard_assessment": standard}, standard
+    if params.get("outcome"):
+        outcome = selectors.get_outcome_for_user(user, params["outcome"])
+        return {"outcome": outcome}, outcome
+    raise PermissionDenied
+
+
+def action_edit(request, uuid=None):
+    user = request.user
+    if uuid:
+        action = selectors.get_action_for_user(user, uuid, write=True)
+        source_fields, source = {}, action
+    else:
+        action = None
+        _require_recorder(request)
+        source_fields, source = _action_source(request)
+    form = forms.ActionForm(
+        request.POST or None,
+        instance=action,
+        findings=selectors.findings_visible_to(user),
+        subgroups=selectors.subgroups_for_work(user),
+        people=User.objects.filter(is_active=True).select_related("agency"),
+    )
+
+    def save():
+        if action is not None:
+            return services.action_update(action=action, **form.cleaned_data)
+        return services.action_create(**source_fields, **form.cleaned_data)
+
+    return _form_page(
+        request,
+        form,
+        title=f"Edit action {action.reference}" if action else f"New action for {source}",
+        purpose="A numbered action: who owns it, when it is due, which sub-group signs it off, "
+        "and when to check that the change has lasted.",
+        back=reverse("learning:actions"),
+        save=save,
+        success="Action saved.",
+    )
+
+
+def action_detail(request, uuid):
+    user = request.user
+    action = selectors.get_action_for_user(user, uuid)
+    can_progress = selectors.can_report_progress(user, action)
+    can_sign_off = can_work_for_subgroup(user, action.subgroup_id)
+    forms_by_step = {
+        "progress": forms.ProgressForm,
+        "sign_off": forms.SignOffForm,
+        "follow_up": forms.FollowUpForm,
+    }
+    step = request.POST.get("do") if request.method == "POST" else None
+    bound = {}
+    if step in forms_by_step:
+        require(can_progress if step == "progress" else can_sign_off)
+        form = forms_by_step[step](request.POST, request.FILES or None)
+        bound[step] = form
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    if step == "progress":
+                        services.action_report_progress(
+                            action=action,
+                            progress=data["progress"],
+                            at_risk=data["at_risk"],
+                            completed_on=data["completed_on"],
+                            completion_evidence=data["completion_evidence"],
+                        )
+                        if data.get("file"):
+                            services.attachment_add(
+                                parent=action, upload=data["file"], uploaded_by=user
+                            )
+                    elif step == "sign_off":
+                        services.action_sign_off(
+                            action=action, signed_off_by=user, follow_up_on=data["follow_up_on"]
+                        )
+                    else:
+                        services.action_record_follow_up(action=action, result=data["result"])
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Action updated.")
+                return redirect(action.get_absolute_url())
+    today = timezone.localdate()
+    return render(
+        request,
+        "learning/action_detail.html",
+        {
+            "action": action,
+            "rag": action.rag(today),
+            "attachments": list(action.attachments.select_related("uploaded_by")),
+            "history": list(action.history.select_related("history_user")[:20]),
+            "progress_form": bound.get("progress") or forms.ProgressForm(),
+            "sign_off_form": bound.get("sign_off") or forms.SignOffForm(),
+            "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),
+            "can_progress": can_progress and not action.is_done,
+            "can_sign_off": can_sign_off and action.status == Action.Status.COMPLETE,
+            "can_follow_up": can_sign_off
+            and action.status == Action.Status.SIGNED_OFF
+            and not action.followed_up_on,
+            "can_edit": can_sign_off,
+        },
+        status=400 if bound else 200,
+    )
+
+
+def my_agency(request):
+    """For a partner agency lead: what the partnership has asked of their agency."""
+    user = request.user
+    require(user.is_agency_lead)
+    return render(request, "learning/my_agency.html", selectors.agency_work(user))
+
+
+def attachment_download(request, pk):
+    attachment = selectors.get_attachment_for_user(request.user, pk)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+# The golden thread -----------------------------------------------------------------------------
+
+
+def thread_review(request, pk):
+    review = get_review_for_user(request.user, pk)
+    context = selectors.thread_forward(request.user, review=review)
+    context |= {"source": review, "source_param": "review", "stages": LoopStage}
+    return render(request, "learning/thread.html", context)
+
+
+def thread_audit(request, pk):
+    audit = get_audit_for_user(request.user, pk)
+    context = selectors.thread_forward(request.user, audit=audit)
+    context |= {"source": audit, "source_param": "audit", "stages": LoopStage}
+    return render(request, "learning/thread.html", context)
