@@ -1,0 +1,190 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    ClockPause,
+    ParallelProcess,
+    Review,
+    ReviewAgency,
+    ReviewClock,
+    ReviewStageChange,
+)
+from .services import review_clocks_sync
+
+
+class ReviewAgencyInline(admin.TabularInline):
+    model = ReviewAgency
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+class ParallelProcessInline(admin.TabularInline):
+    model = ParallelProcess
+    extra = 0
+
+
+class ReviewClockInline(admin.TabularInline):
+    """Clocks are computed from the review's dates; pause and resume them from the review page."""
+
+    model = ReviewClock
+    extra = 0
+    can_delete = False
+    fields = ["kind", "regime", "started_on", "due_on", "paused_on", "pause_reason", "met_on"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReviewStageChangeInline(admin.TabularInline):
+    """Stage moves are a record: they are made with the review page's move action."""
+
+    model = ReviewStageChange
+    extra = 0
+    can_delete = False
+    fields = ["moved_at", "from_stage", "to_stage", "moved_by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "title",
+        "kind",
+        "stage",
+        "subgroup",
+        "is_restricted",
+        "referred_on",
+        "lead_reviewer",
+    ]
+    list_filter = ["kind", "stage", "regime", "subgroup", "is_restricted", "decision"]
+    search_fields = ["reference", "title", "pseudonym", "summary"]
+    list_select_related = ["subgroup", "lead_reviewer"]
+    date_hierarchy = "referred_on"
+    autocomplete_fields = ["lead_reviewer", "panel_members", "source_review"]
+    readonly_fields = ["reference", "uuid", "regime", "stage", "publication_window_ends_on"]
+    inlines = [
+        ReviewAgencyInline,
+        ParallelProcessInline,
+        ReviewClockInline,
+        ReviewStageChangeInline,
+    ]
+    fieldsets = [
+        (
+            "Register",
+            {
+                "fields": [
+                    "reference",
+                    "uuid",
+                    "kind",
+                    "regime",
+                    "title",
+                    "pseudonym",
+                    "summary",
+                    "subgroup",
+                    "is_restricted",
+                    "stage",
+                    "panel_members",
+                    "source_review",
+                ]
+            },
+        ),
+        (
+            "Key dates",
+            {
+                "fields": [
+                    "incident_known_on",
+                    "notified_on",
+                    "referred_on",
+                    "decided_on",
+                    "national_panel_told_on",
+                    "completed_on",
+                    "published_on",
+                    "closed_on",
+                ]
+            },
+        ),
+        (
+            "Decision",
+            {
+                "fields": [
+                    "abuse_or_neglect",
+                    "child_died",
+                    "seriously_harmed",
+                    "concern_working_together",
+                    "died_in_custody",
+                    "suspected_suicide",
+                    "decision",
+                    "decision_reasons",
+                    "alternative_route",
+                ]
+            },
+        ),
+        ("Proportionality", {"fields": ["method", "method_rationale"]}),
+        (
+            "People",
+            {
+                "fields": [
+                    "lead_reviewer",
+                    "independence_declared_on",
+                    "independence_statement",
+                    "practitioners_invited_on",
+                    "practitioner_event_on",
+                    "practitioner_involvement",
+                    "family_invited_on",
+                    "family_response",
+                    "family_contribution",
+                    "family_expectations",
+                    "surviving_children",
+                ]
+            },
+        ),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "published_where",
+                    "board_response",
+                    "publication_window_ends_on",
+                    "not_published_reason",
+                ]
+            },
+        ),
+    ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Dates changed here move the statutory clocks, as they do on the review pages.
+        review_clocks_sync(review=form.instance)
+
+    def has_add_permission(self, request):
+        # A review is opened on the review pages, which give it a reference and its clocks.
+        return False
+
+
+@admin.register(ReviewClock)
+class ReviewClockAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "kind", "regime", "started_on", "due_on", "paused_on", "met_on"]
+    list_filter = ["kind", "regime"]
+    search_fields = ["review__reference", "review__title"]
+    list_select_related = ["review"]
+    readonly_fields = ["review", "kind", "regime", "started_on", "due_on", "amber_on"]
+
+
+@admin.register(ReviewStageChange)
+class ReviewStageChangeAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "from_stage", "to_stage", "moved_by", "moved_at"]
+    list_filter = ["to_stage"]
+    search_fields = ["review__reference", "note"]
+    list_select_related = ["review", "moved_by"]
+
+
+@admin.register(ClockPause)
+class ClockPauseAdmin(SimpleHistoryAdmin):
+    list_display = ["clock", "paused_on", "resumed_on", "reason"]
+    search_fields = ["clock__review__reference", "reason"]
+    list_select_related = ["clock__review"]

@@ -1,0 +1,88 @@
+"""The register's filters: kind, stage, sub-group, clock status, financial year and free text."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
+from sscb.models import SubGroup
+
+from .models import Review, ReviewClock
+from .selectors import has_clock_in_state
+
+CLOCK_CHOICES = [
+    ("red", "Past due"),
+    ("amber", "Due soon"),
+    ("green", "On track"),
+    ("none", "No open clock"),
+]
+
+
+def _financial_years():
+    this_year = financial_year_of(timezone.localdate())
+    return [(year, financial_year_label(year)) for year in range(this_year, 2014, -1)]
+
+
+class ReviewFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search", method="search", help_text="Reference, title, pseudonym or summary."
+    )
+    kind = django_filters.ChoiceFilter(choices=Review.Kind.choices, empty_label="Any kind")
+    stage = django_filters.ChoiceFilter(choices=Review.Stage.choices, empty_label="Any stage")
+    subgroup = django_filters.ModelChoiceFilter(
+        queryset=SubGroup.objects.all(), label="Sub-group", empty_label="Any sub-group"
+    )
+    clock = django_filters.ChoiceFilter(
+        choices=CLOCK_CHOICES, label="Clock status", method="filter_clock", empty_label="Any"
+    )
+    financial_year = django_filters.TypedChoiceFilter(
+        choices=_financial_years,
+        coerce=int,
+        label="Referred in financial year",
+        method="filter_financial_year",
+        empty_label="Any year",
+    )
+
+    class Meta:
+        model = Review
+        fields = ["q", "kind", "stage", "subgroup", "clock", "financial_year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select form-select-sm"
+            else:
+                field.widget.attrs["class"] = "form-control form-control-sm"
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(title__icontains=value)
+            | Q(pseudonym__icontains=value)
+            | Q(summary__icontains=value)
+        )
+
+    def filter_clock(self, queryset, name, value):
+        today = timezone.localdate()
+        red = has_clock_in_state(ReviewClock.State.RED, today)
+        amber = has_clock_in_state(ReviewClock.State.AMBER, today)
+        green = has_clock_in_state(ReviewClock.State.GREEN, today)
+        # A review takes the state of its worst open clock.
+        if value == "red":
+            return queryset.filter(red)
+        if value == "amber":
+            return queryset.filter(amber & ~red)
+        if value == "green":
+            return queryset.filter(green & ~red & ~amber)
+        if value == "none":
+            return queryset.filter(~red & ~amber & ~green)
+        return queryset
+
+    def filter_financial_year(self, queryset, name, value):
+        first, last = financial_year_bounds(int(value))
+        return queryset.filter(referred_on__range=(first, last))

@@ -1,0 +1,302 @@
+"""Validation for the review pages; every write goes through services."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+
+from sscb.access import subgroup_ids
+from sscb.models import Agency, SubGroup, User
+
+from .models import ParallelProcess, Review, ReviewAgency
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _helper(label):
+    helper = FormHelper()
+    helper.add_input(Submit("save", label))
+    return helper
+
+
+def _dates(*names):
+    return {name: DateInput() for name in names}
+
+
+class ReviewRegisterForm(forms.ModelForm):
+    """The register entry: what the review is about, who owns it and its first dates."""
+
+    class Meta:
+        model = Review
+        fields = [
+            "kind",
+            "title",
+            "pseudonym",
+            "summary",
+            "subgroup",
+            "is_restricted",
+            "panel_members",
+            "referred_on",
+            "incident_known_on",
+            "notified_on",
+        ]
+        widgets = {
+            **_dates("referred_on", "incident_known_on", "notified_on"),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "panel_members": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        groups = SubGroup.objects.exclude(code=SubGroup.Code.EXECUTIVE)
+        if not user.is_business_unit:
+            groups = groups.filter(pk__in=subgroup_ids(user))
+        self.fields["subgroup"].queryset = groups
+        self.fields["panel_members"].queryset = get_user_model().objects.filter(
+            is_active=True, role__in=[User.Role.SUBGROUP_MEMBER, User.Role.BUSINESS_UNIT]
+        )
+        self.fields["panel_members"].required = False
+        self.fields["panel_members"].help_text = (
+            "The review's panel. On a restricted review only they, the Business Unit and the "
+            "lead reviewer can open it."
+        )
+        if self.instance.pk:
+            # The kind fixes the reference and the clocks; it is not changed afterwards.
+            del self.fields["kind"]
+        self.helper = _helper("Save review" if self.instance.pk else "Open the review")
+
+    def clean_pseudonym(self):
+        return self.cleaned_data["pseudonym"].strip()
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "abuse_or_neglect",
+            "child_died",
+            "seriously_harmed",
+            "concern_working_together",
+            "died_in_custody",
+            "suspected_suicide",
+            "decision",
+            "decided_on",
+            "decision_reasons",
+            "alternative_route",
+            "national_panel_told_on",
+        ]
+        widgets = {
+            **_dates("decided_on", "national_panel_told_on"),
+            "decision_reasons": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind != Review.Kind.SCR:
+            del self.fields["national_panel_told_on"]
+        if self.instance.kind == Review.Kind.RAPID_REVIEW:
+            self.fields["decision"].choices = [
+                (Review.Decision.PENDING, "Not yet decided"),
+                (Review.Decision.INITIATE, "Initiate an LCSPR"),
+                (Review.Decision.NOT_INITIATE, "Do not initiate an LCSPR"),
+            ]
+            for name in ("concern_working_together", "died_in_custody", "suspected_suicide"):
+                del self.fields[name]
+        self.helper = _helper("Record the decision")
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision and decision != Review.Decision.PENDING:
+            if not data.get("decided_on"):
+                self.add_error("decided_on", "Give the date the decision was made.")
+            if not (data.get("decision_reasons") or "").strip():
+                self.add_error("decision_reasons", "Give the reasons for the decision.")
+        if decision == Review.Decision.INITIATE and data.get("alternative_route"):
+            self.add_error(
+                "alternative_route",
+                "An alternative route is only for a review that is not initiated.",
+            )
+        return data
+
+
+class MethodForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["method", "method_rationale"]
+        widgets = {"method_rationale": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].required = True
+        self.fields["method_rationale"].required = True
+        self.helper = _helper("Save the method")
+
+
+class ReviewerForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["lead_reviewer", "independence_declared_on", "independence_statement"]
+        widgets = {
+            **_dates("independence_declared_on"),
+            "independence_statement": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "independence_statement": "In the reviewer's words: they have had no part in the "
+            "case and are independent of every agency whose actions are reviewed."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_reviewer"].queryset = get_user_model().objects.filter(
+            is_active=True, role=User.Role.INDEPENDENT_REVIEWER
+        )
+        self.helper = _helper("Save the reviewer")
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("independence_declared_on")
+            and not (data.get("independence_statement") or "").strip()
+        ):
+            self.add_error(
+                "independence_statement",
+                "Record the reviewer's declaration that they are independent of the case and "
+                "of the agencies reviewed.",
+            )
+        return data
+
+
+class InvolvementForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = [
+            "practitioners_invited_on",
+            "practitioner_event_on",
+            "practitioner_involvement",
+            "family_invited_on",
+            "family_response",
+            "family_contribution",
+            "family_expectations",
+            "surviving_children",
+        ]
+        widgets = {
+            **_dates("practitioners_invited_on", "practitioner_event_on", "family_invited_on"),
+            "practitioner_involvement": forms.Textarea(attrs={"rows": 3}),
+            "family_contribution": forms.Textarea(attrs={"rows": 3}),
+            "family_expectations": forms.Textarea(attrs={"rows": 3}),
+            "surviving_children": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save involvement")
+
+    def clean(self):
+        data = super().clean()
+        response = data.get("family_response")
+        invited = {Review.FamilyResponse.AWAITING, Review.FamilyResponse.ACCEPTED}
+        invited.add(Review.FamilyResponse.DECLINED)
+        if response in invited and not data.get("family_invited_on"):
+            self.add_error("family_invited_on", "Give the date the family was invited.")
+        if (
+            response == Review.FamilyResponse.NOT_APPROPRIATE
+            and not (data.get("family_expectations") or "").strip()
+        ):
+            self.add_error(
+                "family_expectations", "Say why it is not appropriate to invite the family."
+            )
+        return data
+
+
+class PublicationForm(forms.ModelForm):
+    class Meta:
+        model = Review
+        fields = ["published_on", "published_where", "board_response", "not_published_reason"]
+        widgets = {
+            **_dates("published_on"),
+            "board_response": forms.Textarea(attrs={"rows": 4}),
+            "not_published_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "published_where": "Where the report can be read, e.g. the partnership's website.",
+            "not_published_reason": "Only when the Board has decided not to publish.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save publication")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("published_on"):
+            if not (data.get("published_where") or "").strip():
+                self.add_error("published_where", "Say where the report is published.")
+            if not (data.get("board_response") or "").strip():
+                self.add_error(
+                    "board_response", "A published report carries the Board's written response."
+                )
+        return data
+
+
+class MoveForm(forms.Form):
+    to_stage = forms.ChoiceField(choices=Review.Stage.choices)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, help_text="For example: criminal trial listed; awaiting inquest."
+    )
+    on = forms.DateField(
+        label="Paused from", required=False, widget=DateInput(), help_text="Today if left empty."
+    )
+
+
+class ResumeForm(forms.Form):
+    on = forms.DateField(
+        label="Resumed on", required=False, widget=DateInput(), help_text="Today if left empty."
+    )
+
+
+class ReviewAgencyForm(forms.ModelForm):
+    class Meta:
+        model = ReviewAgency
+        fields = [
+            "agency",
+            "chronology_requested_on",
+            "chronology_received_on",
+            "report_requested_on",
+            "report_received_on",
+            "notes",
+        ]
+        widgets = _dates(
+            "chronology_requested_on",
+            "chronology_received_on",
+            "report_requested_on",
+            "report_received_on",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+
+
+class ParallelProcessForm(forms.ModelForm):
+    class Meta:
+        model = ParallelProcess
+        fields = ["kind", "description", "started_on", "ended_on"]
+        widgets = _dates("started_on", "ended_on")
+
+
+ReviewAgencyFormSet = forms.inlineformset_factory(
+    Review, ReviewAgency, form=ReviewAgencyForm, extra=2, can_delete=True
+)
+ParallelProcessFormSet = forms.inlineformset_factory(
+    Review, ParallelProcess, form=ParallelProcessForm, extra=1, can_delete=True
+)

@@ -1,0 +1,530 @@
+"""Case reviews: the register, the decision, the people, publication and the statutory clocks."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from sscb.models import Agency, SubGroup, TimeStampedModel
+
+PSEUDONYM_HELP = (
+    "A pseudonym only, such as “Child A” or “Family B”. Never a child's or family member's "
+    "name, date of birth or NHS number."
+)
+
+
+class Review(TimeStampedModel):
+    """One case review, of any kind in the Learning and Improvement Framework."""
+
+    class Kind(models.TextChoices):
+        SCR = "scr", "Serious Case Review"
+        RAPID_REVIEW = "rapid_review", "Rapid Review"
+        LCSPR = "lcspr", "Local Child Safeguarding Practice Review"
+        LEARNING_REVIEW = "learning_review", "Learning Review"
+        DEEP_DIVE = "deep_dive", "Deep-dive audit of practice"
+        CHILD_DEATH = "child_death", "Child Death Review"
+        DOMESTIC_HOMICIDE = "dhr", "Domestic Homicide Review"
+        NATIONAL = "national", "National research / other boards' reviews"
+
+    class Regime(models.TextChoices):
+        WT2015 = "wt2015", "Working Together 2015"
+        WT2018 = "wt2018", "Working Together 2018 and later"
+
+    class Stage(models.TextChoices):
+        REFERRAL = "referral", "Referral"
+        RAPID_REVIEW = "rapid_review", "Rapid review"
+        DECISION = "decision", "Decision"
+        SCOPING = "scoping", "Scoping and terms of reference"
+        REVIEWER_APPOINTED = "reviewer_appointed", "Reviewer appointed"
+        CHRONOLOGIES = "chronologies", "Agency chronologies"
+        PRACTITIONER_EVENT = "practitioner_event", "Practitioner event"
+        FAMILY_INVOLVEMENT = "family_involvement", "Family involvement"
+        ANALYSIS = "analysis", "Analysis and draft"
+        BOARD_SIGNOFF = "board_signoff", "Board sign-off and written response"
+        PUBLISHED = "published", "Published"
+        ACTION_PLAN = "action_plan", "Action plan monitoring"
+        CLOSED = "closed", "Closed"
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Not yet decided"
+        INITIATE = "initiate", "Initiate the review"
+        NOT_INITIATE = "not_initiate", "Do not initiate"
+
+    class AlternativeRoute(models.TextChoices):
+        LEARNING_REVIEW = "learning_review", "Learning review"
+        DEEP_DIVE = "deep_dive", "Deep-dive audit of practice"
+        SINGLE_AGENCY = "single_agency", "Single agency review"
+        NO_FURTHER_REVIEW = "none", "No further review: learning shared in other ways"
+
+    class Method(models.TextChoices):
+        SYSTEMS = "systems", "Systems approach (e.g. SCIE Learning Together)"
+        APPRECIATIVE = "appreciative", "Appreciative inquiry"
+        AGENCY_REPORTS = "agency_reports", "Traditional agency-report review"
+        HYBRID = "hybrid", "Hybrid approach"
+        OTHER = "other", "Another proportionate method"
+
+    class FamilyResponse(models.TextChoices):
+        NOT_INVITED = "not_invited", "Not yet invited"
+        AWAITING = "awaiting", "Invited, no answer yet"
+        ACCEPTED = "accepted", "Agreed to take part"
+        DECLINED = "declined", "Declined"
+        NOT_APPROPRIATE = "not_appropriate", "Not appropriate to invite (reason recorded)"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(
+        max_length=30, unique=True, editable=False, help_text="Generated, e.g. LCSPR-2025-003."
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    regime = models.CharField(
+        max_length=10,
+        choices=Regime.choices,
+        help_text="The statutory guidance whose clocks apply; a 2016 SCR keeps the 2016 rules.",
+    )
+    title = models.CharField(max_length=200)
+    pseudonym = models.CharField(
+        "child or family pseudonym", max_length=60, blank=True, help_text=PSEUDONYM_HELP
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="What happened and why a review is being considered. Use pseudonyms only.",
+    )
+    subgroup = models.ForeignKey(
+        SubGroup,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name="responsible sub-group",
+    )
+    is_restricted = models.BooleanField(
+        "restricted",
+        default=False,
+        help_text="Only the Business Unit, the review's panel and its reviewer can open it.",
+    )
+    stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.REFERRAL)
+    panel_members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="review_panels", blank=True
+    )
+    source_review = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_on_reviews",
+        help_text="The review whose decision led to this one (e.g. the rapid review of an LCSPR).",
+    )
+
+    # Key dates
+    incident_known_on = models.DateField("incident known on", null=True, blank=True)
+    notified_on = models.DateField(
+        "notified on",
+        null=True,
+        blank=True,
+        help_text="When Ofsted / the national Panel and the Board were notified.",
+    )
+    referred_on = models.DateField("referred on", default=datetime.date.today)
+    decided_on = models.DateField("decided on", null=True, blank=True)
+    national_panel_told_on = models.DateField(
+        "national panel told on",
+        null=True,
+        blank=True,
+        help_text="WT2015: when the national panel was told that an SCR is not being initiated.",
+    )
+    completed_on = models.DateField("completed on", null=True, blank=True)
+    published_on = models.DateField("published on", null=True, blank=True)
+    closed_on = models.DateField("closed on", null=True, blank=True)
+
+    # Decision
+    abuse_or_neglect = models.BooleanField(
+        "abuse or neglect of the child is known or suspected", default=False
+    )
+    child_died = models.BooleanField("the child has died", default=False)
+    seriously_harmed = models.BooleanField("the child has been seriously harmed", default=False)
+    concern_working_together = models.BooleanField(
+        "there is cause for concern about how agencies worked together", default=False
+    )
+    died_in_custody = models.BooleanField(
+        "the child died in custody, on remand, in a YOI, secure training centre or secure "
+        "children's home, or detained under the Mental Health Act",
+        default=False,
+    )
+    suspected_suicide = models.BooleanField("the child died by suspected suicide", default=False)
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    decision_reasons = models.TextField("reasons for the decision", blank=True)
+    alternative_route = models.CharField(
+        "alternative route",
+        max_length=20,
+        choices=AlternativeRoute.choices,
+        blank=True,
+        help_text="What happens instead when the review is not initiated.",
+    )
+
+    # Proportionality
+    method = models.CharField("review method", max_length=20, choices=Method.choices, blank=True)
+    method_rationale = models.TextField(
+        "why the method is proportionate",
+        blank=True,
+        help_text="Why this approach fits the scale and complexity of the case.",
+    )
+
+    # People
+    lead_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_reviews",
+        verbose_name="independent lead reviewer",
+    )
+    independence_declared_on = models.DateField(
+        "independence declared on",
+        null=True,
+        blank=True,
+        help_text="When the reviewer declared they are independent of the case and of the "
+        "agencies whose actions are reviewed.",
+    )
+    independence_statement = models.TextField("independence declaration", blank=True)
+    practitioners_invited_on = models.DateField("practitioners invited on", null=True, blank=True)
+    practitioner_event_on = models.DateField("practitioner event on", null=True, blank=True)
+    practitioner_involvement = models.TextField(
+        "how practitioners were involved",
+        blank=True,
+        help_text="Who took part and how they were invited to contribute without fear of blame.",
+    )
+    family_invited_on = models.DateField("family invited on", null=True, blank=True)
+    family_response = models.CharField(
+        "family's response",
+        max_length=20,
+        choices=FamilyResponse.choices,
+        default=FamilyResponse.NOT_INVITED,
+    )
+    family_contribution = models.TextField("how the family contributed", blank=True)
+    family_expectations = models.TextField("how the family's expectations were managed", blank=True)
+    surviving_children = models.TextField(
+        "surviving children",
+        blank=True,
+        help_text="Whether there are surviving children and how they were invited to "
+        "contribute. Pseudonyms only.",
+    )
+
+    # Publication
+    published_where = models.CharField("published where", max_length=300, blank=True)
+    board_response = models.TextField("the Board's written response", blank=True)
+    publication_window_ends_on = models.DateField(
+        "on the website until at least",
+        null=True,
+        blank=True,
+        help_text="The end of the minimum 12-month publication window.",
+    )
+    not_published_reason = models.TextField("reason for not publishing", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-referred_on", "-reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="pending") | Q(decided_on__isnull=False),
+                name="reviews_review_decision_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="not_initiate") | ~Q(alternative_route=""),
+                name="reviews_review_not_initiated_has_alternative",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True) | Q(decided_on__gte=F("referred_on")),
+                name="reviews_review_decided_after_referral",
+            ),
+            models.CheckConstraint(
+                condition=Q(independence_declared_on__isnull=True) | Q(lead_reviewer__isnull=False),
+                name="reviews_review_declaration_needs_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_on__isnull=True) | Q(not_published_reason=""),
+                name="reviews_review_published_or_reason",
+            ),
+        ]
+        indexes = [
+            # The register list: filtered by stage and kind, newest first.
+            models.Index(fields=["stage", "kind"], name="reviews_review_stage_kind_idx"),
+            # The financial-year filter on the register and the dashboard.
+            models.Index(fields=["referred_on"], name="reviews_review_referred_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def clean(self):
+        errors = {}
+        if self.decision != self.Decision.PENDING and not self.decided_on:
+            errors["decided_on"] = "Give the date the decision was made."
+        if self.decision == self.Decision.NOT_INITIATE and not self.alternative_route:
+            errors["alternative_route"] = (
+                "When the review is not initiated, record what will happen instead."
+            )
+        if self.decided_on and self.referred_on and self.decided_on < self.referred_on:
+            errors["decided_on"] = "The decision cannot be before the referral."
+        if self.independence_declared_on and not self.lead_reviewer_id:
+            errors["independence_declared_on"] = (
+                "Appoint the lead reviewer before recording their independence declaration."
+            )
+        if self.published_on and self.not_published_reason:
+            errors["not_published_reason"] = (
+                "The review has a publication date; remove it or the reason for not publishing."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self):
+        return self.stage != self.Stage.CLOSED
+
+    @property
+    def has_declared_independence(self):
+        return bool(self.lead_reviewer_id and self.independence_declared_on)
+
+    def open_clocks(self):
+        """Open clocks, from the prefetched ``clocks`` when the caller loaded them."""
+        return [clock for clock in self.clocks.all() if clock.met_on is None]
+
+    def worst_clock(self):
+        order = {"red": 0, "amber": 1, "green": 2}
+        clocks = self.open_clocks()
+        return min(clocks, key=lambda c: (order[c.state], c.due_on)) if clocks else None
+
+
+class ReviewStageChange(models.Model):
+    """One recorded move of a review from one stage to the next: who, when and why."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=30, choices=Review.Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=30, choices=Review.Stage.choices)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    moved_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["moved_at", "pk"]
+        indexes = [
+            # The detail page's timeline: a review's moves in order.
+            models.Index(fields=["review", "moved_at"], name="reviews_stagechange_review_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: {self.from_stage or 'new'} → {self.to_stage}"
+
+
+class ReviewAgency(TimeStampedModel):
+    """An agency involved in a review: when its chronology and report were asked for and came."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="agencies")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="reviews")
+    chronology_requested_on = models.DateField(null=True, blank=True)
+    chronology_received_on = models.DateField(null=True, blank=True)
+    report_requested_on = models.DateField(
+        "report requested on", null=True, blank=True, help_text="Agency report or IMR."
+    )
+    report_received_on = models.DateField(null=True, blank=True)
+    notes = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency__name"]
+        verbose_name_plural = "agencies involved"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "agency"], name="reviews_reviewagency_once_per_review"
+            ),
+            models.CheckConstraint(
+                condition=Q(chronology_received_on__isnull=True)
+                | Q(chronology_requested_on__isnull=False),
+                name="reviews_reviewagency_chronology_requested_first",
+            ),
+            models.CheckConstraint(
+                condition=Q(report_received_on__isnull=True) | Q(report_requested_on__isnull=False),
+                name="reviews_reviewagency_report_requested_first",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agency} in {self.review.reference}"
+
+    def clean(self):
+        errors = {}
+        if self.chronology_received_on and not self.chronology_requested_on:
+            errors["chronology_requested_on"] = (
+                "Give the date the chronology was asked for before the date it arrived."
+            )
+        if self.report_received_on and not self.report_requested_on:
+            errors["report_requested_on"] = (
+                "Give the date the report was asked for before the date it arrived."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_waiting(self):
+        return bool(
+            (self.chronology_requested_on and not self.chronology_received_on)
+            or (self.report_requested_on and not self.report_received_on)
+        )
+
+
+class ParallelProcess(TimeStampedModel):
+    """A process running alongside the review (a trial, an inquest) that may pause its clock."""
+
+    class Kind(models.TextChoices):
+        CRIMINAL = "criminal", "Police investigation / CPS / criminal trial"
+        CORONER = "coroner", "Coroner's inquest"
+        DHR = "dhr", "Domestic Homicide Review"
+        ADULT_REVIEW = "adult_review", "Safeguarding Adult Review"
+        DISCIPLINARY = "disciplinary", "Agency disciplinary or complaint process"
+        OTHER = "other", "Other"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="parallel_processes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.CharField(max_length=300, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | Q(started_on__isnull=True)
+                | Q(ended_on__gte=F("started_on")),
+                name="reviews_parallelprocess_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def clean(self):
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "The end cannot be before the start."})
+
+
+class ReviewClock(TimeStampedModel):
+    """One statutory clock of a review, computed by services from DESIGN.md's table."""
+
+    class Kind(models.TextChoices):
+        NOTIFICATION = "notification", "Notify Ofsted / the national Panel and the Board"
+        SCR_DECISION = "scr_decision", "Decide whether to initiate an SCR"
+        PANEL_NOT_INITIATED = "panel_not_initiated", "Tell the national panel: SCR not initiated"
+        SCR_COMPLETION = "scr_completion", "Complete the SCR"
+        RAPID_REVIEW = "rapid_review", "Send the rapid review to the national Panel"
+        LCSPR_PUBLICATION = "lcspr_publication", "Publish the LCSPR"
+
+    class State(models.TextChoices):
+        GREEN = "green", "On track"
+        AMBER = "amber", "Due soon"
+        RED = "red", "Past due"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    regime = models.CharField(max_length=10, choices=Review.Regime.choices)
+    started_on = models.DateField()
+    due_on = models.DateField(help_text="Moves later by the time the clock was paused.")
+    amber_on = models.DateField(help_text="From this day 20% or less of the allowed time is left.")
+    paused_on = models.DateField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
+    paused_days = models.PositiveIntegerField(default=0)
+    met_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["started_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "kind"], name="reviews_reviewclock_once"),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("started_on")), name="reviews_reviewclock_due_after"
+            ),
+            models.CheckConstraint(
+                condition=Q(paused_on__isnull=True) | ~Q(pause_reason=""),
+                name="reviews_reviewclock_pause_has_reason",
+            ),
+        ]
+        indexes = [
+            # "Clocks at risk": open clocks by due date (list filter, home page, reminders).
+            models.Index(fields=["met_on", "due_on"], name="reviews_clock_open_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: {self.get_kind_display()}"
+
+    def clean(self):
+        if self.paused_on and not self.pause_reason:
+            raise ValidationError({"pause_reason": "Say why the clock is paused."})
+
+    @property
+    def is_open(self):
+        return self.met_on is None
+
+    @property
+    def is_paused(self):
+        return self.paused_on is not None
+
+    def reference_day(self, today=None):
+        """A paused clock is read as it stood when it was paused."""
+        return self.paused_on or today or timezone.localdate()
+
+    def state_on(self, today=None):
+        day = self.reference_day(today)
+        if day > self.due_on:
+            return self.State.RED
+        if day >= self.amber_on:
+            return self.State.AMBER
+        return self.State.GREEN
+
+    @property
+    def state(self):
+        return self.state_on()
+
+    @property
+    def days_left(self):
+        return (self.due_on - self.reference_day()).days
+
+    @property
+    def days_overdue(self):
+        return -self.days_left
+
+    @property
+    def met_in_time(self):
+        return self.met_on is not None and self.met_on <= self.due_on
+
+
+class ClockPause(models.Model):
+    """One pause of a clock, kept so the timeline shows every pause and its reason."""
+
+    clock = models.ForeignKey(ReviewClock, on_delete=models.CASCADE, related_name="pauses")
+    paused_on = models.DateField()
+    resumed_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=300)
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    resumed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["paused_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resumed_on__isnull=True) | Q(resumed_on__gte=F("paused_on")),
+                name="reviews_clockpause_resumed_after_pause",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.clock} paused {self.paused_on}"

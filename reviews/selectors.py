@@ -1,0 +1,151 @@
+"""Reads of reviews, always scoped to what the person may open."""
+
+import datetime
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from sscb.access import subgroup_ids
+
+from .models import ClockPause, Review, ReviewAgency, ReviewClock, ReviewStageChange
+
+
+def reviews_visible_to(user):
+    """The reviews ``user`` may open.
+
+    Business Unit: all. Independent reviewer: only those they lead. Everyone else: every
+    unrestricted review, and restricted ones where they sit on the panel or lead the review.
+    """
+    reviews = Review.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return reviews.none()
+    if user.is_business_unit:
+        return reviews
+    if user.is_independent_reviewer:
+        return reviews.filter(lead_reviewer=user)
+    on_panel = Review.panel_members.through.objects.filter(review=OuterRef("pk"), user=user)
+    return reviews.filter(Q(is_restricted=False) | Q(lead_reviewer=user) | Exists(on_panel))
+
+
+def can_create_review(user) -> bool:
+    return user.is_business_unit or (user.is_subgroup_member and bool(subgroup_ids(user)))
+
+
+def can_edit_review(user, review: Review) -> bool:
+    """Business Unit, and sub-group members of the responsible sub-group or on the panel."""
+    if user.is_business_unit:
+        return True
+    if not user.is_subgroup_member:
+        return False
+    if review.subgroup_id in subgroup_ids(user):
+        return True
+    # panel_members is prefetched by get_review_for_user.
+    return any(member.pk == user.pk for member in review.panel_members.all())
+
+
+def get_review_for_user(user, pk_or_uuid, write=False) -> Review:
+    """Load one review for ``user``: 404 if they may not see it, 403 if they may not change it."""
+    reviews = (
+        reviews_visible_to(user)
+        .select_related("subgroup", "subgroup__chair", "lead_reviewer", "source_review")
+        .prefetch_related("panel_members")
+    )
+    if isinstance(pk_or_uuid, uuid.UUID):
+        lookup = {"uuid": pk_or_uuid}
+    else:
+        text = str(pk_or_uuid)
+        if text.isdigit():
+            lookup = {"pk": int(text)}
+        else:
+            try:
+                lookup = {"uuid": uuid.UUID(text)}
+            except ValueError:
+                raise Http404("No such review") from None
+    review = reviews.filter(**lookup).first()
+    if review is None:
+        raise Http404("No such review")
+    if write and not can_edit_review(user, review):
+        raise PermissionDenied
+    return review
+
+
+def reviews_for_register(user):
+    """The register list: visible reviews with what each row shows, in a fixed set of queries."""
+    return (
+        reviews_visible_to(user)
+        .select_related("subgroup", "lead_reviewer")
+        .prefetch_related(Prefetch("clocks", queryset=ReviewClock.objects.order_by("due_on")))
+    )
+
+
+def clock_state_condition(state: str, today=None) -> Q:
+    """Open clocks in ``state`` (green/amber/red); a paused clock is read on the day it paused."""
+    today = today or timezone.localdate()
+    running = Q(paused_on__isnull=True)
+    paused = Q(paused_on__isnull=False)
+    if state == ReviewClock.State.RED:
+        condition = (running & Q(due_on__lt=today)) | (paused & Q(due_on__lt=F("paused_on")))
+    elif state == ReviewClock.State.AMBER:
+        condition = (running & Q(due_on__gte=today, amber_on__lte=today)) | (
+            paused & Q(due_on__gte=F("paused_on"), amber_on__lte=F("paused_on"))
+        )
+    else:
+        condition = (running & Q(amber_on__gt=today)) | (paused & Q(amber_on__gt=F("paused_on")))
+    return Q(met_on__isnull=True) & condition
+
+
+def has_clock_in_state(state: str, today=None) -> Exists:
+    """For filtering reviews: the review has an open clock in ``state``."""
+    return Exists(
+        ReviewClock.objects.filter(clock_state_condition(state, today), review=OuterRef("pk"))
+    )
+
+
+def review_page(review: Review) -> dict:
+    """Everything the detail page shows about one review, in a fixed number of queries."""
+    clocks = list(
+        ReviewClock.objects.filter(review=review)
+        .prefetch_related(
+            Prefetch(
+                "pauses", queryset=ClockPause.objects.select_related("paused_by", "resumed_by")
+            )
+        )
+        .order_by("started_on", "pk")
+    )
+    changes = list(
+        ReviewStageChange.objects.filter(review=review)
+        .select_related("moved_by")
+        .order_by("moved_at", "pk")
+    )
+    timeline = [{"on": change.moved_at, "what": "move", "change": change} for change in changes]
+    for clock in clocks:
+        for pause in clock.pauses.all():
+            timeline.append(
+                {"on": pause.paused_on, "what": "pause", "clock": clock, "pause": pause}
+            )
+            if pause.resumed_on:
+                timeline.append(
+                    {"on": pause.resumed_on, "what": "resume", "clock": clock, "pause": pause}
+                )
+    timeline.sort(key=lambda item: _as_date(item["on"]))
+    return {
+        "clocks": clocks,
+        "open_clocks": [clock for clock in clocks if clock.is_open],
+        "timeline": timeline,
+        "agencies": list(
+            ReviewAgency.objects.filter(review=review)
+            .select_related("agency")
+            .order_by("agency__name")
+        ),
+        "parallel_processes": list(review.parallel_processes.all()),
+        "follow_on_reviews": list(review.follow_on_reviews.all().order_by("referred_on")),
+    }
+
+
+def _as_date(value):
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).date()
+    return value

@@ -1,0 +1,298 @@
+"""Review pages: the register, a review's whole story, and the forms that move it on."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from sscb.access import require
+
+from . import lifecycle, selectors, services
+from .criteria import scr_criteria, serious_child_safeguarding_case
+from .filters import ReviewFilter
+from .forms import (
+    DecisionForm,
+    InvolvementForm,
+    MethodForm,
+    MoveForm,
+    ParallelProcessFormSet,
+    PauseForm,
+    PublicationForm,
+    ResumeForm,
+    ReviewAgencyFormSet,
+    ReviewerForm,
+    ReviewRegisterForm,
+)
+from .models import Review, ReviewClock
+
+
+def _add_service_errors(form, error: ValidationError):
+    """Show a service's refusal on the form, against the field it names where there is one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def review_list(request):
+    """The register: every review the person may open, filtered and paginated."""
+    reviews = selectors.reviews_for_register(request.user)
+    review_filter = ReviewFilter(request.GET or None, queryset=reviews)
+    page = Paginator(review_filter.qs, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reviews/review_list.html",
+        {
+            "filter": review_filter,
+            "page_obj": page,
+            "reviews": page.object_list,
+            "querystring": query.urlencode(),
+            "can_create": selectors.can_create_review(request.user),
+            "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
+
+
+def review_create(request):
+    require(selectors.can_create_review(request.user))
+    form = ReviewRegisterForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            review = services.review_create(
+                by=request.user, panel_members=data.pop("panel_members"), **data
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Review {review.reference} opened.")
+            return redirect("reviews:detail", review.uuid)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "heading": "Open a review",
+            "purpose": "Record a referral or a new review in the register; the reference and "
+            "the statutory clocks follow from the kind and the dates.",
+        },
+    )
+
+
+def review_detail(request, uuid):
+    """The whole story of one review on one screen."""
+    review = selectors.get_review_for_user(request.user, uuid)
+    context = selectors.review_page(review)
+    can_edit = selectors.can_edit_review(request.user, review)
+    moves = [
+        {"stage": stage, "label": Review.Stage(stage).label, "refusal": None}
+        for stage in lifecycle.allowed_moves(review.kind, review.stage)
+    ]
+    for move in moves:
+        move["refusal"] = lifecycle.move_refusal(review, move["stage"])
+    context.update(
+        {
+            "review": review,
+            "can_edit": can_edit,
+            "moves": moves,
+            "stages": [
+                {"stage": stage, "label": Review.Stage(stage).label}
+                for stage in lifecycle.stages_for(review.kind)
+            ],
+            "criteria": _criteria(review),
+            "rule_descriptions": services.RULE_DESCRIPTIONS,
+            "pause_form": PauseForm(),
+            "resume_form": ResumeForm(),
+        }
+    )
+    return render(request, "reviews/review_detail.html", context)
+
+
+def _criteria(review):
+    flags = {
+        "abuse_or_neglect": review.abuse_or_neglect,
+        "child_died": review.child_died,
+        "seriously_harmed": review.seriously_harmed,
+    }
+    if review.kind == Review.Kind.SCR:
+        return scr_criteria(
+            **flags,
+            concern_working_together=review.concern_working_together,
+            died_in_custody=review.died_in_custody,
+            suspected_suicide=review.suspected_suicide,
+        )
+    if review.kind == Review.Kind.RAPID_REVIEW:
+        return serious_child_safeguarding_case(**flags)
+    return None
+
+
+def _register_update(*, review, by, panel_members, **fields):
+    return services.review_update(review=review, by=by, panel_members=panel_members, **fields)
+
+
+# section name: (form, service, heading, what the page is for)
+SECTIONS = {
+    "register": (
+        ReviewRegisterForm,
+        _register_update,
+        "Edit the register entry",
+        "Change what the review is about, who owns it, who sits on its panel and its first dates.",
+    ),
+    "decision": (
+        DecisionForm,
+        services.review_record_decision,
+        "Decision",
+        "Record the criteria, the decision, its date and reasons, and what happens instead "
+        "when the review is not initiated.",
+    ),
+    "method": (
+        MethodForm,
+        services.review_update,
+        "Review method",
+        "Choose the review method and say why it is proportionate to the scale and complexity "
+        "of the case.",
+    ),
+    "reviewer": (
+        ReviewerForm,
+        services.review_appoint_reviewer,
+        "Independent lead reviewer",
+        "Appoint the lead reviewer and record their declaration that they are independent of "
+        "the case and of the agencies reviewed.",
+    ),
+    "involvement": (
+        InvolvementForm,
+        services.review_update,
+        "Practitioner and family involvement",
+        "Record how practitioners and the family, including surviving children, were invited "
+        "to contribute and how their expectations were managed.",
+    ),
+    "publication": (
+        PublicationForm,
+        services.review_record_publication,
+        "Publication",
+        "Record when and where the report was published and the Board's written response, or "
+        "the reason for not publishing.",
+    ),
+}
+
+
+def review_section(request, uuid, section):
+    if section not in SECTIONS:
+        raise Http404("No such section")
+    review = selectors.get_review_for_user(request.user, uuid, write=True)
+    form_class, service, heading, purpose = SECTIONS[section]
+    kwargs = {"user": request.user} if form_class is ReviewRegisterForm else {}
+    form = form_class(request.POST or None, instance=review, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(review=review, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"{heading} saved.")
+            return redirect("reviews:detail", review.uuid)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {"form": form, "review": review, "heading": heading, "purpose": purpose},
+    )
+
+
+FORMSETS = {
+    "agencies": (
+        ReviewAgencyFormSet,
+        "Agencies involved",
+        "Record the agencies whose practice is reviewed, and when their chronologies and "
+        "reports were asked for and received.",
+    ),
+    "processes": (
+        ParallelProcessFormSet,
+        "Parallel processes",
+        "Record processes running alongside the review (police and CPS, the coroner, a DHR, "
+        "an adult review). Pause a statutory clock from the review page if one holds it up.",
+    ),
+}
+
+
+def review_formset(request, uuid, section):
+    if section not in FORMSETS:
+        raise Http404("No such section")
+    review = selectors.get_review_for_user(request.user, uuid, write=True)
+    formset_class, heading, purpose = FORMSETS[section]
+    formset = formset_class(request.POST or None, instance=review)
+    if request.method == "POST" and formset.is_valid():
+        services.review_related_save(review=review, by=request.user, formset=formset)
+        messages.success(request, f"{heading} saved.")
+        return redirect("reviews:detail", review.uuid)
+    return render(
+        request,
+        "reviews/review_formset.html",
+        {"formset": formset, "review": review, "heading": heading, "purpose": purpose},
+    )
+
+
+@require_POST
+def review_move(request, uuid):
+    review = selectors.get_review_for_user(request.user, uuid, write=True)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose the stage to move the review to.")
+        return redirect("reviews:detail", review.uuid)
+    try:
+        change = services.review_move(
+            review=review,
+            to_stage=form.cleaned_data["to_stage"],
+            by=request.user,
+            note=form.cleaned_data["note"],
+        )
+    except services.ReviewMoveRefused as refusal:
+        messages.error(request, " ".join(refusal.messages))
+    else:
+        messages.success(request, f"Moved to '{change.get_to_stage_display()}'.")
+    return redirect("reviews:detail", review.uuid)
+
+
+@require_POST
+def clock_pause(request, uuid, clock_id):
+    review = selectors.get_review_for_user(request.user, uuid, write=True)
+    clock = get_object_or_404(ReviewClock, pk=clock_id, review=review)
+    form = PauseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the clock is paused.")
+        return redirect("reviews:detail", review.uuid)
+    try:
+        services.clock_pause(
+            clock=clock,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Clock paused: {clock.get_kind_display()}.")
+    return redirect("reviews:detail", review.uuid)
+
+
+@require_POST
+def clock_resume(request, uuid, clock_id):
+    review = selectors.get_review_for_user(request.user, uuid, write=True)
+    clock = get_object_or_404(ReviewClock, pk=clock_id, review=review)
+    form = ResumeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the date the clock restarts.")
+        return redirect("reviews:detail", review.uuid)
+    try:
+        services.clock_resume(clock=clock, by=request.user, on=form.cleaned_data["on"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Clock resumed: {clock.get_kind_display()}, now due {clock.due_on:%d %b %Y}."
+        )
+    return redirect("reviews:detail", review.uuid)
