@@ -220,14 +220,14 @@ def test_send_back_reopens_a_submitted_return(police_return, agency_user, qap_us
 @time_machine.travel(datetime.date(2025, 10, 1))
 def test_audit_references_number_by_kind_and_financial_year(db, agency):
     qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE)
-    fields = dict(
-        title="Neglect",
-        lead_subgroup=qap,
-        reports_to=qap,
-        scope="Neglect",
-        period_start=datetime.date(2025, 4, 1),
-        period_end=datetime.date(2025, 6, 30),
-    )
+    fields = {
+        "title": "Neglect",
+        "lead_subgroup": qap,
+        "reports_to": qap,
+        "scope": "Neglect",
+        "period_start": datetime.date(2025, 4, 1),
+        "period_end": datetime.date(2025, 6, 30),
+    }
     first = services.audit_create(kind=Audit.Kind.THEMED, agencies=[agency], **fields)
     second = services.audit_create(kind=Audit.Kind.THEMED, **fields)
     case_file = services.audit_create(kind=Audit.Kind.CASE_FILE, **fields)

@@ -1,0 +1,515 @@
+import datetime
+from html import unescape
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from audits import services
+from audits.models import Audit, CaseAuditEntry, SelfAssessment
+from audits.tests.conftest import full_answers
+from audits.tests.factories import AuditFactory, section_11
+from sscb.tests.factories import AgencyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response):
+    return unescape(response.content.decode())
+
+
+def _form_data(self_assessment, score=3, action="save", **overrides):
+    data = {action: "1"}
+    for answer in self_assessment.answers.select_related("standard"):
+        n = answer.standard.number
+        data[f"standard-{n}-self_score"] = str(overrides.get(f"s{n}", score))
+        data[f"standard-{n}-narrative"] = f"How we meet standard {n}."
+        data[f"standard-{n}-evidence"] = "Policy."
+        if answer.needs_reconfirmation:
+            data[f"standard-{n}-confirmed"] = "on"
+    return data
+
+
+# --- anonymous people are sent to sign in ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("audits:list", {}),
+        ("audits:create", {}),
+        ("audits:detail", {"pk": 1}),
+        ("audits:edit", {"pk": 1}),
+        ("audits:case-add", {"pk": 1}),
+        ("audits:cycle-create", {}),
+        ("audits:cycle", {"pk": 1}),
+        ("audits:heat-map", {"pk": 1}),
+        ("audits:return", {"pk": 1}),
+        ("audits:return-edit", {"pk": 1}),
+        ("audits:return-moderate", {"pk": 1, "number": 1}),
+        ("audits:agency-history", {"agency_pk": 1}),
+    ],
+)
+def test_anonymous_user_is_sent_to_sign_in(client, name, kwargs):
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_navigation_links_to_audits(client, member_user):
+    client.force_login(member_user)
+    assert 'href="/audits/"' in client.get(reverse("home")).content.decode()
+
+
+# --- the audits list ------------------------------------------------------------------------
+
+
+def test_agency_lead_sees_their_own_returns_and_no_cycles(
+    client, agency_user, police_return, csc_return
+):
+    client.force_login(agency_user)
+    page = body(client.get(reverse("audits:list")))
+    assert "Your agency's returns" in page
+    assert reverse("audits:return-edit", args=[police_return.pk]) in page
+    assert reverse("audits:return-edit", args=[csc_return.pk]) not in page
+    assert "Self-assessment cycles" not in page
+
+
+def test_qap_member_sees_cycles_with_counts(client, qap_user, cycle, police_return, submit):
+    submit(police_return)
+    client.force_login(qap_user)
+    page = body(client.get(reverse("audits:list")))
+    assert "Section 11 audit 2025/26" in page
+    assert "1 of 2" in page
+    assert "Open a cycle" not in page  # the Business Unit opens cycles
+
+
+def test_reviewer_sees_an_empty_list_that_says_what_to_do(client, reviewer_user):
+    AuditFactory()
+    client.force_login(reviewer_user)
+    response = client.get(reverse("audits:list"))
+    assert response.status_code == 200
+    assert "No audits match." in body(response)
+
+
+def test_list_filters_by_kind(client, member_user):
+    AuditFactory(title="Neglect themed audit")
+    AuditFactory(title="Exploitation case file audit", kind=Audit.Kind.CASE_FILE)
+    client.force_login(member_user)
+    page = body(client.get(reverse("audits:list"), {"kind": "case_file"}))
+    assert "Exploitation case file audit" in page
+    assert "Neglect themed audit" not in page
+
+
+# --- recording audits -----------------------------------------------------------------------
+
+
+def _audit_post(qap, agencies, **changes):
+    data = {
+        "kind": "themed",
+        "title": "Neglect in under fives",
+        "lead_subgroup": qap.pk,
+        "reports_to": qap.pk,
+        "scope": "Chronic neglect.",
+        "period_start": "2025-04-01",
+        "period_end": "2025-09-30",
+        "agencies": [a.pk for a in agencies],
+    }
+    data.update(changes)
+    return data
+
+
+def test_agency_lead_may_not_record_an_audit(client, agency_user):
+    client.force_login(agency_user)
+    assert client.get(reverse("audits:create")).status_code == 403
+
+
+def test_qap_member_records_an_audit(client, qap_user, qap, agency):
+    client.force_login(qap_user)
+    assert client.get(reverse("audits:create")).status_code == 200
+    response = client.post(reverse("audits:create"), _audit_post(qap, [agency]))
+    audit = Audit.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("audits:detail", args=[audit.pk])
+    assert audit.reference.startswith("MATA-")
+    assert list(audit.agencies.all()) == [agency]
+
+
+def test_bad_audit_dates_are_explained_and_nothing_is_saved(client, qap_user, qap, agency):
+    client.force_login(qap_user)
+    response = client.post(
+        reverse("audits:create"), _audit_post(qap, [agency], period_end="2025-01-01")
+    )
+    assert response.status_code == 200
+    assert "The end of the audit period cannot be before its start." in body(response)
+    assert not Audit.objects.exists()
+
+
+def test_audit_detail_access(client, agency_user, other_lead, agency, other_agency, member_user):
+    audit = AuditFactory(agencies=[agency])
+    client.force_login(other_lead)
+    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 404
+    client.force_login(agency_user)
+    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
+    client.force_login(member_user)
+    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
+    assert client.get(reverse("audits:edit", args=[audit.pk])).status_code == 403
+
+
+def test_lead_subgroup_edits_and_moves_the_audit(client, qap_user, qap, agency):
+    audit = AuditFactory(lead_subgroup=qap, reports_to=qap, agencies=[agency])
+    client.force_login(qap_user)
+    response = client.post(
+        reverse("audits:edit", args=[audit.pk]), _audit_post(qap, [agency], title="Renamed")
+    )
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    assert audit.title == "Renamed"
+    client.post(reverse("audits:stage", args=[audit.pk]), {"stage": "complete"})
+    audit.refresh_from_db()
+    assert audit.stage == Audit.Stage.PLANNED
+    response = client.post(
+        reverse("audits:stage", args=[audit.pk]), {"stage": "in_progress"}, follow=True
+    )
+    assert "The audit is now at “In progress”." in body(response)
+
+
+def test_stage_move_refused_for_readers(client, member_user):
+    audit = AuditFactory()
+    client.force_login(member_user)
+    response = client.post(reverse("audits:stage", args=[audit.pk]), {"stage": "in_progress"})
+    assert response.status_code == 403
+
+
+def test_case_file_audit_grades_cases(client, qap_user, qap, agency):
+    audit = AuditFactory(kind=Audit.Kind.CASE_FILE, lead_subgroup=qap, agencies=[agency])
+    client.force_login(qap_user)
+    data = {"pseudonym": "Child A", "agency": agency.pk, "grade": "requires_improvement"}
+    response = client.post(reverse("audits:case-add", args=[audit.pk]), data, follow=True)
+    page = body(response)
+    assert "Child A graded for Police." in page
+    assert "Requires improvement: 1" in page
+    response = client.post(reverse("audits:case-add", args=[audit.pk]), data)
+    assert "Child A is already graded for Police in this audit." in body(response)
+    assert CaseAuditEntry.objects.count() == 1
+
+
+# --- cycles ---------------------------------------------------------------------------------
+
+
+def test_only_the_business_unit_opens_a_cycle(client, qap_user, bu_user, agency):
+    client.force_login(qap_user)
+    assert client.get(reverse("audits:cycle-create")).status_code == 403
+    client.force_login(bu_user)
+    assert client.get(reverse("audits:cycle-create")).status_code == 200
+    response = client.post(
+        reverse("audits:cycle-create"),
+        {
+            "framework": section_11().pk,
+            "title": "Section 11 audit 2025/26",
+            "financial_year": 2025,
+            "opened_on": "2025-05-01",
+            "deadline": "2025-07-31",
+        },
+        follow=True,
+    )
+    assert "Section 11 audit 2025/26 opened: 1 returns sent." in body(response)
+    assert SelfAssessment.objects.get().agency == agency
+
+
+def test_a_second_cycle_for_the_same_year_is_refused_in_words(client, bu_user, cycle):
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("audits:cycle-create"),
+        {
+            "framework": section_11().pk,
+            "title": "Again",
+            "financial_year": 2025,
+            "opened_on": "2025-05-01",
+            "deadline": "2025-07-31",
+        },
+    )
+    assert "cycle is already open for that financial year" in body(response)
+
+
+@time_machine.travel(datetime.datetime(2025, 8, 5, 12, 0))
+def test_cycle_page_shows_who_is_late(client, qap_user, cycle, police_return, submit):
+    submit(police_return)
+    client.force_login(qap_user)
+    response = client.get(reverse("audits:cycle", args=[cycle.pk]))
+    page = body(response)
+    assert response.context["progress"]["late_count"] == 1
+    assert response.context["progress"]["returned_count"] == 1
+    assert "late" in page.split("Children's Social Care")[1]
+
+
+def test_agency_lead_cannot_open_cycle_results(client, agency_user, cycle):
+    client.force_login(agency_user)
+    assert client.get(reverse("audits:cycle", args=[cycle.pk])).status_code == 404
+    assert client.get(reverse("audits:heat-map", args=[cycle.pk])).status_code == 404
+
+
+def test_heat_map_shows_self_and_moderated_scores_and_the_not_met_flag(
+    client, executive_user, qap_user, cycle, police_return, submit
+):
+    submit(police_return, s1=1)
+    answer = police_return.answers.get(standard__number=2)
+    services.standard_assessment_moderate(
+        standard_assessment=answer, moderated_score=2, by=qap_user
+    )
+    client.force_login(executive_user)
+    response = client.get(reverse("audits:heat-map", args=[cycle.pk]))
+    assert response.status_code == 200
+    rows = {row.self_assessment.agency.short_name: row for row in response.context["rows"]}
+    assert (rows["Police"].cells[1].self_score, rows["Police"].cells[1].moderated_score) == (3, 2)
+    page = body(response)
+    assert "Action needed" in page
+    assert "not returned" in page
+
+
+# --- returns --------------------------------------------------------------------------------
+
+
+def test_agency_lead_cannot_open_another_agencys_return(
+    client, agency_user, police_return, csc_return
+):
+    client.force_login(agency_user)
+    for name in ("audits:return", "audits:return-edit"):
+        assert client.get(reverse(name, args=[csc_return.pk])).status_code == 404
+        assert client.get(reverse(name, args=[police_return.pk])).status_code == 200
+    response = client.post(reverse("audits:return-edit", args=[csc_return.pk]), {"save": "1"})
+    assert response.status_code == 404
+    assert csc_return.answers.filter(self_score__isnull=False).count() == 0
+
+
+def test_qap_member_reads_but_does_not_fill_in_a_return(client, qap_user, police_return):
+    client.force_login(qap_user)
+    assert client.get(reverse("audits:return", args=[police_return.pk])).status_code == 200
+    assert client.get(reverse("audits:return-edit", args=[police_return.pk])).status_code == 403
+
+
+def test_agency_lead_saves_a_draft_then_submits(client, agency_user, police_return):
+    client.force_login(agency_user)
+    url = reverse("audits:return-edit", args=[police_return.pk])
+    response = client.post(url, _form_data(police_return, s4=1), follow=True)
+    assert "Draft saved." in body(response)
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.DRAFT
+    response = client.post(url, _form_data(police_return, s4=1, action="submit"), follow=True)
+    assert "Return submitted to the partnership." in body(response)
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.SUBMITTED
+    assert "Not met: action needed" in body(response)
+    # Read-only from now on: the edit page sends them back, a post changes nothing.
+    response = client.post(url, _form_data(police_return, score=4), follow=True)
+    assert "can no longer be changed" in body(response)
+    assert not police_return.answers.filter(self_score=4).exists()
+
+
+def test_an_incomplete_submission_changes_nothing(client, agency_user, police_return):
+    client.force_login(agency_user)
+    data = _form_data(police_return, action="submit")
+    data["standard-3-narrative"] = ""
+    response = client.post(reverse("audits:return-edit", args=[police_return.pk]), data)
+    assert response.status_code == 200
+    assert "Say how you meet standard(s) 3." in body(response)
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.NOT_STARTED
+    assert not police_return.answers.filter(self_score__isnull=False).exists()
+
+
+def test_a_carried_forward_answer_shows_to_re_confirm(
+    client, agency_user, cycle, police_return, submit, agency, bu_user
+):
+    submit(police_return)
+    following = services.audit_cycle_open(
+        framework=section_11(),
+        title="Section 11 audit 2026/27",
+        financial_year=2026,
+        opened_on=datetime.date(2026, 5, 1),
+        deadline=datetime.date(2026, 7, 31),
+        agencies=[agency],
+        by=bu_user,
+    )
+    client.force_login(agency_user)
+    page = body(client.get(reverse("audits:return-edit", args=[following.returns.get().pk])))
+    assert page.count("To re-confirm") == 8
+    assert "This answer from the last cycle still stands" in page
+
+
+def test_qap_member_moderates_a_standard(client, qap_user, agency_user, police_return, submit):
+    submit(police_return)
+    url = reverse("audits:return-moderate", args=[police_return.pk, 6])
+    client.force_login(agency_user)
+    assert client.get(url).status_code == 403
+    client.force_login(qap_user)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"moderated_score": ""})
+    assert "Choose the moderated score for this standard." in body(response)
+    response = client.post(
+        url,
+        {
+            "moderated_score": "1",
+            "moderation_comment": "No DBS renewals.",
+            "challenge_notes": "Agreed.",
+        },
+        follow=True,
+    )
+    assert "Standard 6 moderated." in body(response)
+    answer = police_return.answers.get(standard__number=6)
+    assert (answer.moderated_score, answer.moderated_by) == (1, qap_user)
+
+
+def test_a_draft_cannot_be_moderated_through_the_page(client, qap_user, police_return):
+    client.force_login(qap_user)
+    url = reverse("audits:return-moderate", args=[police_return.pk, 1])
+    response = client.post(url, {"moderated_score": "3"}, follow=True)
+    assert "has not been submitted yet" in body(response)
+    assert police_return.answers.get(standard__number=1).moderated_score is None
+
+
+def test_qap_sends_a_submitted_return_back(client, qap_user, agency_user, police_return, submit):
+    submit(police_return)
+    url = reverse("audits:return-send-back", args=[police_return.pk])
+    client.force_login(agency_user)
+    assert client.post(url).status_code == 403
+    client.force_login(qap_user)
+    client.post(url)
+    police_return.refresh_from_db()
+    assert police_return.status == SelfAssessment.Status.DRAFT
+
+
+def test_school_return_asks_for_sign_off(client, bu_user, school_cycle):
+    school_return = school_cycle.returns.get()
+    client.force_login(bu_user)
+    url = reverse("audits:return-edit", args=[school_return.pk])
+    assert "Head teacher signed on" in body(client.get(url))
+    response = client.post(url, _form_data(school_return, action="submit"))
+    assert "The head teacher must sign the return off (name and date)." in body(response)
+    data = _form_data(school_return, action="submit")
+    data.update(
+        {
+            "signoff-head_teacher": "A. Head",
+            "signoff-head_teacher_signed_on": "2025-07-01",
+            "signoff-safeguarding_governor": "G. Governor",
+            "signoff-safeguarding_governor_signed_on": "2025-07-02",
+        }
+    )
+    client.post(url, data)
+    school_return.refresh_from_db()
+    assert school_return.status == SelfAssessment.Status.SUBMITTED
+    assert school_return.head_teacher == "A. Head"
+
+
+# --- history --------------------------------------------------------------------------------
+
+
+def test_agency_history_is_the_agencys_own(
+    client, agency_user, other_lead, agency, police_return, submit
+):
+    submit(police_return, s3=2)
+    url = reverse("audits:agency-history", args=[agency.pk])
+    client.force_login(other_lead)
+    assert client.get(url).status_code == 404
+    client.force_login(agency_user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "S 2 · M –" in body(response)
+
+
+def test_qap_reads_any_agencys_history(client, qap_user, other_agency, cycle):
+    client.force_login(qap_user)
+    response = client.get(reverse("audits:agency-history", args=[other_agency.pk]))
+    assert response.status_code == 200
+    assert "2025/26" in body(response)
+
+
+# --- home page ------------------------------------------------------------------------------
+
+
+@time_machine.travel(datetime.datetime(2025, 7, 25, 12, 0))
+def test_home_tells_the_agency_lead_about_their_open_return(client, agency_user, police_return):
+    client.force_login(agency_user)
+    page = body(client.get(reverse("home")))
+    assert "Section 11 audit 2025/26: your return is due in 6 day(s)" in page
+    assert reverse("audits:return-edit", args=[police_return.pk]) in page
+
+
+@time_machine.travel(datetime.datetime(2025, 8, 5, 12, 0))
+def test_home_tells_qap_what_awaits_moderation_and_what_is_overdue(
+    client, qap_user, executive_user, police_return, submit
+):
+    submit(police_return)
+    client.force_login(qap_user)
+    page = body(client.get(reverse("home")))
+    assert "1 self-assessment return(s) awaiting moderation" in page
+    assert "1 self-assessment return(s) overdue" in page
+    client.force_login(executive_user)
+    assert "awaiting moderation" not in body(client.get(reverse("home")))
+
+
+# --- fixed query counts ---------------------------------------------------------------------
+
+
+def _cycle_with(n, bu_user, year):
+    agencies = [AgencyFactory() for _ in range(n)]
+    cycle = services.audit_cycle_open(
+        framework=section_11(),
+        title=f"Cycle {year}",
+        financial_year=year,
+        opened_on=datetime.date(year, 5, 1),
+        deadline=datetime.date(year, 7, 31),
+        agencies=agencies,
+        by=bu_user,
+    )
+    for item in cycle.returns.all()[: n // 2]:
+        services.self_assessment_save_draft(
+            self_assessment=item, answers=full_answers(item), by=bu_user
+        )
+        services.self_assessment_submit(self_assessment=item, by=bu_user)
+    return cycle
+
+
+def test_heat_map_runs_the_same_queries_for_2_or_50_agencies(
+    client, qap_user, bu_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(qap_user)
+    small = _cycle_with(2, bu_user, 2024)
+    small_count = count_queries(reverse("audits:heat-map", args=[small.pk]))
+    large = _cycle_with(50, bu_user, 2025)
+    with django_assert_max_num_queries(small_count):
+        response = client.get(reverse("audits:heat-map", args=[large.pk]))
+    assert len(response.context["rows"]) == 50
+
+
+@pytest.mark.parametrize("page_name", ["list", "cycle", "history", "return"])
+def test_pages_run_the_same_queries_for_2_or_50_rows(
+    client, bu_user, count_queries, django_assert_max_num_queries, page_name
+):
+    client.force_login(bu_user)
+
+    def url(cycle):
+        first = cycle.returns.order_by("pk").first()
+        return {
+            "list": reverse("audits:list"),
+            "cycle": reverse("audits:cycle", args=[cycle.pk]),
+            "history": reverse("audits:agency-history", args=[first.agency_id]),
+            "return": reverse("audits:return", args=[first.pk]),
+        }[page_name]
+
+    small = _cycle_with(2, bu_user, 2024)
+    for _ in range(2):
+        AuditFactory()
+    small_count = count_queries(url(small))
+    large = _cycle_with(50, bu_user, 2025)
+    for _ in range(48):
+        AuditFactory()
+    large_url = url(large)
+    with django_assert_max_num_queries(small_count):
+        assert client.get(large_url).status_code == 200
+
+
+def test_every_new_user_role_gets_somewhere_from_the_list(client):
+    for role in ("business_unit", "subgroup_member", "executive", "independent_reviewer"):
+        client.force_login(UserFactory(role=role))
+        assert client.get(reverse("audits:list")).status_code == 200
