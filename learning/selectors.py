@@ -296,6 +296,7 @@ def theme_list(user) -> QuerySet:
             finding_count=Count("findings", distinct=True),
             outcome_count=Count("outcomes", distinct=True),
         )
+        .order_by("title")
     ).prefetch_related("priorities")
 
 
@@ -309,6 +310,7 @@ def outcome_list(user) -> QuerySet:
                 "activities", filter=Q(activities__delivered_on__isnull=False), distinct=True
             ),
         )
+        .order_by("theme__title", "pk")
     )
 
 

@@ -1,0 +1,344 @@
+import datetime
+from html import unescape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from learning import services
+from learning.models import Action, AssuranceEvidence, Finding, LearningOutcome, PriorityTheme
+from learning.tests.factories import (
+    ActionFactory,
+    ActivityFactory,
+    CheckFactory,
+    EvidenceFactory,
+    FindingFactory,
+    OutcomeFactory,
+    ReviewFactory,
+    ThemeFactory,
+)
+from sscb.tests.factories import AgencyFactory, StrategicPriorityFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST_PAGES = ["index", "findings", "collate", "outcomes", "evidence_list", "actions"]
+
+
+def body(response):
+    return unescape(response.content.decode())
+
+
+@pytest.mark.parametrize("name", [*LIST_PAGES, "my_agency", "finding_new", "theme_new"])
+def test_anonymous_users_are_sent_to_sign_in(client, name):
+    response = client.get(reverse(f"learning:{name}"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+@pytest.mark.parametrize("role", ["business_unit", "subgroup_member", "executive", "agency_lead"])
+def test_list_pages_open_for_every_role_that_reads_them(client, users_by_role, name, role):
+    client.force_login(users_by_role[role])
+    response = client.get(reverse(f"learning:{name}"))
+    assert response.status_code == 200
+    assert "<h1" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["finding_new", "theme_new"])
+@pytest.mark.parametrize("role", ["executive", "agency_lead", "independent_reviewer"])
+def test_only_those_who_record_the_work_may_create(client, users_by_role, name, role):
+    client.force_login(users_by_role[role])
+    assert client.get(reverse(f"learning:{name}")).status_code == 403
+
+
+def test_my_agency_is_for_agency_leads(client, member_user, agency_user):
+    client.force_login(member_user)
+    assert client.get(reverse("learning:my_agency")).status_code == 403
+    client.force_login(agency_user)
+    assert client.get(reverse("learning:my_agency")).status_code == 200
+
+
+def test_a_member_records_a_finding_from_a_review(client, li_member, li, agency):
+    review = ReviewFactory(subgroup=li)
+    client.force_login(li_member)
+    form = client.get(reverse("learning:finding_new") + f"?review={review.pk}")
+    assert form.status_code == 200
+    response = client.post(
+        reverse("learning:finding_new"),
+        {
+            "title": "Fathers not seen",
+            "detail": "Child B's father was not assessed.",
+            "source": "learning_review",
+            "nature": "improvement",
+            "review": review.pk,
+            "agencies": [agency.pk],
+            "subgroup": li.pk,
+            "identified_on": "2025-05-01",
+        },
+    )
+    assert response.status_code == 302
+    finding = Finding.objects.get()
+    assert finding.review == review and finding.recorded_by == li_member
+    assert list(finding.agencies.all()) == [agency]
+    assert finding.history.first().history_user == li_member
+
+
+def test_bad_finding_input_is_explained_and_changes_nothing(client, li_member, li):
+    client.force_login(li_member)
+    response = client.post(
+        reverse("learning:finding_new"),
+        {"title": "", "detail": "x", "source": "scr", "nature": "improvement", "subgroup": li.pk},
+    )
+    assert response.status_code == 400
+    text = body(response)
+    assert "Choose the review this finding came from." in text
+    assert "This field is required." in text
+    assert Finding.objects.count() == 0
+
+
+def test_collating_puts_findings_into_a_theme(client, li_member, li):
+    theme = ThemeFactory(subgroup=li)
+    first, second, left = FindingFactory(), FindingFactory(), FindingFactory()
+    client.force_login(li_member)
+    response = client.post(
+        reverse("learning:collate"), {"theme": theme.pk, "findings": [first.pk, second.pk]}
+    )
+    assert response.status_code == 302
+    assert set(theme.findings.all()) == {first, second}
+    left.refresh_from_db()
+    assert left.theme is None
+
+
+def test_collate_page_shows_what_recurs_for_an_agency(client, li_member):
+    police = AgencyFactory(name="West Mercia Police")
+    FindingFactory(agencies=[police], nature="improvement")
+    FindingFactory(agencies=[police], nature="improvement")
+    FindingFactory(agencies=[AgencyFactory(name="Probation")], nature="improvement")
+    client.force_login(li_member)
+    text = body(client.get(reverse("learning:collate")))
+    assert "West Mercia Police" in text.split("What recurs")[1].split("Findings not yet")[0]
+    assert "Probation" not in text.split("What recurs")[1].split("Findings not yet")[0]
+
+
+def test_theme_needs_a_strategic_priority(client, li_member, li):
+    client.force_login(li_member)
+    response = client.post(reverse("learning:theme_new"), {"title": "Neglect", "subgroup": li.pk})
+    assert response.status_code == 400
+    assert "Tie the theme to at least one of the Board's strategic priorities." in body(response)
+    assert PriorityTheme.objects.count() == 0
+    priority = StrategicPriorityFactory()
+    response = client.post(
+        reverse("learning:theme_new"),
+        {"title": "Neglect", "subgroup": li.pk, "priorities": [priority.pk]},
+    )
+    assert response.status_code == 302
+
+
+def test_only_the_executive_records_executive_decisions(client, member_user, executive_user):
+    outcome = OutcomeFactory()
+    url = reverse("learning:outcome_decide", args=[outcome.uuid])
+    data = {"decision": "agreed", "notes": "Agreed with a June briefing"}
+    client.force_login(member_user)
+    assert client.post(url, data).status_code == 403
+    outcome.refresh_from_db()
+    assert outcome.decision == LearningOutcome.Decision.PENDING
+    client.force_login(executive_user)
+    assert client.post(url, data).status_code == 302
+    outcome.refresh_from_db()
+    assert outcome.decision == "agreed" and outcome.decided_by == executive_user
+
+
+def test_a_member_off_the_sub_group_cannot_edit_its_theme(client, member_user):
+    theme = ThemeFactory()
+    client.force_login(member_user)
+    assert client.get(reverse("learning:theme", args=[theme.uuid])).status_code == 200
+    assert client.get(reverse("learning:theme_edit", args=[theme.uuid])).status_code == 403
+
+
+def test_restricted_review_finding_is_404_off_the_panel(client, member_user, bu_user):
+    finding = FindingFactory(review=ReviewFactory(is_restricted=True))
+    client.force_login(member_user)
+    assert client.get(reverse("learning:finding", args=[finding.uuid])).status_code == 404
+    client.force_login(bu_user)
+    assert client.get(reverse("learning:finding", args=[finding.uuid])).status_code == 200
+
+
+# Agency isolation -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_agencies(agency_user):
+    other = AgencyFactory(name="Probation Service")
+    mine = ActionFactory(owner_agency=agency_user.agency, title="Police action")
+    theirs = ActionFactory(owner_agency=other, title="Probation action")
+    my_evidence = EvidenceFactory(agency=agency_user.agency, title="Police report")
+    their_evidence = EvidenceFactory(agency=other, title="Probation report")
+    return mine, theirs, my_evidence, their_evidence
+
+
+def test_agency_lead_sees_only_their_agencys_actions_and_evidence(
+    client, agency_user, two_agencies
+):
+    mine, theirs, my_evidence, their_evidence = two_agencies
+    client.force_login(agency_user)
+    text = body(client.get(reverse("learning:actions")))
+    assert "Police action" in text and "Probation action" not in text
+    text = body(client.get(reverse("learning:my_agency")))
+    assert "Police action" in text and "Police report" in text
+    assert "Probation" not in text
+    assert client.get(reverse("learning:action", args=[theirs.uuid])).status_code == 404
+    assert client.get(reverse("learning:evidence", args=[their_evidence.uuid])).status_code == 404
+    assert client.get(reverse("learning:action", args=[mine.uuid])).status_code == 200
+
+
+def test_agency_lead_reports_progress_on_their_action(client, agency_user, two_agencies):
+    mine, theirs, *_ = two_agencies
+    client.force_login(agency_user)
+    data = {"do": "progress", "progress": "Training booked", "at_risk": "on"}
+    assert client.post(reverse("learning:action", args=[theirs.uuid]), data).status_code == 404
+    response = client.post(reverse("learning:action", args=[mine.uuid]), data)
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == Action.Status.IN_PROGRESS and mine.at_risk
+    assert mine.history.first().history_user == agency_user
+    # The agency may not sign off its own action.
+    response = client.post(
+        reverse("learning:action", args=[mine.uuid]),
+        {"do": "sign_off", "follow_up_on": "2030-01-01"},
+    )
+    assert response.status_code == 403
+
+
+def test_agency_lead_provides_evidence_with_a_file_that_only_the_right_people_can_open(
+    client, agency_user, two_agencies, make_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    _, _, my_evidence, _ = two_agencies
+    client.force_login(agency_user)
+    upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4 police report", "application/pdf")
+    response = client.post(
+        reverse("learning:evidence", args=[my_evidence.uuid]),
+        {"do": "provide", "summary": "Audit of 30 strategy discussions", "file": upload},
+    )
+    assert response.status_code == 302
+    my_evidence.refresh_from_db()
+    assert my_evidence.received_on is not None
+    attachment = my_evidence.attachments.get()
+    url = reverse("learning:attachment", args=[attachment.pk])
+
+    download = client.get(url)
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 police report"
+
+    other_lead = make_user(role="agency_lead", agency=AgencyFactory(name="ICB"), username="icb")
+    client.force_login(other_lead)
+    assert client.get(url).status_code == 404
+
+    # And the agency cannot judge its own evidence.
+    response = client.post(
+        reverse("learning:evidence", args=[my_evidence.uuid]),
+        {"do": "judge", "judgement": "assured", "reason": "x"},
+    )
+    assert response.status_code == 404
+    my_evidence.refresh_from_db()
+    assert my_evidence.judgement == AssuranceEvidence.Judgement.PENDING
+
+
+def test_files_are_not_served_from_a_public_url(client, agency_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    action = ActionFactory(owner_agency=agency_user.agency)
+    attachment = services.attachment_add(
+        parent=action,
+        upload=SimpleUploadedFile("x.txt", b"secret"),
+        uploaded_by=agency_user,
+    )
+    client.force_login(agency_user)
+    assert client.get("/media/" + attachment.file.name).status_code == 404
+
+
+# Query counts -----------------------------------------------------------------------------------
+
+
+def _populate(n, agency):
+    for _ in range(n):
+        review = ReviewFactory()
+        theme = ThemeFactory()
+        outcome = OutcomeFactory(
+            theme=theme, decision="agreed", decided_on=datetime.date(2025, 5, 1)
+        )
+        FindingFactory(review=review, theme=theme, agencies=[agency])
+        FindingFactory(review=review, agencies=[agency])
+        ActivityFactory(outcome=outcome)
+        CheckFactory(outcome=outcome, agency=agency)
+        EvidenceFactory(outcome=outcome, agency=agency)
+        ActionFactory(review=review, owner_agency=agency)
+    return review
+
+
+@pytest.mark.parametrize("name", [*LIST_PAGES, "my_agency"])
+def test_list_pages_run_the_same_queries_for_2_or_50_rows(
+    client, bu_user, agency_user, count_queries, django_assert_max_num_queries, name
+):
+    user = agency_user if name == "my_agency" else bu_user
+    client.force_login(user)
+    _populate(2, agency_user.agency)
+    url = reverse(f"learning:{name}")
+    small = count_queries(url)
+    _populate(48, agency_user.agency)
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200
+
+
+def test_golden_thread_page_runs_the_same_queries_for_2_or_50_rows(
+    client, bu_user, agency, count_queries, django_assert_max_num_queries
+):
+    client.force_login(bu_user)
+    review = ReviewFactory()
+    theme = ThemeFactory()
+
+    def grow(n):
+        for _ in range(n):
+            outcome = OutcomeFactory(theme=theme)
+            FindingFactory(review=review, theme=theme, agencies=[agency])
+            ActivityFactory(outcome=outcome)
+            CheckFactory(outcome=outcome, agency=agency)
+            EvidenceFactory(outcome=outcome, agency=agency)
+            ActionFactory(review=review, owner_agency=agency)
+            FindingFactory(review=review, theme=ThemeFactory())
+
+    grow(2)
+    url = reverse("learning:thread_review", args=[review.pk])
+    small = count_queries(url)
+    grow(48)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert body(response).count("Outcome ") >= 50
+
+
+@pytest.mark.parametrize("kind", ["theme", "outcome", "evidence"])
+def test_detail_pages_run_the_same_queries_for_2_or_50_rows(
+    client, bu_user, agency, count_queries, django_assert_max_num_queries, kind
+):
+    client.force_login(bu_user)
+    theme = ThemeFactory()
+    outcome = OutcomeFactory(theme=theme)
+    evidence = EvidenceFactory(outcome=outcome)
+
+    def grow(n):
+        for _ in range(n):
+            FindingFactory(theme=theme, agencies=[agency])
+            ActivityFactory(outcome=outcome)
+            CheckFactory(outcome=outcome, agency=agency)
+            EvidenceFactory(outcome=outcome, agency=agency)
+            ActionFactory(outcome=outcome, review=None, plan=f"outcome:{outcome.pk}")
+
+    url = {
+        "theme": reverse("learning:theme", args=[theme.uuid]),
+        "outcome": reverse("learning:outcome", args=[outcome.uuid]),
+        "evidence": reverse("learning:evidence", args=[evidence.uuid]),
+    }[kind]
+    grow(2)
+    small = count_queries(url)
+    grow(48)
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200
