@@ -21,7 +21,7 @@ CLOCK_CHOICES = [
 
 def _financial_years():
     this_year = financial_year_of(timezone.localdate())
-    return [(year, financial_year_label(year)) for year in range(this_year, 2014, -1)]
+    return [(str(year), financial_year_label(year)) for year in range(this_year, 2014, -1)]
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -36,9 +36,8 @@ class ReviewFilter(django_filters.FilterSet):
     clock = django_filters.ChoiceFilter(
         choices=CLOCK_CHOICES, label="Clock status", method="filter_clock", empty_label="Any"
     )
-    financial_year = django_filters.TypedChoiceFilter(
+    financial_year = django_filters.ChoiceFilter(
         choices=_financial_years,
-        coerce=int,
         label="Referred in financial year",
         method="filter_financial_year",
         empty_label="Any year",

@@ -83,6 +83,7 @@ class Review(TimeStampedModel):
     regime = models.CharField(
         max_length=10,
         choices=Regime.choices,
+        default=Regime.WT2018,
         help_text="The statutory guidance whose clocks apply; a 2016 SCR keeps the 2016 rules.",
     )
     title = models.CharField(max_length=200)

@@ -1,0 +1,32 @@
+import datetime
+
+import factory
+
+from reviews import services
+from reviews.models import Review
+from sscb.models import SubGroup
+from sscb.tests.factories import SubGroupFactory, UserFactory
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review row as stored; use ``open_review`` for one opened through the services."""
+
+    class Meta:
+        model = Review
+        skip_postgeneration_save = True
+
+    reference = factory.Sequence(lambda n: f"LR-2025-{n + 500:03d}")
+    kind = Review.Kind.LEARNING_REVIEW
+    regime = Review.Regime.WT2018
+    title = factory.Sequence(lambda n: f"Review {n}")
+    pseudonym = factory.Sequence(lambda n: f"Child {chr(65 + n % 26)}")
+    subgroup = factory.SubFactory(SubGroupFactory, code=SubGroup.Code.CASE_REVIEW_PANEL)
+    referred_on = datetime.date(2025, 5, 1)
+
+
+def open_review(*, by=None, kind=Review.Kind.SCR, subgroup=None, **fields):
+    """Open a review as a person would, so it has its reference, first stage and clocks."""
+    by = by or UserFactory(role="business_unit", username="opener")
+    subgroup = subgroup or SubGroupFactory(code=SubGroup.Code.CASE_REVIEW_PANEL)
+    fields.setdefault("title", "Serious injury to a baby")
+    return services.review_create(by=by, kind=kind, subgroup=subgroup, **fields)

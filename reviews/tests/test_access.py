@@ -1,0 +1,96 @@
+"""Who may open and change which review (DESIGN.md "Who uses it", restricted reviews)."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from reviews.selectors import get_review_for_user, reviews_visible_to
+from reviews.tests.factories import ReviewFactory
+from sscb.tests.factories import SubGroupMembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviews(crp, reviewer_user):
+    panel = UserFactory(username="panellist")
+    restricted = ReviewFactory(is_restricted=True, subgroup=crp, lead_reviewer=reviewer_user)
+    restricted.panel_members.add(panel)
+    return {
+        "open": ReviewFactory(subgroup=crp),
+        "restricted": restricted,
+        "panel": panel,
+    }
+
+
+@pytest.mark.parametrize(
+    "role, sees_open, sees_restricted",
+    [
+        ("business_unit", True, True),
+        ("subgroup_member", True, False),
+        ("executive", True, False),
+        ("agency_lead", True, False),
+        ("independent_reviewer", False, True),
+    ],
+)
+def test_restricted_reviews_per_role(users_by_role, reviews, role, sees_open, sees_restricted):
+    user = users_by_role[role]
+    visible = set(reviews_visible_to(user))
+    assert (reviews["open"] in visible) is sees_open
+    assert (reviews["restricted"] in visible) is sees_restricted
+    if not sees_restricted:
+        with pytest.raises(Http404):
+            get_review_for_user(user, reviews["restricted"].uuid)
+
+
+def test_the_panel_sees_its_restricted_review(reviews):
+    assert reviews["restricted"] in reviews_visible_to(reviews["panel"])
+    assert get_review_for_user(reviews["panel"], str(reviews["restricted"].uuid))
+
+
+def test_a_member_of_the_responsible_sub_group_off_the_panel_gets_404(crp_member, reviews):
+    with pytest.raises(Http404):
+        get_review_for_user(crp_member, reviews["restricted"].pk)
+
+
+def test_another_reviewer_sees_nothing(make_user, reviews):
+    other = make_user(role="independent_reviewer", username="other-reviewer")
+    assert list(reviews_visible_to(other)) == []
+
+
+def test_writes_are_for_the_business_unit_and_the_responsible_sub_group(
+    users_by_role, crp_member, reviews, make_user, crp
+):
+    review = reviews["open"]
+    assert get_review_for_user(users_by_role["business_unit"], review.pk, write=True)
+    assert get_review_for_user(crp_member, review.pk, write=True)
+    for role in ("executive", "agency_lead"):
+        with pytest.raises(PermissionDenied):
+            get_review_for_user(users_by_role[role], review.pk, write=True)
+    outsider = make_user(username="cdop-only")
+    with pytest.raises(PermissionDenied):
+        get_review_for_user(outsider, review.pk, write=True)
+    # A sub-group member on the panel may write even from another sub-group.
+    review.panel_members.add(outsider)
+    outsider._subgroup_ids = None
+    assert get_review_for_user(outsider, review.pk, write=True)
+
+
+def test_the_lead_reviewer_reads_but_does_not_write(reviewer_user, reviews):
+    with pytest.raises(PermissionDenied):
+        get_review_for_user(reviewer_user, reviews["restricted"].pk, write=True)
+
+
+def test_unknown_or_malformed_ids_are_404(bu_user):
+    for value in ("999999", "not-a-uuid", "7d3f7a14-8c07-4b38-9d0f-4b5f6c1d2e3f"):
+        with pytest.raises(Http404):
+            get_review_for_user(bu_user, value)
+
+
+def test_sub_group_membership_grants_writes(member_user, crp):
+    review = ReviewFactory(subgroup=crp)
+    with pytest.raises(PermissionDenied):
+        get_review_for_user(member_user, review.pk, write=True)
+    SubGroupMembershipFactory(subgroup=crp, user=member_user)
+    member_user._subgroup_ids = None
+    assert get_review_for_user(member_user, review.pk, write=True) == review

@@ -1,0 +1,343 @@
+"""The review pages as each kind of person uses them."""
+
+import datetime
+from html import unescape
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from reviews import services
+from reviews.models import Review, ReviewAgency
+from reviews.tests.factories import ReviewFactory, open_review
+from sscb.tests.factories import AgencyFactory, SubGroupFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+TODAY = D(2025, 11, 6)
+
+
+def _body(response):
+    """The page's text as a reader sees it: entities decoded, whitespace collapsed."""
+    return " ".join(unescape(response.content.decode()).split())
+
+
+@pytest.fixture
+def review(crp, bu_user):
+    return open_review(
+        by=bu_user,
+        kind=Review.Kind.RAPID_REVIEW,
+        subgroup=crp,
+        title="Serious injury to a baby",
+        pseudonym="Baby C",
+        referred_on=D(2025, 10, 20),
+        incident_known_on=D(2025, 10, 16),
+        notified_on=D(2025, 10, 20),
+    )
+
+
+def _urls(review):
+    return [
+        reverse("reviews:list"),
+        reverse("reviews:create"),
+        reverse("reviews:detail", args=[review.uuid]),
+        reverse("reviews:section", args=[review.uuid, "decision"]),
+        reverse("reviews:formset", args=[review.uuid, "agencies"]),
+    ]
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, review):
+    for url in _urls(review):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    response = client.post(reverse("reviews:move", args=[review.uuid]), {"to_stage": "closed"})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.stage == Review.Stage.REFERRAL
+
+
+@pytest.mark.parametrize("role", ["executive", "agency_lead"])
+def test_readers_see_reviews_but_cannot_change_them(client, users_by_role, review, role):
+    client.force_login(users_by_role[role])
+    assert client.get(reverse("reviews:list")).status_code == 200
+    detail = client.get(reverse("reviews:detail", args=[review.uuid]))
+    assert detail.status_code == 200
+    assert "Move to" not in _body(detail)
+    assert client.get(reverse("reviews:create")).status_code == 403
+    assert client.get(reverse("reviews:section", args=[review.uuid, "decision"])).status_code == 403
+    response = client.post(
+        reverse("reviews:move", args=[review.uuid]), {"to_stage": "rapid_review"}
+    )
+    assert response.status_code == 403
+    review.refresh_from_db()
+    assert review.stage == Review.Stage.REFERRAL
+
+
+def test_the_reviewer_sees_only_the_review_they_lead(client, reviewer_user, review, crp):
+    led = ReviewFactory(subgroup=crp, lead_reviewer=reviewer_user, title="The one I lead")
+    client.force_login(reviewer_user)
+    body = _body(client.get(reverse("reviews:list")))
+    assert "The one I lead" in body and "Serious injury to a baby" not in body
+    assert client.get(reverse("reviews:detail", args=[review.uuid])).status_code == 404
+    assert client.get(reverse("reviews:detail", args=[led.uuid])).status_code == 200
+
+
+def test_restricted_review_is_404_for_someone_off_the_panel(client, executive_user, crp):
+    restricted = ReviewFactory(subgroup=crp, is_restricted=True, title="Restricted matter")
+    client.force_login(executive_user)
+    assert client.get(reverse("reviews:detail", args=[restricted.uuid])).status_code == 404
+    assert "Restricted matter" not in _body(client.get(reverse("reviews:list")))
+
+
+def test_a_sub_group_member_opens_a_review(client, crp_member, crp):
+    client.force_login(crp_member)
+    form = client.get(reverse("reviews:create"))
+    assert form.status_code == 200
+    response = client.post(
+        reverse("reviews:create"),
+        {
+            "kind": "scr",
+            "title": "Death of a toddler",
+            "pseudonym": "Child Z",
+            "subgroup": crp.pk,
+            "referred_on": "2025-06-02",
+            "notified_on": "2025-06-02",
+        },
+    )
+    review = Review.objects.get(title="Death of a toddler")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reviews:detail", args=[review.uuid])
+    assert review.reference == "SCR-2025-001"
+    assert review.clocks.get().kind == "scr_decision"
+
+
+def test_bad_input_changes_nothing_and_says_why(client, crp_member, crp):
+    client.force_login(crp_member)
+    other = SubGroupFactory(code="cdop")
+    response = client.post(
+        reverse("reviews:create"),
+        {"kind": "scr", "title": "", "subgroup": other.pk, "referred_on": "2025-06-02"},
+    )
+    assert response.status_code == 200
+    assert Review.objects.count() == 0
+    assert "This field is required." in _body(response)
+    assert "Select a valid choice" in _body(response)  # not their sub-group
+
+
+def test_the_detail_page_tells_the_whole_story(client, crp_member, review):
+    client.force_login(crp_member)
+    with time_machine.travel(TODAY, tick=False):
+        body = _body(client.get(reverse("reviews:detail", args=[review.uuid])))
+    assert "RR-2025-001" in body and "Baby C" in body
+    assert "Send the rapid review to the national Panel" in body
+    assert "10 Nov 2025" in body  # 15 working days from 20 Oct
+    assert "Due soon" in body and "4 days left" in body
+    assert "opened at “Referral”" in body
+    assert "Move to “Rapid review”" in body
+
+
+def test_recording_the_decision_shows_the_criteria_explanation(client, crp_member, crp, bu_user):
+    scr = open_review(by=bu_user, kind="scr", subgroup=crp, referred_on=D(2025, 3, 3))
+    client.force_login(crp_member)
+    response = client.post(
+        reverse("reviews:section", args=[scr.uuid, "decision"]),
+        {
+            "abuse_or_neglect": "on",
+            "child_died": "on",
+            "decision": "initiate",
+            "decided_on": "2025-03-20",
+            "decision_reasons": "Criteria met.",
+        },
+    )
+    assert response.status_code == 302
+    body = _body(client.get(reverse("reviews:detail", args=[scr.uuid])))
+    assert "Criteria met because abuse or neglect is known or suspected and the child died." in body
+    assert "Initiate the review on 20 Mar 2025" in body
+
+
+def test_a_decision_without_reasons_is_refused_in_plain_words(client, crp_member, review):
+    client.force_login(crp_member)
+    response = client.post(
+        reverse("reviews:section", args=[review.uuid, "decision"]),
+        {"decision": "initiate", "decided_on": "2025-10-30"},
+    )
+    assert response.status_code == 200
+    assert "Give the reasons for the decision." in _body(response)
+    review.refresh_from_db()
+    assert review.decision == "pending"
+
+
+def test_a_refused_move_is_explained(client, crp_member, crp, bu_user, reviewer_user):
+    lcspr = open_review(by=bu_user, kind="lcspr", subgroup=crp)
+    Review.objects.filter(pk=lcspr.pk).update(
+        stage="reviewer_appointed", lead_reviewer=reviewer_user
+    )
+    client.force_login(crp_member)
+    response = client.post(
+        reverse("reviews:move", args=[lcspr.uuid]), {"to_stage": "chronologies"}, follow=True
+    )
+    assert "cannot move past 'reviewer appointed' until the lead reviewer has declared" in _body(
+        response
+    )
+    lcspr.refresh_from_db()
+    assert lcspr.stage == "reviewer_appointed"
+
+
+def test_an_allowed_move_is_recorded_on_the_timeline(client, crp_member, review):
+    client.force_login(crp_member)
+    response = client.post(
+        reverse("reviews:move", args=[review.uuid]),
+        {"to_stage": "rapid_review", "note": "Panel met today"},
+        follow=True,
+    )
+    body = _body(response)
+    assert "Moved to 'Rapid review'." in body
+    assert "moved from “Referral” to “Rapid review” by" in body and "Panel met today" in body
+
+
+def test_pause_and_resume_from_the_page(client, crp_member, review):
+    clock = review.clocks.get(kind="rapid_review")
+    client.force_login(crp_member)
+    url = reverse("reviews:clock-pause", args=[review.uuid, clock.pk])
+    body = _body(client.post(url, {"reason": "Inquest opened", "on": "2025-10-27"}, follow=True))
+    assert "Clock paused" in body and "paused by" in body and "Inquest opened" in body
+    url = reverse("reviews:clock-resume", args=[review.uuid, clock.pk])
+    client.post(url, {"on": "2025-11-03"})
+    clock.refresh_from_db()
+    assert clock.paused_days == 7 and clock.due_on == D(2025, 11, 17)
+
+
+def test_agencies_are_recorded_with_their_dates(client, crp_member, review):
+    police = AgencyFactory(name="West Mercia Police", short_name="Police")
+    client.force_login(crp_member)
+    url = reverse("reviews:formset", args=[review.uuid, "agencies"])
+    prefix = "agencies"
+    data = {
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-0-agency": police.pk,
+        f"{prefix}-0-chronology_requested_on": "2025-10-21",
+    }
+    assert client.post(url, data).status_code == 302
+    assert ReviewAgency.objects.get(review=review).chronology_requested_on == D(2025, 10, 21)
+    # Received without requested: refused, nothing saved.
+    data[f"{prefix}-0-chronology_requested_on"] = ""
+    data[f"{prefix}-0-chronology_received_on"] = "2025-10-25"
+    data[f"{prefix}-INITIAL_FORMS"] = "0"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Give the date the chronology was asked for" in _body(response)
+
+
+def test_list_filters(client, bu_user, crp, review):
+    late = open_review(
+        by=bu_user, kind="lcspr", subgroup=crp, title="Late LCSPR", referred_on=D(2024, 1, 5)
+    )
+    services.review_record_decision(
+        review=late,
+        by=bu_user,
+        decision="initiate",
+        decided_on=D(2024, 1, 5),
+        decision_reasons="Rapid review said so.",
+    )
+    ReviewFactory(subgroup=crp, title="Excellent practice", referred_on=D(2023, 6, 1))
+    client.force_login(bu_user)
+    url = reverse("reviews:list")
+
+    def titles(**params):
+        with time_machine.travel(TODAY, tick=False):
+            body = _body(client.get(url, params))
+        return {t for t in ("Serious injury", "Late LCSPR", "Excellent practice") if t in body}
+
+    assert titles() == {"Serious injury", "Late LCSPR", "Excellent practice"}
+    assert titles(kind="lcspr") == {"Late LCSPR"}
+    assert titles(clock="red") == {"Late LCSPR"}
+    assert titles(clock="amber") == {"Serious injury"}
+    assert titles(clock="none") == {"Excellent practice"}
+    assert titles(financial_year="2023") == {"Late LCSPR", "Excellent practice"}
+    assert titles(q="baby c") == {"Serious injury"}
+    assert titles(stage="scoping") == {"Late LCSPR"}
+    with time_machine.travel(TODAY, tick=False):
+        body = _body(client.get(url, {"q": "nothing like this"}))
+    assert "No review matches these filters." in body
+
+
+def test_empty_register_says_what_to_do(client, crp_member):
+    client.force_login(crp_member)
+    body = _body(client.get(reverse("reviews:list")))
+    assert "There are no reviews here yet." in body and "Open a review" in body
+
+
+def test_home_page_shows_clocks_at_risk_and_decisions_waiting(
+    client, crp_member, review, bu_user, crp
+):
+    waiting = open_review(by=bu_user, kind="learning_review", subgroup=crp, title="Waiting one")
+    services.review_move(review=waiting, to_stage="decision", by=bu_user)
+    client.force_login(crp_member)
+    with time_machine.travel(TODAY, tick=False):
+        body = _body(client.get(reverse("home")))
+    assert "RR-2025-001: Send the rapid review to the national Panel — due soon" in body
+    assert f"{waiting.reference} is waiting for a decision" in body
+
+
+def test_reviewer_home_page_shows_their_review(client, reviewer_user, crp):
+    ReviewFactory(subgroup=crp, lead_reviewer=reviewer_user, title="The one I lead")
+    client.force_login(reviewer_user)
+    body = _body(client.get(reverse("home")))
+    assert (
+        "The review you lead" in body and "independence declaration has not been recorded" in body
+    )
+
+
+def _populate(n, crp, bu_user, reviewer_user):
+    police = AgencyFactory(name="West Mercia Police", short_name="Police")
+    for i in range(n):
+        review = open_review(
+            by=bu_user,
+            kind=Review.Kind.SCR if i % 2 else Review.Kind.RAPID_REVIEW,
+            subgroup=crp,
+            title=f"Review {i}",
+            referred_on=D(2025, 9, 1),
+            incident_known_on=D(2025, 8, 28),
+            notified_on=D(2025, 9, 1),
+            is_restricted=bool(i % 3 == 0),
+            panel_members=[bu_user],
+        )
+        Review.objects.filter(pk=review.pk).update(lead_reviewer=reviewer_user)
+        ReviewAgency.objects.create(review=review, agency=AgencyFactory(), notes=f"{i}")
+        ReviewAgency.objects.get_or_create(review=review, agency=police)
+    return review
+
+
+@pytest.mark.parametrize("who", ["bu_user", "crp_member"])
+def test_list_runs_the_same_queries_for_2_or_50_reviews(
+    request, client, crp, bu_user, reviewer_user, count_queries, django_assert_max_num_queries, who
+):
+    client.force_login(request.getfixturevalue(who))
+    _populate(2, crp, bu_user, reviewer_user)
+    url = reverse("reviews:list") + "?clock=&kind="
+    small = count_queries(url)
+    _populate(48, crp, bu_user, reviewer_user)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count >= 25
+
+
+def test_detail_runs_the_same_queries_for_2_or_50_related_rows(
+    client, crp, bu_user, reviewer_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(bu_user)
+    review = _populate(2, crp, bu_user, reviewer_user)
+    url = reverse("reviews:detail", args=[review.uuid])
+    small = count_queries(url)
+    for i in range(48):
+        ReviewAgency.objects.create(review=review, agency=AgencyFactory())
+        services.review_move  # noqa: B018
+        review.stage_changes.create(
+            from_stage="referral", to_stage="referral", moved_by=bu_user, note=str(i)
+        )
+    _populate(48, crp, bu_user, reviewer_user)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert response.status_code == 200
