@@ -1,0 +1,42 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from learning import selectors
+from learning.demo import NEGLECT_THEME
+from learning.models import Action, Finding, LoopStage, PriorityTheme
+from sscb.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # idempotent
+
+
+def test_demo_tells_the_story_from_reviews_and_an_audit_to_assured_evidence(demo, client):
+    neglect = PriorityTheme.objects.get(title=NEGLECT_THEME)  # loaded twice, made once
+    assert selectors.theme_loop_stage(neglect) == LoopStage.ASSURED
+    sources = set(neglect.findings.values_list("source", flat=True))
+    assert {"scr", "learning_review", "qa"} <= sources
+    voice = PriorityTheme.objects.get(title__startswith="Hearing")
+    assert selectors.theme_loop_stage(voice) == LoopStage.THEMED
+    assert Finding.objects.filter(theme__isnull=True).count() == 2
+    assert Action.objects.filter(standard_assessment__isnull=False).exists()
+
+    agency = User.objects.get(username="agency")
+    client.force_login(agency)
+    home = client.get(reverse("home")).content.decode()
+    assert "due in the next 14 days" in home
+    assert "evidence request" in home
+    client.force_login(User.objects.get(username="executive"))
+    assert "awaiting an Executive decision" in client.get(reverse("home")).content.decode()
+    client.force_login(User.objects.get(username="member"))
+    home = client.get(reverse("home")).content.decode()
+    assert "due a follow-up check" in home
+    assert "reported complete, awaiting sign-off" in home
