@@ -20,7 +20,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from audits.models import StandardAssessment
-from audits.selectors import audits_visible_to, get_self_assessment_for_user
+from audits.selectors import (
+    audits_visible_to,
+    can_moderate,
+    get_self_assessment_for_user,
+    standards_not_met,
+)
 from reviews.selectors import reviews_visible_to
 from sscb.access import can_work_for_subgroup, subgroup_ids
 from sscb.models import Agency, SubGroup
@@ -344,6 +349,13 @@ def recurring_by_agency(user) -> QuerySet:
         .filter(finding_count__gte=2)
         .order_by("-finding_count", "name")
     )
+
+
+def standards_needing_action(user) -> list:
+    """Section 11 / 175 standards rated not met that have no action yet, for QAP and the BU."""
+    if not can_moderate(user):
+        return []
+    return list(standards_not_met().filter(actions__isnull=True))
 
 
 # Agency view --------------------------------------------------------------------------------

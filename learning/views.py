@@ -482,6 +482,7 @@ def action_list(request):
             "filter": actions,
             "page_obj": _page(request, actions.qs),
             "today": timezone.localdate(),
+            "standards_needing_action": selectors.standards_needing_action(request.user),
         },
     )
 

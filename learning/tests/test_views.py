@@ -4,6 +4,7 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from learning import services
 from learning.models import Action, AssuranceEvidence, Finding, LearningOutcome, PriorityTheme
@@ -342,3 +343,42 @@ def test_detail_pages_run_the_same_queries_for_2_or_50_rows(
     grow(48)
     with django_assert_max_num_queries(small):
         assert client.get(url).status_code == 200
+
+
+def test_a_section_11_standard_not_met_is_flagged_until_it_has_an_action(
+    client, bu_user, agency_user, agency, li
+):
+    from audits.models import SelfAssessment, StandardAssessment
+    from audits.tests.factories import SelfAssessmentFactory, section_11
+
+    standard = section_11().standards.get(number=5)
+    answer = StandardAssessment.objects.create(
+        self_assessment=SelfAssessmentFactory(
+            agency=agency, status=SelfAssessment.Status.SUBMITTED, submitted_at=timezone.now()
+        ),
+        standard=standard,
+        self_score=StandardAssessment.Score.NOT_MET,
+    )
+    client.force_login(agency_user)
+    assert (
+        "standards-needing-action" not in client.get(reverse("learning:actions")).content.decode()
+    )
+
+    client.force_login(bu_user)
+    text = body(client.get(reverse("learning:actions")))
+    assert f"?standard={answer.pk}" in text
+    response = client.post(
+        reverse("learning:action_new") + f"?standard={answer.pk}",
+        {
+            "title": "Safer recruitment training for all managers",
+            "owner_agency": agency.pk,
+            "subgroup": li.pk,
+            "due_on": (datetime.date.today() + datetime.timedelta(days=60)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert action.standard_assessment == answer and action.number == 1
+    assert (
+        "standards-needing-action" not in client.get(reverse("learning:actions")).content.decode()
+    )
