@@ -1,6 +1,6 @@
 """What audits put on a person's home page."""
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -47,10 +47,6 @@ def returns_for_quality_assurance(user):
         overdue=Count(
             "pk", filter=Q(status__in=SelfAssessment.EDITABLE, cycle__deadline__lt=today)
         ),
-        awaiting_cycle=Min("cycle", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
-        overdue_cycle=Min(
-            "cycle", filter=Q(status__in=SelfAssessment.EDITABLE, cycle__deadline__lt=today)
-        ),
     )
     items = []
     if counts["awaiting"]:
@@ -58,7 +54,7 @@ def returns_for_quality_assurance(user):
             Attention(
                 title=f"{counts['awaiting']} self-assessment return(s) awaiting moderation",
                 detail="Agree a moderated score for each standard after the challenge event.",
-                url=reverse("audits:cycle", args=[counts["awaiting_cycle"]]),
+                url=reverse("audits:list"),
                 level="warning",
             )
         )
@@ -67,7 +63,7 @@ def returns_for_quality_assurance(user):
             Attention(
                 title=f"{counts['overdue']} self-assessment return(s) overdue",
                 detail="These agencies or schools have passed their deadline without submitting.",
-                url=reverse("audits:cycle", args=[counts["overdue_cycle"]]),
+                url=reverse("audits:list"),
                 level="danger",
             )
         )

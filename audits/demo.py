@@ -12,8 +12,16 @@ from django.utils import timezone
 from sscb.dates import financial_year_label, financial_year_of
 from sscb.models import Agency, SubGroup, User
 
-from . import services
-from .models import Audit, AuditCycle, CaseAuditEntry, Framework, SelfAssessment, StandardAssessment
+from . import frameworks, services
+from .models import (
+    Audit,
+    AuditCycle,
+    CaseAuditEntry,
+    Framework,
+    SelfAssessment,
+    Standard,
+    StandardAssessment,
+)
 
 S11_SCORES = {
     # agency short name: the scores it gives itself for standards 1-8
@@ -237,6 +245,7 @@ def _audits(users, agencies, subgroups, today):
 
 @transaction.atomic
 def load():
+    frameworks.install(Framework, Standard)
     today = timezone.localdate()
     users = {
         u.username: u for u in User.objects.filter(username__in=["admin", "qapchair", "agency"])

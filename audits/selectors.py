@@ -180,7 +180,11 @@ def cycles_with_progress(today=None) -> QuerySet[AuditCycle]:
     counts["late_count"] = Count(
         "returns__pk", filter=Q(returns__status__in=OPEN, deadline__lt=today)
     )
-    return AuditCycle.objects.select_related("framework").annotate(**counts)
+    return (
+        AuditCycle.objects.select_related("framework")
+        .annotate(**counts)
+        .order_by("-financial_year", "framework__code", "title")
+    )
 
 
 def cycle_progress(cycle, today=None) -> dict:
