@@ -1,4 +1,4 @@
-"""Stage moves: every allowed move works and is recorded; every other move is refused, saying why."""
+"""Stage moves: every allowed move is made and recorded; every other one is refused, saying why."""
 
 import datetime
 
