@@ -6,4 +6,5 @@ class LearningConfig(AppConfig):
     verbose_name = "Learning and improvement"
 
     def ready(self):
-        from . import attention  # noqa: F401  (registers the home-page providers)
+        # Register the home-page providers and the reminder sources.
+        from . import attention, reminders  # noqa: F401

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sscb.reminders import reminders_cancel_for
+
 from .models import (
     Action,
     AssuranceEvidence,
@@ -98,6 +100,8 @@ def theme_move(*, theme: PriorityTheme, to: str, on: datetime.date | None = None
 
 
 def outcome_save(*, outcome: LearningOutcome | None = None, **fields) -> LearningOutcome:
+    if outcome is not None:
+        reminders_cancel_for(outcome)
     return _save(outcome or LearningOutcome(), fields)
 
 
@@ -185,6 +189,8 @@ def evaluation_stage_complete(
 
 
 def evidence_save(*, evidence: AssuranceEvidence | None = None, **fields) -> AssuranceEvidence:
+    if evidence is not None:
+        reminders_cancel_for(evidence)
     return _save(evidence or AssuranceEvidence(), fields)
 
 
@@ -194,6 +200,7 @@ def evidence_provide(
     """The agency (or the Business Unit for it) provides requested evidence."""
     if evidence.judgement != AssuranceEvidence.Judgement.PENDING:
         raise ValidationError("This evidence has already been judged and cannot be changed.")
+    reminders_cancel_for(evidence)
     return _save(evidence, {"summary": summary, "received_on": received_on or _today()})
 
 
@@ -248,6 +255,10 @@ def action_create(**fields) -> Action:
     raise ValidationError("Could not number the action; please try again.")
 
 
+# A change to any of these re-plans an action's reminders (the next sweep plans them afresh).
+REPLANNED_BY = ("owner", "owner_agency", "due_on", "follow_up_on", "status", "subgroup")
+
+
 def action_update(*, action: Action, **fields) -> Action:
     if action.status == Action.Status.SIGNED_OFF and set(fields) - {
         "follow_up_on",
@@ -255,7 +266,11 @@ def action_update(*, action: Action, **fields) -> Action:
         "followed_up_on",
     }:
         raise ValidationError("This action has been signed off; only its follow-up can change.")
-    return _save(action, fields)
+    replan = any(name in fields and fields[name] != getattr(action, name) for name in REPLANNED_BY)
+    action = _save(action, fields)
+    if replan:
+        reminders_cancel_for(action)
+    return action
 
 
 def action_report_progress(
@@ -279,6 +294,7 @@ def action_report_progress(
             "completion_evidence": completion_evidence,
             "at_risk": False,
         }
+        reminders_cancel_for(action)
     elif action.status == Action.Status.OPEN:
         fields["status"] = Action.Status.IN_PROGRESS
     return _save(action, fields)
@@ -307,6 +323,7 @@ def action_record_follow_up(*, action: Action, result: str) -> Action:
         raise ValidationError("Follow-up is recorded once the action has been signed off.")
     if not result.strip():
         raise ValidationError({"follow_up_result": "Say whether the change has lasted."})
+    reminders_cancel_for(action)
     return _save(action, {"follow_up_result": result, "followed_up_on": _today()})
 
 

@@ -14,6 +14,7 @@ from audits.selectors import get_audit_for_user
 from reviews.selectors import get_review_for_user
 from sscb.access import can_work_for_subgroup, require
 from sscb.models import User
+from sscb.selectors import reminders_about
 
 from . import forms, selectors, services
 from .filters import ActionFilter, EvidenceFilter, FindingFilter, ThemeFilter
@@ -259,6 +260,7 @@ def outcome_detail(request, uuid):
             "theme": theme,
             "can_edit": can_work_for_subgroup(user, outcome.theme.subgroup_id),
             "can_decide": (user.is_executive or user.is_business_unit),
+            "reminders": reminders_about(outcome),
             "decision_form": forms.DecisionForm(),
         },
     )
@@ -455,6 +457,7 @@ def evidence_detail(request, uuid):
     context = selectors.thread_back(user, evidence)
     context |= {
         "attachments": list(evidence.attachments.select_related("uploaded_by")),
+        "reminders": reminders_about(evidence),
         "provide_form": provide_form,
         "judge_form": judge_form,
         "can_provide": can_provide and evidence.judgement == "pending",
@@ -592,6 +595,7 @@ def action_detail(request, uuid):
             "rag": action.rag(today),
             "attachments": list(action.attachments.select_related("uploaded_by")),
             "history": list(action.history.select_related("history_user")[:20]),
+            "reminders": reminders_about(action),
             "progress_form": bound.get("progress") or forms.ProgressForm(),
             "sign_off_form": bound.get("sign_off") or forms.SignOffForm(),
             "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),

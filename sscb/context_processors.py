@@ -10,6 +10,7 @@ NAVIGATION = [
     ("Reviews", "reviews:list", "everyone"),
     ("Audits", "audits:list", "everyone"),
     ("Learning", "learning:index", "everyone"),
+    ("My reminders", "reminders", "everyone"),
 ]
 
 

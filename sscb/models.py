@@ -1,6 +1,8 @@
 """The Board itself: its people, partner agencies, sub-groups and strategic priorities."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -70,6 +72,11 @@ class User(AbstractUser):
         help_text="The agency this person works for; required for partner agency leads.",
     )
     job_title = models.CharField(max_length=120, blank=True)
+    email_reminders = models.BooleanField(
+        "send me reminder emails",
+        default=True,
+        help_text="Escalations to sub-group chairs and the Business Unit are always sent.",
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -206,3 +213,67 @@ class StrategicPriority(TimeStampedModel):
     def clean(self):
         if self.end_year is not None and self.start_year and self.end_year < self.start_year:
             raise ValidationError({"end_year": "The last year cannot be before the first year."})
+
+
+class Reminder(models.Model):
+    """One reminder to one person about one item, planned once and claimed before it is sent.
+
+    ``key`` is unique: re-running a sweep plans nothing new and sends nothing twice. A changed
+    due date or owner gives a new key; the old reminder, if still pending, is cancelled.
+    """
+
+    class Kind(models.TextChoices):
+        ACTION_DUE_SOON = "action_due_soon", "Action due soon"
+        ACTION_OVERDUE = "action_overdue", "Action overdue"
+        ACTION_FOLLOW_UP = "action_follow_up", "Action follow-up due"
+        OUTCOME_FOLLOW_UP = "outcome_follow_up", "Learning outcome follow-up due"
+        EVIDENCE_DUE_SOON = "evidence_due_soon", "Evidence due soon"
+        EVIDENCE_OVERDUE = "evidence_overdue", "Evidence overdue"
+        CLOCK_NEAR = "clock_near", "Statutory deadline near"
+        CLOCK_OVERDUE = "clock_overdue", "Statutory deadline passed"
+        RETURN_DUE_SOON = "return_due_soon", "Audit return due soon"
+        RETURN_OVERDUE = "return_overdue", "Audit return overdue"
+
+    class Level(models.IntegerChoices):
+        OWNER = 0, "Owner"
+        CHAIR = 1, "Escalated to the sub-group chair"
+        BUSINESS_UNIT = 2, "Escalated to the Business Unit"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the next sweep"
+        CLAIMED = "claimed", "Being sent"
+        SENT = "sent", "Sent"
+        NOT_EMAILED = "not_emailed", "Recorded, not emailed (email off)"
+        CANCELLED = "cancelled", "Cancelled (item changed or done)"
+
+    key = models.CharField(max_length=200, unique=True)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.OWNER)
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    title = models.CharField(max_length=300, help_text="The item, as the email names it.")
+    url = models.CharField(max_length=300, help_text="Where the item is, within the site.")
+    due_on = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    planned_at = models.DateTimeField(auto_now_add=True)
+    claim_token = models.CharField(max_length=40, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    # No HistoricalRecords: a reminder is itself the record of what was sent to whom and when,
+    # and sweeps write them in bulk.
+
+    class Meta:
+        ordering = ["-planned_at", "pk"]
+        indexes = [
+            # Each item's page: the reminders about it.
+            models.Index(fields=["subject_type", "subject_id"], name="sscb_reminder_subject"),
+            # The sweep: pending reminders to claim, and stale claims to release.
+            models.Index(fields=["status", "claimed_at"], name="sscb_reminder_status"),
+            # "My reminders": a person's reminders, newest first.
+            models.Index(fields=["recipient", "-planned_at"], name="sscb_reminder_recipient"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title} → {self.recipient}"

@@ -1,8 +1,9 @@
 """Reads about the Board that cross rows, already shaped for the pages that show them."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
-from .models import Agency, StrategicPriority, SubGroup, SubGroupMembership
+from .models import Agency, Reminder, StrategicPriority, SubGroup, SubGroupMembership
 
 
 def subgroups_for_user(user):
@@ -28,3 +29,19 @@ def partnership_overview():
         "agencies": Agency.objects.filter(is_active=True),
         "priorities": StrategicPriority.objects.filter(is_active=True),
     }
+
+
+def reminders_for_user(user):
+    """What a person has been reminded about, newest first."""
+    return Reminder.objects.filter(recipient=user).exclude(status=Reminder.Status.CANCELLED)
+
+
+def reminders_about(subject) -> list:
+    """The reminders about one item, for its page: one query."""
+    return list(
+        Reminder.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+        )
+        .select_related("recipient")
+        .order_by("-planned_at")[:50]
+    )

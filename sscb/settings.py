@@ -225,6 +225,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# Reminders: how many days ahead "due soon" starts, and how many days overdue an item goes to
+# the sub-group chair and then to the Business Unit.
+REMINDER_DUE_SOON_DAYS = env_int("REMINDER_DUE_SOON_DAYS", 14)
+REMINDER_ESCALATE_TO_CHAIR_DAYS = env_int("REMINDER_ESCALATE_TO_CHAIR_DAYS", 7)
+REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS = env_int("REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS", 28)
+REMINDER_SWEEP_HOUR = env_int("REMINDER_SWEEP_HOUR", 7)
+
 BOARD_NAME = os.environ.get("BOARD_NAME", "Safeguarding Children Partnership")
 
 LOGGING = {

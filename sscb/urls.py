@@ -11,6 +11,7 @@ admin.site.index_title = "Reference data, people and records"
 urlpatterns = [
     path("", views.home, name="home"),
     path("partnership/", views.partnership, name="partnership"),
+    path("reminders/", views.my_reminders, name="reminders"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

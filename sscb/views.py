@@ -1,4 +1,7 @@
-from django.shortcuts import render
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
 
 from . import selectors
 from .attention import attention_for
@@ -51,3 +54,26 @@ def home(request):
 def partnership(request):
     """Who is who in the partnership: sub-groups, chairs, members, agencies and priorities."""
     return render(request, "sscb/partnership.html", selectors.partnership_overview())
+
+
+class ReminderPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email_reminders"]
+
+
+def my_reminders(request):
+    """Everything this person has been reminded about, and their email preference."""
+    user = request.user
+    form = ReminderPreferenceForm(request.POST if request.method == "POST" else None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(
+            request,
+            "Reminder emails are on."
+            if user.email_reminders
+            else "Reminder emails are off. Escalations to you as a chair will still be sent.",
+        )
+        return redirect("reminders")
+    page = Paginator(selectors.reminders_for_user(user), 50).get_page(request.GET.get("page"))
+    return render(request, "sscb/reminders.html", {"form": form, "page_obj": page})

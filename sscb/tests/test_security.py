@@ -70,7 +70,8 @@ def test_templates_hold_no_inline_script_and_nothing_from_a_cdn():
         for tag in text.split("<script")[1:]:
             assert "src=" in tag.split(">", 1)[0], f"inline script in {template}"
         assert "://cdn" not in text and "cdnjs" not in text and "jsdelivr" not in text, template
-        assert " style=" not in text, f"inline style in {template}"
+        if "email" not in template.parts:  # email clients need inline styles; browsers don't
+            assert " style=" not in text, f"inline style in {template}"
 
 
 def test_idle_sessions_expire():

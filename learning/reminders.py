@@ -1,0 +1,97 @@
+"""What the learning loop asks the reminder sweep to chase: actions, follow-ups and evidence."""
+
+import datetime
+
+from django.urls import reverse
+
+from sscb.models import Reminder
+from sscb.reminders import (
+    Candidate,
+    agency_lead_ids,
+    business_unit_ids,
+    content_type_id,
+    escalate,
+    reminder_source,
+)
+
+from .models import Action, AssuranceEvidence, LearningOutcome
+
+Kind = Reminder.Kind
+OWNER_ONLY = [Reminder.Level.OWNER]
+
+
+@reminder_source
+def actions(today, policy):
+    """Open actions due soon or overdue (escalating), and signed-off actions due a follow-up."""
+    subject = content_type_id(Action)
+    leads, business_unit = agency_lead_ids(), business_unit_ids()
+    horizon = today + datetime.timedelta(days=policy.due_soon_days)
+    rows = (
+        Action.objects.exclude(status__in=[*Action.DONE, Action.Status.CANCELLED])
+        .filter(due_on__lte=horizon)
+        .values_list(
+            "pk", "uuid", "title", "due_on", "owner_id", "owner_agency_id", "subgroup__chair_id"
+        )
+        .order_by("pk")
+    )
+    for pk, uuid, title, due_on, owner_id, agency_id, chair_id in rows.iterator(chunk_size=2000):
+        overdue = (today - due_on).days
+        kind = Kind.ACTION_OVERDUE if overdue > 0 else Kind.ACTION_DUE_SOON
+        levels = policy.levels(overdue) if overdue > 0 else OWNER_ONLY
+        owners = [owner_id] if owner_id else leads.get(agency_id, [])
+        url = reverse("learning:action", args=[uuid])
+        for level, recipient in escalate(
+            owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
+        ):
+            yield Candidate(kind, subject, pk, recipient, due_on, title, url, level)
+
+    follow_ups = (
+        Action.objects.filter(
+            status=Action.Status.SIGNED_OFF, follow_up_on__lte=today, followed_up_on__isnull=True
+        )
+        .values_list(
+            "pk", "uuid", "title", "follow_up_on", "subgroup__chair_id", "signed_off_by_id"
+        )
+        .order_by("pk")
+    )
+    for pk, uuid, title, due_on, chair_id, signed_off_by in follow_ups.iterator(chunk_size=2000):
+        url = reverse("learning:action", args=[uuid])
+        for recipient in {chair_id or signed_off_by}:
+            yield Candidate(Kind.ACTION_FOLLOW_UP, subject, pk, recipient, due_on, title, url)
+
+
+@reminder_source
+def outcomes(today, policy):
+    """Learning outcomes whose follow-up date has come: is the change lasting?"""
+    subject = content_type_id(LearningOutcome)
+    business_unit = business_unit_ids()
+    rows = LearningOutcome.objects.filter(follow_up_on__lte=today).values_list(
+        "pk", "uuid", "title", "follow_up_on", "theme__subgroup__chair_id"
+    )
+    for pk, uuid, title, due_on, chair_id in rows.iterator(chunk_size=2000):
+        url = reverse("learning:outcome", args=[uuid])
+        for recipient in [chair_id] if chair_id else business_unit:
+            yield Candidate(Kind.OUTCOME_FOLLOW_UP, subject, pk, recipient, due_on, title, url)
+
+
+@reminder_source
+def evidence(today, policy):
+    """Evidence requested from an agency and not received, as its due date nears and passes."""
+    subject = content_type_id(AssuranceEvidence)
+    leads, business_unit = agency_lead_ids(), business_unit_ids()
+    horizon = today + datetime.timedelta(days=policy.due_soon_days)
+    rows = AssuranceEvidence.objects.filter(
+        requested_on__isnull=False, received_on__isnull=True, due_on__lte=horizon
+    ).values_list(
+        "pk", "uuid", "title", "due_on", "agency_id", "outcome__theme__subgroup__chair_id"
+    )
+    for pk, uuid, title, due_on, agency_id, chair_id in rows.iterator(chunk_size=2000):
+        overdue = (today - due_on).days
+        kind = Kind.EVIDENCE_OVERDUE if overdue > 0 else Kind.EVIDENCE_DUE_SOON
+        levels = policy.levels(overdue) if overdue > 0 else OWNER_ONLY
+        owners = leads.get(agency_id, []) or ([chair_id] if chair_id else business_unit)
+        url = reverse("learning:evidence", args=[uuid])
+        for level, recipient in escalate(
+            owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
+        ):
+            yield Candidate(kind, subject, pk, recipient, due_on, title, url, level)

@@ -1,0 +1,42 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from sscb.models import Reminder
+from sscb.reminders import reminders_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the reminder sweep now, without Celery (for cron or a first look): plan what is "
+        "due, send one digest per person, and print what was sent. Safe to run repeatedly."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--date", help="Sweep as if today were this date (YYYY-MM-DD), e.g. to catch up."
+        )
+
+    def handle(self, *args, **options):
+        today = None
+        if options["date"]:
+            try:
+                today = datetime.date.fromisoformat(options["date"])
+            except ValueError as error:
+                raise CommandError("Give the date as YYYY-MM-DD, e.g. 2025-06-02.") from error
+        result = reminders_sweep(today=today)
+        self.stdout.write(
+            f"Planned {result['planned']} new reminder(s), cancelled {result['cancelled']}; "
+            f"sent {result['emails']} email(s) covering {result['sent']} reminder(s); "
+            f"{result['not_emailed']} recorded without email."
+        )
+        sent = (
+            Reminder.objects.filter(pk__in=result["sent_ids"][:500])
+            .select_related("recipient")
+            .order_by("recipient__username", "due_on")
+        )
+        for reminder in sent:
+            self.stdout.write(
+                f"  {reminder.recipient.username:<14} {reminder.get_kind_display()}: "
+                f"{reminder.title} (due {reminder.due_on:%d %b %Y})"
+            )

@@ -1,0 +1,19 @@
+"""Thin Celery tasks: each calls a service and returns what it did."""
+
+import smtplib
+
+from celery import shared_task
+from django.db import OperationalError
+
+from .reminders import reminders_sweep
+
+
+@shared_task(
+    name="sscb.send_reminders",
+    autoretry_for=(OperationalError, smtplib.SMTPException, ConnectionError),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+)
+def send_reminders():
+    """The daily reminder sweep. Retrying is safe: nothing is sent twice."""
+    return reminders_sweep()
