@@ -6,4 +6,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Case reviews"
 
     def ready(self):
-        from . import attention  # noqa: F401  (registers the home-page providers)
+        # Register the home-page providers and the reminder source.
+        from . import attention, reminders  # noqa: F401

@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
+from sscb.selectors import reminders_about
 
 from .models import ClockPause, Review, ReviewAgency, ReviewClock, ReviewStageChange
 
@@ -142,6 +143,7 @@ def review_page(review: Review) -> dict:
         ),
         "parallel_processes": list(review.parallel_processes.all()),
         "follow_on_reviews": list(review.follow_on_reviews.all().order_by("referred_on")),
+        "reminders": reminders_about(*clocks),
     }
 
 

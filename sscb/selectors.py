@@ -36,11 +36,14 @@ def reminders_for_user(user):
     return Reminder.objects.filter(recipient=user).exclude(status=Reminder.Status.CANCELLED)
 
 
-def reminders_about(subject) -> list:
-    """The reminders about one item, for its page: one query."""
+def reminders_about(*subjects) -> list:
+    """The reminders about one item (or several of one kind), for its page: one query."""
+    if not subjects:
+        return []
     return list(
         Reminder.objects.filter(
-            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
+            subject_type=ContentType.objects.get_for_model(subjects[0]),
+            subject_id__in=[subject.pk for subject in subjects],
         )
         .select_related("recipient")
         .order_by("-planned_at")[:50]

@@ -1,0 +1,59 @@
+"""What the reminder sweep chases for case reviews: statutory clocks near or past their due date."""
+
+from collections import defaultdict
+
+from django.urls import reverse
+
+from sscb.models import Reminder
+from sscb.reminders import (
+    Candidate,
+    business_unit_ids,
+    content_type_id,
+    escalate,
+    reminder_source,
+)
+
+from .models import Review, ReviewClock
+
+Kind = Reminder.Kind
+
+
+@reminder_source
+def clocks(today, policy):
+    """Open, running clocks from the day they turn amber; past due they escalate.
+
+    Reminders go to the review's panel (or, without one, the responsible sub-group's chair),
+    then the chair, then the Business Unit. Emails name the review by reference only.
+    """
+    subject = content_type_id(ReviewClock)
+    business_unit = business_unit_ids()
+    rows = list(
+        ReviewClock.objects.filter(met_on__isnull=True, paused_on__isnull=True, amber_on__lte=today)
+        .values_list(
+            "pk",
+            "kind",
+            "due_on",
+            "review_id",
+            "review__uuid",
+            "review__reference",
+            "review__subgroup__chair_id",
+        )
+        .order_by("pk")
+    )
+    panels = defaultdict(list)
+    for review_id, user_id in Review.panel_members.through.objects.filter(
+        review_id__in={row[3] for row in rows}
+    ).values_list("review_id", "user_id"):
+        panels[review_id].append(user_id)
+    labels = dict(ReviewClock.Kind.choices)
+    for pk, kind, due_on, review_id, uuid, reference, chair_id in rows:
+        overdue = (today - due_on).days
+        reminder_kind = Kind.CLOCK_OVERDUE if overdue > 0 else Kind.CLOCK_NEAR
+        levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
+        owners = panels.get(review_id) or ([chair_id] if chair_id else business_unit)
+        title = f"{reference}: {labels[kind]}"
+        url = reverse("reviews:detail", args=[uuid])
+        for level, recipient in escalate(
+            owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
+        ):
+            yield Candidate(reminder_kind, subject, pk, recipient, due_on, title, url, level)
