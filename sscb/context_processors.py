@@ -10,7 +10,6 @@ NAVIGATION = [
     ("Reviews", "reviews:list", "everyone"),
     ("Audits", "audits:list", "everyone"),
     ("Learning", "learning:index", "everyone"),
-    ("My reminders", "reminders", "everyone"),
 ]
 
 
