@@ -40,6 +40,10 @@ class AuditForm(forms.ModelForm):
                 pk__in=subgroup_ids(user)
             )
         self.fields["agencies"].queryset = Agency.objects.filter(is_active=True)
+        if self.instance.pk:
+            # The reference was numbered for this kind of audit.
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = "Fixed once the audit is recorded."
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from audits import services
 from audits.models import Audit, CaseAuditEntry, SelfAssessment
 from audits.tests.conftest import full_answers
-from audits.tests.factories import AuditFactory, section_11
+from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, section_11
 from sscb.tests.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -482,7 +482,9 @@ def test_heat_map_runs_the_same_queries_for_2_or_50_agencies(
     assert len(response.context["rows"]) == 50
 
 
-@pytest.mark.parametrize("page_name", ["list", "cycle", "history", "return"])
+@pytest.mark.parametrize(
+    "page_name", ["list", "cycle", "history", "return", "return-edit", "detail", "home"]
+)
 def test_pages_run_the_same_queries_for_2_or_50_rows(
     client, bu_user, count_queries, django_assert_max_num_queries, page_name
 ):
@@ -490,7 +492,11 @@ def test_pages_run_the_same_queries_for_2_or_50_rows(
 
     def url(cycle):
         first = cycle.returns.order_by("pk").first()
+        unsent = cycle.returns.order_by("pk").last()  # _cycle_with submits the first half
         return {
+            "return-edit": reverse("audits:return-edit", args=[unsent.pk]),
+            "detail": reverse("audits:detail", args=[case_file.pk]),
+            "home": reverse("home"),
             "list": reverse("audits:list"),
             "cycle": reverse("audits:cycle", args=[cycle.pk]),
             "history": reverse("audits:agency-history", args=[first.agency_id]),
@@ -498,11 +504,13 @@ def test_pages_run_the_same_queries_for_2_or_50_rows(
         }[page_name]
 
     small = _cycle_with(2, bu_user, 2024)
+    case_file = AuditFactory(kind=Audit.Kind.CASE_FILE)
     for _ in range(2):
-        AuditFactory()
+        CaseAuditEntryFactory(audit=case_file)
     small_count = count_queries(url(small))
     large = _cycle_with(50, bu_user, 2025)
     for _ in range(48):
+        CaseAuditEntryFactory(audit=case_file)
         AuditFactory()
     large_url = url(large)
     with django_assert_max_num_queries(small_count):
