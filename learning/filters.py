@@ -1,9 +1,26 @@
 import django_filters
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
 
-from sscb.models import Agency, SubGroup
+from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
+from sscb.models import Agency, Reminder, SubGroup
 
 from .models import Action, AssuranceEvidence, Finding, LoopStage, PriorityTheme
+
+
+def _financial_years():
+    this_year = financial_year_of(timezone.localdate())
+    return [(str(year), financial_year_label(year)) for year in range(this_year + 1, 2014, -1)]
+
+
+def _in_year(field):
+    """A filter method keeping rows whose ``field`` falls in the chosen financial year."""
+
+    def method(self, qs, name, value):
+        return qs.filter(**{f"{field}__range": financial_year_bounds(int(value))})
+
+    return method
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -57,10 +74,22 @@ class EvidenceFilter(django_filters.FilterSet):
     outstanding = django_filters.BooleanFilter(
         method="filter_outstanding", label="Requested and not received"
     )
+    # The Board dashboard's assurance figures link here.
+    theme = django_filters.ModelChoiceFilter(
+        field_name="outcome__theme", queryset=PriorityTheme.objects.all(), label="Theme"
+    )
+    subgroup = django_filters.ModelChoiceFilter(
+        field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
+    )
+    judged_year = django_filters.ChoiceFilter(
+        choices=_financial_years, method="filter_judged_year", label="Judged in financial year"
+    )
 
     class Meta:
         model = AssuranceEvidence
-        fields = ["way", "judgement", "agency", "outstanding"]
+        fields = ["way", "judgement", "agency", "outstanding", "theme", "subgroup", "judged_year"]
+
+    filter_judged_year = _in_year("judged_on")
 
     def filter_outstanding(self, qs, name, value):
         condition = Q(requested_on__isnull=False, received_on__isnull=True)
@@ -90,10 +119,70 @@ class ActionFilter(django_filters.FilterSet):
     due_before = django_filters.DateFilter(
         field_name="due_on", lookup_expr="lte", label="Due on or before"
     )
+    # The Board dashboard's action figures link here.
+    financial_year = django_filters.ChoiceFilter(
+        choices=_financial_years, method="filter_financial_year", label="Due in financial year"
+    )
+    completion = django_filters.ChoiceFilter(
+        choices=[
+            ("on_time", "Completed on time"),
+            ("late", "Completed late"),
+            ("not_done", "Not completed"),
+        ],
+        method="filter_completion",
+        label="Completion",
+    )
+    escalated = django_filters.ChoiceFilter(
+        choices=[("chair", "To the sub-group chair"), ("business_unit", "To the Business Unit")],
+        method="filter_escalated",
+        label="Overdue reminder escalated",
+    )
 
     class Meta:
         model = Action
-        fields = ["q", "owner_agency", "status", "rag", "subgroup", "source", "due_before"]
+        fields = [
+            "q",
+            "owner_agency",
+            "status",
+            "rag",
+            "subgroup",
+            "source",
+            "due_before",
+            "financial_year",
+            "completion",
+            "escalated",
+        ]
 
     def filter_source(self, qs, name, value):
         return qs.filter(plan__startswith=f"{value}:")
+
+    filter_financial_year = _in_year("due_on")
+
+    def filter_completion(self, qs, name, value):
+        return qs.filter(action_completion_condition(value))
+
+    def filter_escalated(self, qs, name, value):
+        return qs.filter(action_escalated(value))
+
+
+def action_completion_condition(value: str) -> Q:
+    """DESIGN.md: completed on time = completed on or before its due date."""
+    done = Q(status__in=Action.DONE)
+    if value == "on_time":
+        return done & Q(completed_on__lte=F("due_on"))
+    if value == "late":
+        return done & Q(completed_on__gt=F("due_on"))
+    return ~done & ~Q(status=Action.Status.CANCELLED)
+
+
+def action_escalated(level: str) -> Exists:
+    """The action has an overdue reminder, not cancelled, escalated at least to ``level``."""
+    minimum = Reminder.Level.BUSINESS_UNIT if level == "business_unit" else Reminder.Level.CHAIR
+    return Exists(
+        Reminder.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Action),
+            subject_id=OuterRef("pk"),
+            kind=Reminder.Kind.ACTION_OVERDUE,
+            level__gte=minimum,
+        ).exclude(status=Reminder.Status.CANCELLED)
+    )

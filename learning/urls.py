@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "learning"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("evidence/<uuid:uuid>/", views.evidence_detail, name="evidence"),
     path("evidence/<uuid:uuid>/edit/", views.evidence_edit, name="evidence_edit"),
     path("actions/", views.action_list, name="actions"),
+    path("actions/export.csv", exports.action_export, {"fmt": "csv"}, name="actions_csv"),
+    path("actions/export.xlsx", exports.action_export, {"fmt": "xlsx"}, name="actions_xlsx"),
     path("actions/new/", views.action_edit, name="action_new"),
     path("actions/<uuid:uuid>/", views.action_detail, name="action"),
     path("actions/<uuid:uuid>/edit/", views.action_edit, name="action_edit"),

@@ -42,10 +42,41 @@ class ReviewFilter(django_filters.FilterSet):
         method="filter_financial_year",
         empty_label="Any year",
     )
+    # The Board dashboard's figures link here: open during, completed in or published in a year.
+    active_year = django_filters.ChoiceFilter(
+        choices=_financial_years,
+        label="Open during financial year",
+        method="filter_active_year",
+        empty_label="Any year",
+    )
+    completed_year = django_filters.ChoiceFilter(
+        field_name="completed_on",
+        choices=_financial_years,
+        label="Completed in financial year",
+        method="filter_date_in_year",
+        empty_label="Any year",
+    )
+    published_year = django_filters.ChoiceFilter(
+        field_name="published_on",
+        choices=_financial_years,
+        label="Published in financial year",
+        method="filter_date_in_year",
+        empty_label="Any year",
+    )
 
     class Meta:
         model = Review
-        fields = ["q", "kind", "stage", "subgroup", "clock", "financial_year"]
+        fields = [
+            "q",
+            "kind",
+            "stage",
+            "subgroup",
+            "clock",
+            "financial_year",
+            "active_year",
+            "completed_year",
+            "published_year",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,3 +116,13 @@ class ReviewFilter(django_filters.FilterSet):
     def filter_financial_year(self, queryset, name, value):
         first, last = financial_year_bounds(int(value))
         return queryset.filter(referred_on__range=(first, last))
+
+    def filter_active_year(self, queryset, name, value):
+        first, last = financial_year_bounds(int(value))
+        return queryset.filter(referred_on__lte=last).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gte=first)
+        )
+
+    def filter_date_in_year(self, queryset, name, value):
+        first, last = financial_year_bounds(int(value))
+        return queryset.filter(**{f"{name}__range": (first, last)})

@@ -3,13 +3,15 @@
 from django.conf import settings
 from django.urls import reverse
 
-# (label, url name, who sees it). Every area a person uses is reachable from here.
+# (label, url name, who sees it: "everyone", "business_unit" or a tuple of roles). Every
+# area a person uses is reachable from here.
 NAVIGATION = [
     ("Home", "home", "everyone"),
     ("Partnership", "partnership", "everyone"),
     ("Reviews", "reviews:list", "everyone"),
     ("Audits", "audits:list", "everyone"),
     ("Learning", "learning:index", "everyone"),
+    ("Dashboard", "dashboard:index", ("business_unit", "executive", "subgroup_member")),
 ]
 
 
@@ -22,6 +24,9 @@ def layout(request):
     for label, url_name, audience in NAVIGATION:
         url = reverse(url_name)
         if audience == "business_unit" and not user.is_business_unit:
+            continue
+        # A tuple of roles: only those roles (and the Business Unit, which sees everything).
+        if isinstance(audience, tuple) and user.role not in audience and not user.is_business_unit:
             continue
         active = path == url if url == "/" else path.startswith(url)
         navigation.append({"label": label, "url": url, "active": active})

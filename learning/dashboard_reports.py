@@ -1,0 +1,266 @@
+"""Reports by reporting line, as the framework's table of review types routes them.
+
+QAP quarterly report (themed, single agency and Section 11 audits and their findings), the annual
+CDOP report (child death reviews, their themes and actions), the Education Assurance Report
+(Section 175/157 returns) and the Learning and Improvement sub-group report. Each takes a period
+and runs a fixed number of queries.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from audits.models import CaseAuditEntry, Framework
+from audits.selectors import audits_visible_to, cycles_with_progress, heat_map, standards_not_met
+from reviews.models import Review
+from sscb.access import subgroup_ids
+from sscb.models import SubGroup
+
+from .dashboard import (
+    Figure,
+    Period,
+    Scope,
+    _action_counts,
+    _action_figures,
+    _assurance,
+    _delivery,
+    _outcomes_agreed,
+    _practice,
+    _review_counts,
+    _review_figures,
+    _reviews_by_kind_in_period,
+    _theme_list,
+    _themes_by_stage,
+    link,
+)
+from .models import Action, Finding, PriorityTheme
+from .selectors import (
+    findings_visible_to,
+    findings_with_loop_stage,
+    rag_annotation,
+    with_loop_stage,
+)
+
+
+@dataclass(frozen=True)
+class ReportingLine:
+    slug: str
+    title: str
+    subgroup_code: str
+    quarterly: bool
+    purpose: str
+
+
+LINES = {
+    line.slug: line
+    for line in [
+        ReportingLine(
+            "qap",
+            "QAP quarterly report",
+            SubGroup.Code.QUALITY_ASSURANCE,
+            True,
+            "Multi-agency themed, single agency and case file audits, their findings and "
+            "actions, and the Section 11 self-assessments, as the Quality Assurance and "
+            "Performance sub-group reports them to the Board each quarter.",
+        ),
+        ReportingLine(
+            "cdop",
+            "Annual CDOP report",
+            SubGroup.Code.CDOP,
+            False,
+            "Child death reviews, the themes their learning joined and the actions that "
+            "followed, as the Child Death Overview Panel reports them to the Board each year.",
+        ),
+        ReportingLine(
+            "education",
+            "Education Assurance Report",
+            SubGroup.Code.QUALITY_ASSURANCE,
+            False,
+            "Schools' Section 175/157 self-assessments: returns, the standards heat map and the "
+            "standards not met with their actions.",
+        ),
+        ReportingLine(
+            "li",
+            "Learning and Improvement sub-group report",
+            SubGroup.Code.LEARNING_IMPROVEMENT,
+            False,
+            "The sub-group's reviews, priority themes and how far round the loop they have "
+            "come, learning outcomes, delivery, practice checks and assurance.",
+        ),
+    ]
+}
+
+
+def can_read_report(user, line: ReportingLine) -> bool:
+    """The Executive and the Business Unit read every report; members read their sub-group's."""
+    if user.is_business_unit or user.is_executive:
+        return True
+    if not user.is_subgroup_member:
+        return False
+    ids = subgroup_ids(user)
+    return bool(ids) and SubGroup.objects.filter(pk__in=ids, code=line.subgroup_code).exists()
+
+
+def _scope_for(line: ReportingLine, period: Period, today) -> Scope:
+    subgroup = SubGroup.objects.filter(code=line.subgroup_code).first()
+    ids = frozenset([subgroup.pk]) if subgroup else frozenset()
+    return Scope(period, subgroup, ids, today, frozenset([line.subgroup_code]))
+
+
+def _overlaps(period: Period) -> Q:
+    first, last = period.bounds
+    return Q(period_start__lte=last, period_end__gte=first)
+
+
+def qap_report(user, period: Period, today) -> dict:
+    """Audits reported to QAP whose audit period overlaps the quarter, with their findings,
+    graded cases and actions; and the year's Section 11 returns with the heat map."""
+    audits = list(
+        audits_visible_to(user)
+        .filter(_overlaps(period))
+        .filter(
+            Q(reports_to__code=SubGroup.Code.QUALITY_ASSURANCE)
+            | Q(lead_subgroup__code=SubGroup.Code.QUALITY_ASSURANCE)
+        )
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            action_count=Count("actions", distinct=True),
+            **{
+                f"grade_{grade}": Count("cases", filter=Q(cases__grade=grade), distinct=True)
+                for grade in CaseAuditEntry.Grade.values
+            },
+        )
+        .order_by("kind", "period_start", "reference")
+    )
+    findings = list(
+        findings_with_loop_stage(Finding.objects.filter(audit__in=[a.pk for a in audits]))
+        .select_related("audit", "theme")
+        .order_by("audit__reference", "title")
+    )
+    return {
+        "audits": audits,
+        "grades": CaseAuditEntry.Grade.choices,
+        "findings": findings,
+        "cycles": _cycles(period, Framework.Code.SECTION_11, today),
+    }
+
+
+def _cycles(period: Period, framework_code, today) -> list[dict]:
+    """The period's cycles of a framework, each with the audits app's own heat map."""
+    cycles = list(
+        cycles_with_progress(today).filter(
+            financial_year=period.year, framework__code=framework_code
+        )
+    )
+    return [
+        {
+            "cycle": cycle,
+            "url": reverse("audits:cycle", args=[cycle.pk]),
+            "heat_map": heat_map(cycle),
+            "not_met": list(standards_not_met(cycle).annotate(action_count=Count("actions"))[:200]),
+        }
+        for cycle in cycles  # one or two cycles a year (one per framework)
+    ]
+
+
+def cdop_report(user, period: Period, today) -> dict:
+    first, last = period.bounds
+    deaths = Review.objects.filter(kind=Review.Kind.CHILD_DEATH)
+    counts = deaths.aggregate(
+        notified=Count("pk", filter=Q(referred_on__range=(first, last))),
+        completed=Count("pk", filter=Q(completed_on__range=(first, last))),
+        open=Count("pk", filter=Q(referred_on__lte=last) & ~Q(stage=Review.Stage.CLOSED)),
+    )
+    common = {"kind": Review.Kind.CHILD_DEATH}
+    by_stage = (
+        deaths.filter(referred_on__lte=last)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first))
+        .values("stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    stage_counts = {row["stage"]: row["n"] for row in by_stage}
+    cdop_findings = Q(source=Finding.Source.CDOP) | Q(review__kind=Review.Kind.CHILD_DEATH)
+    findings = list(
+        findings_with_loop_stage(
+            findings_visible_to(user).filter(cdop_findings, identified_on__range=(first, last))
+        )
+        .select_related("review", "theme")
+        .order_by("theme__title", "title")
+    )
+    themes = list(
+        with_loop_stage(
+            PriorityTheme.objects.filter(
+                findings__in=Finding.objects.filter(cdop_findings).values("pk")
+            ).distinct()
+        ).order_by("title")
+    )
+    actions = (
+        Action.objects.filter(review__kind=Review.Kind.CHILD_DEATH, due_on__range=(first, last))
+        .annotate(rag_state=rag_annotation(today))
+        .aggregate(
+            due=Count("pk"),
+            red=Count("pk", filter=Q(rag_state="red")),
+            amber=Count("pk", filter=Q(rag_state="amber")),
+            green=Count("pk", filter=Q(rag_state="green")),
+            done=Count("pk", filter=Q(status__in=Action.DONE)),
+        )
+    )
+    actions_url = link("learning:actions", source="review", financial_year=period.year)
+    return {
+        "notified": Figure(
+            counts["notified"], link("reviews:list", financial_year=period.year, **common)
+        ),
+        "completed": Figure(
+            counts["completed"], link("reviews:list", completed_year=period.year, **common)
+        ),
+        "open": Figure(counts["open"], link("reviews:list", **common)),
+        "by_stage": [
+            (
+                stage.label,
+                Figure(
+                    stage_counts[stage],
+                    link("reviews:list", active_year=period.year, stage=stage.value, **common),
+                ),
+            )
+            for stage in Review.Stage
+            if stage in stage_counts
+        ],
+        "findings": findings,
+        "themes": themes,
+        "actions": actions,
+        "actions_url": actions_url,
+    }
+
+
+def education_report(user, period: Period, today) -> dict:
+    return {"cycles": _cycles(period, Framework.Code.SECTION_175, today)}
+
+
+def li_report(user, period: Period, today) -> dict:
+    scope = _scope_for(LINES["li"], period, today)
+    return {
+        "scope": scope,
+        "reviews": _review_figures(scope, _review_counts(scope)),
+        "reviews_by_kind": _reviews_by_kind_in_period(scope),
+        "themes_by_stage": _themes_by_stage(scope),
+        "themes": _theme_list(scope, limit=100),
+        "outcomes_agreed": _outcomes_agreed(scope),
+        "delivery": _delivery(scope),
+        "practice": _practice(scope),
+        "assurance": _assurance(scope),
+        "actions": _action_figures(scope, _action_counts(scope)),
+    }
+
+
+BUILDERS = {
+    "qap": qap_report,
+    "cdop": cdop_report,
+    "education": education_report,
+    "li": li_report,
+}
+
+
+def report(user, line: ReportingLine, period: Period, today) -> dict:
+    return BUILDERS[line.slug](user, period, today)

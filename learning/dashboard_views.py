@@ -1,0 +1,115 @@
+"""The Board executive dashboard, the annual-report section, reports by reporting line, exports."""
+
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from sscb.access import require
+
+from . import dashboard, dashboard_reports, exports
+from .dashboard_forms import DashboardFilterForm, ReportPeriodForm
+from .models import LoopStage
+
+
+def _filters(request):
+    """Only the Executive, the Business Unit and sub-group members (for their sub-groups)."""
+    require(dashboard.can_see_dashboard(request.user))
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    return form, form.chosen()
+
+
+def _query(chosen) -> str:
+    params = {"year": chosen["year"]}
+    if chosen["subgroup"] is not None:
+        params["subgroup"] = chosen["subgroup"].pk
+    return urlencode(params)
+
+
+def index(request):
+    """Reviews, clocks, actions, themes, assurance, returns and reminders for a year."""
+    form, chosen = _filters(request)
+    figures = dashboard.dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "form": form,
+            "figures": figures,
+            "charts": dashboard.chart_data(figures),
+            "query": _query({"year": chosen["year"], "subgroup": figures["scope"].subgroup}),
+            "stages": LoopStage,
+            "lines": dashboard_reports.LINES.values(),
+        },
+    )
+
+
+def annual_report(request):
+    """The annual-report section for one financial year, ready to paste into the Board's report."""
+    form, chosen = _filters(request)
+    report = dashboard.annual_report(request.user, chosen["year"], chosen["subgroup"])
+    return render(
+        request,
+        "dashboard/annual_report.html",
+        {
+            "form": form,
+            "report": report,
+            "query": _query({"year": chosen["year"], "subgroup": report["scope"].subgroup}),
+        },
+    )
+
+
+def export(request, fmt):
+    """The dashboard's tables, with the same filters, as CSV or XLSX."""
+    _, chosen = _filters(request)
+    figures = dashboard.dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
+    tables = dashboard.dashboard_tables(figures)
+    name = f"board-dashboard-{figures['scope'].year}"
+    if figures["scope"].subgroup:
+        name += f"-{figures['scope'].subgroup.code}"
+    if fmt == "csv":
+        return exports.csv_response(tables, name)
+    return exports.xlsx_response(tables, name)
+
+
+def report_index(request):
+    require(dashboard.can_see_dashboard(request.user))
+    lines = [
+        line
+        for line in dashboard_reports.LINES.values()
+        if dashboard_reports.can_read_report(request.user, line)
+    ]
+    return render(request, "dashboard/report_index.html", {"lines": lines})
+
+
+def _current_quarter(today):
+    return (today.month - 4) % 12 // 3 + 1
+
+
+def report(request, line):
+    """One reporting line's report for a chosen period, printable."""
+    reporting_line = dashboard_reports.LINES.get(line)
+    if reporting_line is None:
+        raise Http404
+    require(dashboard_reports.can_read_report(request.user, reporting_line))
+    form = ReportPeriodForm(request.GET or None)
+    chosen = form.chosen()
+    today = timezone.localdate()
+    if reporting_line.quarterly and not request.GET:
+        chosen["quarter"] = _current_quarter(today)
+        form = ReportPeriodForm(None, initial=chosen)
+    period = dashboard.Period(chosen["year"], chosen["quarter"])
+    return render(
+        request,
+        f"dashboard/report_{reporting_line.slug}.html",
+        {
+            "form": form,
+            "line": reporting_line,
+            "period": period,
+            "report": dashboard_reports.report(request.user, reporting_line, period, today),
+            "back": reverse("dashboard:reports"),
+            "stages": LoopStage,
+        },
+    )

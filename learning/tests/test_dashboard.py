@@ -1,0 +1,313 @@
+"""The Board dashboard: every figure against records built here, in two financial years; the
+links behind the figures; the filters; who may see it; and a fixed number of queries."""
+
+from html import unescape
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from learning.dashboard import dashboard_figures
+from learning.tests.dashboard_data import TODAY, build, clock
+from sscb.models import SubGroup
+from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def data(db):
+    return build()
+
+
+def test_review_figures_for_each_year(bu_user, data):
+    this_year = dashboard_figures(bu_user, 2025)["reviews"]
+    assert {k: f.value for k, f in this_year.items()} == {
+        "active": 3,
+        "started": 2,
+        "completed": 1,
+        "published": 1,
+        "clock_red": 1,
+        "clock_amber": 1,
+    }
+    last_year = dashboard_figures(bu_user, 2024)["reviews"]
+    assert (last_year["active"].value, last_year["started"].value) == (2, 2)
+    assert (last_year["completed"].value, last_year["published"].value) == (1, 0)
+
+
+def test_reviews_by_kind_and_stage(bu_user, data):
+    table = dashboard_figures(bu_user, 2025)["by_kind_and_stage"]
+    cells = {
+        (row["kind"], label): cell.value
+        for row in table["rows"]
+        for (_, label), cell in zip(table["stages"], row["cells"], strict=True)
+        if cell.value
+    }
+    assert cells == {
+        ("Serious Case Review", "Analysis and draft"): 1,
+        ("Learning Review", "Published"): 1,
+        ("Child Death Review", "Referral"): 1,
+    }
+    assert table["total"].value == 3
+
+
+def test_action_figures_on_time_and_rag_for_each_year(bu_user, data):
+    figures = dashboard_figures(bu_user, 2025)
+    actions = figures["actions"]
+    assert [actions[k].value for k in ("due", "on_time", "late", "overdue", "cancelled")] == [
+        7,
+        1,
+        1,
+        1,
+        1,
+    ]
+    assert actions["on_time_percent"] == 33
+    by_agency = {
+        row["agency"]: [row[k].value for k in ("red", "amber", "green", "total")]
+        for row in figures["actions_by_agency"]
+    }
+    assert by_agency == {"Police": [1, 0, 2, 3], "CSC": [0, 2, 2, 4]}
+    # Outstanding today whatever the year: a3 and b2 overdue; both went to the chair, a3 on to
+    # the Business Unit.
+    assert [actions[k].value for k in ("overdue_now", "escalated_chair", "escalated_bu")] == [
+        2,
+        2,
+        1,
+    ]
+    last_year = dashboard_figures(bu_user, 2024)["actions"]
+    assert (last_year["due"].value, last_year["on_time"].value, last_year["overdue"].value) == (
+        2,
+        1,
+        1,
+    )
+    assert last_year["on_time_percent"] == 50
+
+
+def test_themes_by_loop_stage(bu_user, data):
+    figures = dashboard_figures(bu_user, 2025)
+    assert {row["stage"]: row["count"].value for row in figures["themes_by_stage"]} == {
+        "Themed": 1,
+        "Outcome agreed": 1,
+        "Delivered": 1,
+        "Practice checked": 1,
+        "Assured": 1,
+    }
+    assert [t.title for t in figures["themes"]][0] == "T5 assured"
+
+
+def test_assurance_judgements_by_theme_and_agency_for_each_year(bu_user, data):
+    assurance = dashboard_figures(bu_user, 2025)["assurance"]
+    assert {k: assurance["totals"][k].value for k in ("assured", "partly", "not_assured")} == {
+        "assured": 1,
+        "partly": 1,
+        "not_assured": 0,
+    }
+    assert {
+        row["label"]: (row["assured"].value, row["partly"].value) for row in assurance["by_theme"]
+    } == {"T4 practice checked": (0, 1), "T5 assured": (1, 0)}
+    assert {row["label"]: row["total"].value for row in assurance["by_agency"]} == {
+        "CSC": 1,
+        "Police": 1,
+    }
+    assert assurance["outstanding"].value == 1
+    last_year = dashboard_figures(bu_user, 2024)["assurance"]
+    assert last_year["totals"]["not_assured"].value == 1
+    assert last_year["totals"]["total"].value == 1
+
+
+def test_section_11_returns_and_heat_map(bu_user, data):
+    figures = dashboard_figures(bu_user, 2025)
+    (item,) = figures["returns"]
+    assert [item[k].value for k in ("total", "returned", "moderated", "late")] == [2, 1, 0, 1]
+    first, second = item["standards"][:2]
+    assert first["scores"] == [0, 1, 0, 0]  # moderated "partly met" counts, not self "not met"
+    assert second["scores"] == [0, 0, 1, 0]
+    assert figures["returns_late"] == 1
+    (last_year,) = dashboard_figures(bu_user, 2024)["returns"]
+    assert last_year["cycle"].title == "Section 175 audit 2024/25"
+
+
+def test_sub_group_filter_narrows_every_figure(bu_user, data):
+    figures = dashboard_figures(bu_user, 2025, data["crp"])
+    assert figures["reviews"]["active"].value == 2  # R1 and R4
+    assert figures["actions"]["due"].value == 0
+    assert all(row["count"].value == 0 for row in figures["themes_by_stage"])
+    assert figures["returns"] == []  # returns are QAP's
+
+
+def _count_on(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page_obj"].paginator.count
+
+
+def test_every_figure_links_to_exactly_its_records(client, bu_user, data):
+    client.force_login(bu_user)
+    figures = dashboard_figures(bu_user, 2025)
+    checked = [
+        *figures["reviews"].values(),
+        *[cell for row in figures["by_kind_and_stage"]["rows"] for cell in row["cells"]],
+        *[
+            figures["actions"][k]
+            for k in ("due", "on_time", "late", "overdue", "cancelled", "overdue_now")
+        ],
+        figures["actions"]["escalated_chair"],
+        figures["actions"]["escalated_bu"],
+        *[row[k] for row in figures["actions_by_agency"] for k in ("red", "amber", "green")],
+        *[row["count"] for row in figures["themes_by_stage"]],
+        *[row[k] for row in figures["assurance"]["by_theme"] for k in ("assured", "partly")],
+        *[row["total"] for row in figures["assurance"]["by_agency"]],
+        figures["assurance"]["outstanding"],
+    ]
+    for figure in checked:
+        assert _count_on(client, figure.url) == figure.value, figure.url
+
+
+def test_restricted_review_counts_but_its_list_hides_it(client, executive_user, data):
+    client.force_login(executive_user)
+    started = dashboard_figures(executive_user, 2025)["reviews"]["started"]
+    assert started.value == 2
+    assert _count_on(client, started.url) == 1  # the restricted child death review is hidden
+
+
+@pytest.mark.parametrize("role", ["business_unit", "executive"])
+def test_executive_and_business_unit_see_the_dashboard(client, users_by_role, role, data):
+    client.force_login(users_by_role[role])
+    response = client.get(reverse("dashboard:index"), {"year": 2024})
+    assert response.status_code == 200
+    body = unescape(response.content.decode())
+    assert "Board dashboard" in body and "2024/25" in body
+    assert 'data-testid="reviews-started">2<' in body
+    assert 'href="/dashboard/"' in body  # in the navigation
+
+
+@pytest.mark.parametrize("role", ["agency_lead", "independent_reviewer"])
+def test_other_roles_are_refused(client, users_by_role, role):
+    client.force_login(users_by_role[role])
+    assert client.get(reverse("dashboard:index")).status_code == 403
+    assert client.get(reverse("dashboard:annual-report")).status_code == 403
+    assert client.get(reverse("dashboard:export-csv")).status_code == 403
+    assert 'href="/dashboard/"' not in client.get(reverse("home")).content.decode()
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    for name in ["dashboard:index", "dashboard:annual-report", "dashboard:export-xlsx"]:
+        response = client.get(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_member_without_a_sub_group_is_refused(client, member_user):
+    client.force_login(member_user)
+    assert client.get(reverse("dashboard:index")).status_code == 403
+
+
+def test_member_sees_only_their_sub_groups(client, member_user, data):
+    SubGroupMembershipFactory(subgroup=data["li"], user=member_user)
+    client.force_login(member_user)
+    response = client.get(reverse("dashboard:index"), {"year": 2025})
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    assert figures["scope"].subgroup == data["li"]
+    assert figures["reviews"]["active"].value == 1  # only R2 is L&I's
+    assert figures["returns"] == []
+    choices = [str(label) for _, label in response.context["form"].fields["subgroup"].choices]
+    assert choices == ["Learning and Improvement"]
+    # Asking for another sub-group's figures changes nothing: the default is shown.
+    response = client.get(reverse("dashboard:index"), {"year": 2025, "subgroup": data["crp"].pk})
+    assert response.context["figures"]["scope"].subgroup == data["li"]
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_year_filter_on_the_page(client, executive_user, data):
+    client.force_login(executive_user)
+    body = unescape(client.get(reverse("dashboard:index"), {"year": 2024}).content.decode())
+    assert 'data-testid="actions-on-time-percent">50%<' in body
+    body = unescape(client.get(reverse("dashboard:index"), {"year": 2025}).content.decode())
+    assert 'data-testid="actions-on-time-percent">33%<' in body
+    assert 'id="dashboard-charts"' in body  # the charts' data, read by the static script
+
+
+def test_bad_year_shows_this_year_and_says_so(client, executive_user, data):
+    client.force_login(executive_user)
+    response = client.get(reverse("dashboard:index"), {"year": "1066"})
+    assert response.status_code == 200
+    assert response.context["figures"]["scope"].year == 2025
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_annual_report_describes_the_year(client, executive_user, data):
+    client.force_login(executive_user)
+    response = client.get(reverse("dashboard:annual-report"), {"year": 2025})
+    assert response.status_code == 200
+    body = unescape(response.content.decode())
+    assert "annual report section, 2025/26" in body
+    assert 'data-testid="annual-started">2<' in body
+    assert 'data-testid="annual-published">1<' in body
+    assert 'data-testid="annual-delivered">1<' in body
+    assert 'data-testid="annual-reach">40<' in body
+    assert "100% found practice improved" in body
+    assert "Referrals now name the history." in body
+    report = response.context["report"]
+    assert [row["title"] for row in report["impact"]["reviews"]] == [data["reviews"][1].title]
+    last = client.get(reverse("dashboard:annual-report"), {"year": 2024}).context["report"]
+    assert last["delivery"]["reach"] == 15
+    assert last["assurance"]["totals"]["not_assured"].value == 1
+
+
+def _populate(n):
+    """n more records of each kind the dashboard counts."""
+    import datetime
+
+    from audits.tests.factories import AuditCycleFactory, SelfAssessmentFactory
+    from learning.tests.factories import ActionFactory, ActivityFactory, EvidenceFactory
+    from reviews.tests.factories import ReviewFactory
+    from sscb.tests.factories import AgencyFactory
+
+    li = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    from audits.models import AuditCycle
+
+    cycle = AuditCycle.objects.filter(financial_year=2025).first() or AuditCycleFactory(
+        financial_year=2025
+    )
+    for i in range(n):
+        review = ReviewFactory(subgroup=li, referred_on=datetime.date(2025, 6, 1))
+        clock(
+            review,
+            "notification",
+            started=datetime.date(2025, 6, 1),
+            amber=datetime.date(2025, 7, 1),
+            due=datetime.date(2025, 8, 1),
+        )
+        agency = AgencyFactory()
+        ActionFactory(
+            review=review, subgroup=li, owner_agency=agency, due_on=datetime.date(2025, 9, 1)
+        )
+        theme_evidence = EvidenceFactory(
+            outcome__theme__subgroup=li,
+            agency=agency,
+        )
+        ActivityFactory(
+            outcome=theme_evidence.outcome, delivered_on=datetime.date(2025, 7, i % 28 + 1), reach=i
+        )
+        SelfAssessmentFactory(cycle=cycle, agency=agency)
+
+
+def test_dashboard_runs_the_same_queries_for_2_or_200_records(
+    client, executive_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(executive_user)
+    _populate(2)
+    small = count_queries(reverse("dashboard:index") + "?year=2025")
+    _populate(198)
+    with django_assert_max_num_queries(small):
+        response = client.get(reverse("dashboard:index") + "?year=2025")
+    assert response.status_code == 200
+    assert response.context["figures"]["actions"]["due"].value == 200
+    assert small <= 20
