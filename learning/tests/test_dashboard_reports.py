@@ -1,0 +1,141 @@
+"""Reports by reporting line: who may read each, and what each says for its period."""
+
+from html import unescape
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from audits.tests.factories import AuditFactory
+from learning.tests.dashboard_data import TODAY, build
+from learning.tests.factories import FindingFactory
+from reviews.models import Review
+from sscb.models import SubGroup
+from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory
+
+pytestmark = pytest.mark.django_db
+LINES = ["qap", "cdop", "education", "li"]
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def data(db):
+    return build()
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_executive_reads_every_report(client, executive_user, data, line):
+    client.force_login(executive_user)
+    response = client.get(reverse("dashboard:report", args=[line]), {"year": 2025})
+    assert response.status_code == 200
+    assert "Print this page" in response.content.decode()
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_agency_lead_and_reviewer_are_refused(client, agency_user, reviewer_user, line):
+    for user in (agency_user, reviewer_user):
+        client.force_login(user)
+        assert client.get(reverse("dashboard:report", args=[line])).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    assert client.get(reverse("dashboard:report", args=["qap"])).status_code == 302
+
+
+def test_unknown_report_is_not_found(client, executive_user):
+    client.force_login(executive_user)
+    assert client.get(reverse("dashboard:report", args=["nope"])).status_code == 404
+
+
+def test_member_reads_only_their_sub_groups_reports(client, member_user, data):
+    SubGroupMembershipFactory(subgroup=data["li"], user=member_user)
+    client.force_login(member_user)
+    assert client.get(reverse("dashboard:report", args=["li"])).status_code == 200
+    assert client.get(reverse("dashboard:report", args=["qap"])).status_code == 403
+    body = client.get(reverse("dashboard:reports")).content.decode()
+    assert "Learning and Improvement sub-group report" in body
+    assert "QAP quarterly report" not in body
+
+
+def test_qap_report_is_quarterly_with_audits_findings_and_section_11(client, executive_user, data):
+    qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE)
+    in_q2 = AuditFactory(lead_subgroup=qap, title="Neglect themed audit")
+    FindingFactory(audit=in_q2, review=None, subgroup=qap, title="Neglect not recognised early")
+    client.force_login(executive_user)
+    body = unescape(
+        client.get(
+            reverse("dashboard:report", args=["qap"]), {"year": 2025, "quarter": 2}
+        ).content.decode()
+    )
+    assert "Quarter 2 of 2025/26" in body
+    assert "Neglect themed audit" in body and "Neglect not recognised early" in body
+    assert "Section 11 audit 2025/26" in body
+    assert "West Mercia Police" in body or "Police" in body  # the heat map's rows
+    q4 = unescape(
+        client.get(
+            reverse("dashboard:report", args=["qap"]), {"year": 2025, "quarter": 4}
+        ).content.decode()
+    )
+    assert "Neglect themed audit" not in q4  # its audit period ended in September
+
+
+def test_qap_report_opens_on_this_quarter(client, executive_user, data):
+    client.force_login(executive_user)
+    response = client.get(reverse("dashboard:report", args=["qap"]))
+    assert response.context["period"].label == "Quarter 4 of 2025/26"
+
+
+def test_cdop_report_counts_child_death_reviews(client, bu_user, data):
+    client.force_login(bu_user)
+    response = client.get(reverse("dashboard:report", args=["cdop"]), {"year": 2025})
+    report = response.context["report"]
+    assert report["notified"].value == 1
+    assert report["completed"].value == 0
+    assert [label for label, _ in report["by_stage"]] == [Review.Stage.REFERRAL.label]
+
+
+def test_education_report_shows_the_section_175_cycle_of_its_year(client, executive_user, data):
+    client.force_login(executive_user)
+    body = client.get(reverse("dashboard:report", args=["education"]), {"year": 2024})
+    assert "Section 175 audit 2024/25" in body.content.decode()
+    body = client.get(reverse("dashboard:report", args=["education"]), {"year": 2025})
+    assert "No Section 175/157 cycle for this year" in body.content.decode()
+
+
+def test_li_report_covers_the_sub_groups_loop(client, executive_user, data):
+    client.force_login(executive_user)
+    response = client.get(reverse("dashboard:report", args=["li"]), {"year": 2025})
+    report = response.context["report"]
+    assert report["reviews"]["started"].value == 1  # R2; R4 is the panel's
+    assert report["delivery"]["reach"] == 40
+    assert report["assurance"]["totals"]["assured"].value == 1
+    assert "T5 assured" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/dashboard/annual-report/?year=2025",
+        "/dashboard/export.csv?year=2025",
+        "/dashboard/reports/qap/?year=2025",
+        "/dashboard/reports/cdop/?year=2025",
+        "/dashboard/reports/education/?year=2025",
+        "/dashboard/reports/li/?year=2025",
+    ],
+)
+def test_reports_run_the_same_queries_for_2_or_50_records(
+    client, executive_user, count_queries, django_assert_max_num_queries, url
+):
+    from learning.tests.test_dashboard import _populate
+
+    client.force_login(executive_user)
+    _populate(2)
+    small = count_queries(url)
+    _populate(48)
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200

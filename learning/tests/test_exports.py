@@ -1,0 +1,119 @@
+"""The dashboard's tables and the action tracker as CSV and XLSX, with the same filters."""
+
+import csv
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from learning.tests.dashboard_data import TODAY, build
+from learning.tests.factories import ActionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def data(db):
+    return build()
+
+
+def _csv(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def _table(rows, title):
+    start = rows.index([title])
+    end = next((i for i in range(start, len(rows)) if rows[i] == []), len(rows))
+    return rows[start + 1 : end]
+
+
+def test_dashboard_csv_holds_the_figures_for_the_chosen_year(client, executive_user, data):
+    client.force_login(executive_user)
+    rows = _csv(client.get(reverse("dashboard:export-csv"), {"year": 2025}))
+    assert _table(rows, "Scope")[1][:2] == ["2025/26", "All sub-groups"]
+    reviews = dict(_table(rows, "Reviews")[1:])
+    assert reviews["Started (referred) in the year"] == "2"
+    assert reviews["Statutory clock past due (today)"] == "1"
+    agencies = {row[0]: row[1:] for row in _table(rows, "Actions by agency and RAG")[1:]}
+    assert agencies["West Mercia Police"] == ["1", "0", "2", "3"]
+    assert dict(_table(rows, "Actions due in the year")[1:])["Completed on time (%)"] == "33"
+    assert dict(_table(rows, "Themes by loop stage")[1:])["Assured"] == "1"
+    assert ["T5 assured", "1", "0", "0", "1"] in _table(rows, "Assurance judgements by theme")
+    returns = _table(rows, "Section 11 / 175 returns")[1]
+    assert returns[2:] == ["2", "1", "0", "1"]
+    reminders = dict(_table(rows, "Reminders and escalations outstanding")[1:])
+    assert reminders["  escalated to the Business Unit"] == "1"
+
+
+def test_dashboard_csv_follows_the_filters(client, executive_user, data):
+    client.force_login(executive_user)
+    rows = _csv(client.get(reverse("dashboard:export-csv"), {"year": 2024}))
+    assert dict(_table(rows, "Actions due in the year")[1:])["Due in the year"] == "2"
+    rows = _csv(
+        client.get(reverse("dashboard:export-csv"), {"year": 2025, "subgroup": data["crp"].pk})
+    )
+    assert _table(rows, "Scope")[1][1] == "Case Review Panel"
+    assert dict(_table(rows, "Reviews")[1:])["Open during the year"] == "2"
+
+
+def test_dashboard_xlsx_has_a_sheet_per_table(client, executive_user, data):
+    client.force_login(executive_user)
+    response = client.get(reverse("dashboard:export-xlsx"), {"year": 2025})
+    assert response.status_code == 200
+    assert "spreadsheetml" in response["Content-Type"]
+    assert 'filename="board-dashboard-2025.xlsx"' in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert "Actions by agency and RAG" in book.sheetnames
+    sheet = book["Actions due in the year"]
+    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["Due in the year"] == 7
+    assert values["Completed on time (%)"] == 33
+
+
+def test_action_tracker_exports_keep_the_list_filters(client, bu_user, data):
+    client.force_login(bu_user)
+    page = client.get(reverse("learning:actions"), {"rag": "amber"}).content.decode()
+    assert "/learning/actions/export.csv?rag=amber" in page
+    rows = _csv(client.get(reverse("learning:actions_csv"), {"rag": "amber"}))
+    assert rows[1][0] == "Reference"
+    assert len(rows) - 2 == 2  # a4 and a7
+    assert {row[8] for row in rows[2:]} == {"Amber"}
+    response = client.get(reverse("learning:actions_xlsx"), {"owner_agency": data["police"].pk})
+    sheet = load_workbook(io.BytesIO(response.content))["Actions"]
+    agencies = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert agencies == {"West Mercia Police"}
+    assert sheet.max_row - 1 == 4  # a1, a2, a3 and b1
+
+
+def test_action_export_shows_an_agency_lead_only_their_agency(client, agency_user):
+    ActionFactory(owner_agency=agency_user.agency, title="=HYPERLINK(evil)")
+    ActionFactory(title="Another agency's action")
+    client.force_login(agency_user)
+    rows = _csv(client.get(reverse("learning:actions_csv")))
+    assert [row[1] for row in rows[2:]] == ["'=HYPERLINK(evil)"]  # never run as a formula
+
+
+def test_exports_are_for_signed_in_people_only(client):
+    response = client.get(reverse("learning:actions_csv"))
+    assert response.status_code == 302
+
+
+def test_action_export_runs_the_same_queries_for_2_or_200_actions(
+    client, bu_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(bu_user)
+    ActionFactory.create_batch(2)
+    small = count_queries(reverse("learning:actions_xlsx"))
+    ActionFactory.create_batch(198)
+    with django_assert_max_num_queries(small):
+        client.get(reverse("learning:actions_xlsx"))
