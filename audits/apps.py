@@ -6,4 +6,5 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits and self-assessments"
 
     def ready(self):
-        from . import attention  # noqa: F401  registers the home page providers
+        # Register the home-page providers and the reminder source.
+        from . import attention, reminders  # noqa: F401

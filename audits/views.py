@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from sscb.access import require
 from sscb.dates import financial_year_of
+from sscb.selectors import reminders_about
 
 from . import selectors, services
 from .filters import AuditFilter
@@ -202,6 +203,7 @@ def return_detail(request, pk):
         "can_send_back": self_assessment.status == SelfAssessment.Status.SUBMITTED
         and selectors.can_moderate(request.user),
         "is_late": self_assessment.is_late(timezone.localdate()),
+        "reminders": reminders_about(self_assessment),
     }
     return render(request, "audits/return_detail.html", context)
 
