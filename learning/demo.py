@@ -11,12 +11,14 @@ something to show.
 import datetime
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from audits.models import Audit
 from audits.selectors import standards_not_met
 from reviews.models import Review
 from sscb.models import Agency, StrategicPriority, SubGroup, User
+from sscb.reminders import reminders_sweep
 
 from . import services
 from .models import Action, DeliveryActivity, Finding, PracticeCheck, PriorityTheme
@@ -281,6 +283,8 @@ def load():
     services.action_report_progress(
         action=chronology, progress="Two of five sessions delivered.", at_risk=True
     )
+    long_overdue = action("Publish the revised escalation policy", "CSC", days(30), review=siblings)
+    backdate(long_overdue, due_on=days(-35))  # past every escalation step: owner, chair, BU
     action(
         "Share domestic abuse notifications with schools within 24 hours",
         "Police",
@@ -312,3 +316,8 @@ def load():
             standard_assessment=not_met,
             subgroup=qap,
         )
+
+    # Run the first reminder sweep, so that every item and every person has reminders to show.
+    # The demo keeps these emails in memory rather than printing them all at start-up.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        reminders_sweep(today=today)

@@ -40,3 +40,12 @@ def test_demo_tells_the_story_from_reviews_and_an_audit_to_assured_evidence(demo
     home = client.get(reverse("home")).content.decode()
     assert "due a follow-up check" in home
     assert "reported complete, awaiting sign-off" in home
+
+
+def test_demo_has_reminders_at_every_escalation_step(demo):
+    from sscb.models import Reminder
+
+    levels = set(Reminder.objects.values_list("level", flat=True))
+    assert levels == {0, 1, 2}
+    kinds = set(Reminder.objects.values_list("kind", flat=True))
+    assert {"action_due_soon", "action_overdue", "clock_near", "return_overdue"} <= kinds
