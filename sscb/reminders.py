@@ -4,11 +4,11 @@ Each app registers a *source* (``@reminder_source``): a function ``(today, polic
 ``Candidate`` rows for everything that needs a reminder today — "due on or before today and not
 yet sent", never "due today", so a day without a sweep loses nothing. A sweep then:
 
-1. plans: inserts the candidates it has not seen (the unique ``key`` makes this idempotent) and
-   cancels pending reminders whose item changed (new owner, new due date) or was completed;
-2. claims: a conditional UPDATE moves pending rows to claimed under this sweep's token, so two
-   sweeps running at once never claim the same row;
-3. sends one digest email per person with everything claimed for them, and marks each row sent.
+1. plans: inserts the candidates not planned before, already claimed under this sweep's token
+   (INSERT ... ON CONFLICT DO NOTHING on the unique ``key``: idempotent, and two sweeps at once
+   never both insert a key), and cancels pending reminders whose item changed or was completed;
+2. claims: a conditional UPDATE takes over rows left pending by a failed send or a dead sweep;
+3. sends one digest email per person with everything claimed for them, and marks the rows sent.
 """
 
 import datetime
@@ -21,15 +21,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from .models import Reminder, User
 
 logger = logging.getLogger(__name__)
 
-BATCH = 2000
+BATCH = 5000
+# A digest lists at most this many items; the rest are on the person's reminders page.
+DIGEST_LIMIT = 100
 # A claim older than this belongs to a sweep that died: release it for the next one.
 STALE_CLAIM = datetime.timedelta(hours=1)
 
@@ -138,62 +142,77 @@ def _candidates(today, policy) -> Iterator[Candidate]:
         yield from source(today, policy)
 
 
-def reminders_plan(*, today: datetime.date, policy: Policy | None = None) -> dict:
-    """Insert new reminders and cancel stale pending ones. Safe to run any number of times."""
+def _insert_claimed(batch: list[Candidate], token: str, now) -> int:
+    """Insert the batch's reminders already claimed by this sweep; skip keys that exist.
+
+    One INSERT ... ON CONFLICT DO NOTHING per batch: a key planned by an earlier (or a
+    concurrent) sweep is never inserted twice, and what this sweep inserts only it can send.
+    """
+    rows = [
+        Reminder(
+            key=c.key,
+            kind=c.kind,
+            level=c.level,
+            recipient_id=c.recipient_id,
+            subject_type_id=c.subject_type_id,
+            subject_id=c.subject_id,
+            title=c.title[:300],
+            url=c.url,
+            due_on=c.due_on,
+            status=Reminder.Status.CLAIMED,
+            claim_token=token,
+            claimed_at=now,
+            planned_at=now,
+        )
+        for c in batch
+    ]
+    if connection.vendor == "postgresql":
+        fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
+        # The table and column names come from the model, never from input.
+        columns = ", ".join(f.column for f in fields)
+        sql = f"INSERT INTO {Reminder._meta.db_table} ({columns}) VALUES %s ON CONFLICT (key) DO NOTHING"  # noqa: E501, S608
+        values = [
+            tuple(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
+            for row in rows
+        ]
+        with connection.cursor() as cursor:
+            execute_values(cursor.cursor, sql, values, page_size=len(values))
+            return cursor.cursor.rowcount
+    before = Reminder.objects.filter(claim_token=token).count()
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True)
+    return Reminder.objects.filter(claim_token=token).count() - before
+
+
+def reminders_plan(*, today: datetime.date, token: str, policy: Policy | None = None) -> dict:
+    """Insert what is newly due (claimed by ``token``) and cancel pending rows that went stale.
+
+    Streams the candidates in batches, holding in memory only one batch and the keys of the
+    reminders still pending from an earlier sweep (normally none).
+    """
     policy = policy or Policy.from_settings()
-    keys = set()
-    batch = []
-    created = 0
-
-    def flush():
-        nonlocal created
-        existing = set(
-            Reminder.objects.filter(key__in=[c.key for c in batch]).values_list("key", flat=True)
-        )
-        new = [c for c in batch if c.key not in existing]
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    key=c.key,
-                    kind=c.kind,
-                    level=c.level,
-                    recipient_id=c.recipient_id,
-                    subject_type_id=c.subject_type_id,
-                    subject_id=c.subject_id,
-                    title=c.title[:300],
-                    url=c.url,
-                    due_on=c.due_on,
-                )
-                for c in new
-            ],
-            ignore_conflicts=True,  # another sweep may have planned the same row meanwhile
-        )
-        created += len(new)
-        batch.clear()
-
+    now = timezone.now()
+    pending = dict(Reminder.objects.filter(status=Reminder.Status.PENDING).values_list("key", "pk"))
+    batch, seen_in_batch = [], set()
+    planned = 0
     for candidate in _candidates(today, policy):
-        if candidate.key in keys:
+        key = candidate.key
+        if key in pending:
+            del pending[key]  # still wanted: the claim step will pick it up
             continue
-        keys.add(candidate.key)
+        if key in seen_in_batch:
+            continue
+        seen_in_batch.add(key)
         batch.append(candidate)
         if len(batch) >= BATCH:
-            flush()
+            planned += _insert_claimed(batch, token, now)
+            batch, seen_in_batch = [], set()
     if batch:
-        flush()
-
-    stale = [
-        pk
-        for pk, key in Reminder.objects.filter(status=Reminder.Status.PENDING).values_list(
-            "pk", "key"
-        )
-        if key not in keys
-    ]
-    cancelled = 0
-    for start in range(0, len(stale), BATCH):
-        cancelled += Reminder.objects.filter(
-            pk__in=stale[start : start + BATCH], status=Reminder.Status.PENDING
-        ).update(status=Reminder.Status.CANCELLED)
-    return {"planned": created, "cancelled": cancelled}
+        planned += _insert_claimed(batch, token, now)
+    # What is left pending belongs to an item that changed (owner, date) or was completed.
+    cancelled = Reminder.objects.filter(
+        pk__in=list(pending.values()), status=Reminder.Status.PENDING
+    ).update(status=Reminder.Status.CANCELLED)
+    return {"planned": planned, "cancelled": cancelled}
 
 
 def reminders_cancel_for(subject) -> int:
@@ -206,7 +225,7 @@ def reminders_cancel_for(subject) -> int:
 
 
 def reminders_claim(*, token: str) -> int:
-    """Claim every pending reminder for this sweep; a row claimed elsewhere is not touched."""
+    """Claim the reminders left pending (a failed send, a sweep that died) for this sweep."""
     now = timezone.now()
     Reminder.objects.filter(
         status=Reminder.Status.CLAIMED, claimed_at__lt=now - STALE_CLAIM
@@ -216,22 +235,22 @@ def reminders_claim(*, token: str) -> int:
     )
 
 
-def _digest(recipient, reminders) -> EmailMultiAlternatives:
+def _digest(recipient, items, count, escalated) -> EmailMultiAlternatives:
     by_kind = defaultdict(list)
-    for reminder in reminders:
-        by_kind[reminder.get_kind_display()].append(reminder)
+    for item in items:
+        by_kind[item.get_kind_display()].append(item)
     context = {
         "recipient": recipient,
         "groups": sorted(by_kind.items()),
-        "count": len(reminders),
+        "count": count,
+        "more": count - len(items),
         "site_url": settings.SITE_URL,
         "board_name": settings.BOARD_NAME,
-        "escalated": any(r.level > Reminder.Level.OWNER for r in reminders),
+        "escalated": escalated,
     }
     subject = (
-        f"{settings.BOARD_NAME}: {len(reminders)} item"
-        f"{'' if len(reminders) == 1 else 's'} need{'s' if len(reminders) == 1 else ''} "
-        "your attention"
+        f"{settings.BOARD_NAME}: {count} item{'' if count == 1 else 's'} "
+        f"need{'s' if count == 1 else ''} your attention"
     )
     message = EmailMultiAlternatives(
         subject=subject,
@@ -242,63 +261,60 @@ def _digest(recipient, reminders) -> EmailMultiAlternatives:
     return message
 
 
+def _send_one(recipient, token) -> tuple[int, int]:
+    """Send one person their digest of what this sweep claimed for them: (sent, not emailed)."""
+    to_send = Reminder.objects.filter(
+        claim_token=token, recipient=recipient, status=Reminder.Status.CLAIMED
+    )
+    now = timezone.now()
+    # A person may turn their own reminders off; escalations to chairs always go.
+    if not (recipient.is_active and recipient.email):
+        quiet = to_send
+    elif not recipient.email_reminders:
+        quiet = to_send.filter(level=Reminder.Level.OWNER)
+    else:
+        quiet = to_send.none()
+    not_emailed = quiet.update(status=Reminder.Status.NOT_EMAILED, sent_at=now)
+    summary = to_send.aggregate(
+        count=Count("pk"), escalated=Count("pk", filter=Q(level__gt=Reminder.Level.OWNER))
+    )
+    if not summary["count"]:
+        return 0, not_emailed
+    items = list(to_send.order_by("due_on", "pk")[:DIGEST_LIMIT])
+    try:
+        _digest(recipient, items, summary["count"], summary["escalated"] > 0).send()
+    except Exception:  # noqa: BLE001 - release the claim so that the next sweep tries again
+        logger.exception("Reminder digest to user %s failed; the next sweep retries", recipient.pk)
+        to_send.update(status=Reminder.Status.PENDING, claim_token="")
+        return 0, not_emailed
+    return to_send.update(status=Reminder.Status.SENT, sent_at=now), not_emailed
+
+
 def reminders_send(*, token: str) -> dict:
     """Send one digest per person for the reminders this sweep claimed."""
-    claimed = (
-        Reminder.objects.filter(status=Reminder.Status.CLAIMED, claim_token=token)
-        .select_related("recipient")
-        .order_by("recipient_id", "due_on", "pk")
+    recipient_ids = (
+        Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by()
     )
-    per_person = defaultdict(list)
-    for reminder in claimed.iterator(chunk_size=BATCH):
-        per_person[reminder.recipient_id].append(reminder)
-    emails = not_emailed = 0
-    sent_ids = []
-    for reminders in per_person.values():
-        recipient = reminders[0].recipient
-        # A person may turn their own reminders off; escalations to chairs always go.
-        to_send = [
-            r
-            for r in reminders
-            if recipient.email
-            and recipient.is_active
-            and (recipient.email_reminders or r.level > Reminder.Level.OWNER)
-        ]
-        quiet = [r.pk for r in reminders if r not in to_send]
-        if quiet:
-            not_emailed += Reminder.objects.filter(pk__in=quiet, claim_token=token).update(
-                status=Reminder.Status.NOT_EMAILED, sent_at=timezone.now()
-            )
-        if not to_send:
-            continue
-        try:
-            _digest(recipient, to_send).send()
-        except Exception:  # noqa: BLE001 - release the claim so the next sweep tries again
-            logger.exception("Reminder digest to %s failed; will retry", recipient.pk)
-            Reminder.objects.filter(pk__in=[r.pk for r in to_send], claim_token=token).update(
-                status=Reminder.Status.PENDING, claim_token=""
-            )
-            continue
-        Reminder.objects.filter(pk__in=[r.pk for r in to_send], claim_token=token).update(
-            status=Reminder.Status.SENT, sent_at=timezone.now()
-        )
-        emails += 1
-        sent_ids.extend(r.pk for r in to_send)
-    return {
-        "emails": emails,
-        "sent": len(sent_ids),
-        "sent_ids": sent_ids,
-        "not_emailed": not_emailed,
-    }
+    emails = sent = not_emailed = 0
+    for recipient in User.objects.filter(pk__in=list(recipient_ids)).order_by("pk"):
+        sent_now, quiet = _send_one(recipient, token)
+        emails += bool(sent_now)
+        sent += sent_now
+        not_emailed += quiet
+    return {"emails": emails, "sent": sent, "not_emailed": not_emailed}
 
 
 def reminders_sweep(*, today: datetime.date | None = None) -> dict:
     """Plan, claim and send: the daily job, and what ``manage.py send_reminders`` runs."""
     today = today or timezone.localdate()
-    with transaction.atomic():
-        result = reminders_plan(today=today)
     token = uuid.uuid4().hex
-    result["claimed"] = reminders_claim(token=token)
+    with transaction.atomic():
+        result = reminders_plan(today=today, token=token)
+    result["released"] = reminders_claim(token=token)
     result |= reminders_send(token=token)
+    result["token"] = token
     logger.info("Reminder sweep for %s: %s", today, result)
     return result

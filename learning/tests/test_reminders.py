@@ -7,6 +7,7 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.db import connection
 
@@ -120,30 +121,50 @@ def test_changing_the_due_date_or_owner_replans(frozen, people, make_user):
     assert recipients(mail.outbox[-1]) == {new_owner.email}
 
 
-def test_changing_the_owner_cancels_what_was_planned_for_the_old_one(frozen, people, make_user):
-    action = ActionFactory(owner_agency=people["lead"].agency, due_on=days(3))
-    from sscb.reminders import reminders_plan
+def _leave_pending(action):
+    """Run a sweep while the mail server refuses: its reminders wait for the next sweep."""
 
-    reminders_plan(today=TODAY)
-    pending = Reminder.objects.get()
+    def refuse(self, *args, **kwargs):
+        raise ConnectionError("mail server down")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(EmailMultiAlternatives, "send", refuse)
+        assert reminders_sweep(today=TODAY)["emails"] == 0
+    return Reminder.objects.get(subject_id=action.pk)
+
+
+def test_changing_the_owner_cancels_what_was_waiting_for_the_old_one(frozen, people, make_user):
+    action = ActionFactory(owner_agency=people["lead"].agency, due_on=days(3))
+    pending = _leave_pending(action)
     assert pending.status == Reminder.Status.PENDING
-    services.action_update(
-        action=action, owner=make_user(username="other", agency=action.owner_agency)
-    )
+    new_owner = make_user(username="other", agency=action.owner_agency)
+    services.action_update(action=action, owner=new_owner)
     pending.refresh_from_db()
     assert pending.status == Reminder.Status.CANCELLED
+    reminders_sweep(today=TODAY)
+    assert [m.to for m in mail.outbox] == [[new_owner.email]]
 
 
 def test_completing_an_item_cancels_its_reminders(frozen, people):
     action = ActionFactory(owner_agency=people["lead"].agency, due_on=days(3))
-    from sscb.reminders import reminders_plan
-
-    reminders_plan(today=TODAY)
+    pending = _leave_pending(action)
     services.action_report_progress(
         action=action, progress="Done", at_risk=False, completed_on=TODAY, completion_evidence="x"
     )
-    assert Reminder.objects.get().status == Reminder.Status.CANCELLED
+    pending.refresh_from_db()
+    assert pending.status == Reminder.Status.CANCELLED
     reminders_sweep(today=TODAY)
+    assert mail.outbox == []
+
+
+def test_a_sweep_cancels_what_went_stale_while_it_waited(frozen, people):
+    action = ActionFactory(owner_agency=people["lead"].agency, due_on=days(3))
+    pending = _leave_pending(action)
+    # Changed behind the services' back (e.g. in bulk): the next sweep notices.
+    type(action).objects.filter(pk=action.pk).update(due_on=days(60))
+    result = reminders_sweep(today=TODAY)
+    pending.refresh_from_db()
+    assert pending.status == Reminder.Status.CANCELLED and result["cancelled"] == 1
     assert mail.outbox == []
 
 
@@ -194,18 +215,9 @@ def test_a_person_can_turn_their_own_emails_off_but_escalations_still_go(people,
     assert quiet.status == Reminder.Status.NOT_EMAILED
 
 
-def test_a_failed_send_is_retried_by_the_next_sweep(frozen, people, monkeypatch):
-    ActionFactory(owner_agency=people["lead"].agency, due_on=days(1))
-
-    def refuse(self, *args, **kwargs):
-        raise ConnectionError("mail server down")
-
-    from django.core.mail import EmailMultiAlternatives
-
-    with monkeypatch.context() as patch:
-        patch.setattr(EmailMultiAlternatives, "send", refuse)
-        assert reminders_sweep(today=TODAY)["emails"] == 0
-    assert Reminder.objects.get().status == Reminder.Status.PENDING
+def test_a_failed_send_is_retried_by_the_next_sweep(frozen, people):
+    action = ActionFactory(owner_agency=people["lead"].agency, due_on=days(1))
+    assert _leave_pending(action).status == Reminder.Status.PENDING
     assert reminders_sweep(today=TODAY)["emails"] == 1
     assert len(mail.outbox) == 1
 

@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
 
 from sscb.models import Reminder
 from sscb.reminders import reminders_sweep
@@ -31,12 +32,13 @@ class Command(BaseCommand):
             f"{result['not_emailed']} recorded without email."
         )
         sent = (
-            Reminder.objects.filter(pk__in=result["sent_ids"][:500])
-            .select_related("recipient")
-            .order_by("recipient__username", "due_on")
+            Reminder.objects.filter(claim_token=result["token"], status=Reminder.Status.SENT)
+            .values("recipient__username", "kind")
+            .annotate(count=Count("pk"))
+            .order_by("recipient__username", "kind")
         )
-        for reminder in sent:
+        kinds = dict(Reminder.Kind.choices)
+        for row in sent:
             self.stdout.write(
-                f"  {reminder.recipient.username:<14} {reminder.get_kind_display()}: "
-                f"{reminder.title} (due {reminder.due_on:%d %b %Y})"
+                f"  {row['recipient__username']:<20} {row['count']:>6} × {kinds[row['kind']]}"
             )
