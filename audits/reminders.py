@@ -36,7 +36,11 @@ def returns(today, policy):
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
     rows = (
         SelfAssessment.objects.filter(
-            status__in=SelfAssessment.EDITABLE, cycle__deadline__lte=horizon
+            policy.window(
+                today, ("cycle__deadline", [-policy.due_soon_days, *policy.overdue_offsets])
+            ),
+            status__in=SelfAssessment.EDITABLE,
+            cycle__deadline__lte=horizon,
         )
         .values_list("pk", "agency_id", "agency__name", "cycle__title", "cycle__deadline")
         .order_by("pk")

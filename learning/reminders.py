@@ -29,6 +29,7 @@ def actions(today, policy):
     rows = (
         Action.objects.exclude(status__in=[*Action.DONE, Action.Status.CANCELLED])
         .filter(due_on__lte=horizon)
+        .filter(policy.window(today, ("due_on", [-policy.due_soon_days, *policy.overdue_offsets])))
         .values_list(
             "pk", "uuid", "title", "due_on", "owner_id", "owner_agency_id", "subgroup__chair_id"
         )
@@ -49,6 +50,7 @@ def actions(today, policy):
         Action.objects.filter(
             status=Action.Status.SIGNED_OFF, follow_up_on__lte=today, followed_up_on__isnull=True
         )
+        .filter(policy.window(today, ("follow_up_on", [0])))
         .values_list(
             "pk", "uuid", "title", "follow_up_on", "subgroup__chair_id", "signed_off_by_id"
         )
@@ -65,9 +67,9 @@ def outcomes(today, policy):
     """Learning outcomes whose follow-up date has come: is the change lasting?"""
     subject = content_type_id(LearningOutcome)
     business_unit = business_unit_ids()
-    rows = LearningOutcome.objects.filter(follow_up_on__lte=today).values_list(
-        "pk", "uuid", "title", "follow_up_on", "theme__subgroup__chair_id"
-    )
+    rows = LearningOutcome.objects.filter(
+        policy.window(today, ("follow_up_on", [0])), follow_up_on__lte=today
+    ).values_list("pk", "uuid", "title", "follow_up_on", "theme__subgroup__chair_id")
     for pk, uuid, title, due_on, chair_id in rows.iterator(chunk_size=2000):
         url = reverse("learning:outcome", args=[uuid])
         for recipient in [chair_id] if chair_id else business_unit:
@@ -81,7 +83,10 @@ def evidence(today, policy):
     leads, business_unit = agency_lead_ids(), business_unit_ids()
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
     rows = AssuranceEvidence.objects.filter(
-        requested_on__isnull=False, received_on__isnull=True, due_on__lte=horizon
+        policy.window(today, ("due_on", [-policy.due_soon_days, *policy.overdue_offsets])),
+        requested_on__isnull=False,
+        received_on__isnull=True,
+        due_on__lte=horizon,
     ).values_list(
         "pk", "uuid", "title", "due_on", "agency_id", "outcome__theme__subgroup__chair_id"
     )

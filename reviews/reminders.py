@@ -28,7 +28,12 @@ def clocks(today, policy):
     subject = content_type_id(ReviewClock)
     business_unit = business_unit_ids()
     rows = list(
-        ReviewClock.objects.filter(met_on__isnull=True, paused_on__isnull=True, amber_on__lte=today)
+        ReviewClock.objects.filter(
+            policy.window(today, ("amber_on", [0]), ("due_on", policy.overdue_offsets)),
+            met_on__isnull=True,
+            paused_on__isnull=True,
+            amber_on__lte=today,
+        )
         .values_list(
             "pk",
             "kind",

@@ -277,3 +277,24 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.title} → {self.recipient}"
+
+
+class ReminderSweep(models.Model):
+    """One run of the reminder sweep: the next sweep reads only what fell due since then."""
+
+    day = models.DateField(help_text="The day the sweep ran for.")
+    token = models.CharField(max_length=40, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    planned = models.PositiveIntegerField(default=0)
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            # The next sweep: the latest finished sweep before its day.
+            models.Index(fields=["day", "finished_at"], name="sscb_remindersweep_day"),
+        ]
+
+    def __str__(self):
+        return f"Sweep for {self.day}"

@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from psycopg2.extras import execute_values
 
-from .models import Reminder, User
+from .models import Reminder, ReminderSweep, User
 
 logger = logging.getLogger(__name__)
 
@@ -40,19 +40,60 @@ STALE_CLAIM = datetime.timedelta(hours=1)
 
 @dataclass(frozen=True)
 class Policy:
-    """When reminders start and when they escalate, from settings."""
+    """When reminders start and escalate (from settings), and what the last sweep covered.
+
+    ``since`` is the day of the last completed sweep before today and ``changed_since`` the
+    moment it started. A source then only needs the items whose reminders fall due in
+    ``(since, today]`` and the items changed since that sweep: a daily sweep reads a day's worth
+    of rows, and a missed day widens the window instead of losing anything. With no earlier
+    sweep, everything due is read.
+    """
 
     due_soon_days: int
     chair_after_days: int
     business_unit_after_days: int
+    since: datetime.date | None = None
+    changed_since: datetime.datetime | None = None
 
     @classmethod
-    def from_settings(cls):
+    def from_settings(cls, since=None, changed_since=None):
         return cls(
             due_soon_days=settings.REMINDER_DUE_SOON_DAYS,
             chair_after_days=settings.REMINDER_ESCALATE_TO_CHAIR_DAYS,
             business_unit_after_days=settings.REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS,
+            since=since,
+            changed_since=changed_since,
         )
+
+    @property
+    def overdue_offsets(self) -> list[int]:
+        """Days after the due date on which an overdue item is reminded, level by level."""
+        return [1, self.chair_after_days, self.business_unit_after_days]
+
+    def falls_due(self, field: str, offsets: Iterable[int], today: datetime.date) -> Q:
+        """Rows for which ``field + offset`` is in ``(since, today]`` for some offset."""
+        if self.since is None:
+            return Q()
+        window = Q(pk__in=[])
+        for offset in offsets:
+            shift = datetime.timedelta(days=offset)
+            window |= Q(**{f"{field}__gt": self.since - shift, f"{field}__lte": today - shift})
+        return window
+
+    def changed(self, field: str = "updated_at") -> Q:
+        """Rows changed since the last sweep started (new owner, new date, new item)."""
+        if self.since is None or self.changed_since is None:
+            return Q()
+        return Q(**{f"{field}__gte": self.changed_since})
+
+    def window(self, today, *due: tuple[str, Iterable[int]], changed="updated_at") -> Q:
+        """What a source must read today: items falling due in the window, or changed."""
+        if self.since is None:
+            return Q()
+        query = self.changed(changed)
+        for field, offsets in due:
+            query |= self.falls_due(field, offsets, today)
+        return query
 
     def levels(self, days_overdue: int) -> list[int]:
         """Escalation levels reached by an item this many days overdue."""
@@ -311,10 +352,24 @@ def reminders_sweep(*, today: datetime.date | None = None) -> dict:
     """Plan, claim and send: the daily job, and what ``manage.py send_reminders`` runs."""
     today = today or timezone.localdate()
     token = uuid.uuid4().hex
+    last = (
+        ReminderSweep.objects.filter(finished_at__isnull=False, day__lt=today)
+        .order_by("-day", "-started_at")
+        .first()
+    )
+    policy = (
+        Policy.from_settings(since=last.day, changed_since=last.started_at)
+        if last
+        else Policy.from_settings()
+    )
+    sweep = ReminderSweep.objects.create(day=today, token=token)
     with transaction.atomic():
-        result = reminders_plan(today=today, token=token)
+        result = reminders_plan(today=today, token=token, policy=policy)
     result["released"] = reminders_claim(token=token)
     result |= reminders_send(token=token)
     result["token"] = token
-    logger.info("Reminder sweep for %s: %s", today, result)
+    ReminderSweep.objects.filter(pk=sweep.pk).update(
+        finished_at=timezone.now(), planned=result["planned"], sent=result["sent"]
+    )
+    logger.info("Reminder sweep for %s (since %s): %s", today, policy.since, result)
     return result

@@ -266,3 +266,21 @@ def test_two_sweeps_at_once_never_send_twice(people):
     assert Reminder.objects.filter(status="sent").count() == 30
     assert sum(r["sent"] for r in results) == 30
     assert sum(r["emails"] for r in results) == len(mail.outbox) == 1
+
+
+def test_each_sweep_reads_what_fell_due_since_the_last_one_and_misses_nothing(people):
+    from sscb.models import ReminderSweep
+
+    with time_machine.travel(datetime.datetime(2025, 4, 1, 9, 0), tick=False):
+        ActionFactory(owner_agency=people["lead"].agency, due_on=days(3), title="Due 5 June")
+        ActionFactory(owner_agency=people["lead"].agency, due_on=days(-20), title="Due 13 May")
+    with time_machine.travel(datetime.datetime(2025, 4, 20, 7, 0), tick=False):
+        reminders_sweep(today=datetime.date(2025, 4, 20))
+    assert mail.outbox == []  # nothing was due yet
+    # No sweep ran for six weeks; the next one still finds both items.
+    with time_machine.travel(datetime.datetime(2025, 6, 2, 7, 0), tick=False):
+        result = reminders_sweep(today=TODAY)
+    assert result["planned"] == 3  # due soon, overdue, and overdue escalated to the chair
+    [email] = [m for m in mail.outbox if m.to == [people["lead"].email]]
+    assert "Due 5 June" in email.body and "Due 13 May" in email.body
+    assert ReminderSweep.objects.filter(finished_at__isnull=False).count() == 2
