@@ -278,8 +278,8 @@ def _action_counts(scope: Scope) -> dict:
         late=Count("pk", filter=due & action_completion_condition("late")),
         overdue=Count("pk", filter=due & overdue),
         overdue_now=Count("pk", filter=overdue),
-        escalated_chair=Count("pk", filter=overdue & Q(action_escalated("chair"))),
-        escalated_bu=Count("pk", filter=overdue & Q(action_escalated("business_unit"))),
+        escalated_chair=Count("pk", filter=action_escalated("chair", scope.today)),
+        escalated_bu=Count("pk", filter=action_escalated("business_unit", scope.today)),
     )
 
 

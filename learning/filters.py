@@ -1,10 +1,12 @@
+import datetime
+
 import django_filters
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef, Q
+from django.conf import settings
+from django.db.models import F, Q
 from django.utils import timezone
 
 from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
-from sscb.models import Agency, Reminder, SubGroup
+from sscb.models import Agency, SubGroup
 
 from .models import Action, AssuranceEvidence, Finding, LoopStage, PriorityTheme
 
@@ -175,14 +177,18 @@ def action_completion_condition(value: str) -> Q:
     return ~done & ~Q(status=Action.Status.CANCELLED)
 
 
-def action_escalated(level: str) -> Exists:
-    """The action has an overdue reminder, not cancelled, escalated at least to ``level``."""
-    minimum = Reminder.Level.BUSINESS_UNIT if level == "business_unit" else Reminder.Level.CHAIR
-    return Exists(
-        Reminder.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Action),
-            subject_id=OuterRef("pk"),
-            kind=Reminder.Kind.ACTION_OVERDUE,
-            level__gte=minimum,
-        ).exclude(status=Reminder.Status.CANCELLED)
+def action_escalated(level: str, today: datetime.date | None = None) -> Q:
+    """Open and overdue long enough for the reminder sweep to escalate it to ``level``.
+
+    A date condition, not a look-up of reminder rows: it answers in one index range on a
+    table of half a million actions, and it is what the sweep does whenever it runs.
+    """
+    today = today or timezone.localdate()
+    days = (
+        settings.REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS
+        if level == "business_unit"
+        else settings.REMINDER_ESCALATE_TO_CHAIR_DAYS
+    )
+    return action_completion_condition("not_done") & Q(
+        due_on__lte=today - datetime.timedelta(days=days)
     )
