@@ -10,12 +10,14 @@ restricted review exists only in aggregates); the linked lists show only what th
 
 import datetime
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from audits.models import SelfAssessment, StandardAssessment
 from audits.selectors import cycles_with_progress
@@ -166,9 +168,19 @@ class Figure:
     def __str__(self):
         return str(self.value)
 
+    def __html__(self):
+        """In a template, a figure is the link to the records behind it."""
+        return format_html('<a href="{}">{}</a>', self.url, self.value)
+
+
+@lru_cache(maxsize=256)
+def _path(url_name, args):
+    # A dashboard has hundreds of figure links to a handful of pages: resolve each page once.
+    return reverse(url_name, args=args)
+
 
 def link(url_name, *args, **params) -> str:
-    url = reverse(url_name, args=args)
+    url = _path(url_name, args)
     params = {key: value for key, value in params.items() if value not in (None, "")}
     return f"{url}?{urlencode(params)}" if params else url
 

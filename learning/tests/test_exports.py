@@ -52,7 +52,7 @@ def test_dashboard_csv_holds_the_figures_for_the_chosen_year(client, executive_u
     returns = _table(rows, "Section 11 / 175 returns")[1]
     assert returns[2:] == ["2", "1", "0", "1"]
     reminders = dict(_table(rows, "Reminders and escalations outstanding")[1:])
-    assert reminders["  escalated to the Business Unit"] == "1"
+    assert reminders["  escalated to the Business Unit"] == "2"  # both overdue 28+ days
 
 
 def test_dashboard_csv_follows_the_filters(client, executive_user, data):
