@@ -277,39 +277,56 @@ def _review_figures(scope: Scope, counts: dict) -> dict:
 # Actions -------------------------------------------------------------------------------------
 
 
-def _action_counts(scope: Scope) -> dict:
-    """Actions due in the period and how they were completed; overdue and escalated today."""
-    first, last = scope.period.bounds
-    due = Q(due_on__range=(first, last))
-    cancelled = Q(status=Action.Status.CANCELLED)
-    overdue = ~Q(status__in=DONE) & ~cancelled & Q(due_on__lt=scope.today)
-    return Action.objects.filter(scope.q("subgroup_id")).aggregate(
-        due=Count("pk", filter=due),
-        cancelled=Count("pk", filter=due & cancelled),
-        on_time=Count("pk", filter=due & action_completion_condition("on_time")),
-        late=Count("pk", filter=due & action_completion_condition("late")),
-        overdue=Count("pk", filter=due & overdue),
-        overdue_now=Count("pk", filter=overdue),
-        escalated_chair=Count("pk", filter=action_escalated("chair", scope.today)),
-        escalated_bu=Count("pk", filter=action_escalated("business_unit", scope.today)),
-    )
+OPEN_STATUSES = (Action.Status.OPEN, Action.Status.IN_PROGRESS)
 
 
-def _actions_by_agency(scope: Scope) -> list[dict]:
-    """Actions due in the period by owner agency and RAG today: one grouped query."""
+def _actions_due_by_agency(scope: Scope) -> list[dict]:
+    """Actions due in the period by owner agency: RAG today and completion. One grouped query."""
     first, last = scope.period.bounds
-    rows = (
+    rag = rag_annotation(scope.today)
+    overdue = Q(status__in=OPEN_STATUSES, due_on__lt=scope.today)
+    return list(
         Action.objects.filter(scope.q("subgroup_id"), due_on__range=(first, last))
-        .annotate(rag_state=rag_annotation(scope.today))
+        .annotate(rag_state=rag)
         .values("owner_agency_id", "owner_agency__name", "owner_agency__short_name")
         .annotate(
             red=Count("pk", filter=Q(rag_state=Action.Rag.RED)),
             amber=Count("pk", filter=Q(rag_state=Action.Rag.AMBER)),
             green=Count("pk", filter=Q(rag_state=Action.Rag.GREEN)),
             total=Count("pk"),
+            cancelled=Count("pk", filter=Q(status=Action.Status.CANCELLED)),
+            on_time=Count("pk", filter=action_completion_condition("on_time")),
+            late=Count("pk", filter=action_completion_condition("late")),
+            overdue=Count("pk", filter=overdue),
         )
         .order_by("owner_agency__name")
     )
+
+
+def _action_counts(scope: Scope, by_agency: list[dict] | None = None) -> dict:
+    """Actions due in the period and how they were completed; overdue and escalated today.
+
+    The period's counts add up the per-agency rows (one query over the year's actions); what
+    is overdue today is one more query over open actions only (index on status, due date).
+    """
+    if by_agency is None:
+        by_agency = _actions_due_by_agency(scope)
+    totals = {
+        key: sum(row[key] for row in by_agency)
+        for key in ("total", "cancelled", "on_time", "late", "overdue")
+    }
+    now = Action.objects.filter(
+        scope.q("subgroup_id"), status__in=OPEN_STATUSES, due_on__lt=scope.today
+    ).aggregate(
+        overdue_now=Count("pk"),
+        escalated_chair=Count("pk", filter=action_escalated("chair", scope.today)),
+        escalated_bu=Count("pk", filter=action_escalated("business_unit", scope.today)),
+    )
+    return {"due": totals.pop("total"), **totals, **now}
+
+
+def _actions_by_agency(scope: Scope, rows: list[dict]) -> list[dict]:
+    """The per-agency rows as figures linking to the action tracker."""
     common = {"financial_year": scope.year, "subgroup": scope.subgroup_param}
     result = []
     for row in rows:
@@ -529,7 +546,8 @@ def dashboard_figures(user, year=None, subgroup=None, *, today=None) -> dict:
     """
     scope = make_scope(user, year=year, subgroup=subgroup, today=today)
     review_counts = _review_counts(scope)
-    action_counts = _action_counts(scope)
+    actions_due = _actions_due_by_agency(scope)
+    action_counts = _action_counts(scope, actions_due)
     returns = _returns(scope)
     return {
         "scope": scope,
@@ -537,7 +555,7 @@ def dashboard_figures(user, year=None, subgroup=None, *, today=None) -> dict:
         "reviews": _review_figures(scope, review_counts),
         "by_kind_and_stage": _reviews_by_kind_and_stage(scope),
         "actions": _action_figures(scope, action_counts),
-        "actions_by_agency": _actions_by_agency(scope),
+        "actions_by_agency": _actions_by_agency(scope, actions_due),
         "themes_by_stage": _themes_by_stage(scope),
         "themes": _theme_list(scope),
         "assurance": _assurance(scope),
