@@ -413,6 +413,24 @@ class AssuranceEvidence(TimeStampedModel):
         indexes = [
             # Agency view and reminders: evidence requested from an agency and not yet received.
             models.Index(fields=["agency", "received_on"], name="learning_evidence_agency"),
+            # Dashboard: evidence still awaited, and the reminder sweep's evidence by due date.
+            models.Index(
+                fields=["due_on"],
+                condition=Q(requested_on__isnull=False, received_on__isnull=True),
+                name="learning_evidence_outstanding",
+            ),
+            # Loop stage (with_loop_stage): does a theme's outcome have assured evidence?
+            models.Index(
+                fields=["outcome"],
+                condition=Q(judgement="assured"),
+                name="learning_evidence_assured",
+            ),
+            # Dashboard and annual report: judgements made in a year, by agency and outcome,
+            # answered from the index alone.
+            models.Index(
+                fields=["judged_on", "judgement", "agency", "outcome"],
+                name="learning_evidence_judged",
+            ),
         ]
 
     def __str__(self):

@@ -98,10 +98,10 @@ def clock_state_condition(state: str, today=None) -> Q:
     return Q(met_on__isnull=True) & condition
 
 
-def has_clock_in_state(state: str, today=None) -> Exists:
-    """For filtering reviews: the review has an open clock in ``state``."""
+def has_clock_in_state(state: str, today=None, review_ref: str = "pk") -> Exists:
+    """For filtering reviews: the review (at ``review_ref``) has an open clock in ``state``."""
     return Exists(
-        ReviewClock.objects.filter(clock_state_condition(state, today), review=OuterRef("pk"))
+        ReviewClock.objects.filter(clock_state_condition(state, today), review=OuterRef(review_ref))
     )
 
 
