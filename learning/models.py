@@ -96,6 +96,8 @@ class Finding(TimeStampedModel):
         indexes = [
             # Collation page: findings not yet in a theme, newest first.
             models.Index(fields=["theme", "-identified_on"], name="learning_finding_theme_date"),
+            # Annual report: the reviews whose findings are in themes assured in the year.
+            models.Index(fields=["theme", "review"], name="learning_finding_theme_review"),
         ]
 
     def __str__(self):
