@@ -250,7 +250,7 @@ def li_report(user, period: Period, today) -> dict:
         "delivery": _delivery(scope),
         "practice": _practice(scope),
         "assurance": _assurance(scope),
-        "actions": _action_figures(scope, _action_counts(scope)),
+        "actions": _action_figures(scope, _action_counts(scope, outstanding=False)),
     }
 
 
