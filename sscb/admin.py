@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agency, StrategicPriority, SubGroup, SubGroupMembership, User
+from .models import (
+    Agency,
+    Reminder,
+    ReminderSweep,
+    StrategicPriority,
+    SubGroup,
+    SubGroupMembership,
+    User,
+)
 
 
 @admin.register(User)
@@ -62,3 +70,31 @@ class SubGroupMembershipAdmin(SimpleHistoryAdmin):
     search_fields = ["user__first_name", "user__last_name", "user__username", "subgroup__name"]
     list_select_related = ["user", "subgroup", "agency"]
     autocomplete_fields = ["user", "agency"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What was sent to whom and when: a record kept by the sweep, read-only here."""
+
+    list_display = ["title", "kind", "level", "recipient", "due_on", "status", "sent_at"]
+    list_filter = ["status", "kind", "level"]
+    search_fields = ["title", "recipient__username", "recipient__last_name", "key"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "due_on"
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+    show_full_result_count = False  # a million rows: no COUNT(*) on every page
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderSweep)
+class ReminderSweepAdmin(admin.ModelAdmin):
+    list_display = ["day", "started_at", "finished_at", "planned", "sent"]
+    readonly_fields = ["day", "token", "started_at", "finished_at", "planned", "sent"]
+
+    def has_add_permission(self, request):
+        return False

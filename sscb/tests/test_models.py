@@ -71,3 +71,13 @@ def test_user_history_does_not_keep_password_hashes():
     assert not hasattr(user.history.model, "password") or "password" not in [
         f.name for f in user.history.model._meta.fields
     ]
+
+
+def test_the_business_unit_reads_reminders_and_sweeps_in_the_admin(client, bu_user):
+    from sscb.models import Reminder, ReminderSweep
+
+    client.force_login(bu_user)
+    assert client.get("/admin/sscb/reminder/").status_code == 200
+    assert client.get("/admin/sscb/remindersweep/").status_code == 200
+    assert client.get("/admin/sscb/reminder/add/").status_code == 403
+    assert Reminder.objects.count() == ReminderSweep.objects.count() == 0
