@@ -10,8 +10,8 @@ something to show.
 
 import datetime
 
+from django.core.mail import get_connection
 from django.db import transaction
-from django.test.utils import override_settings
 from django.utils import timezone
 
 from audits.models import Audit
@@ -319,5 +319,7 @@ def load():
 
     # Run the first reminder sweep, so that every item and every person has reminders to show.
     # The demo keeps these emails in memory rather than printing them all at start-up.
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        reminders_sweep(today=today)
+    reminders_sweep(
+        today=today,
+        email_connection=get_connection("django.core.mail.backends.locmem.EmailBackend"),
+    )

@@ -336,7 +336,7 @@ def _digest(recipient, items, count, escalated) -> EmailMultiAlternatives:
     return message
 
 
-def _send_one(recipient, token) -> tuple[int, int]:
+def _send_one(recipient, token, email_connection=None) -> tuple[int, int]:
     """Send one person their digest of what this sweep claimed for them: (sent, not emailed)."""
     to_send = Reminder.objects.filter(
         claim_token=token, recipient=recipient, status=Reminder.Status.CLAIMED
@@ -357,7 +357,9 @@ def _send_one(recipient, token) -> tuple[int, int]:
         return 0, not_emailed
     items = list(to_send.order_by("due_on", "pk")[:DIGEST_LIMIT])
     try:
-        _digest(recipient, items, summary["count"], summary["escalated"] > 0).send()
+        message = _digest(recipient, items, summary["count"], summary["escalated"] > 0)
+        message.connection = email_connection
+        message.send()
     except Exception:  # noqa: BLE001 - release the claim so that the next sweep tries again
         logger.exception("Reminder digest to user %s failed; the next sweep retries", recipient.pk)
         to_send.update(status=Reminder.Status.PENDING, claim_token="")
@@ -365,7 +367,7 @@ def _send_one(recipient, token) -> tuple[int, int]:
     return to_send.update(status=Reminder.Status.SENT, sent_at=now), not_emailed
 
 
-def reminders_send(*, token: str) -> dict:
+def reminders_send(*, token: str, email_connection=None) -> dict:
     """Send one digest per person for the reminders this sweep claimed."""
     recipient_ids = (
         Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
@@ -375,15 +377,18 @@ def reminders_send(*, token: str) -> dict:
     )
     emails = sent = not_emailed = 0
     for recipient in User.objects.filter(pk__in=list(recipient_ids)).order_by("pk"):
-        sent_now, quiet = _send_one(recipient, token)
+        sent_now, quiet = _send_one(recipient, token, email_connection)
         emails += bool(sent_now)
         sent += sent_now
         not_emailed += quiet
     return {"emails": emails, "sent": sent, "not_emailed": not_emailed}
 
 
-def reminders_sweep(*, today: datetime.date | None = None) -> dict:
-    """Plan, claim and send: the daily job, and what ``manage.py send_reminders`` runs."""
+def reminders_sweep(*, today: datetime.date | None = None, email_connection=None) -> dict:
+    """Plan, claim and send: the daily job, and what ``manage.py send_reminders`` runs.
+
+    ``email_connection`` defaults to the configured email backend.
+    """
     today = today or timezone.localdate()
     token = uuid.uuid4().hex
     last = (
@@ -400,7 +405,7 @@ def reminders_sweep(*, today: datetime.date | None = None) -> dict:
     with transaction.atomic():
         result = reminders_plan(today=today, token=token, policy=policy)
     result["released"] = reminders_claim(token=token)
-    result |= reminders_send(token=token)
+    result |= reminders_send(token=token, email_connection=email_connection)
     result["token"] = token
     ReminderSweep.objects.filter(pk=sweep.pk).update(
         finished_at=timezone.now(), planned=result["planned"], sent=result["sent"]
