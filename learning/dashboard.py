@@ -696,11 +696,12 @@ def _delivery(scope: Scope) -> dict:
         .annotate(n=Count("pk"), reach=Coalesce(Sum("reach"), 0))
         .order_by()
     }
-    url = link("learning:outcomes")
+    common = {"delivered_year": scope.year, "subgroup": scope.subgroup_param}
+    url = link("learning:activities", **common)
     by_way = [
         {
             "way": way.label,
-            "count": Figure(rows[way]["n"], url),
+            "count": Figure(rows[way]["n"], link("learning:activities", way=way.value, **common)),
             "reach": rows[way]["reach"],
         }
         for way in DeliveryActivity.Way
@@ -725,9 +726,15 @@ def _practice(scope: Scope) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     }
-    url = link("learning:outcomes")
+    common = {"checked_year": scope.year, "subgroup": scope.subgroup_param}
     results = [
-        {"result": result.label, "value": result.value, "count": Figure(rows.get(result, 0), url)}
+        {
+            "result": result.label,
+            "value": result.value,
+            "count": Figure(
+                rows.get(result, 0), link("learning:checks", result=result.value, **common)
+            ),
+        }
         for result in PracticeCheck.Result
         if result != PracticeCheck.Result.PENDING
     ]
@@ -759,7 +766,7 @@ def _practice(scope: Scope) -> dict:
     ]
     return {
         "results": results,
-        "checked": Figure(checked, url),
+        "checked": Figure(checked, link("learning:checks", **common)),
         "improved_percent": percent(improved, checked),
         "evaluation": stages,
     }

@@ -8,7 +8,16 @@ from django.utils import timezone
 from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
 from sscb.models import Agency, SubGroup
 
-from .models import Action, AssuranceEvidence, Finding, LoopStage, PriorityTheme
+from .models import (
+    Action,
+    AssuranceEvidence,
+    DeliveryActivity,
+    Finding,
+    LearningOutcome,
+    LoopStage,
+    PracticeCheck,
+    PriorityTheme,
+)
 
 
 def _financial_years():
@@ -192,3 +201,60 @@ def action_escalated(level: str, today: datetime.date | None = None) -> Q:
     return action_completion_condition("not_done") & Q(
         due_on__lte=today - datetime.timedelta(days=days)
     )
+
+
+class ActivityFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=["title", "audience", "outcome__title"])
+    way = django_filters.ChoiceFilter(choices=DeliveryActivity.Way.choices)
+    delivered = django_filters.BooleanFilter(
+        field_name="delivered_on", lookup_expr="isnull", exclude=True, label="Delivered"
+    )
+    subgroup = django_filters.ModelChoiceFilter(
+        field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
+    )
+    delivered_year = django_filters.ChoiceFilter(
+        choices=_financial_years, method="filter_delivered_year", label="Delivered in year"
+    )
+
+    class Meta:
+        model = DeliveryActivity
+        fields = ["q", "way", "delivered", "subgroup", "delivered_year"]
+
+    filter_delivered_year = _in_year("delivered_on")
+
+
+class PracticeCheckFilter(django_filters.FilterSet):
+    way = django_filters.ChoiceFilter(choices=PracticeCheck.Way.choices)
+    result = django_filters.ChoiceFilter(choices=PracticeCheck.Result.choices)
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    subgroup = django_filters.ModelChoiceFilter(
+        field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
+    )
+    checked_year = django_filters.ChoiceFilter(
+        choices=_financial_years, method="filter_checked_year", label="Checked in year"
+    )
+
+    class Meta:
+        model = PracticeCheck
+        fields = ["way", "result", "agency", "subgroup", "checked_year"]
+
+    filter_checked_year = _in_year("checked_on")
+
+
+class OutcomeFilter(django_filters.FilterSet):
+    q = SearchFilter(fields=["title", "schedule", "impact_measure"])
+    decision = django_filters.ChoiceFilter(
+        choices=LearningOutcome.Decision.choices, label="Executive decision"
+    )
+    subgroup = django_filters.ModelChoiceFilter(
+        field_name="theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
+    )
+    decided_year = django_filters.ChoiceFilter(
+        choices=_financial_years, method="filter_decided_year", label="Decided in year"
+    )
+
+    class Meta:
+        model = LearningOutcome
+        fields = ["q", "decision", "subgroup", "decided_year"]
+
+    filter_decided_year = _in_year("decided_on")

@@ -319,6 +319,22 @@ def outcome_list(user) -> QuerySet:
     )
 
 
+def activity_list(user) -> QuerySet:
+    return (
+        DeliveryActivity.objects.filter(outcome__theme__in=themes_visible_to(user).values("pk"))
+        .select_related("outcome__theme")
+        .order_by("-planned_on", "pk")
+    )
+
+
+def check_list(user) -> QuerySet:
+    return (
+        PracticeCheck.objects.filter(outcome__theme__in=themes_visible_to(user).values("pk"))
+        .select_related("outcome__theme", "agency", "activity")
+        .order_by("-checked_on", "-pk")
+    )
+
+
 def evidence_list(user) -> QuerySet:
     return evidence_visible_to(user).select_related("outcome__theme", "agency", "judged_by")
 

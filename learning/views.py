@@ -17,12 +17,19 @@ from sscb.models import User
 from sscb.selectors import reminders_about
 
 from . import forms, selectors, services
-from .filters import ActionFilter, EvidenceFilter, FindingFilter, ThemeFilter
+from .filters import (
+    ActionFilter,
+    ActivityFilter,
+    EvidenceFilter,
+    FindingFilter,
+    OutcomeFilter,
+    PracticeCheckFilter,
+    ThemeFilter,
+)
 from .models import (
     Action,
     DeliveryActivity,
     Finding,
-    LearningOutcome,
     LoopStage,
     PracticeCheck,
     PriorityTheme,
@@ -93,15 +100,12 @@ def index(request):
 
 
 def finding_list(request):
-    findings = FindingFilter(request.GET, queryset=selectors.finding_list(request.user))
-    return render(
+    return _list_page(
         request,
         "learning/finding_list.html",
-        {
-            "filter": findings,
-            "page_obj": _page(request, findings.qs),
-            "can_record": selectors.subgroups_for_work(request.user).exists(),
-        },
+        FindingFilter,
+        selectors.finding_list(request.user),
+        can_record=selectors.subgroups_for_work(request.user).exists(),
     )
 
 
@@ -231,19 +235,40 @@ def theme_move(request, uuid):
 # Outcomes --------------------------------------------------------------------------------------
 
 
-def outcome_list(request):
-    outcomes = selectors.outcome_list(request.user)
-    decision = request.GET.get("decision")
-    if decision in LearningOutcome.Decision.values:
-        outcomes = outcomes.filter(decision=decision)
+def _list_page(request, template, filterset_class, queryset, **context):
+    """A list page: the selector's rows, filtered, a page at a time."""
+    rows = filterset_class(request.GET, queryset=queryset)
     return render(
+        request, template, {"filter": rows, "page_obj": _page(request, rows.qs), **context}
+    )
+
+
+def outcome_list(request):
+    return _list_page(
         request,
         "learning/outcome_list.html",
-        {
-            "page_obj": _page(request, outcomes),
-            "decisions": LearningOutcome.Decision.choices,
-            "decision": decision,
-        },
+        OutcomeFilter,
+        selectors.outcome_list(request.user),
+    )
+
+
+def activity_list(request):
+    """Every delivery activity: training, events, briefings, policy reviews and their reach."""
+    return _list_page(
+        request,
+        "learning/activity_list.html",
+        ActivityFilter,
+        selectors.activity_list(request.user),
+    )
+
+
+def check_list(request):
+    """Every practice development check, by agency, with its result."""
+    return _list_page(
+        request,
+        "learning/check_list.html",
+        PracticeCheckFilter,
+        selectors.check_list(request.user),
     )
 
 
@@ -412,11 +437,11 @@ def evidence_edit(request, outcome_uuid=None, uuid=None):
 
 
 def evidence_list(request):
-    evidence = EvidenceFilter(request.GET, queryset=selectors.evidence_list(request.user))
-    return render(
+    return _list_page(
         request,
         "learning/evidence_list.html",
-        {"filter": evidence, "page_obj": _page(request, evidence.qs)},
+        EvidenceFilter,
+        selectors.evidence_list(request.user),
     )
 
 

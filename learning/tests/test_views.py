@@ -22,7 +22,16 @@ from sscb.tests.factories import AgencyFactory, StrategicPriorityFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST_PAGES = ["index", "findings", "collate", "outcomes", "evidence_list", "actions"]
+LIST_PAGES = [
+    "index",
+    "findings",
+    "collate",
+    "outcomes",
+    "activities",
+    "checks",
+    "evidence_list",
+    "actions",
+]
 
 
 def body(response):
@@ -382,3 +391,25 @@ def test_a_section_11_standard_not_met_is_flagged_until_it_has_an_action(
     assert (
         "standards-needing-action" not in client.get(reverse("learning:actions")).content.decode()
     )
+
+
+def test_delivery_and_practice_check_lists_filter_by_year_and_result(client, member_user, agency):
+    ActivityFactory(
+        title="Briefing delivered last year",
+        planned_on=datetime.date(2025, 1, 5),
+        delivered_on=datetime.date(2025, 1, 10),
+        reach=50,
+    )
+    ActivityFactory(
+        title="Module delivered this year",
+        planned_on=datetime.date(2025, 5, 1),
+        delivered_on=datetime.date(2025, 5, 2),
+        reach=120,
+    )
+    CheckFactory(agency=agency, checked_on=datetime.date(2025, 6, 1), result="improved")
+    CheckFactory(agency=AgencyFactory(name="ICB"), result="pending")
+    client.force_login(member_user)
+    text = body(client.get(reverse("learning:activities"), {"delivered_year": 2025}))
+    assert "Module delivered this year" in text and "Briefing delivered last year" not in text
+    text = body(client.get(reverse("learning:checks"), {"result": "improved"}))
+    assert "West Mercia Police" in text and "ICB" not in text.split("<tbody>")[1]
