@@ -345,7 +345,3 @@ class StandardAssessment(TimeStampedModel):
     @property
     def is_not_met(self):
         return self.score == self.Score.NOT_MET
-
-    @property
-    def is_moderated(self):
-        return self.moderated_score is not None

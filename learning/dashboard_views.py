@@ -21,10 +21,11 @@ def _filters(request):
     return form, form.chosen()
 
 
-def _query(chosen) -> str:
-    params = {"year": chosen["year"]}
-    if chosen["subgroup"] is not None:
-        params["subgroup"] = chosen["subgroup"].pk
+def _query(scope) -> str:
+    """The page's year and sub-group as a query string, for its export and print links."""
+    params = {"year": scope.year}
+    if scope.subgroup is not None:
+        params["subgroup"] = scope.subgroup.pk
     return urlencode(params)
 
 
@@ -39,7 +40,7 @@ def index(request):
             "form": form,
             "figures": figures,
             "charts": dashboard.chart_data(figures),
-            "query": _query({"year": chosen["year"], "subgroup": figures["scope"].subgroup}),
+            "query": _query(figures["scope"]),
             "stages": LoopStage,
             "lines": dashboard_reports.LINES.values(),
         },
@@ -56,7 +57,7 @@ def annual_report(request):
         {
             "form": form,
             "report": report,
-            "query": _query({"year": chosen["year"], "subgroup": report["scope"].subgroup}),
+            "query": _query(report["scope"]),
         },
     )
 

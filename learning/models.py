@@ -202,10 +202,6 @@ class LearningOutcome(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("learning:outcome", args=[self.uuid])
 
-    @property
-    def is_agreed(self):
-        return self.decision in {self.Decision.AGREED, self.Decision.AGREED_WITH_CHANGES}
-
 
 class DeliveryActivity(TimeStampedModel):
     """How a learning outcome is delivered (3.4): the framework's six ways."""
@@ -440,10 +436,6 @@ class AssuranceEvidence(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("learning:evidence", args=[self.uuid])
-
-    @property
-    def is_outstanding(self):
-        return self.requested_on is not None and self.received_on is None
 
 
 class Action(TimeStampedModel):

@@ -396,10 +396,10 @@ def agency_work(user) -> dict:
 # The golden thread --------------------------------------------------------------------------
 
 
-def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
-    """Themes with everything downstream of them, in a fixed number of queries."""
+def _outcomes_in_full(user) -> QuerySet:
+    """Outcomes with their activities, checks (and stages), evidence and actions prefetched."""
     stages = TrainingEvaluationStage.objects.order_by("stage")
-    outcomes = LearningOutcome.objects.select_related("decided_by").prefetch_related(
+    return LearningOutcome.objects.select_related("decided_by").prefetch_related(
         Prefetch("activities", queryset=DeliveryActivity.objects.order_by("planned_on")),
         Prefetch(
             "checks",
@@ -413,6 +413,16 @@ def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
         ),
         Prefetch("actions", queryset=action_list(user)),
     )
+
+
+def outcome_page(user, outcome: LearningOutcome) -> LearningOutcome:
+    """One outcome with everything the outcome page shows, in a fixed number of queries."""
+    return _outcomes_in_full(user).select_related("theme").get(pk=outcome.pk)
+
+
+def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
+    """Themes with everything downstream of them, in a fixed number of queries."""
+    outcomes = _outcomes_in_full(user)
     return list(
         with_loop_stage(themes_visible_to(user).filter(pk__in=theme_ids))
         .select_related("subgroup")

@@ -43,6 +43,14 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _list_page(request, template, filterset_class, queryset, **context):
+    """A list page: the selector's rows, filtered, a page at a time."""
+    rows = filterset_class(request.GET, queryset=queryset)
+    return render(
+        request, template, {"filter": rows, "page_obj": _page(request, rows.qs), **context}
+    )
+
+
 def _apply_errors(form, error: ValidationError):
     """Show a service's refusal on the form it came from."""
     if hasattr(error, "error_dict"):
@@ -83,16 +91,13 @@ def _require_recorder(request):
 
 def index(request):
     """Every priority theme and how far round the learning loop it has come."""
-    themes = ThemeFilter(request.GET, queryset=selectors.theme_list(request.user))
-    return render(
+    return _list_page(
         request,
         "learning/index.html",
-        {
-            "filter": themes,
-            "page_obj": _page(request, themes.qs),
-            "stages": LoopStage,
-            "can_record": selectors.subgroups_for_work(request.user).exists(),
-        },
+        ThemeFilter,
+        selectors.theme_list(request.user),
+        stages=LoopStage,
+        can_record=selectors.subgroups_for_work(request.user).exists(),
     )
 
 
@@ -235,14 +240,6 @@ def theme_move(request, uuid):
 # Outcomes --------------------------------------------------------------------------------------
 
 
-def _list_page(request, template, filterset_class, queryset, **context):
-    """A list page: the selector's rows, filtered, a page at a time."""
-    rows = filterset_class(request.GET, queryset=queryset)
-    return render(
-        request, template, {"filter": rows, "page_obj": _page(request, rows.qs), **context}
-    )
-
-
 def outcome_list(request):
     return _list_page(
         request,
@@ -275,14 +272,12 @@ def check_list(request):
 def outcome_detail(request, uuid):
     user = request.user
     outcome = selectors.get_outcome_for_user(user, uuid)
-    theme = selectors.theme_detail(user, outcome.theme)["theme"]
-    full = next(o for o in theme.outcomes.all() if o.pk == outcome.pk)
     return render(
         request,
         "learning/outcome_detail.html",
         {
-            "outcome": full,
-            "theme": theme,
+            "outcome": selectors.outcome_page(user, outcome),
+            "theme": outcome.theme,
             "can_edit": can_work_for_subgroup(user, outcome.theme.subgroup_id),
             "can_decide": (user.is_executive or user.is_business_unit),
             "reminders": reminders_about(outcome),
@@ -502,16 +497,12 @@ def evidence_detail(request, uuid):
 
 
 def action_list(request):
-    actions = ActionFilter(request.GET, queryset=selectors.action_list(request.user))
-    return render(
+    return _list_page(
         request,
         "learning/action_list.html",
-        {
-            "filter": actions,
-            "page_obj": _page(request, actions.qs),
-            "today": timezone.localdate(),
-            "standards_needing_action": selectors.standards_needing_action(request.user),
-        },
+        ActionFilter,
+        selectors.action_list(request.user),
+        standards_needing_action=selectors.standards_needing_action(request.user),
     )
 
 

@@ -9,7 +9,7 @@ from .models import (
     ReviewClock,
     ReviewStageChange,
 )
-from .services import review_clocks_sync
+from .services import INVOLVEMENT_FIELDS, review_clocks_sync
 
 
 class ReviewAgencyInline(admin.TabularInline):
@@ -132,14 +132,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
                     "lead_reviewer",
                     "independence_declared_on",
                     "independence_statement",
-                    "practitioners_invited_on",
-                    "practitioner_event_on",
-                    "practitioner_involvement",
-                    "family_invited_on",
-                    "family_response",
-                    "family_contribution",
-                    "family_expectations",
-                    "surviving_children",
+                    *INVOLVEMENT_FIELDS,
                 ]
             },
         ),

@@ -9,6 +9,7 @@ from sscb.access import subgroup_ids
 from sscb.models import Agency, SubGroup, User
 
 from .models import ParallelProcess, Review, ReviewAgency
+from .services import INVOLVEMENT_FIELDS, METHOD_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -128,7 +129,7 @@ class DecisionForm(forms.ModelForm):
 class MethodForm(forms.ModelForm):
     class Meta:
         model = Review
-        fields = ["method", "method_rationale"]
+        fields = list(METHOD_FIELDS)
         widgets = {"method_rationale": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
@@ -175,16 +176,7 @@ class ReviewerForm(forms.ModelForm):
 class InvolvementForm(forms.ModelForm):
     class Meta:
         model = Review
-        fields = [
-            "practitioners_invited_on",
-            "practitioner_event_on",
-            "practitioner_involvement",
-            "family_invited_on",
-            "family_response",
-            "family_contribution",
-            "family_expectations",
-            "surviving_children",
-        ]
+        fields = list(INVOLVEMENT_FIELDS)
         widgets = {
             **_dates("practitioners_invited_on", "practitioner_event_on", "family_invited_on"),
             "practitioner_involvement": forms.Textarea(attrs={"rows": 3}),

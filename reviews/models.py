@@ -291,11 +291,6 @@ class Review(TimeStampedModel):
         """Open clocks, from the prefetched ``clocks`` when the caller loaded them."""
         return [clock for clock in self.clocks.all() if clock.met_on is None]
 
-    def worst_clock(self):
-        order = {"red": 0, "amber": 1, "green": 2}
-        clocks = self.open_clocks()
-        return min(clocks, key=lambda c: (order[c.state], c.due_on)) if clocks else None
-
 
 class ReviewStageChange(models.Model):
     """One recorded move of a review from one stage to the next: who, when and why."""

@@ -293,8 +293,9 @@ REGISTER_FIELDS = {
     "incident_known_on",
     "notified_on",
 }
-METHOD_FIELDS = {"method", "method_rationale"}
-INVOLVEMENT_FIELDS = {
+METHOD_FIELDS = ("method", "method_rationale")
+# Practitioners' and the family's involvement, in the order the form and the admin show them.
+INVOLVEMENT_FIELDS = (
     "practitioners_invited_on",
     "practitioner_event_on",
     "practitioner_involvement",
@@ -303,13 +304,13 @@ INVOLVEMENT_FIELDS = {
     "family_contribution",
     "family_expectations",
     "surviving_children",
-}
+)
 
 
 @transaction.atomic
 def review_update(*, review: Review, by, panel_members: Iterable | None = None, **fields) -> Review:
     """Change the register, method or involvement details of a review."""
-    unknown = set(fields) - REGISTER_FIELDS - METHOD_FIELDS - INVOLVEMENT_FIELDS
+    unknown = set(fields) - {*REGISTER_FIELDS, *METHOD_FIELDS, *INVOLVEMENT_FIELDS}
     if unknown:
         raise ValueError(f"review_update cannot change {', '.join(sorted(unknown))}")
     for name, value in fields.items():

@@ -257,42 +257,46 @@ def review_move(request, uuid):
     return redirect("reviews:detail", review.uuid)
 
 
-@require_POST
-def clock_pause(request, uuid, clock_id):
+def _change_clock(request, uuid, clock_id, *, form_class, invalid, change, done):
+    """Pause or resume one of a review's clocks: validate, call the service, say what happened."""
     review = selectors.get_review_for_user(request.user, uuid, write=True)
     clock = get_object_or_404(ReviewClock, pk=clock_id, review=review)
-    form = PauseForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the clock is paused.")
+        messages.error(request, invalid)
         return redirect("reviews:detail", review.uuid)
     try:
-        services.clock_pause(
-            clock=clock,
-            by=request.user,
-            reason=form.cleaned_data["reason"],
-            on=form.cleaned_data["on"],
-        )
+        change(clock=clock, by=request.user, **form.cleaned_data)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Clock paused: {clock.get_kind_display()}.")
+        messages.success(request, done(clock))
     return redirect("reviews:detail", review.uuid)
+
+
+@require_POST
+def clock_pause(request, uuid, clock_id):
+    return _change_clock(
+        request,
+        uuid,
+        clock_id,
+        form_class=PauseForm,
+        invalid="Say why the clock is paused.",
+        change=services.clock_pause,
+        done=lambda clock: f"Clock paused: {clock.get_kind_display()}.",
+    )
 
 
 @require_POST
 def clock_resume(request, uuid, clock_id):
-    review = selectors.get_review_for_user(request.user, uuid, write=True)
-    clock = get_object_or_404(ReviewClock, pk=clock_id, review=review)
-    form = ResumeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the date the clock restarts.")
-        return redirect("reviews:detail", review.uuid)
-    try:
-        services.clock_resume(clock=clock, by=request.user, on=form.cleaned_data["on"])
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request, f"Clock resumed: {clock.get_kind_display()}, now due {clock.due_on:%d %b %Y}."
-        )
-    return redirect("reviews:detail", review.uuid)
+    return _change_clock(
+        request,
+        uuid,
+        clock_id,
+        form_class=ResumeForm,
+        invalid="Give the date the clock restarts.",
+        change=services.clock_resume,
+        done=lambda clock: (
+            f"Clock resumed: {clock.get_kind_display()}, now due {clock.due_on:%d %b %Y}."
+        ),
+    )

@@ -4,26 +4,14 @@ links behind the figures; the filters; who may see it; and a fixed number of que
 from html import unescape
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from learning.dashboard import dashboard_figures
-from learning.tests.dashboard_data import TODAY, build, clock
+from learning.tests.dashboard_data import clock
 from sscb.models import SubGroup
 from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def data(db):
-    return build()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 
 
 def test_review_figures_for_each_year(bu_user, data):

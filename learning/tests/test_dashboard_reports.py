@@ -3,29 +3,16 @@
 from html import unescape
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from audits.tests.factories import AuditFactory
-from learning.tests.dashboard_data import TODAY, build
 from learning.tests.factories import FindingFactory
 from reviews.models import Review
 from sscb.models import SubGroup
 from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 LINES = ["qap", "cdop", "education", "li"]
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def data(db):
-    return build()
 
 
 @pytest.mark.parametrize("line", LINES)

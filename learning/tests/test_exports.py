@@ -4,25 +4,12 @@ import csv
 import io
 
 import pytest
-import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from learning.tests.dashboard_data import TODAY, build
 from learning.tests.factories import ActionFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture
-def data(db):
-    return build()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 
 
 def _csv(response):
