@@ -107,7 +107,7 @@ def build():
     action(csc, D(2026, 3, 30))
     action(csc, D(2025, 9, 1), status="cancelled")
     action(csc, D(2026, 3, 20), at_risk=True)
-    # 2024/25: b1 on time, b2 overdue (escalated to the chair only). 1 of 2 on time = 50%.
+    # 2024/25: b1 on time, b2 overdue (past both escalation thresholds today). 1 of 2 = 50%.
     action(police, D(2024, 10, 1), status="complete", completed_on=D(2024, 9, 1))
     b2 = action(csc, D(2025, 1, 1))
     chair = UserFactory(username="chair")
