@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AccessLogEntry,
     Agency,
     Reminder,
     ReminderSweep,
@@ -97,4 +98,32 @@ class ReminderSweepAdmin(admin.ModelAdmin):
     readonly_fields = ["day", "token", "started_at", "finished_at", "planned", "sent"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """The access log: read-only for everyone, the Business Unit included (it may do everything
+    else), because an entry that can be changed or deleted proves nothing."""
+
+    list_display = ["at", "username", "action", "content_type", "record", "detail", "ip_address"]
+    list_filter = [
+        "action",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+        "at",
+        ("user", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["record", "username"]
+    date_hierarchy = "at"
+    list_select_related = ["content_type"]
+    readonly_fields = [f.name for f in AccessLogEntry._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

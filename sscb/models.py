@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -298,3 +299,67 @@ class ReminderSweep(models.Model):
 
     def __str__(self):
         return f"Sweep for {self.day}"
+
+
+class AccessLogQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The access log is append-only: entries are never changed.")
+
+
+class AccessLogEntry(models.Model):
+    """Who opened, downloaded or exported what, when and from where; append-only.
+
+    ``record`` names the record by its reference (never a child's name). Entries are written
+    by ``sscb.access_log.access_log_record`` and removed only by the retention purge.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        DOWNLOAD = "download", "Downloaded a file"
+        EXPORT = "export", "Exported"
+        RESTRICTION_CHANGED = "restriction_changed", "Changed the restriction"
+        PANEL_CHANGED = "panel_changed", "Changed the panel"
+
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, help_text="Kept if the account is removed.")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    content_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="record type",
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    record = models.CharField(max_length=200, help_text="The record's reference.")
+    detail = models.CharField(max_length=300, blank=True, help_text="E.g. the new value.")
+    path = models.CharField(max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = AccessLogQuerySet.as_manager()
+    # No HistoricalRecords: the log is itself the record, and it is never changed.
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log"
+        indexes = [
+            # "Who has opened this" on a record's page: its latest entries.
+            models.Index(fields=["content_type", "object_id", "-at"], name="sscb_accesslog_record"),
+            # The admin filtered by person: one person's entries, newest first.
+            models.Index(fields=["user", "-at"], name="sscb_accesslog_user"),
+            # The admin's date filter and the retention purge: entries older than a moment.
+            models.Index(fields=["at"], name="sscb_accesslog_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.username} {self.get_action_display().lower()} {self.record}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The access log is append-only: entries are never changed.")
+        super().save(*args, **kwargs)

@@ -3,7 +3,14 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
-from .models import Agency, Reminder, StrategicPriority, SubGroup, SubGroupMembership
+from .models import (
+    AccessLogEntry,
+    Agency,
+    Reminder,
+    StrategicPriority,
+    SubGroup,
+    SubGroupMembership,
+)
 
 
 def subgroups_for_user(user):
@@ -47,4 +54,19 @@ def reminders_about(*subjects) -> list:
         )
         .select_related("recipient")
         .order_by("-planned_at")[:50]
+    )
+
+
+def access_log_about(user, *subjects, limit: int = 20) -> list | None:
+    """The latest openings of one record (or several of one kind, e.g. a page's files), for its
+    page: one query, and ``None`` (nothing shown) for anyone but the Business Unit."""
+    if not user.is_business_unit:
+        return None
+    if not subjects:
+        return []
+    return list(
+        AccessLogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(subjects[0]),
+            object_id__in=[subject.pk for subject in subjects],
+        ).order_by("-at", "-pk")[:limit]
     )

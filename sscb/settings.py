@@ -240,6 +240,10 @@ REMINDER_SWEEP_HOUR = env_int("REMINDER_SWEEP_HOUR", 7)
 
 BOARD_NAME = os.environ.get("BOARD_NAME", "Safeguarding Children Partnership")
 
+# The access log (who opened restricted records, files and exports) is kept this long, then a
+# daily task deletes older entries: two years by default.
+ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 730)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

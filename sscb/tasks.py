@@ -5,6 +5,7 @@ import smtplib
 from celery import shared_task
 from django.db import OperationalError
 
+from .access_log import access_log_purge
 from .reminders import reminders_sweep
 
 
@@ -17,3 +18,9 @@ from .reminders import reminders_sweep
 def send_reminders():
     """The daily reminder sweep. Retrying is safe: nothing is sent twice."""
     return reminders_sweep()
+
+
+@shared_task(name="sscb.purge_access_log", autoretry_for=(OperationalError,), retry_backoff=60)
+def purge_access_log():
+    """The daily retention purge of the access log."""
+    return access_log_purge()
