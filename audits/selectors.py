@@ -78,17 +78,30 @@ def get_audit_for_user(user, pk, write=False) -> Audit:
     return audit
 
 
-def audit_detail(audit) -> dict:
-    """The audit's agencies and graded cases (two queries) and its grade counts."""
+def case_entries_visible_to(user) -> QuerySet[CaseAuditEntry]:
+    """Graded cases in full: an agency lead sees only their own agency's (others as counts)."""
+    entries = CaseAuditEntry.objects.all()
+    if user.is_agency_lead:
+        return entries.filter(agency_id=user.agency_id)
+    return entries
+
+
+def audit_detail(user, audit) -> dict:
+    """The audit's agencies, the graded cases the user may read, and counts of every grade."""
     cases = list(
-        CaseAuditEntry.objects.filter(audit=audit).select_related("agency").order_by("pseudonym")
+        case_entries_visible_to(user)
+        .filter(audit=audit)
+        .select_related("agency")
+        .order_by("pseudonym")
     )
     grades = dict.fromkeys(CaseAuditEntry.Grade.values, 0)
-    for case in cases:
-        grades[case.grade] += 1
+    counts = CaseAuditEntry.objects.filter(audit=audit).values("grade").annotate(n=Count("pk"))
+    for row in counts.order_by():
+        grades[row["grade"]] = row["n"]
     return {
         "agencies": list(audit.agencies.all()),
         "cases": cases,
+        "case_total": sum(grades.values()),
         "grade_counts": [(label, grades[value]) for value, label in CaseAuditEntry.Grade.choices],
     }
 

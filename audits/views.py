@@ -78,7 +78,7 @@ def audit_detail(request, pk):
         "case_form": CaseAuditEntryForm(audit=audit)
         if can_edit and audit.is_case_file and audit.stage != Audit.Stage.COMPLETE
         else None,
-        **selectors.audit_detail(audit),
+        **selectors.audit_detail(request.user, audit),
     }
     return render(request, "audits/audit_detail.html", context)
 

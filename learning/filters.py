@@ -18,6 +18,7 @@ from .models import (
     PracticeCheck,
     PriorityTheme,
 )
+from .selectors import themes_visible_to
 
 
 def _financial_years():
@@ -78,6 +79,13 @@ class ThemeFilter(django_filters.FilterSet):
         fields = ["q", "status", "subgroup", "loop_stage"]
 
 
+def _visible_themes(request):
+    """Theme choices: only the themes the person may see (by name) elsewhere."""
+    if request is None:
+        return PriorityTheme.objects.none()
+    return themes_visible_to(request.user)
+
+
 class EvidenceFilter(django_filters.FilterSet):
     way = django_filters.ChoiceFilter(choices=AssuranceEvidence.Way.choices)
     judgement = django_filters.ChoiceFilter(choices=AssuranceEvidence.Judgement.choices)
@@ -87,7 +95,7 @@ class EvidenceFilter(django_filters.FilterSet):
     )
     # The Board dashboard's assurance figures link here.
     theme = django_filters.ModelChoiceFilter(
-        field_name="outcome__theme", queryset=PriorityTheme.objects.all(), label="Theme"
+        field_name="outcome__theme", queryset=_visible_themes, label="Theme"
     )
     subgroup = django_filters.ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"

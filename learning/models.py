@@ -585,6 +585,9 @@ class Action(TimeStampedModel):
     @property
     def plan_label(self):
         if self.review_id:
+            # ``review_hidden`` is set by the selector that loaded the action for a reader.
+            if getattr(self, "review_hidden", False):
+                return "Restricted review"
             return self.review.reference
         if self.audit_id:
             return self.audit.reference

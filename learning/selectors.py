@@ -4,10 +4,12 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -26,7 +28,7 @@ from audits.selectors import (
     get_self_assessment_for_user,
     standards_not_met,
 )
-from reviews.selectors import reviews_visible_to
+from reviews.selectors import review_hidden_annotation, reviews_visible_to
 from sscb.access import can_work_for_subgroup, subgroup_ids
 from sscb.models import Agency, SubGroup
 
@@ -94,31 +96,68 @@ def theme_loop_stage(theme: PriorityTheme) -> LoopStage:
 
 
 def _source_visible(user, prefix=""):
-    """Records whose review (if any) the user may open."""
-    return Q(**{f"{prefix}review__isnull": True}) | Q(
+    """Records whose review and audit (where there is one) the user may open."""
+    review = Q(**{f"{prefix}review__isnull": True}) | Q(
         **{f"{prefix}review__in": reviews_visible_to(user).values("pk")}
+    )
+    if not user.is_agency_lead:
+        return review
+    return review & (
+        Q(**{f"{prefix}audit__isnull": True})
+        | Q(**{f"{prefix}audit__in": audits_visible_to(user).values("pk")})
     )
 
 
 def findings_visible_to(user) -> QuerySet:
+    """BU: all. Reviewer: their review's. Agency lead: those concerning their agency. Others:
+    those whose source they may open."""
     findings = Finding.objects.all()
     if user.is_business_unit:
         return findings
     if user.is_independent_reviewer:
         return findings.filter(review__in=reviews_visible_to(user).values("pk"))
+    if user.is_agency_lead:
+        concerns = Finding.agencies.through.objects.filter(
+            finding=OuterRef("pk"), agency_id=user.agency_id
+        )
+        return findings.filter(_source_visible(user), Exists(concerns))
     return findings.filter(_source_visible(user))
 
 
 def themes_visible_to(user) -> QuerySet:
-    """Themes are the Board's own aggregates: everyone but an independent reviewer sees them."""
+    """Themes are the Board's own aggregates, seen by the Board's members. An independent
+    reviewer sees the themes of their review's findings; an agency lead, the themes of findings
+    about their agency and of outcomes that ask something of it."""
     themes = PriorityTheme.objects.all()
     if user.is_independent_reviewer:
-        return themes.filter(findings__in=findings_visible_to(user).values("pk")).distinct()
+        return themes.filter(pk__in=findings_visible_to(user).values("theme_id"))
+    if user.is_agency_lead:
+        agency = user.agency_id
+        asked = (
+            Q(pk__in=findings_visible_to(user).values("theme_id"))
+            | Q(outcomes__actions__owner_agency_id=agency)
+            | Q(outcomes__evidence__agency_id=agency)
+            | Q(outcomes__checks__agency_id=agency)
+        )
+        return themes.filter(pk__in=PriorityTheme.objects.filter(asked).values("pk"))
     return themes
 
 
+def outcomes_visible_to(user) -> QuerySet:
+    return LearningOutcome.objects.filter(theme__in=themes_visible_to(user).values("pk"))
+
+
+def checks_visible_to(user) -> QuerySet:
+    """Practice development checks under visible themes; an agency lead sees their agency's."""
+    checks = PracticeCheck.objects.filter(outcome__theme__in=themes_visible_to(user).values("pk"))
+    if user.is_agency_lead:
+        return checks.filter(agency_id=user.agency_id)
+    return checks
+
+
 def actions_visible_to(user) -> QuerySet:
-    actions = Action.objects.all()
+    """Each action carries ``review_hidden``: its plan's review is one the user may not open."""
+    actions = Action.objects.annotate(review_hidden=review_hidden_annotation(user))
     if user.is_business_unit:
         return actions
     if user.is_agency_lead:
@@ -169,9 +208,7 @@ def get_theme_for_user(user, uuid, write=False) -> PriorityTheme:
 
 def get_outcome_for_user(user, uuid, write=False) -> LearningOutcome:
     outcome = _get(
-        LearningOutcome.objects.filter(
-            theme__in=themes_visible_to(user).values("pk")
-        ).select_related("theme__subgroup", "decided_by"),
+        outcomes_visible_to(user).select_related("theme__subgroup", "decided_by"),
         uuid=uuid,
     )
     if write and not can_work_for_subgroup(user, outcome.theme.subgroup_id):
@@ -190,18 +227,20 @@ def get_evidence_for_user(user, uuid, write=False) -> AssuranceEvidence:
 
 
 def get_child_for_user(user, model, pk):
-    """A delivery activity, practice check or evaluation stage, if its theme is visible."""
-    theme_path = {
-        DeliveryActivity: "outcome__theme",
-        PracticeCheck: "outcome__theme",
-        TrainingEvaluationStage: "practice_check__outcome__theme",
-    }[model]
-    return _get(
-        model.objects.filter(
-            **{f"{theme_path}__in": themes_visible_to(user).values("pk")}
-        ).select_related(theme_path),
-        pk=pk,
-    )
+    """A delivery activity, practice check or evaluation stage, if the user may see it."""
+    if model is DeliveryActivity:
+        visible = DeliveryActivity.objects.filter(
+            outcome__in=outcomes_visible_to(user).values("pk")
+        )
+        theme_path = "outcome__theme"
+    elif model is PracticeCheck:
+        visible, theme_path = checks_visible_to(user), "outcome__theme"
+    else:
+        visible = TrainingEvaluationStage.objects.filter(
+            practice_check__in=checks_visible_to(user).values("pk")
+        )
+        theme_path = "practice_check__outcome__theme"
+    return _get(visible.select_related(theme_path), pk=pk)
 
 
 def get_standard_assessment_for_user(user, pk) -> StandardAssessment:
@@ -220,8 +259,15 @@ def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:
 
 
 def get_action_for_user(user, uuid, write=False) -> Action:
+    """The action, with ``finding_hidden`` set where its finding is one the user may not open."""
+    hidden_finding = ExpressionWrapper(
+        Q(finding__isnull=False) & ~Q(finding__in=findings_visible_to(user).values("pk")),
+        output_field=BooleanField(),
+    )
     action = _get(
-        actions_visible_to(user).select_related(
+        actions_visible_to(user)
+        .annotate(finding_hidden=hidden_finding)
+        .select_related(
             "review",
             "audit",
             "outcome",
@@ -307,7 +353,7 @@ def theme_list(user) -> QuerySet:
 
 def outcome_list(user) -> QuerySet:
     return (
-        LearningOutcome.objects.filter(theme__in=themes_visible_to(user).values("pk"))
+        outcomes_visible_to(user)
         .select_related("theme", "decided_by")
         .annotate(
             activity_count=Count("activities", distinct=True),
@@ -321,7 +367,7 @@ def outcome_list(user) -> QuerySet:
 
 def activity_list(user) -> QuerySet:
     return (
-        DeliveryActivity.objects.filter(outcome__theme__in=themes_visible_to(user).values("pk"))
+        DeliveryActivity.objects.filter(outcome__in=outcomes_visible_to(user).values("pk"))
         .select_related("outcome__theme")
         .order_by("-planned_on", "pk")
     )
@@ -329,7 +375,7 @@ def activity_list(user) -> QuerySet:
 
 def check_list(user) -> QuerySet:
     return (
-        PracticeCheck.objects.filter(outcome__theme__in=themes_visible_to(user).values("pk"))
+        checks_visible_to(user)
         .select_related("outcome__theme", "agency", "activity")
         .order_by("-checked_on", "-pk")
     )
@@ -403,9 +449,9 @@ def _outcomes_in_full(user) -> QuerySet:
         Prefetch("activities", queryset=DeliveryActivity.objects.order_by("planned_on")),
         Prefetch(
             "checks",
-            queryset=PracticeCheck.objects.select_related("agency", "activity").prefetch_related(
-                Prefetch("stages", queryset=stages)
-            ),
+            queryset=checks_visible_to(user)
+            .select_related("agency", "activity")
+            .prefetch_related(Prefetch("stages", queryset=stages)),
         ),
         Prefetch(
             "evidence",

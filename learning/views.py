@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from audits.selectors import get_audit_for_user
 from reviews.selectors import get_review_for_user
-from sscb.access import can_work_for_subgroup, require
+from sscb.access import can_record_work, can_work_for_subgroup, require
 from sscb.models import User
 from sscb.selectors import reminders_about
 
@@ -45,7 +45,7 @@ def _page(request, queryset):
 
 def _list_page(request, template, filterset_class, queryset, **context):
     """A list page: the selector's rows, filtered, a page at a time."""
-    rows = filterset_class(request.GET, queryset=queryset)
+    rows = filterset_class(request.GET, queryset=queryset, request=request)
     return render(
         request, template, {"filter": rows, "page_obj": _page(request, rows.qs), **context}
     )
@@ -83,7 +83,7 @@ def _form_page(request, form, *, title, purpose, back, save, success):
 
 def _require_recorder(request):
     """Only the Business Unit and sub-group members record learning work."""
-    require(selectors.subgroups_for_work(request.user).exists())
+    require(can_record_work(request.user))
 
 
 # The loop at a glance -------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def index(request):
         ThemeFilter,
         selectors.theme_list(request.user),
         stages=LoopStage,
-        can_record=selectors.subgroups_for_work(request.user).exists(),
+        can_record=can_record_work(request.user),
     )
 
 
@@ -110,7 +110,7 @@ def finding_list(request):
         "learning/finding_list.html",
         FindingFilter,
         selectors.finding_list(request.user),
-        can_record=selectors.subgroups_for_work(request.user).exists(),
+        can_record=can_record_work(request.user),
     )
 
 
@@ -157,22 +157,21 @@ def finding_edit(request, uuid=None):
 
 def collate(request):
     """Unthemed findings, what recurs across reviews and audits, and putting them into themes."""
+    _require_recorder(request)
     user = request.user
     unthemed = selectors.recurring_findings(user)
     themes = selectors.themes_visible_to(user).exclude(status=PriorityTheme.Status.CLOSED)
     form = forms.CollateForm(request.POST or None, themes=themes, findings=unthemed)
-    if request.method == "POST":
-        _require_recorder(request)
-        if form.is_valid():
-            theme = form.cleaned_data["theme"]
-            require(can_work_for_subgroup(user, theme.subgroup_id))
-            try:
-                moved = services.theme_collate(theme=theme, findings=form.cleaned_data["findings"])
-            except ValidationError as error:
-                _apply_errors(form, error)
-            else:
-                messages.success(request, f"{moved} finding(s) added to “{theme}”.")
-                return redirect(theme.get_absolute_url())
+    if request.method == "POST" and form.is_valid():
+        theme = form.cleaned_data["theme"]
+        require(can_work_for_subgroup(user, theme.subgroup_id))
+        try:
+            moved = services.theme_collate(theme=theme, findings=form.cleaned_data["findings"])
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, f"{moved} finding(s) added to “{theme}”.")
+            return redirect(theme.get_absolute_url())
     return render(
         request,
         "learning/collate.html",
@@ -180,7 +179,6 @@ def collate(request):
             "form": form,
             "unthemed": list(unthemed),
             "recurring": list(selectors.recurring_by_agency(user)),
-            "can_record": selectors.subgroups_for_work(user).exists(),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -4,7 +4,16 @@ import datetime
 import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -17,8 +26,9 @@ from .models import ClockPause, Review, ReviewAgency, ReviewClock, ReviewStageCh
 def reviews_visible_to(user):
     """The reviews ``user`` may open.
 
-    Business Unit: all. Independent reviewer: only those they lead. Everyone else: every
-    unrestricted review, and restricted ones where they sit on the panel or lead the review.
+    Business Unit: all. Independent reviewer: only those they lead. Partner agency lead: those
+    in which their agency is involved. Everyone else: every unrestricted review. A restricted
+    review is open, beyond the Business Unit, only to its panel and its lead reviewer.
     """
     reviews = Review.objects.all()
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -28,7 +38,43 @@ def reviews_visible_to(user):
     if user.is_independent_reviewer:
         return reviews.filter(lead_reviewer=user)
     on_panel = Review.panel_members.through.objects.filter(review=OuterRef("pk"), user=user)
-    return reviews.filter(Q(is_restricted=False) | Q(lead_reviewer=user) | Exists(on_panel))
+    visible = reviews.filter(Q(is_restricted=False) | Q(lead_reviewer=user) | Exists(on_panel))
+    if user.is_agency_lead:
+        involved = ReviewAgency.objects.filter(review=OuterRef("pk"), agency_id=user.agency_id)
+        return visible.filter(Exists(involved))
+    return visible
+
+
+def mark_hidden_reviews(user, reviews) -> None:
+    """Set ``is_hidden`` on each review ``user`` may not open (one query, none for the BU).
+
+    A page that shows a review through a relation (a follow-on, a source, an action's plan) shows
+    a hidden one as "a restricted review", with no reference and no link (``review_ref`` tag).
+    """
+    reviews = [review for review in reviews if review is not None]
+    if not reviews:
+        return
+    if user.is_business_unit:
+        visible = {review.pk for review in reviews}
+    else:
+        visible = set(
+            reviews_visible_to(user)
+            .filter(pk__in={review.pk for review in reviews})
+            .values_list("pk", flat=True)
+        )
+    for review in reviews:
+        review.is_hidden = review.pk not in visible
+
+
+def review_hidden_annotation(user, review_ref: str = "review"):
+    """For rows that point at a review (at ``review_ref``): True where ``user`` may not open it."""
+    if user.is_business_unit:
+        return Value(False, output_field=BooleanField())
+    return ExpressionWrapper(
+        Q(**{f"{review_ref}__isnull": False})
+        & ~Q(**{f"{review_ref}__in": reviews_visible_to(user).values("pk")}),
+        output_field=BooleanField(),
+    )
 
 
 def can_create_review(user) -> bool:
@@ -105,7 +151,7 @@ def has_clock_in_state(state: str, today=None, review_ref: str = "pk") -> Exists
     )
 
 
-def review_page(review: Review) -> dict:
+def review_page(user, review: Review) -> dict:
     """Everything the detail page shows about one review, in a fixed number of queries."""
     clocks = list(
         ReviewClock.objects.filter(review=review)
@@ -132,6 +178,8 @@ def review_page(review: Review) -> dict:
                     {"on": pause.resumed_on, "what": "resume", "clock": clock, "pause": pause}
                 )
     timeline.sort(key=lambda item: _as_date(item["on"]))
+    follow_on_reviews = list(review.follow_on_reviews.all().order_by("referred_on"))
+    mark_hidden_reviews(user, [review.source_review, *follow_on_reviews])
     return {
         "clocks": clocks,
         "open_clocks": [clock for clock in clocks if clock.is_open],
@@ -142,7 +190,7 @@ def review_page(review: Review) -> dict:
             .order_by("agency__name")
         ),
         "parallel_processes": list(review.parallel_processes.all()),
-        "follow_on_reviews": list(review.follow_on_reviews.all().order_by("referred_on")),
+        "follow_on_reviews": follow_on_reviews,
         "reminders": reminders_about(*clocks),
     }
 

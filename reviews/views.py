@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sscb.access import require
+from sscb.selectors import access_log_about
 
 from . import lifecycle, selectors, services
 from .criteria import scr_criteria, serious_child_safeguarding_case
@@ -65,7 +66,10 @@ def review_create(request):
         data = dict(form.cleaned_data)
         try:
             review = services.review_create(
-                by=request.user, panel_members=data.pop("panel_members"), **data
+                by=request.user,
+                panel_members=data.pop("panel_members", ()),
+                request=request,
+                **data,
             )
         except ValidationError as error:
             _add_service_errors(form, error)
@@ -87,7 +91,8 @@ def review_create(request):
 def review_detail(request, uuid):
     """The whole story of one review on one screen."""
     review = selectors.get_review_for_user(request.user, uuid)
-    context = selectors.review_page(review)
+    services.review_record_opening(request=request, review=review)
+    context = selectors.review_page(request.user, review)
     can_edit = selectors.can_edit_review(request.user, review)
     moves = [
         {"stage": stage, "label": Review.Stage(stage).label, "refusal": None}
@@ -108,6 +113,7 @@ def review_detail(request, uuid):
             "rule_descriptions": services.RULE_DESCRIPTIONS,
             "pause_form": PauseForm(),
             "resume_form": ResumeForm(),
+            "access_log": access_log_about(request.user, review) if review.is_restricted else None,
         }
     )
     return render(request, "reviews/review_detail.html", context)
@@ -131,7 +137,8 @@ def _criteria(review):
     return None
 
 
-def _register_update(*, review, by, panel_members, **fields):
+def _register_update(*, review, by, panel_members=None, **fields):
+    # panel_members and is_restricted are in the form for the Business Unit only.
     return services.review_update(review=review, by=by, panel_members=panel_members, **fields)
 
 
@@ -188,9 +195,13 @@ def review_section(request, uuid, section):
     form_class, service, heading, purpose = SECTIONS[section]
     kwargs = {"user": request.user} if form_class is ReviewRegisterForm else {}
     form = form_class(request.POST or None, instance=review, **kwargs)
+    if request.method == "GET":
+        services.review_record_opening(request=request, review=review)
     if request.method == "POST" and form.is_valid():
+        # The register's service logs a change of restriction or panel with the request.
+        extra = {"request": request} if form_class is ReviewRegisterForm else {}
         try:
-            service(review=review, by=request.user, **form.cleaned_data)
+            service(review=review, by=request.user, **form.cleaned_data, **extra)
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -225,6 +236,8 @@ def review_formset(request, uuid, section):
     review = selectors.get_review_for_user(request.user, uuid, write=True)
     formset_class, heading, purpose = FORMSETS[section]
     formset = formset_class(request.POST or None, instance=review)
+    if request.method == "GET":
+        services.review_record_opening(request=request, review=review)
     if request.method == "POST" and formset.is_valid():
         services.review_related_save(review=review, by=request.user, formset=formset)
         messages.success(request, f"{heading} saved.")

@@ -25,6 +25,11 @@ def can_work_for_subgroup(user, subgroup_id) -> bool:
     return user.is_business_unit or (user.is_subgroup_member and subgroup_id in subgroup_ids(user))
 
 
+def can_record_work(user) -> bool:
+    """The Business Unit, and members of any sub-group, record the Board's work."""
+    return user.is_business_unit or (user.is_subgroup_member and bool(subgroup_ids(user)))
+
+
 def require(allowed: bool):
     """Raise 403 (a page that says why in plain words) unless ``allowed``."""
     if not allowed:

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.urls import reverse
 
+from .access import can_record_work
+
 # (label, url name, who sees it: "everyone", "business_unit" or a tuple of roles). Every
 # area a person uses is reachable from here.
 NAVIGATION = [
@@ -34,4 +36,6 @@ def layout(request):
         "board_name": settings.BOARD_NAME,
         "navigation": navigation,
         "show_admin_link": user.is_staff,
+        # Called by the template only where a page asks (sub-group ids cost a query).
+        "can_record_work": lambda: can_record_work(user),
     }

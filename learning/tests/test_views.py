@@ -25,7 +25,6 @@ pytestmark = pytest.mark.django_db
 LIST_PAGES = [
     "index",
     "findings",
-    "collate",
     "outcomes",
     "activities",
     "checks",
@@ -38,7 +37,7 @@ def body(response):
     return unescape(response.content.decode())
 
 
-@pytest.mark.parametrize("name", [*LIST_PAGES, "my_agency", "finding_new", "theme_new"])
+@pytest.mark.parametrize("name", [*LIST_PAGES, "collate", "my_agency", "finding_new", "theme_new"])
 def test_anonymous_users_are_sent_to_sign_in(client, name):
     response = client.get(reverse(f"learning:{name}"))
     assert response.status_code == 302
@@ -54,8 +53,10 @@ def test_list_pages_open_for_every_role_that_reads_them(client, users_by_role, n
     assert "<h1" in response.content.decode()
 
 
-@pytest.mark.parametrize("name", ["finding_new", "theme_new"])
-@pytest.mark.parametrize("role", ["executive", "agency_lead", "independent_reviewer"])
+@pytest.mark.parametrize("name", ["finding_new", "theme_new", "collate"])
+@pytest.mark.parametrize(
+    "role", ["executive", "agency_lead", "independent_reviewer", "subgroup_member"]
+)
 def test_only_those_who_record_the_work_may_create(client, users_by_role, name, role):
     client.force_login(users_by_role[role])
     assert client.get(reverse(f"learning:{name}")).status_code == 403

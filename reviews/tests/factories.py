@@ -3,9 +3,9 @@ import datetime
 import factory
 
 from reviews import services
-from reviews.models import Review
+from reviews.models import Review, ReviewAgency
 from sscb.models import SubGroup
-from sscb.tests.factories import SubGroupFactory, UserFactory
+from sscb.tests.factories import AgencyFactory, SubGroupFactory, UserFactory
 
 
 class ReviewFactory(factory.django.DjangoModelFactory):
@@ -22,6 +22,16 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     pseudonym = factory.Sequence(lambda n: f"Child {chr(65 + n % 26)}")
     subgroup = factory.SubFactory(SubGroupFactory, code=SubGroup.Code.CASE_REVIEW_PANEL)
     referred_on = datetime.date(2025, 5, 1)
+
+
+class ReviewAgencyFactory(factory.django.DjangoModelFactory):
+    """An agency involved in a review."""
+
+    class Meta:
+        model = ReviewAgency
+
+    review = factory.SubFactory(ReviewFactory)
+    agency = factory.SubFactory(AgencyFactory)
 
 
 def open_review(*, by=None, kind=Review.Kind.SCR, subgroup=None, **fields):

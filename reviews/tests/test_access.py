@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from reviews.selectors import get_review_for_user, reviews_visible_to
-from reviews.tests.factories import ReviewFactory
+from reviews.tests.factories import ReviewAgencyFactory, ReviewFactory
 from sscb.tests.factories import SubGroupMembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def reviews(crp, reviewer_user):
         ("business_unit", True, True),
         ("subgroup_member", True, False),
         ("executive", True, False),
-        ("agency_lead", True, False),
+        ("agency_lead", False, False),
         ("independent_reviewer", False, True),
     ],
 )
@@ -41,6 +41,16 @@ def test_restricted_reviews_per_role(users_by_role, reviews, role, sees_open, se
     if not sees_restricted:
         with pytest.raises(Http404):
             get_review_for_user(user, reviews["restricted"].uuid)
+
+
+def test_an_agency_lead_sees_only_reviews_their_agency_is_involved_in(agency_user, reviews):
+    assert reviews["open"] not in reviews_visible_to(agency_user)
+    ReviewAgencyFactory(review=reviews["open"], agency=agency_user.agency)
+    ReviewAgencyFactory(review=reviews["restricted"], agency=agency_user.agency)
+    assert list(reviews_visible_to(agency_user)) == [reviews["open"]]
+    # A restricted review only once they sit on its panel.
+    reviews["restricted"].panel_members.add(agency_user)
+    assert set(reviews_visible_to(agency_user)) == {reviews["open"], reviews["restricted"]}
 
 
 def test_the_panel_sees_its_restricted_review(reviews):
@@ -62,6 +72,7 @@ def test_writes_are_for_the_business_unit_and_the_responsible_sub_group(
     users_by_role, crp_member, reviews, make_user, crp
 ):
     review = reviews["open"]
+    ReviewAgencyFactory(review=review, agency=users_by_role["agency_lead"].agency)
     assert get_review_for_user(users_by_role["business_unit"], review.pk, write=True)
     assert get_review_for_user(crp_member, review.pk, write=True)
     for role in ("executive", "agency_lead"):

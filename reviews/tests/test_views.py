@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import Review, ReviewAgency
-from reviews.tests.factories import ReviewFactory, open_review
+from reviews.tests.factories import ReviewAgencyFactory, ReviewFactory, open_review
 from sscb.tests.factories import AgencyFactory, SubGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,7 @@ def test_anonymous_people_are_sent_to_sign_in(client, review):
 
 @pytest.mark.parametrize("role", ["executive", "agency_lead"])
 def test_readers_see_reviews_but_cannot_change_them(client, users_by_role, review, role):
+    ReviewAgencyFactory(review=review, agency=users_by_role["agency_lead"].agency)
     client.force_login(users_by_role[role])
     assert client.get(reverse("reviews:list")).status_code == 200
     detail = client.get(reverse("reviews:detail", args=[review.uuid]))
