@@ -167,8 +167,9 @@ def load():
     # demo reviewer, its publication clock due soon.
     title = "Child exploitation and going missing from care"
     if not exists(title, K.RAPID_REVIEW):
+        # Only the Business Unit restricts a review and names its panel.
         rapid = services.review_create(
-            by=member,
+            by=admin,
             kind=K.RAPID_REVIEW,
             title=title,
             subgroup=crp,

@@ -9,7 +9,7 @@ from sscb.access import subgroup_ids
 from sscb.models import Agency, SubGroup, User
 
 from .models import ParallelProcess, Review, ReviewAgency
-from .services import INVOLVEMENT_FIELDS, METHOD_FIELDS
+from .services import INVOLVEMENT_FIELDS, METHOD_FIELDS, can_restrict_review
 
 
 class DateInput(forms.DateInput):
@@ -66,6 +66,10 @@ class ReviewRegisterForm(forms.ModelForm):
             "The review's panel. On a restricted review only they, the Business Unit and the "
             "lead reviewer can open it."
         )
+        if not can_restrict_review(user):
+            # Who may open a review is the Business Unit's to decide (review_update refuses).
+            del self.fields["is_restricted"]
+            del self.fields["panel_members"]
         if self.instance.pk:
             # The kind fixes the reference and the clocks; it is not changed afterwards.
             del self.fields["kind"]

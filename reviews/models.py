@@ -222,7 +222,8 @@ class Review(TimeStampedModel):
     )
     not_published_reason = models.TextField("reason for not publishing", blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The panel decides who may open a restricted review: its changes are kept too.
+    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["panel_members"])
 
     class Meta:
         ordering = ["-referred_on", "-reference"]

@@ -4,9 +4,11 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from sscb.access_log import Action, access_log_record
 
 from . import lifecycle
 from .clock import add_months, add_working_days
@@ -225,6 +227,53 @@ def clock_resume(*, clock: ReviewClock, by, on: datetime.date | None = None) -> 
 # ------------------------------------------------------------------------------ the register
 
 
+def can_restrict_review(user) -> bool:
+    """Only the Business Unit restricts a review or names its panel (who may open it)."""
+    return user.is_business_unit
+
+
+def review_record_opening(*, request, review: Review) -> None:
+    """Log an opening of a restricted review in the access log; unrestricted ones are not logged."""
+    if review.is_restricted:
+        access_log_record(request, review, Action.VIEW, label=review.reference)
+
+
+def _panel_ids(members) -> set:
+    return {getattr(member, "pk", member) for member in members}
+
+
+def _record_access_changes(review, *, by, request, restriction: bool, panel: bool) -> None:
+    """Put a change of restriction or panel in the access log, with the new value."""
+    if restriction:
+        access_log_record(
+            request,
+            review,
+            Action.RESTRICTION_CHANGED,
+            label=review.reference,
+            detail="restricted" if review.is_restricted else "not restricted",
+            user=by,
+        )
+    if panel:
+        names = sorted(member.get_username() for member in review.panel_members.all())
+        access_log_record(
+            request,
+            review,
+            Action.PANEL_CHANGED,
+            label=review.reference,
+            detail="panel: " + (", ".join(names) or "nobody"),
+            user=by,
+        )
+
+
+def _change_reason(restriction: bool, panel: bool, review: Review) -> str | None:
+    parts = []
+    if restriction:
+        parts.append("restricted" if review.is_restricted else "restriction lifted")
+    if panel:
+        parts.append("panel changed")
+    return ("Business Unit: " + ", ".join(parts)) if parts else None
+
+
 def _record_move(review, from_stage, to_stage, by, note=""):
     return ReviewStageChange.objects.create(
         review=review, from_stage=from_stage, to_stage=to_stage, moved_by=by, note=note
@@ -246,10 +295,22 @@ def review_create(
     notified_on: datetime.date | None = None,
     panel_members: Iterable = (),
     source_review: Review | None = None,
+    request=None,
     **extra,
 ) -> Review:
-    """Open a review at the first stage of its kind, with a generated reference and its clocks."""
+    """Open a review at the first stage of its kind, with a generated reference and its clocks.
+
+    Only the Business Unit may restrict it or name its panel, except that a follow-on review
+    (``source_review``) keeps its source's restriction and panel whoever records the decision.
+    """
     referred_on = referred_on or timezone.localdate()
+    panel_members = list(panel_members)
+    inherited = source_review is not None and (
+        is_restricted == source_review.is_restricted
+        and _panel_ids(panel_members) == _panel_ids(source_review.panel_members.all())
+    )
+    if (is_restricted or panel_members) and not (inherited or can_restrict_review(by)):
+        raise PermissionDenied("Only the Business Unit may restrict a review or name its panel.")
     review = Review(
         kind=kind,
         regime=regime_for(kind, referred_on),
@@ -277,7 +338,13 @@ def review_create(
             continue
     else:
         raise IntegrityError("Could not give the review a unique reference.")
-    review.panel_members.set(panel_members)
+    if panel_members:
+        review._change_reason = _change_reason(False, True, review)
+        review.panel_members.set(panel_members)
+        del review._change_reason
+    _record_access_changes(
+        review, by=by, request=request, restriction=is_restricted, panel=bool(panel_members)
+    )
     _record_move(review, "", review.stage, by, note="Review opened.")
     review_clocks_sync(review=review)
     return review
@@ -308,17 +375,33 @@ INVOLVEMENT_FIELDS = (
 
 
 @transaction.atomic
-def review_update(*, review: Review, by, panel_members: Iterable | None = None, **fields) -> Review:
-    """Change the register, method or involvement details of a review."""
+def review_update(
+    *, review: Review, by, panel_members: Iterable | None = None, request=None, **fields
+) -> Review:
+    """Change the register, method or involvement details of a review.
+
+    A change of restriction or panel is refused unless ``by`` is the Business Unit; one that is
+    made goes in the review's history (with a reason) and in the access log.
+    """
     unknown = set(fields) - {*REGISTER_FIELDS, *METHOD_FIELDS, *INVOLVEMENT_FIELDS}
     if unknown:
         raise ValueError(f"review_update cannot change {', '.join(sorted(unknown))}")
+    restriction = "is_restricted" in fields and fields["is_restricted"] != review.is_restricted
+    panel = False
+    if panel_members is not None:
+        panel_members = list(panel_members)
+        panel = _panel_ids(panel_members) != _panel_ids(review.panel_members.all())
+    if (restriction or panel) and not can_restrict_review(by):
+        raise PermissionDenied("Only the Business Unit may restrict a review or change its panel.")
     for name, value in fields.items():
         setattr(review, name, value)
     review.full_clean()
+    review._change_reason = _change_reason(restriction, panel, review)
     review.save()
-    if panel_members is not None:
+    if panel:
         review.panel_members.set(panel_members)
+    del review._change_reason
+    _record_access_changes(review, by=by, request=request, restriction=restriction, panel=panel)
     review_clocks_sync(review=review)
     return review
 
