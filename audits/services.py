@@ -8,7 +8,8 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from sscb.dates import financial_year_of
+from sscb.access_log import Action, access_log_record
+from sscb.dates import financial_year_label, financial_year_of
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -380,3 +381,21 @@ def standard_assessment_moderate(
         self_assessment.save()
     answer.self_assessment = self_assessment
     return answer
+
+
+# --- the access log -------------------------------------------------------------------------
+
+FRAMEWORK_SHORT_NAMES = {
+    Framework.Code.SECTION_11: "Section 11",
+    Framework.Code.SECTION_175: "Section 175/157",
+}
+
+
+def self_assessment_record_opening(*, request, self_assessment: SelfAssessment) -> None:
+    """Log an opening of a return (its page, its form or a moderation page) in the access log."""
+    cycle = self_assessment.cycle
+    label = (
+        f"{FRAMEWORK_SHORT_NAMES.get(cycle.framework.code, cycle.framework.name)} return: "
+        f"{self_assessment.agency.name} {financial_year_label(cycle.financial_year)}"
+    )
+    access_log_record(request, self_assessment, Action.VIEW, label=label)

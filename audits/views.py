@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from sscb.access import require
 from sscb.dates import financial_year_of
-from sscb.selectors import reminders_about
+from sscb.selectors import access_log_about, reminders_about
 
 from . import selectors, services
 from .filters import AuditFilter
@@ -194,6 +194,7 @@ def agency_history(request, agency_pk):
 
 def return_detail(request, pk):
     self_assessment = selectors.get_self_assessment_for_user(request.user, pk)
+    services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
     context = {
         "return": self_assessment,
         "answers": selectors.answers_for(self_assessment),
@@ -204,6 +205,7 @@ def return_detail(request, pk):
         and selectors.can_moderate(request.user),
         "is_late": self_assessment.is_late(timezone.localdate()),
         "reminders": reminders_about(self_assessment),
+        "access_log": access_log_about(request.user, self_assessment),
     }
     return render(request, "audits/return_detail.html", context)
 
@@ -217,6 +219,8 @@ def return_edit(request, pk):
             "be changed.",
         )
         return redirect("audits:return", pk=pk)
+    if request.method == "GET":
+        services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
     answers = selectors.answers_for(self_assessment)
     data = request.POST if request.method == "POST" else None
     forms = [AnswerForm(data, answer=answer) for answer in answers]
@@ -271,6 +275,8 @@ def return_moderate(request, pk, number):
     if not self_assessment.is_returned:
         messages.info(request, "This return has not been submitted yet, so it cannot be moderated.")
         return redirect("audits:return", pk=pk)
+    if request.method == "GET":
+        services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
     initial = {
         "moderated_score": answer.moderated_score or answer.self_score,
         "moderation_comment": answer.moderation_comment,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sscb.access import require
+from sscb.access_log import Action, access_log_record
 
 from . import dashboard, dashboard_reports, exports
 from .dashboard_forms import DashboardFilterForm, ReportPeriodForm
@@ -70,6 +71,7 @@ def export(request, fmt):
     name = f"board-dashboard-{figures['scope'].year}"
     if figures["scope"].subgroup:
         name += f"-{figures['scope'].subgroup.code}"
+    access_log_record(request, None, Action.EXPORT, label=f"Board dashboard: {name}.{fmt}")
     if fmt == "csv":
         return exports.csv_response(tables, name)
     return exports.xlsx_response(tables, name)

@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from sscb.access_log import Action, access_log_record
+
 from . import selectors
 from .filters import ActionFilter
 
@@ -124,6 +126,8 @@ def action_export(request, fmt):
     today = timezone.localdate()
     rows = action_rows(actions.iterator(chunk_size=2000), today)
     name = f"actions-{today.isoformat()}"
+    # The filters are in the logged path's query string.
+    access_log_record(request, None, Action.EXPORT, label=f"Action tracker: {name}.{fmt}")
     if fmt == "xlsx":
         return xlsx_response([("Actions", ACTION_HEADER, rows)], name)
     return csv_response([("Actions", ACTION_HEADER, rows)], name)

@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sscb.access_log import Action as Access
+from sscb.access_log import access_log_record
 from sscb.reminders import reminders_cancel_for
 
 from .models import (
@@ -333,3 +335,16 @@ def attachment_add(*, parent: Action | AssuranceEvidence, upload, uploaded_by) -
     attachment.file.save(upload.name, upload, save=False)
     attachment.save()
     return attachment
+
+
+def attachment_record_download(*, request, attachment: Attachment) -> None:
+    """Log a download of an evidence or completion file in the access log.
+
+    The label names the file by number and what it belongs to, not by its uploaded name,
+    which nobody checked for a child's name.
+    """
+    if attachment.action_id:
+        label = f"File {attachment.pk} of action {attachment.action.reference}"
+    else:
+        label = f"File {attachment.pk} of assurance evidence: {attachment.evidence.title}"
+    access_log_record(request, attachment, Access.DOWNLOAD, label=label)

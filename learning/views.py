@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from audits.selectors import get_audit_for_user
 from reviews.selectors import get_review_for_user
+from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_work_for_subgroup, require
 from sscb.models import User
-from sscb.selectors import reminders_about
+from sscb.selectors import access_log_about, reminders_about
 
 from . import forms, selectors, services
 from .filters import (
@@ -473,8 +474,10 @@ def evidence_detail(request, uuid):
                 messages.success(request, "Evidence updated.")
                 return redirect(evidence.get_absolute_url())
     context = selectors.thread_back(user, evidence)
+    attachments = list(evidence.attachments.select_related("uploaded_by"))
     context |= {
-        "attachments": list(evidence.attachments.select_related("uploaded_by")),
+        "attachments": attachments,
+        "access_log": access_log_about(user, *attachments) if attachments else None,
         "reminders": reminders_about(evidence),
         "provide_form": provide_form,
         "judge_form": judge_form,
@@ -601,13 +604,15 @@ def action_detail(request, uuid):
                 messages.success(request, "Action updated.")
                 return redirect(action.get_absolute_url())
     today = timezone.localdate()
+    attachments = list(action.attachments.select_related("uploaded_by"))
     return render(
         request,
         "learning/action_detail.html",
         {
             "action": action,
             "rag": action.rag(today),
-            "attachments": list(action.attachments.select_related("uploaded_by")),
+            "attachments": attachments,
+            "access_log": access_log_about(user, *attachments) if attachments else None,
             "history": list(action.history.select_related("history_user")[:20]),
             "reminders": reminders_about(action),
             "progress_form": bound.get("progress") or forms.ProgressForm(),
@@ -633,6 +638,7 @@ def my_agency(request):
 
 def attachment_download(request, pk):
     attachment = selectors.get_attachment_for_user(request.user, pk)
+    services.attachment_record_download(request=request, attachment=attachment)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
@@ -641,6 +647,7 @@ def attachment_download(request, pk):
 
 def thread_review(request, pk):
     review = get_review_for_user(request.user, pk)
+    review_record_opening(request=request, review=review)
     context = selectors.thread_forward(request.user, review=review)
     context |= {"source": review, "source_param": "review", "stages": LoopStage}
     return render(request, "learning/thread.html", context)
