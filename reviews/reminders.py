@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.urls import reverse
 
-from sscb.models import Reminder
+from sscb.models import Reminder, User
 from sscb.reminders import (
     Candidate,
     business_unit_ids,
@@ -14,6 +14,7 @@ from sscb.reminders import (
 )
 
 from .models import Review, ReviewClock
+from .selectors import reviews_visible_to
 
 Kind = Reminder.Kind
 
@@ -42,6 +43,7 @@ def clocks(today, policy):
             "review__uuid",
             "review__reference",
             "review__subgroup__chair_id",
+            "review__is_restricted",
         )
         .order_by("pk")
     )
@@ -51,7 +53,8 @@ def clocks(today, policy):
     ).values_list("review_id", "user_id"):
         panels[review_id].append(user_id)
     labels = dict(ReviewClock.Kind.choices)
-    for pk, kind, due_on, review_id, uuid, reference, chair_id in rows:
+    readers = _restricted_readers({row[3] for row in rows if row[7]}, panels, rows)
+    for pk, kind, due_on, review_id, uuid, reference, chair_id, restricted in rows:
         overdue = (today - due_on).days
         reminder_kind = Kind.CLOCK_OVERDUE if overdue > 0 else Kind.CLOCK_NEAR
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
@@ -61,4 +64,30 @@ def clocks(today, policy):
         for level, recipient in escalate(
             owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
         ):
-            yield Candidate(reminder_kind, subject, pk, recipient, due_on, title, url, level)
+            if restricted and recipient not in readers[review_id]:
+                named = f"A restricted review: {labels[kind]}"
+            else:
+                named = title
+            yield Candidate(reminder_kind, subject, pk, recipient, due_on, named, url, level)
+
+
+def _restricted_readers(review_ids, panels, rows) -> dict[int, set[int]]:
+    """Who, of the people these clocks' reminders may go to, can open each restricted review.
+
+    Asked of ``reviews_visible_to`` once per person: the emails follow the same rule as the
+    pages, and restricted reviews (and so the people asked) are few.
+    """
+    readers = defaultdict(set)
+    if not review_ids:
+        return readers
+    people = {user for review_id in review_ids for user in panels.get(review_id, [])}
+    people |= {row[6] for row in rows if row[3] in review_ids and row[6]}
+    for user in User.objects.filter(pk__in=people):
+        for review_id in (
+            reviews_visible_to(user).filter(pk__in=review_ids).values_list("pk", flat=True)
+        ):
+            readers[review_id].add(user.pk)
+    for user_id in business_unit_ids():
+        for review_id in review_ids:
+            readers[review_id].add(user_id)
+    return readers

@@ -80,3 +80,20 @@ def test_the_review_page_lists_the_reminders_sent(client, rapid_review, bu_user)
     page = client.get(f"/reviews/{review.uuid}/").content.decode()
     assert "Reminders sent about its deadlines" in page
     assert "Statutory deadline near" in page
+
+
+def test_a_restricted_reviews_reference_reaches_only_those_who_may_open_it(
+    rapid_review, chair, bu_user, make_user
+):
+    review, clock = rapid_review
+    panellist = make_user(username="panellist", role="subgroup_member")
+    review.is_restricted = True
+    review.save()
+    review.panel_members.add(panellist)
+    reminders_sweep(today=clock.due_on + datetime.timedelta(days=30))
+    by_recipient = {message.to[0]: message.body for message in mail.outbox}
+    assert review.reference in by_recipient[panellist.email]
+    assert review.reference in by_recipient[bu_user.email]
+    # The chair, off the panel, is told a restricted review's deadline passed, not which.
+    assert review.reference not in by_recipient[chair.email]
+    assert "A restricted review: Send the rapid review" in by_recipient[chair.email]

@@ -1,0 +1,142 @@
+"""Least privilege for a partner agency lead, and restricted reviews reached through relations."""
+
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils.html import strip_tags
+
+from audits.tests.factories import AuditFactory, CaseAuditEntryFactory
+from learning import selectors
+from learning.tests.factories import (
+    ActionFactory,
+    CheckFactory,
+    EvidenceFactory,
+    FindingFactory,
+    OutcomeFactory,
+    ThemeFactory,
+)
+from reviews.tests.factories import ReviewAgencyFactory, ReviewFactory
+from sscb.tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response):
+    assert response.status_code == 200, response.status_code
+    return " ".join(unescape(strip_tags(response.content.decode())).split())
+
+
+@pytest.fixture
+def other_agency():
+    return AgencyFactory(name="Shropshire Children's Services", short_name="CSC", kind="csc")
+
+
+@pytest.fixture
+def involved_review(agency):
+    review = ReviewFactory(title="Neglect of a toddler")
+    ReviewAgencyFactory(review=review, agency=agency)
+    return review
+
+
+def test_findings_are_those_about_the_agency_from_reviews_it_may_open(
+    agency_user, agency, other_agency, involved_review
+):
+    ours = FindingFactory(review=involved_review, agencies=[agency])
+    theirs = FindingFactory(review=involved_review, agencies=[other_agency])
+    # About the agency, but from a review the agency is not involved in.
+    elsewhere = FindingFactory(review=ReviewFactory(), agencies=[agency])
+    visible = set(selectors.findings_visible_to(agency_user))
+    assert ours in visible
+    assert theirs not in visible and elsewhere not in visible
+
+
+def test_themes_are_those_that_ask_something_of_the_agency(
+    agency_user, agency, other_agency, involved_review
+):
+    by_finding = ThemeFactory(title="Voice of the child")
+    FindingFactory(review=involved_review, agencies=[agency], theme=by_finding)
+    by_action = OutcomeFactory().theme
+    ActionFactory(outcome=by_action.outcomes.get(), review=None, plan="", owner_agency=agency)
+    by_evidence = EvidenceFactory(agency=agency).outcome.theme
+    by_check = CheckFactory(agency=agency).outcome.theme
+    not_ours = CheckFactory(agency=other_agency).outcome.theme
+    visible = set(selectors.themes_visible_to(agency_user))
+    assert visible == {by_finding, by_action, by_evidence, by_check}
+    assert not_ours not in visible
+
+
+def test_practice_checks_are_the_agencys_own(client, agency_user, agency, other_agency):
+    outcome = OutcomeFactory()
+    ours = CheckFactory(outcome=outcome, agency=agency)
+    CheckFactory(outcome=outcome, agency=other_agency)
+    client.force_login(agency_user)
+    response = client.get(reverse("learning:checks"))
+    assert list(response.context["page_obj"].object_list) == [ours]
+    page = client.get(reverse("learning:outcome", args=[outcome.uuid]))
+    assert list(page.context["outcome"].checks.all()) == [ours]
+
+
+def test_a_case_file_audit_shows_other_agencies_cases_as_counts_only(
+    client, agency_user, member_user, agency, other_agency
+):
+    audit = AuditFactory(kind="case_file", title="Neglect case files")
+    audit.agencies.set([agency, other_agency])
+    CaseAuditEntryFactory(audit=audit, agency=agency, pseudonym="Family A", concerns="Late visit")
+    CaseAuditEntryFactory(
+        audit=audit,
+        agency=other_agency,
+        pseudonym="Family B",
+        grade="inadequate",
+        concerns="case closed without a safety plan",
+    )
+    client.force_login(agency_user)
+    page = text(client.get(reverse("audits:detail", args=[audit.pk])))
+    assert "Family A" in page and "Late visit" in page
+    assert "Family B" not in page and "safety plan" not in page
+    assert "Inadequate: 1" in page and "Good: 1" in page
+    client.force_login(member_user)
+    assert "safety plan" in text(client.get(reverse("audits:detail", args=[audit.pk])))
+
+
+def test_collate_is_neither_offered_nor_open_to_an_agency_lead(client, agency_user):
+    client.force_login(agency_user)
+    assert "Collate into themes" not in text(client.get(reverse("learning:findings")))
+    assert client.get(reverse("learning:collate")).status_code == 403
+
+
+def test_a_restricted_review_reached_from_another_shows_no_reference(client, member_user, bu_user):
+    restricted = ReviewFactory(reference="SCR-2025-007", is_restricted=True)
+    follow_on = ReviewFactory(reference="LR-2025-900", source_review=restricted)
+    ReviewFactory(reference="LR-2025-901", source_review=follow_on, is_restricted=True)
+    client.force_login(member_user)
+    page = text(client.get(reverse("reviews:detail", args=[follow_on.uuid])))
+    assert "SCR-2025-007" not in page and "LR-2025-901" not in page
+    assert "Arose from a restricted review" in page
+    assert "Follow-on: a restricted review" in page
+    raw = client.get(reverse("reviews:detail", args=[follow_on.uuid])).content.decode()
+    assert str(restricted.uuid) not in raw
+    client.force_login(bu_user)
+    page = text(client.get(reverse("reviews:detail", args=[follow_on.uuid])))
+    assert "Arose from SCR-2025-007" in page and "LR-2025-901" in page
+
+
+def test_an_agency_action_from_a_restricted_review_hides_the_review(client, agency_user, agency):
+    restricted = ReviewFactory(reference="SCR-2025-008", is_restricted=True, title="Secret")
+    ReviewAgencyFactory(review=restricted, agency=agency)
+    finding = FindingFactory(review=restricted, agencies=[agency])
+    action = ActionFactory(
+        review=restricted, owner_agency=agency, finding=finding, title="Train call handlers"
+    )
+    client.force_login(agency_user)
+    page = text(client.get(action.get_absolute_url()))
+    assert "Train call handlers" in page
+    assert "SCR-2025-008" not in page and "Secret" not in page
+    assert "a restricted review" in page and "a finding about other agencies" in page
+    listing = text(client.get(reverse("learning:actions")))
+    assert "Train call handlers" in listing and "SCR-2025-008" not in listing
+    export = client.get(reverse("learning:actions_csv")).content.decode()
+    assert "Train call handlers" in export and "SCR-2025-008" not in export
+    # On its panel, the review is theirs to open again.
+    restricted.panel_members.add(agency_user)
+    assert "SCR-2025-008" in text(client.get(action.get_absolute_url()))
