@@ -386,7 +386,10 @@ def review_update(
     unknown = set(fields) - {*REGISTER_FIELDS, *METHOD_FIELDS, *INVOLVEMENT_FIELDS}
     if unknown:
         raise ValueError(f"review_update cannot change {', '.join(sorted(unknown))}")
-    restriction = "is_restricted" in fields and fields["is_restricted"] != review.is_restricted
+    # Compared with the stored value: a ModelForm has already set the new one on ``review``.
+    restriction = "is_restricted" in fields and fields["is_restricted"] != (
+        Review.objects.values_list("is_restricted", flat=True).get(pk=review.pk)
+    )
     panel = False
     if panel_members is not None:
         panel_members = list(panel_members)

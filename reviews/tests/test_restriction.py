@@ -1,0 +1,213 @@
+"""Only the Business Unit restricts a review or changes its panel; each change is on the record."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from reviews import services
+from reviews.models import Review
+from reviews.tests.factories import open_review
+from sscb.models import AccessLogEntry
+
+Action = AccessLogEntry.Action
+
+
+@pytest.fixture
+def review(crp, bu_user):
+    return open_review(
+        by=bu_user,
+        kind=Review.Kind.LEARNING_REVIEW,
+        subgroup=crp,
+        title="Neglect of a toddler",
+        pseudonym="Child E",
+        referred_on=datetime.date(2025, 6, 2),
+    )
+
+
+def _register(review, **changes):
+    data = {
+        "title": review.title,
+        "pseudonym": review.pseudonym,
+        "summary": review.summary,
+        "subgroup": review.subgroup_id,
+        "referred_on": review.referred_on.isoformat(),
+    }
+    data.update(changes)
+    return data
+
+
+def _url(review):
+    return reverse("reviews:section", args=[review.uuid, "register"])
+
+
+# Sub-group members ------------------------------------------------------------------------------
+
+
+def test_a_member_is_not_offered_restriction_or_panel(client, crp_member, review):
+    client.force_login(crp_member)
+    for url in (_url(review), reverse("reviews:create")):
+        body = client.get(url).content.decode()
+        assert 'name="title"' in body
+        assert 'name="is_restricted"' not in body
+        assert 'name="panel_members"' not in body
+
+
+def test_a_members_post_with_restriction_and_panel_changes_only_the_rest(
+    client, crp_member, review, make_user
+):
+    other = make_user(role="subgroup_member", username="other")
+    client.force_login(crp_member)
+    response = client.post(
+        _url(review),
+        _register(
+            review, title="Neglect of a young child", is_restricted="on", panel_members=[other.pk]
+        ),
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.title == "Neglect of a young child"  # the rest of the form is saved
+    assert review.is_restricted is False
+    assert not review.panel_members.exists()
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_a_member_opens_a_review_without_restriction(client, crp_member, crp):
+    client.force_login(crp_member)
+    response = client.post(
+        reverse("reviews:create"),
+        {
+            "kind": "learning_review",
+            "title": "Missing from education",
+            "subgroup": crp.pk,
+            "referred_on": "2025-06-02",
+            "is_restricted": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Review.objects.get(title="Missing from education").is_restricted is False
+
+
+def test_the_service_refuses_a_member(crp_member, review, crp):
+    with pytest.raises(PermissionDenied):
+        services.review_update(review=review, by=crp_member, is_restricted=True)
+    with pytest.raises(PermissionDenied):
+        services.review_update(review=review, by=crp_member, panel_members=[crp_member])
+    review.is_restricted = True  # as a bound ModelForm leaves it: the stored value is compared
+    with pytest.raises(PermissionDenied):
+        services.review_update(review=review, by=crp_member, is_restricted=True)
+    with pytest.raises(PermissionDenied):
+        open_review(by=crp_member, subgroup=crp, is_restricted=True)
+    with pytest.raises(PermissionDenied):
+        open_review(by=crp_member, subgroup=crp, panel_members=[crp_member])
+    review.refresh_from_db()
+    assert review.is_restricted is False and not review.panel_members.exists()
+    assert Review.objects.count() == 1
+
+
+def test_a_member_may_save_the_register_of_a_restricted_review_unchanged(
+    crp_member, review, bu_user
+):
+    services.review_update(
+        review=review, by=bu_user, is_restricted=True, panel_members=[crp_member]
+    )
+    review = Review.objects.get(pk=review.pk)
+    services.review_update(
+        review=review,
+        by=crp_member,
+        title="Renamed",
+        is_restricted=True,
+        panel_members=[crp_member],
+    )
+    review.refresh_from_db()
+    assert review.title == "Renamed" and review.is_restricted
+
+
+def test_a_follow_on_review_keeps_its_sources_restriction_whoever_decides(crp_member, crp, bu_user):
+    rapid = open_review(
+        by=bu_user,
+        kind=Review.Kind.RAPID_REVIEW,
+        subgroup=crp,
+        referred_on=datetime.date(2025, 6, 2),
+        notified_on=datetime.date(2025, 6, 2),
+        is_restricted=True,
+        panel_members=[crp_member],
+    )
+    services.review_record_decision(
+        review=rapid,
+        by=crp_member,
+        decision=Review.Decision.INITIATE,
+        decided_on=datetime.date(2025, 6, 20),
+        decision_reasons="Learning for the partnership.",
+        abuse_or_neglect=True,
+        seriously_harmed=True,
+    )
+    lcspr = rapid.follow_on_reviews.get()
+    assert lcspr.is_restricted
+    assert list(lcspr.panel_members.all()) == [crp_member]
+
+
+# The Business Unit -----------------------------------------------------------------------------
+
+
+def test_the_business_unit_restricts_and_names_the_panel(client, bu_user, crp_member, review):
+    client.force_login(bu_user)
+    body = client.get(_url(review)).content.decode()
+    assert 'name="is_restricted"' in body and 'name="panel_members"' in body
+    response = client.post(
+        _url(review),
+        _register(review, is_restricted="on", panel_members=[crp_member.pk]),
+        REMOTE_ADDR="198.51.100.7",
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.is_restricted
+    assert list(review.panel_members.all()) == [crp_member]
+
+    # In the review's history: the restriction, the reason and the panel as it now is.
+    latest = review.history.order_by("-history_date", "-history_id").first()
+    assert latest.is_restricted
+    assert latest.history_user == bu_user
+    assert latest.history_change_reason == "Business Unit: restricted, panel changed"
+    assert [row.user for row in latest.panel_members.all()] == [crp_member]
+    before = review.history.filter(is_restricted=False).order_by("-history_date").first()
+    assert before is not None and not before.panel_members.exists()
+
+    # And in the access log, with the new values.
+    entries = {e.action: e for e in AccessLogEntry.objects.filter(object_id=review.pk)}
+    restriction = entries[Action.RESTRICTION_CHANGED]
+    assert (restriction.user, restriction.record, restriction.detail) == (
+        bu_user,
+        review.reference,
+        "restricted",
+    )
+    assert restriction.ip_address == "198.51.100.7"
+    assert entries[Action.PANEL_CHANGED].detail == "panel: member"
+
+
+def test_lifting_a_restriction_is_recorded_too(bu_user, crp_member, review):
+    services.review_update(
+        review=review, by=bu_user, is_restricted=True, panel_members=[crp_member]
+    )
+    AccessLogEntry.objects.all().delete()
+    services.review_update(review=review, by=bu_user, is_restricted=False, panel_members=[])
+    details = dict(AccessLogEntry.objects.values_list("action", "detail"))
+    assert details == {
+        Action.RESTRICTION_CHANGED: "not restricted",
+        Action.PANEL_CHANGED: "panel: nobody",
+    }
+    latest = review.history.order_by("-history_date", "-history_id").first()
+    assert latest.history_change_reason == "Business Unit: restriction lifted, panel changed"
+
+
+def test_an_unchanged_restriction_writes_no_entry(bu_user, review):
+    services.review_update(review=review, by=bu_user, title="Same restriction", is_restricted=False)
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_opening_a_restricted_review_records_it(bu_user, crp, crp_member):
+    review = open_review(by=bu_user, subgroup=crp, is_restricted=True, panel_members=[crp_member])
+    actions = sorted(AccessLogEntry.objects.values_list("action", flat=True))
+    assert actions == [Action.PANEL_CHANGED, Action.RESTRICTION_CHANGED]
+    assert review.history.filter(is_restricted=True).exists()
