@@ -9,7 +9,12 @@ from .models import (
     ReviewClock,
     ReviewStageChange,
 )
-from .services import INVOLVEMENT_FIELDS, review_clocks_sync
+from .services import (
+    INVOLVEMENT_FIELDS,
+    review_clocks_sync,
+    review_record_access_changes,
+    review_record_opening,
+)
 
 
 class ReviewAgencyInline(admin.TabularInline):
@@ -153,6 +158,21 @@ class ReviewAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         # Dates changed here move the statutory clocks, as they do on the review pages.
         review_clocks_sync(review=form.instance)
+        # And a change of restriction or panel goes in the access log, as it does there.
+        review_record_access_changes(
+            form.instance,
+            by=request.user,
+            request=request,
+            restriction="is_restricted" in form.changed_data,
+            panel="panel_members" in form.changed_data,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        review = getattr(response, "context_data", {}).get("original")
+        if request.method == "GET" and review is not None:
+            review_record_opening(request=request, review=review)
+        return response
 
     def has_add_permission(self, request):
         # A review is opened on the review pages, which give it a reference and its clocks.

@@ -242,7 +242,7 @@ def _panel_ids(members) -> set:
     return {getattr(member, "pk", member) for member in members}
 
 
-def _record_access_changes(review, *, by, request, restriction: bool, panel: bool) -> None:
+def review_record_access_changes(review, *, by, request, restriction: bool, panel: bool) -> None:
     """Put a change of restriction or panel in the access log, with the new value."""
     if restriction:
         access_log_record(
@@ -342,7 +342,7 @@ def review_create(
         review._change_reason = _change_reason(False, True, review)
         review.panel_members.set(panel_members)
         del review._change_reason
-    _record_access_changes(
+    review_record_access_changes(
         review, by=by, request=request, restriction=is_restricted, panel=bool(panel_members)
     )
     _record_move(review, "", review.stage, by, note="Review opened.")
@@ -404,7 +404,9 @@ def review_update(
     if panel:
         review.panel_members.set(panel_members)
     del review._change_reason
-    _record_access_changes(review, by=by, request=request, restriction=restriction, panel=panel)
+    review_record_access_changes(
+        review, by=by, request=request, restriction=restriction, panel=panel
+    )
     review_clocks_sync(review=review)
     return review
 

@@ -211,3 +211,59 @@ def test_opening_a_restricted_review_records_it(bu_user, crp, crp_member):
     actions = sorted(AccessLogEntry.objects.values_list("action", flat=True))
     assert actions == [Action.PANEL_CHANGED, Action.RESTRICTION_CHANGED]
     assert review.history.filter(is_restricted=True).exists()
+
+
+# The Django admin -----------------------------------------------------------------------------
+
+
+def _admin_form_data(response):
+    """What the admin's change form would post back unchanged, inlines included."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.extend(formset.forms)
+        for name, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{name}"] = value
+    for form in forms:
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if value is None or value is False:
+                continue
+            key = form.add_prefix(name)
+            if isinstance(value, list | tuple):
+                data[key] = [getattr(item, "pk", item) for item in value]
+            elif value is True:
+                data[key] = "on"
+            else:
+                data[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return data
+
+
+def test_restricting_in_the_admin_is_in_the_access_log_too(client, bu_user, crp_member, review):
+    client.force_login(bu_user)
+    url = reverse("admin:reviews_review_change", args=[review.pk])
+    data = _admin_form_data(client.get(url))
+    data.update({"is_restricted": "on", "panel_members": [crp_member.pk]})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    review.refresh_from_db()
+    assert review.is_restricted
+    details = dict(
+        AccessLogEntry.objects.exclude(action=Action.VIEW).values_list("action", "detail")
+    )
+    assert details == {
+        Action.RESTRICTION_CHANGED: "restricted",
+        Action.PANEL_CHANGED: "panel: member",
+    }
+
+
+def test_opening_a_restricted_review_in_the_admin_is_logged(client, bu_user, review):
+    client.force_login(bu_user)
+    url = reverse("admin:reviews_review_change", args=[review.pk])
+    client.get(url)
+    assert not AccessLogEntry.objects.exists()  # not restricted: not logged
+    Review.objects.filter(pk=review.pk).update(is_restricted=True)
+    client.get(url)
+    entry = AccessLogEntry.objects.get()
+    assert (entry.action, entry.record, entry.path) == (Action.VIEW, review.reference, url)
