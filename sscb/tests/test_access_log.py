@@ -82,6 +82,16 @@ def test_the_golden_thread_of_a_restricted_review_writes_one_entry(client, membe
     )
 
 
+@pytest.mark.parametrize("page", ["reviews:section", "reviews:formset"])
+def test_opening_a_restricted_reviews_edit_pages_writes_one_entry(
+    client, member_user, restricted, page
+):
+    client.force_login(member_user)
+    section = "register" if page == "reviews:section" else "agencies"
+    assert client.get(reverse(page, args=[restricted.uuid, section])).status_code == 200
+    assert _only_entry().record == "SCR-2025-001"
+
+
 def test_only_the_business_unit_sees_who_has_opened_a_restricted_review(
     client, bu_user, member_user, restricted
 ):
