@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import signin
 from .models import (
     AccessLogEntry,
     Agency,
@@ -29,6 +30,47 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             {"fields": ["first_name", "last_name", "email", "role", "agency", "job_title"]},
         ),
     )
+    actions = ["reset_second_factor", "force_password_reset"]
+
+    # Both resets are kept in the person's History (a change reason) and in the admin log.
+
+    @admin.action(description="Reset second factor (they set up a new one at next sign-in)")
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            reason = f"Second factor reset by {request.user.get_username()}"
+            signin.user_reset_second_factor(user=user, reason=reason)
+            self.log_change(request, user, reason)
+        self.message_user(
+            request,
+            f"Second factor reset for {len(queryset)} "
+            f"{'person' if len(queryset) == 1 else 'people'}: they will set up a new one when "
+            "they next sign in.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Force a password reset (sign them out and email a reset link)")
+    def force_password_reset(self, request, queryset):
+        done, no_email = [], []
+        for user in queryset:
+            reason = f"Password reset forced by {request.user.get_username()}; reset link emailed"
+            if signin.user_force_password_reset(user=user, reason=reason):
+                self.log_change(request, user, reason)
+                done.append(user.get_username())
+            else:
+                no_email.append(user.get_username())
+        if done:
+            self.message_user(
+                request,
+                f"Password reset and link emailed: {', '.join(done)}.",
+                messages.SUCCESS,
+            )
+        if no_email:
+            self.message_user(
+                request,
+                f"Not reset, no email address to send a link to: {', '.join(no_email)}. "
+                "Add one first.",
+                messages.WARNING,
+            )
 
 
 @admin.register(Agency)

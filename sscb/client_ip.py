@@ -1,5 +1,7 @@
 """The address a request came from, the one place that reads it (sign-in lockouts, access log)."""
 
+import ipaddress
+
 from django.conf import settings
 
 
@@ -19,5 +21,9 @@ def client_ip(request) -> str | None:
         if part.strip()
     ]
     if len(forwarded) >= proxies:
-        return forwarded[-proxies]
+        # Something that is not an address (a proxy passing junk through) is not believed.
+        try:
+            return str(ipaddress.ip_address(forwarded[-proxies]))
+        except ValueError:
+            return remote_addr
     return remote_addr

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     *PROJECT_APPS,
 ]
 
@@ -74,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # After allauth's: a signed-in person whose role needs a second factor sets one up first.
+    "sscb.signin.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -117,10 +123,14 @@ AUTH_USER_MODEL = "sscb.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -136,14 +146,51 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Five wrong passwords lock that account (from any address), and five from one address lock
-# that address, for a while.
+# Sign-in is django-allauth's (username and password, then a second factor); there is no
+# public sign-up: the Business Unit creates accounts in the Django admin.
+ACCOUNT_ADAPTER = "sscb.signin.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"  # addresses are entered by the Business Unit
+ACCOUNT_SESSION_REMEMBER = False  # sessions end with the browser, as before
+ACCOUNT_PREVENT_ENUMERATION = True  # "reset sent" whether or not the address has an account
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # and nothing is mailed to an address with none
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Reset links stop working after this long (and once used, or once the password changes).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 60 * 60
+# allauth's own failed-sign-in limit counts per username too, which would let anyone lock a
+# named person out; django-axes and the account throttle below do that job instead, so allauth
+# keeps only a per-address brake on requests.
+ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "20/m/ip"}
+
+# Second factor: an authenticator app (TOTP) with recovery codes, or a passkey / security key.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # no public sign-up, so no squatting on someone's address
+MFA_TOTP_ISSUER = os.environ.get("BOARD_NAME", "Safeguarding Children Partnership")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # passkeys on http://127.0.0.1 in development
+# Roles (sscb.models.User.Role values, or "all") that must have a second factor: every role in
+# production, none in development and tests, unless MFA_REQUIRED_ROLES says otherwise.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", "" if DEBUG or TESTING else "all")
+
+# Wrong passwords lock the (username, address) pair, never a whole address (a council's NAT)
+# or a whole account (anyone could lock a named person out): five, for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "sscb.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "sscb.client_ip.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # one row per failure: the account throttle counts them
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Reverse proxies in front of the app whose X-Forwarded-For is believed (0: REMOTE_ADDR only).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Password spraying against one account from many addresses: after this many failures for a
+# username (all addresses, within the cool-off time) only browsers that have signed in as that
+# person before (a signed "device cookie") may try it (OWASP's device-cookie pattern).
+LOGIN_ACCOUNT_THROTTLE = env_int("LOGIN_ACCOUNT_THROTTLE", 20)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -210,7 +257,10 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Digests name reviews: in production mail goes over TLS unless configured otherwise
+# (check sscb.W001 warns when it would go in clear).
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEBUG and not EMAIL_USE_SSL)
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Safeguarding Partnership Business Unit <noreply@localhost>"
 )

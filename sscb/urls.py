@@ -1,5 +1,6 @@
+from allauth.account import views as account_views
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
@@ -7,17 +8,18 @@ from . import views
 admin.site.site_header = "Safeguarding Partnership — Business Unit administration"
 admin.site.site_title = "Business Unit administration"
 admin.site.index_title = "Reference data, people and records"
+# The admin signs in through the same page, with its second factor, as everyone else.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("partnership/", views.partnership, name="partnership"),
     path("reminders/", views.my_reminders, name="reminders"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # allauth's sign-in, password reset and second-factor pages; "login" and "logout" are the
+    # names the rest of the site uses for two of them.
+    path("accounts/login/", account_views.login, name="login"),
+    path("accounts/logout/", account_views.logout, name="logout"),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
     path("audits/", include("audits.urls")),

@@ -13,7 +13,7 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 def _sign_in(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
+    return client.post(reverse("login"), {"login": username, "password": password})
 
 
 def test_right_password_signs_in(client, member_user):

@@ -1,0 +1,40 @@
+"""System checks for settings that would quietly weaken the partnership's security."""
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+@register(Tags.security)
+def email_is_encrypted(app_configs, **kwargs):
+    """Reminder digests name reviews: in production they must not cross the network in clear."""
+    if settings.DEBUG or settings.EMAIL_BACKEND != SMTP_BACKEND:
+        return []
+    if settings.EMAIL_USE_TLS or settings.EMAIL_USE_SSL:
+        return []
+    return [
+        Warning(
+            "Email is sent over SMTP without TLS or SSL while DEBUG is off.",
+            hint="Digests name reviews: leave EMAIL_USE_TLS unset (on by default) or set "
+            "EMAIL_USE_SSL=1 for an implicit-TLS port.",
+            id="sscb.W001",
+        )
+    ]
+
+
+@register(Tags.security)
+def second_factor_roles_exist(app_configs, **kwargs):
+    """A misspelt role in MFA_REQUIRED_ROLES would silently leave that role without MFA."""
+    from .models import User
+
+    unknown = sorted(set(settings.MFA_REQUIRED_ROLES) - {"all", *User.Role.values})
+    if not unknown:
+        return []
+    return [
+        Error(
+            f"MFA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}.",
+            hint=f"Use 'all' or some of: {', '.join(User.Role.values)}.",
+            id="sscb.E001",
+        )
+    ]

@@ -1,0 +1,239 @@
+"""Signing in: allauth's adapter, the second-factor rule, the lockout's username, the account
+throttle with its device cookie, and the Business Unit's resets of a password or second factor.
+
+Lockouts are shaped so that nobody can use them to shut a named person out: django-axes locks a
+(username, address) pair; beyond that, many failures for one username from anywhere only make
+browsers that have never signed in as that person wait (OWASP's "device cookie" pattern).
+"""
+
+import time
+from datetime import timedelta
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.forms import default_token_generator
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.utils import user_pk_to_url_str
+from allauth.core import context
+from allauth.mfa.models import Authenticator
+from axes.models import AccessFailureLog
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .client_ip import client_ip
+
+DEVICE_COOKIE = "sscb_device"
+DEVICE_COOKIE_SALT = "sscb.signin.device"
+DEVICE_COOKIE_MAX_AGE = timedelta(days=180)
+DEVICE_COOKIE_MAX_PEOPLE = 5  # a shared office computer remembers a few people, not everyone
+
+ACCOUNT_THROTTLED = (
+    "Too many attempts for this account from unrecognised devices; try again later or use a "
+    "device you have signed in from before."
+)
+
+
+def normalise_username(value: str) -> str:
+    """Usernames as lockouts count them: "Member " and "member" are one account's attempts."""
+    return value.strip().lower()
+
+
+def axes_username(request, credentials=None) -> str | None:
+    """The username django-axes locks (with the address): allauth's form calls it "login"."""
+    credentials = credentials or {}
+    value = credentials.get("username") or credentials.get("login")
+    if not value and request is not None and hasattr(request, "POST"):
+        value = request.POST.get("login") or request.POST.get("username")
+    return normalise_username(value) if value else None
+
+
+# The device cookie: after a complete sign-in (password and second factor) the browser is given
+# a signed cookie naming that person, so that it can still try when strangers are being turned
+# away for that account.
+
+
+def trusted_usernames(request) -> list[str]:
+    raw = request.COOKIES.get(DEVICE_COOKIE)
+    if not raw:
+        return []
+    try:
+        names = signing.loads(raw, salt=DEVICE_COOKIE_SALT, max_age=DEVICE_COOKIE_MAX_AGE)
+    except signing.BadSignature:
+        return []
+    if not isinstance(names, list):
+        return []
+    return [name for name in names if isinstance(name, str)]
+
+
+def remember_device(request, response, user) -> None:
+    name = normalise_username(user.get_username())
+    others = [other for other in trusted_usernames(request) if other != name]
+    response.set_cookie(
+        DEVICE_COOKIE,
+        signing.dumps([name, *others][:DEVICE_COOKIE_MAX_PEOPLE], salt=DEVICE_COOKIE_SALT),
+        max_age=int(DEVICE_COOKIE_MAX_AGE.total_seconds()),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def account_throttled(request, username: str) -> bool:
+    """Whether this browser must wait before trying this username again.
+
+    True when the username has had LOGIN_ACCOUNT_THROTTLE or more failures (from any address)
+    within the cool-off time and this browser has no device cookie for it.
+    """
+    limit = settings.LOGIN_ACCOUNT_THROTTLE
+    name = normalise_username(username)
+    if not limit or not name or name in trusted_usernames(request):
+        return False
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    recent = AccessFailureLog.objects.filter(username=name, attempt_time__gte=since)
+    return recent[:limit].count() >= limit
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_password_mismatch": "Please enter a correct username and password.",
+        "too_many_login_attempts": "Too many failed sign-ins from this address. Wait a minute.",
+        "account_throttled": ACCOUNT_THROTTLED,
+    }
+
+    def is_open_for_signup(self, request):
+        return False  # the Business Unit creates accounts in the Django admin
+
+    def get_client_ip(self, request):
+        address = client_ip(request)
+        if not address:
+            raise PermissionDenied("Unable to determine the client's address")
+        return address
+
+    def pre_authenticate(self, request, **credentials):
+        username = credentials.get("username")
+        if username and account_throttled(request, username):
+            raise self.validation_error("account_throttled")
+        super().pre_authenticate(request, **credentials)
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        remember_device(request, response, user)
+        return response
+
+    def is_reauthentication_required(self, *, app, **kwargs):
+        # Setting up a first second factor straight after signing in: the password was typed
+        # moments ago, so asking for it again would only puzzle people.
+        request = context.request
+        if (
+            app == "allauth.mfa"
+            and request.user.is_authenticated
+            and _signed_in_with_password_moments_ago(request)
+            and not has_second_factor(request.user)
+        ):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def _signed_in_with_password_moments_ago(request) -> bool:
+    recent = time.time() - account_settings.REAUTHENTICATION_TIMEOUT
+    return any(
+        record.get("method") == "password" and record.get("at", 0) >= recent
+        for record in get_authentication_records(request, request.user)
+    )
+
+
+# The second factor, required by role (settings.MFA_REQUIRED_ROLES).
+
+
+def second_factor_required(user) -> bool:
+    roles = settings.MFA_REQUIRED_ROLES
+    return "all" in roles or user.role in roles
+
+
+def has_second_factor(user) -> bool:
+    """An authenticator app or a passkey; recovery codes alone are only their back-up."""
+    return (
+        Authenticator.objects.filter(user=user)
+        .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        .exists()
+    )
+
+
+class SecondFactorRequiredMiddleware:
+    """Sends a signed-in person whose role needs a second factor, and who has none, to set one up.
+
+    Sign-in, sign-out and the second-factor pages themselves (all under /accounts/) and static
+    files stay reachable; everything else, the Django admin included, waits until it is done.
+    """
+
+    exempt_prefixes = ("/accounts/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path_info.startswith((*self.exempt_prefixes, settings.STATIC_URL))
+            and second_factor_required(user)
+            and not has_second_factor(user)
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+# The Business Unit's resets (admin actions on User). Each is kept in the person's history.
+
+
+def user_reset_second_factor(*, user, reason: str) -> int:
+    """Deletes the person's authenticator app, passkeys and recovery codes; returns how many."""
+    with transaction.atomic():
+        deleted, _ = Authenticator.objects.filter(user=user).delete()
+        _save_with_reason(type(user).objects.get(pk=user.pk), reason)
+    return deleted
+
+
+def user_force_password_reset(*, user, reason: str) -> bool:
+    """Makes the password unusable (which ends every session) and emails a reset link.
+
+    Returns False, changing nothing, when the person has no email address to send it to.
+    """
+    if not user.email:
+        return False
+    user = type(user).objects.get(pk=user.pk)
+    user.set_unusable_password()
+    _save_with_reason(user, reason)
+    token = default_token_generator.make_token(user)
+    path = reverse(
+        "account_reset_password_from_key",
+        kwargs={"uidb36": user_pk_to_url_str(user), "key": token},
+    )
+    context = {
+        "user": user,
+        "password_reset_url": f"{settings.SITE_URL}{path}",
+        "board_name": settings.BOARD_NAME,
+        "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    subject = render_to_string("account/email/password_reset_forced_subject.txt", context)
+    send_mail(
+        " ".join(subject.split()),
+        render_to_string("account/email/password_reset_forced_message.txt", context),
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+    return True
+
+
+def _save_with_reason(user, reason: str) -> None:
+    """Saves the person with a history row saying what was done (the password is never copied)."""
+    user._change_reason = reason
+    user.save()
