@@ -7,7 +7,7 @@ browsers that have never signed in as that person wait (OWASP's "device cookie" 
 """
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -129,24 +129,35 @@ class AccountAdapter(DefaultAccountAdapter):
         return response
 
     def is_reauthentication_required(self, *, app, **kwargs):
-        # Setting up a first second factor straight after signing in: the password was typed
-        # moments ago, so asking for it again would only puzzle people.
+        # Setting up a first second factor (and seeing its recovery codes) straight after
+        # signing in: the password was typed moments ago, so asking again would only puzzle.
         request = context.request
-        if (
-            app == "allauth.mfa"
-            and request.user.is_authenticated
-            and _signed_in_with_password_moments_ago(request)
-            and not has_second_factor(request.user)
-        ):
-            return False
+        if app == "allauth.mfa" and request.user.is_authenticated:
+            signed_in_at = _password_sign_in_moments_ago(request)
+            if signed_in_at and not _second_factor_before(request.user, signed_in_at):
+                return False
         return super().is_reauthentication_required(app=app, **kwargs)
 
 
-def _signed_in_with_password_moments_ago(request) -> bool:
+def _password_sign_in_moments_ago(request) -> float | None:
+    """When this session signed in with a password, if that was within allauth's
+    reauthentication timeout."""
     recent = time.time() - account_settings.REAUTHENTICATION_TIMEOUT
-    return any(
-        record.get("method") == "password" and record.get("at", 0) >= recent
+    times = [
+        record.get("at", 0)
         for record in get_authentication_records(request, request.user)
+        if record.get("method") == "password"
+    ]
+    return max(times) if times and max(times) >= recent else None
+
+
+def _second_factor_before(user, timestamp: float) -> bool:
+    return (
+        Authenticator.objects.filter(
+            user=user, created_at__lt=datetime.fromtimestamp(timestamp, tz=UTC)
+        )
+        .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        .exists()
     )
 
 

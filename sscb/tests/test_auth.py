@@ -483,3 +483,16 @@ def _settings_value(name, **env):
         check=True,
     )
     return result.stdout.strip()
+
+
+def test_turning_the_second_factor_off_later_asks_for_the_password_again(
+    client, settings, member_user
+):
+    settings.MFA_REQUIRED_ROLES = ["all"]
+    secret = generate_totp_secret()
+    TOTP.activate(member_user, secret)
+    sign_in(client, "member")
+    client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert signed_in_as(client)
+    response = client.get(reverse("mfa_deactivate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
