@@ -1,0 +1,1142 @@
+"""The access matrix: every named URL × every role × own / other agency, restricted / not, on
+the panel / not, GET and POST, each with its expected answer (issue 11).
+
+``EXPECTATIONS`` holds one entry per URL name: the checks to make, each a method, a variant of
+the world (``world.py``) to request, and the answer for each role. The Django admin follows one
+generic rule (``admin_checks``) with its exceptions written down in ``ADMIN_EXCEPTIONS``. A named
+URL with no entry fails ``test_every_named_url_has_an_expectation`` (and its own test below), so
+a new page cannot ship without its rule.
+
+Answers: "ok" (200, a file, or a redirect that is not to a sign-in page), "login" (a redirect to
+a sign-in page), "403", "404", "405", and "invalid" (the form is shown again with an error, 200 or
+400, because it carries an id the person may not use). Every answer but "ok" must leave the
+database as it was.
+
+To add a page: add its name to EXPECTATIONS with a ``GET(...)`` (and ``POST(...)`` if it takes
+one) per variant; ``rule()`` and ``rw()`` say who gets what.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from reviews import lifecycle
+from reviews.forms import ReviewAgencyFormSet
+from sscb.tests.factories import PASSWORD
+from sscb.tests.world import OTHER_CONCERNS, OWN_CONCERNS, add_admin_rows, build_world
+
+# Roles --------------------------------------------------------------------------------------
+
+ROLES = {
+    "anon": "anonymous",
+    "bu": "business_unit",
+    "member": "subgroup_member",  # on the CRP, L&I and QAP sub-groups the records belong to
+    "outsider": "outside_member",  # a sub-group member on no sub-group
+    "exec": "executive",
+    "lead": "agency_lead",  # of agency A
+    "reviewer": "independent_reviewer",  # leads the review "restricted"
+}
+SIGNED_IN = [short for short in ROLES if short != "anon"]
+OK, LOGIN, INVALID = "ok", "login", "invalid"
+REFUSED = {LOGIN, "403", "404", "405", INVALID}
+
+
+def rule(ok: str = "", others: str = "403", anon: str = LOGIN, **special: str) -> dict:
+    """Roles named in ``ok`` (short names, space-separated) get "ok", the other signed-in roles
+    ``others``, anonymous ``anon``; ``special`` sets single roles (``lead="404"``)."""
+    expect = dict.fromkeys(SIGNED_IN, others) | {"anon": anon}
+    expect |= dict.fromkeys(ok.split(), OK)
+    expect |= special
+    return expect
+
+
+def rw(read: str, write: str | None = None, **special: str) -> dict:
+    """Readers not in ``write`` get 403, writers "ok", everyone else 404. Without ``write``,
+    a read: readers "ok", everyone else 404."""
+    if write is None:
+        return rule(read, others="404", **special)
+    readers, writers = set(read.split()), set(write.split())
+    assert writers <= readers, (readers, writers)
+    return (
+        rule(" ".join(writers), others="404", **dict.fromkeys(readers - writers, "403")) | special
+    )
+
+
+EVERYONE = rule("bu member outsider exec lead reviewer")
+POST_ONLY = rule(others="405")  # a view that takes only a POST answers a GET with 405
+
+# Who may open what (the rules are in */selectors.py; this is them written out for the world).
+REVIEW_READERS = {
+    "open_A": "bu member outsider exec lead",
+    "open_B": "bu member outsider exec",
+    "restricted_panel": "bu member lead",  # the agency lead and the member sit on its panel
+    "restricted": "bu reviewer",  # nobody on its panel; the reviewer leads it
+}
+REVIEW_WRITERS = "bu member"  # the member sits on the CRP, each review's responsible sub-group
+
+
+def review_writers(variant):
+    return " ".join(set(REVIEW_WRITERS.split()) & set(REVIEW_READERS[variant].split()))
+
+
+AUDIT_READERS = {"own": "bu member outsider exec lead", "other": "bu member outsider exec"}
+RETURN_READERS = {"own": "bu member exec lead", "other": "bu member exec"}  # member is on QAP
+FINDING_READERS = {
+    "own": "bu member outsider exec lead",
+    "other": "bu member outsider exec",
+    "restricted": "bu reviewer",
+}
+THEME_READERS = {
+    "own": "bu member outsider exec lead",  # a finding about agency A
+    "other": "bu member outsider exec reviewer",  # holds a finding of the reviewer's review
+}
+CHECK_READERS = {"own": "bu member outsider exec lead", "other": "bu member outsider exec"}
+EVIDENCE_READERS = CHECK_READERS
+ACTION_READERS = {
+    "own": "bu member outsider exec lead",
+    "other": "bu member outsider exec",
+    "restricted_plan": "bu lead reviewer",  # agency A's, in the restricted review's plan
+}
+ATTACHMENT_READERS = {
+    "action_own": ACTION_READERS["own"],
+    "action_other": ACTION_READERS["other"],
+    "evidence_own": EVIDENCE_READERS["own"],
+    "evidence_other": EVIDENCE_READERS["other"],
+}
+LEARNING_WRITERS = "bu member"  # the member sits on L&I, whose work all the records are
+DASHBOARD = rule("bu member exec")
+
+
+# Checks -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    method: str
+    variant: str
+    expect: dict
+    kwargs: Callable = lambda w: {}
+    query: Callable | None = None
+    data: Callable | None = None
+    # role short name -> function of the world giving texts the page must (not) contain
+    shows: dict = field(default_factory=dict)
+    hides: dict = field(default_factory=dict)
+
+
+def GET(variant, expect, kwargs=None, **options):
+    return Check("GET", variant, expect, kwargs or (lambda w: {}), **options)
+
+
+def POST(variant, expect, kwargs=None, data=None, **options):
+    return Check("POST", variant, expect, kwargs or (lambda w: {}), data=data, **options)
+
+
+def page(variant="page", expect=EVERYONE, **options):
+    """A page every signed-in person may open."""
+    return [GET(variant, expect, **options)]
+
+
+def each(readers: dict, make_kwargs, method="GET", write=None, data=None, **options):
+    """One check per variant in ``readers``; with ``write``, writers get "ok", other readers 403."""
+    checks = []
+    for variant, read in readers.items():
+        if write is None:
+            expect = rw(read)
+        else:
+            allowed = " ".join(set(write.split()) & set(read.split()))
+            expect = rw(read, allowed)
+        checks.append(
+            Check(
+                method,
+                variant,
+                expect,
+                (lambda v: lambda w: make_kwargs(w, v))(variant),
+                data=(lambda v: lambda w: data(w, v))(variant) if data else None,
+                **options,
+            )
+        )
+    return checks
+
+
+def review_kw(w, v):
+    return {"uuid": w.reviews[v].uuid}
+
+
+def reviews_rw(method="GET", data=None, extra=None, write=True):
+    extra = extra or {}
+    checks = []
+    for variant, read in REVIEW_READERS.items():
+        expect = rw(read, review_writers(variant)) if write else rw(read)
+        checks.append(
+            Check(
+                method,
+                variant,
+                expect,
+                (lambda v: lambda w: review_kw(w, v) | extra)(variant),
+                data=(lambda v: lambda w: data(w, v))(variant) if data else None,
+            )
+        )
+    return checks
+
+
+def clock_checks(method, data):
+    checks = [
+        Check(
+            method,
+            variant,
+            rw(read, review_writers(variant)) if method == "POST" else POST_ONLY,
+            (lambda v: lambda w: review_kw(w, v) | {"clock_id": w.clocks[v].pk})(variant),
+            data=data,
+        )
+        for variant, read in REVIEW_READERS.items()
+    ]
+    # Another review's clock under open_A's address: nobody may touch it through open_A.
+    checks.append(
+        Check(
+            method,
+            "open_A+clock_of_restricted",
+            rule(others="404", outsider="403", exec="403", lead="403")
+            if method == "POST"
+            else POST_ONLY,
+            lambda w: review_kw(w, "open_A") | {"clock_id": w.clocks["restricted"].pk},
+            data=data,
+        )
+    )
+    return checks
+
+
+def restricted_ref(w):
+    restricted = w.reviews["restricted"]
+    return [restricted.reference, restricted.title]
+
+
+def uuid_kw(collection, key="uuid"):
+    return lambda w, v: {key: getattr(w, collection)[v].uuid}
+
+
+def pk_kw(collection, key="pk"):
+    return lambda w, v: {key: getattr(w, collection)[v].pk}
+
+
+def today(days=0):
+    return (timezone.localdate() + datetime.timedelta(days=days)).isoformat()
+
+
+# Payloads -----------------------------------------------------------------------------------
+
+
+def method_form(w, v):
+    return {"method": "systems", "method_rationale": "Proportionate to a single agency's part."}
+
+
+def agencies_formset(w, v):
+    prefix = ReviewAgencyFormSet(instance=w.reviews[v]).prefix
+    return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+
+
+def move_form(w, v):
+    review = w.reviews[v]
+    return {"to_stage": lifecycle.allowed_moves(review.kind, review.stage)[0], "note": "On."}
+
+
+def audit_form(w, v, lead_subgroup="qap"):
+    audit = w.audits[v]
+    return {
+        "kind": audit.kind,
+        "title": audit.title + " (edited)",
+        "lead_subgroup": w.subgroups[lead_subgroup].pk,
+        "reports_to": w.subgroups["qap"].pk,
+        "scope": "Neglect",
+        "period_start": "2025-04-01",
+        "period_end": "2025-09-30",
+        "agencies": [agency.pk for agency in audit.agencies.all()],
+    }
+
+
+def new_audit(lead_subgroup):
+    def data(w):
+        return {
+            "kind": "themed",
+            "title": "Themed audit of missing children",
+            "lead_subgroup": w.subgroups[lead_subgroup].pk,
+            "reports_to": w.subgroups["qap"].pk,
+            "scope": "Missing episodes",
+            "period_start": "2025-04-01",
+            "period_end": "2025-09-30",
+            "agencies": [w.agency_a.pk],
+        }
+
+    return data
+
+
+def case_form(w, v):
+    agency = w.agency_a if v == "own" else w.agency_b
+    return {"pseudonym": "Child Z", "agency": agency.pk, "grade": "good", "concerns": "None"}
+
+
+def answers_form(w, v):
+    data = {}
+    for answer in w.returns[v].answers.select_related("standard"):
+        prefix = f"standard-{answer.standard.number}"
+        data |= {
+            f"{prefix}-self_score": "3",
+            f"{prefix}-narrative": "Supervision",
+            f"{prefix}-evidence": "Policy",
+        }
+    return data
+
+
+def theme_form(subgroup="li"):
+    return lambda w, v=None: {
+        "title": "A new theme for the matrix",
+        "description": "Recurs in three reviews.",
+        "priorities": [w.priority.pk],
+        "subgroup": w.subgroups[subgroup].pk,
+    }
+
+
+def finding_form(review="open_A"):
+    return lambda w, v=None: {
+        "title": "Finding from the matrix",
+        "detail": "Practitioners did not share information.",
+        "source": "learning_review",
+        "nature": "improvement",
+        "review": w.reviews[review].pk,
+        "agencies": [w.agency_a.pk],
+        "subgroup": w.subgroups["li"].pk,
+        "identified_on": today(),
+    }
+
+
+def action_form(finding=None):
+    def data(w, v=None):
+        fields = {
+            "title": "Action from the matrix",
+            "owner_agency": w.agency_a.pk,
+            "subgroup": w.subgroups["li"].pk,
+            "due_on": today(30),
+        }
+        if finding:
+            fields["finding"] = w.findings[finding].pk
+        return fields
+
+    return data
+
+
+def outcome_form(w, v=None):
+    return {"title": "Outcome", "schedule": "May", "impact_measure": "Audit in six months"}
+
+
+def activity_form(w, v=None):
+    return {"way": "briefing", "title": "Briefing", "planned_on": today()}
+
+
+def check_form(w, v=None):
+    return {"way": "single_agency_audit", "agency": w.agency_a.pk, "result": "pending"}
+
+
+def evidence_form(w, v=None):
+    return {"way": "agency_report", "agency": w.agency_a.pk, "title": "Assurance report"}
+
+
+def collate_form(finding):
+    return lambda w: {"theme": w.themes["own"].pk, "findings": [w.findings[finding].pk]}
+
+
+def form_refuses(checks):
+    """The same checks, where the form itself refuses those allowed in ("invalid")."""
+    for check in checks:
+        check.expect = {role: INVALID if got == OK else got for role, got in check.expect.items()}
+    return checks
+
+
+# The table ----------------------------------------------------------------------------------
+
+EXPECTATIONS: dict[str, list[Check]] = {
+    # The Board -------------------------------------------------------------------------------
+    "home": page(),
+    "partnership": page(),
+    "reminders": [
+        GET("page", EVERYONE),
+        POST("page", EVERYONE, data=lambda w: {"email_reminders": ""}),
+    ],
+    # Reviews -----------------------------------------------------------------------------------
+    "reviews:list": page(
+        hides={
+            "member": restricted_ref,
+            "outsider": restricted_ref,
+            "exec": restricted_ref,
+            "lead": lambda w: [w.reviews["open_B"].reference, *restricted_ref(w)],
+            "reviewer": lambda w: [w.reviews["open_A"].reference, w.reviews["open_B"].reference],
+        }
+    ),
+    "reviews:create": [
+        GET("page", rule("bu member")),
+        POST("empty", rule("bu member"), data=lambda w: {}),
+    ],
+    "reviews:detail": [
+        *reviews_rw(write=False)[2:],
+        # open_A's follow-on and open_B's source are the restricted review: shown, unnamed.
+        GET(
+            "open_A",
+            rw(REVIEW_READERS["open_A"]),
+            lambda w: review_kw(w, "open_A"),
+            shows={
+                role: lambda w: ["a restricted review"]
+                for role in ("member", "outsider", "exec", "lead")
+            },
+            hides=dict.fromkeys(("member", "outsider", "exec", "lead"), restricted_ref),
+        ),
+        GET(
+            "open_B",
+            rw(REVIEW_READERS["open_B"]),
+            lambda w: review_kw(w, "open_B"),
+            shows={
+                role: lambda w: ["a restricted review"] for role in ("member", "outsider", "exec")
+            },
+            hides=dict.fromkeys(("member", "outsider", "exec"), restricted_ref),
+        ),
+    ],
+    "reviews:section": [
+        *reviews_rw(extra={"section": "method"}),
+        *reviews_rw("POST", data=method_form, extra={"section": "method"}),
+    ],
+    "reviews:formset": [
+        *reviews_rw(extra={"section": "agencies"}),
+        *reviews_rw("POST", data=agencies_formset, extra={"section": "agencies"}),
+    ],
+    "reviews:move": [
+        GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A")),
+        *reviews_rw("POST", data=move_form),
+    ],
+    "reviews:clock-pause": [
+        *clock_checks("GET", None)[:1],
+        *clock_checks("POST", lambda w: {"reason": "Criminal trial listed"}),
+    ],
+    "reviews:clock-resume": [
+        *clock_checks("GET", None)[:1],
+        *clock_checks("POST", lambda w: {"on": today()}),
+    ],
+    # Audits ------------------------------------------------------------------------------------
+    "audits:list": page(
+        hides={
+            "lead": lambda w: [w.audits["other"].title],
+            "reviewer": lambda w: [w.audits["own"].title, w.audits["other"].title],
+        }
+    ),
+    "audits:create": [
+        GET("page", rule("bu member")),
+        POST("qap", rule("bu member"), data=new_audit("qap")),
+        # A sub-group member may lead an audit only from a sub-group they sit on.
+        POST("cdop", rule("bu", member=INVALID), data=new_audit("cdop")),
+    ],
+    # Graded cases: the agency lead reads their own agency's; the others' only as counts.
+    "audits:detail": [
+        GET(
+            "own",
+            rw(AUDIT_READERS["own"]),
+            lambda w: {"pk": w.audits["own"].pk},
+            shows={
+                "lead": lambda w: [OWN_CONCERNS],
+                "member": lambda w: [OWN_CONCERNS, OTHER_CONCERNS],
+            },
+            hides={"lead": lambda w: [OTHER_CONCERNS]},
+        ),
+        GET("other", rw(AUDIT_READERS["other"]), lambda w: {"pk": w.audits["other"].pk}),
+    ],
+    "audits:edit": [
+        *each(AUDIT_READERS, pk_kw("audits"), write="bu member"),
+        *each(AUDIT_READERS, pk_kw("audits"), "POST", write="bu member", data=audit_form),
+    ],
+    "audits:stage": [
+        GET("own", POST_ONLY, lambda w: {"pk": w.audits["own"].pk}),
+        *each(
+            AUDIT_READERS,
+            pk_kw("audits"),
+            "POST",
+            write="bu member",
+            data=lambda w, v: {"stage": "in_progress"},
+        ),
+    ],
+    "audits:case-add": [
+        *each(AUDIT_READERS, pk_kw("audits"), write="bu member"),
+        *each(AUDIT_READERS, pk_kw("audits"), "POST", write="bu member", data=case_form),
+    ],
+    "audits:cycle-create": [
+        GET("page", rule("bu")),
+        POST(
+            "section_175",
+            rule("bu"),
+            data=lambda w: {
+                "framework": w.frameworks["section_175"].pk,
+                "title": "Section 175 audit",
+                "financial_year": "2025",
+                "opened_on": today(),
+                "deadline": today(60),
+            },
+        ),
+    ],
+    "audits:cycle": [GET("cycle", rw("bu member exec"), lambda w: {"pk": w.cycle.pk})],
+    "audits:heat-map": [GET("cycle", rw("bu member exec"), lambda w: {"pk": w.cycle.pk})],
+    "audits:agency-history": [
+        GET("own", rw("bu member exec lead"), lambda w: {"agency_pk": w.agency_a.pk}),
+        GET("other", rw("bu member exec"), lambda w: {"agency_pk": w.agency_b.pk}),
+    ],
+    "audits:return": each(RETURN_READERS, pk_kw("returns")),
+    # Filled in by the Business Unit and the agency's own lead ("other" is submitted already,
+    # so it only shows the return again).
+    "audits:return-edit": [
+        *each(RETURN_READERS, pk_kw("returns"), write="bu lead"),
+        *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu lead", data=answers_form),
+    ],
+    # Moderated by the Business Unit and QAP ("own" is a draft, so it only shows it again).
+    "audits:return-moderate": [
+        *each(RETURN_READERS, lambda w, v: {"pk": w.returns[v].pk, "number": 1}, write="bu member"),
+        *each(
+            RETURN_READERS,
+            lambda w, v: {"pk": w.returns[v].pk, "number": 1},
+            "POST",
+            write="bu member",
+            data=lambda w, v: {"moderated_score": "2", "moderation_comment": "Partly met"},
+        ),
+    ],
+    "audits:return-send-back": [
+        GET("other", POST_ONLY, lambda w: {"pk": w.returns["other"].pk}),
+        *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu member", data=lambda w, v: {}),
+    ],
+    # Learning: lists and exports ---------------------------------------------------------------
+    "learning:index": page(
+        hides={
+            "lead": lambda w: [w.themes["other"].title],
+            "reviewer": lambda w: [w.themes["own"].title],
+        }
+    ),
+    "learning:findings": page(
+        hides={
+            "member": lambda w: [w.findings["restricted"].title],
+            "exec": lambda w: [w.findings["restricted"].title],
+            "lead": lambda w: [w.findings["other"].title, w.findings["restricted"].title],
+            "reviewer": lambda w: [w.findings["own"].title, w.findings["other"].title],
+        }
+    ),
+    "learning:outcomes": page(),
+    "learning:activities": page(),
+    "learning:checks": page(),
+    "learning:evidence_list": page(
+        hides={
+            "lead": lambda w: [w.evidence["other"].title],
+            "reviewer": lambda w: [w.evidence["own"].title],
+        }
+    ),
+    "learning:actions": page(
+        hides={
+            "member": lambda w: [w.actions["restricted_plan"].title],
+            "lead": lambda w: [w.actions["other"].title, *restricted_ref(w)],
+            "reviewer": lambda w: [w.actions["own"].title, w.actions["other"].title],
+        }
+    ),
+    # The agency lead's export names their action in the restricted review's plan, not the review.
+    "learning:actions_csv": page(
+        shows={"lead": lambda w: [w.actions["restricted_plan"].title]},
+        hides={"lead": lambda w: [w.actions["other"].title, *restricted_ref(w)]},
+    ),
+    "learning:actions_xlsx": page(),
+    "learning:my_agency": page(expect=rule("lead")),
+    # Learning: findings and collating ----------------------------------------------------------
+    "learning:finding_new": [
+        GET("page", rule("bu member")),
+        POST("open_A", rule("bu member"), data=finding_form("open_A")),
+        # A finding from a review the member may not open is refused.
+        POST("restricted", rule("bu", member=INVALID), data=finding_form("restricted")),
+    ],
+    "learning:finding": each(FINDING_READERS, uuid_kw("findings")),
+    "learning:finding_edit": [
+        *each(FINDING_READERS, uuid_kw("findings"), write=LEARNING_WRITERS),
+        *each(
+            FINDING_READERS,
+            uuid_kw("findings"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=finding_form(),
+        ),
+    ],
+    "learning:collate": [
+        GET("page", rule("bu member")),
+        POST("unthemed_own", rule("bu member"), data=collate_form("unthemed_own")),
+        # A finding the member may not see cannot be put into a theme by its id.
+        POST("restricted", rule("bu", member=INVALID), data=collate_form("restricted")),
+    ],
+    # Learning: themes and outcomes -------------------------------------------------------------
+    "learning:theme_new": [
+        GET("page", rule("bu member")),
+        POST("li", rule("bu member"), data=theme_form("li")),
+        POST("cdop", rule("bu", member=INVALID), data=theme_form("cdop")),
+    ],
+    "learning:theme": each(THEME_READERS, uuid_kw("themes")),
+    "learning:theme_edit": [
+        *each(THEME_READERS, uuid_kw("themes"), write=LEARNING_WRITERS),
+        *each(THEME_READERS, uuid_kw("themes"), "POST", write=LEARNING_WRITERS, data=theme_form()),
+    ],
+    "learning:theme_move": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.themes["own"].uuid}),
+        *each(
+            THEME_READERS,
+            uuid_kw("themes"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=lambda w, v: {"to": "active"},
+        ),
+    ],
+    "learning:outcome_new": [
+        *each(THEME_READERS, uuid_kw("themes", "theme_uuid"), write=LEARNING_WRITERS),
+        *each(
+            THEME_READERS,
+            uuid_kw("themes", "theme_uuid"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=outcome_form,
+        ),
+    ],
+    "learning:outcome": each(THEME_READERS, uuid_kw("outcomes")),
+    "learning:outcome_edit": [
+        *each(THEME_READERS, uuid_kw("outcomes"), write=LEARNING_WRITERS),
+        *each(
+            THEME_READERS, uuid_kw("outcomes"), "POST", write=LEARNING_WRITERS, data=outcome_form
+        ),
+    ],
+    # The Executive's decision: the Executive and the Business Unit.
+    "learning:outcome_decide": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.outcomes["own"].uuid}),
+        *each(
+            THEME_READERS,
+            uuid_kw("outcomes"),
+            "POST",
+            write="bu exec",
+            data=lambda w, v: {"decision": "agreed", "notes": "Agreed by the Executive."},
+        ),
+    ],
+    "learning:activity_new": [
+        *each(THEME_READERS, uuid_kw("outcomes", "outcome_uuid"), write=LEARNING_WRITERS),
+        *each(
+            THEME_READERS,
+            uuid_kw("outcomes", "outcome_uuid"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=activity_form,
+        ),
+    ],
+    "learning:activity_edit": [
+        *each(THEME_READERS, pk_kw("activities"), write=LEARNING_WRITERS),
+        *each(
+            THEME_READERS, pk_kw("activities"), "POST", write=LEARNING_WRITERS, data=activity_form
+        ),
+    ],
+    "learning:check_new": [
+        *each(THEME_READERS, uuid_kw("outcomes", "outcome_uuid"), write=LEARNING_WRITERS),
+        *each(
+            THEME_READERS,
+            uuid_kw("outcomes", "outcome_uuid"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=check_form,
+        ),
+    ],
+    "learning:check_edit": [
+        *each(CHECK_READERS, pk_kw("checks"), write=LEARNING_WRITERS),
+        *each(CHECK_READERS, pk_kw("checks"), "POST", write=LEARNING_WRITERS, data=check_form),
+    ],
+    "learning:stage_complete": [
+        *each(CHECK_READERS, pk_kw("stages"), write=LEARNING_WRITERS),
+        *each(
+            CHECK_READERS,
+            pk_kw("stages"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=lambda w, v: {"completed_on": today(), "responses": "12", "confidence": "7"},
+        ),
+    ],
+    # Learning: assurance evidence --------------------------------------------------------------
+    "learning:evidence_new": [
+        *each(THEME_READERS, uuid_kw("outcomes", "outcome_uuid"), write=LEARNING_WRITERS),
+        *each(
+            THEME_READERS,
+            uuid_kw("outcomes", "outcome_uuid"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=evidence_form,
+        ),
+    ],
+    "learning:evidence": [
+        *each(EVIDENCE_READERS, uuid_kw("evidence")),
+        # The agency provides its own evidence; the sub-group judges it.
+        *each(
+            EVIDENCE_READERS,
+            uuid_kw("evidence"),
+            "POST",
+            write="bu member lead",
+            data=lambda w, v: {"do": "provide", "summary": "Thirty strategy discussions audited"},
+        ),
+        *each(
+            {f"{v}:judge": read for v, read in EVIDENCE_READERS.items()},
+            lambda w, v: {"uuid": w.evidence[v.split(":")[0]].uuid},
+            "POST",
+            write=LEARNING_WRITERS,
+            data=lambda w, v: {"do": "judge", "judgement": "assured", "reason": "Audit shows it"},
+        ),
+    ],
+    "learning:evidence_edit": [
+        *each(EVIDENCE_READERS, uuid_kw("evidence"), write=LEARNING_WRITERS),
+        *each(
+            EVIDENCE_READERS,
+            uuid_kw("evidence"),
+            "POST",
+            write=LEARNING_WRITERS,
+            data=evidence_form,
+        ),
+    ],
+    # Learning: actions -------------------------------------------------------------------------
+    "learning:action_new": [
+        GET("review=open_A", rule("bu member"), query=lambda w: {"review": w.reviews["open_A"].pk}),
+        GET("audit=other", rule("bu member"), query=lambda w: {"audit": w.audits["other"].pk}),
+        GET("outcome=own", rule("bu member"), query=lambda w: {"outcome": w.outcomes["own"].uuid}),
+        GET(
+            "standard=other",
+            rule("bu member"),
+            query=lambda w: {"standard": w.returns["other"].answers.first().pk},
+        ),
+        POST(
+            "review=open_A",
+            rule("bu member"),
+            query=lambda w: {"review": w.reviews["open_A"].pk},
+            data=action_form(),
+        ),
+        # An action cannot be added to the plan of a review the member may not open ...
+        POST(
+            "review=restricted",
+            rule("bu", member="404"),
+            query=lambda w: {"review": w.reviews["restricted"].pk},
+            data=action_form(),
+        ),
+        # ... nor tied to a finding they may not see.
+        POST(
+            "finding=restricted",
+            rule("bu", member=INVALID),
+            query=lambda w: {"review": w.reviews["open_A"].pk},
+            data=action_form(finding="restricted"),
+        ),
+    ],
+    "learning:action": [
+        # The agency lead's action in a restricted review's plan does not name the review.
+        *each(
+            ACTION_READERS,
+            uuid_kw("actions"),
+            shows={"lead": lambda w: [w.actions["restricted_plan"].title]},
+            hides={"lead": restricted_ref},
+        )[2:],
+        *each({v: ACTION_READERS[v] for v in ("own", "other")}, uuid_kw("actions")),
+        # Progress: the owner agency and the sub-group; an agency lead cannot reach B's action.
+        *each(
+            ACTION_READERS,
+            uuid_kw("actions"),
+            "POST",
+            write="bu member lead",
+            data=lambda w, v: {"do": "progress", "progress": "Half the officers trained"},
+        ),
+        # Sign-off: the sub-group only (the action is not complete, so the form refuses it).
+        *form_refuses(
+            each(
+                {f"{v}:sign_off": read for v, read in ACTION_READERS.items()},
+                lambda w, v: {"uuid": w.actions[v.split(":")[0]].uuid},
+                "POST",
+                write=LEARNING_WRITERS,
+                data=lambda w, v: {"do": "sign_off", "follow_up_on": today(90)},
+            )
+        ),
+    ],
+    "learning:action_edit": [
+        *each(ACTION_READERS, uuid_kw("actions"), write=LEARNING_WRITERS),
+        *each(
+            ACTION_READERS, uuid_kw("actions"), "POST", write=LEARNING_WRITERS, data=action_form()
+        ),
+    ],
+    "learning:attachment": each(ATTACHMENT_READERS, pk_kw("attachments")),
+    "learning:thread_review": each(REVIEW_READERS, lambda w, v: {"pk": w.reviews[v].pk}),
+    "learning:thread_audit": each(AUDIT_READERS, pk_kw("audits")),
+    # The Board's dashboard and reports ---------------------------------------------------------
+    "dashboard:index": page(expect=DASHBOARD),
+    "dashboard:annual-report": page(expect=DASHBOARD),
+    "dashboard:export-csv": page(expect=DASHBOARD),
+    "dashboard:export-xlsx": page(expect=DASHBOARD),
+    "dashboard:reports": page(expect=DASHBOARD),
+    "dashboard:report": [
+        # The member sits on L&I and QAP (whose lines are li, qap and education), not CDOP.
+        GET("li", DASHBOARD, lambda w: {"line": "li"}),
+        GET("qap", DASHBOARD, lambda w: {"line": "qap"}),
+        GET("education", DASHBOARD, lambda w: {"line": "education"}),
+        GET("cdop", rule("bu exec"), lambda w: {"line": "cdop"}),
+        GET("no-such-line", rule(others="404"), lambda w: {"line": "no-such-line"}),
+    ],
+}
+
+
+# Sign-in, password and second-factor pages (django-allauth) -------------------------------------
+
+PUBLIC = rule("bu member outsider exec lead reviewer", anon=OK)  # needs nobody signed in
+NOTHING_TO_SHOW = rule(others="404")  # a second-factor page for a person who has none
+
+
+def webauthn_of_someone_else(w):
+    return {"pk": w.someone_elses_key.pk}
+
+
+EXPECTATIONS |= {
+    # Signing in and out; a signed-in person opening the sign-in page is sent home.
+    "login": page(expect=PUBLIC),
+    "account_login": page(expect=PUBLIC),
+    "logout": page(),  # asks to confirm; an anonymous visitor is sent to sign in
+    "account_logout": page(),
+    "account_inactive": page(expect=PUBLIC),
+    # Nobody signs themselves up: the Business Unit creates accounts. The page says so, and a
+    # posted form creates nobody.
+    "account_signup": [
+        GET("page", PUBLIC),
+        POST(
+            "new person",
+            rule("bu member outsider exec lead reviewer", anon=INVALID),
+            data=lambda w: {
+                "username": "newcomer",
+                "email": "newcomer@example.org",
+                "password1": "a long and unusual passphrase",
+                "password2": "a long and unusual passphrase",
+            },
+        ),
+    ],
+    # Password reset: public, and it says the same whether or not an account has the address.
+    "account_reset_password": page(expect=PUBLIC),
+    "account_reset_password_done": page(expect=PUBLIC),
+    "account_reset_password_from_key": page(
+        "bad key", PUBLIC, kwargs=lambda w: {"uidb36": "1", "key": "not-a-real-key"}
+    ),
+    "account_reset_password_from_key_done": page(expect=PUBLIC),
+    "account_email_verification_sent": page(expect=PUBLIC),
+    "account_confirm_email": page("bad key", PUBLIC, kwargs=lambda w: {"key": "not-a-real-key"}),
+    # A signed-in person's own account pages.
+    "account_change_password": page(),
+    "account_set_password": page(),  # has a password: sent on to change it
+    "account_email": page(),
+    "account_reauthenticate": page(),
+    "account_request_reauthentication_code": page(),
+    "account_confirm_reauthentication_code": page(),
+    # Steps of a sign-in under way: with none under way, anonymous visitors go back to sign in
+    # and a signed-in person is sent home.
+    "account_confirm_login_code": page(),
+    "mfa_authenticate": page(),
+    "mfa_login_webauthn": page(),
+    # Second factors: setting one up asks for the password again first.
+    "mfa_index": page(),
+    "mfa_activate_totp": page(),
+    "mfa_add_webauthn": page(),
+    "mfa_list_webauthn": page(),
+    "mfa_generate_recovery_codes": page(),
+    "mfa_reauthenticate": page(),
+    "mfa_reauthenticate_webauthn": page(),
+    "mfa_deactivate_totp": page(expect=NOTHING_TO_SHOW),
+    "mfa_view_recovery_codes": page(expect=NOTHING_TO_SHOW),
+    "mfa_download_recovery_codes": page(expect=NOTHING_TO_SHOW),
+    # Another person's security key, by its id: nobody may rename or remove it.
+    "mfa_edit_webauthn": [
+        GET("someone else's", NOTHING_TO_SHOW, webauthn_of_someone_else),
+        POST(
+            "someone else's",
+            NOTHING_TO_SHOW,
+            webauthn_of_someone_else,
+            data=lambda w: {"name": "Mine now"},
+        ),
+    ],
+    "mfa_remove_webauthn": [
+        GET("someone else's", NOTHING_TO_SHOW, webauthn_of_someone_else),
+        POST("someone else's", NOTHING_TO_SHOW, webauthn_of_someone_else, data=lambda w: {}),
+    ],
+}
+
+
+# Every named URL ----------------------------------------------------------------------------
+
+
+def named_urls(resolver=None, namespace=()):
+    """Each named route as "namespace:name", with its pattern."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + ((pattern.namespace,) if pattern.namespace else ())
+            yield from named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield ":".join((*namespace, pattern.name)), pattern
+
+
+URL_NAMES = sorted({name for name, _ in named_urls()})
+
+
+# The Django admin: one rule for every page ---------------------------------------------------
+
+# The Business Unit (staff) gets "ok"; every other signed-in role and anonymous visitors are
+# sent to sign in (the admin's sign-in page, which refuses a signed-in person who is not staff).
+ADMIN_RULE = rule("bu", others=LOGIN)
+# Pages where the Business Unit's answer differs from the rule, and why.
+READ_ONLY = rule(others=LOGIN, bu="403")
+ADMIN_EXCEPTIONS: dict[str, tuple[dict, str]] = {
+    "admin:login": (
+        rule("bu"),
+        "the Business Unit is sent on to the admin; anyone else signed in is refused (403), "
+        "as sending them to sign in again would only bring them back",
+    ),
+    "admin:logout": (
+        rule(others=OK, bu="405"),
+        "signing out is a POST; others are sent to the admin's index, which sends them to sign in",
+    ),
+    "admin:reviews_review_add": (READ_ONLY, "a review is opened on the review pages"),
+    "admin:sscb_accesslogentry_add": (READ_ONLY, "the access log is append-only"),
+    "admin:sscb_accesslogentry_delete": (READ_ONLY, "the access log is append-only"),
+    "admin:sscb_reminder_add": (READ_ONLY, "reminders are kept by the sweep"),
+    "admin:sscb_remindersweep_add": (READ_ONLY, "sweeps are kept by the sweep"),
+    "admin:axes_accessattempt_add": (READ_ONLY, "django-axes keeps its records"),
+    "admin:axes_accesslog_add": (READ_ONLY, "django-axes keeps its records"),
+    "admin:axes_accessfailurelog_add": (READ_ONLY, "django-axes keeps its records"),
+}
+# Admin names with no check, and why (still "written down").
+ADMIN_SKIPPED: dict[str, str] = {}
+
+
+def _admin_model(action_name):
+    """The model and the page ("change", "history", ...) of an "admin:<app>_<model>_<page>"."""
+    for model in admin.site._registry:
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        if action_name.startswith(prefix):
+            return model, action_name[len(prefix) :]
+    return None, None
+
+
+def admin_request(world, name):
+    """(kwargs, query) for one admin page, or a reason why none can be built."""
+    page_name = name.split(":", 1)[1]
+    if page_name == "app_list":
+        return {"app_label": "reviews"}, None
+    if page_name == "view_on_site":
+        action = world.actions["own"]  # a model with a page of its own
+        return {
+            "content_type_id": ContentType.objects.get_for_model(action).pk,
+            "object_id": action.pk,
+        }, None
+    if page_name == "autocomplete":
+        return {}, {"app_label": "learning", "model_name": "finding", "field_name": "review"}
+    if page_name == "auth_user_password_change":
+        return {"id": world.users["business_unit"].pk}, None
+    model, action = _admin_model(page_name)
+    if model is None:
+        return {}, None
+    if action in ("changelist", "add"):
+        return {}, None
+    if action == "simple_history":
+        past = model.history.order_by("history_id").first()
+        if past is None:
+            return f"no history of a {model._meta.label} row in the world", None
+        return {"args": [getattr(past, model._meta.pk.attname), past.history_id]}, None
+    row = model._default_manager.order_by("pk").first()
+    if row is None:
+        return f"no {model._meta.label} row in the world", None
+    return {"object_id": row.pk}, None
+
+
+def admin_checks(name):
+    expect, _ = ADMIN_EXCEPTIONS.get(name, (ADMIN_RULE, ""))
+    return [GET("admin", expect)]
+
+
+def checks_for(name):
+    if name in EXPECTATIONS:
+        return EXPECTATIONS[name]
+    if name.startswith("admin:") and name not in ADMIN_SKIPPED:
+        return admin_checks(name)
+    return None
+
+
+# Running a check ----------------------------------------------------------------------------
+
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status in (301, 302, 303):
+        location = response.headers.get("Location", "")
+        path = location.split("?", 1)[0]
+        return LOGIN if path.endswith(LOGIN_PATHS) else OK
+    if status in (200, 201, 204):
+        return OK
+    return str(status)
+
+
+def body(response) -> str:
+    if response.streaming:
+        content = b"".join(response.streaming_content)
+        response.close()
+    else:
+        content = response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def fingerprint_sql():
+    """One query counting the rows (and the latest change) of every table of the project's apps,
+    history included: if a refused request changed anything, the answer differs."""
+    parts = []
+    quote = connection.ops.quote_name
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label not in ("sscb", "reviews", "audits", "learning", "account", "mfa"):
+            continue
+        if model._meta.object_name == "AccessLogEntry":
+            continue  # refusals may well be logged; that is not a change to a record
+        table = quote(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table})")
+        if any(f.attname == "updated_at" for f in model._meta.concrete_fields):
+            parts.append(f"(SELECT MAX({quote('updated_at')}) FROM {table})")
+    return "SELECT " + ", ".join(parts)
+
+
+def fingerprint(sql):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()
+
+
+def url_for(world, name, check):
+    kwargs = check.kwargs(world)
+    if name.startswith("admin:") and name not in EXPECTATIONS:
+        kwargs, query = admin_request(world, name)
+    else:
+        query = check.query(world) if check.query else None
+    args = kwargs.pop("args", None) if isinstance(kwargs, dict) else None
+    url = reverse(name, args=args) if args else reverse(name, kwargs=kwargs)
+    if query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(query)
+    return url
+
+
+def run_check(world, clients, name, check, sql) -> list[str]:
+    """Every role's answer to one check; a line for each that is not the expected one."""
+    problems = []
+    url = url_for(world, name, check)
+    data = check.data(world) if check.data else {}
+    for short, role in ROLES.items():
+        expected = check.expect[short]
+        where = f"{role} {check.method} {name}[{check.variant}]"
+        with transaction.atomic():
+            before = fingerprint(sql) if expected in REFUSED else None
+            if check.method == "GET":
+                response = clients[short].get(url)
+            else:
+                response = clients[short].post(url, data)
+            got = outcome(response)
+            if expected == INVALID and response.status_code in (200, 400):
+                got = INVALID
+            detail = ""
+            if got != expected:
+                if getattr(response, "exc_info", None):
+                    detail = f" ({response.exc_info[1]!r})"
+                elif response.status_code in (301, 302, 303):
+                    detail = f" (to {response.headers.get('Location')})"
+                problems.append(f"{where}: expected {expected}, got {got}{detail}")
+            elif before is not None and fingerprint(sql) != before:
+                problems.append(f"{where}: answered {got} but changed the database")
+            elif got == OK and (short in check.shows or short in check.hides):
+                text = body(response)
+                for shown in check.shows.get(short, lambda w: [])(world):
+                    if shown not in text:
+                        problems.append(f"{where}: does not show {shown!r}")
+                for hidden in check.hides.get(short, lambda w: [])(world):
+                    if hidden in text:
+                        problems.append(f"{where}: shows {hidden!r}")
+            elif response.streaming:
+                body(response)  # close the file
+            transaction.set_rollback(True)
+    return problems
+
+
+# Fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for the module inside a transaction that is rolled back at its end; each test
+    runs in a savepoint within it, and each request in another (so no request sees another's)."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media)),
+        transaction.atomic(),
+    ):
+        built = build_world()
+        add_admin_rows(built)
+        built.sessions = {}
+        for short, role in ROLES.items():
+            user = built.users[role]
+            if user is not None:
+                client = Client()
+                client.force_login(user)
+                # As if the password had just been given again, as allauth asks before a
+                # change to a second factor: so that those pages answer, not only redirect.
+                again = client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+                assert again.status_code == 302, again.status_code
+                built.sessions[short] = client.cookies[settings.SESSION_COOKIE_NAME].value
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def clients(world, db):
+    made = {}
+    for short in ROLES:
+        client = Client(raise_request_exception=False)
+        if short in world.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[short]
+        made[short] = client
+    return made
+
+
+# Tests --------------------------------------------------------------------------------------
+
+
+def test_every_named_url_has_an_expectation():
+    written = set(EXPECTATIONS) | {name for name in URL_NAMES if name.startswith("admin:")}
+    missing = sorted(set(URL_NAMES) - written)
+    stale = sorted(set(EXPECTATIONS) - set(URL_NAMES))
+    assert not missing, f"named URLs with no expectation in EXPECTATIONS: {missing}"
+    assert not stale, f"EXPECTATIONS for URL names that no longer exist: {stale}"
+    assert not (set(ADMIN_SKIPPED) - set(URL_NAMES)), "ADMIN_SKIPPED names no admin page"
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_access(name, world, clients):
+    checks = checks_for(name)
+    if checks is None and name in ADMIN_SKIPPED:
+        pytest.skip(ADMIN_SKIPPED[name])
+    assert checks is not None, f"{name}: no expectation written down (add it to EXPECTATIONS)"
+    if name.startswith("admin:") and name not in EXPECTATIONS:
+        built, _ = admin_request(world, name)
+        assert not isinstance(built, str), f"{name}: {built}; add a row or list it in ADMIN_SKIPPED"
+    sql = fingerprint_sql()
+    problems = []
+    for check in checks:
+        problems += run_check(world, clients, name, check, sql)
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,337 @@
+"""A small partnership with one of everything, twice: agency A's ("own") and agency B's ("other").
+
+Built by ``build_world()`` for the access-matrix test (``test_access_matrix.py``): people in each
+role, reviews open and restricted, audits, Section 11 returns and the learning loop's records,
+each reachable by a name (``world.reviews["open_A"]``).
+"""
+
+import datetime
+from types import SimpleNamespace
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from audits import services as audit_services
+from audits.models import Audit, CaseAuditEntry
+from audits.tests.conftest import full_answers
+from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, section_11, section_175
+from learning import services as learning_services
+from learning.models import PracticeCheck, TrainingEvaluationStage
+from learning.tests.factories import (
+    ActionFactory,
+    ActivityFactory,
+    CheckFactory,
+    EvidenceFactory,
+    FindingFactory,
+    OutcomeFactory,
+    ThemeFactory,
+)
+from reviews import services as review_services
+from reviews.models import Review
+from reviews.tests.factories import ReviewAgencyFactory, open_review
+from sscb.models import SubGroup
+from sscb.tests.factories import (
+    AgencyFactory,
+    StrategicPriorityFactory,
+    SubGroupFactory,
+    SubGroupMembershipFactory,
+    UserFactory,
+)
+
+# Text that only one record holds, so that a page can be searched for a leak.
+OWN_CONCERNS = "Police concerns: strategy discussion held late"
+OTHER_CONCERNS = "Social care concerns: no visit for six weeks"
+RESTRICTED_TITLE = "Restricted matter under the Case Review Panel"
+
+
+def build_world() -> SimpleNamespace:
+    """Every record the matrix asks about; see the module docstring."""
+    today = timezone.localdate()
+    agency_a = AgencyFactory(name="West Mercia Police", short_name="Police", kind="police")
+    agency_b = AgencyFactory(name="Children's Social Care", short_name="CSC", kind="csc")
+    crp = SubGroupFactory(code=SubGroup.Code.CASE_REVIEW_PANEL)
+    li = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE)
+    cdop = SubGroupFactory(code=SubGroup.Code.CDOP)
+
+    bu = UserFactory(username="bu", role="business_unit", is_staff=True)
+    member = UserFactory(username="member", role="subgroup_member")
+    for subgroup in (crp, li, qap):
+        SubGroupMembershipFactory(subgroup=subgroup, user=member)
+    users = {
+        "anonymous": None,
+        "business_unit": bu,
+        "subgroup_member": member,
+        "outside_member": UserFactory(username="outsider", role="subgroup_member"),
+        "executive": UserFactory(username="executive", role="executive"),
+        "agency_lead": UserFactory(username="agencylead", role="agency_lead", agency=agency_a),
+        "independent_reviewer": UserFactory(username="reviewer", role="independent_reviewer"),
+    }
+    lead, reviewer = users["agency_lead"], users["independent_reviewer"]
+
+    # Reviews -----------------------------------------------------------------------------------
+    def review(title, agency, **fields):
+        made = open_review(
+            by=bu, kind=Review.Kind.RAPID_REVIEW, subgroup=crp, title=title, **fields
+        )
+        ReviewAgencyFactory(review=made, agency=agency)
+        return made
+
+    open_a = review("Neglect of a toddler", agency_a)
+    restricted_panel = review(
+        "Injury to an infant", agency_a, is_restricted=True, panel_members=[lead, member]
+    )
+    # A follow-on of open_A, so that open_A's page names it (as "a restricted review").
+    restricted = review(
+        RESTRICTED_TITLE,
+        agency_a,
+        is_restricted=True,
+        lead_reviewer=reviewer,
+        source_review=open_a,
+    )
+    # And open_B arose from it, so that open_B's page names its source.
+    open_b = review("Exploitation of a teenager", agency_b, source_review=restricted)
+    reviews = {
+        "open_A": open_a,
+        "open_B": open_b,
+        "restricted_panel": restricted_panel,
+        "restricted": restricted,
+    }
+    clocks = {name: made.clocks.order_by("pk").first() for name, made in reviews.items()}
+
+    # Audits: a case-file audit both agencies take part in, and a themed one for B alone -------
+    audit_own = AuditFactory(
+        kind=Audit.Kind.CASE_FILE,
+        title="Case file audit of strategy discussions",
+        lead_subgroup=qap,
+        reports_to=qap,
+        agencies=[agency_a, agency_b],
+    )
+    CaseAuditEntryFactory(
+        audit=audit_own,
+        agency=agency_a,
+        pseudonym="Child P",
+        grade=CaseAuditEntry.Grade.GOOD,
+        concerns=OWN_CONCERNS,
+    )
+    CaseAuditEntryFactory(
+        audit=audit_own,
+        agency=agency_b,
+        pseudonym="Child Q",
+        grade=CaseAuditEntry.Grade.GOOD,
+        concerns=OTHER_CONCERNS,
+    )
+    audit_other = AuditFactory(
+        title="Themed audit of neglect in social care",
+        lead_subgroup=qap,
+        reports_to=qap,
+        agencies=[agency_b],
+    )
+
+    # Section 11: A's return is a draft, B's is submitted (so it can be moderated) -----------
+    cycle = audit_services.audit_cycle_open(
+        framework=section_11(),
+        title="Section 11 audit 2025/26",
+        financial_year=2025,
+        opened_on=datetime.date(2025, 5, 1),
+        deadline=today + datetime.timedelta(days=60),
+        agencies=[agency_a, agency_b],
+        by=bu,
+    )
+    return_own = cycle.returns.get(agency=agency_a)
+    return_other = cycle.returns.get(agency=agency_b)
+    audit_services.self_assessment_save_draft(
+        self_assessment=return_other, answers=full_answers(return_other), by=bu
+    )
+    audit_services.self_assessment_submit(self_assessment=return_other, by=bu)
+
+    # The learning loop --------------------------------------------------------------------------
+    priority = StrategicPriorityFactory(title="Neglect")
+    theme_own = ThemeFactory(
+        title="Hearing the voice of the child", subgroup=li, priorities=[priority]
+    )
+    theme_other = ThemeFactory(
+        title="Exploitation outside the home", subgroup=li, priorities=[priority]
+    )
+    findings = {
+        "own": FindingFactory(
+            title="Police did not hear the toddler",
+            review=open_a,
+            recorded_by=bu,
+            subgroup=li,
+            theme=theme_own,
+            agencies=[agency_a],
+        ),
+        "other": FindingFactory(
+            title="Social care missed the exploitation",
+            review=open_b,
+            recorded_by=bu,
+            subgroup=li,
+            theme=theme_other,
+            agencies=[agency_b],
+        ),
+        # Unthemed, from the restricted review: what collate must not let others move.
+        "restricted": FindingFactory(
+            title="Restricted finding about the police",
+            review=restricted,
+            recorded_by=bu,
+            subgroup=li,
+            agencies=[agency_a],
+        ),
+        # Themed, from the restricted review: how its reviewer sees theme_other.
+        "reviewer": FindingFactory(
+            title="Restricted finding about social care",
+            review=restricted,
+            recorded_by=bu,
+            subgroup=li,
+            theme=theme_other,
+            agencies=[agency_b],
+        ),
+        # Unthemed and visible to members: a finding they may collate.
+        "unthemed_own": FindingFactory(
+            title="Police chronology was late",
+            review=open_a,
+            recorded_by=bu,
+            subgroup=li,
+            agencies=[agency_a],
+        ),
+    }
+    outcome_own = OutcomeFactory(theme=theme_own, title="Practitioners record the child's words")
+    outcome_other = OutcomeFactory(theme=theme_other, title="Exploitation screening in use")
+    activities = {
+        "own": ActivityFactory(outcome=outcome_own, title="Voice of the child briefing"),
+        "other": ActivityFactory(outcome=outcome_other, title="Exploitation briefing"),
+    }
+    # Both checks under outcome_own: the agency lead sees the theme but only A's check.
+    checks = {
+        "own": CheckFactory(
+            outcome=outcome_own, agency=agency_a, way=PracticeCheck.Way.TRAINING_EVALUATION
+        ),
+        "other": CheckFactory(
+            outcome=outcome_own, agency=agency_b, way=PracticeCheck.Way.TRAINING_EVALUATION
+        ),
+    }
+    stages = {
+        name: TrainingEvaluationStage.objects.create(
+            practice_check=check,
+            stage=TrainingEvaluationStage.Stage.BASELINE,
+            due_on=today,
+            due_by=today + datetime.timedelta(days=14),
+        )
+        for name, check in checks.items()
+    }
+    # Both received, so that the sub-group may judge them; both under outcome_own.
+    evidence = {
+        name: EvidenceFactory(
+            outcome=outcome_own, agency=agency, title=title, received_on=today, summary="Report"
+        )
+        for name, agency, title in (
+            ("own", agency_a, "Police assurance"),
+            ("other", agency_b, "CSC assurance"),
+        )
+    }
+    actions = {
+        "own": ActionFactory(
+            review=open_a, owner_agency=agency_a, subgroup=li, title="Police to retrain officers"
+        ),
+        "other": ActionFactory(
+            review=open_b, owner_agency=agency_b, subgroup=li, title="CSC to audit visits"
+        ),
+        # Agency A's, under a restricted review the agency lead may not open.
+        "restricted_plan": ActionFactory(
+            review=restricted, owner_agency=agency_a, subgroup=li, title="Police to review custody"
+        ),
+    }
+    attachments = {}
+    for name, parent in (
+        ("action_own", actions["own"]),
+        ("action_other", actions["other"]),
+        ("evidence_own", evidence["own"]),
+        ("evidence_other", evidence["other"]),
+    ):
+        attachments[name] = learning_services.attachment_add(
+            parent=parent,
+            upload=SimpleUploadedFile(f"{name}.txt", f"contents of {name}".encode()),
+            uploaded_by=bu,
+        )
+
+    return SimpleNamespace(
+        agency_a=agency_a,
+        agency_b=agency_b,
+        subgroups={"crp": crp, "li": li, "qap": qap, "cdop": cdop},
+        users=users,
+        reviews=reviews,
+        clocks=clocks,
+        audits={"own": audit_own, "other": audit_other},
+        frameworks={"section_11": section_11(), "section_175": section_175()},
+        cycle=cycle,
+        returns={"own": return_own, "other": return_other},
+        priority=priority,
+        themes={"own": theme_own, "other": theme_other},
+        findings=findings,
+        outcomes={"own": outcome_own, "other": outcome_other},
+        activities=activities,
+        checks=checks,
+        stages=stages,
+        evidence=evidence,
+        actions=actions,
+        attachments=attachments,
+    )
+
+
+def add_admin_rows(world) -> None:
+    """A row for each model the Django admin lists that the world has none of, so that every
+    admin page for one record can be opened."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
+
+    from audits.models import Framework, Standard, StandardAssessment
+    from sscb.models import AccessLogEntry, Reminder, ReminderSweep
+
+    now = timezone.now()
+    bu = world.users["business_unit"]
+    someone = UserFactory(username="someone-else", role="subgroup_member")
+    Group.objects.create(name="Matrix group")
+    IntervalSchedule.objects.create(every=1, period=IntervalSchedule.DAYS)
+    SolarSchedule.objects.create(event="sunrise", latitude="52.7", longitude="-2.7")
+    ClockedSchedule.objects.create(clocked_time=now)
+    visit = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "someone-else"}
+    AccessAttempt.objects.create(
+        **visit,
+        http_accept="*/*",
+        path_info="/accounts/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=1,
+    )
+    AccessLog.objects.create(**visit, http_accept="*/*", path_info="/accounts/login/")
+    AccessFailureLog.objects.create(**visit, http_accept="*/*", path_info="/accounts/login/")
+    EmailAddress.objects.create(user=someone, email="someone-else@example.org")
+    Authenticator.objects.create(user=someone, type=Authenticator.Type.TOTP, data={})
+    world.someone_elses_key = Authenticator.objects.create(
+        user=someone, type=Authenticator.Type.WEBAUTHN, data={"name": "Their key"}
+    )
+    # Rows installed without history (reference data, answers made in bulk) get a history row.
+    for model in (Framework, Standard, StandardAssessment):
+        model.objects.order_by("pk").first().save()
+    review_services.clock_pause(
+        clock=world.clocks["restricted_panel"], by=bu, reason="Inquest listed"
+    )
+    review = world.reviews["open_A"]
+    Reminder.objects.create(
+        key="matrix",
+        recipient=bu,
+        kind=Reminder.Kind.choices[0][0],
+        subject_type=ContentType.objects.get_for_model(review),
+        subject_id=review.pk,
+        title="A reminder",
+        url="/",
+        due_on=timezone.localdate(),
+    )
+    ReminderSweep.objects.create(day=timezone.localdate(), token="matrix")
+    if not AccessLogEntry.objects.exists():
+        AccessLogEntry.objects.create(user=bu, username="bu", action="view", record="x")
