@@ -39,6 +39,15 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """allauth keeps its rate limits and used one-time codes in the cache, which outlives a test:
+    without this, enough sign-ins across the suite would be refused as too many."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     from sscb.tests.factories import UserFactory

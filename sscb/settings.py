@@ -162,7 +162,7 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 60 * 60
 # allauth's own failed-sign-in limit counts per username too, which would let anyone lock a
 # named person out; django-axes and the account throttle below do that job instead, so allauth
 # keeps only a per-address brake on requests.
-ACCOUNT_RATE_LIMITS = {"login": "30/m/ip", "login_failed": "20/m/ip"}
+ACCOUNT_RATE_LIMITS = {"login": "60/m/ip", "login_failed": "30/m/ip"}
 
 # Second factor: an authenticator app (TOTP) with recovery codes, or a passkey / security key.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

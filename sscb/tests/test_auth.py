@@ -21,7 +21,6 @@ from axes.models import AccessFailureLog
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail, signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory, override_settings
 from django.urls import reverse
@@ -34,14 +33,6 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "safeguarding-demo"
 LOGIN = "/accounts/login/"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    # allauth's rate limits and used-TOTP-code marks live in the cache, which outlives a test.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def totp_code(secret: str, *, offset: int = 0) -> str:

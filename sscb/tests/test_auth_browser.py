@@ -36,6 +36,11 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Set up your second factor")
     page.goto(f"{live_server.url}/reviews/")  # nothing else opens until it is done
     expect(page).to_have_url(f"{live_server.url}/accounts/2fa/totp/activate/")
+    # A passkey instead is offered too; its page runs allauth's WebAuthn scripts.
+    page.get_by_role("link", name="Add one instead").click()
+    expect(page.get_by_role("button", name="Add")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    page.go_back()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     secret = page.locator("#authenticator_secret").input_value()
     page.get_by_label("Authenticator code").fill(totp_code(secret))
