@@ -181,25 +181,32 @@ def has_second_factor(user) -> bool:
 class SecondFactorRequiredMiddleware:
     """Sends a signed-in person whose role needs a second factor, and who has none, to set one up.
 
-    Sign-in, sign-out and the second-factor pages themselves (all under /accounts/) and static
+    Signing in and out, confirming the password, the second-factor pages themselves and static
     files stay reachable; everything else, the Django admin included, waits until it is done.
     """
 
-    exempt_prefixes = ("/accounts/",)
+    exempt_url_names = ["account_login", "account_logout", "account_reauthenticate", "mfa_index"]
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.exempt_prefixes = None
 
     def __call__(self, request):
         user = request.user
         if (
             user.is_authenticated
-            and not request.path_info.startswith((*self.exempt_prefixes, settings.STATIC_URL))
+            and not request.path_info.startswith(self._exempt_prefixes())
             and second_factor_required(user)
             and not has_second_factor(user)
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+    def _exempt_prefixes(self) -> tuple[str, ...]:
+        if self.exempt_prefixes is None:  # URLs resolve only once the URLconf has loaded
+            names = [reverse(name) for name in self.exempt_url_names]
+            self.exempt_prefixes = (*names, settings.STATIC_URL)
+        return self.exempt_prefixes
 
 
 # The Business Unit's resets (admin actions on User). Each is kept in the person's history.

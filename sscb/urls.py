@@ -2,6 +2,7 @@ from allauth.account import views as account_views
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -19,6 +20,8 @@ urlpatterns = [
     # names the rest of the site uses for two of them.
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
+    # Email addresses are the Business Unit's to set (password-reset links go to them).
+    path("accounts/email/", RedirectView.as_view(pattern_name="mfa_index")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),

@@ -112,6 +112,22 @@ def test_signing_out_and_the_enrolment_page_stay_reachable(client, settings, mem
     assert not signed_in_as(client)
 
 
+def test_before_enrolling_only_the_second_factor_pages_and_signing_out_open(
+    client, settings, member_user
+):
+    settings.MFA_REQUIRED_ROLES = ["all"]
+    client.force_login(member_user)
+    for name in ["account_change_password", "account_email"]:
+        assert client.get(reverse(name))["Location"] == reverse("mfa_activate_totp"), name
+    for name in ["mfa_index", "mfa_add_webauthn", "account_reauthenticate"]:
+        assert client.get(reverse(name)).get("Location") != reverse("mfa_activate_totp"), name
+
+
+def test_people_do_not_manage_their_own_email_addresses(client, member_user):
+    client.force_login(member_user)
+    assert client.get("/accounts/email/")["Location"] == reverse("mfa_index")
+
+
 def test_password_then_authenticator_code_signs_in(client, settings, member_user):
     settings.MFA_REQUIRED_ROLES = ["all"]
     secret = generate_totp_secret()
