@@ -168,7 +168,6 @@ ACCOUNT_RATE_LIMITS = {"login": "60/m/ip", "login_failed": "30/m/ip"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # no public sign-up, so no squatting on someone's address
-MFA_TOTP_ISSUER = os.environ.get("BOARD_NAME", "Safeguarding Children Partnership")
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # passkeys on http://127.0.0.1 in development
 # Roles (sscb.models.User.Role values, or "all") that must have a second factor: every role in
 # production, none in development and tests, unless MFA_REQUIRED_ROLES says otherwise.
@@ -289,6 +288,7 @@ REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS = env_int("REMINDER_ESCALATE_TO_BUSINESS
 REMINDER_SWEEP_HOUR = env_int("REMINDER_SWEEP_HOUR", 7)
 
 BOARD_NAME = os.environ.get("BOARD_NAME", "Safeguarding Children Partnership")
+MFA_TOTP_ISSUER = BOARD_NAME  # the name authenticator apps show beside the code
 
 # The access log (who opened restricted records, files and exports) is kept this long, then a
 # daily task deletes older entries: two years by default.

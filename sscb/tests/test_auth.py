@@ -135,6 +135,7 @@ def test_password_then_authenticator_code_signs_in(client, settings, member_user
     response = sign_in(client, "member")
     assert response["Location"] == reverse("mfa_authenticate")
     assert not signed_in_as(client)  # the password alone is not enough
+    assert signin.DEVICE_COOKIE not in client.cookies  # nor does it make a device trusted
 
     wrong = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert wrong.status_code == 200 and not signed_in_as(client)
@@ -142,6 +143,8 @@ def test_password_then_authenticator_code_signs_in(client, settings, member_user
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response["Location"] == reverse("home")
     assert signed_in_as(client) == str(member_user.pk)
+    cookie = client.cookies[signin.DEVICE_COOKIE].value
+    assert signing.loads(cookie, salt=signin.DEVICE_COOKIE_SALT) == ["member"]
 
 
 def test_the_admin_signs_in_through_the_same_page(client, member_user):
