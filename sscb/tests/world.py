@@ -153,6 +153,8 @@ def build_world() -> SimpleNamespace:
     theme_other = ThemeFactory(
         title="Exploitation outside the home", subgroup=li, priorities=[priority]
     )
+    # The Child Death Overview Panel's, on which the member does not sit.
+    theme_cdop = ThemeFactory(title="Safer sleep", subgroup=cdop, priorities=[priority])
     findings = {
         "own": FindingFactory(
             title="Police did not hear the toddler",
@@ -234,8 +236,14 @@ def build_world() -> SimpleNamespace:
         "own": ActionFactory(
             review=open_a, owner_agency=agency_a, subgroup=li, title="Police to retrain officers"
         ),
+        # It answers the restricted review's finding: its page must not name that finding to
+        # those who may not open the review.
         "other": ActionFactory(
-            review=open_b, owner_agency=agency_b, subgroup=li, title="CSC to audit visits"
+            review=open_b,
+            owner_agency=agency_b,
+            subgroup=li,
+            title="CSC to audit visits",
+            finding=findings["restricted"],
         ),
         # Agency A's, under a restricted review the agency lead may not open.
         "restricted_plan": ActionFactory(
@@ -267,7 +275,7 @@ def build_world() -> SimpleNamespace:
         cycle=cycle,
         returns={"own": return_own, "other": return_other},
         priority=priority,
-        themes={"own": theme_own, "other": theme_other},
+        themes={"own": theme_own, "other": theme_other, "cdop": theme_cdop},
         findings=findings,
         outcomes={"own": outcome_own, "other": outcome_other},
         activities=activities,
