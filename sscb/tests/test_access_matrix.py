@@ -444,7 +444,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
             "open_A+clock_of_restricted",
             rw(REVIEW_READERS["open_A"], REVIEW_WRITERS, bu="404", member="404"),
             lambda w: review_kw(w, "open_A") | clock_of(w, "restricted"),
-            data=lambda w: (lambda w, v: {"reason": "Criminal trial listed"})(w, None),
+            data=lambda w: {"reason": "Criminal trial listed"},
         ),
     ],
     "reviews:clock-resume": [
@@ -461,7 +461,7 @@ EXPECTATIONS: dict[str, list[Check]] = {
             "open_A+clock_of_restricted",
             rw(REVIEW_READERS["open_A"], REVIEW_WRITERS, bu="404", member="404"),
             lambda w: review_kw(w, "open_A") | clock_of(w, "restricted"),
-            data=lambda w: (lambda w, v: {"on": today()})(w, None),
+            data=lambda w: {"on": today()},
         ),
     ],
     # Audits ------------------------------------------------------------------------------------
