@@ -82,13 +82,13 @@ def test_the_golden_thread_of_a_restricted_review_writes_one_entry(client, membe
     )
 
 
-@pytest.mark.parametrize("page", ["reviews:section", "reviews:formset"])
+@pytest.mark.parametrize("url_name", ["reviews:section", "reviews:formset"])
 def test_opening_a_restricted_reviews_edit_pages_writes_one_entry(
-    client, member_user, restricted, page
+    client, member_user, restricted, url_name
 ):
     client.force_login(member_user)
-    section = "register" if page == "reviews:section" else "agencies"
-    assert client.get(reverse(page, args=[restricted.uuid, section])).status_code == 200
+    section = "register" if url_name == "reviews:section" else "agencies"
+    assert client.get(reverse(url_name, args=[restricted.uuid, section])).status_code == 200
     assert _only_entry().record == "SCR-2025-001"
 
 
