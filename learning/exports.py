@@ -16,12 +16,14 @@ from . import selectors
 from .filters import ActionFilter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A spreadsheet runs a cell that starts with one of these as a formula: never let data do that.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula, even after leading
+# spaces (OWASP, "CSV Injection"): never let data do that.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """A cell's value as data: text that a spreadsheet would run as a formula gets a quote."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
         return "'" + value
     if value is None:
         return ""

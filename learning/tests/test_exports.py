@@ -104,3 +104,37 @@ def test_action_export_runs_the_same_queries_for_2_or_200_actions(
     ActionFactory.create_batch(198)
     with django_assert_max_num_queries(small):
         client.get(reverse("learning:actions_xlsx"))
+
+
+FORMULAE = [
+    ("=HYPERLINK(\"http://x\")", True),
+    (" =1+1", True),
+    ("   @SUM(A1)", True),
+    ("+44", True),
+    ("-2", True),
+    ("\t=1", True),
+    ("\r=1", True),
+    ("\n=1", True),
+    (" \t@x", True),
+    ("Plain progress", False),
+    ("Child A: 3 = 3", False),
+    ("", False),
+]
+
+
+@pytest.mark.parametrize("value, escaped", FORMULAE)
+def test_text_a_spreadsheet_would_run_is_quoted_in_csv_and_xlsx(
+    value, escaped, client, bu_user, agency
+):
+    ActionFactory(title="Escaping check", owner_agency=agency, progress=value)
+    client.force_login(bu_user)
+    expected = "'" + value if escaped else value
+    rows = _csv(client.get(reverse("learning:actions_csv")))
+    header = rows[1]
+    [row] = [row for row in rows[2:] if row and row[1] == "Escaping check"]
+    assert row[header.index("Progress")] == expected
+    sheet = load_workbook(io.BytesIO(client.get(reverse("learning:actions_xlsx")).content)).active
+    cells = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    [line] = [line for line in cells if line[1] == "Escaping check"]
+    # XML keeps a carriage return as a line feed; what matters is the leading quote.
+    assert (line[cells[0].index("Progress")] or "") == expected.replace("\r", "\n")
