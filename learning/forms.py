@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from sscb.models import Agency, StrategicPriority
+from sscb.uploads import UploadField
 
 from .models import (
     Action,
@@ -211,7 +212,7 @@ class ProvideEvidenceForm(forms.Form):
         label="What the evidence shows",
         error_messages={"required": "Say what the evidence shows."},
     )
-    file = forms.FileField(required=False, label="Attach a document (optional)")
+    file = UploadField(required=False, label="Attach a document (optional)")
 
 
 class JudgeEvidenceForm(forms.Form):
@@ -266,7 +267,7 @@ class ProgressForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Evidence of completion",
     )
-    file = forms.FileField(required=False, label="Attach evidence (optional)")
+    file = UploadField(required=False, label="Attach evidence (optional)")
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
 from sscb.reminders import reminders_cancel_for
+from sscb.uploads import stored_name, validate_upload
 
 from .models import (
     Action,
@@ -330,9 +331,15 @@ def action_record_follow_up(*, action: Action, result: str) -> Action:
 
 
 def attachment_add(*, parent: Action | AssuranceEvidence, upload, uploaded_by) -> Attachment:
+    """Keep a file for an action or evidence, if sscb.uploads accepts it: stored under a random
+    name (the uploaded one is kept, cleaned, for the download)."""
+    try:
+        name, extension = validate_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
     field = "action" if isinstance(parent, Action) else "evidence"
-    attachment = Attachment(name=upload.name[:200], uploaded_by=uploaded_by, **{field: parent})
-    attachment.file.save(upload.name, upload, save=False)
+    attachment = Attachment(name=name, uploaded_by=uploaded_by, **{field: parent})
+    attachment.file.save(stored_name(extension), upload, save=False)
     attachment.save()
     return attachment
 

@@ -16,6 +16,7 @@ from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_work_for_subgroup, require
 from sscb.models import User
 from sscb.selectors import access_log_about, reminders_about
+from sscb.uploads import clean_filename
 
 from . import forms, selectors, services
 from .filters import (
@@ -639,7 +640,11 @@ def my_agency(request):
 def attachment_download(request, pk):
     attachment = selectors.get_attachment_for_user(request.user, pk)
     services.attachment_record_download(request=request, attachment=attachment)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    # Through the storage (a folder or a bucket), never a public URL; names kept before uploads
+    # were cleaned are cleaned here too.
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=clean_filename(attachment.name)
+    )
 
 
 # The golden thread -----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """System checks for settings that would quietly weaken the partnership's security."""
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 
@@ -36,5 +38,22 @@ def second_factor_roles_exist(app_configs, **kwargs):
             f"MFA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}.",
             hint=f"Use 'all' or some of: {', '.join(User.Role.values)}.",
             id="sscb.E001",
+        )
+    ]
+
+
+@register(Tags.security, deploy=True)
+def uploads_kept_outside_the_checkout(app_configs, **kwargs):
+    """Evidence files kept in the code's folder are lost or exposed with it (a redeploy, a copy)."""
+    if settings.DEBUG or settings.STORAGE_BACKEND != "local":
+        return []
+    if not Path(settings.MEDIA_ROOT).resolve().is_relative_to(settings.BASE_DIR.resolve()):
+        return []
+    return [
+        Warning(
+            f"Uploaded files are stored inside the application's folder ({settings.MEDIA_ROOT}).",
+            hint="Set MEDIA_ROOT to a folder outside it that is backed up, or STORAGE_BACKEND=s3 "
+            "with AWS_STORAGE_BUCKET_NAME (see README, 'Uploaded files').",
+            id="sscb.W002",
         )
     ]

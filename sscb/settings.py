@@ -199,8 +199,46 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def s3_storage(environ):
+    """Uploaded files in a private bucket of S3 or an S3-compatible service (MinIO, Ceph...).
+
+    Objects get no ACL of their own (so the bucket's private default holds) and any URL made for
+    one is signed and short-lived; people download through our view, which checks access."""
+    bucket = environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+            # "path" for a server reached by a name that has no bucket subdomains (MinIO, say).
+            "addressing_style": environ.get("AWS_S3_ADDRESSING_STYLE") or None,
+            # Unset: boto3 finds credentials itself (an instance role, say).
+            "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "file_overwrite": False,
+        },
+    }
+
+
+# Where uploaded files go: "local" (a folder, MEDIA_ROOT) or "s3" (a bucket, so that several
+# application servers share them).
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local").strip().lower()
+if STORAGE_BACKEND not in {"local", "s3"}:
+    raise ImproperlyConfigured("STORAGE_BACKEND is 'local' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        s3_storage(os.environ)
+        if STORAGE_BACKEND == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -210,8 +248,17 @@ STORAGES = {
     },
 }
 # Uploaded evidence is private: it lives outside STATIC_ROOT and is served only through views
-# that check who may see it.
+# that check who may see it. In production it belongs outside the checkout (check sscb.W002).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads: the largest file accepted (sscb/uploads.py refuses bigger ones before storing them).
+# Django keeps an upload of up to 2.5 MB in memory and spools a larger one to a temporary file;
+# form fields other than files may take 2.5 MB in all. Cap the request body in the proxy too
+# (nginx: client_max_body_size a little above UPLOAD_MAX_MB).
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

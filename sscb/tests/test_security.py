@@ -99,6 +99,7 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x7#kq2!v9m@p4z$w8r^t6y&u1i*o3e(a5s)d0f_g-h+j=l~n-production-like-key-0123",
     "ALLOWED_HOSTS": "learning.example.org",
+    "MEDIA_ROOT": "/srv/sscb/media",
 }
 
 
