@@ -3,6 +3,7 @@
 from django import forms
 
 from sscb.access import subgroup_ids
+from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup
 
 from .models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment, StandardAssessment
@@ -120,7 +121,7 @@ SCORE_CHOICES = [("", "Choose a score")] + [
 ]
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(MinimisedFormMixin, forms.Form):
     """The agency's answer for one standard."""
 
     self_score = forms.TypedChoiceField(
@@ -173,7 +174,7 @@ class SignOffForm(forms.ModelForm):
         }
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(MinimisedFormMixin, forms.Form):
     moderated_score = forms.TypedChoiceField(
         choices=SCORE_CHOICES, coerce=int, label="Moderated score"
     )

@@ -6,11 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from sscb.minimise import PSEUDONYM_HELP, validate_pseudonym
 from sscb.models import Agency, SubGroup, TimeStampedModel
-
-PSEUDONYM_HELP = (
-    "A pseudonym only, such as “Child A” or “Family B”. Never a name, date of birth or NHS number."
-)
 
 
 class Audit(TimeStampedModel):
@@ -104,7 +101,9 @@ class CaseAuditEntry(TimeStampedModel):
         INADEQUATE = "inadequate", "Inadequate"
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="cases")
-    pseudonym = models.CharField(max_length=60, help_text=PSEUDONYM_HELP)
+    pseudonym = models.CharField(
+        max_length=60, help_text=PSEUDONYM_HELP, validators=[validate_pseudonym]
+    )
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="case_audits")
     grade = models.CharField(max_length=30, choices=Grade.choices)
     strengths = models.TextField(blank=True)

@@ -283,6 +283,9 @@ def self_assessment_save_draft(
         if name not in SIGN_OFF_FIELDS:
             raise TypeError(f"{name} is not a sign-off field")
         setattr(self_assessment, name, value)
+    if sign_off:
+        others = [f.name for f in SelfAssessment._meta.fields if f.name not in SIGN_OFF_FIELDS]
+        self_assessment.clean_fields(exclude=others)
     self_assessment.status = SelfAssessment.Status.DRAFT
     self_assessment.save()
     return self_assessment

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, StrategicPriority
 from sscb.uploads import UploadField
 
@@ -117,7 +118,7 @@ class OutcomeForm(forms.ModelForm):
         widgets = _dates("evaluate_on", "executive_on", "follow_up_on")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(MinimisedFormMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[c for c in LearningOutcome.Decision.choices if c[0] != "pending"],
         widget=forms.RadioSelect,
@@ -206,7 +207,7 @@ class EvidenceForm(forms.ModelForm):
         return data
 
 
-class ProvideEvidenceForm(forms.Form):
+class ProvideEvidenceForm(MinimisedFormMixin, forms.Form):
     summary = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
         label="What the evidence shows",
@@ -215,7 +216,7 @@ class ProvideEvidenceForm(forms.Form):
     file = UploadField(required=False, label="Attach a document (optional)")
 
 
-class JudgeEvidenceForm(forms.Form):
+class JudgeEvidenceForm(MinimisedFormMixin, forms.Form):
     judgement = forms.ChoiceField(
         choices=[c for c in AssuranceEvidence.Judgement.choices if c[0] != "pending"],
         widget=forms.RadioSelect,
@@ -253,7 +254,7 @@ class ActionForm(forms.ModelForm):
         return data
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(MinimisedFormMixin, forms.Form):
     progress = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Describe the progress made."},
@@ -293,7 +294,7 @@ class SignOffForm(forms.Form):
         return value
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(MinimisedFormMixin, forms.Form):
     result = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Has the change lasted?",

@@ -123,6 +123,7 @@ def outcome_decide(
     outcome.decision_notes = notes
     outcome.decided_by = decided_by
     outcome.decided_on = decided_on or _today()
+    outcome.full_clean()
     outcome.save()
     return outcome
 

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from sscb.access import subgroup_ids
+from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup, User
 
 from .models import ParallelProcess, Review, ReviewAgency
@@ -240,12 +241,12 @@ class PublicationForm(forms.ModelForm):
         return data
 
 
-class MoveForm(forms.Form):
+class MoveForm(MinimisedFormMixin, forms.Form):
     to_stage = forms.ChoiceField(choices=Review.Stage.choices)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
 
 
-class PauseForm(forms.Form):
+class PauseForm(MinimisedFormMixin, forms.Form):
     reason = forms.CharField(
         max_length=300, help_text="For example: criminal trial listed; awaiting inquest."
     )

@@ -10,12 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from sscb.models import Agency, SubGroup, TimeStampedModel
-
-PSEUDONYM_HELP = (
-    "A pseudonym only, such as “Child A” or “Family B”. Never a child's or family member's "
-    "name, date of birth or NHS number."
-)
+from sscb.minimise import PSEUDONYM_HELP, validate_pseudonym
+from sscb.models import Agency, MinimisedModel, SubGroup, TimeStampedModel
 
 
 class Review(TimeStampedModel):
@@ -88,7 +84,11 @@ class Review(TimeStampedModel):
     )
     title = models.CharField(max_length=200)
     pseudonym = models.CharField(
-        "child or family pseudonym", max_length=60, blank=True, help_text=PSEUDONYM_HELP
+        "child or family pseudonym",
+        max_length=60,
+        blank=True,
+        help_text=PSEUDONYM_HELP,
+        validators=[validate_pseudonym],
     )
     summary = models.TextField(
         blank=True,
@@ -293,7 +293,7 @@ class Review(TimeStampedModel):
         return [clock for clock in self.clocks.all() if clock.met_on is None]
 
 
-class ReviewStageChange(models.Model):
+class ReviewStageChange(MinimisedModel):
     """One recorded move of a review from one stage to the next: who, when and why."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="stage_changes")
@@ -499,7 +499,7 @@ class ReviewClock(TimeStampedModel):
         return self.met_on is not None and self.met_on <= self.due_on
 
 
-class ClockPause(models.Model):
+class ClockPause(MinimisedModel):
     """One pause of a clock, kept so the timeline shows every pause and its reason."""
 
     clock = models.ForeignKey(ReviewClock, on_delete=models.CASCADE, related_name="pauses")

@@ -193,13 +193,13 @@ def clock_pause(
         raise ValidationError(f"This clock is already paused (since {clock.paused_on:%d %b %Y}).")
     if on < clock.started_on:
         raise ValidationError({"on": "A clock cannot be paused before it started."})
+    pause = ClockPause(clock=clock, paused_on=on, reason=reason.strip(), paused_by=by)
+    pause.full_clean()
     with transaction.atomic():
         clock.paused_on = on
-        clock.pause_reason = reason.strip()
+        clock.pause_reason = pause.reason
         clock.save()
-        ClockPause.objects.create(
-            clock=clock, paused_on=on, reason=clock.pause_reason, paused_by=by
-        )
+        pause.save()
     return clock
 
 
@@ -275,9 +275,12 @@ def _change_reason(restriction: bool, panel: bool, review: Review) -> str | None
 
 
 def _record_move(review, from_stage, to_stage, by, note=""):
-    return ReviewStageChange.objects.create(
+    change = ReviewStageChange(
         review=review, from_stage=from_stage, to_stage=to_stage, moved_by=by, note=note
     )
+    change.full_clean()
+    change.save()
+    return change
 
 
 @transaction.atomic

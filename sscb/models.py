@@ -9,8 +9,36 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .minimise import free_text_errors
 
-class TimeStampedModel(models.Model):
+
+class MinimisedModel(models.Model):
+    """Free text refuses what looks like a child's identifier (sscb/minimise.py) wherever the
+    record is validated: ModelForms, the admin, and services that call ``full_clean()``.
+
+    ``minimise_exempt`` names text fields the rule does not apply to; non-editable fields and
+    fields with choices are never checked.
+    """
+
+    minimise_exempt: frozenset = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name, messages in free_text_errors(self, exclude=exclude).items():
+            if name not in errors:
+                errors[name] = messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class TimeStampedModel(MinimisedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,241 @@
+"""Data minimisation: free text and pseudonyms refuse what looks like a child's identifiers.
+
+Children and families are named by pseudonym only (DESIGN.md), so a field that a person types
+into refuses an NHS number, a date of birth, a postcode, an email address or a phone number,
+and a pseudonym must look like one ("Child A"). One home for the rule: models run it from
+``clean_fields()`` (``sscb.models.MinimisedModel``), plain forms through ``MinimisedFormMixin``.
+"""
+
+import functools
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+NHS_NUMBER = "nhs_number"
+DATE_OF_BIRTH = "date_of_birth"
+POSTCODE = "postcode"
+EMAIL = "email"
+PHONE = "phone"
+
+KIND_LABELS = {
+    NHS_NUMBER: "an NHS number",
+    DATE_OF_BIRTH: "a date of birth",
+    POSTCODE: "a postcode",
+    EMAIL: "an email address",
+    PHONE: "a phone number",
+}
+
+REASON = "Children and families are named by pseudonym only: remove it."
+
+# NHS number: ten digits, grouped 3-3-4 by spaces or dashes or not at all; the check digit
+# decides (modulus 11), so a reference or count of ten digits is not refused on that ground.
+_NHS = re.compile(r"(?<!\d)(?<!\d-)(\d{3})([ -]?)(\d{3})\2(\d{4})(?!\d)(?!-\d)")
+
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+
+# A UK postcode, in capitals as written (lower case would catch "q1 2nd"): outward code, an
+# optional space, inward code. Letters that never appear in those places are left out, so
+# references (SCR-2025-01, MATA-2025-001), "S11" and "WT2018" do not match.
+_POSTCODE = re.compile(
+    r"\b(?:GIR[ \u00a0]?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ \u00a0]?\d[ABD-HJLNP-UW-Z]{2})\b"
+)
+
+# A UK phone number: a trunk 0 (the area code maybe in brackets) or +44 / 0044, then the
+# subscriber number in up to three groups. The digit count is checked afterwards.
+_PHONE = re.compile(
+    r"(?<![\w+/.-])"
+    r"(?:(?:\+|\b00)44[ ]?(?:\(0\)[ ]?)?\(?\d{2,4}\)?|\(?0\d{2,4}\)?)"
+    r"[ .-]?\d{3,4}[ .-]?\d{2,4}"
+    r"(?![\w/-])"
+)
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DATE = (
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)"
+    r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+_DOB_WORD = r"(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s?date\b|\bborn\b)"
+# A date beside a date-of-birth word, either way round: "DOB 01/02/2015", "born on
+# 1 February 2015", "d.o.b.: 2015-02-01", "01/02/2015 (DOB)". A date alone is ordinary.
+_DATE_OF_BIRTH = re.compile(
+    rf"{_DOB_WORD}(?:\s*[:(–-]\s*|\s+)(?:(?:is|was|on|of)\s+)?(?:the\s+)?{_DATE}"
+    rf"|{_DATE}\s*\(?\s*(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b)\)?",
+    re.IGNORECASE,
+)
+_ANY_DATE = re.compile(_DATE, re.IGNORECASE)
+
+
+def nhs_number_is_valid(digits: str) -> bool:
+    """The NHS number's modulus 11 check: weights 10..2 on the first nine digits."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(
+        int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=True)
+    )
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _phone_is_plausible(text: str) -> bool:
+    digits = re.sub(r"\D", "", text)
+    if text.startswith(("+", "00")):
+        national = digits[4:] if digits.startswith("0044") else digits[2:]
+        national = national.removeprefix("0")
+        return 9 <= len(national) <= 10 and national[0] != "0"
+    return 10 <= len(digits) <= 11 and digits[1] != "0"
+
+
+def _matches(text: str):
+    for match in _NHS.finditer(text):
+        if nhs_number_is_valid("".join(match.group(1, 3, 4))):
+            yield NHS_NUMBER, match
+    for match in _EMAIL.finditer(text):
+        yield EMAIL, match
+    for match in _DATE_OF_BIRTH.finditer(text):
+        yield DATE_OF_BIRTH, match
+    for match in _POSTCODE.finditer(text):
+        yield POSTCODE, match
+    for match in _PHONE.finditer(text):
+        if _phone_is_plausible(match.group()):
+            yield PHONE, match
+
+
+def find_identifiers(text: str) -> list[tuple[str, str]]:
+    """(kind, the text matched) for each thing in ``text`` that looks like an identifier.
+
+    Where two kinds claim the same characters the first found wins (an NHS number is not
+    also reported as a phone number). In the order they appear in the text.
+    """
+    if not text:
+        return []
+    found, taken = [], []
+    for kind, match in _matches(str(text)):
+        start, end = match.span()
+        if any(start < other_end and other_start < end for other_start, other_end in taken):
+            continue
+        taken.append((start, end))
+        found.append((start, kind, match.group().strip()))
+    return [(kind, matched) for _start, kind, matched in sorted(found)]
+
+
+def _messages(found) -> list[str]:
+    return [f"This looks like {KIND_LABELS[kind]} ({matched}). {REASON}" for kind, matched in found]
+
+
+def validate_free_text(value) -> None:
+    """Refuse free text holding something that looks like a child's or family's identifier."""
+    found = find_identifiers(value)
+    if found:
+        raise ValidationError(_messages(found), code="identifier")
+
+
+PSEUDONYM_WORDS = (
+    "Child",
+    "Children",
+    "Baby",
+    "Young person",
+    "Family",
+    "Sibling",
+    "Mother",
+    "Father",
+    "Parent",
+    "Carer",
+    "Adult",
+    "Infant",
+    "Person",
+    "Case",
+)
+# Plurals and "group" are accepted too: "Siblings E and F", "Sibling group F".
+_WORD = (
+    r"(?i:children|child|babies|baby|young\s+people|young\s+person|families|family|siblings?"
+    r"|mothers?|fathers?|parents?|carers?|adults?|infants?|persons?|people|cases?)"
+    r"(?:\s+(?i:group))?"
+)
+# The label: one to three capital letters, maybe with a number ("AB", "A1"), a single letter
+# in either case, or a number. "Child Jo" is refused: it reads as a name.
+_LABEL = r"(?:[A-Z]{1,3}\d{0,2}|[a-z]\d{0,2}|\d{1,3})"
+_TERM = rf"{_WORD}\s+{_LABEL}"
+_JOIN = r"(?:\s*,\s*|\s+(?:and|&)\s+|\s*,\s*(?:and|&)\s+)"
+_PSEUDONYM = re.compile(
+    rf"(?:{_WORD}\s+(?i:of)\s+)*{_TERM}(?:{_JOIN}(?:{_TERM}|{_LABEL}))*",
+)
+
+PSEUDONYM_HELP = (
+    "A pseudonym only: Child, Children, Baby, Young person, Family, Sibling, Mother, Father, "
+    "Parent, Carer, Adult, Infant, Person or Case followed by a letter or number, such as "
+    "“Child A”, “Family B” or “Mother of Child A”. Never a name, date of birth or NHS number."
+)
+
+
+def validate_pseudonym(value) -> None:
+    """Refuse a pseudonym holding an identifier or a date, or not shaped like one ("Child A")."""
+    value = (value or "").strip()
+    if not value:
+        return
+    found = find_identifiers(value)
+    # In a pseudonym any date is most likely the child's date of birth.
+    if not any(kind == DATE_OF_BIRTH for kind, _ in found):
+        found += [(DATE_OF_BIRTH, match.group()) for match in _ANY_DATE.finditer(value)]
+    messages = _messages(found)
+    if not _PSEUDONYM.fullmatch(value):
+        words = ", ".join(PSEUDONYM_WORDS[:-1]) + " or " + PSEUDONYM_WORDS[-1]
+        messages.append(
+            f"“{value}” does not look like a pseudonym. Start with {words}, followed by a "
+            "letter or number (“Child A”, “Family B”, “Sibling 2”). Children and families are "
+            "named by pseudonym only."
+        )
+    if messages:
+        raise ValidationError(messages, code="pseudonym")
+
+
+@functools.cache
+def minimised_text_fields(model) -> tuple:
+    """The model's free-text fields the rule applies to: editable, without choices, not exempt."""
+    exempt = getattr(model, "minimise_exempt", frozenset())
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField)
+        and not isinstance(field, models.EmailField | models.URLField | models.SlugField)
+        and field.editable
+        and not field.choices
+        and field.name not in exempt
+        and validate_pseudonym not in field.validators
+    )
+
+
+def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
+    """{field name: messages} for the instance's free-text fields that hold an identifier."""
+    exclude = exclude or ()
+    errors = {}
+    for field in minimised_text_fields(type(instance)):
+        if field.name in exclude:
+            continue
+        found = find_identifiers(getattr(instance, field.attname))
+        if found:
+            errors[field.name] = _messages(found)
+    return errors
+
+
+class MinimisedFormMixin:
+    """For a plain ``forms.Form`` whose text reaches the database: each text field refuses
+    identifiers, so the message sits on the field and what was typed stays in it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if (
+                isinstance(field, forms.CharField)
+                and not isinstance(field, forms.EmailField | forms.URLField)
+                and validate_free_text not in field.validators
+            ):
+                field.validators.append(validate_free_text)
