@@ -6,5 +6,5 @@ class AuditsConfig(AppConfig):
     verbose_name = "Audits and self-assessments"
 
     def ready(self):
-        # Register the home-page providers and the reminder source.
-        from . import attention, reminders  # noqa: F401
+        # Register the home-page providers, the reminder source and the disposable kind.
+        from . import attention, reminders, retention  # noqa: F401

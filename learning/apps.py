@@ -6,5 +6,5 @@ class LearningConfig(AppConfig):
     verbose_name = "Learning and improvement"
 
     def ready(self):
-        # Register the home-page providers and the reminder sources.
-        from . import attention, reminders  # noqa: F401
+        # Register the home-page providers, the reminder sources and the disposable kinds.
+        from . import attention, reminders, retention  # noqa: F401

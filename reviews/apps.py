@@ -6,5 +6,5 @@ class ReviewsConfig(AppConfig):
     verbose_name = "Case reviews"
 
     def ready(self):
-        # Register the home-page providers and the reminder source.
-        from . import attention, reminders  # noqa: F401
+        # Register the home-page providers, the reminder source and the disposable kind.
+        from . import attention, reminders, retention  # noqa: F401

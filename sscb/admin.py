@@ -6,8 +6,10 @@ from . import signin
 from .models import (
     AccessLogEntry,
     Agency,
+    DisposalRecord,
     Reminder,
     ReminderSweep,
+    RetentionRule,
     StrategicPriority,
     SubGroup,
     SubGroupMembership,
@@ -160,6 +162,38 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
     list_select_related = ["content_type"]
     readonly_fields = [f.name for f in AccessLogEntry._meta.fields]
     show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(SimpleHistoryAdmin):
+    """The retention schedule, one rule per kind of record; every change is in its history."""
+
+    list_display = ["kind", "period_label", "counted_from", "source"]
+    search_fields = ["source", "notes"]
+
+    @admin.display(description="kept for")
+    def period_label(self, rule):
+        return rule.period_label
+
+
+@admin.register(DisposalRecord)
+class DisposalRecordAdmin(admin.ModelAdmin):
+    """Who disposed of what and when: read-only for everyone, like the access log."""
+
+    list_display = ["disposed_at", "kind", "reference", "rule", "username"]
+    list_filter = ["kind", "disposed_at"]
+    search_fields = ["reference", "username"]
+    date_hierarchy = "disposed_at"
+    readonly_fields = [f.name for f in DisposalRecord._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -6,4 +6,5 @@ class SscbConfig(AppConfig):
     verbose_name = "The Board"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Register the system checks, and the disposals-due item on the home page.
+        from . import checks, retention  # noqa: F401

@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Audits", "audits:list", "everyone"),
     ("Learning", "learning:index", "everyone"),
     ("Dashboard", "dashboard:index", ("business_unit", "executive", "subgroup_member")),
+    ("Disposals", "retention:due", "business_unit"),
 ]
 
 

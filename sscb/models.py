@@ -391,3 +391,173 @@ class AccessLogEntry(models.Model):
         if not self._state.adding:
             raise TypeError("The access log is append-only: entries are never changed.")
         super().save(*args, **kwargs)
+
+
+# Retention and disposal (sscb/retention.py) ------------------------------------------------------
+
+
+def disposable_kinds():
+    """The kinds of record the domain apps register as disposable (``@disposable``)."""
+    from .retention import kind_choices
+
+    return kind_choices()
+
+
+def disposal_events():
+    """The events a retention period may be counted from, as the domain apps register them."""
+    from .retention import event_choices
+
+    return event_choices()
+
+
+class RetentionRule(TimeStampedModel):
+    """One line of the retention schedule: how long a kind of record is kept, from which event.
+
+    Held as data so that the Business Unit changes it in the admin (with history); the defaults
+    are installed by a migration and documented, with their sources, in README.md.
+    """
+
+    kind = models.CharField("record kind", max_length=30, choices=disposable_kinds)
+    years = models.PositiveSmallIntegerField(default=0)
+    months = models.PositiveSmallIntegerField(default=0)
+    counted_from = models.CharField(
+        max_length=30,
+        choices=disposal_events,
+        help_text="The event the period runs from; it must be one of the record kind's events.",
+    )
+    source = models.CharField(
+        max_length=300,
+        help_text="Where the period comes from: the guidance it follows, or “local policy”.",
+    )
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], name="sscb_retentionrule_once_per_kind"),
+            models.CheckConstraint(
+                condition=Q(years__gt=0) | Q(months__gt=0), name="sscb_retentionrule_has_period"
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()}: {self.period_label} from {self.get_counted_from_display()}"
+        )
+
+    def clean(self):
+        super().clean()
+        from .retention import events_of
+
+        errors = {}
+        if not self.years and not self.months:
+            errors["years"] = "Give a period of at least one month."
+        if self.kind and self.counted_from and self.counted_from not in events_of(self.kind):
+            errors["counted_from"] = (
+                f"{self.get_kind_display()} can be counted from: "
+                + "; ".join(events_of(self.kind).values())
+                + "."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def total_months(self) -> int:
+        return self.years * 12 + self.months
+
+    @property
+    def period_label(self) -> str:
+        parts = []
+        if self.years:
+            parts.append(f"{self.years} year{'s' if self.years != 1 else ''}")
+        if self.months:
+            parts.append(f"{self.months} month{'s' if self.months != 1 else ''}")
+        return " ".join(parts)
+
+
+class DisposalCandidate(models.Model):
+    """A record the monthly sweep found due for disposal, waiting for the Business Unit.
+
+    Rows rather than a list recomputed on each visit: the sweep tells the Business Unit once about
+    each newly due record (``notified_at``, claimed before the email is sent), and the page reads
+    one small table. No content: a reference, a link and dates. The disposal service checks again
+    that the record is due, so a stale row can never dispose of anything.
+    """
+
+    kind = models.CharField("record kind", max_length=30, choices=disposable_kinds)
+    object_id = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=100)
+    url = models.CharField(max_length=300, blank=True)
+    counted_from_on = models.DateField(help_text="The day of the event the period runs from.")
+    due_on = models.DateField(help_text="The first day the record could be disposed of.")
+    listed_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    notice_token = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "kind", "pk"]
+        verbose_name = "record due for disposal"
+        verbose_name_plural = "records due for disposal"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="sscb_disposalcandidate_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class DisposalRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The disposal log is append-only: entries are never changed.")
+
+    def delete(self):
+        raise TypeError("The disposal log is append-only: entries are never deleted.")
+
+
+class DisposalRecord(models.Model):
+    """Who disposed of which record, when and under which rule; append-only and without content.
+
+    ``reference`` is the record's reference (never a title, a pseudonym or a file name), so
+    the Board can always say what was disposed of and that it was done by a person.
+    """
+
+    kind = models.CharField("record kind", max_length=30, choices=disposable_kinds)
+    object_id = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=100)
+    rule = models.CharField(max_length=200, help_text="The rule that applied, as it then read.")
+    counted_from_on = models.DateField()
+    disposed_on = models.DateField()
+    disposed_at = models.DateTimeField(default=timezone.now)
+    disposed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150, help_text="Kept if the account is removed.")
+
+    objects = DisposalRecordQuerySet.as_manager()
+    # No HistoricalRecords: the log is itself the record, and it is never changed.
+
+    class Meta:
+        ordering = ["-disposed_at", "-pk"]
+        verbose_name = "disposal"
+        verbose_name_plural = "disposal log"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="sscb_disposalrecord_once")
+        ]
+        indexes = [
+            # The admin's list and date filter: newest disposals first.
+            models.Index(fields=["-disposed_at"], name="sscb_disposalrecord_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference} disposed of by {self.username}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The disposal log is append-only: entries are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The disposal log is append-only: entries are never deleted.")

@@ -7,6 +7,7 @@ from django.db import OperationalError
 
 from .access_log import access_log_purge
 from .reminders import reminders_sweep
+from .retention import retention_sweep
 
 
 @shared_task(
@@ -24,3 +25,15 @@ def send_reminders():
 def purge_access_log():
     """The daily retention purge of the access log."""
     return access_log_purge()
+
+
+@shared_task(
+    name="sscb.list_disposals",
+    autoretry_for=(OperationalError, smtplib.SMTPException, ConnectionError),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 5},
+)
+def list_disposals():
+    """The monthly retention sweep: lists what has fallen due and tells the Business Unit.
+    Retrying is safe: nothing is listed or told twice, and nothing is disposed of."""
+    return retention_sweep()

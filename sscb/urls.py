@@ -16,6 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("partnership/", views.partnership, name="partnership"),
     path("reminders/", views.my_reminders, name="reminders"),
+    path("retention/", include("sscb.retention_urls")),
     # allauth's sign-in, password reset and second-factor pages; "login" and "logout" are the
     # names the rest of the site uses for two of them.
     path("accounts/login/", account_views.login, name="login"),

@@ -361,6 +361,17 @@ EXPECTATIONS: dict[str, list[Check]] = {
         GET("page", EVERYONE),
         POST("page", EVERYONE, data=lambda w: {"email_reminders": ""}),
     ],
+    # Retention: the Business Unit's page, and its confirmation (a POST, by the Business Unit
+    # only; the review listed in the world is not due, so the service refuses and says so).
+    "retention:due": [GET("page", rule("bu"))],
+    "retention:dispose": [
+        GET("page", POST_ONLY),
+        POST(
+            "page",
+            rule("bu"),
+            data=lambda w: {"only": w.disposal_candidate.pk, "confirm": "on"},
+        ),
+    ],
     # Reviews -----------------------------------------------------------------------------------
     "reviews:list": page(
         hides={
@@ -997,6 +1008,8 @@ ADMIN_EXCEPTIONS: dict[str, tuple[dict, str]] = {
     "admin:sscb_accesslogentry_delete": (READ_ONLY, "the access log is append-only"),
     "admin:sscb_reminder_add": (READ_ONLY, "reminders are kept by the sweep"),
     "admin:sscb_remindersweep_add": (READ_ONLY, "sweeps are kept by the sweep"),
+    "admin:sscb_disposalrecord_add": (READ_ONLY, "the disposal log is append-only"),
+    "admin:sscb_disposalrecord_delete": (READ_ONLY, "the disposal log is append-only"),
     "admin:axes_accessattempt_add": (READ_ONLY, "django-axes keeps its records"),
     "admin:axes_accesslog_add": (READ_ONLY, "django-axes keeps its records"),
     "admin:axes_accessfailurelog_add": (READ_ONLY, "django-axes keeps its records"),

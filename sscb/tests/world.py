@@ -298,7 +298,14 @@ def add_admin_rows(world) -> None:
     from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
     from audits.models import Framework, Standard, StandardAssessment
-    from sscb.models import AccessLogEntry, Reminder, ReminderSweep
+    from sscb.models import (
+        AccessLogEntry,
+        DisposalCandidate,
+        DisposalRecord,
+        Reminder,
+        ReminderSweep,
+        RetentionRule,
+    )
 
     now = timezone.now()
     bu = world.users["business_unit"]
@@ -343,3 +350,26 @@ def add_admin_rows(world) -> None:
     ReminderSweep.objects.create(day=timezone.localdate(), token="matrix")
     if not AccessLogEntry.objects.exists():
         AccessLogEntry.objects.create(user=bu, username="bu", action="view", record="x")
+    # The retention schedule (installed by a migration, which a flushed database has lost) with
+    # a history row, a record listed for disposal and an entry in the disposal log.
+    rule, _ = RetentionRule.objects.get_or_create(
+        kind="review", defaults={"years": 15, "counted_from": "review_closed", "source": "x"}
+    )
+    rule.save()
+    world.disposal_candidate = DisposalCandidate.objects.create(
+        kind="review",
+        object_id=review.pk,
+        reference=review.reference,
+        counted_from_on=timezone.localdate(),
+        due_on=timezone.localdate(),
+    )
+    DisposalRecord.objects.create(
+        kind="finding",
+        object_id=0,
+        reference="Finding 0",
+        rule="6 years from the finding was recorded",
+        counted_from_on=timezone.localdate(),
+        disposed_on=timezone.localdate(),
+        disposed_by=bu,
+        username="bu",
+    )
