@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A save that meets a busy database gets a plain explanation, not a 500.
+    "sscb.errors.DatabaseBusyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After allauth's: a signed-in person whose role needs a second factor sets one up first.
     "sscb.signin.SecondFactorRequiredMiddleware",
@@ -117,6 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles "expensive" plans first; for the dashboard's aggregates that
     # cost 150 ms a request and saved nothing (benchmarks/results.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default must hold several people saving at once: write-ahead logging lets
+    # readers and a writer work together, a write transaction takes its lock when it begins
+    # (not half-way, where SQLite can only fail), and a busy writer is waited for, not refused.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "sscb.User"

@@ -107,7 +107,7 @@ def test_action_export_runs_the_same_queries_for_2_or_200_actions(
 
 
 FORMULAE = [
-    ("=HYPERLINK(\"http://x\")", True),
+    ('=HYPERLINK("http://x")', True),
     (" =1+1", True),
     ("   @SUM(A1)", True),
     ("+44", True),
