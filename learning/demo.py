@@ -261,7 +261,7 @@ def load():
         review=scr,
         finding=missed,
     )
-    backdate(shared, due_on=days(-100))
+    backdate(shared, due_on=days(-100), created_at=timezone.now() - datetime.timedelta(days=200))
     services.action_report_progress(
         action=shared,
         progress="Prompt added to the record template.",
@@ -270,6 +270,7 @@ def load():
         completion_evidence="Template change notice and screenshot of the new prompt.",
     )
     services.action_sign_off(action=shared, signed_off_by=member, follow_up_on=days(1))
+    backdate(shared, signed_off_on=days(-95))
     services.action_update(action=shared, follow_up_on=days(-3))
 
     chronology = action(

@@ -137,12 +137,6 @@ class ActivityForm(forms.ModelForm):
         fields = ["way", "title", "audience", "planned_on", "delivered_on", "reach", "notes"]
         widgets = _dates("planned_on", "delivered_on")
 
-    def clean_delivered_on(self):
-        delivered_on = self.cleaned_data.get("delivered_on")
-        if delivered_on and delivered_on > timezone.localdate():
-            raise forms.ValidationError("An activity cannot be delivered in the future.")
-        return delivered_on
-
 
 class PracticeCheckForm(forms.ModelForm):
     baseline_on = forms.DateField(
@@ -198,12 +192,6 @@ class EvidenceForm(forms.ModelForm):
         data = super().clean()
         if data.get("requested_on") and not data.get("agency"):
             self.add_error("agency", "Say which agency the evidence is requested from.")
-        if (
-            data.get("due_on")
-            and data.get("requested_on")
-            and data["due_on"] < data["requested_on"]
-        ):
-            self.add_error("due_on", "The due date cannot be before the date it was requested.")
         return data
 
 
@@ -247,8 +235,6 @@ class ActionForm(forms.ModelForm):
         if owner and agency and owner.agency_id and owner.agency_id != agency.pk:
             self.add_error("owner", f"{owner} works for {owner.agency}, not {agency}.")
         due_on = data.get("due_on")
-        if due_on and data.get("follow_up_on") and data["follow_up_on"] <= due_on:
-            self.add_error("follow_up_on", "The follow-up comes after the due date.")
         if not self.instance.pk and due_on and due_on < timezone.localdate():
             self.add_error("due_on", "A new action cannot be due in the past.")
         return data
@@ -272,11 +258,8 @@ class ProgressForm(MinimisedFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("completed_on"):
-            if data["completed_on"] > timezone.localdate():
-                self.add_error("completed_on", "An action cannot be completed in the future.")
-            if not data.get("completion_evidence", "").strip():
-                self.add_error("completion_evidence", "Say what shows the action is complete.")
+        if data.get("completed_on") and not data.get("completion_evidence", "").strip():
+            self.add_error("completion_evidence", "Say what shows the action is complete.")
         return data
 
 
@@ -286,12 +269,6 @@ class SignOffForm(forms.Form):
         label="Check the change has lasted on",
         error_messages={"required": "Set a date to check that the change has lasted."},
     )
-
-    def clean_follow_up_on(self):
-        value = self.cleaned_data["follow_up_on"]
-        if value <= timezone.localdate():
-            raise forms.ValidationError("The follow-up date must be in the future.")
-        return value
 
 
 class FollowUpForm(MinimisedFormMixin, forms.Form):

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from sscb.dates import check_dates, happened_after, not_before, not_future, recorded_on
 from sscb.models import TimeStampedModel
 
 
@@ -106,6 +107,9 @@ class Finding(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("learning:finding", args=[self.uuid])
 
+    def clean(self):
+        check_dates(identified_on=not_future(self.identified_on, what="The date it was identified"))
+
 
 class PriorityTheme(TimeStampedModel):
     """Findings collated into a priority learning theme (3.2), tied to the Board's priorities."""
@@ -157,6 +161,8 @@ class LearningOutcome(TimeStampedModel):
         AGREED_WITH_CHANGES = "amended", "Agreed with changes"
         NOT_AGREED = "not_agreed", "Not agreed"
 
+    AGREED = (Decision.AGREED, Decision.AGREED_WITH_CHANGES)
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     theme = models.ForeignKey(PriorityTheme, on_delete=models.PROTECT, related_name="outcomes")
     title = models.CharField(max_length=200, help_text="The change in practice we want to see.")
@@ -202,6 +208,34 @@ class LearningOutcome(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("learning:outcome", args=[self.uuid])
 
+    def clean(self):
+        agreed = self.decided_on if self.decision in self.AGREED else None
+        check_dates(
+            decided_on=not_future(self.decided_on, what="The date of the Executive's decision"),
+            evaluate_on=not_before(
+                self.evaluate_on,
+                agreed,
+                what="The evaluation date",
+                than="the Executive's agreement",
+            ),
+            follow_up_on=[
+                not_before(
+                    self.follow_up_on,
+                    agreed,
+                    what="The follow-up date",
+                    than="the Executive's agreement",
+                    strictly=True,
+                ),
+                not_before(
+                    self.follow_up_on,
+                    self.evaluate_on,
+                    what="The follow-up date",
+                    than="the evaluation date",
+                    strictly=True,
+                ),
+            ],
+        )
+
 
 class DeliveryActivity(TimeStampedModel):
     """How a learning outcome is delivered (3.4): the framework's six ways."""
@@ -242,10 +276,17 @@ class DeliveryActivity(TimeStampedModel):
         return self.title
 
     def clean(self):
-        if self.delivered_on and self.reach is None:
-            raise ValidationError(
-                {"reach": "Say how many people it reached once it has been delivered."}
-            )
+        check_dates(
+            delivered_on=happened_after(
+                self.delivered_on,
+                self.planned_on,
+                what="The delivery date",
+                than="the date it was planned for",
+            ),
+            reach="Say how many people it reached once it has been delivered."
+            if self.delivered_on and self.reach is None
+            else None,
+        )
 
 
 class PracticeCheck(TimeStampedModel):
@@ -303,6 +344,7 @@ class PracticeCheck(TimeStampedModel):
     def clean(self):
         if self.result != self.Result.PENDING and not self.checked_on:
             raise ValidationError({"checked_on": "Give the date the check was made."})
+        check_dates(checked_on=not_future(self.checked_on, what="The date of the check"))
 
 
 class TrainingEvaluationStage(TimeStampedModel):
@@ -347,6 +389,9 @@ class TrainingEvaluationStage(TimeStampedModel):
 
     def __str__(self):
         return self.get_stage_display()
+
+    def clean(self):
+        check_dates(completed_on=not_future(self.completed_on, what="The completion date"))
 
 
 class AssuranceEvidence(TimeStampedModel):
@@ -436,6 +481,28 @@ class AssuranceEvidence(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("learning:evidence", args=[self.uuid])
+
+    def clean(self):
+        check_dates(
+            due_on=not_before(
+                self.due_on,
+                self.requested_on,
+                what="The due date",
+                than="the date it was requested",
+            ),
+            received_on=happened_after(
+                self.received_on,
+                self.requested_on,
+                what="The date it was received",
+                than="the date it was requested",
+            ),
+            judged_on=not_before(
+                self.judged_on,
+                self.received_on,
+                what="The judgement date",
+                than="the date the evidence was received",
+            ),
+        )
 
 
 class Action(TimeStampedModel):
@@ -613,6 +680,42 @@ class Action(TimeStampedModel):
     def clean(self):
         if self.status in self.DONE and not self.completed_on:
             raise ValidationError({"completed_on": "Give the date the action was completed."})
+        check_dates(
+            completed_on=happened_after(
+                self.completed_on,
+                recorded_on(self),
+                what="The completion date",
+                than="the day the action was recorded",
+            ),
+            signed_off_on=not_before(
+                self.signed_off_on,
+                self.completed_on,
+                what="The sign-off date",
+                than="the completion date",
+            ),
+            follow_up_on=[
+                not_before(
+                    self.follow_up_on,
+                    self.due_on,
+                    what="The follow-up date",
+                    than="the due date",
+                    strictly=True,
+                ),
+                not_before(
+                    self.follow_up_on,
+                    self.signed_off_on,
+                    what="The follow-up date",
+                    than="sign-off",
+                    strictly=True,
+                ),
+            ],
+            followed_up_on=not_before(
+                self.followed_up_on,
+                self.signed_off_on,
+                what="The follow-up",
+                than="sign-off",
+            ),
+        )
 
 
 class Attachment(TimeStampedModel):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
+from sscb.dates import check_dates, not_before
 from sscb.reminders import reminders_cancel_for
 from sscb.uploads import stored_name, validate_upload
 
@@ -37,14 +38,21 @@ def _today():
 
 def _save(instance, fields: dict):
     """Set plain and many-to-many fields, validate as a form would, save: one path for all."""
-    many = {}
+    many, before = {}, {}
     for name, value in fields.items():
         field = instance._meta.get_field(name)
         if field.many_to_many:
             many[name] = value
         else:
+            before[field.attname] = getattr(instance, field.attname)
             setattr(instance, name, value)
-    instance.full_clean(exclude=list(many))
+    try:
+        instance.full_clean(exclude=list(many))
+    except ValidationError:
+        # Refused: the page shown next must not show the refused values as if they were saved.
+        for attname, value in before.items():
+            setattr(instance, attname, value)
+        raise
     instance.save()
     for name, value in many.items():
         getattr(instance, name).set(value)
@@ -119,13 +127,15 @@ def outcome_decide(
     """Record the Executive's decision on a learning outcome."""
     if decision == LearningOutcome.Decision.PENDING:
         raise ValidationError("Choose the Executive's decision.")
-    outcome.decision = decision
-    outcome.decision_notes = notes
-    outcome.decided_by = decided_by
-    outcome.decided_on = decided_on or _today()
-    outcome.full_clean()
-    outcome.save()
-    return outcome
+    return _save(
+        outcome,
+        {
+            "decision": decision,
+            "decision_notes": notes,
+            "decided_by": decided_by,
+            "decided_on": decided_on or _today(),
+        },
+    )
 
 
 def activity_save(*, activity: DeliveryActivity | None = None, **fields) -> DeliveryActivity:
@@ -178,9 +188,18 @@ def evaluation_stage_complete(
     confidence: int | None,
     notes: str = "",
 ) -> TrainingEvaluationStage:
-    earlier = stage.practice_check.stages.filter(stage__lt=stage.stage, completed_on__isnull=True)
-    if earlier.exists():
+    earlier = stage.practice_check.stages.filter(stage__lt=stage.stage).order_by("-stage")
+    if any(e.completed_on is None for e in earlier):
         raise ValidationError("Complete the earlier stages of this evaluation first.")
+    if earlier:
+        check_dates(
+            completed_on=not_before(
+                completed_on,
+                earlier[0].completed_on,
+                what="The completion date",
+                than="the completion of the stage before it",
+            )
+        )
     return _save(
         stage,
         {
@@ -308,8 +327,6 @@ def action_sign_off(*, action: Action, signed_off_by, follow_up_on: datetime.dat
     """The sub-group checks the evidence and signs the action off, setting a follow-up date."""
     if action.status != Action.Status.COMPLETE:
         raise ValidationError("Only an action reported complete can be signed off.")
-    if follow_up_on and follow_up_on <= _today():
-        raise ValidationError({"follow_up_on": "The follow-up date must be in the future."})
     return _save(
         action,
         {

@@ -314,13 +314,17 @@ def outcome_decide(request, uuid):
     require(user.is_executive or user.is_business_unit)
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
-        services.outcome_decide(
-            outcome=outcome,
-            decision=form.cleaned_data["decision"],
-            notes=form.cleaned_data["notes"],
-            decided_by=user,
-        )
-        messages.success(request, "The Executive's decision is recorded.")
+        try:
+            services.outcome_decide(
+                outcome=outcome,
+                decision=form.cleaned_data["decision"],
+                notes=form.cleaned_data["notes"],
+                decided_by=user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "The Executive's decision is recorded.")
     else:
         messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(outcome.get_absolute_url())

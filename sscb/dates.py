@@ -1,6 +1,10 @@
-"""The Board's financial year: 1 April to 31 March, named by its first year ("2025/26")."""
+"""Dates: the Board's financial year (1 April to 31 March, named by its first year, "2025/26"),
+and the rule that a record's dates come in the order they can happen."""
 
 import datetime
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 def financial_year_of(day: datetime.date) -> int:
@@ -14,3 +18,50 @@ def financial_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
 
 def financial_year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
+
+
+# Dates that cannot be true --------------------------------------------------------------------
+
+
+def say(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def not_before(later, earlier, *, what: str, than: str, strictly: bool = False) -> str | None:
+    """A message naming both dates when ``later`` comes before ``earlier`` (or on the same day,
+    ``strictly``); None when either is unknown or they are in order."""
+    if later is None or earlier is None:
+        return None
+    if later > earlier or (later == earlier and not strictly):
+        return None
+    when = "on or before" if strictly else "before"
+    return f"{what} ({say(later)}) cannot be {when} {than} ({say(earlier)})."
+
+
+def not_future(day, *, what: str) -> str | None:
+    today = timezone.localdate()
+    if day is None or day <= today:
+        return None
+    return f"{what} ({say(day)}) cannot be in the future: today is {say(today)}."
+
+
+def happened_after(day, earlier, *, what: str, than: str) -> list[str | None]:
+    """A day something happened: not before ``earlier`` and not in the future."""
+    return [not_future(day, what=what), not_before(day, earlier, what=what, than=than)]
+
+
+def recorded_on(instance) -> datetime.date:
+    """The day a record was first saved; today for one being created."""
+    created_at = getattr(instance, "created_at", None)
+    return timezone.localdate(created_at) if created_at else timezone.localdate()
+
+
+def check_dates(**checks: list[str | None] | str | None) -> None:
+    """Raise one ValidationError holding, per field, every message that applies."""
+    errors = {}
+    for field, messages in checks.items():
+        found = [m for m in (messages if isinstance(messages, list) else [messages]) if m]
+        if found:
+            errors[field] = found
+    if errors:
+        raise ValidationError(errors)

@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
 from learning.models import (
     Action,
@@ -113,3 +114,11 @@ class ActionFactory(factory.django.DjangoModelFactory):
     owner_agency = factory.SubFactory(AgencyFactory)
     subgroup = factory.SubFactory(SubGroupFactory, code=SubGroup.Code.LEARNING_IMPROVEMENT)
     due_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+
+    @factory.post_generation
+    def recorded_on(action, create, day, **kwargs):
+        """Back-date when the action was recorded (``created_at`` is set on insert)."""
+        if create and day:
+            moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+            Action.objects.filter(pk=action.pk).update(created_at=moment)
+            action.created_at = moment

@@ -172,6 +172,8 @@ def test_follow_ups_come_to_the_chair_when_their_date_has_come(frozen, people, b
     action = ActionFactory(
         subgroup=people["group"],
         status="signed_off",
+        recorded_on=days(-60),
+        due_on=days(-40),
         completed_on=days(-30),
         signed_off_by=bu_user,
         signed_off_on=days(-20),

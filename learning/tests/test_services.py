@@ -149,7 +149,7 @@ def test_completion_needs_evidence_then_sign_off_then_follow_up(bu_user):
     )
     assert action.status == Action.Status.COMPLETE
 
-    with pytest.raises(ValidationError, match="must be in the future"):
+    with pytest.raises(ValidationError, match="cannot be on or before sign-off"):
         services.action_sign_off(
             action=action, signed_off_by=bu_user, follow_up_on=datetime.date.today()
         )

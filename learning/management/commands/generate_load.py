@@ -446,7 +446,11 @@ class Command(BaseCommand):
                     ["open", "in_progress", "complete", "signed_off", "open", "in_progress"]
                 )
                 done = status in ("complete", "signed_off")
-                completed = due + datetime.timedelta(days=rnd.randint(-30, 20)) if done else None
+                completed = (
+                    min(due + datetime.timedelta(days=rnd.randint(-30, 20)), self.today)
+                    if done
+                    else None
+                )
                 batch.append(
                     Action(
                         uuid=uuid.uuid4(),
