@@ -127,7 +127,7 @@ def find_identifiers(text: str) -> list[tuple[str, str]]:
     return [(kind, matched) for _start, kind, matched in sorted(found)]
 
 
-def _messages(found) -> list[str]:
+def identifier_messages(found) -> list[str]:
     return [f"This looks like {KIND_LABELS[kind]} ({matched}). {REASON}" for kind, matched in found]
 
 
@@ -135,7 +135,7 @@ def validate_free_text(value) -> None:
     """Refuse free text holding something that looks like a child's or family's identifier."""
     found = find_identifiers(value)
     if found:
-        raise ValidationError(_messages(found), code="identifier")
+        raise ValidationError(identifier_messages(found), code="identifier")
 
 
 PSEUDONYM_WORDS = (
@@ -176,16 +176,24 @@ PSEUDONYM_HELP = (
 )
 
 
+def disposal_marker(day) -> str:
+    """What replaces a disposed record's free text and pseudonyms (sscb.retention)."""
+    return f"[disposed on {day.isoformat()}]"
+
+
+_DISPOSED = re.compile(r"\[disposed on \d{4}-\d{2}-\d{2}\]")
+
+
 def validate_pseudonym(value) -> None:
     """Refuse a pseudonym holding an identifier or a date, or not shaped like one ("Child A")."""
     value = (value or "").strip()
-    if not value:
+    if not value or _DISPOSED.fullmatch(value):
         return
     found = find_identifiers(value)
     # In a pseudonym any date is most likely the child's date of birth.
     if not any(kind == DATE_OF_BIRTH for kind, _ in found):
         found += [(DATE_OF_BIRTH, match.group()) for match in _ANY_DATE.finditer(value)]
-    messages = _messages(found)
+    messages = identifier_messages(found)
     if not _PSEUDONYM.fullmatch(value):
         words = ", ".join(PSEUDONYM_WORDS[:-1]) + " or " + PSEUDONYM_WORDS[-1]
         messages.append(
@@ -222,7 +230,7 @@ def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
             continue
         found = find_identifiers(getattr(instance, field.attname))
         if found:
-            errors[field.name] = _messages(found)
+            errors[field.name] = identifier_messages(found)
     return errors
 
 

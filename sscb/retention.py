@@ -37,6 +37,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .attention import Attention, attention_provider
+from .minimise import disposal_marker
 from .models import DisposalCandidate, DisposalRecord, Reminder, RetentionRule, User
 
 logger = logging.getLogger(__name__)
@@ -119,10 +120,6 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def cutoff_for(rule: RetentionRule, today: datetime.date) -> datetime.date:
     """Records whose event is on or before this day have been kept for the rule's period."""
     return add_months(today, -rule.total_months)
-
-
-def disposal_marker(day: datetime.date) -> str:
-    return f"[disposed on {day.isoformat()}]"
 
 
 def rule_text(rule: RetentionRule) -> str:

@@ -18,6 +18,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from .minimise import find_identifiers, identifier_messages
+
 REFUSED_TYPE = (
     "This file type can't be accepted. Upload a PDF, Word, Excel, OpenDocument, CSV, "
     "plain-text, PNG or JPEG file."
@@ -84,6 +86,14 @@ def validate_upload(upload) -> tuple[str, str]:
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     if extension not in ACCEPTED_EXTENSIONS or extension not in content_types(upload):
         raise ValidationError(REFUSED_TYPE, code="file_type")
+    # The name is shown and offered for download: it is free text like any other.
+    found = find_identifiers(name.rpartition(".")[0])
+    if found:
+        raise ValidationError(
+            [f"In the file's name: {message}" for message in identifier_messages(found)]
+            + ["Rename the file, then attach it again."],
+            code="identifier_in_name",
+        )
     return name, extension
 
 

@@ -155,6 +155,8 @@ PSEUDONYMS = [
     ("Child A 943 476 5919", False),
     ("A", False),
     ("Mr B", False),
+    ("[disposed on 2026-12-03]", True),  # what disposal leaves (sscb.retention)
+    ("[disposed on 2026-12-03] John", False),
 ]
 
 

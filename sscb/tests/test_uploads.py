@@ -193,6 +193,26 @@ def test_refused_files(name, content):
     assert refusal.value.messages == [REFUSED_TYPE]
 
 
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Child A NHS 943 476 5919.pdf", "943 476 5919"),
+        ("referral DOB 01-02-2015.pdf", "01-02-2015"),
+        ("notes from jo.bloggs@example.org.txt", "jo.bloggs@example.org"),
+    ],
+)
+def test_a_file_named_with_an_identifier_is_refused_saying_what_was_found(name, found):
+    with pytest.raises(ValidationError) as refusal:
+        validate_upload(SimpleUploadedFile(name, b"%PDF-1.4 report" if ".pdf" in name else b"ok"))
+    text = " ".join(refusal.value.messages)
+    assert "In the file's name" in text and found in text and "Rename the file" in text
+
+
+def test_a_file_named_with_a_plain_date_is_accepted():
+    name = "Audit report 2025-06-01.pdf"
+    assert validate_upload(SimpleUploadedFile(name, b"%PDF-1.4 report")) == (name, "pdf")
+
+
 def test_an_empty_file_is_refused():
     with pytest.raises(ValidationError, match="empty"):
         validate_upload(SimpleUploadedFile("empty.txt", b""))
