@@ -5,6 +5,7 @@ from .models import (
     ClockPause,
     ParallelProcess,
     Review,
+    ReviewAct,
     ReviewAgency,
     ReviewClock,
     ReviewStageChange,
@@ -47,7 +48,20 @@ class ReviewStageChangeInline(admin.TabularInline):
     model = ReviewStageChange
     extra = 0
     can_delete = False
-    fields = ["moved_at", "from_stage", "to_stage", "moved_by", "note"]
+    fields = ["happened_on", "moved_at", "from_stage", "to_stage", "moved_by", "note"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReviewActInline(admin.TabularInline):
+    """Decisions, telling the panel and publication, each on the day it happened: a record."""
+
+    model = ReviewAct
+    extra = 0
+    can_delete = False
+    fields = ["happened_on", "kind", "summary", "recorded_at", "recorded_by"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -77,6 +91,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
         ParallelProcessInline,
         ReviewClockInline,
         ReviewStageChangeInline,
+        ReviewActInline,
     ]
     fieldsets = [
         (
@@ -190,7 +205,7 @@ class ReviewClockAdmin(SimpleHistoryAdmin):
 
 @admin.register(ReviewStageChange)
 class ReviewStageChangeAdmin(SimpleHistoryAdmin):
-    list_display = ["review", "from_stage", "to_stage", "moved_by", "moved_at"]
+    list_display = ["review", "from_stage", "to_stage", "moved_by", "happened_on", "moved_at"]
     list_filter = ["to_stage"]
     search_fields = ["review__reference", "note"]
     list_select_related = ["review", "moved_by"]

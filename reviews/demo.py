@@ -23,15 +23,15 @@ def _days(n):
     return timezone.localdate() - datetime.timedelta(days=n)
 
 
-def _walk(review, to_stage, by):
-    """Move a review along its kind's main path up to ``to_stage``."""
+def _walk(review, to_stage, by, on=None):
+    """Move a review along its kind's main path up to ``to_stage``, on the day ``on`` (today)."""
     path = lifecycle.stages_for(review.kind)
     while review.stage != to_stage:
         here = path.index(review.stage)
         target = (
             to_stage if to_stage in lifecycle.allowed_moves(review.kind, review.stage) else None
         )
-        services.review_move(review=review, to_stage=target or path[here + 1], by=by)
+        services.review_move(review=review, to_stage=target or path[here + 1], by=by, on=on)
         review.refresh_from_db()
     return review
 
@@ -109,7 +109,7 @@ def load():
             notified_on=datetime.date(2016, 9, 9),
             summary="Child A (aged 3) was admitted to hospital with severe malnutrition.",
         )
-        _walk(scr, S.DECISION, admin)
+        _walk(scr, S.DECISION, admin, on=datetime.date(2016, 9, 20))
         services.review_record_decision(
             review=scr,
             by=admin,
@@ -130,11 +130,11 @@ def load():
             independence_statement="Independent of the case and of every agency reviewed.",
         )
         _agencies(scr, ["CSC", "ICB", "SaTH", "Police"], datetime.date(2016, 10, 25))
-        _walk(scr, S.BOARD_SIGNOFF, admin)
-        # Finished in 2017, not today: keep the historical completion date and its clock.
-        Review.objects.filter(pk=scr.pk).update(completed_on=datetime.date(2017, 3, 20))
-        scr.refresh_from_db()
-        services.review_clocks_sync(review=scr)
+        # Entered from the old papers: each move on the day it happened, so the review was
+        # completed (Board sign-off) on 20 March 2017, in time, not on the day it was entered.
+        _walk(scr, S.CHRONOLOGIES, admin, on=datetime.date(2016, 10, 25))
+        _walk(scr, S.ANALYSIS, admin, on=datetime.date(2017, 1, 16))
+        _walk(scr, S.BOARD_SIGNOFF, admin, on=datetime.date(2017, 3, 20))
         services.review_record_publication(
             review=scr,
             by=admin,
@@ -143,8 +143,8 @@ def load():
             board_response="The Board accepts all seven recommendations and has set up a "
             "neglect strategy group to deliver them.",
         )
-        _walk(scr, S.PUBLISHED, admin)
-        _walk(scr, S.ACTION_PLAN, admin)
+        _walk(scr, S.PUBLISHED, admin, on=datetime.date(2017, 4, 10))
+        _walk(scr, S.ACTION_PLAN, admin, on=datetime.date(2017, 4, 20))
 
     # 2. A rapid review in progress: 15 working days nearly used up.
     title = "Serious injury to a baby, 7 weeks old"

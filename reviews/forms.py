@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 
 from sscb.access import subgroup_ids
 from sscb.minimise import MinimisedFormMixin
@@ -30,7 +32,22 @@ def _dates(*names):
     return {name: DateInput() for name in names}
 
 
-class ReviewRegisterForm(forms.ModelForm):
+class ReviewRulesMixin:
+    """Review.clean() names the date it refuses; on a form without that date (the decision,
+    when a correction puts the completion before it) the refusal is shown above the form,
+    where a plain ModelForm would raise ValueError."""
+
+    def add_error(self, field, error):
+        if field is None and hasattr(error, "error_dict"):
+            shown = {}
+            for name, messages in error.error_dict.items():
+                key = name if name in self.fields else NON_FIELD_ERRORS
+                shown.setdefault(key, []).extend(messages)
+            error = ValidationError(shown)
+        super().add_error(field, error)
+
+
+class ReviewRegisterForm(ReviewRulesMixin, forms.ModelForm):
     """The register entry: what the review is about, who owns it and its first dates."""
 
     class Meta:
@@ -80,7 +97,7 @@ class ReviewRegisterForm(forms.ModelForm):
         return self.cleaned_data["pseudonym"].strip()
 
 
-class DecisionForm(forms.ModelForm):
+class DecisionForm(ReviewRulesMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = [
@@ -103,6 +120,12 @@ class DecisionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The day it was decided, which may be before today when recorded late.
+        if not self.instance.decided_on:
+            self.initial["decided_on"] = timezone.localdate()
+        self.fields[
+            "decided_on"
+        ].help_text = "The day the decision was made; today unless it was made earlier."
         if self.instance.kind != Review.Kind.SCR:
             del self.fields["national_panel_told_on"]
         if self.instance.kind == Review.Kind.RAPID_REVIEW:
@@ -131,7 +154,7 @@ class DecisionForm(forms.ModelForm):
         return data
 
 
-class MethodForm(forms.ModelForm):
+class MethodForm(ReviewRulesMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = list(METHOD_FIELDS)
@@ -144,7 +167,7 @@ class MethodForm(forms.ModelForm):
         self.helper = _helper("Save the method")
 
 
-class ReviewerForm(forms.ModelForm):
+class ReviewerForm(ReviewRulesMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = ["lead_reviewer", "independence_declared_on", "independence_statement"]
@@ -178,7 +201,7 @@ class ReviewerForm(forms.ModelForm):
         return data
 
 
-class InvolvementForm(forms.ModelForm):
+class InvolvementForm(ReviewRulesMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = list(INVOLVEMENT_FIELDS)
@@ -211,7 +234,7 @@ class InvolvementForm(forms.ModelForm):
         return data
 
 
-class PublicationForm(forms.ModelForm):
+class PublicationForm(ReviewRulesMixin, forms.ModelForm):
     class Meta:
         model = Review
         fields = ["published_on", "published_where", "board_response", "not_published_reason"]
@@ -244,6 +267,7 @@ class PublicationForm(forms.ModelForm):
 class MoveForm(MinimisedFormMixin, forms.Form):
     to_stage = forms.ChoiceField(choices=Review.Stage.choices)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+    on = forms.DateField(label="Moved on", required=False, help_text="Today if left empty.")
 
 
 class PauseForm(MinimisedFormMixin, forms.Form):

@@ -10,8 +10,66 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from sscb.dates import check_dates, not_before, not_future
 from sscb.minimise import PSEUDONYM_HELP, validate_pseudonym
 from sscb.models import Agency, MinimisedModel, SubGroup, TimeStampedModel
+
+# The order a review's acts happen in (issue 13): each date, how a refusal names it as the
+# subject and as the act it follows, and the acts it cannot come before. A date is checked
+# against the latest of those that are known, so without a notification a decision is still
+# checked against the incident.
+EVENT_ORDER = (
+    ("incident_known_on", "The date the incident became known", "the incident became known", ()),
+    ("notified_on", "The notification date", "the notification", ("incident_known_on",)),
+    ("referred_on", "The referral date", "the referral", ("incident_known_on",)),
+    (
+        "decided_on",
+        "The decision date",
+        "the decision",
+        ("incident_known_on", "notified_on", "referred_on"),
+    ),
+    (
+        "national_panel_told_on",
+        "The date the national panel was told",
+        "telling the national panel",
+        ("decided_on",),
+    ),
+    ("completed_on", "The completion date", "the completion", ("decided_on", "referred_on")),
+    (
+        "published_on",
+        "The publication date",
+        "the publication",
+        ("completed_on", "decided_on", "referred_on"),
+    ),
+    # A review may close before the national panel is told, or before a report held back by a
+    # trial is published; it cannot close before it was completed.
+    ("closed_on", "The closing date", "the closure", ("completed_on", "decided_on", "referred_on")),
+)
+EVENT_NAMES = {field: name for field, _subject, name, _after in EVENT_ORDER}
+
+
+# The same order in the database, pair by pair (the decision after the referral has its own).
+EVENT_PAIRS = [
+    (later, earlier)
+    for later, _subject, _name, after in EVENT_ORDER
+    for earlier in after
+    if (later, earlier) != ("decided_on", "referred_on")
+]
+
+
+def event_order_errors(review) -> dict[str, list[str | None]]:
+    """Per date field: in the future, or before an act it follows (both dates named)."""
+    errors = {}
+    for field, subject, _name, after in EVENT_ORDER:
+        day = getattr(review, field)
+        known = [(getattr(review, earlier), earlier) for earlier in after]
+        latest = max(((value, name) for value, name in known if value is not None), default=None)
+        errors[field] = [not_future(day, what=subject)]
+        if latest:
+            errors[field].append(
+                not_before(day, latest[0], what=subject, than=EVENT_NAMES[latest[1]])
+            )
+    return errors
 
 
 class Review(TimeStampedModel):
@@ -240,6 +298,15 @@ class Review(TimeStampedModel):
                 condition=Q(decided_on__isnull=True) | Q(decided_on__gte=F("referred_on")),
                 name="reviews_review_decided_after_referral",
             ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{later}__isnull": True})
+                    | Q(**{f"{earlier}__isnull": True})
+                    | Q(**{f"{later}__gte": F(earlier)}),
+                    name=f"reviews_review_{later[:-3]}_after_{earlier[:-3]}",
+                )
+                for later, earlier in EVENT_PAIRS
+            ],
             models.CheckConstraint(
                 condition=Q(independence_declared_on__isnull=True) | Q(lead_reviewer__isnull=False),
                 name="reviews_review_declaration_needs_reviewer",
@@ -267,8 +334,6 @@ class Review(TimeStampedModel):
             errors["alternative_route"] = (
                 "When the review is not initiated, record what will happen instead."
             )
-        if self.decided_on and self.referred_on and self.decided_on < self.referred_on:
-            errors["decided_on"] = "The decision cannot be before the referral."
         if self.independence_declared_on and not self.lead_reviewer_id:
             errors["independence_declared_on"] = (
                 "Appoint the lead reviewer before recording their independence declaration."
@@ -279,6 +344,7 @@ class Review(TimeStampedModel):
             )
         if errors:
             raise ValidationError(errors)
+        check_dates(**event_order_errors(self))
 
     @property
     def is_open(self):
@@ -294,7 +360,8 @@ class Review(TimeStampedModel):
 
 
 class ReviewStageChange(MinimisedModel):
-    """One recorded move of a review from one stage to the next: who, when and why."""
+    """One move of a review from one stage to the next: who, the day it happened, when it was
+    recorded and why."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(max_length=30, choices=Review.Stage.choices, blank=True)
@@ -302,19 +369,67 @@ class ReviewStageChange(MinimisedModel):
     moved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    moved_at = models.DateTimeField(default=timezone.now)
+    happened_on = models.DateField(
+        "moved on",
+        default=timezone.localdate,
+        help_text="The day the move happened; earlier than today when it is recorded late.",
+    )
+    moved_at = models.DateTimeField("recorded at", default=timezone.now)
     note = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["moved_at", "pk"]
+        ordering = ["happened_on", "moved_at", "pk"]
         indexes = [
-            # The detail page's timeline: a review's moves in order.
-            models.Index(fields=["review", "moved_at"], name="reviews_stagechange_review_idx"),
+            # The detail page's timeline and the date of the move before the next one.
+            models.Index(
+                fields=["review", "happened_on", "moved_at"], name="reviews_stagechange_day_idx"
+            ),
         ]
 
     def __str__(self):
         return f"{self.review.reference}: {self.from_stage or 'new'} → {self.to_stage}"
+
+    def clean(self):
+        check_dates(happened_on=not_future(self.happened_on, what="The day of the move"))
+
+    @property
+    def recorded_late(self) -> bool:
+        return self.happened_on != timezone.localdate(self.moved_at)
+
+
+class ReviewAct(MinimisedModel):
+    """A dated act on a review that is not a stage move: a decision, telling the national panel,
+    a publication. The day it happened and when it was recorded are kept apart."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "Decision recorded"
+        PANEL_TOLD = "panel_told", "National panel told the SCR is not initiated"
+        PUBLICATION = "publication", "Report published"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="acts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    happened_on = models.DateField("happened on")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    summary = models.CharField(max_length=400, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["happened_on", "recorded_at", "pk"]
+        indexes = [
+            # The detail page's timeline: a review's acts in order.
+            models.Index(fields=["review", "happened_on"], name="reviews_act_review_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: {self.get_kind_display()} {self.happened_on}"
+
+    @property
+    def recorded_late(self) -> bool:
+        return self.happened_on != timezone.localdate(self.recorded_at)
 
 
 class ReviewAgency(TimeStampedModel):

@@ -9,6 +9,7 @@ from .models import (
     ClockPause,
     ParallelProcess,
     Review,
+    ReviewAct,
     ReviewAgency,
     ReviewClock,
     ReviewStageChange,
@@ -46,6 +47,7 @@ class ReviewDisposal(Disposable):
     def dispose(self, review, *, marker):
         empty_rows(Review.objects.filter(pk=review.pk), marker)
         empty_rows(ReviewStageChange.objects.filter(review=review), marker)
+        empty_rows(ReviewAct.objects.filter(review=review), marker)
         empty_rows(ReviewAgency.objects.filter(review=review), marker)
         empty_rows(ParallelProcess.objects.filter(review=review), marker)
         empty_rows(ReviewClock.objects.filter(review=review), marker)

@@ -20,7 +20,14 @@ from django.utils import timezone
 from sscb.access import subgroup_ids
 from sscb.selectors import reminders_about
 
-from .models import ClockPause, Review, ReviewAgency, ReviewClock, ReviewStageChange
+from .models import (
+    ClockPause,
+    Review,
+    ReviewAct,
+    ReviewAgency,
+    ReviewClock,
+    ReviewStageChange,
+)
 
 
 def reviews_visible_to(user):
@@ -165,9 +172,17 @@ def review_page(user, review: Review) -> dict:
     changes = list(
         ReviewStageChange.objects.filter(review=review)
         .select_related("moved_by")
-        .order_by("moved_at", "pk")
+        .order_by("happened_on", "moved_at", "pk")
     )
-    timeline = [{"on": change.moved_at, "what": "move", "change": change} for change in changes]
+    # Each act on the day it happened; the page adds when it was recorded where that differs.
+    timeline = [
+        {"on": change.happened_on, "recorded": change.moved_at, "what": "move", "change": change}
+        for change in changes
+    ]
+    timeline += [
+        {"on": act.happened_on, "recorded": act.recorded_at, "what": "act", "act": act}
+        for act in ReviewAct.objects.filter(review=review).select_related("recorded_by")
+    ]
     for clock in clocks:
         for pause in clock.pauses.all():
             timeline.append(
@@ -177,7 +192,7 @@ def review_page(user, review: Review) -> dict:
                 timeline.append(
                     {"on": pause.resumed_on, "what": "resume", "clock": clock, "pause": pause}
                 )
-    timeline.sort(key=lambda item: _as_date(item["on"]))
+    timeline.sort(key=lambda item: (_as_date(item["on"]), item.get("recorded") or _NEVER))
     follow_on_reviews = list(review.follow_on_reviews.all().order_by("referred_on"))
     mark_hidden_reviews(user, [review.source_review, *follow_on_reviews])
     return {
@@ -193,6 +208,9 @@ def review_page(user, review: Review) -> dict:
         "follow_on_reviews": follow_on_reviews,
         "reminders": reminders_about(*clocks),
     }
+
+
+_NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def _as_date(value):

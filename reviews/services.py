@@ -9,10 +9,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sscb.access_log import Action, access_log_record
+from sscb.dates import check_dates, happened_after, not_before
 
 from . import lifecycle
 from .clock import add_months, add_working_days
-from .models import ClockPause, Review, ReviewClock, ReviewStageChange
+from .models import (
+    ClockPause,
+    Review,
+    ReviewAct,
+    ReviewClock,
+    ReviewStageChange,
+    event_order_errors,
+)
 
 K = Review.Kind
 S = Review.Stage
@@ -274,13 +282,39 @@ def _change_reason(restriction: bool, panel: bool, review: Review) -> str | None
     return ("Business Unit: " + ", ".join(parts)) if parts else None
 
 
-def _record_move(review, from_stage, to_stage, by, note=""):
+def _record_move(review, from_stage, to_stage, by, note="", on=None):
     change = ReviewStageChange(
-        review=review, from_stage=from_stage, to_stage=to_stage, moved_by=by, note=note
+        review=review,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        moved_by=by,
+        note=note,
+        happened_on=on or timezone.localdate(),
     )
     change.full_clean()
     change.save()
     return change
+
+
+def _record_act(review, kind, on, by, summary=""):
+    """Put a decision, telling the panel or a publication on the timeline with its own date."""
+    act = ReviewAct(review=review, kind=kind, happened_on=on, recorded_by=by, summary=summary)
+    act.full_clean()
+    act.save()
+    return act
+
+
+def _stage_label(stage) -> str:
+    return f"“{Review.Stage(stage).label}”"
+
+
+def _move_into(review, stages) -> ReviewStageChange | None:
+    """The first recorded move of ``review`` into one of ``stages``."""
+    return review.stage_changes.filter(to_stage__in=stages).order_by("happened_on", "pk").first()
+
+
+def _move_out_of(review, stage) -> ReviewStageChange | None:
+    return review.stage_changes.filter(from_stage=stage).order_by("happened_on", "pk").first()
 
 
 @transaction.atomic
@@ -348,7 +382,8 @@ def review_create(
     review_record_access_changes(
         review, by=by, request=request, restriction=is_restricted, panel=bool(panel_members)
     )
-    _record_move(review, "", review.stage, by, note="Review opened.")
+    # The review was opened when it was referred, whenever that is recorded.
+    _record_move(review, "", review.stage, by, note="Review opened.", on=referred_on)
     review_clocks_sync(review=review)
     return review
 
@@ -389,10 +424,11 @@ def review_update(
     unknown = set(fields) - {*REGISTER_FIELDS, *METHOD_FIELDS, *INVOLVEMENT_FIELDS}
     if unknown:
         raise ValueError(f"review_update cannot change {', '.join(sorted(unknown))}")
-    # Compared with the stored value: a ModelForm has already set the new one on ``review``.
-    restriction = "is_restricted" in fields and fields["is_restricted"] != (
-        Review.objects.values_list("is_restricted", flat=True).get(pk=review.pk)
-    )
+    # Compared with the stored values: a ModelForm has already set the new ones on ``review``.
+    stored_restriction, stored_referral = Review.objects.values_list(
+        "is_restricted", "referred_on"
+    ).get(pk=review.pk)
+    restriction = "is_restricted" in fields and fields["is_restricted"] != stored_restriction
     panel = False
     if panel_members is not None:
         panel_members = list(panel_members)
@@ -402,8 +438,15 @@ def review_update(
     for name, value in fields.items():
         setattr(review, name, value)
     review.full_clean()
+    if review.referred_on != stored_referral:
+        _check_referral_before_moves(review)
     review._change_reason = _change_reason(restriction, panel, review)
     review.save()
+    if review.referred_on != stored_referral:
+        # The review was opened when it was referred: its opening follows a corrected referral.
+        for opening in review.stage_changes.filter(from_stage=""):
+            opening.happened_on = review.referred_on
+            opening.save(update_fields=["happened_on"])
     if panel:
         review.panel_members.set(panel_members)
     del review._change_reason
@@ -412,6 +455,20 @@ def review_update(
     )
     review_clocks_sync(review=review)
     return review
+
+
+def _check_referral_before_moves(review: Review) -> None:
+    """A corrected referral date cannot come after the first move the review made."""
+    first = review.stage_changes.exclude(from_stage="").order_by("happened_on", "pk").first()
+    if first:
+        check_dates(
+            referred_on=not_before(
+                first.happened_on,
+                review.referred_on,
+                what=f"The move to {_stage_label(first.to_stage)}",
+                than="the referral",
+            )
+        )
 
 
 def _follow_on_kind(review: Review) -> str | None:
@@ -442,9 +499,16 @@ def review_record_decision(
     died_in_custody: bool = False,
     suspected_suicide: bool = False,
 ) -> Review:
-    """Record the criteria and the decision; open the follow-on review the decision calls for."""
+    """Record the criteria and the decision; open the follow-on review the decision calls for.
+
+    The decision and telling the national panel go on the timeline with the day they happened.
+    """
     if decision != Review.Decision.PENDING and not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Give the reasons for the decision."})
+    # Compared with the stored values: a ModelForm has already set the new ones on ``review``.
+    stored = Review.objects.values("decision", "decided_on", "national_panel_told_on").get(
+        pk=review.pk
+    )
     review.abuse_or_neglect = abuse_or_neglect
     review.child_died = child_died
     review.seriously_harmed = seriously_harmed
@@ -457,7 +521,28 @@ def review_record_decision(
     review.alternative_route = alternative_route if decision == Review.Decision.NOT_INITIATE else ""
     review.national_panel_told_on = national_panel_told_on
     review.full_clean()
+    moved_on = _move_out_of(review, S.DECISION)
+    if moved_on and review.decided_on:
+        check_dates(
+            decided_on=not_before(
+                moved_on.happened_on,
+                review.decided_on,
+                what=f"The move to {_stage_label(moved_on.to_stage)}",
+                than="the decision",
+            )
+        )
     review.save()
+    if review.decided_on and (review.decision, review.decided_on) != (
+        stored["decision"],
+        stored["decided_on"],
+    ):
+        summary = review.get_decision_display()
+        if review.alternative_route:
+            summary += f": instead, {review.get_alternative_route_display().lower()}"
+        _record_act(review, ReviewAct.Kind.DECISION, review.decided_on, by, summary)
+    told = review.national_panel_told_on
+    if told and told != stored["national_panel_told_on"]:
+        _record_act(review, ReviewAct.Kind.PANEL_TOLD, told, by)
     review_clocks_sync(review=review)
 
     follow_on = _follow_on_kind(review)
@@ -523,6 +608,8 @@ def review_record_publication(
     not_published_reason: str = "",
 ) -> Review:
     """Publication and the Board's response, or the recorded reason for not publishing."""
+    # Compared with the stored value: a ModelForm has already set the new one on ``review``.
+    stored_on = Review.objects.values_list("published_on", flat=True).get(pk=review.pk)
     if published_on and not published_where.strip():
         raise ValidationError({"published_where": "Say where the report is published."})
     if published_on and not board_response.strip():
@@ -536,30 +623,69 @@ def review_record_publication(
     # The report stays on the website for at least 12 months (DESIGN.md clock table).
     review.publication_window_ends_on = add_months(published_on, 12) if published_on else None
     review.full_clean()
+    moved_on = _move_into(review, [S.PUBLISHED])
+    if moved_on and published_on:
+        check_dates(
+            published_on=not_before(
+                moved_on.happened_on,
+                published_on,
+                what=f"The move to {_stage_label(S.PUBLISHED)}",
+                than="the publication",
+            )
+        )
     review.save()
+    if published_on and published_on != stored_on:
+        _record_act(review, ReviewAct.Kind.PUBLICATION, published_on, by, published_where)
     review_clocks_sync(review=review)
     return review
 
 
+# The move that completes a review: Board sign-off, or closing for the kinds the Board does not
+# sign off (CDOP's review of a death, adopting national research).
+_COMPLETES = {K.CHILD_DEATH: (S.CLOSED,), K.NATIONAL: (S.CLOSED,)}
+
+
 @transaction.atomic
-def review_move(*, review: Review, to_stage: str, by, note: str = "") -> ReviewStageChange:
-    """Move a review to another stage, or refuse with the reason in plain words."""
+def review_move(
+    *, review: Review, to_stage: str, by, note: str = "", on: datetime.date | None = None
+) -> ReviewStageChange:
+    """Move a review to another stage on the day it happened (today unless given), or refuse
+    with the reason in plain words. Board sign-off completes the review on that day."""
     review = Review.objects.select_for_update().get(pk=review.pk)
     refusal = lifecycle.move_refusal(review, to_stage)
     if refusal:
         raise ReviewMoveRefused(refusal)
+    on = on or timezone.localdate()
+    what = f"The move to {_stage_label(to_stage)}"
+    last = review.stage_changes.order_by("-happened_on", "-pk").first()
+    refusals = happened_after(
+        on,
+        last and last.happened_on,
+        what=what,
+        than=f"the move to {_stage_label(last.to_stage)}"
+        if last and last.from_stage
+        else "the referral",
+    )
+    if review.stage == S.DECISION:
+        refusals.append(not_before(on, review.decided_on, what=what, than="the decision"))
+    if to_stage == S.PUBLISHED:
+        refusals.append(not_before(on, review.published_on, what=what, than="the publication"))
     from_stage = review.stage
     review.stage = to_stage
-    today = timezone.localdate()
     update = ["stage", "updated_at"]
-    if to_stage == S.BOARD_SIGNOFF and not review.completed_on:
-        review.completed_on = today
+    if to_stage in _COMPLETES.get(review.kind, (S.BOARD_SIGNOFF,)) and not review.completed_on:
+        review.completed_on = on
         update.append("completed_on")
     if to_stage == S.CLOSED:
-        review.closed_on = today
+        review.closed_on = on
         update.append("closed_on")
+    in_order = event_order_errors(review)
+    refusals += [message for name in update for message in in_order.get(name, [])]
+    refusals = [message for message in refusals if message]
+    if refusals:
+        raise ReviewMoveRefused(refusals)
     review.save(update_fields=update)
-    change = _record_move(review, from_stage, to_stage, by, note)
+    change = _record_move(review, from_stage, to_stage, by, note, on=on)
     review_clocks_sync(review=review)
     return change
 

@@ -5,13 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sscb.access import require
 from sscb.selectors import access_log_about
 
 from . import lifecycle, selectors, services
-from .criteria import scr_criteria, serious_child_safeguarding_case
+from .criteria import SCR_RULE_EXPLAINED, scr_criteria, serious_child_safeguarding_case
 from .filters import ReviewFilter
 from .forms import (
     DecisionForm,
@@ -111,12 +112,19 @@ def review_detail(request, uuid):
             ],
             "criteria": _criteria(review),
             "rule_descriptions": services.RULE_DESCRIPTIONS,
+            "scr_rule": _scr_rule(review),
+            "today": timezone.localdate(),
             "pause_form": PauseForm(),
             "resume_form": ResumeForm(),
             "access_log": access_log_about(request.user, review) if review.is_restricted else None,
         }
     )
     return render(request, "reviews/review_detail.html", context)
+
+
+def _scr_rule(review):
+    """The SCR rule explained beside an SCR's criteria: the regulation and the seed's reading."""
+    return SCR_RULE_EXPLAINED if review.kind == Review.Kind.SCR else None
 
 
 def _criteria(review):
@@ -210,7 +218,13 @@ def review_section(request, uuid, section):
     return render(
         request,
         "reviews/review_form.html",
-        {"form": form, "review": review, "heading": heading, "purpose": purpose},
+        {
+            "form": form,
+            "review": review,
+            "heading": heading,
+            "purpose": purpose,
+            "scr_rule": _scr_rule(review) if section == "decision" else None,
+        },
     )
 
 
@@ -254,7 +268,7 @@ def review_move(request, uuid):
     review = selectors.get_review_for_user(request.user, uuid, write=True)
     form = MoveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose the stage to move the review to.")
+        messages.error(request, " ".join(_form_problems(form)))
         return redirect("reviews:detail", review.uuid)
     try:
         change = services.review_move(
@@ -262,12 +276,23 @@ def review_move(request, uuid):
             to_stage=form.cleaned_data["to_stage"],
             by=request.user,
             note=form.cleaned_data["note"],
+            on=form.cleaned_data["on"],
         )
-    except services.ReviewMoveRefused as refusal:
+    except ValidationError as refusal:
         messages.error(request, " ".join(refusal.messages))
     else:
-        messages.success(request, f"Moved to '{change.get_to_stage_display()}'.")
+        on = f" on {change.happened_on:%-d %B %Y}" if change.recorded_late else ""
+        messages.success(request, f"Moved to '{change.get_to_stage_display()}'{on}.")
     return redirect("reviews:detail", review.uuid)
+
+
+def _form_problems(form) -> list[str]:
+    """A refused move's form errors in words (the page redirects, so they go in a message)."""
+    if "to_stage" in form.errors:
+        return ["Choose the stage to move the review to."]
+    if "on" in form.errors:
+        return ["Give the day of the move as a date, e.g. 3 May 2016."]
+    return [message for messages in form.errors.values() for message in messages]
 
 
 def _change_clock(request, uuid, clock_id, *, form_class, invalid, change, done):

@@ -47,6 +47,22 @@ def test_death_with_abuse_is_explained():
         suspected_suicide=False,
     )
     assert result.because == (
+        "Criteria met because abuse or neglect is known or suspected and the child died (after "
+        "a death, regulation 5(2)(b)(i) does not ask for concern about how agencies worked "
+        "together)."
+    )
+
+
+def test_death_with_concern_needs_no_reminder_of_the_regulation():
+    result = scr_criteria(
+        abuse_or_neglect=True,
+        child_died=True,
+        seriously_harmed=False,
+        concern_working_together=True,
+        died_in_custody=False,
+        suspected_suicide=False,
+    )
+    assert result.because == (
         "Criteria met because abuse or neglect is known or suspected and the child died."
     )
 

@@ -152,8 +152,16 @@ def test_recording_the_decision_shows_the_criteria_explanation(client, crp_membe
     )
     assert response.status_code == 302
     body = _body(client.get(reverse("reviews:detail", args=[scr.uuid])))
-    assert "Criteria met because abuse or neglect is known or suspected and the child died." in body
+    assert (
+        "Criteria met because abuse or neglect is known or suspected and the child died (after "
+        "a death, regulation 5(2)(b)(i) does not ask for concern about how agencies worked "
+        "together)." in body
+    )
     assert "Initiate the review on 20 Mar 2025" in body
+    # The rule and its source, and where the Board's Framework reads differently.
+    assert "So the concern about working together belongs to serious harm only." in body
+    assert "Regulation 5(1)(e) and (2) of the Local Safeguarding Children Boards" in body
+    assert "Read that way, a death would need the concern too." in body
 
 
 def test_a_decision_without_reasons_is_refused_in_plain_words(client, crp_member, review):
