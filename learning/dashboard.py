@@ -211,9 +211,17 @@ def _review_counts(scope: Scope) -> dict:
     # review: a review counts once, in the state of its worst open clock.
     red = clock_state_condition("red", scope.today)
     amber = clock_state_condition("amber", scope.today)
+    # Deadlines met in the period are counted by clock, on time or late (ReviewClock.State).
+    met_in_period = Q(met_on__range=(first, last))
     return counts | ReviewClock.objects.filter(
-        scope.q("review__subgroup_id"), met_on__isnull=True
+        Q(met_on__isnull=True) | met_in_period, scope.q("review__subgroup_id")
     ).aggregate(
+        clock_met_on_time=Count(
+            "pk", filter=met_in_period & clock_state_condition(ReviewClock.State.MET_ON_TIME)
+        ),
+        clock_met_late=Count(
+            "pk", filter=met_in_period & clock_state_condition(ReviewClock.State.MET_LATE)
+        ),
         clock_red=Count("review_id", distinct=True, filter=red),
         clock_amber=Count(
             "review_id",
@@ -286,6 +294,14 @@ def _review_figures(scope: Scope, counts: dict) -> dict:
         ),
         "clock_amber": Figure(
             counts["clock_amber"], link("reviews:list", clock="amber", subgroup=subgroup)
+        ),
+        "clock_met_on_time": Figure(
+            counts["clock_met_on_time"],
+            link("reviews:list", clock="met_on_time", clock_met_year=year, subgroup=subgroup),
+        ),
+        "clock_met_late": Figure(
+            counts["clock_met_late"],
+            link("reviews:list", clock="met_late", clock_met_year=year, subgroup=subgroup),
         ),
     }
 
@@ -881,6 +897,8 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
                 ["Published in the year", reviews["published"].value],
                 ["Statutory clock past due (today)", reviews["clock_red"].value],
                 ["Statutory clock due soon (today)", reviews["clock_amber"].value],
+                ["Statutory deadlines met on time in the year", reviews["clock_met_on_time"].value],
+                ["Statutory deadlines met late in the year", reviews["clock_met_late"].value],
             ],
         ),
         (

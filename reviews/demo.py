@@ -229,6 +229,10 @@ def load():
         _declare(lcspr, reviewer, _days(190), admin)
         _walk(lcspr, S.ANALYSIS, admin)
         _agencies(lcspr, ["Police", "SDAS", "CSC", "Probation"], _days(180), ["Police", "SDAS"])
+        # Publication planned for three weeks ahead: the final report to the Panel is due soon.
+        services.review_plan_final_report(
+            review=lcspr, by=admin, planned_publication_on=_days(-21), final_report_sent_on=None
+        )
 
     # 6. An LCSPR whose clock is paused for a criminal trial.
     title = "Sexual abuse by a family friend"
@@ -246,15 +250,17 @@ def load():
         )
         _method(lcspr, admin, Review.Method.APPRECIATIVE, "Family want a small, gentle review.")
         _walk(lcspr, S.SCOPING, admin)
+        # The trial holds the review: its clock is paused from the day the CPS asked us to wait.
         ParallelProcess.objects.get_or_create(
             review=lcspr,
             kind=ParallelProcess.Kind.CRIMINAL,
-            defaults={"description": "Crown Court trial listed", "started_on": _days(60)},
+            defaults={
+                "description": "Crown Court trial: CPS asked us to wait",
+                "started_on": _days(40),
+                "holds_clock": True,
+            },
         )
-        clock = lcspr.clocks.get()
-        services.clock_pause(
-            clock=clock, by=admin, reason="Criminal trial: CPS asked us to wait", on=_days(40)
-        )
+        services.review_clocks_sync(review=lcspr)
 
     # 7. A learning review about excellent multi-agency practice.
     title = "Excellent joint working to protect a disabled child"

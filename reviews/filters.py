@@ -2,20 +2,22 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
 from sscb.models import SubGroup
 
 from .models import Review, ReviewClock
-from .selectors import has_clock_in_state
+from .selectors import clock_state_condition, has_clock_in_state
 
 CLOCK_CHOICES = [
     ("red", "Past due"),
     ("amber", "Due soon"),
     ("green", "On track"),
     ("none", "No open clock"),
+    ("met_on_time", "A deadline met on time"),
+    ("met_late", "A deadline met late"),
 ]
 
 
@@ -35,6 +37,13 @@ class ReviewFilter(django_filters.FilterSet):
     )
     clock = django_filters.ChoiceFilter(
         choices=CLOCK_CHOICES, label="Clock status", method="filter_clock", empty_label="Any"
+    )
+    # With "met on time" / "met late": only deadlines met in that year (the dashboard's figures).
+    clock_met_year = django_filters.ChoiceFilter(
+        choices=_financial_years,
+        label="Deadline met in financial year",
+        method="filter_nothing",
+        empty_label="Any year",
     )
     financial_year = django_filters.ChoiceFilter(
         choices=_financial_years,
@@ -72,6 +81,7 @@ class ReviewFilter(django_filters.FilterSet):
             "stage",
             "subgroup",
             "clock",
+            "clock_met_year",
             "financial_year",
             "active_year",
             "completed_year",
@@ -97,8 +107,18 @@ class ReviewFilter(django_filters.FilterSet):
             | Q(summary__icontains=value)
         )
 
+    def filter_nothing(self, queryset, name, value):
+        """Read by ``filter_clock``; on its own it narrows nothing."""
+        return queryset
+
     def filter_clock(self, queryset, name, value):
         today = timezone.localdate()
+        if value in (ReviewClock.State.MET_ON_TIME, ReviewClock.State.MET_LATE):
+            met = clock_state_condition(value)
+            year = self.form.cleaned_data.get("clock_met_year")
+            if year:
+                met &= Q(met_on__range=financial_year_bounds(int(year)))
+            return queryset.filter(Exists(ReviewClock.objects.filter(met, review=OuterRef("pk"))))
         red = has_clock_in_state(ReviewClock.State.RED, today)
         amber = has_clock_in_state(ReviewClock.State.AMBER, today)
         green = has_clock_in_state(ReviewClock.State.GREEN, today)

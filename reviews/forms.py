@@ -63,10 +63,12 @@ class ReviewRegisterForm(ReviewRulesMixin, forms.ModelForm):
             "referred_on",
             "incident_known_on",
             "notified_on",
+            "regime_reason",
         ]
         widgets = {
             **_dates("referred_on", "incident_known_on", "notified_on"),
             "summary": forms.Textarea(attrs={"rows": 4}),
+            "regime_reason": forms.Textarea(attrs={"rows": 2}),
             "panel_members": forms.CheckboxSelectMultiple,
         }
 
@@ -264,6 +266,19 @@ class PublicationForm(ReviewRulesMixin, forms.ModelForm):
         return data
 
 
+class FinalReportForm(ReviewRulesMixin, forms.ModelForm):
+    """The planned publication date, and when the final report went to the Panel."""
+
+    class Meta:
+        model = Review
+        fields = ["planned_publication_on", "final_report_sent_on"]
+        widgets = _dates("planned_publication_on", "final_report_sent_on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save")
+
+
 class MoveForm(MinimisedFormMixin, forms.Form):
     to_stage = forms.ChoiceField(choices=Review.Stage.choices)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
@@ -311,7 +326,7 @@ class ReviewAgencyForm(forms.ModelForm):
 class ParallelProcessForm(forms.ModelForm):
     class Meta:
         model = ParallelProcess
-        fields = ["kind", "description", "started_on", "ended_on"]
+        fields = ["kind", "description", "started_on", "ended_on", "holds_clock"]
         widgets = _dates("started_on", "ended_on")
 
 

@@ -140,6 +140,12 @@ class Review(TimeStampedModel):
         default=Regime.WT2018,
         help_text="The statutory guidance whose clocks apply; a 2016 SCR keeps the 2016 rules.",
     )
+    regime_reason = models.TextField(
+        "why it is recorded outside its regime",
+        blank=True,
+        help_text="Only when the kind of review did not exist on the referral date (an SCR "
+        "after September 2019, a rapid review before 29 June 2018): why it is recorded so.",
+    )
     title = models.CharField(max_length=200)
     pseudonym = models.CharField(
         "child or family pseudonym",
@@ -272,6 +278,16 @@ class Review(TimeStampedModel):
     # Publication
     published_where = models.CharField("published where", max_length=300, blank=True)
     board_response = models.TextField("the Board's written response", blank=True)
+    planned_publication_on = models.DateField(
+        "planned publication date",
+        null=True,
+        blank=True,
+        help_text="The final report goes to the national Panel and the Secretary of State at "
+        "least 7 working days before (WT2018 and later).",
+    )
+    final_report_sent_on = models.DateField(
+        "final report sent to the Panel and the Secretary of State on", null=True, blank=True
+    )
     publication_window_ends_on = models.DateField(
         "on the website until at least",
         null=True,
@@ -504,6 +520,12 @@ class ParallelProcess(TimeStampedModel):
     description = models.CharField(max_length=300, blank=True)
     started_on = models.DateField(null=True, blank=True)
     ended_on = models.DateField(null=True, blank=True)
+    holds_clock = models.BooleanField(
+        "holds the review's clocks",
+        default=False,
+        help_text="Pauses the review's statutory clocks from the day it started; they restart "
+        "the day it ended.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -523,6 +545,21 @@ class ParallelProcess(TimeStampedModel):
     def clean(self):
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "The end cannot be before the start."})
+        if not self.holds_clock:
+            return
+        today = timezone.localdate()
+        if not self.started_on:
+            raise ValidationError(
+                {"started_on": "Give the day it started: the clocks are paused from that day."}
+            )
+        if self.started_on > today:
+            raise ValidationError(
+                {"started_on": "A process can hold the clocks only once it has started."}
+            )
+        if self.ended_on and self.ended_on > today:
+            raise ValidationError(
+                {"ended_on": "Give the day it ended once it has ended: the clocks restart then."}
+            )
 
 
 class ReviewClock(TimeStampedModel):
@@ -535,11 +572,19 @@ class ReviewClock(TimeStampedModel):
         SCR_COMPLETION = "scr_completion", "Complete the SCR"
         RAPID_REVIEW = "rapid_review", "Send the rapid review to the national Panel"
         LCSPR_PUBLICATION = "lcspr_publication", "Publish the LCSPR"
+        FINAL_REPORT = (
+            "final_report",
+            "Send the final report to the Panel and the Secretary of State",
+        )
 
     class State(models.TextChoices):
+        """DESIGN.md "Clock state"; a met clock says whether it was met in time."""
+
         GREEN = "green", "On track"
         AMBER = "amber", "Due soon"
         RED = "red", "Past due"
+        MET_ON_TIME = "met_on_time", "Met on time"
+        MET_LATE = "met_late", "Met late"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="clocks")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -590,6 +635,8 @@ class ReviewClock(TimeStampedModel):
         return self.paused_on or today or timezone.localdate()
 
     def state_on(self, today=None):
+        if self.met_on is not None:
+            return self.State.MET_ON_TIME if self.met_on <= self.due_on else self.State.MET_LATE
         day = self.reference_day(today)
         if day > self.due_on:
             return self.State.RED
@@ -602,6 +649,10 @@ class ReviewClock(TimeStampedModel):
         return self.state_on()
 
     @property
+    def state_label(self):
+        return self.State(self.state).label
+
+    @property
     def days_left(self):
         return (self.due_on - self.reference_day()).days
 
@@ -611,18 +662,27 @@ class ReviewClock(TimeStampedModel):
 
     @property
     def met_in_time(self):
-        return self.met_on is not None and self.met_on <= self.due_on
+        return self.state == self.State.MET_ON_TIME
 
 
 class ClockPause(MinimisedModel):
     """One pause of a clock, kept so the timeline shows every pause and its reason."""
 
     clock = models.ForeignKey(ReviewClock, on_delete=models.CASCADE, related_name="pauses")
+    process = models.ForeignKey(
+        ParallelProcess,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="clock_pauses",
+        help_text="The parallel process holding the clock; empty for a pause made by hand.",
+    )
     paused_on = models.DateField()
     resumed_on = models.DateField(null=True, blank=True)
     reason = models.CharField(max_length=300)
+    # Empty when a parallel process holds the clock: its history says who recorded it.
     paused_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resumed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

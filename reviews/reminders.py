@@ -13,7 +13,7 @@ from sscb.reminders import (
     reminder_source,
 )
 
-from .models import Review, ReviewClock
+from .models import ClockPause, ParallelProcess, Review, ReviewClock
 from .selectors import reviews_visible_to
 
 Kind = Reminder.Kind
@@ -53,22 +53,44 @@ def clocks(today, policy):
     ).values_list("review_id", "user_id"):
         panels[review_id].append(user_id)
     labels = dict(ReviewClock.Kind.choices)
+    restarts = _restarts([row[0] for row in rows])
     readers = _restricted_readers({row[3] for row in rows if row[7]}, panels, rows)
     for pk, kind, due_on, review_id, uuid, reference, chair_id, restricted in rows:
         overdue = (today - due_on).days
         reminder_kind = Kind.CLOCK_OVERDUE if overdue > 0 else Kind.CLOCK_NEAR
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
         owners = panels.get(review_id) or ([chair_id] if chair_id else business_unit)
-        title = f"{reference}: {labels[kind]}"
+        title = f"{reference}: {labels[kind]}{restarts.get(pk, '')}"
         url = reverse("reviews:detail", args=[uuid])
         for level, recipient in escalate(
             owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
         ):
             if restricted and recipient not in readers[review_id]:
-                named = f"A restricted review: {labels[kind]}"
+                named = f"A restricted review: {labels[kind]}{restarts.get(pk, '')}"
             else:
                 named = title
             yield Candidate(reminder_kind, subject, pk, recipient, due_on, named, url, level)
+
+
+def _restarts(clock_ids) -> dict[int, str]:
+    """Why a clock's due date moved: the parallel process that held it, and when it ended.
+
+    Held clocks are not chased while held (the sweep reads running clocks only); once the
+    process ends the clock is reminded of at its new due date, and the reminder says why.
+    """
+    process_kinds = dict(ParallelProcess.Kind.choices)
+    restarts = {}
+    for clock_id, process_kind, resumed_on in (
+        ClockPause.objects.filter(
+            clock_id__in=clock_ids, process__isnull=False, resumed_on__isnull=False
+        )
+        .order_by("resumed_on", "pk")
+        .values_list("clock_id", "process__kind", "resumed_on")
+    ):
+        restarts[clock_id] = (
+            f" (held by {process_kinds[process_kind]} until {resumed_on:%-d %b %Y})"
+        )
+    return restarts
 
 
 def _restricted_readers(review_ids, panels, rows) -> dict[int, set[int]]:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from sscb.access import subgroup_ids
 from sscb.selectors import reminders_about
 
+from .clocks import rule_of
 from .models import (
     ClockPause,
     Review,
@@ -136,7 +137,15 @@ def reviews_for_register(user):
 
 
 def clock_state_condition(state: str, today=None) -> Q:
-    """Open clocks in ``state`` (green/amber/red); a paused clock is read on the day it paused."""
+    """Clocks in ``state``, as ``ReviewClock.state_on`` reads them, for filters and counts.
+
+    Open clocks are green, amber or red (a paused one read on the day it paused); a met clock
+    was met on time or late, never red.
+    """
+    if state == ReviewClock.State.MET_ON_TIME:
+        return Q(met_on__isnull=False, met_on__lte=F("due_on"))
+    if state == ReviewClock.State.MET_LATE:
+        return Q(met_on__isnull=False, met_on__gt=F("due_on"))
     today = today or timezone.localdate()
     running = Q(paused_on__isnull=True)
     paused = Q(paused_on__isnull=False)
@@ -164,11 +173,15 @@ def review_page(user, review: Review) -> dict:
         ReviewClock.objects.filter(review=review)
         .prefetch_related(
             Prefetch(
-                "pauses", queryset=ClockPause.objects.select_related("paused_by", "resumed_by")
+                "pauses",
+                queryset=ClockPause.objects.select_related("paused_by", "resumed_by", "process"),
             )
         )
         .order_by("started_on", "pk")
     )
+    for clock in clocks:
+        # What the clock allows and where that comes from, shown beside it.
+        clock.rule = rule_of(clock)
     changes = list(
         ReviewStageChange.objects.filter(review=review)
         .select_related("moved_by")

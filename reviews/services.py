@@ -1,8 +1,7 @@
 """Every write to a review: creation, decision, people, publication, stage moves and clocks."""
 
 import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,10 +10,11 @@ from django.utils import timezone
 from sscb.access_log import Action, access_log_record
 from sscb.dates import check_dates, happened_after, not_before
 
-from . import lifecycle
-from .clock import add_months, add_working_days
+from . import clocks, lifecycle
+from .clock import add_months
 from .models import (
     ClockPause,
+    ParallelProcess,
     Review,
     ReviewAct,
     ReviewClock,
@@ -36,21 +36,9 @@ REFERENCE_PREFIX = {
     K.NATIONAL: "NR",
 }
 
-# Working Together 2018 came into force on 29 June 2018; SCRs remain WT2015 reviews whenever
-# they are recorded, rapid reviews and LCSPRs only exist under WT2018+.
-WT2018_FROM = datetime.date(2018, 6, 29)
-
 
 class ReviewMoveRefused(ValidationError):
     """A stage move the lifecycle does not allow; the message says why in plain words."""
-
-
-def regime_for(kind: str, referred_on: datetime.date) -> str:
-    if kind == K.SCR:
-        return Review.Regime.WT2015
-    if kind in (K.RAPID_REVIEW, K.LCSPR):
-        return Review.Regime.WT2018
-    return Review.Regime.WT2018 if referred_on >= WT2018_FROM else Review.Regime.WT2015
 
 
 def review_next_reference(*, kind: str, year: int) -> str:
@@ -64,171 +52,160 @@ def review_next_reference(*, kind: str, year: int) -> str:
 # ---------------------------------------------------------------------------- statutory clocks
 
 
-@dataclass(frozen=True)
-class ClockRule:
-    kind: str
-    regime: str
-    review_kinds: frozenset
-    start: Callable[[Review], datetime.date | None]
-    due: Callable[[datetime.date], datetime.date]
-    met: Callable[[Review], datetime.date | None]
-    describe: str
+def _pause_spans(pauses) -> list[tuple[datetime.date, datetime.date | None]]:
+    return [(pause.paused_on, pause.resumed_on) for pause in pauses]
 
 
-def _if_decided(decision):
-    def start(review):
-        return review.decided_on if review.decision == decision else None
+def _clock_refresh(clock: ReviewClock, review: Review, rule: clocks.ClockRule) -> ReviewClock:
+    """Store what the one clock function says of ``clock``: start, due and amber dates, pauses."""
+    pauses = []
+    if clock.pk:
+        pauses = list(ClockPause.objects.filter(clock=clock).order_by("paused_on", "pk"))
+    start, dates = rule.dates(review, _pause_spans(pauses))
+    running_pause = next((pause for pause in pauses if pause.resumed_on is None), None)
+    values = {
+        "regime": rule.regime,
+        "started_on": start,
+        "due_on": dates.due_on,
+        "amber_on": dates.amber_on,
+        "paused_days": dates.moved_days,
+        "met_on": rule.met(review),
+        # A paused clock is read as it stood the day it paused (DESIGN.md "Clock state").
+        "paused_on": running_pause.paused_on if running_pause else None,
+        "pause_reason": running_pause.reason if running_pause else "",
+    }
+    if clock.pk is None or any(getattr(clock, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(clock, name, value)
+        clock.save()
+    return clock
 
-    return start
+
+def _hold_reason(process: ParallelProcess) -> str:
+    reason = f"Held by {process.get_kind_display()}"
+    if process.description:
+        reason += f": {process.description}"
+    return reason[:300]
 
 
-CLOCK_RULES = [
-    ClockRule(
-        ReviewClock.Kind.NOTIFICATION,
-        Review.Regime.WT2015,
-        frozenset({K.SCR}),
-        start=lambda r: r.incident_known_on,
-        due=lambda d: add_working_days(d, 5),
-        met=lambda r: r.notified_on,
-        describe="5 working days from the incident becoming known",
-    ),
-    ClockRule(
-        ReviewClock.Kind.SCR_DECISION,
-        Review.Regime.WT2015,
-        frozenset({K.SCR}),
-        start=lambda r: r.notified_on or r.referred_on,
-        due=lambda d: add_months(d, 1),
-        met=lambda r: r.decided_on,
-        describe="1 month from notification",
-    ),
-    ClockRule(
-        ReviewClock.Kind.PANEL_NOT_INITIATED,
-        Review.Regime.WT2015,
-        frozenset({K.SCR}),
-        start=_if_decided(Review.Decision.NOT_INITIATE),
-        due=lambda d: d + datetime.timedelta(days=14),
-        met=lambda r: r.national_panel_told_on,
-        describe="14 days from the decision not to initiate",
-    ),
-    ClockRule(
-        ReviewClock.Kind.SCR_COMPLETION,
-        Review.Regime.WT2015,
-        frozenset({K.SCR}),
-        start=_if_decided(Review.Decision.INITIATE),
-        due=lambda d: add_months(d, 6),
-        met=lambda r: r.completed_on,
-        describe="6 months from the decision to initiate",
-    ),
-    ClockRule(
-        ReviewClock.Kind.NOTIFICATION,
-        Review.Regime.WT2018,
-        frozenset({K.RAPID_REVIEW}),
-        start=lambda r: r.incident_known_on,
-        due=lambda d: add_working_days(d, 5),
-        met=lambda r: r.notified_on,
-        describe="5 working days from the incident becoming known",
-    ),
-    ClockRule(
-        ReviewClock.Kind.RAPID_REVIEW,
-        Review.Regime.WT2018,
-        frozenset({K.RAPID_REVIEW}),
-        start=lambda r: r.notified_on or r.referred_on,
-        due=lambda d: add_working_days(d, 15),
-        met=lambda r: r.decided_on,
-        describe="15 working days from notification",
-    ),
-    ClockRule(
-        ReviewClock.Kind.LCSPR_PUBLICATION,
-        Review.Regime.WT2018,
-        frozenset({K.LCSPR}),
-        start=_if_decided(Review.Decision.INITIATE),
-        due=lambda d: add_months(d, 6),
-        met=lambda r: r.published_on,
-        describe="6 months from the decision to initiate",
-    ),
-]
+def _holds_sync(review: Review, kept: list[ReviewClock]) -> None:
+    """Pause the clocks each parallel process holds, from its start to its end (issue 13 item 7).
 
-RULE_DESCRIPTIONS = {(rule.regime, rule.kind): rule.describe for rule in CLOCK_RULES}
+    A process holds every pausable clock that was running when it started or started while it
+    ran; a clock met before the process started is not held. Pauses of processes that no longer
+    hold (unticked, removed, dates changed) are taken away, so the clocks show what is true.
+    """
+    processes = [
+        process
+        for process in ParallelProcess.objects.filter(review=review, holds_clock=True)
+        if process.started_on
+    ]
+    wanted = {}
+    for clock in kept:
+        rule = clocks.rule_of(clock)
+        if rule is None or not rule.pausable:
+            continue
+        for process in processes:
+            paused_on = max(process.started_on, clock.started_on)
+            if process.ended_on and process.ended_on <= clock.started_on:
+                continue
+            if clock.met_on and clock.met_on <= paused_on:
+                continue
+            wanted[(clock.pk, process.pk)] = (paused_on, process.ended_on, _hold_reason(process))
+    held = ClockPause.objects.filter(clock__review=review, process__isnull=False)
+    for pause in held:
+        values = wanted.pop((pause.clock_id, pause.process_id), None)
+        if values is None:
+            pause.delete()
+        elif (pause.paused_on, pause.resumed_on, pause.reason) != values:
+            pause.paused_on, pause.resumed_on, pause.reason = values
+            pause.save()
+    for (clock_id, process_id), (paused_on, resumed_on, reason) in wanted.items():
+        ClockPause.objects.create(
+            clock_id=clock_id,
+            process_id=process_id,
+            paused_on=paused_on,
+            resumed_on=resumed_on,
+            reason=reason,
+        )
 
 
 def review_clocks_sync(*, review: Review) -> list[ReviewClock]:
-    """Create, move or retire the review's clocks so they match its dates and decision."""
+    """Create, move or retire the review's clocks so they match its dates, decision and holds."""
     existing = {clock.kind: clock for clock in ReviewClock.objects.filter(review=review)}
     kept = []
-    for rule in CLOCK_RULES:
-        if review.kind not in rule.review_kinds or review.regime != rule.regime:
-            continue
-        start = rule.start(review)
+    for rule in clocks.rules_for(review):
         clock = existing.pop(rule.kind, None)
-        if start is None:
+        if rule.dates(review) is None:
             if clock is not None:
                 clock.delete()
             continue
-        base_due = rule.due(start)
-        allowed = (base_due - start).days
-        paused = clock.paused_days if clock else 0
-        due_on = base_due + datetime.timedelta(days=paused)
-        values = {
-            "regime": rule.regime,
-            "started_on": start,
-            "due_on": due_on,
-            # Amber when 20% or less of the allowed time is left (DESIGN.md "Clock state").
-            "amber_on": due_on - datetime.timedelta(days=allowed // 5),
-            "met_on": rule.met(review),
-        }
-        if clock is None:
-            clock = ReviewClock.objects.create(review=review, kind=rule.kind, **values)
-        elif any(getattr(clock, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(clock, name, value)
-            clock.save()
-        kept.append(clock)
+        clock = clock or ReviewClock(review=review, kind=rule.kind)
+        kept.append((_clock_refresh(clock, review, rule), rule))
     for clock in existing.values():
         clock.delete()
-    return kept
+    _holds_sync(review, [clock for clock, _rule in kept])
+    return [_clock_refresh(clock, review, rule) for clock, rule in kept]
+
+
+def _rule(clock: ReviewClock) -> clocks.ClockRule:
+    rule = clocks.rule_of(clock)
+    if rule is None:
+        raise ValidationError("This clock no longer applies to the review; it cannot change.")
+    return rule
 
 
 def clock_pause(
     *, clock: ReviewClock, by, reason: str, on: datetime.date | None = None
 ) -> ReviewClock:
-    """Stop a clock while a parallel process (a trial, an inquest) runs."""
+    """Stop a clock by hand; a parallel process recorded as holding the clock does this itself."""
     on = on or timezone.localdate()
+    rule = _rule(clock)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the clock is paused, e.g. a criminal trial."})
     if clock.met_on:
         raise ValidationError("This clock has been met; there is nothing to pause.")
+    if not rule.pausable:
+        raise ValidationError(
+            "This deadline follows the planned publication date: change that date instead."
+        )
     if clock.paused_on:
-        raise ValidationError(f"This clock is already paused (since {clock.paused_on:%d %b %Y}).")
+        raise ValidationError(
+            f"This clock is already paused (since {clock.paused_on:%d %b %Y}: "
+            f"{clock.pause_reason})."
+        )
     if on < clock.started_on:
         raise ValidationError({"on": "A clock cannot be paused before it started."})
     pause = ClockPause(clock=clock, paused_on=on, reason=reason.strip(), paused_by=by)
     pause.full_clean()
     with transaction.atomic():
-        clock.paused_on = on
-        clock.pause_reason = pause.reason
-        clock.save()
         pause.save()
+        _clock_refresh(clock, clock.review, rule)
     return clock
 
 
 def clock_resume(*, clock: ReviewClock, by, on: datetime.date | None = None) -> ReviewClock:
-    """Restart a paused clock; its due date moves later by the time it was paused."""
+    """Restart a paused clock; it counts on in its own unit from the day it restarts."""
     on = on or timezone.localdate()
+    rule = _rule(clock)
     if not clock.paused_on:
         raise ValidationError("This clock is not paused.")
+    running = list(
+        ClockPause.objects.filter(clock=clock, resumed_on__isnull=True).select_related("process")
+    )
+    held = [pause.process for pause in running if pause.process_id]
+    if held:
+        raise ValidationError(
+            f"This clock is held by a parallel process ({held[0]}). It restarts when you record "
+            "the day that process ended, under Parallel processes."
+        )
     if on < clock.paused_on:
         raise ValidationError({"on": "A clock cannot be resumed before it was paused."})
-    days = datetime.timedelta(days=(on - clock.paused_on).days)
     with transaction.atomic():
-        ClockPause.objects.filter(clock=clock, resumed_on__isnull=True).update(
+        ClockPause.objects.filter(pk__in=[pause.pk for pause in running]).update(
             resumed_on=on, resumed_by=by
         )
-        clock.paused_days += days.days
-        clock.due_on += days
-        clock.amber_on += days
-        clock.paused_on = None
-        clock.pause_reason = ""
-        clock.save()
+        _clock_refresh(clock, clock.review, rule)
     return clock
 
 
@@ -350,7 +327,7 @@ def review_create(
         raise PermissionDenied("Only the Business Unit may restrict a review or name its panel.")
     review = Review(
         kind=kind,
-        regime=regime_for(kind, referred_on),
+        regime=clocks.regime_for(kind, referred_on),
         title=title,
         subgroup=subgroup,
         pseudonym=pseudonym,
@@ -364,6 +341,7 @@ def review_create(
         **extra,
     )
     review.full_clean(exclude=["reference", "regime"])
+    clocks.regime_check(review)
     for _attempt in range(5):
         review.reference = review_next_reference(kind=kind, year=referred_on.year)
         try:
@@ -397,6 +375,7 @@ REGISTER_FIELDS = {
     "referred_on",
     "incident_known_on",
     "notified_on",
+    "regime_reason",
 }
 METHOD_FIELDS = ("method", "method_rationale")
 # Practitioners' and the family's involvement, in the order the form and the admin show them.
@@ -438,6 +417,10 @@ def review_update(
     for name, value in fields.items():
         setattr(review, name, value)
     review.full_clean()
+    if review.referred_on != stored_referral or "regime_reason" in fields:
+        # The regime follows the referral date (reviews.clocks.REGIME_PERIODS).
+        review.regime = clocks.regime_for(review.kind, review.referred_on)
+        clocks.regime_check(review)
     if review.referred_on != stored_referral:
         _check_referral_before_moves(review)
     review._change_reason = _change_reason(restriction, panel, review)
@@ -692,6 +675,39 @@ def review_move(
 
 @transaction.atomic
 def review_related_save(*, review: Review, by, formset) -> None:
-    """Save a validated formset of a review's agencies or parallel processes."""
+    """Save a validated formset of a review's agencies or parallel processes.
+
+    A parallel process that holds the clock pauses them from its start and restarts them at its
+    end, so the clocks follow every change to the processes.
+    """
     formset.instance = review
     formset.save()
+    if formset.model is ParallelProcess:
+        review_clocks_sync(review=review)
+
+
+@transaction.atomic
+def review_plan_final_report(
+    *,
+    review: Review,
+    by,
+    planned_publication_on: datetime.date | None,
+    final_report_sent_on: datetime.date | None,
+) -> Review:
+    """The planned publication date (it sets the pre-publication clock) and when it was sent."""
+    errors = {}
+    if final_report_sent_on and final_report_sent_on > timezone.localdate():
+        errors["final_report_sent_on"] = "The report cannot have been sent on a day still to come."
+    if planned_publication_on and review.decided_on and planned_publication_on < review.decided_on:
+        errors["planned_publication_on"] = (
+            f"The planned publication ({planned_publication_on:%-d %b %Y}) cannot be before the "
+            f"decision to initiate the review ({review.decided_on:%-d %b %Y})."
+        )
+    if errors:
+        raise ValidationError(errors)
+    review.planned_publication_on = planned_publication_on
+    review.final_report_sent_on = final_report_sent_on
+    review.full_clean()
+    review.save()
+    review_clocks_sync(review=review)
+    return review

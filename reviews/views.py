@@ -11,11 +11,12 @@ from django.views.decorators.http import require_POST
 from sscb.access import require
 from sscb.selectors import access_log_about
 
-from . import lifecycle, selectors, services
+from . import clocks, lifecycle, selectors, services
 from .criteria import SCR_RULE_EXPLAINED, scr_criteria, serious_child_safeguarding_case
 from .filters import ReviewFilter
 from .forms import (
     DecisionForm,
+    FinalReportForm,
     InvolvementForm,
     MethodForm,
     MoveForm,
@@ -111,9 +112,10 @@ def review_detail(request, uuid):
                 for stage in lifecycle.stages_for(review.kind)
             ],
             "criteria": _criteria(review),
-            "rule_descriptions": services.RULE_DESCRIPTIONS,
             "scr_rule": _scr_rule(review),
             "today": timezone.localdate(),
+            "has_clocks": clocks.has_clocks(review.kind),
+            "plans_final_report": clocks.plans_final_report(review.kind),
             "pause_form": PauseForm(),
             "resume_form": ResumeForm(),
             "access_log": access_log_about(request.user, review) if review.is_restricted else None,
@@ -186,6 +188,13 @@ SECTIONS = {
         "Record how practitioners and the family, including surviving children, were invited "
         "to contribute and how their expectations were managed.",
     ),
+    "final-report": (
+        FinalReportForm,
+        services.review_plan_final_report,
+        "Final report to the Panel",
+        "Record the planned publication date: the final report goes to the national Panel and "
+        "the Secretary of State at least 7 working days before it. Record the day it was sent.",
+    ),
     "publication": (
         PublicationForm,
         services.review_record_publication,
@@ -239,7 +248,8 @@ FORMSETS = {
         ParallelProcessFormSet,
         "Parallel processes",
         "Record processes running alongside the review (police and CPS, the coroner, a DHR, "
-        "an adult review). Pause a statutory clock from the review page if one holds it up.",
+        "an adult review). Tick “holds the review's clocks” for one that holds the review up: its "
+        "clocks pause from the day it started and restart the day it ended.",
     ),
 }
 

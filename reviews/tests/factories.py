@@ -39,4 +39,8 @@ def open_review(*, by=None, kind=Review.Kind.SCR, subgroup=None, **fields):
     by = by or UserFactory(role="business_unit", username="opener")
     subgroup = subgroup or SubGroupFactory(code=SubGroup.Code.CASE_REVIEW_PANEL)
     fields.setdefault("title", "Serious injury to a baby")
+    if kind == Review.Kind.SCR:
+        # Most tests open an SCR dated around today, after the last day a Board could start one
+        # (reviews.clocks.REGIME_PERIODS): it is recorded outside its regime, with the reason.
+        fields.setdefault("regime_reason", "Recorded for a test of the WT2015 clocks.")
     return services.review_create(by=by, kind=kind, subgroup=subgroup, **fields)

@@ -101,15 +101,27 @@ def test_a_sub_group_member_opens_a_review(client, crp_member, crp):
             "title": "Death of a toddler",
             "pseudonym": "Child Z",
             "subgroup": crp.pk,
-            "referred_on": "2025-06-02",
-            "notified_on": "2025-06-02",
+            "referred_on": "2017-06-02",
+            "notified_on": "2017-06-02",
         },
     )
     review = Review.objects.get(title="Death of a toddler")
     assert response.status_code == 302
     assert response["Location"] == reverse("reviews:detail", args=[review.uuid])
-    assert review.reference == "SCR-2025-001"
+    assert review.reference == "SCR-2017-001"
     assert review.clocks.get().kind == "scr_decision"
+
+
+def test_an_scr_referred_after_2019_needs_the_reason_it_is_recorded(client, crp_member, crp):
+    client.force_login(crp_member)
+    fields = {"kind": "scr", "title": "Late SCR", "subgroup": crp.pk, "referred_on": "2025-06-02"}
+    page = client.post(reverse("reviews:create"), fields).content.decode()
+    assert Review.objects.count() == 0
+    assert "29 September 2019" in page and "open a Rapid Review instead" in page
+    reason = "Entered from the LSCB's papers; the referral date is the day the file was found."
+    response = client.post(reverse("reviews:create"), fields | {"regime_reason": reason})
+    assert response.status_code == 302
+    assert Review.objects.get().regime_reason == reason
 
 
 def test_bad_input_changes_nothing_and_says_why(client, crp_member, crp):
