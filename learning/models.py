@@ -19,7 +19,8 @@ from sscb.models import TimeStampedModel
 
 
 class LoopStage(models.IntegerChoices):
-    """How far round the loop a theme (and so each of its findings) has come; the furthest wins."""
+    """How far round the loop a theme (and so each of its findings) has come: the furthest stage
+    one of its outcomes has reached with every stage before it (``selectors.with_loop_stage``)."""
 
     IDENTIFIED = 1, "Identified"
     THEMED = 2, "Themed"
@@ -462,7 +463,7 @@ class AssuranceEvidence(TimeStampedModel):
                 condition=Q(requested_on__isnull=False, received_on__isnull=True),
                 name="learning_evidence_outstanding",
             ),
-            # Loop stage (with_loop_stage): does a theme's outcome have assured evidence?
+            # Loop stage (with_loop_stage): does an outcome have assured evidence?
             models.Index(
                 fields=["outcome"],
                 condition=Q(judgement="assured"),

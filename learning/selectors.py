@@ -1,6 +1,8 @@
 """Every read of the learning loop that crosses rows, already scoped to the person reading."""
 
 import datetime
+import operator
+from functools import reduce
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -48,26 +50,37 @@ from .models import (
 # Loop stage ---------------------------------------------------------------------------------
 
 
-def _stage_annotation(theme_ref: str):
-    """The furthest stage reached by the theme at ``theme_ref`` (an OuterRef path), in SQL."""
-    theme = OuterRef(theme_ref)
+def _outcome_steps() -> dict[LoopStage, Q]:
+    """What each stage after "themed" asks of one outcome (the query's own row)."""
+    outcome = OuterRef("pk")
+    delivered = DeliveryActivity.objects.filter(outcome=outcome, delivered_on__isnull=False)
+    checked = PracticeCheck.objects.filter(outcome=outcome, checked_on__isnull=False)
     assured = AssuranceEvidence.objects.filter(
-        outcome__theme=theme, judgement=AssuranceEvidence.Judgement.ASSURED
+        outcome=outcome, judgement=AssuranceEvidence.Judgement.ASSURED
     )
-    checked = PracticeCheck.objects.filter(outcome__theme=theme, checked_on__isnull=False)
-    delivered = DeliveryActivity.objects.filter(outcome__theme=theme, delivered_on__isnull=False)
-    agreed = LearningOutcome.objects.filter(
-        theme=theme,
-        decision__in=[
-            LearningOutcome.Decision.AGREED,
-            LearningOutcome.Decision.AGREED_WITH_CHANGES,
-        ],
-    )
+    return {
+        LoopStage.OUTCOME_AGREED: Q(decision__in=LearningOutcome.AGREED),
+        LoopStage.DELIVERED: Q(Exists(delivered)),
+        LoopStage.PRACTICE_CHECKED: Q(Exists(checked)),
+        LoopStage.ASSURED: Q(Exists(assured)),
+    }
+
+
+def _outcome_reached(stage: LoopStage) -> Q:
+    """The outcome has reached ``stage`` and every stage before it: evidence judged assured for
+    an outcome still awaiting the Executive, or never delivered, counts for nothing."""
+    return reduce(operator.and_, [q for step, q in _outcome_steps().items() if step <= stage])
+
+
+def _stage_annotation(theme_ref: str):
+    """The furthest stage reached by the theme at ``theme_ref`` (an OuterRef path), in SQL: the
+    furthest one of its outcomes has reached with every stage before it (DESIGN.md)."""
+    outcomes = LearningOutcome.objects.filter(theme=OuterRef(theme_ref))
     return Case(
-        When(Exists(assured), then=Value(LoopStage.ASSURED)),
-        When(Exists(checked), then=Value(LoopStage.PRACTICE_CHECKED)),
-        When(Exists(delivered), then=Value(LoopStage.DELIVERED)),
-        When(Exists(agreed), then=Value(LoopStage.OUTCOME_AGREED)),
+        *[
+            When(Exists(outcomes.filter(_outcome_reached(stage))), then=Value(stage))
+            for stage in sorted(_outcome_steps(), reverse=True)
+        ],
         default=Value(LoopStage.THEMED),
         output_field=IntegerField(),
     )
@@ -443,7 +456,7 @@ def agency_work(user) -> dict:
 
 
 def _outcomes_in_full(user) -> QuerySet:
-    """Outcomes with their activities, checks (and stages), evidence and actions prefetched."""
+    """Outcomes with their activities, checks (and stages) and evidence prefetched."""
     stages = TrainingEvaluationStage.objects.order_by("stage")
     return LearningOutcome.objects.select_related("decided_by").prefetch_related(
         Prefetch("activities", queryset=DeliveryActivity.objects.order_by("planned_on")),
@@ -457,13 +470,15 @@ def _outcomes_in_full(user) -> QuerySet:
             "evidence",
             queryset=evidence_visible_to(user).select_related("agency", "judged_by"),
         ),
-        Prefetch("actions", queryset=action_list(user)),
     )
 
 
 def outcome_page(user, outcome: LearningOutcome) -> LearningOutcome:
-    """One outcome with everything the outcome page shows, in a fixed number of queries."""
-    return _outcomes_in_full(user).select_related("theme").get(pk=outcome.pk)
+    """One outcome with everything the outcome page shows, its actions in loop order too, in a
+    fixed number of queries."""
+    outcome = _outcomes_in_full(user).select_related("theme").get(pk=outcome.pk)
+    outcome.thread_actions = _thread_actions(user, outcomes=[outcome])
+    return outcome
 
 
 def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
@@ -476,16 +491,55 @@ def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
     )
 
 
+# Where an action sits in the loop: answering the source itself, then a finding, then an outcome.
+THREAD_ORDER = ("review", "audit", "finding", "outcome")
+
+
+def _thread_actions(user, *, findings=(), outcomes=(), source=None) -> list[Action]:
+    """Every action the reader may see that answers ``source`` (a review or an audit), one of
+    ``findings`` or one of ``outcomes`` (those on the page, already scoped to the reader), once
+    each and in loop order. Each carries ``answers`` and ``answers_kind``: the furthest of them
+    round the loop that it answers, so a finding the reader may not open is never named."""
+    places = {}
+    for kind, records in (("finding", findings), ("outcome", outcomes)):
+        for position, record in enumerate(records):
+            places[kind, record.pk] = (THREAD_ORDER.index(kind), position, kind, record)
+    answering = Q(finding__in=[f.pk for f in findings]) | Q(outcome__in=[o.pk for o in outcomes])
+    if source is not None:
+        kind = source._meta.model_name
+        answering |= Q(**{kind: source})
+        places[kind, source.pk] = (THREAD_ORDER.index(kind), 0, kind, source)
+    actions = list(action_list(user).filter(answering)) if places else []
+    for action in actions:
+        order, position, action.answers_kind, action.answers = max(
+            (
+                places[key]
+                for key in (
+                    ("outcome", action.outcome_id),
+                    ("finding", action.finding_id),
+                    ("review", action.review_id),
+                    ("audit", action.audit_id),
+                )
+                if key in places
+            ),
+            key=lambda place: place[:2],
+        )
+        action.loop_order = (order, position, action.due_on, action.pk)
+    return sorted(actions, key=lambda action: action.loop_order)
+
+
 def thread_forward(user, *, review=None, audit=None) -> dict:
-    """From a review or an audit: its findings, their themes and all that followed, its actions."""
-    source = {"review": review} if review is not None else {"audit": audit}
-    findings = list(finding_list(user).filter(**source))
+    """From a review or an audit: its findings, their themes and all that followed, and every
+    action answering any of them, in loop order."""
+    source = review if review is not None else audit
+    findings = list(finding_list(user).filter(**{source._meta.model_name: source}))
     theme_ids = {finding.theme_id for finding in findings if finding.theme_id}
-    actions = list(action_list(user).filter(**source))
+    themes = _thread_themes(user, theme_ids)
+    outcomes = [outcome for theme in themes for outcome in theme.outcomes.all()]
     return {
         "findings": findings,
-        "themes": _thread_themes(user, theme_ids),
-        "actions": actions,
+        "themes": themes,
+        "actions": _thread_actions(user, findings=findings, outcomes=outcomes, source=source),
     }
 
 
@@ -504,9 +558,14 @@ def thread_back(user, evidence: AssuranceEvidence) -> dict:
 
 
 def theme_detail(user, theme: PriorityTheme) -> dict:
+    """A theme with all that followed it, and every action answering its findings or its
+    outcomes, in loop order."""
+    theme = _thread_themes(user, [theme.pk])[0]
+    findings = list(finding_list(user).filter(theme=theme))
     return {
-        "theme": _thread_themes(user, [theme.pk])[0],
-        "findings": list(finding_list(user).filter(theme=theme)),
+        "theme": theme,
+        "findings": findings,
+        "actions": _thread_actions(user, findings=findings, outcomes=list(theme.outcomes.all())),
     }
 
 

@@ -126,26 +126,50 @@ def build():
             status=Reminder.Status.SENT,
         )
 
-    # Themes (L&I), one at each loop stage from themed to assured.
+    # Themes (L&I), one at each loop stage from themed to assured. A stage counts only through
+    # the ones before it on the same outcome, so T3-T5 each have one outcome agreed in 2023/24
+    # and what T4 and T5 delivered and T5 checked is dated then too: this year's and last year's
+    # figures count only the steps named here.
     judge = UserFactory(username="judge")
     ThemeFactory(title="T1 themed", subgroup=li)
     t2 = ThemeFactory(title="T2 outcome agreed", subgroup=li)
     OutcomeFactory(theme=t2, decision=LearningOutcome.Decision.AGREED, decided_on=D(2025, 6, 1))
+
+    def agreed_outcome(theme, delivered=False, checked=False):
+        outcome = OutcomeFactory(
+            theme=theme, decision=LearningOutcome.Decision.AGREED, decided_on=D(2024, 1, 10)
+        )
+        if delivered:
+            ActivityFactory(
+                outcome=outcome, planned_on=D(2024, 1, 15), delivered_on=D(2024, 2, 1), reach=10
+            )
+        if checked:
+            CheckFactory(
+                outcome=outcome,
+                agency=police,
+                checked_on=D(2024, 3, 1),
+                result=PracticeCheck.Result.IMPROVED,
+            )
+        return outcome
+
     t3 = ThemeFactory(title="T3 delivered", subgroup=li)
-    ActivityFactory(outcome__theme=t3, delivered_on=D(2025, 6, 1), reach=40)
-    ActivityFactory(outcome__theme=t3, delivered_on=D(2024, 6, 1), reach=15)
+    o3 = agreed_outcome(t3)
+    ActivityFactory(outcome=o3, delivered_on=D(2025, 6, 1), reach=40)
+    ActivityFactory(outcome=o3, delivered_on=D(2024, 6, 1), reach=15)
     t4 = ThemeFactory(title="T4 practice checked", subgroup=li)
+    o4 = agreed_outcome(t4, delivered=True)
     CheckFactory(
-        outcome__theme=t4,
+        outcome=o4,
         agency=police,
         checked_on=D(2025, 8, 1),
         result=PracticeCheck.Result.IMPROVED,
     )
     t5 = ThemeFactory(title="T5 assured", subgroup=li)
+    o5 = agreed_outcome(t5, delivered=True, checked=True)
 
-    def evidence(theme, agency, judgement, judged_on, **fields):
+    def evidence(outcome, agency, judgement, judged_on, **fields):
         return EvidenceFactory(
-            outcome__theme=theme,
+            outcome=outcome,
             agency=agency,
             judgement=judgement,
             received_on=judged_on,
@@ -155,9 +179,9 @@ def build():
         )
 
     # Judged in 2025/26: T5 assured (Police), T4 partly (CSC). In 2024/25: T3 not assured.
-    evidence(t5, police, "assured", D(2025, 10, 1), summary="Referrals now name the history.")
-    evidence(t4, csc, "partly", D(2025, 11, 1))
-    evidence(t3, police, "not_assured", D(2024, 12, 1))
+    evidence(o5, police, "assured", D(2025, 10, 1), summary="Referrals now name the history.")
+    evidence(o4, csc, "partly", D(2025, 11, 1))
+    evidence(o3, police, "not_assured", D(2024, 12, 1))
     # Requested and not received: one outstanding.
     EvidenceFactory(outcome__theme=t2, agency=csc, judgement=AssuranceEvidence.Judgement.PENDING)
     # T5's learning came from R2: its assured evidence is impact of that review.

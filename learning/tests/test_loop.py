@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from learning import selectors, services
+from learning.dashboard import dashboard_figures
 from learning.models import (
     AssuranceEvidence,
     Finding,
@@ -81,19 +83,57 @@ def test_each_step_of_the_loop_moves_the_theme_and_its_findings_on(executive_use
     assert finding_stage(finding) == LoopStage.ASSURED
 
 
-def test_the_furthest_stage_reached_counts_even_if_a_step_was_skipped(bu_user):
+def test_a_stage_counts_only_once_every_stage_before_it_is_reached(bu_user):
     theme = ThemeFactory()
-    outcome = OutcomeFactory(theme=theme)  # never agreed, never delivered
+    outcome = OutcomeFactory(theme=theme)  # still awaiting the Executive
+    ActivityFactory(outcome=outcome, delivered_on=datetime.date(2025, 5, 2), reach=40)
+    assert selectors.theme_loop_stage(theme) == LoopStage.THEMED, "delivered, never agreed"
+    CheckFactory(outcome=outcome, checked_on=datetime.date(2025, 9, 1), result="improved")
     evidence = EvidenceFactory(outcome=outcome)
     services.evidence_provide(evidence=evidence, summary="Feedback from 12 families")
     services.evidence_judge(evidence=evidence, judgement="assured", reason="x", judged_by=bu_user)
+    assert selectors.theme_loop_stage(theme) == LoopStage.THEMED, "assured, never agreed"
+
+    outcome.decision, outcome.decided_on = "agreed", datetime.date(2025, 4, 1)
+    outcome.save()
     assert selectors.theme_loop_stage(theme) == LoopStage.ASSURED
+
+
+def test_a_skipped_step_holds_the_theme_at_the_stage_before_it(bu_user):
+    theme = ThemeFactory()
+    outcome = OutcomeFactory(theme=theme, decision="agreed", decided_on=datetime.date(2025, 4, 1))
+    CheckFactory(outcome=outcome, checked_on=datetime.date(2025, 9, 1), result="improved")
+    EvidenceFactory(
+        outcome=outcome,
+        judgement="assured",
+        received_on=datetime.date(2025, 9, 2),
+        judged_on=datetime.date(2025, 9, 3),
+        judged_by=bu_user,
+    )
+    assert selectors.theme_loop_stage(theme) == LoopStage.OUTCOME_AGREED, "never delivered"
+
+
+def test_the_stages_follow_one_outcome_not_a_mixture_of_outcomes(bu_user):
+    """One outcome agreed, another delivered, checked and assured but never agreed: the theme
+    has come as far as its furthest outcome, not further."""
+    theme = ThemeFactory()
+    OutcomeFactory(theme=theme, decision="agreed", decided_on=datetime.date(2025, 4, 1))
+    pending = OutcomeFactory(theme=theme)
+    ActivityFactory(outcome=pending, delivered_on=datetime.date(2025, 5, 2), reach=40)
+    CheckFactory(outcome=pending, checked_on=datetime.date(2025, 9, 1), result="improved")
+    assert selectors.theme_loop_stage(theme) == LoopStage.OUTCOME_AGREED
+    finding = FindingFactory(theme=theme)
+    assert finding_stage(finding) == LoopStage.OUTCOME_AGREED
 
 
 def test_another_themes_progress_does_not_leak():
     busy, quiet = ThemeFactory(), ThemeFactory()
     ActivityFactory(
-        outcome=OutcomeFactory(theme=busy), delivered_on=datetime.date(2025, 1, 1), reach=3
+        outcome=OutcomeFactory(
+            theme=busy, decision="agreed", decided_on=datetime.date(2024, 12, 1)
+        ),
+        delivered_on=datetime.date(2025, 1, 1),
+        reach=3,
     )
     assert selectors.theme_loop_stage(quiet) == LoopStage.THEMED
     assert selectors.theme_loop_stage(busy) == LoopStage.DELIVERED
@@ -179,3 +219,35 @@ def test_restricted_review_findings_are_hidden_from_those_off_the_panel(
     assert hidden in selectors.findings_visible_to(panel)
     assert hidden in selectors.findings_visible_to(bu_user)
     assert LearningOutcome.objects.count() == 0
+
+
+def test_every_reader_of_the_loop_stage_agrees(client, bu_user):
+    """The case found: a theme whose only outcome still awaits the Executive showed "Delivered".
+    The badge, the theme list and its filter, the findings filter, the thread and the dashboard
+    all read the one definition."""
+    review = ReviewFactory()
+    theme = ThemeFactory(title="Awaiting the Executive")
+    outcome = OutcomeFactory(theme=theme)
+    ActivityFactory(outcome=outcome, delivered_on=datetime.date(2025, 5, 2), reach=40)
+    finding = FindingFactory(review=review, theme=theme, title="Awaiting finding")
+    client.force_login(bu_user)
+
+    def listed(name, stage):
+        page = client.get(reverse(f"learning:{name}"), {"loop_stage": stage.value})
+        return [record.pk for record in page.context["page_obj"].object_list]
+
+    badge = client.get(theme.get_absolute_url()).content.decode()
+    assert 'data-stage="Themed"' in badge
+    assert 'data-stage="Themed"' in client.get(finding.get_absolute_url()).content.decode()
+    index = client.get(reverse("learning:index")).content.decode()
+    assert '<td data-testid="theme-stage">Themed</td>' in index
+    assert listed("index", LoopStage.THEMED) == [theme.pk]
+    assert listed("index", LoopStage.DELIVERED) == []
+    assert listed("findings", LoopStage.THEMED) == [finding.pk]
+    assert listed("findings", LoopStage.DELIVERED) == []
+    thread = client.get(reverse("learning:thread_review", args=[review.pk])).content.decode()
+    assert '<span class="fw-semibold" data-testid="thread-stage">Themed</span>' in thread
+    figures = dashboard_figures(bu_user, 2025)
+    by_stage = {row["stage"]: row["count"].value for row in figures["themes_by_stage"]}
+    assert by_stage["Themed"] == 1 and by_stage["Delivered"] == 0
+    assert [LoopStage(t.loop_stage) for t in figures["themes"]] == [LoopStage.THEMED]

@@ -310,11 +310,14 @@ def test_golden_thread_page_runs_the_same_queries_for_2_or_50_rows(
     def grow(n):
         for _ in range(n):
             outcome = OutcomeFactory(theme=theme)
-            FindingFactory(review=review, theme=theme, agencies=[agency])
+            finding = FindingFactory(review=review, theme=theme, agencies=[agency])
             ActivityFactory(outcome=outcome)
             CheckFactory(outcome=outcome, agency=agency)
             EvidenceFactory(outcome=outcome, agency=agency)
             ActionFactory(review=review, owner_agency=agency)
+            # Actions answering the review's finding, and an outcome, from other plans.
+            ActionFactory(finding=finding, title="Answers a finding")
+            ActionFactory(outcome=outcome, review=None, plan=f"outcome:{outcome.pk}")
             FindingFactory(review=review, theme=ThemeFactory())
 
     grow(2)
@@ -324,6 +327,7 @@ def test_golden_thread_page_runs_the_same_queries_for_2_or_50_rows(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert body(response).count("Outcome ") >= 50
+    assert body(response).count('data-testid="action-answers"') == 150
 
 
 @pytest.mark.parametrize("kind", ["theme", "outcome", "evidence"])
@@ -337,11 +341,13 @@ def test_detail_pages_run_the_same_queries_for_2_or_50_rows(
 
     def grow(n):
         for _ in range(n):
-            FindingFactory(theme=theme, agencies=[agency])
+            finding = FindingFactory(theme=theme, agencies=[agency])
             ActivityFactory(outcome=outcome)
             CheckFactory(outcome=outcome, agency=agency)
             EvidenceFactory(outcome=outcome, agency=agency)
             ActionFactory(outcome=outcome, review=None, plan=f"outcome:{outcome.pk}")
+            ActionFactory(review=finding.review, finding=finding)
+            OutcomeFactory(theme=theme)
 
     url = {
         "theme": reverse("learning:theme", args=[theme.uuid]),
@@ -352,7 +358,10 @@ def test_detail_pages_run_the_same_queries_for_2_or_50_rows(
     small = count_queries(url)
     grow(48)
     with django_assert_max_num_queries(small):
-        assert client.get(url).status_code == 200
+        response = client.get(url)
+    assert response.status_code == 200
+    shown = {"theme": 100, "outcome": 50, "evidence": 0}[kind]
+    assert body(response).count('<a href="/learning/actions/') == shown
 
 
 def test_a_section_11_standard_not_met_is_flagged_until_it_has_an_action(
