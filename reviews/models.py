@@ -36,10 +36,16 @@ EVENT_ORDER = (
     ),
     ("completed_on", "The completion date", "the completion", ("decided_on", "referred_on")),
     (
+        "final_report_sent_on",
+        "The date the final report was sent to the Panel",
+        "sending the final report to the Panel",
+        ("completed_on", "decided_on", "referred_on"),
+    ),
+    (
         "published_on",
         "The publication date",
         "the publication",
-        ("completed_on", "decided_on", "referred_on"),
+        ("final_report_sent_on", "completed_on", "decided_on", "referred_on"),
     ),
     # A review may close before the national panel is told, or before a report held back by a
     # trial is published; it cannot close before it was completed.

@@ -384,3 +384,27 @@ def test_the_decision_page_of_an_scr_explains_the_rule_and_its_source(bu_user, c
     assert "this page follows the Framework: a suspected suicide" in page
     page = client.get(reverse("reviews:section", args=[other.uuid, "decision"])).content.decode()
     assert 'data-testid="scr-rule"' not in page
+
+
+@pytest.mark.parametrize(
+    ("dates", "field", "message"),
+    [
+        (
+            {"completed_on": D(2024, 5, 10), "final_report_sent_on": D(2024, 5, 9)},
+            "final_report_sent_on",
+            "The date the final report was sent to the Panel (9 May 2024) cannot be before "
+            "the completion (10 May 2024).",
+        ),
+        (
+            {"final_report_sent_on": D(2024, 5, 20), "published_on": D(2024, 5, 19)},
+            "published_on",
+            "The publication date (19 May 2024) cannot be before sending the final report to "
+            "the Panel (20 May 2024).",
+        ),
+    ],
+)
+def test_the_final_report_is_sent_after_completion_and_before_publication(dates, field, message):
+    review = Review(referred_on=D(2024, 1, 10), decided_on=D(2024, 1, 20), **dates)
+    with pytest.raises(services.ValidationError) as error:
+        review.clean()
+    assert message in error.value.message_dict[field]
