@@ -42,7 +42,8 @@ worker: install
 beat: install
 	DEBUG=1 $(BIN)/celery -A sscb beat --loglevel=INFO
 
-# Refresh static/vendor/ from the exact versions in package.json (needs node and npm).
+# Refresh static/vendor/ from the exact versions in package.json (needs node and npm). axe-core is
+# for the accessibility test (sscb/tests/test_accessibility_browser.py); no page loads it.
 vendor:
 	npm install --no-audit --no-fund
 	mkdir -p static/vendor/bootstrap static/vendor/htmx
@@ -52,6 +53,8 @@ vendor:
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
 	mkdir -p static/vendor/chartjs
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	mkdir -p static/vendor/axe-core
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-results .pytest_cache
