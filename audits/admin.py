@@ -44,7 +44,7 @@ class AuditAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "stage", "lead_subgroup"]
     search_fields = ["reference", "title", "scope"]
     list_select_related = ["lead_subgroup"]
-    filter_horizontal = ["agencies"]
+    autocomplete_fields = ["created_by", "agencies"]
     readonly_fields = ["reference"]
     inlines = [CaseAuditEntryInline]
 
@@ -55,13 +55,16 @@ class CaseAuditEntryAdmin(SimpleHistoryAdmin):
     list_filter = ["grade", "agency"]
     search_fields = ["pseudonym", "audit__reference"]
     list_select_related = ["audit", "agency"]
+    autocomplete_fields = ["audit", "agency"]
 
 
 @admin.register(AuditCycle)
 class AuditCycleAdmin(SimpleHistoryAdmin):
     list_display = ["title", "framework", "financial_year", "opened_on", "deadline"]
     list_filter = ["framework", "financial_year"]
+    search_fields = ["title"]
     list_select_related = ["framework"]
+    autocomplete_fields = ["opened_by"]
 
 
 class StandardAssessmentInline(admin.StackedInline):
@@ -69,6 +72,9 @@ class StandardAssessmentInline(admin.StackedInline):
     extra = 0
     fk_name = "self_assessment"
     raw_id_fields = ["carried_forward_from"]
+    # Which standard an answer is about, and who moderated it, are the services' to record:
+    # shown, not chosen again for every row (each choice box costs a query per row).
+    readonly_fields = ["standard", "moderated_by", "moderated_at"]
     fields = [
         "standard",
         ("self_score", "moderated_score", "needs_reconfirmation"),
@@ -80,6 +86,9 @@ class StandardAssessmentInline(admin.StackedInline):
         "carried_forward_from",
     ]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("standard", "moderated_by")
+
 
 @admin.register(SelfAssessment)
 class SelfAssessmentAdmin(SimpleHistoryAdmin):
@@ -87,6 +96,7 @@ class SelfAssessmentAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "cycle"]
     search_fields = ["agency__name"]
     list_select_related = ["agency", "cycle"]
+    autocomplete_fields = ["cycle", "agency", "submitted_by"]
     inlines = [StandardAssessmentInline]
 
 
@@ -96,3 +106,4 @@ class StandardAssessmentAdmin(SimpleHistoryAdmin):
     list_filter = ["self_assessment__cycle", "self_score", "moderated_score"]
     list_select_related = ["self_assessment__agency", "self_assessment__cycle", "standard"]
     raw_id_fields = ["carried_forward_from", "self_assessment"]
+    autocomplete_fields = ["standard", "moderated_by"]

@@ -20,8 +20,7 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_filter = ["source", "nature", "subgroup", "theme"]
     search_fields = ["title", "detail", "review__reference", "audit__reference"]
     list_select_related = ["theme", "review", "audit"]
-    autocomplete_fields = ["review", "audit", "theme"]
-    filter_horizontal = ["agencies"]
+    autocomplete_fields = ["review", "audit", "theme", "recorded_by", "agencies"]
     date_hierarchy = "identified_on"
 
 
@@ -57,6 +56,7 @@ class ActivityInline(admin.TabularInline):
 class CheckInline(admin.TabularInline):
     model = PracticeCheck
     fields = ["way", "agency", "checked_on", "result"]
+    autocomplete_fields = ["agency"]
     extra = 0
     show_change_link = True
 
@@ -64,6 +64,7 @@ class CheckInline(admin.TabularInline):
 class EvidenceInline(admin.TabularInline):
     model = AssuranceEvidence
     fields = ["way", "agency", "title", "received_on", "judgement"]
+    autocomplete_fields = ["agency"]
     extra = 0
     show_change_link = True
 
@@ -74,6 +75,7 @@ class LearningOutcomeAdmin(SimpleHistoryAdmin):
     list_filter = ["decision", "theme"]
     search_fields = ["title", "schedule", "impact_measure"]
     list_select_related = ["theme"]
+    autocomplete_fields = ["theme", "decided_by"]
     inlines = [ActivityInline, CheckInline, EvidenceInline]
 
 
@@ -83,6 +85,7 @@ class DeliveryActivityAdmin(SimpleHistoryAdmin):
     list_filter = ["way"]
     search_fields = ["title", "audience"]
     list_select_related = ["outcome"]
+    autocomplete_fields = ["outcome"]
 
 
 class StageInline(admin.TabularInline):
@@ -96,6 +99,7 @@ class PracticeCheckAdmin(SimpleHistoryAdmin):
     list_filter = ["way", "result", "agency"]
     search_fields = ["summary", "outcome__title"]
     list_select_related = ["outcome", "agency"]
+    autocomplete_fields = ["outcome", "activity", "agency", "audit"]
     inlines = [StageInline]
 
 
@@ -113,6 +117,7 @@ class AssuranceEvidenceAdmin(SimpleHistoryAdmin):
     list_filter = ["way", "judgement", "agency"]
     search_fields = ["title", "summary"]
     list_select_related = ["agency"]
+    autocomplete_fields = ["outcome", "agency", "judged_by"]
     inlines = [AttachmentInline]
 
 
@@ -123,6 +128,16 @@ class ActionAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "progress", "review__reference", "audit__reference"]
     list_select_related = ["owner_agency", "owner", "review", "audit"]
     readonly_fields = ["plan", "number"]
-    autocomplete_fields = ["review", "audit", "finding"]
+    autocomplete_fields = [
+        "review",
+        "audit",
+        "finding",
+        "outcome",
+        "owner_agency",
+        "owner",
+        "signed_off_by",
+    ]
+    # A moderated standard has no words of its own to search by: chosen by its id.
+    raw_id_fields = ["standard_assessment"]
     date_hierarchy = "due_on"
     inlines = [AttachmentInline]

@@ -209,6 +209,7 @@ class ReviewStageChangeAdmin(SimpleHistoryAdmin):
     list_filter = ["to_stage"]
     search_fields = ["review__reference", "note"]
     list_select_related = ["review", "moved_by"]
+    autocomplete_fields = ["review", "moved_by"]
 
 
 @admin.register(ClockPause)
@@ -216,3 +217,4 @@ class ClockPauseAdmin(SimpleHistoryAdmin):
     list_display = ["clock", "paused_on", "resumed_on", "reason"]
     search_fields = ["clock__review__reference", "reason"]
     list_select_related = ["clock__review"]
+    autocomplete_fields = ["clock", "paused_by", "resumed_by"]

@@ -23,6 +23,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_filter = ["role", "agency", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
     fieldsets = DjangoUserAdmin.fieldsets + (
         ("Role in the partnership", {"fields": ["role", "agency", "job_title"]}),
     )

@@ -1,0 +1,151 @@
+"""The Django admin stays usable as the records grow (issue 16, item 6): a record among many is
+chosen by searching for it (autocomplete) or by its id, never from a list of every row, and no
+admin page runs more than ADMIN_MAX_QUERIES queries, however many rows there are."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.db import connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audits.models import Framework
+from learning.tests.factories import ActionFactory, FindingFactory, OutcomeFactory
+from sscb.models import StrategicPriority, SubGroup, User
+from sscb.tests.factories import AgencyFactory, UserFactory
+from sscb.tests.test_access_matrix import URL_NAMES, _admin_model, admin_request
+from sscb.tests.world import add_admin_rows, build_world
+
+pytestmark = pytest.mark.django_db
+
+ADMIN_MAX_QUERIES = 50
+PROJECT_APPS = ("sscb", "reviews", "audits", "learning")
+# Tables that stay a few dozen rows at most, so a plain choice list of them is fine.
+SMALL_TABLES = {
+    SubGroup: "the Board's sub-groups",
+    StrategicPriority: "the Board's strategic priorities",
+    Framework: "the audit frameworks (Section 11, Section 175)",
+    Group: "permission groups",
+    Permission: "fixed by the code, and shown in one query",
+}
+# The admin pages that show records: each model's list, add form, change form and history.
+PAGES = ("changelist", "add", "change", "history")
+
+
+def admin_pages():
+    for name in URL_NAMES:
+        if name.startswith("admin:"):
+            model, action = _admin_model(name.split(":", 1)[1])
+            if model is not None and action in PAGES:
+                yield name
+
+
+def url_of(world, name):
+    kwargs, _ = admin_request(world, name)
+    args = kwargs.pop("args", None)
+    return reverse(name, args=args) if args else reverse(name, kwargs=kwargs)
+
+
+def queries_for(client, url, sql=False):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code in (200, 403), (url, response.status_code)
+    if sql:
+        # The session is read from the cache or from its table, as the cache has it.
+        return [q["sql"] for q in queries.captured_queries if "django_session" not in q["sql"]]
+    return len(queries.captured_queries)
+
+
+def choice_lists(model_admin, model, request):
+    """The relations a form of ``model_admin`` offers as a list of every row."""
+    shown = set()
+    for _, options in model_admin.get_fieldsets(request):
+        for line in options["fields"]:
+            shown.update(line if isinstance(line, (list, tuple)) else [line])
+    searched = {*model_admin.autocomplete_fields, *model_admin.raw_id_fields}
+    parent = getattr(model_admin, "fk_name", None) or next(
+        (
+            field.name
+            for field in model._meta.fields
+            if getattr(model_admin, "parent_model", None)
+            and field.related_model == model_admin.parent_model
+        ),
+        None,
+    )
+    for field in model._meta.get_fields():
+        if not (field.concrete and field.is_relation and field.editable):
+            continue
+        if field.name not in shown or field.name in searched or field.name == parent:
+            continue
+        if field.name in model_admin.get_readonly_fields(request):
+            continue
+        if field.many_to_many and field.remote_field.through._meta.auto_created is False:
+            continue  # edited through its own inline
+        yield field
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))),
+        transaction.atomic(),
+    ):
+        built = build_world()
+        add_admin_rows(built)
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def bu_client(client, world):
+    client.force_login(world.users["business_unit"])
+    return client
+
+
+def test_a_record_among_many_is_searched_for_not_listed(rf):
+    request = rf.get("/admin/")
+    request.user = User(role="business_unit", is_staff=True, is_superuser=True)
+    listed = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        inlines = [inline(model, admin.site) for inline in model_admin.inlines]
+        for form_admin in [model_admin, *inlines]:
+            for field in choice_lists(form_admin, form_admin.model, request):
+                if field.related_model not in SMALL_TABLES:
+                    where = f"{type(form_admin).__name__}.{field.name}"
+                    listed.append(f"{where} lists every {field.related_model.__name__}")
+    assert not listed, "use autocomplete_fields or raw_id_fields:\n" + "\n".join(listed)
+
+
+@pytest.mark.parametrize("name", list(admin_pages()))
+def test_admin_page_runs_few_queries(name, world, bu_client):
+    assert queries_for(bu_client, url_of(world, name)) <= ADMIN_MAX_QUERIES
+
+
+# The forms with the most relations: an action's (its add page ran 552 queries on the demo
+# data), a finding's, a learning outcome's with its inlines, a Section 11 return's.
+FORMS = [
+    "admin:learning_action_add",
+    "admin:learning_action_change",
+    "admin:learning_finding_add",
+    "admin:learning_learningoutcome_change",
+    "admin:audits_selfassessment_change",
+]
+
+
+def test_admin_forms_run_no_more_queries_with_many_rows(world, bu_client):
+    for name in FORMS:  # once first, so that the content-type cache is filled
+        queries_for(bu_client, url_of(world, name))
+    before = {name: queries_for(bu_client, url_of(world, name), True) for name in FORMS}
+    for _ in range(30):
+        agency = AgencyFactory()
+        UserFactory(agency=agency, role="agency_lead")
+        OutcomeFactory(theme=world.themes["own"])
+        FindingFactory(review=world.reviews["open_A"], subgroup=world.subgroups["li"])
+        ActionFactory(review=world.reviews["open_A"], owner_agency=agency)
+    after = {name: queries_for(bu_client, url_of(world, name), True) for name in FORMS}
+    for name in FORMS:
+        assert len(after[name]) == len(before[name]), (name, after[name])
