@@ -218,3 +218,4 @@ class ClockPauseAdmin(SimpleHistoryAdmin):
     search_fields = ["clock__review__reference", "reason"]
     list_select_related = ["clock__review"]
     autocomplete_fields = ["clock", "paused_by", "resumed_by"]
+    raw_id_fields = ["process"]  # a review's parallel processes have no admin of their own
