@@ -1,14 +1,3 @@
-from django.urls import path
+"""Moved to learning.dashboard.urls; this name goes once sscb/urls.py includes the new one."""
 
-from . import dashboard_views as views
-
-app_name = "dashboard"
-
-urlpatterns = [
-    path("", views.index, name="index"),
-    path("annual-report/", views.annual_report, name="annual-report"),
-    path("export.csv", views.export, {"fmt": "csv"}, name="export-csv"),
-    path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export-xlsx"),
-    path("reports/", views.report_index, name="reports"),
-    path("reports/<slug:line>/", views.report, name="report"),
-]
+from learning.dashboard.urls import app_name, urlpatterns  # noqa: F401

@@ -1,4 +1,4 @@
-"""CSV and XLSX writers: the dashboard's tables, and the action tracker with its filters."""
+"""CSV and XLSX writers (the dashboard's exports use them too), and the action tracker's export."""
 
 import csv
 import datetime

@@ -20,6 +20,34 @@ def financial_year_label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
+# The Board's records start in this financial year: no page offers an earlier one.
+FIRST_FINANCIAL_YEAR = 2015
+
+
+def financial_year_choices(today: datetime.date | None = None, *, ahead: int = 0) -> list:
+    """Financial years to pick from, newest first, as (value, "2025/26"); ``ahead`` adds years
+    after this one (an action may be due next year; nothing has happened in it yet)."""
+    this_year = financial_year_of(today or timezone.localdate())
+    return [
+        (str(year), financial_year_label(year))
+        for year in range(this_year + ahead, FIRST_FINANCIAL_YEAR - 1, -1)
+    ]
+
+
+def quarter_of(day: datetime.date) -> int:
+    """The quarter of its financial year a day falls in: Q1 is April to June."""
+    return (day.month - 4) % 12 // 3 + 1
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day of ``quarter`` (1-4) of the financial year that starts in ``year``."""
+    month = 4 + 3 * (quarter - 1)  # 4, 7, 10, 13
+    start = datetime.date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+    after = month + 3
+    end = datetime.date(year + (after - 1) // 12, (after - 1) % 12 + 1, 1)
+    return start, end - datetime.timedelta(days=1)
+
+
 # Dates that cannot be true --------------------------------------------------------------------
 
 

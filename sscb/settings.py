@@ -95,7 +95,8 @@ WSGI_APPLICATION = "sscb.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # The dashboard is a package inside learning, not an app: its templates are named here.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "learning" / "dashboard" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -345,7 +346,8 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "sscb")
 REMINDER_DUE_SOON_DAYS = env_int("REMINDER_DUE_SOON_DAYS", 14)
 REMINDER_ESCALATE_TO_CHAIR_DAYS = env_int("REMINDER_ESCALATE_TO_CHAIR_DAYS", 7)
 REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS = env_int("REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS", 28)
-REMINDER_SWEEP_HOUR = env_int("REMINDER_SWEEP_HOUR", 7)
+# When the sweep runs is not a setting: it is the beat schedule's "Daily reminder sweep" (07:00 UK
+# time, installed by sscb/migrations/0003), which the Business Unit changes in the admin.
 
 BOARD_NAME = os.environ.get("BOARD_NAME", "Safeguarding Children Partnership")
 MFA_TOTP_ISSUER = BOARD_NAME  # the name authenticator apps show beside the code

@@ -6,7 +6,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from learning.dashboard import dashboard_figures
+from learning.dashboard.overview import dashboard_figures
 from learning.tests.dashboard_data import clock
 from sscb.models import SubGroup
 from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory

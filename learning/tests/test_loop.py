@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from learning import selectors, services
-from learning.dashboard import dashboard_figures
+from learning.dashboard.overview import dashboard_figures
 from learning.models import (
     AssuranceEvidence,
     Finding,

@@ -8,7 +8,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from learning.dashboard import dashboard_figures, dashboard_tables
+from learning.dashboard.exports import dashboard_tables
+from learning.dashboard.overview import dashboard_figures
 from reviews import clocks, services
 from reviews.clock import is_working_day
 from reviews.models import ClockPause, ParallelProcess, Review, ReviewClock

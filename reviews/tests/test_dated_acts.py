@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.dashboard import annual_report
+from learning.dashboard.annual_report import annual_report
 from reviews import services
 from reviews.models import Review, ReviewAct, ReviewStageChange
 from reviews.tests.factories import open_review

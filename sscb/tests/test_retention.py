@@ -20,7 +20,7 @@ from audits.tests.factories import (
     CaseAuditEntryFactory,
     SelfAssessmentFactory,
 )
-from learning.dashboard import annual_report
+from learning.dashboard.annual_report import annual_report
 from learning.models import Action, AssuranceEvidence, Attachment, Finding, PriorityTheme
 from learning.tests.factories import ActionFactory, EvidenceFactory, FindingFactory, ThemeFactory
 from reviews.models import ClockPause, Review, ReviewAgency, ReviewClock, ReviewStageChange

@@ -7,17 +7,22 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from learning.models import LoopStage
 from sscb.access import require
 from sscb.access_log import Action, access_log_record
+from sscb.dates import quarter_of
 
-from . import dashboard, dashboard_reports, exports
-from .dashboard_forms import DashboardFilterForm, ReportPeriodForm
-from .models import LoopStage
+from . import reporting_lines
+from .annual_report import annual_report as annual_report_figures
+from .exports import dashboard_export
+from .forms import DashboardFilterForm, ReportPeriodForm
+from .overview import chart_data, dashboard_figures
+from .scope import Period, can_see_dashboard
 
 
 def _filters(request):
     """Only the Executive, the Business Unit and sub-group members (for their sub-groups)."""
-    require(dashboard.can_see_dashboard(request.user))
+    require(can_see_dashboard(request.user))
     form = DashboardFilterForm(request.GET or None, user=request.user)
     return form, form.chosen()
 
@@ -33,17 +38,17 @@ def _query(scope) -> str:
 def index(request):
     """Reviews, clocks, actions, themes, assurance, returns and reminders for a year."""
     form, chosen = _filters(request)
-    figures = dashboard.dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
+    figures = dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
     return render(
         request,
         "dashboard/index.html",
         {
             "form": form,
             "figures": figures,
-            "charts": dashboard.chart_data(figures),
+            "charts": chart_data(figures),
             "query": _query(figures["scope"]),
             "stages": LoopStage,
-            "lines": dashboard_reports.LINES.values(),
+            "lines": reporting_lines.LINES.values(),
         },
     )
 
@@ -51,7 +56,7 @@ def index(request):
 def annual_report(request):
     """The annual-report section for one financial year, ready to paste into the Board's report."""
     form, chosen = _filters(request)
-    report = dashboard.annual_report(request.user, chosen["year"], chosen["subgroup"])
+    report = annual_report_figures(request.user, chosen["year"], chosen["subgroup"])
     return render(
         request,
         "dashboard/annual_report.html",
@@ -66,44 +71,35 @@ def annual_report(request):
 def export(request, fmt):
     """The dashboard's tables, with the same filters, as CSV or XLSX."""
     _, chosen = _filters(request)
-    figures = dashboard.dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
-    tables = dashboard.dashboard_tables(figures)
-    name = f"board-dashboard-{figures['scope'].year}"
-    if figures["scope"].subgroup:
-        name += f"-{figures['scope'].subgroup.code}"
-    access_log_record(request, None, Action.EXPORT, label=f"Board dashboard: {name}.{fmt}")
-    if fmt == "csv":
-        return exports.csv_response(tables, name)
-    return exports.xlsx_response(tables, name)
+    figures = dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
+    response, filename = dashboard_export(figures, fmt)
+    access_log_record(request, None, Action.EXPORT, label=f"Board dashboard: {filename}")
+    return response
 
 
 def report_index(request):
-    require(dashboard.can_see_dashboard(request.user))
+    require(can_see_dashboard(request.user))
     lines = [
         line
-        for line in dashboard_reports.LINES.values()
-        if dashboard_reports.can_read_report(request.user, line)
+        for line in reporting_lines.LINES.values()
+        if reporting_lines.can_read_report(request.user, line)
     ]
     return render(request, "dashboard/report_index.html", {"lines": lines})
 
 
-def _current_quarter(today):
-    return (today.month - 4) % 12 // 3 + 1
-
-
 def report(request, line):
     """One reporting line's report for a chosen period, printable."""
-    reporting_line = dashboard_reports.LINES.get(line)
+    reporting_line = reporting_lines.LINES.get(line)
     if reporting_line is None:
         raise Http404
-    require(dashboard_reports.can_read_report(request.user, reporting_line))
+    require(reporting_lines.can_read_report(request.user, reporting_line))
     form = ReportPeriodForm(request.GET or None)
     chosen = form.chosen()
     today = timezone.localdate()
     if reporting_line.quarterly and not request.GET:
-        chosen["quarter"] = _current_quarter(today)
+        chosen["quarter"] = quarter_of(today)
         form = ReportPeriodForm(None, initial=chosen)
-    period = dashboard.Period(chosen["year"], chosen["quarter"])
+    period = Period(chosen["year"], chosen["quarter"])
     return render(
         request,
         f"dashboard/report_{reporting_line.slug}.html",
@@ -111,7 +107,7 @@ def report(request, line):
             "form": form,
             "line": reporting_line,
             "period": period,
-            "report": dashboard_reports.report(request.user, reporting_line, period, today),
+            "report": reporting_lines.report(request.user, reporting_line, period, today),
             "back": reverse("dashboard:reports"),
             "stages": LoopStage,
         },

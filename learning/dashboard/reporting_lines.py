@@ -13,34 +13,23 @@ from django.urls import reverse
 
 from audits.models import CaseAuditEntry, Framework
 from audits.selectors import audits_visible_to, cycles_with_progress, heat_map, standards_not_met
-from reviews.models import Review
-from sscb.access import subgroup_ids
-from sscb.models import SubGroup
-
-from .dashboard import (
-    Figure,
-    Period,
-    Scope,
-    _action_counts,
-    _action_figures,
-    _assurance,
-    _delivery,
-    _outcomes_agreed,
-    _practice,
-    _review_counts,
-    _review_figures,
-    _reviews_by_kind_in_period,
-    _theme_list,
-    _themes_by_stage,
-    link,
-)
-from .models import Action, Finding, PriorityTheme
-from .selectors import (
+from learning.models import Action, Finding, PriorityTheme
+from learning.selectors import (
     findings_visible_to,
     findings_with_loop_stage,
     rag_annotation,
     with_loop_stage,
 )
+from reviews.models import Review
+from sscb.access import subgroup_ids
+from sscb.models import SubGroup
+
+from .actions import action_counts, action_figures
+from .assurance import assurance
+from .figure import Figure, link
+from .loop import delivery, outcomes_agreed, practice, theme_list, themes_by_stage
+from .reviews import review_counts, review_figures, reviews_by_kind_in_period
+from .scope import Period, Scope
 
 
 @dataclass(frozen=True)
@@ -242,15 +231,15 @@ def li_report(user, period: Period, today) -> dict:
     scope = _scope_for(LINES["li"], period, today)
     return {
         "scope": scope,
-        "reviews": _review_figures(scope, _review_counts(scope)),
-        "reviews_by_kind": _reviews_by_kind_in_period(scope),
-        "themes_by_stage": _themes_by_stage(scope),
-        "themes": _theme_list(scope, limit=100),
-        "outcomes_agreed": _outcomes_agreed(scope),
-        "delivery": _delivery(scope),
-        "practice": _practice(scope),
-        "assurance": _assurance(scope),
-        "actions": _action_figures(scope, _action_counts(scope, outstanding=False)),
+        "reviews": review_figures(scope, review_counts(scope)),
+        "reviews_by_kind": reviews_by_kind_in_period(scope),
+        "themes_by_stage": themes_by_stage(scope),
+        "themes": theme_list(scope, limit=100),
+        "outcomes_agreed": outcomes_agreed(scope),
+        "delivery": delivery(scope),
+        "practice": practice(scope),
+        "assurance": assurance(scope),
+        "actions": action_figures(scope, action_counts(scope, outstanding=False)),
     }
 
 

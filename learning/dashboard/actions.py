@@ -1,0 +1,144 @@
+"""Actions due in the period: RAG today, completion, by agency; overdue and escalated today."""
+
+import datetime
+
+from django.db.models import Count, Q
+
+from learning.filters import action_completion_condition, action_escalated
+from learning.models import Action
+
+from .figure import Figure, link, percent
+from .scope import Scope
+
+OPEN_STATUSES = (Action.Status.OPEN, Action.Status.IN_PROGRESS)
+
+
+def _year_action_counts(scope: Scope) -> dict:
+    """Count expressions for actions due in the period: total, RAG today and completion.
+
+    They count due_on, not id: every column they read is then in learning_action_due_cover,
+    so PostgreSQL answers from the index alone (118 to 60 ms at 500,000 actions). RAG is
+    counted with plain conditions rather than the RAG expression three times over: red is
+    exactly "open and overdue", and green is what is neither red nor amber.
+    """
+    today = scope.today
+    open_ = Q(status__in=OPEN_STATUSES)
+    return {
+        "total": Count("due_on"),
+        "red": Count("due_on", filter=open_ & Q(due_on__lt=today)),
+        "amber": Count(
+            "due_on",
+            filter=open_
+            & Q(due_on__gte=today)
+            & (Q(at_risk=True) | Q(due_on__lte=today + datetime.timedelta(days=14))),
+        ),
+        "cancelled": Count("due_on", filter=Q(status=Action.Status.CANCELLED)),
+        "on_time": Count("due_on", filter=action_completion_condition("on_time")),
+        "late": Count("due_on", filter=action_completion_condition("late")),
+    }
+
+
+def _derive_rag(row: dict) -> dict:
+    row["overdue"] = row["red"]
+    row["green"] = row["total"] - row["red"] - row["amber"]
+    return row
+
+
+def _actions_due(scope: Scope):
+    first, last = scope.period.bounds
+    return Action.objects.filter(scope.q("subgroup_id"), due_on__range=(first, last))
+
+
+def actions_due_by_agency(scope: Scope) -> list[dict]:
+    """Actions due in the period by owner agency: RAG today and completion. One grouped query."""
+    rows = (
+        _actions_due(scope)
+        .values("owner_agency_id", "owner_agency__name", "owner_agency__short_name")
+        .annotate(**_year_action_counts(scope))
+        .order_by("owner_agency__name")
+    )
+    return [_derive_rag(row) for row in rows]
+
+
+def action_counts(
+    scope: Scope, by_agency: list[dict] | None = None, *, outstanding: bool = True
+) -> dict:
+    """Actions due in the period and how they were completed; overdue and escalated today.
+
+    The period's counts add up the per-agency rows (one query over the year's actions); what
+    is overdue today is one more query over open actions only (index on status, due date).
+    """
+    keys = ("total", "cancelled", "on_time", "late", "overdue")
+    if by_agency is None:  # one aggregate, no grouping: what a report of the period needs
+        year = _derive_rag(_actions_due(scope).aggregate(**_year_action_counts(scope)))
+        totals = {key: year[key] for key in keys}
+    else:
+        totals = {key: sum(row[key] for row in by_agency) for key in keys}
+    if not outstanding:  # reports of a period do not show what is overdue today
+        return {"due": totals.pop("total"), **totals}
+    now = Action.objects.filter(
+        scope.q("subgroup_id"), status__in=OPEN_STATUSES, due_on__lt=scope.today
+    ).aggregate(
+        overdue_now=Count("due_on"),
+        escalated_chair=Count("due_on", filter=action_escalated("chair", scope.today)),
+        escalated_bu=Count("due_on", filter=action_escalated("business_unit", scope.today)),
+    )
+    return {"due": totals.pop("total"), **totals, **now}
+
+
+def actions_by_agency(scope: Scope, rows: list[dict]) -> list[dict]:
+    """The per-agency rows as figures linking to the action tracker."""
+    common = {"financial_year": scope.year, "subgroup": scope.subgroup_param}
+    result = []
+    for row in rows:
+        agency = row["owner_agency_id"]
+        result.append(
+            {
+                "agency": row["owner_agency__short_name"] or row["owner_agency__name"],
+                "agency_name": row["owner_agency__name"],
+                **{
+                    rag: Figure(
+                        row[rag], link("learning:actions", owner_agency=agency, rag=rag, **common)
+                    )
+                    for rag in ("red", "amber", "green")
+                },
+                "total": Figure(
+                    row["total"], link("learning:actions", owner_agency=agency, **common)
+                ),
+            }
+        )
+    return result
+
+
+def action_figures(scope: Scope, counts: dict) -> dict:
+    common = {"financial_year": scope.year, "subgroup": scope.subgroup_param}
+    sub = {"subgroup": scope.subgroup_param}
+    judged = counts["on_time"] + counts["late"] + counts["overdue"]
+    figures = {
+        "due": Figure(counts["due"], link("learning:actions", **common)),
+        "on_time": Figure(
+            counts["on_time"], link("learning:actions", completion="on_time", **common)
+        ),
+        "late": Figure(counts["late"], link("learning:actions", completion="late", **common)),
+        "overdue": Figure(counts["overdue"], link("learning:actions", rag="red", **common)),
+        "cancelled": Figure(
+            counts["cancelled"], link("learning:actions", status="cancelled", **common)
+        ),
+        # Of the actions whose due date has passed (or that were done early), the share done
+        # on or before the due date.
+        "on_time_percent": percent(counts["on_time"], judged),
+        "judged": judged,
+    }
+    if "overdue_now" not in counts:
+        return figures
+    return figures | {
+        "overdue_now": Figure(counts["overdue_now"], link("learning:actions", rag="red", **sub)),
+        "escalated_chair": Figure(
+            counts["escalated_chair"],
+            link("learning:actions", rag="red", escalated="chair", **sub),
+        ),
+        "escalated_bu": Figure(
+            counts["escalated_bu"],
+            link("learning:actions", rag="red", escalated="business_unit", **sub),
+        ),
+    }

@@ -1,0 +1,169 @@
+"""The dashboard's tables as CSV and XLSX, with the same filters as the page."""
+
+from learning.exports import csv_response, xlsx_response
+from learning.models import LoopStage
+
+from .assurance import JUDGED
+from .returns import SCORES
+
+
+def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
+    """The dashboard's tables as (title, header, rows) for the CSV and XLSX exports."""
+    label = figures["year_label"]
+    scope = figures["scope"]
+    where = scope.subgroup.name if scope.subgroup else "All sub-groups"
+    reviews = figures["reviews"]
+    actions = figures["actions"]
+    kinds = figures["by_kind_and_stage"]
+    assurance = figures["assurance"]
+    tables = [
+        (
+            "Scope",
+            ["Financial year", "Sub-group", "Counted on"],
+            [[label, where, scope.today.isoformat()]],
+        ),
+        (
+            "Reviews",
+            ["Figure", "Count"],
+            [
+                ["Open during the year", reviews["active"].value],
+                ["Started (referred) in the year", reviews["started"].value],
+                ["Completed in the year", reviews["completed"].value],
+                ["Published in the year", reviews["published"].value],
+                ["Statutory clock past due (today)", reviews["clock_red"].value],
+                ["Statutory clock due soon (today)", reviews["clock_amber"].value],
+                ["Statutory deadlines met on time in the year", reviews["clock_met_on_time"].value],
+                ["Statutory deadlines met late in the year", reviews["clock_met_late"].value],
+            ],
+        ),
+        (
+            "Reviews by kind and stage",
+            ["Kind", *[stage for _, stage in kinds["stages"]], "Total"],
+            [
+                [row["kind"], *[cell.value for cell in row["cells"]], row["total"].value]
+                for row in kinds["rows"]
+            ],
+        ),
+        (
+            "Actions due in the year",
+            ["Figure", "Count"],
+            [
+                ["Due in the year", actions["due"].value],
+                ["Completed on time", actions["on_time"].value],
+                ["Completed late", actions["late"].value],
+                ["Overdue, not completed", actions["overdue"].value],
+                ["Cancelled", actions["cancelled"].value],
+                ["Completed on time (%)", actions["on_time_percent"]],
+            ],
+        ),
+        (
+            "Actions by agency and RAG",
+            ["Agency", "Red", "Amber", "Green", "Total"],
+            [
+                [
+                    row["agency_name"],
+                    row["red"].value,
+                    row["amber"].value,
+                    row["green"].value,
+                    row["total"].value,
+                ]
+                for row in figures["actions_by_agency"]
+            ],
+        ),
+        (
+            "Themes by loop stage",
+            ["Loop stage", "Themes"],
+            [[row["stage"], row["count"].value] for row in figures["themes_by_stage"]],
+        ),
+        (
+            "Themes",
+            ["Theme", "Sub-group", "Status", "Loop stage"],
+            [
+                [
+                    theme.title,
+                    theme.subgroup.name,
+                    theme.get_status_display(),
+                    LoopStage(theme.loop_stage).label,
+                ]
+                for theme in figures["themes"]
+            ],
+        ),
+        (
+            "Assurance judgements by theme",
+            ["Theme", *[j for _, j in assurance["judgements"]], "Total"],
+            [
+                [row["outcome__theme__title"], *[row[value] for value in JUDGED], row["total"]]
+                for row in assurance["theme_rows"]
+            ],
+        ),
+        (
+            "Assurance judgements by agency",
+            ["Agency", *[j for _, j in assurance["judgements"]], "Total"],
+            [
+                [row["label"], *[row[value].value for value in JUDGED], row["total"].value]
+                for row in assurance["by_agency"]
+            ],
+        ),
+    ]
+    returns_rows = []
+    heat_rows = []
+    for item in figures["returns"]:
+        cycle = item["cycle"]
+        returns_rows.append(
+            [
+                cycle.title,
+                cycle.framework.name,
+                item["total"].value,
+                item["returned"].value,
+                item["moderated"].value,
+                item["late"].value,
+            ]
+        )
+        for standard in item["standards"]:
+            heat_rows.append(
+                [
+                    cycle.title,
+                    f"{standard['number']}. {standard['title']}",
+                    *standard["scores"],
+                    standard["average"],
+                ]
+            )
+    tables.append(
+        (
+            "Section 11 / 175 returns",
+            ["Cycle", "Framework", "Returns", "Returned", "Moderated", "Late"],
+            returns_rows,
+        )
+    )
+    tables.append(
+        (
+            "Standards heat map",
+            ["Cycle", "Standard", *[label for _, label in SCORES], "Average score"],
+            heat_rows,
+        )
+    )
+    tables.append(
+        (
+            "Reminders and escalations outstanding",
+            ["Figure", "Count"],
+            [
+                ["Actions overdue (today)", actions["overdue_now"].value],
+                ["  escalated to the sub-group chair", actions["escalated_chair"].value],
+                ["  escalated to the Business Unit", actions["escalated_bu"].value],
+                ["Evidence requested and not received", assurance["outstanding"].value],
+                ["Statutory clocks past due", reviews["clock_red"].value],
+                ["Section 11 / 175 returns late", figures["returns_late"]],
+            ],
+        )
+    )
+    return tables
+
+
+def dashboard_export(figures: dict, fmt: str):
+    """The file for ``figures``, named by its year and sub-group, and that name."""
+    name = f"board-dashboard-{figures['scope'].year}"
+    if figures["scope"].subgroup:
+        name += f"-{figures['scope'].subgroup.code}"
+    tables = dashboard_tables(figures)
+    response = csv_response(tables, name) if fmt == "csv" else xlsx_response(tables, name)
+    return response, f"{name}.{fmt}"

@@ -1,0 +1,65 @@
+"""The dashboard's and reports' filters: financial year, sub-group and (for reports) quarter."""
+
+from django import forms
+from django.utils import timezone
+
+from sscb.dates import financial_year_choices, financial_year_of
+
+from .scope import subgroup_choices
+
+
+class DashboardFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    subgroup = forms.ModelChoiceField(
+        label="Sub-group", queryset=None, required=False, empty_label="All sub-groups"
+    )
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["year"].choices = financial_year_choices()
+        self.fields["subgroup"].queryset = subgroup_choices(user)
+        if not (user.is_business_unit or user.is_executive):
+            # A sub-group member reads one of their own sub-groups at a time.
+            self.fields["subgroup"].required = True
+            self.fields["subgroup"].empty_label = None
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+            field.widget.attrs["data-autosubmit"] = name
+
+    def chosen(self) -> dict:
+        """The valid choices; anything not valid falls back to this year and the default group."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "year": data.get("year") or financial_year_of(timezone.localdate()),
+            "subgroup": data.get("subgroup"),
+        }
+
+
+class ReportPeriodForm(forms.Form):
+    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    quarter = forms.TypedChoiceField(
+        label="Quarter",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[
+            ("", "The whole year"),
+            (1, "Q1 (April–June)"),
+            (2, "Q2 (July–September)"),
+            (3, "Q3 (October–December)"),
+            (4, "Q4 (January–March)"),
+        ],
+    )
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["year"].choices = financial_year_choices()
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def chosen(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "year": data.get("year") or financial_year_of(timezone.localdate()),
+            "quarter": data.get("quarter"),
+        }

@@ -1,0 +1,154 @@
+"""Round the learning loop: themes by stage, outcomes agreed, learning delivered, practice."""
+
+from django.db.models import Avg, Count, Sum
+from django.db.models.functions import Coalesce
+
+from learning.models import (
+    DeliveryActivity,
+    LearningOutcome,
+    LoopStage,
+    PracticeCheck,
+    PriorityTheme,
+    TrainingEvaluationStage,
+)
+from learning.selectors import with_loop_stage
+
+from .figure import Figure, link, percent
+from .scope import Scope
+
+
+def themes_by_stage(scope: Scope) -> list[dict]:
+    """How many themes have reached each loop stage (the furthest reached): one grouped query."""
+    rows = (
+        with_loop_stage(PriorityTheme.objects.filter(scope.q("subgroup_id")))
+        .values("loop_stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {row["loop_stage"]: row["n"] for row in rows}
+    return [
+        {
+            "stage": stage.label,
+            "value": stage.value,
+            "count": Figure(
+                counts.get(stage.value, 0),
+                link("learning:index", loop_stage=stage.value, subgroup=scope.subgroup_param),
+            ),
+        }
+        for stage in LoopStage
+        if stage != LoopStage.IDENTIFIED  # a theme starts at themed
+    ]
+
+
+def theme_list(scope: Scope, limit=50) -> list[PriorityTheme]:
+    """Open themes, furthest round the loop first: one query."""
+    return list(
+        with_loop_stage(
+            PriorityTheme.objects.filter(scope.q("subgroup_id")).exclude(
+                status=PriorityTheme.Status.CLOSED
+            )
+        )
+        .select_related("subgroup")
+        .order_by("-loop_stage", "title")[:limit]
+    )
+
+
+def delivery(scope: Scope) -> dict:
+    """Learning delivered in the period by the framework's six ways, and its reach."""
+    first, last = scope.period.bounds
+    delivered = DeliveryActivity.objects.filter(
+        scope.q("outcome__theme__subgroup_id"), delivered_on__range=(first, last)
+    )
+    rows = {
+        row["way"]: row
+        for row in delivered.values("way")
+        .annotate(n=Count("pk"), reach=Coalesce(Sum("reach"), 0))
+        .order_by()
+    }
+    common = {"delivered_year": scope.year, "subgroup": scope.subgroup_param}
+    url = link("learning:activities", **common)
+    by_way = [
+        {
+            "way": way.label,
+            "count": Figure(rows[way]["n"], link("learning:activities", way=way.value, **common)),
+            "reach": rows[way]["reach"],
+        }
+        for way in DeliveryActivity.Way
+        if way in rows
+    ]
+    return {
+        "by_way": by_way,
+        "count": Figure(sum(row["n"] for row in rows.values()), url),
+        "reach": sum(row["reach"] for row in rows.values()),
+    }
+
+
+def practice(scope: Scope) -> dict:
+    """Practice development checks made in the period by result, and training evaluations."""
+    first, last = scope.period.bounds
+    rows = {
+        row["result"]: row["n"]
+        for row in PracticeCheck.objects.filter(
+            scope.q("outcome__theme__subgroup_id"), checked_on__range=(first, last)
+        )
+        .values("result")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    common = {"checked_year": scope.year, "subgroup": scope.subgroup_param}
+    results = [
+        {
+            "result": result.label,
+            "value": result.value,
+            "count": Figure(
+                rows.get(result, 0), link("learning:checks", result=result.value, **common)
+            ),
+        }
+        for result in PracticeCheck.Result
+        if result != PracticeCheck.Result.PENDING
+    ]
+    checked = sum(rows.values())
+    improved = rows.get(PracticeCheck.Result.IMPROVED, 0) + rows.get(PracticeCheck.Result.PARTLY, 0)
+    evaluation = {
+        row["stage"]: row
+        for row in TrainingEvaluationStage.objects.filter(
+            scope.q("practice_check__outcome__theme__subgroup_id"),
+            completed_on__range=(first, last),
+        )
+        .values("stage")
+        .annotate(
+            n=Count("pk"), responses=Coalesce(Sum("responses"), 0), confidence=Avg("confidence")
+        )
+        .order_by()
+    }
+    stages = [
+        {
+            "stage": stage.label,
+            "count": evaluation[stage]["n"],
+            "responses": evaluation[stage]["responses"],
+            "confidence": round(evaluation[stage]["confidence"], 1)
+            if evaluation[stage]["confidence"] is not None
+            else None,
+        }
+        for stage in TrainingEvaluationStage.Stage
+        if stage in evaluation
+    ]
+    return {
+        "results": results,
+        "checked": Figure(checked, link("learning:checks", **common)),
+        "improved_percent": percent(improved, checked),
+        "evaluation": stages,
+    }
+
+
+def outcomes_agreed(scope: Scope) -> Figure:
+    first, last = scope.period.bounds
+    n = LearningOutcome.objects.filter(
+        scope.q("theme__subgroup_id"),
+        decided_on__range=(first, last),
+        decision__in=[
+            LearningOutcome.Decision.AGREED,
+            LearningOutcome.Decision.AGREED_WITH_CHANGES,
+        ],
+    ).count()
+    return Figure(n, link("learning:outcomes"))

@@ -1,0 +1,160 @@
+"""Reviews: started, completed, published and open in the period; statutory clocks today."""
+
+from django.db.models import Count, Q
+
+from reviews.models import Review, ReviewClock
+from reviews.selectors import clock_state_condition, has_clock_in_state, reviews_visible_to
+
+from .figure import Figure, link
+from .scope import Scope
+
+
+def review_counts(scope: Scope) -> dict:
+    """Reviews started, completed, published and open in the period, and clocks today: one query."""
+    first, last = scope.period.bounds
+    counts = Review.objects.filter(scope.q("subgroup_id")).aggregate(
+        started=Count("pk", filter=Q(referred_on__range=(first, last))),
+        completed=Count("pk", filter=Q(completed_on__range=(first, last))),
+        published=Count("pk", filter=Q(published_on__range=(first, last))),
+        active=Count("pk", filter=_active_in(first, last)),
+    )
+    # Clock states from the open clocks themselves (a few thousand rows), not a look-up per
+    # review: a review counts once, in the state of its worst open clock.
+    red = clock_state_condition("red", scope.today)
+    amber = clock_state_condition("amber", scope.today)
+    # Deadlines met in the period are counted by clock, on time or late (ReviewClock.State).
+    met_in_period = Q(met_on__range=(first, last))
+    return counts | ReviewClock.objects.filter(
+        Q(met_on__isnull=True) | met_in_period, scope.q("review__subgroup_id")
+    ).aggregate(
+        clock_met_on_time=Count(
+            "pk", filter=met_in_period & clock_state_condition(ReviewClock.State.MET_ON_TIME)
+        ),
+        clock_met_late=Count(
+            "pk", filter=met_in_period & clock_state_condition(ReviewClock.State.MET_LATE)
+        ),
+        clock_red=Count("review_id", distinct=True, filter=red),
+        clock_amber=Count(
+            "review_id",
+            distinct=True,
+            filter=amber & ~Q(has_clock_in_state("red", scope.today, "review_id")),
+        ),
+    )
+
+
+def _active_in(first, last) -> Q:
+    return Q(referred_on__lte=last) & (Q(closed_on__isnull=True) | Q(closed_on__gte=first))
+
+
+def reviews_by_kind_and_stage(scope: Scope) -> dict:
+    """Reviews open at some point in the year, kind × stage: one grouped query."""
+    first, last = scope.period.bounds
+    rows = (
+        Review.objects.filter(scope.q("subgroup_id"), _active_in(first, last))
+        .values("kind", "stage")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {(row["kind"], row["stage"]): row["n"] for row in rows}
+    kinds = [k for k in Review.Kind if any(key[0] == k for key in counts)]
+    stages = [s for s in Review.Stage if any(key[1] == s for key in counts)]
+    common = {"active_year": scope.year, "subgroup": scope.subgroup_param}
+
+    def cell(n, **params):
+        return Figure(n, link("reviews:list", **common, **params))
+
+    return {
+        "stages": [(s.value, s.label) for s in stages],
+        "rows": [
+            {
+                "kind": kind.label,
+                "cells": [
+                    cell(counts.get((kind, stage), 0), kind=kind.value, stage=stage.value)
+                    for stage in stages
+                ],
+                "total": cell(sum(n for (k, _), n in counts.items() if k == kind), kind=kind.value),
+            }
+            for kind in kinds
+        ],
+        "stage_totals": [
+            cell(sum(n for (_, s), n in counts.items() if s == stage), stage=stage.value)
+            for stage in stages
+        ],
+        "total": cell(sum(counts.values())),
+    }
+
+
+def review_figures(scope: Scope, counts: dict) -> dict:
+    subgroup = scope.subgroup_param
+    year = scope.year
+    return {
+        "started": Figure(
+            counts["started"], link("reviews:list", financial_year=year, subgroup=subgroup)
+        ),
+        "completed": Figure(
+            counts["completed"], link("reviews:list", completed_year=year, subgroup=subgroup)
+        ),
+        "published": Figure(
+            counts["published"], link("reviews:list", published_year=year, subgroup=subgroup)
+        ),
+        "active": Figure(
+            counts["active"], link("reviews:list", active_year=year, subgroup=subgroup)
+        ),
+        "clock_red": Figure(
+            counts["clock_red"], link("reviews:list", clock="red", subgroup=subgroup)
+        ),
+        "clock_amber": Figure(
+            counts["clock_amber"], link("reviews:list", clock="amber", subgroup=subgroup)
+        ),
+        "clock_met_on_time": Figure(
+            counts["clock_met_on_time"],
+            link("reviews:list", clock="met_on_time", clock_met_year=year, subgroup=subgroup),
+        ),
+        "clock_met_late": Figure(
+            counts["clock_met_late"],
+            link("reviews:list", clock="met_late", clock_met_year=year, subgroup=subgroup),
+        ),
+    }
+
+
+def reviews_by_kind_in_period(scope: Scope) -> list[dict]:
+    first, last = scope.period.bounds
+    rows = (
+        Review.objects.filter(scope.q("subgroup_id"))
+        .values("kind")
+        .annotate(
+            started=Count("pk", filter=Q(referred_on__range=(first, last))),
+            completed=Count("pk", filter=Q(completed_on__range=(first, last))),
+            published=Count("pk", filter=Q(published_on__range=(first, last))),
+        )
+        .filter(Q(started__gt=0) | Q(completed__gt=0) | Q(published__gt=0))
+        .order_by("kind")
+    )
+    sub = scope.subgroup_param
+    return [
+        {
+            "kind": Review.Kind(row["kind"]).label,
+            "started": Figure(
+                row["started"],
+                link("reviews:list", kind=row["kind"], financial_year=scope.year, subgroup=sub),
+            ),
+            "completed": Figure(
+                row["completed"],
+                link("reviews:list", kind=row["kind"], completed_year=scope.year, subgroup=sub),
+            ),
+            "published": Figure(
+                row["published"],
+                link("reviews:list", kind=row["kind"], published_year=scope.year, subgroup=sub),
+            ),
+        }
+        for row in rows
+    ]
+
+
+def published_reviews(user, scope: Scope) -> list[Review]:
+    first, last = scope.period.bounds
+    return list(
+        reviews_visible_to(user)
+        .filter(scope.q("subgroup_id"), published_on__range=(first, last))
+        .order_by("published_on", "reference")[:100]
+    )

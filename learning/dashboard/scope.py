@@ -1,0 +1,108 @@
+"""Who may read the dashboard, and what they read: a period and the sub-groups in scope."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from sscb.access import subgroup_ids
+from sscb.dates import (
+    financial_year_bounds,
+    financial_year_label,
+    financial_year_of,
+    quarter_bounds,
+)
+from sscb.models import SubGroup
+
+
+def can_see_dashboard(user) -> bool:
+    """The Executive and the Business Unit see everything; sub-group members their sub-groups'."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_business_unit or user.is_executive:
+        return True
+    return user.is_subgroup_member and bool(subgroup_ids(user))
+
+
+def sees_every_subgroup(user) -> bool:
+    return user.is_business_unit or user.is_executive
+
+
+def subgroup_choices(user):
+    """The sub-groups a reader may pick in the dashboard's filter."""
+    groups = SubGroup.objects.order_by("name")
+    return groups if sees_every_subgroup(user) else groups.filter(pk__in=subgroup_ids(user))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of the Board's year: a financial year, or one quarter of it (Q1 is April–June)."""
+
+    year: int
+    quarter: int | None = None
+
+    @property
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        if self.quarter:
+            return quarter_bounds(self.year, self.quarter)
+        return financial_year_bounds(self.year)
+
+    @property
+    def first(self):
+        return self.bounds[0]
+
+    @property
+    def last(self):
+        return self.bounds[1]
+
+    @property
+    def label(self) -> str:
+        year = financial_year_label(self.year)
+        return f"Quarter {self.quarter} of {year}" if self.quarter else year
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a reader sees: a period, and the sub-group(s) whose work counts."""
+
+    period: Period
+    subgroup: SubGroup | None
+    subgroup_ids: frozenset | None  # None: every sub-group
+    today: datetime.date
+
+    @property
+    def year(self):
+        return self.period.year
+
+    def q(self, path: str) -> Q:
+        """Records whose sub-group (at ``path``) is in scope."""
+        if self.subgroup_ids is None:
+            return Q()
+        return Q(**{f"{path}__in": self.subgroup_ids})
+
+    @property
+    def subgroup_param(self):
+        return self.subgroup.pk if self.subgroup else None
+
+    @property
+    def includes_returns(self) -> bool:
+        """Section 11 / 175 returns are QAP's work (it moderates them)."""
+        if self.subgroup_ids is None:
+            return True
+        return SubGroup.Code.QUALITY_ASSURANCE in self.subgroup_codes
+
+    subgroup_codes: frozenset = field(default_factory=frozenset)
+
+
+def make_scope(user, *, year=None, subgroup=None, quarter=None, today=None) -> Scope:
+    """The reader's scope. A sub-group member always reads one of their own sub-groups."""
+    today = today or timezone.localdate()
+    year = year if year is not None else financial_year_of(today)
+    if subgroup is None and not sees_every_subgroup(user):
+        subgroup = subgroup_choices(user).first()
+    if subgroup is not None:
+        ids, codes = frozenset([subgroup.pk]), frozenset([subgroup.code])
+    else:
+        ids, codes = None, frozenset()
+    return Scope(Period(year, quarter), subgroup, ids, today, codes)
