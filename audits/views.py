@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from sscb.access import require
 from sscb.dates import financial_year_of
+from sscb.params import page_of
 from sscb.selectors import access_log_about, reminders_about
 
 from . import selectors, services
@@ -37,7 +37,7 @@ def audit_list(request):
     """Audits, self-assessment cycles and, for an agency lead, their own returns."""
     user = request.user
     audits = AuditFilter(request.GET, queryset=selectors.audits_visible_to(user), request=request)
-    page = Paginator(audits.qs, 25).get_page(request.GET.get("page"))
+    page = page_of(request, audits.qs, 25)
     context = {
         "filter": audits,
         "page_obj": page,

@@ -40,7 +40,7 @@ class SearchFilter(django_filters.CharFilter):
 
     def __init__(self, *args, fields, **kwargs):
         self.search_fields = fields
-        super().__init__(*args, label="Search", method="search", **kwargs)
+        super().__init__(*args, label="Search", **kwargs)
 
     def filter(self, qs, value):
         if not value:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -15,6 +14,7 @@ from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_work_for_subgroup, require
 from sscb.models import User
+from sscb.params import as_id, as_id_or_uuid, as_uuid, page_of, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
 
@@ -41,16 +41,11 @@ from .models import (
 PAGE_SIZE = 25
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def _list_page(request, template, filterset_class, queryset, **context):
     """A list page: the selector's rows, filtered, a page at a time."""
     rows = filterset_class(request.GET, queryset=queryset, request=request)
-    return render(
-        request, template, {"filter": rows, "page_obj": _page(request, rows.qs), **context}
-    )
+    page = page_of(request, rows.qs, PAGE_SIZE)
+    return render(request, template, {"filter": rows, "page_obj": page, **context})
 
 
 def _apply_errors(form, error: ValidationError):
@@ -138,10 +133,12 @@ def finding_edit(request, uuid=None):
     finding = selectors.get_finding_for_user(user, uuid, write=True) if uuid else None
     if finding is None:
         _require_recorder(request)
-    initial = {}
-    for source in ("review", "audit"):
-        if request.GET.get(source):
-            initial[source] = request.GET[source]
+    # The review or audit a new finding comes from, as the thread page links here.
+    initial = {
+        source: value
+        for source in ("review", "audit")
+        if (value := query_value(request, source, as_id))
+    }
     form = forms.FindingForm(
         request.POST or None, instance=finding, initial=initial, **selectors.form_choices(user)
     )
@@ -515,18 +512,17 @@ def action_list(request):
 def _action_source(request):
     """The plan a new action joins, from ?review=, ?audit=, ?standard= or ?outcome=."""
     user = request.user
-    params = request.GET
-    if params.get("review"):
-        review = get_review_for_user(user, params["review"])
+    if review_id := query_record(request, "review", as_id_or_uuid):
+        review = get_review_for_user(user, review_id)
         return {"review": review}, review
-    if params.get("audit"):
-        audit = get_audit_for_user(user, params["audit"])
+    if audit_id := query_record(request, "audit", as_id):
+        audit = get_audit_for_user(user, audit_id)
         return {"audit": audit}, audit
-    if params.get("standard"):
-        standard = selectors.get_standard_assessment_for_user(user, params["standard"])
+    if standard_id := query_record(request, "standard", as_id):
+        standard = selectors.get_standard_assessment_for_user(user, standard_id)
         return {"standard_assessment": standard}, standard
-    if params.get("outcome"):
-        outcome = selectors.get_outcome_for_user(user, params["outcome"])
+    if outcome_uuid := query_record(request, "outcome", as_uuid):
+        outcome = selectors.get_outcome_for_user(user, outcome_uuid)
         return {"outcome": outcome}, outcome
     raise PermissionDenied
 

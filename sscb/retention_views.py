@@ -2,12 +2,12 @@
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .access import require
 from .models import DisposalCandidate, DisposalRecord
+from .params import page_of
 from .retention import candidates_dispose, retention_schedule
 
 
@@ -26,7 +26,7 @@ def disposals_due(request):
     """What the retention schedule says has been kept long enough, for an officer to confirm."""
     require(request.user.is_business_unit)
     candidates = DisposalCandidate.objects.order_by("due_on", "kind", "pk")
-    page = Paginator(candidates, 100).get_page(request.GET.get("page"))
+    page = page_of(request, candidates, 100)
     return render(
         request,
         "sscb/retention.html",

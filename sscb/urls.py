@@ -5,12 +5,14 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import views
+from .params import admin_reading_bad_values_as_absent
 
 admin.site.site_header = "Safeguarding Partnership — Business Unit administration"
 admin.site.site_title = "Business Unit administration"
 admin.site.index_title = "Reference data, people and records"
 # The admin signs in through the same page, with its second factor, as everyone else.
 admin.site.login = secure_admin_login(admin.site.login)
+admin.site.admin_view = admin_reading_bad_values_as_absent(admin.site.admin_view)
 
 urlpatterns = [
     path("", views.home, name="home"),

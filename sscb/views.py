@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from . import selectors
 from .attention import attention_for
 from .models import User
+from .params import page_of
 
 # What each role is here for, and what to do when nothing needs their attention.
 ROLE_GUIDANCE = {
@@ -75,5 +75,5 @@ def my_reminders(request):
             else "Reminder emails are off. Escalations to you as a chair will still be sent.",
         )
         return redirect("reminders")
-    page = Paginator(selectors.reminders_for_user(user), 50).get_page(request.GET.get("page"))
+    page = page_of(request, selectors.reminders_for_user(user), 50)
     return render(request, "sscb/reminders.html", {"form": form, "page_obj": page})

@@ -423,3 +423,30 @@ def test_delivery_and_practice_check_lists_filter_by_year_and_result(client, mem
     assert "Module delivered this year" in text and "Briefing delivered last year" not in text
     text = body(client.get(reverse("learning:checks"), {"result": "improved"}))
     assert "West Mercia Police" in text and "ICB" not in text.split("<tbody>")[1]
+
+
+@pytest.mark.parametrize(
+    "name, factory",
+    [
+        ("index", ThemeFactory),
+        ("findings", FindingFactory),
+        ("outcomes", OutcomeFactory),
+        ("activities", ActivityFactory),
+        ("actions", ActionFactory),
+    ],
+)
+def test_search_finds_words_in_the_title(client, bu_user, name, factory):
+    factory(title="Neglect of a toddler")
+    factory(title="Exploitation outside the home")
+    client.force_login(bu_user)
+    text = body(client.get(reverse(f"learning:{name}"), {"q": "TODDLER"}))
+    assert "Neglect of a toddler" in text
+    assert "Exploitation outside the home" not in text
+
+
+def test_page_links_carry_the_filters_on(client, bu_user):
+    FindingFactory.create_batch(26, nature=Finding.Nature.IMPROVEMENT)
+    client.force_login(bu_user)
+    # "items" is a name a template could mistake for the query's own items().
+    response = client.get(reverse("learning:findings"), {"nature": "improvement", "items": "x"})
+    assert 'href="?nature=improvement&amp;items=x&amp;page=2"' in response.content.decode()
