@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from sscb.access import require
 from sscb.dates import financial_year_of
+from sscb.forms import add_service_errors
 from sscb.params import page_of
 from sscb.selectors import access_log_about, reminders_about
 
@@ -24,11 +25,6 @@ from .forms import (
     StageForm,
 )
 from .models import Audit, SelfAssessment
-
-
-def _errors(error: ValidationError) -> list[str]:
-    return list(error.messages)
-
 
 # --- audits ---------------------------------------------------------------------------------
 
@@ -61,7 +57,7 @@ def audit_create(request):
         try:
             audit = services.audit_create(**data, by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Audit {audit.reference} recorded.")
             return redirect("audits:detail", pk=audit.pk)
@@ -95,7 +91,7 @@ def audit_edit(request, pk):
             fresh = selectors.get_audit_for_user(request.user, pk, write=True)
             services.audit_update(audit=fresh, agencies=agencies, **data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Audit updated.")
             return redirect("audits:detail", pk=pk)
@@ -112,7 +108,7 @@ def audit_stage(request, pk):
                 audit=audit, stage=form.cleaned_data["stage"], by=request.user
             )
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error.messages:
                 messages.error(request, message)
         else:
             messages.success(request, f"The audit is now at “{audit.get_stage_display()}”.")
@@ -128,7 +124,7 @@ def audit_case_add(request, pk):
         try:
             entry = services.case_audit_entry_add(audit=audit, **form.cleaned_data, by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{entry.pseudonym} graded for {entry.agency.label}.")
             return redirect("audits:detail", pk=pk)
@@ -152,7 +148,7 @@ def cycle_create(request):
         try:
             cycle = services.audit_cycle_open(**form.cleaned_data, by=request.user)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             count = cycle.returns.count()
             messages.success(request, f"{cycle.title} opened: {count} returns sent.")
@@ -246,7 +242,7 @@ def return_edit(request, pk):
                             self_assessment=self_assessment, by=request.user
                         )
             except ValidationError as error:
-                problems = _errors(error)
+                problems = list(error.messages)
             else:
                 if submitting:
                     messages.success(
@@ -289,7 +285,7 @@ def return_moderate(request, pk, number):
                 standard_assessment=answer, **form.cleaned_data, by=request.user
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Standard {number} moderated.")
             return redirect("audits:return", pk=pk)
@@ -307,7 +303,7 @@ def return_send_back(request, pk):
     try:
         services.self_assessment_return_to_agency(self_assessment=self_assessment, by=request.user)
     except ValidationError as error:
-        for message in _errors(error):
+        for message in error.messages:
             messages.error(request, message)
     else:
         messages.success(

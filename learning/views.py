@@ -13,6 +13,7 @@ from audits.selectors import get_audit_for_user
 from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_work_for_subgroup, require
+from sscb.forms import add_service_errors
 from sscb.models import User
 from sscb.params import as_id, as_id_or_uuid, as_uuid, page_of, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
@@ -48,15 +49,6 @@ def _list_page(request, template, filterset_class, queryset, **context):
     return render(request, template, {"filter": rows, "page_obj": page, **context})
 
 
-def _apply_errors(form, error: ValidationError):
-    """Show a service's refusal on the form it came from."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _form_page(request, form, *, title, purpose, back, save, success):
     """Render ``form``; on a valid POST call ``save()``, report ``success`` and redirect."""
     if request.method == "POST" and form.is_valid():
@@ -64,7 +56,7 @@ def _form_page(request, form, *, title, purpose, back, save, success):
             with transaction.atomic():
                 saved = save()
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect(
@@ -167,7 +159,7 @@ def collate(request):
         try:
             moved = services.theme_collate(theme=theme, findings=form.cleaned_data["findings"])
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{moved} finding(s) added to “{theme}”.")
             return redirect(theme.get_absolute_url())
@@ -471,7 +463,7 @@ def evidence_detail(request, uuid):
                             judged_by=user,
                         )
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Evidence updated.")
                 return redirect(evidence.get_absolute_url())
@@ -600,7 +592,7 @@ def action_detail(request, uuid):
                     else:
                         services.action_record_follow_up(action=action, result=data["result"])
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Action updated.")
                 return redirect(action.get_absolute_url())

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sscb.access import require
+from sscb.forms import add_service_errors
 from sscb.selectors import access_log_about
 
 from . import clocks, lifecycle, selectors, services
@@ -29,15 +30,6 @@ from .forms import (
     ReviewRegisterForm,
 )
 from .models import Review, ReviewClock
-
-
-def _add_service_errors(form, error: ValidationError):
-    """Show a service's refusal on the form, against the field it names where there is one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def review_list(request):
@@ -74,7 +66,7 @@ def review_create(request):
                 **data,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Review {review.reference} opened.")
             return redirect("reviews:detail", review.uuid)
@@ -220,7 +212,7 @@ def review_section(request, uuid, section):
         try:
             service(review=review, by=request.user, **form.cleaned_data, **extra)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{heading} saved.")
             return redirect("reviews:detail", review.uuid)
