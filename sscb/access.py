@@ -30,6 +30,16 @@ def can_record_work(user) -> bool:
     return user.is_business_unit or (user.is_subgroup_member and bool(subgroup_ids(user)))
 
 
+def can_see_dashboard(user) -> bool:
+    """The Executive and the Business Unit see the whole dashboard; a sub-group member sees their
+    sub-groups' figures, so a member who sits on none has none. The navigation asks this too."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_business_unit or user.is_executive:
+        return True
+    return user.is_subgroup_member and bool(subgroup_ids(user))
+
+
 def require(allowed: bool):
     """Raise 403 (a page that says why in plain words) unless ``allowed``."""
     if not allowed:

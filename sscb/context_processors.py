@@ -3,17 +3,17 @@
 from django.conf import settings
 from django.urls import reverse
 
-from .access import can_record_work
+from .access import can_record_work, can_see_dashboard
 
-# (label, url name, who sees it: "everyone", "business_unit" or a tuple of roles). Every
-# area a person uses is reachable from here.
+# (label, url name, who sees it: "everyone", "business_unit", or the rule the page itself
+# requires, called with the user). Every area a person uses is reachable from here.
 NAVIGATION = [
     ("Home", "home", "everyone"),
     ("Partnership", "partnership", "everyone"),
     ("Reviews", "reviews:list", "everyone"),
     ("Audits", "audits:list", "everyone"),
     ("Learning", "learning:index", "everyone"),
-    ("Dashboard", "dashboard:index", ("business_unit", "executive", "subgroup_member")),
+    ("Dashboard", "dashboard:index", can_see_dashboard),
     ("Disposals", "retention:due", "business_unit"),
 ]
 
@@ -28,8 +28,7 @@ def layout(request):
         url = reverse(url_name)
         if audience == "business_unit" and not user.is_business_unit:
             continue
-        # A tuple of roles: only those roles (and the Business Unit, which sees everything).
-        if isinstance(audience, tuple) and user.role not in audience and not user.is_business_unit:
+        if callable(audience) and not audience(user):
             continue
         active = path == url if url == "/" else path.startswith(url)
         navigation.append({"label": label, "url": url, "active": active})

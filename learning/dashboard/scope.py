@@ -1,4 +1,5 @@
-"""Who may read the dashboard, and what they read: a period and the sub-groups in scope."""
+"""What a reader of the dashboard reads: a period and the sub-groups in scope (who may read it at
+all is ``sscb.access.can_see_dashboard``, which the navigation asks too)."""
 
 import datetime
 from dataclasses import dataclass, field
@@ -14,15 +15,6 @@ from sscb.dates import (
     quarter_bounds,
 )
 from sscb.models import SubGroup
-
-
-def can_see_dashboard(user) -> bool:
-    """The Executive and the Business Unit see everything; sub-group members their sub-groups'."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_business_unit or user.is_executive:
-        return True
-    return user.is_subgroup_member and bool(subgroup_ids(user))
 
 
 def sees_every_subgroup(user) -> bool:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import LoopStage
-from sscb.access import require
+from sscb.access import can_see_dashboard, require
 from sscb.access_log import Action, access_log_record
 from sscb.dates import quarter_of
 
@@ -17,7 +17,7 @@ from .annual_report import annual_report as annual_report_figures
 from .exports import dashboard_export
 from .forms import DashboardFilterForm, ReportPeriodForm
 from .overview import chart_data, dashboard_figures
-from .scope import Period, can_see_dashboard
+from .scope import Period
 
 
 def _filters(request):

@@ -78,11 +78,18 @@ def test_running_the_sweep_again_sends_nothing_new(frozen, people):
 
 
 def test_a_missed_day_loses_nothing(people):
-    ActionFactory(owner_agency=people["lead"].agency, due_on=days(-3), title="Went overdue")
-    # No sweep ran on the due date or the two days after; the next one still catches it.
-    reminders_sweep(today=days(0))
-    assert len(mail.outbox) == 1
-    assert "Went overdue" in mail.outbox[0].body
+    with time_machine.travel(datetime.datetime(2025, 5, 1, 9, 0), tick=False):
+        ActionFactory(owner_agency=people["lead"].agency, due_on=days(-3), title="Went overdue")
+    with time_machine.travel(datetime.datetime(2025, 5, 29, 7, 0), tick=False):
+        reminders_sweep(today=days(-4))  # the day before it falls due: "due soon"
+    assert ["Action due soon" in m.body for m in mail.outbox] == [True]
+    # No sweep ran on the due date or the two days after, when it went overdue; the next one
+    # (which reads only what fell due since the last sweep) still catches it.
+    with time_machine.travel(datetime.datetime(2025, 6, 2, 7, 0), tick=False):
+        result = reminders_sweep(today=days(0))
+    assert result["planned"] == 1
+    assert len(mail.outbox) == 2
+    assert "Went overdue" in mail.outbox[1].body and "Action overdue" in mail.outbox[1].body
 
 
 def test_overdue_items_escalate_to_the_chair_then_the_business_unit(people, settings):

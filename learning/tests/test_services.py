@@ -135,6 +135,7 @@ def test_completion_needs_evidence_then_sign_off_then_follow_up(bu_user):
     assert action.status == Action.Status.OPEN
 
     services.action_report_progress(action=action, progress="Drafting", at_risk=True)
+    action.refresh_from_db()  # what was saved, not the object the service was handed
     assert action.status == Action.Status.IN_PROGRESS and action.at_risk
 
     with pytest.raises(ValidationError, match="Only an action reported complete"):
@@ -147,6 +148,7 @@ def test_completion_needs_evidence_then_sign_off_then_follow_up(bu_user):
         completed_on=datetime.date.today(),
         completion_evidence="New template in use since 1 May",
     )
+    action.refresh_from_db()
     assert action.status == Action.Status.COMPLETE
 
     with pytest.raises(ValidationError, match="cannot be on or before sign-off"):
@@ -155,15 +157,25 @@ def test_completion_needs_evidence_then_sign_off_then_follow_up(bu_user):
         )
     follow_up = datetime.date.today() + datetime.timedelta(days=90)
     services.action_sign_off(action=action, signed_off_by=bu_user, follow_up_on=follow_up)
+    action.refresh_from_db()
     assert action.status == Action.Status.SIGNED_OFF
-    assert action.signed_off_by == bu_user
+    assert (action.signed_off_by, action.follow_up_on) == (bu_user, follow_up)
 
     with pytest.raises(ValidationError, match="only its follow-up"):
         services.action_update(action=action, title="Rewritten after the fact")
 
     services.action_record_follow_up(action=action, result="Dip sample: 9 of 10 used it")
+    action.refresh_from_db()
     assert action.followed_up_on == datetime.date.today()
-    assert action.history.count() >= 5
+    # Each step is in the history, in order, down to the follow-up.
+    history = list(action.history.order_by("history_date"))
+    assert list(dict.fromkeys(entry.status for entry in history)) == [
+        Action.Status.OPEN,
+        Action.Status.IN_PROGRESS,
+        Action.Status.COMPLETE,
+        Action.Status.SIGNED_OFF,
+    ]
+    assert history[-1].followed_up_on == datetime.date.today()
 
 
 def test_attachments_are_stored_privately(settings, tmp_path, bu_user):

@@ -181,10 +181,19 @@ def test_clock_turns_amber_at_20_percent_left_and_red_after_the_due_date():
     assert clock.state_on(D(2025, 7, 2)) == "red"
 
 
+def test_a_clock_met_on_its_due_date_is_met_on_time_and_a_day_later_late():
+    clock = _clock()
+    clock.met_on = clock.due_on
+    assert clock.state_on(D(2025, 8, 1)) == "met_on_time"
+    clock.met_on = clock.due_on + datetime.timedelta(days=1)
+    assert clock.state_on(D(2025, 8, 1)) == "met_late"
+
+
 def test_pause_and_resume_move_the_due_date_by_the_paused_time(bu_user):
     clock = _clock()
     with time_machine.travel(D(2025, 6, 1), tick=False):
         services.clock_pause(clock=clock, by=bu_user, reason="Criminal trial listed")
+        clock.refresh_from_db()
         assert clock.state == "amber"
         assert clock.days_left == 30
     with time_machine.travel(D(2025, 9, 1), tick=False):

@@ -81,6 +81,29 @@ def test_navigation_shows_admin_only_to_staff(client, bu_user, member_user):
     assert 'href="/admin/"' in client.get(reverse("home")).content.decode()
 
 
+def test_navigation_offers_the_dashboard_exactly_to_those_it_lets_in(client, users_by_role):
+    """The link and the page ask one rule: a member who sits on no sub-group is shown no link
+    (the page would refuse them); once on a sub-group, they have both."""
+    dashboard = reverse("dashboard:index")
+    member = users_by_role["subgroup_member"]
+    expected = {
+        "business_unit": True,
+        "executive": True,
+        "subgroup_member": False,
+        "agency_lead": False,
+        "independent_reviewer": False,
+    }
+    for role, user in users_by_role.items():
+        client.force_login(user)
+        linked = f'href="{dashboard}"' in client.get(reverse("home")).content.decode()
+        opens = client.get(dashboard).status_code == 200
+        assert (linked, opens) == (expected[role], expected[role]), role
+    SubGroupMembershipFactory(subgroup=SubGroupFactory(), user=member)
+    client.force_login(member)
+    assert f'href="{dashboard}"' in client.get(reverse("home")).content.decode()
+    assert client.get(dashboard).status_code == 200
+
+
 def _populate(n):
     for code in SubGroup.Code.values:
         group = SubGroupFactory(code=code, chair=UserFactory())
