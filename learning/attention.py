@@ -1,7 +1,5 @@
 """Home-page items for the learning loop, each provider a fixed number of queries."""
 
-import datetime
-
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +9,7 @@ from sscb.attention import Attention, attention_provider
 from . import selectors
 from .models import Action, AssuranceEvidence, LearningOutcome
 
-SOON = datetime.timedelta(days=14)
+SOON = Action.AMBER_WITHIN  # what turns an action amber
 
 
 def _plural(count, word):
@@ -50,7 +48,7 @@ def agency_requests(user):
     if counts["soon"]:
         items.append(
             Attention(
-                f"{_plural(counts['soon'], 'action')} due in the next 14 days",
+                f"{_plural(counts['soon'], 'action')} due in the next {SOON.days} days",
                 "Report progress, or tell the sub-group if the date is at risk.",
                 url,
                 "warning",

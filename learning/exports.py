@@ -100,9 +100,7 @@ ACTION_HEADER = [
 
 def action_rows(actions, today: datetime.date):
     for action in actions:
-        on_time = ""
-        if action.completed_on and action.is_done:
-            on_time = "Yes" if action.completed_on <= action.due_on else "No"
+        on_time = {"on_time": "Yes", "late": "No"}.get(action.completion, "")
         yield [
             action.reference,
             action.title,
@@ -122,9 +120,13 @@ def action_rows(actions, today: datetime.date):
 
 def action_export(request, fmt):
     """The action tracker, as its list page filters it, as CSV or XLSX."""
-    actions = ActionFilter(
-        request.GET, queryset=selectors.action_list(request.user).select_related("subgroup")
-    ).qs.order_by("due_on", "pk")
+    actions = (
+        ActionFilter(
+            request.GET, queryset=selectors.action_list(request.user).select_related("subgroup")
+        )
+        .qs.with_completion()
+        .order_by("due_on", "pk")
+    )
     today = timezone.localdate()
     rows = action_rows(actions.iterator(chunk_size=2000), today)
     name = f"actions-{today.isoformat()}"

@@ -1,11 +1,10 @@
-import datetime
+from functools import partial
 
 import django_filters
-from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
+from sscb.dates import financial_year_bounds, financial_year_choices
 from sscb.models import Agency, SubGroup
 
 from .models import (
@@ -17,13 +16,13 @@ from .models import (
     LoopStage,
     PracticeCheck,
     PriorityTheme,
+    action_completion_condition,
+    action_escalated,
 )
 from .selectors import themes_visible_to
 
-
-def _financial_years():
-    this_year = financial_year_of(timezone.localdate())
-    return [(str(year), financial_year_label(year)) for year in range(this_year + 1, 2014, -1)]
+# Next year too: an action may be due in it, an activity planned for it.
+_financial_years = partial(financial_year_choices, ahead=1)
 
 
 def _in_year(field):
@@ -181,34 +180,7 @@ class ActionFilter(django_filters.FilterSet):
         return qs.filter(action_completion_condition(value))
 
     def filter_escalated(self, qs, name, value):
-        return qs.filter(action_escalated(value))
-
-
-def action_completion_condition(value: str) -> Q:
-    """DESIGN.md: completed on time = completed on or before its due date."""
-    done = Q(status__in=Action.DONE)
-    if value == "on_time":
-        return done & Q(completed_on__lte=F("due_on"))
-    if value == "late":
-        return done & Q(completed_on__gt=F("due_on"))
-    return ~done & ~Q(status=Action.Status.CANCELLED)
-
-
-def action_escalated(level: str, today: datetime.date | None = None) -> Q:
-    """Open and overdue long enough for the reminder sweep to escalate it to ``level``.
-
-    A date condition, not a look-up of reminder rows: it answers in one index range on a
-    table of half a million actions, and it is what the sweep does whenever it runs.
-    """
-    today = today or timezone.localdate()
-    days = (
-        settings.REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS
-        if level == "business_unit"
-        else settings.REMINDER_ESCALATE_TO_CHAIR_DAYS
-    )
-    return action_completion_condition("not_done") & Q(
-        due_on__lte=today - datetime.timedelta(days=days)
-    )
+        return qs.filter(action_escalated(value, timezone.localdate()))
 
 
 class ActivityFilter(django_filters.FilterSet):

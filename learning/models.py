@@ -506,6 +506,34 @@ class AssuranceEvidence(TimeStampedModel):
         )
 
 
+class ActionQuerySet(models.QuerySet):
+    def with_rag(self, today: datetime.date) -> "ActionQuerySet":
+        """Each action carries ``rag_state``: its RAG on ``today`` (DESIGN.md, "Action RAG")."""
+        return self.annotate(
+            rag_state=models.Case(
+                *[
+                    models.When(action_rag_condition(rag, today), then=models.Value(rag))
+                    for rag in (Action.Rag.RED, Action.Rag.AMBER)
+                ],
+                default=models.Value(Action.Rag.GREEN),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_completion(self) -> "ActionQuerySet":
+        """Each action carries ``completion``: on_time, late, not_done or cancelled."""
+        return self.annotate(
+            completion=models.Case(
+                *[
+                    models.When(action_completion_condition(value), then=models.Value(value))
+                    for value in ("on_time", "late", "not_done")
+                ],
+                default=models.Value("cancelled"),
+                output_field=models.CharField(),
+            )
+        )
+
+
 class Action(TimeStampedModel):
     """A numbered action-plan item for a review, an audit, a standard not met or an outcome."""
 
@@ -522,6 +550,11 @@ class Action(TimeStampedModel):
         RED = "red", "Red"
 
     DONE = (Status.COMPLETE, Status.SIGNED_OFF)
+    OPEN = (Status.OPEN, Status.IN_PROGRESS)
+    # DESIGN.md, "Action RAG": an open action is amber once it is due within this many days.
+    AMBER_WITHIN = datetime.timedelta(days=14)
+
+    objects = ActionQuerySet.as_manager()
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     plan = models.CharField(
@@ -668,13 +701,13 @@ class Action(TimeStampedModel):
         return self.status in self.DONE
 
     def rag(self, today: datetime.date) -> str:
-        """DESIGN.md: green — complete or due in more than 14 days; amber — due within 14 days or
-        reported at risk; red — overdue."""
-        if self.is_done or self.status == self.Status.CANCELLED:
+        """This action's RAG on ``today``, for a row already loaded: ``action_rag_condition``
+        for one row (the tests hold the two to the same answer on the boundary days)."""
+        if self.status not in self.OPEN:
             return self.Rag.GREEN
         if self.due_on < today:
             return self.Rag.RED
-        if self.at_risk or (self.due_on - today).days <= 14:
+        if self.at_risk or self.due_on <= today + self.AMBER_WITHIN:
             return self.Rag.AMBER
         return self.Rag.GREEN
 
@@ -717,6 +750,52 @@ class Action(TimeStampedModel):
                 than="sign-off",
             ),
         )
+
+
+def action_rag_condition(rag: str, today: datetime.date) -> Q:
+    """DESIGN.md, "Action RAG": red — open and overdue; amber — open, not overdue, and due within
+    ``Action.AMBER_WITHIN`` or reported at risk; green — everything else (done, cancelled, or
+    due later and not at risk). The three exclude one another."""
+    open_ = Q(status__in=Action.OPEN)
+    red = open_ & Q(due_on__lt=today)
+    amber = (
+        open_
+        & Q(due_on__gte=today)
+        & (Q(at_risk=True) | Q(due_on__lte=today + Action.AMBER_WITHIN))
+    )
+    if rag == Action.Rag.RED:
+        return red
+    if rag == Action.Rag.AMBER:
+        return amber
+    return ~Q(status__in=Action.OPEN) | Q(at_risk=False, due_on__gt=today + Action.AMBER_WITHIN)
+
+
+def action_completion_condition(value: str) -> Q:
+    """DESIGN.md: completed on time = completed on or before its due date; ``value`` is
+    on_time, late or not_done (neither done nor cancelled)."""
+    done = Q(status__in=Action.DONE)
+    if value == "on_time":
+        return done & Q(completed_on__lte=models.F("due_on"))
+    if value == "late":
+        return done & Q(completed_on__gt=models.F("due_on"))
+    return ~done & ~Q(status=Action.Status.CANCELLED)
+
+
+def action_escalated(level: str, today: datetime.date) -> Q:
+    """Open and overdue long enough for the reminder sweep to escalate it to ``level``
+    (the sub-group "chair" or the "business_unit"), by the sweep's own settings.
+
+    A date condition, not a look-up of reminder rows: it answers in one index range on a
+    table of half a million actions, and it is what the sweep does whenever it runs.
+    """
+    days = (
+        settings.REMINDER_ESCALATE_TO_BUSINESS_UNIT_DAYS
+        if level == "business_unit"
+        else settings.REMINDER_ESCALATE_TO_CHAIR_DAYS
+    )
+    return action_completion_condition("not_done") & Q(
+        due_on__lte=today - datetime.timedelta(days=days)
+    )
 
 
 class Attachment(TimeStampedModel):

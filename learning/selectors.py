@@ -1,6 +1,5 @@
 """Every read of the learning loop that crosses rows, already scoped to the person reading."""
 
-import datetime
 import operator
 from functools import reduce
 
@@ -8,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Case,
-    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -321,28 +319,13 @@ def get_attachment_for_user(user, pk) -> Attachment:
 # Lists --------------------------------------------------------------------------------------
 
 
-def rag_annotation(today: datetime.date):
-    """Action RAG in SQL, as ``Action.rag`` computes it for one row (DESIGN.md)."""
-    done = list(Action.DONE) + [Action.Status.CANCELLED]
-    return Case(
-        When(status__in=done, then=Value(Action.Rag.GREEN)),
-        When(due_on__lt=today, then=Value(Action.Rag.RED)),
-        When(
-            Q(at_risk=True) | Q(due_on__lte=today + datetime.timedelta(days=14)),
-            then=Value(Action.Rag.AMBER),
-        ),
-        default=Value(Action.Rag.GREEN),
-        output_field=CharField(),
-    )
-
-
 def action_list(user) -> QuerySet:
     return (
         actions_visible_to(user)
         .select_related(
             "review", "audit", "outcome", "standard_assessment", "owner_agency", "owner"
         )
-        .annotate(rag_state=rag_annotation(timezone.localdate()))
+        .with_rag(timezone.localdate())
     )
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
+from sscb.dates import financial_year_bounds, financial_year_choices
 from sscb.models import SubGroup
 
 from .models import Review, ReviewClock
@@ -19,11 +19,6 @@ CLOCK_CHOICES = [
     ("met_on_time", "A deadline met on time"),
     ("met_late", "A deadline met late"),
 ]
-
-
-def _financial_years():
-    this_year = financial_year_of(timezone.localdate())
-    return [(str(year), financial_year_label(year)) for year in range(this_year, 2014, -1)]
 
 
 class ReviewFilter(django_filters.FilterSet):
@@ -40,34 +35,34 @@ class ReviewFilter(django_filters.FilterSet):
     )
     # With "met on time" / "met late": only deadlines met in that year (the dashboard's figures).
     clock_met_year = django_filters.ChoiceFilter(
-        choices=_financial_years,
+        choices=financial_year_choices,
         label="Deadline met in financial year",
         method="filter_nothing",
         empty_label="Any year",
     )
     financial_year = django_filters.ChoiceFilter(
-        choices=_financial_years,
+        choices=financial_year_choices,
         label="Referred in financial year",
         method="filter_financial_year",
         empty_label="Any year",
     )
     # The Board dashboard's figures link here: open during, completed in or published in a year.
     active_year = django_filters.ChoiceFilter(
-        choices=_financial_years,
+        choices=financial_year_choices,
         label="Open during financial year",
         method="filter_active_year",
         empty_label="Any year",
     )
     completed_year = django_filters.ChoiceFilter(
         field_name="completed_on",
-        choices=_financial_years,
+        choices=financial_year_choices,
         label="Completed in financial year",
         method="filter_date_in_year",
         empty_label="Any year",
     )
     published_year = django_filters.ChoiceFilter(
         field_name="published_on",
-        choices=_financial_years,
+        choices=financial_year_choices,
         label="Published in financial year",
         method="filter_date_in_year",
         empty_label="Any year",

@@ -30,7 +30,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("audits/", include("audits.urls")),
     path("learning/", include("learning.urls")),
-    path("dashboard/", include("learning.dashboard_urls")),
+    path("dashboard/", include("learning.dashboard.urls")),
 ]
 
 handler403 = "sscb.errors.permission_denied"

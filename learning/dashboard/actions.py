@@ -1,16 +1,16 @@
 """Actions due in the period: RAG today, completion, by agency; overdue and escalated today."""
 
-import datetime
-
 from django.db.models import Count, Q
 
-from learning.filters import action_completion_condition, action_escalated
-from learning.models import Action
+from learning.models import (
+    Action,
+    action_completion_condition,
+    action_escalated,
+    action_rag_condition,
+)
 
 from .figure import Figure, link, percent
 from .scope import Scope
-
-OPEN_STATUSES = (Action.Status.OPEN, Action.Status.IN_PROGRESS)
 
 
 def _year_action_counts(scope: Scope) -> dict:
@@ -21,17 +21,10 @@ def _year_action_counts(scope: Scope) -> dict:
     counted with plain conditions rather than the RAG expression three times over: red is
     exactly "open and overdue", and green is what is neither red nor amber.
     """
-    today = scope.today
-    open_ = Q(status__in=OPEN_STATUSES)
     return {
         "total": Count("due_on"),
-        "red": Count("due_on", filter=open_ & Q(due_on__lt=today)),
-        "amber": Count(
-            "due_on",
-            filter=open_
-            & Q(due_on__gte=today)
-            & (Q(at_risk=True) | Q(due_on__lte=today + datetime.timedelta(days=14))),
-        ),
+        "red": Count("due_on", filter=action_rag_condition(Action.Rag.RED, scope.today)),
+        "amber": Count("due_on", filter=action_rag_condition(Action.Rag.AMBER, scope.today)),
         "cancelled": Count("due_on", filter=Q(status=Action.Status.CANCELLED)),
         "on_time": Count("due_on", filter=action_completion_condition("on_time")),
         "late": Count("due_on", filter=action_completion_condition("late")),
@@ -77,7 +70,7 @@ def action_counts(
     if not outstanding:  # reports of a period do not show what is overdue today
         return {"due": totals.pop("total"), **totals}
     now = Action.objects.filter(
-        scope.q("subgroup_id"), status__in=OPEN_STATUSES, due_on__lt=scope.today
+        scope.q("subgroup_id"), action_rag_condition(Action.Rag.RED, scope.today)
     ).aggregate(
         overdue_now=Count("due_on"),
         escalated_chair=Count("due_on", filter=action_escalated("chair", scope.today)),

@@ -17,7 +17,6 @@ from learning.models import Action, Finding, PriorityTheme
 from learning.selectors import (
     findings_visible_to,
     findings_with_loop_stage,
-    rag_annotation,
     with_loop_stage,
 )
 from reviews.models import Review
@@ -187,7 +186,7 @@ def cdop_report(user, period: Period, today) -> dict:
     )
     actions = (
         Action.objects.filter(review__kind=Review.Kind.CHILD_DEATH, due_on__range=(first, last))
-        .annotate(rag_state=rag_annotation(today))
+        .with_rag(today)
         .aggregate(
             due=Count("pk"),
             red=Count("pk", filter=Q(rag_state="red")),
