@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from sscb.access import require
 from sscb.forms import add_service_errors
+from sscb.params import page_of
 from sscb.selectors import access_log_about
 
 from . import clocks, lifecycle, selectors, services
@@ -36,9 +36,7 @@ def review_list(request):
     """The register: every review the person may open, filtered and paginated."""
     reviews = selectors.reviews_for_register(request.user)
     review_filter = ReviewFilter(request.GET or None, queryset=reviews)
-    page = Paginator(review_filter.qs, 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, review_filter.qs, 25)
     return render(
         request,
         "reviews/review_list.html",
@@ -46,7 +44,6 @@ def review_list(request):
             "filter": review_filter,
             "page_obj": page,
             "reviews": page.object_list,
-            "querystring": query.urlencode(),
             "can_create": selectors.can_create_review(request.user),
             "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
         },

@@ -343,6 +343,8 @@ def test_list_runs_the_same_queries_for_2_or_50_reviews(
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["page_obj"].paginator.count >= 25
+    # The link to the next page keeps the filters.
+    assert 'href="?clock=&amp;kind=&amp;page=2"' in response.content.decode()
 
 
 def test_detail_runs_the_same_queries_for_2_or_50_related_rows(
