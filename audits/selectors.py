@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -155,17 +155,29 @@ def get_answer_for_moderation(user, self_assessment_pk, number) -> StandardAsses
     )
 
 
-def returns_for_agency_lead(user) -> list[SelfAssessment]:
+def returns_for_agency_lead(user, today=None) -> list[SelfAssessment]:
+    """The agency lead's own returns, each with ``late`` (see ``late_returns``)."""
     if not (user.is_agency_lead and user.agency_id):
         return []
     return list(
         SelfAssessment.objects.filter(agency_id=user.agency_id)
         .select_related("cycle__framework", "agency")
+        .annotate(late=_is_late(today or timezone.localdate()))
         .order_by("-cycle__deadline")
     )
 
 
 # --- cycles and their progress --------------------------------------------------------------
+
+
+def late_returns(today: datetime.date, prefix: str = "") -> Q:
+    """A return is late while it is still open (not started or a draft) after its cycle's
+    deadline; the same rule as SelfAssessment.is_late. ``prefix`` is the path to the return."""
+    return Q(**{f"{prefix}status__in": OPEN, f"{prefix}cycle__deadline__lt": today})
+
+
+def _is_late(today: datetime.date) -> ExpressionWrapper:
+    return ExpressionWrapper(late_returns(today), output_field=BooleanField())
 
 
 def _progress_counts(prefix: str, today: datetime.date) -> dict:
@@ -178,10 +190,7 @@ def _progress_counts(prefix: str, today: datetime.date) -> dict:
         "awaiting_moderation": Count(f"{prefix}pk", filter=Q(**{status: "submitted"})),
         "draft_count": Count(f"{prefix}pk", filter=Q(**{status: "draft"})),
         "not_started_count": Count(f"{prefix}pk", filter=Q(**{status: "not_started"})),
-        "late_count": Count(
-            f"{prefix}pk",
-            filter=Q(**{f"{status}__in": OPEN}) & Q(**{f"{prefix}cycle__deadline__lt": today}),
-        ),
+        "late_count": Count(f"{prefix}pk", filter=late_returns(today, prefix)),
     }
 
 
@@ -212,12 +221,14 @@ def get_cycle_for_user(user, pk) -> AuditCycle:
     return get_object_or_404(AuditCycle.objects.select_related("framework"), pk=pk)
 
 
-def cycle_returns(cycle) -> list[SelfAssessment]:
-    """Each return in the cycle with how many standards are answered and moderated: one query."""
+def cycle_returns(cycle, today=None) -> list[SelfAssessment]:
+    """Each return in the cycle with how many standards are answered and moderated, and whether
+    it is ``late``: one query."""
     return list(
         SelfAssessment.objects.filter(cycle=cycle)
         .select_related("agency", "submitted_by")
         .annotate(
+            late=_is_late(today or timezone.localdate()),
             answered=Count("answers", filter=Q(answers__self_score__isnull=False)),
             moderated=Count("answers", filter=Q(answers__moderated_score__isnull=False)),
             not_met=Count(

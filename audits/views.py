@@ -44,7 +44,6 @@ def audit_list(request):
         "can_see_cycles": selectors.can_see_all_returns(user),
         "can_create_audit": selectors.can_create_audit(user),
         "can_open_cycle": selectors.can_open_cycle(user),
-        "today": timezone.localdate(),
     }
     return render(request, "audits/audit_list.html", context)
 
@@ -162,7 +161,6 @@ def cycle_detail(request, pk):
         "cycle": cycle,
         "progress": selectors.cycle_progress(cycle),
         "returns": selectors.cycle_returns(cycle),
-        "today": timezone.localdate(),
     }
     return render(request, "audits/cycle_detail.html", context)
 

@@ -120,3 +120,18 @@ def test_status_helpers(police_return):
     assert police_return.status == SelfAssessment.Status.NOT_STARTED
     assert police_return.is_late(datetime.date(2025, 8, 1))
     assert not police_return.is_late(datetime.date(2025, 7, 31))
+
+
+def test_the_lists_mark_a_return_late_as_is_late_does(
+    cycle, police_return, csc_return, agency_user, submit
+):
+    """Open after the deadline is late; on the deadline, or returned, it is not."""
+    submit(csc_return)
+    for today in (datetime.date(2025, 7, 31), datetime.date(2025, 8, 1)):
+        rows = selectors.cycle_returns(cycle, today) + selectors.returns_for_agency_lead(
+            agency_user, today
+        )
+        for row in rows:
+            assert row.late == row.is_late(today)
+        late = {row.pk for row in rows if row.late}
+        assert late == ({police_return.pk} if today.day == 1 else set())
