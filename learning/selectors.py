@@ -427,12 +427,15 @@ def agency_work(user) -> dict:
         .exclude(status__in=[Action.Status.SIGNED_OFF, Action.Status.CANCELLED])
         .order_by("due_on")
     )
+    # Overdue: not yet received and past its due date.
+    overdue = Q(received_on__isnull=True, due_on__lt=today)
     evidence = (
         evidence_list(user)
         .filter(requested_on__isnull=False, judgement=AssuranceEvidence.Judgement.PENDING)
+        .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
         .order_by("due_on")
     )
-    return {"actions": actions, "evidence": evidence, "today": today}
+    return {"actions": actions, "evidence": evidence}
 
 
 # The golden thread --------------------------------------------------------------------------

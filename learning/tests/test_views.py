@@ -202,6 +202,27 @@ def test_agency_lead_sees_only_their_agencys_actions_and_evidence(
     assert client.get(reverse("learning:action", args=[mine.uuid])).status_code == 200
 
 
+def test_my_agency_marks_evidence_overdue_only_while_awaited_past_its_due_date(client, agency_user):
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    for title, due_on, received_on in [
+        ("Late report", today - day, None),
+        ("Due today", today, None),
+        ("Sent late", today - day, today),
+        ("No date", None, None),
+    ]:
+        EvidenceFactory(
+            agency=agency_user.agency,
+            title=title,
+            requested_on=today - 30 * day,
+            due_on=due_on,
+            received_on=received_on,
+        )
+    client.force_login(agency_user)
+    evidence = client.get(reverse("learning:my_agency")).context["evidence"]
+    assert [e.title for e in evidence if e.overdue] == ["Late report"]
+
+
 def test_agency_lead_reports_progress_on_their_action(client, agency_user, two_agencies):
     mine, theirs, *_ = two_agencies
     client.force_login(agency_user)
