@@ -31,9 +31,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). Each worker
+# has its own test database (test_<name>_gw0, _gw1, ... on PostgreSQL) and its own live server
+# and Chromium; pytest-django still runs each worker's transactional (browser) tests after the
+# others, so a flush never takes migration data from a test that reads it.
+TEST_WORKERS ?= auto
 test: lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # Celery worker and beat for local use against REDIS_URL (see README).
 worker: install
