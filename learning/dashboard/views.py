@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from learning.models import Action as LearningAction
 from learning.models import LoopStage
 from sscb.access import can_see_dashboard, require
 from sscb.access_log import Action, access_log_record
@@ -49,6 +50,7 @@ def index(request):
             "query": _query(figures["scope"]),
             "stages": LoopStage,
             "lines": reporting_lines.LINES.values(),
+            "amber_days": LearningAction.AMBER_WITHIN.days,
         },
     )
 

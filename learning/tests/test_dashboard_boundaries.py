@@ -161,3 +161,10 @@ def test_clock_state_on_its_amber_and_due_days(client, bu_user):
     reviews = dashboard_figures(bu_user, YEAR)["reviews"]
     _agrees(client, reviews["clock_amber"], 2)
     _agrees(client, reviews["clock_red"], 1)
+
+
+def test_the_dashboard_states_the_amber_threshold_it_counts_by(client, bu_user):
+    client.force_login(bu_user)
+    ActionFactory(due_on=day(3))  # the table of actions by agency shows when there are some
+    page = client.get("/dashboard/").content.decode()
+    assert f"amber due within {Action.AMBER_WITHIN.days} days or at risk" in page
