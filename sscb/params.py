@@ -57,9 +57,11 @@ def page_of(request, rows, per_page: int) -> Page:
     return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
-# The Django admin answers 500 to two values it reads: an empty ``?_to_field=`` (its change and
-# delete pages look up a field named "") and a date-hierarchy year, month or day that makes no
-# date it can step on from (``?at__year=9999``, or more digits than a date holds).
+# The Django admin answers 500 to three kinds of value it reads: an empty ``?_to_field=`` (its
+# change and delete pages look up a field named ""), a date-hierarchy year, month or day that
+# makes no date it can step on from (``?at__year=9999``, or more digits than a date holds), and,
+# on PostgreSQL, a NUL character in a list filter or search term (``?kind__exact=%00``), which
+# the database refuses in a string.
 HIERARCHY_PARTS = ("year", "month", "day")
 
 
@@ -76,13 +78,13 @@ def _hierarchy_is_a_date(query, field: str) -> bool:
 
 def _admin_query(view, query):
     """``query`` without what the admin page ``view`` would answer with a 500."""
-    unread = []
+    unread = [name for name, values in query.lists() if any("\x00" in v for v in values)]
     if query.get(TO_FIELD_VAR) == "":
         unread.append(TO_FIELD_VAR)
     hierarchy = getattr(getattr(view, "__self__", None), "date_hierarchy", None)
     if hierarchy and not _hierarchy_is_a_date(query, hierarchy):
         unread += [f"{hierarchy}__{part}" for part in HIERARCHY_PARTS]
-    unread = [name for name in unread if name in query]
+    unread = [name for name in dict.fromkeys(unread) if name in query]
     if not unread:
         return query
     query = query.copy()
