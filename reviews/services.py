@@ -52,16 +52,23 @@ def review_next_reference(*, kind: str, year: int) -> str:
 # ---------------------------------------------------------------------------- statutory clocks
 
 
-def _pause_spans(pauses) -> list[tuple[datetime.date, datetime.date | None]]:
-    return [(pause.paused_on, pause.resumed_on) for pause in pauses]
+def _pauses_by_clock(clocks_: list[ReviewClock]) -> dict[int, list[ClockPause]]:
+    """Each stored clock's pauses, oldest first, in one query."""
+    found = {clock.pk: [] for clock in clocks_ if clock.pk}
+    for pause in ClockPause.objects.filter(clock__in=list(found)).order_by("paused_on", "pk"):
+        found[pause.clock_id].append(pause)
+    return found
 
 
-def _clock_refresh(clock: ReviewClock, review: Review, rule: clocks.ClockRule) -> ReviewClock:
-    """Store what the one clock function says of ``clock``: start, due and amber dates, pauses."""
-    pauses = []
-    if clock.pk:
-        pauses = list(ClockPause.objects.filter(clock=clock).order_by("paused_on", "pk"))
-    start, dates = rule.dates(review, _pause_spans(pauses))
+def _clock_refresh(
+    clock: ReviewClock, review: Review, rule: clocks.ClockRule, pauses=None
+) -> ReviewClock:
+    """Store what the one clock function says of ``clock``: start, due and amber dates, pauses.
+
+    ``pauses`` are the clock's pauses when the caller has loaded them (see _pauses_by_clock)."""
+    if pauses is None:
+        pauses = _pauses_by_clock([clock]).get(clock.pk, [])
+    start, dates = rule.dates(review, [(pause.paused_on, pause.resumed_on) for pause in pauses])
     running_pause = next((pause for pause in pauses if pause.resumed_on is None), None)
     values = {
         "regime": rule.regime,
@@ -133,6 +140,7 @@ def _holds_sync(review: Review, kept: list[ReviewClock]) -> None:
 def review_clocks_sync(*, review: Review) -> list[ReviewClock]:
     """Create, move or retire the review's clocks so they match its dates, decision and holds."""
     existing = {clock.kind: clock for clock in ReviewClock.objects.filter(review=review)}
+    pauses = _pauses_by_clock(list(existing.values()))
     kept = []
     for rule in clocks.rules_for(review):
         clock = existing.pop(rule.kind, None)
@@ -141,11 +149,13 @@ def review_clocks_sync(*, review: Review) -> list[ReviewClock]:
                 clock.delete()
             continue
         clock = clock or ReviewClock(review=review, kind=rule.kind)
-        kept.append((_clock_refresh(clock, review, rule), rule))
+        kept.append((_clock_refresh(clock, review, rule, pauses.get(clock.pk, [])), rule))
     for clock in existing.values():
         clock.delete()
     _holds_sync(review, [clock for clock, _rule in kept])
-    return [_clock_refresh(clock, review, rule) for clock, rule in kept]
+    # The holds may have added, moved or removed pauses: read them again, once for all clocks.
+    pauses = _pauses_by_clock([clock for clock, _rule in kept])
+    return [_clock_refresh(clock, review, rule, pauses[clock.pk]) for clock, rule in kept]
 
 
 def _rule(clock: ReviewClock) -> clocks.ClockRule:
