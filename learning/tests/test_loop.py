@@ -154,6 +154,7 @@ def test_theme_moves_follow_the_allowed_path():
     with pytest.raises(ValidationError, match="cannot be marked active"):
         services.theme_move(theme=theme, to="active")
     services.theme_move(theme=theme, to="agreed", on=datetime.date(2025, 4, 2))
+    theme.refresh_from_db()  # what was stored, not the object handed to the service
     assert theme.agreed_on == datetime.date(2025, 4, 2)
     with pytest.raises(ValidationError, match="at least one finding"):
         services.theme_move(theme=theme, to="active")
