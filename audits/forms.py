@@ -3,6 +3,7 @@
 from django import forms
 
 from sscb.access import subgroup_ids
+from sscb.dates import financial_year_choices
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup
 
@@ -91,10 +92,21 @@ class CaseAuditEntryForm(forms.ModelForm):
 
 
 class AuditCycleForm(forms.ModelForm):
+    financial_year = forms.TypedChoiceField(
+        label="Financial year",
+        coerce=int,
+        help_text="April to March: the year the agencies' returns describe.",
+    )
+
     class Meta:
         model = AuditCycle
         fields = ["framework", "title", "financial_year", "opened_on", "deadline"]
         widgets = {"opened_on": DATE, "deadline": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A cycle may be opened for next year's returns before this year ends.
+        self.fields["financial_year"].choices = financial_year_choices(ahead=1)
 
     def clean(self):
         data = super().clean()

@@ -217,6 +217,15 @@ def test_only_the_business_unit_opens_a_cycle(client, qap_user, bu_user, agency)
     assert SelfAssessment.objects.get().agency == agency
 
 
+@time_machine.travel(datetime.datetime(2026, 12, 3, 12, 0))
+def test_a_cycles_financial_year_is_chosen_by_its_name(client, bu_user):
+    client.force_login(bu_user)
+    page = body(client.get(reverse("audits:cycle-create")))
+    assert '<option value="2027">2027/28</option>' in page  # next year's returns, opened early
+    assert '<option value="2026" selected>2026/27</option>' in page  # this year, by default
+    assert 'type="number" name="financial_year"' not in page
+
+
 def test_a_second_cycle_for_the_same_year_is_refused_in_words(client, bu_user, cycle):
     client.force_login(bu_user)
     response = client.post(
