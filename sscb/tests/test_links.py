@@ -11,14 +11,11 @@ import re
 
 import pytest
 
-from sscb.tests.test_access_matrix import (  # noqa: F401 (the matrix's world and clients)
-    OK,
-    URL_NAMES,
-    checks_for,
-    clients,
-    url_for,
-    world,
-)
+from sscb.tests import test_access_matrix as matrix
+from sscb.tests.test_access_matrix import OK, URL_NAMES, checks_for, url_for
+
+world = matrix.world  # the matrix's fixtures, under their own names
+clients = matrix.clients
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +23,7 @@ HREF = re.compile(r'href="(/[^"#]*)')
 NOT_FOLLOWED = ("/static/", "/media/", "/admin/", "/accounts/logout/")
 
 
-def pages_for(world, short) -> list[str]:  # noqa: F811
+def pages_for(world, short) -> list[str]:
     urls = []
     for name in URL_NAMES:
         if name.startswith("admin:"):
@@ -38,7 +35,7 @@ def pages_for(world, short) -> list[str]:  # noqa: F811
 
 
 @pytest.mark.parametrize("short", ["anon", "bu", "member", "outsider", "exec", "lead", "reviewer"])
-def test_every_link_a_role_is_offered_answers_them(world, clients, short):  # noqa: F811
+def test_every_link_a_role_is_offered_answers_them(world, clients, short):
     client = clients[short]
     links, seen_on = set(), {}
     for url in pages_for(world, short):
