@@ -8,7 +8,7 @@ from sscb.access import can_record_work
 from sscb.attention import Attention, attention_provider
 
 from . import selectors
-from .models import Action, AssuranceEvidence, LearningOutcome
+from .models import Action, AssuranceEvidence, LearningOutcome, action_rag_condition
 
 SOON = Action.AMBER_WITHIN  # what turns an action amber
 
@@ -23,36 +23,44 @@ def agency_requests(user):
     if not user.is_agency_lead:
         return []
     today = timezone.localdate()
-    url = reverse("learning:my_agency")
-    open_actions = selectors.actions_visible_to(user).exclude(
-        status__in=[*Action.DONE, Action.Status.CANCELLED]
-    )
-    counts = open_actions.aggregate(
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
-        soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=today + SOON)),
+    still_open = Q(status__in=Action.OPEN)  # the actions list's "not completed"
+    counts = selectors.actions_visible_to(user).aggregate(
+        red=Count("pk", filter=action_rag_condition(Action.Rag.RED, today)),
+        amber=Count("pk", filter=action_rag_condition(Action.Rag.AMBER, today)),
+        later=Count("pk", filter=action_rag_condition(Action.Rag.GREEN, today) & still_open),
     )
     evidence = (
         selectors.evidence_visible_to(user)
         .filter(requested_on__isnull=False, received_on__isnull=True)
         .count()
     )
+    actions_url = reverse("learning:actions")
     items = []
-    if counts["overdue"]:
+    if counts["red"]:
         items.append(
             Attention(
-                f"{_plural(counts['overdue'], 'action')} overdue for your agency",
+                f"{_plural(counts['red'], 'action')} overdue for your agency",
                 "Update progress or report completion with evidence.",
-                url,
+                f"{actions_url}?rag=red",
                 "danger",
             )
         )
-    if counts["soon"]:
+    if counts["amber"]:
         items.append(
             Attention(
-                f"{_plural(counts['soon'], 'action')} due in the next {SOON.days} days",
+                f"{_plural(counts['amber'], 'action')} due in the next {SOON.days} days or at risk",
                 "Report progress, or tell the sub-group if the date is at risk.",
-                url,
+                f"{actions_url}?rag=amber",
                 "warning",
+            )
+        )
+    if counts["later"]:
+        items.append(
+            Attention(
+                f"{_plural(counts['later'], 'other open action')} for your agency",
+                "Due later: keep their progress up to date.",
+                f"{actions_url}?completion=not_done&rag=green",
+                "info",
             )
         )
     if evidence:
@@ -60,7 +68,7 @@ def agency_requests(user):
             Attention(
                 f"{_plural(evidence, 'evidence request')} waiting for your agency",
                 "Provide the assurance evidence the partnership has asked for.",
-                url,
+                reverse("learning:evidence_list") + "?outstanding=true",
                 "warning",
             )
         )

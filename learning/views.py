@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from audits.selectors import get_audit_for_user
 from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
-from sscb.access import can_record_work, can_work_for_subgroup, require
+from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.params import as_id, as_id_or_uuid, as_uuid, page_of, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
@@ -627,7 +627,7 @@ def action_detail(request, uuid):
 def my_agency(request):
     """For a partner agency lead: what the partnership has asked of their agency."""
     user = request.user
-    require(user.is_agency_lead)
+    require(can_see_my_agency(user))
     return render(request, "learning/my_agency.html", selectors.agency_work(user))
 
 

@@ -30,6 +30,11 @@ def can_record_work(user) -> bool:
     return user.is_business_unit or (user.is_subgroup_member and bool(subgroup_ids(user)))
 
 
+def can_see_my_agency(user) -> bool:
+    """A partner agency's lead has a page of what the partnership asks of their agency."""
+    return bool(getattr(user, "is_agency_lead", False) and user.agency_id)
+
+
 def can_see_dashboard(user) -> bool:
     """The Executive and the Business Unit see the whole dashboard; a sub-group member sees their
     sub-groups' figures, so a member who sits on none has none. The navigation asks this too."""

@@ -11,13 +11,25 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.urls import reverse
 
+# Levels (Bootstrap's contextual classes), most urgent first, with the heading each group has.
+URGENCY = {
+    "danger": "Overdue or late",
+    "warning": "Due soon, or waiting on you",
+    "info": "To do",
+    "success": "For information",
+}
+
 
 @dataclass(frozen=True)
 class Attention:
     title: str
     detail: str
-    url: str = ""
-    level: str = "info"  # Bootstrap contextual class: info, warning, danger, success
+    url: str = ""  # the list the title counts, filtered to what it counts
+    level: str = "info"  # a key of URGENCY
+
+    @property
+    def urgency(self) -> str:
+        return URGENCY[self.level]
 
 
 _providers: list[Callable] = []
@@ -31,10 +43,12 @@ def attention_provider(func):
 
 
 def attention_for(user) -> list[Attention]:
+    """Everything waiting on ``user``, most urgent first (in each level, as the apps gave it)."""
     items = []
     for provider in _providers:
         items.extend(provider(user))
-    return items
+    order = list(URGENCY)
+    return sorted(items, key=lambda item: order.index(item.level))
 
 
 @attention_provider

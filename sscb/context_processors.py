@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.urls import reverse
 
-from .access import can_record_work, can_see_dashboard
+from .access import can_record_work, can_see_dashboard, can_see_my_agency
 
 # (label, url name, who sees it: "everyone", "business_unit", or the rule the page itself
 # requires, called with the user). Every area a person uses is reachable from here.
 NAVIGATION = [
     ("Home", "home", "everyone"),
+    ("My agency", "learning:my_agency", can_see_my_agency),
     ("Partnership", "partnership", "everyone"),
     ("Reviews", "reviews:list", "everyone"),
     ("Audits", "audits:list", "everyone"),
@@ -30,8 +31,12 @@ def layout(request):
             continue
         if callable(audience) and not audience(user):
             continue
-        active = path == url if url == "/" else path.startswith(url)
-        navigation.append({"label": label, "url": url, "active": active})
+        navigation.append({"label": label, "url": url, "active": False})
+    # The page's own area: the longest link its path starts with ("My agency", not "Learning").
+    areas = [item for item in navigation if path == item["url"] or path.startswith(item["url"])]
+    areas = [item for item in areas if item["url"] != "/" or path == "/"]
+    if areas:
+        max(areas, key=lambda item: len(item["url"]))["active"] = True
     return {
         "board_name": settings.BOARD_NAME,
         "navigation": navigation,

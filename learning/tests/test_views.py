@@ -488,3 +488,42 @@ def test_an_actions_owner_is_offered_from_partner_agencies_and_on_edit_the_ownin
     assert offered(new) == {agency_user, council_lead}  # not the executive, reviewer or BU
     assert offered(reverse("learning:action_edit", args=[action.uuid])) == {agency_user}
     assert f"{agency_user} (West Mercia Police)" in body(client.get(new))
+
+
+def test_agency_leads_home_counts_what_waits_on_them_and_each_link_opens_what_it_counts(
+    client, agency_user
+):
+    today = timezone.localdate()
+    agency = agency_user.agency
+    for days in (-3, -1):
+        ActionFactory(owner_agency=agency, due_on=today + datetime.timedelta(days=days))
+    ActionFactory(owner_agency=agency, due_on=today + datetime.timedelta(days=14))
+    ActionFactory(owner_agency=agency, due_on=today + datetime.timedelta(days=60), at_risk=True)
+    ActionFactory(owner_agency=agency, due_on=today + datetime.timedelta(days=15))
+    ActionFactory(
+        owner_agency=agency,
+        due_on=today - datetime.timedelta(days=9),
+        status="complete",
+        completed_on=today,
+    )
+    ActionFactory(due_on=today - datetime.timedelta(days=9))  # another agency's
+    EvidenceFactory(agency=agency)
+    client.force_login(agency_user)
+    home = client.get(reverse("home"))
+    items = home.context["attention"]
+    mine = {
+        item.title: item
+        for item in items
+        if "action" in item.title or "evidence request" in item.title
+    }
+    assert list(mine) == [
+        "2 actions overdue for your agency",
+        "2 actions due in the next 14 days or at risk",
+        "1 evidence request waiting for your agency",
+        "1 other open action for your agency",
+    ], "most urgent first"
+    for title, item in mine.items():
+        listed = client.get(item.url).context["page_obj"].paginator.count
+        assert listed == int(title.split()[0]), f"{title} opens {item.url} listing {listed}"
+    page = body(home)
+    assert page.index("Overdue or late") < page.index("Due soon, or waiting on you")

@@ -1,8 +1,10 @@
+import re
 from html import unescape
 
 import pytest
 from django.urls import reverse
 
+from sscb.context_processors import NAVIGATION
 from sscb.models import SubGroup
 from sscb.tests.factories import (
     AgencyFactory,
@@ -139,3 +141,21 @@ def test_unknown_page_explains_itself_without_a_stack_trace(client, member_user)
     assert response.status_code == 404
     assert "We could not find that page" in response.content.decode()
     assert "Traceback" not in response.content.decode()
+
+
+def test_every_navigation_link_is_shown_exactly_to_those_its_page_lets_in(client, users_by_role):
+    for role, user in users_by_role.items():
+        client.force_login(user)
+        home = client.get(reverse("home")).content.decode()
+        for _label, url_name, _audience in NAVIGATION:
+            url = reverse(url_name)
+            linked = f'href="{url}"' in home
+            opens = client.get(url).status_code == 200
+            assert linked == opens, f"{role}: {url} linked {linked}, opens {opens}"
+
+
+def test_an_agency_lead_has_my_agency_in_the_top_navigation(client, agency_user):
+    client.force_login(agency_user)
+    page = client.get(reverse("learning:my_agency")).content.decode()
+    active = re.findall(r'<a class="nav-link active" href="([^"]+)" aria-current="page">', page)
+    assert active == [reverse("learning:my_agency")]  # not "Learning" as well
