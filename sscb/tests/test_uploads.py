@@ -293,11 +293,11 @@ def parents(agency_user):
 
 def _post(client, kind, parent, upload):
     if kind == "action":
-        url = reverse("learning:action", args=[parent.uuid])
-        data = {"do": "progress", "progress": "Training booked", "file": upload}
+        url = reverse("learning:action_progress", args=[parent.uuid])
+        data = {"progress": "Training booked", "file": upload}
     else:
-        url = reverse("learning:evidence", args=[parent.uuid])
-        data = {"do": "provide", "summary": "Audit of 30 strategy discussions", "file": upload}
+        url = reverse("learning:evidence_provide", args=[parent.uuid])
+        data = {"summary": "Audit of 30 strategy discussions", "file": upload}
     return client.post(url, data)
 
 
