@@ -552,6 +552,15 @@ EXPECTATIONS: dict[str, list[Check]] = {
     # so it only shows the return again).
     "audits:return-edit": [
         *each(RETURN_READERS, pk_kw("returns"), write="bu lead"),
+        # Saving and submitting each have their own address.
+        POST("own", rule(others="405"), lambda w: {"pk": w.returns["own"].pk}, data=lambda w: {}),
+    ],
+    "audits:return-save": [
+        GET("own", POST_ONLY, lambda w: {"pk": w.returns["own"].pk}),
+        *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu lead", data=answers_form),
+    ],
+    "audits:return-submit": [
+        GET("own", POST_ONLY, lambda w: {"pk": w.returns["own"].pk}),
         *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu lead", data=answers_form),
     ],
     # Moderated by the Business Unit and QAP ("own" is a draft, so it only shows it again).
