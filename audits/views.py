@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sscb.access import require
 from sscb.dates import financial_year_of
 from sscb.forms import add_service_errors
-from sscb.params import page_of
+from sscb.lists import filtered_page
 from sscb.selectors import access_log_about, reminders_about
 
 from . import selectors, services
@@ -31,11 +31,8 @@ from .models import Audit, SelfAssessment
 def audit_list(request):
     """Audits, self-assessment cycles and, for an agency lead, their own returns."""
     user = request.user
-    audits = AuditFilter(request.GET, queryset=selectors.audits_visible_to(user), request=request)
-    page = page_of(request, audits.qs, 25)
-    context = {
-        "filter": audits,
-        "page_obj": page,
+    context = filtered_page(request, AuditFilter, selectors.audits_visible_to(user))
+    context |= {
         "my_returns": selectors.returns_for_agency_lead(user),
         "cycles": list(selectors.cycles_with_progress())
         if selectors.can_see_all_returns(user)

@@ -14,8 +14,9 @@ from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
+from sscb.lists import filtered_page
 from sscb.models import User
-from sscb.params import as_id, as_id_or_uuid, as_uuid, page_of, query_record, query_value
+from sscb.params import as_id, as_id_or_uuid, as_uuid, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
 
@@ -39,14 +40,10 @@ from .models import (
     TrainingEvaluationStage,
 )
 
-PAGE_SIZE = 25
-
 
 def _list_page(request, template, filterset_class, queryset, **context):
     """A list page: the selector's rows, filtered, a page at a time."""
-    rows = filterset_class(request.GET, queryset=queryset, request=request)
-    page = page_of(request, rows.qs, PAGE_SIZE)
-    return render(request, template, {"filter": rows, "page_obj": page, **context})
+    return render(request, template, filtered_page(request, filterset_class, queryset) | context)
 
 
 def _form_page(request, form, *, title, purpose, back, save, success):
