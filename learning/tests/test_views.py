@@ -529,6 +529,30 @@ def test_search_finds_words_in_the_title(client, bu_user, name, factory):
     assert "Exploitation outside the home" not in text
 
 
+@pytest.mark.parametrize(
+    "name, factory, label, none",
+    [
+        ("outcomes", OutcomeFactory, "Learning outcomes", "No learning outcomes match."),
+        ("activities", ActivityFactory, "Delivery activities", "No delivery activities match."),
+        ("checks", CheckFactory, "Practice development checks", "No practice checks match."),
+        ("evidence_list", EvidenceFactory, "Assurance evidence", "No assurance evidence matches."),
+    ],
+)
+def test_a_list_page_names_its_table_or_says_that_nothing_matches(
+    client, bu_user, name, factory, label, none
+):
+    client.force_login(bu_user)
+    url = reverse(f"learning:{name}")
+    text = body(client.get(url))
+    assert none in text and "<table" not in text
+    factory()
+    text = body(client.get(url))
+    assert none not in text
+    assert 'aria-labelledby="rows-label"' in text
+    assert f'<caption class="visually-hidden" id="rows-label">{label}</caption>' in text
+    assert text.count("<tr>") == 2  # the header and the one row
+
+
 def test_page_links_carry_the_filters_on(client, bu_user):
     FindingFactory.create_batch(26, nature=Finding.Nature.IMPROVEMENT)
     client.force_login(bu_user)
