@@ -190,6 +190,7 @@ def return_detail(request, pk):
         "answers": selectors.answers_for(self_assessment),
         "can_fill_in": self_assessment.is_editable
         and selectors.can_fill_in(request.user, self_assessment),
+        "can_read_answers": selectors.can_read_answers(request.user, self_assessment),
         "can_moderate": self_assessment.is_returned and selectors.can_moderate(request.user),
         "can_send_back": self_assessment.status == SelfAssessment.Status.SUBMITTED
         and selectors.can_moderate(request.user),

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from audits import selectors, services
 from audits.models import SelfAssessment
+from audits.tests.conftest import full_answers
 from audits.tests.factories import AuditFactory, SelfAssessmentFactory
 from sscb.tests.factories import AgencyFactory
 
@@ -85,6 +86,46 @@ def test_standards_not_met_lists_submitted_answers_needing_an_action(
         standard_assessment=answers[3], moderated_score=1, by=qap_user
     )
     assert [a.standard.number for a in selectors.standards_not_met()] == [3, 5]
+
+
+def test_a_return_its_answers_and_its_cycle_agree_on_which_standards_need_an_action(
+    cycle, police_return, csc_return, submit, qap_user, bu_user
+):
+    def flagged(self_assessment):
+        return [a.standard.number for a in selectors.answers_for(self_assessment) if a.needs_action]
+
+    def counts():
+        return {r.agency.short_name: r.need_action for r in selectors.cycle_returns(cycle)}
+
+    # Not met in a draft: the agency's own business until it is submitted.
+    services.self_assessment_save_draft(
+        self_assessment=csc_return, answers=full_answers(csc_return, s1=1), by=bu_user
+    )
+    assert flagged(csc_return) == [] and counts()["CSC"] == 0
+    submit(police_return, s2=1, s5=1)
+    assert flagged(police_return) == [2, 5] and counts()["Police"] == 2
+    # Moderated up, standard 2 no longer needs one; moderated down, standard 3 does.
+    answers = {a.standard.number: a for a in police_return.answers.select_related("standard")}
+    services.standard_assessment_moderate(
+        standard_assessment=answers[2], moderated_score=2, by=qap_user
+    )
+    services.standard_assessment_moderate(
+        standard_assessment=answers[3], moderated_score=1, by=qap_user
+    )
+    assert flagged(police_return) == [3, 5] and counts()["Police"] == 2
+    assert [a.standard.number for a in selectors.standards_not_met(cycle)] == [3, 5]
+
+
+def test_a_draft_returns_answers_are_read_only_by_those_who_fill_it_in(
+    police_return, submit, bu_user, qap_user, agency_user, executive_user
+):
+    assert selectors.can_read_answers(agency_user, police_return)
+    assert selectors.can_read_answers(bu_user, police_return)
+    assert not selectors.can_read_answers(qap_user, police_return)
+    assert not selectors.can_read_answers(executive_user, police_return)
+    submitted = submit(police_return)
+    assert selectors.can_read_answers(qap_user, submitted)
+    assert selectors.can_read_answers(executive_user, submitted)
 
 
 def test_heat_map_shows_scores_only_for_returned_returns(cycle, police_return, csc_return, submit):

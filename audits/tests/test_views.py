@@ -338,6 +338,26 @@ def test_a_refused_draft_shows_every_answer_that_needs_correcting(
     assert not police_return.answers.filter(self_score__isnull=False).exists()
 
 
+def test_pages_flag_standards_needing_an_action_only_once_the_return_is_in(
+    client, qap_user, other_lead, cycle, police_return, csc_return, submit, bu_user
+):
+    services.self_assessment_save_draft(
+        self_assessment=csc_return, answers=full_answers(csc_return, s1=1), by=bu_user
+    )
+    submit(police_return, s2=1, s5=1)
+    client.force_login(qap_user)
+    page = body(client.get(reverse("audits:cycle", args=[cycle.pk])))
+    assert page.count("need an action") == 1 and "2 need an action" in page
+    page = body(client.get(reverse("audits:return", args=[police_return.pk])))
+    assert page.count("Not met: action needed") == 2
+    # The draft's answers are the agency's own: QAP reads none of them, its lead reads them all.
+    page = body(client.get(reverse("audits:return", args=[csc_return.pk])))
+    assert "Self-assessed:" not in page and "Not met: action needed" not in page
+    client.force_login(other_lead)
+    page = body(client.get(reverse("audits:return", args=[csc_return.pk])))
+    assert page.count("Self-assessed:") == 8 and "Not met: action needed" not in page
+
+
 def test_a_carried_forward_answer_shows_to_re_confirm(
     client, agency_user, cycle, police_return, submit, agency, bu_user
 ):
