@@ -78,16 +78,22 @@ def get_audit_for_user(user, pk, write=False) -> Audit:
     return audit
 
 
+def reads_own_cases_only(user) -> bool:
+    """An agency lead reads only their own agency's graded cases in full (others as counts)."""
+    return user.is_agency_lead
+
+
 def case_entries_visible_to(user) -> QuerySet[CaseAuditEntry]:
-    """Graded cases in full: an agency lead sees only their own agency's (others as counts)."""
+    """Graded cases in full, as ``reads_own_cases_only`` says."""
     entries = CaseAuditEntry.objects.all()
-    if user.is_agency_lead:
+    if reads_own_cases_only(user):
         return entries.filter(agency_id=user.agency_id)
     return entries
 
 
 def audit_detail(user, audit) -> dict:
-    """The audit's agencies, the graded cases the user may read, and counts of every grade."""
+    """The audit's agencies, the graded cases the user may read (``own_cases_only`` if only
+    their agency's), and counts of every grade."""
     cases = list(
         case_entries_visible_to(user)
         .filter(audit=audit)
@@ -101,6 +107,7 @@ def audit_detail(user, audit) -> dict:
     return {
         "agencies": list(audit.agencies.all()),
         "cases": cases,
+        "own_cases_only": reads_own_cases_only(user),
         "case_total": sum(grades.values()),
         "grade_counts": [(label, grades[value]) for value, label in CaseAuditEntry.Grade.choices],
     }

@@ -7,7 +7,7 @@ from django.http import Http404
 from audits import selectors, services
 from audits.models import SelfAssessment
 from audits.tests.conftest import full_answers
-from audits.tests.factories import AuditFactory, SelfAssessmentFactory
+from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, SelfAssessmentFactory
 from sscb.tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +176,16 @@ def test_the_lists_mark_a_return_late_as_is_late_does(
             assert row.late == row.is_late(today)
         late = {row.pk for row in rows if row.late}
         assert late == ({police_return.pk} if today.day == 1 else set())
+
+
+def test_an_agency_lead_reads_their_own_agencys_graded_cases_and_counts_of_the_rest(
+    agency_user, qap_user, agency, other_agency
+):
+    audit = AuditFactory(kind="case_file", agencies=[agency, other_agency])
+    CaseAuditEntryFactory(audit=audit, agency=agency, pseudonym="Child P")
+    CaseAuditEntryFactory(audit=audit, agency=other_agency, pseudonym="Child Q")
+    lead = selectors.audit_detail(agency_user, audit)
+    assert lead["own_cases_only"] and lead["case_total"] == 2
+    assert [case.pseudonym for case in lead["cases"]] == ["Child P"]
+    qap = selectors.audit_detail(qap_user, audit)
+    assert not qap["own_cases_only"] and len(qap["cases"]) == 2
