@@ -67,6 +67,21 @@ def _form_page(request, form, *, title, purpose, back, save, success):
     )
 
 
+def _act(request, record, form, *, save, success, page, form_name):
+    """One act posted from ``record``'s page: on a valid ``form`` call ``save()`` (one service),
+    say ``success`` and go back to the record; otherwise ``page``, the record's page again,
+    re-read, with the form (as ``form_name``) showing why and nothing changed."""
+    if form.is_valid():
+        try:
+            save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(record.get_absolute_url())
+    return page(request, record.uuid, **{form_name: form})
+
+
 def _require_recorder(request):
     """Only the Business Unit and sub-group members record learning work."""
     require(can_record_work(request.user))
@@ -457,21 +472,6 @@ def _may_judge(user, evidence):
     return can_work_for_subgroup(user, evidence.outcome.theme.subgroup_id)
 
 
-def _act(request, form, *, save, success, back, refused):
-    """One act posted from a record's page: on a valid ``form`` call ``save()`` (one service),
-    say ``success`` and go ``back``; otherwise ``refused()``, the page again with the form's
-    errors and nothing changed."""
-    if form.is_valid():
-        try:
-            save()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(back)
-    return refused()
-
-
 @require_safe
 def evidence_detail(request, uuid):
     return _evidence_page(request, uuid)
@@ -486,6 +486,7 @@ def evidence_provide(request, uuid):
     form = forms.ProvideEvidenceForm(request.POST, request.FILES)
     return _act(
         request,
+        evidence,
         form,
         save=lambda: services.evidence_provide(
             evidence=evidence,
@@ -494,8 +495,8 @@ def evidence_provide(request, uuid):
             uploaded_by=user,
         ),
         success="Evidence sent.",
-        back=evidence.get_absolute_url(),
-        refused=lambda: _evidence_page(request, uuid, provide_form=form),
+        page=_evidence_page,
+        form_name="provide_form",
     )
 
 
@@ -508,13 +509,14 @@ def evidence_judge(request, uuid):
     form = forms.JudgeEvidenceForm(request.POST)
     return _act(
         request,
+        evidence,
         form,
         save=lambda: services.evidence_judge(
             evidence=evidence, judged_by=user, **form.cleaned_data
         ),
         success="Judgement recorded.",
-        back=evidence.get_absolute_url(),
-        refused=lambda: _evidence_page(request, uuid, judge_form=form),
+        page=_evidence_page,
+        form_name="judge_form",
     )
 
 
@@ -639,11 +641,12 @@ def action_progress(request, uuid):
 
     return _act(
         request,
+        action,
         form,
         save=save,
         success="Progress saved.",
-        back=action.get_absolute_url(),
-        refused=lambda: _action_page(request, uuid, progress_form=form),
+        page=_action_page,
+        form_name="progress_form",
     )
 
 
@@ -656,13 +659,14 @@ def action_sign_off(request, uuid):
     form = forms.SignOffForm(request.POST)
     return _act(
         request,
+        action,
         form,
         save=lambda: services.action_sign_off(
             action=action, signed_off_by=user, follow_up_on=form.cleaned_data["follow_up_on"]
         ),
         success="Action signed off.",
-        back=action.get_absolute_url(),
-        refused=lambda: _action_page(request, uuid, sign_off_form=form),
+        page=_action_page,
+        form_name="sign_off_form",
     )
 
 
@@ -675,13 +679,14 @@ def action_follow_up(request, uuid):
     form = forms.FollowUpForm(request.POST)
     return _act(
         request,
+        action,
         form,
         save=lambda: services.action_record_follow_up(
             action=action, result=form.cleaned_data["result"]
         ),
         success="Follow-up recorded.",
-        back=action.get_absolute_url(),
-        refused=lambda: _action_page(request, uuid, follow_up_form=form),
+        page=_action_page,
+        form_name="follow_up_form",
     )
 
 
