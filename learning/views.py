@@ -465,7 +465,7 @@ def _evidence_page(request, uuid, **bound):
         "stages": LoopStage,
         "loop_stage": LoopStage(context["theme"].loop_stage),
     }
-    return render(request, "learning/evidence_detail.html", context, status=400 if bound else 200)
+    return render(request, "learning/evidence_detail.html", context)
 
 
 def _may_judge(user, evidence):
@@ -611,7 +611,6 @@ def _action_page(request, uuid, **bound):
             and not action.followed_up_on,
             "can_edit": can_sign_off,
         },
-        status=400 if bound else 200,
     )
 
 

@@ -90,7 +90,7 @@ def test_an_action_cannot_be_completed_before_it_was_recorded_or_in_the_future(
             "completion_evidence": "Audit of ten records",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     text = page_text(response)
     assert say(completed_on) in text
     assert say(today()) in text  # recorded today, and today is the limit
@@ -122,7 +122,7 @@ def test_sign_off_follow_up_must_come_after_sign_off_and_the_due_date(client, bu
     url = reverse("learning:action_sign_off", args=[action.uuid])
     for follow_up_on, than in ((today(), "sign-off"), (days(10), "the due date")):
         response = client.post(url, {"follow_up_on": follow_up_on.isoformat()})
-        assert response.status_code == 400
+        assert response.status_code == 200
         text = page_text(response)
         assert f"cannot be on or before {than}" in text and say(follow_up_on) in text
         action.refresh_from_db()
