@@ -78,16 +78,22 @@ def get_audit_for_user(user, pk, write=False) -> Audit:
     return audit
 
 
+def reads_own_cases_only(user) -> bool:
+    """An agency lead reads only their own agency's graded cases in full (others as counts)."""
+    return user.is_agency_lead
+
+
 def case_entries_visible_to(user) -> QuerySet[CaseAuditEntry]:
-    """Graded cases in full: an agency lead sees only their own agency's (others as counts)."""
+    """Graded cases in full, as ``reads_own_cases_only`` says."""
     entries = CaseAuditEntry.objects.all()
-    if user.is_agency_lead:
+    if reads_own_cases_only(user):
         return entries.filter(agency_id=user.agency_id)
     return entries
 
 
 def audit_detail(user, audit) -> dict:
-    """The audit's agencies, the graded cases the user may read, and counts of every grade."""
+    """The audit's agencies, the graded cases the user may read (``own_cases_only`` if only
+    their agency's), and counts of every grade."""
     cases = list(
         case_entries_visible_to(user)
         .filter(audit=audit)
@@ -101,6 +107,7 @@ def audit_detail(user, audit) -> dict:
     return {
         "agencies": list(audit.agencies.all()),
         "cases": cases,
+        "own_cases_only": reads_own_cases_only(user),
         "case_total": sum(grades.values()),
         "grade_counts": [(label, grades[value]) for value, label in CaseAuditEntry.Grade.choices],
     }
@@ -134,11 +141,29 @@ def get_self_assessment_for_user(user, pk, write=False) -> SelfAssessment:
     return self_assessment
 
 
+def can_read_answers(user, self_assessment) -> bool:
+    """Once a return is in, everyone who may open it reads its answers; before, they are the
+    agency's draft, read only by those who fill it in."""
+    return self_assessment.is_returned or can_fill_in(user, self_assessment)
+
+
+def not_met(prefix: str = "") -> Q:
+    """An answer rated not met: its moderated score, or its own while not yet moderated (the
+    same rule as ``StandardAssessment.is_not_met``). ``prefix`` is the path to the answer."""
+    not_met_score = StandardAssessment.Score.NOT_MET
+    return Q(**{f"{prefix}moderated_score": not_met_score}) | Q(
+        **{f"{prefix}moderated_score__isnull": True, f"{prefix}self_score": not_met_score}
+    )
+
+
 def answers_for(self_assessment) -> list[StandardAssessment]:
-    """A return's answers in standard order, with who moderated them: one query."""
+    """A return's answers in standard order, with who moderated them and whether each
+    ``needs_action`` (rated not met in a return that is in): one query."""
+    needs_action = not_met() & Q(self_assessment__status__in=RETURNED)
     return list(
         StandardAssessment.objects.filter(self_assessment=self_assessment)
         .select_related("standard", "moderated_by")
+        .annotate(needs_action=ExpressionWrapper(needs_action, output_field=BooleanField()))
         .order_by("standard__number")
     )
 
@@ -222,8 +247,9 @@ def get_cycle_for_user(user, pk) -> AuditCycle:
 
 
 def cycle_returns(cycle, today=None) -> list[SelfAssessment]:
-    """Each return in the cycle with how many standards are answered and moderated, and whether
-    it is ``late``: one query."""
+    """Each return in the cycle with how many standards are answered and moderated, how many
+    ``need_action`` (rated not met, once the return is in) and whether it is ``late``: one
+    query."""
     return list(
         SelfAssessment.objects.filter(cycle=cycle)
         .select_related("agency", "submitted_by")
@@ -231,11 +257,7 @@ def cycle_returns(cycle, today=None) -> list[SelfAssessment]:
             late=_is_late(today or timezone.localdate()),
             answered=Count("answers", filter=Q(answers__self_score__isnull=False)),
             moderated=Count("answers", filter=Q(answers__moderated_score__isnull=False)),
-            not_met=Count(
-                "answers",
-                filter=Q(answers__moderated_score=1)
-                | Q(answers__moderated_score__isnull=True, answers__self_score=1),
-            ),
+            need_action=Count("answers", filter=not_met("answers__") & Q(status__in=RETURNED)),
         )
         .order_by("agency__name")
     )
@@ -315,10 +337,7 @@ def standards_not_met(cycle=None) -> QuerySet[StandardAssessment]:
 
     The learning app turns these into actions.
     """
-    answers = StandardAssessment.objects.filter(self_assessment__status__in=RETURNED).filter(
-        Q(moderated_score=StandardAssessment.Score.NOT_MET)
-        | Q(moderated_score__isnull=True, self_score=StandardAssessment.Score.NOT_MET)
-    )
+    answers = StandardAssessment.objects.filter(not_met(), self_assessment__status__in=RETURNED)
     if cycle is not None:
         answers = answers.filter(self_assessment__cycle=cycle)
     return answers.select_related(

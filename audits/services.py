@@ -292,8 +292,20 @@ def self_assessment_save_draft(
 
 
 @transaction.atomic
-def self_assessment_submit(*, self_assessment: SelfAssessment, by: User) -> SelfAssessment:
-    """Submit a return to the partnership; it is read-only for the agency from then on."""
+def self_assessment_submit(
+    *,
+    self_assessment: SelfAssessment,
+    by: User,
+    answers: Mapping[int, Mapping] | None = None,
+    sign_off: Mapping | None = None,
+) -> SelfAssessment:
+    """Submit a return to the partnership; it is read-only for the agency from then on.
+    ``answers`` and ``sign_off``, if given, are saved first (as ``self_assessment_save_draft``),
+    and kept only if the return can be submitted with them."""
+    if answers is not None:
+        self_assessment_save_draft(
+            self_assessment=self_assessment, answers=answers, sign_off=sign_off, by=by
+        )
     self_assessment = (
         SelfAssessment.objects.select_for_update()
         .select_related("cycle__framework")

@@ -16,6 +16,8 @@ urlpatterns = [
     path("cycles/<int:pk>/heat-map/", views.heat_map, name="heat-map"),
     path("returns/<int:pk>/", views.return_detail, name="return"),
     path("returns/<int:pk>/edit/", views.return_edit, name="return-edit"),
+    path("returns/<int:pk>/save/", views.return_save, name="return-save"),
+    path("returns/<int:pk>/submit/", views.return_submit, name="return-submit"),
     path("returns/<int:pk>/send-back/", views.return_send_back, name="return-send-back"),
     path(
         "returns/<int:pk>/standards/<int:number>/moderate/",

@@ -2,15 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import require
 from sscb.dates import financial_year_of
 from sscb.forms import add_service_errors
-from sscb.params import page_of
+from sscb.lists import filtered_page
 from sscb.selectors import access_log_about, reminders_about
 
 from . import selectors, services
@@ -32,11 +31,8 @@ from .models import Audit, SelfAssessment
 def audit_list(request):
     """Audits, self-assessment cycles and, for an agency lead, their own returns."""
     user = request.user
-    audits = AuditFilter(request.GET, queryset=selectors.audits_visible_to(user), request=request)
-    page = page_of(request, audits.qs, 25)
-    context = {
-        "filter": audits,
-        "page_obj": page,
+    context = filtered_page(request, AuditFilter, selectors.audits_visible_to(user))
+    context |= {
         "my_returns": selectors.returns_for_agency_lead(user),
         "cycles": list(selectors.cycles_with_progress())
         if selectors.can_see_all_returns(user)
@@ -194,6 +190,7 @@ def return_detail(request, pk):
         "answers": selectors.answers_for(self_assessment),
         "can_fill_in": self_assessment.is_editable
         and selectors.can_fill_in(request.user, self_assessment),
+        "can_read_answers": selectors.can_read_answers(request.user, self_assessment),
         "can_moderate": self_assessment.is_returned and selectors.can_moderate(request.user),
         "can_send_back": self_assessment.status == SelfAssessment.Status.SUBMITTED
         and selectors.can_moderate(request.user),
@@ -204,63 +201,107 @@ def return_detail(request, pk):
     return render(request, "audits/return_detail.html", context)
 
 
-def return_edit(request, pk):
-    self_assessment = selectors.get_self_assessment_for_user(request.user, pk, write=True)
-    if not self_assessment.is_editable:
-        messages.info(
-            request,
-            f"This return was {self_assessment.get_status_display().lower()} and can no longer "
-            "be changed.",
-        )
-        return redirect("audits:return", pk=pk)
-    if request.method == "GET":
-        services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
-    answers = selectors.answers_for(self_assessment)
-    data = request.POST if request.method == "POST" else None
-    forms = [AnswerForm(data, answer=answer) for answer in answers]
-    for_schools = self_assessment.cycle.framework.for_schools
+def _return_forms(self_assessment, data=None):
+    """The return's answer forms and, for a school, its sign-off form, bound to ``data``."""
+    answer_forms = [
+        AnswerForm(data, answer=answer) for answer in selectors.answers_for(self_assessment)
+    ]
     sign_off = (
-        SignOffForm(data, instance=self_assessment, prefix="signoff") if for_schools else None
+        SignOffForm(data, instance=self_assessment, prefix="signoff")
+        if self_assessment.cycle.framework.for_schools
+        else None
     )
-    problems = []
-    if request.method == "POST":
-        valid = all(form.is_valid() for form in forms) and (sign_off is None or sign_off.is_valid())
-        if valid:
-            submitting = "submit" in request.POST
-            try:
-                with transaction.atomic():
-                    services.self_assessment_save_draft(
-                        self_assessment=self_assessment,
-                        answers={form.answer.standard_id: form.cleaned_data for form in forms},
-                        sign_off=sign_off.cleaned_data if sign_off else None,
-                        by=request.user,
-                    )
-                    if submitting:
-                        services.self_assessment_submit(
-                            self_assessment=self_assessment, by=request.user
-                        )
-            except ValidationError as error:
-                problems = list(error.messages)
-            else:
-                if submitting:
-                    messages.success(
-                        request,
-                        "Return submitted to the partnership. The Quality Assurance and "
-                        "Performance sub-group will moderate it.",
-                    )
-                    return redirect("audits:return", pk=pk)
-                messages.success(request, "Draft saved. You can come back and finish it later.")
-                return redirect("audits:return-edit", pk=pk)
-        else:
-            problems = ["Some answers need correcting: see the messages beside them."]
+    return answer_forms, sign_off
+
+
+def _return_form_page(request, self_assessment, answer_forms, sign_off, refused=None):
+    """The form for filling in a return; ``refused`` says why what was posted was not
+    ``refused.verb`` ("saved", "submitted"), with its ``problems``."""
     context = {
         "return": self_assessment,
-        "forms": forms,
+        "forms": answer_forms,
         "sign_off": sign_off,
-        "problems": problems,
+        "refused": refused,
         "is_late": self_assessment.is_late(timezone.localdate()),
     }
     return render(request, "audits/return_form.html", context)
+
+
+def _editable_return(request, pk):
+    """The return the person may fill in, and a redirect instead if it may no longer change."""
+    self_assessment = selectors.get_self_assessment_for_user(request.user, pk, write=True)
+    if self_assessment.is_editable:
+        return self_assessment, None
+    messages.info(
+        request,
+        f"This return was {self_assessment.get_status_display().lower()} and can no longer "
+        "be changed.",
+    )
+    return self_assessment, redirect("audits:return", pk=pk)
+
+
+@require_safe
+def return_edit(request, pk):
+    self_assessment, gone = _editable_return(request, pk)
+    if gone:
+        return gone
+    services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
+    return _return_form_page(request, self_assessment, *_return_forms(self_assessment))
+
+
+def _return_act(request, pk, *, service, verb, success, then):
+    """Save (or submit) the answers posted: ``service`` is called once with them; refused, the
+    form again with the reasons, and nothing changed."""
+    self_assessment, gone = _editable_return(request, pk)
+    if gone:
+        return gone
+    answer_forms, sign_off = _return_forms(self_assessment, request.POST)
+    # Every form validated, so that each shows its own messages.
+    valid = [form.is_valid() for form in [*answer_forms, *filter(None, [sign_off])]]
+    if not all(valid):
+        problems = ["Some answers need correcting: see the messages beside them."]
+    else:
+        try:
+            service(
+                self_assessment=self_assessment,
+                answers={form.answer.standard_id: form.cleaned_data for form in answer_forms},
+                sign_off=sign_off.cleaned_data if sign_off else None,
+                by=request.user,
+            )
+        except ValidationError as error:
+            problems = list(error.messages)
+        else:
+            messages.success(request, success)
+            return redirect(then, pk=pk)
+    refused = {"verb": verb, "problems": problems}
+    return _return_form_page(request, self_assessment, answer_forms, sign_off, refused)
+
+
+@require_POST
+def return_save(request, pk):
+    """The agency saves its answers as a draft, to come back to."""
+    return _return_act(
+        request,
+        pk,
+        service=services.self_assessment_save_draft,
+        verb="saved",
+        success="Draft saved. You can come back and finish it later.",
+        then="audits:return-edit",
+    )
+
+
+@require_POST
+def return_submit(request, pk):
+    """The agency submits its answers to the partnership."""
+    return _return_act(
+        request,
+        pk,
+        service=services.self_assessment_submit,
+        verb="submitted",
+        success="Return submitted to the partnership. The Quality Assurance and Performance "
+        "sub-group will moderate it.",
+        then="audits:return",
+    )
 
 
 def return_moderate(request, pk, number):

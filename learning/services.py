@@ -217,14 +217,24 @@ def evidence_save(*, evidence: AssuranceEvidence | None = None, **fields) -> Ass
     return _save(evidence or AssuranceEvidence(), fields)
 
 
+@transaction.atomic
 def evidence_provide(
-    *, evidence: AssuranceEvidence, summary: str, received_on: datetime.date | None = None
+    *,
+    evidence: AssuranceEvidence,
+    summary: str,
+    received_on: datetime.date | None = None,
+    upload=None,
+    uploaded_by=None,
 ) -> AssuranceEvidence:
-    """The agency (or the Business Unit for it) provides requested evidence."""
+    """The agency (or the Business Unit for it) provides requested evidence, with a document
+    if ``upload`` is given (refused, it refuses the whole)."""
     if evidence.judgement != AssuranceEvidence.Judgement.PENDING:
         raise ValidationError("This evidence has already been judged and cannot be changed.")
     reminders_cancel_for(evidence)
-    return _save(evidence, {"summary": summary, "received_on": received_on or _today()})
+    _save(evidence, {"summary": summary, "received_on": received_on or _today()})
+    if upload:
+        attachment_add(parent=evidence, upload=upload, uploaded_by=uploaded_by)
+    return evidence
 
 
 def evidence_judge(
@@ -296,6 +306,7 @@ def action_update(*, action: Action, **fields) -> Action:
     return action
 
 
+@transaction.atomic
 def action_report_progress(
     *,
     action: Action,
@@ -303,8 +314,11 @@ def action_report_progress(
     at_risk: bool,
     completed_on: datetime.date | None = None,
     completion_evidence: str = "",
+    upload=None,
+    uploaded_by=None,
 ) -> Action:
-    """The owning agency reports progress, or completion with its evidence."""
+    """The owning agency reports progress, or completion with its evidence, with a document if
+    ``upload`` is given (refused, it refuses the whole)."""
     if action.is_done:
         raise ValidationError("This action is already complete.")
     fields = {"progress": progress, "at_risk": at_risk}
@@ -320,7 +334,10 @@ def action_report_progress(
         reminders_cancel_for(action)
     elif action.status == Action.Status.OPEN:
         fields["status"] = Action.Status.IN_PROGRESS
-    return _save(action, fields)
+    _save(action, fields)
+    if upload:
+        attachment_add(parent=action, upload=upload, uploaded_by=uploaded_by)
+    return action
 
 
 def action_sign_off(*, action: Action, signed_off_by, follow_up_on: datetime.date | None) -> Action:

@@ -7,14 +7,15 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from audits.selectors import get_audit_for_user
 from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
-from sscb.params import as_id, as_id_or_uuid, as_uuid, page_of, query_record, query_value
+from sscb.lists import filtered_page
+from sscb.params import as_id, as_id_or_uuid, as_uuid, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
 
@@ -38,14 +39,10 @@ from .models import (
     TrainingEvaluationStage,
 )
 
-PAGE_SIZE = 25
-
 
 def _list_page(request, template, filterset_class, queryset, **context):
     """A list page: the selector's rows, filtered, a page at a time."""
-    rows = filterset_class(request.GET, queryset=queryset, request=request)
-    page = page_of(request, rows.qs, PAGE_SIZE)
-    return render(request, template, {"filter": rows, "page_obj": page, **context})
+    return render(request, template, filtered_page(request, filterset_class, queryset) | context)
 
 
 def _form_page(request, form, *, title, purpose, back, save, success):
@@ -67,6 +64,21 @@ def _form_page(request, form, *, title, purpose, back, save, success):
         {"form": form, "title": title, "purpose": purpose, "back": back},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _act(request, record, form, *, save, success, page, form_name):
+    """One act posted from ``record``'s page: on a valid ``form`` call ``save()`` (one service),
+    say ``success`` and go back to the record; otherwise ``page``, the record's page again,
+    re-read, with the form (as ``form_name``) showing why and nothing changed."""
+    if form.is_valid():
+        try:
+            save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(record.get_absolute_url())
+    return page(request, record.uuid, **{form_name: form})
 
 
 def _require_recorder(request):
@@ -432,58 +444,78 @@ def evidence_list(request):
     )
 
 
-def evidence_detail(request, uuid):
+def _evidence_page(request, uuid, **bound):
+    """The evidence's page; ``bound`` holds a refused form, shown again with its errors."""
     user = request.user
     evidence = selectors.get_evidence_for_user(user, uuid)
-    can_provide = selectors.can_provide_evidence(user, evidence)
-    can_judge = can_work_for_subgroup(user, evidence.outcome.theme.subgroup_id)
-    provide_form = forms.ProvideEvidenceForm(request.POST or None, request.FILES or None)
-    judge_form = forms.JudgeEvidenceForm(request.POST or None)
-    if request.method == "POST":
-        action = request.POST.get("do")
-        form = provide_form if action == "provide" else judge_form
-        require(can_provide if action == "provide" else can_judge)
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    if action == "provide":
-                        services.evidence_provide(
-                            evidence=evidence, summary=form.cleaned_data["summary"]
-                        )
-                        if form.cleaned_data.get("file"):
-                            services.attachment_add(
-                                parent=evidence, upload=form.cleaned_data["file"], uploaded_by=user
-                            )
-                    else:
-                        services.evidence_judge(
-                            evidence=evidence,
-                            judgement=form.cleaned_data["judgement"],
-                            reason=form.cleaned_data["reason"],
-                            judged_by=user,
-                        )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Evidence updated.")
-                return redirect(evidence.get_absolute_url())
     context = selectors.thread_back(user, evidence)
     attachments = list(evidence.attachments.select_related("uploaded_by"))
     context |= {
         "attachments": attachments,
         "access_log": access_log_about(user, *attachments) if attachments else None,
         "reminders": reminders_about(evidence),
-        "provide_form": provide_form,
-        "judge_form": judge_form,
-        "can_provide": can_provide and evidence.judgement == "pending",
-        "can_judge": can_judge and evidence.received_on and evidence.judgement == "pending",
+        "provide_form": bound.get("provide_form") or forms.ProvideEvidenceForm(),
+        "judge_form": bound.get("judge_form") or forms.JudgeEvidenceForm(),
+        "can_provide": selectors.can_provide_evidence(user, evidence)
+        and evidence.judgement == "pending",
+        "can_judge": _may_judge(user, evidence)
+        and evidence.received_on
+        and evidence.judgement == "pending",
         "stages": LoopStage,
         "loop_stage": LoopStage(context["theme"].loop_stage),
     }
-    return render(
+    return render(request, "learning/evidence_detail.html", context)
+
+
+def _may_judge(user, evidence):
+    return can_work_for_subgroup(user, evidence.outcome.theme.subgroup_id)
+
+
+@require_safe
+def evidence_detail(request, uuid):
+    return _evidence_page(request, uuid)
+
+
+@require_POST
+def evidence_provide(request, uuid):
+    """The agency (or the sub-group for it) sends the evidence asked for."""
+    user = request.user
+    evidence = selectors.get_evidence_for_user(user, uuid)
+    require(selectors.can_provide_evidence(user, evidence))
+    form = forms.ProvideEvidenceForm(request.POST, request.FILES)
+    return _act(
         request,
-        "learning/evidence_detail.html",
-        context,
-        status=400 if request.method == "POST" else 200,
+        evidence,
+        form,
+        save=lambda: services.evidence_provide(
+            evidence=evidence,
+            summary=form.cleaned_data["summary"],
+            upload=form.cleaned_data.get("file"),
+            uploaded_by=user,
+        ),
+        success="Evidence sent.",
+        page=_evidence_page,
+        form_name="provide_form",
+    )
+
+
+@require_POST
+def evidence_judge(request, uuid):
+    """The sub-group judges the evidence: assured, partly assured or not assured."""
+    user = request.user
+    evidence = selectors.get_evidence_for_user(user, uuid)
+    require(_may_judge(user, evidence))
+    form = forms.JudgeEvidenceForm(request.POST)
+    return _act(
+        request,
+        evidence,
+        form,
+        save=lambda: services.evidence_judge(
+            evidence=evidence, judged_by=user, **form.cleaned_data
+        ),
+        success="Judgement recorded.",
+        page=_evidence_page,
+        form_name="judge_form",
     )
 
 
@@ -555,72 +587,107 @@ def action_edit(request, uuid=None):
     )
 
 
-def action_detail(request, uuid):
+def _action_page(request, uuid, **bound):
+    """The action's page; ``bound`` holds a refused form, shown again with its errors."""
     user = request.user
     action = selectors.get_action_for_user(user, uuid)
-    can_progress = selectors.can_report_progress(user, action)
-    can_sign_off = can_work_for_subgroup(user, action.subgroup_id)
-    forms_by_step = {
-        "progress": forms.ProgressForm,
-        "sign_off": forms.SignOffForm,
-        "follow_up": forms.FollowUpForm,
-    }
-    step = request.POST.get("do") if request.method == "POST" else None
-    bound = {}
-    if step in forms_by_step:
-        require(can_progress if step == "progress" else can_sign_off)
-        form = forms_by_step[step](request.POST, request.FILES or None)
-        bound[step] = form
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    if step == "progress":
-                        services.action_report_progress(
-                            action=action,
-                            progress=data["progress"],
-                            at_risk=data["at_risk"],
-                            completed_on=data["completed_on"],
-                            completion_evidence=data["completion_evidence"],
-                        )
-                        if data.get("file"):
-                            services.attachment_add(
-                                parent=action, upload=data["file"], uploaded_by=user
-                            )
-                    elif step == "sign_off":
-                        services.action_sign_off(
-                            action=action, signed_off_by=user, follow_up_on=data["follow_up_on"]
-                        )
-                    else:
-                        services.action_record_follow_up(action=action, result=data["result"])
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                messages.success(request, "Action updated.")
-                return redirect(action.get_absolute_url())
-    today = timezone.localdate()
+    can_sign_off = _may_sign_off(user, action)
     attachments = list(action.attachments.select_related("uploaded_by"))
     return render(
         request,
         "learning/action_detail.html",
         {
             "action": action,
-            "rag": action.rag(today),
+            "rag": action.rag(timezone.localdate()),
             "attachments": attachments,
             "access_log": access_log_about(user, *attachments) if attachments else None,
             "history": list(action.history.select_related("history_user")[:20]),
             "reminders": reminders_about(action),
-            "progress_form": bound.get("progress") or forms.ProgressForm(),
-            "sign_off_form": bound.get("sign_off") or forms.SignOffForm(),
-            "follow_up_form": bound.get("follow_up") or forms.FollowUpForm(),
-            "can_progress": can_progress and not action.is_done,
+            "progress_form": bound.get("progress_form") or forms.ProgressForm(),
+            "sign_off_form": bound.get("sign_off_form") or forms.SignOffForm(),
+            "follow_up_form": bound.get("follow_up_form") or forms.FollowUpForm(),
+            "can_progress": selectors.can_report_progress(user, action) and not action.is_done,
             "can_sign_off": can_sign_off and action.status == Action.Status.COMPLETE,
             "can_follow_up": can_sign_off
             and action.status == Action.Status.SIGNED_OFF
             and not action.followed_up_on,
             "can_edit": can_sign_off,
         },
-        status=400 if bound else 200,
+    )
+
+
+def _may_sign_off(user, action):
+    """The sub-group the action reports to signs it off and checks that the change lasted."""
+    return can_work_for_subgroup(user, action.subgroup_id)
+
+
+@require_safe
+def action_detail(request, uuid):
+    return _action_page(request, uuid)
+
+
+@require_POST
+def action_progress(request, uuid):
+    """The owner reports progress, or completion with its evidence."""
+    user = request.user
+    action = selectors.get_action_for_user(user, uuid)
+    require(selectors.can_report_progress(user, action))
+    form = forms.ProgressForm(request.POST, request.FILES)
+
+    def save():
+        data = dict(form.cleaned_data)
+        return services.action_report_progress(
+            action=action, upload=data.pop("file", None), uploaded_by=user, **data
+        )
+
+    return _act(
+        request,
+        action,
+        form,
+        save=save,
+        success="Progress saved.",
+        page=_action_page,
+        form_name="progress_form",
+    )
+
+
+@require_POST
+def action_sign_off(request, uuid):
+    """The sub-group signs a completed action off, with a date to check that it lasted."""
+    user = request.user
+    action = selectors.get_action_for_user(user, uuid)
+    require(_may_sign_off(user, action))
+    form = forms.SignOffForm(request.POST)
+    return _act(
+        request,
+        action,
+        form,
+        save=lambda: services.action_sign_off(
+            action=action, signed_off_by=user, follow_up_on=form.cleaned_data["follow_up_on"]
+        ),
+        success="Action signed off.",
+        page=_action_page,
+        form_name="sign_off_form",
+    )
+
+
+@require_POST
+def action_follow_up(request, uuid):
+    """The sub-group records whether the change has lasted."""
+    user = request.user
+    action = selectors.get_action_for_user(user, uuid)
+    require(_may_sign_off(user, action))
+    form = forms.FollowUpForm(request.POST)
+    return _act(
+        request,
+        action,
+        form,
+        save=lambda: services.action_record_follow_up(
+            action=action, result=form.cleaned_data["result"]
+        ),
+        success="Follow-up recorded.",
+        page=_action_page,
+        form_name="follow_up_form",
     )
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from sscb.access import require
 from sscb.forms import add_service_errors
-from sscb.params import page_of
+from sscb.lists import filtered_page
 from sscb.selectors import access_log_about
 
 from . import clocks, lifecycle, selectors, services
@@ -35,19 +35,9 @@ from .models import Review, ReviewClock
 def review_list(request):
     """The register: every review the person may open, filtered and paginated."""
     reviews = selectors.reviews_for_register(request.user)
-    review_filter = ReviewFilter(request.GET or None, queryset=reviews)
-    page = page_of(request, review_filter.qs, 25)
-    return render(
-        request,
-        "reviews/review_list.html",
-        {
-            "filter": review_filter,
-            "page_obj": page,
-            "reviews": page.object_list,
-            "can_create": selectors.can_create_review(request.user),
-            "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
-        },
-    )
+    context = filtered_page(request, ReviewFilter, reviews)
+    context["can_create"] = selectors.can_create_review(request.user)
+    return render(request, "reviews/review_list.html", context)
 
 
 def review_create(request):

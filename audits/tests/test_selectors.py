@@ -6,7 +6,8 @@ from django.http import Http404
 
 from audits import selectors, services
 from audits.models import SelfAssessment
-from audits.tests.factories import AuditFactory, SelfAssessmentFactory
+from audits.tests.conftest import full_answers
+from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, SelfAssessmentFactory
 from sscb.tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +88,46 @@ def test_standards_not_met_lists_submitted_answers_needing_an_action(
     assert [a.standard.number for a in selectors.standards_not_met()] == [3, 5]
 
 
+def test_a_return_its_answers_and_its_cycle_agree_on_which_standards_need_an_action(
+    cycle, police_return, csc_return, submit, qap_user, bu_user
+):
+    def flagged(self_assessment):
+        return [a.standard.number for a in selectors.answers_for(self_assessment) if a.needs_action]
+
+    def counts():
+        return {r.agency.short_name: r.need_action for r in selectors.cycle_returns(cycle)}
+
+    # Not met in a draft: the agency's own business until it is submitted.
+    services.self_assessment_save_draft(
+        self_assessment=csc_return, answers=full_answers(csc_return, s1=1), by=bu_user
+    )
+    assert flagged(csc_return) == [] and counts()["CSC"] == 0
+    submit(police_return, s2=1, s5=1)
+    assert flagged(police_return) == [2, 5] and counts()["Police"] == 2
+    # Moderated up, standard 2 no longer needs one; moderated down, standard 3 does.
+    answers = {a.standard.number: a for a in police_return.answers.select_related("standard")}
+    services.standard_assessment_moderate(
+        standard_assessment=answers[2], moderated_score=2, by=qap_user
+    )
+    services.standard_assessment_moderate(
+        standard_assessment=answers[3], moderated_score=1, by=qap_user
+    )
+    assert flagged(police_return) == [3, 5] and counts()["Police"] == 2
+    assert [a.standard.number for a in selectors.standards_not_met(cycle)] == [3, 5]
+
+
+def test_a_draft_returns_answers_are_read_only_by_those_who_fill_it_in(
+    police_return, submit, bu_user, qap_user, agency_user, executive_user
+):
+    assert selectors.can_read_answers(agency_user, police_return)
+    assert selectors.can_read_answers(bu_user, police_return)
+    assert not selectors.can_read_answers(qap_user, police_return)
+    assert not selectors.can_read_answers(executive_user, police_return)
+    submitted = submit(police_return)
+    assert selectors.can_read_answers(qap_user, submitted)
+    assert selectors.can_read_answers(executive_user, submitted)
+
+
 def test_heat_map_shows_scores_only_for_returned_returns(cycle, police_return, csc_return, submit):
     submit(police_return, s1=4)
     grid = selectors.heat_map(cycle)
@@ -135,3 +176,16 @@ def test_the_lists_mark_a_return_late_as_is_late_does(
             assert row.late == row.is_late(today)
         late = {row.pk for row in rows if row.late}
         assert late == ({police_return.pk} if today.day == 1 else set())
+
+
+def test_an_agency_lead_reads_their_own_agencys_graded_cases_and_counts_of_the_rest(
+    agency_user, qap_user, agency, other_agency
+):
+    audit = AuditFactory(kind="case_file", agencies=[agency, other_agency])
+    CaseAuditEntryFactory(audit=audit, agency=agency, pseudonym="Child P")
+    CaseAuditEntryFactory(audit=audit, agency=other_agency, pseudonym="Child Q")
+    lead = selectors.audit_detail(agency_user, audit)
+    assert lead["own_cases_only"] and lead["case_total"] == 2
+    assert [case.pseudonym for case in lead["cases"]] == ["Child P"]
+    qap = selectors.audit_detail(qap_user, audit)
+    assert not qap["own_cases_only"] and len(qap["cases"]) == 2

@@ -18,8 +18,8 @@ def body(response):
     return unescape(response.content.decode())
 
 
-def _form_data(self_assessment, score=3, action="save", **overrides):
-    data = {action: "1"}
+def _form_data(self_assessment, score=3, **overrides):
+    data = {}
     for answer in self_assessment.answers.select_related("standard"):
         n = answer.standard.number
         data[f"standard-{n}-self_score"] = str(overrides.get(f"s{n}", score))
@@ -286,8 +286,9 @@ def test_agency_lead_cannot_open_another_agencys_return(
     for name in ("audits:return", "audits:return-edit"):
         assert client.get(reverse(name, args=[csc_return.pk])).status_code == 404
         assert client.get(reverse(name, args=[police_return.pk])).status_code == 200
-    response = client.post(reverse("audits:return-edit", args=[csc_return.pk]), {"save": "1"})
-    assert response.status_code == 404
+    for name in ("audits:return-save", "audits:return-submit"):
+        response = client.post(reverse(name, args=[csc_return.pk]), _form_data(csc_return))
+        assert response.status_code == 404
     assert csc_return.answers.filter(self_score__isnull=False).count() == 0
 
 
@@ -299,32 +300,71 @@ def test_qap_member_reads_but_does_not_fill_in_a_return(client, qap_user, police
 
 def test_agency_lead_saves_a_draft_then_submits(client, agency_user, police_return):
     client.force_login(agency_user)
-    url = reverse("audits:return-edit", args=[police_return.pk])
-    response = client.post(url, _form_data(police_return, s4=1), follow=True)
+    save = reverse("audits:return-save", args=[police_return.pk])
+    submit = reverse("audits:return-submit", args=[police_return.pk])
+    page = body(client.get(reverse("audits:return-edit", args=[police_return.pk])))
+    assert f'action="{save}"' in page and f'formaction="{submit}"' in page
+    response = client.post(save, _form_data(police_return, s4=1), follow=True)
     assert "Draft saved." in body(response)
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.DRAFT
-    response = client.post(url, _form_data(police_return, s4=1, action="submit"), follow=True)
+    response = client.post(submit, _form_data(police_return, s4=1), follow=True)
     assert "Return submitted to the partnership." in body(response)
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.SUBMITTED
     assert "Not met: action needed" in body(response)
     # Read-only from now on: the edit page sends them back, a post changes nothing.
-    response = client.post(url, _form_data(police_return, score=4), follow=True)
-    assert "can no longer be changed" in body(response)
-    assert not police_return.answers.filter(self_score=4).exists()
+    for url in (save, submit):
+        response = client.post(url, _form_data(police_return, score=4), follow=True)
+        assert "can no longer be changed" in body(response)
+        assert not police_return.answers.filter(self_score=4).exists()
 
 
 def test_an_incomplete_submission_changes_nothing(client, agency_user, police_return):
     client.force_login(agency_user)
-    data = _form_data(police_return, action="submit")
+    data = _form_data(police_return)
     data["standard-3-narrative"] = ""
-    response = client.post(reverse("audits:return-edit", args=[police_return.pk]), data)
+    response = client.post(reverse("audits:return-submit", args=[police_return.pk]), data)
     assert response.status_code == 200
+    assert "The return was not submitted." in body(response)
     assert "Say how you meet standard(s) 3." in body(response)
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.NOT_STARTED
     assert not police_return.answers.filter(self_score__isnull=False).exists()
+
+
+def test_a_refused_draft_shows_every_answer_that_needs_correcting(
+    client, agency_user, police_return
+):
+    client.force_login(agency_user)
+    data = _form_data(police_return, s2=9, s5=9)
+    response = client.post(reverse("audits:return-save", args=[police_return.pk]), data)
+    assert response.status_code == 200
+    page = body(response)
+    assert "The return was not saved." in page
+    # Both answers say so, not only the first.
+    assert page.count("Select a valid choice.") == 2
+    assert not police_return.answers.filter(self_score__isnull=False).exists()
+
+
+def test_pages_flag_standards_needing_an_action_only_once_the_return_is_in(
+    client, qap_user, other_lead, cycle, police_return, csc_return, submit, bu_user
+):
+    services.self_assessment_save_draft(
+        self_assessment=csc_return, answers=full_answers(csc_return, s1=1), by=bu_user
+    )
+    submit(police_return, s2=1, s5=1)
+    client.force_login(qap_user)
+    page = body(client.get(reverse("audits:cycle", args=[cycle.pk])))
+    assert page.count("need an action") == 1 and "2 need an action" in page
+    page = body(client.get(reverse("audits:return", args=[police_return.pk])))
+    assert page.count("Not met: action needed") == 2
+    # The draft's answers are the agency's own: QAP reads none of them, its lead reads them all.
+    page = body(client.get(reverse("audits:return", args=[csc_return.pk])))
+    assert "Self-assessed:" not in page and "Not met: action needed" not in page
+    client.force_login(other_lead)
+    page = body(client.get(reverse("audits:return", args=[csc_return.pk])))
+    assert page.count("Self-assessed:") == 8 and "Not met: action needed" not in page
 
 
 def test_a_carried_forward_answer_shows_to_re_confirm(
@@ -391,11 +431,13 @@ def test_qap_sends_a_submitted_return_back(client, qap_user, agency_user, police
 def test_school_return_asks_for_sign_off(client, bu_user, school_cycle):
     school_return = school_cycle.returns.get()
     client.force_login(bu_user)
-    url = reverse("audits:return-edit", args=[school_return.pk])
-    assert "Head teacher signed on" in body(client.get(url))
-    response = client.post(url, _form_data(school_return, action="submit"))
+    url = reverse("audits:return-submit", args=[school_return.pk])
+    assert "Head teacher signed on" in body(
+        client.get(reverse("audits:return-edit", args=[school_return.pk]))
+    )
+    response = client.post(url, _form_data(school_return))
     assert "The head teacher must sign the return off (name and date)." in body(response)
-    data = _form_data(school_return, action="submit")
+    data = _form_data(school_return)
     data.update(
         {
             "signoff-head_teacher": "A. Head",

@@ -83,15 +83,14 @@ def test_an_action_cannot_be_completed_before_it_was_recorded_or_in_the_future(
     completed_on = days(1) if completed_on == "tomorrow" else completed_on
     client.force_login(agency_user)
     response = client.post(
-        reverse("learning:action", args=[action.uuid]),
+        reverse("learning:action_progress", args=[action.uuid]),
         {
-            "do": "progress",
             "progress": "All done",
             "completed_on": completed_on.isoformat(),
             "completion_evidence": "Audit of ten records",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 200
     text = page_text(response)
     assert say(completed_on) in text
     assert say(today()) in text  # recorded today, and today is the limit
@@ -120,10 +119,10 @@ def test_sign_off_follow_up_must_come_after_sign_off_and_the_due_date(client, bu
         completed_on=days(-5),
     )
     client.force_login(bu_user)
-    url = reverse("learning:action", args=[action.uuid])
+    url = reverse("learning:action_sign_off", args=[action.uuid])
     for follow_up_on, than in ((today(), "sign-off"), (days(10), "the due date")):
-        response = client.post(url, {"do": "sign_off", "follow_up_on": follow_up_on.isoformat()})
-        assert response.status_code == 400
+        response = client.post(url, {"follow_up_on": follow_up_on.isoformat()})
+        assert response.status_code == 200
         text = page_text(response)
         assert f"cannot be on or before {than}" in text and say(follow_up_on) in text
         action.refresh_from_db()
@@ -131,7 +130,7 @@ def test_sign_off_follow_up_must_come_after_sign_off_and_the_due_date(client, bu
         # The refused page does not show the action as signed off.
         assert 'data-testid="action-status">Complete<' in text
 
-    response = client.post(url, {"do": "sign_off", "follow_up_on": days(90).isoformat()})
+    response = client.post(url, {"follow_up_on": days(90).isoformat()})
     assert response.status_code == 302
     action.refresh_from_db()
     assert action.status == Action.Status.SIGNED_OFF and action.follow_up_on == days(90)

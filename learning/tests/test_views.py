@@ -226,19 +226,83 @@ def test_my_agency_marks_evidence_overdue_only_while_awaited_past_its_due_date(c
 def test_agency_lead_reports_progress_on_their_action(client, agency_user, two_agencies):
     mine, theirs, *_ = two_agencies
     client.force_login(agency_user)
-    data = {"do": "progress", "progress": "Training booked", "at_risk": "on"}
-    assert client.post(reverse("learning:action", args=[theirs.uuid]), data).status_code == 404
-    response = client.post(reverse("learning:action", args=[mine.uuid]), data)
+    data = {"progress": "Training booked", "at_risk": "on"}
+    url = reverse("learning:action_progress", args=[theirs.uuid])
+    assert client.post(url, data).status_code == 404
+    response = client.post(reverse("learning:action_progress", args=[mine.uuid]), data)
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.status == Action.Status.IN_PROGRESS and mine.at_risk
     assert mine.history.first().history_user == agency_user
     # The agency may not sign off its own action.
     response = client.post(
-        reverse("learning:action", args=[mine.uuid]),
-        {"do": "sign_off", "follow_up_on": "2030-01-01"},
+        reverse("learning:action_sign_off", args=[mine.uuid]), {"follow_up_on": "2030-01-01"}
     )
     assert response.status_code == 403
+
+
+def test_each_act_on_an_action_has_its_own_address_and_the_page_takes_none(client, bu_user):
+    action = ActionFactory(
+        status=Action.Status.COMPLETE, completed_on=timezone.localdate(), completion_evidence="x"
+    )
+    services.action_sign_off(action=action, signed_off_by=bu_user, follow_up_on=None)
+    client.force_login(bu_user)
+    page = reverse("learning:action", args=[action.uuid])
+    assert client.post(page, {"result": "It lasted"}).status_code == 405
+    url = reverse("learning:action_follow_up", args=[action.uuid])
+    assert client.get(url).status_code == 405
+    assert f'action="{url}"' in body(client.get(page))
+
+    # Refused: the page again, with the form's message, and nothing changed.
+    response = client.post(url, {"result": ""})
+    assert response.status_code == 200
+    assert "Say whether the change has lasted." in body(response)
+    assert 'data-testid="action-status">Signed off<' in body(response)
+    action.refresh_from_db()
+    assert action.followed_up_on is None
+
+    response = client.post(url, {"result": "Still in use six weeks on"}, follow=True)
+    assert response.redirect_chain == [(page, 302)]
+    assert "Follow-up recorded." in body(response)
+    action.refresh_from_db()
+    assert action.followed_up_on == timezone.localdate()
+    assert action.follow_up_result == "Still in use six weeks on"
+
+
+def test_progress_refused_for_its_file_is_not_shown_as_saved(
+    client, agency_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    action = ActionFactory(owner_agency=agency_user.agency)
+    client.force_login(agency_user)
+    response = client.post(
+        reverse("learning:action_progress", args=[action.uuid]),
+        {
+            "progress": "Every officer trained",
+            "completed_on": timezone.localdate().isoformat(),
+            "completion_evidence": "Training register",
+            "file": SimpleUploadedFile("register.html", b"<html><body>x</body></html>"),
+        },
+    )
+    assert response.status_code == 200
+    text = body(response)
+    assert "Latest progress" not in text and 'data-testid="action-status">Not started<' in text
+    action.refresh_from_db()
+    assert (action.status, action.progress) == (Action.Status.OPEN, "")
+    assert not action.attachments.exists()
+
+
+def test_a_refused_judgement_shows_the_evidence_page_again(client, bu_user):
+    evidence = EvidenceFactory(received_on=timezone.localdate(), summary="Report")
+    client.force_login(bu_user)
+    url = reverse("learning:evidence_judge", args=[evidence.uuid])
+    response = client.post(url, {"judgement": "", "reason": "Shows it"})
+    assert response.status_code == 200
+    assert "Choose a judgement." in body(response) and evidence.title in body(response)
+    response = client.post(url, {"judgement": "assured", "reason": "Shows it"})
+    assert response.status_code == 302
+    evidence.refresh_from_db()
+    assert (evidence.judgement, evidence.judged_by) == ("assured", bu_user)
 
 
 def test_agency_lead_provides_evidence_with_a_file_that_only_the_right_people_can_open(
@@ -249,8 +313,8 @@ def test_agency_lead_provides_evidence_with_a_file_that_only_the_right_people_ca
     client.force_login(agency_user)
     upload = SimpleUploadedFile("report.pdf", b"%PDF-1.4 police report", "application/pdf")
     response = client.post(
-        reverse("learning:evidence", args=[my_evidence.uuid]),
-        {"do": "provide", "summary": "Audit of 30 strategy discussions", "file": upload},
+        reverse("learning:evidence_provide", args=[my_evidence.uuid]),
+        {"summary": "Audit of 30 strategy discussions", "file": upload},
     )
     assert response.status_code == 302
     my_evidence.refresh_from_db()
@@ -268,8 +332,8 @@ def test_agency_lead_provides_evidence_with_a_file_that_only_the_right_people_ca
 
     # And the agency cannot judge its own evidence.
     response = client.post(
-        reverse("learning:evidence", args=[my_evidence.uuid]),
-        {"do": "judge", "judgement": "assured", "reason": "x"},
+        reverse("learning:evidence_judge", args=[my_evidence.uuid]),
+        {"judgement": "assured", "reason": "x"},
     )
     assert response.status_code == 404
     my_evidence.refresh_from_db()
@@ -463,6 +527,30 @@ def test_search_finds_words_in_the_title(client, bu_user, name, factory):
     text = body(client.get(reverse(f"learning:{name}"), {"q": "TODDLER"}))
     assert "Neglect of a toddler" in text
     assert "Exploitation outside the home" not in text
+
+
+@pytest.mark.parametrize(
+    "name, factory, label, none",
+    [
+        ("outcomes", OutcomeFactory, "Learning outcomes", "No learning outcomes match."),
+        ("activities", ActivityFactory, "Delivery activities", "No delivery activities match."),
+        ("checks", CheckFactory, "Practice development checks", "No practice checks match."),
+        ("evidence_list", EvidenceFactory, "Assurance evidence", "No assurance evidence matches."),
+    ],
+)
+def test_a_list_page_names_its_table_or_says_that_nothing_matches(
+    client, bu_user, name, factory, label, none
+):
+    client.force_login(bu_user)
+    url = reverse(f"learning:{name}")
+    text = body(client.get(url))
+    assert none in text and "<table" not in text
+    factory()
+    text = body(client.get(url))
+    assert none not in text
+    assert 'aria-labelledby="rows-label"' in text
+    assert f'<caption class="visually-hidden" id="rows-label">{label}</caption>' in text
+    assert text.count("<tr>") == 2  # the header and the one row
 
 
 def test_page_links_carry_the_filters_on(client, bu_user):

@@ -552,6 +552,15 @@ EXPECTATIONS: dict[str, list[Check]] = {
     # so it only shows the return again).
     "audits:return-edit": [
         *each(RETURN_READERS, pk_kw("returns"), write="bu lead"),
+        # Saving and submitting each have their own address.
+        POST("own", rule(others="405"), lambda w: {"pk": w.returns["own"].pk}, data=lambda w: {}),
+    ],
+    "audits:return-save": [
+        GET("own", POST_ONLY, lambda w: {"pk": w.returns["own"].pk}),
+        *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu lead", data=answers_form),
+    ],
+    "audits:return-submit": [
+        GET("own", POST_ONLY, lambda w: {"pk": w.returns["own"].pk}),
         *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu lead", data=answers_form),
     ],
     # Moderated by the Business Unit and QAP ("own" is a draft, so it only shows it again).
@@ -762,20 +771,28 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     "learning:evidence": [
         *each(EVIDENCE_READERS, uuid_kw("evidence")),
-        # The agency provides its own evidence; the sub-group judges it.
+        # Its acts each have their own address.
+        POST("own", rule(others="405"), lambda w: {"uuid": w.evidence["own"].uuid}),
+    ],
+    # The agency provides its own evidence; the sub-group judges it.
+    "learning:evidence_provide": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.evidence["own"].uuid}),
         *each(
             EVIDENCE_READERS,
             uuid_kw("evidence"),
             "POST",
             write="bu member lead",
-            data=lambda w, v: {"do": "provide", "summary": "Thirty strategy discussions audited"},
+            data=lambda w, v: {"summary": "Thirty strategy discussions audited"},
         ),
+    ],
+    "learning:evidence_judge": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.evidence["own"].uuid}),
         *each(
-            {f"{v}:judge": read for v, read in EVIDENCE_READERS.items()},
-            lambda w, v: {"uuid": w.evidence[v.split(":")[0]].uuid},
+            EVIDENCE_READERS,
+            uuid_kw("evidence"),
             "POST",
             write=LEARNING_WRITERS,
-            data=lambda w, v: {"do": "judge", "judgement": "assured", "reason": "Audit shows it"},
+            data=lambda w, v: {"judgement": "assured", "reason": "Audit shows it"},
         ),
     ],
     "learning:evidence_edit": [
@@ -843,22 +860,43 @@ EXPECTATIONS: dict[str, list[Check]] = {
                 ("member", "outsider", "exec"), lambda w: [w.findings["restricted"].title]
             ),
         ),
-        # Progress: the owner agency and the sub-group; an agency lead cannot reach B's action.
+        # Its acts each have their own address.
+        POST("own", rule(others="405"), lambda w: {"uuid": w.actions["own"].uuid}),
+    ],
+    # Progress: the owner agency and the sub-group; an agency lead cannot reach B's action.
+    "learning:action_progress": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.actions["own"].uuid}),
         *each(
             ACTION_READERS,
             uuid_kw("actions"),
             "POST",
             write="bu member lead",
-            data=lambda w, v: {"do": "progress", "progress": "Half the officers trained"},
+            data=lambda w, v: {"progress": "Half the officers trained"},
         ),
-        # Sign-off: the sub-group only (the action is not complete, so the form refuses it).
+    ],
+    # Sign-off and the follow-up check: the sub-group only (no action is complete or signed
+    # off, so the form refuses it).
+    "learning:action_sign_off": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.actions["own"].uuid}),
         *form_refuses(
             each(
-                {f"{v}:sign_off": read for v, read in ACTION_READERS.items()},
-                lambda w, v: {"uuid": w.actions[v.split(":")[0]].uuid},
+                ACTION_READERS,
+                uuid_kw("actions"),
                 "POST",
                 write=LEARNING_WRITERS,
-                data=lambda w, v: {"do": "sign_off", "follow_up_on": today(90)},
+                data=lambda w, v: {"follow_up_on": today(90)},
+            )
+        ),
+    ],
+    "learning:action_follow_up": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.actions["own"].uuid}),
+        *form_refuses(
+            each(
+                ACTION_READERS,
+                uuid_kw("actions"),
+                "POST",
+                write=LEARNING_WRITERS,
+                data=lambda w, v: {"result": "Still in use six weeks on"},
             )
         ),
     ],

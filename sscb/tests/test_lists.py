@@ -1,0 +1,43 @@
+import django_filters
+import pytest
+from django.test import RequestFactory
+
+from sscb.lists import filtered_page
+from sscb.models import Agency
+from sscb.tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class AgencyFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=[("police", "Police"), ("csc", "Social care")])
+
+    class Meta:
+        model = Agency
+        fields = ["kind"]
+
+
+def _page(query):
+    request = RequestFactory().get("/", query)
+    return filtered_page(request, AgencyFilter, Agency.objects.order_by("name"), per_page=2)
+
+
+def test_a_list_page_is_filtered_then_paginated():
+    for n in range(3):
+        AgencyFactory(name=f"Police {n}", kind="police")
+    AgencyFactory(name="Social care", kind="csc")
+
+    context = _page({"kind": "police", "page": "2"})
+    assert [agency.name for agency in context["page_obj"]] == ["Police 2"]
+    assert context["page_obj"].paginator.count == 3
+    assert context["filter"].form["kind"].value() == "police"
+    assert context["is_filtered"]
+
+
+def test_the_page_alone_or_an_empty_filter_does_not_count_as_filtered():
+    assert not _page({"page": "2"})["is_filtered"]
+    assert not _page({"kind": ""})["is_filtered"]
+    # A value the filter cannot use reads as absent: every row, the first page.
+    AgencyFactory(kind="police")
+    context = _page({"kind": "garbage", "page": "garbage"})
+    assert context["page_obj"].number == 1 and context["page_obj"].paginator.count == 1
