@@ -1,0 +1,395 @@
+"""The case file (issue 18): the merged multi-agency chronology, its upload and export, the
+terms of reference with versions and the review team with the reviewer's independence."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from reviews import casefile
+from reviews.models import ChronologyEntry, Review, ReviewTeamMember, TermsOfReference
+from reviews.tests.factories import ReviewAgencyFactory, open_review
+from sscb.models import AccessLogEntry
+from sscb.tests.factories import AgencyFactory, UserFactory
+
+DAY = datetime.date(2025, 3, 10)
+HEADER = "date,what happened,source,key episode\r\n"
+
+
+@pytest.fixture
+def three(db):
+    """Three agencies, one lead for each."""
+    made = {}
+    for short, kind in (("Police", "police"), ("CSC", "csc"), ("Health", "health")):
+        agency = AgencyFactory(name=f"{short} agency", short_name=short, kind=kind)
+        made[short] = (agency, UserFactory(role="agency_lead", agency=agency, username=short))
+    return made
+
+
+@pytest.fixture
+def review(three, bu_user, crp):
+    made = open_review(by=bu_user, kind=Review.Kind.RAPID_REVIEW, subgroup=crp)
+    for agency, _lead in three.values():
+        ReviewAgencyFactory(review=made, agency=agency)
+    return made
+
+
+def csv_file(text, name="chronology.csv"):
+    return SimpleUploadedFile(name, (HEADER + text).encode())
+
+
+def entry(review, agency, by, day, what="Seen at home.", key=False):
+    return casefile.chronology_entry_save(
+        review=review,
+        by=by,
+        agency=agency,
+        happened_on=day,
+        what_happened=what,
+        source="Case record",
+        is_key_episode=key,
+    )
+
+
+# Upload ------------------------------------------------------------------------------------
+
+
+def test_an_upload_with_one_bad_row_says_which_row_and_why_and_adds_nothing(client, review, three):
+    police, lead = three["Police"]
+    client.force_login(lead)
+    upload = csv_file(
+        "2025-03-01,Child A seen by the school nurse,School record,no\r\n"
+        "2025-13-45,Strategy discussion held,Minutes,yes\r\n"
+        "03/03/2025,Home visit; mother present,Visit note,\r\n"
+    )
+    response = client.post(
+        reverse("reviews:chronology-upload", args=[review.uuid]),
+        {"agency": police.pk, "file": upload},
+    )
+    assert response.status_code == 200
+    errors = response.context["row_errors"]
+    assert errors == [
+        "Row 3: the date “2025-13-45” is not a date (write 2025-03-10 or 10/03/2025)."
+    ]
+    assert "Row 3" in response.content.decode()
+    assert not ChronologyEntry.objects.exists()
+
+
+def test_an_identifier_in_a_row_is_refused_with_the_row_named(review, three):
+    police, lead = three["Police"]
+    result = casefile.chronology_import(
+        review=review,
+        by=lead,
+        agency=police,
+        upload=csv_file(
+            "2025-03-01,Seen at home,Visit note,no\r\n"
+            "2025-03-02,Child A (DOB 01/02/2015) seen at A&E,ED record,yes\r\n"
+            "2025-03-03,,Visit note,maybe\r\n"
+        ),
+    )
+    assert result.created == 0
+    assert result.errors[0].startswith("Row 3: what happened: This looks like a date of birth")
+    assert result.errors[1] == (
+        "Row 4: “key episode” must be yes or no, not “maybe”; “what happened” is empty."
+    )
+    assert not ChronologyEntry.objects.exists()
+
+
+def test_a_good_csv_and_a_good_xlsx_are_added_whole(review, three, bu_user):
+    police, lead = three["Police"]
+    result = casefile.chronology_import(
+        review=review,
+        by=lead,
+        agency=police,
+        upload=csv_file("2025-03-01,Seen at home,Visit note,yes\r\n03/03/2025,Called,Log,\r\n"),
+    )
+    assert (result.created, result.errors) == (2, [])
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Date", "What happened", "Source", "Key episode"])
+    sheet.append([datetime.datetime(2025, 2, 1), "Referral received", "Front door log", "no"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    csc, _ = three["CSC"]
+    result = casefile.chronology_import(
+        review=review,
+        by=bu_user,
+        agency=csc,
+        upload=SimpleUploadedFile("csc.xlsx", buffer.getvalue()),
+    )
+    assert (result.created, result.errors) == (1, [])
+    rows = list(review.chronology.order_by("happened_on").values_list("agency", "happened_on"))
+    assert rows == [
+        (csc.pk, datetime.date(2025, 2, 1)),
+        (police.pk, datetime.date(2025, 3, 1)),
+        (police.pk, datetime.date(2025, 3, 3)),
+    ]
+    # Each entry has its history, with who added it.
+    assert ChronologyEntry.history.filter(history_user=lead).count() == 2
+
+
+def test_a_file_not_in_the_template_is_refused_as_a_whole(review, three):
+    police, lead = three["Police"]
+    result = casefile.chronology_import(
+        review=review,
+        by=lead,
+        agency=police,
+        upload=SimpleUploadedFile("c.csv", b"when,what\r\n2025-03-01,Seen\r\n"),
+    )
+    assert "first row must name the template's columns" in result.errors[0]
+    # A file that is not a spreadsheet is refused by the upload rule.
+    result = casefile.chronology_import(
+        review=review,
+        by=lead,
+        agency=police,
+        upload=SimpleUploadedFile("c.csv", b"<script>alert(1)</script>"),
+    )
+    assert "can't be accepted" in result.errors[0]
+
+
+# The merged chronology -----------------------------------------------------------------------
+
+
+def test_the_merged_chronology_orders_three_agencies_entries_by_date(
+    client, review, three, bu_user
+):
+    for short, day in (("Health", 3), ("Police", 1), ("CSC", 2), ("Police", 4)):
+        agency, lead = three[short]
+        entry(review, agency, lead, DAY + datetime.timedelta(days=day), what=f"{short} {day}")
+    client.force_login(bu_user)
+    response = client.get(reverse("reviews:chronology", args=[review.uuid]))
+    assert [e.what_happened for e in response.context["entries"]] == [
+        "Police 1",
+        "CSC 2",
+        "Health 3",
+        "Police 4",
+    ]
+    # Filtered by agency and by period.
+    csc = three["CSC"][0]
+    response = client.get(reverse("reviews:chronology", args=[review.uuid]), {"agency": csc.pk})
+    assert [e.what_happened for e in response.context["entries"]] == ["CSC 2"]
+    response = client.get(
+        reverse("reviews:chronology", args=[review.uuid]),
+        {"from_date": "2025-03-12", "to_date": "2025-03-13"},
+    )
+    assert [e.what_happened for e in response.context["entries"]] == ["CSC 2", "Health 3"]
+
+
+def test_key_practice_episodes_are_marked_and_can_be_shown_alone(client, review, three, bu_user):
+    police, lead = three["Police"]
+    entry(review, police, lead, DAY, what="Routine call")
+    entry(review, police, lead, DAY, what="Strategy discussion not held", key=True)
+    client.force_login(bu_user)
+    url = reverse("reviews:chronology", args=[review.uuid])
+    page = client.get(url).content.decode()
+    assert page.count("Key practice episode</span>") == 1
+    response = client.get(url, {"key": "on"})
+    assert [e.what_happened for e in response.context["entries"]] == [
+        "Strategy discussion not held"
+    ]
+
+
+def test_another_agency_cannot_read_or_change_an_agencys_entries(client, review, three):
+    police, police_lead = three["Police"]
+    secret = entry(review, police, police_lead, DAY, what="Police only knew this")
+    csc, csc_lead = three["CSC"]
+    entry(review, csc, csc_lead, DAY, what="Social care saw this")
+    client.force_login(csc_lead)
+    page = client.get(reverse("reviews:chronology", args=[review.uuid])).content.decode()
+    assert "Social care saw this" in page
+    assert "Police only knew this" not in page
+    export = client.get(reverse("reviews:chronology-csv", args=[review.uuid]))
+    text = export.content.decode()
+    assert "Social care saw this" in text and "Police only knew this" not in text
+    edit = reverse("reviews:chronology-edit", args=[review.uuid, secret.uuid])
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, {"agency": csc.pk, "happened_on": "2025-03-10"}).status_code == 404
+    # Nor may it enter for the police agency.
+    response = client.post(
+        reverse("reviews:chronology-add", args=[review.uuid]),
+        {"agency": police.pk, "happened_on": "2025-03-10", "what_happened": "x", "source": "y"},
+    )
+    assert response.status_code == 200 and "agency" in response.context["form"].errors
+    assert review.chronology.filter(agency=police).count() == 1
+
+
+def test_an_agency_lead_adds_and_changes_their_own_entry_until_it_is_closed(
+    client, review, three, bu_user
+):
+    police, lead = three["Police"]
+    client.force_login(lead)
+    add = reverse("reviews:chronology-add", args=[review.uuid])
+    data = {
+        "agency": police.pk,
+        "happened_on": "2025-03-10",
+        "what_happened": "Officers attended; Child A present.",
+        "source": "Incident log",
+    }
+    assert client.post(add, data).status_code == 302
+    made = review.chronology.get()
+    edit = reverse("reviews:chronology-edit", args=[review.uuid, made.uuid])
+    assert client.post(edit, data | {"source": "Incident log 42"}).status_code == 302
+    made.refresh_from_db()
+    assert made.source == "Incident log 42"
+    assert made.history.count() == 2
+    # An NHS number is refused with a clear message.
+    response = client.post(edit, data | {"what_happened": "NHS number 943 476 5919"})
+    assert "looks like an NHS number" in response.content.decode()
+    casefile.chronology_close(review=review, by=bu_user)
+    assert client.get(edit).status_code == 403
+    assert client.post(add, data).status_code == 403
+    assert review.chronology.count() == 1
+    # Closing is in the review's history.
+    assert review.history.filter(history_change_reason="Chronology closed").exists()
+
+
+def test_the_export_is_filtered_as_the_page_and_logged(client, review, three, bu_user):
+    police, lead = three["Police"]
+    entry(review, police, lead, DAY, what="=HYPERLINK(1)")
+    entry(review, three["CSC"][0], bu_user, DAY, what="CSC entry")
+    client.force_login(bu_user)
+    response = client.get(
+        reverse("reviews:chronology-xlsx", args=[review.uuid]), {"agency": police.pk}
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Date", "Agency", "What happened", "Source", "Key practice episode")
+    assert [row[2] for row in rows[1:]] == ["'=HYPERLINK(1)"]
+    assert AccessLogEntry.objects.filter(action="export", record__contains="Chronology").exists()
+
+
+def test_the_template_downloads_with_the_documented_columns(client, bu_user):
+    client.force_login(bu_user)
+    text = client.get(reverse("reviews:chronology-template")).content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "date,what happened,source,key episode"
+
+
+def test_chronology_page_runs_the_same_queries_for_2_or_50_entries(
+    client, review, three, bu_user, count_queries, django_assert_max_num_queries
+):
+    police, lead = three["Police"]
+    client.force_login(lead)
+    for day in range(2):
+        entry(review, police, lead, DAY - datetime.timedelta(days=day))
+    url = reverse("reviews:chronology", args=[review.uuid]) + "?key="
+    small = count_queries(url)
+    for day in range(2, 50):
+        entry(review, police, lead, DAY - datetime.timedelta(days=day))
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert len(response.context["entries"]) == 50
+
+
+# Terms of reference ----------------------------------------------------------------------------
+
+
+def test_terms_of_reference_keep_every_version(client, review, crp_member):
+    client.force_login(crp_member)
+    url = reverse("reviews:terms", args=[review.uuid])
+    data = {
+        "scope_from": "2024-09-01",
+        "scope_to": "2025-03-10",
+        "lines_of_enquiry": "How was Child A's voice heard?\nWas the strategy discussion timely?",
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data | {"scope_to": "2024-01-01"})
+    assert "cannot be before its start" in response.content.decode()
+    agreed = data | {"agreed_by": "Case Review Panel", "agreed_on": "2025-03-20"}
+    assert client.post(url, agreed).status_code == 302
+    versions = list(review.terms_versions.order_by("version"))
+    assert [(v.version, v.agreed_by) for v in versions] == [(1, ""), (2, "Case Review Panel")]
+    page = client.get(url).content.decode()
+    assert "Version 2" in page and "Earlier versions" in page
+    assert "Was the strategy discussion timely?" in page
+
+
+def test_terms_are_read_by_readers_and_written_by_editors_only(client, review, executive_user):
+    client.force_login(executive_user)
+    url = reverse("reviews:terms", args=[review.uuid])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"scope_from": "2024-09-01"}).status_code == 403
+    assert not TermsOfReference.objects.exists()
+
+
+def test_terms_page_runs_the_same_queries_for_2_or_20_versions(
+    client, review, bu_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(bu_user)
+
+    def add(n):
+        for _ in range(n):
+            casefile.terms_of_reference_add(
+                review=review,
+                by=bu_user,
+                scope_from=DAY,
+                scope_to=DAY,
+                lines_of_enquiry="One\nTwo",
+            )
+
+    add(2)
+    url = reverse("reviews:terms", args=[review.uuid])
+    small = count_queries(url)
+    add(18)
+    with django_assert_max_num_queries(small):
+        client.get(url)
+
+
+# The review team -------------------------------------------------------------------------------
+
+
+def test_a_reviewer_employed_by_an_agency_under_review_is_refused_without_a_reason(
+    client, review, three, bu_user
+):
+    police, _ = three["Police"]
+    insider = UserFactory(role="independent_reviewer", agency=police, username="insider")
+    client.force_login(bu_user)
+    url = reverse("reviews:team", args=[review.uuid])
+    response = client.post(url, {"person": insider.pk, "role": "reviewer"})
+    assert "must be independent of the agencies reviewed" in response.content.decode()
+    assert not review.team.exists()
+    reason = "Works in a separate division with no part in the case."
+    response = client.post(
+        url, {"person": insider.pk, "role": "reviewer", "independence_reason": reason}
+    )
+    assert response.status_code == 302
+    assert review.team.get().independence_reason == reason
+    # Someone from an agency not under review needs no reason.
+    outsider = UserFactory(role="independent_reviewer", username="independent")
+    assert client.post(url, {"person": outsider.pk, "role": "reviewer"}).status_code == 302
+
+
+def test_team_members_leave_without_being_deleted(client, review, bu_user, member_user):
+    member = casefile.team_member_add(
+        review=review, by=bu_user, person=member_user, role=ReviewTeamMember.Role.CHAIR
+    )
+    client.force_login(bu_user)
+    url = reverse("reviews:team-leave", args=[review.uuid, member.pk])
+    assert client.post(url).status_code == 302
+    member.refresh_from_db()
+    assert member.left_on is not None
+    assert member.history.count() == 2
+
+
+def test_team_page_runs_the_same_queries_for_2_or_20_members(
+    client, review, bu_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(bu_user)
+    for n in range(2):
+        casefile.team_member_add(
+            review=review, by=bu_user, person=UserFactory(username=f"p{n}"), role="chair"
+        )
+    url = reverse("reviews:team", args=[review.uuid])
+    small = count_queries(url)
+    for n in range(2, 20):
+        agency = AgencyFactory()
+        casefile.team_member_add(
+            review=review,
+            by=bu_user,
+            person=UserFactory(username=f"p{n}", agency=agency),
+            role="agency_representative",
+            agency=agency,
+        )
+    with django_assert_max_num_queries(small):
+        client.get(url)
