@@ -341,3 +341,13 @@ def team_member_leave(*, member: ReviewTeamMember, by, on: datetime.date | None 
     member.left_on = on or timezone.localdate()
     member.save(update_fields=["left_on", "updated_at"])
     return member
+
+
+def case_file_summary(user, review: Review) -> dict:
+    """What the review page says of the case file, in three queries whatever its size."""
+    return {
+        "terms": review.terms_versions.order_by("-version").first(),
+        "team_size": review.team.filter(left_on__isnull=True).count(),
+        "chronology_count": chronology_visible_to(user).filter(review=review).count(),
+        "may_enter": bool(chronology_agencies_for(user, review)),
+    }

@@ -12,7 +12,7 @@ from sscb.forms import add_service_errors
 from sscb.params import page_of
 from sscb.selectors import access_log_about
 
-from . import clocks, lifecycle, selectors, services
+from . import casefile, clocks, lifecycle, selectors, services
 from .criteria import SCR_RULE_EXPLAINED, scr_criteria, serious_child_safeguarding_case
 from .filters import ReviewFilter
 from .forms import (
@@ -108,6 +108,7 @@ def review_detail(request, uuid):
             "pause_form": PauseForm(),
             "resume_form": ResumeForm(),
             "access_log": access_log_about(request.user, review) if review.is_restricted else None,
+            "case_file": casefile.case_file_summary(request.user, review),
         }
     )
     return render(request, "reviews/review_detail.html", context)

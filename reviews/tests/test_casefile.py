@@ -393,3 +393,68 @@ def test_team_page_runs_the_same_queries_for_2_or_20_members(
         )
     with django_assert_max_num_queries(small):
         client.get(url)
+
+
+# The review page and the home page ----------------------------------------------------------
+
+
+def test_the_review_page_sums_up_the_case_file_with_links(client, review, three, bu_user):
+    police, lead = three["Police"]
+    entry(review, police, lead, DAY)
+    entry(review, three["CSC"][0], bu_user, DAY)
+    client.force_login(lead)
+    page = client.get(reverse("reviews:detail", args=[review.uuid])).content.decode()
+    assert "Case file" in page
+    assert reverse("reviews:chronology", args=[review.uuid]) in page
+    assert "1 entry" in page  # the lead counts only their own agency's entries
+    assert reverse("reviews:chronology-add", args=[review.uuid]) in page
+
+
+def test_a_reviewers_home_lists_what_waits_in_each_review(client, review, three, reviewer_user):
+    Review.objects.filter(pk=review.pk).update(lead_reviewer=reviewer_user)
+    review.agencies.update(chronology_requested_on=DAY)
+    review.agencies.filter(agency=three["Police"][0]).update(chronology_received_on=DAY)
+    casefile.terms_of_reference_add(
+        review=review, by=reviewer_user, scope_from=DAY, scope_to=DAY, lines_of_enquiry="One"
+    )
+    client.force_login(reviewer_user)
+    page = client.get(reverse("home")).content.decode()
+    assert "the terms of reference are not agreed" in page
+    assert "2 agency chronologies are awaited" in page
+
+
+def test_an_agency_leads_home_says_their_chronology_is_asked_for(client, review, three):
+    police, lead = three["Police"]
+    review.agencies.filter(agency=police).update(chronology_requested_on=DAY)
+    client.force_login(lead)
+    page = client.get(reverse("home")).content.decode()
+    assert f"{review.reference}: your agency&#x27;s chronology is asked for" in page
+    casefile.chronology_close(review=review, by=UserFactory(role="business_unit"))
+    page = client.get(reverse("home")).content.decode()
+    assert "chronology is asked for" not in page
+
+
+@pytest.mark.parametrize("who", ["reviewer", "lead"])
+def test_home_runs_the_same_queries_for_2_or_20_reviews(
+    client, three, bu_user, crp, reviewer_user, count_queries, django_assert_max_num_queries, who
+):
+    police, lead = three["Police"]
+    user = reviewer_user if who == "reviewer" else lead
+
+    def add(n):
+        for _ in range(n):
+            made = open_review(
+                by=bu_user, kind=Review.Kind.RAPID_REVIEW, subgroup=crp, lead_reviewer=reviewer_user
+            )
+            ReviewAgencyFactory(review=made, agency=police, chronology_requested_on=DAY)
+            casefile.terms_of_reference_add(
+                review=made, by=bu_user, scope_from=DAY, scope_to=DAY, lines_of_enquiry="One"
+            )
+
+    add(2)
+    client.force_login(user)
+    small = count_queries(reverse("home"))
+    add(18)
+    with django_assert_max_num_queries(small):
+        response = client.get(reverse("home"))
+    assert response.content.decode().count("chronolog") >= 20
