@@ -15,16 +15,25 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
 
+from sscb.access_log import Action, access_log_record
 from sscb.models import Agency
-from sscb.uploads import validate_upload
+from sscb.uploads import stored_name, validate_upload
 
-from .models import ChronologyEntry, Review, ReviewAgency, ReviewTeamMember, TermsOfReference
+from .models import (
+    CaseDocument,
+    ChronologyEntry,
+    DocumentVersion,
+    Review,
+    ReviewAgency,
+    ReviewTeamMember,
+    TermsOfReference,
+)
 from .selectors import can_edit_review, reviews_visible_to
 
 # ---------------------------------------------------------------------------------------- reads
@@ -351,3 +360,134 @@ def case_file_summary(user, review: Review) -> dict:
         "chronology_count": chronology_visible_to(user).filter(review=review).count(),
         "may_enter": bool(chronology_agencies_for(user, review)),
     }
+
+
+# -------------------------------------------------------------------------------- documents
+
+DRAFT = CaseDocument.Kind.DRAFT_REPORT
+AGENCY_REPORT = CaseDocument.Kind.AGENCY_REPORT
+
+
+def documents_visible_to(user):
+    """Case documents ``user`` may open: those of reviews they may open, except drafts (only the
+    Business Unit, the review's reviewer and its panel) and, for an agency lead, other agencies'
+    reports."""
+    documents = CaseDocument.objects.filter(review__in=reviews_visible_to(user))
+    if user.is_business_unit:
+        return documents
+    on_panel = Review.panel_members.through.objects.filter(review=OuterRef("review"), user=user)
+    documents = documents.filter(~Q(kind=DRAFT) | Q(review__lead_reviewer=user) | Exists(on_panel))
+    if user.is_agency_lead:
+        documents = documents.filter(~Q(kind=AGENCY_REPORT) | Q(agency_id=user.agency_id))
+    return documents
+
+
+def documents_of(user, review: Review) -> list[CaseDocument]:
+    """The review's documents ``user`` may open, each with its versions, newest first."""
+    versions = DocumentVersion.objects.select_related("uploaded_by").order_by("-version")
+    return list(
+        documents_visible_to(user)
+        .filter(review=review)
+        .select_related("agency")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+        .order_by("kind", "title", "pk")
+    )
+
+
+def sees_drafts(user, review: Review) -> bool:
+    """``panel_members`` is prefetched by ``get_review_for_user``."""
+    return (
+        user.is_business_unit
+        or review.lead_reviewer_id == user.pk
+        or any(member.pk == user.pk for member in review.panel_members.all())
+    )
+
+
+def document_kinds_for(user, review: Review) -> list[str]:
+    """The kinds of document ``user`` may upload to ``review``."""
+    if can_edit_review(user, review) or review.lead_reviewer_id == user.pk:
+        kinds = list(CaseDocument.Kind.values)
+    elif user.is_agency_lead:
+        kinds = [AGENCY_REPORT]
+    else:
+        return []
+    return [kind for kind in kinds if kind != DRAFT or sees_drafts(user, review)]
+
+
+def may_upload(user, review: Review, kind: str, agency) -> bool:
+    if kind not in document_kinds_for(user, review):
+        return False
+    if user.is_agency_lead and not can_edit_review(user, review):
+        return agency is not None and agency.pk == user.agency_id
+    return True
+
+
+def get_document_for_user(user, review: Review, document_id, write=False) -> CaseDocument:
+    document = documents_visible_to(user).filter(review=review, pk=document_id).first()
+    if document is None:
+        raise Http404("No such document")
+    if write and not may_upload(user, review, document.kind, document.agency):
+        raise PermissionDenied
+    return document
+
+
+def get_document_version_for_user(user, review: Review, version_id) -> DocumentVersion:
+    version = (
+        DocumentVersion.objects.filter(
+            pk=version_id, document__in=documents_visible_to(user).filter(review=review)
+        )
+        .select_related("document", "document__review")
+        .first()
+    )
+    if version is None:
+        raise Http404("No such file")
+    return version
+
+
+def _store(version: DocumentVersion, upload) -> None:
+    try:
+        name, extension = validate_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    version.name = name
+    version.file.save(stored_name(extension), upload, save=False)
+
+
+@transaction.atomic
+def document_add(
+    *, review: Review, by, kind: str, title: str, upload, agency=None, note: str = ""
+) -> CaseDocument:
+    """A new document, with its first version."""
+    if kind == AGENCY_REPORT and agency is None:
+        raise ValidationError({"agency": "Say whose agency report this is."})
+    if not may_upload(by, review, kind, agency):
+        raise ValidationError({"kind": "You may not add a document of this kind here."})
+    document = CaseDocument(
+        review=review, kind=kind, title=title, agency=agency if kind == AGENCY_REPORT else None
+    )
+    document.full_clean(exclude=["review"])
+    document.save()
+    document_version_add(document=document, by=by, upload=upload, note=note)
+    return document
+
+
+@transaction.atomic
+def document_version_add(*, document: CaseDocument, by, upload, note: str = "") -> DocumentVersion:
+    """The next version of a document; earlier ones are kept."""
+    last = document.versions.aggregate(last=Max("version"))["last"] or 0
+    version = DocumentVersion(document=document, version=last + 1, uploaded_by=by, note=note)
+    _store(version, upload)
+    version.full_clean(exclude=["document", "uploaded_by", "file"])
+    version.save()
+    return version
+
+
+def document_record_download(*, request, version: DocumentVersion) -> None:
+    """Log a download: the label names the document by review, kind and version, not the
+    uploaded name (which nobody checked for a child's name)."""
+    document = version.document
+    label = (
+        f"{document.review.reference}: {document.get_kind_display()} {document.pk} "
+        f"version {version.version}"
+    )
+    access_log_record(request, version, Action.DOWNLOAD, label=label)

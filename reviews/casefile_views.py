@@ -1,9 +1,9 @@
-"""The case file's pages: the merged chronology (with upload and export), the terms of reference
-and the review team. Each loads the review through ``get_review_for_user`` first."""
+"""The case file's pages: the merged chronology (with upload and export), the terms of reference,
+the review team and the documents. Each loads the review through ``get_review_for_user`` first."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,12 +12,15 @@ from sscb.access_log import Action, access_log_record
 from sscb.exports import csv_response, xlsx_response
 from sscb.forms import add_service_errors
 from sscb.params import page_of
+from sscb.uploads import clean_filename
 
 from . import casefile, selectors, services
 from .filters import ChronologyFilter
 from .forms import (
     ChronologyEntryForm,
     ChronologyUploadForm,
+    DocumentForm,
+    DocumentVersionForm,
     TeamMemberForm,
     TermsOfReferenceForm,
 )
@@ -247,3 +250,83 @@ def team_leave(request, uuid, member_id):
     else:
         messages.success(request, f"{member.person} has left the team.")
     return redirect("reviews:team", review.uuid)
+
+
+def documents(request, uuid):
+    """The review's documents in their versions, and (for those who may) a new one."""
+    review = _review(request, uuid)
+    kinds = casefile.document_kinds_for(request.user, review)
+    if request.method == "POST":
+        require(bool(kinds))
+    agencies = casefile.involved_agencies(review)
+    if request.user.is_agency_lead and not selectors.can_edit_review(request.user, review):
+        agencies = [agency for agency in agencies if agency.pk == request.user.agency_id]
+    form = None
+    if kinds:
+        form = DocumentForm(
+            request.POST or None, request.FILES or None, kinds=kinds, agencies=agencies
+        )
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            casefile.document_add(
+                review=review,
+                by=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                agency=data["agency"],
+                upload=data["file"],
+                note=data["note"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"“{data['title']}” uploaded.")
+            return redirect("reviews:documents", review.uuid)
+    found = casefile.documents_of(request.user, review)
+    for document in found:
+        document.may_upload = casefile.may_upload(
+            request.user, review, document.kind, document.agency
+        )
+    return render(
+        request,
+        "reviews/documents.html",
+        {
+            "review": review,
+            "documents": found,
+            "form": form,
+            "sees_drafts": casefile.sees_drafts(request.user, review),
+        },
+    )
+
+
+@require_POST
+def document_version(request, uuid, document_id):
+    review = selectors.get_review_for_user(request.user, uuid)
+    document = casefile.get_document_for_user(request.user, review, document_id, write=True)
+    form = DocumentVersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return redirect("reviews:documents", review.uuid)
+    try:
+        version = casefile.document_version_add(
+            document=document,
+            by=request.user,
+            upload=form.cleaned_data["file"],
+            note=form.cleaned_data["note"],
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Version {version.version} of “{document.title}” uploaded.")
+    return redirect("reviews:documents", review.uuid)
+
+
+def document_download(request, uuid, version_id):
+    review = selectors.get_review_for_user(request.user, uuid)
+    version = casefile.get_document_version_for_user(request.user, review, version_id)
+    casefile.document_record_download(request=request, version=version)
+    # Through the storage, never a public URL.
+    return FileResponse(
+        version.file.open("rb"), as_attachment=True, filename=clean_filename(version.name)
+    )

@@ -14,6 +14,7 @@ from sscb.models import Agency, SubGroup, User
 from sscb.uploads import UploadField
 
 from .models import (
+    CaseDocument,
     ChronologyEntry,
     ParallelProcess,
     Review,
@@ -421,3 +422,32 @@ class TeamMemberForm(forms.ModelForm):
             "Only for a reviewer who works for an agency under review: why they are accepted."
         )
         self.helper = _helper("Add to the team")
+
+
+class DocumentForm(MinimisedFormMixin, forms.Form):
+    """A new case document and its first version."""
+
+    kind = forms.ChoiceField(label="What it is")
+    title = forms.CharField(max_length=200)
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text="For an agency report: whose it is.",
+    )
+    file = UploadField()
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args, kinds, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (value, label) for value, label in CaseDocument.Kind.choices if value in kinds
+        ]
+        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self.helper = _helper("Upload the document")
+
+
+class DocumentVersionForm(MinimisedFormMixin, forms.Form):
+    """A new version of a document."""
+
+    file = UploadField()
+    note = forms.CharField(label="What changed", max_length=300, required=False)

@@ -857,3 +857,64 @@ class ReviewTeamMember(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person} ({self.get_role_display()}) on {self.review.reference}"
+
+
+class CaseDocument(TimeStampedModel):
+    """A document of the review (an agency report, a draft or the final report, the Board's
+    response), kept in versions; drafts are for the reviewer, the panel and the Business Unit."""
+
+    class Kind(models.TextChoices):
+        AGENCY_REPORT = "agency_report", "Agency report (IMR)"
+        DRAFT_REPORT = "draft_report", "Draft report"
+        FINAL_REPORT = "final_report", "Final report"
+        BOARD_RESPONSE = "board_response", "The Board's written response"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agency whose report this is (agency reports only).",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["kind", "title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="agency_report") | Q(agency__isnull=False),
+                name="reviews_casedocument_agency_report_has_agency",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: {self.title}"
+
+
+class DocumentVersion(TimeStampedModel):
+    """One uploaded version of a case document, stored under a random name."""
+
+    document = models.ForeignKey(CaseDocument, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField(editable=False)
+    file = models.FileField(upload_to="casefile/%Y/%m/")
+    name = models.CharField(max_length=200, help_text="The file's name as uploaded.")
+    note = models.CharField("what changed", max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "version"], name="reviews_documentversion_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document.title} v{self.version}"

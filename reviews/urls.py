@@ -36,4 +36,15 @@ urlpatterns = [
     path("<uuid:uuid>/terms/", case.terms, name="terms"),
     path("<uuid:uuid>/team/", case.team, name="team"),
     path("<uuid:uuid>/team/<int:member_id>/leave/", case.team_leave, name="team-leave"),
+    path("<uuid:uuid>/documents/", case.documents, name="documents"),
+    path(
+        "<uuid:uuid>/documents/<int:document_id>/version/",
+        case.document_version,
+        name="document-version",
+    ),
+    path(
+        "<uuid:uuid>/documents/files/<int:version_id>/",
+        case.document_download,
+        name="document-download",
+    ),
 ]

@@ -458,3 +458,126 @@ def test_home_runs_the_same_queries_for_2_or_20_reviews(
     with django_assert_max_num_queries(small):
         response = client.get(reverse("home"))
     assert response.content.decode().count("chronolog") >= 20
+
+
+# Documents -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+
+def text_file(name="report.txt", text="Agency report"):
+    return SimpleUploadedFile(name, text.encode())
+
+
+def test_a_draft_is_seen_by_the_reviewer_the_panel_and_the_business_unit_only(
+    client, media, review, bu_user, reviewer_user, executive_user, crp_member
+):
+    Review.objects.filter(pk=review.pk).update(lead_reviewer=reviewer_user)
+    review.refresh_from_db()
+    draft = casefile.document_add(
+        review=review, by=bu_user, kind="draft_report", title="Draft 1", upload=text_file()
+    )
+    final = casefile.document_add(
+        review=review, by=bu_user, kind="final_report", title="Final", upload=text_file()
+    )
+    panel = UserFactory(role="subgroup_member", username="panellist")
+    review.panel_members.add(panel)
+    url = reverse("reviews:documents", args=[review.uuid])
+    draft_file = reverse("reviews:document-download", args=[review.uuid, draft.versions.get().pk])
+    for user, sees in (
+        (bu_user, True),
+        (reviewer_user, True),
+        (panel, True),
+        (crp_member, False),  # edits the review, but is not on its panel
+        (executive_user, False),
+    ):
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert ("Draft 1" in page, "Final" in page) == (sees, True), user.username
+        assert client.get(draft_file).status_code == (200 if sees else 404), user.username
+    assert final.versions.count() == 1
+
+
+def test_versions_are_kept_with_who_uploaded_them_and_downloads_are_logged(
+    client, media, review, bu_user, reviewer_user
+):
+    Review.objects.filter(pk=review.pk).update(lead_reviewer=reviewer_user)
+    client.force_login(reviewer_user)
+    url = reverse("reviews:documents", args=[review.uuid])
+    response = client.post(
+        url, {"kind": "draft_report", "title": "Overview report", "file": text_file()}
+    )
+    assert response.status_code == 302
+    document = review.documents.get()
+    version_url = reverse("reviews:document-version", args=[review.uuid, document.pk])
+    client.post(version_url, {"file": text_file(text="Second draft"), "note": "Panel comments"})
+    versions = list(document.versions.order_by("version"))
+    assert [(v.version, v.uploaded_by, v.note) for v in versions] == [
+        (1, reviewer_user, ""),
+        (2, reviewer_user, "Panel comments"),
+    ]
+    download = client.get(reverse("reviews:document-download", args=[review.uuid, versions[1].pk]))
+    assert b"".join(download.streaming_content) == b"Second draft"
+    logged = AccessLogEntry.objects.get(action="download")
+    assert logged.record.endswith(f"Draft report {document.pk} version 2")
+    # A file that is not an accepted type is refused, and nothing is added.
+    response = client.post(
+        url,
+        {"kind": "final_report", "title": "Final", "file": SimpleUploadedFile("x.html", b"<p>")},
+    )
+    assert "can't be accepted" in response.context["form"].errors["file"][0]
+    assert review.documents.count() == 1
+
+
+def test_an_agency_sees_and_uploads_only_its_own_agency_report(client, media, review, three):
+    police, police_lead = three["Police"]
+    csc, csc_lead = three["CSC"]
+    client.force_login(police_lead)
+    url = reverse("reviews:documents", args=[review.uuid])
+    assert (
+        client.post(
+            url,
+            {
+                "kind": "agency_report",
+                "title": "Police IMR",
+                "agency": police.pk,
+                "file": text_file(),
+            },
+        ).status_code
+        == 302
+    )
+    # Not for another agency, nor a kind other than an agency report.
+    response = client.post(
+        url, {"kind": "agency_report", "title": "CSC IMR", "agency": csc.pk, "file": text_file()}
+    )
+    assert "agency" in response.context["form"].errors
+    response = client.post(url, {"kind": "final_report", "title": "Final", "file": text_file()})
+    assert "kind" in response.context["form"].errors
+    client.force_login(csc_lead)
+    assert "Police IMR" not in client.get(url).content.decode()
+    version = review.documents.get().versions.get()
+    download = reverse("reviews:document-download", args=[review.uuid, version.pk])
+    assert client.get(download).status_code == 404
+
+
+def test_documents_page_runs_the_same_queries_for_2_or_20_documents(
+    client, media, review, bu_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(bu_user)
+
+    def add(n):
+        for i in range(n):
+            document = casefile.document_add(
+                review=review, by=bu_user, kind="final_report", title=f"R{i}", upload=text_file()
+            )
+            casefile.document_version_add(document=document, by=bu_user, upload=text_file())
+
+    add(2)
+    url = reverse("reviews:documents", args=[review.uuid])
+    small = count_queries(url)
+    add(18)
+    with django_assert_max_num_queries(small):
+        client.get(url)

@@ -40,6 +40,7 @@ from reviews.forms import ReviewAgencyFormSet
 from reviews.models import ReviewAgency
 from sscb.tests.factories import PASSWORD
 from sscb.tests.world import (
+    DRAFT_TITLE,
     OTHER_CHRONOLOGY,
     OTHER_CONCERNS,
     OWN_CHRONOLOGY,
@@ -313,6 +314,44 @@ def chronology_checks():
             {v: REVIEW_READERS[v] for v in ("open_B", "restricted_panel", "restricted")},
             review_at(),
         ),
+    ]
+
+
+def document_form(w, v):
+    return {
+        "kind": "agency_report",
+        "title": "Agency report from the matrix",
+        "agency": chronology_agency(w, v).pk,
+        "file": RewoundFile("report.txt", b"An agency report"),
+    }
+
+
+# open_A's documents: its draft is the Business Unit's alone to read (no panel, no reviewer);
+# each agency report is its own agency's lead's and the review's editors'.
+DOCUMENT_READERS = {
+    "draft": "bu",
+    "own_report": "bu member outsider exec lead",
+    "other_report": "bu member outsider exec",
+    "final": "bu member outsider exec lead",
+}
+DOCUMENT_WRITERS = {
+    "draft": "bu",
+    "own_report": "bu member lead",
+    "other_report": "bu member",
+    "final": "bu member",
+}
+
+
+def document_checks(method, kwargs, data=None):
+    return [
+        Check(
+            method,
+            name,
+            rw(DOCUMENT_READERS[name], DOCUMENT_WRITERS[name] if method == "POST" else None),
+            (lambda n: lambda w: kwargs(w, n))(name),
+            data=data,
+        )
+        for name in DOCUMENT_READERS
     ]
 
 
@@ -616,6 +655,44 @@ EXPECTATIONS: dict[str, list[Check]] = {
             lambda w: review_kw(w, "open_A") | team_member_of(w, "restricted"),
         ),
     ],
+    "reviews:documents": [
+        GET(
+            "open_A",
+            rw(REVIEW_READERS["open_A"]),
+            lambda w: review_kw(w, "open_A"),
+            shows={"bu": lambda w: [DRAFT_TITLE]},
+            hides=dict.fromkeys(("member", "outsider", "exec", "lead"), lambda w: [DRAFT_TITLE]),
+        ),
+        *each(
+            {v: REVIEW_READERS[v] for v in ("open_B", "restricted_panel", "restricted")},
+            review_at(),
+        ),
+        # The reviewer adds documents to the review they lead; an agency lead, their agency's
+        # report.
+        *each(
+            REVIEW_READERS,
+            review_at(),
+            "POST",
+            write="bu member lead reviewer",
+            data=document_form,
+        ),
+    ],
+    "reviews:document-version": [
+        GET(
+            "draft",
+            POST_ONLY,
+            lambda w: review_kw(w, "open_A") | {"document_id": w.documents["draft"].pk},
+        ),
+        *document_checks(
+            "POST",
+            lambda w, n: review_kw(w, "open_A") | {"document_id": w.documents[n].pk},
+            data=lambda w: {"file": RewoundFile("v2.txt", b"Version 2"), "note": "Second"},
+        ),
+    ],
+    "reviews:document-download": document_checks(
+        "GET",
+        lambda w, n: review_kw(w, "open_A") | {"version_id": w.document_versions[n].pk},
+    ),
     # Audits ------------------------------------------------------------------------------------
     "audits:list": page(
         hides={

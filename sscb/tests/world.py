@@ -46,6 +46,9 @@ RESTRICTED_TITLE = "Restricted matter under the Case Review Panel"
 # open_A's chronology: an entry by each agency; agency A's lead reads only A's.
 OWN_CHRONOLOGY = "Police attended the home after a neighbour called"
 OTHER_CHRONOLOGY = "Social worker visit cancelled at short notice"
+# open_A's documents: a draft only the Business Unit may read there (it has no panel or
+# reviewer), an agency report of each agency and the final report.
+DRAFT_TITLE = "Overview report, first draft"
 
 
 def build_world() -> SimpleNamespace:
@@ -124,6 +127,22 @@ def build_world() -> SimpleNamespace:
             review=made, by=bu, person=bu, role=ReviewTeamMember.Role.BUSINESS_UNIT_SUPPORT
         )
         for name, made in reviews.items()
+    }
+    documents = {
+        name: casefile.document_add(
+            review=open_a,
+            by=bu,
+            kind=kind,
+            title=title,
+            agency=agency,
+            upload=SimpleUploadedFile(f"{name}.txt", f"contents of {name}".encode()),
+        )
+        for name, kind, title, agency in (
+            ("draft", "draft_report", DRAFT_TITLE, None),
+            ("own_report", "agency_report", "Police agency report", agency_a),
+            ("other_report", "agency_report", "Social care agency report", agency_b),
+            ("final", "final_report", "Final overview report", None),
+        )
     }
     casefile.terms_of_reference_add(
         review=open_a,
@@ -306,6 +325,8 @@ def build_world() -> SimpleNamespace:
         clocks=clocks,
         chronology=chronology,
         team=team,
+        documents=documents,
+        document_versions={name: doc.versions.get() for name, doc in documents.items()},
         audits={"own": audit_own, "other": audit_other},
         frameworks={"section_11": section_11(), "section_175": section_175()},
         cycle=cycle,
