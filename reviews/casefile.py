@@ -22,15 +22,18 @@ from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
 
 from sscb.access_log import Action, access_log_record
+from sscb.dates import check_dates, happened_after
 from sscb.models import Agency
 from sscb.uploads import stored_name, validate_upload
 
+from . import services
 from .models import (
     CaseDocument,
     ChronologyEntry,
     DocumentVersion,
     Review,
     ReviewAgency,
+    ReviewClock,
     ReviewTeamMember,
     TermsOfReference,
 )
@@ -491,3 +494,110 @@ def document_record_download(*, request, version: DocumentVersion) -> None:
         f"version {version.version}"
     )
     access_log_record(request, version, Action.DOWNLOAD, label=label)
+
+
+# ----------------------------------------------------------- the national Panel and Ofsted
+
+PANEL_FIELDS = (
+    "notified_on",
+    "notification_reference",
+    "notified_by",
+    "panel_responded_on",
+    "panel_response",
+    "panel_publication_view",
+)
+
+
+@transaction.atomic
+def review_record_panel_exchange(*, review: Review, by, **fields) -> Review:
+    """The notification (its date, reference and sender) and the national Panel's response and
+    view on publication; the notification clock follows the date."""
+    unknown = set(fields) - set(PANEL_FIELDS)
+    if unknown:
+        raise ValueError(f"review_record_panel_exchange cannot change {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(review, name, value)
+    responded = review.panel_responded_on
+    check_dates(
+        panel_responded_on=happened_after(
+            responded, review.notified_on, what="The Panel's response", than="the notification"
+        )
+    )
+    if (review.panel_response.strip() or review.panel_publication_view) and not responded:
+        raise ValidationError({"panel_responded_on": "Give the date the Panel responded."})
+    review.full_clean()
+    review._change_reason = "The national Panel and Ofsted"
+    review.save()
+    del review._change_reason
+    services.review_clocks_sync(review=review)
+    return review
+
+
+def panel_exchange(review: Review, clocks) -> list[dict]:
+    """The exchange with the Panel, step by step, each beside the statutory clock it meets."""
+    by_kind = {clock.kind: clock for clock in clocks}
+    kind = ReviewClock.Kind
+    steps = [
+        {
+            "label": "Serious incident notification",
+            "done_on": review.notified_on,
+            "detail": ", ".join(
+                part
+                for part in (
+                    review.notified_by and f"sent by {review.notified_by}",
+                    review.notification_reference and f"reference {review.notification_reference}",
+                )
+                if part
+            ),
+            "clock": by_kind.get(kind.NOTIFICATION),
+        },
+    ]
+    if review.kind == Review.Kind.RAPID_REVIEW:
+        steps.append(
+            {
+                "label": "Rapid review sent to the Panel (its decision)",
+                "done_on": review.decided_on,
+                "detail": "",
+                "clock": by_kind.get(kind.RAPID_REVIEW),
+            }
+        )
+    if review.kind == Review.Kind.SCR:
+        steps.append(
+            {
+                "label": "National panel told the SCR is not initiated",
+                "done_on": review.national_panel_told_on,
+                "detail": "",
+                "clock": by_kind.get(kind.PANEL_NOT_INITIATED),
+            }
+        )
+    steps.append(
+        {
+            "label": "The Panel's response",
+            "done_on": review.panel_responded_on,
+            "detail": review.panel_response,
+            "clock": None,
+        }
+    )
+    steps.append(
+        {
+            "label": "The Panel's view on publication",
+            "done_on": None,
+            "detail": review.get_panel_publication_view_display(),
+            "clock": None,
+            "pending": "" if review.panel_publication_view else "not given yet",
+        }
+    )
+    if review.kind == Review.Kind.LCSPR:
+        steps.append(
+            {
+                "label": "Final report sent to the Panel and the Secretary of State",
+                "done_on": review.final_report_sent_on,
+                "detail": f"planned publication {review.planned_publication_on:%-d %b %Y}"
+                if review.planned_publication_on
+                else "no publication planned yet",
+                "clock": by_kind.get(kind.FINAL_REPORT),
+            }
+        )
+    for step in steps:
+        step.setdefault("pending", "not yet")
+    return steps

@@ -289,6 +289,29 @@ class FinalReportForm(ReviewRulesMixin, forms.ModelForm):
         self.helper = _helper("Save")
 
 
+class PanelExchangeForm(ReviewRulesMixin, forms.ModelForm):
+    """The serious incident notification and what the national Panel said."""
+
+    class Meta:
+        model = Review
+        fields = [
+            "notified_on",
+            "notification_reference",
+            "notified_by",
+            "panel_responded_on",
+            "panel_response",
+            "panel_publication_view",
+        ]
+        widgets = {
+            **_dates("notified_on", "panel_responded_on"),
+            "panel_response": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save")
+
+
 class MoveForm(MinimisedFormMixin, forms.Form):
     to_stage = forms.ChoiceField(choices=Review.Stage.choices)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)

@@ -302,6 +302,35 @@ class Review(TimeStampedModel):
     )
     not_published_reason = models.TextField("reason for not publishing", blank=True)
 
+    # The exchange with the national Panel and Ofsted (issue 18): the dates the clocks count
+    # from and to are those above (notified_on, decided_on for a rapid review, the final report's).
+    notification_reference = models.CharField(
+        "notification reference",
+        max_length=60,
+        blank=True,
+        help_text="The reference the serious incident notification was given.",
+    )
+    notified_by = models.CharField(
+        "notification sent by",
+        max_length=200,
+        blank=True,
+        help_text="Who sent it, e.g. “Director of Children's Services”.",
+    )
+    panel_responded_on = models.DateField("the Panel responded on", null=True, blank=True)
+    panel_response = models.TextField(
+        "the Panel's response", blank=True, help_text="What the national Panel said."
+    )
+    panel_publication_view = models.CharField(
+        "the Panel's view on publication",
+        max_length=20,
+        choices=[
+            ("publish", "Publish in full"),
+            ("publish_redacted", "Publish with redactions"),
+            ("not_publish", "Do not publish"),
+        ],
+        blank=True,
+    )
+
     # The case file (issue 18): once the chronology is closed no agency adds to or changes it.
     chronology_closed_on = models.DateField("chronology closed on", null=True, blank=True)
 

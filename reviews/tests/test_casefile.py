@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
@@ -581,3 +582,49 @@ def test_documents_page_runs_the_same_queries_for_2_or_20_documents(
     add(18)
     with django_assert_max_num_queries(small):
         client.get(url)
+
+
+# The national Panel and Ofsted ------------------------------------------------------------------
+
+
+def test_the_panel_exchange_is_recorded_and_shown_beside_its_clocks(client, bu_user, crp):
+    review = open_review(
+        by=bu_user,
+        kind=Review.Kind.RAPID_REVIEW,
+        subgroup=crp,
+        incident_known_on=DAY,
+        referred_on=DAY + datetime.timedelta(days=2),
+    )
+    client.force_login(bu_user)
+    url = reverse("reviews:section", args=[review.uuid, "panel"])
+    data = {
+        "notified_on": "2025-03-12",
+        "notification_reference": "SIN-2025-0042",
+        "notified_by": "Director of Children's Services",
+        "panel_responded_on": "2025-03-11",
+        "panel_response": "The Panel agrees an LCSPR is needed.",
+        "panel_publication_view": "publish",
+    }
+    response = client.post(url, data)
+    assert "cannot be before the notification" in response.content.decode()
+    assert client.post(url, data | {"panel_responded_on": "2025-04-20"}).status_code == 302
+    review.refresh_from_db()
+    assert review.notification_reference == "SIN-2025-0042"
+    # The notification meets the notification clock (5 working days from 10 March 2025).
+    clock = review.clocks.get(kind="notification")
+    assert (clock.met_on, clock.state) == (datetime.date(2025, 3, 12), "met_on_time")
+    assert review.history.filter(history_change_reason="The national Panel and Ofsted").exists()
+    page = client.get(reverse("reviews:detail", args=[review.uuid])).content.decode()
+    assert "SIN-2025-0042" in page
+    assert "The Panel agrees an LCSPR is needed." in page
+    assert "Publish in full" in page
+    assert "Rapid review sent to the Panel" in page
+    assert page.count('data-testid="clock-state"') >= 3  # the clocks table and two steps
+
+
+def test_a_panel_response_needs_its_date(review, bu_user):
+    with pytest.raises(ValidationError) as refused:
+        casefile.review_record_panel_exchange(
+            review=review, by=bu_user, panel_response="Agreed.", panel_responded_on=None
+        )
+    assert "Give the date the Panel responded." in str(refused.value)
