@@ -693,6 +693,16 @@ EXPECTATIONS: dict[str, list[Check]] = {
         "GET",
         lambda w, n: review_kw(w, "open_A") | {"version_id": w.document_versions[n].pk},
     ),
+    # The public leaflets: anyone, signed in or not.
+    "process:index": page(expect=rule("bu member outsider exec lead reviewer", anon=OK)),
+    "process:kind": [
+        GET(
+            "lcspr",
+            rule("bu member outsider exec lead reviewer", anon=OK),
+            lambda w: {"kind": "lcspr"},
+            hides=dict.fromkeys(ROLES, restricted_ref),
+        )
+    ],
     # Audits ------------------------------------------------------------------------------------
     "audits:list": page(
         hides={
