@@ -458,7 +458,7 @@ def _store(version: DocumentVersion, upload) -> None:
 
 @transaction.atomic
 def document_add(
-    *, review: Review, by, kind: str, title: str, upload, agency=None, note: str = ""
+    *, review: Review, by, kind: str, title: str, file, agency=None, note: str = ""
 ) -> CaseDocument:
     """A new document, with its first version."""
     if kind == AGENCY_REPORT and agency is None:
@@ -470,7 +470,7 @@ def document_add(
     )
     document.full_clean(exclude=["review"])
     document.save()
-    document_version_add(document=document, by=by, upload=upload, note=note)
+    document_version_add(document=document, by=by, upload=file, note=note)
     return document
 
 

@@ -1,6 +1,8 @@
 """The case file's pages: the merged chronology (with upload and export), the terms of reference,
 the review team and the documents. Each loads the review through ``get_review_for_user`` first."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
@@ -25,6 +27,20 @@ from .forms import (
     TermsOfReferenceForm,
 )
 from .models import ReviewTeamMember
+
+
+def _submitted(request, form, save, done) -> bool:
+    """On a POST of a valid ``form``: call ``save`` with its data and say ``done(result)``; a
+    service's refusal goes on the form. True once saved."""
+    if form is None or request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        result = save(**form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(request, done(result))
+    return True
 
 
 def _review(request, uuid, write=False):
@@ -72,16 +88,9 @@ def _entry_form(request, review, entry=None):
     agencies = casefile.chronology_agencies_for(request.user, review)
     require(bool(agencies))
     form = ChronologyEntryForm(request.POST or None, instance=entry, agencies=agencies)
-    if request.method == "POST" and form.is_valid():
-        try:
-            casefile.chronology_entry_save(
-                review=review, by=request.user, entry=entry, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Chronology entry saved.")
-            return redirect("reviews:chronology", review.uuid)
+    save = partial(casefile.chronology_entry_save, review=review, by=request.user, entry=entry)
+    if _submitted(request, form, save, lambda _entry: "Chronology entry saved."):
+        return redirect("reviews:chronology", review.uuid)
     return render(
         request,
         "reviews/review_form.html",
@@ -195,16 +204,11 @@ def terms(request, uuid):
             for name in ("scope_from", "scope_to", "lines_of_enquiry", "agreed_by", "agreed_on")
         }
     form = TermsOfReferenceForm(request.POST or None, initial=initial) if can_edit else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            made = casefile.terms_of_reference_add(
-                review=review, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Terms of reference version {made.version} saved.")
-            return redirect("reviews:terms", review.uuid)
+    save = partial(casefile.terms_of_reference_add, review=review, by=request.user)
+    if _submitted(
+        request, form, save, lambda made: f"Terms of reference version {made.version} saved."
+    ):
+        return redirect("reviews:terms", review.uuid)
     return render(
         request,
         "reviews/terms.html",
@@ -219,14 +223,9 @@ def team(request, uuid):
     if request.method == "POST":
         require(can_edit)
     form = TeamMemberForm(request.POST or None) if can_edit else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            casefile.team_member_add(review=review, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Added to the review team.")
-            return redirect("reviews:team", review.uuid)
+    save = partial(casefile.team_member_add, review=review, by=request.user)
+    if _submitted(request, form, save, lambda _member: "Added to the review team."):
+        return redirect("reviews:team", review.uuid)
     return render(
         request,
         "reviews/team.html",
@@ -266,23 +265,9 @@ def documents(request, uuid):
         form = DocumentForm(
             request.POST or None, request.FILES or None, kinds=kinds, agencies=agencies
         )
-    if form is not None and request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            casefile.document_add(
-                review=review,
-                by=request.user,
-                kind=data["kind"],
-                title=data["title"],
-                agency=data["agency"],
-                upload=data["file"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"“{data['title']}” uploaded.")
-            return redirect("reviews:documents", review.uuid)
+    save = partial(casefile.document_add, review=review, by=request.user)
+    if _submitted(request, form, save, lambda made: f"“{made.title}” uploaded."):
+        return redirect("reviews:documents", review.uuid)
     found = casefile.documents_of(request.user, review)
     for document in found:
         document.may_upload = casefile.may_upload(

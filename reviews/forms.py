@@ -13,6 +13,7 @@ from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup, User
 from sscb.uploads import UploadField
 
+from .casefile import PANEL_FIELDS
 from .models import (
     CaseDocument,
     ChronologyEntry,
@@ -294,14 +295,7 @@ class PanelExchangeForm(ReviewRulesMixin, forms.ModelForm):
 
     class Meta:
         model = Review
-        fields = [
-            "notified_on",
-            "notification_reference",
-            "notified_by",
-            "panel_responded_on",
-            "panel_response",
-            "panel_publication_view",
-        ]
+        fields = list(PANEL_FIELDS)
         widgets = {
             **_dates("notified_on", "panel_responded_on"),
             "panel_response": forms.Textarea(attrs={"rows": 4}),

@@ -479,10 +479,10 @@ def test_a_draft_is_seen_by_the_reviewer_the_panel_and_the_business_unit_only(
     Review.objects.filter(pk=review.pk).update(lead_reviewer=reviewer_user)
     review.refresh_from_db()
     draft = casefile.document_add(
-        review=review, by=bu_user, kind="draft_report", title="Draft 1", upload=text_file()
+        review=review, by=bu_user, kind="draft_report", title="Draft 1", file=text_file()
     )
     final = casefile.document_add(
-        review=review, by=bu_user, kind="final_report", title="Final", upload=text_file()
+        review=review, by=bu_user, kind="final_report", title="Final", file=text_file()
     )
     panel = UserFactory(role="subgroup_member", username="panellist")
     review.panel_members.add(panel)
@@ -572,7 +572,7 @@ def test_documents_page_runs_the_same_queries_for_2_or_20_documents(
     def add(n):
         for i in range(n):
             document = casefile.document_add(
-                review=review, by=bu_user, kind="final_report", title=f"R{i}", upload=text_file()
+                review=review, by=bu_user, kind="final_report", title=f"R{i}", file=text_file()
             )
             casefile.document_version_add(document=document, by=bu_user, upload=text_file())
 

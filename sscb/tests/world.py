@@ -135,7 +135,7 @@ def build_world() -> SimpleNamespace:
             kind=kind,
             title=title,
             agency=agency,
-            upload=SimpleUploadedFile(f"{name}.txt", f"contents of {name}".encode()),
+            file=SimpleUploadedFile(f"{name}.txt", f"contents of {name}".encode()),
         )
         for name, kind, title, agency in (
             ("draft", "draft_report", DRAFT_TITLE, None),
