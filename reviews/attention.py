@@ -1,13 +1,13 @@
 """Home-page "needs your attention" items for case reviews, in a fixed number of queries."""
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
 from sscb.attention import Attention, attention_provider
 
-from .models import Review, ReviewClock
+from .models import Review, ReviewAgency, ReviewClock, TermsOfReference
 from .selectors import clock_state_condition, reviews_visible_to
 
 
@@ -74,23 +74,95 @@ def reviews_awaiting_decision(user):
     ]
 
 
+def _waiting_on_reviewer(review) -> list[str]:
+    """What the lead reviewer has still to do or to receive in one review (annotated below)."""
+    waiting = []
+    if not review.independence_declared_on:
+        waiting.append("your independence declaration has not been recorded")
+    if not review.has_terms:
+        waiting.append("the terms of reference are not written")
+    elif not review.has_agreed_terms:
+        waiting.append("the terms of reference are not agreed")
+    if review.chronologies_awaited:
+        waiting.append(
+            f"{review.chronologies_awaited} agency chronolog"
+            f"{'y is' if review.chronologies_awaited == 1 else 'ies are'} awaited"
+        )
+    if review.reports_awaited:
+        waiting.append(
+            f"{review.reports_awaited} agency report"
+            f"{' is' if review.reports_awaited == 1 else 's are'} awaited"
+        )
+    return waiting
+
+
+def _awaited(field: str) -> Count:
+    return Count(
+        "agencies",
+        filter=Q(
+            **{f"agencies__{field}_requested_on__isnull": False},
+            **{f"agencies__{field}_received_on__isnull": True},
+        ),
+        distinct=True,
+    )
+
+
 @attention_provider
 def reviews_i_lead(user):
-    """For an independent reviewer: the review they lead."""
+    """For an independent reviewer: each review they lead, and what is waiting in it."""
     if not user.is_independent_reviewer:
         return []
-    led = reviews_visible_to(user).exclude(stage=Review.Stage.CLOSED).order_by("referred_on")
+    terms = TermsOfReference.objects.filter(review=OuterRef("pk"))
+    led = (
+        reviews_visible_to(user)
+        .exclude(stage=Review.Stage.CLOSED)
+        .annotate(
+            chronologies_awaited=_awaited("chronology"),
+            reports_awaited=_awaited("report"),
+            has_terms=Exists(terms),
+            has_agreed_terms=Exists(terms.filter(agreed_on__isnull=False)),
+        )
+        .order_by("referred_on")
+    )
     items = []
     for review in led:
         detail = f"Stage: {review.get_stage_display()}."
-        if not review.independence_declared_on:
-            detail += " Your independence declaration has not been recorded yet."
+        waiting = _waiting_on_reviewer(review)
+        if waiting:
+            detail += " Waiting: " + "; ".join(waiting) + "."
         items.append(
             Attention(
                 title=f"The review you lead: {review.reference} {review.title}",
                 detail=detail,
                 url=reverse("reviews:detail", args=[review.uuid]),
-                level="info",
+                level="warning" if waiting else "info",
             )
         )
     return items
+
+
+@attention_provider
+def chronologies_asked_of_my_agency(user):
+    """For an agency lead: reviews that asked for their agency's chronology, still open."""
+    if not user.is_agency_lead:
+        return []
+    asked = (
+        ReviewAgency.objects.filter(
+            review__in=reviews_visible_to(user).filter(chronology_closed_on__isnull=True),
+            agency_id=user.agency_id,
+            chronology_requested_on__isnull=False,
+            chronology_received_on__isnull=True,
+        )
+        .select_related("review")
+        .order_by("chronology_requested_on")
+    )
+    return [
+        Attention(
+            title=f"{row.review.reference}: your agency's chronology is asked for",
+            detail=f"Asked for on {row.chronology_requested_on:%d %b %Y}. Add your agency's "
+            "entries, or upload them as a CSV or Excel file.",
+            url=reverse("reviews:chronology", args=[row.review.uuid]),
+            level="warning",
+        )
+        for row in asked
+    ]

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from sscb.models import Agency, SubGroup, User
 
-from . import lifecycle, services
-from .models import ParallelProcess, Review, ReviewAgency
+from . import casefile, lifecycle, services
+from .models import ParallelProcess, Review, ReviewAgency, ReviewTeamMember
 
 K = Review.Kind
 S = Review.Stage
@@ -370,3 +370,94 @@ def load():
             by=member, kind=K.NATIONAL, title=title, subgroup=li, referred_on=_days(400)
         )
         _walk(review, S.CLOSED, member)
+
+    _case_file(
+        Review.objects.filter(title="Domestic abuse and a child's death at home").first(), users
+    )
+
+
+# Agency, days ago, what happened, source, a key practice episode
+CHRONOLOGY = [
+    (
+        "Police",
+        420,
+        "Call to the home: neighbours heard shouting. No offence recorded.",
+        "Incident log",
+        False,
+    ),
+    (
+        "SDAS",
+        400,
+        "Mother referred by her GP; declined support at that time.",
+        "Referral form",
+        False,
+    ),
+    (
+        "CSC",
+        380,
+        "Contact from police: no further action after a phone call to mother.",
+        "Front door record",
+        True,
+    ),
+    (
+        "Police",
+        300,
+        "Second call to the home; father arrested, released without charge.",
+        "Custody record",
+        True,
+    ),
+    (
+        "Probation",
+        290,
+        "Father's supervision ended; no risk assessment of the household shared.",
+        "Case notes",
+        False,
+    ),
+    ("CSC", 250, "Strategy discussion not held after the second incident.", "Case notes", True),
+    (
+        "SDAS",
+        230,
+        "Mother accepted an outreach worker; two sessions attended.",
+        "Case notes",
+        False,
+    ),
+]
+
+
+def _case_file(review, users):
+    """Terms of reference in two versions, a team, and a chronology from four agencies."""
+    if review is None or review.terms_versions.exists():
+        return
+    admin, member, reviewer = users["admin"], users["member"], users["reviewer"]
+    scope = {"scope_from": _days(450), "scope_to": _days(215)}
+    casefile.terms_of_reference_add(
+        review=review, by=admin, lines_of_enquiry="How did agencies share what they knew?", **scope
+    )
+    casefile.terms_of_reference_add(
+        review=review,
+        by=admin,
+        lines_of_enquiry="How did agencies share what they knew about domestic abuse?\n"
+        "Was Child E's daily life seen and heard?\n"
+        "Were repeated police calls recognised as a pattern?",
+        agreed_by="Case Review Panel",
+        agreed_on=_days(200),
+        **scope,
+    )
+    for person, role, agency in (
+        (member, ReviewTeamMember.Role.CHAIR, None),
+        (reviewer, ReviewTeamMember.Role.REVIEWER, None),
+        (admin, ReviewTeamMember.Role.BUSINESS_UNIT_SUPPORT, None),
+        (users["agency"], ReviewTeamMember.Role.AGENCY_REPRESENTATIVE, users["agency"].agency),
+    ):
+        casefile.team_member_add(review=review, by=admin, person=person, role=role, agency=agency)
+    agencies = {agency.short_name: agency for agency in Agency.objects.all()}
+    for short, days, what, source, key in CHRONOLOGY:
+        casefile.chronology_entry_save(
+            review=review,
+            by=admin,
+            agency=agencies[short],
+            happened_on=_days(days),
+            what_happened=what,
+            source=source,
+            is_key_episode=key,
+        )

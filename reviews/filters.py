@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sscb.dates import financial_year_bounds, financial_year_choices
-from sscb.models import SubGroup
+from sscb.models import Agency, SubGroup
 
 from .models import Review, ReviewClock
 from .selectors import clock_state_condition, has_clock_in_state
@@ -134,3 +134,36 @@ class ReviewFilter(django_filters.FilterSet):
     def filter_date_in_year(self, queryset, name, value):
         first, last = financial_year_bounds(int(value))
         return queryset.filter(**{f"{name}__range": (first, last)})
+
+
+class ChronologyFilter(django_filters.FilterSet):
+    """The merged chronology by agency, period and key practice episodes."""
+
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.none(), label="Agency", empty_label="All agencies"
+    )
+    from_date = django_filters.DateFilter(
+        field_name="happened_on",
+        lookup_expr="gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    to_date = django_filters.DateFilter(
+        field_name="happened_on",
+        lookup_expr="lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    key = django_filters.BooleanFilter(
+        field_name="is_key_episode",
+        label="Key practice episodes only",
+        widget=forms.CheckboxInput,
+        method="filter_key",
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+
+    def filter_key(self, queryset, name, value):
+        return queryset.filter(is_key_episode=True) if value else queryset

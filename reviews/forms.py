@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
@@ -10,8 +11,18 @@ from django.utils import timezone
 from sscb.access import subgroup_ids
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup, User
+from sscb.uploads import UploadField
 
-from .models import ParallelProcess, Review, ReviewAgency
+from .casefile import PANEL_FIELDS
+from .models import (
+    CaseDocument,
+    ChronologyEntry,
+    ParallelProcess,
+    Review,
+    ReviewAgency,
+    ReviewTeamMember,
+    TermsOfReference,
+)
 from .services import INVOLVEMENT_FIELDS, METHOD_FIELDS, can_restrict_review
 
 
@@ -281,6 +292,22 @@ class FinalReportForm(ReviewRulesMixin, forms.ModelForm):
         self.helper = _helper("Save")
 
 
+class PanelExchangeForm(ReviewRulesMixin, forms.ModelForm):
+    """The serious incident notification and what the national Panel said."""
+
+    class Meta:
+        model = Review
+        fields = list(PANEL_FIELDS)
+        widgets = {
+            **_dates("notified_on", "panel_responded_on"),
+            "panel_response": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save")
+
+
 class MoveForm(MinimisedFormMixin, forms.Form):
     to_stage = forms.ChoiceField(choices=Review.Stage.choices)
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
@@ -338,3 +365,108 @@ ReviewAgencyFormSet = forms.inlineformset_factory(
 ParallelProcessFormSet = forms.inlineformset_factory(
     Review, ParallelProcess, form=ParallelProcessForm, extra=1, can_delete=True
 )
+
+
+# ------------------------------------------------------------------------ the case file (issue 18)
+
+
+class ChronologyEntryForm(forms.ModelForm):
+    """One chronology entry, for an agency the person may enter for."""
+
+    class Meta:
+        model = ChronologyEntry
+        fields = ["agency", "happened_on", "what_happened", "source", "is_key_episode"]
+        widgets = {
+            "happened_on": DateInput(),
+            "what_happened": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self.fields["agency"].empty_label = None
+        self.helper = _helper("Save the entry")
+
+
+class ChronologyUploadForm(forms.Form):
+    """An agency's chronology as a CSV or XLSX file in the template."""
+
+    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
+    file = UploadField(
+        label="Chronology file",
+        help_text="A CSV or Excel (.xlsx) file in the template below, "
+        f"up to {settings.UPLOAD_MAX_MB} MB.",
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.helper = _helper("Check and add the entries")
+
+
+class TermsOfReferenceForm(forms.ModelForm):
+    """A new version of the terms of reference."""
+
+    class Meta:
+        model = TermsOfReference
+        fields = ["scope_from", "scope_to", "lines_of_enquiry", "agreed_by", "agreed_on"]
+        widgets = {
+            **_dates("scope_from", "scope_to", "agreed_on"),
+            "lines_of_enquiry": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("Save as a new version")
+
+
+class TeamMemberForm(forms.ModelForm):
+    """Someone joining the review's team."""
+
+    class Meta:
+        model = ReviewTeamMember
+        fields = ["person", "role", "agency", "independence_reason"]
+        widgets = {"independence_reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = User.objects.filter(is_active=True).select_related(
+            "agency"
+        )
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+        self.fields[
+            "independence_reason"
+        ].help_text = (
+            "Only for a reviewer who works for an agency under review: why they are accepted."
+        )
+        self.helper = _helper("Add to the team")
+
+
+class DocumentForm(MinimisedFormMixin, forms.Form):
+    """A new case document and its first version."""
+
+    kind = forms.ChoiceField(label="What it is")
+    title = forms.CharField(max_length=200)
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        help_text="For an agency report: whose it is.",
+    )
+    file = UploadField()
+    note = forms.CharField(label="Note", max_length=300, required=False)
+
+    def __init__(self, *args, kinds, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (value, label) for value, label in CaseDocument.Kind.choices if value in kinds
+        ]
+        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        self.helper = _helper("Upload the document")
+
+
+class DocumentVersionForm(MinimisedFormMixin, forms.Form):
+    """A new version of a document."""
+
+    file = UploadField()
+    note = forms.CharField(label="What changed", max_length=300, required=False)

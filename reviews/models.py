@@ -302,6 +302,38 @@ class Review(TimeStampedModel):
     )
     not_published_reason = models.TextField("reason for not publishing", blank=True)
 
+    # The exchange with the national Panel and Ofsted (issue 18): the dates the clocks count
+    # from and to are those above (notified_on, decided_on for a rapid review, the final report's).
+    notification_reference = models.CharField(
+        "notification reference",
+        max_length=60,
+        blank=True,
+        help_text="The reference the serious incident notification was given.",
+    )
+    notified_by = models.CharField(
+        "notification sent by",
+        max_length=200,
+        blank=True,
+        help_text="Who sent it, e.g. “Director of Children's Services”.",
+    )
+    panel_responded_on = models.DateField("the Panel responded on", null=True, blank=True)
+    panel_response = models.TextField(
+        "the Panel's response", blank=True, help_text="What the national Panel said."
+    )
+    panel_publication_view = models.CharField(
+        "the Panel's view on publication",
+        max_length=20,
+        choices=[
+            ("publish", "Publish in full"),
+            ("publish_redacted", "Publish with redactions"),
+            ("not_publish", "Do not publish"),
+        ],
+        blank=True,
+    )
+
+    # The case file (issue 18): once the chronology is closed no agency adds to or changes it.
+    chronology_closed_on = models.DateField("chronology closed on", null=True, blank=True)
+
     # The panel decides who may open a restricted review: its changes are kept too.
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=["panel_members"])
 
@@ -706,3 +738,212 @@ class ClockPause(MinimisedModel):
 
     def __str__(self):
         return f"{self.clock} paused {self.paused_on}"
+
+
+# ------------------------------------------------------------------------ the case file (issue 18)
+
+
+class ChronologyEntry(TimeStampedModel):
+    """One agency's entry in the review's multi-agency chronology: what happened, when, and
+    where the agency's record of it is. Free text about a child: pseudonyms only."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="chronology")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    happened_on = models.DateField("date")
+    what_happened = models.TextField(
+        "what happened",
+        help_text="What the agency knew or did on that day. Use pseudonyms only.",
+    )
+    source = models.CharField(
+        max_length=200,
+        help_text="Where the agency's record of it is, e.g. “GP record”, “strategy discussion "
+        "minutes”.",
+    )
+    is_key_episode = models.BooleanField(
+        "key practice episode",
+        default=False,
+        help_text="A moment the review looks at closely.",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["happened_on", "pk"]
+        verbose_name_plural = "chronology entries"
+        indexes = [
+            # The merged chronology: a review's entries by date, filtered by agency.
+            models.Index(fields=["review", "happened_on"], name="reviews_chronology_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: {self.happened_on} {self.agency}"
+
+    def clean(self):
+        check_dates(happened_on=not_future(self.happened_on, what="The date of the entry"))
+
+
+class TermsOfReference(MinimisedModel):
+    """One version of the review's terms of reference; a change is a new version, never an edit."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="terms_versions")
+    version = models.PositiveIntegerField(editable=False)
+    scope_from = models.DateField("scope period from")
+    scope_to = models.DateField("scope period to")
+    lines_of_enquiry = models.TextField(
+        "key lines of enquiry", help_text="One line of enquiry a line. Use pseudonyms only."
+    )
+    agreed_by = models.CharField(
+        "agreed by",
+        max_length=200,
+        blank=True,
+        help_text="Who agreed these terms, e.g. “Case Review Panel”. Empty while in draft.",
+    )
+    agreed_on = models.DateField("agreed on", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "terms of reference"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "version"], name="reviews_termsofreference_version_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope_to__gte=F("scope_from")),
+                name="reviews_termsofreference_scope_in_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(agreed_on__isnull=True) | ~Q(agreed_by=""),
+                name="reviews_termsofreference_agreed_by_someone",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: terms of reference v{self.version}"
+
+    def clean(self):
+        errors = {}
+        if self.scope_from and self.scope_to and self.scope_to < self.scope_from:
+            errors["scope_to"] = "The end of the scope period cannot be before its start."
+        if self.agreed_on and not self.agreed_by.strip():
+            errors["agreed_by"] = "Say who agreed the terms of reference."
+        if errors:
+            raise ValidationError(errors)
+        check_dates(agreed_on=not_future(self.agreed_on, what="The day they were agreed"))
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.lines_of_enquiry.splitlines() if line.strip()]
+
+
+class ReviewTeamMember(TimeStampedModel):
+    """A person on the review's team, in one role; leaving the team is recorded, not deleted."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        AGENCY_REPRESENTATIVE = "agency_representative", "Agency representative"
+        REVIEWER = "reviewer", "Reviewer"
+        BUSINESS_UNIT_SUPPORT = "business_unit_support", "Business Unit support"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="team")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agency an agency representative speaks for.",
+    )
+    independence_reason = models.TextField(
+        "why the reviewer is accepted although employed by an agency under review",
+        blank=True,
+    )
+    joined_on = models.DateField(default=timezone.localdate)
+    left_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["role", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="agency_representative") | Q(agency__isnull=False),
+                name="reviews_reviewteammember_representative_has_agency",
+            ),
+        ]
+        indexes = [
+            # The team list and the reviewer's home: a person's current places on teams.
+            models.Index(fields=["person", "left_on"], name="reviews_team_person_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display()}) on {self.review.reference}"
+
+
+class CaseDocument(TimeStampedModel):
+    """A document of the review (an agency report, a draft or the final report, the Board's
+    response), kept in versions; drafts are for the reviewer, the panel and the Business Unit."""
+
+    class Kind(models.TextChoices):
+        AGENCY_REPORT = "agency_report", "Agency report (IMR)"
+        DRAFT_REPORT = "draft_report", "Draft report"
+        FINAL_REPORT = "final_report", "Final report"
+        BOARD_RESPONSE = "board_response", "The Board's written response"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agency whose report this is (agency reports only).",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["kind", "title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="agency_report") | Q(agency__isnull=False),
+                name="reviews_casedocument_agency_report_has_agency",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: {self.title}"
+
+
+class DocumentVersion(TimeStampedModel):
+    """One uploaded version of a case document, stored under a random name."""
+
+    document = models.ForeignKey(CaseDocument, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField(editable=False)
+    file = models.FileField(upload_to="casefile/%Y/%m/")
+    name = models.CharField(max_length=200, help_text="The file's name as uploaded.")
+    note = models.CharField("what changed", max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "version"], name="reviews_documentversion_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.document.title} v{self.version}"

@@ -3,24 +3,30 @@
 from django.db.models import F
 from django.urls import reverse
 
-from sscb.retention import Disposable, disposable, empty_rows
+from sscb.retention import Disposable, disposable, empty_rows, remove_files
 
 from .models import (
+    CaseDocument,
+    ChronologyEntry,
     ClockPause,
+    DocumentVersion,
     ParallelProcess,
     Review,
     ReviewAct,
     ReviewAgency,
     ReviewClock,
     ReviewStageChange,
+    ReviewTeamMember,
+    TermsOfReference,
 )
 
 
 @disposable("review")
 class ReviewDisposal(Disposable):
     """A closed review: its text, pseudonym and the notes of its stage moves, agencies, parallel
-    processes and clocks are emptied; its reference, kind, stages and dates stay, so the years'
-    figures (started, completed, published) do not change."""
+    processes, clocks and case file are emptied (the case file's documents removed); its
+    reference, kind, stages and dates stay, so the years' figures (started, completed,
+    published) do not change."""
 
     label = "Case reviews (closed)"
     events = {
@@ -52,3 +58,9 @@ class ReviewDisposal(Disposable):
         empty_rows(ParallelProcess.objects.filter(review=review), marker)
         empty_rows(ReviewClock.objects.filter(review=review), marker)
         empty_rows(ClockPause.objects.filter(clock__review=review), marker)
+        # The case file: its text is emptied and its files removed.
+        empty_rows(ChronologyEntry.objects.filter(review=review), marker)
+        empty_rows(TermsOfReference.objects.filter(review=review), marker)
+        empty_rows(ReviewTeamMember.objects.filter(review=review), marker)
+        empty_rows(CaseDocument.objects.filter(review=review), marker)
+        remove_files(DocumentVersion.objects.filter(document__review=review), marker)

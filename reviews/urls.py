@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import casefile_views as case
 from . import views
 
 app_name = "reviews"
@@ -13,4 +14,37 @@ urlpatterns = [
     path("<uuid:uuid>/records/<slug:section>/", views.review_formset, name="formset"),
     path("<uuid:uuid>/clocks/<int:clock_id>/pause/", views.clock_pause, name="clock-pause"),
     path("<uuid:uuid>/clocks/<int:clock_id>/resume/", views.clock_resume, name="clock-resume"),
+    # The case file (issue 18)
+    path("<uuid:uuid>/chronology/", case.chronology, name="chronology"),
+    path("<uuid:uuid>/chronology/add/", case.chronology_add, name="chronology-add"),
+    path("<uuid:uuid>/chronology/<uuid:entry>/", case.chronology_edit, name="chronology-edit"),
+    path("<uuid:uuid>/chronology/upload/", case.chronology_upload, name="chronology-upload"),
+    path("<uuid:uuid>/chronology/close/", case.chronology_close, name="chronology-close"),
+    path(
+        "<uuid:uuid>/chronology/export.csv",
+        case.chronology_export,
+        {"fmt": "csv"},
+        name="chronology-csv",
+    ),
+    path(
+        "<uuid:uuid>/chronology/export.xlsx",
+        case.chronology_export,
+        {"fmt": "xlsx"},
+        name="chronology-xlsx",
+    ),
+    path("chronology-template.csv", case.chronology_template, name="chronology-template"),
+    path("<uuid:uuid>/terms/", case.terms, name="terms"),
+    path("<uuid:uuid>/team/", case.team, name="team"),
+    path("<uuid:uuid>/team/<int:member_id>/leave/", case.team_leave, name="team-leave"),
+    path("<uuid:uuid>/documents/", case.documents, name="documents"),
+    path(
+        "<uuid:uuid>/documents/<int:document_id>/version/",
+        case.document_version,
+        name="document-version",
+    ),
+    path(
+        "<uuid:uuid>/documents/files/<int:version_id>/",
+        case.document_download,
+        name="document-download",
+    ),
 ]

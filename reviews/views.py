@@ -12,7 +12,7 @@ from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
 from sscb.selectors import access_log_about
 
-from . import clocks, lifecycle, selectors, services
+from . import casefile, clocks, lifecycle, selectors, services
 from .criteria import SCR_RULE_EXPLAINED, scr_criteria, serious_child_safeguarding_case
 from .filters import ReviewFilter
 from .forms import (
@@ -21,6 +21,7 @@ from .forms import (
     InvolvementForm,
     MethodForm,
     MoveForm,
+    PanelExchangeForm,
     ParallelProcessFormSet,
     PauseForm,
     PublicationForm,
@@ -98,9 +99,17 @@ def review_detail(request, uuid):
             "pause_form": PauseForm(),
             "resume_form": ResumeForm(),
             "access_log": access_log_about(request.user, review) if review.is_restricted else None,
+            "case_file": casefile.case_file_summary(request.user, review),
+            "panel_exchange": casefile.panel_exchange(review, context["clocks"])
+            if review.kind in PANEL_KINDS
+            else None,
         }
     )
     return render(request, "reviews/review_detail.html", context)
+
+
+# The kinds of review that report to the national Panel (or, under WT2015, Ofsted).
+PANEL_KINDS = (Review.Kind.SCR, Review.Kind.RAPID_REVIEW, Review.Kind.LCSPR)
 
 
 def _scr_rule(review):
@@ -173,6 +182,13 @@ SECTIONS = {
         "Final report to the Panel",
         "Record the planned publication date: the final report goes to the national Panel and "
         "the Secretary of State at least 7 working days before it. Record the day it was sent.",
+    ),
+    "panel": (
+        PanelExchangeForm,
+        casefile.review_record_panel_exchange,
+        "The national Panel and Ofsted",
+        "Record the serious incident notification (when, its reference, who sent it) and what "
+        "the national Panel said: its response, when, and its view on publication.",
     ),
     "publication": (
         PublicationForm,

@@ -27,6 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -38,7 +39,15 @@ from reviews import lifecycle
 from reviews.forms import ReviewAgencyFormSet
 from reviews.models import ReviewAgency
 from sscb.tests.factories import PASSWORD
-from sscb.tests.world import OTHER_CONCERNS, OWN_CONCERNS, add_admin_rows, build_world
+from sscb.tests.world import (
+    DRAFT_TITLE,
+    OTHER_CHRONOLOGY,
+    OTHER_CONCERNS,
+    OWN_CHRONOLOGY,
+    OWN_CONCERNS,
+    add_admin_rows,
+    build_world,
+)
 
 # Roles --------------------------------------------------------------------------------------
 
@@ -230,6 +239,120 @@ def agency_row_of_open_b(w):
         f"{prefix}-0-agency": w.agency_b.pk,
         f"{prefix}-0-chronology_requested_on": today(),
     }
+
+
+class RewoundFile(SimpleUploadedFile):
+    """A file the test client can send once for each role (it reads without rewinding)."""
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read(*args)
+
+
+def chronology_agency(w, v):
+    """An agency involved in the review variant (open_B's is agency B; the others', A)."""
+    return w.agency_b if v == "open_B" else w.agency_a
+
+
+def chronology_form(w, v):
+    return {
+        "agency": chronology_agency(w, v).pk,
+        "happened_on": "2025-03-11",
+        "what_happened": "Strategy discussion held.",
+        "source": "Minutes",
+    }
+
+
+def chronology_upload(w, v):
+    text = "date,what happened,source,key episode\r\n2025-03-11,Strategy discussion,Minutes,no\r\n"
+    return {
+        "agency": chronology_agency(w, v).pk,
+        "file": RewoundFile("chronology.csv", text.encode()),
+    }
+
+
+def entry_kw(w, v):
+    return {"uuid": w.reviews["open_A"].uuid, "entry": w.chronology[v].uuid}
+
+
+def terms_form(w, v):
+    return {"scope_from": "2024-09-01", "scope_to": "2025-03-10", "lines_of_enquiry": "One line"}
+
+
+def team_form(w, v):
+    return {"person": w.users["subgroup_member"].pk, "role": "chair"}
+
+
+def team_member_of(w, v):
+    return {"member_id": w.team[v].pk}
+
+
+# open_A's chronology as each reader sees it: agency A's lead reads A's entries only.
+CHRONOLOGY_SHOWN = {
+    "shows": {
+        "bu": lambda w: [OWN_CHRONOLOGY, OTHER_CHRONOLOGY],
+        "member": lambda w: [OWN_CHRONOLOGY, OTHER_CHRONOLOGY],
+        "lead": lambda w: [OWN_CHRONOLOGY],
+    },
+    "hides": {"lead": lambda w: [OTHER_CHRONOLOGY]},
+}
+# Agency A's lead enters A's entries in the reviews they may open (A takes part in each).
+CHRONOLOGY_WRITERS = "bu member lead"
+ENTRY_READERS = {"own": "bu member outsider exec lead", "other": "bu member outsider exec"}
+
+
+def chronology_checks():
+    """The merged chronology (or its export): every reader, and what open_A shows whom."""
+    return [
+        GET(
+            "open_A",
+            rw(REVIEW_READERS["open_A"]),
+            lambda w: review_kw(w, "open_A"),
+            **CHRONOLOGY_SHOWN,
+        ),
+        *each(
+            {v: REVIEW_READERS[v] for v in ("open_B", "restricted_panel", "restricted")},
+            review_at(),
+        ),
+    ]
+
+
+def document_form(w, v):
+    return {
+        "kind": "agency_report",
+        "title": "Agency report from the matrix",
+        "agency": chronology_agency(w, v).pk,
+        "file": RewoundFile("report.txt", b"An agency report"),
+    }
+
+
+# open_A's documents: its draft is the Business Unit's alone to read (no panel, no reviewer);
+# each agency report is its own agency's lead's and the review's editors'.
+DOCUMENT_READERS = {
+    "draft": "bu",
+    "own_report": "bu member outsider exec lead",
+    "other_report": "bu member outsider exec",
+    "final": "bu member outsider exec lead",
+}
+DOCUMENT_WRITERS = {
+    "draft": "bu",
+    "own_report": "bu member lead",
+    "other_report": "bu member",
+    "final": "bu member",
+}
+
+
+def document_checks(method, kwargs, data=None):
+    return [
+        Check(
+            method,
+            name,
+            rw(DOCUMENT_READERS[name], DOCUMENT_WRITERS[name] if method == "POST" else None),
+            (lambda n: lambda w: kwargs(w, n))(name),
+            data=data,
+        )
+        for name in DOCUMENT_READERS
+    ]
 
 
 def move_form(w, v):
@@ -474,6 +597,111 @@ EXPECTATIONS: dict[str, list[Check]] = {
             lambda w: review_kw(w, "open_A") | clock_of(w, "restricted"),
             data=lambda w: {"on": today()},
         ),
+    ],
+    # The case file ---------------------------------------------------------------------------
+    "reviews:chronology": chronology_checks(),
+    "reviews:chronology-csv": chronology_checks(),
+    "reviews:chronology-xlsx": chronology_checks(),
+    "reviews:chronology-add": [
+        *each(REVIEW_READERS, review_at(), write=CHRONOLOGY_WRITERS),
+        *each(REVIEW_READERS, review_at(), "POST", write=CHRONOLOGY_WRITERS, data=chronology_form),
+    ],
+    "reviews:chronology-upload": [
+        *each(REVIEW_READERS, review_at(), write=CHRONOLOGY_WRITERS),
+        *each(
+            REVIEW_READERS, review_at(), "POST", write=CHRONOLOGY_WRITERS, data=chronology_upload
+        ),
+    ],
+    # Agency B's entry is not agency A's lead's to read; only the review's editors change it.
+    "reviews:chronology-edit": [
+        *each(ENTRY_READERS, entry_kw, write=CHRONOLOGY_WRITERS),
+        *each(
+            ENTRY_READERS,
+            entry_kw,
+            "POST",
+            write=CHRONOLOGY_WRITERS,
+            data=lambda w, v: (
+                chronology_form(w, "open_A")
+                | {"agency": (w.agency_a if v == "own" else w.agency_b).pk}
+            ),
+        ),
+    ],
+    "reviews:chronology-close": [
+        GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A")),
+        *each(REVIEW_READERS, review_at(), "POST", write=REVIEW_WRITERS, data=lambda w, v: {}),
+    ],
+    "reviews:chronology-template": page(),
+    "reviews:terms": [
+        *each(REVIEW_READERS, review_at()),
+        *each(REVIEW_READERS, review_at(), "POST", write=REVIEW_WRITERS, data=terms_form),
+    ],
+    "reviews:team": [
+        *each(REVIEW_READERS, review_at()),
+        *each(REVIEW_READERS, review_at(), "POST", write=REVIEW_WRITERS, data=team_form),
+    ],
+    "reviews:team-leave": [
+        GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A") | team_member_of(w, "open_A")),
+        *each(
+            REVIEW_READERS,
+            review_at(team_member_of),
+            "POST",
+            write=REVIEW_WRITERS,
+            data=lambda w, v: {},
+        ),
+        # Another review's team member under open_A's address: nobody may touch it through it.
+        POST(
+            "open_A+member_of_restricted",
+            rw(REVIEW_READERS["open_A"], REVIEW_WRITERS, bu="404", member="404"),
+            lambda w: review_kw(w, "open_A") | team_member_of(w, "restricted"),
+        ),
+    ],
+    "reviews:documents": [
+        GET(
+            "open_A",
+            rw(REVIEW_READERS["open_A"]),
+            lambda w: review_kw(w, "open_A"),
+            shows={"bu": lambda w: [DRAFT_TITLE]},
+            hides=dict.fromkeys(("member", "outsider", "exec", "lead"), lambda w: [DRAFT_TITLE]),
+        ),
+        *each(
+            {v: REVIEW_READERS[v] for v in ("open_B", "restricted_panel", "restricted")},
+            review_at(),
+        ),
+        # The reviewer adds documents to the review they lead; an agency lead, their agency's
+        # report.
+        *each(
+            REVIEW_READERS,
+            review_at(),
+            "POST",
+            write="bu member lead reviewer",
+            data=document_form,
+        ),
+    ],
+    "reviews:document-version": [
+        GET(
+            "draft",
+            POST_ONLY,
+            lambda w: review_kw(w, "open_A") | {"document_id": w.documents["draft"].pk},
+        ),
+        *document_checks(
+            "POST",
+            lambda w, n: review_kw(w, "open_A") | {"document_id": w.documents[n].pk},
+            data=lambda w: {"file": RewoundFile("v2.txt", b"Version 2"), "note": "Second"},
+        ),
+    ],
+    "reviews:document-download": document_checks(
+        "GET",
+        lambda w, n: review_kw(w, "open_A") | {"version_id": w.document_versions[n].pk},
+    ),
+    # The public leaflets: anyone, signed in or not.
+    "process:index": page(expect=rule("bu member outsider exec lead reviewer", anon=OK)),
+    "process:kind": [
+        GET(
+            "lcspr",
+            rule("bu member outsider exec lead reviewer", anon=OK),
+            lambda w: {"kind": "lcspr"},
+            hides=dict.fromkeys(ROLES, restricted_ref),
+        )
     ],
     # Audits ------------------------------------------------------------------------------------
     "audits:list": page(

@@ -20,7 +20,7 @@ from django.http import QueryDict
 
 from audits.filters import AuditFilter
 from learning import filters as learning_filters
-from reviews.filters import ReviewFilter
+from reviews.filters import ChronologyFilter, ReviewFilter
 from sscb import params
 from sscb.tests import test_access_matrix as matrix
 
@@ -58,6 +58,9 @@ PARAMS: dict[str, dict[str, str]] = {
     "reminders": {"page": IGNORED},
     "retention:due": {"page": IGNORED},
     "reviews:list": filters(ReviewFilter, "page"),
+    "reviews:chronology": filters(ChronologyFilter, "page"),
+    "reviews:chronology-csv": filters(ChronologyFilter),
+    "reviews:chronology-xlsx": filters(ChronologyFilter),
     "audits:list": filters(AuditFilter, "page"),
     "learning:index": filters(learning_filters.ThemeFilter, "page"),
     "learning:findings": filters(learning_filters.FindingFilter, "page"),

@@ -26,8 +26,9 @@ from learning.tests.factories import (
     OutcomeFactory,
     ThemeFactory,
 )
+from reviews import casefile
 from reviews import services as review_services
-from reviews.models import Review
+from reviews.models import Review, ReviewTeamMember
 from reviews.tests.factories import ReviewAgencyFactory, open_review
 from sscb.models import SubGroup
 from sscb.tests.factories import (
@@ -42,6 +43,12 @@ from sscb.tests.factories import (
 OWN_CONCERNS = "Police concerns: strategy discussion held late"
 OTHER_CONCERNS = "Social care concerns: no visit for six weeks"
 RESTRICTED_TITLE = "Restricted matter under the Case Review Panel"
+# open_A's chronology: an entry by each agency; agency A's lead reads only A's.
+OWN_CHRONOLOGY = "Police attended the home after a neighbour called"
+OTHER_CHRONOLOGY = "Social worker visit cancelled at short notice"
+# open_A's documents: a draft only the Business Unit may read there (it has no panel or
+# reviewer), an agency report of each agency and the final report.
+DRAFT_TITLE = "Overview report, first draft"
 
 
 def build_world() -> SimpleNamespace:
@@ -98,6 +105,52 @@ def build_world() -> SimpleNamespace:
         "restricted": restricted,
     }
     clocks = {name: made.clocks.order_by("pk").first() for name, made in reviews.items()}
+
+    # The case file: agency B takes part in open_A too, and each agency has an entry in it.
+    ReviewAgencyFactory(review=open_a, agency=agency_b)
+    chronology = {
+        name: casefile.chronology_entry_save(
+            review=open_a,
+            by=bu,
+            agency=agency,
+            happened_on=datetime.date(2025, 3, 10),
+            what_happened=text,
+            source="Case record",
+        )
+        for name, agency, text in (
+            ("own", agency_a, OWN_CHRONOLOGY),
+            ("other", agency_b, OTHER_CHRONOLOGY),
+        )
+    }
+    team = {
+        name: casefile.team_member_add(
+            review=made, by=bu, person=bu, role=ReviewTeamMember.Role.BUSINESS_UNIT_SUPPORT
+        )
+        for name, made in reviews.items()
+    }
+    documents = {
+        name: casefile.document_add(
+            review=open_a,
+            by=bu,
+            kind=kind,
+            title=title,
+            agency=agency,
+            file=SimpleUploadedFile(f"{name}.txt", f"contents of {name}".encode()),
+        )
+        for name, kind, title, agency in (
+            ("draft", "draft_report", DRAFT_TITLE, None),
+            ("own_report", "agency_report", "Police agency report", agency_a),
+            ("other_report", "agency_report", "Social care agency report", agency_b),
+            ("final", "final_report", "Final overview report", None),
+        )
+    }
+    casefile.terms_of_reference_add(
+        review=open_a,
+        by=bu,
+        scope_from=datetime.date(2024, 9, 1),
+        scope_to=datetime.date(2025, 3, 10),
+        lines_of_enquiry="How was the toddler's daily life seen?",
+    )
 
     # Audits: a case-file audit both agencies take part in, and a themed one for B alone -------
     audit_own = AuditFactory(
@@ -270,6 +323,10 @@ def build_world() -> SimpleNamespace:
         users=users,
         reviews=reviews,
         clocks=clocks,
+        chronology=chronology,
+        team=team,
+        documents=documents,
+        document_versions={name: doc.versions.get() for name, doc in documents.items()},
         audits={"own": audit_own, "other": audit_other},
         frameworks={"section_11": section_11(), "section_175": section_175()},
         cycle=cycle,

@@ -1,0 +1,603 @@
+"""A review's case file (issue 18): the multi-agency chronology, the terms of reference and the
+review team. Reads first (each through the review's visibility rule in ``reviews.selectors``),
+then writes; every write goes in the history of the record it changes.
+
+An agency lead reads and writes only their own agency's chronology entries, and only while the
+chronology is open; the review's editors (``can_edit_review``) enter for any agency involved.
+"""
+
+import csv
+import datetime
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+from openpyxl import load_workbook
+from simple_history.utils import bulk_create_with_history
+
+from sscb.access_log import Action, access_log_record
+from sscb.dates import check_dates, happened_after
+from sscb.models import Agency
+from sscb.uploads import stored_name, validate_upload
+
+from . import services
+from .models import (
+    CaseDocument,
+    ChronologyEntry,
+    DocumentVersion,
+    Review,
+    ReviewAgency,
+    ReviewClock,
+    ReviewTeamMember,
+    TermsOfReference,
+)
+from .selectors import can_edit_review, reviews_visible_to
+
+# ---------------------------------------------------------------------------------------- reads
+
+
+def chronology_visible_to(user):
+    """Chronology entries ``user`` may read: those of reviews they may open; for an agency lead,
+    only their own agency's."""
+    entries = ChronologyEntry.objects.filter(review__in=reviews_visible_to(user))
+    if user.is_agency_lead and not user.is_business_unit:
+        entries = entries.filter(agency_id=user.agency_id)
+    return entries
+
+
+def chronology_of(user, review: Review):
+    """The merged chronology of one review as ``user`` may read it, by date."""
+    return (
+        chronology_visible_to(user)
+        .filter(review=review)
+        .select_related("agency", "entered_by")
+        .order_by("happened_on", "agency__name", "pk")
+    )
+
+
+def involved_agencies(review: Review) -> list[Agency]:
+    return [
+        row.agency
+        for row in ReviewAgency.objects.filter(review=review)
+        .select_related("agency")
+        .order_by("agency__name")
+    ]
+
+
+def chronology_agencies_for(user, review: Review, agencies: list[Agency] | None = None) -> list:
+    """The agencies ``user`` may add or change entries for now: none once it is closed."""
+    if review.chronology_closed_on:
+        return []
+    agencies = involved_agencies(review) if agencies is None else agencies
+    if can_edit_review(user, review):
+        return agencies
+    if user.is_agency_lead:
+        return [agency for agency in agencies if agency.pk == user.agency_id]
+    return []
+
+
+def get_chronology_entry_for_user(user, review: Review, entry_uuid, write=False):
+    """One entry of ``review``: 404 if ``user`` may not read it, 403 if they may not change it."""
+    entry = chronology_visible_to(user).filter(review=review, uuid=entry_uuid).first()
+    if entry is None:
+        raise Http404("No such chronology entry")
+    if write and entry.agency_id not in {a.pk for a in chronology_agencies_for(user, review)}:
+        raise PermissionDenied
+    return entry
+
+
+def terms_of(review: Review) -> list[TermsOfReference]:
+    """Every version of the terms of reference, newest first."""
+    return list(review.terms_versions.select_related("recorded_by").order_by("-version"))
+
+
+def team_of(review: Review) -> list[ReviewTeamMember]:
+    """The team as it stands, then those who have left."""
+    return list(
+        review.team.select_related("person", "person__agency", "agency").order_by(
+            "left_on", "role", "pk"
+        )
+    )
+
+
+# --------------------------------------------------------------------------------------- writes
+
+
+def _check_may_enter(user, review: Review, agency) -> None:
+    if review.chronology_closed_on:
+        raise ValidationError(
+            f"The chronology was closed on {review.chronology_closed_on:%-d %B %Y}: entries "
+            "can no longer be added or changed."
+        )
+    if agency is None or agency.pk not in {a.pk for a in chronology_agencies_for(user, review)}:
+        raise ValidationError({"agency": "Choose one of the agencies you may enter for."})
+
+
+@transaction.atomic
+def chronology_entry_save(*, review: Review, by, entry: ChronologyEntry | None = None, **fields):
+    """Add an entry, or change one, for an agency ``by`` may enter for, while it is open."""
+    entry = entry or ChronologyEntry(review=review, entered_by=by)
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    _check_may_enter(by, review, entry.agency if entry.agency_id else None)
+    entry.full_clean(exclude=["review", "entered_by"])
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def chronology_close(*, review: Review, by, on: datetime.date | None = None) -> Review:
+    """Close the chronology: from now on nobody adds to or changes it."""
+    if not can_edit_review(by, review):
+        raise PermissionDenied
+    if review.chronology_closed_on:
+        raise ValidationError("The chronology is already closed.")
+    review.chronology_closed_on = on or timezone.localdate()
+    review._change_reason = "Chronology closed"
+    review.save(update_fields=["chronology_closed_on", "updated_at"])
+    return review
+
+
+# The upload template: the columns, in order, and what each holds (shown on the upload page).
+TEMPLATE_COLUMNS = [
+    ("date", "The day it happened: 2025-03-10 or 10/03/2025."),
+    (
+        "what happened",
+        "What the agency knew or did. Pseudonyms only: no names, dates of birth or NHS numbers.",
+    ),
+    ("source", "Where the agency's record of it is, e.g. GP record."),
+    ("key episode", "“yes” for a key practice episode; empty or “no” otherwise."),
+]
+TEMPLATE_EXAMPLE = [
+    "2025-03-10",
+    "Child A seen by health visitor; weight checked.",
+    "HV record",
+    "no",
+]
+MAX_ROWS = 2000
+YES = {"yes", "y", "true", "1", "x"}
+NO = {"", "no", "n", "false", "0"}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    errors: list[str] | None = None
+
+
+def _as_date(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value or "").strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _read_rows(upload, extension: str) -> list[list]:
+    """The file's rows as lists of cells (the header row first)."""
+    upload.seek(0)
+    if extension == "xlsx":
+        try:
+            workbook = load_workbook(upload, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+            raise ValidationError("The spreadsheet could not be read.") from error
+        sheet = workbook.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        workbook.close()
+        return rows
+    data = upload.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _row_problems(error: ValidationError) -> list[str]:
+    """A row's refusal in words that name the column."""
+    problems = []
+    for field, errors in error.error_dict.items():
+        label = ChronologyEntry._meta.get_field(field).verbose_name if field != "__all__" else ""
+        for problem in errors:
+            if problem.code in ("blank", "null", "required"):
+                problems.append(f"“{label}” is empty")
+            else:
+                problems += [f"{label}: {message}" if label else message for message in problem]
+    return problems
+
+
+def _header_problem(header) -> str | None:
+    names = [str(cell or "").strip().lower().replace("_", " ") for cell in header[:4]]
+    wanted = [name for name, _ in TEMPLATE_COLUMNS]
+    if names[:3] != wanted[:3] or (len(names) > 3 and names[3] not in ("", wanted[3])):
+        return (
+            "The first row must name the template's columns: "
+            + ", ".join(f"“{name}”" for name in wanted)
+            + ". Download the template and copy your entries into it."
+        )
+    return None
+
+
+def chronology_import(*, review: Review, by, agency, upload) -> ImportResult:
+    """One agency's chronology from a CSV or XLSX in the template: every row is checked, and
+    either every row is added or none is, with a message per bad row saying which and why."""
+    try:
+        _name, extension = validate_upload(upload)
+    except ValidationError as error:
+        return ImportResult(errors=error.messages)
+    if extension not in ("csv", "xlsx"):
+        return ImportResult(errors=["Upload the chronology as a CSV or an Excel (.xlsx) file."])
+    try:
+        _check_may_enter(by, review, agency)
+        rows = _read_rows(upload, extension)
+    except ValidationError as error:
+        return ImportResult(errors=error.messages)
+    if not rows or _header_problem(rows[0]):
+        return ImportResult(errors=[_header_problem(rows[0]) if rows else "The file is empty."])
+    body = [
+        (number, row)
+        for number, row in enumerate(rows[1:], start=2)
+        if any(str(cell or "").strip() for cell in row)
+    ]
+    if not body:
+        return ImportResult(errors=["The file has no entries below its header row."])
+    if len(body) > MAX_ROWS:
+        return ImportResult(errors=[f"Upload at most {MAX_ROWS} entries at a time."])
+    entries, errors = [], []
+    for number, row in body:
+        cells = [*row, "", "", "", ""][:4]
+        day, what, source, key = cells
+        problems = []
+        happened_on = _as_date(day)
+        if happened_on is None:
+            problems.append(
+                f"the date “{str(day or '').strip()}” is not a date (write 2025-03-10 or "
+                "10/03/2025)"
+                if str(day or "").strip()
+                else "the date is missing"
+            )
+        key_text = str(key or "").strip().lower()
+        if key_text not in YES | NO:
+            problems.append(f"“key episode” must be yes or no, not “{key}”")
+        entry = ChronologyEntry(
+            review=review,
+            agency=agency,
+            entered_by=by,
+            happened_on=happened_on,
+            what_happened=str(what or "").strip(),
+            source=str(source or "").strip(),
+            is_key_episode=key_text in YES,
+        )
+        exclude = ["review", "entered_by", "agency", "uuid"]
+        try:
+            entry.full_clean(exclude=exclude + (["happened_on"] if happened_on is None else []))
+        except ValidationError as error:
+            problems += _row_problems(error)
+        if problems:
+            errors.append(f"Row {number}: " + "; ".join(problems) + ".")
+        else:
+            entry.uuid = uuid.uuid4()
+            entries.append(entry)
+    if errors:
+        return ImportResult(errors=errors)
+    with transaction.atomic():
+        bulk_create_with_history(entries, ChronologyEntry, default_user=by)
+    return ImportResult(created=len(entries), errors=[])
+
+
+@transaction.atomic
+def terms_of_reference_add(*, review: Review, by, **fields) -> TermsOfReference:
+    """Record a new version of the terms of reference; earlier versions stay as they were."""
+    terms = TermsOfReference(review=review, recorded_by=by, **fields)
+    last = review.terms_versions.aggregate(last=Max("version"))["last"] or 0
+    terms.version = last + 1
+    terms.full_clean(exclude=["review", "recorded_by"])
+    terms.save()
+    return terms
+
+
+def independence_refusal(review: Review, person, role: str, reason: str) -> str | None:
+    """A reviewer employed by an agency under review is refused unless a reason is recorded."""
+    if role != ReviewTeamMember.Role.REVIEWER or not person.agency_id or reason.strip():
+        return None
+    if not ReviewAgency.objects.filter(review=review, agency_id=person.agency_id).exists():
+        return None
+    return (
+        f"{person} works for {person.agency}, an agency whose practice this review looks at: a "
+        "reviewer must be independent of the agencies reviewed. Choose someone else, or record "
+        "why they are accepted all the same."
+    )
+
+
+@transaction.atomic
+def team_member_add(
+    *, review: Review, by, person, role: str, agency=None, independence_reason: str = ""
+) -> ReviewTeamMember:
+    refusal = independence_refusal(review, person, role, independence_reason)
+    if refusal:
+        raise ValidationError({"independence_reason": refusal})
+    if role == ReviewTeamMember.Role.AGENCY_REPRESENTATIVE and agency is None:
+        raise ValidationError({"agency": "Say which agency the representative speaks for."})
+    if review.team.filter(person=person, role=role, left_on__isnull=True).exists():
+        raise ValidationError({"person": "This person already has that role on the team."})
+    member = ReviewTeamMember(
+        review=review,
+        person=person,
+        role=role,
+        agency=agency if role == ReviewTeamMember.Role.AGENCY_REPRESENTATIVE else None,
+        independence_reason=independence_reason,
+    )
+    member.full_clean(exclude=["review"])
+    member.save()
+    return member
+
+
+@transaction.atomic
+def team_member_leave(*, member: ReviewTeamMember, by, on: datetime.date | None = None):
+    """Record that someone left the team; their place on it stays in the record."""
+    if member.left_on:
+        raise ValidationError("This person has already left the team.")
+    member.left_on = on or timezone.localdate()
+    member.save(update_fields=["left_on", "updated_at"])
+    return member
+
+
+def case_file_summary(user, review: Review) -> dict:
+    """What the review page says of the case file, in three queries whatever its size."""
+    return {
+        "terms": review.terms_versions.order_by("-version").first(),
+        "team_size": review.team.filter(left_on__isnull=True).count(),
+        "chronology_count": chronology_visible_to(user).filter(review=review).count(),
+        "may_enter": bool(chronology_agencies_for(user, review)),
+    }
+
+
+# -------------------------------------------------------------------------------- documents
+
+DRAFT = CaseDocument.Kind.DRAFT_REPORT
+AGENCY_REPORT = CaseDocument.Kind.AGENCY_REPORT
+
+
+def documents_visible_to(user):
+    """Case documents ``user`` may open: those of reviews they may open, except drafts (only the
+    Business Unit, the review's reviewer and its panel) and, for an agency lead, other agencies'
+    reports."""
+    documents = CaseDocument.objects.filter(review__in=reviews_visible_to(user))
+    if user.is_business_unit:
+        return documents
+    on_panel = Review.panel_members.through.objects.filter(review=OuterRef("review"), user=user)
+    documents = documents.filter(~Q(kind=DRAFT) | Q(review__lead_reviewer=user) | Exists(on_panel))
+    if user.is_agency_lead:
+        documents = documents.filter(~Q(kind=AGENCY_REPORT) | Q(agency_id=user.agency_id))
+    return documents
+
+
+def documents_of(user, review: Review) -> list[CaseDocument]:
+    """The review's documents ``user`` may open, each with its versions, newest first."""
+    versions = DocumentVersion.objects.select_related("uploaded_by").order_by("-version")
+    return list(
+        documents_visible_to(user)
+        .filter(review=review)
+        .select_related("agency")
+        .prefetch_related(Prefetch("versions", queryset=versions))
+        .order_by("kind", "title", "pk")
+    )
+
+
+def sees_drafts(user, review: Review) -> bool:
+    """``panel_members`` is prefetched by ``get_review_for_user``."""
+    return (
+        user.is_business_unit
+        or review.lead_reviewer_id == user.pk
+        or any(member.pk == user.pk for member in review.panel_members.all())
+    )
+
+
+def document_kinds_for(user, review: Review) -> list[str]:
+    """The kinds of document ``user`` may upload to ``review``."""
+    if can_edit_review(user, review) or review.lead_reviewer_id == user.pk:
+        kinds = list(CaseDocument.Kind.values)
+    elif user.is_agency_lead:
+        kinds = [AGENCY_REPORT]
+    else:
+        return []
+    return [kind for kind in kinds if kind != DRAFT or sees_drafts(user, review)]
+
+
+def may_upload(user, review: Review, kind: str, agency) -> bool:
+    if kind not in document_kinds_for(user, review):
+        return False
+    if user.is_agency_lead and not can_edit_review(user, review):
+        return agency is not None and agency.pk == user.agency_id
+    return True
+
+
+def get_document_for_user(user, review: Review, document_id, write=False) -> CaseDocument:
+    document = documents_visible_to(user).filter(review=review, pk=document_id).first()
+    if document is None:
+        raise Http404("No such document")
+    if write and not may_upload(user, review, document.kind, document.agency):
+        raise PermissionDenied
+    return document
+
+
+def get_document_version_for_user(user, review: Review, version_id) -> DocumentVersion:
+    version = (
+        DocumentVersion.objects.filter(
+            pk=version_id, document__in=documents_visible_to(user).filter(review=review)
+        )
+        .select_related("document", "document__review")
+        .first()
+    )
+    if version is None:
+        raise Http404("No such file")
+    return version
+
+
+def _store(version: DocumentVersion, upload) -> None:
+    try:
+        name, extension = validate_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    version.name = name
+    version.file.save(stored_name(extension), upload, save=False)
+
+
+@transaction.atomic
+def document_add(
+    *, review: Review, by, kind: str, title: str, file, agency=None, note: str = ""
+) -> CaseDocument:
+    """A new document, with its first version."""
+    if kind == AGENCY_REPORT and agency is None:
+        raise ValidationError({"agency": "Say whose agency report this is."})
+    if not may_upload(by, review, kind, agency):
+        raise ValidationError({"kind": "You may not add a document of this kind here."})
+    document = CaseDocument(
+        review=review, kind=kind, title=title, agency=agency if kind == AGENCY_REPORT else None
+    )
+    document.full_clean(exclude=["review"])
+    document.save()
+    document_version_add(document=document, by=by, upload=file, note=note)
+    return document
+
+
+@transaction.atomic
+def document_version_add(*, document: CaseDocument, by, upload, note: str = "") -> DocumentVersion:
+    """The next version of a document; earlier ones are kept."""
+    last = document.versions.aggregate(last=Max("version"))["last"] or 0
+    version = DocumentVersion(document=document, version=last + 1, uploaded_by=by, note=note)
+    _store(version, upload)
+    version.full_clean(exclude=["document", "uploaded_by", "file"])
+    version.save()
+    return version
+
+
+def document_record_download(*, request, version: DocumentVersion) -> None:
+    """Log a download: the label names the document by review, kind and version, not the
+    uploaded name (which nobody checked for a child's name)."""
+    document = version.document
+    label = (
+        f"{document.review.reference}: {document.get_kind_display()} {document.pk} "
+        f"version {version.version}"
+    )
+    access_log_record(request, version, Action.DOWNLOAD, label=label)
+
+
+# ----------------------------------------------------------- the national Panel and Ofsted
+
+PANEL_FIELDS = (
+    "notified_on",
+    "notification_reference",
+    "notified_by",
+    "panel_responded_on",
+    "panel_response",
+    "panel_publication_view",
+)
+
+
+@transaction.atomic
+def review_record_panel_exchange(*, review: Review, by, **fields) -> Review:
+    """The notification (its date, reference and sender) and the national Panel's response and
+    view on publication; the notification clock follows the date."""
+    unknown = set(fields) - set(PANEL_FIELDS)
+    if unknown:
+        raise ValueError(f"review_record_panel_exchange cannot change {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(review, name, value)
+    responded = review.panel_responded_on
+    check_dates(
+        panel_responded_on=happened_after(
+            responded, review.notified_on, what="The Panel's response", than="the notification"
+        )
+    )
+    if (review.panel_response.strip() or review.panel_publication_view) and not responded:
+        raise ValidationError({"panel_responded_on": "Give the date the Panel responded."})
+    review.full_clean()
+    review._change_reason = "The national Panel and Ofsted"
+    review.save()
+    del review._change_reason
+    services.review_clocks_sync(review=review)
+    return review
+
+
+def panel_exchange(review: Review, clocks) -> list[dict]:
+    """The exchange with the Panel, step by step, each beside the statutory clock it meets."""
+    by_kind = {clock.kind: clock for clock in clocks}
+    kind = ReviewClock.Kind
+    steps = [
+        {
+            "label": "Serious incident notification",
+            "done_on": review.notified_on,
+            "detail": ", ".join(
+                part
+                for part in (
+                    review.notified_by and f"sent by {review.notified_by}",
+                    review.notification_reference and f"reference {review.notification_reference}",
+                )
+                if part
+            ),
+            "clock": by_kind.get(kind.NOTIFICATION),
+        },
+    ]
+    if review.kind == Review.Kind.RAPID_REVIEW:
+        steps.append(
+            {
+                "label": "Rapid review sent to the Panel (its decision)",
+                "done_on": review.decided_on,
+                "detail": "",
+                "clock": by_kind.get(kind.RAPID_REVIEW),
+            }
+        )
+    if review.kind == Review.Kind.SCR:
+        steps.append(
+            {
+                "label": "National panel told the SCR is not initiated",
+                "done_on": review.national_panel_told_on,
+                "detail": "",
+                "clock": by_kind.get(kind.PANEL_NOT_INITIATED),
+            }
+        )
+    steps.append(
+        {
+            "label": "The Panel's response",
+            "done_on": review.panel_responded_on,
+            "detail": review.panel_response,
+            "clock": None,
+        }
+    )
+    steps.append(
+        {
+            "label": "The Panel's view on publication",
+            "done_on": None,
+            "detail": review.get_panel_publication_view_display(),
+            "clock": None,
+            "pending": "" if review.panel_publication_view else "not given yet",
+        }
+    )
+    if review.kind == Review.Kind.LCSPR:
+        steps.append(
+            {
+                "label": "Final report sent to the Panel and the Secretary of State",
+                "done_on": review.final_report_sent_on,
+                "detail": f"planned publication {review.planned_publication_on:%-d %b %Y}"
+                if review.planned_publication_on
+                else "no publication planned yet",
+                "clock": by_kind.get(kind.FINAL_REPORT),
+            }
+        )
+    for step in steps:
+        step.setdefault("pending", "not yet")
+    return steps

@@ -1,0 +1,75 @@
+"""CSV and XLSX writers for every export (the action tracker, the dashboard, a review's
+chronology): cells that a spreadsheet would run as formulas are written as text."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A spreadsheet runs a cell that starts with one of these as a formula, even after leading
+# spaces (OWASP, "CSV Injection"): never let data do that.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe(value):
+    """A cell's value as data: text that a spreadsheet would run as a formula gets a quote."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + value
+    if value is None:
+        return ""
+    return value
+
+
+def _attachment(response, filename):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def csv_response(tables, name) -> HttpResponse:
+    """Tables one after another, each headed by its title and separated by a blank line."""
+    response = _attachment(HttpResponse(content_type="text/csv; charset=utf-8"), f"{name}.csv")
+    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response)
+    for index, (title, header, rows) in enumerate(tables):
+        if index:
+            writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([safe(value) for value in row])
+    return response
+
+
+def _sheet_title(title, used):
+    # Excel allows 31 characters and no []:*?/\ in a sheet's name.
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31]
+    candidate, n = clean, 2
+    while candidate in used:
+        candidate = f"{clean[:28]} {n}"
+        n += 1
+    used.add(candidate)
+    return candidate
+
+
+def xlsx_response(tables, name) -> HttpResponse:
+    """One sheet per table with a bold header row, written row by row (write-only workbook)."""
+    workbook = Workbook(write_only=True)
+    used = set()
+    for title, header, rows in tables:
+        sheet = workbook.create_sheet(_sheet_title(title, used))
+        sheet.append([_bold(sheet, value) for value in header])
+        for row in rows:
+            sheet.append([safe(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), f"{name}.xlsx")
+
+
+def _bold(sheet, value):
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True)
+    return cell
