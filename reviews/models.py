@@ -602,6 +602,7 @@ class ReviewClock(TimeStampedModel):
     pause_reason = models.CharField(max_length=300, blank=True)
     paused_days = models.PositiveIntegerField(default=0)
     met_on = models.DateField(null=True, blank=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
