@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -316,18 +317,15 @@ def agency_history(agency) -> list[dict]:
     return list(returns)
 
 
-def agency_histories_visible_to(user) -> QuerySet[Agency]:
+def get_agency_for_history(user, uuid: UUID) -> Agency:
     """An agency lead sees only their own agency's history; QAP, the Business Unit and the
     Executive see every agency's."""
     if can_see_all_returns(user):
-        return Agency.objects.all()
-    if user.is_agency_lead and user.agency_id:
-        return Agency.objects.filter(pk=user.agency_id)
-    return Agency.objects.none()
-
-
-def get_agency_for_history(user, uuid: UUID) -> Agency:
-    return get_by_public_id(agency_histories_visible_to(user), uuid)
+        return get_by_public_id(Agency.objects.all(), uuid)
+    # The lead's own agency, which every page loads for its header anyway.
+    if user.is_agency_lead and user.agency_id and user.agency.uuid == uuid:
+        return user.agency
+    raise Http404
 
 
 def standards_not_met(cycle=None) -> QuerySet[StandardAssessment]:

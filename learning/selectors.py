@@ -157,12 +157,24 @@ def outcomes_visible_to(user) -> QuerySet:
     return LearningOutcome.objects.filter(theme__in=themes_visible_to(user).values("pk"))
 
 
+def activities_visible_to(user) -> QuerySet:
+    """Delivery activities of the outcomes the user may see."""
+    return DeliveryActivity.objects.filter(outcome__in=outcomes_visible_to(user).values("pk"))
+
+
 def checks_visible_to(user) -> QuerySet:
     """Practice development checks under visible themes; an agency lead sees their agency's."""
     checks = PracticeCheck.objects.filter(outcome__theme__in=themes_visible_to(user).values("pk"))
     if user.is_agency_lead:
         return checks.filter(agency_id=user.agency_id)
     return checks
+
+
+def evaluation_stages_visible_to(user) -> QuerySet:
+    """The stages of the training evaluations (practice checks) the user may see."""
+    return TrainingEvaluationStage.objects.filter(
+        practice_check__in=checks_visible_to(user).values("pk")
+    )
 
 
 def actions_visible_to(user) -> QuerySet:
@@ -230,13 +242,7 @@ def get_evidence_for_user(user, uuid: UUID, write=False) -> AssuranceEvidence:
 
 
 def get_activity_for_user(user, uuid: UUID) -> DeliveryActivity:
-    """A delivery activity, if the user may see its outcome."""
-    return get_by_public_id(
-        DeliveryActivity.objects.filter(
-            outcome__in=outcomes_visible_to(user).values("pk")
-        ).select_related("outcome__theme"),
-        uuid,
-    )
+    return get_by_public_id(activities_visible_to(user).select_related("outcome__theme"), uuid)
 
 
 def get_check_for_user(user, uuid: UUID) -> PracticeCheck:
@@ -244,12 +250,8 @@ def get_check_for_user(user, uuid: UUID) -> PracticeCheck:
 
 
 def get_evaluation_stage_for_user(user, uuid: UUID) -> TrainingEvaluationStage:
-    """A stage of a training evaluation, if the user may see its practice check."""
     return get_by_public_id(
-        TrainingEvaluationStage.objects.filter(
-            practice_check__in=checks_visible_to(user).values("pk")
-        ).select_related("practice_check__outcome__theme"),
-        uuid,
+        evaluation_stages_visible_to(user).select_related("practice_check__outcome__theme"), uuid
     )
 
 
@@ -363,9 +365,7 @@ def outcome_list(user) -> QuerySet:
 
 def activity_list(user) -> QuerySet:
     return (
-        DeliveryActivity.objects.filter(outcome__in=outcomes_visible_to(user).values("pk"))
-        .select_related("outcome__theme")
-        .order_by("-planned_on", "pk")
+        activities_visible_to(user).select_related("outcome__theme").order_by("-planned_on", "pk")
     )
 
 

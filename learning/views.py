@@ -29,12 +29,7 @@ from .filters import (
     PracticeCheckFilter,
     ThemeFilter,
 )
-from .models import (
-    Action,
-    Finding,
-    LoopStage,
-    PriorityTheme,
-)
+from .models import Action, Finding, LoopStage, PriorityTheme
 
 PAGE_SIZE = 25
 
