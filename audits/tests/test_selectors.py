@@ -48,6 +48,17 @@ def test_agency_lead_cannot_open_another_agencys_return(
     assert list(selectors.self_assessments_visible_to(agency_user)) == [police_return]
 
 
+def test_a_returns_answer_is_opened_by_its_uuid_by_those_who_may_open_the_return(
+    police_return, csc_return, agency_user, bu_user
+):
+    own, other = police_return.answers.first(), csc_return.answers.first()
+    assert selectors.get_standard_assessment_for_user(agency_user, own.uuid) == own
+    assert selectors.get_standard_assessment_for_user(bu_user, other.uuid) == other
+    for name in (other.uuid, own.pk):
+        with pytest.raises(Http404):
+            selectors.get_standard_assessment_for_user(agency_user, name)
+
+
 def test_qap_and_business_unit_see_all_returns_but_only_fill_in_as_allowed(
     police_return, csc_return, qap_user, bu_user, executive_user, member_user, reviewer_user
 ):
