@@ -8,10 +8,10 @@ from .models import Audit
 
 class AuditFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
-    kind = django_filters.ChoiceFilter(choices=Audit.Kind.choices, empty_label="Any kind")
-    stage = django_filters.ChoiceFilter(choices=Audit.Stage.choices, empty_label="Any stage")
+    kind = django_filters.ChoiceFilter(choices=Audit.Kind.choices)
+    stage = django_filters.ChoiceFilter(choices=Audit.Stage.choices)
     lead_subgroup = django_filters.ModelChoiceFilter(
-        queryset=SubGroup.objects.all(), empty_label="Any sub-group", label="Lead sub-group"
+        queryset=SubGroup.objects.all(), label="Lead sub-group"
     )
 
     class Meta:

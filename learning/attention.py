@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sscb.access import can_record_work
 from sscb.attention import Attention, attention_provider
 
 from . import selectors
@@ -86,9 +87,9 @@ def executive_decisions(user):
 @attention_provider
 def subgroup_follow_through(user):
     """For those who record the work: sign-offs, follow-ups, evidence to judge, themes."""
-    subgroups = selectors.subgroups_for_work(user)
-    if not (user.is_business_unit or user.is_subgroup_member):
+    if not can_record_work(user):
         return []
+    subgroups = selectors.subgroups_for_work(user)
     today = timezone.localdate()
     actions = Action.objects.filter(subgroup__in=subgroups.values("pk")).aggregate(
         to_sign=Count("pk", filter=Q(status=Action.Status.COMPLETE)),

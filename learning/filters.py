@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sscb.dates import financial_year_bounds, financial_year_choices
+from sscb.filters import YesNoFilter
 from sscb.models import Agency, SubGroup
 
 from .models import (
@@ -57,9 +58,7 @@ class FindingFilter(django_filters.FilterSet):
     agency = django_filters.ModelChoiceFilter(
         field_name="agencies", queryset=Agency.objects.filter(is_active=True), label="Agency"
     )
-    themed = django_filters.BooleanFilter(
-        field_name="theme", lookup_expr="isnull", exclude=True, label="In a theme"
-    )
+    themed = YesNoFilter(field_name="theme", lookup_expr="isnull", exclude=True, label="In a theme")
     loop_stage = django_filters.ChoiceFilter(choices=LoopStage.choices, label="Loop stage")
 
     class Meta:
@@ -89,9 +88,7 @@ class EvidenceFilter(django_filters.FilterSet):
     way = django_filters.ChoiceFilter(choices=AssuranceEvidence.Way.choices)
     judgement = django_filters.ChoiceFilter(choices=AssuranceEvidence.Judgement.choices)
     agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
-    outstanding = django_filters.BooleanFilter(
-        method="filter_outstanding", label="Requested and not received"
-    )
+    outstanding = YesNoFilter(method="filter_outstanding", label="Requested and not received")
     # The Board dashboard's assurance figures link here.
     theme = django_filters.ModelChoiceFilter(
         field_name="outcome__theme", queryset=_visible_themes, label="Theme"
@@ -186,7 +183,7 @@ class ActionFilter(django_filters.FilterSet):
 class ActivityFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "audience", "outcome__title"])
     way = django_filters.ChoiceFilter(choices=DeliveryActivity.Way.choices)
-    delivered = django_filters.BooleanFilter(
+    delivered = YesNoFilter(
         field_name="delivered_on", lookup_expr="isnull", exclude=True, label="Delivered"
     )
     subgroup = django_filters.ModelChoiceFilter(

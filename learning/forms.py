@@ -227,6 +227,7 @@ class ActionForm(forms.ModelForm):
         self.fields["finding"].queryset = findings
         self.fields["subgroup"].queryset = subgroups
         self.fields["owner"].queryset = people
+        self.fields["owner"].label_from_instance = lambda person: f"{person} ({person.agency})"
         self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
 
     def clean(self):

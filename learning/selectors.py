@@ -29,7 +29,7 @@ from audits.selectors import (
 )
 from reviews.selectors import review_hidden_annotation, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
-from sscb.models import Agency, SubGroup
+from sscb.models import Agency, SubGroup, User
 
 from .models import (
     Action,
@@ -562,6 +562,20 @@ def subgroups_for_work(user) -> QuerySet:
     if not user.is_subgroup_member:
         return SubGroup.objects.none()
     return SubGroup.objects.filter(pk__in=subgroup_ids(user))
+
+
+def action_owners(agency_id=None) -> QuerySet:
+    """Who may own an action: people working for a partner agency (its lead or a sub-group member
+    it sends), of the owning agency when it is known; never the Board's executive, an independent
+    reviewer or the Business Unit, who hold the partnership to account rather than deliver."""
+    people = User.objects.filter(
+        is_active=True,
+        agency__isnull=False,
+        role__in=[User.Role.AGENCY_LEAD, User.Role.SUBGROUP_MEMBER],
+    )
+    if agency_id is not None:
+        people = people.filter(agency_id=agency_id)
+    return people.select_related("agency").order_by("agency__name", "last_name", "first_name")
 
 
 def form_choices(user) -> dict:

@@ -14,7 +14,6 @@ from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
-from sscb.models import User
 from sscb.params import as_uuid, page_of, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
@@ -525,7 +524,10 @@ def action_edit(request, uuid=None):
         instance=action,
         findings=selectors.findings_visible_to(user),
         subgroups=selectors.subgroups_for_work(user),
-        people=User.objects.filter(is_active=True).select_related("agency"),
+        # Editing, the owner is offered from the owning agency; a changed agency is checked on save.
+        people=selectors.action_owners(
+            action.owner_agency_id if action and request.method != "POST" else None
+        ),
     )
 
     def save():

@@ -25,47 +25,40 @@ class ReviewFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search", method="search", help_text="Reference, title, pseudonym or summary."
     )
-    kind = django_filters.ChoiceFilter(choices=Review.Kind.choices, empty_label="Any kind")
-    stage = django_filters.ChoiceFilter(choices=Review.Stage.choices, empty_label="Any stage")
-    subgroup = django_filters.ModelChoiceFilter(
-        queryset=SubGroup.objects.all(), label="Sub-group", empty_label="Any sub-group"
-    )
+    kind = django_filters.ChoiceFilter(choices=Review.Kind.choices)
+    stage = django_filters.ChoiceFilter(choices=Review.Stage.choices)
+    subgroup = django_filters.ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
     clock = django_filters.ChoiceFilter(
-        choices=CLOCK_CHOICES, label="Clock status", method="filter_clock", empty_label="Any"
+        choices=CLOCK_CHOICES, label="Clock status", method="filter_clock"
     )
     # With "met on time" / "met late": only deadlines met in that year (the dashboard's figures).
     clock_met_year = django_filters.ChoiceFilter(
         choices=financial_year_choices,
         label="Deadline met in financial year",
         method="filter_nothing",
-        empty_label="Any year",
     )
     financial_year = django_filters.ChoiceFilter(
         choices=financial_year_choices,
         label="Referred in financial year",
         method="filter_financial_year",
-        empty_label="Any year",
     )
     # The Board dashboard's figures link here: open during, completed in or published in a year.
     active_year = django_filters.ChoiceFilter(
         choices=financial_year_choices,
         label="Open during financial year",
         method="filter_active_year",
-        empty_label="Any year",
     )
     completed_year = django_filters.ChoiceFilter(
         field_name="completed_on",
         choices=financial_year_choices,
         label="Completed in financial year",
         method="filter_date_in_year",
-        empty_label="Any year",
     )
     published_year = django_filters.ChoiceFilter(
         field_name="published_on",
         choices=financial_year_choices,
         label="Published in financial year",
         method="filter_date_in_year",
-        empty_label="Any year",
     )
 
     class Meta:

@@ -24,6 +24,8 @@ class DateInput(forms.DateInput):
 
 def _helper(label):
     helper = FormHelper()
+    # The server's messages, in words a chair understands, rather than the browser's tooltips.
+    helper.attrs = {"novalidate": ""}
     helper.add_input(Submit("save", label))
     return helper
 

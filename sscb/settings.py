@@ -276,6 +276,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Every list filter's empty choice reads "All" (sscb/filters.py has the yes-or-no one).
+FILTERS_EMPTY_CHOICE_LABEL = "All"
 
 # No inline script, nothing from another origin.
 CONTENT_SECURITY_POLICY = {

@@ -4,7 +4,7 @@ all is ``sscb.access.can_see_dashboard``, which the navigation asks too)."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
@@ -25,6 +25,12 @@ def subgroup_choices(user):
     """The sub-groups a reader may pick in the dashboard's filter."""
     groups = SubGroup.objects.order_by("name")
     return groups if sees_every_subgroup(user) else groups.filter(pk__in=subgroup_ids(user))
+
+
+def default_subgroup(user) -> SubGroup | None:
+    """Where a member's dashboard opens: a sub-group they chair, else the first they sit on."""
+    chairs_first = Case(When(chair=user, then=0), default=1)
+    return subgroup_choices(user).order_by(chairs_first, "name").first()
 
 
 @dataclass(frozen=True)
@@ -88,11 +94,12 @@ class Scope:
 
 
 def make_scope(user, *, year=None, subgroup=None, quarter=None, today=None) -> Scope:
-    """The reader's scope. A sub-group member always reads one of their own sub-groups."""
+    """The reader's scope. A sub-group member always reads one of their own sub-groups (by default
+    the one they chair); the Business Unit and the Executive read the whole partnership."""
     today = today or timezone.localdate()
     year = year if year is not None else financial_year_of(today)
     if subgroup is None and not sees_every_subgroup(user):
-        subgroup = subgroup_choices(user).first()
+        subgroup = default_subgroup(user)
     if subgroup is not None:
         ids, codes = frozenset([subgroup.pk]), frozenset([subgroup.code])
     else:

@@ -106,6 +106,7 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
 class ActionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Action
+        skip_postgeneration_save = True
 
     review = factory.SubFactory(ReviewFactory)
     plan = factory.LazyAttribute(lambda action: f"review:{action.review.pk}")

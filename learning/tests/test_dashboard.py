@@ -216,6 +216,20 @@ def test_member_sees_only_their_sub_groups(client, member_user, data):
     assert "Select a valid choice" in response.content.decode()
 
 
+def test_member_dashboard_opens_on_the_sub_group_they_chair(client, member_user, data):
+    """Sitting on the Case Review Panel too (first by name), they still open on what they chair."""
+    for group in (data["crp"], data["li"]):
+        SubGroupMembershipFactory(subgroup=group, user=member_user)
+    client.force_login(member_user)
+
+    def opens_on():
+        return client.get(reverse("dashboard:index")).context["figures"]["scope"].subgroup
+
+    assert opens_on() == data["crp"]
+    SubGroup.objects.filter(pk=data["li"].pk).update(chair=member_user)
+    assert opens_on() == data["li"]
+
+
 def test_year_filter_on_the_page(client, executive_user, data):
     client.force_login(executive_user)
     body = unescape(client.get(reverse("dashboard:index"), {"year": 2024}).content.decode())

@@ -473,3 +473,20 @@ def test_page_links_carry_the_filters_on(client, bu_user):
     # "items" is a name a template could mistake for the query's own items().
     response = client.get(reverse("learning:findings"), {"nature": "improvement", "items": "x"})
     assert 'href="?nature=improvement&amp;items=x&amp;page=2"' in response.content.decode()
+
+
+def test_an_actions_owner_is_offered_from_partner_agencies_and_on_edit_the_owning_one(
+    client, bu_user, executive_user, reviewer_user, agency_user, make_user
+):
+    other = AgencyFactory(name="Shropshire Council", short_name="Council")
+    council_lead = make_user(role="agency_lead", agency=other, username="councillead")
+    action = ActionFactory(owner_agency=agency_user.agency, owner=agency_user)
+    client.force_login(bu_user)
+
+    def offered(url):
+        return set(client.get(url).context["form"].fields["owner"].queryset)
+
+    new = reverse("learning:action_new") + f"?review={action.review.uuid}"
+    assert offered(new) == {agency_user, council_lead}  # not the executive, reviewer or BU
+    assert offered(reverse("learning:action_edit", args=[action.uuid])) == {agency_user}
+    assert f"{agency_user} (West Mercia Police)" in body(client.get(new))

@@ -364,3 +364,13 @@ def test_detail_runs_the_same_queries_for_2_or_50_related_rows(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_the_review_forms_leave_validation_to_the_server(client, bu_user):
+    """A missing field is explained on the page in words, not by a browser tooltip."""
+    client.force_login(bu_user)
+    page = client.get(reverse("reviews:create")).content.decode()
+    assert "<form" in page and "novalidate" in page
+    response = client.post(reverse("reviews:create"), {"title": ""})
+    assert response.status_code == 200
+    assert "invalid-feedback" in response.content.decode()
