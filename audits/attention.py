@@ -29,7 +29,7 @@ def open_returns_for_agency(user):
                 + ("overdue" if late else f"due in {days} day(s)" if days else "due today"),
                 detail=f"Deadline {item.deadline:%d %B %Y}. Status: "
                 f"{item.get_status_display().lower()}.",
-                url=reverse("audits:return-edit", args=[item.pk]),
+                url=reverse("audits:return-edit", args=[item.uuid]),
                 level="danger" if late else "warning" if days <= 14 else "info",
             )
         )

@@ -42,14 +42,14 @@ def returns(today, policy):
             status__in=SelfAssessment.EDITABLE,
             cycle__deadline__lte=horizon,
         )
-        .values_list("pk", "agency_id", "agency__name", "cycle__title", "cycle__deadline")
+        .values_list("pk", "uuid", "agency_id", "agency__name", "cycle__title", "cycle__deadline")
         .order_by("pk")
     )
-    for pk, agency_id, agency, cycle, due_on in rows.iterator(chunk_size=2000):
+    for pk, uuid, agency_id, agency, cycle, due_on in rows.iterator(chunk_size=2000):
         overdue = (today - due_on).days
         kind = Kind.RETURN_OVERDUE if overdue > 0 else Kind.RETURN_DUE_SOON
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
-        url = reverse("audits:return", args=[pk])
+        url = reverse("audits:return", args=[uuid])
         for level, recipient in escalate(
             owners=leads.get(agency_id) or business_unit,
             chair_id=qap_chair,

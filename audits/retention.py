@@ -33,7 +33,7 @@ class AuditDisposal(Disposable):
         return audit.reference
 
     def url(self, audit):
-        return reverse("audits:detail", args=[audit.pk])
+        return reverse("audits:detail", args=[audit.uuid])
 
     def dispose(self, audit, *, marker):
         empty_rows(Audit.objects.filter(pk=audit.pk), marker)
@@ -71,7 +71,7 @@ class SelfAssessmentDisposal(Disposable):
         )
 
     def url(self, self_assessment):
-        return reverse("audits:return", args=[self_assessment.pk])
+        return reverse("audits:return", args=[self_assessment.uuid])
 
     def dispose(self, self_assessment, *, marker):
         empty_rows(SelfAssessment.objects.filter(pk=self_assessment.pk), marker)

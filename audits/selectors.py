@@ -2,13 +2,14 @@
 
 import datetime
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from sscb.access import can_work_for_subgroup, require, subgroup_ids
+from sscb.access import can_work_for_subgroup, get_by_public_id, require, subgroup_ids
 from sscb.models import Agency, SubGroup
 
 from .models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment, Standard, StandardAssessment
@@ -71,8 +72,8 @@ def audits_visible_to(user) -> QuerySet[Audit]:
     return audits.none()
 
 
-def get_audit_for_user(user, pk, write=False) -> Audit:
-    audit = get_object_or_404(audits_visible_to(user), pk=pk)
+def get_audit_for_user(user, uuid: UUID, write=False) -> Audit:
+    audit = get_by_public_id(audits_visible_to(user), uuid)
     if write:
         require(can_edit_audit(user, audit))
     return audit
@@ -133,9 +134,9 @@ def can_fill_in(user, self_assessment) -> bool:
     )
 
 
-def get_self_assessment_for_user(user, pk, write=False) -> SelfAssessment:
+def get_self_assessment_for_user(user, uuid: UUID, write=False) -> SelfAssessment:
     """404 for a return the person may not know about; 403 for one they may read but not edit."""
-    self_assessment = get_object_or_404(self_assessments_visible_to(user), pk=pk)
+    self_assessment = get_by_public_id(self_assessments_visible_to(user), uuid)
     if write:
         require(can_fill_in(user, self_assessment))
     return self_assessment
@@ -156,6 +157,16 @@ def not_met(prefix: str = "") -> Q:
     )
 
 
+def get_standard_assessment_for_user(user, uuid: UUID) -> StandardAssessment:
+    """A Section 11 / 175 standard answer, if the user may open the return it belongs to."""
+    return get_by_public_id(
+        StandardAssessment.objects.filter(
+            self_assessment__in=self_assessments_visible_to(user).values("pk")
+        ).select_related("standard", "self_assessment__agency"),
+        uuid,
+    )
+
+
 def answers_for(self_assessment) -> list[StandardAssessment]:
     """A return's answers in standard order, with who moderated them and whether each
     ``needs_action`` (rated not met in a return that is in): one query."""
@@ -168,8 +179,9 @@ def answers_for(self_assessment) -> list[StandardAssessment]:
     )
 
 
-def get_answer_for_moderation(user, self_assessment_pk, number) -> StandardAssessment:
-    self_assessment = get_self_assessment_for_user(user, self_assessment_pk)
+def get_answer_for_moderation(user, self_assessment_uuid: UUID, number) -> StandardAssessment:
+    """A return's answer to standard ``number`` (a position in the framework, not a key)."""
+    self_assessment = get_self_assessment_for_user(user, self_assessment_uuid)
     require(can_moderate(user))
     return get_object_or_404(
         StandardAssessment.objects.select_related(
@@ -240,10 +252,15 @@ def cycle_progress(cycle, today=None) -> dict:
     return SelfAssessment.objects.filter(cycle=cycle).aggregate(**_progress_counts("", today))
 
 
-def get_cycle_for_user(user, pk) -> AuditCycle:
+def cycles_visible_to(user) -> QuerySet[AuditCycle]:
+    """A cycle's page shows every agency's return: for those who see every return."""
     if not can_see_all_returns(user):
-        raise Http404
-    return get_object_or_404(AuditCycle.objects.select_related("framework"), pk=pk)
+        return AuditCycle.objects.none()
+    return AuditCycle.objects.all()
+
+
+def get_cycle_for_user(user, uuid: UUID) -> AuditCycle:
+    return get_by_public_id(cycles_visible_to(user).select_related("framework"), uuid)
 
 
 def cycle_returns(cycle, today=None) -> list[SelfAssessment]:
@@ -322,12 +339,13 @@ def agency_history(agency) -> list[dict]:
     return list(returns)
 
 
-def get_agency_for_history(user, pk) -> Agency:
+def get_agency_for_history(user, uuid: UUID) -> Agency:
     """An agency lead sees only their own agency's history; QAP, the Business Unit and the
     Executive see every agency's."""
     if can_see_all_returns(user):
-        return get_object_or_404(Agency, pk=pk)
-    if user.is_agency_lead and user.agency_id == int(pk):
+        return get_by_public_id(Agency.objects.all(), uuid)
+    # The lead's own agency, which every page loads for its header anyway.
+    if user.is_agency_lead and user.agency_id and user.agency.uuid == uuid:
         return user.agency
     raise Http404
 

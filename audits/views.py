@@ -55,12 +55,12 @@ def audit_create(request):
             add_service_errors(form, error)
         else:
             messages.success(request, f"Audit {audit.reference} recorded.")
-            return redirect("audits:detail", pk=audit.pk)
+            return redirect("audits:detail", uuid=audit.uuid)
     return render(request, "audits/audit_form.html", {"form": form, "audit": None})
 
 
-def audit_detail(request, pk):
-    audit = selectors.get_audit_for_user(request.user, pk)
+def audit_detail(request, uuid):
+    audit = selectors.get_audit_for_user(request.user, uuid)
     can_edit = selectors.can_edit_audit(request.user, audit)
     context = {
         "audit": audit,
@@ -74,8 +74,8 @@ def audit_detail(request, pk):
     return render(request, "audits/audit_detail.html", context)
 
 
-def audit_edit(request, pk):
-    audit = selectors.get_audit_for_user(request.user, pk, write=True)
+def audit_edit(request, uuid):
+    audit = selectors.get_audit_for_user(request.user, uuid, write=True)
     form = AuditForm(request.POST or None, instance=audit, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -83,19 +83,19 @@ def audit_edit(request, pk):
         try:
             # The form has already set the fields on the instance; reload so that a refusal
             # changes nothing.
-            fresh = selectors.get_audit_for_user(request.user, pk, write=True)
+            fresh = selectors.get_audit_for_user(request.user, uuid, write=True)
             services.audit_update(audit=fresh, agencies=agencies, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, "Audit updated.")
-            return redirect("audits:detail", pk=pk)
+            return redirect("audits:detail", uuid=uuid)
     return render(request, "audits/audit_form.html", {"form": form, "audit": audit})
 
 
 @require_POST
-def audit_stage(request, pk):
-    audit = selectors.get_audit_for_user(request.user, pk, write=True)
+def audit_stage(request, uuid):
+    audit = selectors.get_audit_for_user(request.user, uuid, write=True)
     form = StageForm(request.POST)
     if form.is_valid():
         try:
@@ -109,11 +109,11 @@ def audit_stage(request, pk):
             messages.success(request, f"The audit is now at “{audit.get_stage_display()}”.")
     else:
         messages.error(request, "Choose one of the audit stages.")
-    return redirect("audits:detail", pk=pk)
+    return redirect("audits:detail", uuid=uuid)
 
 
-def audit_case_add(request, pk):
-    audit = selectors.get_audit_for_user(request.user, pk, write=True)
+def audit_case_add(request, uuid):
+    audit = selectors.get_audit_for_user(request.user, uuid, write=True)
     form = CaseAuditEntryForm(request.POST or None, audit=audit)
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,7 +122,7 @@ def audit_case_add(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, f"{entry.pseudonym} graded for {entry.agency.label}.")
-            return redirect("audits:detail", pk=pk)
+            return redirect("audits:detail", uuid=uuid)
     return render(request, "audits/case_form.html", {"form": form, "audit": audit})
 
 
@@ -147,12 +147,12 @@ def cycle_create(request):
         else:
             count = cycle.returns.count()
             messages.success(request, f"{cycle.title} opened: {count} returns sent.")
-            return redirect("audits:cycle", pk=cycle.pk)
+            return redirect("audits:cycle", uuid=cycle.uuid)
     return render(request, "audits/cycle_form.html", {"form": form})
 
 
-def cycle_detail(request, pk):
-    cycle = selectors.get_cycle_for_user(request.user, pk)
+def cycle_detail(request, uuid):
+    cycle = selectors.get_cycle_for_user(request.user, uuid)
     context = {
         "cycle": cycle,
         "progress": selectors.cycle_progress(cycle),
@@ -161,13 +161,13 @@ def cycle_detail(request, pk):
     return render(request, "audits/cycle_detail.html", context)
 
 
-def heat_map(request, pk):
-    cycle = selectors.get_cycle_for_user(request.user, pk)
+def heat_map(request, uuid):
+    cycle = selectors.get_cycle_for_user(request.user, uuid)
     return render(request, "audits/heat_map.html", {"cycle": cycle, **selectors.heat_map(cycle)})
 
 
-def agency_history(request, agency_pk):
-    agency = selectors.get_agency_for_history(request.user, agency_pk)
+def agency_history(request, uuid):
+    agency = selectors.get_agency_for_history(request.user, uuid)
     returns = selectors.agency_history(agency)
     frameworks = {}
     for self_assessment in returns:
@@ -182,8 +182,8 @@ def agency_history(request, agency_pk):
 # --- returns --------------------------------------------------------------------------------
 
 
-def return_detail(request, pk):
-    self_assessment = selectors.get_self_assessment_for_user(request.user, pk)
+def return_detail(request, uuid):
+    self_assessment = selectors.get_self_assessment_for_user(request.user, uuid)
     services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
     context = {
         "return": self_assessment,
@@ -227,9 +227,9 @@ def _return_form_page(request, self_assessment, answer_forms, sign_off, refused=
     return render(request, "audits/return_form.html", context)
 
 
-def _editable_return(request, pk):
+def _editable_return(request, uuid):
     """The return the person may fill in, and a redirect instead if it may no longer change."""
-    self_assessment = selectors.get_self_assessment_for_user(request.user, pk, write=True)
+    self_assessment = selectors.get_self_assessment_for_user(request.user, uuid, write=True)
     if self_assessment.is_editable:
         return self_assessment, None
     messages.info(
@@ -237,22 +237,22 @@ def _editable_return(request, pk):
         f"This return was {self_assessment.get_status_display().lower()} and can no longer "
         "be changed.",
     )
-    return self_assessment, redirect("audits:return", pk=pk)
+    return self_assessment, redirect("audits:return", uuid=uuid)
 
 
 @require_safe
-def return_edit(request, pk):
-    self_assessment, gone = _editable_return(request, pk)
+def return_edit(request, uuid):
+    self_assessment, gone = _editable_return(request, uuid)
     if gone:
         return gone
     services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
     return _return_form_page(request, self_assessment, *_return_forms(self_assessment))
 
 
-def _return_act(request, pk, *, service, verb, success, then):
+def _return_act(request, uuid, *, service, verb, success, then):
     """Save (or submit) the answers posted: ``service`` is called once with them; refused, the
     form again with the reasons, and nothing changed."""
-    self_assessment, gone = _editable_return(request, pk)
+    self_assessment, gone = _editable_return(request, uuid)
     if gone:
         return gone
     answer_forms, sign_off = _return_forms(self_assessment, request.POST)
@@ -272,17 +272,17 @@ def _return_act(request, pk, *, service, verb, success, then):
             problems = list(error.messages)
         else:
             messages.success(request, success)
-            return redirect(then, pk=pk)
+            return redirect(then, uuid=uuid)
     refused = {"verb": verb, "problems": problems}
     return _return_form_page(request, self_assessment, answer_forms, sign_off, refused)
 
 
 @require_POST
-def return_save(request, pk):
+def return_save(request, uuid):
     """The agency saves its answers as a draft, to come back to."""
     return _return_act(
         request,
-        pk,
+        uuid,
         service=services.self_assessment_save_draft,
         verb="saved",
         success="Draft saved. You can come back and finish it later.",
@@ -291,11 +291,11 @@ def return_save(request, pk):
 
 
 @require_POST
-def return_submit(request, pk):
+def return_submit(request, uuid):
     """The agency submits its answers to the partnership."""
     return _return_act(
         request,
-        pk,
+        uuid,
         service=services.self_assessment_submit,
         verb="submitted",
         success="Return submitted to the partnership. The Quality Assurance and Performance "
@@ -304,12 +304,12 @@ def return_submit(request, pk):
     )
 
 
-def return_moderate(request, pk, number):
-    answer = selectors.get_answer_for_moderation(request.user, pk, number)
+def return_moderate(request, uuid, number):
+    answer = selectors.get_answer_for_moderation(request.user, uuid, number)
     self_assessment = answer.self_assessment
     if not self_assessment.is_returned:
         messages.info(request, "This return has not been submitted yet, so it cannot be moderated.")
-        return redirect("audits:return", pk=pk)
+        return redirect("audits:return", uuid=uuid)
     if request.method == "GET":
         services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
     initial = {
@@ -327,7 +327,7 @@ def return_moderate(request, pk, number):
             add_service_errors(form, error)
         else:
             messages.success(request, f"Standard {number} moderated.")
-            return redirect("audits:return", pk=pk)
+            return redirect("audits:return", uuid=uuid)
     return render(
         request,
         "audits/moderate_form.html",
@@ -336,8 +336,8 @@ def return_moderate(request, pk, number):
 
 
 @require_POST
-def return_send_back(request, pk):
-    self_assessment = selectors.get_self_assessment_for_user(request.user, pk)
+def return_send_back(request, uuid):
+    self_assessment = selectors.get_self_assessment_for_user(request.user, uuid)
     require(selectors.can_moderate(request.user))
     try:
         services.self_assessment_return_to_agency(self_assessment=self_assessment, by=request.user)
@@ -348,4 +348,4 @@ def return_send_back(request, pk):
         messages.success(
             request, f"The return is back with {self_assessment.agency.label} as a draft."
         )
-    return redirect("audits:return", pk=pk)
+    return redirect("audits:return", uuid=uuid)

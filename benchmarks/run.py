@@ -151,7 +151,7 @@ def main(argv=None):
         Review.objects.filter(clocks__isnull=False).order_by("pk").first() or Review.objects.first()
     )
     threaded = (
-        Finding.objects.filter(review__isnull=False).values_list("review_id", flat=True).first()
+        Finding.objects.filter(review__isnull=False).values_list("review__uuid", flat=True).first()
     )
     busiest = (
         Action.objects.values("owner_agency_id")
@@ -168,7 +168,7 @@ def main(argv=None):
             f"/learning/actions/?owner_agency={busiest}&status=open",
             "page",
         ),
-        ("Golden thread (review)", f"/learning/thread/review/{threaded or review.pk}/", "page"),
+        ("Golden thread (review)", f"/learning/thread/review/{threaded or review.uuid}/", "page"),
         ("Annual report", f"/dashboard/annual-report/?year={year}", "report"),
     ]
 

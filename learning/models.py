@@ -261,6 +261,7 @@ class DeliveryActivity(TimeStampedModel):
         null=True, blank=True, help_text="How many practitioners or managers it reached."
     )
     notes = models.TextField(blank=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -328,6 +329,7 @@ class PracticeCheck(TimeStampedModel):
     checked_on = models.DateField(null=True, blank=True)
     result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)
     summary = models.TextField(blank=True, help_text="What the check found.")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -370,6 +372,7 @@ class TrainingEvaluationStage(TimeStampedModel):
         help_text="Average confidence reported, 1 (low) to 10 (high).",
     )
     notes = models.TextField(blank=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -816,6 +819,7 @@ class Attachment(TimeStampedModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

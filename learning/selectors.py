@@ -2,6 +2,7 @@
 
 import operator
 from functools import reduce
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -21,15 +22,13 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from audits.models import StandardAssessment
 from audits.selectors import (
     audits_visible_to,
     can_moderate,
-    get_self_assessment_for_user,
     standards_not_met,
 )
 from reviews.selectors import review_hidden_annotation, reviews_visible_to
-from sscb.access import can_work_for_subgroup, subgroup_ids
+from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -158,12 +157,24 @@ def outcomes_visible_to(user) -> QuerySet:
     return LearningOutcome.objects.filter(theme__in=themes_visible_to(user).values("pk"))
 
 
+def activities_visible_to(user) -> QuerySet:
+    """Delivery activities of the outcomes the user may see."""
+    return DeliveryActivity.objects.filter(outcome__in=outcomes_visible_to(user).values("pk"))
+
+
 def checks_visible_to(user) -> QuerySet:
     """Practice development checks under visible themes; an agency lead sees their agency's."""
     checks = PracticeCheck.objects.filter(outcome__theme__in=themes_visible_to(user).values("pk"))
     if user.is_agency_lead:
         return checks.filter(agency_id=user.agency_id)
     return checks
+
+
+def evaluation_stages_visible_to(user) -> QuerySet:
+    """The stages of the training evaluations (practice checks) the user may see."""
+    return TrainingEvaluationStage.objects.filter(
+        practice_check__in=checks_visible_to(user).values("pk")
+    )
 
 
 def actions_visible_to(user) -> QuerySet:
@@ -189,78 +200,69 @@ def evidence_visible_to(user) -> QuerySet:
     return evidence
 
 
-# One access helper per object type: 404 for what the user may not see, 403 for a write they
-# may not make.
+# One access helper per object type, each taking the record's public id: 404 for what the user
+# may not see, 403 for a write they may not make.
 
 
-def _get(queryset, **lookup):
-    try:
-        return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
-
-
-def get_finding_for_user(user, uuid, write=False) -> Finding:
-    finding = _get(
-        findings_visible_to(user).select_related("review", "audit", "theme", "subgroup"),
-        uuid=uuid,
+def get_finding_for_user(user, uuid: UUID, write=False) -> Finding:
+    finding = get_by_public_id(
+        findings_visible_to(user).select_related("review", "audit", "theme", "subgroup"), uuid
     )
     if write and not can_work_for_subgroup(user, finding.subgroup_id):
         raise PermissionDenied
     return finding
 
 
-def get_theme_for_user(user, uuid, write=False) -> PriorityTheme:
-    theme = _get(with_loop_stage(themes_visible_to(user)).select_related("subgroup"), uuid=uuid)
+def get_theme_for_user(user, uuid: UUID, write=False) -> PriorityTheme:
+    theme = get_by_public_id(
+        with_loop_stage(themes_visible_to(user)).select_related("subgroup"), uuid
+    )
     if write and not can_work_for_subgroup(user, theme.subgroup_id):
         raise PermissionDenied
     return theme
 
 
-def get_outcome_for_user(user, uuid, write=False) -> LearningOutcome:
-    outcome = _get(
-        outcomes_visible_to(user).select_related("theme__subgroup", "decided_by"),
-        uuid=uuid,
+def get_outcome_for_user(user, uuid: UUID, write=False) -> LearningOutcome:
+    outcome = get_by_public_id(
+        outcomes_visible_to(user).select_related("theme__subgroup", "decided_by"), uuid
     )
     if write and not can_work_for_subgroup(user, outcome.theme.subgroup_id):
         raise PermissionDenied
     return outcome
 
 
-def get_evidence_for_user(user, uuid, write=False) -> AssuranceEvidence:
-    evidence = _get(
+def get_evidence_for_user(user, uuid: UUID, write=False) -> AssuranceEvidence:
+    evidence = get_by_public_id(
         evidence_visible_to(user).select_related("outcome__theme__subgroup", "agency", "judged_by"),
-        uuid=uuid,
+        uuid,
     )
     if write and not can_work_for_subgroup(user, evidence.outcome.theme.subgroup_id):
         raise PermissionDenied
     return evidence
 
 
-def get_child_for_user(user, model, pk):
-    """A delivery activity, practice check or evaluation stage, if the user may see it."""
-    if model is DeliveryActivity:
-        visible = DeliveryActivity.objects.filter(
-            outcome__in=outcomes_visible_to(user).values("pk")
-        )
-        theme_path = "outcome__theme"
-    elif model is PracticeCheck:
-        visible, theme_path = checks_visible_to(user), "outcome__theme"
-    else:
-        visible = TrainingEvaluationStage.objects.filter(
-            practice_check__in=checks_visible_to(user).values("pk")
-        )
-        theme_path = "practice_check__outcome__theme"
-    return _get(visible.select_related(theme_path), pk=pk)
+def get_activity_for_user(user, uuid: UUID) -> DeliveryActivity:
+    return get_by_public_id(activities_visible_to(user).select_related("outcome__theme"), uuid)
 
 
-def get_standard_assessment_for_user(user, pk) -> StandardAssessment:
-    """A Section 11 / 175 standard answer, if the user may open the return it belongs to."""
-    answer = _get(
-        StandardAssessment.objects.select_related("standard", "self_assessment__agency"), pk=pk
+def get_check_for_user(user, uuid: UUID) -> PracticeCheck:
+    return get_by_public_id(checks_visible_to(user).select_related("outcome__theme"), uuid)
+
+
+def get_evaluation_stage_for_user(user, uuid: UUID) -> TrainingEvaluationStage:
+    return get_by_public_id(
+        evaluation_stages_visible_to(user).select_related("practice_check__outcome__theme"), uuid
     )
-    get_self_assessment_for_user(user, answer.self_assessment_id)
-    return answer
+
+
+def finding_sources(user, *, review: UUID | None, audit: UUID | None) -> dict:
+    """The review or audit a new finding comes from (the thread page links with it), where the
+    user may see it; one query for each named."""
+    sources = {
+        "review": review and reviews_visible_to(user).filter(uuid=review).first(),
+        "audit": audit and audits_visible_to(user).filter(uuid=audit).first(),
+    }
+    return {name: record for name, record in sources.items() if record}
 
 
 def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:
@@ -269,13 +271,13 @@ def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:
     )
 
 
-def get_action_for_user(user, uuid, write=False) -> Action:
+def get_action_for_user(user, uuid: UUID, write=False) -> Action:
     """The action, with ``finding_hidden`` set where its finding is one the user may not open."""
     hidden_finding = ExpressionWrapper(
         Q(finding__isnull=False) & ~Q(finding__in=findings_visible_to(user).values("pk")),
         output_field=BooleanField(),
     )
-    action = _get(
+    action = get_by_public_id(
         actions_visible_to(user)
         .annotate(finding_hidden=hidden_finding)
         .select_related(
@@ -289,7 +291,7 @@ def get_action_for_user(user, uuid, write=False) -> Action:
             "signed_off_by",
             "finding",
         ),
-        uuid=uuid,
+        uuid,
     )
     if write and not can_work_for_subgroup(user, action.subgroup_id):
         raise PermissionDenied
@@ -304,9 +306,9 @@ def can_report_progress(user, action: Action) -> bool:
     )
 
 
-def get_attachment_for_user(user, pk) -> Attachment:
+def get_attachment_for_user(user, uuid: UUID) -> Attachment:
     """A file is served only to those who may see the action or evidence it belongs to."""
-    attachment = _get(Attachment.objects.select_related("action", "evidence"), pk=pk)
+    attachment = get_by_public_id(Attachment.objects.select_related("action", "evidence"), uuid)
     if attachment.action_id:
         allowed = actions_visible_to(user).filter(pk=attachment.action_id)
     else:
@@ -363,9 +365,7 @@ def outcome_list(user) -> QuerySet:
 
 def activity_list(user) -> QuerySet:
     return (
-        DeliveryActivity.objects.filter(outcome__in=outcomes_visible_to(user).values("pk"))
-        .select_related("outcome__theme")
-        .order_by("-planned_on", "pk")
+        activities_visible_to(user).select_related("outcome__theme").order_by("-planned_on", "pk")
     )
 
 

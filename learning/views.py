@@ -9,13 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from audits.selectors import get_audit_for_user
+from audits.selectors import get_audit_for_user, get_standard_assessment_for_user
 from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
-from sscb.params import as_id, as_id_or_uuid, as_uuid, query_record, query_value
+from sscb.params import as_uuid, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
 
@@ -29,15 +29,7 @@ from .filters import (
     PracticeCheckFilter,
     ThemeFilter,
 )
-from .models import (
-    Action,
-    DeliveryActivity,
-    Finding,
-    LoopStage,
-    PracticeCheck,
-    PriorityTheme,
-    TrainingEvaluationStage,
-)
+from .models import Action, Finding, LoopStage, PriorityTheme
 
 
 def _list_page(request, template, filterset_class, queryset, **context):
@@ -137,11 +129,11 @@ def finding_edit(request, uuid=None):
     if finding is None:
         _require_recorder(request)
     # The review or audit a new finding comes from, as the thread page links here.
-    initial = {
-        source: value
-        for source in ("review", "audit")
-        if (value := query_value(request, source, as_id))
-    }
+    initial = selectors.finding_sources(
+        user,
+        review=query_value(request, "review", as_uuid),
+        audit=query_value(request, "audit", as_uuid),
+    )
     form = forms.FindingForm(
         request.POST or None, instance=finding, initial=initial, **selectors.form_choices(user)
     )
@@ -355,8 +347,8 @@ def _outcome_child_edit(request, *, outcome_uuid, instance, form_class, noun, pu
     )
 
 
-def activity_edit(request, outcome_uuid=None, pk=None):
-    activity = selectors.get_child_for_user(request.user, DeliveryActivity, pk) if pk else None
+def activity_edit(request, outcome_uuid=None, uuid=None):
+    activity = selectors.get_activity_for_user(request.user, uuid) if uuid else None
     return _outcome_child_edit(
         request,
         outcome_uuid=outcome_uuid,
@@ -371,8 +363,8 @@ def activity_edit(request, outcome_uuid=None, pk=None):
     )
 
 
-def check_edit(request, outcome_uuid=None, pk=None):
-    check = selectors.get_child_for_user(request.user, PracticeCheck, pk) if pk else None
+def check_edit(request, outcome_uuid=None, uuid=None):
+    check = selectors.get_check_for_user(request.user, uuid) if uuid else None
 
     def save(outcome, data):
         data = dict(data)
@@ -394,8 +386,8 @@ def check_edit(request, outcome_uuid=None, pk=None):
     )
 
 
-def stage_complete(request, pk):
-    stage = selectors.get_child_for_user(request.user, TrainingEvaluationStage, pk)
+def stage_complete(request, uuid):
+    stage = selectors.get_evaluation_stage_for_user(request.user, uuid)
     outcome = stage.practice_check.outcome
     require(can_work_for_subgroup(request.user, outcome.theme.subgroup_id))
     form = forms.StageCompleteForm(request.POST or None, instance=stage)
@@ -535,14 +527,14 @@ def action_list(request):
 def _action_source(request):
     """The plan a new action joins, from ?review=, ?audit=, ?standard= or ?outcome=."""
     user = request.user
-    if review_id := query_record(request, "review", as_id_or_uuid):
-        review = get_review_for_user(user, review_id)
+    if review_uuid := query_record(request, "review", as_uuid):
+        review = get_review_for_user(user, review_uuid)
         return {"review": review}, review
-    if audit_id := query_record(request, "audit", as_id):
-        audit = get_audit_for_user(user, audit_id)
+    if audit_uuid := query_record(request, "audit", as_uuid):
+        audit = get_audit_for_user(user, audit_uuid)
         return {"audit": audit}, audit
-    if standard_id := query_record(request, "standard", as_id):
-        standard = selectors.get_standard_assessment_for_user(user, standard_id)
+    if standard_uuid := query_record(request, "standard", as_uuid):
+        standard = get_standard_assessment_for_user(user, standard_uuid)
         return {"standard_assessment": standard}, standard
     if outcome_uuid := query_record(request, "outcome", as_uuid):
         outcome = selectors.get_outcome_for_user(user, outcome_uuid)
@@ -698,8 +690,8 @@ def my_agency(request):
     return render(request, "learning/my_agency.html", selectors.agency_work(user))
 
 
-def attachment_download(request, pk):
-    attachment = selectors.get_attachment_for_user(request.user, pk)
+def attachment_download(request, uuid):
+    attachment = selectors.get_attachment_for_user(request.user, uuid)
     services.attachment_record_download(request=request, attachment=attachment)
     # Through the storage (a folder or a bucket), never a public URL; names kept before uploads
     # were cleaned are cleaned here too.
@@ -711,16 +703,16 @@ def attachment_download(request, pk):
 # The golden thread -----------------------------------------------------------------------------
 
 
-def thread_review(request, pk):
-    review = get_review_for_user(request.user, pk)
+def thread_review(request, uuid):
+    review = get_review_for_user(request.user, uuid)
     review_record_opening(request=request, review=review)
     context = selectors.thread_forward(request.user, review=review)
     context |= {"source": review, "source_param": "review", "stages": LoopStage}
     return render(request, "learning/thread.html", context)
 
 
-def thread_audit(request, pk):
-    audit = get_audit_for_user(request.user, pk)
+def thread_audit(request, uuid):
+    audit = get_audit_for_user(request.user, uuid)
     context = selectors.thread_forward(request.user, audit=audit)
     context |= {"source": audit, "source_param": "audit", "stages": LoopStage}
     return render(request, "learning/thread.html", context)

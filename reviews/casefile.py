@@ -425,8 +425,8 @@ def may_upload(user, review: Review, kind: str, agency) -> bool:
     return True
 
 
-def get_document_for_user(user, review: Review, document_id, write=False) -> CaseDocument:
-    document = documents_visible_to(user).filter(review=review, pk=document_id).first()
+def get_document_for_user(user, review: Review, document_uuid, write=False) -> CaseDocument:
+    document = documents_visible_to(user).filter(review=review, uuid=document_uuid).first()
     if document is None:
         raise Http404("No such document")
     if write and not may_upload(user, review, document.kind, document.agency):
@@ -434,10 +434,10 @@ def get_document_for_user(user, review: Review, document_id, write=False) -> Cas
     return document
 
 
-def get_document_version_for_user(user, review: Review, version_id) -> DocumentVersion:
+def get_document_version_for_user(user, review: Review, version_uuid) -> DocumentVersion:
     version = (
         DocumentVersion.objects.filter(
-            pk=version_id, document__in=documents_visible_to(user).filter(review=review)
+            uuid=version_uuid, document__in=documents_visible_to(user).filter(review=review)
         )
         .select_related("document", "document__review")
         .first()

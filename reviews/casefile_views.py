@@ -239,9 +239,9 @@ def team(request, uuid):
 
 
 @require_POST
-def team_leave(request, uuid, member_id):
+def team_leave(request, uuid, member_uuid):
     review = selectors.get_review_for_user(request.user, uuid, write=True)
-    member = get_object_or_404(ReviewTeamMember, pk=member_id, review=review)
+    member = get_object_or_404(ReviewTeamMember, uuid=member_uuid, review=review)
     try:
         casefile.team_member_leave(member=member, by=request.user)
     except ValidationError as error:
@@ -286,9 +286,9 @@ def documents(request, uuid):
 
 
 @require_POST
-def document_version(request, uuid, document_id):
+def document_version(request, uuid, document_uuid):
     review = selectors.get_review_for_user(request.user, uuid)
-    document = casefile.get_document_for_user(request.user, review, document_id, write=True)
+    document = casefile.get_document_for_user(request.user, review, document_uuid, write=True)
     form = DocumentVersionForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
@@ -307,9 +307,9 @@ def document_version(request, uuid, document_id):
     return redirect("reviews:documents", review.uuid)
 
 
-def document_download(request, uuid, version_id):
+def document_download(request, uuid, version_uuid):
     review = selectors.get_review_for_user(request.user, uuid)
-    version = casefile.get_document_version_for_user(request.user, review, version_id)
+    version = casefile.get_document_version_for_user(request.user, review, version_uuid)
     casefile.document_record_download(request=request, version=version)
     # Through the storage, never a public URL.
     return FileResponse(

@@ -634,6 +634,7 @@ class ReviewClock(TimeStampedModel):
     pause_reason = models.CharField(max_length=300, blank=True)
     paused_days = models.PositiveIntegerField(default=0)
     met_on = models.DateField(null=True, blank=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -869,6 +870,7 @@ class ReviewTeamMember(TimeStampedModel):
     )
     joined_on = models.DateField(default=timezone.localdate)
     left_on = models.DateField(null=True, blank=True)
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -909,6 +911,7 @@ class CaseDocument(TimeStampedModel):
         related_name="+",
         help_text="The agency whose report this is (agency reports only).",
     )
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -935,6 +938,7 @@ class DocumentVersion(TimeStampedModel):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

@@ -1,7 +1,7 @@
 """Reads of reviews, always scoped to what the person may open."""
 
 import datetime
-import uuid
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -14,10 +14,9 @@ from django.db.models import (
     Q,
     Value,
 )
-from django.http import Http404
 from django.utils import timezone
 
-from sscb.access import subgroup_ids
+from sscb.access import get_by_public_id, subgroup_ids
 from sscb.selectors import reminders_about
 
 from .clocks import rule_of
@@ -101,30 +100,25 @@ def can_edit_review(user, review: Review) -> bool:
     return any(member.pk == user.pk for member in review.panel_members.all())
 
 
-def get_review_for_user(user, pk_or_uuid, write=False) -> Review:
+def get_review_for_user(user, uuid: UUID, write=False) -> Review:
     """Load one review for ``user``: 404 if they may not see it, 403 if they may not change it."""
-    reviews = (
+    review = get_by_public_id(
         reviews_visible_to(user)
         .select_related("subgroup", "subgroup__chair", "lead_reviewer", "source_review")
-        .prefetch_related("panel_members")
+        .prefetch_related("panel_members"),
+        uuid,
     )
-    if isinstance(pk_or_uuid, uuid.UUID):
-        lookup = {"uuid": pk_or_uuid}
-    else:
-        text = str(pk_or_uuid)
-        if text.isdigit():
-            lookup = {"pk": int(text)}
-        else:
-            try:
-                lookup = {"uuid": uuid.UUID(text)}
-            except ValueError:
-                raise Http404("No such review") from None
-    review = reviews.filter(**lookup).first()
-    if review is None:
-        raise Http404("No such review")
     if write and not can_edit_review(user, review):
         raise PermissionDenied
     return review
+
+
+def get_clock_for_user(user, review_uuid: UUID, uuid: UUID, write=False) -> ReviewClock:
+    """One of a review's clocks, named under its review's address; as ``get_review_for_user``."""
+    review = get_review_for_user(user, review_uuid, write=write)
+    clock = get_by_public_id(ReviewClock.objects.filter(review=review), uuid)
+    clock.review = review
+    return clock
 
 
 def reviews_for_register(user):

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -30,7 +30,7 @@ from .forms import (
     ReviewerForm,
     ReviewRegisterForm,
 )
-from .models import Review, ReviewClock
+from .models import Review
 
 
 def review_list(request):
@@ -300,10 +300,10 @@ def _form_problems(form) -> list[str]:
     return [message for messages in form.errors.values() for message in messages]
 
 
-def _change_clock(request, uuid, clock_id, *, form_class, invalid, change, done):
+def _change_clock(request, uuid, clock_uuid, *, form_class, invalid, change, done):
     """Pause or resume one of a review's clocks: validate, call the service, say what happened."""
-    review = selectors.get_review_for_user(request.user, uuid, write=True)
-    clock = get_object_or_404(ReviewClock, pk=clock_id, review=review)
+    clock = selectors.get_clock_for_user(request.user, uuid, clock_uuid, write=True)
+    review = clock.review
     form = form_class(request.POST)
     if not form.is_valid():
         messages.error(request, invalid)
@@ -318,11 +318,11 @@ def _change_clock(request, uuid, clock_id, *, form_class, invalid, change, done)
 
 
 @require_POST
-def clock_pause(request, uuid, clock_id):
+def clock_pause(request, uuid, clock_uuid):
     return _change_clock(
         request,
         uuid,
-        clock_id,
+        clock_uuid,
         form_class=PauseForm,
         invalid="Say why the clock is paused.",
         change=services.clock_pause,
@@ -331,11 +331,11 @@ def clock_pause(request, uuid, clock_id):
 
 
 @require_POST
-def clock_resume(request, uuid, clock_id):
+def clock_resume(request, uuid, clock_uuid):
     return _change_clock(
         request,
         uuid,
-        clock_id,
+        clock_uuid,
         form_class=ResumeForm,
         invalid="Give the date the clock restarts.",
         change=services.clock_resume,

@@ -1,6 +1,9 @@
 """Who may do what, shared by every app's access helpers (``get_<thing>_for_user``)."""
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 
 def subgroup_ids(user) -> frozenset[int]:
@@ -49,3 +52,14 @@ def require(allowed: bool):
     """Raise 403 (a page that says why in plain words) unless ``allowed``."""
     if not allowed:
         raise PermissionDenied
+
+
+def get_by_public_id(records, public_id: uuid.UUID):
+    """The one of ``records`` (a visibility queryset) whose public id is ``public_id``; 404 if
+    there is none. Records are named in links by their UUID only, never by their key."""
+    if not isinstance(public_id, uuid.UUID):
+        raise Http404("No such record")
+    try:
+        return records.get(uuid=public_id)
+    except records.model.DoesNotExist:
+        raise Http404("No such record") from None

@@ -1,5 +1,7 @@
 """The Board itself: its people, partner agencies, sub-groups and strategic priorities."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -67,6 +69,7 @@ class Agency(TimeStampedModel):
     is_active = models.BooleanField(
         default=True, help_text="Untick to archive an agency that no longer exists."
     )
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

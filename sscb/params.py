@@ -13,16 +13,6 @@ from django.contrib.admin.options import TO_FIELD_VAR
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 
-# The largest primary key (a 64-bit signed integer): a longer number is the id of nothing.
-LARGEST_ID = 2**63 - 1
-
-
-def as_id(text: str) -> int | None:
-    """A primary key written in ``text``, or None."""
-    if text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID:
-        return int(text)
-    return None
-
 
 def as_uuid(text: str) -> uuid.UUID | None:
     """A public id written in ``text``, or None."""
@@ -30,11 +20,6 @@ def as_uuid(text: str) -> uuid.UUID | None:
         return uuid.UUID(text)
     except ValueError:
         return None
-
-
-def as_id_or_uuid(text: str) -> int | uuid.UUID | None:
-    """A record that links name either way (a review: by its key, or by its public id)."""
-    return as_id(text) or as_uuid(text)
 
 
 def query_value(request, name: str, parse):

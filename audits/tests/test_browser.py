@@ -76,7 +76,7 @@ def test_lead_submits_qap_moderates_heat_map_shows_both(
     expect(page.get_by_text("Standard 6 moderated.")).to_be_visible()
 
     # The heat map shows the self-assessed and moderated scores side by side.
-    page.goto(f"{live_server.url}/audits/cycles/{section_11_cycle.pk}/heat-map/")
+    page.goto(f"{live_server.url}/audits/cycles/{section_11_cycle.uuid}/heat-map/")
     cell = page.get_by_test_id("cell-police-6")
     expect(cell.get_by_test_id("self")).to_have_text("1")
     expect(cell.get_by_test_id("moderated")).to_have_text("2")

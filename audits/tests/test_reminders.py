@@ -68,5 +68,5 @@ def test_the_return_page_lists_the_reminders_sent(client, cycle, agency_user):
     sa = SelfAssessmentFactory(cycle=cycle, agency=agency_user.agency)
     reminders_sweep(today=DEADLINE)
     client.force_login(agency_user)
-    page = client.get(f"/audits/returns/{sa.pk}/").content.decode()
+    page = client.get(f"/audits/returns/{sa.uuid}/").content.decode()
     assert "Reminders sent about this return" in page and "Audit return due soon" in page

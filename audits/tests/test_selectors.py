@@ -41,12 +41,23 @@ def test_counts_come_from_one_query(cycle, django_assert_num_queries):
 def test_agency_lead_cannot_open_another_agencys_return(
     police_return, csc_return, agency_user, other_lead
 ):
-    assert selectors.get_self_assessment_for_user(agency_user, police_return.pk) == police_return
+    assert selectors.get_self_assessment_for_user(agency_user, police_return.uuid) == police_return
     with pytest.raises(Http404):
-        selectors.get_self_assessment_for_user(agency_user, csc_return.pk)
+        selectors.get_self_assessment_for_user(agency_user, csc_return.uuid)
     with pytest.raises(Http404):
-        selectors.get_self_assessment_for_user(other_lead, police_return.pk, write=True)
+        selectors.get_self_assessment_for_user(other_lead, police_return.uuid, write=True)
     assert list(selectors.self_assessments_visible_to(agency_user)) == [police_return]
+
+
+def test_a_returns_answer_is_opened_by_its_uuid_by_those_who_may_open_the_return(
+    police_return, csc_return, agency_user, bu_user
+):
+    own, other = police_return.answers.first(), csc_return.answers.first()
+    assert selectors.get_standard_assessment_for_user(agency_user, own.uuid) == own
+    assert selectors.get_standard_assessment_for_user(bu_user, other.uuid) == other
+    for name in (other.uuid, own.pk):
+        with pytest.raises(Http404):
+            selectors.get_standard_assessment_for_user(agency_user, name)
 
 
 def test_qap_and_business_unit_see_all_returns_but_only_fill_in_as_allowed(
@@ -55,12 +66,12 @@ def test_qap_and_business_unit_see_all_returns_but_only_fill_in_as_allowed(
     assert selectors.self_assessments_visible_to(qap_user).count() == 2
     assert selectors.self_assessments_visible_to(bu_user).count() == 2
     assert selectors.self_assessments_visible_to(executive_user).count() == 2
-    assert selectors.get_self_assessment_for_user(bu_user, csc_return.pk, write=True)
+    assert selectors.get_self_assessment_for_user(bu_user, csc_return.uuid, write=True)
     with pytest.raises(PermissionDenied):
-        selectors.get_self_assessment_for_user(qap_user, csc_return.pk, write=True)
+        selectors.get_self_assessment_for_user(qap_user, csc_return.uuid, write=True)
     for outsider in (member_user, reviewer_user):
         with pytest.raises(Http404):
-            selectors.get_self_assessment_for_user(outsider, csc_return.pk)
+            selectors.get_self_assessment_for_user(outsider, csc_return.uuid)
 
 
 def test_standards_not_met_lists_submitted_answers_needing_an_action(
@@ -149,12 +160,12 @@ def test_only_the_lead_subgroup_or_qap_edit_an_audit(
     member_user, qap_user, bu_user, executive_user
 ):
     audit = AuditFactory()
-    assert selectors.get_audit_for_user(qap_user, audit.pk, write=True) == audit
-    assert selectors.get_audit_for_user(bu_user, audit.pk, write=True) == audit
+    assert selectors.get_audit_for_user(qap_user, audit.uuid, write=True) == audit
+    assert selectors.get_audit_for_user(bu_user, audit.uuid, write=True) == audit
     for reader in (member_user, executive_user):
-        assert selectors.get_audit_for_user(reader, audit.pk) == audit
+        assert selectors.get_audit_for_user(reader, audit.uuid) == audit
         with pytest.raises(PermissionDenied):
-            selectors.get_audit_for_user(reader, audit.pk, write=True)
+            selectors.get_audit_for_user(reader, audit.uuid, write=True)
 
 
 def test_status_helpers(police_return):

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 from html import unescape
 
 import pytest
@@ -32,22 +33,24 @@ def _form_data(self_assessment, score=3, **overrides):
 
 # --- anonymous people are sent to sign in ---------------------------------------------------
 
+ANY_UUID = uuid.UUID(int=1)
+
 
 @pytest.mark.parametrize(
     "name, kwargs",
     [
         ("audits:list", {}),
         ("audits:create", {}),
-        ("audits:detail", {"pk": 1}),
-        ("audits:edit", {"pk": 1}),
-        ("audits:case-add", {"pk": 1}),
+        ("audits:detail", {"uuid": ANY_UUID}),
+        ("audits:edit", {"uuid": ANY_UUID}),
+        ("audits:case-add", {"uuid": ANY_UUID}),
         ("audits:cycle-create", {}),
-        ("audits:cycle", {"pk": 1}),
-        ("audits:heat-map", {"pk": 1}),
-        ("audits:return", {"pk": 1}),
-        ("audits:return-edit", {"pk": 1}),
-        ("audits:return-moderate", {"pk": 1, "number": 1}),
-        ("audits:agency-history", {"agency_pk": 1}),
+        ("audits:cycle", {"uuid": ANY_UUID}),
+        ("audits:heat-map", {"uuid": ANY_UUID}),
+        ("audits:return", {"uuid": ANY_UUID}),
+        ("audits:return-edit", {"uuid": ANY_UUID}),
+        ("audits:return-moderate", {"uuid": ANY_UUID, "number": 1}),
+        ("audits:agency-history", {"uuid": ANY_UUID}),
     ],
 )
 def test_anonymous_user_is_sent_to_sign_in(client, name, kwargs):
@@ -70,8 +73,8 @@ def test_agency_lead_sees_their_own_returns_and_no_cycles(
     client.force_login(agency_user)
     page = body(client.get(reverse("audits:list")))
     assert "Your agency's returns" in page
-    assert reverse("audits:return-edit", args=[police_return.pk]) in page
-    assert reverse("audits:return-edit", args=[csc_return.pk]) not in page
+    assert reverse("audits:return-edit", args=[police_return.uuid]) in page
+    assert reverse("audits:return-edit", args=[csc_return.uuid]) not in page
     assert "Self-assessment cycles" not in page
 
 
@@ -130,7 +133,7 @@ def test_qap_member_records_an_audit(client, qap_user, qap, agency):
     response = client.post(reverse("audits:create"), _audit_post(qap, [agency]))
     audit = Audit.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("audits:detail", args=[audit.pk])
+    assert response["Location"] == reverse("audits:detail", args=[audit.uuid])
     assert audit.reference.startswith("MATA-")
     assert list(audit.agencies.all()) == [agency]
 
@@ -148,28 +151,28 @@ def test_bad_audit_dates_are_explained_and_nothing_is_saved(client, qap_user, qa
 def test_audit_detail_access(client, agency_user, other_lead, agency, other_agency, member_user):
     audit = AuditFactory(agencies=[agency])
     client.force_login(other_lead)
-    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 404
+    assert client.get(reverse("audits:detail", args=[audit.uuid])).status_code == 404
     client.force_login(agency_user)
-    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
+    assert client.get(reverse("audits:detail", args=[audit.uuid])).status_code == 200
     client.force_login(member_user)
-    assert client.get(reverse("audits:detail", args=[audit.pk])).status_code == 200
-    assert client.get(reverse("audits:edit", args=[audit.pk])).status_code == 403
+    assert client.get(reverse("audits:detail", args=[audit.uuid])).status_code == 200
+    assert client.get(reverse("audits:edit", args=[audit.uuid])).status_code == 403
 
 
 def test_lead_subgroup_edits_and_moves_the_audit(client, qap_user, qap, agency):
     audit = AuditFactory(lead_subgroup=qap, reports_to=qap, agencies=[agency])
     client.force_login(qap_user)
     response = client.post(
-        reverse("audits:edit", args=[audit.pk]), _audit_post(qap, [agency], title="Renamed")
+        reverse("audits:edit", args=[audit.uuid]), _audit_post(qap, [agency], title="Renamed")
     )
     assert response.status_code == 302
     audit.refresh_from_db()
     assert audit.title == "Renamed"
-    client.post(reverse("audits:stage", args=[audit.pk]), {"stage": "complete"})
+    client.post(reverse("audits:stage", args=[audit.uuid]), {"stage": "complete"})
     audit.refresh_from_db()
     assert audit.stage == Audit.Stage.PLANNED
     response = client.post(
-        reverse("audits:stage", args=[audit.pk]), {"stage": "in_progress"}, follow=True
+        reverse("audits:stage", args=[audit.uuid]), {"stage": "in_progress"}, follow=True
     )
     assert "The audit is now at “In progress”." in body(response)
 
@@ -177,7 +180,7 @@ def test_lead_subgroup_edits_and_moves_the_audit(client, qap_user, qap, agency):
 def test_stage_move_refused_for_readers(client, member_user):
     audit = AuditFactory()
     client.force_login(member_user)
-    response = client.post(reverse("audits:stage", args=[audit.pk]), {"stage": "in_progress"})
+    response = client.post(reverse("audits:stage", args=[audit.uuid]), {"stage": "in_progress"})
     assert response.status_code == 403
 
 
@@ -185,11 +188,11 @@ def test_case_file_audit_grades_cases(client, qap_user, qap, agency):
     audit = AuditFactory(kind=Audit.Kind.CASE_FILE, lead_subgroup=qap, agencies=[agency])
     client.force_login(qap_user)
     data = {"pseudonym": "Child A", "agency": agency.pk, "grade": "requires_improvement"}
-    response = client.post(reverse("audits:case-add", args=[audit.pk]), data, follow=True)
+    response = client.post(reverse("audits:case-add", args=[audit.uuid]), data, follow=True)
     page = body(response)
     assert "Child A graded for Police." in page
     assert "Requires improvement: 1" in page
-    response = client.post(reverse("audits:case-add", args=[audit.pk]), data)
+    response = client.post(reverse("audits:case-add", args=[audit.uuid]), data)
     assert "Child A is already graded for Police in this audit." in body(response)
     assert CaseAuditEntry.objects.count() == 1
 
@@ -245,7 +248,7 @@ def test_a_second_cycle_for_the_same_year_is_refused_in_words(client, bu_user, c
 def test_cycle_page_shows_who_is_late(client, qap_user, cycle, police_return, submit):
     submit(police_return)
     client.force_login(qap_user)
-    response = client.get(reverse("audits:cycle", args=[cycle.pk]))
+    response = client.get(reverse("audits:cycle", args=[cycle.uuid]))
     page = body(response)
     assert response.context["progress"]["late_count"] == 1
     assert response.context["progress"]["returned_count"] == 1
@@ -254,8 +257,8 @@ def test_cycle_page_shows_who_is_late(client, qap_user, cycle, police_return, su
 
 def test_agency_lead_cannot_open_cycle_results(client, agency_user, cycle):
     client.force_login(agency_user)
-    assert client.get(reverse("audits:cycle", args=[cycle.pk])).status_code == 404
-    assert client.get(reverse("audits:heat-map", args=[cycle.pk])).status_code == 404
+    assert client.get(reverse("audits:cycle", args=[cycle.uuid])).status_code == 404
+    assert client.get(reverse("audits:heat-map", args=[cycle.uuid])).status_code == 404
 
 
 def test_heat_map_shows_self_and_moderated_scores_and_the_not_met_flag(
@@ -267,7 +270,7 @@ def test_heat_map_shows_self_and_moderated_scores_and_the_not_met_flag(
         standard_assessment=answer, moderated_score=2, by=qap_user
     )
     client.force_login(executive_user)
-    response = client.get(reverse("audits:heat-map", args=[cycle.pk]))
+    response = client.get(reverse("audits:heat-map", args=[cycle.uuid]))
     assert response.status_code == 200
     rows = {row.self_assessment.agency.short_name: row for row in response.context["rows"]}
     assert (rows["Police"].cells[1].self_score, rows["Police"].cells[1].moderated_score) == (3, 2)
@@ -284,25 +287,25 @@ def test_agency_lead_cannot_open_another_agencys_return(
 ):
     client.force_login(agency_user)
     for name in ("audits:return", "audits:return-edit"):
-        assert client.get(reverse(name, args=[csc_return.pk])).status_code == 404
-        assert client.get(reverse(name, args=[police_return.pk])).status_code == 200
+        assert client.get(reverse(name, args=[csc_return.uuid])).status_code == 404
+        assert client.get(reverse(name, args=[police_return.uuid])).status_code == 200
     for name in ("audits:return-save", "audits:return-submit"):
-        response = client.post(reverse(name, args=[csc_return.pk]), _form_data(csc_return))
+        response = client.post(reverse(name, args=[csc_return.uuid]), _form_data(csc_return))
         assert response.status_code == 404
     assert csc_return.answers.filter(self_score__isnull=False).count() == 0
 
 
 def test_qap_member_reads_but_does_not_fill_in_a_return(client, qap_user, police_return):
     client.force_login(qap_user)
-    assert client.get(reverse("audits:return", args=[police_return.pk])).status_code == 200
-    assert client.get(reverse("audits:return-edit", args=[police_return.pk])).status_code == 403
+    assert client.get(reverse("audits:return", args=[police_return.uuid])).status_code == 200
+    assert client.get(reverse("audits:return-edit", args=[police_return.uuid])).status_code == 403
 
 
 def test_agency_lead_saves_a_draft_then_submits(client, agency_user, police_return):
     client.force_login(agency_user)
-    save = reverse("audits:return-save", args=[police_return.pk])
-    submit = reverse("audits:return-submit", args=[police_return.pk])
-    page = body(client.get(reverse("audits:return-edit", args=[police_return.pk])))
+    save = reverse("audits:return-save", args=[police_return.uuid])
+    submit = reverse("audits:return-submit", args=[police_return.uuid])
+    page = body(client.get(reverse("audits:return-edit", args=[police_return.uuid])))
     assert f'action="{save}"' in page and f'formaction="{submit}"' in page
     response = client.post(save, _form_data(police_return, s4=1), follow=True)
     assert "Draft saved." in body(response)
@@ -324,7 +327,7 @@ def test_an_incomplete_submission_changes_nothing(client, agency_user, police_re
     client.force_login(agency_user)
     data = _form_data(police_return)
     data["standard-3-narrative"] = ""
-    response = client.post(reverse("audits:return-submit", args=[police_return.pk]), data)
+    response = client.post(reverse("audits:return-submit", args=[police_return.uuid]), data)
     assert response.status_code == 200
     assert "The return was not submitted." in body(response)
     assert "Say how you meet standard(s) 3." in body(response)
@@ -338,7 +341,7 @@ def test_a_refused_draft_shows_every_answer_that_needs_correcting(
 ):
     client.force_login(agency_user)
     data = _form_data(police_return, s2=9, s5=9)
-    response = client.post(reverse("audits:return-save", args=[police_return.pk]), data)
+    response = client.post(reverse("audits:return-save", args=[police_return.uuid]), data)
     assert response.status_code == 200
     page = body(response)
     assert "The return was not saved." in page
@@ -355,15 +358,15 @@ def test_pages_flag_standards_needing_an_action_only_once_the_return_is_in(
     )
     submit(police_return, s2=1, s5=1)
     client.force_login(qap_user)
-    page = body(client.get(reverse("audits:cycle", args=[cycle.pk])))
+    page = body(client.get(reverse("audits:cycle", args=[cycle.uuid])))
     assert page.count("need an action") == 1 and "2 need an action" in page
-    page = body(client.get(reverse("audits:return", args=[police_return.pk])))
+    page = body(client.get(reverse("audits:return", args=[police_return.uuid])))
     assert page.count("Not met: action needed") == 2
     # The draft's answers are the agency's own: QAP reads none of them, its lead reads them all.
-    page = body(client.get(reverse("audits:return", args=[csc_return.pk])))
+    page = body(client.get(reverse("audits:return", args=[csc_return.uuid])))
     assert "Self-assessed:" not in page and "Not met: action needed" not in page
     client.force_login(other_lead)
-    page = body(client.get(reverse("audits:return", args=[csc_return.pk])))
+    page = body(client.get(reverse("audits:return", args=[csc_return.uuid])))
     assert page.count("Self-assessed:") == 8 and "Not met: action needed" not in page
 
 
@@ -381,14 +384,14 @@ def test_a_carried_forward_answer_shows_to_re_confirm(
         by=bu_user,
     )
     client.force_login(agency_user)
-    page = body(client.get(reverse("audits:return-edit", args=[following.returns.get().pk])))
+    page = body(client.get(reverse("audits:return-edit", args=[following.returns.get().uuid])))
     assert page.count("To re-confirm") == 8
     assert "This answer from the last cycle still stands" in page
 
 
 def test_qap_member_moderates_a_standard(client, qap_user, agency_user, police_return, submit):
     submit(police_return)
-    url = reverse("audits:return-moderate", args=[police_return.pk, 6])
+    url = reverse("audits:return-moderate", args=[police_return.uuid, 6])
     client.force_login(agency_user)
     assert client.get(url).status_code == 403
     client.force_login(qap_user)
@@ -411,7 +414,7 @@ def test_qap_member_moderates_a_standard(client, qap_user, agency_user, police_r
 
 def test_a_draft_cannot_be_moderated_through_the_page(client, qap_user, police_return):
     client.force_login(qap_user)
-    url = reverse("audits:return-moderate", args=[police_return.pk, 1])
+    url = reverse("audits:return-moderate", args=[police_return.uuid, 1])
     response = client.post(url, {"moderated_score": "3"}, follow=True)
     assert "has not been submitted yet" in body(response)
     assert police_return.answers.get(standard__number=1).moderated_score is None
@@ -419,7 +422,7 @@ def test_a_draft_cannot_be_moderated_through_the_page(client, qap_user, police_r
 
 def test_qap_sends_a_submitted_return_back(client, qap_user, agency_user, police_return, submit):
     submit(police_return)
-    url = reverse("audits:return-send-back", args=[police_return.pk])
+    url = reverse("audits:return-send-back", args=[police_return.uuid])
     client.force_login(agency_user)
     assert client.post(url).status_code == 403
     client.force_login(qap_user)
@@ -431,9 +434,9 @@ def test_qap_sends_a_submitted_return_back(client, qap_user, agency_user, police
 def test_school_return_asks_for_sign_off(client, bu_user, school_cycle):
     school_return = school_cycle.returns.get()
     client.force_login(bu_user)
-    url = reverse("audits:return-submit", args=[school_return.pk])
+    url = reverse("audits:return-submit", args=[school_return.uuid])
     assert "Head teacher signed on" in body(
-        client.get(reverse("audits:return-edit", args=[school_return.pk]))
+        client.get(reverse("audits:return-edit", args=[school_return.uuid]))
     )
     response = client.post(url, _form_data(school_return))
     assert "The head teacher must sign the return off (name and date)." in body(response)
@@ -459,7 +462,7 @@ def test_agency_history_is_the_agencys_own(
     client, agency_user, other_lead, agency, police_return, submit
 ):
     submit(police_return, s3=2)
-    url = reverse("audits:agency-history", args=[agency.pk])
+    url = reverse("audits:agency-history", args=[agency.uuid])
     client.force_login(other_lead)
     assert client.get(url).status_code == 404
     client.force_login(agency_user)
@@ -470,7 +473,7 @@ def test_agency_history_is_the_agencys_own(
 
 def test_qap_reads_any_agencys_history(client, qap_user, other_agency, cycle):
     client.force_login(qap_user)
-    response = client.get(reverse("audits:agency-history", args=[other_agency.pk]))
+    response = client.get(reverse("audits:agency-history", args=[other_agency.uuid]))
     assert response.status_code == 200
     assert "2025/26" in body(response)
 
@@ -483,7 +486,7 @@ def test_home_tells_the_agency_lead_about_their_open_return(client, agency_user,
     client.force_login(agency_user)
     page = body(client.get(reverse("home")))
     assert "Section 11 audit 2025/26: your return is due in 6 day(s)" in page
-    assert reverse("audits:return-edit", args=[police_return.pk]) in page
+    assert reverse("audits:return-edit", args=[police_return.uuid]) in page
 
 
 @time_machine.travel(datetime.datetime(2025, 8, 5, 12, 0))
@@ -526,10 +529,10 @@ def test_heat_map_runs_the_same_queries_for_2_or_50_agencies(
 ):
     client.force_login(qap_user)
     small = _cycle_with(2, bu_user, 2024)
-    small_count = count_queries(reverse("audits:heat-map", args=[small.pk]))
+    small_count = count_queries(reverse("audits:heat-map", args=[small.uuid]))
     large = _cycle_with(50, bu_user, 2025)
     with django_assert_max_num_queries(small_count):
-        response = client.get(reverse("audits:heat-map", args=[large.pk]))
+        response = client.get(reverse("audits:heat-map", args=[large.uuid]))
     assert len(response.context["rows"]) == 50
 
 
@@ -545,13 +548,13 @@ def test_pages_run_the_same_queries_for_2_or_50_rows(
         first = cycle.returns.order_by("pk").first()
         unsent = cycle.returns.order_by("pk").last()  # _cycle_with submits the first half
         return {
-            "return-edit": reverse("audits:return-edit", args=[unsent.pk]),
-            "detail": reverse("audits:detail", args=[case_file.pk]),
+            "return-edit": reverse("audits:return-edit", args=[unsent.uuid]),
+            "detail": reverse("audits:detail", args=[case_file.uuid]),
             "home": reverse("home"),
             "list": reverse("audits:list"),
-            "cycle": reverse("audits:cycle", args=[cycle.pk]),
-            "history": reverse("audits:agency-history", args=[first.agency_id]),
-            "return": reverse("audits:return", args=[first.pk]),
+            "cycle": reverse("audits:cycle", args=[cycle.uuid]),
+            "history": reverse("audits:agency-history", args=[first.agency.uuid]),
+            "return": reverse("audits:return", args=[first.uuid]),
         }[page_name]
 
     small = _cycle_with(2, bu_user, 2024)

@@ -144,7 +144,7 @@ def _cycles(period: Period, framework_code, today) -> list[dict]:
     return [
         {
             "cycle": cycle,
-            "url": reverse("audits:cycle", args=[cycle.pk]),
+            "url": reverse("audits:cycle", args=[cycle.uuid]),
             "heat_map": heat_map(cycle),
             "not_met": list(standards_not_met(cycle).annotate(action_count=Count("actions"))[:200]),
         }

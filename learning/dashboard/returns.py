@@ -49,12 +49,12 @@ def returns_by_cycle(scope: Scope) -> list[dict]:
         )
     result = []
     for cycle in cycles:
-        url = reverse("audits:cycle", args=[cycle.pk])
+        url = reverse("audits:cycle", args=[cycle.uuid])
         result.append(
             {
                 "cycle": cycle,
                 "url": url,
-                "heat_map_url": reverse("audits:heat-map", args=[cycle.pk]),
+                "heat_map_url": reverse("audits:heat-map", args=[cycle.uuid]),
                 "total": Figure(cycle.total, url),
                 "returned": Figure(cycle.returned_count, url),
                 "moderated": Figure(cycle.moderated_count, url),

@@ -91,12 +91,12 @@ def test_a_case_file_audit_shows_other_agencies_cases_as_counts_only(
         concerns="case closed without a safety plan",
     )
     client.force_login(agency_user)
-    page = text(client.get(reverse("audits:detail", args=[audit.pk])))
+    page = text(client.get(reverse("audits:detail", args=[audit.uuid])))
     assert "Family A" in page and "Late visit" in page
     assert "Family B" not in page and "safety plan" not in page
     assert "Inadequate: 1" in page and "Good: 1" in page
     client.force_login(member_user)
-    assert "safety plan" in text(client.get(reverse("audits:detail", args=[audit.pk])))
+    assert "safety plan" in text(client.get(reverse("audits:detail", args=[audit.uuid])))
 
 
 def test_collate_is_neither_offered_nor_open_to_an_agency_lead(client, agency_user):

@@ -50,7 +50,7 @@ def _page_queries(client):
 
     client.force_login(User.objects.filter(role="business_unit").order_by("pk").first())
     review = Review.objects.order_by("pk").first()
-    threaded = Finding.objects.exclude(review=None).order_by("pk").first().review_id
+    threaded = Finding.objects.exclude(review=None).order_by("pk").first().review.uuid
     urls = [
         "/",
         "/reviews/",

@@ -161,7 +161,7 @@ def test_an_action_follow_up_cannot_come_before_its_due_date_on_the_edit_page(cl
 def test_an_activity_cannot_be_delivered_before_it_was_planned_or_in_the_future(client, bu_user):
     activity = ActivityFactory(planned_on=days(-10))
     client.force_login(bu_user)
-    url = reverse("learning:activity_edit", args=[activity.pk])
+    url = reverse("learning:activity_edit", args=[activity.uuid])
     form = {
         "way": activity.way,
         "title": activity.title,

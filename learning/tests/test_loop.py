@@ -246,7 +246,7 @@ def test_every_reader_of_the_loop_stage_agrees(client, bu_user):
     assert listed("index", LoopStage.DELIVERED) == []
     assert listed("findings", LoopStage.THEMED) == [finding.pk]
     assert listed("findings", LoopStage.DELIVERED) == []
-    thread = client.get(reverse("learning:thread_review", args=[review.pk])).content.decode()
+    thread = client.get(reverse("learning:thread_review", args=[review.uuid])).content.decode()
     assert '<span class="fw-semibold" data-testid="thread-stage">Themed</span>' in thread
     figures = dashboard_figures(bu_user, 2025)
     by_stage = {row["stage"]: row["count"].value for row in figures["themes_by_stage"]}

@@ -87,7 +87,7 @@ def test_a_file_is_uploaded_downloaded_and_deleted_through_the_bucket(
     assert not [path for path in tmp_path.rglob("*") if path.is_file()]
 
     # Downloaded through our view, which still checks who may see it.
-    url = reverse("learning:attachment", args=[attachment.pk])
+    url = reverse("learning:attachment", args=[attachment.uuid])
     download = client.get(url)
     assert download.status_code == 200
     assert download["Content-Disposition"] == 'attachment; filename="Chronology.pdf"'

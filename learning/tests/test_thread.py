@@ -119,13 +119,13 @@ def test_every_action_is_on_the_pages_of_what_it_answers_in_loop_order(client, b
     review, audit, outcome = loop["review"], loop["audit"], loop["outcome"]
     wishes = f"Outcome {outcome.title}"
 
-    assert action_rows(client, reverse("learning:thread_review", args=[review.pk])) == [
+    assert action_rows(client, reverse("learning:thread_review", args=[review.uuid])) == [
         ("Review the strategy template", f"{review.reference} action plan"),
         ("Brief on the child's voice", "Finding Voice not recorded"),
         ("Add wishes to the plan template", wishes),
         ("Evaluate the module", wishes),
     ]
-    assert action_rows(client, reverse("learning:thread_audit", args=[audit.pk])) == [
+    assert action_rows(client, reverse("learning:thread_audit", args=[audit.uuid])) == [
         ("Re-run the audit sample", f"{audit.reference} action plan"),
         ("Supervision prompts on wishes", "Finding Plans did not name the child's wishes"),
         ("Add wishes to the plan template", wishes),
@@ -145,8 +145,8 @@ def test_every_action_is_on_the_pages_of_what_it_answers_in_loop_order(client, b
 
 def test_a_whole_loop_can_be_followed_both_ways(client, bu_user, loop):
     client.force_login(bu_user)
-    review_thread = reverse("learning:thread_review", args=[loop["review"].pk])
-    audit_thread = reverse("learning:thread_audit", args=[loop["audit"].pk])
+    review_thread = reverse("learning:thread_review", args=[loop["review"].uuid])
+    audit_thread = reverse("learning:thread_audit", args=[loop["audit"].uuid])
     from_review, from_audit = (f.get_absolute_url() for f in loop["findings"])
     theme = loop["theme"].get_absolute_url()
     outcome = loop["outcome"].get_absolute_url()
@@ -202,7 +202,7 @@ def test_the_thread_names_nothing_the_reader_may_not_open(client, member_user, m
     client.force_login(member_user)
     for url in (
         loop["theme"].get_absolute_url(),
-        reverse("learning:thread_review", args=[loop["review"].pk]),
+        reverse("learning:thread_review", args=[loop["review"].uuid]),
         loop["outcome"].get_absolute_url(),
     ):
         text = unescape(client.get(url).content.decode())
@@ -239,7 +239,7 @@ def test_an_agency_lead_sees_their_own_actions_with_a_restricted_plan_unnamed(
         finding=about_us,
     )
     client.force_login(agency_user)
-    for url in (theme.get_absolute_url(), reverse("learning:thread_review", args=[involved.pk])):
+    for url in (theme.get_absolute_url(), reverse("learning:thread_review", args=[involved.uuid])):
         text = unescape(client.get(url).content.decode())
         assert "Our answer" in text and "Restricted review/1" in text, url
         assert "SCR-2025-010" not in text and "Their answer" not in text, url

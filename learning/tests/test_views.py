@@ -72,8 +72,10 @@ def test_my_agency_is_for_agency_leads(client, member_user, agency_user):
 def test_a_member_records_a_finding_from_a_review(client, li_member, li, agency):
     review = ReviewFactory(subgroup=li)
     client.force_login(li_member)
-    form = client.get(reverse("learning:finding_new") + f"?review={review.pk}")
+    form = client.get(reverse("learning:finding_new") + f"?review={review.uuid}")
     assert form.status_code == 200
+    # The thread page's link names the review by its UUID; the form starts with it chosen.
+    assert f'<option value="{review.pk}" selected>' in form.content.decode()
     response = client.post(
         reverse("learning:finding_new"),
         {
@@ -320,7 +322,7 @@ def test_agency_lead_provides_evidence_with_a_file_that_only_the_right_people_ca
     my_evidence.refresh_from_db()
     assert my_evidence.received_on is not None
     attachment = my_evidence.attachments.get()
-    url = reverse("learning:attachment", args=[attachment.pk])
+    url = reverse("learning:attachment", args=[attachment.uuid])
 
     download = client.get(url)
     assert download.status_code == 200
@@ -406,7 +408,7 @@ def test_golden_thread_page_runs_the_same_queries_for_2_or_50_rows(
             FindingFactory(review=review, theme=ThemeFactory())
 
     grow(2)
-    url = reverse("learning:thread_review", args=[review.pk])
+    url = reverse("learning:thread_review", args=[review.uuid])
     small = count_queries(url)
     grow(48)
     with django_assert_max_num_queries(small):
@@ -470,9 +472,9 @@ def test_a_section_11_standard_not_met_is_flagged_until_it_has_an_action(
 
     client.force_login(bu_user)
     text = body(client.get(reverse("learning:actions")))
-    assert f"?standard={answer.pk}" in text
+    assert f"?standard={answer.uuid}" in text
     response = client.post(
-        reverse("learning:action_new") + f"?standard={answer.pk}",
+        reverse("learning:action_new") + f"?standard={answer.uuid}",
         {
             "title": "Safer recruitment training for all managers",
             "owner_agency": agency.pk,

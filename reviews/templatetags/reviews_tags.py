@@ -20,6 +20,5 @@ def review_ref(review, hidden=None, url_name="reviews:detail", with_title=False)
         hidden = getattr(review, "is_hidden", True)
     if hidden:
         return format_html('<span class="text-muted fst-italic">{}</span>', RESTRICTED)
-    target = review.uuid if url_name == "reviews:detail" else review.pk
     label = f"{review.reference} {review.title}" if with_title else review.reference
-    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[target]), label)
+    return format_html('<a href="{}">{}</a>', reverse(url_name, args=[review.uuid]), label)

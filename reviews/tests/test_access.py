@@ -1,5 +1,7 @@
 """Who may open and change which review (DESIGN.md "Who uses it", restricted reviews)."""
 
+import uuid
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -55,12 +57,12 @@ def test_an_agency_lead_sees_only_reviews_their_agency_is_involved_in(agency_use
 
 def test_the_panel_sees_its_restricted_review(reviews):
     assert reviews["restricted"] in reviews_visible_to(reviews["panel"])
-    assert get_review_for_user(reviews["panel"], str(reviews["restricted"].uuid))
+    assert get_review_for_user(reviews["panel"], reviews["restricted"].uuid)
 
 
 def test_a_member_of_the_responsible_sub_group_off_the_panel_gets_404(crp_member, reviews):
     with pytest.raises(Http404):
-        get_review_for_user(crp_member, reviews["restricted"].pk)
+        get_review_for_user(crp_member, reviews["restricted"].uuid)
 
 
 def test_another_reviewer_sees_nothing(make_user, reviews):
@@ -73,27 +75,30 @@ def test_writes_are_for_the_business_unit_and_the_responsible_sub_group(
 ):
     review = reviews["open"]
     ReviewAgencyFactory(review=review, agency=users_by_role["agency_lead"].agency)
-    assert get_review_for_user(users_by_role["business_unit"], review.pk, write=True)
-    assert get_review_for_user(crp_member, review.pk, write=True)
+    assert get_review_for_user(users_by_role["business_unit"], review.uuid, write=True)
+    assert get_review_for_user(crp_member, review.uuid, write=True)
     for role in ("executive", "agency_lead"):
         with pytest.raises(PermissionDenied):
-            get_review_for_user(users_by_role[role], review.pk, write=True)
+            get_review_for_user(users_by_role[role], review.uuid, write=True)
     outsider = make_user(username="cdop-only")
     with pytest.raises(PermissionDenied):
-        get_review_for_user(outsider, review.pk, write=True)
+        get_review_for_user(outsider, review.uuid, write=True)
     # A sub-group member on the panel may write even from another sub-group.
     review.panel_members.add(outsider)
     outsider._subgroup_ids = None
-    assert get_review_for_user(outsider, review.pk, write=True)
+    assert get_review_for_user(outsider, review.uuid, write=True)
 
 
 def test_the_lead_reviewer_reads_but_does_not_write(reviewer_user, reviews):
     with pytest.raises(PermissionDenied):
-        get_review_for_user(reviewer_user, reviews["restricted"].pk, write=True)
+        get_review_for_user(reviewer_user, reviews["restricted"].uuid, write=True)
 
 
-def test_unknown_or_malformed_ids_are_404(bu_user):
-    for value in ("999999", "not-a-uuid", "7d3f7a14-8c07-4b38-9d0f-4b5f6c1d2e3f"):
+def test_a_review_is_named_by_its_uuid_only(bu_user, reviews):
+    review = reviews["open"]
+    assert get_review_for_user(bu_user, review.uuid) == review
+    unknown = uuid.UUID("7d3f7a14-8c07-4b38-9d0f-4b5f6c1d2e3f")
+    for value in (review.pk, str(review.pk), str(review.uuid), "not-a-uuid", unknown):
         with pytest.raises(Http404):
             get_review_for_user(bu_user, value)
 
@@ -101,7 +106,7 @@ def test_unknown_or_malformed_ids_are_404(bu_user):
 def test_sub_group_membership_grants_writes(member_user, crp):
     review = ReviewFactory(subgroup=crp)
     with pytest.raises(PermissionDenied):
-        get_review_for_user(member_user, review.pk, write=True)
+        get_review_for_user(member_user, review.uuid, write=True)
     SubGroupMembershipFactory(subgroup=crp, user=member_user)
     member_user._subgroup_ids = None
-    assert get_review_for_user(member_user, review.pk, write=True) == review
+    assert get_review_for_user(member_user, review.uuid, write=True) == review

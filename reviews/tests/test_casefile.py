@@ -366,7 +366,7 @@ def test_team_members_leave_without_being_deleted(client, review, bu_user, membe
         review=review, by=bu_user, person=member_user, role=ReviewTeamMember.Role.CHAIR
     )
     client.force_login(bu_user)
-    url = reverse("reviews:team-leave", args=[review.uuid, member.pk])
+    url = reverse("reviews:team-leave", args=[review.uuid, member.uuid])
     assert client.post(url).status_code == 302
     member.refresh_from_db()
     assert member.left_on is not None
@@ -487,7 +487,7 @@ def test_a_draft_is_seen_by_the_reviewer_the_panel_and_the_business_unit_only(
     panel = UserFactory(role="subgroup_member", username="panellist")
     review.panel_members.add(panel)
     url = reverse("reviews:documents", args=[review.uuid])
-    draft_file = reverse("reviews:document-download", args=[review.uuid, draft.versions.get().pk])
+    draft_file = reverse("reviews:document-download", args=[review.uuid, draft.versions.get().uuid])
     for user, sees in (
         (bu_user, True),
         (reviewer_user, True),
@@ -513,14 +513,15 @@ def test_versions_are_kept_with_who_uploaded_them_and_downloads_are_logged(
     )
     assert response.status_code == 302
     document = review.documents.get()
-    version_url = reverse("reviews:document-version", args=[review.uuid, document.pk])
+    version_url = reverse("reviews:document-version", args=[review.uuid, document.uuid])
     client.post(version_url, {"file": text_file(text="Second draft"), "note": "Panel comments"})
     versions = list(document.versions.order_by("version"))
     assert [(v.version, v.uploaded_by, v.note) for v in versions] == [
         (1, reviewer_user, ""),
         (2, reviewer_user, "Panel comments"),
     ]
-    download = client.get(reverse("reviews:document-download", args=[review.uuid, versions[1].pk]))
+    second = reverse("reviews:document-download", args=[review.uuid, versions[1].uuid])
+    download = client.get(second)
     assert b"".join(download.streaming_content) == b"Second draft"
     logged = AccessLogEntry.objects.get(action="download")
     assert logged.record.endswith(f"Draft report {document.pk} version 2")
@@ -560,7 +561,7 @@ def test_an_agency_sees_and_uploads_only_its_own_agency_report(client, media, re
     client.force_login(csc_lead)
     assert "Police IMR" not in client.get(url).content.decode()
     version = review.documents.get().versions.get()
-    download = reverse("reviews:document-download", args=[review.uuid, version.pk])
+    download = reverse("reviews:document-download", args=[review.uuid, version.uuid])
     assert client.get(download).status_code == 404
 
 

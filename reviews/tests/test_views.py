@@ -219,10 +219,10 @@ def test_an_allowed_move_is_recorded_on_the_timeline(client, crp_member, review)
 def test_pause_and_resume_from_the_page(client, crp_member, review):
     clock = review.clocks.get(kind="rapid_review")
     client.force_login(crp_member)
-    url = reverse("reviews:clock-pause", args=[review.uuid, clock.pk])
+    url = reverse("reviews:clock-pause", args=[review.uuid, clock.uuid])
     body = _body(client.post(url, {"reason": "Inquest opened", "on": "2025-10-27"}, follow=True))
     assert "Clock paused" in body and "paused by" in body and "Inquest opened" in body
-    url = reverse("reviews:clock-resume", args=[review.uuid, clock.pk])
+    url = reverse("reviews:clock-resume", args=[review.uuid, clock.uuid])
     client.post(url, {"on": "2025-11-03"})
     clock.refresh_from_db()
     assert clock.paused_days == 7 and clock.due_on == D(2025, 11, 17)

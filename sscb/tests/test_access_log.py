@@ -60,7 +60,7 @@ def test_opening_an_unrestricted_review_writes_nothing(client, member_user):
     review = ReviewFactory(is_restricted=False)
     client.force_login(member_user)
     assert client.get(reverse("reviews:detail", args=[review.uuid])).status_code == 200
-    assert client.get(reverse("learning:thread_review", args=[review.pk])).status_code == 200
+    assert client.get(reverse("learning:thread_review", args=[review.uuid])).status_code == 200
     assert not AccessLogEntry.objects.exists()
 
 
@@ -72,7 +72,7 @@ def test_a_refused_opening_writes_nothing(client, make_user, restricted):
 
 def test_the_golden_thread_of_a_restricted_review_writes_one_entry(client, member_user, restricted):
     client.force_login(member_user)
-    response = client.get(reverse("learning:thread_review", args=[restricted.pk]))
+    response = client.get(reverse("learning:thread_review", args=[restricted.uuid]))
     assert response.status_code == 200
     entry = _only_entry()
     assert (entry.action, entry.record, entry.object_id) == (
@@ -143,7 +143,7 @@ def police_return(db, agency, bu_user):
 
 def test_opening_a_return_writes_one_entry(client, agency_user, police_return):
     client.force_login(agency_user)
-    response = client.get(reverse("audits:return", args=[police_return.pk]), REMOTE_ADDR=ADDRESS)
+    response = client.get(reverse("audits:return", args=[police_return.uuid]), REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200
     entry = _only_entry()
     assert entry.user == agency_user and entry.action == Action.VIEW
@@ -153,9 +153,9 @@ def test_opening_a_return_writes_one_entry(client, agency_user, police_return):
 
 def test_opening_a_returns_form_writes_one_entry(client, agency_user, police_return):
     client.force_login(agency_user)
-    response = client.get(reverse("audits:return-edit", args=[police_return.pk]))
+    response = client.get(reverse("audits:return-edit", args=[police_return.uuid]))
     assert response.status_code == 200
-    assert _only_entry().path == reverse("audits:return-edit", args=[police_return.pk])
+    assert _only_entry().path == reverse("audits:return-edit", args=[police_return.uuid])
 
 
 def test_opening_a_moderation_page_writes_one_entry(client, bu_user, police_return):
@@ -164,7 +164,7 @@ def test_opening_a_moderation_page_writes_one_entry(client, bu_user, police_retu
     )
     number = police_return.answers.order_by("standard__number").first().standard.number
     client.force_login(bu_user)
-    url = reverse("audits:return-moderate", args=[police_return.pk, number])
+    url = reverse("audits:return-moderate", args=[police_return.uuid, number])
     assert client.get(url).status_code == 200
     assert _only_entry().record == "Section 11 return: West Mercia Police 2025/26"
 
@@ -172,7 +172,7 @@ def test_opening_a_moderation_page_writes_one_entry(client, bu_user, police_retu
 def test_the_return_page_shows_who_opened_it_to_the_business_unit_only(
     client, bu_user, agency_user, police_return
 ):
-    url = reverse("audits:return", args=[police_return.pk])
+    url = reverse("audits:return", args=[police_return.uuid])
     client.force_login(agency_user)
     assert "Who has opened this" not in client.get(url).content.decode()
     client.force_login(bu_user)
@@ -187,7 +187,7 @@ def test_downloading_a_file_writes_one_entry(client, agency_user, settings, tmp_
         parent=action, upload=SimpleUploadedFile("Chronology.pdf", b"%PDF"), uploaded_by=agency_user
     )
     client.force_login(agency_user)
-    response = client.get(reverse("learning:attachment", args=[attachment.pk]))
+    response = client.get(reverse("learning:attachment", args=[attachment.uuid]))
     assert response.status_code == 200
     entry = _only_entry()
     assert entry.action == Action.DOWNLOAD and entry.user == agency_user
@@ -205,7 +205,7 @@ def test_the_evidence_page_shows_the_business_unit_who_downloaded_its_files(
         parent=evidence, upload=SimpleUploadedFile("r.pdf", b"%PDF"), uploaded_by=agency_user
     )
     client.force_login(agency_user)
-    client.get(reverse("learning:attachment", args=[attachment.pk]))
+    client.get(reverse("learning:attachment", args=[attachment.uuid]))
     assert _only_entry().record == (
         f"File {attachment.pk} of assurance evidence: Police assurance report"
     )

@@ -19,6 +19,7 @@ one) per variant; ``rule()`` and ``rw()`` say who gets what.
 
 import datetime
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -188,7 +189,7 @@ def review_at(extra=None):
 
 
 def clock_of(w, v):
-    return {"clock_id": w.clocks[v].pk}
+    return {"clock_uuid": w.clocks[v].uuid}
 
 
 def restricted_ref(w):
@@ -206,10 +207,6 @@ def hides_restricted(*roles):
 
 def uuid_kw(collection, key="uuid"):
     return lambda w, v: {key: getattr(w, collection)[v].uuid}
-
-
-def pk_kw(collection, key="pk"):
-    return lambda w, v: {key: getattr(w, collection)[v].pk}
 
 
 def today(days=0):
@@ -284,7 +281,7 @@ def team_form(w, v):
 
 
 def team_member_of(w, v):
-    return {"member_id": w.team[v].pk}
+    return {"member_uuid": w.team[v].uuid}
 
 
 # open_A's chronology as each reader sees it: agency A's lead reads A's entries only.
@@ -681,17 +678,17 @@ EXPECTATIONS: dict[str, list[Check]] = {
         GET(
             "draft",
             POST_ONLY,
-            lambda w: review_kw(w, "open_A") | {"document_id": w.documents["draft"].pk},
+            lambda w: review_kw(w, "open_A") | {"document_uuid": w.documents["draft"].uuid},
         ),
         *document_checks(
             "POST",
-            lambda w, n: review_kw(w, "open_A") | {"document_id": w.documents[n].pk},
+            lambda w, n: review_kw(w, "open_A") | {"document_uuid": w.documents[n].uuid},
             data=lambda w: {"file": RewoundFile("v2.txt", b"Version 2"), "note": "Second"},
         ),
     ],
     "reviews:document-download": document_checks(
         "GET",
-        lambda w, n: review_kw(w, "open_A") | {"version_id": w.document_versions[n].pk},
+        lambda w, n: review_kw(w, "open_A") | {"version_uuid": w.document_versions[n].uuid},
     ),
     # The public leaflets: anyone, signed in or not.
     "process:index": page(expect=rule("bu member outsider exec lead reviewer", anon=OK)),
@@ -721,37 +718,37 @@ EXPECTATIONS: dict[str, list[Check]] = {
         GET(
             "own",
             rw(AUDIT_READERS["own"]),
-            lambda w: {"pk": w.audits["own"].pk},
+            lambda w: {"uuid": w.audits["own"].uuid},
             shows={
                 "lead": lambda w: [OWN_CONCERNS],
                 "member": lambda w: [OWN_CONCERNS, OTHER_CONCERNS],
             },
             hides={"lead": lambda w: [OTHER_CONCERNS]},
         ),
-        GET("other", rw(AUDIT_READERS["other"]), lambda w: {"pk": w.audits["other"].pk}),
+        GET("other", rw(AUDIT_READERS["other"]), lambda w: {"uuid": w.audits["other"].uuid}),
     ],
     "audits:edit": [
-        *each(AUDIT_READERS, pk_kw("audits"), write="bu member"),
-        *each(AUDIT_READERS, pk_kw("audits"), "POST", write="bu member", data=audit_form),
+        *each(AUDIT_READERS, uuid_kw("audits"), write="bu member"),
+        *each(AUDIT_READERS, uuid_kw("audits"), "POST", write="bu member", data=audit_form),
     ],
     "audits:stage": [
-        GET("own", POST_ONLY, lambda w: {"pk": w.audits["own"].pk}),
+        GET("own", POST_ONLY, lambda w: {"uuid": w.audits["own"].uuid}),
         *each(
             AUDIT_READERS,
-            pk_kw("audits"),
+            uuid_kw("audits"),
             "POST",
             write="bu member",
             data=lambda w, v: {"stage": "in_progress"},
         ),
     ],
     "audits:case-add": [
-        *each(AUDIT_READERS, pk_kw("audits"), write="bu member"),
-        *each(AUDIT_READERS, pk_kw("audits"), "POST", write="bu member", data=case_form),
+        *each(AUDIT_READERS, uuid_kw("audits"), write="bu member"),
+        *each(AUDIT_READERS, uuid_kw("audits"), "POST", write="bu member", data=case_form),
         # A case graded for an agency that takes no part in the audit (only B is in "other").
         POST(
             "other+agency_A",
             rw(AUDIT_READERS["other"], "bu member", bu=INVALID, member=INVALID),
-            lambda w: {"pk": w.audits["other"].pk},
+            lambda w: {"uuid": w.audits["other"].uuid},
             data=lambda w: case_form(w, "own"),
         ),
     ],
@@ -769,42 +766,46 @@ EXPECTATIONS: dict[str, list[Check]] = {
             },
         ),
     ],
-    "audits:cycle": [GET("cycle", rw("bu member exec"), lambda w: {"pk": w.cycle.pk})],
-    "audits:heat-map": [GET("cycle", rw("bu member exec"), lambda w: {"pk": w.cycle.pk})],
+    "audits:cycle": [GET("cycle", rw("bu member exec"), lambda w: {"uuid": w.cycle.uuid})],
+    "audits:heat-map": [GET("cycle", rw("bu member exec"), lambda w: {"uuid": w.cycle.uuid})],
     "audits:agency-history": [
-        GET("own", rw("bu member exec lead"), lambda w: {"agency_pk": w.agency_a.pk}),
-        GET("other", rw("bu member exec"), lambda w: {"agency_pk": w.agency_b.pk}),
+        GET("own", rw("bu member exec lead"), lambda w: {"uuid": w.agency_a.uuid}),
+        GET("other", rw("bu member exec"), lambda w: {"uuid": w.agency_b.uuid}),
     ],
-    "audits:return": each(RETURN_READERS, pk_kw("returns")),
+    "audits:return": each(RETURN_READERS, uuid_kw("returns")),
     # Filled in by the Business Unit and the agency's own lead ("other" is submitted already,
     # so it only shows the return again).
     "audits:return-edit": [
-        *each(RETURN_READERS, pk_kw("returns"), write="bu lead"),
+        *each(RETURN_READERS, uuid_kw("returns"), write="bu lead"),
         # Saving and submitting each have their own address.
-        POST("own", rule(others="405"), lambda w: {"pk": w.returns["own"].pk}, data=lambda w: {}),
+        POST(
+            "own", rule(others="405"), lambda w: {"uuid": w.returns["own"].uuid}, data=lambda w: {}
+        ),
     ],
     "audits:return-save": [
-        GET("own", POST_ONLY, lambda w: {"pk": w.returns["own"].pk}),
-        *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu lead", data=answers_form),
+        GET("own", POST_ONLY, lambda w: {"uuid": w.returns["own"].uuid}),
+        *each(RETURN_READERS, uuid_kw("returns"), "POST", write="bu lead", data=answers_form),
     ],
     "audits:return-submit": [
-        GET("own", POST_ONLY, lambda w: {"pk": w.returns["own"].pk}),
-        *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu lead", data=answers_form),
+        GET("own", POST_ONLY, lambda w: {"uuid": w.returns["own"].uuid}),
+        *each(RETURN_READERS, uuid_kw("returns"), "POST", write="bu lead", data=answers_form),
     ],
     # Moderated by the Business Unit and QAP ("own" is a draft, so it only shows it again).
     "audits:return-moderate": [
-        *each(RETURN_READERS, lambda w, v: {"pk": w.returns[v].pk, "number": 1}, write="bu member"),
+        *each(
+            RETURN_READERS, lambda w, v: {"uuid": w.returns[v].uuid, "number": 1}, write="bu member"
+        ),
         *each(
             RETURN_READERS,
-            lambda w, v: {"pk": w.returns[v].pk, "number": 1},
+            lambda w, v: {"uuid": w.returns[v].uuid, "number": 1},
             "POST",
             write="bu member",
             data=lambda w, v: {"moderated_score": "2", "moderation_comment": "Partly met"},
         ),
     ],
     "audits:return-send-back": [
-        GET("other", POST_ONLY, lambda w: {"pk": w.returns["other"].pk}),
-        *each(RETURN_READERS, pk_kw("returns"), "POST", write="bu member", data=lambda w, v: {}),
+        GET("other", POST_ONLY, lambda w: {"uuid": w.returns["other"].uuid}),
+        *each(RETURN_READERS, uuid_kw("returns"), "POST", write="bu member", data=lambda w, v: {}),
     ],
     # Learning: lists and exports ---------------------------------------------------------------
     "learning:index": page(
@@ -957,9 +958,9 @@ EXPECTATIONS: dict[str, list[Check]] = {
         ),
     ],
     "learning:activity_edit": [
-        *each(THEME_READERS, pk_kw("activities"), write=LEARNING_WRITERS),
+        *each(THEME_READERS, uuid_kw("activities"), write=LEARNING_WRITERS),
         *each(
-            THEME_READERS, pk_kw("activities"), "POST", write=LEARNING_WRITERS, data=activity_form
+            THEME_READERS, uuid_kw("activities"), "POST", write=LEARNING_WRITERS, data=activity_form
         ),
     ],
     "learning:check_new": [
@@ -973,14 +974,14 @@ EXPECTATIONS: dict[str, list[Check]] = {
         ),
     ],
     "learning:check_edit": [
-        *each(CHECK_READERS, pk_kw("checks"), write=LEARNING_WRITERS),
-        *each(CHECK_READERS, pk_kw("checks"), "POST", write=LEARNING_WRITERS, data=check_form),
+        *each(CHECK_READERS, uuid_kw("checks"), write=LEARNING_WRITERS),
+        *each(CHECK_READERS, uuid_kw("checks"), "POST", write=LEARNING_WRITERS, data=check_form),
     ],
     "learning:stage_complete": [
-        *each(CHECK_READERS, pk_kw("stages"), write=LEARNING_WRITERS),
+        *each(CHECK_READERS, uuid_kw("stages"), write=LEARNING_WRITERS),
         *each(
             CHECK_READERS,
-            pk_kw("stages"),
+            uuid_kw("stages"),
             "POST",
             write=LEARNING_WRITERS,
             data=lambda w, v: {"completed_on": today(), "responses": "12", "confidence": "7"},
@@ -1035,39 +1036,41 @@ EXPECTATIONS: dict[str, list[Check]] = {
     ],
     # Learning: actions -------------------------------------------------------------------------
     "learning:action_new": [
-        GET("review=open_A", rule("bu member"), query=lambda w: {"review": w.reviews["open_A"].pk}),
-        GET("audit=other", rule("bu member"), query=lambda w: {"audit": w.audits["other"].pk}),
+        GET(
+            "review=open_A", rule("bu member"), query=lambda w: {"review": w.reviews["open_A"].uuid}
+        ),
+        GET("audit=other", rule("bu member"), query=lambda w: {"audit": w.audits["other"].uuid}),
         GET("outcome=own", rule("bu member"), query=lambda w: {"outcome": w.outcomes["own"].uuid}),
         GET(
             "standard=other",
             rule("bu member"),
-            query=lambda w: {"standard": w.returns["other"].answers.first().pk},
+            query=lambda w: {"standard": w.returns["other"].answers.first().uuid},
         ),
         POST(
             "review=open_A",
             rule("bu member"),
-            query=lambda w: {"review": w.reviews["open_A"].pk},
+            query=lambda w: {"review": w.reviews["open_A"].uuid},
             data=action_form(),
         ),
         # An action cannot be added to the plan of a review the member may not open ...
         POST(
             "review=restricted",
             rule("bu", member="404"),
-            query=lambda w: {"review": w.reviews["restricted"].pk},
+            query=lambda w: {"review": w.reviews["restricted"].uuid},
             data=action_form(),
         ),
         # ... nor tied to a finding they may not see.
         POST(
             "finding=restricted",
             rule("bu", member=INVALID),
-            query=lambda w: {"review": w.reviews["open_A"].pk},
+            query=lambda w: {"review": w.reviews["open_A"].uuid},
             data=action_form(finding="restricted"),
         ),
         # ... nor given to a sub-group they do not sit on to sign off.
         POST(
             "subgroup=cdop",
             rule("bu", member=INVALID),
-            query=lambda w: {"review": w.reviews["open_A"].pk},
+            query=lambda w: {"review": w.reviews["open_A"].uuid},
             data=lambda w: action_form()(w) | {"subgroup": w.subgroups["cdop"].pk},
         ),
     ],
@@ -1134,9 +1137,9 @@ EXPECTATIONS: dict[str, list[Check]] = {
             ACTION_READERS, uuid_kw("actions"), "POST", write=LEARNING_WRITERS, data=action_form()
         ),
     ],
-    "learning:attachment": each(ATTACHMENT_READERS, pk_kw("attachments")),
-    "learning:thread_review": each(REVIEW_READERS, lambda w, v: {"pk": w.reviews[v].pk}),
-    "learning:thread_audit": each(AUDIT_READERS, pk_kw("audits")),
+    "learning:attachment": each(ATTACHMENT_READERS, uuid_kw("attachments")),
+    "learning:thread_review": each(REVIEW_READERS, uuid_kw("reviews")),
+    "learning:thread_audit": each(AUDIT_READERS, uuid_kw("audits")),
     # The Board's dashboard and reports ---------------------------------------------------------
     "dashboard:index": page(expect=DASHBOARD, hides=hides_restricted("member", "exec")),
     "dashboard:annual-report": page(expect=DASHBOARD, hides=hides_restricted("member", "exec")),
@@ -1516,4 +1519,45 @@ def test_access(name, world, clients):
     problems = []
     for check in checks:
         problems += run_check(world, clients, name, check, sql)
+    assert not problems, "\n".join(problems)
+
+
+# A record is named by its public id (a UUID), never by its key (issue 14).
+NAMED_BY_UUID = sorted(name for name, pattern in named_urls() if "<uuid:" in str(pattern.pattern))
+
+
+def test_no_page_names_a_record_by_its_key():
+    """The one integer in the site's own addresses is a standard's number in moderation: its
+    position in the framework, not a record's key."""
+    integers = sorted(
+        name
+        for name, pattern in named_urls()
+        if not name.startswith("admin:") and "<int:" in str(pattern.pattern)
+    )
+    assert integers == ["audits:return-moderate"]
+
+
+@pytest.mark.parametrize("name", NAMED_BY_UUID)
+def test_a_key_or_an_unknown_uuid_is_a_page_that_does_not_exist(name, world, clients):
+    """Where a UUID goes, the record's key (an integer) or the UUID of nothing is 404, even for
+    the Business Unit, who may open every record; never a 500."""
+    # The first check the page answers (not a GET to a page that only takes a POST).
+    check = next(check for check in EXPECTATIONS[name] if check.expect["bu"] != "405")
+    kwargs = check.kwargs(world)
+    public_ids = [str(value) for value in kwargs.values() if isinstance(value, uuid.UUID)]
+    assert public_ids, f"{name}: its check names no record by UUID"
+    url = url_for(world, name, check)
+    data = check.data(world) if check.data else {}
+    problems = []
+    for public_id in public_ids:
+        for garbage in ("1", str(uuid.UUID(int=0x5AFE))):
+            wrong = url.replace(public_id, garbage)
+            with transaction.atomic():
+                if check.method == "GET":
+                    response = clients["bu"].get(wrong)
+                else:
+                    response = clients["bu"].post(wrong, data)
+                transaction.set_rollback(True)
+            if response.status_code != 404:
+                problems.append(f"{check.method} {wrong}: {response.status_code}")
     assert not problems, "\n".join(problems)

@@ -343,7 +343,7 @@ def test_an_accepted_upload_is_stored_under_a_random_name_and_downloads_under_it
     assert attachment.name == "passwdx.pdf"
     assert [path.read_bytes() for path in _stored_files(tmp_path)] == [PDF]
 
-    download = client.get(reverse("learning:attachment", args=[attachment.pk]))
+    download = client.get(reverse("learning:attachment", args=[attachment.uuid]))
     assert download.status_code == 200
     assert download["Content-Disposition"] == 'attachment; filename="passwdx.pdf"'
     assert download["X-Content-Type-Options"] == "nosniff"
@@ -360,7 +360,7 @@ def test_a_name_kept_before_names_were_cleaned_is_cleaned_for_the_download(
     )
     Attachment.objects.filter(pk=attachment.pk).update(name='..\\..\\x"\r\nSet-Cookie: a=b.txt')
     client.force_login(agency_user)
-    download = client.get(reverse("learning:attachment", args=[attachment.pk]))
+    download = client.get(reverse("learning:attachment", args=[attachment.uuid]))
     assert download["Content-Disposition"] == 'attachment; filename="xSet-Cookie a=b.txt"'
     assert "Set-Cookie" not in download.headers
 
