@@ -511,7 +511,8 @@ def _report(results, args, machine, data, workers):
             _row("Page", "Req/s", "p50 ms", "p99 ms", "Errors", "Met"),
             _row("---", "---:", "---:", "---:", "---:", ":---:"),
         ]
-        for label, samples in sorted(mixed.samples.items()):
+        everything = [sample for samples in mixed.samples.values() for sample in samples]
+        for label, samples in [*sorted(mixed.samples.items()), ("All pages", everything)]:
             s = _stats(samples, elapsed)
             met = s["p99"] <= TARGET_P99_S and not s["errors"]
             lines.append(
