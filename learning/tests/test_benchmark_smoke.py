@@ -10,25 +10,32 @@ from benchmarks.run import main as run_benchmark
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_generate_load_and_the_benchmark_run_at_a_tiny_scale(tmp_path):
+def test_generate_load_and_the_benchmark_run_at_a_tiny_scale(tmp_path, settings):
+    settings.DEBUG = True  # load_demo refuses otherwise
+    call_command("load_demo", stdout=io.StringIO())
+    settings.DEBUG = False
     out = io.StringIO()
     call_command("generate_load", scale=0.0005, stdout=out)
     assert "Generated scale 0.0005" in out.getvalue()
     from learning.models import Action
     from sscb.models import Reminder
 
-    assert Action.objects.count() == 250
-    assert Reminder.objects.count() == 500
+    assert Action.objects.filter(title__startswith="Synthetic action").count() == 250
+    assert Reminder.objects.filter(key__startswith="LOAD").count() == 500
 
     results = tmp_path / "results.md"
     rows = run_benchmark(
         ["--iterations", "2", "--warmup", "1", "--sweep", "inprocess", "--output", str(results)]
     )
     text = results.read_text()
+    assert "- Data: demo data plus generated scale" in text and "- Machine: " in text
+    for role in ("Business Unit", "member", "agency lead", "executive", "reviewer"):
+        assert f"| {role} | Home |" in text, role
     for page in ("Dashboard", "Review list", "Review detail", "Golden thread", "Annual report"):
-        assert f"| {page}" in text
-    assert "Dashboard / floor" in text and "Daily sweep for" in text
-    assert all(row[4] > 0 for row in rows), "every page's query count was measured"
+        assert f"| Business Unit | {page}" in text
+    assert "Daily sweep for" in text
+    assert all(row["queries"] > 0 and row["floor"] > 0 for row in rows), "SQL measured per page"
+    assert all(row["ratio"] == row["median"] / row["floor"] for row in rows)
 
 
 def test_generate_load_refuses_to_run_twice():

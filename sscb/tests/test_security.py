@@ -1,10 +1,14 @@
+import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -75,8 +79,36 @@ def test_templates_hold_no_inline_script_and_nothing_from_a_cdn():
 
 
 def test_idle_sessions_expire():
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert "sscb.sessions.SessionIdleTimeoutMiddleware" in settings.MIDDLEWARE
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
+    assert settings.SESSION_TOUCH_SECONDS <= 60
+
+
+def test_a_session_is_saved_at_most_once_a_minute_and_still_ends_when_idle(client, member_user):
+    """Page views within a minute write no session row; the first one after moves the expiry."""
+    from django.contrib.sessions.models import Session
+
+    start = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False):
+        client.force_login(member_user)
+        key = client.session.session_key
+        client.get("/")
+        first_expiry = Session.objects.get(pk=key).expire_date
+    with time_machine.travel(start + datetime.timedelta(seconds=30), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        assert not [q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+        assert Session.objects.get(pk=key).expire_date == first_expiry
+    later = start + datetime.timedelta(seconds=90)
+    with time_machine.travel(later, tick=False):
+        assert client.get("/").status_code == 200
+        assert Session.objects.get(pk=key).expire_date == later + datetime.timedelta(
+            seconds=settings.SESSION_COOKIE_AGE
+        )
+    idle = later + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
+    with time_machine.travel(idle, tick=False):
+        response = client.get("/")
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
 def _manage(*args, **env):
