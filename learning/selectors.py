@@ -266,6 +266,9 @@ def finding_sources(user, *, review: UUID | None, audit: UUID | None) -> dict:
 
 
 def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:
+    """The agency asked, or the sub-group, may send (or add to) the evidence until it is judged."""
+    if evidence.judgement != AssuranceEvidence.Judgement.PENDING:
+        return False
     return (user.is_agency_lead and evidence.agency_id == user.agency_id) or can_work_for_subgroup(
         user, evidence.outcome.theme.subgroup_id
     )

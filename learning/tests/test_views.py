@@ -617,3 +617,27 @@ def test_agency_leads_home_counts_what_waits_on_them_and_each_link_opens_what_it
         assert listed == int(title.split()[0]), f"{title} opens {item.url} listing {listed}"
     page = body(home)
     assert page.index("Overdue or late") < page.index("Due soon, or waiting on you")
+
+
+def test_evidence_once_received_is_added_to_and_once_judged_is_closed(client, agency_user):
+    evidence = EvidenceFactory(agency=agency_user.agency)
+    client.force_login(agency_user)
+    url = reverse("learning:evidence", args=[evidence.uuid])
+    assert "Send the evidence" in body(client.get(url))
+    AssuranceEvidence.objects.filter(pk=evidence.pk).update(received_on=timezone.localdate())
+    page = body(client.get(url))
+    assert "Send the evidence" not in page and "Add to the evidence" in page
+    AssuranceEvidence.objects.filter(pk=evidence.pk).update(
+        judgement="assured", judged_by=agency_user, judged_on=timezone.localdate()
+    )
+    assert "Add to the evidence" not in body(client.get(url))
+    provide = reverse("learning:evidence_provide", args=[evidence.uuid])
+    assert client.post(provide, {"summary": "More"}).status_code == 403
+
+
+def test_an_action_names_who_monitors_it_not_who_signed_it_off_before_anyone_has(client, bu_user):
+    action = ActionFactory()
+    client.force_login(bu_user)
+    page = body(client.get(reverse("learning:action", args=[action.uuid])))
+    assert "Signed off" not in page
+    assert f'Monitored by</dt><dd class="col-sm-8">{action.subgroup}' in page
