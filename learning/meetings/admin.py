@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import AgendaItem, Attendance, Meeting, Paper
@@ -30,6 +31,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["body"]
     readonly_fields = ["minutes_circulated_on", "minutes_approved_at"]
     date_hierarchy = "held_on"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [AgendaItemInline, AttendanceInline]
 
 
