@@ -224,3 +224,20 @@ def test_attendance_is_recorded_once_per_person(panel_meeting, bu_user, member_u
     services.attendance_record(meeting=panel_meeting, rows=rows)
     assert Attendance.objects.filter(meeting=panel_meeting).count() == 2
     assert Attendance.objects.get(person=member_user).status == "absent"
+
+
+def test_the_demo_has_meetings_with_agendas_built_from_what_is_due(settings):
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # idempotent
+    assert Meeting.objects.filter(body__code="board").count() == 4
+    panel = Meeting.objects.filter(body__code="crp").order_by("held_on")
+    assert [m.status for m in panel] == ["circulated", "agenda_published"]
+    upcoming = panel.last()
+    subjects = set(upcoming.items.values_list("subject", flat=True))
+    assert "minutes" in subjects and subjects & {"referral", "rapid_review", "clock"}
+    assert panel.first().attendance.filter(deputy__gt="").exists()
