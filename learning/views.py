@@ -15,6 +15,7 @@ from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.models import User
+from sscb.pages import form_page
 from sscb.params import as_id, as_id_or_uuid, as_uuid, page_of, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
@@ -49,25 +50,9 @@ def _list_page(request, template, filterset_class, queryset, **context):
     return render(request, template, {"filter": rows, "page_obj": page, **context})
 
 
-def _form_page(request, form, *, title, purpose, back, save, success):
+def _form_page(request, form, **page):
     """Render ``form``; on a valid POST call ``save()``, report ``success`` and redirect."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                saved = save()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(
-                saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back
-            )
-    return render(
-        request,
-        "learning/form.html",
-        {"form": form, "title": title, "purpose": purpose, "back": back},
-        status=400 if request.method == "POST" else 200,
-    )
+    return form_page(request, form, template="learning/form.html", **page)
 
 
 def _require_recorder(request):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from learning.forms import DateInput
+from learning.forms import ActionOwnerChecks, DateInput
 from learning.models import Action
 from reviews.models import Review
 from sscb.minimise import MinimisedFormMixin
@@ -179,7 +179,7 @@ class ReferralDecisionForm(MinimisedFormMixin, forms.Form):
         return data
 
 
-class ActionArisingForm(forms.ModelForm):
+class ActionArisingForm(ActionOwnerChecks, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["title", "owner_agency", "owner", "due_on"]
@@ -189,13 +189,6 @@ class ActionArisingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people
         self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
-
-    def clean(self):
-        data = super().clean()
-        owner, agency = data.get("owner"), data.get("owner_agency")
-        if owner and agency and owner.agency_id and owner.agency_id != agency.pk:
-            self.add_error("owner", f"{owner} works for {owner.agency}, not {agency}.")
-        return data
 
 
 def people_for(body):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from learning.forms import DecisionForm
 from sscb.access import require
-from sscb.forms import add_service_errors
+from sscb.pages import form_page
 from sscb.params import as_id, page_of, query_value
 from sscb.uploads import clean_filename
 
@@ -19,25 +19,9 @@ from .models import Meeting
 PAGE_SIZE = 25
 
 
-def _form_page(request, form, *, title, purpose, back, save, success, template=None, **context):
-    """Render ``form``; on a valid POST call ``save()`` in a transaction, report and redirect."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                saved = save()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(
-                saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back
-            )
-    return render(
-        request,
-        template or "learning/form.html",
-        {"form": form, "title": title, "purpose": purpose, "back": back, **context},
-        status=400 if request.method == "POST" else 200,
-    )
+def _form_page(request, form, *, template="learning/form.html", **page):
+    """The shared form page (sscb.pages), in the learning pages' layout unless told."""
+    return form_page(request, form, template=template, **page)
 
 
 def _act(request, meeting, act, success):
@@ -179,6 +163,14 @@ def meeting_pack(request, uuid):
 # The agenda ------------------------------------------------------------------------------------
 
 
+def _item_to_run(request, uuid, pk):
+    """(user, meeting, item) for a page that runs an item: the meeting's runner, an item they
+    may read."""
+    user = request.user
+    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
+    return user, meeting, selectors.get_item_for_user(user, meeting, pk)
+
+
 def agenda_prepare(request, uuid):
     """What is due for this body, proposed as items; the chosen ones join the agenda."""
     user = request.user
@@ -218,9 +210,7 @@ def item_add(request, uuid):
 
 
 def item_edit(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     form = forms.ItemForm(
         request.POST or None, instance=item, people=forms.people_for(meeting.body)
     )
@@ -237,17 +227,13 @@ def item_edit(request, uuid, pk):
 
 @require_POST
 def item_move(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     up = request.POST.get("direction") != "down"
     return _act(request, meeting, lambda: services.item_move(item=item, up=up), "Agenda reordered.")
 
 
 def paper_add(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     form = forms.PaperForm(request.POST or None, request.FILES or None)
     return _form_page(
         request,
@@ -293,9 +279,7 @@ def attendance(request, uuid):
 
 
 def item_minute(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     form = forms.MinuteForm(request.POST or None, instance=item)
     return _form_page(
         request,
@@ -310,9 +294,7 @@ def item_minute(request, uuid, pk):
 
 
 def decide_referral(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     form = forms.ReferralDecisionForm(request.POST or None)
     return _form_page(
         request,
@@ -327,9 +309,7 @@ def decide_referral(request, uuid, pk):
 
 
 def decide_outcome(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     form = DecisionForm(request.POST or None)
     return _form_page(
         request,
@@ -345,9 +325,7 @@ def decide_outcome(request, uuid, pk):
 
 @require_POST
 def agree_theme(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     return _act(
         request,
         meeting,
@@ -358,9 +336,7 @@ def agree_theme(request, uuid, pk):
 
 @require_POST
 def approve_minutes(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     return _act(
         request,
         meeting,
@@ -370,9 +346,7 @@ def approve_minutes(request, uuid, pk):
 
 
 def action_arising(request, uuid, pk):
-    user = request.user
-    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
-    item = selectors.get_item_for_user(user, meeting, pk)
+    user, meeting, item = _item_to_run(request, uuid, pk)
     form = forms.ActionArisingForm(request.POST or None, people=forms.people_for(meeting.body))
     return _form_page(
         request,
