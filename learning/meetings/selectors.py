@@ -71,7 +71,9 @@ def get_item_for_user(user, meeting: Meeting, pk) -> AgendaItem:
 
 
 def get_paper_for_user(user, pk) -> Paper:
-    paper = Paper.objects.filter(pk=pk).select_related("item__meeting", "item__review").first()
+    paper = (
+        Paper.objects.filter(pk=pk).select_related("item__meeting__body", "item__review").first()
+    )
     if paper is None or not meetings_visible_to(user).filter(pk=paper.item.meeting_id).exists():
         raise Http404("No such paper")
     mark_hidden_reviews(user, [paper.item.review])

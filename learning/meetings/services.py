@@ -14,6 +14,8 @@ from learning import services as learning_services
 from learning.models import PriorityTheme
 from reviews.models import Review
 from reviews.services import review_record_decision
+from sscb.access_log import Action as Access
+from sscb.access_log import access_log_record
 from sscb.dates import check_dates, not_future
 from sscb.reminders import reminders_cancel_for
 from sscb.uploads import stored_name, validate_upload
@@ -76,6 +78,8 @@ def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
     if meeting.status == Status.MINUTES_APPROVED:
         raise ValidationError("The minutes of this meeting are approved: it can no longer change.")
     replan = "papers_due_on" in fields and fields["papers_due_on"] != meeting.papers_due_on
+    if meeting.status not in Meeting.PREPARING and "held_on" in fields:
+        check_dates(held_on=not_future(fields["held_on"], what="The date of a meeting held"))
     meeting = _save(meeting, **fields)
     if replan:
         for item in meeting.items.all():
@@ -169,6 +173,14 @@ def paper_add(*, item: AgendaItem, upload, uploaded_by) -> Paper:
     paper.save()
     reminders_cancel_for(item)  # the papers are in: nothing more to chase
     return paper
+
+
+def paper_record_download(*, request, paper: Paper) -> None:
+    """Log a paper's download in the access log, as evidence files are. The label names the
+    paper by number and item, not by its uploaded name (nobody checked it for a child's name)."""
+    item = paper.item
+    label = f"Paper {paper.pk} of item {item.position}, {item.meeting}"
+    access_log_record(request, paper, Access.DOWNLOAD, label=label)
 
 
 # Minutes ---------------------------------------------------------------------------------------

@@ -252,6 +252,7 @@ def paper_add(request, uuid, pk):
 
 def paper_download(request, pk):
     paper = selectors.get_paper_for_user(request.user, pk)
+    services.paper_record_download(request=request, paper=paper)
     return FileResponse(
         paper.file.open("rb"), as_attachment=True, filename=clean_filename(paper.name)
     )

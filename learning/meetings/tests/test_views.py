@@ -211,3 +211,31 @@ def test_other_bodies_proposals_run_the_same_queries_for_2_or_20_rows(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert len(response.context["proposals"]) >= 40
+
+
+def test_a_paper_download_is_logged_and_a_restricted_items_paper_is_not_served(
+    client, bu_user, crp_member, panel_meeting, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sscb.models import AccessLogEntry
+
+    from .. import services
+
+    settings.MEDIA_ROOT = tmp_path
+    open_item = ItemFactory(meeting=panel_meeting, review=ReviewFactory())
+    hidden_item = ItemFactory(meeting=panel_meeting, review=ReviewFactory(is_restricted=True))
+    papers = [
+        services.paper_add(
+            item=item, upload=SimpleUploadedFile("Child K notes.txt", b"x"), uploaded_by=bu_user
+        )
+        for item in (open_item, hidden_item)
+    ]
+    client.force_login(crp_member)
+    response = client.get(reverse("meetings:paper", args=[papers[0].pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"x"
+    [entry] = AccessLogEntry.objects.all()
+    assert entry.record == f"Paper {papers[0].pk} of item {open_item.position}, {panel_meeting}"
+    assert "Child K" not in entry.record
+    assert client.get(reverse("meetings:paper", args=[papers[1].pk])).status_code == 404
+    assert AccessLogEntry.objects.count() == 1
