@@ -216,7 +216,22 @@ class JudgeEvidenceForm(MinimisedFormMixin, forms.Form):
     )
 
 
-class ActionForm(forms.ModelForm):
+class ActionOwnerChecks:
+    """For an action's form: its owner works for its owner agency, and a new action is not due
+    in the past (an action arising at a meeting is checked the same way)."""
+
+    def clean(self):
+        data = super().clean()
+        owner, agency = data.get("owner"), data.get("owner_agency")
+        if owner and agency and owner.agency_id and owner.agency_id != agency.pk:
+            self.add_error("owner", f"{owner} works for {owner.agency}, not {agency}.")
+        due_on = data.get("due_on")
+        if not self.instance.pk and due_on and due_on < timezone.localdate():
+            self.add_error("due_on", "A new action cannot be due in the past.")
+        return data
+
+
+class ActionForm(ActionOwnerChecks, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["title", "finding", "owner_agency", "owner", "subgroup", "due_on", "follow_up_on"]
@@ -229,16 +244,6 @@ class ActionForm(forms.ModelForm):
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = lambda person: f"{person} ({person.agency})"
         self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
-
-    def clean(self):
-        data = super().clean()
-        owner, agency = data.get("owner"), data.get("owner_agency")
-        if owner and agency and owner.agency_id and owner.agency_id != agency.pk:
-            self.add_error("owner", f"{owner} works for {owner.agency}, not {agency}.")
-        due_on = data.get("due_on")
-        if not self.instance.pk and due_on and due_on < timezone.localdate():
-            self.add_error("due_on", "A new action cannot be due in the past.")
-        return data
 
 
 class ProgressForm(MinimisedFormMixin, forms.Form):

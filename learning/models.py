@@ -189,6 +189,10 @@ class LearningOutcome(TimeStampedModel):
         related_name="+",
     )
     decided_on = models.DateField(null=True, blank=True)
+    # Where the decision was taken, when the Executive's minutes record it (learning.meetings):
+    # "decided at the Executive, 12 March 2026, item 4", linked to the minutes.
+    minutes_label = models.CharField("decided at", max_length=200, blank=True, editable=False)
+    minutes_url = models.CharField("minutes", max_length=300, blank=True, editable=False)
     follow_up_on = models.DateField(
         null=True, blank=True, help_text="When to check that the change has lasted."
     )

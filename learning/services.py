@@ -123,8 +123,11 @@ def outcome_decide(
     notes: str,
     decided_by,
     decided_on: datetime.date | None = None,
+    minutes_label: str = "",
+    minutes_url: str = "",
 ) -> LearningOutcome:
-    """Record the Executive's decision on a learning outcome."""
+    """Record the Executive's decision on a learning outcome; one taken at a meeting carries
+    where (``minutes_label``) and the minutes' address."""
     if decision == LearningOutcome.Decision.PENDING:
         raise ValidationError("Choose the Executive's decision.")
     return _save(
@@ -134,6 +137,8 @@ def outcome_decide(
             "decision_notes": notes,
             "decided_by": decided_by,
             "decided_on": decided_on or _today(),
+            "minutes_label": minutes_label,
+            "minutes_url": minutes_url,
         },
     )
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
+from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
@@ -37,25 +37,9 @@ def _list_page(request, template, filterset_class, queryset, **context):
     return render(request, template, filtered_page(request, filterset_class, queryset) | context)
 
 
-def _form_page(request, form, *, title, purpose, back, save, success):
+def _form_page(request, form, **page):
     """Render ``form``; on a valid POST call ``save()``, report ``success`` and redirect."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                saved = save()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(
-                saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back
-            )
-    return render(
-        request,
-        "learning/form.html",
-        {"form": form, "title": title, "purpose": purpose, "back": back},
-        status=400 if request.method == "POST" else 200,
-    )
+    return form_page(request, form, template="learning/form.html", **page)
 
 
 def _act(request, record, form, *, save, success, page, form_name):

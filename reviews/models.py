@@ -469,6 +469,10 @@ class ReviewAct(MinimisedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     summary = models.CharField(max_length=400, blank=True)
+    # Where the act was decided, when a meeting decided it (learning.meetings): the words the
+    # timeline shows ("decided at the Case Review Panel, 12 March 2026, item 4") and the minutes.
+    minutes_label = models.CharField("decided at", max_length=200, blank=True, editable=False)
+    minutes_url = models.CharField("minutes", max_length=300, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -283,9 +283,11 @@ def _record_move(review, from_stage, to_stage, by, note="", on=None):
     return change
 
 
-def _record_act(review, kind, on, by, summary=""):
+def _record_act(review, kind, on, by, summary="", **minutes):
     """Put a decision, telling the panel or a publication on the timeline with its own date."""
-    act = ReviewAct(review=review, kind=kind, happened_on=on, recorded_by=by, summary=summary)
+    act = ReviewAct(
+        review=review, kind=kind, happened_on=on, recorded_by=by, summary=summary, **minutes
+    )
     act.full_clean()
     act.save()
     return act
@@ -491,10 +493,13 @@ def review_record_decision(
     concern_working_together: bool = False,
     died_in_custody: bool = False,
     suspected_suicide: bool = False,
+    minutes_label: str = "",
+    minutes_url: str = "",
 ) -> Review:
     """Record the criteria and the decision; open the follow-on review the decision calls for.
 
-    The decision and telling the national panel go on the timeline with the day they happened.
+    The decision and telling the national panel go on the timeline with the day they happened;
+    a decision taken at a meeting carries where (``minutes_label``) and its minutes' address.
     """
     if decision != Review.Decision.PENDING and not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Give the reasons for the decision."})
@@ -532,7 +537,15 @@ def review_record_decision(
         summary = review.get_decision_display()
         if review.alternative_route:
             summary += f": instead, {review.get_alternative_route_display().lower()}"
-        _record_act(review, ReviewAct.Kind.DECISION, review.decided_on, by, summary)
+        _record_act(
+            review,
+            ReviewAct.Kind.DECISION,
+            review.decided_on,
+            by,
+            summary,
+            minutes_label=minutes_label,
+            minutes_url=minutes_url,
+        )
     told = review.national_panel_told_on
     if told and told != stored["national_panel_told_on"]:
         _record_act(review, ReviewAct.Kind.PANEL_TOLD, told, by)

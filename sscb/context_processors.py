@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Reviews", "reviews:list", "everyone"),
     ("Audits", "audits:list", "everyone"),
     ("Learning", "learning:index", "everyone"),
+    ("Meetings", "meetings:list", "everyone"),
     ("Dashboard", "dashboard:index", can_see_dashboard),
     ("Disposals", "retention:due", "business_unit"),
 ]

@@ -56,6 +56,11 @@ SUBGROUPS = [
         "Board Executive",
         "Agrees learning outcomes and holds partners to account for improvement.",
     ),
+    (
+        SubGroup.Code.BOARD,
+        "Safeguarding Children Board",
+        "The partnership's Board: receives the sub-groups' reports and the annual report.",
+    ),
 ]
 
 PRIORITIES = [
@@ -98,7 +103,7 @@ USERS = [
         User.Role.EXECUTIVE,
         "ICB",
         "Designated Nurse for Safeguarding Children",
-        ["executive"],
+        ["executive", "board"],
         ["executive"],
     ),
     (

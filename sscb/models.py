@@ -171,6 +171,8 @@ class SubGroup(TimeStampedModel):
         CASE_REVIEW_PANEL = "crp", "Case Review Panel"
         CDOP = "cdop", "Child Death Overview Panel"
         EXECUTIVE = "executive", "Executive"
+        # The Board itself meets too (learning.meetings): a body with members, chair and quorum.
+        BOARD = "board", "Safeguarding Children Board"
 
     code = models.CharField(max_length=20, choices=Code.choices, unique=True)
     name = models.CharField(max_length=120, unique=True)
@@ -180,6 +182,11 @@ class SubGroup(TimeStampedModel):
     )
     members = models.ManyToManyField(
         User, through="SubGroupMembership", related_name="subgroups", blank=True
+    )
+    quorum = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many members must be present for a meeting to decide; blank if none set.",
     )
     history = HistoricalRecords()
 
@@ -265,6 +272,8 @@ class Reminder(models.Model):
         CLOCK_OVERDUE = "clock_overdue", "Statutory deadline passed"
         RETURN_DUE_SOON = "return_due_soon", "Audit return due soon"
         RETURN_OVERDUE = "return_overdue", "Audit return overdue"
+        PAPERS_DUE = "papers_due", "Meeting papers due"
+        MINUTES_TO_APPROVE = "minutes_approve", "Minutes to approve"
 
     class Level(models.IntegerChoices):
         OWNER = 0, "Owner"

@@ -13,6 +13,17 @@ from django.contrib.admin.options import TO_FIELD_VAR
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 
+# The largest key a database integer column holds (PostgreSQL's integer).
+LARGEST_ID = 2**31 - 1
+
+
+def as_id(text: str) -> int | None:
+    """The key of a piece of reference data (a sub-group, an agency) a list is filtered by, or
+    None. Records are named by their UUID; this is only for filter values."""
+    if text.isascii() and text.isdigit() and 0 < int(text) <= LARGEST_ID:
+        return int(text)
+    return None
+
 
 def as_uuid(text: str) -> uuid.UUID | None:
     """A public id written in ``text``, or None."""

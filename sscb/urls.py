@@ -32,6 +32,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("learning/", include("learning.urls")),
     path("dashboard/", include("learning.dashboard.urls")),
+    path("meetings/", include("learning.meetings.urls")),
 ]
 
 handler403 = "sscb.errors.permission_denied"

@@ -1157,6 +1157,172 @@ EXPECTATIONS: dict[str, list[Check]] = {
 }
 
 
+# Meetings (learning.meetings) ------------------------------------------------------------------
+# The member sits on the Case Review Panel, whose meetings the world holds; only the Business Unit
+# runs them (the Panel has no chair here). The restricted review is on the agendas: the member
+# sees a "Restricted item", never its reference or title.
+
+MEETING_READ = rw("bu member")
+MEETING_RUN = rw("bu member", "bu")
+
+
+def meeting_kw(which):
+    return lambda w: {"uuid": w.meetings[which].uuid}
+
+
+def item_kw(which):
+    return lambda w: {"uuid": w.items[which].meeting.uuid, "item_uuid": w.items[which].uuid}
+
+
+def attendance_form(w):
+    from sscb.models import SubGroupMembership
+
+    data = {}
+    for user_id in SubGroupMembership.objects.filter(subgroup=w.subgroups["crp"]).values_list(
+        "user_id", flat=True
+    ):
+        data |= {f"status_{user_id}": "present", f"deputy_{user_id}": ""}
+    return data
+
+
+MEETING_HIDES = {
+    "hides": hides_restricted("member"),
+    "shows": {"member": lambda w: ["Restricted item"]},
+}
+
+EXPECTATIONS |= {
+    "meetings:list": page(),
+    "meetings:figures": page(),
+    "meetings:create": [
+        GET("page", rule("bu")),
+        POST(
+            "page",
+            rule("bu"),
+            data=lambda w: {"body": w.subgroups["crp"].pk, "held_on": today(30), "place": "Hall"},
+        ),
+    ],
+    "meetings:series": [
+        GET("page", rule("bu")),
+        POST(
+            "page",
+            rule("bu"),
+            data=lambda w: {
+                "body": w.subgroups["crp"].pk,
+                "first_on": today(30),
+                "every_weeks": "6",
+                "count": "2",
+                "papers_days_before": "7",
+                "place": "Hall",
+            },
+        ),
+    ],
+    "meetings:detail": [
+        GET("planned", MEETING_READ, meeting_kw("planned"), **MEETING_HIDES),
+        GET("held", MEETING_READ, meeting_kw("held"), **MEETING_HIDES),
+    ],
+    "meetings:pack": [GET("planned", MEETING_READ, meeting_kw("planned"), **MEETING_HIDES)],
+    "meetings:paper": [
+        GET("open", MEETING_READ, lambda w: {"uuid": w.papers["open"].uuid}),
+        GET("restricted", rw("bu"), lambda w: {"uuid": w.papers["restricted"].uuid}),
+    ],
+    "meetings:edit": [
+        GET("planned", MEETING_RUN, meeting_kw("planned")),
+        POST(
+            "planned",
+            MEETING_RUN,
+            meeting_kw("planned"),
+            data=lambda w: {"held_on": today(21), "place": "Hall", "papers_due_on": today(14)},
+        ),
+    ],
+    "meetings:move": [
+        GET("planned", POST_ONLY, meeting_kw("planned")),
+        POST("planned", MEETING_RUN, meeting_kw("planned"), lambda w: {"to": "agenda_published"}),
+    ],
+    "meetings:prepare": [
+        GET("planned", MEETING_RUN, meeting_kw("planned")),
+        POST(
+            "planned",
+            MEETING_RUN,
+            meeting_kw("planned"),
+            data=lambda w: {"chosen": [f"review:{w.reviews['open_A'].pk}"]},
+        ),
+    ],
+    "meetings:attendance": [
+        GET("held", MEETING_RUN, meeting_kw("held")),
+        POST("held", MEETING_RUN, meeting_kw("held"), data=attendance_form),
+    ],
+    "meetings:item-add": [
+        GET("planned", MEETING_RUN, meeting_kw("planned")),
+        POST(
+            "planned", MEETING_RUN, meeting_kw("planned"), lambda w: {"title": "Any other business"}
+        ),
+    ],
+    "meetings:item-edit": [
+        GET("open", MEETING_RUN, item_kw("open")),
+        GET("restricted", MEETING_RUN, item_kw("restricted")),
+        POST("open", MEETING_RUN, item_kw("open"), lambda w: {"title": "Renamed", "presenter": ""}),
+    ],
+    "meetings:item-move": [
+        GET("open", POST_ONLY, item_kw("open")),
+        POST("open", MEETING_RUN, item_kw("open"), lambda w: {"direction": "down"}),
+    ],
+    "meetings:paper-add": [GET("open", MEETING_RUN, item_kw("open"))],
+    "meetings:item-minute": [
+        GET("held_open", MEETING_RUN, item_kw("held_open")),
+        GET("held_restricted", MEETING_RUN, item_kw("held_restricted")),
+        POST(
+            "held_open",
+            MEETING_RUN,
+            item_kw("held_open"),
+            lambda w: {"notes": "Discussed.", "decision": "Noted."},
+        ),
+    ],
+    "meetings:decide-referral": [
+        GET("held_open", MEETING_RUN, item_kw("held_open")),
+        POST(
+            "held_open",
+            MEETING_RUN,
+            item_kw("held_open"),
+            lambda w: {
+                "decision": "not_initiate",
+                "reasons": "Criteria not met.",
+                "alternative_route": "none",
+            },
+        ),
+    ],
+    "meetings:decide-outcome": [
+        GET("held_outcome", MEETING_RUN, item_kw("held_outcome")),
+        POST(
+            "held_outcome",
+            MEETING_RUN,
+            item_kw("held_outcome"),
+            lambda w: {"decision": "agreed", "notes": "Go ahead."},
+        ),
+    ],
+    "meetings:agree-theme": [
+        GET("held_theme", POST_ONLY, item_kw("held_theme")),
+        POST("held_theme", MEETING_RUN, item_kw("held_theme")),
+    ],
+    "meetings:approve-minutes": [
+        GET("held_minutes", POST_ONLY, item_kw("held_minutes")),
+        POST("held_minutes", MEETING_RUN, item_kw("held_minutes")),
+    ],
+    "meetings:action-arising": [
+        GET("held_open", MEETING_RUN, item_kw("held_open")),
+        POST(
+            "held_open",
+            MEETING_RUN,
+            item_kw("held_open"),
+            lambda w: {
+                "title": "Chase the chronology",
+                "owner_agency": w.agency_a.pk,
+                "due_on": today(30),
+            },
+        ),
+    ],
+}
+
+
 # Sign-in, password and second-factor pages (django-allauth) -------------------------------------
 
 PUBLIC = rule("bu member outsider exec lead reviewer", anon=OK)  # needs nobody signed in

@@ -76,6 +76,9 @@ PARAMS: dict[str, dict[str, str]] = {
     "learning:finding_edit": {"review": IGNORED, "audit": IGNORED},
     # The plan a new action joins: the record the page is about.
     "learning:action_new": dict.fromkeys(("review", "audit", "standard", "outcome"), NOT_FOUND),
+    # Meetings: the list's filters (the figures' links) and the figures' year.
+    "meetings:list": dict.fromkeys(("page", "body", "agency", "year"), IGNORED),
+    "meetings:figures": {"year": IGNORED},
     "dashboard:index": DASHBOARD,
     "dashboard:annual-report": DASHBOARD,
     "dashboard:export-csv": DASHBOARD,

@@ -316,7 +316,12 @@ def build_world() -> SimpleNamespace:
             uploaded_by=bu,
         )
 
+    meetings, items, papers = _meetings(bu, member, crp, reviews, theme_own, outcome_own)
+
     return SimpleNamespace(
+        meetings=meetings,
+        items=items,
+        papers=papers,
         agency_a=agency_a,
         agency_b=agency_b,
         subgroups={"crp": crp, "li": li, "qap": qap, "cdop": cdop},
@@ -342,6 +347,64 @@ def build_world() -> SimpleNamespace:
         actions=actions,
         attachments=attachments,
     )
+
+
+def _meetings(bu, member, crp, reviews, theme, outcome):
+    """Case Review Panel meetings: one planned (an open review and a restricted one on its
+    agenda, each with a paper), one held today (items to minute and decide) and an earlier one
+    whose circulated minutes the held one approves."""
+    from learning.meetings import services as meetings
+    from learning.meetings.models import Meeting
+
+    today = timezone.localdate()
+    planned = meetings.meeting_schedule(
+        body=crp,
+        held_on=today + datetime.timedelta(days=14),
+        place="Shirehall",
+        papers_due_on=today + datetime.timedelta(days=7),
+    )
+    earlier = meetings.meeting_schedule(
+        body=crp, held_on=today - datetime.timedelta(days=42), place="Shirehall"
+    )
+    held = meetings.meeting_schedule(body=crp, held_on=today, place="Shirehall")
+    items = {
+        "open": meetings.item_add(
+            meeting=planned,
+            subject="referral",
+            title=reviews["open_B"].title,
+            review=reviews["open_B"],
+            presenter=member,
+        ),
+        "restricted": meetings.item_add(
+            meeting=planned, title=RESTRICTED_TITLE, review=reviews["restricted"]
+        ),
+        "held_open": meetings.item_add(
+            meeting=held, subject="rapid_review", title="Rapid review", review=reviews["open_A"]
+        ),
+        "held_restricted": meetings.item_add(
+            meeting=held, title=RESTRICTED_TITLE, review=reviews["restricted"]
+        ),
+        "held_outcome": meetings.item_add(meeting=held, title=outcome.title, outcome=outcome),
+        "held_theme": meetings.item_add(meeting=held, title=theme.title, theme=theme),
+        "held_minutes": meetings.item_add(
+            meeting=held, subject="minutes", title="Minutes", minutes_of=earlier
+        ),
+    }
+    papers = {
+        name: meetings.paper_add(
+            item=items[name],
+            upload=SimpleUploadedFile(f"{name}.txt", f"paper for {name}".encode()),
+            uploaded_by=bu,
+        )
+        for name in ("open", "restricted")
+    }
+    for meeting in (earlier, held):
+        meetings.meeting_move(meeting=meeting, to=Meeting.Status.HELD)
+    meetings.meeting_move(meeting=earlier, to=Meeting.Status.MINUTES_CIRCULATED)
+    meetings.attendance_record(
+        meeting=held, rows=[{"person": member, "agency": None, "status": "present"}]
+    )
+    return {"planned": planned, "held": held, "earlier": earlier}, items, papers
 
 
 def add_admin_rows(world) -> None:

@@ -19,7 +19,9 @@ class Command(BaseCommand):
                 "load_demo only runs with DEBUG on: it creates users with a published password."
             )
         for app_name in settings.PROJECT_APPS:
-            config = apps.get_app_config(app_name)
+            config = apps.get_app_config(
+                app_name.rpartition(".")[2]
+            )  # label: learning.meetings → meetings
             module_name = f"{config.name}.demo"
             if importlib.util.find_spec(module_name) is None:
                 continue

@@ -1,0 +1,74 @@
+from django.contrib import admin
+from django.db import models
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AgendaItem, Attendance, Meeting, Paper
+
+
+class AgendaItemInline(admin.TabularInline):
+    model = AgendaItem
+    fk_name = "meeting"
+    fields = ["position", "subject", "title", "presenter", "decided_on"]
+    readonly_fields = ["decided_on"]
+    autocomplete_fields = ["presenter"]
+    extra = 0
+    show_change_link = True
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    fields = ["person", "agency", "status", "deputy"]
+    autocomplete_fields = ["person", "agency"]
+    extra = 0
+
+
+@admin.register(Meeting)
+class MeetingAdmin(SimpleHistoryAdmin):
+    list_display = ["held_on", "body", "status", "place", "papers_due_on"]
+    list_filter = ["status", "body"]
+    list_select_related = ["body"]
+    search_fields = ["body__name", "place"]
+    autocomplete_fields = ["body"]
+    readonly_fields = ["minutes_circulated_on", "minutes_approved_at"]
+    date_hierarchy = "held_on"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [AgendaItemInline, AttendanceInline]
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "meeting", "position", "subject", "decided_on"]
+    list_filter = ["subject"]
+    list_select_related = ["meeting__body"]
+    search_fields = ["title", "notes", "decision"]
+    autocomplete_fields = [
+        "meeting",
+        "presenter",
+        "review",
+        "audit",
+        "self_assessment",
+        "outcome",
+        "theme",
+        "action",
+        "evidence",
+        "minutes_of",
+        "actions_arising",
+    ]
+    readonly_fields = ["decided_on"]
+
+
+@admin.register(Paper)
+class PaperAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "item", "uploaded_by", "created_at"]
+    list_select_related = ["item__meeting__body", "uploaded_by"]
+    search_fields = ["name", "item__title"]
+    autocomplete_fields = ["item", "uploaded_by"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    list_display = ["person", "meeting", "agency", "status", "deputy"]
+    list_filter = ["status", "agency"]
+    list_select_related = ["person", "meeting__body", "agency"]
+    search_fields = ["person__username", "person__last_name", "deputy"]
+    autocomplete_fields = ["meeting", "person", "agency"]

@@ -1,0 +1,192 @@
+"""The agenda proposed from what is due: for each body, the records that need it now.
+
+Each body's list reads through the same visibility selectors as every other page (so the person
+preparing the agenda is offered only what they may open) and runs a fixed number of queries.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from audits.models import Audit, SelfAssessment
+from audits.selectors import audits_visible_to, self_assessments_visible_to
+from learning.dashboard.reporting_lines import LINES
+from learning.models import AssuranceEvidence, LearningOutcome, PriorityTheme, action_escalated
+from learning.selectors import (
+    actions_visible_to,
+    evidence_visible_to,
+    outcomes_visible_to,
+    themes_visible_to,
+)
+from reviews.models import Review, ReviewClock
+from reviews.selectors import has_clock_in_state, reviews_visible_to
+from sscb.models import SubGroup
+
+from .models import AgendaItem, Meeting
+
+Subject = AgendaItem.Subject
+Code = SubGroup.Code
+OPEN_STAGES = ~Q(stage=Review.Stage.CLOSED)
+
+
+@dataclass
+class Proposal:
+    """An item the product proposes: what it is about, its record (or a report's page)."""
+
+    subject: str
+    title: str
+    field: str = ""  # the AgendaItem field naming the record
+    record: object = None
+    url: str = ""
+    on_agenda: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.field}:{self.record.pk}" if self.record is not None else f"url:{self.url}"
+
+    @property
+    def subject_label(self) -> str:
+        return Subject(self.subject).label
+
+    def item_fields(self) -> dict:
+        fields = {"subject": self.subject, "title": self.title[:200], "url": self.url}
+        if self.record is not None:
+            fields[self.field] = self.record
+        return fields
+
+
+def _reviews(user, meeting) -> list[Proposal]:
+    reviews = reviews_visible_to(user).filter(OPEN_STAGES)
+    found = []
+    referrals = reviews.filter(
+        decision=Review.Decision.PENDING, stage__in=[Review.Stage.REFERRAL, Review.Stage.DECISION]
+    ).exclude(kind=Review.Kind.RAPID_REVIEW)
+    for review in referrals.order_by("referred_on", "pk"):
+        found.append(
+            Proposal(Subject.REFERRAL, f"{review.reference}: {review.title}", "review", review)
+        )
+    rapid = reviews.filter(kind=Review.Kind.RAPID_REVIEW, decision=Review.Decision.PENDING)
+    for review in rapid.order_by("referred_on", "pk"):
+        found.append(
+            Proposal(Subject.RAPID_REVIEW, f"{review.reference}: {review.title}", "review", review)
+        )
+    listed = {proposal.record.pk for proposal in found}
+    today = timezone.localdate()
+    at_risk = reviews.filter(
+        has_clock_in_state(ReviewClock.State.AMBER, today)
+        | has_clock_in_state(ReviewClock.State.RED, today)
+    ).exclude(pk__in=listed)
+    for review in at_risk.order_by("referred_on", "pk"):
+        found.append(
+            Proposal(Subject.CLOCK, f"{review.reference}: {review.title}", "review", review)
+        )
+    return found
+
+
+def _quality_assurance(user, meeting) -> list[Proposal]:
+    found = []
+    returns = self_assessments_visible_to(user).filter(status=SelfAssessment.Status.SUBMITTED)
+    for item in returns.select_related("agency", "cycle__framework").order_by("pk"):
+        found.append(Proposal(Subject.RETURN, str(item), "self_assessment", item))
+    audits = audits_visible_to(user)
+    reporting = audits.filter(stage=Audit.Stage.REPORTING).exclude(kind=Audit.Kind.SINGLE_AGENCY)
+    for audit in reporting.order_by("pk"):
+        found.append(Proposal(Subject.AUDIT, f"{audit.reference}: {audit.title}", "audit", audit))
+    single = audits.filter(
+        kind=Audit.Kind.SINGLE_AGENCY, stage__in=[Audit.Stage.IN_PROGRESS, Audit.Stage.REPORTING]
+    )
+    for audit in single.order_by("pk"):
+        found.append(
+            Proposal(
+                Subject.SINGLE_AGENCY_AUDIT, f"{audit.reference}: {audit.title}", "audit", audit
+            )
+        )
+    return found
+
+
+def _executive(user, meeting) -> list[Proposal]:
+    found = []
+    outcomes = outcomes_visible_to(user).filter(decision=LearningOutcome.Decision.PENDING)
+    for outcome in outcomes.order_by("pk"):
+        found.append(Proposal(Subject.OUTCOME, outcome.title, "outcome", outcome))
+    themes = themes_visible_to(user).filter(status=PriorityTheme.Status.PROPOSED)
+    for theme in themes.order_by("title"):
+        found.append(Proposal(Subject.THEME, theme.title, "theme", theme))
+    escalated = actions_visible_to(user).filter(action_escalated("chair", timezone.localdate()))
+    for action in escalated.select_related("owner_agency", "review", "audit").order_by(
+        "due_on", "pk"
+    ):
+        title = f"{action.reference}: {action.title} ({action.owner_agency.label})"
+        found.append(Proposal(Subject.ACTION, title, "action", action))
+    to_judge = evidence_visible_to(user).filter(
+        received_on__isnull=False, judgement=AssuranceEvidence.Judgement.PENDING
+    )
+    for evidence in to_judge.order_by("pk"):
+        found.append(Proposal(Subject.ASSURANCE, evidence.title, "evidence", evidence))
+    return found
+
+
+def _board(user, meeting) -> list[Proposal]:
+    found = [
+        Proposal(Subject.REPORT, line.title, url=reverse("dashboard:report", args=[slug]))
+        for slug, line in LINES.items()
+    ]
+    found.append(Proposal(Subject.REPORT, "Annual report", url=reverse("dashboard:annual-report")))
+    return found
+
+
+def _child_deaths(user, meeting) -> list[Proposal]:
+    deaths = reviews_visible_to(user).filter(OPEN_STAGES, kind=Review.Kind.CHILD_DEATH)
+    return [
+        Proposal(Subject.CHILD_DEATH, f"{review.reference}: {review.title}", "review", review)
+        for review in deaths.order_by("referred_on", "pk")
+    ]
+
+
+def _learning(user, meeting) -> list[Proposal]:
+    themes = themes_visible_to(user).filter(
+        status=PriorityTheme.Status.PROPOSED, subgroup=meeting.body
+    )
+    return [Proposal(Subject.THEME, theme.title, "theme", theme) for theme in themes]
+
+
+BY_BODY = {
+    Code.CASE_REVIEW_PANEL: _reviews,
+    Code.QUALITY_ASSURANCE: _quality_assurance,
+    Code.EXECUTIVE: _executive,
+    Code.BOARD: _board,
+    Code.CDOP: _child_deaths,
+    Code.LEARNING_IMPROVEMENT: _learning,
+}
+
+
+def _minutes_to_approve(meeting) -> list[Proposal]:
+    earlier = Meeting.objects.filter(
+        body_id=meeting.body_id,
+        status=Meeting.Status.MINUTES_CIRCULATED,
+        held_on__lte=meeting.held_on,
+    ).exclude(pk=meeting.pk)
+    return [
+        Proposal(Subject.MINUTES, f"Minutes of the meeting on {m.date_label}", "minutes_of", m)
+        for m in earlier.order_by("held_on")
+    ]
+
+
+def proposals(user, meeting: Meeting) -> list[Proposal]:
+    """What the product proposes for ``meeting``'s agenda, each marked if already on it."""
+    found = _minutes_to_approve(meeting)
+    source = BY_BODY.get(meeting.body.code)
+    if source:
+        found += source(user, meeting)
+    on_agenda = set()
+    for item in meeting.items.all():
+        for name in (*AgendaItem.RECORD_FIELDS, "minutes_of"):
+            if getattr(item, f"{name}_id"):
+                on_agenda.add(f"{name}:{getattr(item, f'{name}_id')}")
+        if item.url:
+            on_agenda.add(f"url:{item.url}")
+    for proposal in found:
+        proposal.on_agenda = proposal.key in on_agenda
+    return found

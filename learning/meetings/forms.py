@@ -1,0 +1,198 @@
+"""Validation only, in words a Business Unit officer understands."""
+
+from django import forms
+
+from learning.forms import ActionOwnerChecks, DateInput
+from learning.models import Action
+from reviews.models import Review
+from sscb.minimise import MinimisedFormMixin
+from sscb.models import Agency, User
+from sscb.uploads import UploadField
+
+from .models import AgendaItem, Attendance, Meeting
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class MeetingForm(forms.ModelForm):
+    link = forms.URLField(
+        label="Online link",
+        required=False,
+        assume_scheme="https",
+        help_text="The video call's address.",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["body", "held_on", "starts_at", "place", "link", "papers_due_on"]
+        widgets = {
+            "held_on": DateInput(),
+            "papers_due_on": DateInput(),
+            "starts_at": TimeInput(),
+        }
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+        self.fields["body"].empty_label = None
+        if self.instance.pk:
+            del self.fields["body"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("place") and not data.get("link"):
+            self.add_error("place", "Say where the meeting is, or give its online link.")
+        return data
+
+
+class SeriesForm(MinimisedFormMixin, forms.Form):
+    body = forms.ModelChoiceField(queryset=None, empty_label=None)
+    first_on = forms.DateField(label="First meeting", widget=DateInput())
+    every_weeks = forms.IntegerField(
+        label="Every (weeks)", min_value=1, max_value=52, initial=8, help_text="E.g. 8 or 12."
+    )
+    count = forms.IntegerField(label="How many meetings", min_value=1, max_value=24, initial=6)
+    papers_days_before = forms.IntegerField(
+        label="Papers due (days before)", min_value=0, max_value=60, initial=7, required=False
+    )
+    starts_at = forms.TimeField(required=False, widget=TimeInput())
+    place = forms.CharField(max_length=200, required=False)
+    link = forms.URLField(label="Online link", required=False, assume_scheme="https")
+
+    def __init__(self, *args, bodies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].queryset = bodies
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("place") and not data.get("link"):
+            self.add_error("place", "Say where the meetings are, or give their online link.")
+        return data
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "presenter"]
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"].queryset = people
+
+
+class ProposalsForm(forms.Form):
+    chosen = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Items to add",
+        error_messages={"required": "Tick at least one item to add."},
+    )
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proposals = {p.key: p for p in proposals if not p.on_agenda}
+        self.fields["chosen"].choices = [(key, p.title) for key, p in self.proposals.items()]
+
+    def chosen_proposals(self):
+        return [self.proposals[key] for key in self.cleaned_data["chosen"]]
+
+
+class PaperForm(forms.Form):
+    file = UploadField(label="Paper")
+
+
+class AttendanceForm(MinimisedFormMixin, forms.Form):
+    """One status (and deputy) per member of the body."""
+
+    def __init__(self, *args, members, recorded, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = members
+        for membership in members:
+            person = membership.user
+            before = recorded.get(person.pk)
+            self.fields[f"status_{person.pk}"] = forms.ChoiceField(
+                label=f"{person} ({self._agency(membership) or 'no agency'})",
+                choices=Attendance.Status.choices,
+                initial=before.status if before else Attendance.Status.PRESENT,
+            )
+            self.fields[f"deputy_{person.pk}"] = forms.CharField(
+                label=f"Deputy for {person}",
+                required=False,
+                max_length=120,
+                initial=before.deputy if before else "",
+            )
+
+    @staticmethod
+    def _agency(membership) -> Agency | None:
+        return membership.agency or membership.user.agency
+
+    def rows(self):
+        return [
+            {
+                "person": m.user,
+                "agency": self._agency(m),
+                "status": self.cleaned_data[f"status_{m.user.pk}"],
+                "deputy": self.cleaned_data[f"deputy_{m.user.pk}"],
+            }
+            for m in self.members
+        ]
+
+
+class MinuteForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["notes", "decision"]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "decision": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class ReferralDecisionForm(MinimisedFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        choices=[c for c in Review.Decision.choices if c[0] != Review.Decision.PENDING],
+        widget=forms.RadioSelect,
+        label="The Panel's decision",
+        error_messages={"required": "Choose the Panel's decision."},
+    )
+    reasons = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Reasons for the decision",
+        error_messages={"required": "Give the reasons for the decision."},
+    )
+    alternative_route = forms.ChoiceField(
+        choices=[("", "—"), *Review.AlternativeRoute.choices],
+        required=False,
+        label="Instead (when the review is not initiated)",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == Review.Decision.NOT_INITIATE and not data.get(
+            "alternative_route"
+        ):
+            self.add_error("alternative_route", "Say what happens instead.")
+        return data
+
+
+class ActionArisingForm(ActionOwnerChecks, forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["title", "owner_agency", "owner", "due_on"]
+        widgets = {"due_on": DateInput()}
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people
+        self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
+
+
+def people_for(body):
+    """Who may present an item or own an action: the body's members and the Business Unit."""
+    return User.objects.filter(is_active=True).filter(
+        pk__in=body.memberships.values("user_id")
+    ) | User.objects.filter(is_active=True, role=User.Role.BUSINESS_UNIT)

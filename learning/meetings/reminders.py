@@ -1,0 +1,74 @@
+"""What meetings ask the daily reminder sweep to chase (sscb.reminders: one digest per person,
+each reminder planned once under a unique key): papers due from presenters, and minutes
+circulated and waiting for approval. Actions arising are ordinary actions: the learning loop's
+source already chases them."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from sscb.models import Reminder
+from sscb.reminders import Candidate, business_unit_ids, content_type_id, reminder_source
+
+from .models import AgendaItem, Meeting, Paper
+
+# A presenter is reminded this many days before their papers are due (and, if the sweep did not
+# run then, on any later day until the papers are in or the meeting is held).
+PAPERS_NOTICE = datetime.timedelta(days=7)
+
+
+@reminder_source
+def papers_due(today, policy):
+    """Items with a presenter and no paper yet, as the meeting's papers deadline nears."""
+    subject = content_type_id(AgendaItem)
+    rows = (
+        AgendaItem.objects.filter(
+            meeting__status__in=Meeting.PREPARING,
+            meeting__papers_due_on__lte=today + PAPERS_NOTICE,
+            meeting__held_on__gte=today,
+            presenter__isnull=False,
+        )
+        .exclude(Exists(Paper.objects.filter(item=OuterRef("pk"))))
+        .filter(
+            policy.window(today, ("meeting__papers_due_on", [-PAPERS_NOTICE.days]))
+            | policy.changed("meeting__updated_at")
+        )
+        .values_list(
+            "pk", "title", "presenter_id", "meeting__papers_due_on", "meeting__uuid", "position"
+        )
+        .order_by("pk")
+    )
+    for pk, title, presenter, due_on, meeting_uuid, position in rows.iterator(chunk_size=2000):
+        url = reverse("meetings:detail", args=[meeting_uuid]) + f"#item-{position}"
+        yield Candidate(
+            Reminder.Kind.PAPERS_DUE, subject, pk, presenter, due_on, f"Papers for: {title}", url
+        )
+
+
+@reminder_source
+def minutes_to_approve(today, policy):
+    """Minutes circulated to members: the body's chair (or the Business Unit) takes them to the
+    next meeting for approval."""
+    subject = content_type_id(Meeting)
+    business_unit = business_unit_ids()
+    rows = (
+        Meeting.objects.filter(status=Meeting.Status.MINUTES_CIRCULATED)
+        .filter(policy.window(today, ("minutes_circulated_on", [0])))
+        .values_list(
+            "pk", "uuid", "held_on", "minutes_circulated_on", "body__name", "body__chair_id"
+        )
+        .order_by("pk")
+    )
+    for pk, uuid, held_on, circulated_on, body, chair_id in rows.iterator(chunk_size=2000):
+        title = f"Minutes of the {body}, {held_on:%d %B %Y}, to approve"
+        for recipient in [chair_id] if chair_id else business_unit:
+            yield Candidate(
+                Reminder.Kind.MINUTES_TO_APPROVE,
+                subject,
+                pk,
+                recipient,
+                circulated_on,
+                title,
+                reverse("meetings:detail", args=[uuid]),
+            )

@@ -1,0 +1,161 @@
+"""Reads of meetings, always scoped to who may see them.
+
+A meeting is seen by the Business Unit and by the members and chair of the body that meets;
+it is run (agenda, papers, minutes, decisions) by the Business Unit and the body's chair. An item
+about a review the reader may not open reads as "Restricted item" (reviews.selectors decides).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from learning.selectors import actions_visible_to
+from reviews.selectors import mark_hidden_reviews
+from sscb.access import subgroup_ids
+from sscb.models import SubGroup, SubGroupMembership
+
+from .models import AgendaItem, Attendance, Meeting, Paper
+
+
+def meetings_visible_to(user):
+    meetings = Meeting.objects.all()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return meetings.none()
+    if user.is_business_unit:
+        return meetings
+    return meetings.filter(body_id__in=subgroup_ids(user))
+
+
+def can_run_meeting(user, meeting: Meeting) -> bool:
+    """The Business Unit prepares and minutes every meeting; a body's chair may too."""
+    return user.is_business_unit or meeting.body.chair_id == user.pk
+
+
+def bodies_run_by(user):
+    """The bodies ``user`` may schedule meetings for."""
+    if user.is_business_unit:
+        return SubGroup.objects.all()
+    return SubGroup.objects.filter(chair=user)
+
+
+def get_meeting_for_user(user, uuid, write=False) -> Meeting:
+    """404 for a meeting that does not exist or is not the user's to see; 403 to run one they
+    only see."""
+    try:
+        meeting = (
+            meetings_visible_to(user).select_related("body", "minutes_approved_at").get(uuid=uuid)
+        )
+    except (Meeting.DoesNotExist, ValueError) as error:
+        raise Http404("No such meeting") from error
+    if write and not can_run_meeting(user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def get_item_for_user(user, meeting: Meeting, item_uuid) -> AgendaItem:
+    """An item of ``meeting``; 404 if it is another meeting's or about a review the user may not
+    open (a restricted item is not acted on by someone who may not read it)."""
+    item = (
+        AgendaItem.objects.filter(meeting=meeting, uuid=item_uuid)
+        .select_related(
+            "review", "outcome__theme", "theme", "audit", "self_assessment", "action", "minutes_of"
+        )
+        .first()
+    )
+    if item is None:
+        raise Http404("No such item")
+    mark_hidden_reviews(user, [item.review])
+    if item.review_id and item.review.is_hidden:
+        raise Http404("No such item")
+    return item
+
+
+def get_paper_for_user(user, uuid) -> Paper:
+    paper = (
+        Paper.objects.filter(uuid=uuid)
+        .select_related("item__meeting__body", "item__review")
+        .first()
+    )
+    if paper is None or not meetings_visible_to(user).filter(pk=paper.item.meeting_id).exists():
+        raise Http404("No such paper")
+    mark_hidden_reviews(user, [paper.item.review])
+    if paper.item.review_id and paper.item.review.is_hidden:
+        raise Http404("No such paper")
+    return paper
+
+
+def meeting_list(user, *, body=None, agency=None, within=None):
+    """The meetings ``user`` may see, with their body and how many items each has; of one body,
+    those an agency attended (was listed at), or among ``within`` (a year's held meetings)."""
+    meetings = meetings_visible_to(user)
+    if body:
+        meetings = meetings.filter(body_id=body)
+    if agency:
+        meetings = meetings.filter(
+            pk__in=Attendance.objects.filter(agency_id=agency).values("meeting_id")
+        )
+    if within is not None:
+        meetings = meetings.filter(pk__in=within.values("pk"))
+    return (
+        meetings.select_related("body")
+        .annotate(item_count=Count("items"))
+        .order_by("-held_on", "-pk")
+    )
+
+
+def agenda_items(user, meeting: Meeting) -> list[AgendaItem]:
+    """The meeting's items in order, each marked ``restricted`` where its review is hidden from
+    ``user``, with papers and the actions arising the user may see."""
+    items = list(
+        meeting.items.select_related(
+            "presenter",
+            "review",
+            "audit",
+            "self_assessment__agency",
+            "self_assessment__cycle__framework",
+            "outcome",
+            "theme",
+            "action__review",
+            "action__audit",
+            "evidence",
+            "minutes_of__body",
+        ).prefetch_related(
+            "papers",
+            Prefetch(
+                "actions_arising",
+                queryset=actions_visible_to(user).select_related("review", "audit", "owner_agency"),
+            ),
+        )
+    )
+    mark_hidden_reviews(user, [item.review for item in items if item.review_id])
+    for item in items:
+        item.restricted = bool(item.review_id and item.review.is_hidden)
+    return items
+
+
+def attendance_of(meeting: Meeting) -> list[Attendance]:
+    return list(meeting.attendance.select_related("person", "agency").order_by("status", "person"))
+
+
+def members_of(body: SubGroup) -> list[SubGroupMembership]:
+    """The body's members with the agency each represents (their own if none is named)."""
+    return list(
+        SubGroupMembership.objects.filter(subgroup=body)
+        .select_related("user__agency", "agency")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+
+
+def quorum_met(meeting: Meeting, attendance: list[Attendance]) -> bool | None:
+    """None when the body sets no quorum, otherwise whether enough members were present."""
+    if meeting.body.quorum is None:
+        return None
+    present = sum(1 for row in attendance if row.status == Attendance.Status.PRESENT)
+    return present >= meeting.body.quorum
+
+
+def next_meetings(meeting: Meeting):
+    """Later meetings of the same body, where the minutes may be approved."""
+    return Meeting.objects.filter(body_id=meeting.body_id, held_on__gte=meeting.held_on).exclude(
+        Q(pk=meeting.pk) | Q(status=Meeting.Status.MINUTES_APPROVED)
+    )

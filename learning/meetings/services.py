@@ -1,0 +1,336 @@
+"""Every write to meetings. A decision on a record goes through that record's own service, which
+keeps it in the record's history; the record then links back to the minutes."""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from learning import services as learning_services
+from learning.models import PriorityTheme
+from reviews.models import Review
+from reviews.services import review_record_decision
+from sscb.access_log import Action as Access
+from sscb.access_log import access_log_record
+from sscb.dates import check_dates, not_future
+from sscb.reminders import reminders_cancel_for
+from sscb.uploads import stored_name, validate_upload
+
+from .agenda import Proposal
+from .models import AgendaItem, Attendance, Meeting, Paper
+
+Status = Meeting.Status
+
+
+def _save(instance, **fields):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+# Scheduling ------------------------------------------------------------------------------------
+
+
+def meeting_schedule(*, body, held_on: datetime.date, **fields) -> Meeting:
+    """Schedule one meeting of ``body``."""
+    return _save(Meeting(body=body, held_on=held_on), **fields)
+
+
+@transaction.atomic
+def meeting_schedule_series(
+    *,
+    body,
+    first_on: datetime.date,
+    every_weeks: int,
+    count: int,
+    papers_days_before: int | None = None,
+    **fields,
+) -> list[Meeting]:
+    """Schedule ``count`` meetings of ``body``, ``every_weeks`` apart, sharing a series id."""
+    if not 1 <= count <= 24:
+        raise ValidationError({"count": "Schedule between 1 and 24 meetings at a time."})
+    if not 1 <= every_weeks <= 52:
+        raise ValidationError({"every_weeks": "Give a gap of 1 to 52 weeks."})
+    series = uuid.uuid4()
+    meetings = []
+    for n in range(count):
+        held_on = first_on + datetime.timedelta(weeks=every_weeks * n)
+        papers = (
+            held_on - datetime.timedelta(days=papers_days_before)
+            if papers_days_before is not None
+            else None
+        )
+        meetings.append(
+            meeting_schedule(
+                body=body, held_on=held_on, series=series, papers_due_on=papers, **fields
+            )
+        )
+    return meetings
+
+
+def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
+    if meeting.status == Status.MINUTES_APPROVED:
+        raise ValidationError("The minutes of this meeting are approved: it can no longer change.")
+    replan = "papers_due_on" in fields and fields["papers_due_on"] != meeting.papers_due_on
+    if meeting.status not in Meeting.PREPARING and "held_on" in fields:
+        check_dates(held_on=not_future(fields["held_on"], what="The date of a meeting held"))
+    meeting = _save(meeting, **fields)
+    if replan:
+        for item in meeting.items.all():
+            reminders_cancel_for(item)
+    return meeting
+
+
+def meeting_move(*, meeting: Meeting, to: str) -> Meeting:
+    """Publish the agenda, hold the meeting, circulate its minutes (or take a step back)."""
+    to = Status(to)
+    if to not in Meeting.TRANSITIONS[Status(meeting.status)]:
+        raise ValidationError(
+            f"A meeting whose status is “{meeting.get_status_display()}” cannot become "
+            f"“{to.label}”."
+        )
+    if to == Status.AGENDA_PUBLISHED and not meeting.items.exists():
+        raise ValidationError("Add at least one item before publishing the agenda.")
+    if to == Status.HELD:
+        check_dates(held_on=not_future(meeting.held_on, what="The meeting's date"))
+    fields = {"status": to}
+    if to == Status.MINUTES_CIRCULATED:
+        fields["minutes_circulated_on"] = timezone.localdate()
+    elif to == Status.HELD:
+        fields["minutes_circulated_on"] = None
+    return _save(meeting, **fields)
+
+
+# The agenda ------------------------------------------------------------------------------------
+
+
+def _refuse_unless(meeting: Meeting, statuses, doing: str):
+    if meeting.status not in statuses:
+        raise ValidationError(
+            f"{doing} is not possible while the meeting is “{meeting.get_status_display()}”."
+        )
+
+
+def item_add(*, meeting: Meeting, **fields) -> AgendaItem:
+    """Add an item at the end of the agenda (before the minutes are approved)."""
+    _refuse_unless(meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Adding an item")
+    last = meeting.items.aggregate(n=Max("position"))["n"] or 0
+    return _save(AgendaItem(meeting=meeting, position=last + 1), **fields)
+
+
+@transaction.atomic
+def items_add_proposed(*, meeting: Meeting, chosen: Iterable[Proposal]) -> list[AgendaItem]:
+    """Put the chosen proposals on the agenda; one already on it is not added twice."""
+    return [
+        item_add(meeting=meeting, **proposal.item_fields())
+        for proposal in chosen
+        if not proposal.on_agenda
+    ]
+
+
+def item_update(*, item: AgendaItem, **fields) -> AgendaItem:
+    _refuse_unless(item.meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Changing an item")
+    replan = "presenter" in fields and fields["presenter"] != item.presenter
+    item = _save(item, **fields)
+    if replan:
+        reminders_cancel_for(item)
+    return item
+
+
+@transaction.atomic
+def item_move(*, item: AgendaItem, up: bool) -> AgendaItem:
+    """Swap the item with the one before (``up``) or after it; the ends stay where they are."""
+    _refuse_unless(item.meeting, Meeting.PREPARING, "Reordering the agenda")
+    siblings = AgendaItem.objects.select_for_update().filter(meeting_id=item.meeting_id)
+    neighbour = (
+        siblings.filter(position__lt=item.position).order_by("-position").first()
+        if up
+        else siblings.filter(position__gt=item.position).order_by("position").first()
+    )
+    if neighbour is None:
+        return item
+    item.position, neighbour.position = neighbour.position, item.position
+    item.save(update_fields=["position", "updated_at"])
+    neighbour.save(update_fields=["position", "updated_at"])
+    return item
+
+
+def paper_add(*, item: AgendaItem, upload, uploaded_by) -> Paper:
+    """Keep a paper for an item if sscb.uploads accepts it, under a random stored name."""
+    _refuse_unless(item.meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Adding a paper")
+    try:
+        name, extension = validate_upload(upload)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
+    paper = Paper(item=item, name=name, uploaded_by=uploaded_by)
+    paper.file.save(stored_name(extension), upload, save=False)
+    paper.save()
+    reminders_cancel_for(item)  # the papers are in: nothing more to chase
+    return paper
+
+
+def paper_record_download(*, request, paper: Paper) -> None:
+    """Log a paper's download in the access log, as evidence files are. The label names the
+    paper by number and item, not by its uploaded name (nobody checked it for a child's name)."""
+    item = paper.item
+    label = f"Paper {paper.pk} of item {item.position}, {item.meeting}"
+    access_log_record(request, paper, Access.DOWNLOAD, label=label)
+
+
+# Minutes ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, rows: Iterable[dict]) -> int:
+    """Record who was present, sent apologies (with their deputy) or was absent."""
+    _refuse_unless(meeting, Meeting.MINUTING, "Recording attendance")
+    saved = 0
+    for row in rows:
+        entry = Attendance.objects.filter(meeting=meeting, person=row["person"]).first()
+        entry = entry or Attendance(meeting=meeting, person=row["person"])
+        _save(entry, agency=row.get("agency"), status=row["status"], deputy=row.get("deputy", ""))
+        saved += 1
+    return saved
+
+
+def item_minute(*, item: AgendaItem, notes: str, decision: str) -> AgendaItem:
+    """Write an item's minutes: what was discussed and what was decided."""
+    _refuse_unless(item.meeting, Meeting.MINUTING, "Writing the minutes")
+    return _save(item, notes=notes, decision=decision)
+
+
+def minutes_label(item: AgendaItem) -> str:
+    """Where a record says it was decided: "decided at the Executive, 12 March 2026, item 4"."""
+    meeting = item.meeting
+    return f"decided at the {meeting.body.name}, {meeting.date_label}, item {item.position}"
+
+
+def _applied(item: AgendaItem, wording: str) -> AgendaItem:
+    """Mark the item's decision applied; the record's history says where it was taken."""
+    decision = item.decision or wording
+    return _save(item, decision=decision, decided_on=item.meeting.held_on)
+
+
+def _before_deciding(item: AgendaItem, field: str, record):
+    _refuse_unless(item.meeting, Meeting.MINUTING, "Recording a decision")
+    if getattr(item, f"{field}_id") is None:
+        raise ValidationError("This item is not about a record that can take this decision.")
+    if item.decided_on:
+        raise ValidationError("The decision on this item is already recorded on its record.")
+    # simple-history keeps this with the record's next saved version (its own history).
+    label = minutes_label(item)
+    record._change_reason = (label[0].upper() + label[1:])[:100]
+
+
+@transaction.atomic
+def item_decide_referral(
+    *, item: AgendaItem, by, decision: str, reasons: str, alternative_route: str = ""
+) -> AgendaItem:
+    """The Case Review Panel's decision on a referral, recorded on the review by its service."""
+    review = item.review
+    _before_deciding(item, "review", review)
+    if decision == Review.Decision.PENDING:
+        raise ValidationError({"decision": "Choose the Panel's decision."})
+    review_record_decision(
+        review=review,
+        by=by,
+        decision=decision,
+        decided_on=item.meeting.held_on,
+        decision_reasons=reasons,
+        alternative_route=alternative_route,
+        national_panel_told_on=review.national_panel_told_on,
+        abuse_or_neglect=review.abuse_or_neglect,
+        child_died=review.child_died,
+        seriously_harmed=review.seriously_harmed,
+        concern_working_together=review.concern_working_together,
+        died_in_custody=review.died_in_custody,
+        suspected_suicide=review.suspected_suicide,
+        minutes_label=minutes_label(item),
+        minutes_url=item.get_absolute_url(),
+    )
+    wording = f"{review.get_decision_display()}: {reasons}"
+    if review.alternative_route:
+        wording += f" Instead: {review.get_alternative_route_display().lower()}."
+    return _applied(item, wording)
+
+
+@transaction.atomic
+def item_decide_outcome(*, item: AgendaItem, by, decision: str, notes: str) -> AgendaItem:
+    """The Executive's decision on a learning outcome, recorded on it by its service."""
+    outcome = item.outcome
+    _before_deciding(item, "outcome", outcome)
+    learning_services.outcome_decide(
+        outcome=outcome,
+        decision=decision,
+        notes=notes,
+        decided_by=by,
+        decided_on=item.meeting.held_on,
+        minutes_label=minutes_label(item),
+        minutes_url=item.get_absolute_url(),
+    )
+    return _applied(item, f"{outcome.get_decision_display()}. {notes}".strip())
+
+
+@transaction.atomic
+def item_agree_theme(*, item: AgendaItem, by) -> AgendaItem:
+    """The body agrees a proposed priority theme, on the meeting's date."""
+    theme = item.theme
+    _before_deciding(item, "theme", theme)
+    learning_services.theme_move(
+        theme=theme, to=PriorityTheme.Status.AGREED, on=item.meeting.held_on
+    )
+    return _applied(item, "Theme agreed.")
+
+
+@transaction.atomic
+def item_approve_minutes(*, item: AgendaItem, by) -> AgendaItem:
+    """The meeting approves the minutes of an earlier one (circulated to members)."""
+    earlier = item.minutes_of
+    _before_deciding(item, "minutes_of", earlier)
+    if earlier.status != Status.MINUTES_CIRCULATED:
+        raise ValidationError("Those minutes have not been circulated to members yet.")
+    if earlier.held_on > item.meeting.held_on:
+        raise ValidationError("Minutes are approved at a later meeting.")
+    _save(earlier, status=Status.MINUTES_APPROVED, minutes_approved_at=item.meeting)
+    reminders_cancel_for(earlier)
+    return _applied(item, "Minutes approved as a true record.")
+
+
+def _plan_of(item: AgendaItem) -> dict:
+    """The plan an action arising joins: the item's review, audit or outcome (the one its
+    standard or action belongs to, for a return or an escalated action)."""
+    if item.review_id:
+        return {"review": item.review}
+    if item.audit_id:
+        return {"audit": item.audit}
+    if item.outcome_id:
+        return {"outcome": item.outcome}
+    if item.evidence_id:
+        return {"outcome": item.evidence.outcome}
+    if item.action_id:
+        action = item.action
+        return {
+            name: getattr(action, name)
+            for name in ("review", "audit", "standard_assessment", "outcome")
+            if getattr(action, f"{name}_id")
+        }
+    raise ValidationError(
+        "An action arising joins a plan: this item is not about a review, an audit, an "
+        "outcome or an action. Add the action on the record it concerns."
+    )
+
+
+@transaction.atomic
+def item_action_arising(*, item: AgendaItem, **fields):
+    """An action arising is an ordinary action (so reminders and the dashboard follow it),
+    in its record's plan, listed with the item it arose from."""
+    _refuse_unless(item.meeting, Meeting.MINUTING, "Adding an action arising")
+    action = learning_services.action_create(**_plan_of(item), **fields)
+    item.actions_arising.add(action)
+    return action

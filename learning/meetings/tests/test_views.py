@@ -1,0 +1,241 @@
+"""Meeting pages: who may open and run them, restricted items, and fixed query counts."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from learning.models import Action
+from learning.tests.factories import ActionFactory, OutcomeFactory, ReviewFactory
+from sscb.models import SubGroup
+from sscb.tests.factories import (
+    AgencyFactory,
+    SubGroupFactory,
+    SubGroupMembershipFactory,
+    UserFactory,
+)
+
+from ..models import Attendance, Meeting, Paper
+from .factories import AttendanceFactory, ItemFactory, MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_people_are_sent_to_sign_in(client, panel_meeting):
+    for url in (reverse("meetings:list"), panel_meeting.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_a_member_not_on_the_body_cannot_see_its_meeting(client, panel_meeting, member_user):
+    client.force_login(member_user)
+    assert client.get(panel_meeting.get_absolute_url()).status_code == 404
+    assert (
+        panel_meeting.get_absolute_url()
+        not in client.get(reverse("meetings:list")).content.decode()
+    )
+
+
+def test_a_member_reads_the_meeting_but_does_not_run_it(client, panel_meeting, crp_member):
+    client.force_login(crp_member)
+    assert client.get(panel_meeting.get_absolute_url()).status_code == 200
+    prepare = reverse("meetings:prepare", args=[panel_meeting.uuid])
+    assert client.get(prepare).status_code == 403
+
+
+def test_the_bodys_chair_runs_its_meeting(client, panel_meeting, member_user):
+    SubGroup.objects.filter(pk=panel_meeting.body_id).update(chair=member_user)
+    client.force_login(member_user)
+    assert client.get(reverse("meetings:prepare", args=[panel_meeting.uuid])).status_code == 200
+
+
+def test_a_restricted_review_is_a_restricted_item_to_those_who_may_not_open_it(
+    client, panel_meeting, crp_member, bu_user
+):
+    hidden = ReviewFactory(is_restricted=True, title="Hidden matter of Child Z")
+    item = ItemFactory(meeting=panel_meeting, review=hidden, title="Hidden matter of Child Z")
+    client.force_login(crp_member)
+    page = client.get(panel_meeting.get_absolute_url()).content.decode()
+    assert "Restricted item" in page
+    assert "Hidden matter" not in page and hidden.reference not in page
+    pack = client.get(reverse("meetings:pack", args=[panel_meeting.uuid])).content.decode()
+    assert "Restricted item" in pack and "Hidden matter" not in pack
+    minute = reverse("meetings:item-minute", args=[panel_meeting.uuid, item.uuid])
+    SubGroup.objects.filter(pk=panel_meeting.body_id).update(chair=crp_member)
+    assert client.get(minute).status_code == 404  # the chair may not act on what they cannot read
+    client.force_login(bu_user)
+    page = client.get(panel_meeting.get_absolute_url()).content.decode()
+    assert "Hidden matter of Child Z" in page and "Restricted item" not in page
+
+
+def test_a_meeting_is_scheduled_from_the_form(client, bu_user, crp):
+    client.force_login(bu_user)
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    response = client.post(
+        reverse("meetings:create"),
+        {"body": crp.pk, "held_on": day.isoformat(), "place": "", "link": ""},
+    )
+    assert response.status_code == 400
+    assert "Say where the meeting is" in response.content.decode()
+    response = client.post(
+        reverse("meetings:create"),
+        {"body": crp.pk, "held_on": day.isoformat(), "place": "Shirehall", "link": ""},
+    )
+    meeting = Meeting.objects.get()
+    assert response.status_code == 302 and response.url == meeting.get_absolute_url()
+
+
+def test_a_bad_status_is_refused_in_plain_words(client, bu_user, panel_meeting):
+    client.force_login(bu_user)
+    move = reverse("meetings:move", args=[panel_meeting.uuid])
+    response = client.post(move, {"to": "nonsense"}, follow=True)
+    assert "Choose what happens to the meeting next." in response.content.decode()
+    response = client.post(move, {"to": "approved"}, follow=True)
+    assert "cannot become" in response.content.decode()
+
+
+# Query counts ----------------------------------------------------------------------------------
+
+
+def _grow(meeting, n, tmp_path):
+    """``n`` more items (every other about a restricted review), each with a paper and an action
+    arising, and ``n`` more members who attended."""
+    agency = AgencyFactory()
+    for i in range(n):
+        review = ReviewFactory(subgroup=meeting.body, is_restricted=bool(i % 2))
+        item = ItemFactory(meeting=meeting, review=review, presenter=UserFactory())
+        Paper.objects.create(
+            item=item, name="paper.txt", uploaded_by=item.presenter, file=ContentFile(b"x", "p.txt")
+        )
+        item.actions_arising.add(ActionFactory(review=review, owner_agency=agency))
+        person = UserFactory(agency=agency)
+        SubGroupMembershipFactory(subgroup=meeting.body, user=person)
+        AttendanceFactory(meeting=meeting, person=person, agency=agency)
+        OutcomeFactory()
+
+
+PAGES = {
+    "detail": lambda m: reverse("meetings:detail", args=[m.uuid]),
+    "pack": lambda m: reverse("meetings:pack", args=[m.uuid]),
+    "prepare": lambda m: reverse("meetings:prepare", args=[m.uuid]),
+    "attendance": lambda m: reverse("meetings:attendance", args=[m.uuid]),
+    "list": lambda m: reverse("meetings:list"),
+    "figures": lambda m: reverse("meetings:figures"),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("role", ["bu", "member"])
+def test_pages_run_the_same_queries_for_2_or_20_rows(
+    client,
+    bu_user,
+    crp_member,
+    settings,
+    tmp_path,
+    count_queries,
+    django_assert_max_num_queries,
+    name,
+    role,
+):
+    settings.MEDIA_ROOT = tmp_path
+    meeting = MeetingFactory(body=crp_member.subgroups.get(), held_on=timezone.localdate())
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    if role == "member":
+        SubGroup.objects.filter(pk=meeting.body_id).update(chair=crp_member)
+    client.force_login(bu_user if role == "bu" else crp_member)
+    _grow(meeting, 2, tmp_path)
+    url = PAGES[name](meeting)
+    small = count_queries(url)
+    _grow(meeting, 18, tmp_path)
+    MeetingFactory.create_batch(5, body=meeting.body)
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200
+
+
+def test_the_figures_count_attendance_by_agency_and_link_to_the_meetings(client, bu_user, crp):
+    police, health = AgencyFactory(name="Police"), AgencyFactory(name="Health")
+    day = timezone.localdate()
+    held = MeetingFactory(body=crp, held_on=day, status=Meeting.Status.HELD)
+    MeetingFactory(body=crp, held_on=day)  # planned: not counted
+    for status, agency, deputy in [
+        ("present", police, ""),
+        ("apologies", police, "DI Jones"),  # a deputy came: the agency attended
+        ("absent", health, ""),
+        ("apologies", health, ""),
+    ]:
+        AttendanceFactory(
+            meeting=held, person=UserFactory(), agency=agency, status=status, deputy=deputy
+        )
+    item = ItemFactory(meeting=held, decided_on=day, decision="Agreed")
+    item.actions_arising.add(ActionFactory(status=Action.Status.OPEN))
+    client.force_login(bu_user)
+    response = client.get(reverse("meetings:figures"))
+    rows = {row["agency__name"]: row for row in response.context["by_agency"]}
+    assert (rows["Police"]["rate"], rows["Health"]["rate"]) == (100, 0)
+    [body] = response.context["bodies"]
+    assert (body["meetings"], body["decisions"], body["rate"]) == (1, 1, 50)
+    assert response.context["decisions"] == 1 and len(response.context["actions"]) == 1
+    listed = client.get(body["url"]).context["page_obj"].object_list
+    assert list(listed) == [held]
+    listed = client.get(rows["Health"]["url"]).context["page_obj"].object_list
+    assert list(listed) == [held]
+    assert Attendance.objects.count() == 4
+
+
+@pytest.mark.parametrize("code", [SubGroup.Code.EXECUTIVE, SubGroup.Code.QUALITY_ASSURANCE])
+def test_other_bodies_proposals_run_the_same_queries_for_2_or_20_rows(
+    client, bu_user, count_queries, django_assert_max_num_queries, code
+):
+    from audits.tests.factories import AuditFactory
+    from learning.tests.factories import EvidenceFactory, ThemeFactory
+
+    meeting = MeetingFactory(body=SubGroupFactory(code=code))
+    long_ago = timezone.localdate() - datetime.timedelta(days=90)
+
+    def grow(n):
+        for _ in range(n):
+            OutcomeFactory()
+            ThemeFactory(status="proposed")
+            ActionFactory(due_on=long_ago)
+            EvidenceFactory(received_on=long_ago)
+            AuditFactory(stage="reporting")
+            AuditFactory(kind="single_agency", stage="in_progress")
+
+    client.force_login(bu_user)
+    grow(2)
+    url = reverse("meetings:prepare", args=[meeting.uuid])
+    small = count_queries(url)
+    grow(18)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert len(response.context["proposals"]) >= 40
+
+
+def test_a_paper_download_is_logged_and_a_restricted_items_paper_is_not_served(
+    client, bu_user, crp_member, panel_meeting, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sscb.models import AccessLogEntry
+
+    from .. import services
+
+    settings.MEDIA_ROOT = tmp_path
+    open_item = ItemFactory(meeting=panel_meeting, review=ReviewFactory())
+    hidden_item = ItemFactory(meeting=panel_meeting, review=ReviewFactory(is_restricted=True))
+    papers = [
+        services.paper_add(
+            item=item, upload=SimpleUploadedFile("Child K notes.txt", b"x"), uploaded_by=bu_user
+        )
+        for item in (open_item, hidden_item)
+    ]
+    client.force_login(crp_member)
+    response = client.get(reverse("meetings:paper", args=[papers[0].uuid]))
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"x"
+    [entry] = AccessLogEntry.objects.all()
+    assert entry.record == f"Paper {papers[0].pk} of item {open_item.position}, {panel_meeting}"
+    assert "Child K" not in entry.record
+    assert client.get(reverse("meetings:paper", args=[papers[1].uuid])).status_code == 404
+    assert AccessLogEntry.objects.count() == 1

@@ -1,0 +1,374 @@
+"""Thin views: an access helper or selector, a form, a service, a page."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from learning.forms import DecisionForm
+from sscb.access import require
+from sscb.pages import form_page
+from sscb.params import as_id, page_of, query_value
+from sscb.uploads import clean_filename
+
+from . import agenda, figures, forms, selectors, services
+from .models import Meeting
+
+PAGE_SIZE = 25
+
+
+def _form_page(request, form, *, template="learning/form.html", **page):
+    """The shared form page (sscb.pages), in the learning pages' layout unless told."""
+    return form_page(request, form, template=template, **page)
+
+
+def _act(request, meeting, act, success):
+    """A one-button act: call the service, say what happened or why not, back to the meeting."""
+    try:
+        with transaction.atomic():
+            act()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(meeting.get_absolute_url())
+
+
+# Meetings --------------------------------------------------------------------------------------
+
+
+def meeting_list(request):
+    """The meetings of the bodies a person sits on, newest first."""
+    user = request.user
+    year = query_value(request, "year", figures.as_year)
+    meetings = selectors.meeting_list(
+        user,
+        body=query_value(request, "body", as_id),
+        agency=query_value(request, "agency", as_id),
+        within=figures.meetings_in_year(user, year) if year else None,
+    )
+    return render(
+        request,
+        "meetings/meeting_list.html",
+        {
+            "page_obj": page_of(request, meetings, PAGE_SIZE),
+            "filtered": bool(request.GET.keys() - {"page"}),
+            "can_schedule": selectors.bodies_run_by(user).exists(),
+        },
+    )
+
+
+def meeting_create(request):
+    bodies = selectors.bodies_run_by(request.user)
+    require(bodies.exists())
+    form = forms.MeetingForm(request.POST or None, bodies=bodies)
+    return _form_page(
+        request,
+        form,
+        title="Schedule a meeting",
+        purpose="A meeting of the Board, the Executive or a sub-group: when and where it meets, "
+        "and when presenters' papers are due. Its agenda is built from what is due next.",
+        back="/meetings/",
+        save=lambda: services.meeting_schedule(**form.cleaned_data),
+        success="Meeting scheduled.",
+    )
+
+
+def meeting_series(request):
+    bodies = selectors.bodies_run_by(request.user)
+    require(bodies.exists())
+    form = forms.SeriesForm(request.POST or None, bodies=bodies)
+
+    def save():
+        meetings = services.meeting_schedule_series(**form.cleaned_data)
+        return meetings[0]
+
+    return _form_page(
+        request,
+        form,
+        title="Schedule a series of meetings",
+        purpose="A body's meetings for the year at a regular interval, each with its papers "
+        "deadline. Each can then be moved or changed on its own.",
+        back="/meetings/",
+        save=save,
+        success="Meetings scheduled.",
+    )
+
+
+def meeting_detail(request, uuid):
+    user = request.user
+    meeting = selectors.get_meeting_for_user(user, uuid)
+    attendance = selectors.attendance_of(meeting)
+    can_run = selectors.can_run_meeting(user, meeting)
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "items": selectors.agenda_items(user, meeting),
+            "attendance": attendance,
+            "quorum_met": selectors.quorum_met(meeting, attendance),
+            "can_run": can_run,
+            "moves": [Meeting.Status(s) for s in Meeting.TRANSITIONS[meeting.status]]
+            if can_run
+            else [],
+            "preparing": meeting.status in Meeting.PREPARING,
+            "minuting": meeting.status in Meeting.MINUTING,
+        },
+    )
+
+
+def meeting_edit(request, uuid):
+    meeting = selectors.get_meeting_for_user(request.user, uuid, write=True)
+    form = forms.MeetingForm(request.POST or None, instance=meeting, bodies=None)
+    return _form_page(
+        request,
+        form,
+        title=f"Change the meeting: {meeting}",
+        purpose="Move the meeting, change where it is held or when papers are due.",
+        back=meeting.get_absolute_url(),
+        save=lambda: services.meeting_update(meeting=meeting, **form.cleaned_data),
+        success="Meeting saved.",
+    )
+
+
+@require_POST
+def meeting_move(request, uuid):
+    meeting = selectors.get_meeting_for_user(request.user, uuid, write=True)
+    to = request.POST.get("to", "")
+    if to not in Meeting.Status.values:
+        messages.error(request, "Choose what happens to the meeting next.")
+        return redirect(meeting.get_absolute_url())
+    return _act(
+        request,
+        meeting,
+        lambda: services.meeting_move(meeting=meeting, to=to),
+        f"The meeting is now “{Meeting.Status(to).label}”.",
+    )
+
+
+def meeting_pack(request, uuid):
+    """The agenda pack: agenda, presenters and papers as one printable page."""
+    user = request.user
+    meeting = selectors.get_meeting_for_user(user, uuid)
+    return render(
+        request,
+        "meetings/meeting_pack.html",
+        {"meeting": meeting, "items": selectors.agenda_items(user, meeting)},
+    )
+
+
+# The agenda ------------------------------------------------------------------------------------
+
+
+def _item_to_run(request, uuid, item_uuid):
+    """(user, meeting, item) for a page that runs an item: the meeting's runner, an item they
+    may read."""
+    user = request.user
+    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
+    return user, meeting, selectors.get_item_for_user(user, meeting, item_uuid)
+
+
+def agenda_prepare(request, uuid):
+    """What is due for this body, proposed as items; the chosen ones join the agenda."""
+    user = request.user
+    meeting = selectors.get_meeting_for_user(user, uuid, write=True)
+    proposals = agenda.proposals(user, meeting)
+    form = forms.ProposalsForm(request.POST or None, proposals=proposals)
+    return _form_page(
+        request,
+        form,
+        title=f"Build the agenda: {meeting}",
+        purpose="The records that need this body now, each linked to its record. Tick those to "
+        "put on the agenda; add anything else by hand, then order the items.",
+        back=meeting.get_absolute_url(),
+        save=lambda: (
+            services.items_add_proposed(meeting=meeting, chosen=form.chosen_proposals()) and meeting
+        ),
+        success="Items added to the agenda.",
+        template="meetings/agenda_prepare.html",
+        meeting=meeting,
+        proposals=proposals,
+    )
+
+
+def item_add(request, uuid):
+    meeting = selectors.get_meeting_for_user(request.user, uuid, write=True)
+    form = forms.ItemForm(request.POST or None, people=forms.people_for(meeting.body))
+    return _form_page(
+        request,
+        form,
+        title=f"Add an item: {meeting}",
+        purpose="An item that is not proposed from a record: a presentation, a report, any "
+        "other business. Name who presents it; they are reminded when papers are due.",
+        back=meeting.get_absolute_url(),
+        save=lambda: services.item_add(meeting=meeting, **form.cleaned_data),
+        success="Item added.",
+    )
+
+
+def item_edit(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    form = forms.ItemForm(
+        request.POST or None, instance=item, people=forms.people_for(meeting.body)
+    )
+    return _form_page(
+        request,
+        form,
+        title=f"Item {item.position}: presenter and title",
+        purpose="Who presents the item (they are reminded when its papers are due).",
+        back=item.get_absolute_url(),
+        save=lambda: services.item_update(item=item, **form.cleaned_data),
+        success="Item saved.",
+    )
+
+
+@require_POST
+def item_move(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    up = request.POST.get("direction") != "down"
+    return _act(request, meeting, lambda: services.item_move(item=item, up=up), "Agenda reordered.")
+
+
+def paper_add(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    form = forms.PaperForm(request.POST or None, request.FILES or None)
+    return _form_page(
+        request,
+        form,
+        title=f"Add a paper to item {item.position}",
+        purpose="Papers go out with the agenda pack. Files are checked by content and stored "
+        "under a random name, as evidence is.",
+        back=item.get_absolute_url(),
+        save=lambda: (
+            services.paper_add(item=item, upload=form.cleaned_data["file"], uploaded_by=user)
+            and item
+        ),
+        success="Paper added.",
+    )
+
+
+def paper_download(request, uuid):
+    paper = selectors.get_paper_for_user(request.user, uuid)
+    services.paper_record_download(request=request, paper=paper)
+    return FileResponse(
+        paper.file.open("rb"), as_attachment=True, filename=clean_filename(paper.name)
+    )
+
+
+# Minutes ---------------------------------------------------------------------------------------
+
+
+def attendance(request, uuid):
+    meeting = selectors.get_meeting_for_user(request.user, uuid, write=True)
+    recorded = {row.person_id: row for row in selectors.attendance_of(meeting)}
+    form = forms.AttendanceForm(
+        request.POST or None, members=selectors.members_of(meeting.body), recorded=recorded
+    )
+    return _form_page(
+        request,
+        form,
+        title=f"Attendance: {meeting}",
+        purpose="Who was present, who sent apologies (and who deputised) and who was absent; "
+        "each member by the agency they represent. It counts towards the attendance figures.",
+        back=meeting.get_absolute_url(),
+        save=lambda: services.attendance_record(meeting=meeting, rows=form.rows()) and meeting,
+        success="Attendance recorded.",
+    )
+
+
+def item_minute(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    form = forms.MinuteForm(request.POST or None, instance=item)
+    return _form_page(
+        request,
+        form,
+        title=f"Minutes of item {item.position}: {item.title}",
+        purpose="What was discussed and what was decided. A decision on the item's record is "
+        "then recorded on the record itself, from the meeting's page.",
+        back=item.get_absolute_url(),
+        save=lambda: services.item_minute(item=item, **form.cleaned_data),
+        success="Minutes saved.",
+    )
+
+
+def decide_referral(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    form = forms.ReferralDecisionForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title=f"The Panel's decision on {item.title}",
+        purpose="Recorded on the review as decided at this meeting, on its date, with a link "
+        "to these minutes; the review's clocks and any follow-on review follow from it.",
+        back=item.get_absolute_url(),
+        save=lambda: services.item_decide_referral(item=item, by=user, **form.cleaned_data),
+        success="The decision is recorded on the review.",
+    )
+
+
+def decide_outcome(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    form = DecisionForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title=f"The Executive's decision on {item.title}",
+        purpose="Recorded on the learning outcome as decided at this meeting, on its date, "
+        "with a link to these minutes.",
+        back=item.get_absolute_url(),
+        save=lambda: services.item_decide_outcome(item=item, by=user, **form.cleaned_data),
+        success="The decision is recorded on the learning outcome.",
+    )
+
+
+@require_POST
+def agree_theme(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    return _act(
+        request,
+        meeting,
+        lambda: services.item_agree_theme(item=item, by=user),
+        "The theme is agreed.",
+    )
+
+
+@require_POST
+def approve_minutes(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    return _act(
+        request,
+        meeting,
+        lambda: services.item_approve_minutes(item=item, by=user),
+        "The minutes are approved.",
+    )
+
+
+def action_arising(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    form = forms.ActionArisingForm(request.POST or None, people=forms.people_for(meeting.body))
+    return _form_page(
+        request,
+        form,
+        title=f"An action arising from item {item.position}",
+        purpose="An ordinary action in the plan of the item's record, monitored by this body: "
+        "reminders and the dashboard follow it, and the minutes list it.",
+        back=item.get_absolute_url(),
+        save=lambda: (
+            services.item_action_arising(item=item, subgroup=meeting.body, **form.cleaned_data)
+            and item
+        ),
+        success="Action added.",
+    )
+
+
+# Figures ---------------------------------------------------------------------------------------
+
+
+def meeting_figures(request):
+    """Attendance by agency and body, decisions made and actions arising, for a financial year."""
+    user = request.user
+    year = query_value(request, "year", figures.as_year)
+    return render(request, "meetings/figures.html", figures.for_year(user, year))

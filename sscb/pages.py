@@ -1,0 +1,30 @@
+"""What every app's form pages share: a form, a service to save it, a page that says why."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+
+from .forms import add_service_errors
+
+
+def form_page(request, form, *, template, title, purpose, back, save, success, **context):
+    """Render ``form``; on a valid POST call ``save()`` in a transaction, report ``success`` and
+    redirect to what it saved (or ``back``). A service's refusal goes onto the form (400)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(
+                saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back
+            )
+    return render(
+        request,
+        template,
+        {"form": form, "title": title, "purpose": purpose, "back": back, **context},
+        status=400 if request.method == "POST" else 200,
+    )
