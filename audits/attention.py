@@ -42,29 +42,38 @@ def returns_for_quality_assurance(user):
     if not selectors.can_moderate(user):
         return []
     today = timezone.localdate()
-    counts = SelfAssessment.objects.aggregate(
-        awaiting=Count("pk", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
-        overdue=Count(
-            "pk", filter=Q(status__in=SelfAssessment.EDITABLE, cycle__deadline__lt=today)
-        ),
+    cycles = (
+        SelfAssessment.objects.values("cycle__uuid", "cycle__title")
+        .annotate(
+            awaiting=Count("pk", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
+            overdue=Count(
+                "pk", filter=Q(status__in=SelfAssessment.EDITABLE, cycle__deadline__lt=today)
+            ),
+        )
+        .filter(Q(awaiting__gt=0) | Q(overdue__gt=0))
+        .order_by("cycle__deadline", "cycle__title")
     )
     items = []
-    if counts["awaiting"]:
-        items.append(
-            Attention(
-                title=f"{counts['awaiting']} self-assessment return(s) awaiting moderation",
-                detail="Agree a moderated score for each standard after the challenge event.",
-                url=reverse("audits:list"),
-                level="warning",
+    for cycle in cycles:
+        url = reverse("audits:cycle", args=[cycle["cycle__uuid"]])
+        if cycle["awaiting"]:
+            items.append(
+                Attention(
+                    title=f"{cycle['cycle__title']}: {cycle['awaiting']} return(s) awaiting "
+                    "moderation",
+                    detail="Agree a moderated score for each standard after the challenge event.",
+                    url=f"{url}?status={SelfAssessment.Status.SUBMITTED}",
+                    level="warning",
+                )
             )
-        )
-    if counts["overdue"]:
-        items.append(
-            Attention(
-                title=f"{counts['overdue']} self-assessment return(s) overdue",
-                detail="These agencies or schools have passed their deadline without submitting.",
-                url=reverse("audits:list"),
-                level="danger",
+        if cycle["overdue"]:
+            items.append(
+                Attention(
+                    title=f"{cycle['cycle__title']}: {cycle['overdue']} return(s) overdue",
+                    detail="These agencies or schools have passed their deadline without "
+                    "submitting: the cycle's page marks them late.",
+                    url=url,
+                    level="danger",
+                )
             )
-        )
     return items

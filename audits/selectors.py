@@ -263,13 +263,20 @@ def get_cycle_for_user(user, uuid: UUID) -> AuditCycle:
     return get_by_public_id(cycles_visible_to(user).select_related("framework"), uuid)
 
 
-def cycle_returns(cycle, today=None) -> list[SelfAssessment]:
-    """Each return in the cycle with how many standards are answered and moderated, how many
-    ``need_action`` (rated not met, once the return is in) and whether it is ``late``: one
-    query."""
+def as_return_status(text: str) -> str | None:
+    """A return's status written in a link, or None."""
+    return text if text in SelfAssessment.Status.values else None
+
+
+def cycle_returns(cycle, today=None, status=None) -> list[SelfAssessment]:
+    """Each return in the cycle (in ``status``, if given) with how many standards are answered
+    and moderated, how many ``need_action`` (rated not met, once the return is in) and whether
+    it is ``late``: one query."""
+    returns = SelfAssessment.objects.filter(cycle=cycle)
+    if status:
+        returns = returns.filter(status=status)
     return list(
-        SelfAssessment.objects.filter(cycle=cycle)
-        .select_related("agency", "submitted_by")
+        returns.select_related("agency", "submitted_by")
         .annotate(
             late=_is_late(today or timezone.localdate()),
             answered=Count("answers", filter=Q(answers__self_score__isnull=False)),

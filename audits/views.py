@@ -10,6 +10,7 @@ from sscb.access import require
 from sscb.dates import financial_year_of
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
+from sscb.params import query_value
 from sscb.selectors import access_log_about, reminders_about
 
 from . import selectors, services
@@ -153,10 +154,16 @@ def cycle_create(request):
 
 def cycle_detail(request, uuid):
     cycle = selectors.get_cycle_for_user(request.user, uuid)
+    status = query_value(
+        request,
+        "status",
+        lambda text: SelfAssessment.Status(text) if text in SelfAssessment.Status.values else None,
+    )
     context = {
         "cycle": cycle,
         "progress": selectors.cycle_progress(cycle),
-        "returns": selectors.cycle_returns(cycle),
+        "returns": selectors.cycle_returns(cycle, status=status),
+        "status": status,
     }
     return render(request, "audits/cycle_detail.html", context)
 

@@ -255,14 +255,29 @@ def get_evaluation_stage_for_user(user, uuid: UUID) -> TrainingEvaluationStage:
     )
 
 
+# The kind of source a finding from a review of each kind has (any other kind: a learning review).
+SOURCE_OF_REVIEW_KIND = {
+    "scr": Finding.Source.SERIOUS_CASE_REVIEW,
+    "lcspr": Finding.Source.SERIOUS_CASE_REVIEW,
+    "child_death": Finding.Source.CDOP,
+}
+
+
 def finding_sources(user, *, review: UUID | None, audit: UUID | None) -> dict:
-    """The review or audit a new finding comes from (the thread page links with it), where the
-    user may see it; one query for each named."""
-    sources = {
-        "review": review and reviews_visible_to(user).filter(uuid=review).first(),
-        "audit": audit and audits_visible_to(user).filter(uuid=audit).first(),
-    }
-    return {name: record for name, record in sources.items() if record}
+    """What a new finding from a review or audit starts with (the thread and review pages link
+    with it), where the user may see it: the record, the kind of source and the sub-group that
+    leads it. One query for each named."""
+    initial = {}
+    if review and (found := reviews_visible_to(user).filter(uuid=review).first()):
+        source = SOURCE_OF_REVIEW_KIND.get(found.kind, Finding.Source.LEARNING_REVIEW)
+        initial |= {"review": found, "source": source, "subgroup": found.subgroup_id}
+    if audit and (found := audits_visible_to(user).filter(uuid=audit).first()):
+        initial |= {
+            "audit": found,
+            "source": Finding.Source.QUALITY_ASSURANCE,
+            "subgroup": found.lead_subgroup_id,
+        }
+    return {name: value for name, value in initial.items() if value}
 
 
 def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:

@@ -495,9 +495,13 @@ def test_home_tells_qap_what_awaits_moderation_and_what_is_overdue(
 ):
     submit(police_return)
     client.force_login(qap_user)
-    page = body(client.get(reverse("home")))
-    assert "1 self-assessment return(s) awaiting moderation" in page
-    assert "1 self-assessment return(s) overdue" in page
+    home = client.get(reverse("home"))
+    page = body(home)
+    assert "Section 11 audit 2025/26: 1 return(s) awaiting moderation" in page
+    assert "Section 11 audit 2025/26: 1 return(s) overdue" in page
+    awaiting = next(item for item in home.context["attention"] if "awaiting" in item.title)
+    listed = client.get(awaiting.url).context["returns"]
+    assert [r.pk for r in listed] == [police_return.pk]  # the cycle's returns awaiting, only
     client.force_login(executive_user)
     assert "awaiting moderation" not in body(client.get(reverse("home")))
 

@@ -641,3 +641,18 @@ def test_an_action_names_who_monitors_it_not_who_signed_it_off_before_anyone_has
     page = body(client.get(reverse("learning:action", args=[action.uuid])))
     assert "Signed off" not in page
     assert f'Monitored by</dt><dd class="col-sm-8">{action.subgroup}' in page
+
+
+def test_a_finding_from_a_review_starts_with_its_source_and_sub_group(client, bu_user):
+    review = ReviewFactory(kind="lcspr")
+    FindingFactory(review=review)  # a second finding is one click away too
+    client.force_login(bu_user)
+    thread = body(client.get(reverse("learning:thread_review", args=[review.uuid])))
+    new = f"{reverse('learning:finding_new')}?review={review.uuid}"
+    assert f'href="{new}"' in thread
+    detail = body(client.get(reverse("reviews:detail", args=[review.uuid])))
+    assert f'href="{new}"' in detail
+    form = client.get(new).context["form"]
+    assert form.initial["review"] == review
+    assert form.initial["source"] == Finding.Source.SERIOUS_CASE_REVIEW
+    assert form.initial["subgroup"] == review.subgroup_id

@@ -62,6 +62,8 @@ PARAMS: dict[str, dict[str, str]] = {
     "reviews:chronology-csv": filters(ChronologyFilter),
     "reviews:chronology-xlsx": filters(ChronologyFilter),
     "audits:list": filters(AuditFilter, "page"),
+    # The cycle's returns in one state (the home page's "awaiting moderation" links here).
+    "audits:cycle": {"status": IGNORED},
     "learning:index": filters(learning_filters.ThemeFilter, "page"),
     "learning:findings": filters(learning_filters.FindingFilter, "page"),
     "learning:outcomes": filters(learning_filters.OutcomeFilter, "page"),
