@@ -192,9 +192,11 @@ def agency_history(request, uuid):
 def return_detail(request, uuid):
     self_assessment = selectors.get_self_assessment_for_user(request.user, uuid)
     services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
+    answers = selectors.answers_for(self_assessment)
     context = {
         "return": self_assessment,
-        "answers": selectors.answers_for(self_assessment),
+        "answers": answers,
+        "not_met_count": sum(bool(answer.needs_action) for answer in answers),
         "can_fill_in": self_assessment.is_editable
         and selectors.can_fill_in(request.user, self_assessment),
         "can_read_answers": selectors.can_read_answers(request.user, self_assessment),

@@ -1,5 +1,7 @@
 """Validation only: each form checks what a person typed, in words a sub-group chair understands."""
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 
@@ -244,6 +246,34 @@ class ActionForm(ActionOwnerChecks, forms.ModelForm):
         self.fields["owner"].queryset = people
         self.fields["owner"].label_from_instance = lambda person: f"{person} ({person.agency})"
         self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
+
+
+class ActionsFromReturnForm(forms.Form):
+    """What every action raised from a return's unmet standards shares."""
+
+    subgroup = forms.ModelChoiceField(
+        label="Sub-group that monitors and signs them off",
+        queryset=None,
+        error_messages={"required": "Choose the sub-group that will sign the actions off."},
+    )
+    due_on = forms.DateField(
+        label="Due on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Give the date the actions are due."},
+    )
+
+    def __init__(self, *args, subgroups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subgroup"].queryset = subgroups
+        qap = subgroups.filter(code="qap").first()
+        self.initial.setdefault("subgroup", qap.pk if qap else None)
+        self.initial.setdefault("due_on", timezone.localdate() + datetime.timedelta(days=90))
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError("The actions cannot be due in the past.")
+        return due_on
 
 
 class ProgressForm(MinimisedFormMixin, forms.Form):

@@ -434,6 +434,13 @@ def standards_needing_action(user) -> list:
     return list(standards_not_met().filter(actions__isnull=True))
 
 
+def standards_to_act_on(user, self_assessment) -> list:
+    """One return's standards rated not met that have no action yet, for QAP and the BU."""
+    if not can_moderate(user):
+        return []
+    return list(standards_not_met().filter(self_assessment=self_assessment, actions__isnull=True))
+
+
 # Agency view --------------------------------------------------------------------------------
 
 

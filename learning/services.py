@@ -293,6 +293,22 @@ def action_create(**fields) -> Action:
     raise ValidationError("Could not number the action; please try again.")
 
 
+@transaction.atomic
+def actions_for_standards_not_met(*, answers, subgroup, due_on) -> list[Action]:
+    """One action per standard a return has not met, owned by the return's agency, in one step:
+    all are added or, if one is refused, none."""
+    return [
+        action_create(
+            standard_assessment=answer,
+            title=f"Meet standard {answer.standard.number}: {answer.standard.title}",
+            owner_agency=answer.self_assessment.agency,
+            subgroup=subgroup,
+            due_on=due_on,
+        )
+        for answer in answers
+    ]
+
+
 # A change to any of these re-plans an action's reminders (the next sweep plans them afresh).
 REPLANNED_BY = ("owner", "owner_agency", "due_on", "follow_up_on", "status", "subgroup")
 

@@ -37,6 +37,11 @@ urlpatterns = [
     path("actions/export.csv", exports.action_export, {"fmt": "csv"}, name="actions_csv"),
     path("actions/export.xlsx", exports.action_export, {"fmt": "xlsx"}, name="actions_xlsx"),
     path("actions/new/", views.action_edit, name="action_new"),
+    path(
+        "actions/from-return/<uuid:uuid>/",
+        views.actions_from_return,
+        name="actions_from_return",
+    ),
     path("actions/<uuid:uuid>/", views.action_detail, name="action"),
     path("actions/<uuid:uuid>/edit/", views.action_edit, name="action_edit"),
     path("actions/<uuid:uuid>/progress/", views.action_progress, name="action_progress"),

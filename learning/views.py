@@ -8,7 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from audits.selectors import get_audit_for_user, get_standard_assessment_for_user
+from audits.selectors import (
+    can_moderate,
+    get_audit_for_user,
+    get_self_assessment_for_user,
+    get_standard_assessment_for_user,
+)
 from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
@@ -506,6 +511,33 @@ def action_list(request):
         selectors.action_list(request.user),
         standards_needing_action=selectors.standards_needing_action(request.user),
     )
+
+
+def actions_from_return(request, uuid):
+    """Actions for every standard a moderated return has not met, in one step, each owned by the
+    return's agency and tied to its standard."""
+    _require_recorder(request)
+    user = request.user
+    self_assessment = get_self_assessment_for_user(user, uuid)
+    answers = selectors.standards_to_act_on(user, self_assessment)
+    require(self_assessment.is_returned and can_moderate(user))
+    form = forms.ActionsFromReturnForm(
+        request.POST or None, subgroups=selectors.subgroups_for_work(user)
+    )
+    if request.method == "POST" and answers and form.is_valid():
+        try:
+            actions = services.actions_for_standards_not_met(answers=answers, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"{len(actions)} action(s) added for {self_assessment.agency}, one for each "
+                "standard not met.",
+            )
+            return redirect(reverse("audits:return", args=[self_assessment.uuid]))
+    context = {"return": self_assessment, "answers": answers, "form": form}
+    return render(request, "learning/actions_from_return.html", context)
 
 
 def _action_source(request):

@@ -656,3 +656,35 @@ def test_a_finding_from_a_review_starts_with_its_source_and_sub_group(client, bu
     assert form.initial["review"] == review
     assert form.initial["source"] == Finding.Source.SERIOUS_CASE_REVIEW
     assert form.initial["subgroup"] == review.subgroup_id
+
+
+def test_actions_for_a_returns_unmet_standards_in_one_step(client, bu_user, agency, li):
+    from audits.models import SelfAssessment, StandardAssessment
+    from audits.tests.factories import SelfAssessmentFactory
+
+    own = SelfAssessmentFactory(
+        agency=agency, status=SelfAssessment.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    framework = own.cycle.framework
+    met, unmet, moderated_down = framework.standards.order_by("number")[:3]
+    not_met = StandardAssessment.Score.NOT_MET
+    StandardAssessment.objects.create(self_assessment=own, standard=met, self_score=3)
+    StandardAssessment.objects.create(self_assessment=own, standard=unmet, self_score=not_met)
+    StandardAssessment.objects.create(
+        self_assessment=own, standard=moderated_down, self_score=3, moderated_score=not_met
+    )
+    client.force_login(bu_user)
+    page = body(client.get(reverse("audits:return", args=[own.uuid])))
+    url = reverse("learning:actions_from_return", args=[own.uuid])
+    assert f'href="{url}"' in page and "Raise actions for the 2 standards not met" in page
+    due = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
+    refused = client.post(url, {"subgroup": li.pk, "due_on": "2001-01-01"})
+    assert "cannot be due in the past" in body(refused) and not Action.objects.exists()
+    response = client.post(url, {"subgroup": li.pk, "due_on": due}, follow=True)
+    assert "2 action(s) added for" in body(response)
+    actions = Action.objects.order_by("number")
+    assert [(a.standard_assessment.standard.number, a.owner_agency) for a in actions] == [
+        (2, agency),
+        (3, agency),
+    ]
+    assert "already has an action" in body(client.get(url))  # nothing twice

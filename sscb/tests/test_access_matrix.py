@@ -1035,6 +1035,18 @@ EXPECTATIONS: dict[str, list[Check]] = {
         ),
     ],
     # Learning: actions -------------------------------------------------------------------------
+    # Actions for a submitted return's unmet standards, in one step: those who moderate.
+    "learning:actions_from_return": [
+        GET("other", rule("bu member"), lambda w: {"uuid": w.returns["other"].uuid}),
+        # A draft is the agency's: nothing to act on yet.
+        GET("own", rule(), lambda w: {"uuid": w.returns["own"].uuid}),
+        POST(
+            "other",
+            rule("bu member"),
+            lambda w: {"uuid": w.returns["other"].uuid},
+            data=lambda w: {"subgroup": w.subgroups["qap"].pk, "due_on": today(60)},
+        ),
+    ],
     "learning:action_new": [
         GET(
             "review=open_A", rule("bu member"), query=lambda w: {"review": w.reviews["open_A"].uuid}
