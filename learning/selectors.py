@@ -427,18 +427,15 @@ def recurring_by_agency(user) -> QuerySet:
     )
 
 
-def standards_needing_action(user) -> list:
-    """Section 11 / 175 standards rated not met that have no action yet, for QAP and the BU."""
+def standards_needing_action(user, self_assessment=None) -> list:
+    """Section 11 / 175 standards rated not met that have no action yet (in one return, if
+    given), for QAP and the BU."""
     if not can_moderate(user):
         return []
-    return list(standards_not_met().filter(actions__isnull=True))
-
-
-def standards_to_act_on(user, self_assessment) -> list:
-    """One return's standards rated not met that have no action yet, for QAP and the BU."""
-    if not can_moderate(user):
-        return []
-    return list(standards_not_met().filter(self_assessment=self_assessment, actions__isnull=True))
+    answers = standards_not_met().filter(actions__isnull=True)
+    if self_assessment is not None:
+        answers = answers.filter(self_assessment=self_assessment)
+    return list(answers)
 
 
 # Agency view --------------------------------------------------------------------------------

@@ -437,8 +437,7 @@ def _evidence_page(request, uuid, **bound):
         "reminders": reminders_about(evidence),
         "provide_form": bound.get("provide_form") or forms.ProvideEvidenceForm(),
         "judge_form": bound.get("judge_form") or forms.JudgeEvidenceForm(),
-        "can_provide": selectors.can_provide_evidence(user, evidence)
-        and evidence.judgement == "pending",
+        "can_provide": selectors.can_provide_evidence(user, evidence),
         "can_judge": _may_judge(user, evidence)
         and evidence.received_on
         and evidence.judgement == "pending",
@@ -519,8 +518,8 @@ def actions_from_return(request, uuid):
     _require_recorder(request)
     user = request.user
     self_assessment = get_self_assessment_for_user(user, uuid)
-    answers = selectors.standards_to_act_on(user, self_assessment)
     require(self_assessment.is_returned and can_moderate(user))
+    answers = selectors.standards_needing_action(user, self_assessment)
     form = forms.ActionsFromReturnForm(
         request.POST or None, subgroups=selectors.subgroups_for_work(user)
     )
