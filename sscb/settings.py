@@ -94,6 +94,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "sscb.urls"
 WSGI_APPLICATION = "sscb.wsgi.application"
 
+# Selects, options and plain inputs written in Python, the same HTML as Django's templates.
+FORM_RENDERER = "sscb.renderers.FastWidgetRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
