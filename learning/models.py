@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from sscb.dates import check_dates, happened_after, not_before, not_future, recorded_on
 from sscb.models import TimeStampedModel
+from sscb.record_urls import record_url
 
 
 class LoopStage(models.IntegerChoices):
@@ -106,7 +106,7 @@ class Finding(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:finding", args=[self.uuid])
+        return record_url("learning:finding", self.uuid)
 
     def clean(self):
         check_dates(identified_on=not_future(self.identified_on, what="The date it was identified"))
@@ -150,7 +150,7 @@ class PriorityTheme(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:theme", args=[self.uuid])
+        return record_url("learning:theme", self.uuid)
 
 
 class LearningOutcome(TimeStampedModel):
@@ -211,7 +211,7 @@ class LearningOutcome(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:outcome", args=[self.uuid])
+        return record_url("learning:outcome", self.uuid)
 
     def clean(self):
         agreed = self.decided_on if self.decision in self.AGREED else None
@@ -488,7 +488,7 @@ class AssuranceEvidence(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("learning:evidence", args=[self.uuid])
+        return record_url("learning:evidence", self.uuid)
 
     def clean(self):
         check_dates(
@@ -684,7 +684,7 @@ class Action(TimeStampedModel):
         return f"{self.reference} {self.title}"
 
     def get_absolute_url(self):
-        return reverse("learning:action", args=[self.uuid])
+        return record_url("learning:action", self.uuid)
 
     @property
     def reference(self):

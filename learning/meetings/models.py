@@ -11,11 +11,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from sscb.dates import say
 from sscb.models import TimeStampedModel
+from sscb.record_urls import record_url
 
 
 class Meeting(TimeStampedModel):
@@ -92,7 +92,7 @@ class Meeting(TimeStampedModel):
         return f"{self.body.name}, {self.date_label}"
 
     def get_absolute_url(self):
-        return reverse("meetings:detail", args=[self.uuid])
+        return record_url("meetings:detail", self.uuid)
 
     @property
     def date_label(self) -> str:
