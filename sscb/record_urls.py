@@ -23,4 +23,4 @@ def _around(name: str, prefix: str, urlconf) -> tuple[str, str]:
 def record_url(name: str, public_id: uuid.UUID) -> str:
     """``reverse(name, args=[public_id])`` for a route whose one argument is a ``<uuid:...>``."""
     head, tail = _around(name, get_script_prefix(), get_urlconf())
-    return f"{head}{uuid.UUID(str(public_id))}{tail}"
+    return f"{head}{public_id}{tail}"
