@@ -294,14 +294,21 @@ def action_create(**fields) -> Action:
 
 
 @transaction.atomic
-def actions_for_standards_not_met(*, answers, subgroup, due_on) -> list[Action]:
-    """One action per standard a return has not met, owned by the return's agency, in one step:
-    all are added or, if one is refused, none."""
+def actions_for_standards_not_met(*, answers, subgroup, due_on, owner=None) -> list[Action]:
+    """One action per standard a return has not met, owned by the return's agency (and
+    ``owner``, one of its people, if named), in one step: all are added or, if one is refused,
+    none. Each says why, in the moderator's words."""
     return [
         action_create(
             standard_assessment=answer,
             title=f"Meet standard {answer.standard.number}: {answer.standard.title}",
+            description=(
+                f"Moderation found this standard not met: {answer.moderation_comment}"
+                if answer.moderation_comment
+                else "Moderation found this standard not met."
+            ),
             owner_agency=answer.self_assessment.agency,
+            owner=owner,
             subgroup=subgroup,
             due_on=due_on,
         )

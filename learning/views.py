@@ -521,7 +521,9 @@ def actions_from_return(request, uuid):
     require(self_assessment.is_returned and can_moderate(user))
     answers = selectors.standards_needing_action(user, self_assessment)
     form = forms.ActionsFromReturnForm(
-        request.POST or None, subgroups=selectors.subgroups_for_work(user)
+        request.POST or None,
+        subgroups=selectors.subgroups_for_work(user),
+        people=selectors.action_owners(self_assessment.agency_id),
     )
     if request.method == "POST" and answers and form.is_valid():
         try:
@@ -557,6 +559,13 @@ def _action_source(request):
     raise PermissionDenied
 
 
+def _action_initial(source_fields):
+    """A new action for a return's standard is that return's agency's to own."""
+    if standard := source_fields.get("standard_assessment"):
+        return {"owner_agency": standard.self_assessment.agency_id}
+    return {}
+
+
 def action_edit(request, uuid=None):
     user = request.user
     if uuid:
@@ -566,15 +575,18 @@ def action_edit(request, uuid=None):
         action = None
         _require_recorder(request)
         source_fields, source = _action_source(request)
+    initial = _action_initial(source_fields)
+    # Where the owning agency is known, only its people are offered; otherwise each person is
+    # marked with their agency and the page offers the chosen agency's (owner_choices.js).
+    # A changed agency is checked on save (``Action.clean``).
+    known_agency = action.owner_agency_id if action else initial.get("owner_agency")
     form = forms.ActionForm(
         request.POST or None,
         instance=action,
+        initial=initial,
         findings=selectors.findings_visible_to(user),
         subgroups=selectors.subgroups_for_work(user),
-        # Editing, the owner is offered from the owning agency; a changed agency is checked on save.
-        people=selectors.action_owners(
-            action.owner_agency_id if action and request.method != "POST" else None
-        ),
+        people=selectors.action_owners(known_agency if request.method != "POST" else None),
     )
 
     def save():
