@@ -75,10 +75,24 @@ class ThemeForm(forms.ModelForm):
         fields = ["title", "description", "priorities", "subgroup"]
         widgets = {"priorities": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, subgroups, **kwargs):
+    findings = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Findings it collates",
+        help_text="Findings not yet in a theme; tick those this theme brings together.",
+    )
+
+    def __init__(self, *args, subgroups, unthemed=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["priorities"].queryset = StrategicPriority.objects.filter(is_active=True)
         self.fields["subgroup"].queryset = subgroups
+        # A new theme starts from findings; an existing one gathers more on the collate page.
+        if unthemed is None:
+            del self.fields["findings"]
+        else:
+            self.fields["findings"].queryset = unthemed
         self.fields["priorities"].error_messages["required"] = (
             "Tie the theme to at least one of the Board's strategic priorities."
         )

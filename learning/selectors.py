@@ -285,6 +285,21 @@ def finding_sources(user, *, review: UUID | None, audit: UUID | None) -> dict:
     return {name: value for name, value in initial.items() if value}
 
 
+def active_agency(agency: UUID | None) -> Agency | None:
+    """The partner agency a link names by its public id, if it is active; one query."""
+    return Agency.objects.filter(uuid=agency, is_active=True).first() if agency else None
+
+
+def theme_start(user, finding: UUID | None) -> dict:
+    """What a new theme started from a finding's page begins with: that finding ticked and its
+    sub-group, where the user may see the finding and it is in no theme yet. One query."""
+    if finding and (
+        found := findings_visible_to(user).filter(uuid=finding, theme__isnull=True).first()
+    ):
+        return {"findings": [found.uuid], "subgroup": found.subgroup_id}
+    return {}
+
+
 def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:
     """The agency asked, or the sub-group, may send (or add to) the evidence until it is judged."""
     if evidence.judgement != AssuranceEvidence.Judgement.PENDING:

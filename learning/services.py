@@ -68,8 +68,14 @@ def finding_save(*, finding: Finding | None = None, recorded_by, **fields) -> Fi
     return _save(finding, fields)
 
 
-def theme_save(*, theme: PriorityTheme | None = None, **fields) -> PriorityTheme:
-    return _save(theme or PriorityTheme(), fields)
+def theme_save(
+    *, theme: PriorityTheme | None = None, findings: Iterable[Finding] = (), **fields
+) -> PriorityTheme:
+    """Save a theme; a new one may start with the findings it collates."""
+    theme = _save(theme or PriorityTheme(), fields)
+    if findings:
+        theme_collate(theme=theme, findings=findings)
+    return theme
 
 
 def theme_collate(*, theme: PriorityTheme, findings: Iterable[Finding]) -> int:

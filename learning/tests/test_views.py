@@ -824,3 +824,61 @@ def test_my_agency_runs_the_same_queries_for_few_or_many_returns(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert len(response.context["returns"]) == 20
+
+
+def test_a_theme_starts_from_a_finding_with_it_ticked_and_collates_it(client, li_member, li):
+    finding = FindingFactory(subgroup=li, title="Bruising not referred")
+    other = FindingFactory(subgroup=li, title="Another unthemed finding")
+    priority = StrategicPriorityFactory(title="Neglect")
+    client.force_login(li_member)
+    page = body(client.get(reverse("learning:finding", args=[finding.uuid])))
+    start = f"{reverse('learning:theme_new')}?finding={finding.uuid}"
+    assert f'href="{start}">Start a priority theme from this finding' in page.replace("&amp;", "&")
+    form = client.get(start).context["form"]
+    assert form.initial == {"findings": [finding.uuid], "subgroup": li.pk}
+    assert set(form.fields["findings"].queryset) == {finding, other}
+    response = client.post(
+        start,
+        {
+            "title": "Bruising in babies",
+            "priorities": [priority.pk],
+            "subgroup": li.pk,
+            "findings": [str(finding.uuid)],
+        },
+    )
+    theme = PriorityTheme.objects.get(title="Bruising in babies")
+    assert response.status_code == 302 and response.url == theme.get_absolute_url()
+    assert list(theme.findings.all()) == [finding]
+    other.refresh_from_db()
+    assert other.theme is None
+    # A themed finding no longer offers it; editing a theme offers no findings.
+    assert "Start a priority theme" not in body(
+        client.get(reverse("learning:finding", args=[finding.uuid]))
+    )
+    edit = client.get(reverse("learning:theme_edit", args=[theme.uuid])).context["form"]
+    assert "findings" not in edit.fields
+
+
+def test_an_action_from_the_evidence_page_starts_with_its_agency_and_sub_group(
+    client, li_member, li, agency_user, make_user
+):
+    council = AgencyFactory(name="Shropshire Council", short_name="Council")
+    make_user(role="agency_lead", agency=council, username="councillead")
+    evidence = EvidenceFactory(outcome=OutcomeFactory(theme=ThemeFactory(subgroup=li)))
+    evidence.agency = agency_user.agency
+    evidence.save()
+    client.force_login(li_member)
+    page = body(client.get(reverse("learning:evidence", args=[evidence.uuid]))).replace(
+        "&amp;", "&"
+    )
+    new = (
+        f"{reverse('learning:action_new')}?outcome={evidence.outcome.uuid}"
+        f"&agency={agency_user.agency.uuid}"
+    )
+    assert f'href="{new}">Add an action for West Mercia Police' in page
+    form = client.get(new).context["form"]
+    assert form.initial == {"owner_agency": agency_user.agency.pk, "subgroup": li.pk}
+    assert set(form.fields["owner"].queryset) == {agency_user}
+    client.force_login(agency_user)
+    page = body(client.get(reverse("learning:evidence", args=[evidence.uuid])))
+    assert "Add an action for" not in page
