@@ -882,3 +882,17 @@ def test_an_action_from_the_evidence_page_starts_with_its_agency_and_sub_group(
     client.force_login(agency_user)
     page = body(client.get(reverse("learning:evidence", args=[evidence.uuid])))
     assert "Add an action for" not in page
+
+
+def test_new_theme_page_runs_the_same_queries_for_2_or_30_unthemed_findings(
+    client, li_member, li, count_queries, django_assert_max_num_queries
+):
+    client.force_login(li_member)
+    first = FindingFactory(subgroup=li)
+    FindingFactory(subgroup=li)
+    url = f"{reverse('learning:theme_new')}?finding={first.uuid}"
+    small = count_queries(url)
+    FindingFactory.create_batch(28, subgroup=li)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert len(response.context["form"].fields["findings"].choices) == 30
