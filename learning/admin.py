@@ -125,7 +125,7 @@ class AssuranceEvidenceAdmin(SimpleHistoryAdmin):
 class ActionAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "owner_agency", "owner", "due_on", "status", "at_risk"]
     list_filter = ["status", "at_risk", "owner_agency", "subgroup"]
-    search_fields = ["title", "progress", "review__reference", "audit__reference"]
+    search_fields = ["title", "description", "progress", "review__reference", "audit__reference"]
     list_select_related = ["owner_agency", "owner", "review", "audit"]
     readonly_fields = ["plan", "number"]
     autocomplete_fields = [

@@ -239,9 +239,10 @@ def load():
         due_on=days(7),
     )
 
-    def action(title, agency, due, **plan):
+    def action(title, agency, due, description, **plan):
         return services.action_create(
             title=title,
+            description=description,
             owner_agency=agencies[agency],
             owner=users["agency"] if agency == "Police" else None,
             subgroup=plan.pop("subgroup", li),
@@ -258,6 +259,8 @@ def load():
         "Add a home-conditions prompt to health visiting records",
         "ICB",
         days(30),
+        "Health visitors record the home's conditions at every visit, so that a slow decline "
+        "is seen across visits rather than judged one visit at a time.",
         review=scr,
         finding=missed,
     )
@@ -277,6 +280,8 @@ def load():
         "Chronology training for every team manager",
         "CSC",
         days(30),
+        "A half-day session for every team manager on building and reading a chronology, "
+        "with the siblings' case as the worked example; attendance recorded by team.",
         review=siblings,
         finding=cumulative,
     )
@@ -284,12 +289,21 @@ def load():
     services.action_report_progress(
         action=chronology, progress="Two of five sessions delivered.", at_risk=True
     )
-    long_overdue = action("Publish the revised escalation policy", "CSC", days(30), review=siblings)
+    long_overdue = action(
+        "Publish the revised escalation policy",
+        "CSC",
+        days(30),
+        "The policy names who escalates a disagreement about a child's plan, to whom and "
+        "within how many days; published on the partnership's procedures site.",
+        review=siblings,
+    )
     backdate(long_overdue, due_on=days(-35))  # past every escalation step: owner, chair, BU
     action(
         "Share domestic abuse notifications with schools within 24 hours",
         "Police",
         days(9),
+        "Operation Encompass: the school's designated safeguarding lead hears of a domestic "
+        "abuse incident at the child's home before the next school day.",
         audit=audit,
         subgroup=qap,
     )
@@ -297,10 +311,19 @@ def load():
         "Record the child's own words in every domestic abuse report",
         "Police",
         days(60),
+        "Officers attending a domestic abuse incident write down what each child said, in the "
+        "child's words, in the report shared with children's social care.",
         audit=audit,
         subgroup=qap,
     )
-    done = action("Refresh the neglect strategy", "CSC", days(20), outcome=outcome)
+    done = action(
+        "Refresh the neglect strategy",
+        "CSC",
+        days(20),
+        "Rewrite the strategy around cumulative harm and the graded care profile, with the "
+        "partners' leads, for the Executive's approval.",
+        outcome=outcome,
+    )
     services.action_report_progress(
         action=done,
         progress="Strategy refreshed and approved.",
@@ -314,6 +337,9 @@ def load():
             f"Meet Section 11 standard {not_met.standard.number}: {not_met.standard.title}",
             not_met.self_assessment.agency.short_name,
             days(45),
+            f"Moderation found this standard not met: {not_met.moderation_comment}"
+            if not_met.moderation_comment
+            else "Moderation found this standard not met.",
             standard_assessment=not_met,
             subgroup=qap,
         )

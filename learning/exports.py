@@ -13,6 +13,7 @@ from .filters import ActionFilter
 ACTION_HEADER = [
     "Reference",
     "Action",
+    "Description",
     "Owner agency",
     "Owner",
     "Sub-group",
@@ -33,6 +34,7 @@ def action_rows(actions, today: datetime.date):
         yield [
             action.reference,
             action.title,
+            action.description,
             action.owner_agency.name,
             str(action.owner) if action.owner_id else "",
             action.subgroup.name,

@@ -75,10 +75,24 @@ class ThemeForm(forms.ModelForm):
         fields = ["title", "description", "priorities", "subgroup"]
         widgets = {"priorities": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, subgroups, **kwargs):
+    findings = forms.ModelMultipleChoiceField(
+        queryset=Finding.objects.none(),
+        to_field_name="uuid",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Findings it collates",
+        help_text="Findings not yet in a theme; tick those this theme brings together.",
+    )
+
+    def __init__(self, *args, subgroups, unthemed=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["priorities"].queryset = StrategicPriority.objects.filter(is_active=True)
         self.fields["subgroup"].queryset = subgroups
+        # A new theme starts from findings; an existing one gathers more on the collate page.
+        if unthemed is None:
+            del self.fields["findings"]
+        else:
+            self.fields["findings"].queryset = unthemed
         self.fields["priorities"].error_messages["required"] = (
             "Tie the theme to at least one of the Board's strategic priorities."
         )
@@ -218,15 +232,35 @@ class JudgeEvidenceForm(MinimisedFormMixin, forms.Form):
     )
 
 
+class OwnerSelect(forms.Select):
+    """An action's owner: each person carries their agency, so that the page (owner_choices.js)
+    offers only the people of the agency chosen beside it; ``Action.clean`` refuses any other."""
+
+    def __init__(self, agency_field="owner_agency", **kwargs):
+        super().__init__(**kwargs)
+        self.attrs["data-owner-of"] = agency_field
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["data-agency"] = value.instance.agency_id
+        return option
+
+
+def owner_field_setup(field, people):
+    """The owner choice list: ``people`` (already those who may own an action), with agencies."""
+    field.queryset = people
+    field.label_from_instance = lambda person: f"{person} ({person.agency})"
+    field.empty_label = "Nobody named yet"
+
+
 class ActionOwnerChecks:
-    """For an action's form: its owner works for its owner agency, and a new action is not due
-    in the past (an action arising at a meeting is checked the same way)."""
+    """For an action's form: a new action is not due in the past (an action arising at a
+    meeting is checked the same way). That the owner works for the owning agency is
+    ``Action.clean``'s rule, which the form runs."""
 
     def clean(self):
         data = super().clean()
-        owner, agency = data.get("owner"), data.get("owner_agency")
-        if owner and agency and owner.agency_id and owner.agency_id != agency.pk:
-            self.add_error("owner", f"{owner} works for {owner.agency}, not {agency}.")
         due_on = data.get("due_on")
         if not self.instance.pk and due_on and due_on < timezone.localdate():
             self.add_error("due_on", "A new action cannot be due in the past.")
@@ -236,15 +270,26 @@ class ActionOwnerChecks:
 class ActionForm(ActionOwnerChecks, forms.ModelForm):
     class Meta:
         model = Action
-        fields = ["title", "finding", "owner_agency", "owner", "subgroup", "due_on", "follow_up_on"]
-        widgets = _dates("due_on", "follow_up_on")
+        fields = [
+            "title",
+            "description",
+            "finding",
+            "owner_agency",
+            "owner",
+            "subgroup",
+            "due_on",
+            "follow_up_on",
+        ]
+        widgets = _dates("due_on", "follow_up_on") | {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "owner": OwnerSelect(),
+        }
 
     def __init__(self, *args, findings, subgroups, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["finding"].queryset = findings
         self.fields["subgroup"].queryset = subgroups
-        self.fields["owner"].queryset = people
-        self.fields["owner"].label_from_instance = lambda person: f"{person} ({person.agency})"
+        owner_field_setup(self.fields["owner"], people)
         self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
 
 
@@ -262,9 +307,17 @@ class ActionsFromReturnForm(forms.Form):
         error_messages={"required": "Give the date the actions are due."},
     )
 
-    def __init__(self, *args, subgroups, **kwargs):
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=None,
+        required=False,
+        help_text="Who at the agency answers for them; named later on each action if not now.",
+    )
+
+    def __init__(self, *args, subgroups, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subgroup"].queryset = subgroups
+        owner_field_setup(self.fields["owner"], people)
         qap = subgroups.filter(code="qap").first()
         self.initial.setdefault("subgroup", qap.pk if qap else None)
         self.initial.setdefault("due_on", timezone.localdate() + datetime.timedelta(days=90))

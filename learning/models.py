@@ -513,6 +513,13 @@ class AssuranceEvidence(TimeStampedModel):
         )
 
 
+# Who may own an action: people working for a partner agency (its lead or a sub-group member it
+# sends); never the Board's executive, an independent reviewer or the Business Unit, who hold the
+# partnership to account rather than deliver. Every owner choice list (forms, the admin's
+# autocomplete) is limited by it; ``Action.clean`` adds "of the owning agency".
+ACTION_OWNER = Q(is_active=True, agency__isnull=False, role__in=["agency_lead", "subgroup_member"])
+
+
 class ActionQuerySet(models.QuerySet):
     def with_rag(self, today: datetime.date) -> "ActionQuerySet":
         """Each action carries ``rag_state``: its RAG on ``today`` (DESIGN.md, "Action RAG")."""
@@ -599,7 +606,11 @@ class Action(TimeStampedModel):
         related_name="actions",
         help_text="The finding this action answers, if any.",
     )
-    title = models.CharField(max_length=250, help_text="What will be done.")
+    title = models.CharField(max_length=250, help_text="What will be done, in one line.")
+    description = models.TextField(
+        blank=True,
+        help_text="What the action involves, and what will show that it is done.",
+    )
     owner_agency = models.ForeignKey(
         "sscb.Agency", on_delete=models.PROTECT, related_name="actions"
     )
@@ -609,7 +620,8 @@ class Action(TimeStampedModel):
         null=True,
         blank=True,
         related_name="owned_actions",
-        help_text="The person responsible.",
+        limit_choices_to=ACTION_OWNER,
+        help_text="The person responsible, who works for the owning agency.",
     )
     subgroup = models.ForeignKey(
         "sscb.SubGroup",
@@ -721,6 +733,14 @@ class Action(TimeStampedModel):
     def clean(self):
         if self.status in self.DONE and not self.completed_on:
             raise ValidationError({"completed_on": "Give the date the action was completed."})
+        if self.owner_id and self.owner_agency_id and self.owner.agency_id != self.owner_agency_id:
+            owner = self.owner
+            raise ValidationError(
+                {
+                    "owner": f"{owner} works for {owner.agency or 'no partner agency'}, "
+                    f"not {self.owner_agency}: choose someone from {self.owner_agency}."
+                }
+            )
         check_dates(
             completed_on=happened_after(
                 self.completed_on,

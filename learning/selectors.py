@@ -20,11 +20,15 @@ from django.db.models import (
     When,
 )
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from audits.models import SelfAssessment
 from audits.selectors import (
     audits_visible_to,
     can_moderate,
+    not_met,
+    self_assessments_visible_to,
     standards_not_met,
 )
 from reviews.selectors import review_hidden_annotation, reviews_visible_to
@@ -32,6 +36,7 @@ from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
+    ACTION_OWNER,
     Action,
     AssuranceEvidence,
     Attachment,
@@ -280,6 +285,21 @@ def finding_sources(user, *, review: UUID | None, audit: UUID | None) -> dict:
     return {name: value for name, value in initial.items() if value}
 
 
+def active_agency(agency: UUID | None) -> Agency | None:
+    """The partner agency a link names by its public id, if it is active; one query."""
+    return Agency.objects.filter(uuid=agency, is_active=True).first() if agency else None
+
+
+def theme_start(user, finding: UUID | None) -> dict:
+    """What a new theme started from a finding's page begins with: that finding ticked and its
+    sub-group, where the user may see the finding and it is in no theme yet. One query."""
+    if finding and (
+        found := findings_visible_to(user).filter(uuid=finding, theme__isnull=True).first()
+    ):
+        return {"findings": [found.uuid], "subgroup": found.subgroup_id}
+    return {}
+
+
 def can_provide_evidence(user, evidence: AssuranceEvidence) -> bool:
     """The agency asked, or the sub-group, may send (or add to) the evidence until it is judged."""
     if evidence.judgement != AssuranceEvidence.Judgement.PENDING:
@@ -442,22 +462,71 @@ def standards_needing_action(user, self_assessment=None) -> list:
 
 
 def agency_work(user) -> dict:
-    """What is addressed to a partner agency lead's agency: open actions and evidence requests."""
+    """What is addressed to a partner agency lead's agency: its open actions, evidence requests
+    and Section 11 / 175 returns, each row with ``next_step`` (what the agency does next, or
+    who it waits on) and ``next_url`` (where to do it); three queries."""
     today = timezone.localdate()
-    actions = (
+    actions = list(
         action_list(user)
+        .filter(owner_agency_id=user.agency_id)
         .exclude(status__in=[Action.Status.SIGNED_OFF, Action.Status.CANCELLED])
-        .order_by("due_on")
+        .select_related("subgroup")
+        .order_by("due_on", "pk")
     )
+    for action in actions:
+        action.next_url = action.get_absolute_url()
+        if action.status == Action.Status.COMPLETE:
+            action.next_step = f"Nothing: the {action.subgroup} signs it off"
+        elif action.rag_state == Action.Rag.RED:
+            action.next_step = "Overdue: report progress, or completion with its evidence"
+        else:
+            action.next_step = "Report progress, or completion with its evidence"
     # Overdue: not yet received and past its due date.
     overdue = Q(received_on__isnull=True, due_on__lt=today)
-    evidence = (
+    evidence = list(
         evidence_list(user)
-        .filter(requested_on__isnull=False, judgement=AssuranceEvidence.Judgement.PENDING)
+        .filter(
+            agency_id=user.agency_id,
+            requested_on__isnull=False,
+            judgement=AssuranceEvidence.Judgement.PENDING,
+        )
+        .select_related("outcome__theme__subgroup")
         .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
-        .order_by("due_on")
+        .order_by("due_on", "pk")
     )
-    return {"actions": actions, "evidence": evidence}
+    for item in evidence:
+        item.next_url = item.get_absolute_url()
+        item.next_step = (
+            f"Nothing: the {item.outcome.theme.subgroup} judges it (you may add to it)"
+            if item.received_on
+            else "Overdue: send the evidence"
+            if item.overdue
+            else "Send the evidence"
+        )
+    returns = list(
+        self_assessments_visible_to(user)
+        .filter(agency_id=user.agency_id)
+        .annotate(not_met_count=Count("answers", filter=not_met("answers__")))
+        .order_by("-cycle__deadline", "cycle__title")
+    )
+    for item in returns:
+        item.late = item.is_late(today)
+        item.next_url = reverse("audits:return", args=[item.uuid])
+        if item.is_editable:
+            item.next_url = reverse("audits:return-edit", args=[item.uuid])
+            item.next_step = ("Overdue: " if item.late else "") + (
+                f"fill in and submit it by {item.deadline:%-d %B %Y}"
+            )
+        elif item.status == SelfAssessment.Status.SUBMITTED:
+            item.next_step = "Nothing: the Business Unit moderates it"
+        elif item.not_met_count:
+            item.next_step = (
+                f"Read the moderation: {item.not_met_count} standard(s) not met, "
+                "to answer with actions"
+            )
+        else:
+            item.next_step = "Nothing: moderated, every standard met"
+    return {"actions": actions, "evidence": evidence, "returns": returns}
 
 
 # The golden thread --------------------------------------------------------------------------
@@ -587,14 +656,8 @@ def subgroups_for_work(user) -> QuerySet:
 
 
 def action_owners(agency_id=None) -> QuerySet:
-    """Who may own an action: people working for a partner agency (its lead or a sub-group member
-    it sends), of the owning agency when it is known; never the Board's executive, an independent
-    reviewer or the Business Unit, who hold the partnership to account rather than deliver."""
-    people = User.objects.filter(
-        is_active=True,
-        agency__isnull=False,
-        role__in=[User.Role.AGENCY_LEAD, User.Role.SUBGROUP_MEMBER],
-    )
+    """Who may own an action (``ACTION_OWNER``), of the owning agency when it is known."""
+    people = User.objects.filter(ACTION_OWNER)
     if agency_id is not None:
         people = people.filter(agency_id=agency_id)
     return people.select_related("agency").order_by("agency__name", "last_name", "first_name")

@@ -68,8 +68,14 @@ def finding_save(*, finding: Finding | None = None, recorded_by, **fields) -> Fi
     return _save(finding, fields)
 
 
-def theme_save(*, theme: PriorityTheme | None = None, **fields) -> PriorityTheme:
-    return _save(theme or PriorityTheme(), fields)
+def theme_save(
+    *, theme: PriorityTheme | None = None, findings: Iterable[Finding] = (), **fields
+) -> PriorityTheme:
+    """Save a theme; a new one may start with the findings it collates."""
+    theme = _save(theme or PriorityTheme(), fields)
+    if findings:
+        theme_collate(theme=theme, findings=findings)
+    return theme
 
 
 def theme_collate(*, theme: PriorityTheme, findings: Iterable[Finding]) -> int:
@@ -294,14 +300,21 @@ def action_create(**fields) -> Action:
 
 
 @transaction.atomic
-def actions_for_standards_not_met(*, answers, subgroup, due_on) -> list[Action]:
-    """One action per standard a return has not met, owned by the return's agency, in one step:
-    all are added or, if one is refused, none."""
+def actions_for_standards_not_met(*, answers, subgroup, due_on, owner=None) -> list[Action]:
+    """One action per standard a return has not met, owned by the return's agency (and
+    ``owner``, one of its people, if named), in one step: all are added or, if one is refused,
+    none. Each says why, in the moderator's words."""
     return [
         action_create(
             standard_assessment=answer,
             title=f"Meet standard {answer.standard.number}: {answer.standard.title}",
+            description=(
+                f"Moderation found this standard not met: {answer.moderation_comment}"
+                if answer.moderation_comment
+                else "Moderation found this standard not met."
+            ),
             owner_agency=answer.self_assessment.agency,
+            owner=owner,
             subgroup=subgroup,
             due_on=due_on,
         )

@@ -187,8 +187,16 @@ def theme_edit(request, uuid=None):
     theme = selectors.get_theme_for_user(user, uuid, write=True) if uuid else None
     if theme is None:
         _require_recorder(request)
+    unthemed = None if theme else selectors.recurring_findings(user)
     form = forms.ThemeForm(
-        request.POST or None, instance=theme, subgroups=selectors.subgroups_for_work(user)
+        request.POST or None,
+        instance=theme,
+        subgroups=selectors.subgroups_for_work(user),
+        unthemed=unthemed,
+        # From a finding's page: a new theme starts from that finding, in its sub-group.
+        initial=selectors.theme_start(user, query_value(request, "finding", as_uuid))
+        if theme is None
+        else None,
     )
     return _form_page(
         request,
@@ -441,6 +449,8 @@ def _evidence_page(request, uuid, **bound):
         "can_judge": _may_judge(user, evidence)
         and evidence.received_on
         and evidence.judgement == "pending",
+        # The next record of the loop: an action for the agency, in the outcome's plan.
+        "can_add_action": _may_judge(user, evidence) and evidence.agency_id,
         "stages": LoopStage,
         "loop_stage": LoopStage(context["theme"].loop_stage),
     }
@@ -521,7 +531,9 @@ def actions_from_return(request, uuid):
     require(self_assessment.is_returned and can_moderate(user))
     answers = selectors.standards_needing_action(user, self_assessment)
     form = forms.ActionsFromReturnForm(
-        request.POST or None, subgroups=selectors.subgroups_for_work(user)
+        request.POST or None,
+        subgroups=selectors.subgroups_for_work(user),
+        people=selectors.action_owners(self_assessment.agency_id),
     )
     if request.method == "POST" and answers and form.is_valid():
         try:
@@ -557,6 +569,24 @@ def _action_source(request):
     raise PermissionDenied
 
 
+def _action_initial(request, source_fields):
+    """What a new action starts with: the sub-group that leads its plan's record, and the agency
+    to own it: a return's for its standard, or the one a page about an agency (its evidence)
+    names with ``?agency=``."""
+    initial = {}
+    if review := source_fields.get("review"):
+        initial["subgroup"] = review.subgroup_id
+    if audit := source_fields.get("audit"):
+        initial["subgroup"] = audit.lead_subgroup_id
+    if outcome := source_fields.get("outcome"):
+        initial["subgroup"] = outcome.theme.subgroup_id
+    if standard := source_fields.get("standard_assessment"):
+        initial["owner_agency"] = standard.self_assessment.agency_id
+    elif agency := selectors.active_agency(query_value(request, "agency", as_uuid)):
+        initial["owner_agency"] = agency.pk
+    return {name: value for name, value in initial.items() if value}
+
+
 def action_edit(request, uuid=None):
     user = request.user
     if uuid:
@@ -566,15 +596,18 @@ def action_edit(request, uuid=None):
         action = None
         _require_recorder(request)
         source_fields, source = _action_source(request)
+    initial = _action_initial(request, source_fields) if action is None else {}
+    # Where the owning agency is known, only its people are offered; otherwise each person is
+    # marked with their agency and the page offers the chosen agency's (owner_choices.js).
+    # A changed agency is checked on save (``Action.clean``).
+    known_agency = action.owner_agency_id if action else initial.get("owner_agency")
     form = forms.ActionForm(
         request.POST or None,
         instance=action,
+        initial=initial,
         findings=selectors.findings_visible_to(user),
         subgroups=selectors.subgroups_for_work(user),
-        # Editing, the owner is offered from the owning agency; a changed agency is checked on save.
-        people=selectors.action_owners(
-            action.owner_agency_id if action and request.method != "POST" else None
-        ),
+        people=selectors.action_owners(known_agency if request.method != "POST" else None),
     )
 
     def save():

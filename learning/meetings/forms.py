@@ -2,7 +2,7 @@
 
 from django import forms
 
-from learning.forms import ActionOwnerChecks, DateInput
+from learning.forms import ActionOwnerChecks, DateInput, OwnerSelect, owner_field_setup
 from learning.models import Action
 from reviews.models import Review
 from sscb.minimise import MinimisedFormMixin
@@ -182,17 +182,21 @@ class ReferralDecisionForm(MinimisedFormMixin, forms.Form):
 class ActionArisingForm(ActionOwnerChecks, forms.ModelForm):
     class Meta:
         model = Action
-        fields = ["title", "owner_agency", "owner", "due_on"]
-        widgets = {"due_on": DateInput()}
+        fields = ["title", "description", "owner_agency", "owner", "due_on"]
+        widgets = {
+            "due_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "owner": OwnerSelect(),
+        }
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
+        owner_field_setup(self.fields["owner"], people)
         self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
 
 
 def people_for(body):
-    """Who may present an item or own an action: the body's members and the Business Unit."""
+    """Who may present an item: the body's members and the Business Unit."""
     return User.objects.filter(is_active=True).filter(
         pk__in=body.memberships.values("user_id")
     ) | User.objects.filter(is_active=True, role=User.Role.BUSINESS_UNIT)

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from learning.forms import DecisionForm
+from learning.selectors import action_owners
 from sscb.access import require
 from sscb.pages import form_page
 from sscb.params import as_id, page_of, query_value
@@ -348,7 +349,7 @@ def approve_minutes(request, uuid, item_uuid):
 
 def action_arising(request, uuid, item_uuid):
     user, meeting, item = _item_to_run(request, uuid, item_uuid)
-    form = forms.ActionArisingForm(request.POST or None, people=forms.people_for(meeting.body))
+    form = forms.ActionArisingForm(request.POST or None, people=action_owners())
     return _form_page(
         request,
         form,

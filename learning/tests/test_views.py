@@ -688,3 +688,211 @@ def test_actions_for_a_returns_unmet_standards_in_one_step(client, bu_user, agen
         (3, agency),
     ]
     assert "already has an action" in body(client.get(url))  # nothing twice
+
+
+def test_actions_from_a_return_offer_only_the_returns_agencys_people_as_owner(
+    client, bu_user, agency, agency_user, executive_user, make_user, li
+):
+    from audits.models import SelfAssessment, StandardAssessment
+    from audits.tests.factories import SelfAssessmentFactory
+
+    other = AgencyFactory(name="Shropshire Council", short_name="Council")
+    council_lead = make_user(role="agency_lead", agency=other, username="councillead")
+    own = SelfAssessmentFactory(
+        agency=agency, status=SelfAssessment.Status.SUBMITTED, submitted_at=timezone.now()
+    )
+    standard = own.cycle.framework.standards.order_by("number").first()
+    StandardAssessment.objects.create(
+        self_assessment=own,
+        standard=standard,
+        self_score=StandardAssessment.Score.NOT_MET,
+        moderation_comment="No named senior lead.",
+    )
+    client.force_login(bu_user)
+    url = reverse("learning:actions_from_return", args=[own.uuid])
+    assert set(client.get(url).context["form"].fields["owner"].queryset) == {agency_user}
+    due = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
+    refused = client.post(url, {"subgroup": li.pk, "due_on": due, "owner": council_lead.pk})
+    assert refused.status_code == 200 and not Action.objects.exists()
+    client.post(url, {"subgroup": li.pk, "due_on": due, "owner": agency_user.pk})
+    [action] = Action.objects.all()
+    assert action.owner == agency_user
+    assert action.description == "Moderation found this standard not met: No named senior lead."
+
+
+def test_an_action_owner_from_another_agency_is_refused_and_nothing_changes(
+    client, bu_user, agency_user, make_user
+):
+    other = AgencyFactory(name="Shropshire Council", short_name="Council")
+    council_lead = make_user(role="agency_lead", agency=other, username="councillead")
+    action = ActionFactory(owner_agency=agency_user.agency, owner=agency_user)
+    client.force_login(bu_user)
+    url = reverse("learning:action_edit", args=[action.uuid])
+    data = {
+        "title": action.title,
+        "owner_agency": agency_user.agency.pk,
+        "owner": council_lead.pk,
+        "subgroup": action.subgroup.pk,
+        "due_on": action.due_on.isoformat(),
+    }
+    response = client.post(url, data)
+    assert "works for Shropshire Council, not West Mercia Police" in body(response)
+    action.refresh_from_db()
+    assert action.owner == agency_user
+
+
+def test_an_action_says_what_it_involves_on_its_page_and_in_the_export(client, bu_user):
+    action = ActionFactory(
+        title="Chronology training", description="A half-day session for every team manager."
+    )
+    client.force_login(bu_user)
+    page = body(client.get(reverse("learning:action", args=[action.uuid])))
+    assert "A half-day session for every team manager." in page
+    assert "Signed off" not in page  # nobody has signed it off yet
+    export = client.get(reverse("learning:actions_csv")).content.decode()
+    assert "Description" in export and "A half-day session for every team manager." in export
+    form = client.get(reverse("learning:action_edit", args=[action.uuid])).context["form"]
+    assert "description" in form.fields
+
+
+@pytest.fixture
+def agency_returns(agency_user):
+    """Four returns of the lead's agency: a draft, a submitted one, two moderated."""
+    from audits.models import StandardAssessment
+    from audits.tests.factories import AuditCycleFactory, SelfAssessmentFactory
+
+    def make(n, agency=agency_user.agency):
+        made = []
+        for status in ("draft", "submitted", "moderated", "moderated"):
+            cycle = AuditCycleFactory(title=f"Section 11 {2020 + len(made)}/{n}")
+            moment = None if status == "draft" else timezone.now()
+            made.append(
+                SelfAssessmentFactory(
+                    cycle=cycle,
+                    agency=agency,
+                    status=status,
+                    submitted_at=moment,
+                    moderated_at=moment if status == "moderated" else None,
+                )
+            )
+        standard = made[2].cycle.framework.standards.order_by("number").first()
+        StandardAssessment.objects.create(
+            self_assessment=made[2],
+            standard=standard,
+            self_score=3,
+            moderated_score=StandardAssessment.Score.NOT_MET,
+        )
+        return made
+
+    return make
+
+
+def test_my_agency_lists_its_returns_each_with_what_to_do_next(client, agency_user, agency_returns):
+    draft, submitted, not_met, all_met = agency_returns(1)
+    AgencyFactory(name="Shropshire Council", short_name="Council")
+    action = ActionFactory(owner_agency=agency_user.agency, title="Police action")
+    evidence = EvidenceFactory(
+        agency=agency_user.agency, requested_on=timezone.localdate(), title="Police report"
+    )
+    client.force_login(agency_user)
+    response = client.get(reverse("learning:my_agency"))
+    page = body(response)
+    steps = {r.uuid: (r.next_step, r.next_url) for r in response.context["returns"]}
+    assert steps[draft.uuid][1] == reverse("audits:return-edit", args=[draft.uuid])
+    assert steps[draft.uuid][0] == "Overdue: fill in and submit it by 31 July 2025"
+    assert steps[submitted.uuid][0] == "Nothing: the Business Unit moderates it"
+    assert steps[not_met.uuid][0].startswith("Read the moderation: 1 standard(s) not met")
+    assert steps[all_met.uuid][0] == "Nothing: moderated, every standard met"
+    for record in (draft, submitted, not_met, all_met):
+        assert record.cycle.title in page
+    assert page.count('data-testid="next-step"') == 6  # four returns, an action, a request
+    assert f'href="{action.get_absolute_url()}">Report progress' in page
+    assert f'href="{evidence.get_absolute_url()}">Send the evidence' in page
+
+
+def test_my_agency_runs_the_same_queries_for_few_or_many_returns(
+    client, agency_user, agency_returns, count_queries, django_assert_max_num_queries
+):
+    client.force_login(agency_user)
+    agency_returns(1)
+    _populate(2, agency_user.agency)
+    url = reverse("learning:my_agency")
+    small = count_queries(url)
+    for n in range(2, 6):
+        agency_returns(n)
+    _populate(20, agency_user.agency)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert len(response.context["returns"]) == 20
+
+
+def test_a_theme_starts_from_a_finding_with_it_ticked_and_collates_it(client, li_member, li):
+    finding = FindingFactory(subgroup=li, title="Bruising not referred")
+    other = FindingFactory(subgroup=li, title="Another unthemed finding")
+    priority = StrategicPriorityFactory(title="Neglect")
+    client.force_login(li_member)
+    page = body(client.get(reverse("learning:finding", args=[finding.uuid])))
+    start = f"{reverse('learning:theme_new')}?finding={finding.uuid}"
+    assert f'href="{start}">Start a priority theme from this finding' in page.replace("&amp;", "&")
+    form = client.get(start).context["form"]
+    assert form.initial == {"findings": [finding.uuid], "subgroup": li.pk}
+    assert set(form.fields["findings"].queryset) == {finding, other}
+    response = client.post(
+        start,
+        {
+            "title": "Bruising in babies",
+            "priorities": [priority.pk],
+            "subgroup": li.pk,
+            "findings": [str(finding.uuid)],
+        },
+    )
+    theme = PriorityTheme.objects.get(title="Bruising in babies")
+    assert response.status_code == 302 and response.url == theme.get_absolute_url()
+    assert list(theme.findings.all()) == [finding]
+    other.refresh_from_db()
+    assert other.theme is None
+    # A themed finding no longer offers it; editing a theme offers no findings.
+    assert "Start a priority theme" not in body(
+        client.get(reverse("learning:finding", args=[finding.uuid]))
+    )
+    edit = client.get(reverse("learning:theme_edit", args=[theme.uuid])).context["form"]
+    assert "findings" not in edit.fields
+
+
+def test_an_action_from_the_evidence_page_starts_with_its_agency_and_sub_group(
+    client, li_member, li, agency_user, make_user
+):
+    council = AgencyFactory(name="Shropshire Council", short_name="Council")
+    make_user(role="agency_lead", agency=council, username="councillead")
+    evidence = EvidenceFactory(outcome=OutcomeFactory(theme=ThemeFactory(subgroup=li)))
+    evidence.agency = agency_user.agency
+    evidence.save()
+    client.force_login(li_member)
+    page = body(client.get(reverse("learning:evidence", args=[evidence.uuid]))).replace(
+        "&amp;", "&"
+    )
+    new = (
+        f"{reverse('learning:action_new')}?outcome={evidence.outcome.uuid}"
+        f"&agency={agency_user.agency.uuid}"
+    )
+    assert f'href="{new}">Add an action for West Mercia Police' in page
+    form = client.get(new).context["form"]
+    assert form.initial == {"owner_agency": agency_user.agency.pk, "subgroup": li.pk}
+    assert set(form.fields["owner"].queryset) == {agency_user}
+    client.force_login(agency_user)
+    page = body(client.get(reverse("learning:evidence", args=[evidence.uuid])))
+    assert "Add an action for" not in page
+
+
+def test_new_theme_page_runs_the_same_queries_for_2_or_30_unthemed_findings(
+    client, li_member, li, count_queries, django_assert_max_num_queries
+):
+    client.force_login(li_member)
+    first = FindingFactory(subgroup=li)
+    FindingFactory(subgroup=li)
+    url = f"{reverse('learning:theme_new')}?finding={first.uuid}"
+    small = count_queries(url)
+    FindingFactory.create_batch(28, subgroup=li)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert len(response.context["form"].fields["findings"].choices) == 30

@@ -851,11 +851,13 @@ EXPECTATIONS: dict[str, list[Check]] = {
     # its evidence, nobody else's.
     "learning:my_agency": page(
         expect=rule("lead"),
-        shows={"lead": lambda w: [w.actions["restricted_plan"].title]},
+        # Its own return (linked by its public id) beside its actions; never the other agency's.
+        shows={"lead": lambda w: [w.actions["restricted_plan"].title, str(w.returns["own"].uuid)]},
         hides={
             "lead": lambda w: [
                 w.actions["other"].title,
                 w.evidence["other"].title,
+                str(w.returns["other"].uuid),
                 *restricted_ref(w),
             ]
         },

@@ -76,8 +76,11 @@ PARAMS: dict[str, dict[str, str]] = {
     # Where a new finding comes from (the thread page's link): what the form starts with.
     "learning:finding_new": {"review": IGNORED, "audit": IGNORED},
     "learning:finding_edit": {"review": IGNORED, "audit": IGNORED},
+    # The finding a new theme starts from (its page links here with it).
+    "learning:theme_new": {"finding": IGNORED},
     # The plan a new action joins: the record the page is about.
-    "learning:action_new": dict.fromkeys(("review", "audit", "standard", "outcome"), NOT_FOUND),
+    "learning:action_new": dict.fromkeys(("review", "audit", "standard", "outcome"), NOT_FOUND)
+    | {"agency": IGNORED},  # the agency to own it, from the page that links here
     # Meetings: the list's filters (the figures' links) and the figures' year.
     "meetings:list": dict.fromkeys(("page", "body", "agency", "year"), IGNORED),
     "meetings:figures": {"year": IGNORED},
