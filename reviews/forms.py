@@ -1,7 +1,5 @@
 """Validation for the review pages; every write goes through services."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,6 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
+from sscb.forms import form_helper
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup, User
 from sscb.uploads import UploadField
@@ -33,12 +32,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _helper(label):
-    helper = FormHelper()
-    # The server's messages, in words a chair understands, rather than the browser's tooltips.
-    helper.attrs = {"novalidate": ""}
-    helper.add_input(Submit("save", label))
-    return helper
+_helper = form_helper
 
 
 def _dates(*names):

@@ -1,6 +1,12 @@
 """What every app's forms share."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .dates import QUARTERS, financial_year_choices, financial_year_of
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -12,3 +18,37 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def form_helper(label):
+    """A crispy-forms helper with one submit button named ``label``."""
+    helper = FormHelper()
+    # The server's messages, in words a chair understands, rather than the browser's tooltips.
+    helper.attrs = {"novalidate": ""}
+    helper.add_input(Submit("save", label))
+    return helper
+
+
+class PeriodForm(forms.Form):
+    """A financial year and, optionally (``whole_year``), one of its quarters: the reports' and
+    the scorecard's period. A value that is not valid reads as absent (``chosen``)."""
+
+    year = forms.TypedChoiceField(label="Financial year", coerce=int)
+    quarter = forms.TypedChoiceField(
+        label="Quarter", coerce=int, required=False, empty_value=None, choices=QUARTERS
+    )
+
+    def __init__(self, data, *, whole_year: bool = True, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["year"].choices = financial_year_choices()
+        if whole_year:
+            self.fields["quarter"].choices = [("", "The whole year"), *QUARTERS]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def chosen(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "year": data.get("year") or financial_year_of(timezone.localdate()),
+            "quarter": data.get("quarter"),
+        }

@@ -274,6 +274,7 @@ class Reminder(models.Model):
         RETURN_OVERDUE = "return_overdue", "Audit return overdue"
         PAPERS_DUE = "papers_due", "Meeting papers due"
         MINUTES_TO_APPROVE = "minutes_approve", "Minutes to approve"
+        PERFORMANCE_RETURN = "performance_return", "Quarterly performance return due"
 
     class Level(models.IntegerChoices):
         OWNER = 0, "Owner"
