@@ -224,10 +224,13 @@ class IndicatorValue(TimeStampedModel):
     def clean(self):
         super().clean()
         if self.indicator_id and self.quarter and not self.indicator.is_due_in(self.quarter):
+            asked = " and ".join(
+                f"Q{q}" for q in self.indicator.DUE_QUARTERS[self.indicator.frequency]
+            )
             raise ValidationError(
                 {
-                    "quarter": f"“{self.indicator}” is returned "
-                    f"{self.indicator.get_frequency_display().lower()}, not in Q{self.quarter}."
+                    "quarter": f"“{self.indicator}” is returned in {asked} only, "
+                    f"not in Q{self.quarter}."
                 }
             )
         if (
