@@ -22,6 +22,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from audits.performance.selectors import indicators_visible_to, returns_due
 from audits.selectors import (
     audits_visible_to,
     can_moderate,
@@ -396,7 +397,9 @@ def check_list(user) -> QuerySet:
 
 
 def evidence_list(user) -> QuerySet:
-    return evidence_visible_to(user).select_related("outcome__theme", "agency", "judged_by")
+    return evidence_visible_to(user).select_related(
+        "outcome__theme", "agency", "judged_by", "scorecard"
+    )
 
 
 def recurring_findings(user) -> QuerySet:
@@ -457,7 +460,7 @@ def agency_work(user) -> dict:
         .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
         .order_by("due_on")
     )
-    return {"actions": actions, "evidence": evidence}
+    return {"actions": actions, "evidence": evidence, "performance_due": returns_due(user)}
 
 
 # The golden thread --------------------------------------------------------------------------
@@ -472,11 +475,15 @@ def _outcomes_in_full(user) -> QuerySet:
             "checks",
             queryset=checks_visible_to(user)
             .select_related("agency", "activity")
-            .prefetch_related(Prefetch("stages", queryset=stages)),
+            .prefetch_related(
+                Prefetch("stages", queryset=stages),
+                # A performance framework check's indicators, as far as the reader may see them.
+                Prefetch("indicators", queryset=indicators_visible_to(user).order_by("name")),
+            ),
         ),
         Prefetch(
             "evidence",
-            queryset=evidence_visible_to(user).select_related("agency", "judged_by"),
+            queryset=evidence_visible_to(user).select_related("agency", "judged_by", "scorecard"),
         ),
     )
 
