@@ -21,6 +21,8 @@ from sscb.reminders import (
 from .models import Indicator, IndicatorValue, quarter_index, quarter_label
 from .selectors import last_ended_quarter, quarters_due
 
+Kind = Reminder.Kind
+
 
 @reminder_source
 def performance_returns(today, policy):
@@ -54,6 +56,7 @@ def performance_returns(today, policy):
             if (indicator.pk, year, quarter) in returned or due_on - notice > today:
                 continue
             overdue = (today - due_on).days
+            kind = Kind.PERFORMANCE_OVERDUE if overdue > 0 else Kind.PERFORMANCE_DUE_SOON
             levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
             title = f"{indicator.name} ({indicator.agency.label}): {quarter_label(year, quarter)}"
             for level, recipient in escalate(
@@ -63,7 +66,7 @@ def performance_returns(today, policy):
                 levels=levels,
             ):
                 yield Candidate(
-                    Reminder.Kind.PERFORMANCE_RETURN,
+                    kind,
                     subject,
                     indicator.pk,
                     recipient,

@@ -108,10 +108,10 @@ def last_ended_quarter(today: datetime.date | None = None) -> tuple[int, int]:
 
 
 def quarters_due(indicator: Indicator, today: datetime.date, count: int = 4):
-    """The last ``count`` ended quarters in which ``indicator`` asks for a value, newest first,
-    and not before the quarter in which it was added."""
+    """The last ``count`` ended quarters in which ``indicator`` asks for a value, newest first.
+    An indicator added during a quarter asks from the quarter just ended, not for its past."""
     added = timezone.localdate(indicator.created_at) if indicator.created_at else today
-    first = quarter_index(financial_year_of(added), quarter_of(added))
+    first = quarter_index(financial_year_of(added), quarter_of(added)) - 1
     last = quarter_index(*last_ended_quarter(today))
     quarters = []
     for index in range(last, max(first, last - count + 1) - 1, -1):

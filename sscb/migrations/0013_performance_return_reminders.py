@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reminder',
             name='kind',
-            field=models.CharField(choices=[('action_due_soon', 'Action due soon'), ('action_overdue', 'Action overdue'), ('action_follow_up', 'Action follow-up due'), ('outcome_follow_up', 'Learning outcome follow-up due'), ('evidence_due_soon', 'Evidence due soon'), ('evidence_overdue', 'Evidence overdue'), ('clock_near', 'Statutory deadline near'), ('clock_overdue', 'Statutory deadline passed'), ('return_due_soon', 'Audit return due soon'), ('return_overdue', 'Audit return overdue'), ('papers_due', 'Meeting papers due'), ('minutes_approve', 'Minutes to approve'), ('performance_return', 'Quarterly performance return due')], max_length=20),
+            field=models.CharField(choices=[('action_due_soon', 'Action due soon'), ('action_overdue', 'Action overdue'), ('action_follow_up', 'Action follow-up due'), ('outcome_follow_up', 'Learning outcome follow-up due'), ('evidence_due_soon', 'Evidence due soon'), ('evidence_overdue', 'Evidence overdue'), ('clock_near', 'Statutory deadline near'), ('clock_overdue', 'Statutory deadline passed'), ('return_due_soon', 'Audit return due soon'), ('return_overdue', 'Audit return overdue'), ('papers_due', 'Meeting papers due'), ('minutes_approve', 'Minutes to approve'), ("performance_due_soon", "Quarterly performance values due soon"), ("performance_overdue", "Quarterly performance values overdue")], max_length=20),
         ),
     ]
