@@ -3,10 +3,12 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from .dates import QUARTERS, financial_year_choices, financial_year_of
+from .uploads import UploadField
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -52,3 +54,24 @@ class PeriodForm(forms.Form):
             "year": data.get("year") or financial_year_of(timezone.localdate()),
             "quarter": data.get("quarter"),
         }
+
+
+class TemplateUploadForm(forms.Form):
+    """An agency's records as a CSV or XLSX file in a template (sscb/tabular.py); subclasses name
+    the file (``file_label``) and the button (``submit_label``)."""
+
+    file_label = "File"
+    submit_label = "Check and add"
+
+    agency = forms.ModelChoiceField(queryset=None, empty_label=None)
+    file = UploadField(
+        help_text="A CSV or Excel (.xlsx) file in the template below, "
+        f"up to {settings.UPLOAD_MAX_MB} MB.",
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["file"].label = self.file_label
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.helper = form_helper(self.submit_label)

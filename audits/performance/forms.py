@@ -1,11 +1,8 @@
 from django import forms
-from django.conf import settings
 
 from sscb.dates import QUARTERS, financial_year_choices
-from sscb.forms import form_helper
+from sscb.forms import TemplateUploadForm, form_helper
 from sscb.minimise import MinimisedFormMixin
-from sscb.models import Agency
-from sscb.uploads import UploadField
 
 
 class IndicatorValueForm(MinimisedFormMixin, forms.Form):
@@ -43,18 +40,8 @@ class IndicatorValueForm(MinimisedFormMixin, forms.Form):
         self.helper = form_helper("Submit the value")
 
 
-class IndicatorValuesUploadForm(forms.Form):
+class IndicatorValuesUploadForm(TemplateUploadForm):
     """An agency's quarterly values as a CSV or XLSX file in the template."""
 
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
-    file = UploadField(
-        label="Values file",
-        help_text="A CSV or Excel (.xlsx) file in the template below, "
-        f"up to {settings.UPLOAD_MAX_MB} MB.",
-    )
-
-    def __init__(self, *args, agencies, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
-        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
-        self.helper = form_helper("Check and store the values")
+    file_label = "Values file"
+    submit_label = "Check and store the values"
