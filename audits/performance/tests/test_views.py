@@ -303,3 +303,29 @@ def test_the_audits_page_links_the_framework(client, bu_user, agency_user, make_
         assert (
             'data-testid="performance-link"' in body(client.get(reverse("audits:list")))
         ) == shown
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize("page", ["index", "indicator", "my_agency"])
+def test_the_framework_pages_run_the_same_queries_for_2_or_30_indicators(
+    client, agency_user, scorecard, count_queries, django_assert_max_num_queries, page
+):
+    first = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
+
+    def grow(n):
+        for _ in range(n):
+            indicator = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
+            IndicatorValueFactory(indicator=indicator, year=2025, quarter=1)
+            IndicatorValueFactory(indicator=first, year=2020 + len(first.values.all()), quarter=2)
+
+    url = {
+        "index": reverse("performance:index"),
+        "indicator": reverse("performance:indicator", args=[first.uuid]),
+        "my_agency": reverse("learning:my_agency"),
+    }[page]
+    client.force_login(agency_user)
+    grow(1)
+    small = count_queries(url)
+    grow(29)
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200
