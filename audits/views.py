@@ -25,6 +25,7 @@ from .forms import (
     StageForm,
 )
 from .models import Audit, SelfAssessment
+from .performance.selectors import can_see_performance
 
 # --- audits ---------------------------------------------------------------------------------
 
@@ -39,6 +40,7 @@ def audit_list(request):
         if selectors.can_see_all_returns(user)
         else [],
         "can_see_cycles": selectors.can_see_all_returns(user),
+        "can_see_performance": can_see_performance(user),
         "can_create_audit": selectors.can_create_audit(user),
         "can_open_cycle": selectors.can_open_cycle(user),
     }

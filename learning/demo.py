@@ -15,6 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.models import Audit
+from audits.performance.demo import CORE_DATASET
+from audits.performance.models import IndicatorSet
+from audits.performance.selectors import last_ended_quarter
 from audits.selectors import standards_not_met
 from reviews.models import Review
 from sscb.models import Agency, StrategicPriority, SubGroup, User
@@ -200,6 +203,34 @@ def load():
         summary="Health visiting audit: history considered in 17 of 20 records, up from 8.",
     )
 
+    # The performance framework's measures of neglect, and QAP's reading of its scorecard.
+    core = IndicatorSet.objects.filter(name=CORE_DATASET).first()
+    if core is not None:
+        services.practice_check_save(
+            outcome=outcome,
+            agency=agencies["CSC"],
+            way=PracticeCheck.Way.PERFORMANCE,
+            checked_on=days(-10),
+            result=PracticeCheck.Result.PARTLY,
+            summary="Fewer plans last two years or more; repeat plans still above target.",
+            indicators=list(
+                core.indicators.filter(
+                    name__in=[
+                        "Child protection plans lasting 2 years or more",
+                        "Children subject to a second or subsequent child protection plan",
+                    ]
+                )
+            ),
+        )
+        year, quarter = last_ended_quarter()
+        services.evidence_save(
+            outcome=outcome,
+            way="performance_data",
+            title="QAP scorecard: neglect measures for the last quarter",
+            scorecard=core,
+            scorecard_year=year,
+            scorecard_quarter=quarter,
+        )
     audited = services.evidence_save(
         outcome=outcome,
         way="multi_agency_audit",

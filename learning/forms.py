@@ -5,6 +5,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from sscb.dates import financial_year_choices
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, StrategicPriority
 from sscb.uploads import UploadField
@@ -164,19 +165,31 @@ class PracticeCheckForm(forms.ModelForm):
 
     class Meta:
         model = PracticeCheck
-        fields = ["way", "agency", "activity", "audit", "checked_on", "result", "summary"]
-        widgets = _dates("checked_on")
+        fields = [
+            "way",
+            "agency",
+            "activity",
+            "audit",
+            "indicators",
+            "checked_on",
+            "result",
+            "summary",
+        ]
+        widgets = _dates("checked_on") | {"indicators": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, outcome, audits, **kwargs):
+    def __init__(self, *args, outcome, audits, indicators, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = outcome.activities.all()
         self.fields["audit"].queryset = audits
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+        self.fields["indicators"].queryset = indicators
         if self.instance.pk:
             del self.fields["baseline_on"]
 
     def clean(self):
         data = super().clean()
+        if data.get("indicators") and data.get("way") != PracticeCheck.Way.PERFORMANCE:
+            self.add_error("indicators", "Only a performance framework check relies on indicators.")
         if (
             not self.instance.pk
             and data.get("way") == PracticeCheck.Way.TRAINING_EVALUATION
@@ -199,10 +212,29 @@ class StageCompleteForm(forms.ModelForm):
 
 
 class EvidenceForm(forms.ModelForm):
+    scorecard_year = forms.TypedChoiceField(
+        label="Scorecard financial year", coerce=int, required=False, empty_value=None
+    )
+
     class Meta:
         model = AssuranceEvidence
-        fields = ["way", "agency", "title", "requested_on", "due_on"]
+        fields = [
+            "way",
+            "agency",
+            "title",
+            "requested_on",
+            "due_on",
+            "scorecard",
+            "scorecard_year",
+            "scorecard_quarter",
+        ]
         widgets = _dates("requested_on", "due_on")
+        help_texts = {"scorecard_quarter": "With the scorecard and year: the quarter cited."}
+
+    def __init__(self, *args, scorecards, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scorecard"].queryset = scorecards
+        self.fields["scorecard_year"].choices = [("", "---------"), *financial_year_choices()]
 
     def clean(self):
         data = super().clean()

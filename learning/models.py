@@ -6,6 +6,7 @@ sources ─► findings ─► priority themes ─► learning outcomes ─► d
 
 import datetime
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +14,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from sscb.dates import check_dates, happened_after, not_before, not_future, recorded_on
+from sscb.dates import (
+    QUARTERS,
+    check_dates,
+    financial_year_label,
+    happened_after,
+    not_before,
+    not_future,
+    recorded_on,
+)
 from sscb.models import TimeStampedModel
 from sscb.record_urls import record_url
 
@@ -330,11 +339,17 @@ class PracticeCheck(TimeStampedModel):
         related_name="practice_checks",
         help_text="The case file audit that checked practice, if there was one.",
     )
+    indicators = models.ManyToManyField(
+        "performance.Indicator",
+        blank=True,
+        related_name="practice_checks",
+        help_text="For a performance framework check: the indicators it relies on.",
+    )
     checked_on = models.DateField(null=True, blank=True)
     result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)
     summary = models.TextField(blank=True, help_text="What the check found.")
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[indicators])
 
     class Meta:
         ordering = ["outcome", "pk"]
@@ -445,12 +460,42 @@ class AssuranceEvidence(TimeStampedModel):
         related_name="+",
     )
     judged_on = models.DateField(null=True, blank=True)
+    # QAP performance data may cite a scorecard quarter: the indicator set and the quarter.
+    scorecard = models.ForeignKey(
+        "performance.IndicatorSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assurance_evidence",
+        help_text="For QAP performance data: the scorecard the evidence cites.",
+    )
+    scorecard_year = models.PositiveSmallIntegerField(
+        "scorecard financial year", null=True, blank=True
+    )
+    scorecard_quarter = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=QUARTERS,
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["-pk"]
         verbose_name_plural = "assurance evidence"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    scorecard__isnull=True,
+                    scorecard_year__isnull=True,
+                    scorecard_quarter__isnull=True,
+                )
+                | Q(
+                    scorecard__isnull=False,
+                    scorecard_year__isnull=False,
+                    scorecard_quarter__isnull=False,
+                ),
+                name="learning_assuranceevidence_scorecard_quarter_whole",
+            ),
             models.CheckConstraint(
                 condition=Q(judgement="pending") | Q(received_on__isnull=False),
                 name="learning_assuranceevidence_judged_after_received",
@@ -490,7 +535,30 @@ class AssuranceEvidence(TimeStampedModel):
     def get_absolute_url(self):
         return record_url("learning:evidence", self.uuid)
 
+    @property
+    def cites_scorecard(self) -> bool:
+        return bool(self.scorecard_id and self.scorecard_year and self.scorecard_quarter)
+
+    @property
+    def scorecard_label(self) -> str:
+        return f"Q{self.scorecard_quarter} {financial_year_label(self.scorecard_year)}"
+
+    @property
+    def scorecard_url(self) -> str:
+        """The cited scorecard, opened at the cited quarter."""
+        query = urlencode({"year": self.scorecard_year, "quarter": self.scorecard_quarter})
+        return f"{record_url('performance:scorecard', self.scorecard.uuid)}?{query}"
+
     def clean(self):
+        cited = [self.scorecard_id, self.scorecard_year, self.scorecard_quarter]
+        if any(cited) and not all(cited):
+            raise ValidationError(
+                {"scorecard": "To cite a scorecard quarter, give the scorecard, year and quarter."}
+            )
+        if any(cited) and self.way != self.Way.PERFORMANCE_DATA:
+            raise ValidationError(
+                {"scorecard": "Only QAP performance data cites a scorecard quarter."}
+            )
         check_dates(
             due_on=not_before(
                 self.due_on,

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import SelfAssessment
+from audits.performance.selectors import indicators_visible_to, returns_due
 from audits.selectors import (
     audits_visible_to,
     can_moderate,
@@ -416,7 +417,9 @@ def check_list(user) -> QuerySet:
 
 
 def evidence_list(user) -> QuerySet:
-    return evidence_visible_to(user).select_related("outcome__theme", "agency", "judged_by")
+    return evidence_visible_to(user).select_related(
+        "outcome__theme", "agency", "judged_by", "scorecard"
+    )
 
 
 def recurring_findings(user) -> QuerySet:
@@ -526,7 +529,12 @@ def agency_work(user) -> dict:
             )
         else:
             item.next_step = "Nothing: moderated, every standard met"
-    return {"actions": actions, "evidence": evidence, "returns": returns}
+    return {
+        "actions": actions,
+        "evidence": evidence,
+        "returns": returns,
+        "performance_due": returns_due(user),
+    }
 
 
 # The golden thread --------------------------------------------------------------------------
@@ -541,11 +549,15 @@ def _outcomes_in_full(user) -> QuerySet:
             "checks",
             queryset=checks_visible_to(user)
             .select_related("agency", "activity")
-            .prefetch_related(Prefetch("stages", queryset=stages)),
+            .prefetch_related(
+                Prefetch("stages", queryset=stages),
+                # A performance framework check's indicators, as far as the reader may see them.
+                Prefetch("indicators", queryset=indicators_visible_to(user).order_by("name")),
+            ),
         ),
         Prefetch(
             "evidence",
-            queryset=evidence_visible_to(user).select_related("agency", "judged_by"),
+            queryset=evidence_visible_to(user).select_related("agency", "judged_by", "scorecard"),
         ),
     )
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from audits.performance.selectors import indicators_visible_to, sets_visible_to
 from audits.selectors import (
     can_moderate,
     get_audit_for_user,
@@ -327,11 +328,15 @@ def _outcome_child_edit(request, *, outcome_uuid, instance, form_class, noun, pu
         else selectors.get_outcome_for_user(user, outcome_uuid)
     )
     require(can_work_for_subgroup(user, outcome.theme.subgroup_id))
-    extra = (
-        {"outcome": outcome, "audits": selectors.form_choices(user)["audits"]}
-        if form_class is forms.PracticeCheckForm
-        else {}
-    )
+    extra = {}
+    if form_class is forms.PracticeCheckForm:
+        extra = {
+            "outcome": outcome,
+            "audits": selectors.form_choices(user)["audits"],
+            "indicators": indicators_visible_to(user).filter(is_active=True).order_by("name"),
+        }
+    elif form_class is forms.EvidenceForm:
+        extra = {"scorecards": sets_visible_to(user)}
     form = form_class(request.POST or None, instance=instance, **extra)
     return _form_page(
         request,

@@ -6,24 +6,20 @@ An agency lead reads and writes only their own agency's chronology entries, and 
 chronology is open; the review's editors (``can_edit_review``) enter for any agency involved.
 """
 
-import csv
 import datetime
-import io
 import uuid
-import zipfile
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
-from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import check_dates, happened_after
 from sscb.models import Agency
+from sscb.tabular import NO, YES, ImportResult, as_date, row_problems, template_rows
 from sscb.uploads import stored_name, validate_upload
 
 from . import services
@@ -160,108 +156,21 @@ TEMPLATE_EXAMPLE = [
     "HV record",
     "no",
 ]
-MAX_ROWS = 2000
-YES = {"yes", "y", "true", "1", "x"}
-NO = {"", "no", "n", "false", "0"}
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    errors: list[str] | None = None
-
-
-def _as_date(value) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value or "").strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _read_rows(upload, extension: str) -> list[list]:
-    """The file's rows as lists of cells (the header row first)."""
-    upload.seek(0)
-    if extension == "xlsx":
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-            raise ValidationError("The spreadsheet could not be read.") from error
-        sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-        workbook.close()
-        return rows
-    data = upload.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return list(csv.reader(io.StringIO(text)))
-
-
-def _row_problems(error: ValidationError) -> list[str]:
-    """A row's refusal in words that name the column."""
-    problems = []
-    for field, errors in error.error_dict.items():
-        label = ChronologyEntry._meta.get_field(field).verbose_name if field != "__all__" else ""
-        for problem in errors:
-            if problem.code in ("blank", "null", "required"):
-                problems.append(f"“{label}” is empty")
-            else:
-                problems += [f"{label}: {message}" if label else message for message in problem]
-    return problems
-
-
-def _header_problem(header) -> str | None:
-    names = [str(cell or "").strip().lower().replace("_", " ") for cell in header[:4]]
-    wanted = [name for name, _ in TEMPLATE_COLUMNS]
-    if names[:3] != wanted[:3] or (len(names) > 3 and names[3] not in ("", wanted[3])):
-        return (
-            "The first row must name the template's columns: "
-            + ", ".join(f"“{name}”" for name in wanted)
-            + ". Download the template and copy your entries into it."
-        )
-    return None
 
 
 def chronology_import(*, review: Review, by, agency, upload) -> ImportResult:
     """One agency's chronology from a CSV or XLSX in the template: every row is checked, and
     either every row is added or none is, with a message per bad row saying which and why."""
     try:
-        _name, extension = validate_upload(upload)
-    except ValidationError as error:
-        return ImportResult(errors=error.messages)
-    if extension not in ("csv", "xlsx"):
-        return ImportResult(errors=["Upload the chronology as a CSV or an Excel (.xlsx) file."])
-    try:
         _check_may_enter(by, review, agency)
-        rows = _read_rows(upload, extension)
+        body = template_rows(upload, columns=TEMPLATE_COLUMNS, required=3, what="the chronology")
     except ValidationError as error:
         return ImportResult(errors=error.messages)
-    if not rows or _header_problem(rows[0]):
-        return ImportResult(errors=[_header_problem(rows[0]) if rows else "The file is empty."])
-    body = [
-        (number, row)
-        for number, row in enumerate(rows[1:], start=2)
-        if any(str(cell or "").strip() for cell in row)
-    ]
-    if not body:
-        return ImportResult(errors=["The file has no entries below its header row."])
-    if len(body) > MAX_ROWS:
-        return ImportResult(errors=[f"Upload at most {MAX_ROWS} entries at a time."])
     entries, errors = [], []
     for number, row in body:
-        cells = [*row, "", "", "", ""][:4]
-        day, what, source, key = cells
+        day, what, source, key = row
         problems = []
-        happened_on = _as_date(day)
+        happened_on = as_date(day)
         if happened_on is None:
             problems.append(
                 f"the date “{str(day or '').strip()}” is not a date (write 2025-03-10 or "
@@ -285,7 +194,7 @@ def chronology_import(*, review: Review, by, agency, upload) -> ImportResult:
         try:
             entry.full_clean(exclude=exclude + (["happened_on"] if happened_on is None else []))
         except ValidationError as error:
-            problems += _row_problems(error)
+            problems += row_problems(error, ChronologyEntry)
         if problems:
             errors.append(f"Row {number}: " + "; ".join(problems) + ".")
         else:

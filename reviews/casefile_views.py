@@ -14,6 +14,7 @@ from sscb.access_log import Action, access_log_record
 from sscb.exports import csv_response, xlsx_response
 from sscb.forms import add_service_errors
 from sscb.params import page_of
+from sscb.tabular import template_csv
 from sscb.uploads import clean_filename
 
 from . import casefile, selectors, services
@@ -183,10 +184,7 @@ def chronology_template(request):
     """The upload template: its header row and one example row, as CSV."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="chronology-template.csv"'
-    response.write("\ufeff")
-    response.write(",".join(name for name, _ in casefile.TEMPLATE_COLUMNS) + "\r\n")
-    response.write(",".join(f'"{cell}"' for cell in casefile.TEMPLATE_EXAMPLE) + "\r\n")
-    return response
+    return template_csv(response, casefile.TEMPLATE_COLUMNS, casefile.TEMPLATE_EXAMPLE)
 
 
 def terms(request, uuid):

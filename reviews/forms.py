@@ -1,14 +1,12 @@
 """Validation for the review pages; every write goes through services."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
+from sscb.forms import TemplateUploadForm, form_helper
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup, User
 from sscb.uploads import UploadField
@@ -33,12 +31,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _helper(label):
-    helper = FormHelper()
-    # The server's messages, in words a chair understands, rather than the browser's tooltips.
-    helper.attrs = {"novalidate": ""}
-    helper.add_input(Submit("save", label))
-    return helper
+_helper = form_helper
 
 
 def _dates(*names):
@@ -388,21 +381,15 @@ class ChronologyEntryForm(forms.ModelForm):
         self.helper = _helper("Save the entry")
 
 
-class ChronologyUploadForm(forms.Form):
+class ChronologyUploadForm(TemplateUploadForm):
     """An agency's chronology as a CSV or XLSX file in the template."""
 
-    agency = forms.ModelChoiceField(queryset=Agency.objects.none(), empty_label=None)
-    file = UploadField(
-        label="Chronology file",
-        help_text="A CSV or Excel (.xlsx) file in the template below, "
-        f"up to {settings.UPLOAD_MAX_MB} MB.",
-    )
+    file_label = "Chronology file"
+    submit_label = "Check and add the entries"
 
     def __init__(self, *args, agencies, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(pk__in=[a.pk for a in agencies])
-        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
-        self.helper = _helper("Check and add the entries")
+        agencies = Agency.objects.filter(pk__in=[a.pk for a in agencies])
+        super().__init__(*args, agencies=agencies, **kwargs)
 
 
 class TermsOfReferenceForm(forms.ModelForm):

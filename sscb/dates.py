@@ -34,6 +34,15 @@ def financial_year_choices(today: datetime.date | None = None, *, ahead: int = 0
     ]
 
 
+# A quarter of the financial year as a person picks it.
+QUARTERS = [
+    (1, "Q1 (April–June)"),
+    (2, "Q2 (July–September)"),
+    (3, "Q3 (October–December)"),
+    (4, "Q4 (January–March)"),
+]
+
+
 def quarter_of(day: datetime.date) -> int:
     """The quarter of its financial year a day falls in: Q1 is April to June."""
     return (day.month - 4) % 12 // 3 + 1

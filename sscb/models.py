@@ -274,6 +274,8 @@ class Reminder(models.Model):
         RETURN_OVERDUE = "return_overdue", "Audit return overdue"
         PAPERS_DUE = "papers_due", "Meeting papers due"
         MINUTES_TO_APPROVE = "minutes_approve", "Minutes to approve"
+        PERFORMANCE_DUE_SOON = "performance_due_soon", "Quarterly performance values due soon"
+        PERFORMANCE_OVERDUE = "performance_overdue", "Quarterly performance values overdue"
 
     class Level(models.IntegerChoices):
         OWNER = 0, "Owner"

@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("reviews/", include("reviews.urls")),
     path("how-reviews-work/", include("reviews.public_urls")),
+    path("audits/performance/", include("audits.performance.urls")),
     path("audits/", include("audits.urls")),
     path("learning/", include("learning.urls")),
     path("dashboard/", include("learning.dashboard.urls")),

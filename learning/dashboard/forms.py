@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from sscb.dates import financial_year_choices, financial_year_of
+from sscb.forms import PeriodForm
 
 from .scope import subgroup_choices
 
@@ -35,31 +36,5 @@ class DashboardFilterForm(forms.Form):
         }
 
 
-class ReportPeriodForm(forms.Form):
-    year = forms.TypedChoiceField(label="Financial year", coerce=int)
-    quarter = forms.TypedChoiceField(
-        label="Quarter",
-        coerce=int,
-        required=False,
-        empty_value=None,
-        choices=[
-            ("", "The whole year"),
-            (1, "Q1 (April–June)"),
-            (2, "Q2 (July–September)"),
-            (3, "Q3 (October–December)"),
-            (4, "Q4 (January–March)"),
-        ],
-    )
-
-    def __init__(self, data, **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["year"].choices = financial_year_choices()
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
-
-    def chosen(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
-        return {
-            "year": data.get("year") or financial_year_of(timezone.localdate()),
-            "quarter": data.get("quarter"),
-        }
+# The reports' period: a financial year, or one quarter of it.
+ReportPeriodForm = PeriodForm

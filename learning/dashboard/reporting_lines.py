@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from audits.models import CaseAuditEntry, Framework
+from audits.performance.selectors import last_ended_quarter, scorecards
 from audits.selectors import audits_visible_to, cycles_with_progress, heat_map, standards_not_met
 from learning.models import Action, Finding, PriorityTheme
 from learning.selectors import (
@@ -49,8 +50,8 @@ LINES = {
             SubGroup.Code.QUALITY_ASSURANCE,
             True,
             "Multi-agency themed, single agency and case file audits, their findings and "
-            "actions, and the Section 11 self-assessments, as the Quality Assurance and "
-            "Performance sub-group reports them to the Board each quarter.",
+            "actions, the Section 11 self-assessments and the performance scorecard, as the "
+            "Quality Assurance and Performance sub-group reports them to the Board each quarter.",
         ),
         ReportingLine(
             "cdop",
@@ -131,7 +132,16 @@ def qap_report(user, period: Period, today) -> dict:
         "grades": CaseAuditEntry.Grade.choices,
         "findings": findings,
         "cycles": _cycles(period, Framework.Code.SECTION_11, today),
+        "scorecards": scorecards(user, *_scorecard_quarter(period, today)),
     }
+
+
+def _scorecard_quarter(period: Period, today) -> tuple[int, int]:
+    """The quarter the report's scorecard reads: the period's, or for a whole year its last
+    quarter that has ended."""
+    if period.quarter:
+        return period.year, period.quarter
+    return min((period.year, 4), last_ended_quarter(today))
 
 
 def _cycles(period: Period, framework_code, today) -> list[dict]:

@@ -1337,6 +1337,72 @@ EXPECTATIONS |= {
 }
 
 
+# The performance framework (audits.performance) ----------------------------------------------
+# The member sits on QAP, so reads every indicator; the Executive reads them too; agency A's lead
+# sees (and submits) A's alone; the outsider (on no sub-group) and the reviewer see none. Values
+# are submitted by the owning agency's lead or the Business Unit.
+
+INDICATOR_READERS = {"own": "bu member exec lead", "other": "bu member exec"}
+PERFORMANCE_READERS = rule("bu member exec lead")
+PERFORMANCE_WRITERS = rule("bu lead")
+
+
+def indicator_kw(w, v):
+    return {"uuid": w.indicators[v].uuid}
+
+
+def scorecard_kw(w):
+    return {"uuid": w.indicator_set.uuid}
+
+
+def _last_quarter():
+    from audits.performance.selectors import last_ended_quarter
+
+    return last_ended_quarter()
+
+
+def value_form(w, v):
+    year, quarter = _last_quarter()
+    return {"year": str(year), "quarter": str(quarter), "value": "91.5", "commentary": "Steady."}
+
+
+def values_upload(w):
+    year, quarter = _last_quarter()
+    name = w.indicators["own"].name
+    text = f"indicator,financial year,quarter,value,commentary\r\n{name},{year},{quarter},92,\r\n"
+    return {"agency": w.agency_a.pk, "file": RewoundFile("values.csv", text.encode())}
+
+
+SCORECARD_SHOWN = {
+    "shows": {
+        "member": lambda w: [w.indicators["own"].name, w.indicators["other"].name],
+        "lead": lambda w: [w.indicators["own"].name],
+    },
+    "hides": {"lead": lambda w: [w.indicators["other"].name]},
+}
+
+EXPECTATIONS |= {
+    "performance:index": page(expect=PERFORMANCE_READERS, **SCORECARD_SHOWN),
+    "performance:indicator": each(INDICATOR_READERS, indicator_kw),
+    "performance:submit": [
+        *each(INDICATOR_READERS, indicator_kw, write="bu lead"),
+        *each(INDICATOR_READERS, indicator_kw, method="POST", write="bu lead", data=value_form),
+    ],
+    "performance:upload": [
+        GET("page", PERFORMANCE_WRITERS),
+        POST("page", PERFORMANCE_WRITERS, data=values_upload),
+    ],
+    "performance:template": page(expect=PERFORMANCE_WRITERS),
+    "performance:scorecard": [
+        GET("page", PERFORMANCE_READERS, scorecard_kw, **SCORECARD_SHOWN),
+    ],
+    "performance:scorecard-csv": [
+        GET("page", PERFORMANCE_READERS, scorecard_kw, **SCORECARD_SHOWN),
+    ],
+    "performance:scorecard-xlsx": [GET("page", PERFORMANCE_READERS, scorecard_kw)],
+}
+
+
 # Sign-in, password and second-factor pages (django-allauth) -------------------------------------
 
 PUBLIC = rule("bu member outsider exec lead reviewer", anon=OK)  # needs nobody signed in

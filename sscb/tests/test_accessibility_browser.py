@@ -48,6 +48,7 @@ REPORTS = {
     "audits:cycle",
     "audits:heat-map",
     "audits:agency-history",
+    "performance:scorecard",
 }
 
 RUN_AXE = """async (tags) => {

@@ -89,6 +89,12 @@ PARAMS: dict[str, dict[str, str]] = {
     "dashboard:export-csv": DASHBOARD,
     "dashboard:export-xlsx": DASHBOARD,
     "dashboard:report": REPORT,
+    # The scorecard's quarter (and the quarter a value form opens at): not valid, the last
+    # quarter ended.
+    "performance:scorecard": REPORT,
+    "performance:scorecard-csv": REPORT,
+    "performance:scorecard-xlsx": REPORT,
+    "performance:submit": REPORT,
 }
 
 # The Django admin's names, read by name, and a date hierarchy's (``sscb.params`` checks them);

@@ -317,8 +317,11 @@ def build_world() -> SimpleNamespace:
         )
 
     meetings, items, papers = _meetings(bu, member, crp, reviews, theme_own, outcome_own)
+    indicator_set, indicators = _performance(bu, agency_a, agency_b)
 
     return SimpleNamespace(
+        indicator_set=indicator_set,
+        indicators=indicators,
         meetings=meetings,
         items=items,
         papers=papers,
@@ -347,6 +350,33 @@ def build_world() -> SimpleNamespace:
         actions=actions,
         attachments=attachments,
     )
+
+
+def _performance(bu, agency_a, agency_b):
+    """A scorecard with an indicator of each agency, and a value returned for A's long ago:
+    agency A's lead sees and submits only A's."""
+    from audits.performance.models import Indicator, IndicatorSet, IndicatorValue
+
+    indicator_set = IndicatorSet.objects.create(name="QAP core dataset")
+    indicators = {
+        name: Indicator.objects.create(
+            indicator_set=indicator_set,
+            agency=agency,
+            name=title,
+            unit=Indicator.Unit.PERCENT,
+            polarity=Indicator.Polarity.HIGHER,
+            target=90,
+            tolerance=5,
+        )
+        for name, agency, title in (
+            ("own", agency_a, "Strategy discussions within a working day"),
+            ("other", agency_b, "Assessments within 45 working days"),
+        )
+    }
+    IndicatorValue.objects.create(
+        indicator=indicators["own"], year=2024, quarter=1, value=88, submitted_by=bu
+    )
+    return indicator_set, indicators
 
 
 def _meetings(bu, member, crp, reviews, theme, outcome):

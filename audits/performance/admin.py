@@ -1,0 +1,51 @@
+"""The Business Unit holds the performance framework here: scorecards, indicators (with their
+targets and tolerances) and, where an agency's return needs putting right, its values."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Indicator, IndicatorSet, IndicatorValue
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fields = ["order", "name", "agency", "unit", "polarity", "target", "tolerance", "frequency"]
+    autocomplete_fields = ["agency"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(IndicatorSet)
+class IndicatorSetAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "return_days", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "indicator_set",
+        "agency",
+        "unit",
+        "polarity",
+        "target",
+        "tolerance",
+        "frequency",
+        "is_active",
+    ]
+    list_filter = ["indicator_set", "frequency", "polarity", "is_active"]
+    list_select_related = ["indicator_set", "agency"]
+    search_fields = ["name", "definition", "agency__name"]
+    autocomplete_fields = ["indicator_set", "agency"]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "year", "quarter", "value", "submitted_by", "updated_at"]
+    list_filter = ["year", "quarter", "indicator__indicator_set"]
+    list_select_related = ["indicator", "submitted_by"]
+    search_fields = ["indicator__name", "commentary"]
+    autocomplete_fields = ["indicator", "submitted_by"]

@@ -1,0 +1,77 @@
+"""What the reminder sweep chases for the performance framework: quarterly values not returned
+as the return deadline nears, then escalating once it passes (owning agency's lead, then the
+QAP chair, then the Business Unit). One reminder per indicator, quarter, level and person, so a
+re-run sweep sends nothing twice; a value returned drops the indicator from the candidates."""
+
+import datetime
+
+from django.db.models import F
+from django.urls import reverse
+
+from sscb.models import Reminder, SubGroup
+from sscb.reminders import (
+    Candidate,
+    agency_lead_ids,
+    business_unit_ids,
+    content_type_id,
+    escalate,
+    reminder_source,
+)
+
+from .models import Indicator, IndicatorValue, quarter_index, quarter_label
+from .selectors import last_ended_quarter, quarters_due
+
+Kind = Reminder.Kind
+
+
+@reminder_source
+def performance_returns(today, policy):
+    """Active indicators whose value for a recent quarter is not in, due within the notice
+    period or overdue. Reads a handful of rows (the framework's indicators), so it reads them
+    all each day rather than a window: nothing falls due unseen."""
+    indicators = list(
+        Indicator.objects.filter(is_active=True, indicator_set__is_active=True)
+        .select_related("indicator_set", "agency")
+        .order_by("pk")
+    )
+    if not indicators:
+        return
+    subject = content_type_id(Indicator)
+    leads, business_unit = agency_lead_ids(), business_unit_ids()
+    qap_chair = (
+        SubGroup.objects.filter(code=SubGroup.Code.QUALITY_ASSURANCE)
+        .values_list("chair_id", flat=True)
+        .first()
+    )
+    returned = set(
+        IndicatorValue.objects.alias(index=F("year") * 4 + F("quarter") - 1)
+        .filter(index__gte=quarter_index(*last_ended_quarter(today)) - 3)
+        .values_list("indicator_id", "year", "quarter")
+    )
+    notice = datetime.timedelta(days=policy.due_soon_days)
+    for indicator in indicators:
+        url = reverse("performance:indicator", args=[indicator.uuid])
+        for year, quarter in quarters_due(indicator, today):
+            due_on = indicator.indicator_set.return_due_on(year, quarter)
+            if (indicator.pk, year, quarter) in returned or due_on - notice > today:
+                continue
+            overdue = (today - due_on).days
+            kind = Kind.PERFORMANCE_OVERDUE if overdue > 0 else Kind.PERFORMANCE_DUE_SOON
+            levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
+            title = f"{indicator.name} ({indicator.agency.label}): {quarter_label(year, quarter)}"
+            for level, recipient in escalate(
+                owners=leads.get(indicator.agency_id) or business_unit,
+                chair_id=qap_chair,
+                business_unit=business_unit,
+                levels=levels,
+            ):
+                yield Candidate(
+                    kind,
+                    subject,
+                    indicator.pk,
+                    recipient,
+                    due_on,
+                    title,
+                    url,
+                    level,
+                )

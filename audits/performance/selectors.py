@@ -1,0 +1,267 @@
+"""Reads about the performance framework, already scoped to the person asking.
+
+Who may see and submit an indicator's values is written here once: an agency lead their own
+agency's indicators; QAP members, the Business Unit and the Executive all of them. Values are
+submitted by the owning agency's lead, or by the Business Unit for any agency.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from uuid import UUID
+
+from django.db.models import F, Prefetch, QuerySet
+from django.utils import timezone
+
+from audits.selectors import is_qap_member
+from sscb.access import get_by_public_id, require
+from sscb.dates import financial_year_of, quarter_bounds, quarter_of
+from sscb.models import Agency
+
+from .models import (
+    Indicator,
+    IndicatorSet,
+    IndicatorValue,
+    quarter_index,
+    quarter_label,
+    quarter_of_index,
+)
+from .sparkline import Sparkline, sparkline
+
+TREND_QUARTERS = 8
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+
+def sees_every_indicator(user) -> bool:
+    return user.is_business_unit or user.is_executive or is_qap_member(user)
+
+
+def indicators_visible_to(user) -> QuerySet[Indicator]:
+    """Every indicator for QAP, the Business Unit and the Executive; an agency lead their own
+    agency's; nobody else any."""
+    indicators = Indicator.objects.select_related("agency", "indicator_set")
+    if sees_every_indicator(user):
+        return indicators
+    if user.is_agency_lead and user.agency_id:
+        return indicators.filter(agency_id=user.agency_id)
+    return indicators.none()
+
+
+def can_see_performance(user) -> bool:
+    """Whoever may see any indicator has the performance pages."""
+    return sees_every_indicator(user) or bool(user.is_agency_lead and user.agency_id)
+
+
+def can_manage_indicators(user) -> bool:
+    """The Business Unit holds the framework (in the admin)."""
+    return user.is_business_unit
+
+
+def submitting_agencies(user) -> QuerySet[Agency]:
+    """The agencies whose values the user may submit: the Business Unit any, a lead their own."""
+    if user.is_business_unit:
+        return Agency.objects.filter(is_active=True)
+    if user.is_agency_lead and user.agency_id:
+        return Agency.objects.filter(pk=user.agency_id)
+    return Agency.objects.none()
+
+
+def can_submit_for(user, agency_id) -> bool:
+    return user.is_business_unit or bool(user.is_agency_lead and user.agency_id == agency_id)
+
+
+def indicators_to_submit(user) -> QuerySet[Indicator]:
+    """The active indicators whose values the user may submit."""
+    return indicators_visible_to(user).filter(
+        is_active=True, agency__in=submitting_agencies(user).values("pk")
+    )
+
+
+def get_indicator_for_user(user, uuid: UUID, write=False) -> Indicator:
+    indicator = get_by_public_id(indicators_visible_to(user), uuid)
+    if write:
+        require(indicator.is_active and can_submit_for(user, indicator.agency_id))
+    return indicator
+
+
+def sets_visible_to(user) -> QuerySet[IndicatorSet]:
+    """Scorecards that hold at least one indicator the user may see."""
+    return IndicatorSet.objects.filter(
+        pk__in=indicators_visible_to(user).values("indicator_set_id")
+    ).order_by("name")
+
+
+def get_set_for_user(user, uuid: UUID) -> IndicatorSet:
+    require(can_see_performance(user))
+    return get_by_public_id(sets_visible_to(user), uuid)
+
+
+# --- quarters -------------------------------------------------------------------------------
+
+
+def last_ended_quarter(today: datetime.date | None = None) -> tuple[int, int]:
+    """The financial year and quarter of the last quarter that has ended."""
+    today = today or timezone.localdate()
+    return quarter_of_index(quarter_index(financial_year_of(today), quarter_of(today)) - 1)
+
+
+def quarters_due(indicator: Indicator, today: datetime.date, count: int = 4):
+    """The last ``count`` ended quarters in which ``indicator`` asks for a value, newest first.
+    An indicator added during a quarter asks from the quarter just ended, not for its past."""
+    added = timezone.localdate(indicator.created_at) if indicator.created_at else today
+    first = quarter_index(financial_year_of(added), quarter_of(added)) - 1
+    last = quarter_index(*last_ended_quarter(today))
+    quarters = []
+    for index in range(last, max(first, last - count + 1) - 1, -1):
+        year, quarter = quarter_of_index(index)
+        if indicator.is_due_in(quarter):
+            quarters.append((year, quarter))
+    return quarters
+
+
+# --- the scorecard --------------------------------------------------------------------------
+
+
+@dataclass
+class ScorecardRow:
+    indicator: Indicator
+    latest: IndicatorValue | None
+    rag: str | None
+    due: bool  # the indicator asks for a value in the scorecard's quarter
+    missing: bool  # ... and none has been returned
+    trend: Sparkline
+    values: list  # the trend's quarters, oldest first: (label, value or None)
+
+    @property
+    def rag_label(self) -> str:
+        return {"green": "On target", "amber": "Within tolerance", "red": "Beyond tolerance"}.get(
+            self.rag or "", "No value"
+        )
+
+
+def scorecard(user, indicator_set: IndicatorSet, year: int, quarter: int) -> dict:
+    """Each visible active indicator of the set: its latest value up to the quarter with its RAG,
+    its last eight quarters as a sparkline, and the returns missing for the quarter.
+
+    Two queries whatever the number of indicators and quarters.
+    """
+    last = quarter_index(year, quarter)
+    first = last - TREND_QUARTERS + 1
+    values = (
+        IndicatorValue.objects.alias(index=F("year") * 4 + F("quarter") - 1)
+        .filter(index__gte=first, index__lte=last)
+        .select_related("submitted_by")
+        .order_by("year", "quarter")
+    )
+    indicators = list(
+        indicators_visible_to(user)
+        .filter(indicator_set=indicator_set, is_active=True)
+        .prefetch_related(Prefetch("values", queryset=values, to_attr="window"))
+        .order_by("order", "name")
+    )
+    quarters = [quarter_of_index(index) for index in range(first, last + 1)]
+    rows = []
+    for indicator in indicators:
+        by_quarter = {(v.year, v.quarter): v for v in indicator.window}
+        latest = indicator.window[-1] if indicator.window else None
+        due = indicator.is_due_in(quarter)
+        trend = [(quarter_label(*q), _value(by_quarter.get(q))) for q in quarters]
+        rows.append(
+            ScorecardRow(
+                indicator=indicator,
+                latest=latest,
+                rag=indicator.rag(latest.value if latest else None),
+                due=due,
+                missing=due and (year, quarter) not in by_quarter,
+                trend=sparkline(indicator, trend),
+                values=trend,
+            )
+        )
+    start, end = quarter_bounds(year, quarter)
+    return {
+        "set": indicator_set,
+        "year": year,
+        "quarter": quarter,
+        "label": quarter_label(year, quarter),
+        "starts_on": start,
+        "ends_on": end,
+        "due_on": indicator_set.return_due_on(year, quarter),
+        "rows": rows,
+        "missing": [row for row in rows if row.missing],
+        "counts": {
+            rag: sum(1 for row in rows if row.rag == rag) for rag in ("green", "amber", "red")
+        },
+        "trend_labels": [quarter_label(*q) for q in quarters],
+    }
+
+
+def _value(value: IndicatorValue | None) -> Decimal | None:
+    return value.value if value else None
+
+
+def scorecards(user, year: int, quarter: int) -> list[dict]:
+    """Every active scorecard the user may read, for one quarter (QAP's quarterly report)."""
+    return [
+        scorecard(user, indicator_set, year, quarter)
+        for indicator_set in sets_visible_to(user).filter(is_active=True)  # a handful of sets
+    ]
+
+
+def indicator_page(user, indicator: Indicator) -> dict:
+    """An indicator with every value returned, newest first, and the quarters still due."""
+    values = list(indicator.values.select_related("submitted_by").order_by("-year", "-quarter"))
+    returned = {(v.year, v.quarter) for v in values}
+    today = timezone.localdate()
+    return {
+        "indicator": indicator,
+        "values": [(v, indicator.rag(v.value)) for v in values],
+        "still_due": [
+            (quarter_label(*q), indicator.indicator_set.return_due_on(*q))
+            for q in quarters_due(indicator, today)
+            if q not in returned
+        ]
+        if indicator.is_active
+        else [],
+        "can_submit": indicator.is_active and can_submit_for(user, indicator.agency_id),
+    }
+
+
+def returns_due(user, today: datetime.date | None = None) -> list[dict]:
+    """The quarterly values the user may submit that have not been returned: for "My agency"."""
+    today = today or timezone.localdate()
+    indicators = list(indicators_to_submit(user).order_by("indicator_set__name", "order", "name"))
+    if not indicators:
+        return []
+    window = {
+        (indicator_id, year, quarter)
+        for indicator_id, year, quarter in IndicatorValue.objects.filter(
+            indicator__in=[i.pk for i in indicators]
+        )
+        .alias(index=F("year") * 4 + F("quarter") - 1)
+        .filter(index__gte=quarter_index(*last_ended_quarter(today)) - 3)
+        .values_list("indicator_id", "year", "quarter")
+    }
+    due = []
+    for indicator in indicators:
+        for year, quarter in quarters_due(indicator, today):
+            if (indicator.pk, year, quarter) not in window:
+                due_on = indicator.indicator_set.return_due_on(year, quarter)
+                due.append(
+                    {
+                        "indicator": indicator,
+                        "year": year,
+                        "quarter": quarter,
+                        "label": quarter_label(year, quarter),
+                        "due_on": due_on,
+                        "overdue": due_on < today,
+                    }
+                )
+    return sorted(due, key=lambda row: (row["due_on"], row["indicator"].name))
+
+
+def indicator_list(user) -> QuerySet[Indicator]:
+    return indicators_visible_to(user).order_by(
+        "indicator_set__name", "-is_active", "order", "name"
+    )

@@ -1,0 +1,331 @@
+from decimal import Decimal
+from html import unescape
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from learning.models import AssuranceEvidence, PracticeCheck
+from learning.tests.factories import CheckFactory, OutcomeFactory
+
+from ..models import IndicatorValue
+from .factories import IndicatorFactory, IndicatorSetFactory, IndicatorValueFactory
+
+pytestmark = pytest.mark.django_db
+TODAY = "2025-11-10"  # Q3 of 2025/26: the last quarter ended is Q2
+
+
+def body(response):
+    return unescape(response.content.decode())
+
+
+@pytest.fixture
+def scorecard():
+    return IndicatorSetFactory(name="QAP core dataset")
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, scorecard):
+    for url in (
+        reverse("performance:index"),
+        reverse("performance:scorecard", args=[scorecard.uuid]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_who_may_see_the_framework(client, scorecard, agency, other_agency, make_user, qap_user):
+    IndicatorFactory(indicator_set=scorecard, agency=agency, name="Police indicator")
+    IndicatorFactory(indicator_set=scorecard, agency=other_agency, name="Social care indicator")
+    url = reverse("performance:scorecard", args=[scorecard.uuid])
+    lead = make_user(role="agency_lead", agency=agency, username="lead")
+    for user, sees in [
+        (make_user(role="business_unit", username="bu1"), {"Police", "Social care"}),
+        (make_user(role="executive", username="exec1"), {"Police", "Social care"}),
+        (qap_user, {"Police", "Social care"}),
+        (lead, {"Police"}),
+    ]:
+        client.force_login(user)
+        text = body(client.get(url))
+        for name in ("Police", "Social care"):
+            assert (f"{name} indicator" in text) == (name in sees), (user, name)
+    for user in (
+        make_user(role="subgroup_member", username="notqap"),
+        make_user(role="independent_reviewer", username="rev"),
+    ):
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        assert client.get(reverse("performance:index")).status_code == 403
+
+
+@time_machine.travel(TODAY)
+def test_the_scorecard_shows_rag_trend_and_missing_returns(client, bu_user, scorecard, agency):
+    good = IndicatorFactory(
+        indicator_set=scorecard,
+        agency=agency,
+        name="Initial health assessments in 20 days",
+        target=Decimal(90),
+        tolerance=Decimal(5),
+    )
+    late = IndicatorFactory(
+        indicator_set=scorecard,
+        agency=agency,
+        name="Re-referrals within 12 months",
+        polarity="lower",
+        target=Decimal(20),
+        tolerance=Decimal(3),
+    )
+    for quarter, value in ((1, "86"), (2, "90")):
+        IndicatorValueFactory(indicator=good, year=2025, quarter=quarter, value=Decimal(value))
+    IndicatorValueFactory(indicator=late, year=2025, quarter=1, value=Decimal("23.01"))
+    client.force_login(bu_user)
+    response = client.get(reverse("performance:scorecard", args=[scorecard.uuid]))
+    text = body(response)
+    assert "Q2 2025/26" in text  # the last quarter ended
+    assert "Green: on target" in text and "Red: beyond tolerance" in text
+    assert "1 green, 0 amber, 1 red of 2 indicators" in text
+    missing = text.split('data-testid="missing-returns"')[1]
+    assert "Re-referrals within 12 months" in missing
+    assert "Initial health assessments" not in missing
+    # The sparkline is SVG with a text alternative naming each quarter's value.
+    assert "<svg" in text and "Q1 2025/26: 86%; Q2 2025/26: 90%" in text
+    older = client.get(
+        reverse("performance:scorecard", args=[scorecard.uuid]), {"year": 2025, "quarter": 1}
+    )
+    assert "0 green, 1 amber, 1 red of 2 indicators" in body(older)
+
+
+@time_machine.travel(TODAY)
+def test_the_scorecard_runs_the_same_queries_for_2_or_40_indicators_over_8_quarters(
+    client, bu_user, scorecard, agency, count_queries, django_assert_max_num_queries
+):
+    def grow(n):
+        for _ in range(n):
+            indicator = IndicatorFactory(indicator_set=scorecard, agency=agency)
+            for index in range(8):
+                year, quarter = divmod(2023 * 4 + 2 + index, 4)
+                IndicatorValueFactory(indicator=indicator, year=year, quarter=quarter + 1)
+
+    client.force_login(bu_user)
+    url = reverse("performance:scorecard", args=[scorecard.uuid])
+    grow(2)
+    small = count_queries(url)
+    grow(38)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert body(response).count('data-testid="scorecard-row"') == 40
+    for name in ("performance:scorecard-csv", "performance:scorecard-xlsx"):
+        assert client.get(reverse(name, args=[scorecard.uuid])).status_code == 200
+
+
+@time_machine.travel(TODAY)
+def test_the_scorecard_exports_as_csv(client, bu_user, scorecard, agency):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency, name="=Indicator")
+    IndicatorValueFactory(indicator=indicator, year=2025, quarter=2, value=Decimal("84.5"))
+    client.force_login(bu_user)
+    response = client.get(
+        reverse("performance:scorecard-csv", args=[scorecard.uuid]), {"year": 2025, "quarter": 2}
+    )
+    text = response.content.decode("utf-8-sig")
+    assert "'=Indicator,West Mercia Police" in text  # a formula is written as text
+    assert "84.50" in text and "Beyond tolerance" in text
+
+
+@time_machine.travel(TODAY)
+def test_an_agency_lead_submits_a_value_through_the_page(client, agency_user, scorecard):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
+    client.force_login(agency_user)
+    url = reverse("performance:submit", args=[indicator.uuid])
+    form = client.get(url, {"year": 2025, "quarter": 1})
+    assert form.status_code == 200
+    response = client.post(
+        url, {"year": 2025, "quarter": 2, "value": "92.5", "commentary": "Stable."}
+    )
+    assert response.status_code == 302
+    value = IndicatorValue.objects.get()
+    assert (value.year, value.quarter, value.value, value.submitted_by) == (
+        2025,
+        2,
+        Decimal("92.50"),
+        agency_user,
+    )
+    refused = client.post(url, {"year": 2025, "quarter": 3, "value": "50"})
+    assert refused.status_code == 400
+    assert "has not ended yet" in body(refused)
+    assert IndicatorValue.objects.count() == 1
+
+
+def test_an_agency_lead_cannot_open_or_submit_another_agencys_indicator(
+    client, agency_user, other_agency, scorecard
+):
+    theirs = IndicatorFactory(indicator_set=scorecard, agency=other_agency)
+    client.force_login(agency_user)
+    url = reverse("performance:submit", args=[theirs.uuid])
+    assert client.post(url, {"year": 2024, "quarter": 1, "value": "1"}).status_code == 404
+    assert client.get(reverse("performance:indicator", args=[theirs.uuid])).status_code == 404
+    assert not IndicatorValue.objects.exists()
+
+
+def test_an_executive_reads_but_does_not_submit(client, executive_user, agency, scorecard):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency)
+    client.force_login(executive_user)
+    assert client.get(reverse("performance:indicator", args=[indicator.uuid])).status_code == 200
+    url = reverse("performance:submit", args=[indicator.uuid])
+    assert client.post(url, {"year": 2024, "quarter": 1, "value": "1"}).status_code == 403
+    assert client.get(reverse("performance:upload")).status_code == 403
+
+
+@time_machine.travel(TODAY)
+def test_an_upload_with_a_bad_row_says_which_and_stores_nothing(client, agency_user, scorecard):
+    IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency, name="Visits on time")
+    client.force_login(agency_user)
+    text = (
+        "indicator,financial year,quarter,value,commentary\r\n"
+        "Visits on time,2025,1,80,\r\n"
+        "Visits on time,2025,2,lots,\r\n"
+    )
+    response = client.post(
+        reverse("performance:upload"),
+        {"agency": agency_user.agency.pk, "file": SimpleUploadedFile("v.csv", text.encode())},
+    )
+    assert response.status_code == 400
+    assert "Row 3: the value “lots” is not a number." in body(response)
+    assert not IndicatorValue.objects.exists()
+    template = client.get(reverse("performance:template"))
+    assert template.content.decode("utf-8-sig").startswith(
+        "indicator,financial year,quarter,value,commentary"
+    )
+
+
+@time_machine.travel(TODAY)
+def test_my_agency_lists_the_values_due_with_a_link(client, agency_user, scorecard):
+    indicator = IndicatorFactory(
+        indicator_set=scorecard, agency=agency_user.agency, name="Strategy discussions in 1 day"
+    )
+    client.force_login(agency_user)
+    text = body(client.get(reverse("learning:my_agency")))
+    due = text.split('data-testid="performance-due"')[1]
+    assert "Strategy discussions in 1 day" in due and "Q2 2025/26" in due
+    assert reverse("performance:submit", args=[indicator.uuid]) + "?year=2025&quarter=2" in due
+
+
+def test_a_performance_check_shows_the_indicators_it_relies_on(client, bu_user, agency, scorecard):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency, name="Re-referrals")
+    outcome = OutcomeFactory()
+    check = CheckFactory(outcome=outcome, agency=agency, way=PracticeCheck.Way.PERFORMANCE)
+    check.indicators.set([indicator])
+    client.force_login(bu_user)
+    text = body(client.get(outcome.get_absolute_url()))
+    shown = text.split('data-testid="check-indicators"')[1]
+    assert "Re-referrals" in shown and indicator.get_absolute_url() in shown
+
+
+def test_a_training_evaluation_cannot_rely_on_indicators(client, bu_user, agency, scorecard):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency)
+    outcome = OutcomeFactory()
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("learning:check_new", args=[outcome.uuid]),
+        {
+            "way": "single_agency_audit",
+            "agency": agency.pk,
+            "indicators": [indicator.pk],
+            "result": "pending",
+        },
+    )
+    assert response.status_code == 400
+    assert "Only a performance framework check relies on indicators." in body(response)
+    response = client.post(
+        reverse("learning:check_new", args=[outcome.uuid]),
+        {
+            "way": "performance",
+            "agency": agency.pk,
+            "indicators": [indicator.pk],
+            "result": "pending",
+        },
+    )
+    assert response.status_code == 302
+    assert list(PracticeCheck.objects.get().indicators.all()) == [indicator]
+
+
+def test_evidence_cites_a_scorecard_quarter_and_links_to_it(client, bu_user, scorecard, agency):
+    IndicatorFactory(indicator_set=scorecard, agency=agency)
+    outcome = OutcomeFactory()
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("learning:evidence_new", args=[outcome.uuid]),
+        {
+            "way": "performance_data",
+            "title": "Q2 scorecard",
+            "scorecard": scorecard.pk,
+            "scorecard_year": "2025",
+            "scorecard_quarter": "2",
+        },
+    )
+    assert response.status_code == 302, body(response)
+    evidence = AssuranceEvidence.objects.get()
+    text = body(client.get(evidence.get_absolute_url()))
+    cited = text.split('data-testid="scorecard-cited"')[1]
+    link = reverse("performance:scorecard", args=[scorecard.uuid]) + "?year=2025&quarter=2"
+    assert link in cited and "Q2 2025/26" in cited
+    refused = client.post(
+        reverse("learning:evidence_new", args=[outcome.uuid]),
+        {
+            "way": "agency_report",
+            "title": "Report",
+            "scorecard": scorecard.pk,
+            "scorecard_year": "2025",
+            "scorecard_quarter": "2",
+        },
+    )
+    assert refused.status_code == 400
+    assert "Only QAP performance data cites a scorecard quarter." in body(refused)
+    assert AssuranceEvidence.objects.count() == 1
+
+
+@time_machine.travel(TODAY)
+def test_the_qap_report_carries_the_scorecard(client, bu_user, scorecard, agency):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency, name="Visits on time")
+    IndicatorValueFactory(indicator=indicator, year=2025, quarter=1, value=Decimal(95))
+    client.force_login(bu_user)
+    text = body(client.get(reverse("dashboard:report", args=["qap"]), {"year": 2025, "quarter": 1}))
+    assert "Visits on time" in text and "Green: on target" in text
+    assert reverse("performance:scorecard-xlsx", args=[scorecard.uuid]) in text
+
+
+def test_the_audits_page_links_the_framework(client, bu_user, agency_user, make_user):
+    for user, shown in (
+        (bu_user, True),
+        (agency_user, True),
+        (make_user(role="independent_reviewer", username="r"), False),
+    ):
+        client.force_login(user)
+        assert (
+            'data-testid="performance-link"' in body(client.get(reverse("audits:list")))
+        ) == shown
+
+
+@time_machine.travel(TODAY)
+@pytest.mark.parametrize("page", ["index", "indicator", "my_agency"])
+def test_the_framework_pages_run_the_same_queries_for_2_or_30_indicators(
+    client, agency_user, scorecard, count_queries, django_assert_max_num_queries, page
+):
+    first = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
+
+    def grow(n):
+        for _ in range(n):
+            indicator = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
+            IndicatorValueFactory(indicator=indicator, year=2025, quarter=1)
+            IndicatorValueFactory(indicator=first, year=2020 + len(first.values.all()), quarter=2)
+
+    url = {
+        "index": reverse("performance:index"),
+        "indicator": reverse("performance:indicator", args=[first.uuid]),
+        "my_agency": reverse("learning:my_agency"),
+    }[page]
+    client.force_login(agency_user)
+    grow(1)
+    small = count_queries(url)
+    grow(29)
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200

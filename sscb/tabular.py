@@ -1,0 +1,131 @@
+"""Records uploaded as a CSV or XLSX file in a documented template (a review's chronology, an
+agency's quarterly performance values): the file is checked as a whole, each row is checked, and
+the caller adds every row or none, with a message per bad row saying which row and why."""
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
+
+from .uploads import validate_upload
+
+MAX_ROWS = 2000
+YES = {"yes", "y", "true", "1", "x"}
+NO = {"", "no", "n", "false", "0"}
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    errors: list[str] | None = field(default=None)
+
+
+def as_date(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value or "").strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def cell_text(value) -> str:
+    return str(value if value is not None else "").strip()
+
+
+def read_rows(upload, extension: str) -> list[list]:
+    """The file's rows as lists of cells (the header row first)."""
+    upload.seek(0)
+    if extension == "xlsx":
+        try:
+            workbook = load_workbook(upload, read_only=True, data_only=True)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+            raise ValidationError("The spreadsheet could not be read.") from error
+        sheet = workbook.worksheets[0]
+        rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        workbook.close()
+        return rows
+    data = upload.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def row_problems(error: ValidationError, model) -> list[str]:
+    """A row's refusal by ``model.full_clean()`` in words that name the column."""
+    problems = []
+    for name, errors in error.error_dict.items():
+        label = model._meta.get_field(name).verbose_name if name != "__all__" else ""
+        for problem in errors:
+            if problem.code in ("blank", "null", "required"):
+                problems.append(f"“{label}” is empty")
+            else:
+                problems += [f"{label}: {message}" if label else message for message in problem]
+    return problems
+
+
+def header_problem(header, columns: list[tuple[str, str]], required: int) -> str | None:
+    """Unless the first row names the template's columns: the first ``required`` exactly, the
+    others (optional, at the end) by name or not at all."""
+    wanted = [name for name, _ in columns]
+    names = [str(cell or "").strip().lower().replace("_", " ") for cell in header[: len(wanted)]]
+    optional = names[required:]
+    if names[:required] != wanted[:required] or any(
+        name not in ("", wanted[required + index]) for index, name in enumerate(optional)
+    ):
+        return (
+            "The first row must name the template's columns: "
+            + ", ".join(f"“{name}”" for name in wanted)
+            + ". Download the template and copy your entries into it."
+        )
+    return None
+
+
+def template_rows(
+    upload, *, columns: list[tuple[str, str]], required: int, what: str
+) -> list[tuple[int, list]]:
+    """The rows below the header of an uploaded CSV or XLSX in the template, as (row number as
+    the spreadsheet shows it, cells padded to the template's width), empty rows left out.
+
+    Raises ValidationError saying what is wrong with the file as a whole.
+    """
+    _name, extension = validate_upload(upload)
+    if extension not in ("csv", "xlsx"):
+        raise ValidationError(f"Upload {what} as a CSV or an Excel (.xlsx) file.")
+    rows = read_rows(upload, extension)
+    if not rows:
+        raise ValidationError("The file is empty.")
+    problem = header_problem(rows[0], columns, required)
+    if problem:
+        raise ValidationError(problem)
+    width = len(columns)
+    body = [
+        (number, [*row, *[""] * width][:width])
+        for number, row in enumerate(rows[1:], start=2)
+        if any(str(cell or "").strip() for cell in row)
+    ]
+    if not body:
+        raise ValidationError("The file has no entries below its header row.")
+    if len(body) > MAX_ROWS:
+        raise ValidationError(f"Upload at most {MAX_ROWS} entries at a time.")
+    return body
+
+
+def template_csv(response, columns: list[tuple[str, str]], example: list[str]):
+    """Write a template's header row and one example row into a CSV ``response``."""
+    response.write("\ufeff")
+    response.write(",".join(name for name, _ in columns) + "\r\n")
+    response.write(",".join(f'"{cell}"' for cell in example) + "\r\n")
+    return response
