@@ -274,6 +274,8 @@ class Reminder(models.Model):
         RETURN_OVERDUE = "return_overdue", "Audit return overdue"
         PAPERS_DUE = "papers_due", "Meeting papers due"
         MINUTES_TO_APPROVE = "minutes_approve", "Minutes to approve"
+        BRIEFING_TO_CASCADE = "briefing_cascade", "Briefing to cascade to your staff"
+        CASCADE_NOT_CONFIRMED = "cascade_overdue", "Briefing cascade not confirmed"
 
     class Level(models.IntegerChoices):
         OWNER = 0, "Owner"

@@ -31,6 +31,7 @@ urlpatterns = [
     path("how-reviews-work/", include("reviews.public_urls")),
     path("audits/", include("audits.urls")),
     path("learning/", include("learning.urls")),
+    path("learning/", include("learning.briefings.urls")),
     path("dashboard/", include("learning.dashboard.urls")),
     path("meetings/", include("learning.meetings.urls")),
 ]
