@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from learning import services as learning_services
 from learning.models import DeliveryActivity
@@ -130,9 +131,13 @@ def briefing_publish(*, briefing: Briefing, by, on: datetime.date | None = None)
     briefing.published_by = by
     briefing.activity = activity
     _save(briefing, {"status": Status.PUBLISHED, "published_on": on})
-    Cascade.objects.bulk_create(
-        Cascade(briefing=briefing, agency=agency, sent_on=on, confirm_by=on + CASCADE_WITHIN)
-        for agency in Agency.objects.filter(is_active=True).order_by("pk")
+    bulk_create_with_history(
+        [
+            Cascade(briefing=briefing, agency=agency, sent_on=on, confirm_by=on + CASCADE_WITHIN)
+            for agency in Agency.objects.filter(is_active=True).order_by("pk")
+        ],
+        Cascade,
+        default_user=by,
     )
     return briefing
 
