@@ -17,7 +17,9 @@ from .factories import TEXT, draft, published
 pytestmark = pytest.mark.django_db
 
 
-def test_a_briefing_from_a_theme_starts_with_its_title_findings_and_outcomes(writer, theme, outcome):
+def test_a_briefing_from_a_theme_starts_with_its_title_findings_and_outcomes(
+    writer, theme, outcome
+):
     start = selectors.starting_point(writer, "theme", theme.uuid)
     assert start["subgroup"] == theme.subgroup
     assert start["initial"]["title"] == "Hearing the voice of the child"
@@ -48,7 +50,11 @@ def test_each_edit_after_submission_keeps_the_previous_version_and_who_wrote_it(
         briefing=briefing, by=chair, outcome=outcome, **TEXT | {"title": "Hearing every child"}
     )
     briefing.refresh_from_db()
-    assert (briefing.version, briefing.title, briefing.edited_by) == (2, "Hearing every child", chair)
+    assert (briefing.version, briefing.title, briefing.edited_by) == (
+        2,
+        "Hearing every child",
+        chair,
+    )
     assert briefing.status == Briefing.Status.DRAFT  # the chair approves the words as they are
     [kept] = briefing.versions.all()
     assert (kept.number, kept.title, kept.written_by, kept.replaced_by) == (
