@@ -32,6 +32,7 @@ class BriefingForm(forms.ModelForm):
     def __init__(self, *args, outcomes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["outcome"].queryset = outcomes
+        self.fields["outcome"].label = "Learning outcome"
         self.fields["outcome"].help_text = (
             "The learning outcome it delivers: publishing it records one of the outcome's "
             "delivery activities. Needed before it is submitted for approval."

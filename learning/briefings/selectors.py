@@ -12,6 +12,7 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 
 from learning.models import LearningOutcome
 from learning.selectors import get_outcome_for_user, get_theme_for_user
@@ -119,9 +120,10 @@ def starting_point(user, kind: str, uuid: UUID) -> dict:
             theme.subgroup,
             outcomes,
             findings,
-            theme=theme,
+            source=(theme, theme.get_absolute_url()),
             title=theme.title,
             why=theme.description,
+            theme=theme,
         )
     if kind == "outcome":
         outcome = get_outcome_for_user(user, uuid, write=True)
@@ -131,11 +133,12 @@ def starting_point(user, kind: str, uuid: UUID) -> dict:
             theme.subgroup,
             theme.outcomes.all(),
             findings,
-            theme=theme,
-            outcome=outcome,
+            source=(outcome, outcome.get_absolute_url()),
+            chosen=outcome,
             title=outcome.title,
             why=theme.description,
             do=outcome.title,
+            theme=theme,
         )
     review = get_review_for_user(user, uuid)
     if not can_work_for_subgroup(user, review.subgroup_id):
@@ -144,24 +147,30 @@ def starting_point(user, kind: str, uuid: UUID) -> dict:
         review.subgroup,
         _review_outcomes(review.pk),
         review.findings.order_by("-identified_on", "pk"),
+        source=(review, reverse("reviews:detail", args=[review.uuid])),
         review=review,
         title=f"Learning from {review.reference}: {review.title}",
     )
 
 
-def _start(subgroup, outcomes, findings, *, title, why="", do="", **records) -> dict:
+def _start(
+    subgroup, outcomes, findings, *, source, title, why="", do="", chosen=None, **records
+) -> dict:
+    """``source``: the record written from and its page; ``records``: what the briefing keeps
+    as its origin (its theme, or its review); ``chosen``: the outcome already chosen."""
     findings = list(findings[:10])
     happened = "\n\n".join(f"{f.title}\n{f.detail}" for f in findings)
     return {
         "subgroup": subgroup,
         "outcomes": outcomes.order_by("title"),
         "records": records,
+        "source": source,
         "initial": {
             "title": title[:200],
             "what_happened": happened,
             "why_it_matters": why,
             "what_to_do": do,
-            "outcome": records["outcome"].pk if records.get("outcome") else None,
+            "outcome": chosen.pk if chosen else None,
         },
     }
 

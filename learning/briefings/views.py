@@ -50,7 +50,7 @@ def briefing_write(request, kind, uuid):
     form = forms.BriefingForm(
         request.POST or None, initial=start["initial"], outcomes=start["outcomes"]
     )
-    source = next(iter(start["records"].values()))
+    source, back = start["source"]
     return form_page(
         request,
         form,
@@ -59,7 +59,7 @@ def briefing_write(request, kind, uuid):
         purpose="A 7-minute briefing for practitioners: what happened, why it matters, what to do "
         "differently, questions for team discussion and further reading. Name children and "
         "families by pseudonym only. It starts as a draft that the sub-group's chair approves.",
-        back=source.get_absolute_url(),
+        back=back,
         save=lambda: services.briefing_write(
             by=user, subgroup=start["subgroup"], **start["records"], **form.cleaned_data
         ),
@@ -140,7 +140,9 @@ def briefing_return(request, uuid):
     return _act(
         request,
         briefing,
-        lambda: services.briefing_return(briefing=briefing, by=user, **form.cleaned_data),
+        lambda: services.briefing_return(
+            briefing=briefing, by=user, note=form.cleaned_data["returned_note"]
+        ),
         "Sent back to draft with your comments.",
     )
 

@@ -31,7 +31,8 @@ def test_a_briefing_from_a_theme_starts_with_its_title_findings_and_outcomes(
 def test_a_briefing_from_an_outcome_chooses_that_outcome(writer, outcome):
     start = selectors.starting_point(writer, "outcome", outcome.uuid)
     assert start["initial"]["outcome"] == outcome.pk
-    assert start["records"] == {"theme": outcome.theme, "outcome": outcome}
+    assert start["records"] == {"theme": outcome.theme}
+    assert start["source"] == (outcome, outcome.get_absolute_url())
 
 
 def test_editing_a_draft_never_submitted_keeps_no_version(writer, li, outcome):
