@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -11,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import can_see_my_agency, require
-from sscb.pages import form_page
+from sscb.pages import act_page, form_page
 from sscb.params import page_of
 
 from . import forms, selectors, services
@@ -20,16 +18,7 @@ from .models import CASCADE_WITHIN, Briefing
 PAGE_SIZE = 25
 
 
-def _act(request, briefing, act, success):
-    """A one-button act: call the service, say what happened or why not, back to the briefing."""
-    try:
-        with transaction.atomic():
-            act()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-    return redirect(briefing.get_absolute_url())
+_act = act_page  # a one-button act, back to the record's page
 
 
 @require_safe
