@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from learning.models import LearningOutcome
-from learning.selectors import get_outcome_for_user, get_theme_for_user
+from learning.selectors import get_outcome_for_user, get_theme_for_user, themes_visible_to
 from reviews.selectors import get_review_for_user, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
 
@@ -209,9 +209,13 @@ def briefing_page(user, briefing: Briefing) -> dict:
         .select_related("agency", "confirmed_by")
         .order_by("agency__name")
     )
+    # A published briefing is everyone's; the records it came from are linked only for those
+    # who may open them.
     review_visible = bool(
         briefing.review_id and reviews_visible_to(user).filter(pk=briefing.review_id).exists()
     )
+    theme_id = briefing.theme_id or (briefing.outcome.theme_id if briefing.outcome_id else None)
+    theme_visible = bool(theme_id and themes_visible_to(user).filter(pk=theme_id).exists())
     return {
         "briefing": briefing,
         "sections": briefing.sections,
@@ -220,6 +224,8 @@ def briefing_page(user, briefing: Briefing) -> dict:
         "reach": sum(c.staff_reached or 0 for c in cascades if c.is_confirmed),
         "confirmed": sum(1 for c in cascades if c.is_confirmed),
         "review_visible": review_visible,
+        # An outcome is seen by whoever sees its theme (learning.selectors.outcomes_visible_to).
+        "theme_visible": theme_visible,
         "can_write": can_write(user, briefing),
         "may_approve": may_approve(user, briefing),
     }

@@ -201,3 +201,21 @@ def test_the_dashboards_reach_is_the_sum_of_confirmations_and_links_to_them(
 def test_an_agency_lead_without_an_agency_page_is_refused(client, make_user, agency_user):
     client.force_login(UserFactory(role="executive", username="exec2"))
     assert client.get(reverse("briefings:cascades")).status_code == 403
+
+
+def test_a_briefings_delivery_is_not_typed_in_on_the_outcome(
+    client, writer, chair, li, outcome, agencies
+):
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    client.force_login(writer)
+    page = client.get(outcome.get_absolute_url()).content.decode()
+    assert f'href="{briefing.get_absolute_url()}"' in page
+    assert reverse("learning:activity_edit", args=[briefing.activity.uuid]) not in page
+    response = client.get(reverse("learning:activity_edit", args=[briefing.activity.uuid]))
+    assert response.url == briefing.get_absolute_url()
+    client.post(
+        reverse("learning:activity_edit", args=[briefing.activity.uuid]),
+        {"way": "briefing", "title": "Typed", "planned_on": "2025-01-01", "reach": "999"},
+    )
+    briefing.activity.refresh_from_db()
+    assert briefing.activity.reach == 0
