@@ -248,7 +248,9 @@ def get_evidence_for_user(user, uuid: UUID, write=False) -> AssuranceEvidence:
 
 
 def get_activity_for_user(user, uuid: UUID) -> DeliveryActivity:
-    return get_by_public_id(activities_visible_to(user).select_related("outcome__theme"), uuid)
+    return get_by_public_id(
+        activities_visible_to(user).select_related("outcome__theme", "briefing"), uuid
+    )
 
 
 def get_check_for_user(user, uuid: UUID) -> PracticeCheck:
@@ -544,7 +546,11 @@ def _outcomes_in_full(user) -> QuerySet:
     """Outcomes with their activities, checks (and stages) and evidence prefetched."""
     stages = TrainingEvaluationStage.objects.order_by("stage")
     return LearningOutcome.objects.select_related("decided_by").prefetch_related(
-        Prefetch("activities", queryset=DeliveryActivity.objects.order_by("planned_on")),
+        Prefetch(
+            "activities",
+            # A published briefing's delivery links to the briefing (learning.briefings).
+            queryset=DeliveryActivity.objects.select_related("briefing").order_by("planned_on"),
+        ),
         Prefetch(
             "checks",
             queryset=checks_visible_to(user)

@@ -351,6 +351,11 @@ def _outcome_child_edit(request, *, outcome_uuid, instance, form_class, noun, pu
 
 def activity_edit(request, outcome_uuid=None, uuid=None):
     activity = selectors.get_activity_for_user(request.user, uuid) if uuid else None
+    briefing = getattr(activity, "briefing", None)
+    if briefing is not None:
+        # A published briefing's delivery (learning.briefings): its date is its publication and
+        # its reach what agencies confirm, so it is not typed in here.
+        return redirect(briefing.get_absolute_url())
     return _outcome_child_edit(
         request,
         outcome_uuid=outcome_uuid,

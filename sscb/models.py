@@ -276,6 +276,8 @@ class Reminder(models.Model):
         MINUTES_TO_APPROVE = "minutes_approve", "Minutes to approve"
         PERFORMANCE_DUE_SOON = "performance_due_soon", "Quarterly performance values due soon"
         PERFORMANCE_OVERDUE = "performance_overdue", "Quarterly performance values overdue"
+        BRIEFING_TO_CASCADE = "briefing_cascade", "Briefing to cascade to your staff"
+        CASCADE_NOT_CONFIRMED = "cascade_overdue", "Briefing cascade not confirmed"
 
     class Level(models.IntegerChoices):
         OWNER = 0, "Owner"

@@ -28,3 +28,16 @@ def form_page(request, form, *, template, title, purpose, back, save, success, *
         {"form": form, "title": title, "purpose": purpose, "back": back, **context},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def act_page(request, record, act, success):
+    """A one-button act (submit, approve, publish): call the service in a transaction, say what
+    happened or, refused, why not in its own words, and go back to the record's page."""
+    try:
+        with transaction.atomic():
+            act()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect(record.get_absolute_url())

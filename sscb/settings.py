@@ -53,6 +53,7 @@ PROJECT_APPS = [
     "audits.performance",
     "learning",
     "learning.meetings",
+    "learning.briefings",
 ]
 
 INSTALLED_APPS = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("audits/performance/", include("audits.performance.urls")),
     path("audits/", include("audits.urls")),
     path("learning/", include("learning.urls")),
+    path("learning/", include("learning.briefings.urls")),
     path("dashboard/", include("learning.dashboard.urls")),
     path("meetings/", include("learning.meetings.urls")),
 ]

@@ -1,6 +1,6 @@
 """Round the learning loop: themes by stage, outcomes agreed, learning delivered, practice."""
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from learning.models import (
@@ -152,3 +152,44 @@ def outcomes_agreed(scope: Scope) -> Figure:
         ],
     ).count()
     return Figure(n, link("learning:outcomes"))
+
+
+def reach_by_outcome(scope: Scope, limit=50) -> list[dict]:
+    """Per learning outcome, each delivery in the period and its reach: one query.
+
+    A briefing's reach is what agencies confirmed they cascaded (its activity's reach, kept in
+    step with every confirmation by ``learning.briefings.services.cascade_confirm``), and links
+    to those confirmations; any other delivery's links to its outcome's page.
+    """
+    first, last = scope.period.bounds
+    confirmed = Q(briefing__cascades__confirmed_at__isnull=False)
+    rows = (
+        DeliveryActivity.objects.filter(
+            scope.q("outcome__theme__subgroup_id"), delivered_on__range=(first, last)
+        )
+        .annotate(
+            briefing_uuid=F("briefing__uuid"),
+            agencies=Count("briefing__cascades"),
+            agencies_confirmed=Count("briefing__cascades", filter=confirmed),
+        )
+        .select_related("outcome")
+        .order_by("outcome__title", "outcome_id", "delivered_on", "pk")[:limit]
+    )
+    by_outcome: dict[int, dict] = {}
+    for activity in rows:
+        outcome = activity.outcome
+        row = by_outcome.setdefault(outcome.pk, {"outcome": outcome, "deliveries": [], "reach": 0})
+        if activity.briefing_uuid:
+            url = link("briefings:detail", activity.briefing_uuid) + "#cascade"
+        else:
+            url = link("learning:outcome", outcome.uuid)
+        row["deliveries"].append(
+            {
+                "activity": activity,
+                "reach": Figure(activity.reach or 0, url),
+                "agencies": activity.agencies,
+                "agencies_confirmed": activity.agencies_confirmed,
+            }
+        )
+        row["reach"] += activity.reach or 0
+    return list(by_outcome.values())

@@ -1,8 +1,6 @@
 """Thin views: an access helper or selector, a form, a service, a page."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -10,7 +8,7 @@ from django.views.decorators.http import require_POST
 from learning.forms import DecisionForm
 from learning.selectors import action_owners
 from sscb.access import require
-from sscb.pages import form_page
+from sscb.pages import act_page, form_page
 from sscb.params import as_id, page_of, query_value
 from sscb.uploads import clean_filename
 
@@ -25,16 +23,7 @@ def _form_page(request, form, *, template="learning/form.html", **page):
     return form_page(request, form, template=template, **page)
 
 
-def _act(request, meeting, act, success):
-    """A one-button act: call the service, say what happened or why not, back to the meeting."""
-    try:
-        with transaction.atomic():
-            act()
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
-    return redirect(meeting.get_absolute_url())
+_act = act_page  # a one-button act, back to the record's page
 
 
 # Meetings --------------------------------------------------------------------------------------

@@ -1403,6 +1403,101 @@ EXPECTATIONS |= {
 }
 
 
+# Briefings (learning.briefings) ---------------------------------------------------------------
+
+BRIEFING_DRAFT = rw("bu member")  # a draft is L&I's (the member's) and the Business Unit's
+PUBLISHED = EVERYONE  # a published briefing is for every signed-in person
+OWN_THEME = {"own": THEME_READERS["own"]}
+OWN_REVIEW = {"open_A": REVIEW_READERS["open_A"]}
+
+
+def briefing_kw(which):
+    return lambda w: {"uuid": w.briefings[which].uuid}
+
+
+def cascade_kw(which):
+    return lambda w: {"uuid": w.cascades[which].uuid}
+
+
+def briefing_form(w, v=None):
+    return {
+        "title": "Hearing children",
+        "outcome": w.outcomes["own"].pk,
+        "what_happened": "Child N was not asked.",
+        "why_it_matters": "Words are evidence.",
+        "what_to_do": "Ask.",
+        "questions": "Did you ask?",
+    }
+
+
+def cascade_form(w):
+    return {"cascaded_on": today(), "method": "team_meeting", "staff_reached": "12"}
+
+
+def writing_from(readers, collection, writers=LEARNING_WRITERS):
+    return [
+        *each(readers, uuid_kw(collection), write=writers),
+        *each(readers, uuid_kw(collection), "POST", write=writers, data=briefing_form),
+    ]
+
+
+EXPECTATIONS |= {
+    "briefings:list": page(),
+    "briefings:write_from_theme": writing_from(OWN_THEME, "themes"),
+    "briefings:write_from_outcome": writing_from(OWN_THEME, "outcomes"),
+    # open_A is the Case Review Panel's, on which the member sits.
+    "briefings:write_from_review": writing_from(OWN_REVIEW, "reviews", REVIEW_WRITERS),
+    "briefings:detail": [
+        GET("draft", BRIEFING_DRAFT, briefing_kw("draft")),
+        GET("published", PUBLISHED, briefing_kw("published")),
+    ],
+    "briefings:edit": [
+        GET("draft", BRIEFING_DRAFT, briefing_kw("draft")),
+        POST("draft", BRIEFING_DRAFT, briefing_kw("draft"), lambda w: briefing_form(w)),
+        # Published, it is not changed: a new briefing is written instead.
+        GET("published", rule(others="403"), briefing_kw("published")),
+    ],
+    "briefings:submit": [
+        GET("draft", POST_ONLY, briefing_kw("draft")),
+        POST("draft", BRIEFING_DRAFT, briefing_kw("draft")),
+    ],
+    # The chair approves, or the Business Unit for them; the member (who wrote it) may not.
+    "briefings:approve": [
+        GET("submitted", POST_ONLY, briefing_kw("submitted")),
+        POST("submitted", rw("bu member", "bu"), briefing_kw("submitted")),
+    ],
+    "briefings:return": [
+        GET("submitted", POST_ONLY, briefing_kw("submitted")),
+        POST(
+            "submitted",
+            rw("bu member", "bu"),
+            briefing_kw("submitted"),
+            lambda w: {"returned_note": "Shorter, please."},
+        ),
+    ],
+    "briefings:publish": [
+        GET("approved", POST_ONLY, briefing_kw("approved")),
+        POST("approved", BRIEFING_DRAFT, briefing_kw("approved")),
+    ],
+    "briefings:print": [
+        GET("draft", BRIEFING_DRAFT, briefing_kw("draft")),
+        GET("published", PUBLISHED, briefing_kw("published")),
+    ],
+    "briefings:pdf": [
+        GET("draft", BRIEFING_DRAFT, briefing_kw("draft")),
+        GET("published", PUBLISHED, briefing_kw("published")),
+    ],
+    "briefings:cascades": page(expect=rule("lead")),
+    # Agency A's confirmation: its lead confirms; L&I and the Business Unit read it.
+    "briefings:confirm": [
+        GET("own", rw("bu member lead", "lead"), cascade_kw("own")),
+        POST("own", rw("bu member lead", "lead"), cascade_kw("own"), lambda w: cascade_form(w)),
+        GET("other", rw("bu member", ""), cascade_kw("other")),
+        POST("other", rw("bu member", ""), cascade_kw("other"), lambda w: cascade_form(w)),
+    ],
+}
+
+
 # Sign-in, password and second-factor pages (django-allauth) -------------------------------------
 
 PUBLIC = rule("bu member outsider exec lead reviewer", anon=OK)  # needs nobody signed in

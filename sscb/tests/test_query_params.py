@@ -65,6 +65,8 @@ PARAMS: dict[str, dict[str, str]] = {
     # The cycle's returns in one state (the home page's "awaiting moderation" links here).
     "audits:cycle": {"status": IGNORED},
     "learning:index": filters(learning_filters.ThemeFilter, "page"),
+    "briefings:list": {"page": IGNORED},
+    "briefings:cascades": {"page": IGNORED},
     "learning:findings": filters(learning_filters.FindingFilter, "page"),
     "learning:outcomes": filters(learning_filters.OutcomeFilter, "page"),
     "learning:activities": filters(learning_filters.ActivityFilter, "page"),

@@ -318,10 +318,16 @@ def build_world() -> SimpleNamespace:
 
     meetings, items, papers = _meetings(bu, member, crp, reviews, theme_own, outcome_own)
     indicator_set, indicators = _performance(bu, agency_a, agency_b)
+    briefings = _briefings(bu, member, li, outcome_own)
 
     return SimpleNamespace(
         indicator_set=indicator_set,
         indicators=indicators,
+        briefings=briefings,
+        cascades={
+            "own": briefings["published"].cascades.get(agency=agency_a),
+            "other": briefings["published"].cascades.get(agency=agency_b),
+        },
         meetings=meetings,
         items=items,
         papers=papers,
@@ -435,6 +441,57 @@ def _meetings(bu, member, crp, reviews, theme, outcome):
         meeting=held, rows=[{"person": member, "agency": None, "status": "present"}]
     )
     return {"planned": planned, "held": held, "earlier": earlier}, items, papers
+
+
+def _briefings(bu, member, li, outcome) -> dict:
+    """L&I's briefings, written by the member, at each stage: a draft, one awaiting approval,
+    one approved, and one published (sent to agencies A and B, neither confirmed yet)."""
+    from learning.briefings import services as briefings
+
+    def write(title, *steps):
+        made = briefings.briefing_write(
+            by=member,
+            subgroup=li,
+            theme=outcome.theme,
+            outcome=outcome,
+            title=title,
+            what_happened="Child M told a teacher that nobody listened.",
+            why_it_matters="A child's words are evidence.",
+            what_to_do="Write down what the child said.",
+            questions="When did you last hear a child?",
+        )
+        for step in steps:
+            step(made)
+        return made
+
+    def submit(made):
+        briefings.briefing_submit(briefing=made, by=member)
+
+    def reword(made):
+        # Edited after submission: its first version is kept, and it goes back to draft.
+        briefings.briefing_edit(
+            briefing=made,
+            by=member,
+            outcome=outcome,
+            **{name: getattr(made, name) for name in ("what_happened", "why_it_matters")},
+            what_to_do="Write down what the child said, in their words.",
+            questions="When did you last hear a child?",
+            title=made.title,
+            further_reading="",
+        )
+
+    def approve(made):
+        briefings.briefing_approve(briefing=made, by=bu)
+
+    def publish(made):
+        briefings.briefing_publish(briefing=made, by=member)
+
+    return {
+        "draft": write("Draft briefing on hearing Child M"),
+        "submitted": write("Briefing awaiting the chair", submit, reword, submit),
+        "approved": write("Briefing ready to publish", submit, approve),
+        "published": write("Published briefing on hearing children", submit, approve, publish),
+    }
 
 
 def add_admin_rows(world) -> None:

@@ -1,0 +1,57 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Briefing, BriefingVersion, Cascade
+
+
+class BriefingVersionInline(admin.StackedInline):
+    model = BriefingVersion
+    fields = ["number", "title", "written_by", "written_at", "replaced_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Briefing)
+class BriefingAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "subgroup", "status", "version", "published_on"]
+    list_filter = ["status", "subgroup"]
+    list_select_related = ["subgroup"]
+    search_fields = ["title"]
+    raw_id_fields = [
+        "theme",
+        "review",
+        "outcome",
+        "written_by",
+        "edited_by",
+        "approved_by",
+        "published_by",
+    ]
+    readonly_fields = [
+        "version",
+        "submitted_at",
+        "approved_at",
+        "approved_for_chair",
+        "published_on",
+        "activity",
+    ]
+    inlines = [BriefingVersionInline]
+
+
+@admin.register(BriefingVersion)
+class BriefingVersionAdmin(SimpleHistoryAdmin):
+    list_display = ["briefing", "number", "written_by", "written_at"]
+    list_select_related = ["briefing", "written_by"]
+    search_fields = ["title", "briefing__title"]
+    raw_id_fields = ["briefing", "written_by", "replaced_by"]
+
+
+@admin.register(Cascade)
+class CascadeAdmin(SimpleHistoryAdmin):
+    list_display = ["briefing", "agency", "confirm_by", "cascaded_on", "method", "staff_reached"]
+    list_filter = ["method", "agency"]
+    list_select_related = ["briefing", "agency"]
+    search_fields = ["briefing__title", "agency__name"]
+    raw_id_fields = ["briefing", "agency", "confirmed_by"]
+    readonly_fields = ["confirmed_at"]

@@ -1,0 +1,61 @@
+"""Validation only, in words a sub-group chair understands; the pseudonym rule runs from the
+models (sscb.models.MinimisedModel) on every section."""
+
+from django import forms
+
+from learning.forms import DateInput
+from sscb.minimise import MinimisedFormMixin
+
+from .models import Briefing, Cascade
+
+
+class BriefingForm(forms.ModelForm):
+    """The title, outcome and sections. Bound to no saved briefing: the service compares the
+    words typed with the briefing's own to decide whether a new version is kept."""
+
+    class Meta:
+        model = Briefing
+        fields = [
+            "title",
+            "outcome",
+            "what_happened",
+            "why_it_matters",
+            "what_to_do",
+            "questions",
+            "further_reading",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 5})
+            for name in ("what_happened", "why_it_matters", "what_to_do", "questions")
+        } | {"further_reading": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, outcomes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcome"].queryset = outcomes
+        self.fields["outcome"].label = "Learning outcome"
+        self.fields["outcome"].help_text = (
+            "The learning outcome it delivers: publishing it records one of the outcome's "
+            "delivery activities. Needed before it is submitted for approval."
+        )
+
+
+class ReturnForm(MinimisedFormMixin, forms.Form):
+    returned_note = forms.CharField(
+        label="What should change",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The author sees this beside the draft.",
+    )
+
+
+class CascadeForm(forms.ModelForm):
+    class Meta:
+        model = Cascade
+        fields = ["cascaded_on", "method", "method_detail", "staff_reached"]
+        widgets = {"cascaded_on": DateInput(), "method": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("cascaded_on", "method", "staff_reached"):
+            self.fields[name].required = True
+        self.fields["method"].choices = Cascade.Method.choices
+        self.fields["cascaded_on"].help_text = "When your staff received it."

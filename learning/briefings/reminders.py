@@ -1,0 +1,83 @@
+"""What briefings ask the daily reminder sweep to send (sscb.reminders: one digest per person,
+each reminder planned once under a unique key): a newly published briefing to each agency's
+lead, to cascade; and, from the day its confirmation is due, a chase of each agency that has
+not confirmed, escalating to the owning sub-group's chair and then the Business Unit."""
+
+from django.urls import reverse
+
+from sscb.models import Reminder
+from sscb.reminders import (
+    Candidate,
+    agency_lead_ids,
+    business_unit_ids,
+    content_type_id,
+    escalate,
+    reminder_source,
+)
+
+from .models import Briefing, Cascade
+
+Kind = Reminder.Kind
+
+
+def _unconfirmed(today, policy, field, offsets):
+    return (
+        Cascade.objects.filter(
+            policy.window(today, (field, offsets)),
+            briefing__status=Briefing.Status.PUBLISHED,
+            confirmed_at__isnull=True,
+            **{f"{field}__lte": today},
+        )
+        .values_list(
+            "pk",
+            "uuid",
+            "agency_id",
+            "sent_on",
+            "confirm_by",
+            "briefing__title",
+            "briefing__uuid",
+            "briefing__subgroup__chair_id",
+        )
+        .order_by("pk")
+    )
+
+
+def _url(cascade_uuid, briefing_uuid, *, to_lead: bool) -> str:
+    """An agency lead confirms on their page; anyone else reads the briefing's cascade table."""
+    if to_lead:
+        return reverse("briefings:confirm", args=[cascade_uuid])
+    return reverse("briefings:detail", args=[briefing_uuid]) + "#cascade"
+
+
+@reminder_source
+def briefings_to_cascade(today, policy):
+    """A briefing published: its agency's leads (or, with none, the Business Unit) are sent it."""
+    subject = content_type_id(Cascade)
+    leads, business_unit = agency_lead_ids(), business_unit_ids()
+    rows = _unconfirmed(today, policy, "sent_on", [0])
+    for pk, uuid, agency_id, sent_on, _, title, briefing, _ in rows.iterator(chunk_size=2000):
+        owners = leads.get(agency_id, [])
+        url = _url(uuid, briefing, to_lead=bool(owners))
+        for recipient in owners or business_unit:
+            yield Candidate(Kind.BRIEFING_TO_CASCADE, subject, pk, recipient, sent_on, title, url)
+
+
+@reminder_source
+def cascades_not_confirmed(today, policy):
+    """A cascade not confirmed by its date: the agency's leads, then the chair, then the BU."""
+    subject = content_type_id(Cascade)
+    leads, business_unit = agency_lead_ids(), business_unit_ids()
+    rows = _unconfirmed(today, policy, "confirm_by", policy.overdue_offsets)
+    for pk, uuid, agency_id, _, due_on, title, briefing, chair_id in rows.iterator(chunk_size=2000):
+        owners = leads.get(agency_id, [])
+        levels = policy.levels((today - due_on).days)
+        for level, recipient in escalate(
+            owners=owners or business_unit,
+            chair_id=chair_id,
+            business_unit=business_unit,
+            levels=levels,
+        ):
+            url = _url(uuid, briefing, to_lead=bool(owners) and level == Reminder.Level.OWNER)
+            yield Candidate(
+                Kind.CASCADE_NOT_CONFIRMED, subject, pk, recipient, due_on, title, url, level
+            )

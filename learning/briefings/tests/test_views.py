@@ -1,0 +1,221 @@
+"""Briefing pages: who sees what, writing from a theme, the PDF, an agency lead's confirmation,
+and a fixed number of queries whatever the number of rows."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from learning.dashboard.overview import dashboard_figures
+from sscb.tests.factories import AgencyFactory, UserFactory
+
+from ..models import Briefing, Cascade
+from .factories import TEXT, draft, published
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(outcome, **changes):
+    return {"outcome": outcome.pk, **TEXT, **changes}
+
+
+def test_a_member_writes_a_briefing_from_a_theme(client, writer, theme, outcome):
+    client.force_login(writer)
+    url = reverse("briefings:write_from_theme", args=[theme.uuid])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Hearing the voice of the child" in page.content.decode()  # the title pre-filled
+    response = client.post(url, form_data(outcome))
+    briefing = Briefing.objects.get()
+    assert response.url == briefing.get_absolute_url()
+    assert (briefing.theme, briefing.subgroup, briefing.written_by) == (
+        theme,
+        theme.subgroup,
+        writer,
+    )
+
+
+def test_identifying_text_is_refused_on_the_form_and_nothing_is_saved(
+    client, writer, theme, outcome
+):
+    client.force_login(writer)
+    url = reverse("briefings:write_from_theme", args=[theme.uuid])
+    response = client.post(
+        url, form_data(outcome, what_happened="Child A, date of birth 02/03/2016, was hurt.")
+    )
+    assert response.status_code == 400
+    assert "pseudonym" in response.content.decode()
+    assert not Briefing.objects.exists()
+
+
+def test_someone_outside_the_sub_group_may_not_write_one(client, theme, make_user, agency_user):
+    outsider = make_user(role="subgroup_member", username="outsider")
+    url = reverse("briefings:write_from_theme", args=[theme.uuid])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 403
+    client.force_login(agency_user)
+    assert client.get(url).status_code in (403, 404)
+
+
+def test_a_draft_is_its_sub_groups_and_a_published_briefing_everyones(
+    client, writer, chair, li, outcome, agencies, agency_user, executive_user, bu_user
+):
+    briefing = draft(by=writer, subgroup=li, outcome=outcome)
+    url = briefing.get_absolute_url()
+    for reader in (writer, chair, bu_user):
+        client.force_login(reader)
+        assert client.get(url).status_code == 200
+    for stranger in (agency_user, executive_user):
+        client.force_login(stranger)
+        assert client.get(url).status_code == 404
+        assert "Hearing Child A" not in client.get(reverse("briefings:list")).content.decode()
+
+    shown = published(by=writer, approver=chair, subgroup=li, outcome=outcome, title="Shown")
+    for reader in (agency_user, executive_user):
+        client.force_login(reader)
+        assert client.get(shown.get_absolute_url()).status_code == 200
+
+
+def test_an_agency_lead_sees_and_confirms_only_their_own_agencys_cascade(
+    client, writer, chair, li, outcome, agencies, agency_user
+):
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    own = briefing.cascades.get(agency=agencies[0])
+    other = briefing.cascades.get(agency=agencies[1])
+    client.force_login(agency_user)
+    listing = client.get(reverse("briefings:cascades")).content.decode()
+    assert reverse("briefings:confirm", args=[own.uuid]) in listing
+    assert reverse("briefings:confirm", args=[other.uuid]) not in listing
+    assert client.get(reverse("briefings:confirm", args=[other.uuid])).status_code == 404
+    data = {
+        "cascaded_on": timezone.localdate().isoformat(),
+        "method": "team_meeting",
+        "staff_reached": "35",
+    }
+    response = client.post(reverse("briefings:confirm", args=[own.uuid]), data)
+    assert response.status_code == 302
+    own.refresh_from_db()
+    assert (own.staff_reached, own.confirmed_by) == (35, agency_user)
+    page = client.get(briefing.get_absolute_url()).content.decode()
+    assert agencies[0].name in page and agencies[1].name not in page  # only their own row
+
+
+def test_the_pdf_is_a_pdf_and_the_printable_page_prints_the_sections(
+    client, writer, chair, li, outcome, agencies, agency_user
+):
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    client.force_login(agency_user)
+    response = client.get(reverse("briefings:pdf", args=[briefing.uuid]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert len(response.content) > 2000
+    printable = client.get(reverse("briefings:print", args=[briefing.uuid])).content.decode()
+    for heading in ("What happened", "Why it matters", "What to do differently"):
+        assert heading in printable
+    assert "briefings/print.css" in printable
+
+
+def test_acts_refused_change_nothing(client, writer, chair, li, outcome, make_user):
+    briefing = draft(by=writer, subgroup=li, outcome=outcome)
+    client.force_login(writer)
+    client.post(reverse("briefings:submit", args=[briefing.uuid]))
+    response = client.post(reverse("briefings:approve", args=[briefing.uuid]))
+    assert response.status_code == 403  # the author may not approve
+    briefing.refresh_from_db()
+    assert briefing.status == Briefing.Status.SUBMITTED
+    client.force_login(chair)
+    client.post(reverse("briefings:approve", args=[briefing.uuid]))
+    client.force_login(writer)
+    client.post(reverse("briefings:publish", args=[briefing.uuid]))
+    briefing.refresh_from_db()
+    assert briefing.status == Briefing.Status.PUBLISHED
+
+
+def _grow(n, *, writer, chair, li, outcome):
+    for i in range(n):
+        AgencyFactory()
+        briefing = published(
+            by=writer, approver=chair, subgroup=li, outcome=outcome, title=f"Briefing {i}"
+        )
+        for cascade in briefing.cascades.all()[:2]:
+            cascade.confirmed_at = timezone.now()
+            cascade.cascaded_on = timezone.localdate()
+            cascade.method = Cascade.Method.EMAIL
+            cascade.staff_reached = 10
+            cascade.save()
+
+
+@pytest.mark.parametrize("page", ["list", "detail", "cascades", "dashboard"])
+def test_pages_run_the_same_queries_for_2_or_20_rows(
+    client,
+    writer,
+    chair,
+    li,
+    outcome,
+    agencies,
+    agency_user,
+    bu_user,
+    count_queries,
+    django_assert_max_num_queries,
+    page,
+):
+    made = {"writer": writer, "chair": chair, "li": li, "outcome": outcome}
+    _grow(2, **made)
+    first = Briefing.objects.order_by("pk").first()
+    reader = agency_user if page == "cascades" else bu_user
+    client.force_login(reader)
+    url = {
+        "list": reverse("briefings:list"),
+        "detail": first.get_absolute_url(),
+        "cascades": reverse("briefings:cascades"),
+        "dashboard": reverse("dashboard:index"),
+    }[page]
+    small = count_queries(url)
+    _grow(18, **made)
+    with django_assert_max_num_queries(small):
+        assert client.get(url).status_code == 200
+
+
+def test_the_dashboards_reach_is_the_sum_of_confirmations_and_links_to_them(
+    writer, chair, li, outcome, agencies, agency_user, bu_user
+):
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    from .. import services
+
+    for cascade, staff in zip(briefing.cascades.order_by("pk"), (12, 30), strict=True):
+        services.cascade_confirm(
+            cascade=cascade,
+            by=agency_user,
+            cascaded_on=timezone.localdate(),
+            method="email",
+            staff_reached=staff,
+        )
+    [row] = dashboard_figures(bu_user)["reach"]
+    [delivery] = row["deliveries"]
+    assert row["outcome"] == outcome and row["reach"] == 42
+    assert delivery["reach"].value == 42
+    assert delivery["reach"].url == f"{briefing.get_absolute_url()}#cascade"
+    assert (delivery["agencies_confirmed"], delivery["agencies"]) == (2, 2)
+
+
+def test_an_agency_lead_without_an_agency_page_is_refused(client, make_user, agency_user):
+    client.force_login(UserFactory(role="executive", username="exec2"))
+    assert client.get(reverse("briefings:cascades")).status_code == 403
+
+
+def test_a_briefings_delivery_is_not_typed_in_on_the_outcome(
+    client, writer, chair, li, outcome, agencies
+):
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    client.force_login(writer)
+    page = client.get(outcome.get_absolute_url()).content.decode()
+    assert f'href="{briefing.get_absolute_url()}"' in page
+    assert reverse("learning:activity_edit", args=[briefing.activity.uuid]) not in page
+    response = client.get(reverse("learning:activity_edit", args=[briefing.activity.uuid]))
+    assert response.url == briefing.get_absolute_url()
+    client.post(
+        reverse("learning:activity_edit", args=[briefing.activity.uuid]),
+        {"way": "briefing", "title": "Typed", "planned_on": "2025-01-01", "reach": "999"},
+    )
+    briefing.activity.refresh_from_db()
+    assert briefing.activity.reach == 0

@@ -1,0 +1,213 @@
+"""Thin views: an access helper or selector, a form, a service, a page."""
+
+from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from sscb.access import can_see_my_agency, require
+from sscb.pages import act_page, form_page
+from sscb.params import page_of
+
+from . import forms, selectors, services
+from .models import CASCADE_WITHIN, Briefing
+
+PAGE_SIZE = 25
+
+
+_act = act_page  # a one-button act, back to the record's page
+
+
+@require_safe
+def briefing_list(request):
+    """Published briefings for everyone; drafts for their sub-group, its chair and the BU."""
+    briefings = selectors.briefing_list(request.user)
+    return render(
+        request,
+        "briefings/briefing_list.html",
+        {"page_obj": page_of(request, briefings, PAGE_SIZE)},
+    )
+
+
+def briefing_write(request, kind, uuid):
+    """Write a briefing from a theme, a review or an outcome: its words start from the record."""
+    user = request.user
+    start = selectors.starting_point(user, kind, uuid)
+    form = forms.BriefingForm(
+        request.POST or None, initial=start["initial"], outcomes=start["outcomes"]
+    )
+    source, back = start["source"]
+    return form_page(
+        request,
+        form,
+        template="learning/form.html",
+        title=f"Write a briefing from “{source}”",
+        purpose="A 7-minute briefing for practitioners: what happened, why it matters, what to do "
+        "differently, questions for team discussion and further reading. Name children and "
+        "families by pseudonym only. It starts as a draft that the sub-group's chair approves.",
+        back=back,
+        save=lambda: services.briefing_write(
+            by=user, subgroup=start["subgroup"], **start["records"], **form.cleaned_data
+        ),
+        success="Briefing saved as a draft.",
+    )
+
+
+@require_safe
+def briefing_detail(request, uuid):
+    briefing = selectors.get_briefing_for_user(request.user, uuid)
+    context = selectors.briefing_page(request.user, briefing)
+    context["return_form"] = forms.ReturnForm()
+    return render(request, "briefings/briefing_detail.html", context)
+
+
+def briefing_edit(request, uuid):
+    user = request.user
+    briefing = selectors.get_briefing_for_user(user, uuid, write=True)
+    require(briefing.status in Briefing.EDITABLE)
+    outcomes = selectors.outcomes_for(briefing)
+    form = forms.BriefingForm(
+        request.POST or None,
+        initial={name: getattr(briefing, name) for name in forms.BriefingForm.Meta.fields},
+        outcomes=outcomes,
+    )
+    kept = (
+        f" The words it has now are kept as version {briefing.version}, and it goes back to "
+        "draft, to be submitted for approval again."
+        if briefing.submitted_at
+        else ""
+    )
+    return form_page(
+        request,
+        form,
+        template="learning/form.html",
+        title=f"Edit the briefing: {briefing}",
+        purpose="Change the briefing's words." + kept,
+        back=briefing.get_absolute_url(),
+        save=lambda: services.briefing_edit(briefing=briefing, by=user, **form.cleaned_data),
+        success="Briefing saved.",
+    )
+
+
+@require_POST
+def briefing_submit(request, uuid):
+    user = request.user
+    briefing = selectors.get_briefing_for_user(user, uuid, write=True)
+    return _act(
+        request,
+        briefing,
+        lambda: services.briefing_submit(briefing=briefing, by=user),
+        "Submitted to the sub-group's chair for approval.",
+    )
+
+
+@require_POST
+def briefing_approve(request, uuid):
+    user = request.user
+    briefing = selectors.get_briefing_for_user(user, uuid)
+    require(selectors.may_approve(user, briefing))
+    return _act(
+        request,
+        briefing,
+        lambda: services.briefing_approve(briefing=briefing, by=user),
+        "Briefing approved: it can now be published.",
+    )
+
+
+@require_POST
+def briefing_return(request, uuid):
+    user = request.user
+    briefing = selectors.get_briefing_for_user(user, uuid)
+    require(user.is_business_unit or briefing.subgroup.chair_id == user.pk)
+    form = forms.ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say what should change before sending it back.")
+        return redirect(briefing.get_absolute_url())
+    return _act(
+        request,
+        briefing,
+        lambda: services.briefing_return(
+            briefing=briefing, by=user, note=form.cleaned_data["returned_note"]
+        ),
+        "Sent back to draft with your comments.",
+    )
+
+
+@require_POST
+def briefing_publish(request, uuid):
+    user = request.user
+    briefing = selectors.get_briefing_for_user(user, uuid, write=True)
+    return _act(
+        request,
+        briefing,
+        lambda: services.briefing_publish(briefing=briefing, by=user),
+        "Published: it is a delivery activity of its outcome, and every agency's lead is sent it "
+        f"to cascade within {CASCADE_WITHIN.days} days.",
+    )
+
+
+@require_safe
+def briefing_print(request, uuid):
+    """The briefing as one printable page (print CSS), which the PDF is made from too."""
+    briefing = selectors.get_briefing_for_user(request.user, uuid)
+    return render(request, "briefings/briefing_print.html", {"briefing": briefing})
+
+
+def _print_css() -> str:
+    """The printable page's own stylesheet, so that the PDF and the printout look the same."""
+    with open(finders.find("briefings/print.css"), encoding="utf-8") as css:
+        return css.read()
+
+
+@require_safe
+def briefing_pdf(request, uuid):
+    """The same page as a PDF, drawn on the server by WeasyPrint (no browser needed)."""
+    from weasyprint import HTML
+
+    briefing = selectors.get_briefing_for_user(request.user, uuid)
+    html = render_to_string(
+        "briefings/briefing_pdf.html", {"briefing": briefing, "css": _print_css()}, request
+    )
+    pdf = HTML(string=html).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    status = "" if briefing.is_published else "-draft"
+    response["Content-Disposition"] = f'inline; filename="briefing-{briefing.uuid}{status}.pdf"'
+    return response
+
+
+# My agency: the lead's confirmations ----------------------------------------------------------
+
+
+@require_safe
+def cascade_list(request):
+    """For a partner agency lead: briefings sent to their agency, and whether each was cascaded."""
+    user = request.user
+    require(can_see_my_agency(user))
+    cascades = selectors.agency_cascades(user)
+    return render(
+        request, "briefings/cascade_list.html", {"page_obj": page_of(request, cascades, PAGE_SIZE)}
+    )
+
+
+def cascade_confirm(request, uuid):
+    user = request.user
+    cascade = selectors.get_cascade_for_user(user, uuid, write=True)
+    form = forms.CascadeForm(request.POST or None, instance=cascade)
+    return form_page(
+        request,
+        form,
+        template="learning/form.html",
+        title=f"Confirm the cascade: {cascade.briefing}",
+        purpose=f"When and how {cascade.agency.label} passed this briefing to its staff, and to "
+        "how many: the briefing's reach is the sum of every agency's confirmation. "
+        + ("You may correct it; the earlier confirmation is kept." if cascade.is_confirmed else ""),
+        back=reverse("briefings:cascades"),
+        save=lambda: (
+            services.cascade_confirm(cascade=cascade, by=user, **form.cleaned_data) and None
+        ),
+        success="Thank you: the cascade is recorded.",
+        briefing=cascade.briefing,
+    )
