@@ -99,7 +99,7 @@ class PracticeCheckAdmin(SimpleHistoryAdmin):
     list_filter = ["way", "result", "agency"]
     search_fields = ["summary", "outcome__title"]
     list_select_related = ["outcome", "agency"]
-    autocomplete_fields = ["outcome", "activity", "agency", "audit"]
+    autocomplete_fields = ["outcome", "activity", "agency", "audit", "indicators"]
     inlines = [StageInline]
 
 
@@ -117,7 +117,7 @@ class AssuranceEvidenceAdmin(SimpleHistoryAdmin):
     list_filter = ["way", "judgement", "agency"]
     search_fields = ["title", "summary"]
     list_select_related = ["agency"]
-    autocomplete_fields = ["outcome", "agency", "judged_by"]
+    autocomplete_fields = ["outcome", "agency", "judged_by", "scorecard"]
     inlines = [AttachmentInline]
 
 
