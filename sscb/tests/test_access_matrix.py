@@ -1197,6 +1197,12 @@ def attendance_form(w):
     return data
 
 
+def moderated_scores(w):
+    """Every standard of the submitted return moderated "met"."""
+    answers = w.returns["other"].answers.values_list("pk", flat=True)
+    return {f"score_{pk}": "3" for pk in answers}
+
+
 MEETING_HIDES = {
     "hides": hides_restricted("member"),
     "shows": {"member": lambda w: ["Restricted item"]},
@@ -1310,6 +1316,10 @@ EXPECTATIONS |= {
             item_kw("held_outcome"),
             lambda w: {"decision": "agreed", "notes": "Go ahead."},
         ),
+    ],
+    "meetings:decide-return": [
+        GET("held_return", MEETING_RUN, item_kw("held_return")),
+        POST("held_return", MEETING_RUN, item_kw("held_return"), moderated_scores),
     ],
     "meetings:agree-theme": [
         GET("held_theme", POST_ONLY, item_kw("held_theme")),

@@ -239,3 +239,34 @@ def test_a_paper_download_is_logged_and_a_restricted_items_paper_is_not_served(
     assert "Child K" not in entry.record
     assert client.get(reverse("meetings:paper", args=[papers[1].uuid])).status_code == 404
     assert AccessLogEntry.objects.count() == 1
+
+
+def test_the_moderated_scores_are_recorded_from_the_minutes_and_shown_on_the_return(
+    client, bu_user
+):
+    from audits.models import StandardAssessment
+
+    from . import test_services
+
+    qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE, name="QAP")
+    submitted = test_services._submitted_return(bu_user)
+    meeting = MeetingFactory(body=qap, held_on=timezone.localdate())
+    item = ItemFactory(meeting=meeting, position=1, title="Return", self_assessment=submitted)
+    meeting.status = Meeting.Status.HELD
+    meeting.save()
+    client.force_login(bu_user)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    url = reverse("meetings:decide-return", args=[meeting.uuid, item.uuid])
+    assert url in page
+    answers = list(submitted.answers.order_by("standard__number"))
+    data = {f"score_{a.pk}": "3" for a in answers} | {f"comment_{a.pk}": "" for a in answers}
+    data[f"score_{answers[1].pk}"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Choose the moderated score for standard 2." in response.content.decode()
+    assert not StandardAssessment.objects.filter(moderated_score__isnull=False).exists()
+    data[f"score_{answers[1].pk}"] = "2"
+    assert client.post(url, data).status_code == 302
+    shown = client.get(reverse("audits:return", args=[submitted.uuid])).content.decode()
+    label = f"Decided at the QAP, {meeting.date_label}, item 1"
+    assert f'<a href="{item.get_absolute_url()}" data-testid="decided-at">{label}</a>' in shown
