@@ -270,3 +270,47 @@ def test_the_moderated_scores_are_recorded_from_the_minutes_and_shown_on_the_ret
     shown = client.get(reverse("audits:return", args=[submitted.uuid])).content.decode()
     label = f"Decided at the QAP, {meeting.date_label}, item 1"
     assert f'<a href="{item.get_absolute_url()}" data-testid="decided-at">{label}</a>' in shown
+
+
+def test_a_body_the_business_unit_adds_in_the_admin_meets_like_any_other(client, bu_user):
+    police = AgencyFactory(name="Police")
+    chair, member = UserFactory(first_name="Ann"), UserFactory(first_name="Bo", agency=police)
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("admin:sscb_subgroup_add"),
+        {
+            "code": "",
+            "name": "Neglect task and finish group",
+            "purpose": "Six months on neglect.",
+            "chair": chair.pk,
+            "quorum": "2",
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": chair.pk,
+            "memberships-1-user": member.pk,
+            "memberships-1-agency": police.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    body = SubGroup.objects.get(name="Neglect task and finish group")
+    assert (body.code, body.chair, body.quorum) == (None, chair, 2)
+    assert set(body.members.all()) == {chair, member}
+
+    # It is offered for a meeting, which is held, its attendance recorded by agency and counted.
+    response = client.post(
+        reverse("meetings:create"),
+        {"body": body.pk, "held_on": timezone.localdate().isoformat(), "place": "Shirehall"},
+    )
+    meeting = Meeting.objects.get(body=body)
+    assert response.status_code == 302
+    assert client.get(reverse("meetings:prepare", args=[meeting.uuid])).status_code == 200
+    client.post(reverse("meetings:move", args=[meeting.uuid]), {"to": "held"})
+    form = {f"status_{chair.pk}": "present", f"status_{member.pk}": "absent"}
+    client.post(reverse("meetings:attendance", args=[meeting.uuid]), form)
+    figures = client.get(reverse("meetings:figures")).context
+    [row] = figures["bodies"]
+    assert (row["body__name"], row["meetings"], row["rate"]) == (body.name, 1, 50)
+    assert {r["agency__name"]: r["rate"] for r in figures["by_agency"]}["Police"] == 0
+    # Its chair runs its meetings, as a standing body's chair does.
+    client.force_login(chair)
+    assert client.get(reverse("meetings:attendance", args=[meeting.uuid])).status_code == 200
