@@ -361,6 +361,61 @@ def test_a_reviewer_employed_by_an_agency_under_review_is_refused_without_a_reas
     assert client.post(url, {"person": outsider.pk, "role": "reviewer"}).status_code == 302
 
 
+def test_the_admin_holds_the_independence_rule_too(client, review, three, bu_user):
+    police, _ = three["Police"]
+    insider = UserFactory(role="independent_reviewer", agency=police, username="insider")
+    client.force_login(bu_user)
+    url = reverse("admin:reviews_reviewteammember_add")
+    data = {"review": review.pk, "person": insider.pk, "role": "reviewer", "joined_on": DAY}
+    response = client.post(url, data)
+    assert "must be independent of the agencies reviewed" in response.content.decode()
+    assert not review.team.exists()
+    data["independence_reason"] = "Works in a separate division with no part in the case."
+    assert client.post(url, data).status_code == 302
+    assert review.team.get().person == insider
+
+
+def test_the_business_unit_reads_and_corrects_the_case_file_in_the_admin(
+    client, review, three, bu_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    police, _ = three["Police"]
+    casefile.chronology_entry_save(
+        review=review,
+        by=bu_user,
+        agency=police,
+        happened_on=DAY,
+        what_happened="Child A seen at home.",
+        source="Police log",
+    )
+    document = casefile.document_add(
+        review=review,
+        by=bu_user,
+        kind="final_report",
+        title="Final report",
+        file=SimpleUploadedFile("report.txt", b"The report."),
+    )
+    client.force_login(bu_user)
+    for model in ("chronologyentry", "casedocument", "documentversion"):
+        page = client.get(reverse(f"admin:reviews_{model}_changelist"))
+        assert review.reference in page.content.decode(), model
+    version = document.versions.get()
+    page = client.get(reverse("admin:reviews_documentversion_change", args=[version.pk]))
+    assert version.file.name not in page.content.decode()  # never served from the admin
+    entry = ChronologyEntry.objects.get()
+    url = reverse("admin:reviews_chronologyentry_change", args=[entry.pk])
+    data = {
+        "review": review.pk,
+        "agency": police.pk,
+        "happened_on": DAY,
+        "what_happened": "Child A seen at home by PC 12.",
+        "source": "Police log",
+    }
+    assert client.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert entry.what_happened.endswith("PC 12.") and entry.history.count() == 2
+
+
 def test_team_members_leave_without_being_deleted(client, review, bu_user, member_user):
     member = casefile.team_member_add(
         review=review, by=bu_user, person=member_user, role=ReviewTeamMember.Role.CHAIR
