@@ -684,3 +684,37 @@ def test_a_panel_response_needs_its_date(review, bu_user):
             review=review, by=bu_user, panel_response="Agreed.", panel_responded_on=None
         )
     assert "Give the date the Panel responded." in str(refused.value)
+
+
+def test_a_closed_chronology_is_reopened_with_who_and_why_on_the_timeline(
+    client, review, three, bu_user
+):
+    police, police_lead = three["Police"]
+    casefile.chronology_close(review=review, by=bu_user)
+    client.force_login(bu_user)
+    page = client.get(reverse("reviews:chronology", args=[review.uuid])).content.decode()
+    url = reverse("reviews:chronology-reopen", args=[review.uuid])
+    assert url in page
+    # No reason, nothing changes.
+    response = client.post(url, {"reason": " "}, follow=True)
+    assert "Say why the chronology is reopened." in response.content.decode()
+    review.refresh_from_db()
+    assert review.chronology_closed_on is not None
+    # An agency lead may not reopen it.
+    client.force_login(police_lead)
+    assert client.post(url, {"reason": "We found more."}).status_code == 403
+    client.force_login(bu_user)
+    reason = "Health found the missing GP records."
+    assert client.post(url, {"reason": reason}).status_code == 302
+    review.refresh_from_db()
+    assert review.chronology_closed_on is None
+    assert review.history.filter(history_change_reason=f"Chronology reopened: {reason}").exists()
+    [closed, reopened] = review.acts.filter(kind__startswith="chronology").order_by("pk")
+    assert (closed.kind, reopened.kind) == ("chronology_closed", "chronology_reopened")
+    assert (reopened.summary, reopened.recorded_by) == (reason, bu_user)
+    timeline = client.get(reverse("reviews:detail", args=[review.uuid])).content.decode()
+    assert f"chronology reopened: {reason}" in timeline
+    # Open again: the agency adds its entries.
+    client.force_login(police_lead)
+    add = reverse("reviews:chronology-add", args=[review.uuid])
+    assert client.get(add).status_code == 200

@@ -627,6 +627,16 @@ EXPECTATIONS: dict[str, list[Check]] = {
         GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A")),
         *each(REVIEW_READERS, review_at(), "POST", write=REVIEW_WRITERS, data=lambda w, v: {}),
     ],
+    "reviews:chronology-reopen": [
+        GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A")),
+        *each(
+            REVIEW_READERS,
+            review_at(),
+            "POST",
+            write=REVIEW_WRITERS,
+            data=lambda w, v: {"reason": "An agency found more records."},
+        ),
+    ],
     "reviews:chronology-template": page(),
     "reviews:terms": [
         *each(REVIEW_READERS, review_at()),
