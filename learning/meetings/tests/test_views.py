@@ -314,3 +314,27 @@ def test_a_body_the_business_unit_adds_in_the_admin_meets_like_any_other(client,
     # Its chair runs its meetings, as a standing body's chair does.
     client.force_login(chair)
     assert client.get(reverse("meetings:attendance", args=[meeting.uuid])).status_code == 200
+
+
+def test_the_dashboard_shows_the_years_meetings_each_figure_a_link(client, bu_user, crp):
+    day = timezone.localdate()
+    held = MeetingFactory(body=crp, held_on=day, status=Meeting.Status.HELD)
+    MeetingFactory(body=crp, held_on=day)  # planned: not counted
+    AttendanceFactory(meeting=held, person=UserFactory(), status="present")
+    AttendanceFactory(meeting=held, person=UserFactory(), status="absent")
+    AttendanceFactory(meeting=held, person=UserFactory(), status="apologies", deputy="DS Lee")
+    item = ItemFactory(meeting=held, decided_on=day, decision="Initiate")
+    item.actions_arising.add(
+        ActionFactory(status=Action.Status.OPEN),
+        ActionFactory(status=Action.Status.COMPLETE, completed_on=day),
+    )
+    client.force_login(bu_user)
+    response = client.get(reverse("dashboard:index"))
+    meetings = response.context["meetings"]
+    assert (meetings["held"].value, meetings["attendance"]) == (1, 67)
+    assert (meetings["decisions"].value, meetings["actions"].value) == (1, 2)
+    assert meetings["actions_open"].value == 1
+    page = response.content.decode()
+    assert f'href="{meetings["held"].url}" data-testid="meetings-held">1</a>' in page
+    assert list(client.get(meetings["held"].url).context["page_obj"].object_list) == [held]
+    assert client.get(meetings["attendance_url"]).context["bodies"][0]["rate"] == 67
