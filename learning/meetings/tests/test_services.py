@@ -241,6 +241,11 @@ def test_the_demo_has_meetings_with_agendas_built_from_what_is_due(settings):
     subjects = set(upcoming.items.values_list("subject", flat=True))
     assert "minutes" in subjects and subjects & {"referral", "rapid_review", "clock"}
     assert panel.first().attendance.filter(deputy__gt="").exists()
+    [challenge] = Meeting.objects.filter(body__code="qap")
+    [item] = challenge.items.all()
+    assert item.decided_on == challenge.held_on
+    answer = item.self_assessment.answers.get(standard__number=5)
+    assert (answer.moderated_score, answer.minutes_url) == (2, item.get_absolute_url())
 
 
 def _submitted_return(bu_user):
