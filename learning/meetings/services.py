@@ -289,7 +289,11 @@ def item_agree_theme(*, item: AgendaItem, by) -> AgendaItem:
     theme = item.theme
     _before_deciding(item, "theme", theme)
     learning_services.theme_move(
-        theme=theme, to=PriorityTheme.Status.AGREED, on=item.meeting.held_on
+        theme=theme,
+        to=PriorityTheme.Status.AGREED,
+        on=item.meeting.held_on,
+        minutes_label=minutes_label(item).replace("decided at", "agreed at", 1),
+        minutes_url=item.get_absolute_url(),
     )
     return _applied(item, "Theme agreed.")
 

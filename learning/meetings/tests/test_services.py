@@ -173,6 +173,8 @@ def test_a_theme_is_agreed_on_the_meetings_date(bu_user, executive_body):
     services.item_agree_theme(item=item, by=bu_user)
     theme.refresh_from_db()
     assert (theme.status, theme.agreed_on) == (PriorityTheme.Status.AGREED, meeting.held_on)
+    assert theme.minutes_label == f"agreed at the Executive, {meeting.date_label}, item 1"
+    assert theme.minutes_url == item.get_absolute_url()
 
 
 def test_minutes_are_approved_at_a_later_meeting(bu_user, crp):
