@@ -1474,6 +1474,7 @@ ADMIN_EXCEPTIONS: dict[str, tuple[dict, str]] = {
     "admin:reviews_termsofreference_add": (READ_ONLY, "a version is saved on the review's page"),
     "admin:reviews_casedocument_add": (READ_ONLY, "documents are uploaded on the review's page"),
     "admin:reviews_documentversion_add": (READ_ONLY, "versions are uploaded on the review's page"),
+    "admin:meetings_paper_add": (READ_ONLY, "papers are uploaded on the meeting's page"),
     "admin:sscb_accesslogentry_add": (READ_ONLY, "the access log is append-only"),
     "admin:sscb_accesslogentry_delete": (READ_ONLY, "the access log is append-only"),
     "admin:sscb_reminder_add": (READ_ONLY, "reminders are kept by the sweep"),

@@ -338,3 +338,21 @@ def test_the_dashboard_shows_the_years_meetings_each_figure_a_link(client, bu_us
     assert f'href="{meetings["held"].url}" data-testid="meetings-held">1</a>' in page
     assert list(client.get(meetings["held"].url).context["page_obj"].object_list) == [held]
     assert client.get(meetings["attendance_url"]).context["bodies"][0]["rate"] == 67
+
+
+def test_the_admin_neither_takes_nor_serves_a_papers_file(
+    client, bu_user, panel_meeting, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .. import services
+
+    settings.MEDIA_ROOT = tmp_path
+    item = ItemFactory(meeting=panel_meeting)
+    paper = services.paper_add(
+        item=item, upload=SimpleUploadedFile("notes.txt", b"x"), uploaded_by=bu_user
+    )
+    client.force_login(bu_user)
+    assert client.get(reverse("admin:meetings_paper_add")).status_code == 403
+    page = client.get(reverse("admin:meetings_paper_change", args=[paper.pk])).content.decode()
+    assert "notes.txt" in page and paper.file.name not in page
