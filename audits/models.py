@@ -314,6 +314,10 @@ class StandardAssessment(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # Where the score was moderated, when QAP's minutes record it (learning.meetings): "decided
+    # at the Quality Assurance and Performance sub-group, 12 March 2026, item 4", linked to them.
+    minutes_label = models.CharField("decided at", max_length=200, blank=True, editable=False)
+    minutes_url = models.CharField("minutes", max_length=300, blank=True, editable=False)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 

@@ -371,9 +371,12 @@ def standard_assessment_moderate(
     moderation_comment: str = "",
     challenge_notes: str = "",
     by: User,
+    minutes_label: str = "",
+    minutes_url: str = "",
 ) -> StandardAssessment:
     """Record QAP's moderated score for one standard; the return is moderated once every
-    standard is."""
+    standard is. A score moderated at a meeting carries where (``minutes_label``) and the
+    minutes' address."""
     self_assessment = SelfAssessment.objects.select_for_update().get(
         pk=standard_assessment.self_assessment_id
     )
@@ -385,6 +388,8 @@ def standard_assessment_moderate(
     answer.challenge_notes = challenge_notes
     answer.moderated_by = by
     answer.moderated_at = timezone.now()
+    answer.minutes_label = minutes_label
+    answer.minutes_url = minutes_url
     answer.full_clean(exclude=["self_assessment", "standard"], validate_unique=False)
     answer.save()
     all_moderated = not StandardAssessment.objects.filter(

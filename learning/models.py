@@ -149,6 +149,9 @@ class PriorityTheme(TimeStampedModel):
     subgroup = models.ForeignKey("sscb.SubGroup", on_delete=models.PROTECT, related_name="themes")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     agreed_on = models.DateField(null=True, blank=True)
+    # Where it was agreed, when a meeting's minutes record it (learning.meetings), linked to them.
+    minutes_label = models.CharField("agreed at", max_length=200, blank=True, editable=False)
+    minutes_url = models.CharField("minutes", max_length=300, blank=True, editable=False)
     closed_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 

@@ -91,8 +91,16 @@ def theme_collate(*, theme: PriorityTheme, findings: Iterable[Finding]) -> int:
     return moved
 
 
-def theme_move(*, theme: PriorityTheme, to: str, on: datetime.date | None = None) -> PriorityTheme:
-    """Move a theme along proposed → agreed → active → closed, refusing other moves."""
+def theme_move(
+    *,
+    theme: PriorityTheme,
+    to: str,
+    on: datetime.date | None = None,
+    minutes_label: str = "",
+    minutes_url: str = "",
+) -> PriorityTheme:
+    """Move a theme along proposed → agreed → active → closed, refusing other moves; one agreed
+    at a meeting carries where (``minutes_label``) and the minutes' address."""
     to = PriorityTheme.Status(to)
     if to not in PriorityTheme.TRANSITIONS[theme.status]:
         raise ValidationError(
@@ -105,6 +113,7 @@ def theme_move(*, theme: PriorityTheme, to: str, on: datetime.date | None = None
     theme.status = to
     if to == PriorityTheme.Status.AGREED:
         theme.agreed_on = on
+        theme.minutes_label, theme.minutes_url = minutes_label, minutes_url
     if to == PriorityTheme.Status.CLOSED:
         theme.closed_on = on
     else:

@@ -1,14 +1,21 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .casefile import independence_refusal
 from .models import (
+    CaseDocument,
+    ChronologyEntry,
     ClockPause,
+    DocumentVersion,
     ParallelProcess,
     Review,
     ReviewAct,
     ReviewAgency,
     ReviewClock,
     ReviewStageChange,
+    ReviewTeamMember,
+    TermsOfReference,
 )
 from .services import (
     INVOLVEMENT_FIELDS,
@@ -219,3 +226,112 @@ class ClockPauseAdmin(SimpleHistoryAdmin):
     list_select_related = ["clock__review"]
     autocomplete_fields = ["clock", "paused_by", "resumed_by"]
     raw_id_fields = ["process"]  # a review's parallel processes have no admin of their own
+
+
+# The case file (issue 18). Files are uploaded on the review's documents page, through the safe
+# upload rule and into the access log; the admin neither takes nor serves them.
+
+
+@admin.register(ChronologyEntry)
+class ChronologyEntryAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "happened_on", "agency", "is_key_episode", "entered_by"]
+    list_filter = ["is_key_episode"]
+    search_fields = ["review__reference", "source"]
+    list_select_related = ["review", "agency", "entered_by"]
+    date_hierarchy = "happened_on"
+    autocomplete_fields = ["review", "agency"]
+    readonly_fields = ["entered_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(TermsOfReference)
+class TermsOfReferenceAdmin(SimpleHistoryAdmin):
+    """A change to the terms is a new version, saved on the review's page: here they are read."""
+
+    list_display = ["review", "version", "scope_from", "scope_to", "agreed_by", "agreed_on"]
+    search_fields = ["review__reference", "agreed_by"]
+    list_select_related = ["review"]
+    autocomplete_fields = ["review", "recorded_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReviewTeamMemberAdminForm(forms.ModelForm):
+    class Meta:
+        model = ReviewTeamMember
+        fields = [
+            "review",
+            "person",
+            "role",
+            "agency",
+            "independence_reason",
+            "joined_on",
+            "left_on",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        review, person = data.get("review"), data.get("person")
+        if review and person:
+            refusal = independence_refusal(
+                review, person, data.get("role", ""), data.get("independence_reason", "")
+            )
+            if refusal:
+                self.add_error("independence_reason", refusal)
+        return data
+
+
+@admin.register(ReviewTeamMember)
+class ReviewTeamMemberAdmin(SimpleHistoryAdmin):
+    form = ReviewTeamMemberAdminForm
+    list_display = ["person", "role", "review", "agency", "joined_on", "left_on"]
+    list_filter = ["role"]
+    search_fields = ["review__reference", "person__first_name", "person__last_name"]
+    list_select_related = ["person", "review", "agency"]
+    autocomplete_fields = ["review", "person", "agency"]
+
+
+class DocumentVersionInline(admin.TabularInline):
+    model = DocumentVersion
+    extra = 0
+    can_delete = False
+    fields = ["version", "name", "note", "uploaded_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseDocument)
+class CaseDocumentAdmin(SimpleHistoryAdmin):
+    """A document and its first version are added on the review's documents page."""
+
+    list_display = ["title", "kind", "review", "agency", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["review__reference", "title"]
+    list_select_related = ["review", "agency"]
+    autocomplete_fields = ["review", "agency"]
+    inlines = [DocumentVersionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(SimpleHistoryAdmin):
+    list_display = ["document", "version", "uploaded_by", "created_at"]
+    search_fields = ["document__review__reference", "document__title", "note"]
+    list_select_related = ["document__review", "uploaded_by"]
+    fields = ["document", "version", "name", "note", "uploaded_by", "created_at"]
+    readonly_fields = ["document", "version", "name", "uploaded_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

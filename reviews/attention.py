@@ -7,8 +7,8 @@ from django.utils import timezone
 from sscb.access import subgroup_ids
 from sscb.attention import Attention, attention_provider
 
-from .models import Review, ReviewAgency, ReviewClock, TermsOfReference
-from .selectors import clock_state_condition, reviews_visible_to
+from .models import CaseDocument, Review, ReviewAgency, ReviewClock, TermsOfReference
+from .selectors import clock_state_condition, has_clock_in_state, reviews_visible_to
 
 
 def _workable(user):
@@ -93,6 +93,12 @@ def _waiting_on_reviewer(review) -> list[str]:
             f"{review.reports_awaited} agency report"
             f"{' is' if review.reports_awaited == 1 else 's are'} awaited"
         )
+    if review.stage == Review.Stage.ANALYSIS and not review.has_draft:
+        waiting.append("your draft report has not been uploaded")
+    if review.clock_red:
+        waiting.append("a statutory deadline has passed")
+    elif review.clock_amber:
+        waiting.append("a statutory deadline is near")
     return waiting
 
 
@@ -113,6 +119,8 @@ def reviews_i_lead(user):
     if not user.is_independent_reviewer:
         return []
     terms = TermsOfReference.objects.filter(review=OuterRef("pk"))
+    drafts = CaseDocument.objects.filter(review=OuterRef("pk"), kind=CaseDocument.Kind.DRAFT_REPORT)
+    today = timezone.localdate()
     led = (
         reviews_visible_to(user)
         .exclude(stage=Review.Stage.CLOSED)
@@ -121,6 +129,9 @@ def reviews_i_lead(user):
             reports_awaited=_awaited("report"),
             has_terms=Exists(terms),
             has_agreed_terms=Exists(terms.filter(agreed_on__isnull=False)),
+            has_draft=Exists(drafts),
+            clock_red=has_clock_in_state(ReviewClock.State.RED, today),
+            clock_amber=has_clock_in_state(ReviewClock.State.AMBER, today),
         )
         .order_by("referred_on")
     )

@@ -28,6 +28,7 @@ from .models import (
     ChronologyEntry,
     DocumentVersion,
     Review,
+    ReviewAct,
     ReviewAgency,
     ReviewClock,
     ReviewTeamMember,
@@ -137,6 +138,29 @@ def chronology_close(*, review: Review, by, on: datetime.date | None = None) -> 
     review.chronology_closed_on = on or timezone.localdate()
     review._change_reason = "Chronology closed"
     review.save(update_fields=["chronology_closed_on", "updated_at"])
+    services.review_record_act(
+        review, ReviewAct.Kind.CHRONOLOGY_CLOSED, review.chronology_closed_on, by
+    )
+    return review
+
+
+@transaction.atomic
+def chronology_reopen(*, review: Review, by, reason: str) -> Review:
+    """Open a closed chronology again (an agency found more, the terms changed): who reopened
+    it and why go on the review's timeline and in its history."""
+    if not can_edit_review(by, review):
+        raise PermissionDenied
+    if not review.chronology_closed_on:
+        raise ValidationError("The chronology is open already.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the chronology is reopened."})
+    review.chronology_closed_on = None
+    review._change_reason = f"Chronology reopened: {reason}"[:100]
+    review.save(update_fields=["chronology_closed_on", "updated_at"])
+    services.review_record_act(
+        review, ReviewAct.Kind.CHRONOLOGY_REOPENED, timezone.localdate(), by, reason
+    )
     return review
 
 

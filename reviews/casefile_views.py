@@ -79,6 +79,8 @@ def chronology(request, uuid):
             "may_enter": casefile.chronology_agencies_for(request.user, review, agencies),
             "can_close": selectors.can_edit_review(request.user, review)
             and not review.chronology_closed_on,
+            "can_reopen": selectors.can_edit_review(request.user, review)
+            and review.chronology_closed_on,
             "own_only": request.user.is_agency_lead and not request.user.is_business_unit,
             "query": request.GET.urlencode(),
         },
@@ -154,6 +156,20 @@ def chronology_close(request, uuid):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, "The chronology is closed: no more entries can be added.")
+    return redirect("reviews:chronology", review.uuid)
+
+
+@require_POST
+def chronology_reopen(request, uuid):
+    review = selectors.get_review_for_user(request.user, uuid, write=True)
+    try:
+        casefile.chronology_reopen(
+            review=review, by=request.user, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The chronology is open again: agencies can add entries.")
     return redirect("reviews:chronology", review.uuid)
 
 

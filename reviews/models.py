@@ -454,12 +454,15 @@ class ReviewStageChange(MinimisedModel):
 
 class ReviewAct(MinimisedModel):
     """A dated act on a review that is not a stage move: a decision, telling the national panel,
-    a publication. The day it happened and when it was recorded are kept apart."""
+    a publication, closing or reopening the chronology. The day it happened and when it was
+    recorded are kept apart."""
 
     class Kind(models.TextChoices):
         DECISION = "decision", "Decision recorded"
         PANEL_TOLD = "panel_told", "National panel told the SCR is not initiated"
         PUBLICATION = "publication", "Report published"
+        CHRONOLOGY_CLOSED = "chronology_closed", "Chronology closed"
+        CHRONOLOGY_REOPENED = "chronology_reopened", "Chronology reopened"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="acts")
     kind = models.CharField(max_length=20, choices=Kind.choices)

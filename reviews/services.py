@@ -283,8 +283,9 @@ def _record_move(review, from_stage, to_stage, by, note="", on=None):
     return change
 
 
-def _record_act(review, kind, on, by, summary="", **minutes):
-    """Put a decision, telling the panel or a publication on the timeline with its own date."""
+def review_record_act(review, kind, on, by, summary="", **minutes):
+    """Put an act (a decision, telling the panel, a publication, closing or reopening the
+    chronology) on the timeline with its own date."""
     act = ReviewAct(
         review=review, kind=kind, happened_on=on, recorded_by=by, summary=summary, **minutes
     )
@@ -537,7 +538,7 @@ def review_record_decision(
         summary = review.get_decision_display()
         if review.alternative_route:
             summary += f": instead, {review.get_alternative_route_display().lower()}"
-        _record_act(
+        review_record_act(
             review,
             ReviewAct.Kind.DECISION,
             review.decided_on,
@@ -548,7 +549,7 @@ def review_record_decision(
         )
     told = review.national_panel_told_on
     if told and told != stored["national_panel_told_on"]:
-        _record_act(review, ReviewAct.Kind.PANEL_TOLD, told, by)
+        review_record_act(review, ReviewAct.Kind.PANEL_TOLD, told, by)
     review_clocks_sync(review=review)
 
     follow_on = _follow_on_kind(review)
@@ -641,7 +642,7 @@ def review_record_publication(
         )
     review.save()
     if published_on and published_on != stored_on:
-        _record_act(review, ReviewAct.Kind.PUBLICATION, published_on, by, published_where)
+        review_record_act(review, ReviewAct.Kind.PUBLICATION, published_on, by, published_where)
     review_clocks_sync(review=review)
     return review
 

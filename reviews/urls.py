@@ -20,6 +20,7 @@ urlpatterns = [
     path("<uuid:uuid>/chronology/<uuid:entry>/", case.chronology_edit, name="chronology-edit"),
     path("<uuid:uuid>/chronology/upload/", case.chronology_upload, name="chronology-upload"),
     path("<uuid:uuid>/chronology/close/", case.chronology_close, name="chronology-close"),
+    path("<uuid:uuid>/chronology/reopen/", case.chronology_reopen, name="chronology-reopen"),
     path(
         "<uuid:uuid>/chronology/export.csv",
         case.chronology_export,

@@ -174,7 +174,17 @@ class SubGroup(TimeStampedModel):
         # The Board itself meets too (learning.meetings): a body with members, chair and quorum.
         BOARD = "board", "Safeguarding Children Board"
 
-    code = models.CharField(max_length=20, choices=Code.choices, unique=True)
+    # The bodies the product knows (their agendas are proposed from what is due for them); a
+    # body the Business Unit adds has none, and its agendas are built by hand.
+    code = models.CharField(
+        max_length=20,
+        choices=Code.choices,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Which of the partnership's standing bodies this is; empty for a body the "
+        "Business Unit adds (a task and finish group, say).",
+    )
     name = models.CharField(max_length=120, unique=True)
     purpose = models.TextField(blank=True)
     chair = models.ForeignKey(

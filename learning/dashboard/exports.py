@@ -1,5 +1,7 @@
 """The dashboard's tables as CSV and XLSX, with the same filters as the page."""
 
+from django.utils.text import slugify
+
 from learning.exports import csv_response, xlsx_response
 from learning.models import LoopStage
 
@@ -163,7 +165,8 @@ def dashboard_export(figures: dict, fmt: str):
     """The file for ``figures``, named by its year and sub-group, and that name."""
     name = f"board-dashboard-{figures['scope'].year}"
     if figures["scope"].subgroup:
-        name += f"-{figures['scope'].subgroup.code}"
+        subgroup = figures["scope"].subgroup
+        name += f"-{subgroup.code or slugify(subgroup.name)}"  # a body the Business Unit added
     tables = dashboard_tables(figures)
     response = csv_response(tables, name) if fmt == "csv" else xlsx_response(tables, name)
     return response, f"{name}.{fmt}"

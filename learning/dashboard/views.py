@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from learning.meetings import figures as meeting_figures
 from learning.models import Action as LearningAction
 from learning.models import LoopStage
 from sscb.access import can_see_dashboard, require
@@ -40,12 +41,14 @@ def index(request):
     """Reviews, clocks, actions, themes, assurance, returns and reminders for a year."""
     form, chosen = _filters(request)
     figures = dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
+    scope = figures["scope"]
     return render(
         request,
         "dashboard/index.html",
         {
             "form": form,
             "figures": figures,
+            "meetings": meeting_figures.summary(request.user, scope.period.year, scope.subgroup),
             "charts": chart_data(figures),
             "query": _query(figures["scope"]),
             "stages": LoopStage,

@@ -59,10 +59,17 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 @admin.register(Paper)
 class PaperAdmin(SimpleHistoryAdmin):
+    """Papers are added on the meeting's page, through the safe upload rule, and downloaded
+    there into the access log: the admin neither takes nor serves their files."""
+
     list_display = ["name", "item", "uploaded_by", "created_at"]
     list_select_related = ["item__meeting__body", "uploaded_by"]
     search_fields = ["name", "item__title"]
-    autocomplete_fields = ["item", "uploaded_by"]
+    fields = ["item", "name", "uploaded_by", "created_at"]
+    readonly_fields = ["item", "uploaded_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Attendance)

@@ -145,7 +145,9 @@ def _child_deaths(user, meeting) -> list[Proposal]:
     ]
 
 
-def _learning(user, meeting) -> list[Proposal]:
+def _themes_of_body(user, meeting) -> list[Proposal]:
+    """Priority themes proposed to this body: the Learning and Improvement sub-group's, and any
+    body's the Business Unit adds (its other items are added by hand)."""
     themes = themes_visible_to(user).filter(
         status=PriorityTheme.Status.PROPOSED, subgroup=meeting.body
     )
@@ -158,7 +160,7 @@ BY_BODY = {
     Code.EXECUTIVE: _executive,
     Code.BOARD: _board,
     Code.CDOP: _child_deaths,
-    Code.LEARNING_IMPROVEMENT: _learning,
+    Code.LEARNING_IMPROVEMENT: _themes_of_body,
 }
 
 
@@ -177,9 +179,7 @@ def _minutes_to_approve(meeting) -> list[Proposal]:
 def proposals(user, meeting: Meeting) -> list[Proposal]:
     """What the product proposes for ``meeting``'s agenda, each marked if already on it."""
     found = _minutes_to_approve(meeting)
-    source = BY_BODY.get(meeting.body.code)
-    if source:
-        found += source(user, meeting)
+    found += BY_BODY.get(meeting.body.code, _themes_of_body)(user, meeting)
     on_agenda = set()
     for item in meeting.items.all():
         for name in (*AgendaItem.RECORD_FIELDS, "minutes_of"):

@@ -1,5 +1,6 @@
 """Demo meetings: the Case Review Panel's last meeting (held, minutes circulated) and its next
-one (agenda built from what is due), the Executive's next meeting, and the Board's year."""
+one (agenda built from what is due), the Executive's next meeting, QAP's challenge event that
+moderated a return, and the Board's year."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from sscb.models import SubGroup
 
 from . import agenda, services
-from .models import Meeting
+from .models import AgendaItem, Meeting
 
 
 def load():
@@ -80,6 +81,29 @@ def load():
         papers_due_on=days(10),
     )
     services.items_add_proposed(meeting=executive, chosen=agenda.proposals(admin, executive))
+
+    # QAP's challenge event last week: Probation's Section 11 return moderated from the minutes
+    # (the return says where each score was decided); the other returns wait for the next one.
+    qap = groups[SubGroup.Code.QUALITY_ASSURANCE]
+    challenge = services.meeting_schedule(
+        body=qap, held_on=days(-5), starts_at=datetime.time(9, 30), place="Shirehall, Room 1"
+    )
+    returns = [
+        proposal
+        for proposal in agenda.proposals(admin, challenge)
+        if proposal.subject == AgendaItem.Subject.RETURN and "Probation" in proposal.title
+    ]
+    if returns:
+        [item] = services.items_add_proposed(meeting=challenge, chosen=returns[:1])
+        services.meeting_move(meeting=challenge, to=Meeting.Status.HELD)
+        answers = item.self_assessment.answers.select_related("standard")
+        scores = {
+            answer.pk: (2, "Training records show gaps; a plan is agreed.")
+            if answer.standard.number == 5
+            else (answer.self_score or 3, "")
+            for answer in answers
+        }
+        services.item_moderate_return(item=item, by=admin, scores=scores)
 
     # The Board's year, quarterly.
     services.meeting_schedule_series(

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from learning.dashboard.figure import Figure, percent
 from learning.models import Action
 from learning.selectors import actions_visible_to
 from sscb.dates import (
@@ -38,10 +39,6 @@ def list_link(year: int, **filters) -> str:
     return reverse("meetings:list") + "?" + urlencode({**filters, "year": year})
 
 
-def _rate(attended: int, expected: int) -> int | None:
-    return round(100 * attended / expected) if expected else None
-
-
 def for_year(user, year: int | None) -> dict:
     today = timezone.localdate()
     year = year or financial_year_of(today)
@@ -51,7 +48,7 @@ def for_year(user, year: int | None) -> dict:
     by_agency = [
         row
         | {
-            "rate": _rate(row["attended"], row["expected"]),
+            "rate": percent(row["attended"], row["expected"]),
             "url": list_link(year, agency=row["agency_id"]) if row["agency_id"] else "",
         }
         for row in rows.values("agency_id", "agency__name")
@@ -59,7 +56,7 @@ def for_year(user, year: int | None) -> dict:
         .order_by("agency__name")
     ]
     by_body = {
-        row["meeting__body_id"]: row | {"rate": _rate(row["attended"], row["expected"])}
+        row["meeting__body_id"]: row | {"rate": percent(row["attended"], row["expected"])}
         for row in rows.values("meeting__body_id").annotate(**counts).order_by()
     }
     bodies = []
@@ -103,4 +100,33 @@ def for_year(user, year: int | None) -> dict:
             rag.label: sum(1 for a in actions if a.rag_state == rag) for rag in Action.Rag
         },
         "done": sum(1 for a in actions if a.status in Action.DONE),
+    }
+
+
+def summary(user, year: int, body=None) -> dict:
+    """The dashboard's meeting figures for ``year`` (of one body, if given), each a link to the
+    meetings or the figures behind it: three queries."""
+    meetings = meetings_in_year(user, year)
+    if body is not None:
+        meetings = meetings.filter(body=body)
+    held = meetings.aggregate(
+        meetings=Count("pk", distinct=True),
+        decisions=Count("items", filter=Q(items__decided_on__isnull=False), distinct=True),
+    )
+    attendance = Attendance.objects.filter(meeting__in=meetings.values("pk")).aggregate(
+        expected=Count("pk"), attended=Count("pk", filter=attended_condition())
+    )
+    arising = actions_visible_to(user).filter(arising_from__meeting__in=meetings.values("pk"))
+    actions = Action.objects.filter(pk__in=arising.values("pk")).aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(status__in=Action.DONE))
+    )
+    details = reverse("meetings:figures") + "?" + urlencode({"year": year})
+    listed = list_link(year, **({"body": body.pk} if body is not None else {}))
+    return {
+        "held": Figure(held["meetings"], listed),
+        "attendance": percent(attendance["attended"], attendance["expected"]),
+        "attendance_url": details,
+        "decisions": Figure(held["decisions"], details + "#decisions"),
+        "actions": Figure(actions["total"], details + "#actions"),
+        "actions_open": Figure(actions["total"] - actions["done"], details + "#actions"),
     }

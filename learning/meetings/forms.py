@@ -2,6 +2,7 @@
 
 from django import forms
 
+from audits.models import StandardAssessment
 from learning.forms import ActionOwnerChecks, DateInput, OwnerSelect, owner_field_setup
 from learning.models import Action
 from reviews.models import Review
@@ -177,6 +178,39 @@ class ReferralDecisionForm(MinimisedFormMixin, forms.Form):
         ):
             self.add_error("alternative_route", "Say what happens instead.")
         return data
+
+
+class ModeratedScoresForm(MinimisedFormMixin, forms.Form):
+    """The moderated score (and a comment) for each standard of a return, as QAP agreed it."""
+
+    def __init__(self, *args, answers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.answers = answers
+        for answer in answers:
+            number = answer.standard.number
+            self.fields[f"score_{answer.pk}"] = forms.TypedChoiceField(
+                label=f"Standard {number}: {answer.standard.title}",
+                choices=[("", "—"), *StandardAssessment.Score.choices],
+                coerce=int,
+                initial=answer.moderated_score or answer.self_score,
+                help_text=f"Self-assessed: {answer.get_self_score_display() or 'no score'}.",
+                error_messages={"required": f"Choose the moderated score for standard {number}."},
+            )
+            self.fields[f"comment_{answer.pk}"] = forms.CharField(
+                label=f"Comment on standard {number}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=answer.moderation_comment,
+            )
+
+    def scores(self) -> dict:
+        return {
+            answer.pk: (
+                self.cleaned_data[f"score_{answer.pk}"],
+                self.cleaned_data[f"comment_{answer.pk}"],
+            )
+            for answer in self.answers
+        }
 
 
 class ActionArisingForm(ActionOwnerChecks, forms.ModelForm):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
+from audits.models import StandardAssessment
 from learning.selectors import actions_visible_to
 from reviews.selectors import mark_hidden_reviews
 from sscb.access import subgroup_ids
@@ -131,6 +132,15 @@ def agenda_items(user, meeting: Meeting) -> list[AgendaItem]:
     for item in items:
         item.restricted = bool(item.review_id and item.review.is_hidden)
     return items
+
+
+def answers_to_moderate(item: AgendaItem) -> list:
+    """The standards of the item's return, in order, for the meeting to moderate."""
+    return list(
+        StandardAssessment.objects.filter(self_assessment_id=item.self_assessment_id)
+        .select_related("standard")
+        .order_by("standard__number")
+    )
 
 
 def attendance_of(meeting: Meeting) -> list[Attendance]:

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from audits import services as audits_services
+from audits.models import StandardAssessment
 from learning import services as learning_services
 from learning.models import PriorityTheme
 from reviews.models import Review
@@ -217,15 +219,19 @@ def _applied(item: AgendaItem, wording: str) -> AgendaItem:
     return _save(item, decision=decision, decided_on=item.meeting.held_on)
 
 
+def _mark_decided_at(item: AgendaItem, record) -> None:
+    """simple-history keeps where it was decided with the record's next saved version."""
+    label = minutes_label(item)
+    record._change_reason = (label[0].upper() + label[1:])[:100]
+
+
 def _before_deciding(item: AgendaItem, field: str, record):
     _refuse_unless(item.meeting, Meeting.MINUTING, "Recording a decision")
     if getattr(item, f"{field}_id") is None:
         raise ValidationError("This item is not about a record that can take this decision.")
     if item.decided_on:
         raise ValidationError("The decision on this item is already recorded on its record.")
-    # simple-history keeps this with the record's next saved version (its own history).
-    label = minutes_label(item)
-    record._change_reason = (label[0].upper() + label[1:])[:100]
+    _mark_decided_at(item, record)
 
 
 @transaction.atomic
@@ -283,9 +289,46 @@ def item_agree_theme(*, item: AgendaItem, by) -> AgendaItem:
     theme = item.theme
     _before_deciding(item, "theme", theme)
     learning_services.theme_move(
-        theme=theme, to=PriorityTheme.Status.AGREED, on=item.meeting.held_on
+        theme=theme,
+        to=PriorityTheme.Status.AGREED,
+        on=item.meeting.held_on,
+        minutes_label=minutes_label(item).replace("decided at", "agreed at", 1),
+        minutes_url=item.get_absolute_url(),
     )
     return _applied(item, "Theme agreed.")
+
+
+@transaction.atomic
+def item_moderate_return(*, item: AgendaItem, by, scores: dict) -> AgendaItem:
+    """QAP's moderated score for each standard of a return, agreed at the meeting (its challenge
+    event), recorded on each standard by the return's own service. ``scores`` maps each answer's
+    id to its (moderated score, comment)."""
+    self_assessment = item.self_assessment
+    _before_deciding(item, "self_assessment", self_assessment)
+    answers = {
+        answer.pk: answer
+        for answer in StandardAssessment.objects.filter(
+            self_assessment=self_assessment
+        ).select_related("standard")
+    }
+    if set(scores) != set(answers):
+        raise ValidationError("Give a moderated score for every standard of the return.")
+    label, url = minutes_label(item), item.get_absolute_url()
+    agreed = []
+    for answer in sorted(answers.values(), key=lambda a: a.standard.number):
+        score, comment = scores[answer.pk]
+        _mark_decided_at(item, answer)
+        answer = audits_services.standard_assessment_moderate(
+            standard_assessment=answer,
+            moderated_score=score,
+            moderation_comment=comment,
+            challenge_notes=answer.challenge_notes,
+            by=by,
+            minutes_label=label,
+            minutes_url=url,
+        )
+        agreed.append(f"{answer.standard.number} {answer.get_moderated_score_display().lower()}")
+    return _applied(item, "Moderated scores: standard " + "; ".join(agreed) + ".")
 
 
 @transaction.atomic

@@ -31,6 +31,11 @@ urlpatterns = [
         views.decide_outcome,
         name="decide-outcome",
     ),
+    path(
+        "<uuid:uuid>/items/<uuid:item_uuid>/decide-return/",
+        views.decide_return,
+        name="decide-return",
+    ),
     path("<uuid:uuid>/items/<uuid:item_uuid>/agree-theme/", views.agree_theme, name="agree-theme"),
     path(
         "<uuid:uuid>/items/<uuid:item_uuid>/approve-minutes/",

@@ -314,6 +314,23 @@ def decide_outcome(request, uuid, item_uuid):
     )
 
 
+def decide_return(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    form = forms.ModeratedScoresForm(
+        request.POST or None, answers=selectors.answers_to_moderate(item)
+    )
+    return _form_page(
+        request,
+        form,
+        title=f"Moderated scores: {item.title}",
+        purpose="The score QAP agreed for each standard at this meeting. Each is recorded on "
+        "the return as moderated at this meeting, on its date, with a link to these minutes.",
+        back=item.get_absolute_url(),
+        save=lambda: services.item_moderate_return(item=item, by=user, scores=form.scores()),
+        success="The moderated scores are recorded on the return.",
+    )
+
+
 @require_POST
 def agree_theme(request, uuid, item_uuid):
     user, meeting, item = _item_to_run(request, uuid, item_uuid)

@@ -107,3 +107,23 @@ def test_referral_to_publication_as_a_sub_group_member(demo, page, live_server, 
     completion = page.get_by_test_id("clock-row").filter(has_text="Complete the SCR")
     expect(completion.get_by_test_id("clock-state")).to_contain_text("Met")
     expect(page.get_by_test_id("timeline")).to_contain_text("to “Published” by Sam Patel")
+
+
+LEAFLET_PAGES = 3  # an LCSPR's leaflet, its longest, prints on no more than three A4 sheets
+
+
+def test_a_leaflet_prints_as_a_leaflet_without_signing_in(page, live_server):
+    from django.urls import reverse
+
+    page.set_default_timeout(10000)
+    page.goto(live_server.url + reverse("process:kind", args=["lcspr"]))
+    button = page.get_by_role("button", name="Print this leaflet")
+    expect(button).to_be_visible()
+    page.emulate_media(media="print")
+    expect(button).to_be_hidden()
+    expect(page.get_by_role("navigation", name="Main navigation")).to_be_hidden()
+    expect(page.get_by_role("contentinfo")).to_be_hidden()
+    expect(page.get_by_test_id("step").first).to_be_visible()
+    pdf = page.pdf(prefer_css_page_size=True)
+    sheets = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert 1 <= sheets <= LEAFLET_PAGES, sheets

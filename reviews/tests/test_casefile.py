@@ -361,6 +361,61 @@ def test_a_reviewer_employed_by_an_agency_under_review_is_refused_without_a_reas
     assert client.post(url, {"person": outsider.pk, "role": "reviewer"}).status_code == 302
 
 
+def test_the_admin_holds_the_independence_rule_too(client, review, three, bu_user):
+    police, _ = three["Police"]
+    insider = UserFactory(role="independent_reviewer", agency=police, username="insider")
+    client.force_login(bu_user)
+    url = reverse("admin:reviews_reviewteammember_add")
+    data = {"review": review.pk, "person": insider.pk, "role": "reviewer", "joined_on": DAY}
+    response = client.post(url, data)
+    assert "must be independent of the agencies reviewed" in response.content.decode()
+    assert not review.team.exists()
+    data["independence_reason"] = "Works in a separate division with no part in the case."
+    assert client.post(url, data).status_code == 302
+    assert review.team.get().person == insider
+
+
+def test_the_business_unit_reads_and_corrects_the_case_file_in_the_admin(
+    client, review, three, bu_user, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    police, _ = three["Police"]
+    casefile.chronology_entry_save(
+        review=review,
+        by=bu_user,
+        agency=police,
+        happened_on=DAY,
+        what_happened="Child A seen at home.",
+        source="Police log",
+    )
+    document = casefile.document_add(
+        review=review,
+        by=bu_user,
+        kind="final_report",
+        title="Final report",
+        file=SimpleUploadedFile("report.txt", b"The report."),
+    )
+    client.force_login(bu_user)
+    for model in ("chronologyentry", "casedocument", "documentversion"):
+        page = client.get(reverse(f"admin:reviews_{model}_changelist"))
+        assert review.reference in page.content.decode(), model
+    version = document.versions.get()
+    page = client.get(reverse("admin:reviews_documentversion_change", args=[version.pk]))
+    assert version.file.name not in page.content.decode()  # never served from the admin
+    entry = ChronologyEntry.objects.get()
+    url = reverse("admin:reviews_chronologyentry_change", args=[entry.pk])
+    data = {
+        "review": review.pk,
+        "agency": police.pk,
+        "happened_on": DAY,
+        "what_happened": "Child A seen at home by PC 12.",
+        "source": "Police log",
+    }
+    assert client.post(url, data).status_code == 302
+    entry.refresh_from_db()
+    assert entry.what_happened.endswith("PC 12.") and entry.history.count() == 2
+
+
 def test_team_members_leave_without_being_deleted(client, review, bu_user, member_user):
     member = casefile.team_member_add(
         review=review, by=bu_user, person=member_user, role=ReviewTeamMember.Role.CHAIR
@@ -629,3 +684,37 @@ def test_a_panel_response_needs_its_date(review, bu_user):
             review=review, by=bu_user, panel_response="Agreed.", panel_responded_on=None
         )
     assert "Give the date the Panel responded." in str(refused.value)
+
+
+def test_a_closed_chronology_is_reopened_with_who_and_why_on_the_timeline(
+    client, review, three, bu_user
+):
+    police, police_lead = three["Police"]
+    casefile.chronology_close(review=review, by=bu_user)
+    client.force_login(bu_user)
+    page = client.get(reverse("reviews:chronology", args=[review.uuid])).content.decode()
+    url = reverse("reviews:chronology-reopen", args=[review.uuid])
+    assert url in page
+    # No reason, nothing changes.
+    response = client.post(url, {"reason": " "}, follow=True)
+    assert "Say why the chronology is reopened." in response.content.decode()
+    review.refresh_from_db()
+    assert review.chronology_closed_on is not None
+    # An agency lead may not reopen it.
+    client.force_login(police_lead)
+    assert client.post(url, {"reason": "We found more."}).status_code == 403
+    client.force_login(bu_user)
+    reason = "Health found the missing GP records."
+    assert client.post(url, {"reason": reason}).status_code == 302
+    review.refresh_from_db()
+    assert review.chronology_closed_on is None
+    assert review.history.filter(history_change_reason=f"Chronology reopened: {reason}").exists()
+    [closed, reopened] = review.acts.filter(kind__startswith="chronology").order_by("pk")
+    assert (closed.kind, reopened.kind) == ("chronology_closed", "chronology_reopened")
+    assert (reopened.summary, reopened.recorded_by) == (reason, bu_user)
+    timeline = client.get(reverse("reviews:detail", args=[review.uuid])).content.decode()
+    assert f"chronology reopened: {reason}" in timeline
+    # Open again: the agency adds its entries.
+    client.force_login(police_lead)
+    add = reverse("reviews:chronology-add", args=[review.uuid])
+    assert client.get(add).status_code == 200

@@ -310,6 +310,41 @@ def test_reviewer_home_page_shows_their_review(client, reviewer_user, crp):
     )
 
 
+def test_reviewer_home_says_the_draft_and_a_deadline_are_waiting(
+    client, bu_user, reviewer_user, crp, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reviews import casefile
+
+    settings.MEDIA_ROOT = tmp_path
+    review = open_review(
+        by=bu_user,
+        kind=Review.Kind.RAPID_REVIEW,
+        subgroup=crp,
+        title="Late one",
+        referred_on=D(2025, 9, 1),
+        incident_known_on=D(2025, 8, 28),
+        notified_on=D(2025, 9, 1),
+    )
+    Review.objects.filter(pk=review.pk).update(
+        lead_reviewer=reviewer_user, stage=Review.Stage.ANALYSIS
+    )
+    client.force_login(reviewer_user)
+    body = _body(client.get(reverse("home")))
+    assert "your draft report has not been uploaded" in body
+    assert "a statutory deadline has passed" in body
+    review.refresh_from_db()
+    casefile.document_add(
+        review=review,
+        by=reviewer_user,
+        kind="draft_report",
+        title="Draft 1",
+        file=SimpleUploadedFile("draft.txt", b"Draft."),
+    )
+    assert "your draft report" not in _body(client.get(reverse("home")))
+
+
 def _populate(n, crp, bu_user, reviewer_user):
     police = AgencyFactory(name="West Mercia Police", short_name="Police")
     for i in range(n):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sscb', '0011_board_quorum_meeting_reminders'),
+        ('sscb', '0012_bodies_added_by_business_unit'),
     ]
 
     operations = [

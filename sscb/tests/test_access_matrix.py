@@ -627,6 +627,16 @@ EXPECTATIONS: dict[str, list[Check]] = {
         GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A")),
         *each(REVIEW_READERS, review_at(), "POST", write=REVIEW_WRITERS, data=lambda w, v: {}),
     ],
+    "reviews:chronology-reopen": [
+        GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A")),
+        *each(
+            REVIEW_READERS,
+            review_at(),
+            "POST",
+            write=REVIEW_WRITERS,
+            data=lambda w, v: {"reason": "An agency found more records."},
+        ),
+    ],
     "reviews:chronology-template": page(),
     "reviews:terms": [
         *each(REVIEW_READERS, review_at()),
@@ -1199,6 +1209,12 @@ def attendance_form(w):
     return data
 
 
+def moderated_scores(w):
+    """Every standard of the submitted return moderated "met"."""
+    answers = w.returns["other"].answers.values_list("pk", flat=True)
+    return {f"score_{pk}": "3" for pk in answers}
+
+
 MEETING_HIDES = {
     "hides": hides_restricted("member"),
     "shows": {"member": lambda w: ["Restricted item"]},
@@ -1312,6 +1328,10 @@ EXPECTATIONS |= {
             item_kw("held_outcome"),
             lambda w: {"decision": "agreed", "notes": "Go ahead."},
         ),
+    ],
+    "meetings:decide-return": [
+        GET("held_return", MEETING_RUN, item_kw("held_return")),
+        POST("held_return", MEETING_RUN, item_kw("held_return"), moderated_scores),
     ],
     "meetings:agree-theme": [
         GET("held_theme", POST_ONLY, item_kw("held_theme")),
@@ -1614,6 +1634,10 @@ ADMIN_EXCEPTIONS: dict[str, tuple[dict, str]] = {
         "signing out is a POST; others are sent to the admin's index, which sends them to sign in",
     ),
     "admin:reviews_review_add": (READ_ONLY, "a review is opened on the review pages"),
+    "admin:reviews_termsofreference_add": (READ_ONLY, "a version is saved on the review's page"),
+    "admin:reviews_casedocument_add": (READ_ONLY, "documents are uploaded on the review's page"),
+    "admin:reviews_documentversion_add": (READ_ONLY, "versions are uploaded on the review's page"),
+    "admin:meetings_paper_add": (READ_ONLY, "papers are uploaded on the meeting's page"),
     "admin:sscb_accesslogentry_add": (READ_ONLY, "the access log is append-only"),
     "admin:sscb_accesslogentry_delete": (READ_ONLY, "the access log is append-only"),
     "admin:sscb_reminder_add": (READ_ONLY, "reminders are kept by the sweep"),

@@ -39,8 +39,11 @@ PRINTED = {"width": 718, "height": 1040}
 # The admin pages checked: its index, each app's page, and each model's list and change form
 # (an add form is the same form, empty).
 ADMIN_PAGES = ("changelist", "change")
-# Pages printed as reports (the dashboard's, and the Section 11 cycle's).
+# Pages printed as reports (the dashboard's, the Section 11 cycle's, a meeting's agenda pack and
+# the leaflets for families and practitioners).
 REPORTS = {
+    "meetings:pack",
+    "process:kind",
     "dashboard:index",
     "dashboard:annual-report",
     "dashboard:reports",

@@ -316,7 +316,9 @@ def build_world() -> SimpleNamespace:
             uploaded_by=bu,
         )
 
-    meetings, items, papers = _meetings(bu, member, crp, reviews, theme_own, outcome_own)
+    meetings, items, papers = _meetings(
+        bu, member, crp, reviews, theme_own, outcome_own, return_other
+    )
     indicator_set, indicators = _performance(bu, agency_a, agency_b)
     briefings = _briefings(bu, member, li, outcome_own)
 
@@ -385,7 +387,7 @@ def _performance(bu, agency_a, agency_b):
     return indicator_set, indicators
 
 
-def _meetings(bu, member, crp, reviews, theme, outcome):
+def _meetings(bu, member, crp, reviews, theme, outcome, submitted_return):
     """Case Review Panel meetings: one planned (an open review and a restricted one on its
     agenda, each with a paper), one held today (items to minute and decide) and an earlier one
     whose circulated minutes the held one approves."""
@@ -424,6 +426,9 @@ def _meetings(bu, member, crp, reviews, theme, outcome):
         "held_theme": meetings.item_add(meeting=held, title=theme.title, theme=theme),
         "held_minutes": meetings.item_add(
             meeting=held, subject="minutes", title="Minutes", minutes_of=earlier
+        ),
+        "held_return": meetings.item_add(
+            meeting=held, subject="return", title="A return", self_assessment=submitted_return
         ),
     }
     papers = {

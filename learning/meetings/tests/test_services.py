@@ -173,6 +173,8 @@ def test_a_theme_is_agreed_on_the_meetings_date(bu_user, executive_body):
     services.item_agree_theme(item=item, by=bu_user)
     theme.refresh_from_db()
     assert (theme.status, theme.agreed_on) == (PriorityTheme.Status.AGREED, meeting.held_on)
+    assert theme.minutes_label == f"agreed at the Executive, {meeting.date_label}, item 1"
+    assert theme.minutes_url == item.get_absolute_url()
 
 
 def test_minutes_are_approved_at_a_later_meeting(bu_user, crp):
@@ -241,3 +243,65 @@ def test_the_demo_has_meetings_with_agendas_built_from_what_is_due(settings):
     subjects = set(upcoming.items.values_list("subject", flat=True))
     assert "minutes" in subjects and subjects & {"referral", "rapid_review", "clock"}
     assert panel.first().attendance.filter(deputy__gt="").exists()
+    [challenge] = Meeting.objects.filter(body__code="qap")
+    [item] = challenge.items.all()
+    assert item.decided_on == challenge.held_on
+    answer = item.self_assessment.answers.get(standard__number=5)
+    assert (answer.moderated_score, answer.minutes_url) == (2, item.get_absolute_url())
+
+
+def _submitted_return(bu_user):
+    """A Section 11 return its agency has submitted, waiting for QAP's moderation."""
+    from audits import services as audits_services
+    from audits.tests.conftest import full_answers
+    from audits.tests.factories import section_11
+
+    agency = AgencyFactory(name="West Mercia Police", short_name="Police")
+    cycle = audits_services.audit_cycle_open(
+        framework=section_11(),
+        title="Section 11 audit",
+        financial_year=2025,
+        opened_on=datetime.date(2025, 5, 1),
+        deadline=datetime.date(2025, 7, 31),
+        agencies=[agency],
+        by=bu_user,
+    )
+    self_assessment = cycle.returns.get()
+    audits_services.self_assessment_save_draft(
+        self_assessment=self_assessment, answers=full_answers(self_assessment), by=bu_user
+    )
+    return audits_services.self_assessment_submit(self_assessment=self_assessment, by=bu_user)
+
+
+def test_scores_moderated_at_qap_are_recorded_on_the_return_with_the_minutes(bu_user):
+    from audits.models import SelfAssessment
+    from sscb.models import SubGroup
+    from sscb.tests.factories import SubGroupFactory
+
+    qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE, name="QAP")
+    submitted = _submitted_return(bu_user)
+    meeting = MeetingFactory(body=qap)
+    [proposal] = [p for p in agenda.proposals(bu_user, meeting) if p.subject == "return"]
+    [item] = services.items_add_proposed(meeting=meeting, chosen=[proposal])
+    answers = list(submitted.answers.select_related("standard").order_by("standard__number"))
+    scores = {answer.pk: (3, "") for answer in answers}
+    scores[answers[0].pk] = (1, "No senior lead named.")
+    with pytest.raises(ValidationError, match="not possible while the meeting is"):
+        services.item_moderate_return(item=item, by=bu_user, scores=scores)
+    hold(meeting)
+    with pytest.raises(ValidationError, match="every standard"):
+        services.item_moderate_return(item=item, by=bu_user, scores={answers[0].pk: (1, "")})
+    services.item_moderate_return(item=item, by=bu_user, scores=scores)
+
+    submitted.refresh_from_db()
+    assert submitted.status == SelfAssessment.Status.MODERATED
+    first = submitted.answers.get(pk=answers[0].pk)
+    assert (first.moderated_score, first.moderation_comment) == (1, "No senior lead named.")
+    assert first.minutes_label == f"decided at the QAP, {meeting.date_label}, item 1"
+    assert first.minutes_url == item.get_absolute_url()
+    assert first.history.first().history_change_reason.startswith("Decided at the QAP")
+    item.refresh_from_db()
+    assert item.decided_on == meeting.held_on
+    assert item.decision.startswith("Moderated scores: standard 1 not met; 2 met")
+    with pytest.raises(ValidationError, match="already recorded"):
+        services.item_moderate_return(item=item, by=bu_user, scores=scores)

@@ -239,3 +239,120 @@ def test_a_paper_download_is_logged_and_a_restricted_items_paper_is_not_served(
     assert "Child K" not in entry.record
     assert client.get(reverse("meetings:paper", args=[papers[1].uuid])).status_code == 404
     assert AccessLogEntry.objects.count() == 1
+
+
+def test_the_moderated_scores_are_recorded_from_the_minutes_and_shown_on_the_return(
+    client, bu_user
+):
+    from audits.models import StandardAssessment
+
+    from . import test_services
+
+    qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE, name="QAP")
+    submitted = test_services._submitted_return(bu_user)
+    meeting = MeetingFactory(body=qap, held_on=timezone.localdate())
+    item = ItemFactory(meeting=meeting, position=1, title="Return", self_assessment=submitted)
+    meeting.status = Meeting.Status.HELD
+    meeting.save()
+    client.force_login(bu_user)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    url = reverse("meetings:decide-return", args=[meeting.uuid, item.uuid])
+    assert url in page
+    answers = list(submitted.answers.order_by("standard__number"))
+    data = {f"score_{a.pk}": "3" for a in answers} | {f"comment_{a.pk}": "" for a in answers}
+    data[f"score_{answers[1].pk}"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Choose the moderated score for standard 2." in response.content.decode()
+    assert not StandardAssessment.objects.filter(moderated_score__isnull=False).exists()
+    data[f"score_{answers[1].pk}"] = "2"
+    assert client.post(url, data).status_code == 302
+    shown = client.get(reverse("audits:return", args=[submitted.uuid])).content.decode()
+    label = f"Decided at the QAP, {meeting.date_label}, item 1"
+    assert f'<a href="{item.get_absolute_url()}" data-testid="decided-at">{label}</a>' in shown
+
+
+def test_a_body_the_business_unit_adds_in_the_admin_meets_like_any_other(client, bu_user):
+    police = AgencyFactory(name="Police")
+    chair, member = UserFactory(first_name="Ann"), UserFactory(first_name="Bo", agency=police)
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("admin:sscb_subgroup_add"),
+        {
+            "code": "",
+            "name": "Neglect task and finish group",
+            "purpose": "Six months on neglect.",
+            "chair": chair.pk,
+            "quorum": "2",
+            "memberships-TOTAL_FORMS": "2",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": chair.pk,
+            "memberships-1-user": member.pk,
+            "memberships-1-agency": police.pk,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    body = SubGroup.objects.get(name="Neglect task and finish group")
+    assert (body.code, body.chair, body.quorum) == (None, chair, 2)
+    assert set(body.members.all()) == {chair, member}
+
+    # It is offered for a meeting, which is held, its attendance recorded by agency and counted.
+    response = client.post(
+        reverse("meetings:create"),
+        {"body": body.pk, "held_on": timezone.localdate().isoformat(), "place": "Shirehall"},
+    )
+    meeting = Meeting.objects.get(body=body)
+    assert response.status_code == 302
+    assert client.get(reverse("meetings:prepare", args=[meeting.uuid])).status_code == 200
+    client.post(reverse("meetings:move", args=[meeting.uuid]), {"to": "held"})
+    form = {f"status_{chair.pk}": "present", f"status_{member.pk}": "absent"}
+    client.post(reverse("meetings:attendance", args=[meeting.uuid]), form)
+    figures = client.get(reverse("meetings:figures")).context
+    [row] = figures["bodies"]
+    assert (row["body__name"], row["meetings"], row["rate"]) == (body.name, 1, 50)
+    assert {r["agency__name"]: r["rate"] for r in figures["by_agency"]}["Police"] == 0
+    # Its chair runs its meetings, as a standing body's chair does.
+    client.force_login(chair)
+    assert client.get(reverse("meetings:attendance", args=[meeting.uuid])).status_code == 200
+
+
+def test_the_dashboard_shows_the_years_meetings_each_figure_a_link(client, bu_user, crp):
+    day = timezone.localdate()
+    held = MeetingFactory(body=crp, held_on=day, status=Meeting.Status.HELD)
+    MeetingFactory(body=crp, held_on=day)  # planned: not counted
+    AttendanceFactory(meeting=held, person=UserFactory(), status="present")
+    AttendanceFactory(meeting=held, person=UserFactory(), status="absent")
+    AttendanceFactory(meeting=held, person=UserFactory(), status="apologies", deputy="DS Lee")
+    item = ItemFactory(meeting=held, decided_on=day, decision="Initiate")
+    item.actions_arising.add(
+        ActionFactory(status=Action.Status.OPEN),
+        ActionFactory(status=Action.Status.COMPLETE, completed_on=day),
+    )
+    client.force_login(bu_user)
+    response = client.get(reverse("dashboard:index"))
+    meetings = response.context["meetings"]
+    assert (meetings["held"].value, meetings["attendance"]) == (1, 67)
+    assert (meetings["decisions"].value, meetings["actions"].value) == (1, 2)
+    assert meetings["actions_open"].value == 1
+    page = response.content.decode()
+    assert f'href="{meetings["held"].url}" data-testid="meetings-held">1</a>' in page
+    assert list(client.get(meetings["held"].url).context["page_obj"].object_list) == [held]
+    assert client.get(meetings["attendance_url"]).context["bodies"][0]["rate"] == 67
+
+
+def test_the_admin_neither_takes_nor_serves_a_papers_file(
+    client, bu_user, panel_meeting, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .. import services
+
+    settings.MEDIA_ROOT = tmp_path
+    item = ItemFactory(meeting=panel_meeting)
+    paper = services.paper_add(
+        item=item, upload=SimpleUploadedFile("notes.txt", b"x"), uploaded_by=bu_user
+    )
+    client.force_login(bu_user)
+    assert client.get(reverse("admin:meetings_paper_add")).status_code == 403
+    page = client.get(reverse("admin:meetings_paper_change", args=[paper.pk])).content.decode()
+    assert "notes.txt" in page and paper.file.name not in page
