@@ -20,6 +20,24 @@ def service_missing(service, why):
     pytest.skip(f"{service} is not available here: {why}")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Only browser tests may take Playwright's fixtures. A test with a parameter named like one
+    (``page``, ``context``) is given Playwright's session-wide browser parameter, and pytest then
+    moves it beside the browser tests: the transactional ones among them come forward and flush
+    the migrations' rows (the audit frameworks) before tests that read them."""
+    stray = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(item, "fixturenames", ())
+        and item.get_closest_marker("browser") is None
+    ]
+    if stray:
+        raise pytest.UsageError(
+            "Not browser tests, yet given Playwright's browser (rename the parameter that shares "
+            "a Playwright fixture's name, e.g. page): " + ", ".join(stray)
+        )
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM):

@@ -306,9 +306,9 @@ def test_the_audits_page_links_the_framework(client, bu_user, agency_user, make_
 
 
 @time_machine.travel(TODAY)
-@pytest.mark.parametrize("page", ["index", "indicator", "my_agency"])
+@pytest.mark.parametrize("page_name", ["index", "indicator", "my_agency"])
 def test_the_framework_pages_run_the_same_queries_for_2_or_30_indicators(
-    client, agency_user, scorecard, count_queries, django_assert_max_num_queries, page
+    client, agency_user, scorecard, count_queries, django_assert_max_num_queries, page_name
 ):
     first = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
 
@@ -322,7 +322,7 @@ def test_the_framework_pages_run_the_same_queries_for_2_or_30_indicators(
         "index": reverse("performance:index"),
         "indicator": reverse("performance:indicator", args=[first.uuid]),
         "my_agency": reverse("learning:my_agency"),
-    }[page]
+    }[page_name]
     client.force_login(agency_user)
     grow(1)
     small = count_queries(url)

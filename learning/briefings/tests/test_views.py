@@ -145,7 +145,7 @@ def _grow(n, *, writer, chair, li, outcome):
             cascade.save()
 
 
-@pytest.mark.parametrize("page", ["list", "detail", "cascades", "dashboard"])
+@pytest.mark.parametrize("page_name", ["list", "detail", "cascades", "dashboard"])
 def test_pages_run_the_same_queries_for_2_or_20_rows(
     client,
     writer,
@@ -157,19 +157,19 @@ def test_pages_run_the_same_queries_for_2_or_20_rows(
     bu_user,
     count_queries,
     django_assert_max_num_queries,
-    page,
+    page_name,
 ):
     made = {"writer": writer, "chair": chair, "li": li, "outcome": outcome}
     _grow(2, **made)
     first = Briefing.objects.order_by("pk").first()
-    reader = agency_user if page == "cascades" else bu_user
+    reader = agency_user if page_name == "cascades" else bu_user
     client.force_login(reader)
     url = {
         "list": reverse("briefings:list"),
         "detail": first.get_absolute_url(),
         "cascades": reverse("briefings:cascades"),
         "dashboard": reverse("dashboard:index"),
-    }[page]
+    }[page_name]
     small = count_queries(url)
     _grow(18, **made)
     with django_assert_max_num_queries(small):
