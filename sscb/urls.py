@@ -30,6 +30,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("how-reviews-work/", include("reviews.public_urls")),
     path("audits/", include("audits.urls")),
+    path("learning/scrutiny/", include("learning.scrutiny.urls")),
     path("learning/", include("learning.urls")),
     path("dashboard/", include("learning.dashboard.urls")),
     path("meetings/", include("learning.meetings.urls")),
