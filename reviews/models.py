@@ -1085,5 +1085,7 @@ class ChildDeathDetails(TimeStampedModel):
 
     def clean(self):
         if self.meeting_id and self.meeting.body.code != SubGroup.Code.CDOP:
-            raise ValidationError({"meeting": "Choose a meeting of the Child Death Overview Panel."})
+            raise ValidationError(
+                {"meeting": "Choose a meeting of the Child Death Overview Panel."}
+            )
         check_dates(notified_on=not_future(self.notified_on, what="The notification date"))
