@@ -2,7 +2,10 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AgeBand,
+    ChildDeathDetails,
     ClockPause,
+    DeathCategory,
     ParallelProcess,
     Review,
     ReviewAct,
@@ -219,3 +222,30 @@ class ClockPauseAdmin(SimpleHistoryAdmin):
     list_select_related = ["clock__review"]
     autocomplete_fields = ["clock", "paused_by", "resumed_by"]
     raw_id_fields = ["process"]  # a review's parallel processes have no admin of their own
+
+
+# The child death review dataset (issue 20): the categories and age bands are reference data the
+# Business Unit keeps; a death's record is kept on its review's page.
+
+
+@admin.register(DeathCategory)
+class DeathCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(AgeBand)
+class AgeBandAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "label", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["label"]
+
+
+@admin.register(ChildDeathDetails)
+class ChildDeathDetailsAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "category", "modifiable_factors", "expectedness", "age_band"]
+    list_filter = ["category", "modifiable_factors", "expectedness", "age_band"]
+    list_select_related = ["review", "category", "age_band"]
+    search_fields = ["review__reference", "ncmd_reference"]
+    autocomplete_fields = ["review", "meeting", "category", "age_band"]

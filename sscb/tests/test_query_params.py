@@ -86,6 +86,9 @@ PARAMS: dict[str, dict[str, str]] = {
     "dashboard:export-csv": DASHBOARD,
     "dashboard:export-xlsx": DASHBOARD,
     "dashboard:report": REPORT,
+    "dashboard:report-export-csv": REPORT,
+    "dashboard:report-export-xlsx": REPORT,
+    "scrutiny:list": {"page": IGNORED},
 }
 
 # The Django admin's names, read by name, and a date hierarchy's (``sscb.params`` checks them);

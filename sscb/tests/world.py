@@ -317,8 +317,14 @@ def build_world() -> SimpleNamespace:
         )
 
     meetings, items, papers = _meetings(bu, member, crp, reviews, theme_own, outcome_own)
+    child_death = _child_death(bu, cdop, agency_a)
+    inspection, recommendations, scrutiny_work = _scrutiny(bu, li, agency_a)
 
     return SimpleNamespace(
+        child_death=child_death,
+        inspection=inspection,
+        recommendations=recommendations,
+        scrutiny_work=scrutiny_work,
         meetings=meetings,
         items=items,
         papers=papers,
@@ -405,6 +411,58 @@ def _meetings(bu, member, crp, reviews, theme, outcome):
         meeting=held, rows=[{"person": member, "agency": None, "status": "present"}]
     )
     return {"planned": planned, "held": held, "earlier": earlier}, items, papers
+
+
+def _child_death(bu, cdop, agency):
+    """A child death review at CDOP (agency A involved), with CDOP's record of the death."""
+    from reviews.models import AgeBand, DeathCategory
+
+    made = open_review(
+        by=bu, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Death of an infant (Child E)"
+    )
+    ReviewAgencyFactory(review=made, agency=agency)
+    review_services.child_death_record(
+        review=made,
+        by=bu,
+        notified_on=made.referred_on,
+        category=DeathCategory.objects.get(number=10),
+        modifiable_factors="insufficient",
+        expectedness="unexpected",
+        age_band=AgeBand.objects.get(position=2),
+        ncmd_reference="NCMD-0001",
+    )
+    return made
+
+
+def _scrutiny(bu, li, agency):
+    """A JTAI monitored by L&I with two recommendations: one already a finding and an action of
+    agency A ("done"), one not yet anything ("open")."""
+    from learning.scrutiny import services as scrutiny
+
+    inspection = scrutiny.inspection_save(
+        kind="jtai",
+        title="JTAI: the response to children living with neglect",
+        carried_out_by="Ofsted, CQC, HMICFRS and HMIP",
+        started_on=datetime.date(2025, 5, 12),
+        reported_on=datetime.date(2025, 7, 1),
+        scope="The multi-agency response to neglect.",
+        judgement="Not graded",
+        subgroup=li,
+        agencies=[agency],
+    )
+    done = scrutiny.recommendation_save(
+        inspection=inspection, text="Police to share information sooner.", agency=agency
+    )
+    pending = scrutiny.recommendation_save(
+        inspection=inspection, text="Partners to hear the child's voice.", agency=None
+    )
+    finding = scrutiny.recommendation_to_finding(recommendation=done, by=bu)
+    action = scrutiny.recommendation_to_action(
+        recommendation=done,
+        owner_agency=agency,
+        due_on=timezone.localdate() + datetime.timedelta(days=60),
+    )
+    return inspection, {"done": done, "open": pending}, {"finding": finding, "action": action}
 
 
 def add_admin_rows(world) -> None:
