@@ -12,6 +12,7 @@ from django.utils import timezone
 from sscb.models import Agency, SubGroup, User
 
 from . import casefile, lifecycle, services
+from .child_death_data import install as install_child_death_data
 from .models import (
     AgeBand,
     ChildDeathDetails,
@@ -95,6 +96,7 @@ def _method(review, by, method=Review.Method.SYSTEMS, why=""):
 
 @transaction.atomic
 def load():
+    install_child_death_data(DeathCategory, AgeBand)  # the migration's, should they be missing
     users = {user.username: user for user in User.objects.all()}
     groups = {group.code: group for group in SubGroup.objects.all()}
     admin, member, reviewer = users["admin"], users["member"], users["reviewer"]

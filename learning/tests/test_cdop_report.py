@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from learning.dashboard.cdop import FEWER_THAN_FIVE, WITHHELD, suppress
 from learning.tests.factories import FindingFactory, ThemeFactory
+from reviews.child_death_data import install
 from reviews.models import AgeBand, ChildDeathDetails, DeathCategory, Review
 from reviews.tests.factories import ReviewFactory
 from sscb.models import SubGroup
@@ -95,6 +96,14 @@ def test_the_total_is_withheld_when_nothing_else_would_protect_a_small_count():
 
 def test_a_total_of_one_to_four_is_suppressed_too():
     assert suppress([3, 0], 3)[:2] == ([FEWER_THAN_FIVE, "0"], FEWER_THAN_FIVE)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(request):
+    """The migration's categories and age bands (put back where a browser test emptied them)."""
+    if "db" in request.fixturenames:
+        request.getfixturevalue("db")
+        install(DeathCategory, AgeBand)
 
 
 def test_categories_of_death_and_age_bands_are_data_loaded_from_the_guidance(db):

@@ -6,12 +6,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reviews.child_death_data import install
 from reviews.models import AgeBand, ChildDeathDetails, DeathCategory, Review
 from reviews.tests.factories import open_review
 from sscb.models import SubGroup
 from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def reference_data(db):
+    install(DeathCategory, AgeBand)  # as the migration does, should a test have emptied them
 
 
 @pytest.fixture

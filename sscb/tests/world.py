@@ -415,8 +415,10 @@ def _meetings(bu, member, crp, reviews, theme, outcome):
 
 def _child_death(bu, cdop, agency):
     """A child death review at CDOP (agency A involved), with CDOP's record of the death."""
+    from reviews.child_death_data import install
     from reviews.models import AgeBand, DeathCategory
 
+    install(DeathCategory, AgeBand)  # a browser test's emptied database has lost them
     made = open_review(
         by=bu, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Death of an infant (Child E)"
     )
