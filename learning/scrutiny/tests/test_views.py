@@ -139,7 +139,7 @@ def test_a_recommendation_turned_into_an_action_is_on_the_golden_thread(client, 
     assert action.reference == f"{inspection.reference}/1"
 
     thread = body(client.get(reverse("scrutiny:thread", args=[inspection.uuid])))
-    assert "Recommendation 1" in thread
+    assert f"Recommendation {recommendation.number}" in thread
     assert f"{inspection.reference}/1" in thread
     assert 'data-testid="thread-rec-action"' in thread
     assert f"{inspection.reference} action plan" in thread  # the actions table: what it answers
