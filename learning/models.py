@@ -80,6 +80,14 @@ class Finding(TimeStampedModel):
         related_name="findings",
         help_text="The audit the finding came from, if any.",
     )
+    recommendation = models.ForeignKey(
+        "scrutiny.Recommendation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text="The inspection or peer review recommendation the finding came from, if any.",
+    )
     agencies = models.ManyToManyField(
         "sscb.Agency", blank=True, related_name="findings", help_text="Agencies it concerns."
     )
@@ -662,6 +670,15 @@ class Action(TimeStampedModel):
         related_name="actions",
         help_text="The Section 11 / 175 standard not met that this action answers.",
     )
+    recommendation = models.ForeignKey(
+        "scrutiny.Recommendation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="actions",
+        help_text="The inspection or peer review recommendation this action answers; its plan "
+        "is the inspection's.",
+    )
     outcome = models.ForeignKey(
         LearningOutcome,
         on_delete=models.PROTECT,
@@ -734,6 +751,7 @@ class Action(TimeStampedModel):
                     Q(review__isnull=False)
                     | Q(audit__isnull=False)
                     | Q(standard_assessment__isnull=False)
+                    | Q(recommendation__isnull=False)
                     | Q(outcome__isnull=False)
                 ),
                 name="learning_action_has_a_plan",
@@ -784,6 +802,9 @@ class Action(TimeStampedModel):
             return self.audit.reference
         if self.standard_assessment_id:
             return f"S{self.standard_assessment_id}"
+        if self.recommendation_id:
+            # Loaded with the action by ``selectors.action_list`` and ``get_action_for_user``.
+            return self.recommendation.inspection.reference
         return f"LO{self.outcome_id}"
 
     @property

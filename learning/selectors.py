@@ -212,7 +212,10 @@ def evidence_visible_to(user) -> QuerySet:
 
 def get_finding_for_user(user, uuid: UUID, write=False) -> Finding:
     finding = get_by_public_id(
-        findings_visible_to(user).select_related("review", "audit", "theme", "subgroup"), uuid
+        findings_visible_to(user).select_related(
+            "review", "audit", "recommendation__inspection", "theme", "subgroup"
+        ),
+        uuid,
     )
     if write and not can_work_for_subgroup(user, finding.subgroup_id):
         raise PermissionDenied
@@ -326,6 +329,7 @@ def get_action_for_user(user, uuid: UUID, write=False) -> Action:
             "audit",
             "outcome",
             "standard_assessment",
+            "recommendation__inspection",
             "owner_agency",
             "owner",
             "subgroup",
@@ -366,7 +370,13 @@ def action_list(user) -> QuerySet:
     return (
         actions_visible_to(user)
         .select_related(
-            "review", "audit", "outcome", "standard_assessment", "owner_agency", "owner"
+            "review",
+            "audit",
+            "outcome",
+            "standard_assessment",
+            "recommendation__inspection",
+            "owner_agency",
+            "owner",
         )
         .with_rag(timezone.localdate())
     )
@@ -374,7 +384,9 @@ def action_list(user) -> QuerySet:
 
 def finding_list(user) -> QuerySet:
     return findings_with_loop_stage(
-        findings_visible_to(user).select_related("review", "audit", "theme", "subgroup")
+        findings_visible_to(user).select_related(
+            "review", "audit", "recommendation__inspection", "theme", "subgroup"
+        )
     ).prefetch_related("agencies")
 
 
@@ -587,7 +599,11 @@ def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
 
 
 # Where an action sits in the loop: answering the source itself, then a finding, then an outcome.
-THREAD_ORDER = ("review", "audit", "finding", "outcome")
+THREAD_ORDER = ("review", "audit", "inspection", "finding", "outcome")
+
+# How an action (or a finding) names each kind of source: an inspection through the
+# recommendation it answers (learning.scrutiny).
+SOURCE_PATH = {"review": "review", "audit": "audit", "inspection": "recommendation__inspection"}
 
 
 def _thread_actions(user, *, findings=(), outcomes=(), source=None) -> list[Action]:
@@ -602,7 +618,7 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None) -> list[Acti
     answering = Q(finding__in=[f.pk for f in findings]) | Q(outcome__in=[o.pk for o in outcomes])
     if source is not None:
         kind = source._meta.model_name
-        answering |= Q(**{kind: source})
+        answering |= Q(**{SOURCE_PATH[kind]: source})
         places[kind, source.pk] = (THREAD_ORDER.index(kind), 0, kind, source)
     actions = list(action_list(user).filter(answering)) if places else []
     for action in actions:
@@ -614,6 +630,10 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None) -> list[Acti
                     ("finding", action.finding_id),
                     ("review", action.review_id),
                     ("audit", action.audit_id),
+                    (
+                        "inspection",
+                        action.recommendation.inspection_id if action.recommendation_id else None,
+                    ),
                 )
                 if key in places
             ),
@@ -623,11 +643,11 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None) -> list[Acti
     return sorted(actions, key=lambda action: action.loop_order)
 
 
-def thread_forward(user, *, review=None, audit=None) -> dict:
-    """From a review or an audit: its findings, their themes and all that followed, and every
-    action answering any of them, in loop order."""
-    source = review if review is not None else audit
-    findings = list(finding_list(user).filter(**{source._meta.model_name: source}))
+def thread_forward(user, *, review=None, audit=None, inspection=None) -> dict:
+    """From a review, an audit or an inspection: its findings, their themes and all that
+    followed, and every action answering any of them, in loop order."""
+    source = next(record for record in (review, audit, inspection) if record is not None)
+    findings = list(finding_list(user).filter(**{SOURCE_PATH[source._meta.model_name]: source}))
     theme_ids = {finding.theme_id for finding in findings if finding.theme_id}
     themes = _thread_themes(user, theme_ids)
     outcomes = [outcome for theme in themes for outcome in theme.outcomes.all()]
@@ -649,6 +669,10 @@ def thread_back(user, evidence: AssuranceEvidence) -> dict:
         "findings": findings,
         "reviews": sorted({f.review for f in findings if f.review_id}, key=lambda r: r.reference),
         "audits": sorted({f.audit for f in findings if f.audit_id}, key=lambda a: a.reference),
+        "inspections": sorted(
+            {f.recommendation.inspection for f in findings if f.recommendation_id},
+            key=lambda i: i.reference,
+        ),
     }
 
 

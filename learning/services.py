@@ -278,16 +278,24 @@ def evidence_judge(
 # Actions -------------------------------------------------------------------------------------
 
 
-def action_plan_key(*, review=None, audit=None, standard_assessment=None, outcome=None) -> str:
+def action_plan_key(
+    *, review=None, audit=None, standard_assessment=None, recommendation=None, outcome=None
+) -> str:
+    # An inspection's recommendations share one plan: the inspection's action plan.
+    inspection = recommendation.inspection if recommendation is not None else None
     for prefix, source in (
         ("review", review),
         ("audit", audit),
         ("standard", standard_assessment),
+        ("inspection", inspection),
         ("outcome", outcome),
     ):
         if source is not None:
             return f"{prefix}:{source.pk}"
-    raise ValidationError("An action belongs to a review, an audit, a standard or an outcome.")
+    raise ValidationError(
+        "An action belongs to a review, an audit, a standard, an inspection's recommendation "
+        "or an outcome."
+    )
 
 
 def action_create(**fields) -> Action:
@@ -296,6 +304,7 @@ def action_create(**fields) -> Action:
         review=fields.get("review"),
         audit=fields.get("audit"),
         standard_assessment=fields.get("standard_assessment"),
+        recommendation=fields.get("recommendation"),
         outcome=fields.get("outcome"),
     )
     for _attempt in range(5):

@@ -4,9 +4,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .casefile import independence_refusal
 from .models import (
+    AgeBand,
     CaseDocument,
+    ChildDeathDetails,
     ChronologyEntry,
     ClockPause,
+    DeathCategory,
     DocumentVersion,
     ParallelProcess,
     Review,
@@ -335,3 +338,30 @@ class DocumentVersionAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# The child death review dataset (issue 20): the categories and age bands are reference data the
+# Business Unit keeps; a death's record is kept on its review's page.
+
+
+@admin.register(DeathCategory)
+class DeathCategoryAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(AgeBand)
+class AgeBandAdmin(SimpleHistoryAdmin):
+    list_display = ["position", "label", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["label"]
+
+
+@admin.register(ChildDeathDetails)
+class ChildDeathDetailsAdmin(SimpleHistoryAdmin):
+    list_display = ["review", "category", "modifiable_factors", "expectedness", "age_band"]
+    list_filter = ["category", "modifiable_factors", "expectedness", "age_band"]
+    list_select_related = ["review", "category", "age_band"]
+    search_fields = ["review__reference", "ncmd_reference"]
+    autocomplete_fields = ["review", "meeting", "category", "age_band"]

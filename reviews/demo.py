@@ -12,7 +12,16 @@ from django.utils import timezone
 from sscb.models import Agency, SubGroup, User
 
 from . import casefile, lifecycle, services
-from .models import ParallelProcess, Review, ReviewAgency, ReviewTeamMember
+from .child_death_data import install as install_child_death_data
+from .models import (
+    AgeBand,
+    ChildDeathDetails,
+    DeathCategory,
+    ParallelProcess,
+    Review,
+    ReviewAgency,
+    ReviewTeamMember,
+)
 
 K = Review.Kind
 S = Review.Stage
@@ -87,6 +96,7 @@ def _method(review, by, method=Review.Method.SYSTEMS, why=""):
 
 @transaction.atomic
 def load():
+    install_child_death_data(DeathCategory, AgeBand)  # the migration's, should they be missing
     users = {user.username: user for user in User.objects.all()}
     groups = {group.code: group for group in SubGroup.objects.all()}
     admin, member, reviewer = users["admin"], users["member"], users["reviewer"]
@@ -349,6 +359,17 @@ def load():
             referred_on=_days(70),
         )
         _walk(review, S.ANALYSIS, admin)
+        services.child_death_record(
+            review=review,
+            by=admin,
+            notified_on=_days(70),
+            category=DeathCategory.objects.get(number=10),
+            modifiable_factors="",
+            expectedness=ChildDeathDetails.Expectedness.UNEXPECTED,
+            age_band=AgeBand.objects.get(position=2),
+            ncmd_reference="NCMD-DEMO-0117",
+        )
+    _cdop_year(admin, cdop)
 
     # 12. A Domestic Homicide Review with learning for children, at Board sign-off.
     title = "DHR: mother killed by former partner; two children at home"
@@ -422,6 +443,52 @@ CHRONOLOGY = [
         False,
     ),
 ]
+
+
+# The deaths CDOP reviewed (closed) over the last two years, so that its annual report has a year
+# and the year before, with counts large enough to show and small enough to be suppressed:
+# (category number, modifiable factors, expected or unexpected, age band position), one a death.
+_CDOP_DEATHS = [
+    *[(8, "no", "expected", 1)] * 6,
+    *[(7, "no", "expected", 2)] * 5,
+    (10, "yes", "unexpected", 2),
+    (10, "insufficient", "unexpected", 2),
+    (3, "yes", "unexpected", 6),
+    (4, "no", "expected", 5),
+    (5, "no", "unexpected", 3),
+    (9, "yes", "expected", 3),
+    (2, "yes", "unexpected", 6),
+]
+
+
+def _cdop_year(admin, cdop):
+    """Child deaths reviewed by CDOP over the last two years (pseudonyms only), each with its
+    category, modifiable factors, expectedness and age band."""
+    if Review.objects.filter(kind=K.CHILD_DEATH, title__startswith="CDOP review").exists():
+        return
+    for i, (category, factors, expected, band) in enumerate(_CDOP_DEATHS):
+        # Spread over the last two years: every other death reviewed a year earlier.
+        closed = _days(20 + 30 * (i // 2) + (365 if i % 2 else 0))
+        review = services.review_create(
+            by=admin,
+            kind=K.CHILD_DEATH,
+            title=f"CDOP review {i + 1:02d}",
+            subgroup=cdop,
+            pseudonym=f"Child D{i + 1}",
+            referred_on=closed - datetime.timedelta(days=150),
+        )
+        _walk(review, S.ANALYSIS, admin, on=closed - datetime.timedelta(days=60))
+        _walk(review, S.CLOSED, admin, on=closed)
+        services.child_death_record(
+            review=review,
+            by=admin,
+            notified_on=closed - datetime.timedelta(days=150),
+            category=DeathCategory.objects.get(number=category),
+            modifiable_factors=factors,
+            expectedness=expected,
+            age_band=AgeBand.objects.get(position=band),
+            ncmd_reference=f"NCMD-DEMO-{i + 1:04d}",
+        )
 
 
 def _case_file(review, users):

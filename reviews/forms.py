@@ -14,6 +14,7 @@ from sscb.uploads import UploadField
 from .casefile import PANEL_FIELDS
 from .models import (
     CaseDocument,
+    ChildDeathDetails,
     ChronologyEntry,
     ParallelProcess,
     Review,
@@ -457,3 +458,34 @@ class DocumentVersionForm(MinimisedFormMixin, forms.Form):
 
     file = UploadField()
     note = forms.CharField(label="What changed", max_length=300, required=False)
+
+
+class ChildDeathForm(forms.ModelForm):
+    """CDOP's record of a death: never a name, a date of birth or an NHS number; an age band."""
+
+    class Meta:
+        model = ChildDeathDetails
+        fields = [
+            "notified_on",
+            "meeting",
+            "category",
+            "modifiable_factors",
+            "expectedness",
+            "age_band",
+            "ncmd_reference",
+        ]
+        widgets = _dates("notified_on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The meetings app sits above reviews: its model is reached through the field.
+        meeting = ChildDeathDetails._meta.get_field("meeting").related_model
+        self.fields["meeting"].queryset = (
+            meeting.objects.filter(body__code=SubGroup.Code.CDOP)
+            .select_related("body")
+            .order_by("-held_on")
+        )
+        self.fields["meeting"].empty_label = "Not yet reviewed at a panel meeting"
+        self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
+        self.fields["age_band"].queryset = self.fields["age_band"].queryset.filter(is_active=True)
+        self.helper = _helper("Save CDOP's record")

@@ -958,3 +958,137 @@ class DocumentVersion(TimeStampedModel):
 
     def __str__(self):
         return f"{self.document.title} v{self.version}"
+
+
+# ------------------------------------------------------------------ child death reviews (issue 20)
+# What CDOP records of each death (the national child death review dataset), held beside the
+# review of kind "child_death". The categories and age bands are reference data, loaded by
+# migration 0013 and edited in the admin; never a child's name, date of birth or NHS number.
+
+
+class DeathCategory(TimeStampedModel):
+    """A category of death as CDOP assigns it at the end of its review.
+
+    Source: HM Government, "Child Death Review: Statutory and Operational Guidance (England)",
+    October 2018, and the National Child Mortality Database (NCMD) analysis form (Form C),
+    "Category of death" — ten categories, the death assigned to the one that best describes it.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    number = models.PositiveSmallIntegerField(unique=True, help_text="Its number in the guidance.")
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True, help_text="What the category covers.")
+    is_active = models.BooleanField(default=True, help_text="Untick to retire a category.")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name_plural = "categories of death"
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class AgeBand(TimeStampedModel):
+    """An age band for a child's death, as the NCMD and CDOP annual reports count deaths: a band
+    is all the product holds of a child's age."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    position = models.PositiveSmallIntegerField(unique=True, help_text="Its place in the list.")
+    label = models.CharField(max_length=60, unique=True)
+    is_active = models.BooleanField(default=True, help_text="Untick to retire a band.")
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.label
+
+
+class ChildDeathDetails(TimeStampedModel):
+    """What CDOP records of one child's death: the notification, the panel meeting that reviewed
+    it, the category, modifiable factors, expected or not, the age band and the NCMD reference."""
+
+    class ModifiableFactors(models.TextChoices):
+        YES = "yes", "Modifiable factors identified"
+        NO = "no", "No modifiable factors identified"
+        INSUFFICIENT = "insufficient", "Insufficient information"
+
+    class Expectedness(models.TextChoices):
+        EXPECTED = "expected", "Expected"
+        UNEXPECTED = "unexpected", "Unexpected"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="child_death")
+    notified_on = models.DateField(
+        "death notified on",
+        null=True,
+        blank=True,
+        help_text="When the child death review partners were notified of the death.",
+    )
+    # A string reference: the meetings app sits above reviews and is never imported here.
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="CDOP review meeting",
+        help_text="The Child Death Overview Panel meeting that reviewed the death.",
+    )
+    category = models.ForeignKey(
+        DeathCategory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deaths",
+        verbose_name="category of death",
+        help_text="Assigned by the panel when it reviews the death.",
+    )
+    modifiable_factors = models.CharField(
+        "modifiable factors",
+        max_length=12,
+        choices=ModifiableFactors.choices,
+        blank=True,
+        help_text="Whether the panel identified factors which, by means of a locally or "
+        "nationally achievable intervention, could be modified to reduce the risk of future "
+        "child deaths.",
+    )
+    expectedness = models.CharField(
+        "expected or unexpected", max_length=10, choices=Expectedness.choices, blank=True
+    )
+    age_band = models.ForeignKey(
+        AgeBand,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deaths",
+        verbose_name="age band",
+        help_text="The child's age at death, as a band only.",
+    )
+    ncmd_reference = models.CharField(
+        "National Child Mortality Database reference",
+        max_length=40,
+        blank=True,
+        help_text="The case's reference in the NCMD (the product does not connect to it).",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = "child death details"
+        verbose_name_plural = "child death details"
+        indexes = [
+            # The CDOP annual report: deaths reviewed by category (and the other counts).
+            models.Index(fields=["category"], name="reviews_death_category_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.review.reference}: child death details"
+
+    def clean(self):
+        if self.meeting_id and self.meeting.body.code != SubGroup.Code.CDOP:
+            raise ValidationError(
+                {"meeting": "Choose a meeting of the Child Death Overview Panel."}
+            )
+        check_dates(notified_on=not_future(self.notified_on, what="The notification date"))

@@ -21,6 +21,7 @@ from sscb.selectors import reminders_about
 
 from .clocks import rule_of
 from .models import (
+    ChildDeathDetails,
     ClockPause,
     Review,
     ReviewAct,
@@ -215,6 +216,17 @@ def review_page(user, review: Review) -> dict:
         "follow_on_reviews": follow_on_reviews,
         "reminders": reminders_about(*clocks),
     }
+
+
+def child_death_of(review: Review) -> ChildDeathDetails | None:
+    """CDOP's record of the death, for a child death review the reader has opened (one query)."""
+    if review.kind != Review.Kind.CHILD_DEATH:
+        return None
+    return (
+        ChildDeathDetails.objects.filter(review=review)
+        .select_related("category", "age_band", "meeting__body")
+        .first()
+    )
 
 
 _NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)

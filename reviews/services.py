@@ -13,6 +13,7 @@ from sscb.dates import check_dates, happened_after, not_before
 from . import clocks, lifecycle
 from .clock import add_months
 from .models import (
+    ChildDeathDetails,
     ClockPause,
     ParallelProcess,
     Review,
@@ -735,3 +736,16 @@ def review_plan_final_report(
     review.save()
     review_clocks_sync(review=review)
     return review
+
+
+def child_death_record(*, review: Review, by, **fields) -> ChildDeathDetails:
+    """Record (or correct) what CDOP holds of a child's death, on its child death review."""
+    if review.kind != Review.Kind.CHILD_DEATH:
+        raise ValidationError("Only a child death review holds CDOP's record of a death.")
+    details = ChildDeathDetails.objects.filter(review=review).first()
+    details = details or ChildDeathDetails(review=review)
+    for name, value in fields.items():
+        setattr(details, name, value)
+    details.full_clean()
+    details.save()
+    return details

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<uuid:uuid>/move/", views.review_move, name="move"),
     path("<uuid:uuid>/edit/<slug:section>/", views.review_section, name="section"),
     path("<uuid:uuid>/records/<slug:section>/", views.review_formset, name="formset"),
+    path("<uuid:uuid>/child-death/", views.review_child_death, name="child-death"),
     path("<uuid:uuid>/clocks/<uuid:clock_uuid>/pause/", views.clock_pause, name="clock-pause"),
     path("<uuid:uuid>/clocks/<uuid:clock_uuid>/resume/", views.clock_resume, name="clock-resume"),
     # The case file (issue 18)

@@ -16,6 +16,7 @@ from . import casefile, clocks, lifecycle, selectors, services
 from .criteria import SCR_RULE_EXPLAINED, scr_criteria, serious_child_safeguarding_case
 from .filters import ReviewFilter
 from .forms import (
+    ChildDeathForm,
     DecisionForm,
     FinalReportForm,
     InvolvementForm,
@@ -30,7 +31,7 @@ from .forms import (
     ReviewerForm,
     ReviewRegisterForm,
 )
-from .models import Review
+from .models import ChildDeathDetails, Review
 
 
 def review_list(request):
@@ -103,9 +104,43 @@ def review_detail(request, uuid):
             "panel_exchange": casefile.panel_exchange(review, context["clocks"])
             if review.kind in PANEL_KINDS
             else None,
+            "child_death": selectors.child_death_of(review),
         }
     )
     return render(request, "reviews/review_detail.html", context)
+
+
+def review_child_death(request, uuid):
+    """CDOP's record of a child's death, on its child death review."""
+    review = selectors.get_review_for_user(request.user, uuid, write=True)
+    if review.kind != Review.Kind.CHILD_DEATH:
+        raise Http404("Only a child death review has CDOP's record of a death.")
+    details = ChildDeathDetails.objects.filter(review=review).first()
+    form = ChildDeathForm(request.POST or None, instance=details)
+    if request.method == "GET":
+        services.review_record_opening(request=request, review=review)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.child_death_record(review=review, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "CDOP's record of the death saved.")
+            return redirect("reviews:detail", review.uuid)
+    return render(
+        request,
+        "reviews/review_form.html",
+        {
+            "form": form,
+            "review": review,
+            "heading": "CDOP's record of the death",
+            "purpose": "What the Child Death Overview Panel records for the national child "
+            "death review dataset: the notification, the panel meeting, the category of death, "
+            "modifiable factors, whether it was expected, the age band (never a date of birth) "
+            "and the National Child Mortality Database reference.",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # The kinds of review that report to the national Panel (or, under WT2015, Ofsted).

@@ -48,6 +48,16 @@ def can_see_dashboard(user) -> bool:
     return user.is_subgroup_member and bool(subgroup_ids(user))
 
 
+def can_read_scrutiny(user) -> bool:
+    """The register of inspections, peer reviews and self-evaluations (learning.scrutiny) is read
+    by the Business Unit, the sub-group members and the Board's executive; pages that link to it
+    ask this too."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (user.is_business_unit or user.is_subgroup_member or user.is_executive)
+    )
+
+
 def require(allowed: bool):
     """Raise 403 (a page that says why in plain words) unless ``allowed``."""
     if not allowed:

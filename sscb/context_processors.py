@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from .access import can_record_work, can_see_dashboard, can_see_my_agency
+from .access import can_read_scrutiny, can_record_work, can_see_dashboard, can_see_my_agency
 
 # (label, url name, who sees it: "everyone", "business_unit", or the rule the page itself
 # requires, called with the user). Every area a person uses is reachable from here.
@@ -44,4 +44,5 @@ def layout(request):
         "show_admin_link": user.is_staff,
         # Called by the template only where a page asks (sub-group ids cost a query).
         "can_record_work": lambda: can_record_work(user),
+        "can_read_scrutiny": lambda: can_read_scrutiny(user),
     }

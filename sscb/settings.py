@@ -54,6 +54,7 @@ PROJECT_APPS = [
     "learning",
     "learning.meetings",
     "learning.briefings",
+    "learning.scrutiny",
 ]
 
 INSTALLED_APPS = [

@@ -31,6 +31,7 @@ urlpatterns = [
     path("how-reviews-work/", include("reviews.public_urls")),
     path("audits/performance/", include("audits.performance.urls")),
     path("audits/", include("audits.urls")),
+    path("learning/scrutiny/", include("learning.scrutiny.urls")),
     path("learning/", include("learning.urls")),
     path("learning/", include("learning.briefings.urls")),
     path("dashboard/", include("learning.dashboard.urls")),

@@ -14,10 +14,10 @@ from django.urls import reverse
 from audits.models import CaseAuditEntry, Framework
 from audits.performance.selectors import last_ended_quarter, scorecards
 from audits.selectors import audits_visible_to, cycles_with_progress, heat_map, standards_not_met
-from learning.models import Action, Finding, PriorityTheme
+from learning.models import Action, Finding
 from learning.selectors import (
-    findings_visible_to,
     findings_with_loop_stage,
+    themes_visible_to,
     with_loop_stage,
 )
 from reviews.models import Review
@@ -26,7 +26,8 @@ from sscb.models import SubGroup
 
 from .actions import action_counts, action_figures
 from .assurance import assurance
-from .figure import Figure, link
+from .cdop import cdop_annual_figures, cdop_tables
+from .figure import link
 from .loop import delivery, outcomes_agreed, practice, theme_list, themes_by_stage
 from .reviews import review_counts, review_figures, reviews_by_kind_in_period
 from .scope import Period, Scope
@@ -163,35 +164,15 @@ def _cycles(period: Period, framework_code, today) -> list[dict]:
 
 
 def cdop_report(user, period: Period, today) -> dict:
-    first, last = period.bounds
-    deaths = Review.objects.filter(kind=Review.Kind.CHILD_DEATH)
-    counts = deaths.aggregate(
-        notified=Count("pk", filter=Q(referred_on__range=(first, last))),
-        completed=Count("pk", filter=Q(completed_on__range=(first, last))),
-        open=Count("pk", filter=Q(referred_on__lte=last) & ~Q(stage=Review.Stage.CLOSED)),
-    )
-    common = {"kind": Review.Kind.CHILD_DEATH}
-    by_stage = (
-        deaths.filter(referred_on__lte=last)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=first))
-        .values("stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    stage_counts = {row["stage"]: row["n"] for row in by_stage}
+    """The CDOP annual report for the financial year (cdop.py: suppressed counts, the year
+    before beside it), the themes the panel's learning joined and the actions that followed."""
+    first, last = Period(period.year).bounds
     cdop_findings = Q(source=Finding.Source.CDOP) | Q(review__kind=Review.Kind.CHILD_DEATH)
-    findings = list(
-        findings_with_loop_stage(
-            findings_visible_to(user).filter(cdop_findings, identified_on__range=(first, last))
-        )
-        .select_related("review", "theme")
-        .order_by("theme__title", "title")
-    )
     themes = list(
         with_loop_stage(
-            PriorityTheme.objects.filter(
-                findings__in=Finding.objects.filter(cdop_findings).values("pk")
-            ).distinct()
+            themes_visible_to(user).filter(
+                pk__in=Finding.objects.filter(cdop_findings).values("theme_id")
+            )
         ).order_by("title")
     )
     actions = (
@@ -205,30 +186,11 @@ def cdop_report(user, period: Period, today) -> dict:
             done=Count("pk", filter=Q(status__in=Action.DONE)),
         )
     )
-    actions_url = link("learning:actions", source="review", financial_year=period.year)
     return {
-        "notified": Figure(
-            counts["notified"], link("reviews:list", financial_year=period.year, **common)
-        ),
-        "completed": Figure(
-            counts["completed"], link("reviews:list", completed_year=period.year, **common)
-        ),
-        "open": Figure(counts["open"], link("reviews:list", **common)),
-        "by_stage": [
-            (
-                stage.label,
-                Figure(
-                    stage_counts[stage],
-                    link("reviews:list", active_year=period.year, stage=stage.value, **common),
-                ),
-            )
-            for stage in Review.Stage
-            if stage in stage_counts
-        ],
-        "findings": findings,
+        "annual": cdop_annual_figures(period),
         "themes": themes,
         "actions": actions,
-        "actions_url": actions_url,
+        "actions_url": link("learning:actions", source="review", financial_year=period.year),
     }
 
 
@@ -262,3 +224,9 @@ BUILDERS = {
 
 def report(user, line: ReportingLine, period: Period, today) -> dict:
     return BUILDERS[line.slug](user, period, today)
+
+
+# The reports that are exported as CSV and XLSX: each line's tables as its page shows them.
+EXPORTS = {
+    "cdop": cdop_tables,
+}

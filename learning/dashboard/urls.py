@@ -11,4 +11,16 @@ urlpatterns = [
     path("export.xlsx", views.export, {"fmt": "xlsx"}, name="export-xlsx"),
     path("reports/", views.report_index, name="reports"),
     path("reports/<slug:line>/", views.report, name="report"),
+    path(
+        "reports/<slug:line>/export.csv",
+        views.report_export,
+        {"fmt": "csv"},
+        name="report-export-csv",
+    ),
+    path(
+        "reports/<slug:line>/export.xlsx",
+        views.report_export,
+        {"fmt": "xlsx"},
+        name="report-export-xlsx",
+    ),
 ]

@@ -13,6 +13,7 @@ from learning.models import LoopStage
 from sscb.access import can_see_dashboard, require
 from sscb.access_log import Action, access_log_record
 from sscb.dates import quarter_of
+from sscb.exports import csv_response, xlsx_response
 
 from . import reporting_lines
 from .annual_report import annual_report as annual_report_figures
@@ -115,5 +116,26 @@ def report(request, line):
             "report": reporting_lines.report(request.user, reporting_line, period, today),
             "back": reverse("dashboard:reports"),
             "stages": LoopStage,
+            "exportable": reporting_line.slug in reporting_lines.EXPORTS,
+            "query": urlencode(
+                {"year": period.year} | ({"quarter": period.quarter} if period.quarter else {})
+            ),
         },
     )
+
+
+def report_export(request, line, fmt):
+    """A reporting line's report, as its page shows it for the chosen period, as CSV or XLSX."""
+    reporting_line = reporting_lines.LINES.get(line)
+    if reporting_line is None or line not in reporting_lines.EXPORTS:
+        raise Http404
+    require(reporting_lines.can_read_report(request.user, reporting_line))
+    chosen = ReportPeriodForm(request.GET or None).chosen()
+    period = Period(chosen["year"], chosen["quarter"])
+    today = timezone.localdate()
+    report = reporting_lines.report(request.user, reporting_line, period, today)
+    tables = reporting_lines.EXPORTS[line](report, period)
+    name = f"{line}-report-{period.year}" + (f"-q{period.quarter}" if period.quarter else "")
+    response = csv_response(tables, name) if fmt == "csv" else xlsx_response(tables, name)
+    access_log_record(request, None, Action.EXPORT, label=f"{reporting_line.title}: {name}.{fmt}")
+    return response

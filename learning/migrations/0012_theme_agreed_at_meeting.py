@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0008_practice_check_indicators_evidence_scorecard'),
+        ('learning', '0009_inspection_recommendations'),
     ]
 
     operations = [

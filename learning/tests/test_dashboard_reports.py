@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from audits.tests.factories import AuditFactory
 from learning.tests.factories import FindingFactory
-from reviews.models import Review
 from sscb.models import SubGroup
 from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory
 
@@ -80,10 +79,11 @@ def test_qap_report_opens_on_this_quarter(client, executive_user, data):
 def test_cdop_report_counts_child_death_reviews(client, bu_user, data):
     client.force_login(bu_user)
     response = client.get(reverse("dashboard:report", args=["cdop"]), {"year": 2025})
-    report = response.context["report"]
-    assert report["notified"].value == 1
-    assert report["completed"].value == 0
-    assert [label for label, _ in report["by_stage"]] == [Review.Stage.REFERRAL.label]
+    headline = {row["label"]: row for row in response.context["report"]["annual"]["headline"]}
+    # One death notified (R4, restricted: counted, never named), none reviewed: "<5", not 1.
+    assert headline["Deaths notified in the year"]["this"].value == 1
+    assert headline["Deaths notified in the year"]["this"].shown == "<5"
+    assert headline["Deaths reviewed by the panel in the year"]["this"].shown == "0"
 
 
 def test_education_report_shows_the_section_175_cycle_of_its_year(client, executive_user, data):

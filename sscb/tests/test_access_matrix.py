@@ -1181,6 +1181,119 @@ EXPECTATIONS: dict[str, list[Check]] = {
 }
 
 
+# Child death reviews and external scrutiny (issue 20) -------------------------------------------
+# CDOP's record of a death: the review's readers, the Business Unit writes it (the member does not
+# sit on CDOP); a review of another kind has no such record (404 for those who may change it).
+# The scrutiny register: read by the Business Unit, sub-group members and the executive, kept by
+# the Business Unit; the member sits on L&I, which monitors the inspection, and so turns its
+# recommendations into findings and actions.
+
+SCRUTINY_READERS = "bu member outsider exec"
+
+
+def child_death_form(w):
+    from reviews.models import AgeBand, DeathCategory
+
+    return {
+        "notified_on": "",
+        "meeting": "",
+        "category": DeathCategory.objects.get(number=5).pk,
+        "modifiable_factors": "no",
+        "expectedness": "expected",
+        "age_band": AgeBand.objects.get(position=3).pk,
+        "ncmd_reference": "NCMD-0002",
+    }
+
+
+def inspection_kw(w):
+    return {"uuid": w.inspection.uuid}
+
+
+def recommendation_kw(which):
+    return lambda w: {"uuid": w.inspection.uuid, "rec_uuid": w.recommendations[which].uuid}
+
+
+def inspection_form(w):
+    return {
+        "kind": "peer_review",
+        "title": "Peer review of the safeguarding arrangements",
+        "started_on": "2025-02-03",
+        "scope": "The partnership's arrangements.",
+        "subgroup": w.subgroups["li"].pk,
+    }
+
+
+NOT_A_CHILD_DEATH = rule(others="404", outsider="403", exec="403", lead="403")
+
+EXPECTATIONS |= {
+    "reviews:child-death": [
+        GET(
+            "child_death",
+            rw("bu member outsider exec lead", "bu"),
+            lambda w: {"uuid": w.child_death.uuid},
+        ),
+        POST(
+            "child_death",
+            rw("bu member outsider exec lead", "bu"),
+            lambda w: {"uuid": w.child_death.uuid},
+            data=child_death_form,
+        ),
+        GET("open_A", NOT_A_CHILD_DEATH, lambda w: {"uuid": w.reviews["open_A"].uuid}),
+    ],
+    "scrutiny:list": page(expect=rule(SCRUTINY_READERS)),
+    "scrutiny:create": [
+        GET("page", rule("bu")),
+        POST("page", rule("bu"), data=inspection_form),
+    ],
+    "scrutiny:detail": [GET("jtai", rw(SCRUTINY_READERS), inspection_kw)],
+    "scrutiny:thread": [GET("jtai", rw(SCRUTINY_READERS), inspection_kw)],
+    "scrutiny:edit": [
+        GET("jtai", rw(SCRUTINY_READERS, "bu"), inspection_kw),
+        POST("jtai", rw(SCRUTINY_READERS, "bu"), inspection_kw, data=inspection_form),
+    ],
+    "scrutiny:recommendation-add": [
+        GET("jtai", rw(SCRUTINY_READERS, "bu"), inspection_kw),
+        POST(
+            "jtai",
+            rw(SCRUTINY_READERS, "bu"),
+            inspection_kw,
+            data=lambda w: {"text": "Audit the use of neglect tools.", "agency": ""},
+        ),
+    ],
+    "scrutiny:recommendation-edit": [
+        GET("open", rw(SCRUTINY_READERS, "bu"), recommendation_kw("open")),
+        POST(
+            "open",
+            rw(SCRUTINY_READERS, "bu"),
+            recommendation_kw("open"),
+            data=lambda w: {"text": "Partners to hear and record the child's voice.", "agency": ""},
+        ),
+    ],
+    "scrutiny:recommendation-finding": [
+        GET("open", POST_ONLY, recommendation_kw("open")),
+        POST("open", rw(SCRUTINY_READERS, "bu member"), recommendation_kw("open")),
+    ],
+    "scrutiny:recommendation-action": [
+        GET("open", POST_ONLY, recommendation_kw("open")),
+        POST(
+            "open",
+            rw(SCRUTINY_READERS, "bu member"),
+            recommendation_kw("open"),
+            data=lambda w: {"owner_agency": w.agency_b.pk, "due_on": today(30)},
+        ),
+    ],
+    # The CDOP annual report's exports: its readers (the member does not sit on CDOP); a report
+    # with no export is not found.
+    "dashboard:report-export-csv": [
+        GET("cdop", rule("bu exec"), lambda w: {"line": "cdop"}),
+        GET("li", rule(others="404"), lambda w: {"line": "li"}),
+    ],
+    "dashboard:report-export-xlsx": [
+        GET("cdop", rule("bu exec"), lambda w: {"line": "cdop"}),
+    ],
+}
+
+
 # Meetings (learning.meetings) ------------------------------------------------------------------
 # The member sits on the Case Review Panel, whose meetings the world holds; only the Business Unit
 # runs them (the Panel has no chair here). The restricted review is on the agendas: the member

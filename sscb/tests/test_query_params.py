@@ -97,6 +97,9 @@ PARAMS: dict[str, dict[str, str]] = {
     "performance:scorecard-csv": REPORT,
     "performance:scorecard-xlsx": REPORT,
     "performance:submit": REPORT,
+    "dashboard:report-export-csv": REPORT,
+    "dashboard:report-export-xlsx": REPORT,
+    "scrutiny:list": {"page": IGNORED},
 }
 
 # The Django admin's names, read by name, and a date hierarchy's (``sscb.params`` checks them);

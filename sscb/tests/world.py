@@ -321,6 +321,8 @@ def build_world() -> SimpleNamespace:
     )
     indicator_set, indicators = _performance(bu, agency_a, agency_b)
     briefings = _briefings(bu, member, li, outcome_own)
+    child_death = _child_death(bu, cdop, agency_a)
+    inspection, recommendations, scrutiny_work = _scrutiny(bu, li, agency_a)
 
     return SimpleNamespace(
         indicator_set=indicator_set,
@@ -330,6 +332,10 @@ def build_world() -> SimpleNamespace:
             "own": briefings["published"].cascades.get(agency=agency_a),
             "other": briefings["published"].cascades.get(agency=agency_b),
         },
+        child_death=child_death,
+        inspection=inspection,
+        recommendations=recommendations,
+        scrutiny_work=scrutiny_work,
         meetings=meetings,
         items=items,
         papers=papers,
@@ -497,6 +503,62 @@ def _briefings(bu, member, li, outcome) -> dict:
         "approved": write("Briefing ready to publish", submit, approve),
         "published": write("Published briefing on hearing children", submit, approve, publish),
     }
+
+
+def _child_death(bu, cdop, agency):
+    """A child death review at CDOP (agency A involved), with CDOP's record of the death."""
+    from reviews.child_death_data import install
+    from reviews.models import AgeBand, DeathCategory
+
+    install(DeathCategory, AgeBand)  # a browser test's emptied database has lost them
+    for reference in (DeathCategory.objects.get(number=10), AgeBand.objects.get(position=2)):
+        reference.save()  # an edit, as the Business Unit makes in the admin: its history page
+    made = open_review(
+        by=bu, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Death of an infant (Child E)"
+    )
+    ReviewAgencyFactory(review=made, agency=agency)
+    review_services.child_death_record(
+        review=made,
+        by=bu,
+        notified_on=made.referred_on,
+        category=DeathCategory.objects.get(number=10),
+        modifiable_factors="insufficient",
+        expectedness="unexpected",
+        age_band=AgeBand.objects.get(position=2),
+        ncmd_reference="NCMD-0001",
+    )
+    return made
+
+
+def _scrutiny(bu, li, agency):
+    """A JTAI monitored by L&I with two recommendations: one already a finding and an action of
+    agency A ("done"), one not yet anything ("open")."""
+    from learning.scrutiny import services as scrutiny
+
+    inspection = scrutiny.inspection_save(
+        kind="jtai",
+        title="JTAI: the response to children living with neglect",
+        carried_out_by="Ofsted, CQC, HMICFRS and HMIP",
+        started_on=datetime.date(2025, 5, 12),
+        reported_on=datetime.date(2025, 7, 1),
+        scope="The multi-agency response to neglect.",
+        judgement="Not graded",
+        subgroup=li,
+        agencies=[agency],
+    )
+    done = scrutiny.recommendation_save(
+        inspection=inspection, text="Police to share information sooner.", agency=agency
+    )
+    pending = scrutiny.recommendation_save(
+        inspection=inspection, text="Partners to hear the child's voice.", agency=None
+    )
+    finding = scrutiny.recommendation_to_finding(recommendation=done, by=bu)
+    action = scrutiny.recommendation_to_action(
+        recommendation=done,
+        owner_agency=agency,
+        due_on=timezone.localdate() + datetime.timedelta(days=60),
+    )
+    return inspection, {"done": done, "open": pending}, {"finding": finding, "action": action}
 
 
 def add_admin_rows(world) -> None:

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Inspection, Recommendation
+
+
+class RecommendationInline(admin.StackedInline):
+    model = Recommendation
+    fields = ["number", "text", "agency"]
+    readonly_fields = ["number"]
+    autocomplete_fields = ["agency"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "kind", "started_on", "judgement", "subgroup"]
+    list_filter = ["kind", "subgroup"]
+    list_select_related = ["subgroup"]
+    search_fields = ["reference", "title", "carried_out_by"]
+    readonly_fields = ["reference"]
+    autocomplete_fields = ["agencies"]
+    date_hierarchy = "started_on"
+    inlines = [RecommendationInline]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "agency"]
+    list_select_related = ["inspection", "agency"]
+    search_fields = ["text", "inspection__reference"]
+    readonly_fields = ["number"]
+    autocomplete_fields = ["inspection", "agency"]

@@ -1,0 +1,235 @@
+import datetime
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from learning.models import Action, Finding
+from learning.tests.factories import ThemeFactory
+from sscb.models import SubGroup
+from sscb.tests.factories import AgencyFactory, SubGroupFactory, SubGroupMembershipFactory
+
+from .. import services
+from ..models import Inspection, Recommendation
+from .factories import InspectionFactory, RecommendationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def body(response):
+    return unescape(response.content.decode())
+
+
+def in_days(n):
+    return (timezone.localdate() + datetime.timedelta(days=n)).isoformat()
+
+
+def test_the_business_unit_adds_an_inspection_with_a_reference_from_its_kind(client, bu_user):
+    li = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    agency = AgencyFactory()
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("scrutiny:create"),
+        {
+            "kind": "ilacs",
+            "title": "ILACS standard inspection",
+            "carried_out_by": "Ofsted",
+            "started_on": "2025-03-03",
+            "reported_on": "2025-04-10",
+            "scope": "Children's services in full.",
+            "judgement": "Good",
+            "agencies": [agency.pk],
+            "subgroup": li.pk,
+        },
+    )
+    inspection = Inspection.objects.get()
+    assert response.status_code == 302
+    assert inspection.reference == "ILACS-2025-1"
+    assert list(inspection.agencies.all()) == [agency]
+    assert inspection.history.exists()
+
+
+def test_a_report_cannot_come_out_before_the_inspection(client, bu_user):
+    li = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("scrutiny:create"),
+        {
+            "kind": "cqc",
+            "title": "CQC review of health services for looked after children",
+            "started_on": "2025-03-03",
+            "reported_on": "2025-02-01",
+            "scope": "Health services.",
+            "subgroup": li.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "cannot be before the date it took place" in body(response)
+    assert not Inspection.objects.exists()
+
+
+def test_recommendations_are_numbered_in_the_order_they_are_added(client, bu_user):
+    inspection = InspectionFactory()
+    client.force_login(bu_user)
+    url = reverse("scrutiny:recommendation-add", args=[inspection.uuid])
+    for text in ("Improve the front door.", "Hear the child's voice."):
+        assert client.post(url, {"text": text, "agency": ""}).status_code == 302
+    assert list(inspection.recommendations.values_list("number", "text")) == [
+        (1, "Improve the front door."),
+        (2, "Hear the child's voice."),
+    ]
+
+
+def test_members_read_the_register_but_only_the_business_unit_keeps_it(client, member_user):
+    inspection = InspectionFactory()
+    client.force_login(member_user)
+    assert client.get(reverse("scrutiny:list")).status_code == 200
+    assert client.get(inspection.get_absolute_url()).status_code == 200
+    assert client.get(reverse("scrutiny:create")).status_code == 403
+    assert client.get(reverse("scrutiny:edit", args=[inspection.uuid])).status_code == 403
+
+
+def test_agency_leads_and_reviewers_do_not_read_the_register(client, agency_user, reviewer_user):
+    inspection = InspectionFactory()
+    for user in (agency_user, reviewer_user):
+        client.force_login(user)
+        assert client.get(reverse("scrutiny:list")).status_code == 403
+        assert client.get(inspection.get_absolute_url()).status_code == 404
+
+
+def test_a_recommendation_becomes_a_finding_in_one_step_and_only_once(client, bu_user):
+    agency = AgencyFactory()
+    recommendation = RecommendationFactory(agency=agency, text="Share information sooner.")
+    client.force_login(bu_user)
+    url = reverse(
+        "scrutiny:recommendation-finding",
+        args=[recommendation.inspection.uuid, recommendation.uuid],
+    )
+    response = client.post(url)
+    finding = Finding.objects.get()
+    assert response.status_code == 302 and response.url == finding.get_absolute_url()
+    assert finding.source == Finding.Source.INSPECTION
+    assert finding.recommendation == recommendation
+    assert finding.subgroup == recommendation.inspection.subgroup
+    assert list(finding.agencies.all()) == [agency]
+    assert finding.detail == "Share information sooner."
+    client.post(url)
+    assert Finding.objects.count() == 1
+    page = body(client.get(finding.get_absolute_url()))
+    assert f"{recommendation.inspection.reference}" in page
+    assert reverse("scrutiny:thread", args=[recommendation.inspection.uuid]) in page
+
+
+def test_a_recommendation_turned_into_an_action_is_on_the_golden_thread(client, bu_user):
+    agency = AgencyFactory(name="Shropshire Council", short_name="Council")
+    recommendation = RecommendationFactory(text="Review the neglect strategy.")
+    inspection = recommendation.inspection
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("scrutiny:recommendation-action", args=[inspection.uuid, recommendation.uuid]),
+        {"owner_agency": agency.pk, "due_on": in_days(60)},
+    )
+    assert response.status_code == 302
+    action = Action.objects.get()
+    assert action.recommendation == recommendation
+    assert action.owner_agency == agency
+    assert action.subgroup == inspection.subgroup
+    assert action.plan == f"inspection:{inspection.pk}" and action.number == 1
+    assert action.reference == f"{inspection.reference}/1"
+
+    thread = body(client.get(reverse("scrutiny:thread", args=[inspection.uuid])))
+    assert f"Recommendation {recommendation.number}" in thread
+    assert f"{inspection.reference}/1" in thread
+    assert 'data-testid="thread-rec-action"' in thread
+    assert f"{inspection.reference} action plan" in thread  # the actions table: what it answers
+    detail = body(client.get(action.get_absolute_url()))
+    assert reverse("scrutiny:thread", args=[inspection.uuid]) in detail
+
+
+def test_an_action_from_a_finding_of_the_recommendation_is_on_the_thread_too(client, bu_user):
+    recommendation = RecommendationFactory()
+    theme = ThemeFactory()
+    finding = services.recommendation_to_finding(recommendation=recommendation, by=bu_user)
+    finding.theme = theme
+    finding.save()
+    client.force_login(bu_user)
+    thread = body(client.get(reverse("scrutiny:thread", args=[recommendation.inspection.uuid])))
+    assert finding.title in thread
+    assert theme.title in thread
+
+
+def test_a_refused_action_says_why_and_adds_nothing(client, bu_user):
+    recommendation = RecommendationFactory()
+    client.force_login(bu_user)
+    response = client.post(
+        reverse(
+            "scrutiny:recommendation-action",
+            args=[recommendation.inspection.uuid, recommendation.uuid],
+        ),
+        {"owner_agency": "", "due_on": in_days(-1)},
+    )
+    assert response.status_code == 400
+    page = body(response)
+    assert "Choose the agency that will own the action." in page
+    assert "A new action cannot be due in the past." in page
+    assert not Action.objects.exists()
+
+
+def test_only_the_monitoring_sub_group_turns_recommendations_into_work(client, member_user):
+    recommendation = RecommendationFactory()
+    client.force_login(member_user)
+    url = reverse(
+        "scrutiny:recommendation-finding",
+        args=[recommendation.inspection.uuid, recommendation.uuid],
+    )
+    assert client.post(url).status_code == 403
+    SubGroupMembershipFactory(subgroup=recommendation.inspection.subgroup, user=member_user)
+    assert client.post(url).status_code == 302
+    assert Finding.objects.filter(recommendation=recommendation).exists()
+
+
+def _grow(inspection, n, agency, by):
+    for _ in range(n):
+        recommendation = services.recommendation_save(
+            inspection=inspection, text="Strengthen supervision.", agency=agency
+        )
+        finding = services.recommendation_to_finding(recommendation=recommendation, by=by)
+        finding.theme = ThemeFactory()
+        finding.save()
+        services.recommendation_to_action(
+            recommendation=recommendation,
+            owner_agency=agency,
+            due_on=timezone.localdate() + datetime.timedelta(days=30),
+        )
+
+
+@pytest.mark.parametrize("name", ["scrutiny:detail", "scrutiny:thread"])
+def test_inspection_pages_run_the_same_queries_for_2_or_50_recommendations(
+    client, bu_user, count_queries, django_assert_max_num_queries, name
+):
+    agency = AgencyFactory()
+    inspection = InspectionFactory()
+    client.force_login(bu_user)
+    _grow(inspection, 2, agency, bu_user)
+    url = reverse(name, args=[inspection.uuid])
+    small = count_queries(url)
+    _grow(inspection, 48, agency, bu_user)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert body(response).count("Strengthen supervision.") >= 50
+    assert Recommendation.objects.count() == 50
+
+
+def test_the_register_runs_the_same_queries_for_2_or_50_rows(
+    client, bu_user, count_queries, django_assert_max_num_queries
+):
+    client.force_login(bu_user)
+    subgroup = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    InspectionFactory.create_batch(2, subgroup=subgroup)
+    url = reverse("scrutiny:list")
+    small = count_queries(url)
+    InspectionFactory.create_batch(48, subgroup=subgroup)
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert body(response).count('data-testid="inspection-row"') == 25
