@@ -6,21 +6,17 @@ An agency lead reads and writes only their own agency's chronology entries, and 
 chronology is open; the review's editors (``can_edit_review``) enter for any agency involved.
 """
 
-import csv
 import datetime
-import io
 import uuid
-import zipfile
-from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
-from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history
 
+from sscb import tabular
 from sscb.access_log import Action, access_log_record
 from sscb.dates import check_dates, happened_after
 from sscb.models import Agency
@@ -145,157 +141,67 @@ def chronology_close(*, review: Review, by, on: datetime.date | None = None) -> 
 
 
 # The upload template: the columns, in order, and what each holds (shown on the upload page).
-TEMPLATE_COLUMNS = [
-    ("date", "The day it happened: 2025-03-10 or 10/03/2025."),
-    (
-        "what happened",
-        "What the agency knew or did. Pseudonyms only: no names, dates of birth or NHS numbers.",
-    ),
-    ("source", "Where the agency's record of it is, e.g. GP record."),
-    ("key episode", "“yes” for a key practice episode; empty or “no” otherwise."),
-]
-TEMPLATE_EXAMPLE = [
-    "2025-03-10",
-    "Child A seen by health visitor; weight checked.",
-    "HV record",
-    "no",
-]
-MAX_ROWS = 2000
-YES = {"yes", "y", "true", "1", "x"}
-NO = {"", "no", "n", "false", "0"}
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
+TEMPLATE = tabular.Template(
+    columns=[
+        ("date", "The day it happened: 2025-03-10 or 10/03/2025."),
+        (
+            "what happened",
+            "What the agency knew or did. Pseudonyms only: no names, dates of birth or NHS "
+            "numbers.",
+        ),
+        ("source", "Where the agency's record of it is, e.g. GP record."),
+        ("key episode", "“yes” for a key practice episode; empty or “no” otherwise."),
+    ],
+    example=["2025-03-10", "Child A seen by health visitor; weight checked.", "HV record", "no"],
+    required=3,
+    noun="chronology entries",
+)
 
 
-@dataclass
-class ImportResult:
-    created: int = 0
-    errors: list[str] | None = None
-
-
-def _as_date(value) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value or "").strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
-def _read_rows(upload, extension: str) -> list[list]:
-    """The file's rows as lists of cells (the header row first)."""
-    upload.seek(0)
-    if extension == "xlsx":
-        try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-            raise ValidationError("The spreadsheet could not be read.") from error
-        sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-        workbook.close()
-        return rows
-    data = upload.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return list(csv.reader(io.StringIO(text)))
-
-
-def _row_problems(error: ValidationError) -> list[str]:
-    """A row's refusal in words that name the column."""
-    problems = []
-    for field, errors in error.error_dict.items():
-        label = ChronologyEntry._meta.get_field(field).verbose_name if field != "__all__" else ""
-        for problem in errors:
-            if problem.code in ("blank", "null", "required"):
-                problems.append(f"“{label}” is empty")
-            else:
-                problems += [f"{label}: {message}" if label else message for message in problem]
-    return problems
-
-
-def _header_problem(header) -> str | None:
-    names = [str(cell or "").strip().lower().replace("_", " ") for cell in header[:4]]
-    wanted = [name for name, _ in TEMPLATE_COLUMNS]
-    if names[:3] != wanted[:3] or (len(names) > 3 and names[3] not in ("", wanted[3])):
-        return (
-            "The first row must name the template's columns: "
-            + ", ".join(f"“{name}”" for name in wanted)
-            + ". Download the template and copy your entries into it."
-        )
-    return None
-
-
-def chronology_import(*, review: Review, by, agency, upload) -> ImportResult:
+def chronology_import(*, review: Review, by, agency, upload) -> tabular.ImportResult:
     """One agency's chronology from a CSV or XLSX in the template: every row is checked, and
     either every row is added or none is, with a message per bad row saying which and why."""
     try:
-        _name, extension = validate_upload(upload)
-    except ValidationError as error:
-        return ImportResult(errors=error.messages)
-    if extension not in ("csv", "xlsx"):
-        return ImportResult(errors=["Upload the chronology as a CSV or an Excel (.xlsx) file."])
-    try:
         _check_may_enter(by, review, agency)
-        rows = _read_rows(upload, extension)
     except ValidationError as error:
-        return ImportResult(errors=error.messages)
-    if not rows or _header_problem(rows[0]):
-        return ImportResult(errors=[_header_problem(rows[0]) if rows else "The file is empty."])
-    body = [
-        (number, row)
-        for number, row in enumerate(rows[1:], start=2)
-        if any(str(cell or "").strip() for cell in row)
-    ]
-    if not body:
-        return ImportResult(errors=["The file has no entries below its header row."])
-    if len(body) > MAX_ROWS:
-        return ImportResult(errors=[f"Upload at most {MAX_ROWS} entries at a time."])
-    entries, errors = [], []
-    for number, row in body:
-        cells = [*row, "", "", "", ""][:4]
+        return tabular.ImportResult(errors=error.messages)
+
+    def build(cells):
         day, what, source, key = cells
         problems = []
-        happened_on = _as_date(day)
+        happened_on = tabular.as_date(day)
         if happened_on is None:
             problems.append(
-                f"the date “{str(day or '').strip()}” is not a date (write 2025-03-10 or "
-                "10/03/2025)"
-                if str(day or "").strip()
+                f"the date “{tabular.text(day)}” is not a date (write 2025-03-10 or 10/03/2025)"
+                if tabular.text(day)
                 else "the date is missing"
             )
-        key_text = str(key or "").strip().lower()
-        if key_text not in YES | NO:
+        key_text = tabular.text(key).lower()
+        if key_text not in tabular.YES | tabular.NO:
             problems.append(f"“key episode” must be yes or no, not “{key}”")
         entry = ChronologyEntry(
             review=review,
             agency=agency,
             entered_by=by,
             happened_on=happened_on,
-            what_happened=str(what or "").strip(),
-            source=str(source or "").strip(),
-            is_key_episode=key_text in YES,
+            what_happened=tabular.text(what),
+            source=tabular.text(source),
+            is_key_episode=key_text in tabular.YES,
+            uuid=uuid.uuid4(),
         )
         exclude = ["review", "entered_by", "agency", "uuid"]
         try:
             entry.full_clean(exclude=exclude + (["happened_on"] if happened_on is None else []))
         except ValidationError as error:
-            problems += _row_problems(error)
-        if problems:
-            errors.append(f"Row {number}: " + "; ".join(problems) + ".")
-        else:
-            entry.uuid = uuid.uuid4()
-            entries.append(entry)
-    if errors:
-        return ImportResult(errors=errors)
-    with transaction.atomic():
-        bulk_create_with_history(entries, ChronologyEntry, default_user=by)
-    return ImportResult(created=len(entries), errors=[])
+            problems += tabular.row_problems(ChronologyEntry, error)
+        return entry, problems
+
+    return tabular.import_rows(
+        upload=upload,
+        template=TEMPLATE,
+        build=build,
+        save=lambda entries: bulk_create_with_history(entries, ChronologyEntry, default_user=by),
+    )
 
 
 @transaction.atomic

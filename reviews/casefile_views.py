@@ -139,7 +139,7 @@ def chronology_upload(request, uuid):
             "form": form,
             "review": review,
             "row_errors": row_errors,
-            "columns": casefile.TEMPLATE_COLUMNS,
+            "columns": casefile.TEMPLATE.columns,
         },
     )
 
@@ -184,8 +184,7 @@ def chronology_template(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="chronology-template.csv"'
     response.write("\ufeff")
-    response.write(",".join(name for name, _ in casefile.TEMPLATE_COLUMNS) + "\r\n")
-    response.write(",".join(f'"{cell}"' for cell in casefile.TEMPLATE_EXAMPLE) + "\r\n")
+    response.write(casefile.TEMPLATE.csv())
     return response
 
 

@@ -46,7 +46,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TEST
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Our own apps, in dependency order: learning builds on reviews and audits.
-PROJECT_APPS = ["sscb", "reviews", "audits", "learning", "learning.meetings"]
+PROJECT_APPS = ["sscb", "reviews", "audits", "learning", "learning.meetings", "learning.training"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

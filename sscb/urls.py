@@ -33,6 +33,7 @@ urlpatterns = [
     path("learning/", include("learning.urls")),
     path("dashboard/", include("learning.dashboard.urls")),
     path("meetings/", include("learning.meetings.urls")),
+    path("training/", include("learning.training.urls")),
 ]
 
 handler403 = "sscb.errors.permission_denied"

@@ -20,7 +20,7 @@ from sscb.tests.world import add_admin_rows, build_world
 pytestmark = pytest.mark.django_db
 
 ADMIN_MAX_QUERIES = 50
-PROJECT_APPS = ("sscb", "reviews", "audits", "learning", "meetings")
+PROJECT_APPS = ("sscb", "reviews", "audits", "learning", "meetings", "training")
 # Tables that stay a few dozen rows at most, so a plain choice list of them is fine.
 SMALL_TABLES = {
     SubGroup: "the Board's sub-groups",
