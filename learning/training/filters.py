@@ -2,6 +2,7 @@
 links to one of these lists, filtered to the records behind it."""
 
 import django_filters
+from django import forms
 
 from sscb.dates import financial_year_bounds, financial_year_choices
 from sscb.filters import YesNoFilter
@@ -29,10 +30,10 @@ class AttendeeFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(
         choices=financial_year_choices, method="filter_year", label="Delivered in year"
     )
-    session = django_filters.UUIDFilter(field_name="session__uuid", label="Session")
-    course = django_filters.UUIDFilter(field_name="session__course__uuid", label="Course")
+    session = django_filters.UUIDFilter(field_name="session__uuid", widget=forms.HiddenInput)
+    course = django_filters.UUIDFilter(field_name="session__course__uuid", widget=forms.HiddenInput)
     outcome = django_filters.UUIDFilter(
-        field_name="session__activities__outcome__uuid", label="Learning outcome"
+        field_name="session__activities__outcome__uuid", widget=forms.HiddenInput
     )
 
     class Meta:
@@ -53,12 +54,14 @@ class AnswerFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(
         choices=financial_year_choices, method="filter_year", label="Session delivered in year"
     )
-    session = django_filters.UUIDFilter(field_name="attendee__session__uuid", label="Session")
+    session = django_filters.UUIDFilter(
+        field_name="attendee__session__uuid", widget=forms.HiddenInput
+    )
     outcome = django_filters.UUIDFilter(
-        field_name="attendee__session__activities__outcome__uuid", label="Learning outcome"
+        field_name="attendee__session__activities__outcome__uuid", widget=forms.HiddenInput
     )
     activity = django_filters.UUIDFilter(
-        field_name="attendee__session__activities__uuid", label="Delivery activity"
+        field_name="attendee__session__activities__uuid", widget=forms.HiddenInput
     )
 
     class Meta:
