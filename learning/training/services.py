@@ -383,11 +383,13 @@ def questionnaire_answer(
     doing_differently: str = "",
     practice_changed: str = "",
     practice_example: str = "",
+    at: datetime.datetime | None = None,
 ) -> Questionnaire:
     """Keep one answer given through ``link``: once only (a second answer through any of the
-    questionnaire's links is refused), within its stage's window, with no child identified."""
+    questionnaire's links is refused), within its stage's window, with no child identified.
+    ``at`` is when it was given (now, unless the demo loads a past one)."""
     questionnaire = link.questionnaire
-    now = timezone.now()
+    now = at or timezone.now()
     if link.expires_at <= now:
         raise ValidationError("This link has expired.")
     points = questionnaire.attendee.session.course.points
