@@ -1,6 +1,7 @@
 from functools import partial
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
@@ -99,10 +100,21 @@ class EvidenceFilter(django_filters.FilterSet):
     judged_year = django_filters.ChoiceFilter(
         choices=_financial_years, method="filter_judged_year", label="Judged in financial year"
     )
+    # The dashboard's impact by outcome links here.
+    outcome = django_filters.UUIDFilter(field_name="outcome__uuid", widget=forms.HiddenInput)
 
     class Meta:
         model = AssuranceEvidence
-        fields = ["way", "judgement", "agency", "outstanding", "theme", "subgroup", "judged_year"]
+        fields = [
+            "way",
+            "judgement",
+            "agency",
+            "outstanding",
+            "theme",
+            "subgroup",
+            "judged_year",
+            "outcome",
+        ]
 
     filter_judged_year = _in_year("judged_on")
 
@@ -192,10 +204,12 @@ class ActivityFilter(django_filters.FilterSet):
     delivered_year = django_filters.ChoiceFilter(
         choices=_financial_years, method="filter_delivered_year", label="Delivered in year"
     )
+    # The dashboard's impact by outcome links here.
+    outcome = django_filters.UUIDFilter(field_name="outcome__uuid", widget=forms.HiddenInput)
 
     class Meta:
         model = DeliveryActivity
-        fields = ["q", "way", "delivered", "subgroup", "delivered_year"]
+        fields = ["q", "way", "delivered", "subgroup", "delivered_year", "outcome"]
 
     filter_delivered_year = _in_year("delivered_on")
 

@@ -359,6 +359,9 @@ class PracticeCheck(TimeStampedModel):
     checked_on = models.DateField(null=True, blank=True)
     result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)
     summary = models.TextField(blank=True, help_text="What the check found.")
+    # A training session's evaluation (learning.training): its figures are computed from the
+    # attendees' answers and its result from their follow-up answers; nobody types them.
+    from_answers = models.BooleanField(default=False, editable=False)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords(m2m_fields=[indicators])
 

@@ -184,6 +184,11 @@ def practice_check_save(
     **fields,
 ) -> PracticeCheck:
     """Record a practice development check; a new training evaluation gets its three stages."""
+    if check is not None and check.from_answers:
+        raise ValidationError(
+            "This training evaluation's figures and result come from the attendees' answers: "
+            "they cannot be typed in."
+        )
     is_new = check is None
     if is_new and fields.get("way") == PracticeCheck.Way.TRAINING_EVALUATION and not baseline_on:
         raise ValidationError({"baseline_on": "Give the date of the baseline evaluation."})
@@ -198,6 +203,29 @@ def practice_check_save(
             )
         )
     return check
+
+
+def training_evaluation_from_answers(
+    *,
+    activity: DeliveryActivity,
+    agency,
+    checked_on: datetime.date | None,
+    result: str,
+) -> PracticeCheck:
+    """The training evaluation of one delivered session in one agency (learning.training): made
+    the first time, then its date and result set from the attendees' follow-up answers."""
+    check = PracticeCheck.objects.filter(
+        activity=activity, agency=agency, from_answers=True
+    ).first() or PracticeCheck(
+        outcome_id=activity.outcome_id,
+        activity=activity,
+        agency=agency,
+        way=PracticeCheck.Way.TRAINING_EVALUATION,
+        from_answers=True,
+    )
+    if check.pk and (check.checked_on, check.result) == (checked_on, result):
+        return check
+    return _save(check, {"checked_on": checked_on, "result": result})
 
 
 def evaluation_stage_complete(

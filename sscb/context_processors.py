@@ -15,6 +15,7 @@ NAVIGATION = [
     ("Audits", "audits:list", "everyone"),
     ("Learning", "learning:index", "everyone"),
     ("Meetings", "meetings:list", "everyone"),
+    ("Training", "training:list", "everyone"),
     ("Dashboard", "dashboard:index", can_see_dashboard),
     ("Disposals", "retention:due", "business_unit"),
 ]

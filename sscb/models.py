@@ -288,6 +288,7 @@ class Reminder(models.Model):
         PERFORMANCE_OVERDUE = "performance_overdue", "Quarterly performance values overdue"
         BRIEFING_TO_CASCADE = "briefing_cascade", "Briefing to cascade to your staff"
         CASCADE_NOT_CONFIRMED = "cascade_overdue", "Briefing cascade not confirmed"
+        TRAINING_FOLLOW_UP = "training_follow_up", "Training follow-up questionnaire"
 
     class Level(models.IntegerChoices):
         OWNER = 0, "Owner"
@@ -302,7 +303,12 @@ class Reminder(models.Model):
         CANCELLED = "cancelled", "Cancelled (item changed or done)"
 
     key = models.CharField(max_length=200, unique=True)
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True
+    )
+    # Someone with no account (a practitioner on a training register, their manager): the
+    # address the reminder went to, instead of a person.
+    email = models.EmailField(blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     level = models.PositiveSmallIntegerField(choices=Level.choices, default=Level.OWNER)
     subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
@@ -321,6 +327,13 @@ class Reminder(models.Model):
 
     class Meta:
         ordering = ["-planned_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False, email="")
+                | (Q(recipient__isnull=True) & ~Q(email="")),
+                name="sscb_reminder_one_recipient",
+            )
+        ]
         indexes = [
             # Each item's page: the reminders about it.
             models.Index(fields=["subject_type", "subject_id"], name="sscb_reminder_subject"),
@@ -331,7 +344,7 @@ class Reminder(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.title} → {self.recipient}"
+        return f"{self.get_kind_display()}: {self.title} → {self.recipient or self.email}"
 
 
 class ReminderSweep(models.Model):

@@ -9,9 +9,15 @@ yet sent", never "due today", so a day without a sweep loses nothing. A sweep th
    never both insert a key), and cancels pending reminders whose item changed or was completed;
 2. claims: a conditional UPDATE takes over rows left pending by a failed send or a dead sweep;
 3. sends one digest email per person with everything claimed for them, and marks the rows sent.
+
+Someone with no account (a practitioner on a training register, their manager) is reminded at
+an email address instead (``Candidate.email``), one digest per address in the same way. An item
+whose link carries a secret (a one-use questionnaire link, kept only as a hash) registers a
+``reminder_link`` for its kind: the link is made as the email is sent, never stored in the row.
 """
 
 import datetime
+import hashlib
 import logging
 import uuid
 from collections import defaultdict
@@ -110,17 +116,22 @@ class Candidate:
     kind: str
     subject_type_id: int
     subject_id: int
-    recipient_id: int
+    recipient_id: int | None
     due_on: datetime.date
     title: str
     url: str
     level: int = Reminder.Level.OWNER
+    email: str = ""  # for someone with no account: recipient_id is None
 
     @property
     def key(self) -> str:
+        to = self.recipient_id
+        if to is None:
+            # An address, hashed: the key is short, and the same address is the same person.
+            to = "e" + hashlib.sha256(self.email.strip().lower().encode()).hexdigest()[:24]
         return (
             f"{self.kind}:{self.subject_type_id}:{self.subject_id}:{self.due_on.isoformat()}"
-            f":{self.level}:{self.recipient_id}"
+            f":{self.level}:{to}"
         )
 
 
@@ -132,6 +143,20 @@ def reminder_source(func):
     if func not in _sources:
         _sources.append(func)
     return func
+
+
+_links: dict[str, Callable[[Reminder], str]] = {}
+
+
+def reminder_link(kind: str):
+    """Register ``func(reminder) -> path``: the link an emailed reminder of ``kind`` carries,
+    made as it is sent (a one-use link whose secret may not be stored in the reminder row)."""
+
+    def register(func):
+        _links[kind] = func
+        return func
+
+    return register
 
 
 def content_type_id(model) -> int:
@@ -188,6 +213,7 @@ _INSERT_COLUMNS = (
     "kind",
     "level",
     "recipient_id",
+    "email",
     "subject_type_id",
     "subject_id",
     "title",
@@ -215,6 +241,7 @@ def _insert_claimed(batch: list[Candidate], token: str, now) -> int:
                 c.kind,
                 c.level,
                 c.recipient_id,
+                c.email,
                 c.subject_type_id,
                 c.subject_id,
                 c.title[:300],
@@ -241,6 +268,7 @@ def _insert_claimed(batch: list[Candidate], token: str, now) -> int:
             kind=c.kind,
             level=c.level,
             recipient_id=c.recipient_id,
+            email=c.email,
             subject_type_id=c.subject_type_id,
             subject_id=c.subject_id,
             title=c.title[:300],
@@ -310,7 +338,15 @@ def reminders_claim(*, token: str) -> int:
     )
 
 
-def _digest(recipient, items, count, escalated) -> EmailMultiAlternatives:
+def _with_links(items):
+    """Each item with the link its email carries (made now where its kind makes one)."""
+    for item in items:
+        if item.kind in _links:
+            item.url = _links[item.kind](item)
+    return items
+
+
+def _digest(recipient, items, count, escalated, address="") -> EmailMultiAlternatives:
     by_kind = defaultdict(list)
     for item in items:
         by_kind[item.get_kind_display()].append(item)
@@ -323,17 +359,38 @@ def _digest(recipient, items, count, escalated) -> EmailMultiAlternatives:
         "board_name": settings.BOARD_NAME,
         "escalated": escalated,
     }
+    template = "sscb/email/digest_address" if address else "sscb/email/digest"
     subject = (
         f"{settings.BOARD_NAME}: {count} item{'' if count == 1 else 's'} "
         f"need{'s' if count == 1 else ''} your attention"
     )
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string("sscb/email/digest.txt", context),
-        to=[recipient.email],
+        body=render_to_string(f"{template}.txt", context),
+        to=[address or recipient.email],
     )
-    message.attach_alternative(render_to_string("sscb/email/digest.html", context), "text/html")
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     return message
+
+
+def _send_claimed(to_send, now, make_message, who, email_connection=None) -> int:
+    """Send one digest of the claimed rows ``to_send`` and mark them sent; on failure release
+    them for the next sweep. Returns how many were sent."""
+    summary = to_send.aggregate(
+        count=Count("pk"), escalated=Count("pk", filter=Q(level__gt=Reminder.Level.OWNER))
+    )
+    if not summary["count"]:
+        return 0
+    try:
+        items = _with_links(list(to_send.order_by("due_on", "pk")[:DIGEST_LIMIT]))
+        message = make_message(items, summary["count"], summary["escalated"] > 0)
+        message.connection = email_connection
+        message.send()
+    except Exception:  # noqa: BLE001 - release the claim so that the next sweep tries again
+        logger.exception("Reminder digest to %s failed; the next sweep retries", who)
+        to_send.update(status=Reminder.Status.PENDING, claim_token="")
+        return 0
+    return to_send.update(status=Reminder.Status.SENT, sent_at=now)
 
 
 def _send_one(recipient, token, email_connection=None) -> tuple[int, int]:
@@ -350,21 +407,28 @@ def _send_one(recipient, token, email_connection=None) -> tuple[int, int]:
     else:
         quiet = to_send.none()
     not_emailed = quiet.update(status=Reminder.Status.NOT_EMAILED, sent_at=now)
-    summary = to_send.aggregate(
-        count=Count("pk"), escalated=Count("pk", filter=Q(level__gt=Reminder.Level.OWNER))
+    sent = _send_claimed(
+        to_send,
+        now,
+        lambda items, count, escalated: _digest(recipient, items, count, escalated),
+        f"user {recipient.pk}",
+        email_connection,
     )
-    if not summary["count"]:
-        return 0, not_emailed
-    items = list(to_send.order_by("due_on", "pk")[:DIGEST_LIMIT])
-    try:
-        message = _digest(recipient, items, summary["count"], summary["escalated"] > 0)
-        message.connection = email_connection
-        message.send()
-    except Exception:  # noqa: BLE001 - release the claim so that the next sweep tries again
-        logger.exception("Reminder digest to user %s failed; the next sweep retries", recipient.pk)
-        to_send.update(status=Reminder.Status.PENDING, claim_token="")
-        return 0, not_emailed
-    return to_send.update(status=Reminder.Status.SENT, sent_at=now), not_emailed
+    return sent, not_emailed
+
+
+def _send_to_address(address, token, email_connection=None) -> int:
+    """Send someone with no account their digest, at the address the reminders name."""
+    to_send = Reminder.objects.filter(
+        claim_token=token, recipient__isnull=True, email=address, status=Reminder.Status.CLAIMED
+    )
+    return _send_claimed(
+        to_send,
+        timezone.now(),
+        lambda items, count, escalated: _digest(None, items, count, escalated, address=address),
+        "an address without an account",
+        email_connection,
+    )
 
 
 def reminders_send(*, token: str, email_connection=None) -> dict:
@@ -381,6 +445,18 @@ def reminders_send(*, token: str, email_connection=None) -> dict:
         emails += bool(sent_now)
         sent += sent_now
         not_emailed += quiet
+    addresses = (
+        Reminder.objects.filter(
+            claim_token=token, status=Reminder.Status.CLAIMED, recipient__isnull=True
+        )
+        .values_list("email", flat=True)
+        .distinct()
+        .order_by()
+    )
+    for address in sorted(addresses):
+        sent_now = _send_to_address(address, token, email_connection)
+        emails += bool(sent_now)
+        sent += sent_now
     return {"emails": emails, "sent": sent, "not_emailed": not_emailed}
 
 

@@ -55,6 +55,7 @@ PROJECT_APPS = [
     "learning.meetings",
     "learning.briefings",
     "learning.scrutiny",
+    "learning.training",
 ]
 
 INSTALLED_APPS = [

@@ -36,6 +36,7 @@ urlpatterns = [
     path("learning/", include("learning.briefings.urls")),
     path("dashboard/", include("learning.dashboard.urls")),
     path("meetings/", include("learning.meetings.urls")),
+    path("training/", include("learning.training.urls")),
 ]
 
 handler403 = "sscb.errors.permission_denied"

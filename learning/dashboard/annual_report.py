@@ -3,6 +3,7 @@
 from .actions import action_counts, action_figures
 from .assurance import assurance, impact
 from .loop import delivery, outcomes_agreed, practice
+from .outcomes import impact_by_outcome
 from .reviews import published_reviews, review_counts, review_figures, reviews_by_kind_in_period
 from .scope import make_scope
 
@@ -10,7 +11,8 @@ from .scope import make_scope
 def annual_report(user, year=None, subgroup=None, *, quarter=None, today=None) -> dict:
     """Everything the annual-report section shows, as Working Together expects it described:
     reviews started, completed and published; learning delivered and its reach; what practice
-    checks found; assurance and the impact of reviews on services. A fixed number of queries."""
+    checks found; impact by learning outcome; assurance and the impact of reviews on services.
+    A fixed number of queries."""
     scope = make_scope(user, year=year, subgroup=subgroup, quarter=quarter, today=today)
     return {
         "scope": scope,
@@ -24,4 +26,5 @@ def annual_report(user, year=None, subgroup=None, *, quarter=None, today=None) -
         "assurance": assurance(scope),
         "actions": action_figures(scope, action_counts(scope, outstanding=False)),
         "impact": impact(user, scope),
+        "impact_by_outcome": impact_by_outcome(scope),
     }

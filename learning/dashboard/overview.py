@@ -7,6 +7,7 @@ of records (a benchmark may call it directly).
 from .actions import action_counts, action_figures, actions_by_agency, actions_due_by_agency
 from .assurance import assurance
 from .loop import reach_by_outcome, theme_list, themes_by_stage
+from .outcomes import impact_by_outcome
 from .returns import returns_by_cycle
 from .reviews import review_counts, review_figures, reviews_by_kind_and_stage
 from .scope import make_scope
@@ -31,6 +32,7 @@ def dashboard_figures(user, year=None, subgroup=None, *, today=None) -> dict:
         "themes": theme_list(scope),
         "reach": reach_by_outcome(scope),
         "assurance": assurance(scope),
+        "impact": impact_by_outcome(scope),
         "returns": returns,
         "returns_late": sum(item["late"].value for item in returns),
     }

@@ -315,4 +315,4 @@ def test_dashboard_runs_the_same_queries_for_2_or_200_records(
         response = client.get(reverse("dashboard:index") + "?year=2025")
     assert response.status_code == 200
     assert response.context["figures"]["actions"]["due"].value == 200
-    assert small <= 20
+    assert small <= 25  # 18, and five for the impact by learning outcome (issue 19)

@@ -42,8 +42,10 @@ from reviews.models import ReviewAgency
 from sscb.tests.factories import PASSWORD
 from sscb.tests.world import (
     DRAFT_TITLE,
+    OTHER_ATTENDEE,
     OTHER_CHRONOLOGY,
     OTHER_CONCERNS,
+    OWN_ATTENDEE,
     OWN_CHRONOLOGY,
     OWN_CONCERNS,
     add_admin_rows,
@@ -1631,6 +1633,161 @@ EXPECTATIONS |= {
 }
 
 
+# Training (learning.training) ---------------------------------------------------------------------
+# The course is the L&I sub-group's, on which the member sits: the Business Unit and the member run
+# it. Everyone signed in sees courses and sessions; a register's names only those who run the
+# course, and an agency's lead their own agency's. The questionnaire opens by its token alone.
+
+TRAINING_RUN = rule("bu member")
+EVERYONE_AND_ANON = rule("bu member outsider exec lead reviewer", anon=OK)
+REGISTER_SHOWN = {
+    "shows": {
+        "bu": lambda w: [OWN_ATTENDEE, OTHER_ATTENDEE],
+        "member": lambda w: [OWN_ATTENDEE, OTHER_ATTENDEE],
+        "lead": lambda w: [OWN_ATTENDEE],
+    },
+    "hides": {
+        "lead": lambda w: [OTHER_ATTENDEE],
+        "outsider": lambda w: [OWN_ATTENDEE, OTHER_ATTENDEE],
+        "exec": lambda w: [OWN_ATTENDEE, OTHER_ATTENDEE],
+        "reviewer": lambda w: [OWN_ATTENDEE, OTHER_ATTENDEE],
+    },
+}
+
+
+def course_kw(w):
+    return {"uuid": w.training.course.uuid}
+
+
+def training_session_kw(which):
+    return lambda w: {"uuid": w.training.sessions[which].uuid}
+
+
+def attendee_kw(which):
+    return lambda w: {"uuid": w.training.attendees[which].uuid}
+
+
+def token_kw(which):
+    return lambda w: {"token": w.training.tokens[which]}
+
+
+def course_form(w):
+    return {
+        "title": "Exploitation: themed event",
+        "kind": "themed_event",
+        "subgroup": w.subgroups["li"].pk,
+        "learning_points": "Spotting the signs",
+        "outcomes": [w.outcomes["own"].pk],
+    }
+
+
+def training_session_form(w):
+    return {"held_on": today(30), "trainer": "Dana Reid", "venue": "Online", "places": "20"}
+
+
+def register_upload(w):
+    text = (
+        "name,work email,agency,manager email,status\r\n"
+        "Kim Ellis,kim@police.example,Police,boss@police.example,booked\r\n"
+    )
+    return {"file": RewoundFile("register.csv", text.encode())}
+
+
+def answer_form(w):
+    return {"point_1": "4", "point_2": "5", "doing_differently": "Ask about the day."}
+
+
+EXPECTATIONS |= {
+    "training:list": page(),
+    "training:rates": page(),
+    "training:register-template": page(),
+    "training:attendees": page(**REGISTER_SHOWN),
+    "training:answers": page(),
+    "training:course-new": [
+        GET("page", TRAINING_RUN),
+        POST("page", TRAINING_RUN, data=course_form),
+    ],
+    "training:course": [GET("course", EVERYONE, course_kw)],
+    "training:course-edit": [
+        GET("course", TRAINING_RUN, course_kw),
+        POST("course", TRAINING_RUN, course_kw, course_form),
+    ],
+    "training:session-new": [
+        GET("course", TRAINING_RUN, course_kw),
+        POST("course", TRAINING_RUN, course_kw, training_session_form),
+    ],
+    "training:session": [
+        GET("delivered", EVERYONE, training_session_kw("delivered"), **REGISTER_SHOWN),
+    ],
+    "training:session-edit": [
+        GET("upcoming", TRAINING_RUN, training_session_kw("upcoming")),
+        POST("upcoming", TRAINING_RUN, training_session_kw("upcoming"), training_session_form),
+    ],
+    "training:deliver": [
+        GET("held", POST_ONLY, training_session_kw("held")),
+        POST("held", TRAINING_RUN, training_session_kw("held")),
+    ],
+    "training:send": [
+        GET("upcoming", POST_ONLY, training_session_kw("upcoming")),
+        POST("upcoming", TRAINING_RUN, training_session_kw("upcoming"), lambda w: {"stage": "1"}),
+    ],
+    "training:attendee-add": [
+        GET("upcoming", TRAINING_RUN, training_session_kw("upcoming")),
+        POST(
+            "upcoming",
+            TRAINING_RUN,
+            training_session_kw("upcoming"),
+            lambda w: {
+                "name": "Kim Ellis",
+                "email": "kim@police.example",
+                "agency": w.agency_a.pk,
+                "manager_email": "boss@police.example",
+                "status": "booked",
+            },
+        ),
+    ],
+    "training:register-upload": [
+        GET("upcoming", TRAINING_RUN, training_session_kw("upcoming")),
+        POST("upcoming", TRAINING_RUN, training_session_kw("upcoming"), register_upload),
+    ],
+    "training:attendee-mark": [
+        GET("own", POST_ONLY, attendee_kw("own")),
+        POST(
+            "own",
+            rw("bu member lead", "bu member"),
+            attendee_kw("own"),
+            lambda w: {"status": "did_not_attend"},
+        ),
+        POST(
+            "other",
+            rw("bu member", "bu member"),
+            attendee_kw("other"),
+            lambda w: {"status": "did_not_attend"},
+        ),
+    ],
+    # The questionnaire: anyone with the link, signed in or not; an answered one says so.
+    "training:answer": [
+        GET("open", EVERYONE_AND_ANON, token_kw("open")),
+        GET(
+            "answered",
+            EVERYONE_AND_ANON,
+            token_kw("answered"),
+            shows={short: (lambda w: ["already been answered"]) for short in ROLES},
+        ),
+    ],
+    "training:answer-submit": [
+        GET("open", rule(others="405", anon="405"), token_kw("open")),
+        POST("open", EVERYONE_AND_ANON, token_kw("open"), answer_form),
+        POST(
+            "answered",
+            rule(others=INVALID, anon=INVALID),
+            token_kw("answered"),
+            answer_form,
+        ),
+    ],
+}
+
+
 # Sign-in, password and second-factor pages (django-allauth) -------------------------------------
 
 PUBLIC = rule("bu member outsider exec lead reviewer", anon=OK)  # needs nobody signed in
@@ -1754,6 +1911,7 @@ ADMIN_EXCEPTIONS: dict[str, tuple[dict, str]] = {
     "admin:sscb_accesslogentry_add": (READ_ONLY, "the access log is append-only"),
     "admin:sscb_accesslogentry_delete": (READ_ONLY, "the access log is append-only"),
     "admin:sscb_reminder_add": (READ_ONLY, "reminders are kept by the sweep"),
+    "admin:training_questionnaire_add": (READ_ONLY, "answers come through their one-use links"),
     "admin:sscb_remindersweep_add": (READ_ONLY, "sweeps are kept by the sweep"),
     "admin:sscb_disposalrecord_add": (READ_ONLY, "the disposal log is append-only"),
     "admin:sscb_disposalrecord_delete": (READ_ONLY, "the disposal log is append-only"),
@@ -1857,7 +2015,15 @@ def fingerprint_sql():
     parts = []
     quote = connection.ops.quote_name
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.app_label not in ("sscb", "reviews", "audits", "learning", "account", "mfa"):
+        if model._meta.app_label not in (
+            "sscb",
+            "reviews",
+            "audits",
+            "learning",
+            "training",
+            "account",
+            "mfa",
+        ):
             continue
         if model._meta.object_name == "AccessLogEntry":
             continue  # refusals may well be logged; that is not a change to a record

@@ -29,6 +29,7 @@ PROJECT_APPS = (
     "meetings",
     "briefings",
     "scrutiny",
+    "training",
 )
 # Tables that stay a few dozen rows at most, so a plain choice list of them is fine.
 SMALL_TABLES = {

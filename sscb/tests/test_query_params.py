@@ -20,6 +20,7 @@ from django.http import QueryDict
 
 from audits.filters import AuditFilter
 from learning import filters as learning_filters
+from learning.training.filters import AnswerFilter, AttendeeFilter
 from reviews.filters import ChronologyFilter, ReviewFilter
 from sscb import params
 from sscb.tests import test_access_matrix as matrix
@@ -86,6 +87,9 @@ PARAMS: dict[str, dict[str, str]] = {
     # Meetings: the list's filters (the figures' links) and the figures' year.
     "meetings:list": dict.fromkeys(("page", "body", "agency", "year"), IGNORED),
     "meetings:figures": {"year": IGNORED},
+    # Training: the registers' and the answers' filters (the figures' links).
+    "training:attendees": filters(AttendeeFilter, "page"),
+    "training:answers": filters(AnswerFilter, "page"),
     "dashboard:index": DASHBOARD,
     "dashboard:annual-report": DASHBOARD,
     "dashboard:export-csv": DASHBOARD,

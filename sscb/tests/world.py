@@ -49,6 +49,9 @@ OTHER_CHRONOLOGY = "Social worker visit cancelled at short notice"
 # open_A's documents: a draft only the Business Unit may read there (it has no panel or
 # reviewer), an agency report of each agency and the final report.
 DRAFT_TITLE = "Overview report, first draft"
+# Training registers: agency A's practitioner and agency B's; agency A's lead reads only A's.
+OWN_ATTENDEE = "Sam Patel"
+OTHER_ATTENDEE = "Alex Morgan"
 
 
 def build_world() -> SimpleNamespace:
@@ -323,6 +326,7 @@ def build_world() -> SimpleNamespace:
     briefings = _briefings(bu, member, li, outcome_own)
     child_death = _child_death(bu, cdop, agency_a)
     inspection, recommendations, scrutiny_work = _scrutiny(bu, li, agency_a)
+    training = _training(li, outcome_own, agency_a, agency_b)
 
     return SimpleNamespace(
         indicator_set=indicator_set,
@@ -336,6 +340,7 @@ def build_world() -> SimpleNamespace:
         inspection=inspection,
         recommendations=recommendations,
         scrutiny_work=scrutiny_work,
+        training=training,
         meetings=meetings,
         items=items,
         papers=papers,
@@ -559,6 +564,72 @@ def _scrutiny(bu, li, agency):
         due_on=timezone.localdate() + datetime.timedelta(days=60),
     )
     return inspection, {"done": done, "open": pending}, {"finding": finding, "action": action}
+
+
+def _training(li, outcome, agency_a, agency_b):
+    """A course of the L&I sub-group serving outcome_own: a session delivered yesterday (an
+    attendee of each agency; A's after-session questionnaire open by its link, B's answered), one
+    held today not yet recorded as delivered, and one in a fortnight with a booking."""
+    from learning.training import services as training
+    from learning.training.models import Attendee, Questionnaire
+
+    today = timezone.localdate()
+    course = training.course_save(
+        title="Hearing the child: core module",
+        kind="core_training",
+        subgroup=li,
+        summary="Multi-agency core module.",
+        learning_points="Recording the child's own words\nAsking about daily life",
+        outcomes=[outcome],
+    )
+
+    def session(days):
+        return training.session_save(
+            course=course,
+            held_on=today + datetime.timedelta(days=days),
+            trainer="Dana Reid",
+            venue="Shirehall, Shrewsbury",
+            places=12,
+        )
+
+    def attendee(on, agency, name, status=Attendee.Status.ATTENDED):
+        first = name.split()[0].lower()
+        return training.attendee_add(
+            session=on,
+            agency=agency,
+            name=name,
+            email=f"{first}@{agency.short_name.lower()}.example",
+            manager_email=f"manager.{first}@{agency.short_name.lower()}.example",
+            status=status,
+        )
+
+    sessions = {"delivered": session(-1), "held": session(0), "upcoming": session(14)}
+    attendees = {
+        "own": attendee(sessions["delivered"], agency_a, OWN_ATTENDEE),
+        "other": attendee(sessions["delivered"], agency_b, OTHER_ATTENDEE),
+        "held": attendee(sessions["held"], agency_a, "Chris Lee"),
+        "booked": attendee(sessions["upcoming"], agency_a, "Robin Shaw", Attendee.Status.BOOKED),
+    }
+    training.session_deliver(session=sessions["delivered"])
+    tokens = {}
+    for name in ("own", "other"):
+        questionnaire = Questionnaire.objects.create(
+            attendee=attendees[name], stage=Questionnaire.Stage.IMMEDIATE
+        )
+        tokens[name] = training.link_issue(
+            questionnaire=questionnaire, sent_to=attendees[name].email
+        )
+    training.questionnaire_answer(
+        link=Questionnaire.objects.get(attendee=attendees["other"]).links.get(),
+        ratings=[4, 5],
+        doing_differently="Ask each child about their day.",
+    )
+    return SimpleNamespace(
+        course=course,
+        sessions=sessions,
+        attendees=attendees,
+        tokens={"open": tokens["own"], "answered": tokens["other"]},
+    )
 
 
 def add_admin_rows(world) -> None:

@@ -1,0 +1,88 @@
+"""Impact by learning outcome: for each outcome with something in the period, its delivery and
+reach, its training evaluation's change in confidence and in practice, beside the assurance
+judgements made on it. Five queries whatever the number of records; every figure links to the
+records behind it."""
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from learning.models import AssuranceEvidence, DeliveryActivity, LearningOutcome
+from learning.training.figures import Evaluation, evaluation_by
+from learning.training.models import Questionnaire
+
+from .assurance import JUDGED
+from .figure import Figure, link
+from .scope import Scope
+
+OUTCOMES_SHOWN = 25
+
+
+def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
+    first, last = scope.period.bounds
+    year = scope.year
+    delivery = {
+        row["outcome_id"]: row
+        for row in DeliveryActivity.objects.filter(delivered_on__range=(first, last))
+        .values("outcome_id")
+        .annotate(n=Count("pk"), reach=Coalesce(Sum("reach"), 0))
+        .order_by()
+    }
+    evaluation = evaluation_by(
+        Questionnaire.objects.filter(attendee__session__delivered_on__range=(first, last)),
+        "attendee__session__activities__outcome_id",
+    )
+    judged = {
+        row["outcome_id"]: row
+        for row in AssuranceEvidence.objects.filter(
+            judged_on__range=(first, last), judgement__in=JUDGED
+        )
+        .values("outcome_id")
+        .annotate(**{value: Count("pk", filter=Q(judgement=value)) for value in JUDGED})
+        .order_by()
+    }
+    ids = (set(delivery) | set(evaluation) | set(judged)) - {None}
+    outcomes = list(
+        LearningOutcome.objects.filter(scope.q("theme__subgroup_id"), pk__in=ids)
+        .select_related("theme")
+        .order_by("theme__title", "title")
+    )
+    rows = []
+    for outcome in outcomes[:limit]:
+        delivered = delivery.get(outcome.pk, {"n": 0, "reach": 0})
+        answers = evaluation.get(outcome.pk, Evaluation())
+        judgements = judged.get(outcome.pk, {})
+        activities = link("learning:activities", outcome=outcome.uuid, delivered_year=year)
+        asked = {"outcome": outcome.uuid, "year": year}
+        rows.append(
+            {
+                "outcome": outcome,
+                "delivered": Figure(delivered["n"], activities),
+                "reach": Figure(delivered["reach"], activities),
+                "answers": Figure(answers.responses, link("training:answers", **asked)),
+                "evaluation": answers,
+                "practice": {
+                    value: Figure(
+                        getattr(answers, value),
+                        link("training:answers", stage=3, practice_changed=value, **asked),
+                    )
+                    for value in Questionnaire.Change.values
+                },
+                "judgements": {
+                    value: Figure(
+                        judgements.get(value, 0),
+                        link(
+                            "learning:evidence_list",
+                            outcome=outcome.uuid,
+                            judged_year=year,
+                            judgement=value,
+                        ),
+                    )
+                    for value in JUDGED
+                },
+            }
+        )
+    return {
+        "rows": rows,
+        "not_shown": len(outcomes) - len(rows),
+        "judgements": [(value, AssuranceEvidence.Judgement(value).label) for value in JUDGED],
+    }

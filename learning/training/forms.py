@@ -1,0 +1,144 @@
+"""Validation only, in words a Business Unit officer (or a practitioner) understands."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.conf import settings
+
+from learning.forms import DateInput
+from sscb.minimise import MinimisedFormMixin
+from sscb.models import Agency
+from sscb.uploads import UploadField
+
+from .models import Attendee, Course, Questionnaire, Session
+
+
+def _helper(label):
+    helper = FormHelper()
+    helper.attrs = {"novalidate": ""}
+    helper.add_input(Submit("save", label))
+    return helper
+
+
+class CourseForm(forms.ModelForm):
+    class Meta:
+        model = Course
+        fields = ["title", "kind", "subgroup", "summary", "learning_points", "outcomes"]
+        widgets = {
+            "outcomes": forms.CheckboxSelectMultiple,
+            "learning_points": forms.Textarea(attrs={"rows": 5}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, outcomes, subgroups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["outcomes"].queryset = outcomes
+        self.fields["subgroup"].queryset = subgroups
+        self.fields["subgroup"].empty_label = None
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["held_on", "trainer", "venue", "places"]
+        widgets = {"held_on": DateInput()}
+
+
+class AttendeeForm(forms.ModelForm):
+    class Meta:
+        model = Attendee
+        fields = ["name", "email", "agency", "manager_email", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+
+
+class MarkForm(forms.Form):
+    status = forms.ChoiceField(choices=Attendee.Status.choices)
+
+
+class SendForm(forms.Form):
+    stage = forms.TypedChoiceField(
+        coerce=int,
+        choices=[
+            (Questionnaire.Stage.BASELINE.value, Questionnaire.Stage.BASELINE.label),
+            (Questionnaire.Stage.IMMEDIATE.value, Questionnaire.Stage.IMMEDIATE.label),
+        ],
+    )
+
+
+class RegisterUploadForm(forms.Form):
+    file = UploadField(
+        label="Register file",
+        help_text="A CSV or Excel (.xlsx) file in the template, "
+        f"up to {settings.UPLOAD_MAX_MB} MB.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.helper = _helper("Check and add the attendees")
+
+
+CONFIDENCE = [
+    ("1", "1 — not at all confident"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4"),
+    ("5", "5 — very confident"),
+]
+
+
+class AnswerForm(MinimisedFormMixin, forms.Form):
+    """The questionnaire: confidence in each learning point, then what the stage asks. Free text
+    refuses anything that looks like a child's identifier."""
+
+    def __init__(self, *args, questionnaire: Questionnaire, **kwargs):
+        self.points = questionnaire.attendee.session.course.points
+        self.stage = questionnaire.stage
+        super().__init__(*args, **kwargs)
+        for number, point in enumerate(self.points, start=1):
+            self.fields[f"point_{number}"] = forms.ChoiceField(
+                label=point,
+                choices=CONFIDENCE,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Choose how confident you are, from 1 to 5."},
+            )
+        no_child = "Please do not name or describe any child or family."
+        if self.stage == Questionnaire.Stage.IMMEDIATE:
+            self.fields["doing_differently"] = forms.CharField(
+                label="What will you do differently in your practice?",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=no_child,
+                max_length=2000,
+            )
+        if self.stage == Questionnaire.Stage.FOLLOW_UP:
+            self.fields["practice_changed"] = forms.ChoiceField(
+                label="Has your practice changed since the training?",
+                choices=Questionnaire.Change.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Say whether your practice has changed."},
+            )
+            self.fields["practice_example"] = forms.CharField(
+                label="An example, agreed with your manager",
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=no_child,
+                required=False,
+                max_length=2000,
+            )
+        # The server's messages, not the browser's tooltips.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    @property
+    def ratings(self) -> list[int]:
+        return [int(self.cleaned_data[f"point_{n}"]) for n in range(1, len(self.points) + 1)]
+
+    @property
+    def answers(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in ("doing_differently", "practice_changed", "practice_example")
+            if name in self.cleaned_data
+        }

@@ -1,0 +1,179 @@
+"""Reads of training, always scoped to who may see them.
+
+Courses and sessions are the partnership's catalogue: every signed-in person sees them. A
+register names practitioners: the Business Unit and the members of the sub-group that runs the
+course see all of it, a partner agency's lead their own agency's attendees, nobody else any.
+Evaluation answers follow their attendee. The sub-group's members (and the Business Unit) run
+the course: sessions, registers, delivery and the evaluation links.
+"""
+
+import hashlib
+from uuid import UUID
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from learning.selectors import outcomes_visible_to
+from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
+from sscb.models import SubGroup
+
+from .models import Attendee, Course, Questionnaire, QuestionnaireLink, Session
+
+
+def courses_visible_to(user) -> QuerySet:
+    return Course.objects.all()
+
+
+def sessions_visible_to(user) -> QuerySet:
+    return Session.objects.filter(course__in=courses_visible_to(user).values("pk"))
+
+
+def attendees_visible_to(user) -> QuerySet:
+    attendees = Attendee.objects.all()
+    if user.is_business_unit:
+        return attendees
+    if user.is_agency_lead:
+        return attendees.filter(agency_id=user.agency_id)
+    if user.is_subgroup_member:
+        return attendees.filter(session__course__subgroup_id__in=subgroup_ids(user))
+    return attendees.none()
+
+
+def questionnaires_visible_to(user) -> QuerySet:
+    return Questionnaire.objects.filter(attendee__in=attendees_visible_to(user).values("pk"))
+
+
+def can_run_course(user, course: Course) -> bool:
+    """The Business Unit, and members of the sub-group that runs it."""
+    return can_work_for_subgroup(user, course.subgroup_id)
+
+
+def subgroups_running_courses(user) -> QuerySet:
+    """The sub-groups ``user`` may add a course for."""
+    if user.is_business_unit:
+        return SubGroup.objects.all()
+    if not user.is_subgroup_member:
+        return SubGroup.objects.none()
+    return SubGroup.objects.filter(pk__in=subgroup_ids(user))
+
+
+def outcomes_for_courses(user) -> QuerySet:
+    return outcomes_visible_to(user).select_related("theme").order_by("theme__title", "title")
+
+
+# One access helper per record, each by its public id: 404 for what the user may not see, 403
+# for a write they may not make.
+
+
+def get_course_for_user(user, uuid: UUID, write=False) -> Course:
+    course = get_by_public_id(courses_visible_to(user).select_related("subgroup"), uuid)
+    if write and not can_run_course(user, course):
+        raise PermissionDenied
+    return course
+
+
+def get_session_for_user(user, uuid: UUID, write=False) -> Session:
+    session = get_by_public_id(sessions_visible_to(user).select_related("course__subgroup"), uuid)
+    if write and not can_run_course(user, session.course):
+        raise PermissionDenied
+    return session
+
+
+def get_attendee_for_user(user, uuid: UUID, write=False) -> Attendee:
+    attendee = get_by_public_id(
+        attendees_visible_to(user).select_related("session__course", "agency"), uuid
+    )
+    if write and not can_run_course(user, attendee.session.course):
+        raise PermissionDenied
+    return attendee
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_for_token(token: str) -> QuestionnaireLink:
+    """The questionnaire link a token opens, with what its page shows; 404 for any other
+    token (the page is reachable without signing in only by its token)."""
+    link = (
+        QuestionnaireLink.objects.select_related("questionnaire__attendee__session__course")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+    if link is None:
+        raise Http404("No such questionnaire")
+    return link
+
+
+def link_state(link: QuestionnaireLink) -> str:
+    """ "open", "answered" or "expired"."""
+    if link.questionnaire.answered_at is not None:
+        return "answered"
+    if link.expires_at <= timezone.now():
+        return "expired"
+    return "open"
+
+
+# Lists ------------------------------------------------------------------------------------------
+
+
+def course_list(user) -> QuerySet:
+    return (
+        courses_visible_to(user)
+        .select_related("subgroup")
+        .annotate(
+            session_count=Count("sessions", distinct=True),
+            delivered_count=Count(
+                "sessions", filter=Q(sessions__delivered_on__isnull=False), distinct=True
+            ),
+        )
+        .order_by("title")
+    )
+
+
+def upcoming_sessions(user) -> QuerySet:
+    return (
+        sessions_visible_to(user)
+        .filter(held_on__gte=timezone.localdate(), delivered_on__isnull=True)
+        .select_related("course")
+        .annotate(booked=Count("attendees"))
+        .order_by("held_on", "pk")[:20]
+    )
+
+
+def course_sessions(course: Course) -> QuerySet:
+    return course.sessions.annotate(
+        booked=Count("attendees"),
+        attended=Count("attendees", filter=Q(attendees__status=Attendee.Status.ATTENDED)),
+    ).order_by("-held_on", "pk")
+
+
+def register_of(user, session: Session) -> QuerySet:
+    """The session's register as ``user`` may read it, by agency and name."""
+    return (
+        attendees_visible_to(user)
+        .filter(session=session)
+        .select_related("agency")
+        .order_by("agency__name", "name", "pk")
+    )
+
+
+def attendee_list(user) -> QuerySet:
+    return attendees_visible_to(user).select_related("agency", "session__course")
+
+
+def answer_list(user) -> QuerySet:
+    return (
+        questionnaires_visible_to(user)
+        .filter(answered_at__isnull=False)
+        .select_related("attendee__agency", "attendee__session__course")
+        .prefetch_related("ratings")
+        .order_by("-answered_at", "-pk")
+    )
+
+
+def course_outcomes(user, course: Course) -> QuerySet:
+    """The outcomes a course serves that ``user`` may see."""
+    return outcomes_visible_to(user).filter(courses=course).select_related("theme")

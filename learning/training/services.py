@@ -1,0 +1,434 @@
+"""Every write to training: courses, sessions and registers, delivery (through the learning
+loop's own services), the evaluation's one-use links and the answers given through them."""
+
+import datetime
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from learning import services as learning_services
+from sscb import tabular
+from sscb.models import Agency
+
+from .figures import evaluation_by, practice_result
+from .models import MAX_POINTS, Attendee, Course, Questionnaire, QuestionnaireLink, Rating, Session
+from .selectors import token_hash
+
+Stage = Questionnaire.Stage
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _save(instance, **fields):
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+# Courses and sessions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_save(*, course: Course | None = None, outcomes, **fields) -> Course:
+    """Add or change a course; its learning points are fixed once anyone has rated them."""
+    course = course or Course()
+    changed = fields.get("learning_points", course.learning_points) != course.learning_points
+    rated = Rating.objects.filter(questionnaire__attendee__session__course_id=course.pk)
+    if course.pk and changed and rated.exists():
+        raise ValidationError(
+            {
+                "learning_points": "Attendees have already rated these learning points: they "
+                "can no longer change. Add a new course for different ones."
+            }
+        )
+    points = [line for line in fields.get("learning_points", "").splitlines() if line.strip()]
+    if not points or len(points) > MAX_POINTS:
+        raise ValidationError(
+            {"learning_points": f"Give between one and {MAX_POINTS} learning points, one a line."}
+        )
+    if not outcomes:
+        raise ValidationError({"outcomes": "Choose the learning outcomes this course serves."})
+    _save(course, **fields)
+    course.outcomes.set(outcomes)
+    for session in course.sessions.all():
+        _sync_activities(session)
+    return course
+
+
+def _sync_activities(session: Session) -> None:
+    """The session as a delivery activity of each outcome its course serves: planned for its
+    date, delivered once delivered, its reach the number who attended."""
+    course = session.course
+    attended = session.attendees.filter(status=Attendee.Status.ATTENDED).count()
+    have = {activity.outcome_id: activity for activity in session.activities.all()}
+    for outcome in course.outcomes.all():
+        fields = {
+            "outcome": outcome,
+            "way": course.kind,
+            "title": f"{course.title} ({session.held_on:%-d %b %Y})",
+            "audience": "Practitioners and managers from partner agencies",
+            "planned_on": session.held_on,
+            "delivered_on": session.delivered_on,
+            "reach": attended if session.delivered_on else None,
+        }
+        activity = have.get(outcome.pk)
+        if activity is None:
+            session.activities.add(learning_services.activity_save(**fields))
+        elif any(getattr(activity, name) != value for name, value in fields.items()):
+            learning_services.activity_save(activity=activity, **fields)
+
+
+@transaction.atomic
+def session_save(*, session: Session | None = None, course: Course | None = None, **fields):
+    """Schedule a session of ``course`` (or change one); it is at once a planned delivery
+    activity of each of the course's outcomes."""
+    session = session or Session(course=course)
+    if session.delivered_on and "held_on" in fields and fields["held_on"] != session.held_on:
+        raise ValidationError({"held_on": "The session has been delivered: its date is kept."})
+    booked = session.attendees.count() if session.pk else 0
+    if fields.get("places") is not None and fields["places"] < booked:
+        raise ValidationError(
+            {"places": f"{booked} people are already booked: give at least {booked} places."}
+        )
+    _save(session, **fields)
+    _sync_activities(session)
+    return session
+
+
+@transaction.atomic
+def session_deliver(*, session: Session) -> Session:
+    """Record that the session took place: each outcome's activity is delivered, its reach the
+    attended count, and each attending agency gets its training evaluation."""
+    if session.delivered_on:
+        raise ValidationError("This session is already recorded as delivered.")
+    if session.held_on > _today():
+        raise ValidationError("A session can be recorded as delivered on or after its date.")
+    if not session.attendees.filter(status=Attendee.Status.ATTENDED).exists():
+        raise ValidationError("Mark who attended on the register first.")
+    _save(session, delivered_on=session.held_on)
+    _after_attendance(session)
+    return session
+
+
+def _after_attendance(session: Session) -> None:
+    """Reach and the training evaluations follow the register of a delivered session."""
+    if not session.delivered_on:
+        return
+    _sync_activities(session)
+    refresh_checks(session)
+
+
+def refresh_checks(session: Session) -> None:
+    """Each attending agency's training evaluation of each of the session's activities: its
+    result and date from the attendees' follow-up answers (never typed)."""
+    questionnaires = Questionnaire.objects.filter(attendee__session=session)
+    by_agency = evaluation_by(questionnaires, "attendee__agency_id")
+    answered_on = {
+        row["attendee__agency_id"]: timezone.localdate(row["last"])
+        for row in questionnaires.filter(stage=Stage.FOLLOW_UP, answered_at__isnull=False)
+        .values("attendee__agency_id")
+        .annotate(last=Max("answered_at"))
+        .order_by()
+    }
+    agencies = Agency.objects.filter(
+        pk__in=session.attendees.filter(status=Attendee.Status.ATTENDED).values("agency_id")
+    )
+    for activity in session.activities.all():
+        for agency in agencies:
+            evaluation = by_agency.get(agency.pk)
+            result = practice_result(
+                *((evaluation.yes, evaluation.partly, evaluation.no) if evaluation else (0, 0, 0))
+            )
+            learning_services.training_evaluation_from_answers(
+                activity=activity,
+                agency=agency,
+                checked_on=answered_on.get(agency.pk) if result != "pending" else None,
+                result=result,
+            )
+
+
+# Registers ----------------------------------------------------------------------------------------
+
+
+def _check_places(session: Session, adding: int) -> None:
+    booked = session.attendees.count()
+    if booked + adding > session.places:
+        left = max(session.places - booked, 0)
+        raise ValidationError(
+            f"The session has {session.places} places and {booked} are taken: "
+            f"{left} left, so {adding} cannot be added."
+        )
+
+
+@transaction.atomic
+def attendee_add(*, session: Session, **fields) -> Attendee:
+    """Book a practitioner onto a session (their status may be given for a past session)."""
+    _check_places(session, 1)
+    attendee = _save(Attendee(session=session), **fields)
+    _check_status_allowed(session, attendee.status)
+    _after_attendance(session)
+    return attendee
+
+
+def _check_status_allowed(session: Session, status: str) -> None:
+    if status != Attendee.Status.BOOKED and session.held_on > _today():
+        raise ValidationError(
+            {"status": "Attendance is recorded on or after the day of the session."}
+        )
+
+
+@transaction.atomic
+def attendee_mark(*, attendee: Attendee, status: str) -> Attendee:
+    """Record whether a booked practitioner attended."""
+    if status not in Attendee.Status.values:
+        raise ValidationError({"status": "Choose booked, attended or did not attend."})
+    _check_status_allowed(attendee.session, status)
+    _save(attendee, status=status)
+    _after_attendance(attendee.session)
+    return attendee
+
+
+# The upload template (shown on the upload page, and downloadable).
+REGISTER_COLUMNS = [
+    ("name", "The practitioner's name (they are staff: their name is fine here)."),
+    ("work email", "Their work email: their evaluation questionnaires go to it."),
+    ("agency", "Their agency, by its name or short name as the partnership lists it."),
+    ("manager email", "Their manager's work email, for the 6–8-week follow-up."),
+    ("status", "booked, attended or did not attend; empty means booked."),
+]
+REGISTER_EXAMPLE = ["Sam Patel", "sam.patel@police.example", "Police", "jo.khan@police.example", ""]
+STATUS_WORDS = {
+    "": Attendee.Status.BOOKED,
+    **{value: value for value in Attendee.Status.values},
+    **{label.lower(): value for value, label in Attendee.Status.choices},
+    "dna": Attendee.Status.DID_NOT_ATTEND,
+}
+
+
+def register_import(*, session: Session, upload) -> tabular.ImportResult:
+    """A register from a CSV or XLSX in the template: every row is checked, then every
+    attendee is added or none is, with a message per bad row."""
+    agencies = {}
+    for agency in Agency.objects.filter(is_active=True):
+        agencies[agency.name.strip().lower()] = agency
+        if agency.short_name:
+            agencies.setdefault(agency.short_name.strip().lower(), agency)
+    booked = {email.lower() for email in session.attendees.values_list("email", flat=True)}
+    seen = set()
+    future = session.held_on > _today()
+
+    def build(cells):
+        name, email, agency_name, manager, status_word = (tabular.cell_text(c) for c in cells)
+        problems = []
+        agency = agencies.get(agency_name.lower())
+        if agency is None:
+            problems.append(
+                f"no agency is called “{agency_name}”" if agency_name else "the agency is missing"
+            )
+        status = STATUS_WORDS.get(status_word.lower())
+        if status is None:
+            problems.append(
+                f"the status must be booked, attended or did not attend, not “{status_word}”"
+            )
+        elif status != Attendee.Status.BOOKED and future:
+            problems.append("attendance is recorded on or after the day of the session")
+        if email.lower() in booked or email.lower() in seen:
+            problems.append(f"{email} is already on this register")
+        seen.add(email.lower())
+        attendee = Attendee(
+            session=session,
+            agency=agency,
+            name=name,
+            email=email,
+            manager_email=manager,
+            status=status or Attendee.Status.BOOKED,
+            uuid=uuid.uuid4(),
+        )
+        try:
+            attendee.full_clean(exclude=["session", "agency", "uuid"], validate_unique=False)
+        except ValidationError as error:
+            problems += tabular.row_problems(error, Attendee)
+        return attendee, problems
+
+    def save(attendees):
+        _check_places(session, len(attendees))
+        bulk_create_with_history(attendees, Attendee)
+        _after_attendance(session)
+
+    try:
+        body = tabular.template_rows(
+            upload, columns=REGISTER_COLUMNS, required=4, what="the register"
+        )
+    except ValidationError as error:
+        return tabular.ImportResult(errors=error.messages)
+    attendees, errors = [], []
+    for number, cells in body:
+        attendee, problems = build(cells)
+        if problems:
+            errors.append(f"Row {number}: " + "; ".join(problems) + ".")
+        else:
+            attendees.append(attendee)
+    if errors:
+        return tabular.ImportResult(errors=errors)
+    try:
+        with transaction.atomic():
+            save(attendees)
+    except ValidationError as error:
+        return tabular.ImportResult(errors=error.messages)
+    return tabular.ImportResult(created=len(attendees), errors=[])
+
+
+# The evaluation's links ---------------------------------------------------------------------------
+
+
+def _window(session: Session, stage: int) -> tuple[datetime.date, datetime.date]:
+    """(from, to) of a stage, by the learning loop's own schedule of the three stages."""
+    trained_on = session.delivered_on or session.held_on
+    baseline_on = min(_today(), trained_on)
+    for each, due_on, due_by in learning_services.training_evaluation_schedule(
+        baseline_on=baseline_on, trained_on=trained_on
+    ):
+        if each == stage:
+            return due_on, due_by
+    raise ValueError(stage)
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def link_issue(*, questionnaire: Questionnaire, sent_to: str) -> str:
+    """A new one-use link to ``questionnaire`` for ``sent_to``; returns its token, which is
+    kept nowhere but in the email (only its hash is stored). It expires with the stage."""
+    session = questionnaire.attendee.session
+    _from, until = _window(session, questionnaire.stage)
+    token = secrets.token_urlsafe(32)
+    QuestionnaireLink.objects.create(
+        questionnaire=questionnaire,
+        token_hash=token_hash(token),
+        sent_to=sent_to,
+        expires_at=_end_of(until),
+    )
+    return token
+
+
+def answer_path(token: str) -> str:
+    return reverse("training:answer", args=[token])
+
+
+def follow_up_link(*, attendee: Attendee, sent_to: str) -> str:
+    """The follow-up questionnaire's link for the attendee or their manager (the reminder
+    sweep's email carries it): the address the page is at."""
+    questionnaire, _ = Questionnaire.objects.get_or_create(attendee=attendee, stage=Stage.FOLLOW_UP)
+    return answer_path(link_issue(questionnaire=questionnaire, sent_to=sent_to))
+
+
+def evaluation_send(*, session: Session, stage: int) -> int:
+    """Email each attendee who has not had it their questionnaire for ``stage``: the baseline
+    before the session to those booked, the after-session one once it is delivered to those who
+    attended. Returns how many were sent (the emails go once the transaction commits)."""
+    if stage == Stage.BASELINE:
+        if session.delivered_on or session.held_on < _today():
+            raise ValidationError("The baseline is taken before the session, not after it.")
+        statuses = [Attendee.Status.BOOKED]
+    elif stage == Stage.IMMEDIATE:
+        if not session.delivered_on:
+            raise ValidationError("Record the session as delivered first.")
+        if _window(session, stage)[1] < _today():
+            raise ValidationError("The week after the session has passed: it is too late.")
+        statuses = [Attendee.Status.ATTENDED]
+    else:
+        raise ValidationError("The 6–8-week follow-up goes out by itself, with the reminders.")
+    attendees = session.attendees.filter(status__in=statuses).exclude(
+        questionnaires__stage=stage, questionnaires__links__isnull=False
+    )
+    messages = []
+    for attendee in attendees.select_related("session__course"):
+        questionnaire, _ = Questionnaire.objects.get_or_create(attendee=attendee, stage=stage)
+        token = link_issue(questionnaire=questionnaire, sent_to=attendee.email)
+        messages.append(_invitation(questionnaire, attendee, token))
+    if not messages:
+        raise ValidationError("Everyone it is for has already been sent this questionnaire.")
+    transaction.on_commit(lambda: get_connection().send_messages(messages))
+    return len(messages)
+
+
+def _invitation(questionnaire, attendee, token) -> EmailMessage:
+    course = attendee.session.course
+    context = {
+        "attendee": attendee,
+        "session": attendee.session,
+        "stage": questionnaire.get_stage_display(),
+        "url": settings.SITE_URL + answer_path(token),
+        "until": _window(attendee.session, questionnaire.stage)[1],
+        "board_name": settings.BOARD_NAME,
+    }
+    return EmailMessage(
+        subject=f"{settings.BOARD_NAME}: a short questionnaire about {course.title}",
+        body=render_to_string("training/email/invitation.txt", context),
+        to=[attendee.email],
+    )
+
+
+# Answers ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def questionnaire_answer(
+    *,
+    link: QuestionnaireLink,
+    ratings: list[int],
+    doing_differently: str = "",
+    practice_changed: str = "",
+    practice_example: str = "",
+    at: datetime.datetime | None = None,
+) -> Questionnaire:
+    """Keep one answer given through ``link``: once only (a second answer through any of the
+    questionnaire's links is refused), within its stage's window, with no child identified.
+    ``at`` is when it was given (now, unless the demo loads a past one)."""
+    questionnaire = link.questionnaire
+    now = at or timezone.now()
+    if link.expires_at <= now:
+        raise ValidationError("This link has expired.")
+    points = questionnaire.attendee.session.course.points
+    if len(ratings) != len(points) or any(score not in range(1, 6) for score in ratings):
+        raise ValidationError("Rate your confidence in each learning point from 1 to 5.")
+    if questionnaire.stage != Stage.IMMEDIATE:
+        doing_differently = ""
+    if questionnaire.stage != Stage.FOLLOW_UP:
+        practice_changed = practice_example = ""
+    elif not practice_changed:
+        raise ValidationError({"practice_changed": "Say whether practice has changed."})
+    questionnaire.doing_differently = doing_differently
+    questionnaire.practice_changed = practice_changed
+    questionnaire.practice_example = practice_example
+    questionnaire.full_clean(exclude=["attendee"])
+    # The claim: one conditional UPDATE, so two answers at once cannot both be kept.
+    claimed = Questionnaire.objects.filter(pk=questionnaire.pk, answered_at__isnull=True).update(
+        answered_at=now
+    )
+    if not claimed:
+        raise ValidationError("This questionnaire has already been answered.")
+    questionnaire.answered_at = now
+    questionnaire.save()
+    Rating.objects.bulk_create(
+        Rating(questionnaire=questionnaire, point=number, score=score)
+        for number, score in enumerate(ratings, start=1)
+    )
+    session = questionnaire.attendee.session
+    if session.delivered_on:
+        refresh_checks(session)
+    return questionnaire

@@ -1,0 +1,182 @@
+"""Training's pages: the questionnaire by its token alone, used once; uploads that show each bad
+row; every figure a link to its records; fixed queries whatever the number of rows."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from learning.dashboard.outcomes import impact_by_outcome
+from learning.dashboard.scope import make_scope
+from sscb.dates import financial_year_of
+
+from .. import services
+from ..models import Attendee, Questionnaire
+from ..selectors import link_for_token
+from .conftest import book, make_session
+
+Stage = Questionnaire.Stage
+
+
+def link_to(attendee, stage=Stage.IMMEDIATE):
+    questionnaire, _ = Questionnaire.objects.get_or_create(attendee=attendee, stage=stage)
+    return services.link_issue(questionnaire=questionnaire, sent_to=attendee.email)
+
+
+def test_the_questionnaire_opens_by_its_token_alone_and_takes_one_answer(client, delivered):
+    sam = delivered.attendees.get(name="Sam Patel")
+    token = link_to(sam)
+    page = client.get(reverse("training:answer", args=[token]))  # nobody signed in
+    assert page.status_code == 200
+    assert "Recording the child" in page.content.decode()  # the course's learning points
+    submit = reverse("training:answer-submit", args=[token])
+    missing = client.post(submit, {"point_1": "4"})
+    assert missing.status_code == 400 and "Choose how confident you are" in missing.content.decode()
+    done = client.post(
+        submit, {"point_1": "4", "point_2": "5", "doing_differently": "Ask about the day."}
+    )
+    assert done.status_code == 200 and "have been received" in done.content.decode()
+    again = client.get(reverse("training:answer", args=[token]))
+    assert again.status_code == 200 and "already been answered" in again.content.decode()
+    twice = client.post(submit, {"point_1": "1", "point_2": "1", "doing_differently": "x"})
+    assert twice.status_code == 400
+    answered = Questionnaire.objects.get(attendee=sam)
+    assert list(answered.ratings.values_list("score", flat=True)) == [4, 5]
+    assert client.get(reverse("training:answer", args=["not-a-token"])).status_code == 404
+
+
+def test_an_answer_naming_a_child_is_refused_on_the_page_and_nothing_is_kept(client, delivered):
+    token = link_to(delivered.attendees.get(name="Sam Patel"))
+    response = client.post(
+        reverse("training:answer-submit", args=[token]),
+        {"point_1": "4", "point_2": "5", "doing_differently": "Child A born 02/03/2019"},
+    )
+    assert response.status_code == 400 and "date of birth" in response.content.decode()
+    assert not Questionnaire.objects.filter(answered_at__isnull=False).exists()
+
+
+def test_a_register_upload_with_a_bad_row_shows_the_row_and_adds_nobody(
+    client, trainer, course, agency
+):
+    session = make_session(course, days=7)
+    client.force_login(trainer)
+    text = (
+        "name,work email,agency,manager email,status\r\n"
+        "Sam Patel,sam@police.example,Police,jo@police.example,\r\n"
+        "Jo Khan,jo@police.example,Nowhere,boss@police.example,\r\n"
+    )
+    response = client.post(
+        reverse("training:register-upload", args=[session.uuid]),
+        {"file": SimpleUploadedFile("register.csv", text.encode(), content_type="text/csv")},
+    )
+    assert response.status_code == 400
+    assert response.context["row_errors"] == ["Row 3: no agency is called “Nowhere”."]
+    assert not session.attendees.exists()
+
+
+def _grow(session, agency, csc, start, n):
+    for i in range(start, start + n):
+        attendee = book(session, agency if i % 2 else csc, f"P{i:03d} Smith")
+        services.questionnaire_answer(
+            link=link_for_token(link_to(attendee)),
+            ratings=[3, 4],
+            doing_differently="Listen.",
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda s: reverse("training:session", args=[s.uuid]),
+        lambda s: reverse("training:rates"),
+        lambda s: reverse("training:attendees"),
+        lambda s: reverse("training:answers"),
+        lambda s: reverse("training:course", args=[s.course.uuid]),
+        lambda s: reverse("training:list"),
+        lambda s: reverse("dashboard:index"),
+        lambda s: reverse("dashboard:annual-report"),
+    ],
+)
+def test_pages_run_the_same_queries_for_2_or_40_attendees(
+    client, bu_user, course, agency, csc, count_queries, django_assert_max_num_queries, url
+):
+    client.force_login(bu_user)
+    session = make_session(course, places=100)
+    _grow(session, agency, csc, 0, 2)
+    services.session_deliver(session=session)
+    small = count_queries(url(session))
+    _grow(session, agency, csc, 2, 38)
+    with django_assert_max_num_queries(small):
+        assert client.get(url(session)).status_code == 200
+
+
+def test_each_outcome_shows_its_delivery_evaluation_and_assurance_each_linked(
+    delivered, outcome, agency
+):
+    from learning.tests.factories import EvidenceFactory
+    from sscb.tests.factories import UserFactory
+
+    sam = delivered.attendees.get(name="Sam Patel")
+    services.questionnaire_answer(
+        link=link_for_token(link_to(sam)),
+        ratings=[4, 4],
+        doing_differently="Listen.",
+    )
+    judge = UserFactory(role="business_unit")
+    EvidenceFactory(
+        outcome=outcome,
+        agency=agency,
+        received_on=timezone.localdate(),
+        judgement="assured",
+        judged_by=judge,
+        judged_on=timezone.localdate(),
+    )
+    scope = make_scope(judge, year=financial_year_of(timezone.localdate()))
+    [row] = impact_by_outcome(scope)["rows"]
+    assert row["outcome"] == outcome
+    assert (row["delivered"].value, row["reach"].value, row["answers"].value) == (1, 3, 1)
+    assert row["evaluation"].confidence_after == 4.0
+    assert row["judgements"]["assured"].value == 1
+    assert f"outcome={outcome.uuid}" in row["answers"].url
+    assert row["delivered"].url.startswith(reverse("learning:activities"))
+    assert row["judgements"]["assured"].url.startswith(reverse("learning:evidence_list"))
+    # The links open exactly those records.
+    from django.test import Client
+
+    client = Client()
+    client.force_login(judge)
+    assert client.get(row["answers"].url).context["page_obj"].paginator.count == 1
+    assert client.get(row["delivered"].url).context["page_obj"].paginator.count == 1
+    assert client.get(row["judgements"]["assured"].url).context["page_obj"].paginator.count == 1
+
+
+def test_an_agency_lead_reads_only_their_agencys_register(client, agency_user, delivered):
+    client.force_login(agency_user)
+    page = client.get(reverse("training:session", args=[delivered.uuid])).content.decode()
+    assert "Sam Patel" in page and "Alex Morgan" not in page
+    assert "Record as delivered" not in page and "Upload a register" not in page
+    rates = client.get(reverse("training:rates")).context["rates"]
+    assert [row["agency"] for row in rates] == ["West Mercia Police"]
+    assert (rates[0]["attended"].value, rates[0]["missed"].value) == (2, 1)
+    assert rates[0]["attended_percent"] == 67
+
+
+def test_the_baseline_links_go_by_email_once(
+    client, trainer, course, agency, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = make_session(course, days=3)
+    book(session, agency, "Sam Patel", Attendee.Status.BOOKED)
+    client.force_login(trainer)
+    send = reverse("training:send", args=[session.uuid])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(send, {"stage": "1"})
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["sam@police.example"]
+    path = next(line for line in mailoutbox[0].body.splitlines() if "/training/answer/" in line)
+    assert client.get(path.split("127.0.0.1:8000", 1)[-1].strip()).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(send, {"stage": "1"}, follow=True)
+    assert len(mailoutbox) == 1
+    assert "already been sent" in again.content.decode()
+    assert session.held_on == timezone.localdate() + datetime.timedelta(days=3)

@@ -1,0 +1,331 @@
+"""Thin views: an access helper or selector, a form, a service, a page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from sscb.access import require
+from sscb.forms import add_service_errors
+from sscb.lists import filtered_page
+from sscb.pages import form_page
+from sscb.tabular import template_csv
+
+from . import figures, forms, selectors, services
+from .filters import AnswerFilter, AttendeeFilter
+from .models import Attendee, Questionnaire
+
+
+def _form_page(request, form, **page):
+    return form_page(request, form, template="learning/form.html", **page)
+
+
+def _act(request, session, act, success):
+    """A one-button act: call the service, say what happened or why not, back to the session."""
+    try:
+        with transaction.atomic():
+            done = act()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success(done) if callable(success) else success)
+    return redirect(session.get_absolute_url())
+
+
+# Courses and sessions -----------------------------------------------------------------------------
+
+
+@require_safe
+def course_list(request):
+    """Every course, the sessions coming up, and where to find the registers' figures."""
+    user = request.user
+    return render(
+        request,
+        "training/course_list.html",
+        {
+            "courses": selectors.course_list(user),
+            "upcoming": selectors.upcoming_sessions(user),
+            "can_add": selectors.subgroups_running_courses(user).exists(),
+        },
+    )
+
+
+def _course_form(request, course=None):
+    user = request.user
+    form = forms.CourseForm(
+        request.POST or None,
+        instance=course,
+        outcomes=selectors.outcomes_for_courses(user),
+        subgroups=selectors.subgroups_running_courses(user),
+    )
+
+    def save():
+        data = dict(form.cleaned_data)
+        outcomes = data.pop("outcomes")
+        return services.course_save(course=course, outcomes=outcomes, **data)
+
+    return _form_page(
+        request,
+        form,
+        title=f"Change {course}" if course else "Add a course",
+        purpose="A core multi-agency module, a themed event or commissioned training: the "
+        "learning outcomes it serves and its learning points, which attendees rate before, "
+        "straight after and 6–8 weeks after each session.",
+        back=course.get_absolute_url() if course else "/training/",
+        save=save,
+        success="Course saved.",
+    )
+
+
+def course_create(request):
+    require(selectors.subgroups_running_courses(request.user).exists())
+    return _course_form(request)
+
+
+def course_edit(request, uuid):
+    return _course_form(request, selectors.get_course_for_user(request.user, uuid, write=True))
+
+
+@require_safe
+def course_detail(request, uuid):
+    user = request.user
+    course = selectors.get_course_for_user(user, uuid)
+    return render(
+        request,
+        "training/course_detail.html",
+        {
+            "course": course,
+            "outcomes": selectors.course_outcomes(user, course),
+            "sessions": selectors.course_sessions(course),
+            "can_run": selectors.can_run_course(user, course),
+        },
+    )
+
+
+def session_create(request, uuid):
+    course = selectors.get_course_for_user(request.user, uuid, write=True)
+    form = forms.SessionForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title=f"Add a session of {course}",
+        purpose="When and where the session is, who trains and how many places it has. It is "
+        "at once a planned delivery activity of each learning outcome the course serves.",
+        back=course.get_absolute_url(),
+        save=lambda: services.session_save(course=course, **form.cleaned_data),
+        success="Session added.",
+    )
+
+
+def session_edit(request, uuid):
+    session = selectors.get_session_for_user(request.user, uuid, write=True)
+    form = forms.SessionForm(request.POST or None, instance=session)
+    return _form_page(
+        request,
+        form,
+        title=f"Change the session of {session.course}",
+        purpose="Its date, trainer, venue or link, and places.",
+        back=session.get_absolute_url(),
+        save=lambda: services.session_save(session=session, **form.cleaned_data),
+        success="Session saved.",
+    )
+
+
+@require_safe
+def session_detail(request, uuid):
+    """The session: its register by agency (as the reader may see it), attendance rates, and
+    its evaluation's figures, each linking to its records."""
+    user = request.user
+    session = selectors.get_session_for_user(user, uuid)
+    register = selectors.register_of(user, session)
+    questionnaires = selectors.questionnaires_visible_to(user).filter(attendee__session=session)
+    return render(
+        request,
+        "training/session_detail.html",
+        {
+            "session": session,
+            "course": session.course,
+            "register": register,
+            "rates": figures.attendance_by_agency(register, session=session.uuid),
+            "evaluation": figures.evaluation_of(questionnaires),
+            "answers_link": f"{reverse('training:answers')}?session={session.uuid}&",
+            "stages": Questionnaire.Stage,
+            "can_run": selectors.can_run_course(user, session.course),
+            "statuses": Attendee.Status.choices,
+            "send_form": forms.SendForm(),
+        },
+    )
+
+
+@require_POST
+def session_deliver(request, uuid):
+    session = selectors.get_session_for_user(request.user, uuid, write=True)
+    return _act(
+        request,
+        session,
+        lambda: services.session_deliver(session=session),
+        "Recorded as delivered: it is now delivered learning for each of its outcomes.",
+    )
+
+
+@require_POST
+def evaluation_send(request, uuid):
+    session = selectors.get_session_for_user(request.user, uuid, write=True)
+    form = forms.SendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose which questionnaire to send.")
+        return redirect(session.get_absolute_url())
+    return _act(
+        request,
+        session,
+        lambda: services.evaluation_send(session=session, stage=form.cleaned_data["stage"]),
+        lambda sent: f"Questionnaire links emailed to {sent} attendee{'s' if sent != 1 else ''}.",
+    )
+
+
+# Registers --------------------------------------------------------------------------------------
+
+
+def attendee_add(request, uuid):
+    session = selectors.get_session_for_user(request.user, uuid, write=True)
+    form = forms.AttendeeForm(request.POST or None)
+
+    def save():
+        services.attendee_add(session=session, **form.cleaned_data)
+        return session
+
+    return _form_page(
+        request,
+        form,
+        title=f"Add to the register: {session}",
+        purpose="A practitioner booked on the session: their name and work email, their agency "
+        "and their manager's email (for the 6–8-week follow-up).",
+        back=session.get_absolute_url(),
+        save=save,
+        success="Added to the register.",
+    )
+
+
+@require_POST
+def attendee_mark(request, uuid):
+    attendee = selectors.get_attendee_for_user(request.user, uuid, write=True)
+    form = forms.MarkForm(request.POST)
+    session = attendee.session
+    if not form.is_valid():
+        messages.error(request, "Choose booked, attended or did not attend.")
+        return redirect(session.get_absolute_url())
+    return _act(
+        request,
+        session,
+        lambda: services.attendee_mark(attendee=attendee, status=form.cleaned_data["status"]),
+        f"{attendee.name}: {Attendee.Status(form.cleaned_data['status']).label.lower()}.",
+    )
+
+
+def register_upload(request, uuid):
+    """A register from a CSV or XLSX file: every attendee in it, or none and why."""
+    session = selectors.get_session_for_user(request.user, uuid, write=True)
+    form = forms.RegisterUploadForm(request.POST or None, request.FILES or None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        result = services.register_import(session=session, upload=form.cleaned_data["file"])
+        if not result.errors:
+            messages.success(request, f"{result.created} attendees added to the register.")
+            return redirect(session.get_absolute_url())
+        row_errors = result.errors
+    return render(
+        request,
+        "training/register_upload.html",
+        {
+            "form": form,
+            "session": session,
+            "row_errors": row_errors,
+            "columns": services.REGISTER_COLUMNS,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_safe
+def register_template(request):
+    """The register's upload template: its header row and one example row, as CSV."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="register-template.csv"'
+    return template_csv(response, services.REGISTER_COLUMNS, services.REGISTER_EXAMPLE)
+
+
+@require_safe
+def attendance_rates(request):
+    """Attendance and did-not-attend rates by agency, over every delivered session the reader
+    may see the register of; each figure opens the attendees behind it."""
+    attendees = selectors.attendees_visible_to(request.user)
+    return render(
+        request, "training/rates.html", {"rates": figures.attendance_by_agency(attendees)}
+    )
+
+
+@require_safe
+def attendee_list(request):
+    """The practitioners on registers, as the figures that link here count them."""
+    context = filtered_page(request, AttendeeFilter, selectors.attendee_list(request.user))
+    return render(request, "training/attendee_list.html", context)
+
+
+@require_safe
+def answer_list(request):
+    """The evaluation's answers, as the figures that link here count them."""
+    context = filtered_page(request, AnswerFilter, selectors.answer_list(request.user))
+    return render(request, "training/answer_list.html", context)
+
+
+# The questionnaire, reached only by its token --------------------------------------------------
+
+
+def _questionnaire_page(request, token, link, form, status=200):
+    questionnaire = link.questionnaire
+    return render(
+        request,
+        "training/answer.html",
+        {
+            "token": token,
+            "state": selectors.link_state(link),
+            "questionnaire": questionnaire,
+            "session": questionnaire.attendee.session,
+            "form": form,
+            "stages": Questionnaire.Stage,
+        },
+        status=status,
+    )
+
+
+@login_not_required
+@require_safe
+def answer(request, token):
+    """The questionnaire a one-use link opens: no account needed; an unknown token is 404, an
+    answered one says so."""
+    link = selectors.link_for_token(token)
+    form = forms.AnswerForm(questionnaire=link.questionnaire)
+    return _questionnaire_page(request, token, link, form)
+
+
+@login_not_required
+@require_POST
+def answer_submit(request, token):
+    link = selectors.link_for_token(token)
+    if selectors.link_state(link) != "open":
+        return _questionnaire_page(request, token, link, None, status=400)
+    form = forms.AnswerForm(request.POST, questionnaire=link.questionnaire)
+    if form.is_valid():
+        try:
+            services.questionnaire_answer(link=link, ratings=form.ratings, **form.answers)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return render(
+                request, "training/answered.html", {"session": link.questionnaire.attendee.session}
+            )
+    return _questionnaire_page(request, token, link, form, status=400)
