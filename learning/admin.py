@@ -20,7 +20,7 @@ class FindingAdmin(SimpleHistoryAdmin):
     list_filter = ["source", "nature", "subgroup", "theme"]
     search_fields = ["title", "detail", "review__reference", "audit__reference"]
     list_select_related = ["theme", "review", "audit"]
-    autocomplete_fields = ["review", "audit", "theme", "recorded_by", "agencies"]
+    autocomplete_fields = ["review", "audit", "recommendation", "theme", "recorded_by", "agencies"]
     date_hierarchy = "identified_on"
 
 
@@ -136,6 +136,7 @@ class ActionAdmin(SimpleHistoryAdmin):
         "owner_agency",
         "owner",
         "signed_off_by",
+        "recommendation",
     ]
     # A moderated standard has no words of its own to search by: chosen by its id.
     raw_id_fields = ["standard_assessment"]

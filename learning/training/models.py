@@ -199,6 +199,7 @@ class Rating(models.Model):
     )
     point = models.PositiveSmallIntegerField(help_text="The learning point's number, from 1.")
     score = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["questionnaire", "point"]

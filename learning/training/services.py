@@ -424,9 +424,12 @@ def questionnaire_answer(
         raise ValidationError("This questionnaire has already been answered.")
     questionnaire.answered_at = now
     questionnaire.save()
-    Rating.objects.bulk_create(
-        Rating(questionnaire=questionnaire, point=number, score=score)
-        for number, score in enumerate(ratings, start=1)
+    bulk_create_with_history(
+        [
+            Rating(questionnaire=questionnaire, point=number, score=score)
+            for number, score in enumerate(ratings, start=1)
+        ],
+        Rating,
     )
     session = questionnaire.attendee.session
     if session.delivered_on:

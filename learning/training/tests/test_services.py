@@ -166,7 +166,7 @@ def test_a_register_in_the_template_is_added_whole_from_xlsx(course, agency):
     session = make_session(course, days=-2)
     book_ = Workbook()
     sheet = book_.active
-    sheet.append([name for name, _ in services.REGISTER_TEMPLATE.columns])
+    sheet.append([name for name, _ in services.REGISTER_COLUMNS])
     sheet.append(["Sam Patel", "sam@police.example", "police", "jo@police.example", "attended"])
     sheet.append(["Lee Wong", "lee@police.example", "Police", "jo@police.example", "DNA"])
     data = io.BytesIO()
