@@ -2,8 +2,10 @@
 accounts), once, each email with its own working link to the one questionnaire."""
 
 import datetime
+import io
 import re
 
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -49,3 +51,12 @@ def test_the_follow_up_goes_to_attendee_and_manager_once_with_a_link_that_works(
     own = re.search(r"(/training/answer/[\w-]+/)", to_sam.body).group(1)
     assert "already been answered" in client.get(own).content.decode()
     assert Questionnaire.objects.get(attendee=sam, stage=Questionnaire.Stage.FOLLOW_UP).answered_at
+
+
+def test_the_daily_command_names_a_follow_up_by_its_address(delivered, mailoutbox, time_machine):
+    time_machine.move_to(timezone.now() + datetime.timedelta(weeks=6, days=1))
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    sam = delivered.attendees.get(name="Sam Patel")
+    assert "sent 6 email(s)" in out.getvalue()
+    assert f"{sam.manager_email}" in out.getvalue()

@@ -33,12 +33,13 @@ class Command(BaseCommand):
         )
         sent = (
             Reminder.objects.filter(claim_token=result["token"], status=Reminder.Status.SENT)
-            .values("recipient__username", "kind")
+            .values("recipient__username", "email", "kind")
             .annotate(count=Count("pk"))
-            .order_by("recipient__username", "kind")
+            .order_by("recipient__username", "email", "kind")
         )
         kinds = dict(Reminder.Kind.choices)
         for row in sent:
-            self.stdout.write(
-                f"  {row['recipient__username']:<20} {row['count']:>6} × {kinds[row['kind']]}"
-            )
+            # A person with an account by their username; one without (a practitioner asked for
+            # a training follow-up) by the address the reminder went to.
+            to = row["recipient__username"] or row["email"]
+            self.stdout.write(f"  {to:<20} {row['count']:>6} × {kinds[row['kind']]}")
