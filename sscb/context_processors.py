@@ -1,9 +1,9 @@
 """What the base layout needs on every page: the navigation and who is signed in."""
 
 from django.conf import settings
-from django.urls import reverse
 
 from .access import can_read_scrutiny, can_record_work, can_see_dashboard, can_see_my_agency
+from .record_urls import url_for
 
 # (label, url name, who sees it: "everyone", "business_unit", or the rule the page itself
 # requires, called with the user). Every area a person uses is reachable from here.
@@ -28,7 +28,7 @@ def layout(request):
     path = request.path
     navigation = []
     for label, url_name, audience in NAVIGATION:
-        url = reverse(url_name)
+        url = url_for(url_name)
         if audience == "business_unit" and not user.is_business_unit:
             continue
         if callable(audience) and not audience(user):

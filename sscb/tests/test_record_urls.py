@@ -1,27 +1,124 @@
-"""A record's link is what ``reverse()`` gives, under any script prefix (sscb/record_urls.py)."""
+"""A link is what ``reverse()`` gives, for every route and under any script prefix
+(sscb/record_urls.py), and ``{% url %}`` in a template is Django's tag with the same output."""
 
 import uuid
 
 import pytest
-from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.template import Context, Engine, TemplateSyntaxError, engines
+from django.urls import (
+    NoReverseMatch,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    reverse,
+    set_script_prefix,
+)
+from django.urls.converters import UUIDConverter
+from django.utils.safestring import mark_safe
 
-from sscb.record_urls import record_url
-
-NAMES = ["learning:finding", "learning:theme", "learning:action", "meetings:detail"]
+from sscb.record_urls import _shape, record_url, url_for
 
 
-@pytest.mark.parametrize("name", NAMES)
+def _routes(resolver=None, namespace="", converters=()):
+    """(name, its converters in order) of every named route, namespaced as ``reverse`` takes it."""
+    for entry in (resolver or get_resolver()).url_patterns:
+        found = (
+            tuple(entry.pattern.converters.values()) if hasattr(entry.pattern, "converters") else ()
+        )
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _routes(entry, inner, (*converters, *found))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", (*converters, *found)
+
+
+ROUTES = sorted(set(_routes()))
+PUBLIC_ID_ROUTES = [
+    (name, len(found))
+    for name, found in ROUTES
+    if all(isinstance(converter, UUIDConverter) for converter in found)
+]
+
+
+def test_most_routes_are_reversed_once():
+    assert len(PUBLIC_ID_ROUTES) > 100  # the records' pages, buttons and the navigation
+
+
 @pytest.mark.parametrize("prefix", ["/", "/lscb/"])
-def test_a_record_url_is_its_reversed_route(name, prefix):
+def test_every_public_id_route_gives_what_reverse_gives(prefix):
     set_script_prefix(prefix)
     try:
-        for public_id in (uuid.uuid4(), uuid.UUID(int=0), uuid.UUID(int=2**128 - 1)):
-            assert record_url(name, public_id) == reverse(name, args=[public_id])
-            assert record_url(name, public_id).startswith(prefix)
+        for name, ids in PUBLIC_ID_ROUTES:
+            for public_ids in (
+                [uuid.uuid4() for _ in range(ids)],
+                [uuid.UUID(int=n) for n in range(ids)],
+            ):
+                try:
+                    expected = reverse(name, args=public_ids)
+                except NoReverseMatch:  # a route reached only through keyword arguments
+                    continue
+                assert url_for(name, public_ids) == expected, name
+                assert url_for(name, public_ids).startswith(prefix)
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("prefix", ["/", "/lscb/"])
+def test_a_route_with_a_word_gives_what_reverse_gives(prefix):
+    set_script_prefix(prefix)
+    try:
+        for section in ("method", "final-report", mark_safe("decision")):  # a template's word
+            review = uuid.uuid4()
+            assert url_for("reviews:section", [review, section]) == reverse(
+                "reviews:section", args=[review, section]
+            )
+    finally:
+        set_script_prefix("/")
+
+
+def test_other_arguments_are_reversed_as_usual():
+    review = uuid.uuid4()
+    token = "kT3_x-9QzYw2" * 3  # a questionnaire's token is a credential: never kept in memory
+    assert _shape([token]) is None and _shape([7]) is None
+    assert url_for("training:answer-submit", [token]) == reverse(
+        "training:answer-submit", args=[token]
+    )
+    assert url_for("reviews:detail", kwargs={"uuid": review}) == reverse(
+        "reviews:detail", kwargs={"uuid": review}
+    )
+    assert url_for("admin:index", current_app="admin") == reverse("admin:index")
 
 
 def test_a_route_that_is_not_a_record_page_is_refused():
     with pytest.raises(NoReverseMatch):
         record_url("home", uuid.uuid4())
+    with pytest.raises(NoReverseMatch):
+        url_for("reviews:detail", ["not-an-id"])
+
+
+def test_the_url_tag_is_djangos_with_the_same_output():
+    review = uuid.uuid4()
+    text = (
+        "{% url 'reviews:detail' review %}|{% url 'home' %}"
+        "|{% url 'reviews:section' review 'method' %}"
+        "|{% url 'reviews:detail' 'nonsense' as missing %}[{{ missing }}]"
+        "|{% url 'reviews:detail' review as link %}{{ link }}"
+    )
+    assert (
+        engines["django"]
+        .engine.template_builtins[-1]
+        .tags["url"]
+        .__module__.endswith("public_id_urls")
+    )
+    ours = engines["django"].from_string(text).render({"review": review})
+    django = Engine().from_string(text).render(Context({"review": review}))  # Django's own tag
+    detail = reverse("reviews:detail", args=[review])
+    assert (
+        ours
+        == django
+        == (f"{detail}|/|{reverse('reviews:section', args=[review, 'method'])}|[]|{detail}")
+    )
+    with pytest.raises(NoReverseMatch):
+        engines["django"].from_string("{% url 'reviews:detail' 'nonsense' %}").render({})
+    with pytest.raises(TemplateSyntaxError):
+        engines["django"].from_string("{% url %}")
