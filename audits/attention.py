@@ -1,10 +1,10 @@
 """What audits put on a person's home page."""
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from sscb.attention import Attention, attention_provider
+from sscb.record_urls import url_for
 
 from . import selectors
 from .models import SelfAssessment
@@ -29,7 +29,7 @@ def open_returns_for_agency(user):
                 + ("overdue" if late else f"due in {days} day(s)" if days else "due today"),
                 detail=f"Deadline {item.deadline:%d %B %Y}. Status: "
                 f"{item.get_status_display().lower()}.",
-                url=reverse("audits:return-edit", args=[item.uuid]),
+                url=url_for("audits:return-edit", args=[item.uuid]),
                 level="danger" if late else "warning" if days <= 14 else "info",
             )
         )
@@ -55,7 +55,7 @@ def returns_for_quality_assurance(user):
     )
     items = []
     for cycle in cycles:
-        url = reverse("audits:cycle", args=[cycle["cycle__uuid"]])
+        url = url_for("audits:cycle", args=[cycle["cycle__uuid"]])
         if cycle["awaiting"]:
             items.append(
                 Attention(

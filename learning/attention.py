@@ -1,11 +1,11 @@
 """Home-page items for the learning loop, each provider a fixed number of queries."""
 
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from sscb.access import can_record_work
 from sscb.attention import Attention, attention_provider
+from sscb.record_urls import url_for
 
 from . import selectors
 from .models import Action, AssuranceEvidence, LearningOutcome, action_rag_condition
@@ -34,7 +34,7 @@ def agency_requests(user):
         .filter(requested_on__isnull=False, received_on__isnull=True)
         .count()
     )
-    actions_url = reverse("learning:actions")
+    actions_url = url_for("learning:actions")
     items = []
     if counts["red"]:
         items.append(
@@ -68,7 +68,7 @@ def agency_requests(user):
             Attention(
                 f"{_plural(evidence, 'evidence request')} waiting for your agency",
                 "Provide the assurance evidence the partnership has asked for.",
-                reverse("learning:evidence_list") + "?outstanding=true",
+                url_for("learning:evidence_list") + "?outstanding=true",
                 "warning",
             )
         )
@@ -86,7 +86,7 @@ def executive_decisions(user):
         Attention(
             f"{_plural(waiting, 'learning outcome')} awaiting an Executive decision",
             "Read the schedule of activities and record the Executive's decision.",
-            reverse("learning:outcomes") + "?decision=pending",
+            url_for("learning:outcomes") + "?decision=pending",
             "info",
         )
     ]
@@ -117,7 +117,7 @@ def subgroup_follow_through(user):
     ).count()
     unthemed = selectors.findings_visible_to(user).filter(theme__isnull=True).count()
     items = []
-    actions_url = reverse("learning:actions")
+    actions_url = url_for("learning:actions")
     if actions["to_sign"]:
         items.append(
             Attention(
@@ -141,7 +141,7 @@ def subgroup_follow_through(user):
             Attention(
                 f"{_plural(to_judge, 'piece')} of assurance evidence to judge",
                 "Judge whether the evidence shows practice has improved.",
-                reverse("learning:evidence_list") + "?judgement=pending",
+                url_for("learning:evidence_list") + "?judgement=pending",
                 "info",
             )
         )
@@ -150,7 +150,7 @@ def subgroup_follow_through(user):
             Attention(
                 f"{_plural(unthemed, 'finding')} not yet in a priority theme",
                 "Collate findings that recur into priority learning themes.",
-                reverse("learning:collate"),
+                url_for("learning:collate"),
                 "info",
             )
         )

@@ -2,9 +2,8 @@
 
 import datetime
 
-from django.urls import reverse
-
 from sscb.models import Reminder
+from sscb.record_urls import url_for
 from sscb.reminders import (
     Candidate,
     agency_lead_ids,
@@ -40,7 +39,7 @@ def actions(today, policy):
         kind = Kind.ACTION_OVERDUE if overdue > 0 else Kind.ACTION_DUE_SOON
         levels = policy.levels(overdue) if overdue > 0 else OWNER_ONLY
         owners = [owner_id] if owner_id else leads.get(agency_id, [])
-        url = reverse("learning:action", args=[uuid])
+        url = url_for("learning:action", args=[uuid])
         for level, recipient in escalate(
             owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
         ):
@@ -57,7 +56,7 @@ def actions(today, policy):
         .order_by("pk")
     )
     for pk, uuid, title, due_on, chair_id, signed_off_by in follow_ups.iterator(chunk_size=2000):
-        url = reverse("learning:action", args=[uuid])
+        url = url_for("learning:action", args=[uuid])
         for recipient in {chair_id or signed_off_by}:
             yield Candidate(Kind.ACTION_FOLLOW_UP, subject, pk, recipient, due_on, title, url)
 
@@ -71,7 +70,7 @@ def outcomes(today, policy):
         policy.window(today, ("follow_up_on", [0])), follow_up_on__lte=today
     ).values_list("pk", "uuid", "title", "follow_up_on", "theme__subgroup__chair_id")
     for pk, uuid, title, due_on, chair_id in rows.iterator(chunk_size=2000):
-        url = reverse("learning:outcome", args=[uuid])
+        url = url_for("learning:outcome", args=[uuid])
         for recipient in [chair_id] if chair_id else business_unit:
             yield Candidate(Kind.OUTCOME_FOLLOW_UP, subject, pk, recipient, due_on, title, url)
 
@@ -95,7 +94,7 @@ def evidence(today, policy):
         kind = Kind.EVIDENCE_OVERDUE if overdue > 0 else Kind.EVIDENCE_DUE_SOON
         levels = policy.levels(overdue) if overdue > 0 else OWNER_ONLY
         owners = leads.get(agency_id, []) or ([chair_id] if chair_id else business_unit)
-        url = reverse("learning:evidence", args=[uuid])
+        url = url_for("learning:evidence", args=[uuid])
         for level, recipient in escalate(
             owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
         ):

@@ -1,11 +1,11 @@
 """Home-page "needs your attention" items for case reviews, in a fixed number of queries."""
 
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
 from sscb.attention import Attention, attention_provider
+from sscb.record_urls import url_for
 
 from .models import CaseDocument, Review, ReviewAgency, ReviewClock, TermsOfReference
 from .selectors import clock_state_condition, has_clock_in_state, reviews_visible_to
@@ -45,7 +45,7 @@ def clocks_at_risk(user):
                     detail=f"Due {clock.due_on:%d %b %Y}"
                     + (f" (paused: {clock.pause_reason})" if clock.paused_on else "")
                     + f". {clock.review.title}",
-                    url=reverse("reviews:detail", args=[clock.review.uuid]),
+                    url=url_for("reviews:detail", args=[clock.review.uuid]),
                     level=level,
                 )
             )
@@ -67,7 +67,7 @@ def reviews_awaiting_decision(user):
             title=f"{review.reference} is waiting for a decision",
             detail=f"{review.title} (referred {review.referred_on:%d %b %Y}). Record the "
             "criteria, the decision and its reasons.",
-            url=reverse("reviews:section", args=[review.uuid, "decision"]),
+            url=url_for("reviews:section", args=[review.uuid, "decision"]),
             level="warning",
         )
         for review in waiting
@@ -145,7 +145,7 @@ def reviews_i_lead(user):
             Attention(
                 title=f"The review you lead: {review.reference} {review.title}",
                 detail=detail,
-                url=reverse("reviews:detail", args=[review.uuid]),
+                url=url_for("reviews:detail", args=[review.uuid]),
                 level="warning" if waiting else "info",
             )
         )
@@ -172,7 +172,7 @@ def chronologies_asked_of_my_agency(user):
             title=f"{row.review.reference}: your agency's chronology is asked for",
             detail=f"Asked for on {row.chronology_requested_on:%d %b %Y}. Add your agency's "
             "entries, or upload them as a CSV or Excel file.",
-            url=reverse("reviews:chronology", args=[row.review.uuid]),
+            url=url_for("reviews:chronology", args=[row.review.uuid]),
             level="warning",
         )
         for row in asked

@@ -2,9 +2,8 @@
 
 from collections import defaultdict
 
-from django.urls import reverse
-
 from sscb.models import Reminder, User
+from sscb.record_urls import url_for
 from sscb.reminders import (
     Candidate,
     business_unit_ids,
@@ -61,7 +60,7 @@ def clocks(today, policy):
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
         owners = panels.get(review_id) or ([chair_id] if chair_id else business_unit)
         title = f"{reference}: {labels[kind]}{restarts.get(pk, '')}"
-        url = reverse("reviews:detail", args=[uuid])
+        url = url_for("reviews:detail", args=[uuid])
         for level, recipient in escalate(
             owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
         ):

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.urls import reverse
+
+from .record_urls import url_for
 
 # Levels (Bootstrap's contextual classes), most urgent first, with the heading each group has.
 URGENCY = {
@@ -66,7 +67,7 @@ def board_setup(user):
             Attention(
                 title=f"{len(without_chair)} sub-group(s) without a chair",
                 detail="Appoint a chair for: " + ", ".join(without_chair) + ".",
-                url=reverse("admin:sscb_subgroup_changelist"),
+                url=url_for("admin:sscb_subgroup_changelist"),
                 level="warning",
             )
         )
@@ -78,7 +79,7 @@ def board_setup(user):
                 detail="Add members to "
                 + ", ".join(without_members)
                 + " so that they can record their sub-group's work.",
-                url=reverse("admin:sscb_subgroup_changelist"),
+                url=url_for("admin:sscb_subgroup_changelist"),
                 level="warning",
             )
         )
@@ -88,7 +89,7 @@ def board_setup(user):
                 title="No strategic priorities recorded",
                 detail="Add the Board's strategic priorities so that learning themes can be "
                 "tied to them.",
-                url=reverse("admin:sscb_strategicpriority_add"),
+                url=url_for("admin:sscb_strategicpriority_add"),
                 level="warning",
             )
         )

@@ -50,8 +50,9 @@ def _pieces(name: str, shape: tuple, current_app, prefix: str, urlconf) -> tuple
     return (*pieces, url)
 
 
-def url_for(name: str, args=(), kwargs=None, current_app=None) -> str:
+def url_for(name: str, args=None, kwargs=None, current_app=None) -> str:
     """``reverse(name, args=args, kwargs=kwargs, current_app=current_app)``, the same string."""
+    args = args or ()
     shape = None if kwargs else _shape(args)
     if shape is not None:
         pieces = _pieces(name, shape, current_app, get_script_prefix(), get_urlconf())

@@ -3,9 +3,8 @@ each reminder planned once under a unique key): a newly published briefing to ea
 lead, to cascade; and, from the day its confirmation is due, a chase of each agency that has
 not confirmed, escalating to the owning sub-group's chair and then the Business Unit."""
 
-from django.urls import reverse
-
 from sscb.models import Reminder
+from sscb.record_urls import url_for
 from sscb.reminders import (
     Candidate,
     agency_lead_ids,
@@ -45,8 +44,8 @@ def _unconfirmed(today, policy, field, offsets):
 def _url(cascade_uuid, briefing_uuid, *, to_lead: bool) -> str:
     """An agency lead confirms on their page; anyone else reads the briefing's cascade table."""
     if to_lead:
-        return reverse("briefings:confirm", args=[cascade_uuid])
-    return reverse("briefings:detail", args=[briefing_uuid]) + "#cascade"
+        return url_for("briefings:confirm", args=[cascade_uuid])
+    return url_for("briefings:detail", args=[briefing_uuid]) + "#cascade"
 
 
 @reminder_source

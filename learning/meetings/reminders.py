@@ -6,9 +6,9 @@ source already chases them."""
 import datetime
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 
 from sscb.models import Reminder
+from sscb.record_urls import url_for
 from sscb.reminders import Candidate, business_unit_ids, content_type_id, reminder_source
 
 from .models import AgendaItem, Meeting, Paper
@@ -40,7 +40,7 @@ def papers_due(today, policy):
         .order_by("pk")
     )
     for pk, title, presenter, due_on, meeting_uuid, position in rows.iterator(chunk_size=2000):
-        url = reverse("meetings:detail", args=[meeting_uuid]) + f"#item-{position}"
+        url = url_for("meetings:detail", args=[meeting_uuid]) + f"#item-{position}"
         yield Candidate(
             Reminder.Kind.PAPERS_DUE, subject, pk, presenter, due_on, f"Papers for: {title}", url
         )
@@ -70,5 +70,5 @@ def minutes_to_approve(today, policy):
                 recipient,
                 circulated_on,
                 title,
-                reverse("meetings:detail", args=[uuid]),
+                url_for("meetings:detail", args=[uuid]),
             )

@@ -10,10 +10,10 @@ which takes one answer.
 """
 
 from django.db.models import Exists, OuterRef
-from django.urls import reverse
 
 from learning.services import FOLLOW_UP_FROM, FOLLOW_UP_TO
 from sscb.models import Reminder
+from sscb.record_urls import url_for
 from sscb.reminders import Candidate, content_type_id, reminder_link, reminder_source
 
 from . import services
@@ -56,7 +56,7 @@ def follow_up_due(today, policy):
         chunk_size=2000
     ):
         due_on = delivered_on + FOLLOW_UP_FROM
-        url = reverse("training:session", args=[session_uuid])
+        url = url_for("training:session", args=[session_uuid])
         for address, title in (
             (email, f"Your 6–8-week follow-up on {course}, to answer with your manager"),
             (manager, f"The 6–8-week follow-up on {course}, to answer with {name}"),
