@@ -1,10 +1,10 @@
 """Home-page "needs your attention" items for case reviews, in a fixed number of queries."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Window
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
-from sscb.attention import Attention, attention_provider
+from sscb.attention import SHOWN_OF_EACH_KIND, Attention, attention_provider
 from sscb.record_urls import url_for
 
 from .models import CaseDocument, Review, ReviewAgency, ReviewClock, TermsOfReference
@@ -33,10 +33,11 @@ def clocks_at_risk(user):
         (ReviewClock.State.RED, "danger", "past due"),
         (ReviewClock.State.AMBER, "warning", "due soon"),
     ):
-        clocks = (
+        clocks = list(
             ReviewClock.objects.filter(clock_state_condition(state, today), review__in=review_ids)
             .select_related("review")
-            .order_by("due_on")
+            .annotate(of_all=Window(Count("pk")))  # counted before the slice, in one query
+            .order_by("due_on", "pk")[:SHOWN_OF_EACH_KIND]
         )
         for clock in clocks:
             items.append(
@@ -49,6 +50,17 @@ def clocks_at_risk(user):
                     level=level,
                 )
             )
+        if clocks and clocks[0].of_all > len(clocks):
+            rest = clocks[0].of_all - len(clocks)
+            items.append(
+                Attention(
+                    title=f"{rest} more clock{'s' if rest != 1 else ''} {words}",
+                    detail="The case reviews register lists every review you may open whose "
+                    f"worst clock is {words}.",
+                    url=f"{url_for('reviews:list')}?clock={state}",
+                    level=level,
+                )
+            )
     return items
 
 
@@ -57,12 +69,13 @@ def reviews_awaiting_decision(user):
     """Reviews at the decision stage with no decision recorded yet."""
     if not (user.is_business_unit or user.is_subgroup_member):
         return []
-    waiting = (
-        _workable(user)
-        .filter(stage=Review.Stage.DECISION, decision=Review.Decision.PENDING)
-        .order_by("referred_on")
+    waiting = _workable(user).filter(stage=Review.Stage.DECISION, decision=Review.Decision.PENDING)
+    waiting = list(
+        Review.objects.filter(pk__in=waiting.values("pk"))  # once each, before counting
+        .annotate(of_all=Window(Count("pk")))
+        .order_by("referred_on", "pk")[:SHOWN_OF_EACH_KIND]
     )
-    return [
+    items = [
         Attention(
             title=f"{review.reference} is waiting for a decision",
             detail=f"{review.title} (referred {review.referred_on:%d %b %Y}). Record the "
@@ -72,6 +85,17 @@ def reviews_awaiting_decision(user):
         )
         for review in waiting
     ]
+    if waiting and waiting[0].of_all > len(waiting):
+        rest = waiting[0].of_all - len(waiting)
+        items.append(
+            Attention(
+                title=f"{rest} more review{'s' if rest != 1 else ''} waiting for a decision",
+                detail="The case reviews register lists them at the decision stage.",
+                url=f"{url_for('reviews:list')}?stage={Review.Stage.DECISION}",
+                level="warning",
+            )
+        )
+    return items
 
 
 def _waiting_on_reviewer(review) -> list[str]:

@@ -21,6 +21,12 @@ URGENCY = {
 }
 
 
+# A kind of item (clocks past due, reviews waiting for a decision) shows its most urgent few and
+# then one line counting the rest, linked to the list that holds them: the home page stays the
+# same size however many records there are.
+SHOWN_OF_EACH_KIND = 10
+
+
 @dataclass(frozen=True)
 class Attention:
     title: str

@@ -301,6 +301,48 @@ def test_home_page_shows_clocks_at_risk_and_decisions_waiting(
     assert f"{waiting.reference} is waiting for a decision" in body
 
 
+def test_home_page_shows_the_most_urgent_clocks_and_counts_the_rest(
+    client, crp_member, bu_user, crp
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reviews.models import ReviewClock
+    from sscb.attention import SHOWN_OF_EACH_KIND
+
+    def late_reviews(count):
+        for n in range(count):
+            open_review(
+                by=bu_user,
+                kind=Review.Kind.RAPID_REVIEW,
+                subgroup=crp,
+                title=f"Late {n}",
+                referred_on=D(2025, 9, 1),
+                incident_known_on=D(2025, 8, 28),
+                notified_on=D(2025, 9, 1),
+            )
+
+    def home():
+        with time_machine.travel(TODAY, tick=False), CaptureQueriesContext(connection) as sql:
+            response = client.get(reverse("home"))
+        return response.content.decode(), len(sql.captured_queries)
+
+    client.force_login(crp_member)
+    late_reviews(1)
+    home()  # the first request after signing in saves the session
+    _, few_queries = home()
+    late_reviews(11)
+    with time_machine.travel(TODAY, tick=False):
+        red = sum(clock.state == "red" for clock in ReviewClock.objects.all())
+    assert red > SHOWN_OF_EACH_KIND
+    html, many_queries = home()
+    body = " ".join(unescape(html).split())
+    assert body.count("— past due") == SHOWN_OF_EACH_KIND
+    assert f"{red - SHOWN_OF_EACH_KIND} more clocks past due" in body
+    assert 'href="/reviews/?clock=red"' in html
+    assert many_queries == few_queries
+
+
 def test_reviewer_home_page_shows_their_review(client, reviewer_user, crp):
     ReviewFactory(subgroup=crp, lead_reviewer=reviewer_user, title="The one I lead")
     client.force_login(reviewer_user)
