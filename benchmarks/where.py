@@ -43,7 +43,7 @@ def main(argv=None):
     client = Client()
     client.force_login(user)
     for _ in range(3):
-        assert client.get(args.url).status_code == 200
+        assert client.get(args.url).status_code < 400
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()

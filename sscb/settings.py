@@ -361,6 +361,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# With Redis, a signed-in request reads its session from the shared cache instead of PostgreSQL
+# (a query less on every page); every save still goes to the database too, so a Redis restart
+# signs nobody out. Each process's own memory is never used for sessions: a sign-out on one
+# gunicorn worker would not reach the others.
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -33,3 +33,73 @@ def test_celery_reaches_its_broker():
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1)
         assert conn.connected
+
+
+def test_with_redis_sessions_are_read_from_the_shared_cache():
+    """Production settings (REDIS_URL set, not under pytest) keep sessions in the database and
+    read them from Redis; without REDIS_URL they are read from the database alone."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_ENGINE, s.CACHES['default']['BACKEND'])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}
+    env |= {"DJANGO_SETTINGS_MODULE": "sscb.settings", "DEBUG": "1"}
+
+    def engines(**extra):
+        return subprocess.run(  # noqa: S603 - our own interpreter and settings
+            [sys.executable, "-c", script],
+            env={k: v for k, v in {**env, **extra}.items() if v is not None},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+
+    assert engines(REDIS_URL=settings.REDIS_URL) == [
+        "django.contrib.sessions.backends.cached_db",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+    assert engines(REDIS_URL=None) == [
+        "django.contrib.sessions.backends.db",
+        "django.core.cache.backends.locmem.LocMemCache",
+    ]
+
+
+@pytest.mark.django_db
+def test_a_session_in_redis_ends_when_its_person_signs_out(client, member_user):
+    """Signed in through the cached sessions against the real Redis: the page is served from the
+    cached session, the database keeps it, and signing out removes it from both."""
+    import redis
+    from django.contrib.sessions.models import Session
+    from django.core.cache import caches
+    from django.test import override_settings
+    from django.urls import reverse
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        service_missing("Redis", str(error))
+    shared = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": settings.REDIS_URL,
+        "KEY_PREFIX": "test-sessions",
+    }
+    with override_settings(
+        CACHES={"default": shared}, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"
+    ):
+        client.force_login(member_user)
+        key = client.session.session_key
+        cache_key = f"django.contrib.sessions.cached_db{key}"
+        try:
+            assert caches["default"].get(cache_key) is not None
+            assert Session.objects.filter(session_key=key).exists()
+            assert client.get(reverse("reminders")).status_code == 200
+            client.post(reverse("logout"))
+            assert caches["default"].get(cache_key) is None
+            assert not Session.objects.filter(session_key=key).exists()
+            assert client.get(reverse("reminders")).status_code == 302
+        finally:
+            caches["default"].delete(cache_key)  # never clear(): Celery shares this Redis
