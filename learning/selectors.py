@@ -615,14 +615,18 @@ def _outcome_cards(user) -> QuerySet:
     )
 
 
-def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
-    """Themes with everything downstream of them, in a fixed number of queries."""
-    outcomes = _outcome_cards(user)
-    return list(
-        with_loop_stage(themes_visible_to(user).filter(pk__in=theme_ids))
-        .select_related("subgroup")
-        .prefetch_related("priorities", Prefetch("outcomes", queryset=outcomes))
+def _thread_themes(user, themes: QuerySet) -> list[PriorityTheme]:
+    """``themes`` (the reader's) with everything downstream of them, in a fixed number of
+    queries. Each ``loop_stage`` is a ``LoopStage``, so a page prints its label without looking
+    it up among the choices."""
+    themes = list(
+        with_loop_stage(themes).prefetch_related(
+            Prefetch("outcomes", queryset=_outcome_cards(user))
+        )
     )
+    for theme in themes:
+        theme.loop_stage = LoopStage(theme.loop_stage)
+    return themes
 
 
 def _action_rows(user) -> QuerySet:
@@ -710,7 +714,7 @@ def thread_forward(user, *, review=None, audit=None, inspection=None) -> dict:
         .only("uuid", "title", "theme__uuid", "theme__title")
     )
     theme_ids = {finding.theme_id for finding in findings if finding.theme_id}
-    themes = _thread_themes(user, theme_ids)
+    themes = _thread_themes(user, themes_visible_to(user).filter(pk__in=theme_ids))
     outcomes = [outcome for theme in themes for outcome in theme.outcomes.all()]
     return {
         "findings": findings,
@@ -740,7 +744,13 @@ def thread_back(user, evidence: AssuranceEvidence) -> dict:
 def theme_detail(user, theme: PriorityTheme) -> dict:
     """A theme with all that followed it, and every action answering its findings or its
     outcomes, in loop order."""
-    theme = _thread_themes(user, [theme.pk])[0]
+    theme = _thread_themes(
+        user,
+        themes_visible_to(user)
+        .filter(pk=theme.pk)
+        .select_related("subgroup")
+        .prefetch_related("priorities"),
+    )[0]
     findings = list(finding_list(user).filter(theme=theme))
     return {
         "theme": theme,
