@@ -588,13 +588,71 @@ def outcome_page(user, outcome: LearningOutcome) -> LearningOutcome:
     return outcome
 
 
-def _thread_themes(user, theme_ids) -> list[PriorityTheme]:
-    """Themes with everything downstream of them, in a fixed number of queries."""
-    outcomes = _outcomes_in_full(user)
-    return list(
-        with_loop_stage(themes_visible_to(user).filter(pk__in=theme_ids))
-        .select_related("subgroup")
-        .prefetch_related("priorities", Prefetch("outcomes", queryset=outcomes))
+def _outcome_cards(user) -> QuerySet:
+    """Outcomes with what ``learning/_outcome_card.html`` shows of them, their delivery, checks
+    and evidence, and nothing else: a golden thread shows hundreds of pieces of evidence, and
+    building each with its judge, scorecard and columns never shown was most of its time
+    (issue 15). The outcome page, which shows them all, uses ``_outcomes_in_full``."""
+    agency = ("agency__name", "agency__short_name")
+    return LearningOutcome.objects.only(
+        "theme", "uuid", "title", "decision", "decided_on", "executive_on"
+    ).prefetch_related(
+        Prefetch("activities", queryset=DeliveryActivity.objects.order_by("planned_on")),
+        Prefetch(
+            "checks",
+            queryset=checks_visible_to(user)
+            .select_related("agency")
+            .prefetch_related(
+                Prefetch("indicators", queryset=indicators_visible_to(user).order_by("name"))
+            ),
+        ),
+        Prefetch(
+            "evidence",
+            queryset=evidence_visible_to(user)
+            .select_related("agency")
+            .only("outcome", "uuid", "title", "judgement", *agency),
+        ),
+    )
+
+
+def _thread_themes(user, themes: QuerySet) -> list[PriorityTheme]:
+    """``themes`` (the reader's) with everything downstream of them, in a fixed number of
+    queries. Each ``loop_stage`` is a ``LoopStage``, so a page prints its label without looking
+    it up among the choices."""
+    themes = list(
+        with_loop_stage(themes).prefetch_related(
+            Prefetch("outcomes", queryset=_outcome_cards(user))
+        )
+    )
+    for theme in themes:
+        theme.loop_stage = LoopStage(theme.loop_stage)
+    return themes
+
+
+def _action_rows(user) -> QuerySet:
+    """``action_list`` with only what ``learning/_action_table.html`` shows of each action (its
+    reference, title, agency, due date, status and RAG) and what places it in the loop: a thread
+    lists a hundred actions or more (issue 15)."""
+    return (
+        actions_visible_to(user)
+        .select_related("review", "audit", "recommendation__inspection", "owner_agency")
+        .only(
+            "uuid",
+            "number",
+            "title",
+            "due_on",
+            "status",
+            "at_risk",
+            "review__reference",
+            "audit__reference",
+            "recommendation__inspection__reference",
+            "standard_assessment",
+            "outcome",
+            "finding",
+            "owner_agency__name",
+            "owner_agency__short_name",
+        )
+        .with_rag(timezone.localdate())
     )
 
 
@@ -620,7 +678,7 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None) -> list[Acti
         kind = source._meta.model_name
         answering |= Q(**{SOURCE_PATH[kind]: source})
         places[kind, source.pk] = (THREAD_ORDER.index(kind), 0, kind, source)
-    actions = list(action_list(user).filter(answering)) if places else []
+    actions = list(_action_rows(user).filter(answering)) if places else []
     for action in actions:
         order, position, action.answers_kind, action.answers = max(
             (
@@ -647,9 +705,16 @@ def thread_forward(user, *, review=None, audit=None, inspection=None) -> dict:
     """From a review, an audit or an inspection: its findings, their themes and all that
     followed, and every action answering any of them, in loop order."""
     source = next(record for record in (review, audit, inspection) if record is not None)
-    findings = list(finding_list(user).filter(**{SOURCE_PATH[source._meta.model_name]: source}))
+    # Only what the thread shows of a finding: its title and theme (not ``finding_list``'s stage,
+    # sources and agencies, which cost more to build than the rest of the findings' query).
+    findings = list(
+        findings_visible_to(user)
+        .filter(**{SOURCE_PATH[source._meta.model_name]: source})
+        .select_related("theme")
+        .only("uuid", "title", "theme__uuid", "theme__title")
+    )
     theme_ids = {finding.theme_id for finding in findings if finding.theme_id}
-    themes = _thread_themes(user, theme_ids)
+    themes = _thread_themes(user, themes_visible_to(user).filter(pk__in=theme_ids))
     outcomes = [outcome for theme in themes for outcome in theme.outcomes.all()]
     return {
         "findings": findings,
@@ -679,7 +744,13 @@ def thread_back(user, evidence: AssuranceEvidence) -> dict:
 def theme_detail(user, theme: PriorityTheme) -> dict:
     """A theme with all that followed it, and every action answering its findings or its
     outcomes, in loop order."""
-    theme = _thread_themes(user, [theme.pk])[0]
+    theme = _thread_themes(
+        user,
+        themes_visible_to(user)
+        .filter(pk=theme.pk)
+        .select_related("subgroup")
+        .prefetch_related("priorities"),
+    )[0]
     findings = list(finding_list(user).filter(theme=theme))
     return {
         "theme": theme,

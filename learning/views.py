@@ -765,12 +765,12 @@ def thread_review(request, uuid):
     review = get_review_for_user(request.user, uuid)
     review_record_opening(request=request, review=review)
     context = selectors.thread_forward(request.user, review=review)
-    context |= {"source": review, "source_param": "review", "stages": LoopStage}
+    context |= {"source": review, "source_param": "review"}
     return render(request, "learning/thread.html", context)
 
 
 def thread_audit(request, uuid):
     audit = get_audit_for_user(request.user, uuid)
     context = selectors.thread_forward(request.user, audit=audit)
-    context |= {"source": audit, "source_param": "audit", "stages": LoopStage}
+    context |= {"source": audit, "source_param": "audit"}
     return render(request, "learning/thread.html", context)

@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from learning.models import LoopStage
 from sscb.access import require
 from sscb.pages import form_page
 from sscb.params import page_of
@@ -71,7 +70,7 @@ def inspection_thread(request, uuid):
     user = request.user
     inspection = selectors.get_inspection_for_user(user, uuid)
     context = selectors.inspection_thread(user, inspection)
-    context |= {"source": inspection, "stages": LoopStage}
+    context |= {"source": inspection}
     return render(request, "scrutiny/thread.html", context)
 
 
