@@ -18,6 +18,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.http import Http404
 from django.urls import reverse
@@ -478,17 +479,24 @@ def standards_needing_action(user, self_assessment=None) -> list:
 # Agency view --------------------------------------------------------------------------------
 
 
+# My agency shows the open actions and evidence requests due soonest, and how many there are in
+# all: an agency may have thousands open at once, which its action and evidence lists page through.
+AGENCY_ROWS = 25
+
+
 def agency_work(user) -> dict:
     """What is addressed to a partner agency lead's agency: its open actions, evidence requests
-    and Section 11 / 175 returns, each row with ``next_step`` (what the agency does next, or
-    who it waits on) and ``next_url`` (where to do it); three queries."""
+    (the ``AGENCY_ROWS`` due soonest of each, with ``actions_count`` and ``evidence_count``) and
+    Section 11 / 175 returns, each row with ``next_step`` (what the agency does next, or who it
+    waits on) and ``next_url`` (where to do it); three queries."""
     today = timezone.localdate()
     actions = list(
         action_list(user)
         .filter(owner_agency_id=user.agency_id)
         .exclude(status__in=[Action.Status.SIGNED_OFF, Action.Status.CANCELLED])
         .select_related("subgroup")
-        .order_by("due_on", "pk")
+        .annotate(of_all=Window(Count("pk")))  # counted before the slice, in the same query
+        .order_by("due_on", "pk")[:AGENCY_ROWS]
     )
     for action in actions:
         action.next_url = action.get_absolute_url()
@@ -508,8 +516,11 @@ def agency_work(user) -> dict:
             judgement=AssuranceEvidence.Judgement.PENDING,
         )
         .select_related("outcome__theme__subgroup")
-        .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
-        .order_by("due_on", "pk")
+        .annotate(
+            overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
+            of_all=Window(Count("pk")),
+        )
+        .order_by("due_on", "pk")[:AGENCY_ROWS]
     )
     for item in evidence:
         item.next_url = item.get_absolute_url()
@@ -545,7 +556,9 @@ def agency_work(user) -> dict:
             item.next_step = "Nothing: moderated, every standard met"
     return {
         "actions": actions,
+        "actions_count": actions[0].of_all if actions else 0,
         "evidence": evidence,
+        "evidence_count": evidence[0].of_all if evidence else 0,
         "returns": returns,
         "performance_due": returns_due(user),
     }

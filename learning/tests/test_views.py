@@ -225,6 +225,29 @@ def test_my_agency_marks_evidence_overdue_only_while_awaited_past_its_due_date(c
     assert [e.title for e in evidence if e.overdue] == ["Late report"]
 
 
+def test_my_agency_shows_the_actions_due_soonest_and_counts_the_rest(client, agency_user):
+    from learning.selectors import AGENCY_ROWS
+
+    today = timezone.localdate()
+    for n in range(AGENCY_ROWS + 2):
+        ActionFactory(
+            owner_agency=agency_user.agency,
+            title=f"Open action {n}",
+            due_on=today + datetime.timedelta(days=n),
+        )
+    ActionFactory(owner_agency=agency_user.agency, status=Action.Status.CANCELLED)
+    client.force_login(agency_user)
+    response = client.get(reverse("learning:my_agency"))
+    shown = [action.title for action in response.context["actions"]]
+    assert shown == [f"Open action {n}" for n in range(AGENCY_ROWS)]
+    text = body(response)
+    assert f"the {AGENCY_ROWS} due soonest of your agency's {AGENCY_ROWS + 2} open actions" in text
+    link = f"{reverse('learning:actions')}?owner_agency={agency_user.agency_id}"
+    assert f'href="{link}"' in response.content.decode()
+    listed = client.get(link).context["page_obj"].paginator.count
+    assert listed == AGENCY_ROWS + 3  # every one, the cancelled one too, to filter by status
+
+
 def test_agency_lead_reports_progress_on_their_action(client, agency_user, two_agencies):
     mine, theirs, *_ = two_agencies
     client.force_login(agency_user)
