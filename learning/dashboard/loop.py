@@ -41,8 +41,9 @@ def themes_by_stage(scope: Scope) -> list[dict]:
 
 
 def theme_list(scope: Scope, limit=50) -> list[PriorityTheme]:
-    """Open themes, furthest round the loop first: one query."""
-    return list(
+    """Open themes, furthest round the loop first: one query. Each theme's ``loop_stage`` is a
+    ``LoopStage``, so a page shows its label without looking it up among the choices."""
+    themes = list(
         with_loop_stage(
             PriorityTheme.objects.filter(scope.q("subgroup_id")).exclude(
                 status=PriorityTheme.Status.CLOSED
@@ -51,6 +52,9 @@ def theme_list(scope: Scope, limit=50) -> list[PriorityTheme]:
         .select_related("subgroup")
         .order_by("-loop_stage", "title")[:limit]
     )
+    for theme in themes:
+        theme.loop_stage = LoopStage(theme.loop_stage)
+    return themes
 
 
 def delivery(scope: Scope) -> dict:

@@ -67,6 +67,7 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
                     )
                     for value in Questionnaire.Change.values
                 },
+                # In the order of "judgements" below, the columns a page shows them in.
                 "judgements": {
                     value: Figure(
                         judgements.get(value, 0),
