@@ -1,7 +1,7 @@
 """The annual-report section, as Working Together expects it described."""
 
 from .actions import action_counts, action_figures
-from .assurance import assurance, impact
+from .assurance import assurance_totals, impact
 from .loop import delivery, outcomes_agreed, practice
 from .outcomes import impact_by_outcome
 from .reviews import published_reviews, review_counts, review_figures, reviews_by_kind_in_period
@@ -23,7 +23,7 @@ def annual_report(user, year=None, subgroup=None, *, quarter=None, today=None) -
         "outcomes_agreed": outcomes_agreed(scope),
         "delivery": delivery(scope),
         "practice": practice(scope),
-        "assurance": assurance(scope),
+        "assurance": assurance_totals(scope),
         "actions": action_figures(scope, action_counts(scope, outstanding=False)),
         "impact": impact(user, scope),
         "impact_by_outcome": impact_by_outcome(scope),

@@ -24,22 +24,38 @@ def _judgement_counts():
     }
 
 
+def _judged(scope: Scope):
+    first, last = scope.period.bounds
+    return AssuranceEvidence.objects.filter(
+        scope.q("outcome__theme__subgroup_id"), judged_on__range=(first, last), judgement__in=JUDGED
+    )
+
+
+def _judgement_figures(scope: Scope, row: dict, **params) -> dict:
+    """A row's count of each judgement and in all, each a link to the evidence behind it."""
+    common = {"judged_year": scope.year, "subgroup": scope.subgroup_param}
+    return {
+        value: Figure(
+            row[value], link("learning:evidence_list", judgement=value, **common, **params)
+        )
+        for value in JUDGED
+    } | {"total": Figure(row["total"], link("learning:evidence_list", **common, **params))}
+
+
+def assurance_totals(scope: Scope) -> dict:
+    """Judgements made in the period in all (one aggregate): what a report of the period quotes,
+    without the dashboard's tables by theme and by agency."""
+    totals = _judged(scope).aggregate(**_judgement_counts())
+    return {
+        "totals": _judgement_figures(scope, totals),
+        "assured_percent": percent(totals[AssuranceEvidence.Judgement.ASSURED], totals["total"]),
+    }
+
+
 def assurance(scope: Scope) -> dict:
     """Judgements made in the period by theme and by agency (two grouped queries), totals and
     evidence outstanding (one aggregate)."""
-    first, last = scope.period.bounds
-    in_scope = AssuranceEvidence.objects.filter(scope.q("outcome__theme__subgroup_id"))
-    judged = in_scope.filter(judged_on__range=(first, last), judgement__in=JUDGED)
-    common = {"judged_year": scope.year, "subgroup": scope.subgroup_param}
-
-    def figures(row, **params):
-        return {
-            value: Figure(
-                row[value], link("learning:evidence_list", judgement=value, **common, **params)
-            )
-            for value in JUDGED
-        } | {"total": Figure(row["total"], link("learning:evidence_list", **common, **params))}
-
+    judged = _judged(scope)
     theme_rows = list(
         judged.values("outcome__theme_id", "outcome__theme__title")
         .annotate(**_judgement_counts())
@@ -47,13 +63,16 @@ def assurance(scope: Scope) -> dict:
     )
     # The page shows the themes with most judgements; the CSV and XLSX exports hold them all.
     by_theme = [
-        {"label": row["outcome__theme__title"], **figures(row, theme=row["outcome__theme_id"])}
+        {
+            "label": row["outcome__theme__title"],
+            **_judgement_figures(scope, row, theme=row["outcome__theme_id"]),
+        }
         for row in theme_rows[:THEMES_SHOWN]
     ]
     by_agency = [
         {
             "label": row["agency__short_name"] or row["agency__name"],
-            **figures(row, agency=row["agency_id"]),
+            **_judgement_figures(scope, row, agency=row["agency_id"]),
         }
         for row in judged.filter(agency__isnull=False)
         .values("agency_id", "agency__name", "agency__short_name")
@@ -62,16 +81,18 @@ def assurance(scope: Scope) -> dict:
     ]
     # Every judged piece of evidence belongs to a theme, so the totals add up the theme rows.
     totals = {key: sum(row[key] for row in theme_rows) for key in (*JUDGED, "total")}
-    totals["outstanding"] = in_scope.filter(
-        requested_on__isnull=False, received_on__isnull=True
-    ).count()
+    totals["outstanding"] = (
+        AssuranceEvidence.objects.filter(scope.q("outcome__theme__subgroup_id"))
+        .filter(requested_on__isnull=False, received_on__isnull=True)
+        .count()
+    )
     return {
         "judgements": [(value, AssuranceEvidence.Judgement(value).label) for value in JUDGED],
         "by_theme": by_theme,
         "themes_not_shown": len(theme_rows) - len(by_theme),
         "theme_rows": theme_rows,
         "by_agency": by_agency,
-        "totals": figures(totals),
+        "totals": _judgement_figures(scope, totals),
         "assured_percent": percent(totals[AssuranceEvidence.Judgement.ASSURED], totals["total"]),
         "outstanding": Figure(
             totals["outstanding"],

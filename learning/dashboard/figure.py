@@ -32,12 +32,17 @@ def _path(url_name, args):
     return reverse(url_name, args=args)
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _param(key, value) -> str:
+    # The same few filters (a year, a sub-group, a RAG, a judgement, an outcome) recur across a
+    # dashboard's thousand links: quote each once. Typed, so that True is never taken for 1.
+    return f"{key}={value if isinstance(value, int) else quote_plus(str(value))}"
+
+
 def link(url_name, *args, **params) -> str:
     """The list page behind a figure, filtered; a dashboard makes about a thousand of these."""
     query = "&".join(
-        f"{key}={value if isinstance(value, int) else quote_plus(str(value))}"
-        for key, value in params.items()
-        if value not in (None, "")
+        [_param(key, value) for key, value in params.items() if value is not None and value != ""]
     )
     url = _path(url_name, args)
     return f"{url}?{query}" if query else url

@@ -46,6 +46,7 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
         .select_related("theme")
         .order_by("theme__title", "title")
     )
+    changes = Questionnaire.Change.values  # not per row: a Choices' values iterate the enum
     rows = []
     for outcome in outcomes[:limit]:
         delivered = delivery.get(outcome.pk, {"n": 0, "reach": 0})
@@ -65,8 +66,9 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
                         getattr(answers, value),
                         link("training:answers", stage=3, practice_changed=value, **asked),
                     )
-                    for value in Questionnaire.Change.values
+                    for value in changes
                 },
+                # In the order of "judgements" below, the columns a page shows them in.
                 "judgements": {
                     value: Figure(
                         judgements.get(value, 0),

@@ -25,7 +25,7 @@ from sscb.access import subgroup_ids
 from sscb.models import SubGroup
 
 from .actions import action_counts, action_figures
-from .assurance import assurance
+from .assurance import assurance_totals
 from .cdop import cdop_annual_figures, cdop_tables
 from .figure import link
 from .loop import delivery, outcomes_agreed, practice, theme_list, themes_by_stage
@@ -209,7 +209,7 @@ def li_report(user, period: Period, today) -> dict:
         "outcomes_agreed": outcomes_agreed(scope),
         "delivery": delivery(scope),
         "practice": practice(scope),
-        "assurance": assurance(scope),
+        "assurance": assurance_totals(scope),
         "actions": action_figures(scope, action_counts(scope, outstanding=False)),
     }
 

@@ -9,15 +9,42 @@ from .figure import Figure, link
 from .scope import Scope
 
 
-def review_counts(scope: Scope) -> dict:
-    """Reviews started, completed, published and open in the period, and clocks today: one query."""
+def _period_counts(first, last) -> dict:
+    """Count expressions for reviews started, completed, published and open in the period."""
+    return {
+        "started": Count("pk", filter=Q(referred_on__range=(first, last))),
+        "completed": Count("pk", filter=Q(completed_on__range=(first, last))),
+        "published": Count("pk", filter=Q(published_on__range=(first, last))),
+        "active": Count("pk", filter=_active_in(first, last)),
+    }
+
+
+def review_counts_by_kind_and_stage(scope: Scope) -> dict[tuple[str, str], dict]:
+    """The period's counts for each kind and stage of review: one grouped query, which both
+    ``review_counts`` and ``reviews_by_kind_and_stage`` can add up instead of a query each."""
     first, last = scope.period.bounds
-    counts = Review.objects.filter(scope.q("subgroup_id")).aggregate(
-        started=Count("pk", filter=Q(referred_on__range=(first, last))),
-        completed=Count("pk", filter=Q(completed_on__range=(first, last))),
-        published=Count("pk", filter=Q(published_on__range=(first, last))),
-        active=Count("pk", filter=_active_in(first, last)),
+    rows = (
+        Review.objects.filter(scope.q("subgroup_id"))
+        .values("kind", "stage")
+        .annotate(**_period_counts(first, last))
+        .order_by()
     )
+    return {(row["kind"], row["stage"]): row for row in rows}
+
+
+def review_counts(scope: Scope, by_kind_and_stage: dict | None = None) -> dict:
+    """Reviews started, completed, published and open in the period (one query, or the sum of
+    ``by_kind_and_stage``), and clocks today (one query)."""
+    first, last = scope.period.bounds
+    if by_kind_and_stage is None:
+        counts = Review.objects.filter(scope.q("subgroup_id")).aggregate(
+            **_period_counts(first, last)
+        )
+    else:
+        counts = {
+            key: sum(row[key] for row in by_kind_and_stage.values())
+            for key in ("started", "completed", "published", "active")
+        }
     # Clock states from the open clocks themselves (a few thousand rows), not a look-up per
     # review: a review counts once, in the state of its worst open clock.
     red = clock_state_condition("red", scope.today)
@@ -46,16 +73,10 @@ def _active_in(first, last) -> Q:
     return Q(referred_on__lte=last) & (Q(closed_on__isnull=True) | Q(closed_on__gte=first))
 
 
-def reviews_by_kind_and_stage(scope: Scope) -> dict:
-    """Reviews open at some point in the year, kind × stage: one grouped query."""
-    first, last = scope.period.bounds
-    rows = (
-        Review.objects.filter(scope.q("subgroup_id"), _active_in(first, last))
-        .values("kind", "stage")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    counts = {(row["kind"], row["stage"]): row["n"] for row in rows}
+def reviews_by_kind_and_stage(scope: Scope, by_kind_and_stage: dict) -> dict:
+    """Reviews open at some point in the year, kind × stage, from
+    ``review_counts_by_kind_and_stage`` (no query)."""
+    counts = {key: row["active"] for key, row in by_kind_and_stage.items() if row["active"]}
     kinds = [k for k in Review.Kind if any(key[0] == k for key in counts)]
     stages = [s for s in Review.Stage if any(key[1] == s for key in counts)]
     common = {"active_year": scope.year, "subgroup": scope.subgroup_param}

@@ -52,8 +52,6 @@ def index(request):
             "meetings": meeting_figures.summary(request.user, scope.period.year, scope.subgroup),
             "charts": chart_data(figures),
             "query": _query(figures["scope"]),
-            "stages": LoopStage,
-            "lines": reporting_lines.LINES.values(),
             "amber_days": LearningAction.AMBER_WITHIN.days,
         },
     )
