@@ -18,12 +18,13 @@ class Figure:
     value: int
     url: str
 
-    def __str__(self):
-        return str(self.value)
-
     def __html__(self):
         """In a template, a figure is the link to the records behind it."""
         return format_html('<a href="{}">{}</a>', self.url, self.value)
+
+    # ``{{ figure }}`` turns a value into a string before it looks for ``__html__``: the string
+    # is the link too (exports write ``figure.value``).
+    __str__ = __html__
 
 
 @lru_cache(maxsize=256)

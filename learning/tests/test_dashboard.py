@@ -5,6 +5,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from learning.dashboard.overview import dashboard_figures
 from learning.tests.dashboard_data import clock
@@ -158,6 +159,22 @@ def test_every_figure_links_to_exactly_its_records(client, bu_user, data):
     ]
     for figure in checked:
         assert _count_on(client, figure.url) == figure.value, figure.url
+
+
+def test_every_figure_on_the_page_is_its_link(client, bu_user, data):
+    """A figure printed in a table cell is the link to its records, not a bare number (``{{ f }}``
+    turns the figure into a string before looking for its HTML)."""
+    import re
+
+    client.force_login(bu_user)
+    html = client.get(reverse("dashboard:index"), {"year": 2025}).content.decode()
+    figures = dashboard_figures(bu_user, 2025)
+    cell = figures["by_kind_and_stage"]["rows"][0]["cells"]
+    shown = next(f for f in cell if f.value)
+    assert f'<a href="{escape(shown.url)}">{shown.value}</a>' in html
+    agency = figures["actions_by_agency"][0]
+    assert f'<td class="rag-cell-red"><a href="{escape(agency["red"].url)}">' in html
+    assert not re.findall(r"<td[^>]*>\s*[1-9][0-9]*\s*</td>", html)  # no figure without its link
 
 
 def test_restricted_review_counts_but_its_list_hides_it(client, executive_user, data):
