@@ -21,7 +21,7 @@ from .models import (
     action_completion_condition,
     action_escalated,
 )
-from .selectors import themes_visible_to
+from .selectors import findings_with_loop_stage, themes_visible_to
 
 # Next year too: an action may be due in it, an activity planned for it.
 _financial_years = partial(financial_year_choices, ahead=1)
@@ -60,11 +60,17 @@ class FindingFilter(django_filters.FilterSet):
         field_name="agencies", queryset=Agency.objects.filter(is_active=True), label="Agency"
     )
     themed = YesNoFilter(field_name="theme", lookup_expr="isnull", exclude=True, label="In a theme")
-    loop_stage = django_filters.ChoiceFilter(choices=LoopStage.choices, label="Loop stage")
+    loop_stage = django_filters.ChoiceFilter(
+        choices=LoopStage.choices, method="filter_loop_stage", label="Loop stage"
+    )
 
     class Meta:
         model = Finding
         fields = ["q", "source", "nature", "agency", "themed", "loop_stage"]
+
+    def filter_loop_stage(self, qs, name, value):
+        # The list's rows carry no stage (``selectors.finding_rows``): added only when asked.
+        return findings_with_loop_stage(qs).filter(loop_stage=value)
 
 
 class ThemeFilter(django_filters.FilterSet):

@@ -91,7 +91,7 @@ def finding_list(request):
         request,
         "learning/finding_list.html",
         FindingFilter,
-        selectors.finding_list(request.user),
+        selectors.finding_rows(request.user),
         can_record=can_record_work(request.user),
     )
 
