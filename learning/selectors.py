@@ -16,9 +16,11 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -396,13 +398,21 @@ def finding_rows(user) -> QuerySet:
     )
 
 
+def _count_per_theme(records: QuerySet):
+    """How many of ``records`` name the query's theme, as a subquery: counted by joining, a
+    theme list grouped every finding and outcome row (2,405 rows for 42 themes on scale 0.02) and
+    its page count could not leave the counts out."""
+    counted = records.filter(theme=OuterRef("pk")).order_by().values("theme")
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
 def theme_list(user) -> QuerySet:
     return with_loop_stage(
         themes_visible_to(user)
         .select_related("subgroup")
         .annotate(
-            finding_count=Count("findings", distinct=True),
-            outcome_count=Count("outcomes", distinct=True),
+            finding_count=_count_per_theme(Finding.objects.all()),
+            outcome_count=_count_per_theme(LearningOutcome.objects.all()),
         )
         .order_by("title")
     ).prefetch_related("priorities")
