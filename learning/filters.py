@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sscb.dates import financial_year_bounds, financial_year_choices
-from sscb.filters import YesNoFilter
+from sscb.filters import ModelChoiceFilter, YesNoFilter
 from sscb.models import Agency, SubGroup
 
 from .models import (
@@ -56,7 +56,7 @@ class FindingFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "detail"])
     source = django_filters.ChoiceFilter(choices=Finding.Source.choices)
     nature = django_filters.ChoiceFilter(choices=Finding.Nature.choices)
-    agency = django_filters.ModelChoiceFilter(
+    agency = ModelChoiceFilter(
         field_name="agencies", queryset=Agency.objects.filter(is_active=True), label="Agency"
     )
     themed = YesNoFilter(field_name="theme", lookup_expr="isnull", exclude=True, label="In a theme")
@@ -76,7 +76,7 @@ class FindingFilter(django_filters.FilterSet):
 class ThemeFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "description"])
     status = django_filters.ChoiceFilter(choices=PriorityTheme.Status.choices)
-    subgroup = django_filters.ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
+    subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
     loop_stage = django_filters.ChoiceFilter(choices=LoopStage.choices, label="Loop stage")
 
     class Meta:
@@ -94,13 +94,11 @@ def _visible_themes(request):
 class EvidenceFilter(django_filters.FilterSet):
     way = django_filters.ChoiceFilter(choices=AssuranceEvidence.Way.choices)
     judgement = django_filters.ChoiceFilter(choices=AssuranceEvidence.Judgement.choices)
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
     outstanding = YesNoFilter(method="filter_outstanding", label="Requested and not received")
     # The Board dashboard's assurance figures link here.
-    theme = django_filters.ModelChoiceFilter(
-        field_name="outcome__theme", queryset=_visible_themes, label="Theme"
-    )
-    subgroup = django_filters.ModelChoiceFilter(
+    theme = ModelChoiceFilter(field_name="outcome__theme", queryset=_visible_themes, label="Theme")
+    subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     judged_year = django_filters.ChoiceFilter(
@@ -131,14 +129,12 @@ class EvidenceFilter(django_filters.FilterSet):
 
 class ActionFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "progress"])
-    owner_agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.filter(is_active=True), label="Agency"
-    )
+    owner_agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True), label="Agency")
     status = django_filters.ChoiceFilter(choices=Action.Status.choices)
     rag = django_filters.ChoiceFilter(
         field_name="rag_state", choices=Action.Rag.choices, label="RAG"
     )
-    subgroup = django_filters.ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
+    subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
     source = django_filters.ChoiceFilter(
         choices=[
             ("review", "Case review"),
@@ -204,7 +200,7 @@ class ActivityFilter(django_filters.FilterSet):
     delivered = YesNoFilter(
         field_name="delivered_on", lookup_expr="isnull", exclude=True, label="Delivered"
     )
-    subgroup = django_filters.ModelChoiceFilter(
+    subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     delivered_year = django_filters.ChoiceFilter(
@@ -223,8 +219,8 @@ class ActivityFilter(django_filters.FilterSet):
 class PracticeCheckFilter(django_filters.FilterSet):
     way = django_filters.ChoiceFilter(choices=PracticeCheck.Way.choices)
     result = django_filters.ChoiceFilter(choices=PracticeCheck.Result.choices)
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
-    subgroup = django_filters.ModelChoiceFilter(
+    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     checked_year = django_filters.ChoiceFilter(
@@ -243,7 +239,7 @@ class OutcomeFilter(django_filters.FilterSet):
     decision = django_filters.ChoiceFilter(
         choices=LearningOutcome.Decision.choices, label="Executive decision"
     )
-    subgroup = django_filters.ModelChoiceFilter(
+    subgroup = ModelChoiceFilter(
         field_name="theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     decided_year = django_filters.ChoiceFilter(
