@@ -7,12 +7,14 @@ HTML as Django's templates, character for character (``sscb/tests/test_renderers
 them on every kind of value); any other widget is rendered by Django's templates as before.
 """
 
+from html import escape as html_escape
+
 from django import forms
 from django.conf import settings
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeData
 
 # What ``{{ value }}`` does in a template: localised, then escaped unless already safe.
@@ -28,17 +30,23 @@ PLAIN_INPUTS = {
 
 
 def _out(value) -> str:
+    # A plain string (a label, a name) is only escaped by ``{{ value }}``: escaped here straight,
+    # without the dozen calls of the general path, which a long choice list makes per option.
+    if type(value) is str:
+        return html_escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
 def _formatted(value) -> str:
     # ``{{ value|stringformat:'s' }}``: the filter keeps a safe value safe.
     text = str(value)
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html_escape(text)
 
 
 def _attrs(attrs) -> str:
     # django/forms/widgets/attrs.html: False leaves the attribute out, True writes its bare name.
+    if not attrs:
+        return ""
     return "".join(
         f" {_out(name)}" if value is True else f' {_out(name)}="{_formatted(value)}"'
         for name, value in attrs.items()
