@@ -394,7 +394,8 @@ def finding_rows(user) -> QuerySet:
     return (
         findings_visible_to(user)
         .select_related("review", "audit", "theme")
-        .prefetch_related("agencies")
+        # A list, not a manager: a row reads it without building a queryset for it.
+        .prefetch_related(Prefetch("agencies", to_attr="agency_list"))
     )
 
 
