@@ -518,7 +518,8 @@ def agency_work(user) -> dict:
     # Overdue: not yet received and past its due date.
     overdue = Q(received_on__isnull=True, due_on__lt=today)
     evidence = list(
-        evidence_list(user)
+        # Only what a row names: its outcome's theme's sub-group, not the list page's joins.
+        evidence_visible_to(user)
         .filter(
             agency_id=user.agency_id,
             requested_on__isnull=False,
