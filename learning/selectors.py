@@ -410,13 +410,12 @@ def _count_per_theme(records: QuerySet):
 def theme_list(user) -> QuerySet:
     return with_loop_stage(
         themes_visible_to(user)
-        .select_related("subgroup")
         .annotate(
             finding_count=_count_per_theme(Finding.objects.all()),
             outcome_count=_count_per_theme(LearningOutcome.objects.all()),
         )
         .order_by("title")
-    ).prefetch_related("priorities")
+    ).prefetch_related(Prefetch("priorities", to_attr="priority_list"))  # a list for each row
 
 
 def outcome_list(user) -> QuerySet:
