@@ -53,7 +53,8 @@ def action_export(request, fmt):
     """The action tracker, as its list page filters it, as CSV or XLSX."""
     actions = (
         ActionFilter(
-            request.GET, queryset=selectors.action_list(request.user).select_related("subgroup")
+            request.GET,
+            queryset=selectors.action_list(request.user).select_related("owner", "subgroup"),
         )
         .qs.with_completion()
         .order_by("due_on", "pk")

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from sscb.dates import financial_year_bounds, financial_year_choices
-from sscb.filters import YesNoFilter
+from sscb.filters import ModelChoiceFilter, YesNoFilter
 from sscb.models import Agency, SubGroup
 
 from .models import (
@@ -21,7 +21,7 @@ from .models import (
     action_completion_condition,
     action_escalated,
 )
-from .selectors import themes_visible_to
+from .selectors import findings_with_loop_stage, themes_visible_to
 
 # Next year too: an action may be due in it, an activity planned for it.
 _financial_years = partial(financial_year_choices, ahead=1)
@@ -56,21 +56,27 @@ class FindingFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "detail"])
     source = django_filters.ChoiceFilter(choices=Finding.Source.choices)
     nature = django_filters.ChoiceFilter(choices=Finding.Nature.choices)
-    agency = django_filters.ModelChoiceFilter(
+    agency = ModelChoiceFilter(
         field_name="agencies", queryset=Agency.objects.filter(is_active=True), label="Agency"
     )
     themed = YesNoFilter(field_name="theme", lookup_expr="isnull", exclude=True, label="In a theme")
-    loop_stage = django_filters.ChoiceFilter(choices=LoopStage.choices, label="Loop stage")
+    loop_stage = django_filters.ChoiceFilter(
+        choices=LoopStage.choices, method="filter_loop_stage", label="Loop stage"
+    )
 
     class Meta:
         model = Finding
         fields = ["q", "source", "nature", "agency", "themed", "loop_stage"]
 
+    def filter_loop_stage(self, qs, name, value):
+        # The list's rows carry no stage (``selectors.finding_rows``): added only when asked.
+        return findings_with_loop_stage(qs).filter(loop_stage=value)
+
 
 class ThemeFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "description"])
     status = django_filters.ChoiceFilter(choices=PriorityTheme.Status.choices)
-    subgroup = django_filters.ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
+    subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
     loop_stage = django_filters.ChoiceFilter(choices=LoopStage.choices, label="Loop stage")
 
     class Meta:
@@ -88,13 +94,11 @@ def _visible_themes(request):
 class EvidenceFilter(django_filters.FilterSet):
     way = django_filters.ChoiceFilter(choices=AssuranceEvidence.Way.choices)
     judgement = django_filters.ChoiceFilter(choices=AssuranceEvidence.Judgement.choices)
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
     outstanding = YesNoFilter(method="filter_outstanding", label="Requested and not received")
     # The Board dashboard's assurance figures link here.
-    theme = django_filters.ModelChoiceFilter(
-        field_name="outcome__theme", queryset=_visible_themes, label="Theme"
-    )
-    subgroup = django_filters.ModelChoiceFilter(
+    theme = ModelChoiceFilter(field_name="outcome__theme", queryset=_visible_themes, label="Theme")
+    subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     judged_year = django_filters.ChoiceFilter(
@@ -125,14 +129,12 @@ class EvidenceFilter(django_filters.FilterSet):
 
 class ActionFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "progress"])
-    owner_agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.filter(is_active=True), label="Agency"
-    )
+    owner_agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True), label="Agency")
     status = django_filters.ChoiceFilter(choices=Action.Status.choices)
     rag = django_filters.ChoiceFilter(
         field_name="rag_state", choices=Action.Rag.choices, label="RAG"
     )
-    subgroup = django_filters.ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
+    subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
     source = django_filters.ChoiceFilter(
         choices=[
             ("review", "Case review"),
@@ -198,7 +200,7 @@ class ActivityFilter(django_filters.FilterSet):
     delivered = YesNoFilter(
         field_name="delivered_on", lookup_expr="isnull", exclude=True, label="Delivered"
     )
-    subgroup = django_filters.ModelChoiceFilter(
+    subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     delivered_year = django_filters.ChoiceFilter(
@@ -217,8 +219,8 @@ class ActivityFilter(django_filters.FilterSet):
 class PracticeCheckFilter(django_filters.FilterSet):
     way = django_filters.ChoiceFilter(choices=PracticeCheck.Way.choices)
     result = django_filters.ChoiceFilter(choices=PracticeCheck.Result.choices)
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
-    subgroup = django_filters.ModelChoiceFilter(
+    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     checked_year = django_filters.ChoiceFilter(
@@ -237,7 +239,7 @@ class OutcomeFilter(django_filters.FilterSet):
     decision = django_filters.ChoiceFilter(
         choices=LearningOutcome.Decision.choices, label="Executive decision"
     )
-    subgroup = django_filters.ModelChoiceFilter(
+    subgroup = ModelChoiceFilter(
         field_name="theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     decided_year = django_filters.ChoiceFilter(

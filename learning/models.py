@@ -117,6 +117,9 @@ class Finding(TimeStampedModel):
             models.Index(fields=["theme", "-identified_on"], name="learning_finding_theme_date"),
             # Annual report: the reviews whose findings are in themes assured in the year.
             models.Index(fields=["theme", "review"], name="learning_finding_theme_review"),
+            # Findings list: a page of the newest, read from the index rather than every finding
+            # joined and sorted for 25 of them (issue 15: 11 ms to 0.6 ms on scale 0.02).
+            models.Index(fields=["-identified_on", "-id"], name="learning_finding_newest"),
         ]
 
     def __str__(self):

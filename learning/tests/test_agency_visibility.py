@@ -140,3 +140,27 @@ def test_an_agency_action_from_a_restricted_review_hides_the_review(client, agen
     # On its panel, the review is theirs to open again.
     restricted.panel_members.add(agency_user)
     assert "SCR-2025-008" in text(client.get(action.get_absolute_url()))
+
+
+def test_an_action_names_its_finding_where_the_reader_may_open_it(
+    client, agency_user, agency, count_queries
+):
+    """The finding an action answers is linked where the reader may open it, named only as
+    "a finding about other agencies" where not; an action answering none asks nothing more."""
+    review = ReviewFactory()
+    ReviewAgencyFactory(review=review, agency=agency)
+    ours = FindingFactory(review=review, agencies=[agency], title="Handover at shift change")
+    theirs = FindingFactory(review=review, agencies=[AgencyFactory()], title="Other agency's")
+    answers_ours = ActionFactory(review=review, owner_agency=agency, finding=ours)
+    answers_theirs = ActionFactory(review=review, owner_agency=agency, finding=theirs)
+    answers_none = ActionFactory(review=review, owner_agency=agency)
+    client.force_login(agency_user)
+    page = client.get(answers_ours.get_absolute_url()).content.decode()
+    assert f'href="{ours.get_absolute_url()}"' in page and "Handover at shift change" in page
+    page = text(client.get(answers_theirs.get_absolute_url()))
+    assert "a finding about other agencies" in page and "Other agency's" not in page
+    assert "Answers finding" not in text(client.get(answers_none.get_absolute_url()))
+    # The finding's visibility is one query more, for an action that answers one only.
+    assert count_queries(answers_ours.get_absolute_url()) == (
+        count_queries(answers_none.get_absolute_url()) + 1
+    )

@@ -919,3 +919,24 @@ def test_new_theme_page_runs_the_same_queries_for_2_or_30_unthemed_findings(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert len(response.context["form"].fields["findings"].choices) == 30
+
+
+def test_theme_list_counts_each_themes_findings_and_outcomes(client, bu_user):
+    """Counted once each however many of the other there are, and a theme with neither shows
+    noughts; the page's count is of themes, not of their findings."""
+    busy = ThemeFactory(title="Busy")
+    for _ in range(3):
+        FindingFactory(theme=busy)
+    OutcomeFactory(theme=busy)
+    OutcomeFactory(theme=busy)
+    ThemeFactory(title="Quiet")
+    FindingFactory()  # in no theme
+    client.force_login(bu_user)
+    page = client.get(reverse("learning:index"))
+    rows = {
+        theme.title: (theme.finding_count, theme.outcome_count)
+        for theme in page.context["page_obj"].object_list
+    }
+    assert rows == {"Busy": (3, 2), "Quiet": (0, 0)}
+    assert page.context["page_obj"].paginator.count == 2
+    assert "<td>3</td>\n    <td>2</td>" in page.content.decode()

@@ -1,6 +1,7 @@
 from django import template
 
 from sscb.dates import financial_year_label
+from sscb.renderers import bootstrap_field
 
 register = template.Library()
 
@@ -9,3 +10,9 @@ register = template.Library()
 def financial_year(year):
     """2025 -> "2025/26"."""
     return financial_year_label(int(year)) if year not in (None, "") else ""
+
+
+@register.filter
+def as_bootstrap_field(field):
+    """``as_crispy_field`` for a filter bar's fields, written in Python (sscb.renderers)."""
+    return bootstrap_field(field)
