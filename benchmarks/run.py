@@ -44,6 +44,8 @@ BENCHMARK_ENVIRONMENT = {
 TARGET_RATIO = 2.0
 TARGET_SWEEP_S = 30
 TARGET_SWEEP_MB = 300
+# A signed-in page that only redirects: the cost every request pays before its page begins.
+BARE_URL = "/accounts/email/"
 
 
 def _percentile(values, fraction):
@@ -222,6 +224,24 @@ def main(argv=None):
                 }
             )
 
+    # What every signed-in request costs before its page does anything: middleware, the session,
+    # the person and their second factor (three queries), measured on a redirect that renders
+    # nothing. No page can be faster; a page whose own SQL is small cannot be within 2× of it.
+    bare = Client()
+    bare.force_login(shared.people_of_role(shared.ROLES[0][0])[0])
+    bare_median, _ = _time(lambda: bare.get(BARE_URL), args.iterations, args.warmup)
+    with CaptureQueriesContext(connection) as queries:
+        bare.get(BARE_URL)
+    bare_sql = _replayable([q["sql"] for q in queries.captured_queries])
+
+    def bare_floor():
+        with connection.cursor() as cursor:
+            for sql in bare_sql:
+                cursor.execute(sql)
+                cursor.fetchall()
+
+    bare_floor_median, _ = _time(bare_floor, args.iterations, args.warmup)
+
     sweep = _sweep(args, timezone.localdate()) if args.sweep != "skip" else None
 
     iterations = f"{args.iterations} timed requests per page after {args.warmup} warm-up requests"
@@ -236,6 +256,9 @@ def main(argv=None):
         "- SQL floor: the queries one request of the page ran, replayed bare on the same "
         "connection (median); writes made on a GET are counted but not replayed",
         "- The machine is shared: absolute times are noisy, the ratio is what travels",
+        f"- Fixed cost of a signed-in request that renders nothing ({BARE_URL}, a redirect): "
+        f"{bare_median:.1f} ms, of which SQL {bare_floor_median:.1f} ms ({len(bare_sql)} "
+        "queries); every page pays it",
         *([f"- No user for: {', '.join(missing)}"] if missing else []),
         "",
         _row("Role", "Page", "Median ms", "p95 ms", "Queries", "SQL floor ms", "Ratio", "≤ 2×"),
