@@ -254,7 +254,7 @@ def _prepare(sessions):
                 .first()
             )
             if action:
-                plan["write"] = ("progress", str(action.uuid))
+                plan["write"] = ("progress", action.uuid)
         plans.append(plan)
     return plans
 
@@ -300,6 +300,8 @@ def _get_step(recorder, browser, label, url):
 
 
 def _write_step(recorder, browser, plan, run_id, counter):
+    from sscb.record_urls import record_url
+
     kind, target = plan["write"]
     today = datetime.date.today().isoformat()
 
@@ -318,9 +320,11 @@ def _write_step(recorder, browser, plan, run_id, counter):
                     "identified_on": today,
                 }
             else:
-                form_url = post_url = f"/learning/actions/{target}/"
+                # The action's page holds the form; the act has its own address.
+                form_url = record_url("learning:action", target)
+                post_url = record_url("learning:action_progress", target)
                 label = "Report progress on an action"
-                form = {"do": "progress", "progress": token}
+                form = {"progress": token}
             port = browser.ports[counter[0] % len(browser.ports)]
             _s, _l, content, _ = browser.request("GET", form_url, port=port)
             found = CSRF_FIELD.search(content.decode())
