@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Q
 
+from sscb.filters import ModelChoiceFilter
 from sscb.models import SubGroup
 
 from .models import Audit
@@ -10,9 +11,7 @@ class AuditFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     kind = django_filters.ChoiceFilter(choices=Audit.Kind.choices)
     stage = django_filters.ChoiceFilter(choices=Audit.Stage.choices)
-    lead_subgroup = django_filters.ModelChoiceFilter(
-        queryset=SubGroup.objects.all(), label="Lead sub-group"
-    )
+    lead_subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Lead sub-group")
 
     class Meta:
         model = Audit

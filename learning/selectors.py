@@ -78,6 +78,14 @@ def _outcome_reached(stage: LoopStage) -> Q:
     return reduce(operator.and_, [q for step, q in _outcome_steps().items() if step <= stage])
 
 
+class _LoopStageField(IntegerField):
+    """The loop stage as it comes out of the database: a ``LoopStage``, whose ``label`` a page
+    prints without looking it up among the choices."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else LoopStage(value)
+
+
 @lru_cache(maxsize=8)
 def _stage_annotation(theme_ref: str):
     """The furthest stage reached by the theme at ``theme_ref`` (an OuterRef path), in SQL: the
@@ -93,7 +101,7 @@ def _stage_annotation(theme_ref: str):
             for stage in sorted(_outcome_steps(), reverse=True)
         ],
         default=Value(LoopStage.THEMED),
-        output_field=IntegerField(),
+        output_field=_LoopStageField(),
     )
 
 
@@ -107,7 +115,7 @@ def findings_with_loop_stage(findings: QuerySet) -> QuerySet:
         loop_stage=Case(
             When(theme__isnull=True, then=Value(LoopStage.IDENTIFIED)),
             default=_stage_annotation("theme_id"),
-            output_field=IntegerField(),
+            output_field=_LoopStageField(),
         )
     )
 
@@ -654,40 +662,32 @@ def _thread_themes(user, themes: QuerySet) -> list[PriorityTheme]:
     """``themes`` (the reader's) with everything downstream of them, in a fixed number of
     queries. Each ``loop_stage`` is a ``LoopStage``, so a page prints its label without looking
     it up among the choices."""
-    themes = list(
+    return list(
         with_loop_stage(themes).prefetch_related(
             Prefetch("outcomes", queryset=_outcome_cards(user))
         )
     )
-    for theme in themes:
-        theme.loop_stage = LoopStage(theme.loop_stage)
-    return themes
 
 
 def _action_rows(user) -> QuerySet:
     """``action_list`` with only what ``learning/_action_table.html`` shows of each action (its
     reference, title, agency, due date, status and RAG) and what places it in the loop: a thread
     lists a hundred actions or more (issue 15)."""
-    return (
-        actions_visible_to(user)
-        .select_related("review", "audit", "recommendation__inspection", "owner_agency")
-        .only(
-            "uuid",
-            "number",
-            "title",
-            "due_on",
-            "status",
-            "at_risk",
-            "review__reference",
-            "audit__reference",
-            "recommendation__inspection__reference",
-            "standard_assessment",
-            "outcome",
-            "finding",
-            "owner_agency__name",
-            "owner_agency__short_name",
-        )
-        .with_rag(timezone.localdate())
+    return action_list(user).only(
+        "uuid",
+        "number",
+        "title",
+        "due_on",
+        "status",
+        "at_risk",
+        "review__reference",
+        "audit__reference",
+        "recommendation__inspection__reference",
+        "standard_assessment",
+        "outcome",
+        "finding",
+        "owner_agency__name",
+        "owner_agency__short_name",
     )
 
 

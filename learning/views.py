@@ -74,10 +74,6 @@ def _require_recorder(request):
 def index(request):
     """Every priority theme and how far round the learning loop it has come."""
     context = filtered_page(request, ThemeFilter, selectors.theme_list(request.user))
-    # The page's rows, read once here: each prints its stage's name, not a look through the
-    # six stages for the one it has reached.
-    for theme in context["page_obj"]:
-        theme.loop_stage = LoopStage(theme.loop_stage)
     context["can_record"] = can_record_work(request.user)
     return render(request, "learning/index.html", context)
 

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sscb.dates import financial_year_bounds, financial_year_choices
+from sscb.filters import ModelChoiceFilter
 from sscb.models import Agency, SubGroup
 
 from .models import Review, ReviewClock
@@ -27,7 +28,7 @@ class ReviewFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=Review.Kind.choices)
     stage = django_filters.ChoiceFilter(choices=Review.Stage.choices)
-    subgroup = django_filters.ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
+    subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
     clock = django_filters.ChoiceFilter(
         choices=CLOCK_CHOICES, label="Clock status", method="filter_clock"
     )
@@ -139,7 +140,7 @@ class ReviewFilter(django_filters.FilterSet):
 class ChronologyFilter(django_filters.FilterSet):
     """The merged chronology by agency, period and key practice episodes."""
 
-    agency = django_filters.ModelChoiceFilter(
+    agency = ModelChoiceFilter(
         queryset=Agency.objects.none(), label="Agency", empty_label="All agencies"
     )
     from_date = django_filters.DateFilter(

@@ -28,12 +28,11 @@ def layout(request):
     path = request.path
     navigation = []
     for label, url_name, audience in NAVIGATION:
-        url = url_for(url_name)
         if audience == "business_unit" and not user.is_business_unit:
             continue
         if callable(audience) and not audience(user):
             continue
-        navigation.append({"label": label, "url": url, "active": False})
+        navigation.append({"label": label, "url": url_for(url_name), "active": False})
     # The page's own area: the longest link its path starts with ("My agency", not "Learning").
     areas = [item for item in navigation if path == item["url"] or path.startswith(item["url"])]
     areas = [item for item in areas if item["url"] != "/" or path == "/"]

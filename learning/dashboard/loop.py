@@ -47,14 +47,11 @@ def theme_list(scope: Scope, limit=50, themes: QuerySet | None = None) -> list[P
     """Open themes, furthest round the loop first: one query. Each theme's ``loop_stage`` is a
     ``LoopStage``, so a page shows its label without looking it up among the choices."""
     themes = themes_with_stage(scope) if themes is None else themes
-    themes = list(
+    return list(
         themes.exclude(status=PriorityTheme.Status.CLOSED)
         .select_related("subgroup")
         .order_by("-loop_stage", "title")[:limit]
     )
-    for theme in themes:
-        theme.loop_stage = LoopStage(theme.loop_stage)
-    return themes
 
 
 def delivery(scope: Scope) -> dict:

@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 
 from sscb.dates import financial_year_bounds, financial_year_choices
-from sscb.filters import YesNoFilter
+from sscb.filters import ModelChoiceFilter, YesNoFilter
 from sscb.models import Agency
 
 from .models import Attendee, Questionnaire
@@ -19,7 +19,7 @@ def _delivered_in_year(prefix):
 
 
 class AttendeeFilter(django_filters.FilterSet):
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
     status = django_filters.ChoiceFilter(choices=Attendee.Status.choices)
     delivered = YesNoFilter(
         field_name="session__delivered_on",
@@ -48,7 +48,7 @@ class AnswerFilter(django_filters.FilterSet):
     practice_changed = django_filters.ChoiceFilter(
         choices=Questionnaire.Change.choices, label="Practice changed"
     )
-    agency = django_filters.ModelChoiceFilter(
+    agency = ModelChoiceFilter(
         field_name="attendee__agency", queryset=Agency.objects.filter(is_active=True)
     )
     year = django_filters.ChoiceFilter(
