@@ -19,7 +19,6 @@ from django.db.models import (
     Subquery,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -37,6 +36,7 @@ from audits.selectors import (
 )
 from reviews.selectors import review_hidden_annotation, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
+from sscb.lists import first_rows
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -519,13 +519,13 @@ def agency_work(user) -> dict:
     Section 11 / 175 returns, each row with ``next_step`` (what the agency does next, or who it
     waits on) and ``next_url`` (where to do it); three queries."""
     today = timezone.localdate()
-    actions = list(
+    actions, actions_count = first_rows(
         action_list(user)
         .filter(owner_agency_id=user.agency_id)
         .exclude(status__in=[Action.Status.SIGNED_OFF, Action.Status.CANCELLED])
         .select_related("subgroup")
-        .annotate(of_all=Window(Count("pk")))  # counted before the slice, in the same query
-        .order_by("due_on", "pk")[:AGENCY_ROWS]
+        .order_by("due_on", "pk"),
+        AGENCY_ROWS,
     )
     for action in actions:
         action.next_url = action.get_absolute_url()
@@ -537,7 +537,7 @@ def agency_work(user) -> dict:
             action.next_step = "Report progress, or completion with its evidence"
     # Overdue: not yet received and past its due date.
     overdue = Q(received_on__isnull=True, due_on__lt=today)
-    evidence = list(
+    evidence, evidence_count = first_rows(
         # Only what a row names: its outcome's theme's sub-group, not the list page's joins.
         evidence_visible_to(user)
         .filter(
@@ -546,11 +546,9 @@ def agency_work(user) -> dict:
             judgement=AssuranceEvidence.Judgement.PENDING,
         )
         .select_related("outcome__theme__subgroup")
-        .annotate(
-            overdue=ExpressionWrapper(overdue, output_field=BooleanField()),
-            of_all=Window(Count("pk")),
-        )
-        .order_by("due_on", "pk")[:AGENCY_ROWS]
+        .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+        .order_by("due_on", "pk"),
+        AGENCY_ROWS,
     )
     for item in evidence:
         item.next_url = item.get_absolute_url()
@@ -586,9 +584,9 @@ def agency_work(user) -> dict:
             item.next_step = "Nothing: moderated, every standard met"
     return {
         "actions": actions,
-        "actions_count": actions[0].of_all if actions else 0,
+        "actions_count": actions_count,
         "evidence": evidence,
-        "evidence_count": evidence[0].of_all if evidence else 0,
+        "evidence_count": evidence_count,
         "returns": returns,
         "performance_due": returns_due(user),
     }

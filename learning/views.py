@@ -73,9 +73,13 @@ def _require_recorder(request):
 
 def index(request):
     """Every priority theme and how far round the learning loop it has come."""
-    context = filtered_page(request, ThemeFilter, selectors.theme_list(request.user))
-    context["can_record"] = can_record_work(request.user)
-    return render(request, "learning/index.html", context)
+    return _list_page(
+        request,
+        "learning/index.html",
+        ThemeFilter,
+        selectors.theme_list(request.user),
+        can_record=can_record_work(request.user),
+    )
 
 
 # Findings --------------------------------------------------------------------------------------

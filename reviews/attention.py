@@ -1,10 +1,11 @@
 """Home-page "needs your attention" items for case reviews, in a fixed number of queries."""
 
-from django.db.models import Count, Exists, OuterRef, Q, Window
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
 from sscb.attention import SHOWN_OF_EACH_KIND, Attention, attention_provider
+from sscb.lists import first_rows
 from sscb.record_urls import url_for
 
 from .models import CaseDocument, Review, ReviewAgency, ReviewClock, TermsOfReference
@@ -33,11 +34,11 @@ def clocks_at_risk(user):
         (ReviewClock.State.RED, "danger", "past due"),
         (ReviewClock.State.AMBER, "warning", "due soon"),
     ):
-        clocks = list(
+        clocks, in_all = first_rows(
             ReviewClock.objects.filter(clock_state_condition(state, today), review__in=review_ids)
             .select_related("review")
-            .annotate(of_all=Window(Count("pk")))  # counted before the slice, in one query
-            .order_by("due_on", "pk")[:SHOWN_OF_EACH_KIND]
+            .order_by("due_on", "pk"),
+            SHOWN_OF_EACH_KIND,
         )
         for clock in clocks:
             items.append(
@@ -50,8 +51,8 @@ def clocks_at_risk(user):
                     level=level,
                 )
             )
-        if clocks and clocks[0].of_all > len(clocks):
-            rest = clocks[0].of_all - len(clocks)
+        if in_all > len(clocks):
+            rest = in_all - len(clocks)
             items.append(
                 Attention(
                     title=f"{rest} more clock{'s' if rest != 1 else ''} {words}",
@@ -70,10 +71,11 @@ def reviews_awaiting_decision(user):
     if not (user.is_business_unit or user.is_subgroup_member):
         return []
     waiting = _workable(user).filter(stage=Review.Stage.DECISION, decision=Review.Decision.PENDING)
-    waiting = list(
-        Review.objects.filter(pk__in=waiting.values("pk"))  # once each, before counting
-        .annotate(of_all=Window(Count("pk")))
-        .order_by("referred_on", "pk")[:SHOWN_OF_EACH_KIND]
+    waiting, in_all = first_rows(
+        Review.objects.filter(pk__in=waiting.values("pk")).order_by(  # once each, before counting
+            "referred_on", "pk"
+        ),
+        SHOWN_OF_EACH_KIND,
     )
     items = [
         Attention(
@@ -85,8 +87,8 @@ def reviews_awaiting_decision(user):
         )
         for review in waiting
     ]
-    if waiting and waiting[0].of_all > len(waiting):
-        rest = waiting[0].of_all - len(waiting)
+    if in_all > len(waiting):
+        rest = in_all - len(waiting)
         items.append(
             Attention(
                 title=f"{rest} more review{'s' if rest != 1 else ''} waiting for a decision",

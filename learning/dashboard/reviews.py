@@ -33,18 +33,15 @@ def review_counts_by_kind_and_stage(scope: Scope) -> dict[tuple[str, str], dict]
 
 
 def review_counts(scope: Scope, by_kind_and_stage: dict | None = None) -> dict:
-    """Reviews started, completed, published and open in the period (one query, or the sum of
-    ``by_kind_and_stage``), and clocks today (one query)."""
+    """Reviews started, completed, published and open in the period (the sum of
+    ``by_kind_and_stage``, read here if not given) and clocks today (one query)."""
     first, last = scope.period.bounds
     if by_kind_and_stage is None:
-        counts = Review.objects.filter(scope.q("subgroup_id")).aggregate(
-            **_period_counts(first, last)
-        )
-    else:
-        counts = {
-            key: sum(row[key] for row in by_kind_and_stage.values())
-            for key in ("started", "completed", "published", "active")
-        }
+        by_kind_and_stage = review_counts_by_kind_and_stage(scope)
+    counts = {
+        key: sum(row[key] for row in by_kind_and_stage.values())
+        for key in ("started", "completed", "published", "active")
+    }
     # Clock states from the open clocks themselves (a few thousand rows), not a look-up per
     # review: a review counts once, in the state of its worst open clock.
     red = clock_state_condition("red", scope.today)

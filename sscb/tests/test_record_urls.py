@@ -16,7 +16,7 @@ from django.urls import (
 from django.urls.converters import UUIDConverter
 from django.utils.safestring import mark_safe
 
-from sscb.record_urls import _shape, record_url, url_for
+from sscb.record_urls import _pieces, _shape, record_url, url_for
 
 
 def _routes(resolver=None, namespace="", converters=()):
@@ -40,56 +40,54 @@ PUBLIC_ID_ROUTES = [
 ]
 
 
-def test_most_routes_are_reversed_once():
+@pytest.fixture(params=["/", "/lscb/"])
+def prefix(request):
+    """Each test under the site's root and under a script prefix (a sub-path behind a proxy)."""
+    set_script_prefix(request.param)
+    yield request.param
+    set_script_prefix("/")
+
+
+def test_a_route_is_reversed_once_whatever_the_record():
     assert len(PUBLIC_ID_ROUTES) > 100  # the records' pages, buttons and the navigation
+    _pieces.cache_clear()
+    links = {url_for("reviews:detail", [uuid.uuid4()]) for _ in range(5)}
+    links |= {record_url("reviews:detail", uuid.uuid4()) for _ in range(5)}
+    assert len(links) == 10
+    assert (_pieces.cache_info().misses, _pieces.cache_info().hits) == (1, 9)
 
 
-@pytest.mark.parametrize("prefix", ["/", "/lscb/"])
 def test_every_public_id_route_gives_what_reverse_gives(prefix):
-    set_script_prefix(prefix)
-    try:
-        for name, ids in PUBLIC_ID_ROUTES:
-            for public_ids in (
-                [uuid.uuid4() for _ in range(ids)],
-                [uuid.UUID(int=n) for n in range(ids)],
-            ):
-                try:
-                    expected = reverse(name, args=public_ids)
-                except NoReverseMatch:  # a route reached only through keyword arguments
-                    continue
-                assert url_for(name, public_ids) == expected, name
-                assert url_for(name, public_ids).startswith(prefix)
-    finally:
-        set_script_prefix("/")
+    for name, ids in PUBLIC_ID_ROUTES:
+        for public_ids in (
+            [uuid.uuid4() for _ in range(ids)],
+            [uuid.UUID(int=n) for n in range(ids)],
+        ):
+            try:
+                expected = reverse(name, args=public_ids)
+            except NoReverseMatch:  # a route reached only through keyword arguments
+                continue
+            assert url_for(name, public_ids) == expected, name
+            assert url_for(name, public_ids).startswith(prefix)
 
 
-@pytest.mark.parametrize("prefix", ["/", "/lscb/"])
 def test_a_records_link_gives_what_reverse_gives(prefix):
-    set_script_prefix(prefix)
-    try:
-        for name in (name for name, ids in PUBLIC_ID_ROUTES if ids == 1):
-            for public_id in (uuid.uuid4(), uuid.UUID(int=0)):
-                try:
-                    expected = reverse(name, args=[public_id])
-                except NoReverseMatch:  # a route reached only through keyword arguments
-                    continue
-                assert record_url(name, public_id) == expected, name
-                assert record_url(name, str(public_id)) == expected, name  # reversed as usual
-    finally:
-        set_script_prefix("/")
+    for name in (name for name, ids in PUBLIC_ID_ROUTES if ids == 1):
+        for public_id in (uuid.uuid4(), uuid.UUID(int=0)):
+            try:
+                expected = reverse(name, args=[public_id])
+            except NoReverseMatch:  # a route reached only through keyword arguments
+                continue
+            assert record_url(name, public_id) == expected, name
+            assert record_url(name, str(public_id)) == expected, name  # reversed as usual
 
 
-@pytest.mark.parametrize("prefix", ["/", "/lscb/"])
 def test_a_route_with_a_word_gives_what_reverse_gives(prefix):
-    set_script_prefix(prefix)
-    try:
-        for section in ("method", "final-report", mark_safe("decision")):  # a template's word
-            review = uuid.uuid4()
-            assert url_for("reviews:section", [review, section]) == reverse(
-                "reviews:section", args=[review, section]
-            )
-    finally:
-        set_script_prefix("/")
+    for section in ("method", "final-report", mark_safe("decision")):  # a template's word
+        review = uuid.uuid4()
+        assert url_for("reviews:section", [review, section]) == reverse(
+            "reviews:section", args=[review, section]
+        )
 
 
 def test_other_arguments_are_reversed_as_usual():
