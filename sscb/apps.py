@@ -7,4 +7,7 @@ class SscbConfig(AppConfig):
 
     def ready(self):
         # Register the system checks, and the disposals-due item on the home page.
-        from . import checks, retention  # noqa: F401
+        from . import checks, figures_cache, retention  # noqa: F401
+
+        # Kept figures are dropped when records change.
+        figures_cache.connect()

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A successful post may have changed figures the dashboard keeps (sscb/figures_cache.py).
+    "sscb.figures_cache.BumpOnWriteMiddleware",
     # A save that meets a busy database gets a plain explanation, not a 500.
     "sscb.errors.DatabaseBusyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -367,6 +369,10 @@ CACHES = {
 # gunicorn worker would not reach the others.
 if CACHES["default"]["BACKEND"].endswith("RedisCache"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The dashboard's and annual report's figures, rendered, are kept in that cache for readers of the
+# same year and sub-groups until a record changes (sscb/figures_cache.py), and at most this long
+# whatever happens. 0 turns the keeping off.
+FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600)
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

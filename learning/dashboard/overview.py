@@ -1,7 +1,8 @@
 """The dashboard page: every figure for a financial year and sub-group, and its charts.
 
-``dashboard_figures(user, year, subgroup)`` runs a fixed number of queries whatever the number
-of records (a benchmark may call it directly).
+``scope_figures(scope)`` runs a fixed number of queries whatever the number of records. It is
+given the reader's scope (a period and sub-groups), never the reader: every reader of one scope
+sees the same figures, which is what lets the page keep them (sscb/figures_cache.py).
 """
 
 from .actions import action_counts, action_figures, actions_by_agency, actions_due_by_agency
@@ -15,15 +16,17 @@ from .reviews import (
     review_figures,
     reviews_by_kind_and_stage,
 )
-from .scope import make_scope
+from .scope import Scope, make_scope
 
 
 def dashboard_figures(user, year=None, subgroup=None, *, today=None) -> dict:
-    """Everything the dashboard shows for ``year`` (a financial year) and ``subgroup``.
+    """Everything the dashboard shows ``user`` for ``year`` (a financial year) and ``subgroup``."""
+    return scope_figures(make_scope(user, year=year, subgroup=subgroup, today=today))
 
-    A fixed number of queries (seventeen) whatever the number of records.
-    """
-    scope = make_scope(user, year=year, subgroup=subgroup, today=today)
+
+def scope_figures(scope: Scope) -> dict:
+    """Everything the dashboard shows for a scope: a fixed number of queries (seventeen) whatever
+    the number of records."""
     reviews = review_counts_by_kind_and_stage(scope)
     themes = themes_with_stage(scope)
     actions_due = actions_due_by_agency(scope)

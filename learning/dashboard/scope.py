@@ -92,6 +92,12 @@ class Scope:
 
     subgroup_codes: frozenset = field(default_factory=frozenset)
 
+    @property
+    def key(self) -> str:
+        """Everything that decides what the scope's figures are, for keeping them."""
+        ids = "all" if self.subgroup_ids is None else ",".join(map(str, sorted(self.subgroup_ids)))
+        return f"{self.period.year}:{self.period.quarter or ''}:{ids}:{self.today.isoformat()}"
+
 
 def make_scope(user, *, year=None, subgroup=None, quarter=None, today=None) -> Scope:
     """The reader's scope. A sub-group member always reads one of their own sub-groups (by default

@@ -4,23 +4,25 @@ from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from learning.meetings import figures as meeting_figures
 from learning.models import Action as LearningAction
 from learning.models import LoopStage
+from sscb import figures_cache
 from sscb.access import can_see_dashboard, require
 from sscb.access_log import Action, access_log_record
 from sscb.dates import quarter_of
 from sscb.exports import csv_response, xlsx_response
 
 from . import reporting_lines
-from .annual_report import annual_report as annual_report_figures
+from .annual_report import readers_report, scope_report
 from .exports import dashboard_export
 from .forms import DashboardFilterForm, ReportPeriodForm
-from .overview import chart_data, dashboard_figures
-from .scope import Period
+from .overview import chart_data, dashboard_figures, scope_figures
+from .scope import Period, make_scope
 
 
 def _filters(request):
@@ -38,36 +40,67 @@ def _query(scope) -> str:
     return urlencode(params)
 
 
+def _dashboard_parts(scope) -> dict:
+    """The dashboard's figures for a scope, rendered without the request: the same for every
+    reader of the scope, so kept until a record changes."""
+    figures = scope_figures(scope)
+    context = {
+        "figures": figures,
+        "scope": scope,
+        "reviews": figures["reviews"],
+        "actions": figures["actions"],
+        "assurance": figures["assurance"],
+        "charts": chart_data(figures),
+        "amber_days": LearningAction.AMBER_WITHIN.days,
+    }
+    return {
+        "reviews": render_to_string("dashboard/_reviews.html", context),
+        "figures": render_to_string("dashboard/_figures.html", context),
+    }
+
+
 def index(request):
     """Reviews, clocks, actions, themes, assurance, returns and reminders for a year."""
     form, chosen = _filters(request)
-    figures = dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
-    scope = figures["scope"]
+    scope = make_scope(request.user, year=chosen["year"], subgroup=chosen["subgroup"])
     return render(
         request,
         "dashboard/index.html",
         {
             "form": form,
-            "figures": figures,
+            "scope": scope,
+            "parts": figures_cache.parts("dashboard", scope.key, lambda: _dashboard_parts(scope)),
+            # Meetings and their actions go through the reader's visibility: never kept.
             "meetings": meeting_figures.summary(request.user, scope.period.year, scope.subgroup),
-            "charts": chart_data(figures),
-            "query": _query(figures["scope"]),
-            "amber_days": LearningAction.AMBER_WITHIN.days,
+            "query": _query(scope),
         },
     )
+
+
+def _annual_report_parts(scope) -> dict:
+    """The annual report's figures for a scope, rendered without the request (kept as above)."""
+    context = {"r": scope_report(scope)}
+    return {
+        part: render_to_string(f"dashboard/_annual_{part}.html", context)
+        for part in ("reviews", "learning", "assurance")
+    }
 
 
 def annual_report(request):
     """The annual-report section for one financial year, ready to paste into the Board's report."""
     form, chosen = _filters(request)
-    report = annual_report_figures(request.user, chosen["year"], chosen["subgroup"])
+    scope = make_scope(request.user, year=chosen["year"], subgroup=chosen["subgroup"])
     return render(
         request,
         "dashboard/annual_report.html",
         {
             "form": form,
-            "report": report,
-            "query": _query(report["scope"]),
+            "scope": scope,
+            "parts": figures_cache.parts(
+                "annual-report", scope.key, lambda: _annual_report_parts(scope)
+            ),
+            **readers_report(request.user, scope),
+            "query": _query(scope),
         },
     )
 

@@ -39,6 +39,7 @@ from learning.exports import XLSX
 from reviews import lifecycle
 from reviews.forms import ReviewAgencyFormSet
 from reviews.models import ReviewAgency
+from sscb import figures_cache
 from sscb.tests.factories import PASSWORD
 from sscb.tests.world import (
     DRAFT_TITLE,
@@ -2065,8 +2066,12 @@ def run_check(world, clients, name, check, sql) -> list[str]:
         where = f"{role} {check.method} {name}[{check.variant}]"
         with transaction.atomic():
             before = fingerprint(sql) if expected in REFUSED else None
+            generation = figures_cache.generation()
             if check.method == "GET":
                 response = clients[short].get(url)
+                if figures_cache.generation() != generation:
+                    # Kept figures would be made again after every page view: slow, not wrong.
+                    problems.append(f"{where}: a page view started a new figures generation")
             else:
                 response = clients[short].post(url, data)
             got = outcome(response)

@@ -1,0 +1,116 @@
+"""Page parts that are the same for every reader of the same scope, kept until a record changes.
+
+The Board dashboard and the annual-report section spend most of their time counting and
+rendering figures that depend only on the period and the sub-groups read, never on who reads
+them (``learning.dashboard.overview.scope_figures(scope)`` is not given the person). So their
+rendered HTML is kept in Django's cache (Redis when ``REDIS_URL`` is set) under the part's name,
+the scope, the language and URL prefix, and the records' *generation*: a number that goes up
+whenever anything may have changed a figure:
+
+- any record of our apps is saved or deleted (signals), except the access log, which a page
+  view writes (immediately, and again once the transaction commits, so a part counted from the
+  data before the commit is never kept under the new generation);
+- a signed-in person's form post succeeds (middleware: it covers the bulk ``update()`` calls
+  that send no signal);
+- a Celery task ends (the reminder sweep and retention work in bulk).
+
+A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
+long any part lives whatever happens (a script run from a shell, say). A part that depends on
+who reads it (lists of reviews or evidence, which go through the visibility selectors) is never
+kept here.
+"""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import router, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import get_script_prefix
+from django.utils.translation import get_language
+
+GENERATION_KEY = "figures:generation"
+# Written on page views, and never counted in a figure.
+NOT_FIGURES = {"sscb.AccessLogEntry"}
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # Start from the clock, not from 1: if Redis loses the key, parts kept under an old
+        # generation can never be mistaken for new ones.
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def bump() -> None:
+    """Make every kept part unreachable."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or lost): any fresh start is a new generation
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
+    """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept.
+
+    ``scope_key`` must name everything the parts depend on; ``make`` must not read the person.
+    """
+    seconds = settings.FIGURES_CACHE_SECONDS
+    if not seconds:
+        return make()
+    key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}:{generation()}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = make()
+        cache.set(key, kept, seconds)
+    return kept
+
+
+def _record_changed(sender, using=None, **kwargs):
+    meta = sender._meta
+    if meta.app_label not in _APP_LABELS or meta.label in NOT_FIGURES:
+        return
+    bump()
+    connection = transaction.get_connection(using or router.db_for_write(sender))
+    if connection.in_atomic_block and not any(
+        callback is bump for _, callback, _ in connection.run_on_commit
+    ):
+        transaction.on_commit(bump, using=connection.alias)
+
+
+_APP_LABELS: set[str] = set()
+
+
+def connect() -> None:
+    """Called once, from ``SscbConfig.ready()``."""
+    from django.apps import apps
+
+    _APP_LABELS.update(
+        config.label for config in apps.get_app_configs() if config.name in settings.PROJECT_APPS
+    )
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(_record_changed, dispatch_uid=f"figures-{signal}")
+
+    from celery.signals import task_postrun
+
+    task_postrun.connect(lambda **kwargs: bump(), weak=False, dispatch_uid="figures-task")
+
+
+class BumpOnWriteMiddleware:
+    """A signed-in person's successful post may have changed records in bulk: a new generation."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.method not in ("GET", "HEAD", "OPTIONS")
+            and response.status_code < 400
+            and request.user.is_authenticated
+        ):
+            bump()
+        return response

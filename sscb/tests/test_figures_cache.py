@@ -1,0 +1,98 @@
+"""Kept figures (sscb/figures_cache.py): a new generation whenever a record may have changed, and
+never otherwise."""
+
+import uuid
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+from django.urls import reverse
+
+from reviews.tests.factories import ReviewFactory
+from sscb import figures_cache
+from sscb.tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saving_or_deleting_a_record_starts_a_new_generation():
+    first = figures_cache.generation()
+    review = ReviewFactory()
+    second = figures_cache.generation()
+    assert second > first
+    review.delete()
+    assert figures_cache.generation() > second
+
+
+def test_a_record_changed_in_a_transaction_starts_another_generation_when_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    """A page counted while the transaction was open (from the data before it) is kept under the
+    generation the save started; the commit makes that one unreachable too."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        AgencyFactory()
+        AgencyFactory()
+        during = figures_cache.generation()
+    assert len(callbacks) == 1  # one more bump for the transaction, however many saves
+    assert figures_cache.generation() > during
+
+
+def test_the_access_log_written_by_a_page_view_keeps_the_generation(bu_user):
+    from sscb.models import AccessLogEntry
+
+    before = figures_cache.generation()
+    AccessLogEntry.objects.create(
+        user=bu_user, username=bu_user.username, action=AccessLogEntry.Action.VIEW, record="R1"
+    )
+    assert figures_cache.generation() == before
+
+
+def test_a_signed_in_persons_successful_post_starts_a_new_generation(client, bu_user):
+    """Covers bulk updates, which send no signal."""
+    client.force_login(bu_user)
+    before = figures_cache.generation()
+    assert client.get(reverse("home")).status_code == 200
+    assert figures_cache.generation() == before
+    refused = client.post(reverse("reviews:create"), {})  # invalid: the form comes back
+    assert refused.status_code == 200
+    assert figures_cache.generation() > before  # a 200 may have saved something: assume it did
+    before = figures_cache.generation()
+    refused = client.post(reverse("reviews:detail", args=[uuid.uuid4()]))
+    assert refused.status_code >= 400
+    assert figures_cache.generation() == before
+
+
+def test_a_background_job_starts_a_new_generation():
+    """The reminder sweep and retention change records in bulk, which sends no signal."""
+    from sscb.tasks import purge_access_log
+
+    before = figures_cache.generation()
+    purge_access_log.apply()
+    assert figures_cache.generation() > before
+
+
+def test_a_lost_generation_starts_afresh_from_the_clock():
+    from django.core.cache import cache
+
+    figures_cache.bump()
+    old = figures_cache.generation()
+    cache.delete(figures_cache.GENERATION_KEY)
+    figures_cache.bump()
+    assert figures_cache.generation() > old
+
+
+def test_parts_are_made_once_a_generation_and_scope():
+    made = []
+
+    def make():
+        made.append(1)
+        return {"part": f"made {len(made)}"}
+
+    assert figures_cache.parts("test", "2025:all", make) == {"part": "made 1"}
+    assert figures_cache.parts("test", "2025:all", make) == {"part": "made 1"}
+    assert figures_cache.parts("test", "2025:7", make) == {"part": "made 2"}
+    figures_cache.bump()
+    assert figures_cache.parts("test", "2025:all", make) == {"part": "made 3"}
+    with override_settings(FIGURES_CACHE_SECONDS=0):
+        assert figures_cache.parts("test", "2025:all", make) == {"part": "made 4"}
+        assert figures_cache.parts("test", "2025:all", make) == {"part": "made 5"}
