@@ -12,7 +12,8 @@ whenever anything may have changed a figure:
   data before the commit is never kept under the new generation);
 - a signed-in person's form post succeeds (middleware: it covers the bulk ``update()`` calls
   that send no signal);
-- a Celery task ends (the reminder sweep and retention work in bulk).
+- a Celery task ends (the reminder sweep and retention work in bulk), and so do the commands
+  that write in bulk (``send_reminders``, ``load_demo``, ``generate_load``).
 
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on

@@ -244,3 +244,28 @@ def test_an_agency_lead_sees_their_own_actions_with_a_restricted_plan_unnamed(
         assert "Our answer" in text and "Restricted review/1" in text, url
         assert "SCR-2025-010" not in text and "Their answer" not in text, url
         assert "About others" not in text, url
+
+
+def test_an_outcome_card_names_its_newest_evidence_and_how_many_its_page_lists(
+    client, bu_user, agency_user, agency, loop
+):
+    """A card names the newest ten pieces (of those the reader may see) and links to the rest."""
+    from learning.selectors import EVIDENCE_ON_A_CARD
+
+    outcome = loop["outcome"]
+    for number in range(EVIDENCE_ON_A_CARD + 1):
+        EvidenceFactory(outcome=outcome, agency=agency, title=f"Sample {number:02}")
+    EvidenceFactory(outcome=outcome, agency=AgencyFactory(), title="Another agency's")
+    # So that the agency's lead may follow the thread and see the theme.
+    ReviewAgencyFactory(review=loop["review"], agency=agency)
+    loop["findings"][0].agencies.add(agency)
+    thread = reverse("learning:thread_review", args=[loop["review"].uuid])
+    for user, seen in ((bu_user, 13), (agency_user, 12)):
+        client.force_login(user)
+        for url in (thread, loop["theme"].get_absolute_url()):
+            text = unescape(client.get(url).content.decode())
+            card = text.split(outcome.title)[1].split('class="card-title"')[0]
+            assert card.count("Sample ") + card.count("Another agency's") == EVIDENCE_ON_A_CARD
+            assert "Re-audit of 20 plans" not in card  # the oldest is on the outcome's page
+            assert f"All {seen} pieces of evidence, on the outcome's page" in card, (user, url)
+            assert ("Another agency's" in card) == (user == bu_user)

@@ -27,6 +27,7 @@ from learning.models import (
     PriorityTheme,
 )
 from reviews.models import Review, ReviewClock
+from sscb import figures_cache
 from sscb.models import Agency, Reminder, StrategicPriority, SubGroup, SubGroupMembership, User
 
 AT_SCALE_1 = {
@@ -135,6 +136,7 @@ class Command(BaseCommand):
             # that lets index-only scans skip the table.
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
+        figures_cache.bump()  # bulk inserts send no signal: kept figures are counted again
         self.stdout.write(
             self.style.SUCCESS(f"Generated scale {scale} in {time.monotonic() - started:.1f} s")
         )

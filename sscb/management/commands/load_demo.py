@@ -4,6 +4,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from sscb import figures_cache
 from sscb.demo import DEMO_PASSWORD, USERS
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 continue
             importlib.import_module(module_name).load()
             self.stdout.write(f"Loaded demo data: {config.verbose_name}")
+        figures_cache.bump()  # some demo records are written in bulk, which sends no signal
         self.stdout.write(self.style.SUCCESS(f"Demo users (password: {DEMO_PASSWORD}):"))
         for username, first, last, role, *_ in USERS:
             self.stdout.write(f"  {username:<14} {first} {last} — {role.label}")

@@ -3,6 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
+from sscb import figures_cache
 from sscb.models import Reminder
 from sscb.reminders import reminders_sweep
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError("Give the date as YYYY-MM-DD, e.g. 2025-06-02.") from error
         result = reminders_sweep(today=today)
+        figures_cache.bump()  # the sweep updates reminders in bulk, which sends no signal
         self.stdout.write(
             f"Planned {result['planned']} new reminder(s), cancelled {result['cancelled']}; "
             f"sent {result['emails']} email(s) covering {result['sent']} reminder(s); "
