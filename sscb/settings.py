@@ -363,16 +363,18 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+SHARED_CACHE = CACHES["default"]["BACKEND"].endswith("RedisCache")
 # With Redis, a signed-in request reads its session from the shared cache instead of PostgreSQL
 # (a query less on every page); every save still goes to the database too, so a Redis restart
 # signs nobody out. Each process's own memory is never used for sessions: a sign-out on one
 # gunicorn worker would not reach the others.
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+if SHARED_CACHE:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# The dashboard's and annual report's figures, rendered, are kept in that cache for readers of the
+# The dashboard's and annual report's figures, rendered, are kept in the cache for readers of the
 # same year and sub-groups until a record changes (sscb/figures_cache.py), and at most this long
-# whatever happens. 0 turns the keeping off.
-FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600)
+# whatever happens; 0 turns the keeping off. Only in a shared cache by default: one process's
+# memory cannot hear that another process changed a record. (Tests run in one process each.)
+FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600 if SHARED_CACHE or TESTING else 0)
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
