@@ -4,6 +4,7 @@ from django.utils.text import slugify
 
 from learning.exports import csv_response, xlsx_response
 from learning.models import LoopStage
+from learning.training.models import Questionnaire
 
 from .assurance import JUDGED
 from .returns import SCORES
@@ -18,6 +19,7 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
     actions = figures["actions"]
     kinds = figures["by_kind_and_stage"]
     assurance = figures["assurance"]
+    impact = figures["impact"]
     tables = [
         (
             "Scope",
@@ -88,6 +90,56 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
                     LoopStage(theme.loop_stage).label,
                 ]
                 for theme in figures["themes"]
+            ],
+        ),
+        (
+            "Learning delivered and its reach",
+            ["Learning outcome", "Delivery", "Way", "Delivered", "Agencies confirmed", "Reach"],
+            [
+                [
+                    row["outcome"].title,
+                    delivery["activity"].title,
+                    delivery["activity"].get_way_display(),
+                    delivery["activity"].delivered_on.isoformat(),
+                    (
+                        f"{delivery['agencies_confirmed']} of {delivery['agencies']}"
+                        if delivery["agencies"]
+                        else ""
+                    ),
+                    delivery["reach"].value,
+                ]
+                for row in figures["reach"]
+                for delivery in row["deliveries"]
+            ],
+        ),
+        (
+            "Impact by learning outcome",
+            [
+                "Learning outcome",
+                "Theme",
+                "Delivered",
+                "Reach",
+                "Evaluation answers",
+                "Confidence before",
+                "Confidence after",
+                "Confidence change",
+                *[f"Practice changed: {label}" for label in Questionnaire.Change.labels],
+                *[f"Assurance: {label}" for _, label in impact["judgements"]],
+            ],
+            [
+                [
+                    row["outcome"].title,
+                    row["outcome"].theme.title,
+                    row["delivered"].value,
+                    row["reach"].value,
+                    row["answers"].value,
+                    row["evaluation"].confidence_before,
+                    row["evaluation"].confidence_after,
+                    row["evaluation"].confidence_change,
+                    *[figure.value for figure in row["practice"].values()],
+                    *[figure.value for figure in row["judgements"].values()],
+                ]
+                for row in impact["rows"]
             ],
         ),
         (

@@ -139,3 +139,21 @@ def test_text_a_spreadsheet_would_run_is_quoted_in_csv_and_xlsx(
     [line] = [line for line in cells if line[1] == "Escaping check"]
     # XML keeps a carriage return as a line feed; what matters is the leading quote.
     assert (line[cells[0].index("Progress")] or "") == expected.replace("\r", "\n")
+
+
+def test_dashboard_csv_holds_the_reach_and_impact_the_page_shows(client, executive_user, data):
+    client.force_login(executive_user)
+    rows = _csv(client.get(reverse("dashboard:export-csv"), {"year": 2025}))
+    page = client.get(reverse("dashboard:index"), {"year": 2025}).content.decode()
+    reach = _table(rows, "Learning delivered and its reach")
+    [(outcome, briefing, *delivered)] = reach[1:]
+    assert delivered == ["Learning and improvement briefing", "2025-06-01", "", "40"]
+    assert outcome in page and briefing in page and 'data-testid="reach">40<' in page
+    impact = _table(rows, "Impact by learning outcome")[1:]
+    assert all(row[0] in page for row in impact)
+    # By theme: delivered, reach, answers ... assured, partly assured, not assured.
+    by_theme = {row[1]: row[2:] for row in impact}
+    assert list(by_theme) == ["T3 delivered", "T4 practice checked", "T5 assured"]
+    assert by_theme["T3 delivered"][:3] == ["1", "40", "0"]
+    assert by_theme["T4 practice checked"][-3:] == ["0", "1", "0"]
+    assert by_theme["T5 assured"][-3:] == ["1", "0", "0"]
