@@ -21,6 +21,8 @@ who reads it (lists of reviews or evidence, which go through the visibility sele
 kept here.
 """
 
+import contextlib
+import logging
 import time
 from collections.abc import Callable
 
@@ -30,6 +32,9 @@ from django.db import router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "figures:generation"
 # Written on page views, and never counted in a figure.
@@ -47,11 +52,15 @@ def generation() -> int:
 
 
 def bump() -> None:
-    """Make every kept part unreachable."""
+    """Make every kept part unreachable. A save never fails because the cache is away: kept
+    parts then live out their ``FIGURES_CACHE_SECONDS``."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there yet (or lost): any fresh start is a new generation
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # not there yet (or lost): any fresh start is a new generation
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except RedisError:
+        logger.warning("Could not start a new figures generation: the cache is unreachable")
 
 
 def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
@@ -62,11 +71,16 @@ def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
     seconds = settings.FIGURES_CACHE_SECONDS
     if not seconds:
         return make()
-    key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}:{generation()}"
-    kept = cache.get(key)
+    try:
+        key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}:{generation()}"
+        kept = cache.get(key)
+    except RedisError:  # counted afresh, as with nothing kept
+        logger.warning("Could not read kept figures: the cache is unreachable")
+        return make()
     if kept is None:
         kept = make()
-        cache.set(key, kept, seconds)
+        with contextlib.suppress(RedisError):
+            cache.set(key, kept, seconds)
     return kept
 
 

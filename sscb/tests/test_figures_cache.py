@@ -96,3 +96,20 @@ def test_parts_are_made_once_a_generation_and_scope():
     with override_settings(FIGURES_CACHE_SECONDS=0):
         assert figures_cache.parts("test", "2025:all", make) == {"part": "made 4"}
         assert figures_cache.parts("test", "2025:all", make) == {"part": "made 5"}
+
+
+def test_a_save_or_a_page_does_not_fail_when_the_cache_is_away(monkeypatch):
+    from django.core.cache import cache
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def away(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    for method in ("get", "set", "add", "incr"):
+        monkeypatch.setattr(cache, method, away)
+    ReviewFactory()
+    made = []
+    assert figures_cache.parts("test", "all", lambda: made.append(1) or {"part": "x"}) == {
+        "part": "x"
+    }
+    assert made == [1]
