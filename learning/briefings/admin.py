@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Briefing, BriefingVersion, Cascade
+from .services import briefing_reach_sync
 
 
 class BriefingVersionInline(admin.StackedInline):
@@ -55,3 +56,21 @@ class CascadeAdmin(SimpleHistoryAdmin):
     search_fields = ["briefing__title", "agency__name"]
     raw_id_fields = ["briefing", "agency", "confirmed_by"]
     readonly_fields = ["confirmed_at"]
+
+    # A confirmation corrected or removed here changes the briefing's reach, as one made by an
+    # agency lead does (briefing_reach_sync): the dashboard counts the delivery activity's.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        moved_from = form.initial.get("briefing") if "briefing" in form.changed_data else None
+        for briefing_id in {obj.briefing_id, moved_from} - {None}:
+            briefing_reach_sync(briefing_id=briefing_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        briefing_reach_sync(briefing_id=obj.briefing_id)
+
+    def delete_queryset(self, request, queryset):
+        briefing_ids = set(queryset.values_list("briefing_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for briefing_id in briefing_ids:
+            briefing_reach_sync(briefing_id=briefing_id)

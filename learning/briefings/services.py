@@ -168,7 +168,17 @@ def cascade_confirm(
         },
     )
     reminders_cancel_for(cascade)
-    briefing = Briefing.objects.select_related("activity").get(pk=cascade.briefing_id)
-    reach = selectors.reach_of([briefing.pk])[briefing.pk]["reach"]
-    learning_services.activity_save(activity=briefing.activity, reach=reach)
+    briefing_reach_sync(briefing_id=cascade.briefing_id)
     return cascade
+
+
+def briefing_reach_sync(*, briefing_id: int) -> None:
+    """A published briefing's delivery activity's reach becomes the sum of its confirmations
+    again: after a confirmation, and after the Business Unit changes or removes one in the
+    Django admin."""
+    briefing = Briefing.objects.select_related("activity").get(pk=briefing_id)
+    if briefing.activity is None:  # not published yet: no delivery to count
+        return
+    reach = selectors.reach_of([briefing.pk]).get(briefing.pk, {"reach": 0})["reach"]
+    if briefing.activity.reach != reach:
+        learning_services.activity_save(activity=briefing.activity, reach=reach)

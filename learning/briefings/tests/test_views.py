@@ -219,3 +219,39 @@ def test_a_briefings_delivery_is_not_typed_in_on_the_outcome(
     )
     briefing.activity.refresh_from_db()
     assert briefing.activity.reach == 0
+
+
+def test_a_confirmation_corrected_or_removed_in_the_admin_keeps_the_reach_in_step(
+    client, writer, chair, li, outcome, agencies, agency_user, bu_user
+):
+    """The dashboard counts the delivery activity's reach: the Business Unit's corrections in
+    the Django admin change it as an agency lead's confirmation does."""
+    from .. import services
+
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    first, second = briefing.cascades.order_by("pk")
+    for cascade, staff in ((first, 12), (second, 30)):
+        services.cascade_confirm(
+            cascade=cascade,
+            by=agency_user,
+            cascaded_on=timezone.localdate(),
+            method="email",
+            staff_reached=staff,
+        )
+
+    def reach():
+        briefing.activity.refresh_from_db()
+        return briefing.activity.reach
+
+    assert reach() == 42
+    client.force_login(bu_user)
+    url = reverse("admin:briefings_cascade_change", args=[first.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data |= {"staff_reached": 20, "cascaded_on": first.cascaded_on.isoformat()}
+    data["confirm_by"] = first.confirm_by.isoformat()
+    assert client.post(url, data).status_code == 302
+    assert reach() == 50
+    delete = reverse("admin:briefings_cascade_delete", args=[second.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 302
+    assert reach() == 20
