@@ -176,20 +176,27 @@ def test_pages_run_the_same_queries_for_2_or_20_rows(
         assert client.get(url).status_code == 200
 
 
+def confirm_both(briefing, *, by, staff):
+    """Both agencies confirm the briefing's cascade, reaching ``staff`` people each."""
+    from .. import services
+
+    cascades = list(briefing.cascades.order_by("pk"))
+    for cascade, reached in zip(cascades, staff, strict=True):
+        services.cascade_confirm(
+            cascade=cascade,
+            by=by,
+            cascaded_on=timezone.localdate(),
+            method="email",
+            staff_reached=reached,
+        )
+    return cascades
+
+
 def test_the_dashboards_reach_is_the_sum_of_confirmations_and_links_to_them(
     writer, chair, li, outcome, agencies, agency_user, bu_user
 ):
     briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
-    from .. import services
-
-    for cascade, staff in zip(briefing.cascades.order_by("pk"), (12, 30), strict=True):
-        services.cascade_confirm(
-            cascade=cascade,
-            by=agency_user,
-            cascaded_on=timezone.localdate(),
-            method="email",
-            staff_reached=staff,
-        )
+    confirm_both(briefing, by=agency_user, staff=(12, 30))
     [row] = dashboard_figures(bu_user)["reach"]
     [delivery] = row["deliveries"]
     assert row["outcome"] == outcome and row["reach"] == 42
@@ -226,18 +233,8 @@ def test_a_confirmation_corrected_or_removed_in_the_admin_keeps_the_reach_in_ste
 ):
     """The dashboard counts the delivery activity's reach: the Business Unit's corrections in
     the Django admin change it as an agency lead's confirmation does."""
-    from .. import services
-
     briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
-    first, second = briefing.cascades.order_by("pk")
-    for cascade, staff in ((first, 12), (second, 30)):
-        services.cascade_confirm(
-            cascade=cascade,
-            by=agency_user,
-            cascaded_on=timezone.localdate(),
-            method="email",
-            staff_reached=staff,
-        )
+    first, second = confirm_both(briefing, by=agency_user, staff=(12, 30))
 
     def reach():
         briefing.activity.refresh_from_db()
