@@ -15,5 +15,6 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self):
-        # Register the reminder source (the 6–8-week follow-up) and its emailed link.
-        from . import reminders  # noqa: F401
+        # Register the reminder source (the 6–8-week follow-up) and its emailed link, and the
+        # register's place on the retention schedule.
+        from . import reminders, retention  # noqa: F401

@@ -36,16 +36,16 @@ DEFAULTS = [
 ]
 
 
-def install(apps, schema_editor):
+def install(apps, schema_editor, rules=DEFAULTS):
     RetentionRule = apps.get_model("sscb", "RetentionRule")
-    for rule in DEFAULTS:
+    for rule in rules:
         fields = dict(rule)
         RetentionRule.objects.get_or_create(kind=fields.pop("kind"), defaults=fields)
 
 
-def remove(apps, schema_editor):
+def remove(apps, schema_editor, rules=DEFAULTS):
     apps.get_model("sscb", "RetentionRule").objects.filter(
-        kind__in=[rule["kind"] for rule in DEFAULTS]
+        kind__in=[rule["kind"] for rule in rules]
     ).delete()
 
 

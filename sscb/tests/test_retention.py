@@ -36,17 +36,24 @@ DISPOSAL_DAY = datetime.date(2033, 1, 3)  # 15 years after the 2017 closure, and
 MARKER = "[disposed on 2033-01-03]"
 
 
-def _migration():
+def _migrations():
+    """The data migrations that install the default schedule."""
     from importlib import import_module
 
-    return import_module("sscb.migrations.0008_default_retention_rules")
+    return [
+        import_module(f"sscb.migrations.{name}")
+        for name in ("0008_default_retention_rules", "0017_training_register_retention_rule")
+    ]
+
+
+DEFAULT_RULES = [rule for migration in _migrations() for rule in migration.DEFAULTS]
 
 
 @pytest.fixture
 def schedule(db):
     """The default schedule, as the data migration installs it (a flushed database may have
     lost the migration's rows)."""
-    _migration().install(django_apps, None)
+    _migrations()[0].install(django_apps, None, rules=DEFAULT_RULES)
     return {rule.kind: rule for rule in RetentionRule.objects.all()}
 
 
@@ -150,10 +157,10 @@ def figures(value, path="report"):
 
 
 def test_default_rules_name_registered_kinds_and_their_events():
-    for rule in _migration().DEFAULTS:
+    for rule in DEFAULT_RULES:
         assert rule["counted_from"] in retention.events_of(rule["kind"]), rule
         assert rule["source"], rule
-    kinds = {rule["kind"] for rule in _migration().DEFAULTS}
+    kinds = {rule["kind"] for rule in DEFAULT_RULES}
     assert kinds == {kind for kind, _ in retention.kind_choices()}
 
 
