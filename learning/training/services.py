@@ -201,6 +201,46 @@ def attendee_mark(*, attendee: Attendee, status: str) -> Attendee:
     return attendee
 
 
+@transaction.atomic
+def attendee_remove(*, attendee: Attendee) -> None:
+    """Take a booking off a session's register (the practitioner cancelled, or was booked by
+    mistake). Someone marked as attending or not, or sent a questionnaire, stays: their record
+    is part of the attendance figures and the evaluation, so mark them instead. The register's
+    history keeps the removal."""
+    if attendee.status != Attendee.Status.BOOKED:
+        raise ValidationError(
+            f"{attendee.name}'s attendance is recorded, so they stay on the register: "
+            "change their status instead."
+        )
+    if attendee.questionnaires.exists():
+        raise ValidationError(
+            f"{attendee.name} has been sent a questionnaire, so they stay on the register: "
+            "mark them as not attending instead."
+        )
+    session = attendee.session
+    attendee.delete()
+    _after_attendance(session)
+
+
+def link_resend(*, attendee: Attendee, stage: int) -> None:
+    """Email one attendee a new link to their questionnaire for ``stage`` (the first email was
+    lost, or went to an address since corrected). Their earlier links still open it; it is
+    answered once, through any of them."""
+    questionnaire = attendee.questionnaires.filter(stage=stage).first()
+    if questionnaire is None or not questionnaire.links.exists():
+        raise ValidationError(
+            f"{attendee.name} has not been sent this questionnaire yet: email the links from "
+            "the session first."
+        )
+    if questionnaire.answered_at:
+        raise ValidationError(f"{attendee.name} has already answered this questionnaire.")
+    if _window(attendee.session, stage)[1] < _today():
+        raise ValidationError("This questionnaire's time has passed: a new link would not open.")
+    token = link_issue(questionnaire=questionnaire, sent_to=attendee.email)
+    message = _invitation(questionnaire, attendee, token)
+    transaction.on_commit(lambda: get_connection().send_messages([message]))
+
+
 # The upload template (shown on the upload page, and downloadable).
 REGISTER_COLUMNS = [
     ("name", "The practitioner's name (they are staff: their name is fine here)."),

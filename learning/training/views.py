@@ -172,17 +172,22 @@ def session_deliver(request, uuid):
     )
 
 
-@require_POST
-def evaluation_send(request, uuid):
-    session = selectors.get_session_for_user(request.user, uuid, write=True)
+def _send_act(request, session, send, success):
+    """A one-button act that emails a stage's questionnaire: ``send(stage)``."""
     form = forms.SendForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose which questionnaire to send.")
         return redirect(session.get_absolute_url())
-    return _act(
+    return _act(request, session, lambda: send(form.cleaned_data["stage"]), success)
+
+
+@require_POST
+def evaluation_send(request, uuid):
+    session = selectors.get_session_for_user(request.user, uuid, write=True)
+    return _send_act(
         request,
         session,
-        lambda: services.evaluation_send(session=session, stage=form.cleaned_data["stage"]),
+        lambda stage: services.evaluation_send(session=session, stage=stage),
         lambda sent: f"Questionnaire links emailed to {sent} attendee{'s' if sent != 1 else ''}.",
     )
 
@@ -223,6 +228,28 @@ def attendee_mark(request, uuid):
         session,
         lambda: services.attendee_mark(attendee=attendee, status=form.cleaned_data["status"]),
         f"{attendee.name}: {Attendee.Status(form.cleaned_data['status']).label.lower()}.",
+    )
+
+
+@require_POST
+def attendee_remove(request, uuid):
+    attendee = selectors.get_attendee_for_user(request.user, uuid, write=True)
+    return _act(
+        request,
+        attendee.session,
+        lambda: services.attendee_remove(attendee=attendee),
+        f"{attendee.name} is no longer on the register.",
+    )
+
+
+@require_POST
+def link_resend(request, uuid):
+    attendee = selectors.get_attendee_for_user(request.user, uuid, write=True)
+    return _send_act(
+        request,
+        attendee.session,
+        lambda stage: services.link_resend(attendee=attendee, stage=stage),
+        f"A new link emailed to {attendee.name}.",
     )
 
 

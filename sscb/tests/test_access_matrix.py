@@ -1766,6 +1766,16 @@ EXPECTATIONS |= {
             lambda w: {"status": "did_not_attend"},
         ),
     ],
+    "training:attendee-remove": [
+        GET("booked", POST_ONLY, attendee_kw("booked")),
+        POST("booked", rw("bu member lead", "bu member"), attendee_kw("booked")),
+    ],
+    "training:link-resend": [
+        GET("own", POST_ONLY, attendee_kw("own")),
+        POST(
+            "own", rw("bu member lead", "bu member"), attendee_kw("own"), lambda w: {"stage": "2"}
+        ),
+    ],
     # The questionnaire: anyone with the link, signed in or not; an answered one says so.
     "training:answer": [
         GET("open", EVERYONE_AND_ANON, token_kw("open")),

@@ -180,3 +180,54 @@ def test_the_baseline_links_go_by_email_once(
     assert len(mailoutbox) == 1
     assert "already been sent" in again.content.decode()
     assert session.held_on == timezone.localdate() + datetime.timedelta(days=3)
+
+
+def test_a_booking_comes_off_the_register_and_a_recorded_attendance_stays(
+    client, trainer, course, agency, delivered, django_capture_on_commit_callbacks
+):
+    upcoming = make_session(course, days=3)
+    sent = book(upcoming, agency, "Jo Khan", Attendee.Status.BOOKED)
+    client.force_login(trainer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:send", args=[upcoming.uuid]), {"stage": "1"})
+    cancelled = book(upcoming, agency, "Sam Patel", Attendee.Status.BOOKED)
+    page = client.get(upcoming.get_absolute_url()).content.decode()
+    assert reverse("training:attendee-remove", args=[cancelled.uuid]) in page
+
+    removed = client.post(reverse("training:attendee-remove", args=[cancelled.uuid]), follow=True)
+    assert "Sam Patel is no longer on the register." in removed.content.decode()
+    assert not Attendee.objects.filter(pk=cancelled.pk).exists()
+    assert Attendee.history.filter(id=cancelled.pk, history_type="-").exists()
+    for attendee, why in (
+        (sent, "has been sent a questionnaire"),
+        (delivered.attendees.get(name="Sam Patel"), "attendance is recorded"),
+    ):
+        refused = client.post(
+            reverse("training:attendee-remove", args=[attendee.uuid]), follow=True
+        )
+        assert why in refused.content.decode()
+        assert Attendee.objects.filter(pk=attendee.pk).exists()
+
+
+def test_one_attendee_is_emailed_a_new_link_to_the_same_questionnaire(
+    client, trainer, delivered, mailoutbox, django_capture_on_commit_callbacks
+):
+    sam = delivered.attendees.get(name="Sam Patel")
+    client.force_login(trainer)
+    resend = reverse("training:link-resend", args=[sam.uuid])
+    refused = client.post(resend, {"stage": "2"}, follow=True)
+    assert "has not been sent this questionnaire yet" in refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:send", args=[delivered.uuid]), {"stage": "2"})
+    first = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(resend, {"stage": "2"}, follow=True)
+    assert "A new link emailed to Sam Patel." in again.content.decode()
+    assert len(mailoutbox) == first + 1 and mailoutbox[-1].to == [sam.email]
+    path = next(line for line in mailoutbox[-1].body.splitlines() if "/training/answer/" in line)
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    assert link_for_token(token).questionnaire == sam.questionnaires.get(stage=Stage.IMMEDIATE)
+    services.questionnaire_answer(link=link_for_token(token), ratings=[4, 4])
+    answered = client.post(resend, {"stage": "2"}, follow=True)
+    assert "has already answered this questionnaire" in answered.content.decode()
+    assert len(mailoutbox) == first + 1
