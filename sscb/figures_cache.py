@@ -7,9 +7,9 @@ rendered HTML is kept in Django's cache (Redis when ``REDIS_URL`` is set) under 
 the scope, the language and URL prefix, and the records' *generation*: a number that goes up
 whenever anything may have changed a figure:
 
-- any record of our apps is saved or deleted (signals), except the access log, which a page
-  view writes (immediately, and again once the transaction commits, so a part counted from the
-  data before the commit is never kept under the new generation);
+- any record of our apps is saved or deleted (signals): at once, and again when the transaction
+  commits, so that a part counted from the data before the commit is never kept under the new
+  generation. The access log is left out: a page view writes it, and no figure counts it;
 - a signed-in person's form post succeeds (middleware: it covers the bulk ``update()`` calls
   that send no signal);
 - a Celery task ends (the reminder sweep and retention work in bulk), and so do the commands
@@ -106,8 +106,8 @@ def connect() -> None:
     _APP_LABELS.update(
         config.label for config in apps.get_app_configs() if config.name in settings.PROJECT_APPS
     )
-    for signal in (post_save, post_delete, m2m_changed):
-        signal.connect(_record_changed, dispatch_uid=f"figures-{signal}")
+    for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
+        signal.connect(_record_changed, dispatch_uid=f"figures-{name}")
 
     from celery.signals import task_postrun
 
