@@ -53,3 +53,5 @@ class SessionDisposal(Disposable):
         QuestionnaireLink.objects.filter(questionnaire__in=answers).delete()
         empty_rows(answers, marker)
         empty_rows(Session.objects.filter(pk=session.pk), marker)
+        # A booking taken off the register is gone but for its history, which names them too.
+        Attendee.history.filter(session_id=session.pk).delete()
