@@ -123,7 +123,7 @@ def findings_with_loop_stage(findings: QuerySet) -> QuerySet:
 
 
 def theme_loop_stage(theme: PriorityTheme) -> LoopStage:
-    return LoopStage(with_loop_stage(PriorityTheme.objects.filter(pk=theme.pk)).get().loop_stage)
+    return with_loop_stage(PriorityTheme.objects.filter(pk=theme.pk)).get().loop_stage
 
 
 # Visibility ---------------------------------------------------------------------------------

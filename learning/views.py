@@ -103,7 +103,7 @@ def finding_detail(request, uuid):
         "learning/finding_detail.html",
         {
             "finding": finding,
-            "loop_stage": LoopStage(stage.loop_stage),
+            "loop_stage": stage.loop_stage,
             "stages": LoopStage,
             "agencies": list(finding.agencies.all()),
             "actions": list(selectors.action_list(request.user).filter(finding=finding)),
@@ -175,7 +175,7 @@ def theme_detail(request, uuid):
     context = selectors.theme_detail(request.user, theme)
     context |= {
         "stages": LoopStage,
-        "loop_stage": LoopStage(theme.loop_stage),
+        "loop_stage": theme.loop_stage,
         "can_edit": can_work_for_subgroup(request.user, theme.subgroup_id),
         "moves": [PriorityTheme.Status(s) for s in PriorityTheme.TRANSITIONS[theme.status]],
     }
@@ -461,7 +461,7 @@ def _evidence_page(request, uuid, **bound):
         # The next record of the loop: an action for the agency, in the outcome's plan.
         "can_add_action": _may_judge(user, evidence) and evidence.agency_id,
         "stages": LoopStage,
-        "loop_stage": LoopStage(context["theme"].loop_stage),
+        "loop_stage": context["theme"].loop_stage,
     }
     return render(request, "learning/evidence_detail.html", context)
 

@@ -4,7 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
-from sscb.attention import SHOWN_OF_EACH_KIND, Attention, attention_provider
+from sscb.attention import SHOWN_OF_EACH_KIND, Attention, attention_provider, the_rest
 from sscb.lists import first_rows
 from sscb.record_urls import url_for
 
@@ -51,17 +51,16 @@ def clocks_at_risk(user):
                     level=level,
                 )
             )
-        if in_all > len(clocks):
-            rest = in_all - len(clocks)
-            items.append(
-                Attention(
-                    title=f"{rest} more clock{'s' if rest != 1 else ''} {words}",
-                    detail="The case reviews register lists every review you may open whose "
-                    f"worst clock is {words}.",
-                    url=f"{url_for('reviews:list')}?clock={state}",
-                    level=level,
-                )
-            )
+        items += the_rest(
+            len(clocks),
+            in_all,
+            one=f"clock {words}",
+            many=f"clocks {words}",
+            detail="The case reviews register lists every review you may open whose worst clock "
+            f"is {words}.",
+            url=f"{url_for('reviews:list')}?clock={state}",
+            level=level,
+        )
     return items
 
 
@@ -87,17 +86,15 @@ def reviews_awaiting_decision(user):
         )
         for review in waiting
     ]
-    if in_all > len(waiting):
-        rest = in_all - len(waiting)
-        items.append(
-            Attention(
-                title=f"{rest} more review{'s' if rest != 1 else ''} waiting for a decision",
-                detail="The case reviews register lists them at the decision stage.",
-                url=f"{url_for('reviews:list')}?stage={Review.Stage.DECISION}",
-                level="warning",
-            )
-        )
-    return items
+    return items + the_rest(
+        len(waiting),
+        in_all,
+        one="review waiting for a decision",
+        many="reviews waiting for a decision",
+        detail="The case reviews register lists them at the decision stage.",
+        url=f"{url_for('reviews:list')}?stage={Review.Stage.DECISION}",
+        level="warning",
+    )
 
 
 def _waiting_on_reviewer(review) -> list[str]:

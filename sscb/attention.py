@@ -42,6 +42,16 @@ class Attention:
 _providers: list[Callable] = []
 
 
+def the_rest(shown: int, in_all: int, *, one: str, many: str, detail: str, url: str, level: str):
+    """The line after the first ``SHOWN_OF_EACH_KIND`` items of a kind: how many more there are
+    (``one`` or ``many`` names them), linked to the list that holds them all; nothing if every
+    one was shown."""
+    rest = in_all - shown
+    if rest <= 0:
+        return []
+    return [Attention(f"{rest} more {one if rest == 1 else many}", detail, url, level)]
+
+
 def attention_provider(func):
     """Register ``func(user) -> list[Attention]`` for the home page."""
     if func not in _providers:

@@ -22,6 +22,7 @@ kept here.
 """
 
 import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -84,9 +85,19 @@ def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
     return kept
 
 
+@functools.cache
+def _project_labels() -> frozenset[str]:
+    """Our apps' labels (a history model, ``HistoricalReview``, is known by its app's label)."""
+    from django.apps import apps
+
+    return frozenset(
+        config.label for config in apps.get_app_configs() if config.name in settings.PROJECT_APPS
+    )
+
+
 def _record_changed(sender, using=None, **kwargs):
     meta = sender._meta
-    if meta.app_label not in _APP_LABELS or meta.label in NOT_FIGURES:
+    if meta.app_label not in _project_labels() or meta.label in NOT_FIGURES:
         return
     bump()
     connection = transaction.get_connection(using or router.db_for_write(sender))
@@ -96,16 +107,8 @@ def _record_changed(sender, using=None, **kwargs):
         transaction.on_commit(bump, using=connection.alias)
 
 
-_APP_LABELS: set[str] = set()
-
-
 def connect() -> None:
     """Called once, from ``SscbConfig.ready()``."""
-    from django.apps import apps
-
-    _APP_LABELS.update(
-        config.label for config in apps.get_app_configs() if config.name in settings.PROJECT_APPS
-    )
     for name, signal in (("save", post_save), ("delete", post_delete), ("m2m", m2m_changed)):
         signal.connect(_record_changed, dispatch_uid=f"figures-{name}")
 

@@ -3,7 +3,6 @@
 from django.utils.text import slugify
 
 from learning.exports import csv_response, xlsx_response
-from learning.models import LoopStage
 from learning.training.models import Questionnaire
 
 from .assurance import JUDGED
@@ -87,7 +86,7 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
                     theme.title,
                     theme.subgroup.name,
                     theme.get_status_display(),
-                    LoopStage(theme.loop_stage).label,
+                    theme.loop_stage.label,
                 ]
                 for theme in figures["themes"]
             ],

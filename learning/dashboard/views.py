@@ -21,15 +21,17 @@ from . import reporting_lines
 from .annual_report import readers_report, scope_report
 from .exports import dashboard_export
 from .forms import DashboardFilterForm, ReportPeriodForm
-from .overview import chart_data, dashboard_figures, scope_figures
+from .overview import chart_data, scope_figures
 from .scope import Period, make_scope
 
 
 def _filters(request):
-    """Only the Executive, the Business Unit and sub-group members (for their sub-groups)."""
+    """The filter form and the reader's scope it chose. Only the Executive, the Business Unit and
+    sub-group members (for their sub-groups) may read the dashboard."""
     require(can_see_dashboard(request.user))
     form = DashboardFilterForm(request.GET or None, user=request.user)
-    return form, form.chosen()
+    chosen = form.chosen()
+    return form, make_scope(request.user, year=chosen["year"], subgroup=chosen["subgroup"])
 
 
 def _query(scope) -> str:
@@ -61,8 +63,7 @@ def _dashboard_parts(scope) -> dict:
 
 def index(request):
     """Reviews, clocks, actions, themes, assurance, returns and reminders for a year."""
-    form, chosen = _filters(request)
-    scope = make_scope(request.user, year=chosen["year"], subgroup=chosen["subgroup"])
+    form, scope = _filters(request)
     return render(
         request,
         "dashboard/index.html",
@@ -88,8 +89,7 @@ def _annual_report_parts(scope) -> dict:
 
 def annual_report(request):
     """The annual-report section for one financial year, ready to paste into the Board's report."""
-    form, chosen = _filters(request)
-    scope = make_scope(request.user, year=chosen["year"], subgroup=chosen["subgroup"])
+    form, scope = _filters(request)
     return render(
         request,
         "dashboard/annual_report.html",
@@ -107,8 +107,8 @@ def annual_report(request):
 
 def export(request, fmt):
     """The dashboard's tables, with the same filters, as CSV or XLSX."""
-    _, chosen = _filters(request)
-    figures = dashboard_figures(request.user, chosen["year"], chosen["subgroup"])
+    _, scope = _filters(request)
+    figures = scope_figures(scope)
     response, filename = dashboard_export(figures, fmt)
     access_log_record(request, None, Action.EXPORT, label=f"Board dashboard: {filename}")
     return response

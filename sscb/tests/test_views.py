@@ -159,3 +159,14 @@ def test_an_agency_lead_has_my_agency_in_the_top_navigation(client, agency_user)
     page = client.get(reverse("learning:my_agency")).content.decode()
     active = re.findall(r'<a class="nav-link active" href="([^"]+)" aria-current="page">', page)
     assert active == [reverse("learning:my_agency")]  # not "Learning" as well
+
+
+def test_the_line_after_the_first_few_items_counts_the_rest_in_words():
+    from sscb.attention import the_rest
+
+    words = {"one": "review waiting", "many": "reviews waiting", "detail": "", "url": "/r/"}
+    assert the_rest(10, 10, level="warning", **words) == []
+    [one] = the_rest(10, 11, level="warning", **words)
+    assert (one.title, one.url, one.level) == ("1 more review waiting", "/r/", "warning")
+    [many] = the_rest(10, 42, level="warning", **words)
+    assert many.title == "32 more reviews waiting"
