@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sscb.access import can_record_work
-from sscb.attention import Attention, attention_provider
+from sscb.attention import Attention, attention_provider, count_up_to, how_many
 from sscb.record_urls import url_for
 
 from . import selectors
@@ -97,40 +97,39 @@ def subgroup_follow_through(user):
     """For those who record the work: sign-offs, follow-ups, evidence to judge, themes."""
     if not can_record_work(user):
         return []
-    subgroups = selectors.subgroups_for_work(user)
-    today = timezone.localdate()
-    actions = Action.objects.filter(subgroup__in=subgroups.values("pk")).aggregate(
-        to_sign=Count("pk", filter=Q(status=Action.Status.COMPLETE)),
-        follow_up=Count(
-            "pk",
-            filter=Q(
-                status=Action.Status.SIGNED_OFF,
-                follow_up_on__lte=today,
-                followed_up_on__isnull=True,
-            ),
-        ),
+    subgroups = selectors.subgroups_for_work(user).values("pk")
+    actions = Action.objects.filter(subgroup__in=subgroups)
+    to_sign = count_up_to(actions.filter(status=Action.Status.COMPLETE))
+    follow_up = count_up_to(
+        actions.filter(
+            status=Action.Status.SIGNED_OFF,
+            followed_up_on__isnull=True,
+            follow_up_on__lte=timezone.localdate(),
+        )
     )
-    to_judge = AssuranceEvidence.objects.filter(
-        outcome__theme__subgroup__in=subgroups.values("pk"),
-        received_on__isnull=False,
-        judgement=AssuranceEvidence.Judgement.PENDING,
-    ).count()
-    unthemed = selectors.findings_visible_to(user).filter(theme__isnull=True).count()
+    to_judge = count_up_to(
+        AssuranceEvidence.objects.filter(
+            outcome__theme__subgroup__in=subgroups,
+            received_on__isnull=False,
+            judgement=AssuranceEvidence.Judgement.PENDING,
+        )
+    )
+    unthemed = count_up_to(selectors.findings_visible_to(user).filter(theme__isnull=True))
     items = []
     actions_url = url_for("learning:actions")
-    if actions["to_sign"]:
+    if to_sign:
         items.append(
             Attention(
-                f"{_plural(actions['to_sign'], 'action')} reported complete, awaiting sign-off",
+                f"{how_many(to_sign, 'action')} reported complete, awaiting sign-off",
                 "Check the evidence of completion and sign off, setting a follow-up date.",
                 actions_url + "?status=complete",
                 "info",
             )
         )
-    if actions["follow_up"]:
+    if follow_up:
         items.append(
             Attention(
-                f"{_plural(actions['follow_up'], 'action')} due a follow-up check",
+                f"{how_many(follow_up, 'action')} due a follow-up check",
                 "Check that the change has lasted and record what you found.",
                 actions_url + "?status=signed_off",
                 "warning",
@@ -139,7 +138,7 @@ def subgroup_follow_through(user):
     if to_judge:
         items.append(
             Attention(
-                f"{_plural(to_judge, 'piece')} of assurance evidence to judge",
+                f"{how_many(to_judge, 'piece')} of assurance evidence to judge",
                 "Judge whether the evidence shows practice has improved.",
                 url_for("learning:evidence_list") + "?judgement=pending",
                 "info",
@@ -148,7 +147,7 @@ def subgroup_follow_through(user):
     if unthemed:
         items.append(
             Attention(
-                f"{_plural(unthemed, 'finding')} not yet in a priority theme",
+                f"{how_many(unthemed, 'finding')} not yet in a priority theme",
                 "Collate findings that recur into priority learning themes.",
                 url_for("learning:collate"),
                 "info",

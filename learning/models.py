@@ -785,6 +785,12 @@ class Action(TimeStampedModel):
                 fields=["due_on", "status", "owner_agency", "subgroup", "at_risk", "completed_on"],
                 name="learning_action_due_cover",
             ),
+            # The home page's and reminder sweep's follow-ups due: signed off, not yet checked.
+            models.Index(
+                fields=["follow_up_on"],
+                condition=Q(status="signed_off", followed_up_on__isnull=True),
+                name="learning_action_follow_up_due",
+            ),
         ]
 
     def __str__(self):

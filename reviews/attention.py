@@ -69,11 +69,13 @@ def reviews_awaiting_decision(user):
     """Reviews at the decision stage with no decision recorded yet."""
     if not (user.is_business_unit or user.is_subgroup_member):
         return []
-    waiting = _workable(user).filter(stage=Review.Stage.DECISION, decision=Review.Decision.PENDING)
+    waiting = {"stage": Review.Stage.DECISION, "decision": Review.Decision.PENDING}
     waiting, in_all = first_rows(
-        Review.objects.filter(pk__in=waiting.values("pk")).order_by(  # once each, before counting
-            "referred_on", "pk"
-        ),
+        # Once each, before counting; the stage and decision said outside as well as in, or the
+        # database walks every review to ask the inner query about each (26 ms at scale 1).
+        Review.objects.filter(
+            pk__in=_workable(user).filter(**waiting).values("pk"), **waiting
+        ).order_by("referred_on", "pk"),
         SHOWN_OF_EACH_KIND,
     )
     items = [

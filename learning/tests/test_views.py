@@ -940,3 +940,31 @@ def test_theme_list_counts_each_themes_findings_and_outcomes(client, bu_user):
     assert rows == {"Busy": (3, 2), "Quiet": (0, 0)}
     assert page.context["page_obj"].paginator.count == 2
     assert "<td>3</td>\n    <td>2</td>" in page.content.decode()
+
+
+def test_home_counts_what_waits_on_a_sub_group_no_further_than_it_says(
+    client, bu_user, monkeypatch
+):
+    """The home's counts stop one past ``COUNTED_UP_TO`` and then say "more than" (issue 15)."""
+    from sscb import attention
+
+    monkeypatch.setattr(attention, "COUNTED_UP_TO", 2)
+    today = timezone.localdate()
+    complete = {"status": Action.Status.COMPLETE, "completed_on": today}
+    ActionFactory.create_batch(2, **complete)
+    client.force_login(bu_user)
+    assert "2 actions reported complete, awaiting sign-off" in body(client.get("/"))
+    ActionFactory(**complete)
+    page = body(client.get("/"))
+    assert "More than 2 actions reported complete, awaiting sign-off" in page
+    assert "3 actions" not in page
+
+
+def test_how_many_names_one_many_and_more_than_were_counted(monkeypatch):
+    from sscb import attention
+
+    monkeypatch.setattr(attention, "COUNTED_UP_TO", 1000)
+    assert attention.how_many(1, "action") == "1 action"
+    assert attention.how_many(0, "finding") == "0 findings"
+    assert attention.how_many(1000, "piece") == "1,000 pieces"
+    assert attention.how_many(1001, "piece") == "More than 1,000 pieces"
