@@ -4,7 +4,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sscb.access import can_record_work
-from sscb.attention import Attention, attention_provider, count_up_to, how_many
+from sscb.attention import Attention, attention_provider
+from sscb.lists import count_up_to, how_many
 from sscb.record_urls import url_for
 
 from . import selectors

@@ -13,7 +13,7 @@ from sscb.access import require
 from sscb.access_log import Action, access_log_record
 from sscb.exports import csv_response, xlsx_response
 from sscb.forms import add_service_errors
-from sscb.params import page_of
+from sscb.lists import page_of
 from sscb.tabular import template_csv
 from sscb.uploads import clean_filename
 

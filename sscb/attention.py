@@ -41,24 +41,6 @@ class Attention:
 
 _providers: list[Callable] = []
 
-# A count on the home page stops here: "more than 1,000 actions awaiting sign-off" says enough to
-# act on, and counting no further costs the same however many records there are (issue 15: at
-# scale 1, counting every action of a sub-group took 90 ms of a 118 ms home page).
-COUNTED_UP_TO = 1000
-
-
-def count_up_to(queryset) -> int:
-    """How many rows ``queryset`` holds, counted no further than one past ``COUNTED_UP_TO``."""
-    return queryset.order_by()[: COUNTED_UP_TO + 1].count()
-
-
-def how_many(count: int, word: str) -> str:
-    """``count`` (from ``count_up_to``) of ``word``: "1 action", "83 actions", or "More than
-    1,000 actions" once the count stopped."""
-    if count > COUNTED_UP_TO:
-        return f"More than {COUNTED_UP_TO:,} {word}s"
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
 
 def the_rest(shown: int, in_all: int, *, one: str, many: str, detail: str, url: str, level: str):
     """The line after the first ``SHOWN_OF_EACH_KIND`` items of a kind: how many more there are

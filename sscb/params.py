@@ -10,7 +10,6 @@ import uuid
 from functools import wraps
 
 from django.contrib.admin.options import TO_FIELD_VAR
-from django.core.paginator import Page, Paginator
 from django.http import Http404
 
 # The largest key a database integer column holds (PostgreSQL's integer).
@@ -46,11 +45,6 @@ def query_record(request, name: str, parse):
     if value is None:
         raise Http404(f"No such {name}")
     return value
-
-
-def page_of(request, rows, per_page: int) -> Page:
-    """The page ``?page=`` asks for: the first if it is not a number, the last if past the end."""
-    return Paginator(rows, per_page).get_page(request.GET.get("page"))
 
 
 # The Django admin answers 500 to three kinds of value it reads: an empty ``?_to_field=`` (its

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .access import require
+from .lists import page_of
 from .models import DisposalCandidate, DisposalRecord
-from .params import page_of
 from .retention import candidates_dispose, retention_schedule
 
 

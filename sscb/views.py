@@ -4,8 +4,8 @@ from django.shortcuts import redirect, render
 
 from . import selectors
 from .attention import attention_for
+from .lists import page_of
 from .models import User
-from .params import page_of
 
 # What each role is here for, and what to do when nothing needs their attention.
 ROLE_GUIDANCE = {

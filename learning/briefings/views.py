@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import can_see_my_agency, require
+from sscb.lists import page_of
 from sscb.pages import act_page, form_page
-from sscb.params import page_of
 
 from . import forms, selectors, services
 from .models import CASCADE_WITHIN, Briefing

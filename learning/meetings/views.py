@@ -8,8 +8,9 @@ from django.views.decorators.http import require_POST
 from learning.forms import DecisionForm
 from learning.selectors import action_owners
 from sscb.access import require
+from sscb.lists import page_of
 from sscb.pages import act_page, form_page
-from sscb.params import as_id, page_of, query_value
+from sscb.params import as_id, query_value
 from sscb.uploads import clean_filename
 
 from . import agenda, figures, forms, selectors, services

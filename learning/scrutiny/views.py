@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import require
+from sscb.lists import page_of
 from sscb.pages import form_page
-from sscb.params import page_of
 
 from . import selectors, services
 from .forms import InspectionForm, RecommendationActionForm, RecommendationForm

@@ -946,9 +946,9 @@ def test_home_counts_what_waits_on_a_sub_group_no_further_than_it_says(
     client, bu_user, monkeypatch
 ):
     """The home's counts stop one past ``COUNTED_UP_TO`` and then say "more than" (issue 15)."""
-    from sscb import attention
+    from sscb import lists
 
-    monkeypatch.setattr(attention, "COUNTED_UP_TO", 2)
+    monkeypatch.setattr(lists, "COUNTED_UP_TO", 2)
     today = timezone.localdate()
     complete = {"status": Action.Status.COMPLETE, "completed_on": today}
     ActionFactory.create_batch(2, **complete)
@@ -961,10 +961,12 @@ def test_home_counts_what_waits_on_a_sub_group_no_further_than_it_says(
 
 
 def test_how_many_names_one_many_and_more_than_were_counted(monkeypatch):
-    from sscb import attention
+    from sscb import lists
 
-    monkeypatch.setattr(attention, "COUNTED_UP_TO", 1000)
-    assert attention.how_many(1, "action") == "1 action"
-    assert attention.how_many(0, "finding") == "0 findings"
-    assert attention.how_many(1000, "piece") == "1,000 pieces"
-    assert attention.how_many(1001, "piece") == "More than 1,000 pieces"
+    monkeypatch.setattr(lists, "COUNTED_UP_TO", 1000)
+    assert lists.how_many(1, "action") == "1 action"
+    assert lists.how_many(0, "finding") == "0 findings"
+    assert lists.how_many(1000, "piece") == "1,000 pieces"
+    assert lists.how_many(1001, "piece") == "More than 1,000 pieces"
+    assert lists.how_many(1001) == "more than 1,000"
+    assert lists.how_many(1234 - 300) == "934"

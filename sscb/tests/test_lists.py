@@ -41,3 +41,23 @@ def test_the_page_alone_or_an_empty_filter_does_not_count_as_filtered():
     AgencyFactory(kind="police")
     context = _page({"kind": "garbage", "page": "garbage"})
     assert context["page_obj"].number == 1 and context["page_obj"].paginator.count == 1
+
+
+def test_a_list_counts_no_further_than_it_says_and_its_pages_stop_there(monkeypatch):
+    """Past ``COUNTED_UP_TO`` rows the count and the pages stop (issue 15: counting a member's
+    500,000 actions took 42 ms), and the page says so."""
+    from sscb import lists
+
+    monkeypatch.setattr(lists, "COUNTED_UP_TO", 3)
+    for n in range(3):
+        AgencyFactory(name=f"Police {n}", kind="police")
+    paginator = _page({})["page_obj"].paginator
+    assert (paginator.count, paginator.in_all, paginator.num_pages) == (3, "3", 2)
+    assert paginator.counted_all
+    AgencyFactory(name="Police 3", kind="police")
+    AgencyFactory(name="Police 4", kind="police")
+    page = _page({"page": "9"})["page_obj"]
+    assert (page.paginator.count, page.paginator.in_all) == (4, "more than 3")
+    assert not page.paginator.counted_all
+    assert page.number == 2 and not page.has_next()
+    assert [agency.name for agency in page] == ["Police 2", "Police 3"]

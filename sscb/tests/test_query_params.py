@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import pytest
 from django.contrib import admin
 from django.core.handlers.wsgi import WSGIRequest, get_bytes_from_wsgi
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import QueryDict
 
@@ -22,7 +21,8 @@ from audits.filters import AuditFilter
 from learning import filters as learning_filters
 from learning.training.filters import AnswerFilter, AttendeeFilter
 from reviews.filters import ChronologyFilter, ReviewFilter
-from sscb import params
+from sscb import lists, params
+from sscb.lists import CountedPaginator
 from sscb.tests import test_access_matrix as matrix
 
 world = matrix.world  # the matrix's fixtures, under their own names
@@ -223,7 +223,7 @@ def recording(monkeypatch):
     monkeypatch.setattr(WSGIRequest, "GET", RecordingGET())
     # One row a page, so that every list in the world shows its page links (which carry the
     # query string on).
-    monkeypatch.setattr(params, "Paginator", lambda rows, per_page: Paginator(rows, 1))
+    monkeypatch.setattr(lists, "CountedPaginator", lambda rows, per_page: CountedPaginator(rows, 1))
 
 
 # Requests -----------------------------------------------------------------------------------
