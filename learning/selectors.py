@@ -131,14 +131,18 @@ def theme_loop_stage(theme: PriorityTheme) -> LoopStage:
 
 def _source_visible(user, prefix=""):
     """Records whose review and audit (where there is one) the user may open."""
-    review = Q(**{f"{prefix}review__isnull": True}) | Q(
-        **{f"{prefix}review__in": reviews_visible_to(user).values("pk")}
+    # EXISTS, not IN: beside "or none", an IN list makes the database gather every review the
+    # person may open before looking at one row (4 ms at scale 1, for each such query of a page);
+    # EXISTS lets it look up only the rows' own reviews where they are few, and still gathers
+    # them all where there are many.
+    review = Q(**{f"{prefix}review__isnull": True}) | Exists(
+        reviews_visible_to(user).filter(pk=OuterRef(f"{prefix}review"))
     )
     if not user.is_agency_lead:
         return review
     return review & (
         Q(**{f"{prefix}audit__isnull": True})
-        | Q(**{f"{prefix}audit__in": audits_visible_to(user).values("pk")})
+        | Exists(audits_visible_to(user).filter(pk=OuterRef(f"{prefix}audit")))
     )
 
 
