@@ -160,7 +160,8 @@ def test_an_action_names_its_finding_where_the_reader_may_open_it(
     page = text(client.get(answers_theirs.get_absolute_url()))
     assert "a finding about other agencies" in page and "Other agency's" not in page
     assert "Answers finding" not in text(client.get(answers_none.get_absolute_url()))
-    # The finding's visibility is one query more, for an action that answers one only.
+    # The finding, read through the reader's visibility, is one query more, for an action that
+    # answers one only.
     assert count_queries(answers_ours.get_absolute_url()) == (
         count_queries(answers_none.get_absolute_url()) + 1
     )
