@@ -19,7 +19,11 @@ def _workable(user):
         return reviews
     if not user.is_subgroup_member:
         return reviews.none()
-    return reviews.filter(Q(subgroup__in=subgroup_ids(user)) | Q(panel_members=user)).distinct()
+    # The panel asked with EXISTS, not joined: a join repeats a review per panel member, and
+    # the DISTINCT that undid it made the database list every review before any clock (9 ms at
+    # scale 1, twice on the home page).
+    on_panel = Review.panel_members.through.objects.filter(review=OuterRef("pk"), user=user)
+    return reviews.filter(Q(subgroup__in=subgroup_ids(user)) | Exists(on_panel))
 
 
 @attention_provider
@@ -36,7 +40,9 @@ def clocks_at_risk(user):
     ):
         clocks, in_all = first_rows(
             ReviewClock.objects.filter(clock_state_condition(state, today), review__in=review_ids)
-            .select_related("review")
+            # Only the shown clocks' reviews, after: joined, every clock's review was read (the
+            # database scanned all reviews for them, 8 ms at scale 1).
+            .prefetch_related("review")
             .order_by("due_on", "pk"),
             SHOWN_OF_EACH_KIND,
         )
@@ -69,13 +75,10 @@ def reviews_awaiting_decision(user):
     """Reviews at the decision stage with no decision recorded yet."""
     if not (user.is_business_unit or user.is_subgroup_member):
         return []
-    waiting = {"stage": Review.Stage.DECISION, "decision": Review.Decision.PENDING}
     waiting, in_all = first_rows(
-        # Once each, before counting; the stage and decision said outside as well as in, or the
-        # database walks every review to ask the inner query about each (26 ms at scale 1).
-        Review.objects.filter(
-            pk__in=_workable(user).filter(**waiting).values("pk"), **waiting
-        ).order_by("referred_on", "pk"),
+        _workable(user)
+        .filter(stage=Review.Stage.DECISION, decision=Review.Decision.PENDING)
+        .order_by("referred_on", "pk"),
         SHOWN_OF_EACH_KIND,
     )
     items = [

@@ -375,6 +375,12 @@ class Review(TimeStampedModel):
             models.Index(fields=["stage", "kind"], name="reviews_review_stage_kind_idx"),
             # The financial-year filter on the register and the dashboard.
             models.Index(fields=["referred_on"], name="reviews_review_referred_idx"),
+            # The home page's reviews waiting for a decision, longest referred first.
+            models.Index(
+                fields=["referred_on"],
+                condition=Q(stage="decision", decision="pending"),
+                name="reviews_review_awaiting_idx",
+            ),
         ]
 
     def __str__(self):
