@@ -16,7 +16,9 @@ COUNTED_UP_TO = 1000
 
 def count_up_to(queryset) -> int:
     """How many rows ``queryset`` holds, counted no further than one past ``COUNTED_UP_TO``."""
-    return queryset.order_by()[: COUNTED_UP_TO + 1].count()
+    # Only the key selected: a sliced count keeps what it selects, and a list's annotations (a
+    # theme's loop stage, an action's RAG) would be built and worked out for each row counted.
+    return queryset.order_by().values("pk")[: COUNTED_UP_TO + 1].count()
 
 
 def how_many(count: int, word: str = "") -> str:
