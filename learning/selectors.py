@@ -38,7 +38,7 @@ from audits.selectors import (
 )
 from reviews.selectors import review_hidden_annotation, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
-from sscb.lists import first_rows
+from sscb.lists import first_rows, how_many
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -523,9 +523,10 @@ AGENCY_ROWS = 25
 
 def agency_work(user) -> dict:
     """What is addressed to a partner agency lead's agency: its open actions, evidence requests
-    (the ``AGENCY_ROWS`` due soonest of each, with ``actions_count`` and ``evidence_count``) and
+    (the ``AGENCY_ROWS`` due soonest of each, with ``actions_count`` and ``evidence_count``, and
+    as words ``actions_in_all`` and ``evidence_in_all``: "more than 1,000" past a thousand) and
     Section 11 / 175 returns, each row with ``next_step`` (what the agency does next, or who it
-    waits on) and ``next_url`` (where to do it); three queries."""
+    waits on) and ``next_url`` (where to do it); five queries."""
     today = timezone.localdate()
     actions, actions_count = first_rows(
         action_list(user)
@@ -593,8 +594,10 @@ def agency_work(user) -> dict:
     return {
         "actions": actions,
         "actions_count": actions_count,
+        "actions_in_all": how_many(actions_count),
         "evidence": evidence,
         "evidence_count": evidence_count,
+        "evidence_in_all": how_many(evidence_count),
         "returns": returns,
         "performance_due": returns_due(user),
     }

@@ -248,6 +248,21 @@ def test_my_agency_shows_the_actions_due_soonest_and_counts_the_rest(client, age
     assert listed == AGENCY_ROWS + 3  # every one, the cancelled one too, to filter by status
 
 
+def test_my_agency_says_more_than_once_its_count_stopped(client, agency_user, monkeypatch):
+    from learning.selectors import AGENCY_ROWS
+    from sscb import lists
+
+    monkeypatch.setattr(lists, "COUNTED_UP_TO", AGENCY_ROWS + 1)
+    for n in range(AGENCY_ROWS + 3):
+        ActionFactory(owner_agency=agency_user.agency, title=f"Open action {n}")
+    client.force_login(agency_user)
+    text = body(client.get(reverse("learning:my_agency")))
+    assert (
+        f"the {AGENCY_ROWS} due soonest of your agency's more than {AGENCY_ROWS + 1} open actions"
+        in text
+    )
+
+
 def test_agency_lead_reports_progress_on_their_action(client, agency_user, two_agencies):
     mine, theirs, *_ = two_agencies
     client.force_login(agency_user)
