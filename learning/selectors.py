@@ -38,7 +38,7 @@ from audits.selectors import (
 )
 from reviews.selectors import review_hidden_annotation, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
-from sscb.lists import first_rows, how_many
+from sscb.lists import count_up_to, first_rows, how_many
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -526,16 +526,19 @@ def agency_work(user) -> dict:
     (the ``AGENCY_ROWS`` due soonest of each, with ``actions_count`` and ``evidence_count``, and
     as words ``actions_in_all`` and ``evidence_in_all``: "more than 1,000" past a thousand) and
     Section 11 / 175 returns, each row with ``next_step`` (what the agency does next, or who it
-    waits on) and ``next_url`` (where to do it); five queries."""
+    waits on) and ``next_url`` (where to do it); four queries."""
     today = timezone.localdate()
-    actions, actions_count = first_rows(
+    open_actions = (
         action_list(user)
         .filter(owner_agency_id=user.agency_id)
         .exclude(status__in=[Action.Status.SIGNED_OFF, Action.Status.CANCELLED])
         .select_related("subgroup")
-        .order_by("due_on", "pk"),
-        AGENCY_ROWS,
+        .order_by("due_on", "pk")
     )
+    # The rows, then the count, not first_rows: its window joined the records that every one of
+    # an agency's open actions names before it could stop at the first 25 (45 ms for 4,189 open
+    # actions at scale 1).
+    actions, actions_count = list(open_actions[:AGENCY_ROWS]), count_up_to(open_actions)
     for action in actions:
         action.next_url = action.get_absolute_url()
         if action.status == Action.Status.COMPLETE:

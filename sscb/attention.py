@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from . import lists
 from .record_urls import url_for
 
 # Levels (Bootstrap's contextual classes), most urgent first, with the heading each group has.
@@ -45,13 +44,11 @@ _providers: list[Callable] = []
 
 def the_rest(shown: int, in_all: int, *, one: str, many: str, detail: str, url: str, level: str):
     """The line after the first ``SHOWN_OF_EACH_KIND`` items of a kind: how many more there are
-    (``one`` or ``many`` names them; past ``COUNTED_UP_TO`` in all, that there are more than
-    that), linked to the list that holds them all; nothing if every one was shown."""
+    (``one`` or ``many`` names them), linked to the list that holds them all; nothing if every
+    one was shown."""
     rest = in_all - shown
     if rest <= 0:
         return []
-    if in_all > lists.COUNTED_UP_TO:  # the count stopped
-        return [Attention(f"More than {lists.COUNTED_UP_TO:,} {many} in all", detail, url, level)]
     return [Attention(f"{rest:,} more {one if rest == 1 else many}", detail, url, level)]
 
 

@@ -61,16 +61,3 @@ def test_a_list_counts_no_further_than_it_says_and_its_pages_stop_there(monkeypa
     assert not page.paginator.counted_all
     assert page.number == 2 and not page.has_next()
     assert [agency.name for agency in page] == ["Police 2", "Police 3"]
-
-
-def test_the_rest_of_a_home_item_says_more_than_once_the_count_stopped():
-    from sscb.attention import the_rest
-
-    words = {"one": "clock past due", "many": "clocks past due", "detail": "", "url": "/"}
-    assert the_rest(10, 10, level="danger", **words) == []
-    assert the_rest(10, 11, level="danger", **words)[0].title == "1 more clock past due"
-    assert the_rest(10, 1000, level="danger", **words)[0].title == "990 more clocks past due"
-    assert (
-        the_rest(10, 1001, level="danger", **words)[0].title
-        == "More than 1,000 clocks past due in all"
-    )
