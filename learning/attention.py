@@ -5,17 +5,13 @@ from django.utils import timezone
 
 from sscb.access import can_record_work
 from sscb.attention import Attention, attention_provider
-from sscb.lists import count_up_to, how_many
+from sscb.lists import count_up_to, how_many, plural
 from sscb.record_urls import url_for
 
 from . import selectors
 from .models import Action, AssuranceEvidence, LearningOutcome, action_rag_condition
 
 SOON = Action.AMBER_WITHIN  # what turns an action amber
-
-
-def _plural(count, word):
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @attention_provider
@@ -40,7 +36,7 @@ def agency_requests(user):
     if counts["red"]:
         items.append(
             Attention(
-                f"{_plural(counts['red'], 'action')} overdue for your agency",
+                f"{plural(counts['red'], 'action')} overdue for your agency",
                 "Update progress or report completion with evidence.",
                 f"{actions_url}?rag=red",
                 "danger",
@@ -49,7 +45,7 @@ def agency_requests(user):
     if counts["amber"]:
         items.append(
             Attention(
-                f"{_plural(counts['amber'], 'action')} due in the next {SOON.days} days or at risk",
+                f"{plural(counts['amber'], 'action')} due in the next {SOON.days} days or at risk",
                 "Report progress, or tell the sub-group if the date is at risk.",
                 f"{actions_url}?rag=amber",
                 "warning",
@@ -58,7 +54,7 @@ def agency_requests(user):
     if counts["later"]:
         items.append(
             Attention(
-                f"{_plural(counts['later'], 'other open action')} for your agency",
+                f"{plural(counts['later'], 'other open action')} for your agency",
                 "Due later: keep their progress up to date.",
                 f"{actions_url}?completion=not_done&rag=green",
                 "info",
@@ -67,7 +63,7 @@ def agency_requests(user):
     if evidence:
         items.append(
             Attention(
-                f"{_plural(evidence, 'evidence request')} waiting for your agency",
+                f"{plural(evidence, 'evidence request')} waiting for your agency",
                 "Provide the assurance evidence the partnership has asked for.",
                 url_for("learning:evidence_list") + "?outstanding=true",
                 "warning",
@@ -85,7 +81,7 @@ def executive_decisions(user):
         return []
     return [
         Attention(
-            f"{_plural(waiting, 'learning outcome')} awaiting an Executive decision",
+            f"{plural(waiting, 'learning outcome')} awaiting an Executive decision",
             "Read the schedule of activities and record the Executive's decision.",
             url_for("learning:outcomes") + "?decision=pending",
             "info",

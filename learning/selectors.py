@@ -36,9 +36,9 @@ from audits.selectors import (
     self_assessments_visible_to,
     standards_not_met,
 )
-from reviews.selectors import review_hidden_annotation, reviews_visible_to
+from reviews.selectors import review_hidden_annotation, review_visible_at, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
-from sscb.lists import count_up_to, first_rows, how_many
+from sscb.lists import count_up_to, first_rows
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -131,15 +131,10 @@ def theme_loop_stage(theme: PriorityTheme) -> LoopStage:
 
 def _source_visible(user, prefix=""):
     """Records whose review and audit (where there is one) the user may open."""
-    # EXISTS, not IN: beside "or none", an IN list makes the database gather every review the
-    # person may open before looking at one row (4 ms at scale 1, for each such query of a page);
-    # EXISTS lets it look up only the rows' own reviews where they are few, and still gathers
-    # them all where there are many.
-    review = Q(**{f"{prefix}review__isnull": True}) | Exists(
-        reviews_visible_to(user).filter(pk=OuterRef(f"{prefix}review"))
-    )
+    review = Q(**{f"{prefix}review__isnull": True}) | review_visible_at(user, f"{prefix}review")
     if not user.is_agency_lead:
         return review
+    # EXISTS for the audit too, as review_visible_at says why.
     return review & (
         Q(**{f"{prefix}audit__isnull": True})
         | Exists(audits_visible_to(user).filter(pk=OuterRef(f"{prefix}audit")))
@@ -523,8 +518,8 @@ AGENCY_ROWS = 25
 
 def agency_work(user) -> dict:
     """What is addressed to a partner agency lead's agency: its open actions, evidence requests
-    (the ``AGENCY_ROWS`` due soonest of each, with ``actions_count`` and ``evidence_count``, and
-    as words ``actions_in_all`` and ``evidence_in_all``: "more than 1,000" past a thousand) and
+    (the ``AGENCY_ROWS`` due soonest of each, with ``actions_count`` and ``evidence_count``, which
+    stop one past 1,000: a page writes them ``|how_many``) and
     Section 11 / 175 returns, each row with ``next_step`` (what the agency does next, or who it
     waits on) and ``next_url`` (where to do it); four queries."""
     today = timezone.localdate()
@@ -597,10 +592,8 @@ def agency_work(user) -> dict:
     return {
         "actions": actions,
         "actions_count": actions_count,
-        "actions_in_all": how_many(actions_count),
         "evidence": evidence,
         "evidence_count": evidence_count,
-        "evidence_in_all": how_many(evidence_count),
         "returns": returns,
         "performance_due": returns_due(user),
     }

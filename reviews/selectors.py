@@ -53,6 +53,16 @@ def reviews_visible_to(user):
     return visible
 
 
+def review_visible_at(user, review_ref: str) -> Exists:
+    """For rows that point at a review (at ``review_ref``): the review is one ``user`` may open.
+
+    EXISTS, not ``review__in``: beside "or it has no review", an IN list makes PostgreSQL gather
+    every review the person may open before it looks at one row (14,432 reviews, 3–4 ms at scale
+    1, in each such query); EXISTS lets it look up only the rows' own reviews where they are few,
+    and still gather them all where there are many."""
+    return Exists(reviews_visible_to(user).filter(pk=OuterRef(review_ref)))
+
+
 def mark_hidden_reviews(user, reviews) -> None:
     """Set ``is_hidden`` on each review ``user`` may not open (one query, none for the BU).
 
@@ -79,9 +89,7 @@ def review_hidden_annotation(user, review_ref: str = "review"):
     if user.is_business_unit:
         return Value(False, output_field=BooleanField())
     return ExpressionWrapper(
-        # EXISTS, not IN, as learning.selectors._source_visible says why.
-        Q(**{f"{review_ref}__isnull": False})
-        & ~Exists(reviews_visible_to(user).filter(pk=OuterRef(review_ref))),
+        Q(**{f"{review_ref}__isnull": False}) & ~review_visible_at(user, review_ref),
         output_field=BooleanField(),
     )
 

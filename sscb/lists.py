@@ -21,25 +21,28 @@ def count_up_to(queryset) -> int:
     return queryset.order_by().values("pk")[: COUNTED_UP_TO + 1].count()
 
 
-def how_many(count: int, word: str = "") -> str:
-    """``count`` (from ``count_up_to``) of ``word``: "1 action", "1,234 actions", or "More than
-    1,000 actions" once the count stopped; without ``word``, only the number ("more than 1,000")."""
-    if count > COUNTED_UP_TO:
-        return f"More than {COUNTED_UP_TO:,} {word}s" if word else f"more than {COUNTED_UP_TO:,}"
-    if not word:
-        return f"{count:,}"
+def plural(count: int, word: str) -> str:
+    """ "1 action", "1,234 actions"."""
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+def how_many(count: int, word: str = "") -> str:
+    """``count`` (from ``count_up_to``) of ``word``: "1 action", "1,234 actions", or "More than
+    1,000 actions" once the count stopped; without ``word``, only the number ("more than 1,000").
+    A template writes it ``{{ count|how_many }}``."""
+    if count > COUNTED_UP_TO:
+        return f"More than {COUNTED_UP_TO:,} {word}s" if word else f"more than {COUNTED_UP_TO:,}"
+    return plural(count, word) if word else f"{count:,}"
+
+
 class CountedPaginator(Paginator):
-    """Django's paginator, counting rows with ``count_up_to``: past ``COUNTED_UP_TO`` the last
-    page holds the row after it, and ``in_all`` says "more than 1,000"."""
+    """Django's paginator over a queryset, counting its rows with ``count_up_to``: past
+    ``COUNTED_UP_TO`` the last page holds the row after it, and ``in_all`` says "more than
+    1,000"."""
 
     @cached_property
     def count(self) -> int:
-        if hasattr(self.object_list, "order_by"):
-            return count_up_to(self.object_list)
-        return len(self.object_list)
+        return count_up_to(self.object_list)
 
     @property
     def counted_all(self) -> bool:

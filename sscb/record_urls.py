@@ -54,12 +54,9 @@ def url_for(name: str, args=None, kwargs=None, current_app=None) -> str:
     """``reverse(name, args=args, kwargs=kwargs, current_app=current_app)``, the same string."""
     args = args or ()
     # A record's own page, the commonest link by far (a golden thread makes some 550): its shape
-    # without looking at each argument, and its two pieces joined straight.
-    if len(args) == 1 and not kwargs and type(args[0]) is uuid.UUID:
-        pieces = _pieces(name, (None,), current_app, get_script_prefix(), get_urlconf())
-        if pieces is not None:
-            return f"{pieces[0]}{args[0]}{pieces[1]}"
-    shape = None if kwargs else _shape(args)
+    # without looking at each argument.
+    one_id = len(args) == 1 and not kwargs and type(args[0]) is uuid.UUID
+    shape = (None,) if one_id else None if kwargs else _shape(args)
     if shape is not None:
         pieces = _pieces(name, shape, current_app, get_script_prefix(), get_urlconf())
         if pieces is not None:

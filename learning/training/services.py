@@ -236,8 +236,7 @@ def link_resend(*, attendee: Attendee, stage: int) -> None:
         raise ValidationError(f"{attendee.name} has already answered this questionnaire.")
     if _window(attendee.session, stage)[1] < _today():
         raise ValidationError("This questionnaire's time has passed: a new link would not open.")
-    token = link_issue(questionnaire=questionnaire, sent_to=attendee.email)
-    message = _invitation(questionnaire, attendee, token)
+    message = _invitation(questionnaire, attendee)
     transaction.on_commit(lambda: get_connection().send_messages([message]))
 
 
@@ -398,15 +397,16 @@ def evaluation_send(*, session: Session, stage: int) -> int:
     messages = []
     for attendee in attendees.select_related("session__course"):
         questionnaire, _ = Questionnaire.objects.get_or_create(attendee=attendee, stage=stage)
-        token = link_issue(questionnaire=questionnaire, sent_to=attendee.email)
-        messages.append(_invitation(questionnaire, attendee, token))
+        messages.append(_invitation(questionnaire, attendee))
     if not messages:
         raise ValidationError("Everyone it is for has already been sent this questionnaire.")
     transaction.on_commit(lambda: get_connection().send_messages(messages))
     return len(messages)
 
 
-def _invitation(questionnaire, attendee, token) -> EmailMessage:
+def _invitation(questionnaire, attendee) -> EmailMessage:
+    """The email that brings ``attendee`` a new link to ``questionnaire``."""
+    token = link_issue(questionnaire=questionnaire, sent_to=attendee.email)
     course = attendee.session.course
     context = {
         "attendee": attendee,

@@ -451,3 +451,23 @@ def test_the_review_forms_leave_validation_to_the_server(client, bu_user):
     response = client.post(reverse("reviews:create"), {"title": ""})
     assert response.status_code == 200
     assert "invalid-feedback" in response.content.decode()
+
+
+def test_the_register_past_its_count_says_more_than_and_its_pages_stop(
+    client, bu_user, monkeypatch
+):
+    """Past ``COUNTED_UP_TO`` the register says "more than", and its last page says why it
+    stops (templates/_pagination.html)."""
+    from sscb import lists
+
+    monkeypatch.setattr(lists, "COUNTED_UP_TO", 26)
+    ReviewFactory.create_batch(28)
+    client.force_login(bu_user)
+    first = _body(client.get(reverse("reviews:list")))
+    assert "More than 26 reviews" in first
+    assert "Page 1 (more than 26 in all)" in first and "Page 1 of" not in first
+    last = _body(client.get(reverse("reviews:list"), {"page": "2"}))
+    assert "The list stops here: narrow it with its filters to see the rest" in last
+    monkeypatch.setattr(lists, "COUNTED_UP_TO", 1000)
+    counted = _body(client.get(reverse("reviews:list"), {"page": "2"}))
+    assert "Page 2 of 2 (28 in all)" in counted and "The list stops here" not in counted
