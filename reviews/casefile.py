@@ -11,7 +11,7 @@ import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -34,7 +34,7 @@ from .models import (
     ReviewTeamMember,
     TermsOfReference,
 )
-from .selectors import can_edit_review, reviews_visible_to
+from .selectors import can_edit_review, on_panel, reviews_visible_to
 
 # ---------------------------------------------------------------------------------------- reads
 
@@ -311,8 +311,9 @@ def documents_visible_to(user):
     documents = CaseDocument.objects.filter(review__in=reviews_visible_to(user))
     if user.is_business_unit:
         return documents
-    on_panel = Review.panel_members.through.objects.filter(review=OuterRef("review"), user=user)
-    documents = documents.filter(~Q(kind=DRAFT) | Q(review__lead_reviewer=user) | Exists(on_panel))
+    documents = documents.filter(
+        ~Q(kind=DRAFT) | Q(review__lead_reviewer=user) | on_panel(user, "review")
+    )
     if user.is_agency_lead:
         documents = documents.filter(~Q(kind=AGENCY_REPORT) | Q(agency_id=user.agency_id))
     return documents

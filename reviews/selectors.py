@@ -45,12 +45,18 @@ def reviews_visible_to(user):
         return reviews
     if user.is_independent_reviewer:
         return reviews.filter(lead_reviewer=user)
-    on_panel = Review.panel_members.through.objects.filter(review=OuterRef("pk"), user=user)
-    visible = reviews.filter(Q(is_restricted=False) | Q(lead_reviewer=user) | Exists(on_panel))
+    visible = reviews.filter(Q(is_restricted=False) | Q(lead_reviewer=user) | on_panel(user))
     if user.is_agency_lead:
         involved = ReviewAgency.objects.filter(review=OuterRef("pk"), agency_id=user.agency_id)
         return visible.filter(Exists(involved))
     return visible
+
+
+def on_panel(user, review_ref: str = "pk") -> Exists:
+    """For rows of (or pointing at, through ``review_ref``) reviews: ``user`` sits on the review's
+    panel. Asked, not joined, so that a review with several panel members is still one row."""
+    panel = Review.panel_members.through.objects
+    return Exists(panel.filter(review=OuterRef(review_ref), user=user))
 
 
 def review_visible_at(user, review_ref: str) -> Exists:
