@@ -5,6 +5,7 @@ from functools import lru_cache, reduce
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page
 from django.db.models import (
     BooleanField,
     Case,
@@ -38,7 +39,7 @@ from audits.selectors import (
 )
 from reviews.selectors import review_hidden_annotation, review_visible_at, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
-from sscb.lists import count_up_to, first_rows
+from sscb.lists import PAGE_SIZE, CountedPaginator, count_up_to, first_rows
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -628,11 +629,11 @@ def _outcomes_in_full(user) -> QuerySet:
     )
 
 
-def outcome_page(user, outcome: LearningOutcome) -> LearningOutcome:
-    """One outcome with everything the outcome page shows, its actions in loop order too, in a
-    fixed number of queries."""
+def outcome_page(user, outcome: LearningOutcome, page=None) -> LearningOutcome:
+    """One outcome with everything the outcome page shows, and the page ``page`` of its
+    actions, in a fixed number of queries."""
     outcome = _outcomes_in_full(user).select_related("theme").get(pk=outcome.pk)
-    outcome.thread_actions = _thread_actions(user, outcomes=[outcome])
+    outcome.thread_actions = _thread_actions(user, outcomes=[outcome], page=page)
     return outcome
 
 
@@ -712,47 +713,58 @@ THREAD_ORDER = ("review", "audit", "inspection", "finding", "outcome")
 # recommendation it answers (learning.scrutiny).
 SOURCE_PATH = {"review": "review", "audit": "audit", "inspection": "recommendation__inspection"}
 
+# How an action names each place in a thread: its source, a finding or an outcome.
+THREAD_PATH = SOURCE_PATH | {"finding": "finding", "outcome": "outcome"}
 
-def _thread_actions(user, *, findings=(), outcomes=(), source=None) -> list[Action]:
-    """Every action the reader may see that answers ``source`` (a review or an audit), one of
-    ``findings`` or one of ``outcomes`` (those on the page, already scoped to the reader), once
-    each and in loop order. Each carries ``answers`` and ``answers_kind``: the furthest of them
-    round the loop that it answers, so a finding the reader may not open is never named."""
-    places = {}
-    for kind, records in (("finding", findings), ("outcome", outcomes)):
-        for position, record in enumerate(records):
-            places[kind, record.pk] = (THREAD_ORDER.index(kind), position, kind, record)
-    answering = Q(finding__in=[f.pk for f in findings]) | Q(outcome__in=[o.pk for o in outcomes])
+
+def _thread_actions(user, *, findings=(), outcomes=(), source=None, page=None) -> Page:
+    """The page ``page`` (a number as the query string gives it), ``PAGE_SIZE`` at a time, of
+    the actions the reader may see that answer ``source`` (a review, an audit or an
+    inspection), one of ``findings`` or one of ``outcomes`` (those on the page, already scoped to
+    the reader), once each and in loop order: a thread at scale reaches hundreds of actions
+    (issue 15). Each action is placed by the furthest round the loop of what it answers, so
+    the order is worked out in SQL and every page is a slice of the same list; each on the page
+    carries ``answers`` and ``answers_kind``, so a finding the reader may not open is never
+    named."""
+    places = [
+        (THREAD_ORDER.index(kind), position, kind, record)
+        for kind, records in (("finding", findings), ("outcome", outcomes))
+        for position, record in enumerate(records)
+    ]
     if source is not None:
         kind = source._meta.model_name
-        answering |= Q(**{SOURCE_PATH[kind]: source})
-        places[kind, source.pk] = (THREAD_ORDER.index(kind), 0, kind, source)
-    actions = list(_action_rows(user).filter(answering)) if places else []
-    for action in actions:
-        order, position, action.answers_kind, action.answers = max(
-            (
-                places[key]
-                for key in (
-                    ("outcome", action.outcome_id),
-                    ("finding", action.finding_id),
-                    ("review", action.review_id),
-                    ("audit", action.audit_id),
-                    (
-                        "inspection",
-                        action.recommendation.inspection_id if action.recommendation_id else None,
-                    ),
-                )
-                if key in places
-            ),
-            key=lambda place: place[:2],
-        )
-        action.loop_order = (order, position, action.due_on, action.pk)
-    return sorted(actions, key=lambda action: action.loop_order)
+        places.append((THREAD_ORDER.index(kind), 0, kind, source))
+    places.sort(key=lambda place: place[:2])
+    if not places:
+        return CountedPaginator(Action.objects.none(), PAGE_SIZE).get_page(page)
+    # The furthest place first: a CASE takes the first WHEN that holds.
+    place = Case(
+        *(
+            When(**{THREAD_PATH[kind]: record.pk}, then=Value(index))
+            for index, (_, _, kind, record) in reversed(list(enumerate(places)))
+        ),
+        output_field=IntegerField(),
+    )
+    answered = {}
+    for _, _, kind, record in places:
+        answered.setdefault(THREAD_PATH[kind], []).append(record.pk)
+    answering = reduce(operator.or_, (Q(**{f"{path}__in": pks}) for path, pks in answered.items()))
+    actions = (
+        _action_rows(user)
+        .filter(answering)
+        .annotate(thread_place=place)
+        .order_by("thread_place", "due_on", "pk")
+    )
+    page = CountedPaginator(actions, PAGE_SIZE).get_page(page)
+    page.object_list = list(page.object_list)
+    for action in page:
+        _, _, action.answers_kind, action.answers = places[action.thread_place]
+    return page
 
 
-def thread_forward(user, *, review=None, audit=None, inspection=None) -> dict:
+def thread_forward(user, *, review=None, audit=None, inspection=None, page=None) -> dict:
     """From a review, an audit or an inspection: its findings, their themes and all that
-    followed, and every action answering any of them, in loop order."""
+    followed, and the page ``page`` of the actions answering any of them, in loop order."""
     source = next(record for record in (review, audit, inspection) if record is not None)
     # Only what the thread shows of a finding: its title and theme (not ``finding_list``'s stage,
     # sources and agencies, which cost more to build than the rest of the findings' query).
@@ -768,7 +780,9 @@ def thread_forward(user, *, review=None, audit=None, inspection=None) -> dict:
     return {
         "findings": findings,
         "themes": themes,
-        "actions": _thread_actions(user, findings=findings, outcomes=outcomes, source=source),
+        "actions": _thread_actions(
+            user, findings=findings, outcomes=outcomes, source=source, page=page
+        ),
     }
 
 
@@ -790,9 +804,9 @@ def thread_back(user, evidence: AssuranceEvidence) -> dict:
     }
 
 
-def theme_detail(user, theme: PriorityTheme) -> dict:
-    """A theme with all that followed it, and every action answering its findings or its
-    outcomes, in loop order."""
+def theme_detail(user, theme: PriorityTheme, page=None) -> dict:
+    """A theme with all that followed it, and the page ``page`` of the actions answering its
+    findings or its outcomes, in loop order."""
     theme = _thread_themes(
         user,
         themes_visible_to(user)
@@ -804,7 +818,9 @@ def theme_detail(user, theme: PriorityTheme) -> dict:
     return {
         "theme": theme,
         "findings": findings,
-        "actions": _thread_actions(user, findings=findings, outcomes=list(theme.outcomes.all())),
+        "actions": _thread_actions(
+            user, findings=findings, outcomes=list(theme.outcomes.all()), page=page
+        ),
     }
 
 

@@ -172,7 +172,7 @@ def collate(request):
 
 def theme_detail(request, uuid):
     theme = selectors.get_theme_for_user(request.user, uuid)
-    context = selectors.theme_detail(request.user, theme)
+    context = selectors.theme_detail(request.user, theme, page=request.GET.get("page"))
     context |= {
         "stages": LoopStage,
         "loop_stage": theme.loop_stage,
@@ -265,7 +265,7 @@ def outcome_detail(request, uuid):
         request,
         "learning/outcome_detail.html",
         {
-            "outcome": selectors.outcome_page(user, outcome),
+            "outcome": selectors.outcome_page(user, outcome, page=request.GET.get("page")),
             "theme": outcome.theme,
             "can_edit": can_work_for_subgroup(user, outcome.theme.subgroup_id),
             "can_decide": (user.is_executive or user.is_business_unit),
@@ -763,13 +763,13 @@ def attachment_download(request, uuid):
 def thread_review(request, uuid):
     review = get_review_for_user(request.user, uuid)
     review_record_opening(request=request, review=review)
-    context = selectors.thread_forward(request.user, review=review)
+    context = selectors.thread_forward(request.user, review=review, page=request.GET.get("page"))
     context |= {"source": review, "source_param": "review"}
     return render(request, "learning/thread.html", context)
 
 
 def thread_audit(request, uuid):
     audit = get_audit_for_user(request.user, uuid)
-    context = selectors.thread_forward(request.user, audit=audit)
+    context = selectors.thread_forward(request.user, audit=audit, page=request.GET.get("page"))
     context |= {"source": audit, "source_param": "audit"}
     return render(request, "learning/thread.html", context)

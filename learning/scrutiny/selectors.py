@@ -86,7 +86,9 @@ def inspection_page(user, inspection: Inspection) -> dict:
     }
 
 
-def inspection_thread(user, inspection: Inspection) -> dict:
+def inspection_thread(user, inspection: Inspection, page=None) -> dict:
     """The golden thread from an inspection: its recommendations and what each became, the
-    findings' themes and all that followed, every action in loop order."""
-    return inspection_page(user, inspection) | thread_forward(user, inspection=inspection)
+    findings' themes and all that followed, the page ``page`` of its actions in loop order."""
+    return inspection_page(user, inspection) | thread_forward(
+        user, inspection=inspection, page=page
+    )

@@ -69,7 +69,7 @@ def inspection_thread(request, uuid):
     """The golden thread from an inspection: recommendation → finding or action → … → evidence."""
     user = request.user
     inspection = selectors.get_inspection_for_user(user, uuid)
-    context = selectors.inspection_thread(user, inspection)
+    context = selectors.inspection_thread(user, inspection, page=request.GET.get("page"))
     context |= {"source": inspection}
     return render(request, "scrutiny/thread.html", context)
 

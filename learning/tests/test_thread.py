@@ -143,6 +143,32 @@ def test_every_action_is_on_the_pages_of_what_it_answers_in_loop_order(client, b
     ]
 
 
+def test_the_pages_of_a_threads_actions_are_slices_of_one_loop_order(
+    client, bu_user, loop, monkeypatch
+):
+    """Loop order is worked out in SQL, so the second page starts where the first stopped, and
+    the links between pages go back to the actions."""
+    monkeypatch.setattr("learning.selectors.PAGE_SIZE", 3)
+    client.force_login(bu_user)
+    review, outcome = loop["review"], loop["outcome"]
+    url = reverse("learning:thread_review", args=[review.uuid])
+    wishes = f"Outcome {outcome.title}"
+
+    assert action_rows(client, url) + action_rows(client, f"{url}?page=2") == [
+        ("Review the strategy template", f"{review.reference} action plan"),
+        ("Brief on the child's voice", "Finding Voice not recorded"),
+        ("Add wishes to the plan template", wishes),
+        ("Evaluate the module", wishes),
+    ]
+    first = unescape(client.get(url).content.decode())
+    assert "4 actions, 3 to a page" in first
+    assert 'href="?page=2#actions"' in first
+    assert 'href="?page=1#actions"' in unescape(client.get(f"{url}?page=2").content.decode())
+    # Past the end, the last page; not a number, the first.
+    assert action_rows(client, f"{url}?page=9") == [("Evaluate the module", wishes)]
+    assert len(action_rows(client, f"{url}?page=x")) == 3
+
+
 def test_a_whole_loop_can_be_followed_both_ways(client, bu_user, loop):
     client.force_login(bu_user)
     review_thread = reverse("learning:thread_review", args=[loop["review"].uuid])
