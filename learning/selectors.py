@@ -132,7 +132,7 @@ def theme_loop_stage(theme: PriorityTheme) -> LoopStage:
 
 def _source_visible(user, prefix=""):
     """Records whose review and audit (where there is one) the user may open."""
-    review = Q(**{f"{prefix}review__isnull": True}) | review_visible_at(user, f"{prefix}review")
+    review = review_visible_at(user, f"{prefix}review")
     if not user.is_agency_lead:
         return review
     # EXISTS for the audit too, as review_visible_at says why.
@@ -756,7 +756,6 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None, page=None) -
         .order_by("thread_place", "due_on", "pk")
     )
     page = CountedPaginator(actions, PAGE_SIZE).get_page(page)
-    page.object_list = list(page.object_list)
     for action in page:
         _, _, action.answers_kind, action.answers = places[action.thread_place]
     return page

@@ -3,7 +3,8 @@
 from functools import cached_property
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Window
+from django.db.models import Count, QuerySet, Window
+from django.db.models.query import ModelIterable
 
 PAGE_SIZE = 25
 
@@ -51,6 +52,18 @@ class CountedPaginator(Paginator):
     @property
     def in_all(self) -> str:
         return how_many(self.count)
+
+    def _get_page(self, rows, number, paginator) -> Page:
+        """A page of records in two queries: its keys, in the list's order, then the records
+        with those keys. Asked for in one, the database joins every relation the rows show to
+        each row it reads before it can stop, and plans that join beside the list's filters (a
+        member's action list at scale 1: 8.5 ms, of which 4 ms planning; its keys, then its 25
+        rows: 2.5 ms)."""
+        if isinstance(rows, QuerySet) and rows._iterable_class is ModelIterable:
+            keys = list(rows.values_list("pk", flat=True))
+            found = {row.pk: row for row in self.object_list.order_by().filter(pk__in=keys)}
+            rows = [found[key] for key in keys if key in found]
+        return super()._get_page(rows, number, paginator)
 
 
 def page_of(request, rows, per_page: int) -> Page:

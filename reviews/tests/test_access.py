@@ -110,3 +110,34 @@ def test_sub_group_membership_grants_writes(member_user, crp):
     SubGroupMembershipFactory(subgroup=crp, user=member_user)
     member_user._subgroup_ids = None
     assert get_review_for_user(member_user, review.uuid, write=True) == review
+
+
+@pytest.mark.parametrize(
+    "role",
+    ["business_unit", "subgroup_member", "executive", "agency_lead", "independent_reviewer"],
+)
+def test_records_through_a_review_follow_the_reviews_visibility(
+    users_by_role, reviews, reviewer_user, role
+):
+    """``review_visible_at`` (asked the other way round for most readers, as NOT EXISTS a review
+    closed to them) lets through the records of the reviews ``reviews_visible_to`` opens, and
+    those with no review, whoever leads the review or sits on its panel."""
+    from learning.models import Finding
+    from learning.tests.factories import FindingFactory
+    from reviews.selectors import review_hidden_annotation, review_visible_at
+
+    user = users_by_role[role]
+    unled = ReviewFactory(is_restricted=True, lead_reviewer=None)
+    on_panel = ReviewFactory(is_restricted=True, lead_reviewer=reviewer_user)
+    on_panel.panel_members.add(user)
+    led = ReviewFactory(is_restricted=True, lead_reviewer=user)
+    ReviewAgencyFactory(review=reviews["open"], agency=users_by_role["agency_lead"].agency)
+    ReviewAgencyFactory(review=on_panel, agency=users_by_role["agency_lead"].agency)
+    sources = [reviews["open"], reviews["restricted"], unled, on_panel, led, None]
+    findings = {FindingFactory(review=review).pk: review for review in sources}
+    opened = set(reviews_visible_to(user)) | {None}
+
+    seen = Finding.objects.filter(pk__in=findings).filter(review_visible_at(user, "review"))
+    assert {findings[pk] for pk in seen.values_list("pk", flat=True)} == opened & set(sources)
+    hidden = Finding.objects.filter(pk__in=findings).annotate(hidden=review_hidden_annotation(user))
+    assert {findings[f.pk] for f in hidden if f.hidden} == set(sources) - opened

@@ -61,3 +61,31 @@ def test_a_list_counts_no_further_than_it_says_and_its_pages_stop_there(monkeypa
     assert not page.paginator.counted_all
     assert page.number == 2 and not page.has_next()
     assert [agency.name for agency in page] == ["Police 2", "Police 3"]
+
+
+def test_a_page_is_its_keys_in_the_lists_order_then_its_records(django_assert_num_queries):
+    """The keys first, then the records with those keys (issue 15: the database stops reading
+    the list sooner when it joins nothing): the rows keep the list's order, its annotations and
+    its prefetches; a list of values is paged as it is."""
+    from django.db.models import F, Prefetch
+
+    from sscb.lists import CountedPaginator
+    from sscb.models import User
+    from sscb.tests.factories import UserFactory
+
+    agencies = [AgencyFactory(name=name) for name in ("Beta", "Alpha", "Gamma", "Delta")]
+    UserFactory(agency=agencies[2], username="gamma-lead")
+    rows = (
+        Agency.objects.annotate(called=F("name"))
+        .prefetch_related(Prefetch("people", queryset=User.objects.order_by("username")))
+        .order_by("-name")
+    )
+    with django_assert_num_queries(4):  # count, keys, records, their people
+        page = CountedPaginator(rows, 2).get_page(1)
+        assert [(agency.called, [u.username for u in agency.people.all()]) for agency in page] == [
+            ("Gamma", ["gamma-lead"]),
+            ("Delta", []),
+        ]
+    assert [agency.name for agency in CountedPaginator(rows, 2).get_page(2)] == ["Beta", "Alpha"]
+    values = Agency.objects.order_by("name").values_list("name", flat=True)
+    assert list(CountedPaginator(values, 3).get_page(2)) == ["Gamma"]

@@ -104,6 +104,17 @@ PARAMS: dict[str, dict[str, str]] = {
     "dashboard:report-export-csv": REPORT,
     "dashboard:report-export-xlsx": REPORT,
     "scrutiny:list": {"page": IGNORED},
+    # The pages that list the actions answering a thread, a page of them at a time.
+    **dict.fromkeys(
+        (
+            "learning:thread_review",
+            "learning:thread_audit",
+            "scrutiny:thread",
+            "learning:theme",
+            "learning:outcome",
+        ),
+        {"page": IGNORED},
+    ),
 }
 
 # The Django admin's names, read by name, and a date hierarchy's (``sscb.params`` checks them);
