@@ -786,8 +786,10 @@ class Action(TimeStampedModel):
                 name="learning_action_due_cover",
             ),
             # The home page's and reminder sweep's follow-ups due: signed off, not yet checked.
+            # With the sub-group, the home's count of a sub-group's due follow-ups reads the index
+            # alone and stops at 1,001 (4.0 to 0.5 ms at scale 1, 65,871 due).
             models.Index(
-                fields=["follow_up_on"],
+                fields=["follow_up_on", "subgroup"],
                 condition=Q(status="signed_off", followed_up_on__isnull=True),
                 name="learning_action_follow_up_due",
             ),
