@@ -706,9 +706,6 @@ def _action_rows(user) -> QuerySet:
     )
 
 
-# Where an action sits in the loop: answering the source itself, then a finding, then an outcome.
-THREAD_ORDER = ("review", "audit", "inspection", "finding", "outcome")
-
 # How an action (or a finding) names each kind of source: an inspection through the
 # recommendation it answers (learning.scrutiny).
 SOURCE_PATH = {"review": "review", "audit": "audit", "inspection": "recommendation__inspection"}
@@ -726,27 +723,23 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None, page=None) -
     the order is worked out in SQL and every page is a slice of the same list; each on the page
     carries ``answers`` and ``answers_kind``, so a finding the reader may not open is never
     named."""
-    places = [
-        (THREAD_ORDER.index(kind), position, kind, record)
-        for kind, records in (("finding", findings), ("outcome", outcomes))
-        for position, record in enumerate(records)
-    ]
-    if source is not None:
-        kind = source._meta.model_name
-        places.append((THREAD_ORDER.index(kind), 0, kind, source))
-    places.sort(key=lambda place: place[:2])
+    # The places round the loop, in order: the source itself, then each finding, then each
+    # outcome.
+    places = [(source._meta.model_name, source)] if source is not None else []
+    places += [("finding", finding) for finding in findings]
+    places += [("outcome", outcome) for outcome in outcomes]
     if not places:
         return CountedPaginator(Action.objects.none(), PAGE_SIZE).get_page(page)
     # The furthest place first: a CASE takes the first WHEN that holds.
     place = Case(
         *(
             When(**{THREAD_PATH[kind]: record.pk}, then=Value(index))
-            for index, (_, _, kind, record) in reversed(list(enumerate(places)))
+            for index, (kind, record) in reversed(list(enumerate(places)))
         ),
         output_field=IntegerField(),
     )
     answered = {}
-    for _, _, kind, record in places:
+    for kind, record in places:
         answered.setdefault(THREAD_PATH[kind], []).append(record.pk)
     answering = reduce(operator.or_, (Q(**{f"{path}__in": pks}) for path, pks in answered.items()))
     actions = (
@@ -757,7 +750,7 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None, page=None) -
     )
     page = CountedPaginator(actions, PAGE_SIZE).get_page(page)
     for action in page:
-        _, _, action.answers_kind, action.answers = places[action.thread_place]
+        action.answers_kind, action.answers = places[action.thread_place]
     return page
 
 

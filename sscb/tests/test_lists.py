@@ -73,8 +73,10 @@ def test_a_page_is_its_keys_in_the_lists_order_then_its_records(django_assert_nu
     from sscb.models import User
     from sscb.tests.factories import UserFactory
 
-    agencies = [AgencyFactory(name=name) for name in ("Beta", "Alpha", "Gamma", "Delta")]
-    UserFactory(agency=agencies[2], username="gamma-lead")
+    # Created out of the list's order, so that records read back by key come in another order
+    # on each page unless the page puts them back in its keys' order.
+    agencies = {name: AgencyFactory(name=name) for name in ("Alpha", "Delta", "Beta", "Gamma")}
+    UserFactory(agency=agencies["Gamma"], username="gamma-lead")
     rows = (
         Agency.objects.annotate(called=F("name"))
         .prefetch_related(Prefetch("people", queryset=User.objects.order_by("username")))
