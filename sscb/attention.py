@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils import timezone
 
+from . import figures_cache
 from .record_urls import url_for
 
 # Levels (Bootstrap's contextual classes), most urgent first, with the heading each group has.
@@ -60,7 +62,17 @@ def attention_provider(func):
 
 
 def attention_for(user) -> list[Attention]:
-    """Everything waiting on ``user``, most urgent first (in each level, as the apps gave it)."""
+    """Everything waiting on ``user``, most urgent first (in each level, as the apps gave it).
+
+    Kept for this person and this day until a record changes (``sscb.figures_cache``): the
+    providers' queries were most of the home page's time, and people come back to it between
+    every piece of work. Only this person is ever given what was kept for them."""
+    return figures_cache.parts(
+        "attention", f"person:{user.pk}:{timezone.localdate()}", lambda: _gather(user)
+    )
+
+
+def _gather(user) -> list[Attention]:
     items = []
     for provider in _providers:
         items.extend(provider(user))

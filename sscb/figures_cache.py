@@ -17,8 +17,10 @@ whenever anything may have changed a figure:
 
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
-who reads it (lists of reviews or evidence, which go through the visibility selectors) is never
-kept here.
+who reads it is kept only under that person's key (``person:<pk>``), so no one is ever given
+what another may see: the home page's "needs your attention" items (``sscb.attention``). Who
+may see what is itself a record (a role, a membership, a panel seat), so changing it starts a
+new generation too.
 """
 
 import contextlib
@@ -67,7 +69,8 @@ def bump() -> None:
 def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
     """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept.
 
-    ``scope_key`` must name everything the parts depend on; ``make`` must not read the person.
+    ``scope_key`` must name everything the parts depend on, besides the records: the person,
+    if ``make`` reads them; the day, if it reads the date.
     """
     seconds = settings.FIGURES_CACHE_SECONDS
     if not seconds:

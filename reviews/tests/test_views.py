@@ -301,6 +301,48 @@ def test_home_page_shows_clocks_at_risk_and_decisions_waiting(
     assert f"{waiting.reference} is waiting for a decision" in body
 
 
+def test_home_page_keeps_a_persons_items_until_a_record_changes(
+    client, crp_member, make_user, bu_user, crp
+):
+    """What needs attention is kept for its person and day (sscb.attention): asked again, the
+    page says the same in fewer queries; another person, another day or a save makes it afresh."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from sscb import figures_cache
+    from sscb.models import SubGroupMembership
+    from sscb.tests.factories import SubGroupMembershipFactory
+
+    waiting = open_review(by=bu_user, kind="learning_review", subgroup=crp, title="Waiting one")
+    services.review_move(review=waiting, to_stage="decision", by=bu_user)
+    line = f"{waiting.reference} is waiting for a decision"
+    outsider = make_user(role="subgroup_member", username="outsider")
+    SubGroupMembershipFactory(subgroup=SubGroupFactory(), user=outsider)
+
+    late = datetime.datetime(2025, 11, 6, 23, 59, 30, tzinfo=datetime.UTC)  # London is on UTC
+
+    def home(browser=client, at=late):
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as sql:
+            body = _body(browser.get(reverse("home")))
+        return body[body.index("<main") : body.index("</main>")], len(sql.captured_queries)
+
+    client.force_login(crp_member)
+    home()  # the first request after signing in saves the session
+    figures_cache.bump()
+    made, afresh = home()
+    kept, fewer = home()
+    assert line in made and kept == made
+    assert fewer < afresh
+    other = Client()
+    other.force_login(outsider)
+    home(other)
+    assert line not in home(other)[0]  # what was kept for crp_member is theirs alone
+    assert home(at=late + datetime.timedelta(seconds=40))[1] == afresh  # the next day
+    SubGroupMembership.objects.filter(user=crp_member).delete()  # who sees what is a record too
+    assert line not in home()[0]
+
+
 def test_home_page_shows_the_most_urgent_clocks_and_counts_the_rest(
     client, crp_member, bu_user, crp
 ):
@@ -308,6 +350,7 @@ def test_home_page_shows_the_most_urgent_clocks_and_counts_the_rest(
     from django.test.utils import CaptureQueriesContext
 
     from reviews.models import ReviewClock
+    from sscb import figures_cache
     from sscb.attention import SHOWN_OF_EACH_KIND
 
     def late_reviews(count):
@@ -323,6 +366,7 @@ def test_home_page_shows_the_most_urgent_clocks_and_counts_the_rest(
             )
 
     def home():
+        figures_cache.bump()  # the page made afresh each time, not what was kept for it
         with time_machine.travel(TODAY, tick=False), CaptureQueriesContext(connection) as sql:
             response = client.get(reverse("home"))
         return response.content.decode(), len(sql.captured_queries)
