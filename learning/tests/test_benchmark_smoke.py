@@ -35,6 +35,8 @@ def test_generate_load_and_the_benchmark_run_at_a_tiny_scale(tmp_path, settings)
         assert f"| Business Unit | {page}" in text
     assert "Daily sweep for" in text
     assert all(row["queries"] > 0 and row["floor"] > 0 for row in rows), "SQL measured per page"
+    assert all(row["afresh"] > 0 for row in rows), "and each page with nothing kept"
+    assert "| Afresh ms |" in text
     assert all(row["ratio"] == row["median"] / row["floor"] for row in rows)
 
 
