@@ -17,6 +17,7 @@ from audits.selectors import (
 )
 from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
+from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
@@ -760,16 +761,26 @@ def attachment_download(request, uuid):
 # The golden thread -----------------------------------------------------------------------------
 
 
+def _thread(request, source):
+    """The golden thread from ``source`` (a review or an audit): its findings, themes, outcomes
+    and a page of the actions answering them, kept for this reader and page until a record
+    changes (sscb/figures_cache.py): people walk a thread page by page, and back."""
+    kind = source._meta.model_name
+
+    def context():
+        page = request.GET.get("page")
+        thread = selectors.thread_forward(request.user, **{kind: source}, page=page)
+        return thread | {"source": source, "source_param": kind}
+
+    thread = figures_cache.rendered_for_reader(request, "learning/_thread.html", source, context)
+    return render(request, "learning/thread.html", {"source": source, "thread": thread})
+
+
 def thread_review(request, uuid):
     review = get_review_for_user(request.user, uuid)
     review_record_opening(request=request, review=review)
-    context = selectors.thread_forward(request.user, review=review, page=request.GET.get("page"))
-    context |= {"source": review, "source_param": "review"}
-    return render(request, "learning/thread.html", context)
+    return _thread(request, review)
 
 
 def thread_audit(request, uuid):
-    audit = get_audit_for_user(request.user, uuid)
-    context = selectors.thread_forward(request.user, audit=audit, page=request.GET.get("page"))
-    context |= {"source": audit, "source_param": "audit"}
-    return render(request, "learning/thread.html", context)
+    return _thread(request, get_audit_for_user(request.user, uuid))

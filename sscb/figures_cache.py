@@ -18,7 +18,8 @@ whenever anything may have changed a figure:
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
 who reads it is kept only under that person's key (``person:<pk>``), so no one is ever given
-what another may see: the home page's "needs your attention" items (``sscb.attention``). Who
+what another may see: the home page's "needs your attention" items (``sscb.attention``) and
+each page of a golden thread (``rendered_for_reader``). Who
 may see what is itself a record (a role, a membership, a panel seat), so changing it starts a
 new generation too.
 """
@@ -33,7 +34,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.translation import get_language
 from redis.exceptions import RedisError
 
@@ -86,6 +89,22 @@ def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
         with contextlib.suppress(RedisError):
             cache.set(key, kept, seconds)
     return kept
+
+
+def rendered_for_reader(request, template: str, record, context: Callable[[], dict]) -> str:
+    """``template`` rendered with ``context()`` for a page about ``record``, kept for the person
+    reading it, the day, and the page of it asked for (``?page=N``). A page asked for with any
+    other query string is rendered afresh and not kept, so a person keeps at most one copy of
+    each page."""
+
+    def render():
+        return {"html": render_to_string(template, context(), request)}
+
+    page = request.GET.get("page", "")
+    if set(request.GET) - {"page"} or not (page == "" or (page.isdigit() and len(page) <= 6)):
+        return render()["html"]
+    reader = f"person:{request.user.pk}:{timezone.localdate()}"
+    return parts(template, f"{reader}:{record._meta.label}:{record.pk}:page:{page}", render)["html"]
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from sscb import figures_cache
 from sscb.access import require
 from sscb.lists import page_of
 from sscb.pages import form_page
@@ -69,9 +70,16 @@ def inspection_thread(request, uuid):
     """The golden thread from an inspection: recommendation → finding or action → … → evidence."""
     user = request.user
     inspection = selectors.get_inspection_for_user(user, uuid)
-    context = selectors.inspection_thread(user, inspection, page=request.GET.get("page"))
-    context |= {"source": inspection}
-    return render(request, "scrutiny/thread.html", context)
+
+    def context():
+        page = request.GET.get("page")
+        return selectors.inspection_thread(user, inspection, page=page) | {"source": inspection}
+
+    # Kept for this reader and page until a record changes, as the other threads are.
+    thread = figures_cache.rendered_for_reader(
+        request, "scrutiny/_thread.html", inspection, context
+    )
+    return render(request, "scrutiny/thread.html", {"source": inspection, "thread": thread})
 
 
 def inspection_edit(request, uuid=None):

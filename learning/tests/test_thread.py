@@ -295,3 +295,55 @@ def test_an_outcome_card_names_its_newest_evidence_and_how_many_its_page_lists(
             assert "Re-audit of 20 plans" not in card  # the oldest is on the outcome's page
             assert f"All {seen} pieces of evidence, on the outcome's page" in card, (user, url)
             assert ("Another agency's" in card) == (user == bu_user)
+
+
+def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
+    client, bu_user, member_user, loop, monkeypatch
+):
+    """Kept (sscb.figures_cache.rendered_for_reader): asked again, the same page in fewer queries;
+    the next page, another reader, a changed record or any other query string make it afresh."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from sscb import figures_cache
+
+    monkeypatch.setattr("learning.selectors.PAGE_SIZE", 3)
+    restricted = ReviewFactory(is_restricted=True, reference="SCR-2025-009")
+    new_action(
+        "Restricted plan's own action",
+        agency=AgencyFactory(),
+        subgroup=loop["theme"].subgroup,
+        review=restricted,
+        finding=loop["findings"][0],
+    )
+    url = reverse("learning:thread_review", args=[loop["review"].uuid])
+
+    def thread(browser, query=""):
+        with CaptureQueriesContext(connection) as sql:
+            text = unescape(browser.get(url + query).content.decode())
+        return text[text.index("<main") : text.index("</main>")], len(sql.captured_queries)
+
+    client.force_login(bu_user)
+    thread(client)  # the first request after signing in saves the session
+    figures_cache.bump()
+    made, afresh = thread(client)
+    kept, fewer = thread(client)
+    assert kept == made and fewer < afresh
+    assert "Restricted plan's own action" in made + thread(client, "?page=2")[0]
+    second, _ = thread(client, "?page=2")
+    assert second != made and thread(client, "?page=2") == (second, fewer)
+    assert thread(client, "?page=1&sort=x")[1] == thread(client, "?page=1&sort=x")[1] == afresh
+
+    member = Client()
+    member.force_login(member_user)
+    seen = thread(member)[0] + thread(member, "?page=2")[0]
+    assert "Restricted plan's own action" not in seen and "SCR-2025-009" not in seen
+
+    new_action(
+        "Added since",
+        agency=AgencyFactory(),
+        subgroup=loop["theme"].subgroup,
+        review=loop["review"],
+    )
+    assert "Added since" in thread(client)[0] + thread(client, "?page=2")[0]
