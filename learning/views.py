@@ -745,7 +745,11 @@ def my_agency(request):
     """For a partner agency lead: what the partnership has asked of their agency."""
     user = request.user
     require(can_see_my_agency(user))
-    return render(request, "learning/my_agency.html", selectors.agency_work(user))
+    # Kept for this reader until a record changes (sscb/figures_cache.py): a lead's first stop.
+    work = figures_cache.rendered_for_reader(
+        request, "learning/_my_agency.html", None, lambda: selectors.agency_work(user)
+    )
+    return render(request, "learning/my_agency.html", {"work": work})
 
 
 def attachment_download(request, uuid):
@@ -767,12 +771,15 @@ def _thread(request, source):
     changes (sscb/figures_cache.py): people walk a thread page by page, and back."""
     kind = source._meta.model_name
 
+    page = request.GET.get("page")
+
     def context():
-        page = request.GET.get("page")
         thread = selectors.thread_forward(request.user, **{kind: source}, page=page)
         return thread | {"source": source, "source_param": kind}
 
-    thread = figures_cache.rendered_for_reader(request, "learning/_thread.html", source, context)
+    thread = figures_cache.rendered_for_reader(
+        request, "learning/_thread.html", source, context, page=page
+    )
     return render(request, "learning/thread.html", {"source": source, "thread": thread})
 
 

@@ -91,20 +91,24 @@ def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
     return kept
 
 
-def rendered_for_reader(request, template: str, record, context: Callable[[], dict]) -> str:
-    """``template`` rendered with ``context()`` for a page about ``record``, kept for the person
-    reading it, the day, and the page of it asked for (``?page=N``). A page asked for with any
-    other query string is rendered afresh and not kept, so a person keeps at most one copy of
-    each page."""
+def rendered_for_reader(
+    request, template: str, record, context: Callable[[], dict], *, page: str | None = None
+) -> str:
+    """``template`` rendered with ``context()`` for a page about ``record`` (or None), kept for
+    the person reading it, the day, and ``page``, the page of it asked for (``?page=N``, for a
+    part that is paged). A page asked for with any other query string is rendered afresh and
+    not kept, so a person keeps at most one copy of each page. Only for a part with no form in
+    it (a form carries the session's token) and nothing written by reading it (an access log)."""
 
     def render():
         return {"html": render_to_string(template, context(), request)}
 
-    page = request.GET.get("page", "")
-    if set(request.GET) - {"page"} or not (page == "" or (page.isdigit() and len(page) <= 6)):
+    number = page or ""
+    if set(request.GET) - {"page"} or (page is None and request.GET) or len(number) > 6:
         return render()["html"]
     reader = f"person:{request.user.pk}:{timezone.localdate()}"
-    return parts(template, f"{reader}:{record._meta.label}:{record.pk}:page:{page}", render)["html"]
+    about = f"{record._meta.label}:{record.pk}" if record is not None else "-"
+    return parts(template, f"{reader}:{about}:page:{number}", render)["html"]
 
 
 @functools.cache

@@ -71,13 +71,14 @@ def inspection_thread(request, uuid):
     user = request.user
     inspection = selectors.get_inspection_for_user(user, uuid)
 
+    page = request.GET.get("page")
+
     def context():
-        page = request.GET.get("page")
         return selectors.inspection_thread(user, inspection, page=page) | {"source": inspection}
 
     # Kept for this reader and page until a record changes, as the other threads are.
     thread = figures_cache.rendered_for_reader(
-        request, "scrutiny/_thread.html", inspection, context
+        request, "scrutiny/_thread.html", inspection, context, page=page
     )
     return render(request, "scrutiny/thread.html", {"source": inspection, "thread": thread})
 

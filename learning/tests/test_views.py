@@ -204,6 +204,39 @@ def test_agency_lead_sees_only_their_agencys_actions_and_evidence(
     assert client.get(reverse("learning:action", args=[mine.uuid])).status_code == 200
 
 
+def test_my_agency_is_kept_for_its_lead_alone_until_a_record_changes(
+    client, agency_user, make_user, two_agencies
+):
+    """Kept (sscb.figures_cache.rendered_for_reader): asked again, the same page in fewer
+    queries; another agency's lead gets their own, and a new action shows at once."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from sscb import figures_cache
+
+    mine, theirs, _, _ = two_agencies
+    url = reverse("learning:my_agency")
+
+    def page(browser):
+        with CaptureQueriesContext(connection) as sql:
+            text = body(browser.get(url))
+        return text[text.index("<main") : text.index("</main>")], len(sql.captured_queries)
+
+    client.force_login(agency_user)
+    page(client)  # the first request after signing in saves the session
+    figures_cache.bump()
+    made, afresh = page(client)
+    kept, fewer = page(client)
+    assert kept == made and fewer < afresh and "Police action" in made
+    other = Client()
+    other.force_login(make_user(role="agency_lead", agency=theirs.owner_agency, username="pr"))
+    text = page(other)[0]
+    assert "Probation action" in text and "Police action" not in text
+    ActionFactory(owner_agency=agency_user.agency, title="Police action, added since")
+    assert "Police action, added since" in page(client)[0]
+
+
 def test_my_agency_marks_evidence_overdue_only_while_awaited_past_its_due_date(client, agency_user):
     today = timezone.localdate()
     day = datetime.timedelta(days=1)
