@@ -302,11 +302,9 @@ def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
 ):
     """Kept (sscb.figures_cache.rendered_for_reader): asked again, the same page in fewer queries;
     the next page, another reader, a changed record or any other query string make it afresh."""
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from sscb import figures_cache
+    from sscb.tests.kept import made_then_kept, main_of
 
     monkeypatch.setattr("learning.selectors.PAGE_SIZE", 3)
     restricted = ReviewFactory(is_restricted=True, reference="SCR-2025-009")
@@ -318,26 +316,19 @@ def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
         finding=loop["findings"][0],
     )
     url = reverse("learning:thread_review", args=[loop["review"].uuid])
-
-    def thread(browser, query=""):
-        with CaptureQueriesContext(connection) as sql:
-            text = unescape(browser.get(url + query).content.decode())
-        return text[text.index("<main") : text.index("</main>")], len(sql.captured_queries)
-
-    client.force_login(bu_user)
-    thread(client)  # the first request after signing in saves the session
-    figures_cache.bump()
-    made, afresh = thread(client)
-    kept, fewer = thread(client)
-    assert kept == made and fewer < afresh
-    assert "Restricted plan's own action" in made + thread(client, "?page=2")[0]
-    second, _ = thread(client, "?page=2")
-    assert second != made and thread(client, "?page=2") == (second, fewer)
-    assert thread(client, "?page=1&sort=x")[1] == thread(client, "?page=1&sort=x")[1] == afresh
-
-    member = Client()
+    member = Client()  # signed in first: a sign-in saves the person, a record
     member.force_login(member_user)
-    seen = thread(member)[0] + thread(member, "?page=2")[0]
+    main_of(member, url)
+    client.force_login(bu_user)
+    made, afresh, kept = made_then_kept(client, url)
+    assert kept < afresh
+    second, _ = main_of(client, f"{url}?page=2")
+    assert second != made and main_of(client, f"{url}?page=2") == (second, kept)
+    assert "Restricted plan's own action" in made + second
+    other_query = f"{url}?page=1&sort=x"
+    assert main_of(client, other_query)[1] == main_of(client, other_query)[1] == afresh
+
+    seen = main_of(member, url)[0] + main_of(member, f"{url}?page=2")[0]
     assert "Restricted plan's own action" not in seen and "SCR-2025-009" not in seen
 
     new_action(
@@ -346,4 +337,4 @@ def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
         subgroup=loop["theme"].subgroup,
         review=loop["review"],
     )
-    assert "Added since" in thread(client)[0] + thread(client, "?page=2")[0]
+    assert "Added since" in main_of(client, url)[0] + main_of(client, f"{url}?page=2")[0]

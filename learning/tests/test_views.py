@@ -209,32 +209,22 @@ def test_my_agency_is_kept_for_its_lead_alone_until_a_record_changes(
 ):
     """Kept (sscb.figures_cache.rendered_for_reader): asked again, the same page in fewer
     queries; another agency's lead gets their own, and a new action shows at once."""
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from sscb import figures_cache
+    from sscb.tests.kept import made_then_kept, main_of
 
     mine, theirs, _, _ = two_agencies
     url = reverse("learning:my_agency")
-
-    def page(browser):
-        with CaptureQueriesContext(connection) as sql:
-            text = body(browser.get(url))
-        return text[text.index("<main") : text.index("</main>")], len(sql.captured_queries)
-
-    client.force_login(agency_user)
-    page(client)  # the first request after signing in saves the session
-    figures_cache.bump()
-    made, afresh = page(client)
-    kept, fewer = page(client)
-    assert kept == made and fewer < afresh and "Police action" in made
-    other = Client()
+    other = Client()  # signed in first: a sign-in saves the person, a record
     other.force_login(make_user(role="agency_lead", agency=theirs.owner_agency, username="pr"))
-    text = page(other)[0]
+    main_of(other, url)
+    client.force_login(agency_user)
+    made, afresh, kept = made_then_kept(client, url)
+    assert kept < afresh and "Police action" in made
+    text = main_of(other, url)[0]
     assert "Probation action" in text and "Police action" not in text
     ActionFactory(owner_agency=agency_user.agency, title="Police action, added since")
-    assert "Police action, added since" in page(client)[0]
+    assert "Police action, added since" in main_of(client, url)[0]
 
 
 def test_my_agency_marks_evidence_overdue_only_while_awaited_past_its_due_date(client, agency_user):

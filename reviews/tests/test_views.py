@@ -306,41 +306,32 @@ def test_home_page_keeps_a_persons_items_until_a_record_changes(
 ):
     """What needs attention is kept for its person and day (sscb.attention): asked again, the
     page says the same in fewer queries; another person, another day or a save makes it afresh."""
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from sscb import figures_cache
     from sscb.models import SubGroupMembership
     from sscb.tests.factories import SubGroupMembershipFactory
+    from sscb.tests.kept import made_then_kept, main_of
 
     waiting = open_review(by=bu_user, kind="learning_review", subgroup=crp, title="Waiting one")
     services.review_move(review=waiting, to_stage="decision", by=bu_user)
     line = f"{waiting.reference} is waiting for a decision"
     outsider = make_user(role="subgroup_member", username="outsider")
     SubGroupMembershipFactory(subgroup=SubGroupFactory(), user=outsider)
-
+    url = reverse("home")
     late = datetime.datetime(2025, 11, 6, 23, 59, 30, tzinfo=datetime.UTC)  # London is on UTC
 
-    def home(browser=client, at=late):
-        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as sql:
-            body = _body(browser.get(reverse("home")))
-        return body[body.index("<main") : body.index("</main>")], len(sql.captured_queries)
-
-    client.force_login(crp_member)
-    home()  # the first request after signing in saves the session
-    figures_cache.bump()
-    made, afresh = home()
-    kept, fewer = home()
-    assert line in made and kept == made
-    assert fewer < afresh
-    other = Client()
+    other = Client()  # signed in first: a sign-in saves the person, a record
     other.force_login(outsider)
-    home(other)
-    assert line not in home(other)[0]  # what was kept for crp_member is theirs alone
-    assert home(at=late + datetime.timedelta(seconds=40))[1] == afresh  # the next day
-    SubGroupMembership.objects.filter(user=crp_member).delete()  # who sees what is a record too
-    assert line not in home()[0]
+    client.force_login(crp_member)
+    with time_machine.travel(late, tick=False):
+        main_of(other, url)
+        made, afresh, kept = made_then_kept(client, url)
+        assert line in made and kept < afresh
+        assert line not in main_of(other, url)[0]  # what was kept for crp_member is theirs alone
+    with time_machine.travel(late + datetime.timedelta(seconds=40), tick=False):
+        assert main_of(client, url)[1] == afresh  # the next day
+        SubGroupMembership.objects.filter(user=crp_member).delete()  # who sees what is a record
+        assert line not in main_of(client, url)[0]
 
 
 def test_home_page_shows_the_most_urgent_clocks_and_counts_the_rest(
