@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from learning.models import AssuranceEvidence, DeliveryActivity, LearningOutcome
 from learning.training.figures import Evaluation, evaluation_by
 from learning.training.models import Questionnaire
+from sscb.lists import first_rows
 
 from .assurance import JUDGED
 from .figure import Figure, link
@@ -41,14 +42,18 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
         .order_by()
     }
     ids = (set(delivery) | set(evaluation) | set(judged)) - {None}
-    outcomes = list(
+    # The first ``limit`` outcomes and how many there are, in one query: at scale 1, 1,780
+    # outcomes had something in a year, and building each (with its theme) only to count them
+    # was 100 of the dashboard's 250 ms made afresh.
+    outcomes, in_all = first_rows(
         LearningOutcome.objects.filter(scope.q("theme__subgroup_id"), pk__in=ids)
         .select_related("theme")
-        .order_by("theme__title", "title")
+        .order_by("theme__title", "title", "pk"),
+        limit,
     )
     changes = Questionnaire.Change.values  # not per row: a Choices' values iterate the enum
     rows = []
-    for outcome in outcomes[:limit]:
+    for outcome in outcomes:
         delivered = delivery.get(outcome.pk, {"n": 0, "reach": 0})
         answers = evaluation.get(outcome.pk, Evaluation())
         judgements = judged.get(outcome.pk, {})
@@ -85,6 +90,6 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
         )
     return {
         "rows": rows,
-        "not_shown": len(outcomes) - len(rows),
+        "not_shown": in_all - len(rows),
         "judgements": [(value, AssuranceEvidence.Judgement(value).label) for value in JUDGED],
     }

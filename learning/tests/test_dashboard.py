@@ -338,6 +338,37 @@ def test_dashboard_runs_the_same_queries_for_2_or_200_records(
     assert small <= 25  # 18, and five for the impact by learning outcome (issue 19)
 
 
+def test_impact_by_outcome_shows_the_first_outcomes_and_counts_the_rest(
+    executive_user, django_assert_num_queries
+):
+    """The first ``limit`` outcomes, by theme and title, and how many more there are, without
+    building the rest (at scale 1, 1,780 outcomes had something in a year)."""
+    from django.db.models.signals import post_init
+
+    from learning.dashboard.outcomes import impact_by_outcome
+    from learning.dashboard.scope import make_scope
+    from learning.models import LearningOutcome
+
+    _populate(5)
+    every = list(LearningOutcome.objects.order_by("theme__title", "title", "pk"))
+    scope = make_scope(executive_user, year=2025)
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    post_init.connect(count, sender=LearningOutcome)
+    try:
+        with django_assert_num_queries(5):
+            impact = impact_by_outcome(scope, limit=3)
+    finally:
+        post_init.disconnect(count, sender=LearningOutcome)
+    assert len(built) == 3  # only the outcomes shown are built
+    assert [row["outcome"] for row in impact["rows"]] == every[:3]
+    assert impact["not_shown"] == len(every) - 3 == 2
+    assert impact_by_outcome(scope, limit=25)["not_shown"] == 0
+
+
 # Kept figures (sscb/figures_cache.py) --------------------------------------------------------
 
 
