@@ -28,7 +28,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import SelfAssessment
+from audits.models import SelfAssessment, StandardAssessment
 from audits.performance.selectors import indicators_visible_to, returns_due
 from audits.selectors import (
     audits_visible_to,
@@ -498,15 +498,15 @@ def recurring_by_agency(user) -> QuerySet:
     )
 
 
-def standards_needing_action(user, self_assessment=None) -> list:
+def standards_needing_action(user, self_assessment=None) -> QuerySet:
     """Section 11 / 175 standards rated not met that have no action yet (in one return, if
     given), for QAP and the BU."""
     if not can_moderate(user):
-        return []
+        return StandardAssessment.objects.none()
     answers = standards_not_met().filter(actions__isnull=True)
     if self_assessment is not None:
         answers = answers.filter(self_assessment=self_assessment)
-    return list(answers)
+    return answers
 
 
 # Agency view --------------------------------------------------------------------------------

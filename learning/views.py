@@ -20,7 +20,7 @@ from reviews.services import review_record_opening
 from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
-from sscb.lists import filtered_page
+from sscb.lists import filtered_page, first_rows
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
@@ -522,13 +522,22 @@ def evidence_judge(request, uuid):
 # Actions ---------------------------------------------------------------------------------------
 
 
+# The action list names the first standards rated not met with no action yet, and counts the
+# rest: an agency's return adds actions for all of its own at once (actions_from_return).
+STANDARDS_SHOWN = 10
+
+
 def action_list(request):
+    needing, needing_in_all = first_rows(
+        selectors.standards_needing_action(request.user), STANDARDS_SHOWN
+    )
     return _list_page(
         request,
         "learning/action_list.html",
         ActionFilter,
         selectors.action_list(request.user),
-        standards_needing_action=selectors.standards_needing_action(request.user),
+        standards_needing_action=needing,
+        standards_not_shown=needing_in_all - len(needing),
     )
 
 

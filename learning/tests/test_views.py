@@ -556,6 +556,43 @@ def test_a_section_11_standard_not_met_is_flagged_until_it_has_an_action(
     )
 
 
+def test_the_action_list_names_the_first_standards_needing_an_action_and_counts_the_rest(
+    client, bu_user, agency, count_queries, django_assert_max_num_queries
+):
+    """However many returns rate standards not met, the action list names the first few, each
+    with its return, and counts the rest, in the same queries."""
+    from audits.models import SelfAssessment, StandardAssessment
+    from audits.tests.factories import SelfAssessmentFactory, section_11
+    from learning.views import STANDARDS_SHOWN
+
+    standards = list(section_11().standards.order_by("number"))
+
+    def returns(count):
+        for _ in range(count):
+            returned = SelfAssessmentFactory(
+                agency=AgencyFactory(),
+                status=SelfAssessment.Status.SUBMITTED,
+                submitted_at=timezone.now(),
+            )
+            for standard in standards[:3]:
+                StandardAssessment.objects.create(
+                    self_assessment=returned,
+                    standard=standard,
+                    self_score=StandardAssessment.Score.NOT_MET,
+                )
+
+    client.force_login(bu_user)
+    url = reverse("learning:actions")
+    returns(1)
+    small = count_queries(url)
+    assert 'data-testid="standards-not-shown"' not in client.get(url).content.decode()
+    returns(4)  # 15 standards not met
+    with django_assert_max_num_queries(small):
+        text = body(client.get(url))
+    assert text.count("Add an action</a>") == STANDARDS_SHOWN
+    assert f"{15 - STANDARDS_SHOWN} more standards rated not met have no action yet" in text
+
+
 def test_delivery_and_practice_check_lists_filter_by_year_and_result(client, member_user, agency):
     ActivityFactory(
         title="Briefing delivered last year",
