@@ -779,7 +779,6 @@ def _thread(request, source):
     and a page of the actions answering them, kept for this reader and page until a record
     changes (sscb/figures_cache.py): people walk a thread page by page, and back."""
     kind = source._meta.model_name
-
     page = request.GET.get("page")
 
     def context():

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Count
-from django.utils import timezone
 
 from . import figures_cache
 from .record_urls import url_for
@@ -67,9 +66,7 @@ def attention_for(user) -> list[Attention]:
     Kept for this person and this day until a record changes (``sscb.figures_cache``): the
     providers' queries were most of the home page's time, and people come back to it between
     every piece of work. Only this person is ever given what was kept for them."""
-    return figures_cache.parts(
-        "attention", f"person:{user.pk}:{timezone.localdate()}", lambda: _gather(user)
-    )
+    return figures_cache.parts("attention", figures_cache.reader_key(user), lambda: _gather(user))
 
 
 def _gather(user) -> list[Attention]:

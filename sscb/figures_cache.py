@@ -17,16 +17,17 @@ whenever anything may have changed a figure:
 
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
-who reads it is kept only under that person's key (``person:<pk>``), so no one is ever given
-what another may see: the home page's "needs your attention" items (``sscb.attention``) and
-each page of a golden thread (``rendered_for_reader``). Who
-may see what is itself a record (a role, a membership, a panel seat), so changing it starts a
-new generation too.
+who reads it is kept only under that person's key (``reader_key``), so no one is ever given
+what another may see: the home page's "needs your attention" items (``sscb.attention``), and
+each page of a golden thread and an agency lead's My agency (``rendered_for_reader``). Who may
+see what is itself a record (a role, a membership, a panel seat), so changing it starts a new
+generation too.
 """
 
 import contextlib
 import functools
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -43,6 +44,8 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "figures:generation"
+# A page number a kept part is kept for (``rendered_for_reader``): none, or up to six digits.
+PAGE = re.compile(r"\d{0,6}")
 # Written on page views, and never counted in a figure.
 NOT_FIGURES = {"sscb.AccessLogEntry"}
 
@@ -104,11 +107,16 @@ def rendered_for_reader(
         return {"html": render_to_string(template, context(), request)}
 
     number = page or ""
-    if set(request.GET) - {"page"} or (page is None and request.GET) or len(number) > 6:
+    if set(request.GET) - ({"page"} if page is not None else set()) or not PAGE.fullmatch(number):
         return render()["html"]
-    reader = f"person:{request.user.pk}:{timezone.localdate()}"
     about = f"{record._meta.label}:{record.pk}" if record is not None else "-"
-    return parts(template, f"{reader}:{about}:page:{number}", render)["html"]
+    return parts(template, f"{reader_key(request.user)}:{about}:page:{number}", render)["html"]
+
+
+def reader_key(user) -> str:
+    """What keeps a part for one person and one day alone: for a part that reads who is
+    reading (what they may see) and the date (clocks and due dates turn by the day)."""
+    return f"person:{user.pk}:{timezone.localdate()}"
 
 
 @functools.cache

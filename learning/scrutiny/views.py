@@ -70,7 +70,6 @@ def inspection_thread(request, uuid):
     """The golden thread from an inspection: recommendation → finding or action → … → evidence."""
     user = request.user
     inspection = selectors.get_inspection_for_user(user, uuid)
-
     page = request.GET.get("page")
 
     def context():
