@@ -1,4 +1,4 @@
-"""Page parts that are the same for every reader of the same scope, kept until a record changes.
+"""Page parts kept until a record changes: for every reader of the same scope, or for one reader.
 
 The Board dashboard and the annual-report section spend most of their time counting and
 rendering figures that depend only on the period and the sub-groups read, never on who reads
@@ -30,6 +30,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,6 +43,7 @@ from django.utils.translation import get_language
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+Kept = TypeVar("Kept")
 
 GENERATION_KEY = "figures:generation"
 # A page number a kept part is kept for (``rendered_for_reader``): none, or up to six digits.
@@ -72,8 +74,9 @@ def bump() -> None:
         logger.warning("Could not start a new figures generation: the cache is unreachable")
 
 
-def parts(name: str, scope_key: str, make: Callable[[], dict]) -> dict:
-    """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept.
+def parts(name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
+    """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept (anything
+    the cache can pickle but None: a dict of rendered parts, a list, a string).
 
     ``scope_key`` must name everything the parts depend on, besides the records: the person,
     if ``make`` reads them; the day, if it reads the date.
@@ -103,14 +106,14 @@ def rendered_for_reader(
     not kept, so a person keeps at most one copy of each page. Only for a part with no form in
     it (a form carries the session's token) and nothing written by reading it (an access log)."""
 
-    def render():
-        return {"html": render_to_string(template, context(), request)}
+    def render() -> str:
+        return render_to_string(template, context(), request)
 
     number = page or ""
     if set(request.GET) - ({"page"} if page is not None else set()) or not PAGE.fullmatch(number):
-        return render()["html"]
+        return render()
     about = f"{record._meta.label}:{record.pk}" if record is not None else "-"
-    return parts(template, f"{reader_key(request.user)}:{about}:page:{number}", render)["html"]
+    return parts(template, f"{reader_key(request.user)}:{about}:page:{number}", render)
 
 
 def reader_key(user) -> str:
