@@ -6,6 +6,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
 from audits.performance.selectors import indicators_visible_to, sets_visible_to
@@ -528,16 +529,19 @@ STANDARDS_SHOWN = 10
 
 
 def action_list(request):
-    needing, needing_in_all = first_rows(
-        selectors.standards_needing_action(request.user), STANDARDS_SHOWN
-    )
+    def standards():
+        shown, in_all = first_rows(
+            selectors.standards_needing_action(request.user), STANDARDS_SHOWN
+        )
+        return {"shown": shown, "not_shown": in_all - len(shown)}
+
     return _list_page(
         request,
         "learning/action_list.html",
         ActionFilter,
         selectors.action_list(request.user),
-        standards_needing_action=needing,
-        standards_not_shown=needing_in_all - len(needing),
+        # Read when the page is rendered: not when the list is kept (``{% kept_for_reader %}``).
+        standards_needing_action=SimpleLazyObject(standards),
     )
 
 
@@ -756,7 +760,7 @@ def my_agency(request):
     require(can_see_my_agency(user))
     # Kept for this reader until a record changes (sscb/figures_cache.py): a lead's first stop.
     work = figures_cache.rendered_for_reader(
-        request, "learning/_my_agency.html", None, lambda: selectors.agency_work(user)
+        request, "learning/_my_agency.html", lambda: selectors.agency_work(user)
     )
     return render(request, "learning/my_agency.html", {"work": work})
 
@@ -786,7 +790,7 @@ def _thread(request, source):
         return thread | {"source": source, "source_param": kind}
 
     thread = figures_cache.rendered_for_reader(
-        request, "learning/_thread.html", source, context, page=page
+        request, "learning/_thread.html", context, paged=True
     )
     return render(request, "learning/thread.html", {"source": source, "thread": thread})
 

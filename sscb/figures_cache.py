@@ -26,11 +26,13 @@ generation too.
 
 import contextlib
 import functools
+import hashlib
 import logging
 import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,8 +48,12 @@ logger = logging.getLogger(__name__)
 Kept = TypeVar("Kept")
 
 GENERATION_KEY = "figures:generation"
-# A page number a kept part is kept for (``rendered_for_reader``): none, or up to six digits.
+# A page number a kept part is kept for (``kept_for_reader``): none, or up to six digits.
 PAGE = re.compile(r"\d{0,6}")
+# The longest query string a part is kept for; a longer one is rendered afresh.
+QUERY_KEPT_UP_TO = 300
+# What a form that posts (or an htmx request) carries, and a kept part must never hold.
+FORM_TOKENS = ("csrfmiddlewaretoken", "X-CSRFToken")
 # Written on page views, and never counted in a figure.
 NOT_FIGURES = {"sscb.AccessLogEntry"}
 
@@ -98,22 +104,55 @@ def parts(name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
 
 
 def rendered_for_reader(
-    request, template: str, record, context: Callable[[], dict], *, page: str | None = None
+    request, template: str, context: Callable[[], dict], *, paged: bool = False
 ) -> str:
-    """``template`` rendered with ``context()`` for a page about ``record`` (or None), kept for
-    the person reading it, the day, and ``page``, the page of it asked for (``?page=N``, for a
-    part that is paged). A page asked for with any other query string is rendered afresh and
-    not kept, so a person keeps at most one copy of each page. Only for a part with no form in
-    it (a form carries the session's token) and nothing written by reading it (an access log)."""
+    """``template`` rendered with ``context()``, kept for its reader as ``kept_for_reader``
+    keeps a part: for a part with no form in it, of a page that may be asked for a page at a
+    time (``?page=N``) if ``paged``, and with no query string otherwise."""
+    return kept_for_reader(
+        request,
+        lambda: render_to_string(template, context(), request),
+        names=frozenset({"page"} if paged else ()),
+    )
 
-    def render() -> str:
-        return render_to_string(template, context(), request)
 
-    number = page or ""
-    if set(request.GET) - ({"page"} if page is not None else set()) or not PAGE.fullmatch(number):
+def kept_for_reader(request, render: Callable[[], str], *, names=frozenset()) -> str:
+    """``render()``, the HTML of a part of the page ``request`` asks for, kept for the person
+    reading it, the day, the page's path and its query string, until a record changes.
+
+    Kept only when every name in the query string is one of ``names`` (a list's filters, say)
+    and ``page``, if there, is a page number; the whole query string is at most
+    ``QUERY_KEPT_UP_TO`` characters. Anything else is rendered afresh and not kept, so a person
+    keeps few copies of each page. Only for a part with nothing written by reading it (an
+    access log) and no form that posts: a form carries the session's token, so HTML holding
+    one is never kept (and the mistake is logged)."""
+    query = request.GET
+    if (
+        not request.user.is_authenticated
+        or set(query) - names
+        or not all(PAGE.fullmatch(number) for number in query.getlist("page"))
+        or len(request.META.get("QUERY_STRING", "")) > QUERY_KEPT_UP_TO
+    ):
         return render()
-    about = f"{record._meta.label}:{record.pk}" if record is not None else "-"
-    return parts(template, f"{reader_key(request.user)}:{about}:page:{number}", render)
+    asked = urlencode(sorted((name, value) for name in query for value in query.getlist(name)))
+    where = hashlib.sha256(f"{request.path}?{asked}".encode()).hexdigest()
+
+    def checked() -> str:
+        html = render()
+        if any(token in html for token in FORM_TOKENS):
+            raise _HoldsAForm(html)
+        return html
+
+    try:
+        return parts("page-part", f"{reader_key(request.user)}:{where}", checked)
+    except _HoldsAForm as holding:
+        logger.error("Not kept: a part of %s holds a form's token", request.path)
+        return holding.html
+
+
+class _HoldsAForm(Exception):
+    def __init__(self, html: str):
+        self.html = html
 
 
 def reader_key(user) -> str:

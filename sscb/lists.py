@@ -5,6 +5,7 @@ from functools import cached_property
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 from django.db.models.query import ModelIterable
+from django.utils.functional import SimpleLazyObject
 
 PAGE_SIZE = 25
 
@@ -74,13 +75,14 @@ def page_of(request, rows, per_page: int) -> Page:
 
 def filtered_page(request, filterset_class, queryset, *, per_page: int = PAGE_SIZE) -> dict:
     """A list page's context: ``filter`` (``filterset_class`` over ``queryset``, read from the
-    query string), ``page_obj`` (the page ``?page=`` asks for) and ``is_filtered`` (whether
-    the query string narrows the list). Links that keep the filters but not the page use
-    ``{% querystring page=None %}``."""
+    query string), ``page_obj`` (the page ``?page=`` asks for, read when the template first asks
+    for it, so that a list kept for its reader reads none: ``{% kept_for_reader %}``) and
+    ``is_filtered`` (whether the query string narrows the list). Links that keep the filters but
+    not the page use ``{% querystring page=None %}``."""
     rows = filterset_class(request.GET, queryset=queryset, request=request)
     return {
         "filter": rows,
-        "page_obj": page_of(request, rows.qs, per_page),
+        "page_obj": SimpleLazyObject(lambda: page_of(request, rows.qs, per_page)),
         "is_filtered": any(value for name, value in request.GET.items() if name != "page"),
     }
 

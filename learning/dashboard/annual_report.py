@@ -34,5 +34,5 @@ def scope_report(scope: Scope) -> dict:
 
 
 def readers_report(user, scope: Scope) -> dict:
-    """The reviews and evidence named, each through the reader's visibility (never kept)."""
+    """The reviews and evidence named, through the reader's visibility (kept for the reader)."""
     return {"published_reviews": published_reviews(user, scope), "impact": impact(user, scope)}

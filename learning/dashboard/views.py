@@ -42,6 +42,11 @@ def _query(scope) -> str:
     return urlencode(params)
 
 
+def _readers_scope(user, scope) -> str:
+    """What keeps a part that reads the reader's visibility: the reader, the day and the scope."""
+    return f"{figures_cache.reader_key(user)}:{scope.key}"
+
+
 def _dashboard_parts(scope) -> dict:
     """The dashboard's figures for a scope, rendered without the request: the same for every
     reader of the scope, so kept until a record changes."""
@@ -71,8 +76,12 @@ def index(request):
             "form": form,
             "scope": scope,
             "parts": figures_cache.parts("dashboard", scope.key, lambda: _dashboard_parts(scope)),
-            # Meetings and their actions go through the reader's visibility: never kept.
-            "meetings": meeting_figures.summary(request.user, scope.period.year, scope.subgroup),
+            # Meetings and their actions go through the reader's visibility: kept for the reader.
+            "meetings": figures_cache.parts(
+                "dashboard-meetings",
+                _readers_scope(request.user, scope),
+                lambda: meeting_figures.summary(request.user, scope.period.year, scope.subgroup),
+            ),
             "query": _query(scope),
         },
     )
@@ -84,6 +93,16 @@ def _annual_report_parts(scope) -> dict:
     return {
         part: render_to_string(f"dashboard/_annual_{part}.html", context)
         for part in ("reviews", "learning", "assurance")
+    }
+
+
+def _annual_report_readers_parts(user, scope) -> dict:
+    """The reviews and evidence the report names, through the reader's visibility: rendered
+    without the request, kept for the reader alone."""
+    context = {"scope": scope, **readers_report(user, scope)}
+    return {
+        part: render_to_string(f"dashboard/_annual_{part}.html", context)
+        for part in ("published", "impact")
     }
 
 
@@ -99,7 +118,11 @@ def annual_report(request):
             "parts": figures_cache.parts(
                 "annual-report", scope.key, lambda: _annual_report_parts(scope)
             ),
-            **readers_report(request.user, scope),
+            "readers": figures_cache.parts(
+                "annual-report-reader",
+                _readers_scope(request.user, scope),
+                lambda: _annual_report_readers_parts(request.user, scope),
+            ),
             "query": _query(scope),
         },
     )

@@ -77,7 +77,7 @@ def inspection_thread(request, uuid):
 
     # Kept for this reader and page until a record changes, as the other threads are.
     thread = figures_cache.rendered_for_reader(
-        request, "scrutiny/_thread.html", inspection, context, page=page
+        request, "scrutiny/_thread.html", context, paged=True
     )
     return render(request, "scrutiny/thread.html", {"source": inspection, "thread": thread})
 

@@ -410,3 +410,29 @@ def test_kept_figures_change_as_soon_as_a_record_does(client, bu_user, data):
     ReviewFactory(referred_on=datetime.date(2025, 9, 1))
     after = _parts(client, bu_user, "dashboard:index")["reviews"]
     assert 'data-testid="reviews-started">3<' in after
+
+
+@pytest.mark.parametrize("url_name", ["dashboard:index", "dashboard:annual-report"])
+def test_what_goes_through_the_readers_visibility_is_kept_for_that_reader_alone(
+    client, url_name, bu_user, li_member, li, data
+):
+    """The meetings and their actions (dashboard), the reviews and evidence named (annual
+    report) are kept for their reader, day and scope (sscb/figures_cache.py): asked again, in
+    fewer queries; a reader of the same scope who may see less never gets another's copy."""
+    from reviews.tests.factories import ReviewFactory
+    from sscb.tests.kept import kept_beside_another, main_of
+
+    ReviewFactory(
+        reference="SCR-2025-777",
+        subgroup=li,
+        is_restricted=True,
+        referred_on=datetime.date(2025, 5, 1),
+        published_on=datetime.date(2025, 9, 1),
+    )
+    url = f"{reverse(url_name)}?year=2025&subgroup={li.pk}"
+    made, _, _, member = kept_beside_another(client, bu_user, li_member, url)
+    seen, _ = main_of(member, url)
+    if url_name == "dashboard:annual-report":
+        assert "SCR-2025-777" in made and "SCR-2025-777" not in seen
+    with override_settings(FIGURES_CACHE_SECONDS=0):
+        assert main_of(member, url)[0] == seen and main_of(client, url)[0] == made

@@ -302,9 +302,7 @@ def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
 ):
     """Kept (sscb.figures_cache.rendered_for_reader): asked again, the same page in fewer queries;
     the next page, another reader, a changed record or any other query string make it afresh."""
-    from django.test import Client
-
-    from sscb.tests.kept import made_then_kept, main_of
+    from sscb.tests.kept import kept_beside_another, main_of
 
     monkeypatch.setattr("learning.selectors.PAGE_SIZE", 3)
     restricted = ReviewFactory(is_restricted=True, reference="SCR-2025-009")
@@ -316,12 +314,7 @@ def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
         finding=loop["findings"][0],
     )
     url = reverse("learning:thread_review", args=[loop["review"].uuid])
-    member = Client()  # signed in first: a sign-in saves the person, a record
-    member.force_login(member_user)
-    main_of(member, url)
-    client.force_login(bu_user)
-    made, afresh, kept = made_then_kept(client, url)
-    assert kept < afresh
+    made, afresh, kept, member = kept_beside_another(client, bu_user, member_user, url)
     second, _ = main_of(client, f"{url}?page=2")
     assert second != made and main_of(client, f"{url}?page=2") == (second, kept)
     assert "Restricted plan's own action" in made + second

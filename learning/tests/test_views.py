@@ -1050,3 +1050,22 @@ def test_how_many_names_one_many_and_more_than_were_counted(monkeypatch):
     assert lists.how_many(1001, "piece") == "More than 1,000 pieces"
     assert lists.how_many(1001) == "more than 1,000"
     assert lists.how_many(1234 - 300) == "934"
+
+
+@pytest.mark.parametrize(
+    "url", ["/learning/", "/learning/findings/", "/learning/actions/?status=open&page=1"]
+)
+def test_a_learning_list_is_kept_for_its_reader_until_a_record_changes(
+    client, agency_user, two_agencies, bu_user, url
+):
+    """{% kept_for_reader %} on the learning lists and the action tracker: asked again, the same
+    list in fewer queries; the agency lead, signed in first, still sees only their agency's
+    actions; a record saved since shows at once."""
+    from sscb.tests.kept import kept_beside_another, main_of
+
+    made, _, _, lead = kept_beside_another(client, bu_user, agency_user, url)
+    if "actions" in url:
+        assert "Probation action" in made
+        assert "Probation action" not in main_of(lead, url)[0]
+    ActionFactory(owner_agency=agency_user.agency, title="Saved since")
+    assert ("Saved since" in main_of(client, url)[0]) == ("actions" in url)

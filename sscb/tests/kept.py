@@ -3,6 +3,7 @@
 from html import unescape
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from sscb import figures_cache
@@ -24,3 +25,16 @@ def made_then_kept(browser, url) -> tuple[str, int, int]:
     kept, fewer = main_of(browser, url)
     assert kept == made
     return made, afresh, fewer
+
+
+def kept_beside_another(browser, reader, other_reader, url) -> tuple[str, int, int, Client]:
+    """``made_then_kept`` for ``reader`` in ``browser``, with ``other_reader`` signed in first
+    in a browser of their own (returned), to show that what is kept for one reader is never
+    given to another: a sign-in saves the person, a record, which would let the copy go."""
+    other = Client()
+    other.force_login(other_reader)
+    main_of(other, url)
+    browser.force_login(reader)
+    made, afresh, kept = made_then_kept(browser, url)
+    assert kept < afresh
+    return made, afresh, kept, other

@@ -113,3 +113,50 @@ def test_a_save_or_a_page_does_not_fail_when_the_cache_is_away(monkeypatch):
         "part": "x"
     }
     assert made == [1]
+
+
+def _asked(path, user, query=""):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(f"{path}?{query}" if query else path)
+    request.user = user
+    return request
+
+
+def test_a_part_is_kept_for_its_reader_path_and_query_and_only_the_names_it_is_kept_for(
+    bu_user, member_user
+):
+    made = []
+
+    def render(html="<p>part</p>"):
+        made.append(1)
+        return f"{html} {len(made)}"
+
+    def kept(user, query="", path="/reviews/", names=frozenset({"kind", "page"})):
+        return figures_cache.kept_for_reader(_asked(path, user, query), render, names=names)
+
+    assert kept(bu_user) == kept(bu_user) == "<p>part</p> 1"
+    assert kept(bu_user, "kind=scr&page=2") == kept(bu_user, "page=2&kind=scr") == "<p>part</p> 2"
+    assert kept(member_user) == "<p>part</p> 3"  # another reader: their own
+    assert kept(bu_user, path="/audits/") == "<p>part</p> 4"  # another page
+    # Anything else is made each time: a name not kept for, a page that is not a number, a
+    # long query string.
+    for query in ("sort=x", "kind=scr&sort=x", "page=x", "page=1234567", "kind=" + "x" * 300):
+        assert kept(bu_user, query) != kept(bu_user, query)
+    made_so_far = len(made)
+    figures_cache.bump()
+    assert kept(bu_user) == f"<p>part</p> {made_so_far + 1}"
+
+
+@pytest.mark.parametrize("token", ['name="csrfmiddlewaretoken"', "X-CSRFToken"])
+def test_a_part_holding_a_forms_token_is_never_kept(bu_user, token, caplog):
+    made = []
+
+    def render():
+        made.append(1)
+        return f"<form>{token} {len(made)}</form>"
+
+    first = figures_cache.kept_for_reader(_asked("/reviews/", bu_user), render)
+    second = figures_cache.kept_for_reader(_asked("/reviews/", bu_user), render)
+    assert (first, second) == (f"<form>{token} 1</form>", f"<form>{token} 2</form>")
+    assert "holds a form's token" in caplog.text
