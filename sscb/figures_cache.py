@@ -120,15 +120,17 @@ def kept_for_reader(request, render: Callable[[], str], *, names=frozenset()) ->
     """``render()``, the HTML of a part of the page ``request`` asks for, kept for the person
     reading it, the day, the page's path and its query string, until a record changes.
 
-    Kept only when every name in the query string is one of ``names`` (a list's filters, say)
-    and ``page``, if there, is a page number; the whole query string is at most
-    ``QUERY_KEPT_UP_TO`` characters. Anything else is rendered afresh and not kept, so a person
-    keeps few copies of each page. Only for a part with nothing written by reading it (an
-    access log) and no form that posts: a form carries the session's token, so HTML holding
-    one is never kept (and the mistake is logged)."""
+    Kept only for a page asked for (not one shown again after a post), when every name in the
+    query string is one of ``names`` (a list's filters, say) and ``page``, if there, is a page
+    number, and the whole query string is at most ``QUERY_KEPT_UP_TO`` characters.
+    Anything else is rendered afresh and not kept, so a person keeps few copies of each page.
+    Only for a part with nothing written by reading it (an access log) and no form that posts:
+    a form carries the session's token, so HTML holding one is never kept (and the mistake is
+    logged)."""
     query = request.GET
     if (
-        not request.user.is_authenticated
+        request.method not in ("GET", "HEAD")  # a page shown again with a refused form's errors
+        or not request.user.is_authenticated
         or set(query) - names
         or not all(PAGE.fullmatch(number) for number in query.getlist("page"))
         or len(request.META.get("QUERY_STRING", "")) > QUERY_KEPT_UP_TO

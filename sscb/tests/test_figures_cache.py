@@ -143,6 +143,9 @@ def test_a_part_is_kept_for_its_reader_path_and_query_and_only_the_names_it_is_k
     # long query string.
     for query in ("sort=x", "kind=scr&sort=x", "page=x", "page=1234567", "kind=" + "x" * 300):
         assert kept(bu_user, query) != kept(bu_user, query)
+    posted = _asked("/reviews/", bu_user)
+    posted.method = "POST"  # a page shown again with a refused form's errors
+    assert figures_cache.kept_for_reader(posted, render) != kept(bu_user)
     made_so_far = len(made)
     figures_cache.bump()
     assert kept(bu_user) == f"<p>part</p> {made_so_far + 1}"
