@@ -18,9 +18,11 @@ whenever anything may have changed a figure:
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
 who reads it is kept only under that person's key (``reader_key``), so no one is ever given
-what another may see: the home page's "needs your attention" items (``sscb.attention``), and
-each page of a golden thread and an agency lead's My agency (``rendered_for_reader``). Who may
-see what is itself a record (a role, a membership, a panel seat), so changing it starts a new
+what another may see: the home page's "needs your attention" items (``sscb.attention``), the
+dashboard's and annual report's parts read through the reader's visibility, each page of a
+golden thread and an agency lead's My agency (``rendered_for_reader``), and each page and
+filter of a list (``{% kept_for_reader %}``: both through ``kept_for_reader``). Who may see
+what is itself a record (a role, a membership, a panel seat), so changing it starts a new
 generation too.
 """
 
