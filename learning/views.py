@@ -651,19 +651,18 @@ def action_edit(request, uuid=None):
 
 
 def _action_page(request, uuid, **bound):
-    """The action's page; ``bound`` holds a refused form, shown again with its errors."""
+    """The action's page; ``bound`` holds a refused form, shown again with its errors. All but
+    who has downloaded its files is kept for its reader until a record changes
+    (``{% kept_for_reader %}``), never when a refused form is shown again."""
     user = request.user
     action = selectors.get_action_for_user(user, uuid)
-    can_sign_off = _may_sign_off(user, action)
     attachments = list(action.attachments.select_related("uploaded_by"))
-    return render(
-        request,
-        "learning/action_detail.html",
-        {
-            "action": action,
+
+    def detail():
+        can_sign_off = _may_sign_off(user, action)
+        return {
             "rag": action.rag(timezone.localdate()),
             "attachments": attachments,
-            "access_log": access_log_about(user, *attachments) if attachments else None,
             "history": list(action.history.select_related("history_user")[:20]),
             "reminders": reminders_about(action),
             "progress_form": bound.get("progress_form") or forms.ProgressForm(),
@@ -675,6 +674,15 @@ def _action_page(request, uuid, **bound):
             and action.status == Action.Status.SIGNED_OFF
             and not action.followed_up_on,
             "can_edit": can_sign_off,
+        }
+
+    return render(
+        request,
+        "learning/action_detail.html",
+        {
+            "action": action,
+            "detail": detail,  # read only when not kept
+            "access_log": access_log_about(user, *attachments) if attachments else None,
         },
     )
 

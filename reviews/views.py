@@ -72,42 +72,49 @@ def review_create(request):
 
 
 def review_detail(request, uuid):
-    """The whole story of one review on one screen."""
+    """The whole story of one review on one screen. All but who has opened it is kept for its
+    reader until a record changes (``{% kept_for_reader %}``); every opening is logged."""
     review = selectors.get_review_for_user(request.user, uuid)
     services.review_record_opening(request=request, review=review)
-    context = selectors.review_page(request.user, review)
-    can_edit = selectors.can_edit_review(request.user, review)
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {
+            "review": review,
+            "detail": lambda: _detail(request.user, review),  # read only when not kept
+            "access_log": access_log_about(request.user, review) if review.is_restricted else None,
+        },
+    )
+
+
+def _detail(user, review) -> dict:
+    context = selectors.review_page(user, review)
     moves = [
         {"stage": stage, "label": Review.Stage(stage).label, "refusal": None}
         for stage in lifecycle.allowed_moves(review.kind, review.stage)
     ]
     for move in moves:
         move["refusal"] = lifecycle.move_refusal(review, move["stage"])
-    context.update(
-        {
-            "review": review,
-            "can_edit": can_edit,
-            "moves": moves,
-            "stages": [
-                {"stage": stage, "label": Review.Stage(stage).label}
-                for stage in lifecycle.stages_for(review.kind)
-            ],
-            "criteria": _criteria(review),
-            "scr_rule": _scr_rule(review),
-            "today": timezone.localdate(),
-            "has_clocks": clocks.has_clocks(review.kind),
-            "plans_final_report": clocks.plans_final_report(review.kind),
-            "pause_form": PauseForm(),
-            "resume_form": ResumeForm(),
-            "access_log": access_log_about(request.user, review) if review.is_restricted else None,
-            "case_file": casefile.case_file_summary(request.user, review),
-            "panel_exchange": casefile.panel_exchange(review, context["clocks"])
-            if review.kind in PANEL_KINDS
-            else None,
-            "child_death": selectors.child_death_of(review),
-        }
-    )
-    return render(request, "reviews/review_detail.html", context)
+    return context | {
+        "can_edit": selectors.can_edit_review(user, review),
+        "moves": moves,
+        "stages": [
+            {"stage": stage, "label": Review.Stage(stage).label}
+            for stage in lifecycle.stages_for(review.kind)
+        ],
+        "criteria": _criteria(review),
+        "scr_rule": _scr_rule(review),
+        "today": timezone.localdate(),
+        "has_clocks": clocks.has_clocks(review.kind),
+        "plans_final_report": clocks.plans_final_report(review.kind),
+        "pause_form": PauseForm(),
+        "resume_form": ResumeForm(),
+        "case_file": casefile.case_file_summary(user, review),
+        "panel_exchange": casefile.panel_exchange(review, context["clocks"])
+        if review.kind in PANEL_KINDS
+        else None,
+        "child_death": selectors.child_death_of(review),
+    }
 
 
 def review_child_death(request, uuid):

@@ -40,6 +40,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
@@ -54,8 +55,10 @@ GENERATION_KEY = "figures:generation"
 PAGE = re.compile(r"\d{0,6}")
 # The longest query string a part is kept for; a longer one is rendered afresh.
 QUERY_KEPT_UP_TO = 300
-# What a form that posts (or an htmx request) carries, and a kept part must never hold.
+# Where a form that posts (or an htmx request) carries the session's token: a kept part holds
+# ``TOKEN_STANDIN`` there instead, and the reader's own token is put in on the way out.
 FORM_TOKENS = ("csrfmiddlewaretoken", "X-CSRFToken")
+TOKEN_STANDIN = "kept-for-reader-form-token"
 # Written on page views, and never counted in a figure.
 NOT_FIGURES = {"sscb.AccessLogEntry"}
 
@@ -109,11 +112,11 @@ def rendered_for_reader(
     request, template: str, context: Callable[[], dict], *, paged: bool = False
 ) -> str:
     """``template`` rendered with ``context()``, kept for its reader as ``kept_for_reader``
-    keeps a part: for a part with no form in it, of a page that may be asked for a page at a
-    time (``?page=N``) if ``paged``, and with no query string otherwise."""
+    keeps a part, for a page that may be asked for a page at a time (``?page=N``) if ``paged``,
+    and with no query string otherwise."""
     return kept_for_reader(
         request,
-        lambda: render_to_string(template, context(), request),
+        lambda: render_to_string(template, {"csrf_token": TOKEN_STANDIN} | context(), request),
         names=frozenset({"page"} if paged else ()),
     )
 
@@ -126,9 +129,10 @@ def kept_for_reader(request, render: Callable[[], str], *, names=frozenset()) ->
     query string is one of ``names`` (a list's filters, say) and ``page``, if there, is a page
     number, and the whole query string is at most ``QUERY_KEPT_UP_TO`` characters.
     Anything else is rendered afresh and not kept, so a person keeps few copies of each page.
-    Only for a part with nothing written by reading it (an access log) and no form that posts:
-    a form carries the session's token, so HTML holding one is never kept (and the mistake is
-    logged)."""
+    Only for a part with nothing written by reading it (an access log). A form in it must be
+    rendered with ``TOKEN_STANDIN`` as its token (``csrf_token`` in the context), which is
+    replaced by the reader's own on the way out: HTML holding any other token is never kept
+    (and the mistake is logged)."""
     query = request.GET
     if (
         request.method not in ("GET", "HEAD")  # a page shown again with a refused form's errors
@@ -137,21 +141,26 @@ def kept_for_reader(request, render: Callable[[], str], *, names=frozenset()) ->
         or not all(PAGE.fullmatch(number) for number in query.getlist("page"))
         or len(request.META.get("QUERY_STRING", "")) > QUERY_KEPT_UP_TO
     ):
-        return render()
+        return _with_token(request, render())
     asked = urlencode(sorted((name, value) for name in query for value in query.getlist(name)))
     where = hashlib.sha256(f"{request.path}?{asked}".encode()).hexdigest()
 
     def checked() -> str:
         html = render()
-        if any(token in html for token in FORM_TOKENS):
+        if sum(html.count(mark) for mark in FORM_TOKENS) > html.count(TOKEN_STANDIN):
             raise _HoldsAForm(html)
         return html
 
     try:
-        return parts("page-part", f"{reader_key(request.user)}:{where}", checked)
+        html = parts("page-part", f"{reader_key(request.user)}:{where}", checked)
     except _HoldsAForm as holding:
-        logger.error("Not kept: a part of %s holds a form's token", request.path)
-        return holding.html
+        logger.error("Not kept: a part of %s holds a form's own token", request.path)
+        html = holding.html
+    return _with_token(request, html)
+
+
+def _with_token(request, html: str) -> str:
+    return html.replace(TOKEN_STANDIN, get_token(request)) if TOKEN_STANDIN in html else html
 
 
 class _HoldsAForm(Exception):

@@ -530,3 +530,43 @@ def test_the_register_is_kept_for_its_reader_and_filters_until_a_record_changes(
         assert main_of(client, url + other_query)[1] > kept
     ReviewFactory(subgroup=crp, kind="scr", reference="SCR-2025-103")
     assert "SCR-2025-103" in main_of(client, url + "?kind=scr")[0]
+
+
+def test_a_reviews_page_is_kept_for_its_reader_with_their_own_form_token_and_still_logged(
+    bu_user, crp, make_user
+):
+    """All of a review's page but its access log is kept for its reader ({% kept_for_reader %}):
+    asked again, the same page in fewer queries; another reader, who may not move it, never
+    gets the copy; each opening of a restricted review is still logged and shown; and a form on
+    the kept page posts with the reader's own token, so the move it asks for is made."""
+    import re
+
+    from django.test import Client
+
+    from sscb.models import AccessLogEntry
+    from sscb.tests.kept import kept_beside_another, main_of
+
+    review = open_review(by=bu_user, kind="learning_review", subgroup=crp, title="Kept one")
+    outsider = make_user(role="subgroup_member", username="outsider-kept")  # may not move it
+    url = reverse("reviews:detail", args=[review.uuid])
+    browser = Client(enforce_csrf_checks=True)
+    made, afresh, kept, other = kept_beside_another(browser, bu_user, outsider, url)
+    assert "Move to" in made and "Kept one" in main_of(other, url)[0]
+    assert "Move to" not in main_of(other, url)[0]
+    review.is_restricted = True
+    review.save()
+    opened = AccessLogEntry.objects.filter(object_id=review.pk).count()
+    main_of(browser, url)
+    text = browser.get(url).content.decode()
+    assert AccessLogEntry.objects.filter(object_id=review.pk).count() == opened + 2
+    assert "kept-for-reader-form-token" not in text
+    form = text[text.index('class="move-form"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+    stage = re.search(r'name="to_stage" value="([^"]+)" class="btn btn-sm btn-primary"', form)[1]
+    response = browser.post(
+        reverse("reviews:move", args=[review.uuid]),
+        {"csrfmiddlewaretoken": token, "to_stage": stage},
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.stage == stage

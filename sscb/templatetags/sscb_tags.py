@@ -26,29 +26,37 @@ def as_bootstrap_field(field):
 
 @register.tag("kept_for_reader")
 def do_kept_for_reader(parser, token):
-    """``{% kept_for_reader filter %} ... {% endkept_for_reader %}``: what is between, kept for
-    its reader, the day and the query string until a record changes
-    (``sscb.figures_cache.kept_for_reader``), for a list whose rows and filter bar are asked
-    for again and again. ``filter`` (a list's filterset, if any) names the query's fields a
-    kept copy may be asked for with, besides ``page``. Nothing between may hold a form that
-    posts, nor read records in the view before the template asks for them (``page_obj`` is
-    read when the list is rendered: ``sscb.lists.filtered_page``)."""
+    """``{% kept_for_reader filter=filter context=detail %} ... {% endkept_for_reader %}``: what
+    is between, kept for its reader, the day and the query string until a record changes
+    (``sscb.figures_cache.kept_for_reader``). ``filter`` (a list's filterset) names the query's
+    fields a kept copy may be asked for with, besides ``page``; ``context`` (a callable giving a
+    dict) is what is between reads, called only when it is not kept. The view must read
+    nothing else that only the part shows (``page_obj`` is read when the list is rendered:
+    ``sscb.lists.filtered_page``). A form between carries a stand-in for its token, replaced by
+    the reader's own on the way out; nothing between may show the access log, which a page view
+    writes without starting a new generation."""
     bits = token.split_contents()
-    if len(bits) > 2:
-        raise template.TemplateSyntaxError(f"{bits[0]} takes a list's filter, or nothing")
+    options = template.base.token_kwargs(bits[1:], parser)
+    if len(options) != len(bits) - 1 or set(options) - {"filter", "context"}:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes filter= and context=, or nothing")
     nodelist = parser.parse(("endkept_for_reader",))
     parser.delete_first_token()
-    return KeptForReaderNode(nodelist, parser.compile_filter(bits[1]) if len(bits) == 2 else None)
+    return KeptForReaderNode(nodelist, options.get("filter"), options.get("context"))
 
 
 class KeptForReaderNode(template.Node):
-    def __init__(self, nodelist, filterset):
+    def __init__(self, nodelist, filterset, more):
         self.nodelist = nodelist
         self.filterset = filterset
+        self.more = more
 
     def render(self, context):
         filterset = self.filterset.resolve(context) if self.filterset is not None else None
         names = frozenset({"page", *(filterset.filters if filterset is not None else ())})
-        return figures_cache.kept_for_reader(
-            context["request"], lambda: self.nodelist.render(context), names=names
-        )
+
+        def render() -> str:
+            more = self.more.resolve(context) if self.more is not None else {}
+            with context.push(csrf_token=figures_cache.TOKEN_STANDIN, **more):
+                return self.nodelist.render(context)
+
+        return figures_cache.kept_for_reader(context["request"], render, names=names)

@@ -1,5 +1,6 @@
 """For tests of parts kept for their reader (sscb/figures_cache.py)."""
 
+import re
 from html import unescape
 
 from django.db import connection
@@ -10,10 +11,14 @@ from sscb import figures_cache
 
 
 def main_of(browser, url) -> tuple[str, int]:
-    """The page's ``<main>``, entities decoded, and how many queries it ran."""
+    """The page's ``<main>``, entities decoded, and how many queries it ran. A form's token,
+    which differs on every request, reads "TOKEN"."""
     with CaptureQueriesContext(connection) as sql:
         text = unescape(browser.get(url).content.decode())
-    return text[text.index("<main") : text.index("</main>")], len(sql.captured_queries)
+    main = text[text.index("<main") : text.index("</main>")]
+    return re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+', r"\1TOKEN", main), len(
+        sql.captured_queries
+    )
 
 
 def made_then_kept(browser, url) -> tuple[str, int, int]:

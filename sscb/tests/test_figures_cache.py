@@ -162,4 +162,4 @@ def test_a_part_holding_a_forms_token_is_never_kept(bu_user, token, caplog):
     first = figures_cache.kept_for_reader(_asked("/reviews/", bu_user), render)
     second = figures_cache.kept_for_reader(_asked("/reviews/", bu_user), render)
     assert (first, second) == (f"<form>{token} 1</form>", f"<form>{token} 2</form>")
-    assert "holds a form's token" in caplog.text
+    assert "holds a form's own token" in caplog.text
