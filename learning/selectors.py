@@ -363,6 +363,12 @@ def get_action_for_user(user, uuid: UUID, write=False) -> Action:
     return action
 
 
+def get_action_key_for_user(user, uuid: UUID) -> Action:
+    """The action's keys alone, through the same visibility as ``get_action_for_user``: what
+    its page needs on every view, kept for its reader or not (who may open it, its files)."""
+    return get_by_public_id(actions_visible_to(user).only("pk", "uuid"), uuid)
+
+
 def can_report_progress(user, action: Action) -> bool:
     return (
         (user.is_agency_lead and action.owner_agency_id == user.agency_id)

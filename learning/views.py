@@ -1,5 +1,7 @@
 """Thin views: an access helper or selector, a form, a service, a page."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
@@ -651,16 +653,19 @@ def action_edit(request, uuid=None):
 
 
 def _action_page(request, uuid, **bound):
-    """The action's page; ``bound`` holds a refused form, shown again with its errors. All but
-    who has downloaded its files is kept for its reader until a record changes
+    """The action's page; ``bound`` holds a refused form, shown again with its errors. Its title
+    and all but who has downloaded its files are kept for its reader until a record changes
     (``{% kept_for_reader %}``), never when a refused form is shown again."""
     user = request.user
-    action = selectors.get_action_for_user(user, uuid)
-    attachments = list(action.attachments.select_related("uploaded_by"))
+    key = selectors.get_action_key_for_user(user, uuid)  # who may open it: on every view
+    attachments = list(key.attachments.select_related("uploaded_by"))
 
+    @functools.cache  # once for the title and the body
     def detail():
+        action = selectors.get_action_for_user(user, uuid)
         can_sign_off = _may_sign_off(user, action)
         return {
+            "action": action,
             "rag": action.rag(timezone.localdate()),
             "attachments": attachments,
             "history": list(action.history.select_related("history_user")[:20]),
@@ -680,7 +685,6 @@ def _action_page(request, uuid, **bound):
         request,
         "learning/action_detail.html",
         {
-            "action": action,
             "detail": detail,  # read only when not kept
             "access_log": access_log_about(user, *attachments) if attachments else None,
         },

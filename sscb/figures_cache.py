@@ -121,9 +121,11 @@ def rendered_for_reader(
     )
 
 
-def kept_for_reader(request, render: Callable[[], str], *, names=frozenset()) -> str:
-    """``render()``, the HTML of a part of the page ``request`` asks for, kept for the person
-    reading it, the day, the page's path and its query string, until a record changes.
+def kept_for_reader(
+    request, render: Callable[[], str], *, names=frozenset(), part: str = ""
+) -> str:
+    """``render()``, the HTML of a ``part`` of the page ``request`` asks for, kept for the
+    person reading it, the day, the page's path and its query string, until a record changes.
 
     Kept only for a page asked for (not one shown again after a post), when every name in the
     query string is one of ``names`` (a list's filters, say) and ``page``, if there, is a page
@@ -143,7 +145,7 @@ def kept_for_reader(request, render: Callable[[], str], *, names=frozenset()) ->
     ):
         return _with_token(request, render())
     asked = urlencode(sorted((name, value) for name in query for value in query.getlist(name)))
-    where = hashlib.sha256(f"{request.path}?{asked}".encode()).hexdigest()
+    where = hashlib.sha256(f"{request.path}?{asked}#{part}".encode()).hexdigest()
 
     def checked() -> str:
         html = render()

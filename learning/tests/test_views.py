@@ -1069,3 +1069,28 @@ def test_a_learning_list_is_kept_for_its_reader_until_a_record_changes(
         assert "Probation action" not in main_of(lead, url)[0]
     ActionFactory(owner_agency=agency_user.agency, title="Saved since")
     assert ("Saved since" in main_of(client, url)[0]) == ("actions" in url)
+
+
+def test_an_actions_page_and_title_are_kept_for_their_reader_and_a_refused_form_is_not(
+    client, agency_user, two_agencies, bu_user
+):
+    """The action's title and page but its files' access log are kept for their reader: asked
+    again, in fewer queries; the agency lead, signed in first, never gets the Business Unit's
+    copy (with its Edit link); a progress report refused is shown with its errors, afresh."""
+    from sscb.tests.kept import kept_beside_another, main_of
+
+    mine = two_agencies[0]
+    url = reverse("learning:action", args=[mine.uuid])
+    made, _, kept, lead = kept_beside_another(client, bu_user, agency_user, url)
+    assert "Edit</a>" in made and "Edit</a>" not in main_of(lead, url)[0]
+
+    def title(browser, response=None):
+        text = (response or browser.get(url)).content.decode()
+        return text[text.index("<title>") : text.index("</title>")]
+
+    # The lead may not open the review the action answers: their title names it no more.
+    assert title(client) == title(client) != title(lead) == title(lead)
+    assert mine.reference in title(client) and "Restricted review" in title(lead)
+    refused = lead.post(reverse("learning:action_progress", args=[mine.uuid]), {"progress": ""})
+    assert refused.status_code == 200 and "Describe the progress made." in refused.content.decode()
+    assert title(lead, refused) == title(lead)

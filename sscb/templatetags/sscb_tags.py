@@ -59,4 +59,6 @@ class KeptForReaderNode(template.Node):
             with context.push(csrf_token=figures_cache.TOKEN_STANDIN, **more):
                 return self.nodelist.render(context)
 
-        return figures_cache.kept_for_reader(context["request"], render, names=names)
+        # Each tag of a template is a part of its own: a page may keep its title and its body.
+        part = f"{self.origin.template_name}:{self.token.lineno}"
+        return figures_cache.kept_for_reader(context["request"], render, names=names, part=part)
