@@ -44,6 +44,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from redis.exceptions import RedisError
 
@@ -56,9 +57,8 @@ PAGE = re.compile(r"\d{0,6}")
 # The longest query string a part is kept for; a longer one is rendered afresh.
 QUERY_KEPT_UP_TO = 300
 # Where a form that posts (or an htmx request) carries the session's token: a kept part holds
-# ``TOKEN_STANDIN`` there instead, and the reader's own token is put in on the way out.
+# ``token_standin()`` there instead, and the reader's own token is put in on the way out.
 FORM_TOKENS = ("csrfmiddlewaretoken", "X-CSRFToken")
-TOKEN_STANDIN = "kept-for-reader-form-token"
 # Written on page views, and never counted in a figure.
 NOT_FIGURES = {"sscb.AccessLogEntry"}
 
@@ -116,7 +116,7 @@ def rendered_for_reader(
     and with no query string otherwise."""
     return kept_for_reader(
         request,
-        lambda: render_to_string(template, {"csrf_token": TOKEN_STANDIN} | context(), request),
+        lambda: render_to_string(template, {"csrf_token": token_standin()} | context(), request),
         names=frozenset({"page"} if paged else ()),
     )
 
@@ -132,7 +132,7 @@ def kept_for_reader(
     number, and the whole query string is at most ``QUERY_KEPT_UP_TO`` characters.
     Anything else is rendered afresh and not kept, so a person keeps few copies of each page.
     Only for a part with nothing written by reading it (an access log). A form in it must be
-    rendered with ``TOKEN_STANDIN`` as its token (``csrf_token`` in the context), which is
+    rendered with ``token_standin()`` as its token (``csrf_token`` in the context), which is
     replaced by the reader's own on the way out: HTML holding any other token is never kept
     (and the mistake is logged)."""
     query = request.GET
@@ -149,7 +149,7 @@ def kept_for_reader(
 
     def checked() -> str:
         html = render()
-        if sum(html.count(mark) for mark in FORM_TOKENS) > html.count(TOKEN_STANDIN):
+        if sum(html.count(mark) for mark in FORM_TOKENS) > html.count(token_standin()):
             raise _HoldsAForm(html)
         return html
 
@@ -162,7 +162,15 @@ def kept_for_reader(
 
 
 def _with_token(request, html: str) -> str:
-    return html.replace(TOKEN_STANDIN, get_token(request)) if TOKEN_STANDIN in html else html
+    standin = token_standin()
+    return html.replace(standin, get_token(request)) if standin in html else html
+
+
+@functools.cache
+def token_standin() -> str:
+    """What a kept part holds where a form's token goes: the same on every web server sharing
+    ``SECRET_KEY``, and nothing a person could type into a record to have it replaced."""
+    return "kept-" + salted_hmac("sscb.figures_cache.token_standin", "form").hexdigest()[:32]
 
 
 class _HoldsAForm(Exception):

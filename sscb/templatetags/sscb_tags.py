@@ -56,7 +56,7 @@ class KeptForReaderNode(template.Node):
 
         def render() -> str:
             more = self.more.resolve(context) if self.more is not None else {}
-            with context.push(csrf_token=figures_cache.TOKEN_STANDIN, **more):
+            with context.push(csrf_token=figures_cache.token_standin(), **more):
                 return self.nodelist.render(context)
 
         # Each tag of a template is a part of its own: a page may keep its title and its body.
