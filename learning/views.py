@@ -8,7 +8,6 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_POST, require_safe
 
 from audits.performance.selectors import indicators_visible_to, sets_visible_to
@@ -20,7 +19,6 @@ from audits.selectors import (
 )
 from reviews.selectors import get_review_for_user
 from reviews.services import review_record_opening
-from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page, first_rows
@@ -532,18 +530,17 @@ STANDARDS_SHOWN = 10
 
 def action_list(request):
     def standards():
-        shown, in_all = first_rows(
+        needing, in_all = first_rows(
             selectors.standards_needing_action(request.user), STANDARDS_SHOWN
         )
-        return {"shown": shown, "not_shown": in_all - len(shown)}
+        return {"standards_needing_action": needing, "standards_not_shown": in_all - len(needing)}
 
     return _list_page(
         request,
         "learning/action_list.html",
         ActionFilter,
         selectors.action_list(request.user),
-        # Read when the page is rendered: not when the list is kept (``{% kept_for_reader %}``).
-        standards_needing_action=SimpleLazyObject(standards),
+        detail=standards,  # read only when not kept ({% kept_for_reader %})
     )
 
 
@@ -770,11 +767,10 @@ def my_agency(request):
     """For a partner agency lead: what the partnership has asked of their agency."""
     user = request.user
     require(can_see_my_agency(user))
-    # Kept for this reader until a record changes (sscb/figures_cache.py): a lead's first stop.
-    work = figures_cache.rendered_for_reader(
-        request, "learning/_my_agency.html", lambda: selectors.agency_work(user)
+    # Kept for this reader until a record changes ({% kept_for_reader %}): a lead's first stop.
+    return render(
+        request, "learning/my_agency.html", {"detail": lambda: selectors.agency_work(user)}
     )
-    return render(request, "learning/my_agency.html", {"work": work})
 
 
 def attachment_download(request, uuid):
@@ -801,10 +797,7 @@ def _thread(request, source):
         thread = selectors.thread_forward(request.user, **{kind: source}, page=page)
         return thread | {"source": source, "source_param": kind}
 
-    thread = figures_cache.rendered_for_reader(
-        request, "learning/_thread.html", context, paged=True
-    )
-    return render(request, "learning/thread.html", {"source": source, "thread": thread})
+    return render(request, "learning/thread.html", {"source": source, "detail": context})
 
 
 def thread_review(request, uuid):

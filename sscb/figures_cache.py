@@ -20,8 +20,8 @@ long any part lives whatever happens (a script run from a shell, say). A part th
 who reads it is kept only under that person's key (``reader_key``), so no one is ever given
 what another may see: the home page's "needs your attention" items (``sscb.attention``), the
 dashboard's and annual report's parts read through the reader's visibility, each page of a
-golden thread and an agency lead's My agency (``rendered_for_reader``), and each page and
-filter of a list (``{% kept_for_reader %}``: both through ``kept_for_reader``). Who may see
+golden thread, an agency lead's My agency, each page and filter of a list, and a review's and
+an action's page (``{% kept_for_reader %}``, through ``kept_for_reader``). Who may see
 what is itself a record (a role, a membership, a panel seat), so changing it starts a new
 generation too.
 """
@@ -41,7 +41,6 @@ from django.core.cache import cache
 from django.db import router, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -106,19 +105,6 @@ def parts(name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
         with contextlib.suppress(RedisError):
             cache.set(key, kept, seconds)
     return kept
-
-
-def rendered_for_reader(
-    request, template: str, context: Callable[[], dict], *, paged: bool = False
-) -> str:
-    """``template`` rendered with ``context()``, kept for its reader as ``kept_for_reader``
-    keeps a part, for a page that may be asked for a page at a time (``?page=N``) if ``paged``,
-    and with no query string otherwise."""
-    return kept_for_reader(
-        request,
-        lambda: render_to_string(template, {"csrf_token": token_standin()} | context(), request),
-        names=frozenset({"page"} if paged else ()),
-    )
 
 
 def kept_for_reader(

@@ -87,23 +87,10 @@ def index(request):
     )
 
 
-def _annual_report_parts(scope) -> dict:
-    """The annual report's figures for a scope, rendered without the request (kept as above)."""
-    context = {"r": scope_report(scope)}
-    return {
-        part: render_to_string(f"dashboard/_annual_{part}.html", context)
-        for part in ("reviews", "learning", "assurance")
-    }
-
-
-def _annual_report_readers_parts(user, scope) -> dict:
-    """The reviews and evidence the report names, through the reader's visibility: rendered
-    without the request, kept for the reader alone."""
-    context = {"scope": scope, **readers_report(user, scope)}
-    return {
-        part: render_to_string(f"dashboard/_annual_{part}.html", context)
-        for part in ("published", "impact")
-    }
+def _annual_report_parts(names, context) -> dict:
+    """The annual report's parts ``names`` (``dashboard/_annual_<name>.html``), rendered without
+    the request, to be kept."""
+    return {name: render_to_string(f"dashboard/_annual_{name}.html", context) for name in names}
 
 
 def annual_report(request):
@@ -115,13 +102,22 @@ def annual_report(request):
         {
             "form": form,
             "scope": scope,
+            # The figures, the same for every reader of the scope.
             "parts": figures_cache.parts(
-                "annual-report", scope.key, lambda: _annual_report_parts(scope)
+                "annual-report",
+                scope.key,
+                lambda: _annual_report_parts(
+                    ("reviews", "learning", "assurance"), {"r": scope_report(scope)}
+                ),
             ),
+            # The reviews and evidence named, through the reader's visibility: theirs alone.
             "readers": figures_cache.parts(
                 "annual-report-reader",
                 _readers_scope(request.user, scope),
-                lambda: _annual_report_readers_parts(request.user, scope),
+                lambda: _annual_report_parts(
+                    ("published", "impact"),
+                    {"scope": scope, **readers_report(request.user, scope)},
+                ),
             ),
             "query": _query(scope),
         },

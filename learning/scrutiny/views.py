@@ -7,7 +7,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from sscb import figures_cache
 from sscb.access import require
 from sscb.lists import page_of
 from sscb.pages import form_page
@@ -76,10 +75,7 @@ def inspection_thread(request, uuid):
         return selectors.inspection_thread(user, inspection, page=page) | {"source": inspection}
 
     # Kept for this reader and page until a record changes, as the other threads are.
-    thread = figures_cache.rendered_for_reader(
-        request, "scrutiny/_thread.html", context, paged=True
-    )
-    return render(request, "scrutiny/thread.html", {"source": inspection, "thread": thread})
+    return render(request, "scrutiny/thread.html", {"source": inspection, "detail": context})
 
 
 def inspection_edit(request, uuid=None):

@@ -300,7 +300,7 @@ def test_an_outcome_card_names_its_newest_evidence_and_how_many_its_page_lists(
 def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
     client, bu_user, member_user, loop, monkeypatch
 ):
-    """Kept (sscb.figures_cache.rendered_for_reader): asked again, the same page in fewer queries;
+    """Kept ({% kept_for_reader %}): asked again, the same page in fewer queries;
     the next page, another reader, a changed record or any other query string make it afresh."""
     from sscb.tests.kept import kept_beside_another, main_of
 
