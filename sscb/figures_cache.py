@@ -15,6 +15,10 @@ whenever anything may have changed a figure:
 - a Celery task ends (the reminder sweep and retention work in bulk), and so do the commands
   that write in bulk (``send_reminders``, ``load_demo``, ``generate_load``).
 
+The dashboard's and annual report's figures for a scope may instead be a little old
+(``a_little_old``, ``FIGURES_MAY_BE_OLD_SECONDS``): while people are saving, they are counted
+again at most once in that time, and afresh for anyone who has just changed something.
+
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
 who reads it is kept only under that person's key (``reader_key``), so no one is ever given
@@ -105,6 +109,44 @@ def parts(name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
         with contextlib.suppress(RedisError):
             cache.set(key, kept, seconds)
     return kept
+
+
+def a_little_old(request, name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
+    """``parts``, for figures the same for every reader of a scope that may be a little old.
+
+    While records change, what was counted less than ``FIGURES_MAY_BE_OLD_SECONDS`` ago is
+    served, so however many people are saving, the figures are counted again at most that
+    often rather than after every save. A person who has changed something since they were
+    counted (``BumpOnWriteMiddleware`` notes when) is given them counted afresh, and so is
+    everyone after them: nobody misses their own change.
+    """
+    if not settings.FIGURES_MAY_BE_OLD_SECONDS or not settings.FIGURES_CACHE_SECONDS:
+        return parts(name, scope_key, make)
+    key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}:latest"
+    changed = _changed_by(request.user)
+    try:
+        now = generation()
+        kept = cache.get_many([key, changed])
+    except RedisError:  # counted afresh, as with nothing kept
+        logger.warning("Could not read kept figures: the cache is unreachable")
+        return make()
+    if key in kept:
+        counted_at, counted, value = kept[key]
+        if counted_at == now or (
+            time.time() - counted < settings.FIGURES_MAY_BE_OLD_SECONDS
+            and counted_at >= kept.get(changed, 0)
+        ):
+            return value
+    counted = time.time()
+    value = make()
+    with contextlib.suppress(RedisError):
+        cache.set(key, (now, counted, value), settings.FIGURES_CACHE_SECONDS)
+    return value
+
+
+def _changed_by(user) -> str:
+    """Where the generation after a person's last change is noted, while figures may be old."""
+    return f"figures:changed-by:{user.pk}"
 
 
 def kept_for_reader(
@@ -203,7 +245,8 @@ def connect() -> None:
 
 
 class BumpOnWriteMiddleware:
-    """A signed-in person's successful post may have changed records in bulk: a new generation."""
+    """A signed-in person's successful post may have changed records in bulk: a new generation,
+    and a note of it for their figures that may be a little old (``a_little_old``)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -216,4 +259,11 @@ class BumpOnWriteMiddleware:
             and request.user.is_authenticated
         ):
             bump()
+            if settings.FIGURES_MAY_BE_OLD_SECONDS:  # their figures are counted afresh for them
+                with contextlib.suppress(RedisError):
+                    cache.set(
+                        _changed_by(request.user),
+                        generation(),
+                        settings.FIGURES_MAY_BE_OLD_SECONDS,
+                    )
         return response

@@ -375,6 +375,13 @@ if SHARED_CACHE:
 # whatever happens; 0 turns the keeping off. Only in a shared cache by default: one process's
 # memory cannot hear that another process changed a record. (Tests run in one process each.)
 FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600 if SHARED_CACHE or TESTING else 0)
+# The dashboard's and annual report's figures for a scope (the same for every reader) may be this
+# old while records change: counted again at most this often however many people are saving, and
+# always afresh for a person who has just changed something (sscb/figures_cache.py). 0: counted
+# again after every change. Off in tests, whose figures must follow each change at once.
+FIGURES_MAY_BE_OLD_SECONDS = env_int(
+    "FIGURES_MAY_BE_OLD_SECONDS", 60 if SHARED_CACHE and not TESTING else 0
+)
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -63,6 +64,7 @@ def _dashboard_parts(scope) -> dict:
     return {
         "reviews": render_to_string("dashboard/_reviews.html", context),
         "figures": render_to_string("dashboard/_figures.html", context),
+        "counted": timezone.localtime(),
     }
 
 
@@ -75,7 +77,9 @@ def index(request):
         {
             "form": form,
             "scope": scope,
-            "parts": figures_cache.parts("dashboard", scope.key, lambda: _dashboard_parts(scope)),
+            "parts": figures_cache.a_little_old(
+                request, "dashboard", scope.key, lambda: _dashboard_parts(scope)
+            ),
             # Meetings and their actions go through the reader's visibility: kept for the reader.
             "meetings": figures_cache.parts(
                 "dashboard-meetings",
@@ -83,14 +87,18 @@ def index(request):
                 lambda: meeting_figures.summary(request.user, scope.period.year, scope.subgroup),
             ),
             "query": _query(scope),
+            "may_be_old": settings.FIGURES_MAY_BE_OLD_SECONDS,
         },
     )
 
 
 def _annual_report_parts(names, context) -> dict:
     """The annual report's parts ``names`` (``dashboard/_annual_<name>.html``), rendered without
-    the request, to be kept."""
-    return {name: render_to_string(f"dashboard/_annual_{name}.html", context) for name in names}
+    the request, to be kept, and when they were counted."""
+    return {
+        "counted": timezone.localtime(),
+        **{name: render_to_string(f"dashboard/_annual_{name}.html", context) for name in names},
+    }
 
 
 def annual_report(request):
@@ -103,7 +111,8 @@ def annual_report(request):
             "form": form,
             "scope": scope,
             # The figures, the same for every reader of the scope.
-            "parts": figures_cache.parts(
+            "parts": figures_cache.a_little_old(
+                request,
                 "annual-report",
                 scope.key,
                 lambda: _annual_report_parts(
@@ -120,6 +129,7 @@ def annual_report(request):
                 ),
             ),
             "query": _query(scope),
+            "may_be_old": settings.FIGURES_MAY_BE_OLD_SECONDS,
         },
     )
 

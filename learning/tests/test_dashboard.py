@@ -376,7 +376,9 @@ def _parts(client, user, url_name, **params):
     client.force_login(user)
     response = client.get(reverse(url_name), {"year": 2025, **params})
     assert response.status_code == 200
-    return response.context["parts"]
+    parts = dict(response.context["parts"])
+    assert f"Figures counted at {parts.pop('counted'):%H:%M:%S}" in response.content.decode()
+    return parts
 
 
 @pytest.mark.parametrize("url_name", ["dashboard:index", "dashboard:annual-report"])
@@ -410,6 +412,45 @@ def test_kept_figures_change_as_soon_as_a_record_does(client, bu_user, data):
     ReviewFactory(referred_on=datetime.date(2025, 9, 1))
     after = _parts(client, bu_user, "dashboard:index")["reviews"]
     assert 'data-testid="reviews-started">3<' in after
+
+
+@pytest.mark.parametrize("url_name", ["dashboard:index", "dashboard:annual-report"])
+@override_settings(FIGURES_MAY_BE_OLD_SECONDS=60)
+def test_figures_may_be_a_little_old_while_others_save_but_not_for_one_who_saved(
+    client, url_name, bu_user, executive_user, data, monkeypatch
+):
+    """While records change, the figures for a scope are counted again at most once a minute
+    (``FIGURES_MAY_BE_OLD_SECONDS``), and the page says when they were counted; a person who has
+    just changed something is given them counted afresh."""
+    import time
+    from types import SimpleNamespace
+
+    from reviews.tests.factories import ReviewFactory
+    from sscb import figures_cache
+
+    def started(user):  # the reviews' figures, which count the reviews started in the year
+        return " ".join(strip_tags(_parts(client, user, url_name)["reviews"]).split())
+
+    first = started(executive_user)
+    assert started(bu_user) == first
+    ReviewFactory(referred_on=datetime.date(2025, 9, 1))  # someone else's change
+    assert started(executive_user) == first
+    page = client.get(reverse(url_name), {"year": 2025}).content.decode()
+    assert "may be up to 60 seconds old (your own changes always show at once)" in page
+
+    client.force_login(bu_user)  # posts a form (refused, but a 200 may have saved something)
+    assert client.post(reverse("reviews:create"), {"title": ""}).status_code == 200
+    counted_again = started(bu_user)
+    assert counted_again != first
+    assert started(executive_user) == counted_again  # and everyone after them
+
+    ReviewFactory(referred_on=datetime.date(2025, 9, 2))
+    assert started(executive_user) == counted_again
+    later = time.time() + 61
+    monkeypatch.setattr(figures_cache, "time", SimpleNamespace(time=lambda: later))
+    assert started(executive_user) not in (first, counted_again)  # a minute on: counted again
+    with override_settings(FIGURES_MAY_BE_OLD_SECONDS=0):
+        assert started(executive_user) == started(bu_user) != counted_again
 
 
 @pytest.mark.parametrize("url_name", ["dashboard:index", "dashboard:annual-report"])
