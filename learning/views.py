@@ -17,7 +17,7 @@ from audits.selectors import (
     get_self_assessment_for_user,
     get_standard_assessment_for_user,
 )
-from reviews.selectors import get_review_for_user
+from reviews.selectors import get_review_for_user, get_review_heading_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
@@ -801,7 +801,7 @@ def _thread(request, source):
 
 
 def thread_review(request, uuid):
-    review = get_review_for_user(request.user, uuid)
+    review = get_review_heading_for_user(request.user, uuid)
     review_record_opening(request=request, review=review)
     return _thread(request, review)
 

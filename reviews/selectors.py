@@ -151,6 +151,15 @@ def get_review_for_user(user, uuid: UUID, write=False) -> Review:
     return review
 
 
+def get_review_heading_for_user(user, uuid: UUID) -> Review:
+    """The review's keys, reference, title and restriction alone, through the same visibility
+    as ``get_review_for_user``: what a page about it needs on every view when the rest is kept
+    for its reader (its golden thread)."""
+    return get_by_public_id(
+        reviews_visible_to(user).only("pk", "uuid", "reference", "title", "is_restricted"), uuid
+    )
+
+
 def get_clock_for_user(user, review_uuid: UUID, uuid: UUID, write=False) -> ReviewClock:
     """One of a review's clocks, named under its review's address; as ``get_review_for_user``."""
     review = get_review_for_user(user, review_uuid, write=write)
