@@ -74,21 +74,24 @@ def review_create(request):
 def review_detail(request, uuid):
     """The whole story of one review on one screen. All but who has opened it is kept for its
     reader until a record changes (``{% kept_for_reader %}``); every opening is logged."""
-    review = selectors.get_review_for_user(request.user, uuid)
+    review = selectors.get_review_heading_for_user(request.user, uuid)  # who may open it
     services.review_record_opening(request=request, review=review)
     return render(
         request,
         "reviews/review_detail.html",
         {
             "review": review,
-            "detail": lambda: _detail(request.user, review),  # read only when not kept
+            # Read only when not kept: the whole review, found through the same visibility.
+            "detail": lambda: _detail(
+                request.user, selectors.get_review_for_user(request.user, uuid)
+            ),
             "access_log": access_log_about(request.user, review) if review.is_restricted else None,
         },
     )
 
 
 def _detail(user, review) -> dict:
-    context = selectors.review_page(user, review)
+    context = {"review": review} | selectors.review_page(user, review)
     moves = [
         {"stage": stage, "label": Review.Stage(stage).label, "refusal": None}
         for stage in lifecycle.allowed_moves(review.kind, review.stage)
