@@ -4,8 +4,9 @@ The Board dashboard and the annual-report section spend most of their time count
 rendering figures that depend only on the period and the sub-groups read, never on who reads
 them (``learning.dashboard.overview.scope_figures(scope)`` is not given the person). So their
 rendered HTML is kept in Django's cache (Redis when ``REDIS_URL`` is set) under the part's name,
-the scope, the language and URL prefix, and the records' *generation*: a number that goes up
-whenever anything may have changed a figure:
+the scope, the language and URL prefix, with the records' *generation* it was made in: a number
+that goes up whenever anything may have changed a figure, and a part is served only in the
+generation it was made in:
 
 - any record of our apps is saved or deleted (signals): at once, and again when the transaction
   commits, so that a part counted from the data before the commit is never kept under the new
@@ -88,27 +89,41 @@ def bump() -> None:
         logger.warning("Could not start a new figures generation: the cache is unreachable")
 
 
-def parts(name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
+def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -> Kept:
     """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept (anything
-    the cache can pickle but None: a dict of rendered parts, a list, a string).
+    the cache can pickle: a dict of rendered parts, a list, a string).
 
     ``scope_key`` must name everything the parts depend on, besides the records: the person,
-    if ``make`` reads them; the day, if it reads the date.
+    if ``make`` reads them; the day, if it reads the date. One copy is kept for each, with the
+    generation it was made in and when (one read of the cache a request, and a copy from before
+    a change is replaced, not left beside the new one until it expires). It is served while
+    the generation is the same, or, for figures that may be a little old (``a_little_old``:
+    ``reader`` is the person reading), for ``FIGURES_MAY_BE_OLD_SECONDS`` unless ``reader``
+    has changed something since.
     """
     seconds = settings.FIGURES_CACHE_SECONDS
     if not seconds:
         return make()
+    key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}"
+    old_for = settings.FIGURES_MAY_BE_OLD_SECONDS if reader is not None else 0
+    changed = _changed_by(reader) if old_for else None
     try:
-        key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}:{generation()}"
-        kept = cache.get(key)
+        kept = cache.get_many([GENERATION_KEY, key, *([changed] if changed else [])])
+        now = kept[GENERATION_KEY] if GENERATION_KEY in kept else generation()
     except RedisError:  # counted afresh, as with nothing kept
         logger.warning("Could not read kept figures: the cache is unreachable")
         return make()
-    if kept is None:
-        kept = make()
-        with contextlib.suppress(RedisError):
-            cache.set(key, kept, seconds)
-    return kept
+    if key in kept:
+        made_in, made_at, value = kept[key]
+        if made_in == now or (
+            old_for and time.time() - made_at < old_for and made_in >= kept.get(changed, 0)
+        ):
+            return value
+    made_at = time.time()
+    value = make()
+    with contextlib.suppress(RedisError):
+        cache.set(key, (now, made_at, value), seconds)
+    return value
 
 
 def a_little_old(request, name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
@@ -120,28 +135,7 @@ def a_little_old(request, name: str, scope_key: str, make: Callable[[], Kept]) -
     counted (``BumpOnWriteMiddleware`` notes when) is given them counted afresh, and so is
     everyone after them: nobody misses their own change.
     """
-    if not settings.FIGURES_MAY_BE_OLD_SECONDS or not settings.FIGURES_CACHE_SECONDS:
-        return parts(name, scope_key, make)
-    key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}:latest"
-    changed = _changed_by(request.user)
-    try:
-        now = generation()
-        kept = cache.get_many([key, changed])
-    except RedisError:  # counted afresh, as with nothing kept
-        logger.warning("Could not read kept figures: the cache is unreachable")
-        return make()
-    if key in kept:
-        counted_at, counted, value = kept[key]
-        if counted_at == now or (
-            time.time() - counted < settings.FIGURES_MAY_BE_OLD_SECONDS
-            and counted_at >= kept.get(changed, 0)
-        ):
-            return value
-    counted = time.time()
-    value = make()
-    with contextlib.suppress(RedisError):
-        cache.set(key, (now, counted, value), settings.FIGURES_CACHE_SECONDS)
-    return value
+    return parts(name, scope_key, make, reader=request.user)
 
 
 def _changed_by(user) -> str:

@@ -99,6 +99,23 @@ def test_parts_are_made_once_a_generation_and_scope():
         assert figures_cache.parts("test", "2025:all", make) == {"part": "made 5"}
 
 
+def test_one_copy_of_a_part_is_kept_and_a_copy_from_before_a_change_is_replaced():
+    """So that people saving all day do not fill the cache with copies nobody can be served."""
+    from django.core.cache import cache
+
+    def copies():
+        return [key for key in cache._cache if ":figures:test:" in key]
+
+    cache.clear()
+    assert figures_cache.parts("test", "all", lambda: "made 1") == "made 1"
+    for made in range(2, 5):
+        ReviewFactory()
+        assert figures_cache.parts("test", "all", lambda made=made: f"made {made}") == (
+            f"made {made}"
+        )
+        assert len(copies()) == 1
+
+
 def test_a_save_or_a_page_does_not_fail_when_the_cache_is_away(monkeypatch):
     from django.core.cache import cache
     from redis.exceptions import ConnectionError as RedisConnectionError
