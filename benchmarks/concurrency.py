@@ -401,6 +401,7 @@ def _measure(ports, plans, args, run):
             workers.append(_alternate(write, read))
         else:
             workers.append(_cycle(mixed, browser, plan["pages"]))
+    _say(f"Everyone at once, {sum(writers.values())} saving, for {args.mixed_duration:g} s")
     phases.append(("mixed", mixed, _drive(workers, args.mixed_duration)))
     return phases, sum(writers.values())
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from sscb.dates import financial_year_choices
+from sscb.forms import list_at_most
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, StrategicPriority
 from sscb.uploads import UploadField
@@ -55,6 +56,12 @@ class FindingForm(forms.ModelForm):
         self.fields["audit"].queryset = audits
         self.fields["subgroup"].queryset = subgroups
         self.fields["agencies"].queryset = Agency.objects.filter(is_active=True)
+        from_its_page = (
+            "To record a finding from an older one, open its golden thread and choose “Record a "
+            "finding”."
+        )
+        list_at_most(self, "review", "-referred_on", "-pk", more=from_its_page)
+        list_at_most(self, "audit", "-created_at", "-pk", more=from_its_page)
 
     def clean(self):
         data = super().clean()
@@ -94,6 +101,13 @@ class ThemeForm(forms.ModelForm):
             del self.fields["findings"]
         else:
             self.fields["findings"].queryset = unthemed
+            list_at_most(
+                self,
+                "findings",
+                "-identified_on",
+                "-pk",
+                more="Add older ones to the theme from “Collate findings”.",
+            )
         self.fields["priorities"].error_messages["required"] = (
             "Tie the theme to at least one of the Board's strategic priorities."
         )
@@ -119,6 +133,7 @@ class CollateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["theme"].queryset = themes
         self.fields["findings"].queryset = findings
+        list_at_most(self, "theme", "-created_at", "-pk")
 
 
 class OutcomeForm(forms.ModelForm):
@@ -181,6 +196,7 @@ class PracticeCheckForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = outcome.activities.all()
         self.fields["audit"].queryset = audits
+        list_at_most(self, "audit", "-created_at", "-pk")
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
         self.fields["indicators"].queryset = indicators
         if self.instance.pk:
@@ -317,12 +333,23 @@ class ActionForm(ActionOwnerChecks, forms.ModelForm):
             "owner": OwnerSelect(),
         }
 
-    def __init__(self, *args, findings, subgroups, people, **kwargs):
+    def __init__(self, *args, findings, subgroups, people, plan=None, **kwargs):
+        """``plan``: the review or audit the action's plan belongs to, if any, whose findings
+        are listed first."""
         super().__init__(*args, **kwargs)
         self.fields["finding"].queryset = findings
         self.fields["subgroup"].queryset = subgroups
         owner_field_setup(self.fields["owner"], people)
         self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
+        if plan is not None:
+            self.fields["finding"].help_text = f"The findings from {plan.reference}."
+        list_at_most(
+            self,
+            "finding",
+            "-identified_on",
+            "-pk",
+            among=findings.filter(**{plan._meta.model_name: plan}) if plan else None,
+        )
 
 
 class ActionsFromReturnForm(forms.Form):

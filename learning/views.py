@@ -21,7 +21,7 @@ from reviews.selectors import get_review_for_user, get_review_heading_for_user
 from reviews.services import review_record_opening
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
-from sscb.lists import filtered_page, first_rows
+from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
@@ -162,7 +162,7 @@ def collate(request):
         "learning/collate.html",
         {
             "form": form,
-            "unthemed": list(unthemed),
+            "unthemed": page_of(request, unthemed, PAGE_SIZE),
             "recurring": list(selectors.recurring_by_agency(user)),
         },
         status=400 if request.method == "POST" else 200,
@@ -609,6 +609,14 @@ def _action_initial(request, source_fields):
     return {name: value for name, value in initial.items() if value}
 
 
+def _plan_with_findings(action, source_fields):
+    """The review or audit whose findings an action's form lists, if its plan has one (and the
+    person may open it)."""
+    if action is not None:
+        return None if action.review_hidden else action.review or action.audit
+    return source_fields.get("review") or source_fields.get("audit")
+
+
 def action_edit(request, uuid=None):
     user = request.user
     if uuid:
@@ -630,6 +638,7 @@ def action_edit(request, uuid=None):
         findings=selectors.findings_visible_to(user),
         subgroups=selectors.subgroups_for_work(user),
         people=selectors.action_owners(known_agency if request.method != "POST" else None),
+        plan=_plan_with_findings(action, source_fields),
     )
 
     def save():

@@ -1,5 +1,7 @@
 """What every app's forms share."""
 
+import contextlib
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -20,6 +22,46 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# The most records a choice of records lists (a select, or boxes to tick): a page must not grow
+# with the data (a finding's review, an action's finding). The one chosen is always listed, and
+# any record of the field's own queryset is accepted, listed or not.
+CHOICES_LISTED = 100
+
+
+def list_at_most(form, name: str, *order: str, among=None, more: str = "") -> None:
+    """Let the record field ``name`` list at most ``CHOICES_LISTED`` of its records (or of
+    ``among``, those most likely chosen), ``order`` first, and those chosen (the form's data or
+    initial value), in two queries; it still accepts any record of its queryset. Where more
+    were left out, ``more`` (how to reach one of them) is added to the field's help."""
+    field = form.fields[name]
+    key = field.to_field_name or "pk"
+    among = field.queryset if among is None else among
+    listed = list(among.order_by(*order)[: CHOICES_LISTED + 1])
+    if len(listed) > CHOICES_LISTED:
+        listed = listed[:CHOICES_LISTED]
+        field.help_text = " ".join(
+            part
+            for part in (field.help_text, f"The {CHOICES_LISTED} most recent are listed.", more)
+            if part
+        )
+    chosen = form[name].value()
+    chosen = chosen if isinstance(chosen, list | tuple) else [chosen]
+    shown = {str(getattr(record, key)) for record in listed}
+    missing = [value for value in chosen if value not in (None, "") and str(value) not in shown]
+    if missing:
+        # A value no record has is left out here, and refused when the form is checked.
+        with contextlib.suppress(ValueError, ValidationError):
+            listed += list(field.queryset.filter(**{f"{key}__in": missing}))
+    empty = [("", field.empty_label)] if getattr(field, "empty_label", None) is not None else []
+    field.widget.choices = empty + [
+        (
+            forms.models.ModelChoiceIteratorValue(field.prepare_value(record), record),
+            field.label_from_instance(record),
+        )
+        for record in listed
+    ]
 
 
 def form_helper(label):

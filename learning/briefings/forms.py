@@ -4,6 +4,7 @@ models (sscb.models.MinimisedModel) on every section."""
 from django import forms
 
 from learning.forms import DateInput
+from sscb.forms import list_at_most
 from sscb.minimise import MinimisedFormMixin
 
 from .models import Briefing, Cascade
@@ -37,6 +38,7 @@ class BriefingForm(forms.ModelForm):
             "The learning outcome it delivers: publishing it records one of the outcome's "
             "delivery activities. Needed before it is submitted for approval."
         )
+        list_at_most(self, "outcome", "-created_at", "-pk")
 
 
 class ReturnForm(MinimisedFormMixin, forms.Form):

@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 
 from learning.forms import DateInput
+from sscb.forms import list_at_most
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency
 from sscb.uploads import UploadField
@@ -34,6 +35,7 @@ class CourseForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["outcomes"].queryset = outcomes
         self.fields["subgroup"].queryset = subgroups
+        list_at_most(self, "outcomes", "-created_at", "-pk")
         self.fields["subgroup"].empty_label = None
 
 
