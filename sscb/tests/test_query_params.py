@@ -104,6 +104,7 @@ PARAMS: dict[str, dict[str, str]] = {
     "dashboard:report-export-csv": REPORT,
     "dashboard:report-export-xlsx": REPORT,
     "scrutiny:list": {"page": IGNORED},
+    "learning:collate": {"page": IGNORED},  # findings not yet in a theme, a page at a time
     # The pages that list the actions answering a thread, a page of them at a time.
     **dict.fromkeys(
         (
