@@ -154,7 +154,7 @@ def get_review_for_user(user, uuid: UUID, write=False) -> Review:
 def get_review_heading_for_user(user, uuid: UUID) -> Review:
     """The review's keys, reference, title and restriction alone, through the same visibility
     as ``get_review_for_user``: what a page about it needs on every view when the rest is kept
-    for its reader (its golden thread)."""
+    for its reader (its own page, its golden thread)."""
     return get_by_public_id(
         reviews_visible_to(user).only("pk", "uuid", "reference", "title", "is_restricted"), uuid
     )

@@ -77,16 +77,18 @@ def generation() -> int:
     return value
 
 
-def bump() -> None:
-    """Make every kept part unreachable. A save never fails because the cache is away: kept
-    parts then live out their ``FIGURES_CACHE_SECONDS``."""
+def bump() -> int | None:
+    """Make every kept part unreachable; the new generation (None when the cache is away: a
+    save never fails because of it, and kept parts then live out their
+    ``FIGURES_CACHE_SECONDS``)."""
     try:
         try:
-            cache.incr(GENERATION_KEY)
+            return cache.incr(GENERATION_KEY)
         except ValueError:  # not there yet (or lost): any fresh start is a new generation
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            return generation()
     except RedisError:
         logger.warning("Could not start a new figures generation: the cache is unreachable")
+        return None
 
 
 def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -> Kept:
@@ -109,7 +111,7 @@ def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -
     changed = _changed_by(reader) if old_for else None
     try:
         kept = cache.get_many([GENERATION_KEY, key, *([changed] if changed else [])])
-        now = kept[GENERATION_KEY] if GENERATION_KEY in kept else generation()
+        now = kept.get(GENERATION_KEY) or generation()
     except RedisError:  # counted afresh, as with nothing kept
         logger.warning("Could not read kept figures: the cache is unreachable")
         return make()
@@ -252,12 +254,9 @@ class BumpOnWriteMiddleware:
             and response.status_code < 400
             and request.user.is_authenticated
         ):
-            bump()
-            if settings.FIGURES_MAY_BE_OLD_SECONDS:  # their figures are counted afresh for them
+            now = bump()
+            if now is not None and settings.FIGURES_MAY_BE_OLD_SECONDS:
+                # Figures counted before this are counted afresh for them.
                 with contextlib.suppress(RedisError):
-                    cache.set(
-                        _changed_by(request.user),
-                        generation(),
-                        settings.FIGURES_MAY_BE_OLD_SECONDS,
-                    )
+                    cache.set(_changed_by(request.user), now, settings.FIGURES_MAY_BE_OLD_SECONDS)
         return response

@@ -94,11 +94,8 @@ def index(request):
 
 def _annual_report_parts(names, context) -> dict:
     """The annual report's parts ``names`` (``dashboard/_annual_<name>.html``), rendered without
-    the request, to be kept, and when they were counted."""
-    return {
-        "counted": timezone.localtime(),
-        **{name: render_to_string(f"dashboard/_annual_{name}.html", context) for name in names},
-    }
+    the request, to be kept."""
+    return {name: render_to_string(f"dashboard/_annual_{name}.html", context) for name in names}
 
 
 def annual_report(request):
@@ -115,9 +112,12 @@ def annual_report(request):
                 request,
                 "annual-report",
                 scope.key,
-                lambda: _annual_report_parts(
-                    ("reviews", "learning", "assurance"), {"r": scope_report(scope)}
-                ),
+                lambda: {
+                    "counted": timezone.localtime(),
+                    **_annual_report_parts(
+                        ("reviews", "learning", "assurance"), {"r": scope_report(scope)}
+                    ),
+                },
             ),
             # The reviews and evidence named, through the reader's visibility: theirs alone.
             "readers": figures_cache.parts(
