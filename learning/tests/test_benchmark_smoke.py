@@ -38,6 +38,11 @@ def test_generate_load_and_the_benchmark_run_at_a_tiny_scale(tmp_path, settings)
     assert all(row["afresh"] > 0 for row in rows), "and each page with nothing kept"
     assert "| Afresh ms |" in text
     assert all(row["ratio"] == row["median"] / row["floor"] for row in rows)
+    # The page as made runs more SQL than the page as served (its parts are not kept).
+    assert "| Afresh SQL ms | Afresh ratio |" in text
+    assert all(row["afresh_queries"] >= row["queries"] for row in rows)
+    assert any(row["afresh_queries"] > row["queries"] for row in rows)
+    assert all(row["afresh_ratio"] == row["afresh"] / row["afresh_floor"] for row in rows)
 
 
 def test_generate_load_refuses_to_run_twice():
