@@ -19,6 +19,7 @@ from audits.selectors import (
 )
 from reviews.selectors import get_review_for_user, get_review_heading_for_user
 from reviews.services import review_record_opening
+from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of
@@ -37,7 +38,7 @@ from .filters import (
     PracticeCheckFilter,
     ThemeFilter,
 )
-from .models import Action, Finding, LoopStage, PriorityTheme
+from .models import Action, Attachment, Finding, LoopStage, PriorityTheme
 
 
 def _list_page(request, template, filterset_class, queryset, **context):
@@ -135,9 +136,17 @@ def finding_edit(request, uuid=None):
         purpose="What was learned, where it came from and which agencies it concerns. "
         "Record strengths as well as areas for improvement.",
         back=reverse("learning:findings"),
-        save=lambda: services.finding_save(finding=finding, recorded_by=user, **form.cleaned_data),
+        save=lambda: _finding_save(finding, user, form.cleaned_data),
         success="Finding saved.",
     )
+
+
+def _finding_save(finding, user, fields):
+    if finding is not None:  # it may have moved to another review: who may see it changes
+        return services.finding_save(finding=finding, recorded_by=user, **fields)
+    # A new finding adds to what people see, and changes no one's access to anything else.
+    with figures_cache.visibility_unchanged(Finding):
+        return services.finding_save(recorded_by=user, **fields)
 
 
 def collate(request):
@@ -717,9 +726,11 @@ def action_progress(request, uuid):
 
     def save():
         data = dict(form.cleaned_data)
-        return services.action_report_progress(
-            action=action, upload=data.pop("file", None), uploaded_by=user, **data
-        )
+        # Progress changes no field that decides who may see the action (or anything else).
+        with figures_cache.visibility_unchanged(Action, Attachment):
+            return services.action_report_progress(
+                action=action, upload=data.pop("file", None), uploaded_by=user, **data
+            )
 
     return _act(
         request,

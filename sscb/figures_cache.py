@@ -20,6 +20,14 @@ The dashboard's and annual report's figures for a scope may instead be a little 
 (``a_little_old``, ``FIGURES_MAY_BE_OLD_SECONDS``): while people are saving, they are counted
 again at most once in that time, and afresh for anyone who has just changed something.
 
+A part kept for its reader may be a few seconds old (``PAGES_MAY_BE_OLD_SECONDS``) after
+another person's change that adds to what pages show but cannot change who may see what: a new
+finding, progress on an action (``visibility_unchanged``, around the save). Any other change is
+*hard*: a restriction, a record moved or corrected, a membership, a deletion, anything saved
+outside such a block. The generation counts both, hard ones in its upper bits
+(``HARD_STEP``), so one atomic increment records either and a part can tell which has happened
+since it was made. Whoever made the change is always given the page afresh.
+
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
 who reads it is kept only under that person's key (``reader_key``), so no one is ever given
@@ -32,6 +40,7 @@ generation too.
 """
 
 import contextlib
+import contextvars
 import functools
 import hashlib
 import logging
@@ -65,6 +74,18 @@ QUERY_KEPT_UP_TO = 300
 FORM_TOKENS = ("csrfmiddlewaretoken", "X-CSRFToken")
 # Written on page views, and never counted in a figure.
 NOT_FIGURES = {"sscb.AccessLogEntry"}
+# What a hard change adds to the generation (a soft one adds 1): a part made before a hard change
+# has a smaller ``generation >> 32``. Redis counts to 2**63, so from the clock's nanoseconds
+# (where the count starts) there is room for over a billion hard changes.
+HARD_STEP = 1 << 32
+# The models whose saves in this block leave who may see what unchanged (``visibility_unchanged``).
+_soft_models: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar(
+    "figures_soft_models", default=frozenset()
+)
+# What the request being answered has changed (``BumpOnWriteMiddleware``).
+_request_changes: contextvars.ContextVar["_Changes | None"] = contextvars.ContextVar(
+    "figures_request_changes", default=None
+)
 
 
 def generation() -> int:
@@ -77,13 +98,15 @@ def generation() -> int:
     return value
 
 
-def bump() -> int | None:
-    """Make every kept part unreachable; the new generation (None when the cache is away: a
+def bump(*, hard: bool = True) -> int | None:
+    """Start a new generation: after a ``hard`` change no kept part is served; after a soft one
+    (``visibility_unchanged``) a part kept for its reader may still be, for
+    ``PAGES_MAY_BE_OLD_SECONDS``. Returns the new generation (None when the cache is away: a
     save never fails because of it, and kept parts then live out their
     ``FIGURES_CACHE_SECONDS``)."""
     try:
         try:
-            return cache.incr(GENERATION_KEY)
+            return cache.incr(GENERATION_KEY, HARD_STEP if hard else 1)
         except ValueError:  # not there yet (or lost): any fresh start is a new generation
             return generation()
     except RedisError:
@@ -91,7 +114,9 @@ def bump() -> int | None:
         return None
 
 
-def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -> Kept:
+def parts(
+    name: str, scope_key: str, make: Callable[[], Kept], *, reader=None, figures: bool = False
+) -> Kept:
     """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept (anything
     the cache can pickle: a dict of rendered parts, a list, a string).
 
@@ -99,15 +124,20 @@ def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -
     if ``make`` reads them; the day, if it reads the date. One copy is kept for each, with the
     generation it was made in and when (one read of the cache a request, and a copy from before
     a change is replaced, not left beside the new one until it expires). It is served while
-    the generation is the same, or, for figures that may be a little old (``a_little_old``:
-    ``reader`` is the person reading), for ``FIGURES_MAY_BE_OLD_SECONDS`` unless ``reader``
-    has changed something since.
+    the generation is the same; for the ``reader`` it is kept for, also after soft changes only,
+    for ``PAGES_MAY_BE_OLD_SECONDS``; and for ``figures`` that may be a little old
+    (``a_little_old``), after any change, for ``FIGURES_MAY_BE_OLD_SECONDS``; never when
+    ``reader`` has changed something since it was made.
     """
     seconds = settings.FIGURES_CACHE_SECONDS
     if not seconds:
         return make()
     key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}"
-    old_for = settings.FIGURES_MAY_BE_OLD_SECONDS if reader is not None else 0
+    old_for = 0
+    if reader is not None:
+        old_for = (
+            settings.FIGURES_MAY_BE_OLD_SECONDS if figures else settings.PAGES_MAY_BE_OLD_SECONDS
+        )
     changed = _changed_by(reader) if old_for else None
     try:
         kept = cache.get_many([GENERATION_KEY, key, *([changed] if changed else [])])
@@ -118,7 +148,10 @@ def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -
     if key in kept:
         made_in, made_at, value = kept[key]
         if made_in == now or (
-            old_for and time.time() - made_at < old_for and made_in >= kept.get(changed, 0)
+            old_for
+            and time.time() - made_at < old_for
+            and made_in >= kept.get(changed, 0)
+            and (figures or made_in // HARD_STEP == now // HARD_STEP)
         ):
             return value
     made_at = time.time()
@@ -137,19 +170,52 @@ def a_little_old(request, name: str, scope_key: str, make: Callable[[], Kept]) -
     counted (``BumpOnWriteMiddleware`` notes when) is given them counted afresh, and so is
     everyone after them: nobody misses their own change.
     """
-    return parts(name, scope_key, make, reader=request.user)
+    return parts(name, scope_key, make, reader=request.user, figures=True)
 
 
 def _changed_by(user) -> str:
-    """Where the generation after a person's last change is noted, while figures may be old."""
+    """Where the generation after a person's last change is noted, while parts may be old."""
     return f"figures:changed-by:{user.pk}"
+
+
+def _old_for() -> int:
+    """How long a person's change is noted: as long as any part may be old."""
+    return max(settings.FIGURES_MAY_BE_OLD_SECONDS, settings.PAGES_MAY_BE_OLD_SECONDS)
+
+
+@contextlib.contextmanager
+def visibility_unchanged(*models):
+    """Around a save that adds to what pages show but cannot change who may see what (a new
+    finding, progress on an action): saving ``models`` in it (a new record or a change, their
+    history, and what is added to their many-to-many fields) is a soft change, and so is the
+    post it is part of. Anything else changed in it (another model, a deletion, something
+    taken out of a many-to-many field) is hard, as everywhere else. Only for saves whose fields
+    no visibility rule reads (the selectors' ``*_visible_to``): ``sscb/tests/test_figures_cache.py``
+    checks those of the places that use it."""
+    token = _soft_models.set(frozenset(model._meta.label for model in models))
+    changes = _request_changes.get()
+    if changes is not None:
+        changes.declared = True
+    try:
+        yield
+    finally:
+        _soft_models.reset(token)
+
+
+class _Changes:
+    """What a request has changed: whether a view said its saves leave visibility unchanged
+    (``declared``), and whether anything hard was changed all the same."""
+
+    declared = False
+    hard = False
 
 
 def kept_for_reader(
     request, render: Callable[[], str], *, names=frozenset(), part: str = ""
 ) -> str:
     """``render()``, the HTML of a ``part`` of the page ``request`` asks for, kept for the
-    person reading it, the day, the page's path and its query string, until a record changes.
+    person reading it, the day, the page's path and its query string, until a record changes
+    (a soft change by someone else: for up to ``PAGES_MAY_BE_OLD_SECONDS``).
 
     Kept only for a page asked for (not one shown again after a post), when every name in the
     query string is one of ``names`` (a list's filters, say) and ``page``, if there, is a page
@@ -178,7 +244,9 @@ def kept_for_reader(
         return html
 
     try:
-        html = parts("page-part", f"{reader_key(request.user)}:{where}", checked)
+        html = parts(
+            "page-part", f"{reader_key(request.user)}:{where}", checked, reader=request.user
+        )
     except _HoldsAForm as holding:
         logger.error("Not kept: a part of %s holds a form's own token", request.path)
         html = holding.html
@@ -218,16 +286,41 @@ def _project_labels() -> frozenset[str]:
     )
 
 
-def _record_changed(sender, using=None, **kwargs):
+def _is_soft(sender, signal, kwargs) -> bool:
+    """Whether this change is one ``visibility_unchanged`` makes soft."""
+    soft = _soft_models.get()
+    if not soft:
+        return False
+    if signal is m2m_changed:
+        # Added to a soft model's many-to-many field (the instance's, not the other side's).
+        return kwargs["action"] in ("pre_add", "post_add") and (
+            type(kwargs["instance"])._meta.label in soft
+        )
+    # A history row is soft with the record it is the history of (simple_history's
+    # ``instance_type``).
+    model = getattr(sender, "instance_type", sender)
+    return signal is post_save and model._meta.label in soft
+
+
+def _bump_soft():
+    bump(hard=False)
+
+
+def _record_changed(sender, signal=None, using=None, **kwargs):
     meta = sender._meta
     if meta.app_label not in _project_labels() or meta.label in NOT_FIGURES:
         return
-    bump()
+    hard = not _is_soft(sender, signal, kwargs)
+    changes = _request_changes.get()
+    if hard and changes is not None:
+        changes.hard = True
+    bump(hard=hard)
+    again = bump if hard else _bump_soft
     connection = transaction.get_connection(using or router.db_for_write(sender))
     if connection.in_atomic_block and not any(
-        callback is bump for _, callback, _ in connection.run_on_commit
+        callback in (bump, again) for _, callback, _ in connection.run_on_commit
     ):
-        transaction.on_commit(bump, using=connection.alias)
+        transaction.on_commit(again, using=connection.alias)
 
 
 def connect() -> None:
@@ -241,22 +334,29 @@ def connect() -> None:
 
 
 class BumpOnWriteMiddleware:
-    """A signed-in person's successful post may have changed records in bulk: a new generation,
-    and a note of it for their figures that may be a little old (``a_little_old``)."""
+    """A signed-in person's successful post may have changed records in bulk: a new generation
+    (soft only when its view said its saves leave visibility unchanged and nothing hard was
+    saved: ``visibility_unchanged``), and a note of it, so that every part that may be old is
+    made afresh for them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        changes = _Changes()
+        token = _request_changes.set(changes)
+        try:
+            response = self.get_response(request)
+        finally:
+            _request_changes.reset(token)
         if (
             request.method not in ("GET", "HEAD", "OPTIONS")
             and response.status_code < 400
             and request.user.is_authenticated
         ):
-            now = bump()
-            if now is not None and settings.FIGURES_MAY_BE_OLD_SECONDS:
-                # Figures counted before this are counted afresh for them.
+            now = bump(hard=changes.hard or not changes.declared)
+            if now is not None and _old_for():
+                # Parts made before this are made afresh for them.
                 with contextlib.suppress(RedisError):
-                    cache.set(_changed_by(request.user), now, settings.FIGURES_MAY_BE_OLD_SECONDS)
+                    cache.set(_changed_by(request.user), now, _old_for())
         return response

@@ -382,6 +382,13 @@ FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600 if SHARED_CACHE or 
 FIGURES_MAY_BE_OLD_SECONDS = env_int(
     "FIGURES_MAY_BE_OLD_SECONDS", 60 if SHARED_CACHE and not TESTING else 0
 )
+# A page part kept for its reader (a list, a record's page, a golden thread, the home page's
+# attention items) may be this old after another person's new finding or progress on an action,
+# changes that cannot change who may see what; any other change, and the person's own, is seen
+# at once (sscb/figures_cache.py). 0: every change is seen at once. Off in tests.
+PAGES_MAY_BE_OLD_SECONDS = env_int(
+    "PAGES_MAY_BE_OLD_SECONDS", 10 if SHARED_CACHE and not TESTING else 0
+)
 CELERY_RESULT_BACKEND = None
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
