@@ -75,7 +75,7 @@ FORM_TOKENS = ("csrfmiddlewaretoken", "X-CSRFToken")
 # Written on page views, and never counted in a figure.
 NOT_FIGURES = {"sscb.AccessLogEntry"}
 # What a hard change adds to the generation (a soft one adds 1): a part made before a hard change
-# has a smaller ``generation >> 32``. Redis counts to 2**63, so from the clock's nanoseconds
+# has a smaller ``generation // HARD_STEP``. Redis counts to 2**63, so from the clock's nanoseconds
 # (where the count starts) there is room for over a billion hard changes.
 HARD_STEP = 1 << 32
 # The models whose saves in this block leave who may see what unchanged (``visibility_unchanged``).
@@ -190,8 +190,8 @@ def visibility_unchanged(*models):
     history, and what is added to their many-to-many fields) is a soft change, and so is the
     post it is part of. Anything else changed in it (another model, a deletion, something
     taken out of a many-to-many field) is hard, as everywhere else. Only for saves whose fields
-    no visibility rule reads (the selectors' ``*_visible_to``): ``sscb/tests/test_figures_cache.py``
-    checks those of the places that use it."""
+    no visibility rule reads (the selectors' ``*_visible_to``), and new records that can only
+    add to what someone may see: ``learning/tests/test_soft_changes.py`` checks both uses."""
     token = _soft_models.set(frozenset(model._meta.label for model in models))
     changes = _request_changes.get()
     if changes is not None:
@@ -315,12 +315,13 @@ def _record_changed(sender, signal=None, using=None, **kwargs):
     if hard and changes is not None:
         changes.hard = True
     bump(hard=hard)
-    again = bump if hard else _bump_soft
+    # Once more when the transaction commits, unless a bump as hard is already waiting.
+    enough = (bump,) if hard else (bump, _bump_soft)
     connection = transaction.get_connection(using or router.db_for_write(sender))
     if connection.in_atomic_block and not any(
-        callback in (bump, again) for _, callback, _ in connection.run_on_commit
+        callback in enough for _, callback, _ in connection.run_on_commit
     ):
-        transaction.on_commit(again, using=connection.alias)
+        transaction.on_commit(enough[-1], using=connection.alias)
 
 
 def connect() -> None:

@@ -187,3 +187,23 @@ def test_a_finding_saved_on_the_day_is_in_the_thread_at_once_for_whoever_saved_i
         new = _finding(li, review, "Fathers seen at home")
         assert client.post(reverse("learning:finding_new"), new).status_code == 302
         assert "Fathers seen at home" in client.get(thread).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)  # commits for real
+def test_a_transaction_with_a_hard_change_in_it_ends_hard_when_it_commits(li):
+    """Each change bumps at once, and once more when its transaction commits (a page made from
+    the data before the commit is not kept under the new generation): as hard as the hardest."""
+    from django.db import transaction
+
+    review = ReviewFactory(subgroup=li)
+    with transaction.atomic(), figures_cache.visibility_unchanged(Finding):
+        FindingFactory(review=review)
+        FindingFactory(review=review)
+        soft = figures_cache.generation()
+    assert 0 < figures_cache.generation() - soft < HARD  # committed: soft again
+    with transaction.atomic(), figures_cache.visibility_unchanged(Finding):
+        FindingFactory(review=review)
+        review.save()
+        FindingFactory(review=review)
+        during = figures_cache.generation()
+    assert figures_cache.generation() - during >= HARD
