@@ -188,10 +188,11 @@ def visibility_unchanged(*models):
     """Around a save that adds to what pages show but cannot change who may see what (a new
     finding, progress on an action): saving ``models`` in it (a new record or a change, their
     history, and what is added to their many-to-many fields) is a soft change, and so is the
-    post it is part of. Anything else changed in it (another model, a deletion, something
-    taken out of a many-to-many field) is hard, as everywhere else. Only for saves whose fields
-    no visibility rule reads (the selectors' ``*_visible_to``), and new records that can only
-    add to what someone may see: ``learning/tests/test_soft_changes.py`` checks both uses."""
+    post it is part of, so put it around all that the post saves (a bulk ``update()`` sends no
+    signal). Anything else changed in it (another model, a deletion, something taken out of a
+    many-to-many field) is hard, as everywhere else. Only for saves whose fields no visibility
+    rule reads (the selectors' ``*_visible_to``), and new records that can only add to what
+    someone may see: ``learning/tests/test_soft_changes.py`` checks both uses."""
     token = _soft_models.set(frozenset(model._meta.label for model in models))
     changes = _request_changes.get()
     if changes is not None:
