@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Expression,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -727,6 +728,39 @@ SOURCE_PATH = {"review": "review", "audit": "audit", "inspection": "recommendati
 THREAD_PATH = SOURCE_PATH | {"finding": "finding", "outcome": "outcome"}
 
 
+class _Place(Expression):
+    """Where an action stands in a thread: ``CASE WHEN <path> = <pk> THEN <index> ...`` for each
+    ``path`` and its ``(pk, index)`` pairs, the furthest place first (a CASE takes the first
+    WHEN that holds). Django's ``Case(When(finding=pk), ...)`` builds and resolves a filter for
+    each of a thread's forty or so places, twice a page: 6 ms of a thread made afresh at scale 1.
+    Here each path is resolved once and every place is a parameter."""
+
+    output_field = IntegerField()
+
+    def __init__(self, places: dict[str, list[tuple[int, int]]]):
+        super().__init__()
+        self.paths = [F(path) for path in places]
+        self.places = list(places.values())
+
+    def get_source_expressions(self):
+        return self.paths
+
+    def set_source_expressions(self, exprs):
+        self.paths = exprs
+
+    def as_sql(self, compiler, connection):
+        whens = []
+        for path, places in zip(self.paths, self.places, strict=True):
+            column, column_params = compiler.compile(path)
+            whens += [
+                (index, f"WHEN {column} = %s THEN %s", [*column_params, pk, index])
+                for pk, index in places
+            ]
+        whens.sort(key=lambda when: when[0], reverse=True)
+        sql = " ".join(when for _, when, _ in whens)
+        return f"CASE {sql} ELSE NULL END", [param for _, _, params in whens for param in params]
+
+
 def _thread_actions(user, *, findings=(), outcomes=(), source=None, page=None) -> Page:
     """The page ``page`` (a number as the query string gives it), ``PAGE_SIZE`` at a time, of
     the actions the reader may see that answer ``source`` (a review, an audit or an
@@ -743,22 +777,17 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None, page=None) -
     places += [("outcome", outcome) for outcome in outcomes]
     if not places:
         return CountedPaginator(Action.objects.none(), PAGE_SIZE).get_page(page)
-    # The furthest place first: a CASE takes the first WHEN that holds.
-    place = Case(
-        *(
-            When(**{THREAD_PATH[kind]: record.pk}, then=Value(index))
-            for index, (kind, record) in reversed(list(enumerate(places)))
-        ),
-        output_field=IntegerField(),
-    )
     answered = {}
-    for kind, record in places:
-        answered.setdefault(THREAD_PATH[kind], []).append(record.pk)
-    answering = reduce(operator.or_, (Q(**{f"{path}__in": pks}) for path, pks in answered.items()))
+    for index, (kind, record) in enumerate(places):
+        answered.setdefault(THREAD_PATH[kind], []).append((record.pk, index))
+    answering = reduce(
+        operator.or_,
+        (Q(**{f"{path}__in": [pk for pk, _ in pks]}) for path, pks in answered.items()),
+    )
     actions = (
         _action_rows(user)
         .filter(answering)
-        .annotate(thread_place=place)
+        .annotate(thread_place=_Place(answered))
         .order_by("thread_place", "due_on", "pk")
     )
     page = CountedPaginator(actions, PAGE_SIZE).get_page(page)
