@@ -48,14 +48,15 @@ def test_a_new_finding_and_progress_are_soft_and_everything_else_is_hard(
 ):
     review = ReviewFactory(subgroup=li)
     client.force_login(li_member)
-    new = _finding(li, review, "Fathers seen at home")
+    # With the agencies it concerns: added to its many-to-many field, still soft.
+    new = {**_finding(li, review, "Fathers seen at home"), "agencies": [agency_user.agency.pk]}
 
     def record():
         assert client.post(reverse("learning:finding_new"), new).status_code == 302
 
     assert 0 < _change(record) < HARD
     finding = Finding.objects.get(title="Fathers seen at home")
-    assert list(finding.agencies.all()) == []
+    assert list(finding.agencies.all()) == [agency_user.agency]
 
     def edit():  # an edit may move it to another review: who may see it changes
         url = reverse("learning:finding_edit", args=[finding.uuid])
@@ -175,9 +176,7 @@ def test_no_visibility_rule_reads_what_progress_on_an_action_saves(users_by_role
                 assert not found, f"{name} for {role} reads {found[0]}"
 
 
-def test_a_finding_saved_on_the_day_is_in_the_thread_at_once_for_whoever_saved_it(
-    client, li, li_member
-):
+def test_a_readers_own_new_finding_is_in_their_golden_thread_at_once(client, li, li_member):
     """The golden thread, a page kept for its reader, after their own new finding."""
     review = ReviewFactory(subgroup=li, referred_on=datetime.date(2025, 1, 1))
     thread = reverse("learning:thread_review", args=[review.uuid])
