@@ -459,7 +459,7 @@ def _stored(accepted):
     return stored
 
 
-def _report(results, args, machine, data, workers):
+def _report(results, args, machine, data, workers, kept):
     """Markdown: per configuration, the floor, each page against it, the mixed run."""
     lines = [
         "# Concurrency benchmark",
@@ -469,8 +469,8 @@ def _report(results, args, machine, data, workers):
         f"- Data: {data}",
         f"- Machine: {machine}",
         f"- Server: gunicorn, {workers} sync workers per instance, DEBUG off, PostgreSQL, "
-        "cache and sign-in limits in Redis; the load comes from Python threads on the same "
-        "machine",
+        f"cache and sign-in limits in Redis ({kept}); the load comes from Python threads on "
+        "the same machine",
         f"- {args.sessions} sessions signed in through the sign-in form (password, then "
         f"authenticator code); {args.duration:g} s per page, {args.mixed_duration:g} s all at once",
         "- The machine is shared with other work: absolute figures are noisy, the ratio to the "
@@ -587,6 +587,7 @@ def main(argv=None):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database made for benchmarks.")
     environment = {**os.environ, **dict(item.split("=", 1) for item in args.server_env)}
     environment.pop("PYTEST_VERSION", None)
+    kept = shared.kept_settings(environment)
     machine = shared.machine()
     data = shared.describe_data(shared.data_description())
     _say("Preparing the people who sign in")
@@ -606,7 +607,7 @@ def main(argv=None):
             for server in servers:
                 server.stop()
         results.append((instances, phases, writers))
-    text = _report(results, args, machine, data, workers)
+    text = _report(results, args, machine, data, workers, kept)
     print(text)
     Path(args.output).write_text(text)
     return results

@@ -139,6 +139,22 @@ def describe_data(data: dict) -> str:
     return f"{demo}generated scale {data['scale']:.3g} ({counts})"
 
 
+# How long a server keeps what it has made (sscb/figures_cache.py): a run's figures depend on
+# them, so each report says what they were.
+KEPT_SETTINGS = ("FIGURES_CACHE_SECONDS", "FIGURES_MAY_BE_OLD_SECONDS", "PAGES_MAY_BE_OLD_SECONDS")
+
+
+def kept_settings(environment=None) -> str:
+    """The keeping settings: as ``environment`` sets them (a server's), or as this process has
+    them."""
+    from django.conf import settings
+
+    environment = environment or {}
+    return ", ".join(
+        f"{name}={environment.get(name, getattr(settings, name))}" for name in KEPT_SETTINGS
+    )
+
+
 def machine() -> str:
     """CPU model, cores, memory, load, Python, Django and the database's version."""
     import django

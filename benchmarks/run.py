@@ -269,7 +269,8 @@ def main(argv=None):
         *([f"- Run: {args.note}"] if args.note else []),
         f"- Data: {shared.describe_data(data)}",
         f"- Machine: {machine}",
-        f"- {iterations}; server time, in process, DEBUG off, every role with a second factor",
+        f"- {iterations}; server time, in process, DEBUG off, every role with a second factor; "
+        f"{shared.kept_settings()}",
         "- SQL floor: the queries one request of the page ran, replayed bare on the same "
         "connection (median); writes made on a GET are counted but not replayed",
         "- Afresh: the median with nothing kept, each request after a new figures generation "

@@ -29,6 +29,10 @@ def test_generate_load_and_the_benchmark_run_at_a_tiny_scale(tmp_path, settings)
     )
     text = results.read_text()
     assert "- Data: demo data plus generated scale" in text and "- Machine: " in text
+    assert (
+        "FIGURES_CACHE_SECONDS=600, FIGURES_MAY_BE_OLD_SECONDS=0, PAGES_MAY_BE_OLD_SECONDS=0"
+        in (text)
+    ), "how long what is made is kept, in tests"
     for role in ("Business Unit", "member", "agency lead", "executive", "reviewer"):
         assert f"| {role} | Home |" in text, role
     for page in ("Dashboard", "Review list", "Review detail", "Golden thread", "Annual report"):
