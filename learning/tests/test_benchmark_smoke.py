@@ -48,6 +48,14 @@ def test_generate_load_and_the_benchmark_run_at_a_tiny_scale(tmp_path, settings)
     assert any(row["afresh_queries"] > row["queries"] for row in rows)
     assert all(row["afresh_ratio"] == row["afresh"] / row["afresh_floor"] for row in rows)
 
+    # Every page an agency lead reaches from their home page answers, each timed.
+    from benchmarks.crawl import main as crawl
+
+    reached = crawl(["agency_lead", "--pages", "12", "--top", "3"])
+    assert len(reached) == 12 and reached[0][0] >= reached[-1][0] > 0
+    assert {status for _, _, status, _, _ in reached} == {200}
+    assert "/learning/" in {url for *_, url, _ in reached}
+
 
 def test_generate_load_refuses_to_run_twice():
     call_command("generate_load", scale=0.0002, stdout=io.StringIO())
