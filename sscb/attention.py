@@ -66,9 +66,7 @@ def attention_for(user) -> list[Attention]:
     Kept for this person and this day until a record changes (``sscb.figures_cache``): the
     providers' queries were most of the home page's time, and people come back to it between
     every piece of work. Only this person is ever given what was kept for them."""
-    return figures_cache.parts(
-        "attention", figures_cache.reader_key(user), lambda: _gather(user), reader=user
-    )
+    return figures_cache.parts("attention", "home", lambda: _gather(user), reader=user)
 
 
 def _gather(user) -> list[Attention]:

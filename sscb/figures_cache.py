@@ -114,51 +114,21 @@ def bump(*, hard: bool = True) -> int | None:
         return None
 
 
-def parts(
-    name: str, scope_key: str, make: Callable[[], Kept], *, reader=None, figures: bool = False
-) -> Kept:
+def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -> Kept:
     """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept (anything
     the cache can pickle: a dict of rendered parts, a list, a string).
 
-    ``scope_key`` must name everything the parts depend on, besides the records: the person,
-    if ``make`` reads them; the day, if it reads the date. One copy is kept for each, with the
-    generation it was made in and when (one read of the cache a request, and a copy from before
-    a change is replaced, not left beside the new one until it expires). It is served while
-    the generation is the same; for the ``reader`` it is kept for, also after soft changes only,
-    for ``PAGES_MAY_BE_OLD_SECONDS``; and for ``figures`` that may be a little old
-    (``a_little_old``), after any change, for ``FIGURES_MAY_BE_OLD_SECONDS``; never when
-    ``reader`` has changed something since it was made.
+    ``scope_key`` must name everything the parts depend on, besides the records and the
+    reader: the day, if ``make`` reads the date. Parts ``make`` builds for one person (what
+    they may see) are that ``reader``'s own: kept under their key for the day (``reader_key``),
+    and also served after another person's soft changes for ``PAGES_MAY_BE_OLD_SECONDS``, but
+    never once the reader has changed something since they were made. One copy is kept for
+    each, with the generation it was made in and when (one read of the cache a request, and a
+    copy from before a change is replaced, not left beside the new one until it expires).
     """
-    seconds = settings.FIGURES_CACHE_SECONDS
-    if not seconds:
-        return make()
-    key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}"
-    old_for = 0
     if reader is not None:
-        old_for = (
-            settings.FIGURES_MAY_BE_OLD_SECONDS if figures else settings.PAGES_MAY_BE_OLD_SECONDS
-        )
-    changed = _changed_by(reader) if old_for else None
-    try:
-        kept = cache.get_many([GENERATION_KEY, key, *([changed] if changed else [])])
-        now = kept.get(GENERATION_KEY) or generation()
-    except RedisError:  # counted afresh, as with nothing kept
-        logger.warning("Could not read kept figures: the cache is unreachable")
-        return make()
-    if key in kept:
-        made_in, made_at, value = kept[key]
-        if made_in == now or (
-            old_for
-            and time.time() - made_at < old_for
-            and made_in >= kept.get(changed, 0)
-            and (figures or made_in // HARD_STEP == now // HARD_STEP)
-        ):
-            return value
-    made_at = time.time()
-    value = make()
-    with contextlib.suppress(RedisError):
-        cache.set(key, (now, made_at, value), seconds)
-    return value
+        scope_key = f"{reader_key(reader)}:{scope_key}"
+    return _kept(name, scope_key, make, person=reader, old_for=settings.PAGES_MAY_BE_OLD_SECONDS)
 
 
 def a_little_old(request, name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
@@ -170,7 +140,45 @@ def a_little_old(request, name: str, scope_key: str, make: Callable[[], Kept]) -
     counted (``BumpOnWriteMiddleware`` notes when) is given them counted afresh, and so is
     everyone after them: nobody misses their own change.
     """
-    return parts(name, scope_key, make, reader=request.user, figures=True)
+    return _kept(
+        name,
+        scope_key,
+        make,
+        person=request.user,
+        old_for=settings.FIGURES_MAY_BE_OLD_SECONDS,
+        across_hard_changes=True,
+    )
+
+
+def _kept(name, scope_key, make, *, person, old_for, across_hard_changes=False):
+    """``make()``, or what it made before: the same generation, or made less than ``old_for``
+    seconds ago, after soft changes only unless ``across_hard_changes``, and not before
+    ``person``'s last change."""
+    seconds = settings.FIGURES_CACHE_SECONDS
+    if not seconds:
+        return make()
+    key = f"figures:{name}:{scope_key}:{get_language()}:{get_script_prefix()}"
+    changed = _changed_by(person) if person is not None and old_for else None
+    try:
+        kept = cache.get_many([GENERATION_KEY, key, *([changed] if changed else [])])
+        now = kept.get(GENERATION_KEY) or generation()
+    except RedisError:  # counted afresh, as with nothing kept
+        logger.warning("Could not read kept figures: the cache is unreachable")
+        return make()
+    if key in kept:
+        made_in, made_at, value = kept[key]
+        if made_in == now or (
+            changed
+            and time.time() - made_at < old_for
+            and made_in >= kept.get(changed, 0)
+            and (across_hard_changes or made_in // HARD_STEP == now // HARD_STEP)
+        ):
+            return value
+    made_at = time.time()
+    value = make()
+    with contextlib.suppress(RedisError):
+        cache.set(key, (now, made_at, value), seconds)
+    return value
 
 
 def _changed_by(user) -> str:
@@ -245,9 +253,7 @@ def kept_for_reader(
         return html
 
     try:
-        html = parts(
-            "page-part", f"{reader_key(request.user)}:{where}", checked, reader=request.user
-        )
+        html = parts("page-part", where, checked, reader=request.user)
     except _HoldsAForm as holding:
         logger.error("Not kept: a part of %s holds a form's own token", request.path)
         html = holding.html

@@ -43,11 +43,6 @@ def _query(scope) -> str:
     return urlencode(params)
 
 
-def _readers_scope(user, scope) -> str:
-    """What keeps a part that reads the reader's visibility: the reader, the day and the scope."""
-    return f"{figures_cache.reader_key(user)}:{scope.key}"
-
-
 def _dashboard_parts(scope) -> dict:
     """The dashboard's figures for a scope, rendered without the request: the same for every
     reader of the scope, so kept until a record changes."""
@@ -83,7 +78,7 @@ def index(request):
             # Meetings and their actions go through the reader's visibility: kept for the reader.
             "meetings": figures_cache.parts(
                 "dashboard-meetings",
-                _readers_scope(request.user, scope),
+                scope.key,
                 lambda: meeting_figures.summary(request.user, scope.period.year, scope.subgroup),
                 reader=request.user,
             ),
@@ -123,7 +118,7 @@ def annual_report(request):
             # The reviews and evidence named, through the reader's visibility: theirs alone.
             "readers": figures_cache.parts(
                 "annual-report-reader",
-                _readers_scope(request.user, scope),
+                scope.key,
                 lambda: _annual_report_parts(
                     ("published", "impact"),
                     {"scope": scope, **readers_report(request.user, scope)},
