@@ -186,7 +186,7 @@ def _changed_by(user) -> str:
     return f"figures:changed-by:{user.pk}"
 
 
-def _old_for() -> int:
+def _noted_for() -> int:
     """How long a person's change is noted: as long as any part may be old."""
     return max(settings.FIGURES_MAY_BE_OLD_SECONDS, settings.PAGES_MAY_BE_OLD_SECONDS)
 
@@ -363,8 +363,8 @@ class BumpOnWriteMiddleware:
             and request.user.is_authenticated
         ):
             now = bump(hard=changes.hard or not changes.declared)
-            if now is not None and _old_for():
+            if now is not None and _noted_for():
                 # Parts made before this are made afresh for them.
                 with contextlib.suppress(RedisError):
-                    cache.set(_changed_by(request.user), now, _old_for())
+                    cache.set(_changed_by(request.user), now, _noted_for())
         return response

@@ -165,14 +165,14 @@ def test_no_visibility_rule_reads_what_progress_on_an_action_saves(users_by_role
     for role, user in users_by_role.items():
         for name, rule in rules.items():
             try:
-                sql = str(rule(user).query)
+                # Its keys alone: the columns it reads to choose, not those it selects.
+                sql = str(rule(user).values("pk").order_by().query)
             except EmptyResultSet:  # none: reads nothing
                 continue
             # The action table by its name, or by an alias a subquery gives it.
             names = [f'"{table}"', *re.findall(rf'"{table}" (\w+)', sql)]
-            where = sql.split(" WHERE ", 1)[1] if " WHERE " in sql else ""
             for alias in names:
-                found = re.search(rf'{re.escape(alias)}\."({columns})"', where)
+                found = re.search(rf'{re.escape(alias)}\."({columns})"', sql)
                 assert not found, f"{name} for {role} reads {found[0]}"
 
 
