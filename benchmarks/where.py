@@ -26,6 +26,9 @@ def main(argv=None):
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--sort", default="tottime", choices=["tottime", "cumulative"])
+    parser.add_argument(
+        "--afresh", action="store_true", help="nothing kept: each request makes its page"
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -35,6 +38,7 @@ def main(argv=None):
     from django.test import Client
 
     from benchmarks import pages as shared
+    from sscb import figures_cache
 
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -48,6 +52,10 @@ def main(argv=None):
     started = time.perf_counter()
     profiler.enable()
     for _ in range(args.requests):
+        if args.afresh:
+            profiler.disable()
+            figures_cache.bump()
+            profiler.enable()
         client.get(args.url)
     profiler.disable()
     elapsed = (time.perf_counter() - started) * 1000 / args.requests
