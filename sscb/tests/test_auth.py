@@ -22,7 +22,9 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.password_validation import validate_password
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,6 +95,21 @@ def test_a_person_with_an_authenticator_app_goes_straight_in(client, settings, m
     TOTP.activate(member_user, generate_totp_secret())
     client.force_login(member_user)
     assert client.get("/").status_code == 200
+
+
+def test_the_second_factor_is_read_with_the_person_and_its_reset_shows_on_the_next_page(
+    client, settings, member_user
+):
+    settings.MFA_REQUIRED_ROLES = ["all"]
+    TOTP.activate(member_user, generate_totp_secret())
+    client.force_login(member_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    asked = [q["sql"] for q in queries.captured_queries if "mfa_authenticator" in q["sql"]]
+    assert len(asked) == 1  # one query, the one that reads the person
+    assert 'FROM "sscb_user"' in asked[0]
+    Authenticator.objects.filter(user=member_user).delete()
+    assert client.get("/")["Location"] == reverse("mfa_activate_totp")
 
 
 def test_recovery_codes_alone_are_not_a_second_factor(client, settings, member_user):
