@@ -7,6 +7,37 @@ register = template.Library()
 RESTRICTED = "a restricted review"
 
 
+# A clock's badge and days are tags, not included partials: the register shows two or three
+# clocks a review, and an include with its dozen lookups cost 105 µs a clock against 20.
+
+
+@register.simple_tag
+def clock_badge(clock):
+    """A clock's state as a badge, marked when it is paused."""
+    state = clock.state
+    paused = " · paused" if clock.is_paused and clock.is_open else ""
+    return format_html(
+        '<span class="badge clock-badge clock-{}{}" data-testid="clock-state">{}{}</span>',
+        state,
+        " clock-paused" if paused else "",
+        type(clock).State(state).label,
+        paused,
+    )
+
+
+@register.simple_tag
+def clock_days(clock):
+    """How long an open clock has left, or how far past due it is."""
+    days = clock.days_left
+    if days < 0:
+        words = f"{-days} day{'s' if days != -1 else ''} past due"
+    elif days == 0:
+        words = "due today"
+    else:
+        words = f"{days} day{'s' if days != 1 else ''} left"
+    return format_html('<span data-testid="clock-days">{}</span>', words)
+
+
 @register.simple_tag
 def review_ref(review, hidden=None, url_name="reviews:detail", with_title=False):
     """A review reached through another record: its linked reference, or "a restricted review".
