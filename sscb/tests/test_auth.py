@@ -112,6 +112,22 @@ def test_the_second_factor_is_read_with_the_person_and_its_reset_shows_on_the_ne
     assert client.get("/")["Location"] == reverse("mfa_activate_totp")
 
 
+def test_the_security_pages_recovery_code_button_opens_a_page_with_or_without_codes(
+    client, member_user
+):
+    TOTP.activate(member_user, generate_totp_secret())
+    client.force_login(member_user)
+    for has_codes, label, name in [
+        (False, "Make recovery codes", "mfa_generate_recovery_codes"),
+        (True, "See or renew", "mfa_view_recovery_codes"),
+    ]:
+        if has_codes:
+            RecoveryCodes.activate(member_user)
+        page = client.get(reverse("mfa_index")).content.decode()
+        assert label in page and reverse(name) in page
+        assert client.get(reverse(name)).status_code in (200, 302)  # not "Page not found"
+
+
 def test_recovery_codes_alone_are_not_a_second_factor(client, settings, member_user):
     settings.MFA_REQUIRED_ROLES = ["all"]
     RecoveryCodes.activate(member_user)
