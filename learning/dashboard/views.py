@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from learning.meetings import figures as meeting_figures
 from learning.models import Action as LearningAction
-from learning.models import LoopStage
 from sscb import figures_cache
 from sscb.access import can_see_dashboard, require
 from sscb.access_log import Action, access_log_record
@@ -172,7 +171,6 @@ def report(request, line):
             "period": period,
             "report": reporting_lines.report(request.user, reporting_line, period, today),
             "back": reverse("dashboard:reports"),
-            "stages": LoopStage,
             "exportable": reporting_line.slug in reporting_lines.EXPORTS,
             "query": urlencode(
                 {"year": period.year} | ({"quarter": period.quarter} if period.quarter else {})

@@ -60,6 +60,7 @@ def test_qap_report_is_quarterly_with_audits_findings_and_section_11(client, exe
     )
     assert "Quarter 2 of 2025/26" in body
     assert "Neglect themed audit" in body and "Neglect not recognised early" in body
+    assert " — Identified</li>" in body  # how far round the loop the finding has come
     assert "Section 11 audit 2025/26" in body
     assert "West Mercia Police" in body or "Police" in body  # the heat map's rows
     q4 = unescape(
@@ -102,6 +103,7 @@ def test_li_report_covers_the_sub_groups_loop(client, executive_user, data):
     assert report["delivery"]["reach"] == 40
     assert report["assurance"]["totals"]["assured"].value == 1
     assert "T5 assured" in response.content.decode()
+    assert "<td>Assured</td>" in response.content.decode()  # its loop stage, named
 
 
 @pytest.mark.parametrize(
