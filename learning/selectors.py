@@ -729,6 +729,18 @@ SOURCE_PATH = {"review": "review", "audit": "audit", "inspection": "recommendati
 THREAD_PATH = SOURCE_PATH | {"finding": "finding", "outcome": "outcome"}
 
 
+def _answering(kind: str, record) -> list[tuple[str, int]]:
+    """The action's own columns, and their values, that answer a place in a thread. An
+    inspection is answered through each of its recommendations, by the action's own key: asked
+    through the join, beside the findings' and outcomes' keys, the database read every action
+    (an inspection's thread, 130 ms of SQL at scale 1 for two actions)."""
+    if kind == "inspection":
+        return [
+            ("recommendation", pk) for pk in record.recommendations.values_list("pk", flat=True)
+        ]
+    return [(THREAD_PATH[kind], record.pk)]
+
+
 class _Place(Expression):
     """Where an action stands in a thread: ``CASE WHEN <path> = <pk> THEN <index> ...`` for each
     ``path`` and its ``(pk, index)`` pairs, the furthest place first (a CASE takes the first
@@ -776,11 +788,12 @@ def _thread_actions(user, *, findings=(), outcomes=(), source=None, page=None) -
     places = [(source._meta.model_name, source)] if source is not None else []
     places += [("finding", finding) for finding in findings]
     places += [("outcome", outcome) for outcome in outcomes]
-    if not places:
-        return CountedPaginator(Action.objects.none(), PAGE_SIZE).get_page(page)
     answered = {}
     for index, (kind, record) in enumerate(places):
-        answered.setdefault(THREAD_PATH[kind], []).append((record.pk, index))
+        for path, pk in _answering(kind, record):
+            answered.setdefault(path, []).append((pk, index))
+    if not answered:
+        return CountedPaginator(Action.objects.none(), PAGE_SIZE).get_page(page)
     answering = reduce(
         operator.or_,
         (Q(**{f"{path}__in": [pk for pk, _ in pks]}) for path, pks in answered.items()),
