@@ -339,8 +339,9 @@ class Reminder(models.Model):
             models.Index(fields=["subject_type", "subject_id"], name="sscb_reminder_subject"),
             # The sweep: pending reminders to claim, and stale claims to release.
             models.Index(fields=["status", "claimed_at"], name="sscb_reminder_status"),
-            # "My reminders": a person's reminders, newest first.
-            models.Index(fields=["recipient", "-planned_at"], name="sscb_reminder_recipient"),
+            # "My reminders": a person's reminders, newest first, in the list's whole order (a
+            # sweep plans many at one moment: without the key, all of them were read and sorted).
+            models.Index(fields=["recipient", "-planned_at", "id"], name="sscb_reminder_recipient"),
         ]
 
     def __str__(self):
