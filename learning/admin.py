@@ -17,11 +17,13 @@ from .models import (
 @admin.register(Finding)
 class FindingAdmin(SimpleHistoryAdmin):
     list_display = ["title", "source", "nature", "theme", "review", "audit", "identified_on"]
-    list_filter = ["source", "nature", "subgroup", "theme"]
-    search_fields = ["title", "detail", "review__reference", "audit__reference"]
+    # In a theme or not; a theme is searched for by its title, not chosen from every theme.
+    list_filter = ["source", "nature", "subgroup", ("theme", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "detail", "review__reference", "audit__reference", "theme__title"]
     list_select_related = ["theme", "review", "audit"]
     autocomplete_fields = ["review", "audit", "recommendation", "theme", "recorded_by", "agencies"]
     date_hierarchy = "identified_on"
+    show_full_result_count = False  # no second COUNT(*) of every finding on each page
 
 
 class FindingInline(admin.TabularInline):
@@ -72,8 +74,8 @@ class EvidenceInline(admin.TabularInline):
 @admin.register(LearningOutcome)
 class LearningOutcomeAdmin(SimpleHistoryAdmin):
     list_display = ["title", "theme", "decision", "executive_on", "evaluate_on", "follow_up_on"]
-    list_filter = ["decision", "theme"]
-    search_fields = ["title", "schedule", "impact_measure"]
+    list_filter = ["decision"]
+    search_fields = ["title", "schedule", "impact_measure", "theme__title"]
     list_select_related = ["theme"]
     autocomplete_fields = ["theme", "decided_by"]
     inlines = [ActivityInline, CheckInline, EvidenceInline]
@@ -125,6 +127,7 @@ class AssuranceEvidenceAdmin(SimpleHistoryAdmin):
 class ActionAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "owner_agency", "owner", "due_on", "status", "at_risk"]
     list_filter = ["status", "at_risk", "owner_agency", "subgroup"]
+    show_full_result_count = False  # no second COUNT(*) of every action on each page
     search_fields = ["title", "description", "progress", "review__reference", "audit__reference"]
     list_select_related = ["owner_agency", "owner", "review", "audit"]
     readonly_fields = ["plan", "number"]

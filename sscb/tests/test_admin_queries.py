@@ -151,3 +151,37 @@ def test_admin_forms_run_no_more_queries_with_many_rows(world, bu_client):
     after = {name: queries_for(bu_client, url_of(world, name), True) for name in FORMS}
     for name in FORMS:
         assert len(after[name]) == len(before[name]), (name, after[name])
+
+
+# Beside the small tables, what an admin list may be narrowed by from a list of every row: the
+# partnership's agencies (tens; the way the Business Unit narrows a list most often), and the
+# reference lists and audit cycles (one or two a year) that stay short.
+LISTED_IN_FILTERS = {
+    "Agency": "the partnership's agencies",
+    "AuditCycle": "one or two audit cycles a year",
+    "DeathCategory": "the national categories of child death",
+    "AgeBand": "the age bands the CDOP report counts by",
+    "IndicatorSet": "the performance framework's sets of indicators",
+}
+
+
+def test_no_admin_list_is_narrowed_from_a_list_of_every_case_record():
+    listed = []
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in PROJECT_APPS:
+            continue
+        for entry in model_admin.list_filter:
+            if not isinstance(entry, str):
+                continue  # a filter class of its own (a choice, "in a theme or not")
+            field = model
+            for part in entry.split("__"):
+                field = field._meta.get_field(part)
+                field = field.related_model or field
+            if not isinstance(field, type):
+                continue  # a plain field: its choices, yes or no, or dates
+            if field in SMALL_TABLES or field.__name__ in LISTED_IN_FILTERS:
+                continue
+            listed.append(
+                f"{type(model_admin).__name__}.list_filter {entry}: every {field.__name__}"
+            )
+    assert not listed, "search for these instead:\n" + "\n".join(listed)
