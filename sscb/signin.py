@@ -182,8 +182,7 @@ def has_second_factor(user) -> bool:
 class PersonBackend(ModelBackend):
     """Django's sign-in by username and password. The signed-in person is read on each request
     together with whether they have a second factor, which the middleware below asks on every
-    request: one query, not two (0.4 of the 1.6–2 ms each signed-in request cost before its page).
-    """
+    request: one query, not two (about 0.5 ms less CPU a request, benchmarks/changes.md)."""
 
     def get_user(self, user_id):
         people = get_user_model()._default_manager.annotate(

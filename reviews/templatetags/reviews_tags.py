@@ -8,7 +8,8 @@ RESTRICTED = "a restricted review"
 
 
 # A clock's badge and days are tags, not included partials: the register shows two or three
-# clocks a review, and an include with its dozen lookups cost 105 µs a clock against 20.
+# clocks a review, and with two includes of a dozen lookups a clock's line took 133 µs, with
+# these tags 72 µs.
 
 
 @register.simple_tag
