@@ -725,8 +725,9 @@ def _action_rows(user) -> QuerySet:
 # recommendation it answers (learning.scrutiny).
 SOURCE_PATH = {"review": "review", "audit": "audit", "inspection": "recommendation__inspection"}
 
-# How an action names each place in a thread: its source, a finding or an outcome.
-THREAD_PATH = SOURCE_PATH | {"finding": "finding", "outcome": "outcome"}
+# The action's own column that answers each place in a thread; an inspection has none of its
+# own, and is answered through its recommendations (``_answering``).
+THREAD_PATH = {"review": "review", "audit": "audit", "finding": "finding", "outcome": "outcome"}
 
 
 def _answering(kind: str, record) -> list[tuple[str, int]]:

@@ -322,13 +322,14 @@ def _record_changed(sender, signal=None, using=None, **kwargs):
     if hard and changes is not None:
         changes.hard = True
     bump(hard=hard)
-    # Once more when the transaction commits, unless a bump as hard is already waiting.
-    enough = (bump,) if hard else (bump, _bump_soft)
+    # Once more when the transaction commits, unless a bump as hard is already waiting (a hard
+    # one is always as hard).
+    again = bump if hard else _bump_soft
     connection = transaction.get_connection(using or router.db_for_write(sender))
     if connection.in_atomic_block and not any(
-        callback in enough for _, callback, _ in connection.run_on_commit
+        callback in (bump, again) for _, callback, _ in connection.run_on_commit
     ):
-        transaction.on_commit(enough[-1], using=connection.alias)
+        transaction.on_commit(again, using=connection.alias)
 
 
 def connect() -> None:

@@ -2,6 +2,8 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from sscb.lists import plural
+
 register = template.Library()
 
 RESTRICTED = "a restricted review"
@@ -31,11 +33,11 @@ def clock_days(clock):
     """How long an open clock has left, or how far past due it is."""
     days = clock.days_left
     if days < 0:
-        words = f"{-days} day{'s' if days != -1 else ''} past due"
+        words = f"{plural(-days, 'day')} past due"
     elif days == 0:
         words = "due today"
     else:
-        words = f"{days} day{'s' if days != 1 else ''} left"
+        words = f"{plural(days, 'day')} left"
     return format_html('<span data-testid="clock-days">{}</span>', words)
 
 
