@@ -34,11 +34,13 @@ lint: install
 # The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process). Each worker
 # has its own test database (test_<name>_gw0, _gw1, ... on PostgreSQL) and its own live server
 # and Chromium; pytest-django still runs each worker's transactional (browser) tests after the
-# others, so a flush never takes migration data from a test that reads it.
+# others, so a flush never takes migration data from a test that reads it. Tests are handed
+# out two at a time (--maxschedchunk): by default a worker is given a long run of the suite's
+# last tests (the browser crawls) while the other, its share done, waits for it (7 minutes).
 TEST_WORKERS ?= auto
 test: lint
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxschedchunk 2
 
 # Celery worker and beat for local use against REDIS_URL (see README).
 worker: install
