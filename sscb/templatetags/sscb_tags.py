@@ -28,9 +28,10 @@ def as_bootstrap_field(field):
 def do_kept_for_reader(parser, token):
     """``{% kept_for_reader filter=filter context=detail %} ... {% endkept_for_reader %}``: what
     is between, kept for its reader, the day and the query string until a record changes
-    (``sscb.figures_cache.kept_for_reader``). ``filter`` (a list's filterset) names the query's
-    fields a kept copy may be asked for with, besides ``page``; ``context`` (a callable giving a
-    dict) is what is between reads, called only when it is not kept. The view must read
+    (``sscb.figures_cache.kept_for_reader``). ``filter`` (a list's filterset, as
+    ``sscb.lists.filtered_page`` gives it: its filters' names read without making it) names the
+    query's fields a kept copy may be asked for with, besides ``page``; ``context`` (a callable
+    giving a dict) is what is between reads, called only when it is not kept. The view must read
     nothing else that only the part shows (``page_obj`` is read when the list is rendered:
     ``sscb.lists.filtered_page``). A form between carries a stand-in for its token, replaced by
     the reader's own on the way out; nothing between may show the access log, which a page view
@@ -52,7 +53,7 @@ class KeptForReaderNode(template.Node):
 
     def render(self, context):
         filterset = self.filterset.resolve(context) if self.filterset is not None else None
-        names = frozenset({"page", *(filterset.filters if filterset is not None else ())})
+        names = frozenset({"page", *(filterset.filter_names if filterset is not None else ())})
 
         def render() -> str:
             more = self.more.resolve(context) if self.more is not None else {}

@@ -91,3 +91,23 @@ def test_a_page_is_its_keys_in_the_lists_order_then_its_records(django_assert_nu
     assert [agency.name for agency in CountedPaginator(rows, 2).get_page(2)] == ["Beta", "Alpha"]
     values = Agency.objects.order_by("name").values_list("name", flat=True)
     assert list(CountedPaginator(values, 3).get_page(2)) == ["Gamma"]
+
+
+@pytest.mark.parametrize("name", ["reviews:list", "learning:findings", "learning:actions"])
+def test_a_list_kept_for_its_reader_makes_no_filterset(client, bu_user, name):
+    """Given from the kept copy, a list reads only its filters' names, which their class knows
+    (issue 15: making the register's filters and their form was half of such a request)."""
+    from django.urls import reverse
+    from django.utils.functional import empty
+
+    from sscb import figures_cache
+    from sscb.tests.kept import made_then_kept
+
+    client.force_login(bu_user)
+    url = reverse(name) + "?q=neglect"
+    made_then_kept(client, url)  # the same page, made and kept
+    kept = client.get(url).context["filter"]
+    assert kept._wrapped is empty
+    assert kept.filter_names == frozenset(kept.filters)  # read, it is made
+    figures_cache.bump()
+    assert client.get(url).context["filter"]._wrapped is not empty
