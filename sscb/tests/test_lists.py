@@ -1,10 +1,14 @@
 import django_filters
 import pytest
 from django.test import RequestFactory
+from django.urls import reverse
+from django.utils.functional import empty
 
+from sscb import figures_cache
 from sscb.lists import filtered_page
 from sscb.models import Agency
 from sscb.tests.factories import AgencyFactory
+from sscb.tests.kept import made_then_kept
 
 pytestmark = pytest.mark.django_db
 
@@ -97,12 +101,6 @@ def test_a_page_is_its_keys_in_the_lists_order_then_its_records(django_assert_nu
 def test_a_list_kept_for_its_reader_makes_no_filterset(client, bu_user, name):
     """Given from the kept copy, a list reads only its filters' names, which their class knows
     (issue 15: making the register's filters and their form was half of such a request)."""
-    from django.urls import reverse
-    from django.utils.functional import empty
-
-    from sscb import figures_cache
-    from sscb.tests.kept import made_then_kept
-
     client.force_login(bu_user)
     url = reverse(name) + "?q=neglect"
     made_then_kept(client, url)  # the same page, made and kept
