@@ -6,21 +6,32 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 
+def subgroups_sat_on_by(person):
+    """The sub-groups ``person`` (a person, their key, or ``OuterRef("pk")``) sits on or chairs."""
+    from django.db.models import Q
+
+    from .models import SubGroup
+
+    return SubGroup.objects.filter(Q(memberships__user=person) | Q(chair=person))
+
+
 def subgroup_ids(user) -> frozenset[int]:
     """Ids of the sub-groups a person sits on or chairs, cached on the user for the request."""
     cached = getattr(user, "_subgroup_ids", None)
     if cached is None:
-        from django.db.models import Q
-
-        from .models import SubGroup
-
-        cached = frozenset(
-            SubGroup.objects.filter(Q(memberships__user=user) | Q(chair=user))
-            .order_by()
-            .values_list("pk", flat=True)
-        )
+        cached = frozenset(subgroups_sat_on_by(user).order_by().values_list("pk", flat=True))
         user._subgroup_ids = cached
     return cached
+
+
+def sits_on_a_subgroup(user) -> bool:
+    """Whether a person sits on or chairs any sub-group. The signed-in person is read with the
+    answer (``sscb.signin.PersonBackend``), so the navigation of a page kept for its reader does
+    not ask the database for their sub-groups."""
+    known = getattr(user, "sits_on_a_subgroup", None)
+    if known is not None:
+        return known
+    return bool(subgroup_ids(user))
 
 
 def can_work_for_subgroup(user, subgroup_id) -> bool:
@@ -30,7 +41,7 @@ def can_work_for_subgroup(user, subgroup_id) -> bool:
 
 def can_record_work(user) -> bool:
     """The Business Unit, and members of any sub-group, record the Board's work."""
-    return user.is_business_unit or (user.is_subgroup_member and bool(subgroup_ids(user)))
+    return user.is_business_unit or (user.is_subgroup_member and sits_on_a_subgroup(user))
 
 
 def can_see_my_agency(user) -> bool:
@@ -45,7 +56,7 @@ def can_see_dashboard(user) -> bool:
         return False
     if user.is_business_unit or user.is_executive:
         return True
-    return user.is_subgroup_member and bool(subgroup_ids(user))
+    return user.is_subgroup_member and sits_on_a_subgroup(user)
 
 
 def can_read_scrutiny(user) -> bool:

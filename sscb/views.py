@@ -45,8 +45,11 @@ def home(request):
     context = {
         "purpose": purpose,
         "next_step": next_step,
-        "attention": attention_for(user),
-        "my_subgroups": list(selectors.subgroups_for_user(user)),
+        # Read only when the page's lists are not kept for this person (sscb.figures_cache).
+        "lists": lambda: {
+            "attention": attention_for(user),
+            "my_subgroups": list(selectors.subgroups_for_user(user)),
+        },
     }
     return render(request, "sscb/home.html", context)
 

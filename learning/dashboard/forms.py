@@ -10,6 +10,10 @@ from .scope import subgroup_choices
 
 
 class DashboardFilterForm(forms.Form):
+    # The query's names a copy of the form kept for its reader may be asked with
+    # ({% kept_for_reader filter=form %}, as a list's filterset gives them).
+    filter_names = frozenset({"year", "subgroup"})
+
     year = forms.TypedChoiceField(label="Financial year", coerce=int)
     subgroup = forms.ModelChoiceField(
         label="Sub-group", queryset=None, required=False, empty_label="All sub-groups"

@@ -5,7 +5,9 @@ import datetime
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape, strip_tags
 
@@ -264,6 +266,32 @@ def test_bad_year_shows_this_year_and_says_so(client, executive_user, data):
     assert response.status_code == 200
     assert response.context["scope"].year == 2025
     assert "Select a valid choice" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["dashboard:index", "dashboard:annual-report"])
+def test_the_filter_is_kept_for_its_reader_and_query_and_reads_no_sub_groups_when_kept(
+    client, url_name, executive_user, li_member, data
+):
+    from sscb.tests.kept import kept_beside_another
+
+    made = {}
+    for query in ("year=2024", "year=2025", "year=1066"):
+        url = f"{reverse(url_name)}?{query}"
+        made[query], afresh, kept, member = kept_beside_another(
+            client, executive_user, li_member, url
+        )
+        with CaptureQueriesContext(connection) as kept_sql:
+            assert client.get(url).status_code == 200
+        # Kept, it reads nothing but the session and the person.
+        assert [q["sql"] for q in kept_sql.captured_queries][-1].startswith('SELECT "sscb_user"')
+        assert len(kept_sql.captured_queries) <= 2
+    assert '<option value="2024" selected>' in made["year=2024"]
+    assert '<option value="2025" selected>' in made["year=2025"]
+    assert "Select a valid choice" in made["year=1066"]
+    assert "Select a valid choice" not in made["year=2025"]
+    # The member's copy offers their own sub-group alone.
+    member_main = unescape(member.get(reverse(url_name)).content.decode())
+    assert "Learning and Improvement" in member_main and data["crp"].name not in member_main
 
 
 def test_annual_report_describes_the_year(client, executive_user, data):

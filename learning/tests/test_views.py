@@ -703,7 +703,7 @@ def test_agency_leads_home_counts_what_waits_on_them_and_each_link_opens_what_it
     EvidenceFactory(agency=agency)
     client.force_login(agency_user)
     home = client.get(reverse("home"))
-    items = home.context["attention"]
+    items = home.context["lists"]()["attention"]
     mine = {
         item.title: item
         for item in items

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from sscb import checks, signin
 from sscb.client_ip import client_ip
+from sscb.tests.factories import SubGroupMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,31 @@ def test_the_second_factor_is_read_with_the_person_and_its_reset_shows_on_the_ne
     assert 'FROM "sscb_user"' in asked[0]
     Authenticator.objects.filter(user=member_user).delete()
     assert client.get("/")["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_kept_page_reads_the_person_their_agency_and_sub_groups_in_one_query(
+    client, member_user, agency
+):
+    member_user.agency = agency
+    member_user.save()
+    membership = SubGroupMembershipFactory(user=member_user)
+    client.force_login(member_user)
+    dashboard = reverse("dashboard:index")
+    client.get(reverse("reviews:list"))  # made and kept for this person
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("reviews:list")).content.decode()
+    # Besides the session (read from the cache where there is one), only the person.
+    asked = [q["sql"] for q in queries.captured_queries if "django_session" not in q["sql"]]
+    assert len(asked) == 1, asked
+    assert 'FROM "sscb_user"' in asked[0]
+    assert agency.label in page  # the header names the person's agency
+    new_review = reverse("reviews:create")
+    assert f'href="{dashboard}"' in page and f'href="{new_review}"' in page
+    # Off their only sub-group, the next page offers neither the dashboard nor a new review.
+    membership.delete()
+    page = client.get(reverse("reviews:list")).content.decode()
+    assert f'href="{dashboard}"' not in page and f'href="{new_review}"' not in page
+    assert client.get(dashboard).status_code == 403
 
 
 def test_the_security_pages_recovery_code_button_opens_a_page_with_or_without_codes(
