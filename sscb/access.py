@@ -6,20 +6,32 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 
-def subgroups_sat_on_by(person):
-    """The sub-groups ``person`` (a person, their key, or ``OuterRef("pk")``) sits on or chairs."""
-    from django.db.models import Q
+def sits_on_a_subgroup_sql(person):
+    """``sits_on_a_subgroup`` as an expression, for ``person`` (``OuterRef("pk")``): the rule of
+    ``subgroup_ids`` as two EXISTS, which the database plans in less time than the OR across the
+    join that gives the sub-groups themselves."""
+    from django.db.models import Exists
 
-    from .models import SubGroup
+    from .models import SubGroup, SubGroupMembership
 
-    return SubGroup.objects.filter(Q(memberships__user=person) | Q(chair=person))
+    return Exists(SubGroupMembership.objects.filter(user=person)) | Exists(
+        SubGroup.objects.filter(chair=person)
+    )
 
 
 def subgroup_ids(user) -> frozenset[int]:
     """Ids of the sub-groups a person sits on or chairs, cached on the user for the request."""
     cached = getattr(user, "_subgroup_ids", None)
     if cached is None:
-        cached = frozenset(subgroups_sat_on_by(user).order_by().values_list("pk", flat=True))
+        from django.db.models import Q
+
+        from .models import SubGroup
+
+        cached = frozenset(
+            SubGroup.objects.filter(Q(memberships__user=user) | Q(chair=user))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
         user._subgroup_ids = cached
     return cached
 
@@ -29,9 +41,7 @@ def sits_on_a_subgroup(user) -> bool:
     answer (``sscb.signin.PersonBackend``), so the navigation of a page kept for its reader does
     not ask the database for their sub-groups."""
     known = getattr(user, "sits_on_a_subgroup", None)
-    if known is not None:
-        return known
-    return bool(subgroup_ids(user))
+    return bool(subgroup_ids(user) if known is None else known)
 
 
 def can_work_for_subgroup(user, subgroup_id) -> bool:

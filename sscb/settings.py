@@ -359,7 +359,8 @@ CELERY_BROKER_URL = REDIS_URL
 # tests) each process keeps its own in memory.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's, keeping a Redis client for each connection pool (sscb/redis_cache.py).
+        {"BACKEND": "sscb.redis_cache.RedisCache", "LOCATION": REDIS_URL}
         if os.environ.get("REDIS_URL") and not TESTING
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

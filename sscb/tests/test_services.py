@@ -35,6 +35,31 @@ def test_celery_reaches_its_broker():
         assert conn.connected
 
 
+def test_the_redis_cache_makes_one_client_and_reads_what_it_wrote():
+    """sscb.redis_cache keeps a Redis client for its connection pool instead of making one for
+    each call, and is still Django's cache against the real Redis."""
+    import redis
+
+    from sscb.redis_cache import RedisCache
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError as error:
+        service_missing("Redis", str(error))
+    cache = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": "test-kept-client"})
+    try:
+        cache.set("figure", {"reviews": 3})
+        cache.set_many({"a": 1, "b": 2})
+        assert cache.get("figure") == {"reviews": 3}
+        assert cache.get_many(["a", "b", "missing"]) == {"a": 1, "b": 2}
+        assert cache.incr("a", 2**32) == 2**32 + 1
+        clients = {id(cache._cache.get_client(write=write)) for write in (True, False, False)}
+        assert len(clients) == 1
+    finally:
+        cache.delete_many(["figure", "a", "b"])
+    assert cache.get("figure") is None
+
+
 def test_with_redis_sessions_are_read_from_the_shared_cache():
     """Production settings (REDIS_URL set, not under pytest) keep sessions in the database and
     read them from Redis; without REDIS_URL they are read from the database alone."""
@@ -60,7 +85,7 @@ def test_with_redis_sessions_are_read_from_the_shared_cache():
 
     assert engines(REDIS_URL=settings.REDIS_URL) == [
         "django.contrib.sessions.backends.cached_db",
-        "django.core.cache.backends.redis.RedisCache",
+        "sscb.redis_cache.RedisCache",
     ]
     assert engines(REDIS_URL=None) == [
         "django.contrib.sessions.backends.db",
@@ -83,7 +108,7 @@ def test_a_session_in_redis_ends_when_its_person_signs_out(client, member_user):
     except redis.exceptions.ConnectionError as error:
         service_missing("Redis", str(error))
     shared = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "sscb.redis_cache.RedisCache",
         "LOCATION": settings.REDIS_URL,
         "KEY_PREFIX": "test-sessions",
     }
