@@ -215,8 +215,8 @@ _ANY_KEY = -(2**62) - 1
 
 class _PersonQuery(threading.local):
     """``_people()`` for one key, built and compiled once in each thread (a compiler holds its
-    thread's connection), then run with each request's key. Built and compiled afresh, it was
-    half of a signed-in request that renders nothing (0.5 of 0.9 ms, benchmarks/changes.md).
+    thread's connection), then run with each request's key. Built and compiled afresh on every
+    request, it was half of the 0.9 ms that reading the person took (benchmarks/changes.md).
     Rows become a person, their agency and the answers as Django's ``ModelIterable`` makes
     them."""
 
