@@ -33,7 +33,7 @@ from .performance.selectors import can_see_performance
 def audit_list(request):
     """Audits, self-assessment cycles and, for an agency lead, their own returns."""
     user = request.user
-    context = filtered_page(request, AuditFilter, selectors.audits_visible_to(user))
+    context = filtered_page(request, AuditFilter, lambda: selectors.audits_visible_to(user))
     context |= {
         "my_returns": selectors.returns_for_agency_lead(user),
         "cycles": list(selectors.cycles_with_progress())

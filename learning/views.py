@@ -41,9 +41,9 @@ from .filters import (
 from .models import Action, Attachment, Finding, LoopStage, PriorityTheme
 
 
-def _list_page(request, template, filterset_class, queryset, **context):
-    """A list page: the selector's rows, filtered, a page at a time."""
-    return render(request, template, filtered_page(request, filterset_class, queryset) | context)
+def _list_page(request, template, filterset_class, rows, **context):
+    """A list page: the selector's rows (``rows()``), filtered, a page at a time."""
+    return render(request, template, filtered_page(request, filterset_class, rows) | context)
 
 
 def _form_page(request, form, **page):
@@ -80,7 +80,7 @@ def index(request):
         request,
         "learning/index.html",
         ThemeFilter,
-        selectors.theme_list(request.user),
+        lambda: selectors.theme_list(request.user),
         can_record=can_record_work(request.user),
     )
 
@@ -93,7 +93,7 @@ def finding_list(request):
         request,
         "learning/finding_list.html",
         FindingFilter,
-        selectors.finding_rows(request.user),
+        lambda: selectors.finding_rows(request.user),
         can_record=can_record_work(request.user),
     )
 
@@ -245,7 +245,7 @@ def outcome_list(request):
         request,
         "learning/outcome_list.html",
         OutcomeFilter,
-        selectors.outcome_list(request.user),
+        lambda: selectors.outcome_list(request.user),
     )
 
 
@@ -255,7 +255,7 @@ def activity_list(request):
         request,
         "learning/activity_list.html",
         ActivityFilter,
-        selectors.activity_list(request.user),
+        lambda: selectors.activity_list(request.user),
     )
 
 
@@ -265,7 +265,7 @@ def check_list(request):
         request,
         "learning/check_list.html",
         PracticeCheckFilter,
-        selectors.check_list(request.user),
+        lambda: selectors.check_list(request.user),
     )
 
 
@@ -449,7 +449,7 @@ def evidence_list(request):
         request,
         "learning/evidence_list.html",
         EvidenceFilter,
-        selectors.evidence_list(request.user),
+        lambda: selectors.evidence_list(request.user),
     )
 
 
@@ -548,7 +548,7 @@ def action_list(request):
         request,
         "learning/action_list.html",
         ActionFilter,
-        selectors.action_list(request.user),
+        lambda: selectors.action_list(request.user),
         detail=standards,  # read only when not kept ({% kept_for_reader %})
     )
 

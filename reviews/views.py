@@ -36,8 +36,9 @@ from .models import ChildDeathDetails, Review
 
 def review_list(request):
     """The register: every review the person may open, filtered and paginated."""
-    reviews = selectors.reviews_for_register(request.user)
-    context = filtered_page(request, ReviewFilter, reviews)
+    context = filtered_page(
+        request, ReviewFilter, lambda: selectors.reviews_for_register(request.user)
+    )
     context["can_create"] = selectors.can_create_review(request.user)
     return render(request, "reviews/review_list.html", context)
 

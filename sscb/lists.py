@@ -74,26 +74,28 @@ def page_of(request, rows, per_page: int) -> Page:
 
 
 class LazyFilterSet(SimpleLazyObject):
-    """A list's filterset, made when something first reads it: a list kept for its reader
-    reads only the names of its filters (``filter_names``: ``{% kept_for_reader %}``), which its
-    class knows. Making it copies every filter, and was a tenth of such a request."""
+    """A list's filterset over ``rows()``, made when something first reads it: a list kept for
+    its reader reads only the names of its filters (``filter_names``: ``{% kept_for_reader %}``),
+    which its class knows. Making it copies every filter, and was a tenth of such a request."""
 
-    def __init__(self, filterset_class, *args, **kwargs):
-        super().__init__(lambda: filterset_class(*args, **kwargs))
+    def __init__(self, filterset_class, request, rows):
+        super().__init__(lambda: filterset_class(request.GET, queryset=rows(), request=request))
         # Beside the lazy object's own attributes, not passed on to the filterset it makes.
         self.__dict__["filter_names"] = frozenset(filterset_class.base_filters)
 
 
-def filtered_page(request, filterset_class, queryset, *, per_page: int = PAGE_SIZE) -> dict:
-    """A list page's context: ``filter`` (``filterset_class`` over ``queryset``, read from the
-    query string), ``page_obj`` (the page ``?page=`` asks for, read when the template first asks
-    for it, so that a list kept for its reader reads none: ``{% kept_for_reader %}``) and
-    ``is_filtered`` (whether the query string narrows the list). Links that keep the filters but
-    not the page use ``{% querystring page=None %}``."""
-    rows = LazyFilterSet(filterset_class, request.GET, queryset=queryset, request=request)
+def filtered_page(request, filterset_class, rows, *, per_page: int = PAGE_SIZE) -> dict:
+    """A list page's context: ``filter`` (``filterset_class`` over ``rows()``, the selector's
+    queryset, read from the query string), ``page_obj`` (the page ``?page=`` asks for, read when
+    the template first asks for it) and ``is_filtered`` (whether the query string narrows the
+    list). A list kept for its reader (``{% kept_for_reader %}``) reads neither, and so never
+    calls ``rows``: building a selector's queryset, its visibility rules and annotations, was
+    half of such a request. Links that keep the filters but not the page use
+    ``{% querystring page=None %}``."""
+    filterset = LazyFilterSet(filterset_class, request, rows)
     return {
-        "filter": rows,
-        "page_obj": SimpleLazyObject(lambda: page_of(request, rows.qs, per_page)),
+        "filter": filterset,
+        "page_obj": SimpleLazyObject(lambda: page_of(request, filterset.qs, per_page)),
         "is_filtered": any(value for name, value in request.GET.items() if name != "page"),
     }
 

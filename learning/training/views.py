@@ -298,14 +298,14 @@ def attendance_rates(request):
 @require_safe
 def attendee_list(request):
     """The practitioners on registers, as the figures that link here count them."""
-    context = filtered_page(request, AttendeeFilter, selectors.attendee_list(request.user))
+    context = filtered_page(request, AttendeeFilter, lambda: selectors.attendee_list(request.user))
     return render(request, "training/attendee_list.html", context)
 
 
 @require_safe
 def answer_list(request):
     """The evaluation's answers, as the figures that link here count them."""
-    context = filtered_page(request, AnswerFilter, selectors.answer_list(request.user))
+    context = filtered_page(request, AnswerFilter, lambda: selectors.answer_list(request.user))
     return render(request, "training/answer_list.html", context)
 
 

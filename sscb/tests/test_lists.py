@@ -1,8 +1,11 @@
+from unittest import mock
+
 import django_filters
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils.functional import empty
+from django.utils.module_loading import import_string
 
 from sscb import figures_cache
 from sscb.lists import filtered_page
@@ -23,7 +26,7 @@ class AgencyFilter(django_filters.FilterSet):
 
 def _page(query):
     request = RequestFactory().get("/", query)
-    return filtered_page(request, AgencyFilter, Agency.objects.order_by("name"), per_page=2)
+    return filtered_page(request, AgencyFilter, lambda: Agency.objects.order_by("name"), per_page=2)
 
 
 def test_a_list_page_is_filtered_then_paginated():
@@ -97,15 +100,27 @@ def test_a_page_is_its_keys_in_the_lists_order_then_its_records(django_assert_nu
     assert list(CountedPaginator(values, 3).get_page(2)) == ["Gamma"]
 
 
-@pytest.mark.parametrize("name", ["reviews:list", "learning:findings", "learning:actions"])
-def test_a_list_kept_for_its_reader_makes_no_filterset(client, bu_user, name):
+@pytest.mark.parametrize(
+    "name, selector",
+    [
+        ("reviews:list", "reviews.selectors.reviews_for_register"),
+        ("learning:findings", "learning.selectors.finding_rows"),
+        ("learning:actions", "learning.selectors.action_list"),
+    ],
+)
+def test_a_list_kept_for_its_reader_makes_no_filterset(client, bu_user, name, selector):
     """Given from the kept copy, a list reads only its filters' names, which their class knows
-    (issue 15: making the register's filters and their form was half of such a request)."""
+    (issue 15: making the register's filters and their form was half of such a request), and
+    never builds its rows' queryset (building an action list's was half of what was left)."""
     client.force_login(bu_user)
     url = reverse(name) + "?q=neglect"
     made_then_kept(client, url)  # the same page, made and kept
-    kept = client.get(url).context["filter"]
-    assert kept._wrapped is empty
-    assert kept.filter_names == frozenset(kept.filters)  # read, it is made
+    # A spy, not a stand-in: the selector still runs whenever the view calls it.
+    with mock.patch(selector, wraps=import_string(selector)) as rows:
+        kept = client.get(url).context["filter"]
+        assert rows.call_count == 0
+        assert kept._wrapped is empty
+        assert kept.filter_names == frozenset(kept.filters)  # read, it is made
+        assert rows.call_count == 1
     figures_cache.bump()
     assert client.get(url).context["filter"]._wrapped is not empty
