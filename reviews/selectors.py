@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from sscb.access import can_record_work, get_by_public_id, subgroup_ids
+from sscb.access import get_by_public_id, subgroup_ids
 from sscb.selectors import reminders_about
 
 from .clocks import rule_of
@@ -120,11 +120,6 @@ def review_hidden_annotation(user, review_ref: str = "review"):
         ~review_visible_at(user, review_ref),
         output_field=BooleanField(),
     )
-
-
-def can_create_review(user) -> bool:
-    """Who records the Board's work opens its reviews."""
-    return can_record_work(user)
 
 
 def can_edit_review(user, review: Review) -> bool:

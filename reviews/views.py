@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sscb.access import require
+from sscb.access import can_record_work, require
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
 from sscb.selectors import access_log_about
@@ -39,12 +39,12 @@ def review_list(request):
     context = filtered_page(
         request, ReviewFilter, lambda: selectors.reviews_for_register(request.user)
     )
-    context["can_create"] = selectors.can_create_review(request.user)
+    context["can_create"] = can_record_work(request.user)  # who records the work opens reviews
     return render(request, "reviews/review_list.html", context)
 
 
 def review_create(request):
-    require(selectors.can_create_review(request.user))
+    require(can_record_work(request.user))
     form = ReviewRegisterForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from . import figures_cache
 from .record_urls import url_for
 
 # Levels (Bootstrap's contextual classes), most urgent first, with the heading each group has.
@@ -63,13 +62,9 @@ def attention_provider(func):
 def attention_for(user) -> list[Attention]:
     """Everything waiting on ``user``, most urgent first (in each level, as the apps gave it).
 
-    Kept for this person and this day until a record changes (``sscb.figures_cache``): the
-    providers' queries were most of the home page's time, and people come back to it between
-    every piece of work. Only this person is ever given what was kept for them."""
-    return figures_cache.parts("attention", "home", lambda: _gather(user), reader=user)
-
-
-def _gather(user) -> list[Attention]:
+    Asked only when the home page's lists are not kept for this person
+    (``{% kept_for_reader %}`` in ``sscb/home.html``): the providers' queries were most of the
+    home page's time, and people come back to it between every piece of work."""
     items = []
     for provider in _providers:
         items.extend(provider(user))

@@ -31,10 +31,10 @@ since it was made. Whoever made the change is always given the page afresh.
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
 who reads it is kept only under that person's key (``reader_key``), so no one is ever given
-what another may see: the home page's "needs your attention" items (``sscb.attention``), the
-dashboard's and annual report's parts read through the reader's visibility, each page of a
-golden thread, an agency lead's My agency, each page and filter of a list, and a review's and
-an action's page (``{% kept_for_reader %}``, through ``kept_for_reader``). Who may see
+what another may see: the dashboard's and annual report's parts read through the reader's
+visibility, and, through ``{% kept_for_reader %}`` (``kept_for_reader``), the home page's
+lists, the dashboard's filter, each page of a golden thread, an agency lead's My agency, each
+page and filter of a list, and a review's and an action's page. Who may see
 what is itself a record (a role, a membership, a panel seat), so changing it starts a new
 generation too.
 """

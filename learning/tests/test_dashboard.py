@@ -277,9 +277,7 @@ def test_the_filter_is_kept_for_its_reader_and_query_and_reads_no_sub_groups_whe
     made = {}
     for query in ("year=2024", "year=2025", "year=1066"):
         url = f"{reverse(url_name)}?{query}"
-        made[query], afresh, kept, member = kept_beside_another(
-            client, executive_user, li_member, url
-        )
+        made[query], _, _, member = kept_beside_another(client, executive_user, li_member, url)
         with CaptureQueriesContext(connection) as kept_sql:
             assert client.get(url).status_code == 200
         # Kept, it reads nothing but the session and the person.
