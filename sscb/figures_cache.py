@@ -20,7 +20,7 @@ The dashboard's and annual report's figures for a scope may instead be a little 
 (``a_little_old``, ``FIGURES_MAY_BE_OLD_SECONDS``): while people are saving, they are counted
 again at most once in that time, and afresh for anyone who has just changed something.
 
-A part kept for its reader may be a few seconds old (``PAGES_MAY_BE_OLD_SECONDS``) after
+A part kept for its reader may be up to half a minute old (``PAGES_MAY_BE_OLD_SECONDS``) after
 another person's change that adds to what pages show but cannot change who may see what: a new
 finding, progress on an action (``visibility_unchanged``, around the save). Any other change is
 *hard*: a restriction, a record moved or corrected, a membership, a deletion, anything saved

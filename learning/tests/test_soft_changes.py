@@ -1,6 +1,7 @@
 """Soft changes (sscb/figures_cache.py, ``visibility_unchanged``): a new finding or progress on
-an action may show on another person's kept page a few seconds late (``PAGES_MAY_BE_OLD_SECONDS``);
-anything that may change who sees what, and a person's own change, shows at once."""
+an action may show on another person's kept page up to half a minute late
+(``PAGES_MAY_BE_OLD_SECONDS``); anything that may change who sees what, and a person's own
+change, shows at once."""
 
 import datetime
 import importlib

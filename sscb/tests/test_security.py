@@ -66,6 +66,47 @@ def test_pages_carry_a_policy_that_forbids_inline_script(client, member_user):
     assert directives["frame-ancestors"] == "'none'"
 
 
+def test_the_policy_built_once_is_django_csps_and_a_view_may_still_change_its_own(rf, settings):
+    """``sscb.csp``: every response gets the policy django-csp builds from the settings; a
+    response that changes it (django-csp's decorators) or asks for a nonce gets django-csp's."""
+    from csp.constants import NONCE
+    from csp.decorators import csp_update
+    from csp.middleware import CSPMiddleware
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+
+    from sscb.csp import ContentSecurityPolicyMiddleware
+
+    def plain(request):
+        return HttpResponse("plain")
+
+    @csp_update({"img-src": ["https://maps.example"]})
+    def updated(request):
+        return HttpResponse("updated")
+
+    def header(middleware_class, view):
+        return middleware_class(view)(rf.get("/"))["Content-Security-Policy"]
+
+    assert header(ContentSecurityPolicyMiddleware, plain) == build_policy()
+    assert header(ContentSecurityPolicyMiddleware, updated) == header(CSPMiddleware, updated)
+    assert "img-src 'self' data: https://maps.example" in header(
+        ContentSecurityPolicyMiddleware, updated
+    )
+
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**directives, "script-src": [*directives["script-src"], NONCE]}
+    }
+
+    def with_nonce(request):
+        return HttpResponse(f"<script nonce='{request.csp_nonce}'></script>")
+
+    response = ContentSecurityPolicyMiddleware(with_nonce)(rf.get("/"))
+    nonce = response.content.decode().split("'")[1]
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    assert "nonce" not in header(ContentSecurityPolicyMiddleware, plain)
+
+
 def test_templates_hold_no_inline_script_and_nothing_from_a_cdn():
     for template in BASE_DIR.glob("**/templates/**/*.html"):
         if ".venv" in template.parts:
