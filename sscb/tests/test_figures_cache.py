@@ -116,6 +116,52 @@ def test_one_copy_of_a_part_is_kept_and_a_copy_from_before_a_change_is_replaced(
         assert len(copies()) == 1
 
 
+def _made_by_another_meanwhile(name, scope_key, value, *, generation):
+    """Another request, already making the part, stores ``value`` made in ``generation``."""
+    import threading
+
+    from django.core.cache import cache
+
+    key = figures_cache._key(name, scope_key)
+    assert cache.add(f"{key}:making", generation)
+
+    def done():
+        cache.set(key, (generation, 0, value))
+        cache.delete(f"{key}:making")
+
+    timer = threading.Timer(0.05, done)
+    timer.start()
+    return timer
+
+
+def test_a_part_another_request_is_making_is_waited_for_not_made_again():
+    """Many people open the dashboard at once after a change: it is counted once."""
+    figures_cache.bump()
+    timer = _made_by_another_meanwhile(
+        "test", "all", "made by the other", generation=figures_cache.generation()
+    )
+    assert figures_cache.parts("test", "all", lambda: pytest.fail("made twice")) == (
+        "made by the other"
+    )
+    timer.join()
+
+
+def test_a_part_made_meanwhile_before_a_change_is_not_served_and_a_stuck_one_not_waited_for(
+    monkeypatch,
+):
+    now = figures_cache.generation()
+    timer = _made_by_another_meanwhile("test", "all", "made before", generation=now - 1)
+    assert figures_cache.parts("test", "all", lambda: "made afresh") == "made afresh"
+    timer.join()
+
+    from django.core.cache import cache
+
+    monkeypatch.setattr(figures_cache, "MADE_WITHIN_SECONDS", 0.2)
+    figures_cache.bump()
+    cache.add(f"{figures_cache._key('test', 'all')}:making", 0)  # a request that died making it
+    assert figures_cache.parts("test", "all", lambda: "made after waiting") == "made after waiting"
+
+
 def test_a_save_or_a_page_does_not_fail_when_the_cache_is_away(monkeypatch):
     from django.core.cache import cache
     from redis.exceptions import ConnectionError as RedisConnectionError
