@@ -140,15 +140,14 @@ class Person:
 
 @pytest.fixture
 def two_instances(transactional_db, tmp_path):
+    from benchmarks.run import BENCHMARK_ENVIRONMENT
+
     database_url, redis_url = _services()
     env = {
         **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "two-instances-share-this-" + "k" * 40,
+        # As deployed (DEBUG off, one SECRET_KEY), over plain HTTP on this machine.
+        **BENCHMARK_ENVIRONMENT,
         "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "STATIC_MANIFEST": "0",
         "MFA_REQUIRED_ROLES": "",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
