@@ -22,7 +22,8 @@ again at most once in that time, and afresh for anyone who has just changed some
 
 A part kept for its reader may be up to half a minute old (``PAGES_MAY_BE_OLD_SECONDS``) after
 another person's change that adds to what pages show but cannot change who may see what: a new
-finding, progress on an action (``visibility_unchanged``, around the save). Any other change is
+finding, progress on an action (``visibility_unchanged``, around the save); not when the reader
+reloads the page (``reloaded``). Any other change is
 *hard*: a restriction, a record moved or corrected, a membership, a deletion, anything saved
 outside such a block. The generation counts both, hard ones in its upper bits
 (``HARD_STEP``), so one atomic increment records either and a part can tell which has happened
@@ -117,7 +118,9 @@ def bump(*, hard: bool = True) -> int | None:
         return None
 
 
-def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -> Kept:
+def parts(
+    name: str, scope_key: str, make: Callable[[], Kept], *, reader=None, reloaded=False
+) -> Kept:
     """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept (anything
     the cache can pickle: a dict of rendered parts, a list, a string).
 
@@ -125,13 +128,24 @@ def parts(name: str, scope_key: str, make: Callable[[], Kept], *, reader=None) -
     reader: the day, if ``make`` reads the date. Parts ``make`` builds for one person (what
     they may see) are that ``reader``'s own: kept under their key for the day (``reader_key``),
     and also served after another person's soft changes for ``PAGES_MAY_BE_OLD_SECONDS``, but
-    never once the reader has changed something since they were made. One copy is kept for
-    each, with the generation it was made in and when (one read of the cache a request, and a
-    copy from before a change is replaced, not left beside the new one until it expires).
+    never once the reader has changed something since they were made, nor when they reload the
+    page (``reloaded``). One copy is kept for each, with the generation it was
+    made in and when (one read of the cache a request, and a copy from before a change is
+    replaced, not left beside the new one until it expires).
     """
     if reader is not None:
         scope_key = f"{reader_key(reader)}:{scope_key}"
-    return _kept(name, scope_key, make, person=reader, old_for=settings.PAGES_MAY_BE_OLD_SECONDS)
+    old_for = 0 if reloaded else settings.PAGES_MAY_BE_OLD_SECONDS
+    return _kept(name, scope_key, make, person=reader, old_for=old_for)
+
+
+def reloaded(request) -> bool:
+    """Whether the person asked their browser to load the page again (it then sends
+    ``Cache-Control: max-age=0``, or ``no-cache`` for a hard reload; a link or a form does not):
+    someone told "I've just added it" reloads to see it, so a part kept for them is served only
+    if nothing has changed since it was made."""
+    asked = request.headers.get("Cache-Control", "").lower()
+    return "max-age=0" in asked or "no-cache" in asked
 
 
 def a_little_old(request, name: str, scope_key: str, make: Callable[[], Kept]) -> Kept:
@@ -263,7 +277,8 @@ def kept_for_reader(
 ) -> str:
     """``render()``, the HTML of a ``part`` of the page ``request`` asks for, kept for the
     person reading it, the day, the page's path and its query string, until a record changes
-    (a soft change by someone else: for up to ``PAGES_MAY_BE_OLD_SECONDS``).
+    (a soft change by someone else: for up to ``PAGES_MAY_BE_OLD_SECONDS``, unless they reload
+    the page).
 
     Kept only for a page asked for (not one shown again after a post), when every name in the
     query string is one of ``names`` (a list's filters, say) and ``page``, if there, is a page
@@ -292,7 +307,7 @@ def kept_for_reader(
         return html
 
     try:
-        html = parts("page-part", where, checked, reader=request.user)
+        html = parts("page-part", where, checked, reader=request.user, reloaded=reloaded(request))
     except _HoldsAForm as holding:
         logger.error("Not kept: a part of %s holds a form's own token", request.path)
         html = holding.html

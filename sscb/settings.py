@@ -387,10 +387,11 @@ FIGURES_MAY_BE_OLD_SECONDS = env_int(
 )
 # A page part kept for its reader (a list, a record's page, a golden thread, the home page's
 # attention items) may be this old after another person's new finding or progress on an action,
-# changes that cannot change who may see what; any other change, and the person's own, is seen
-# at once (sscb/figures_cache.py). 0: every change is seen at once. Off in tests. While people
-# save, each reader's parts are made again about this often: at 10 s, with 32 people reading and
-# 4 saving, a third of the web workers' time went on remaking them (benchmarks/changes.md).
+# changes that cannot change who may see what; any other change, the person's own, and every
+# change once they reload the page, is seen at once (sscb/figures_cache.py). 0: every change is
+# seen at once. Off in tests. While people save, each reader's parts are made again about this
+# often: at 10 s, with 32 people reading and 4 saving, a third of the web workers' time went on
+# remaking them (benchmarks/changes.md).
 PAGES_MAY_BE_OLD_SECONDS = env_int(
     "PAGES_MAY_BE_OLD_SECONDS", 30 if SHARED_CACHE and not TESTING else 0
 )

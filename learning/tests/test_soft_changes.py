@@ -115,6 +115,12 @@ def test_a_readers_page_may_be_a_few_seconds_old_after_anothers_soft_change_neve
         # Their own change shows to them at once; to their colleague within ten seconds.
         assert "Fathers seen at home" in seen_by(theirs)
         assert "Fathers seen at home" not in seen_by(member)
+        # Unless the colleague reloads the page (their browser asks for it afresh).
+        for reload in ("max-age=0", "no-cache"):
+            assert (
+                "Fathers seen at home"
+                in member.get(findings, headers={"Cache-Control": reload}).content.decode()
+            )
         later = time.time() + 11
         monkeypatch.setattr(
             figures_cache, "time", SimpleNamespace(time=lambda: later, time_ns=time.time_ns)
