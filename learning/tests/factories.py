@@ -123,3 +123,16 @@ class ActionFactory(factory.django.DjangoModelFactory):
             moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
             Action.objects.filter(pk=action.pk).update(created_at=moment)
             action.created_at = moment
+
+
+def new_finding_form(subgroup, review, title) -> dict:
+    """What a person fills in on "Record a finding" for a finding from ``review``."""
+    return {
+        "title": title,
+        "detail": "Practice was recorded well.",
+        "source": "learning_review",
+        "nature": "strength",
+        "review": review.pk,
+        "subgroup": subgroup.pk,
+        "identified_on": "2025-05-01",
+    }

@@ -16,25 +16,13 @@ from django.test import override_settings
 from django.urls import reverse
 
 from learning.models import Action, Finding
-from learning.tests.factories import ActionFactory, FindingFactory
+from learning.tests.factories import ActionFactory, FindingFactory, new_finding_form
 from reviews.tests.factories import ReviewFactory
 from sscb import figures_cache
 
 pytestmark = pytest.mark.django_db
 
 HARD = figures_cache.HARD_STEP
-
-
-def _finding(li, review, title):
-    return {
-        "title": title,
-        "detail": "Practice was recorded well.",
-        "source": "learning_review",
-        "nature": "strength",
-        "review": review.pk,
-        "subgroup": li.pk,
-        "identified_on": "2025-05-01",
-    }
 
 
 def _change(do) -> int:
@@ -50,7 +38,10 @@ def test_a_new_finding_and_progress_are_soft_and_everything_else_is_hard(
     review = ReviewFactory(subgroup=li)
     client.force_login(li_member)
     # With the agencies it concerns: added to its many-to-many field, still soft.
-    new = {**_finding(li, review, "Fathers seen at home"), "agencies": [agency_user.agency.pk]}
+    new = {
+        **new_finding_form(li, review, "Fathers seen at home"),
+        "agencies": [agency_user.agency.pk],
+    }
 
     def record():
         assert client.post(reverse("learning:finding_new"), new).status_code == 302
@@ -106,7 +97,7 @@ def test_a_readers_page_may_be_a_few_seconds_old_after_anothers_soft_change_neve
         return client.get(findings).content.decode()
 
     def record(title, source):
-        new = _finding(li, source, title)
+        new = new_finding_form(li, source, title)
         assert theirs.post(reverse("learning:finding_new"), new).status_code == 302
 
     with override_settings(PAGES_MAY_BE_OLD_SECONDS=10):
@@ -190,7 +181,7 @@ def test_a_readers_own_new_finding_is_in_their_golden_thread_at_once(client, li,
     client.force_login(li_member)
     with override_settings(PAGES_MAY_BE_OLD_SECONDS=10):
         assert "Fathers seen at home" not in client.get(thread).content.decode()
-        new = _finding(li, review, "Fathers seen at home")
+        new = new_finding_form(li, review, "Fathers seen at home")
         assert client.post(reverse("learning:finding_new"), new).status_code == 302
         assert "Fathers seen at home" in client.get(thread).content.decode()
 

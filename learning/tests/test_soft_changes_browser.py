@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from learning.tests.factories import FindingFactory
+from learning.tests.factories import FindingFactory, new_finding_form
 from reviews.tests.factories import ReviewFactory
 from sscb.tests.factories import SubGroupMembershipFactory
 
@@ -28,15 +28,7 @@ def test_a_colleagues_new_finding_shows_once_the_page_is_reloaded(
     page.goto(findings)
     expect(page.get_by_role("link", name="Supervision was regular")).to_be_visible()
 
-    new = {
-        "title": "Fathers seen at home",
-        "detail": "Practice was recorded well.",
-        "source": "learning_review",
-        "nature": "strength",
-        "review": review.pk,
-        "subgroup": li.pk,
-        "identified_on": "2025-05-01",
-    }
+    new = new_finding_form(li, review, "Fathers seen at home")
     assert theirs.post(reverse("learning:finding_new"), new).status_code == 302
 
     # Followed from a link, the list kept for them may still be the one from before.
