@@ -84,7 +84,7 @@ def _row(*cells):
     return "| " + " | ".join(str(cell) for cell in cells) + " |"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -601,7 +601,7 @@ def main(argv=None):
         servers = []
         try:
             for _ in range(instances):
-                servers.append(Server(_free_port(), workers, environment))
+                servers.append(Server(free_port(), workers, environment))
             phases, writers = _measure([server.port for server in servers], plans, args, run)
         finally:
             for server in servers:

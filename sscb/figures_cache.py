@@ -23,11 +23,11 @@ again at most once in that time, and afresh for anyone who has just changed some
 A part kept for its reader may be up to half a minute old (``PAGES_MAY_BE_OLD_SECONDS``) after
 another person's change that adds to what pages show but cannot change who may see what: a new
 finding, progress on an action (``visibility_unchanged``, around the save); not when the reader
-reloads the page (``reloaded``). Any other change is
-*hard*: a restriction, a record moved or corrected, a membership, a deletion, anything saved
-outside such a block. The generation counts both, hard ones in its upper bits
-(``HARD_STEP``), so one atomic increment records either and a part can tell which has happened
-since it was made. Whoever made the change is always given the page afresh.
+reloads the page (``reloaded``). Any other change is *hard*: a restriction, a record moved or
+corrected, a membership, a deletion, anything saved outside such a block. The generation counts
+both, hard ones in its upper bits (``HARD_STEP``), so one atomic increment records either and a
+part can tell which has happened since it was made. Whoever made the change is always given
+the page afresh.
 
 A changed generation makes every kept part unreachable; ``FIGURES_CACHE_SECONDS`` bounds how
 long any part lives whatever happens (a script run from a shell, say). A part that depends on
@@ -118,25 +118,24 @@ def bump(*, hard: bool = True) -> int | None:
         return None
 
 
-def parts(
-    name: str, scope_key: str, make: Callable[[], Kept], *, reader=None, reloaded=False
-) -> Kept:
+def parts(name: str, scope_key: str, make: Callable[[], Kept], *, request=None) -> Kept:
     """The parts called ``name`` for ``scope_key``, made by ``make()`` when not kept (anything
     the cache can pickle: a dict of rendered parts, a list, a string).
 
     ``scope_key`` must name everything the parts depend on, besides the records and the
-    reader: the day, if ``make`` reads the date. Parts ``make`` builds for one person (what
-    they may see) are that ``reader``'s own: kept under their key for the day (``reader_key``),
-    and also served after another person's soft changes for ``PAGES_MAY_BE_OLD_SECONDS``, but
-    never once the reader has changed something since they were made, nor when they reload the
-    page (``reloaded``). One copy is kept for each, with the generation it was
-    made in and when (one read of the cache a request, and a copy from before a change is
-    replaced, not left beside the new one until it expires).
+    reader: the day, if ``make`` reads the date. Parts ``make`` builds for the person making
+    ``request`` (what they may see) are that reader's own: kept under their key for the day
+    (``reader_key``), and also served after another person's soft changes for
+    ``PAGES_MAY_BE_OLD_SECONDS``, but never once the reader has changed something since they
+    were made, nor when they reload the page (``reloaded``). One copy is kept for each, with the
+    generation it was made in and when (one read of the cache a request, and a copy from before
+    a change is replaced, not left beside the new one until it expires).
     """
-    if reader is not None:
-        scope_key = f"{reader_key(reader)}:{scope_key}"
-    old_for = 0 if reloaded else settings.PAGES_MAY_BE_OLD_SECONDS
-    return _kept(name, scope_key, make, person=reader, old_for=old_for)
+    if request is None:
+        return _kept(name, scope_key, make, person=None, old_for=0)
+    reader = request.user
+    old_for = 0 if reloaded(request) else settings.PAGES_MAY_BE_OLD_SECONDS
+    return _kept(name, f"{reader_key(reader)}:{scope_key}", make, person=reader, old_for=old_for)
 
 
 def reloaded(request) -> bool:
@@ -227,7 +226,7 @@ def _made_meanwhile(key: str, making: str, now: int):
         while cache.get(making) is not None:
             if time.monotonic() > deadline:
                 return None
-            time.sleep(MADE_WITHIN_SECONDS / 250)
+            time.sleep(0.02)
         kept = cache.get(key)
         if kept is not None and kept[0] == now:
             return kept[2]
@@ -307,7 +306,7 @@ def kept_for_reader(
         return html
 
     try:
-        html = parts("page-part", where, checked, reader=request.user, reloaded=reloaded(request))
+        html = parts("page-part", where, checked, request=request)
     except _HoldsAForm as holding:
         logger.error("Not kept: a part of %s holds a form's own token", request.path)
         html = holding.html

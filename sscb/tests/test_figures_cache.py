@@ -116,6 +116,30 @@ def test_one_copy_of_a_part_is_kept_and_a_copy_from_before_a_change_is_replaced(
         assert len(copies()) == 1
 
 
+def test_a_readers_part_may_be_a_little_old_after_a_soft_change_unless_they_reload(bu_user):
+    """Every part kept for its reader (``parts`` with the request: a page's, the dashboard's
+    reader parts) is made afresh for a reader who reloads the page."""
+
+    def asked(reload=None):
+        request = _asked("/dashboard/", bu_user)
+        if reload:
+            request.META["HTTP_CACHE_CONTROL"] = reload
+        return request
+
+    with override_settings(PAGES_MAY_BE_OLD_SECONDS=30):
+        assert figures_cache.parts("test", "all", lambda: "made 1", request=asked()) == "made 1"
+        figures_cache.bump(hard=False)
+        assert figures_cache.parts("test", "all", lambda: "made 2", request=asked()) == "made 1"
+        for made, reload in ((3, "max-age=0"), (4, "no-cache")):
+            figures_cache.bump(hard=False)
+            assert (
+                figures_cache.parts(
+                    "test", "all", lambda made=made: f"made {made}", request=asked(reload)
+                )
+                == f"made {made}"
+            )
+
+
 def _made_by_another_meanwhile(name, scope_key, value, *, generation):
     """Another request, already making the part, stores ``value`` made in ``generation``."""
     import threading

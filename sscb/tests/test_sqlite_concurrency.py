@@ -4,21 +4,20 @@ A real server (gunicorn: 4 processes of 2 threads) on a real SQLite file; eight 
 through the form, then press "Save" on a new finding at the same moment, three times over.
 """
 
-import http.cookiejar
 import os
 import re
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from benchmarks.concurrency import free_port
+from sscb.tests.served import Person
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 8
@@ -34,12 +33,6 @@ print(li.pk)
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _run(env, *args):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -50,30 +43,6 @@ def _run(env, *args):
         text=True,
         timeout=300,
     ).stdout
-
-
-class Person:
-    def __init__(self, base):
-        self.base = base
-        jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def _token(self, path):
-        page = self.opener.open(self.base + path, timeout=30).read().decode()
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-    def post(self, path, data):
-        data = {"csrfmiddlewaretoken": self._token(path), **data}
-        request = urllib.request.Request(
-            self.base + path,
-            urllib.parse.urlencode(data, doseq=True).encode(),
-            headers={"Referer": self.base + path},
-        )
-        try:
-            response = self.opener.open(request, timeout=60)
-            return response.status, response.geturl()
-        except urllib.error.HTTPError as error:
-            return error.code, error.geturl()
 
 
 @pytest.fixture
@@ -89,7 +58,7 @@ def sqlite_server(tmp_path):
     env.pop("PYTEST_CURRENT_TEST", None)
     _run(env, "migrate", "--noinput", "-v0")
     subgroup = _run(env, "shell", "-c", SETUP).strip().splitlines()[-1]
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -123,9 +92,11 @@ def sqlite_server(tmp_path):
 
 def test_eight_people_saving_at_once_all_get_their_record_stored(sqlite_server):
     base, database, subgroup = sqlite_server
-    people = [Person(base) for _ in range(PEOPLE)]
+    people = [Person() for _ in range(PEOPLE)]
     for n, person in enumerate(people):
-        status, url = person.post("/accounts/login/", {"login": f"saver{n}", "password": PASSWORD})
+        status, url, _ = person.post(
+            base, "/accounts/login/", {"login": f"saver{n}", "password": PASSWORD}
+        )
         assert status == 200 and not url.endswith("/accounts/login/"), (status, url)
 
     answers = []
@@ -136,6 +107,7 @@ def test_eight_people_saving_at_once_all_get_their_record_stored(sqlite_server):
             barrier.wait()
             answers.append(
                 person.post(
+                    base,
                     "/learning/findings/new/",
                     {
                         "title": f"Finding {n}-{round_} saved under load",
@@ -145,7 +117,7 @@ def test_eight_people_saving_at_once_all_get_their_record_stored(sqlite_server):
                         "subgroup": subgroup,
                         "identified_on": "2026-11-02",
                     },
-                )
+                )[:2]  # the status and the address answered
             )
 
     threads = [threading.Thread(target=save, args=pair) for pair in enumerate(people)]
