@@ -123,12 +123,15 @@ class ReminderAdmin(admin.ModelAdmin):
     """What was sent to whom and when: a record kept by the sweep, read-only here."""
 
     list_display = ["title", "kind", "level", "recipient", "due_on", "status", "sent_at"]
-    list_filter = ["status", "kind", "level"]
+    # Millions of rows at scale (issue 15): a date hierarchy read every row's due date twice a
+    # page (1 s at scale 1), and the model's order (newest planned first) has no index of its
+    # own (1.4 s); the newest row first is the newest planned, and reads only the page's rows.
+    list_filter = ["status", "kind", "level", "due_on"]
     search_fields = ["title", "recipient__username", "recipient__last_name", "key"]
     list_select_related = ["recipient"]
-    date_hierarchy = "due_on"
+    ordering = ["-pk"]
     readonly_fields = [f.name for f in Reminder._meta.fields]
-    show_full_result_count = False  # a million rows: no COUNT(*) on every page
+    show_full_result_count = False  # no second COUNT(*) of every row on every page
 
     def has_add_permission(self, request):
         return False
