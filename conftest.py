@@ -139,6 +139,7 @@ def count_queries(client):
     def count(url):
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
+            response.getvalue()  # a download sent as it is written reads as it is sent
         assert response.status_code == 200, response.status_code
         return len(queries.captured_queries)
 

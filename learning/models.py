@@ -803,23 +803,19 @@ class Action(TimeStampedModel):
 
     @property
     def reference(self):
-        return f"{self.plan_label}/{self.number}"
-
-    @property
-    def plan_label(self):
-        if self.review_id:
-            # ``review_hidden`` is set by the selector that loaded the action for a reader.
-            if getattr(self, "review_hidden", False):
-                return "Restricted review"
-            return self.review.reference
-        if self.audit_id:
-            return self.audit.reference
-        if self.standard_assessment_id:
-            return f"S{self.standard_assessment_id}"
-        if self.recommendation_id:
-            # Loaded with the action by ``selectors.action_list`` and ``get_action_for_user``.
-            return self.recommendation.inspection.reference
-        return f"LO{self.outcome_id}"
+        # ``review_hidden`` is set by the selector that loaded the action for a reader; the
+        # recommendation's inspection is loaded with the action by ``selectors.action_list`` and
+        # ``get_action_for_user``.
+        hidden = getattr(self, "review_hidden", False)
+        return action_reference(
+            self.number,
+            review_hidden=hidden,
+            review=self.review.reference if self.review_id and not hidden else None,
+            audit=self.audit.reference if self.audit_id else None,
+            standard_assessment_id=self.standard_assessment_id,
+            inspection=self.recommendation.inspection.reference if self.recommendation_id else None,
+            outcome_id=self.outcome_id,
+        )
 
     @property
     def is_done(self):
@@ -883,6 +879,35 @@ class Action(TimeStampedModel):
                 than="sign-off",
             ),
         )
+
+
+def action_reference(
+    number: int,
+    *,
+    review_hidden=False,
+    review: str | None = None,
+    audit: str | None = None,
+    standard_assessment_id: int | None = None,
+    inspection: str | None = None,
+    outcome_id: int | None = None,
+) -> str:
+    """An action's reference: its plan, then its number. The plan is the first the action has of
+    its review (by reference, or "Restricted review" where the reader may not open it), audit,
+    Section 11 / 175 standard, inspection (through the recommendation it answers) and learning
+    outcome. For a loaded action (``Action.reference``) and a row of an export's values."""
+    if review_hidden:
+        plan = "Restricted review"
+    elif review is not None:
+        plan = review
+    elif audit is not None:
+        plan = audit
+    elif standard_assessment_id:
+        plan = f"S{standard_assessment_id}"
+    elif inspection is not None:
+        plan = inspection
+    else:
+        plan = f"LO{outcome_id}"
+    return f"{plan}/{number}"
 
 
 def action_rag_condition(rag: str, today: datetime.date) -> Q:

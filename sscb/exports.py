@@ -4,7 +4,7 @@ chronology): cells that a spreadsheet would run as formulas are written as text.
 import csv
 import io
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -13,6 +13,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet runs a cell that starts with one of these as a formula, even after leading
 # spaces (OWASP, "CSV Injection"): never let data do that.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# How much of a CSV file is sent at a time (characters).
+CSV_CHUNK = 64 * 1024
 
 
 def safe(value):
@@ -29,11 +31,20 @@ def _attachment(response, filename):
     return response
 
 
-def csv_response(tables, name) -> HttpResponse:
-    """Tables one after another, each headed by its title and separated by a blank line."""
-    response = _attachment(HttpResponse(content_type="text/csv; charset=utf-8"), f"{name}.csv")
-    response.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
+def csv_response(tables, name) -> StreamingHttpResponse:
+    """Tables one after another, each headed by its title and separated by a blank line, sent as
+    they are written: the Business Unit's whole action tracker at scale 1 (500,000 actions,
+    70 MB) never sits in a web server's memory, and its first bytes leave at once."""
+    return _attachment(
+        StreamingHttpResponse(_csv_chunks(tables), content_type="text/csv; charset=utf-8"),
+        f"{name}.csv",
+    )
+
+
+def _csv_chunks(tables):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so that spreadsheet programs read the file as UTF-8
+    writer = csv.writer(buffer)
     for index, (title, header, rows) in enumerate(tables):
         if index:
             writer.writerow([])
@@ -41,7 +52,12 @@ def csv_response(tables, name) -> HttpResponse:
         writer.writerow(header)
         for row in rows:
             writer.writerow([safe(value) for value in row])
-    return response
+            # Sent a chunk at a time: a row at a time would be a write to the network each.
+            if buffer.tell() >= CSV_CHUNK:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    yield buffer.getvalue()
 
 
 def _sheet_title(title, used):

@@ -136,7 +136,7 @@ def test_an_agency_action_from_a_restricted_review_hides_the_review(client, agen
     assert "a restricted review" in page and "a finding about other agencies" in page
     listing = text(client.get(reverse("learning:actions")))
     assert "Train call handlers" in listing and "SCR-2025-008" not in listing
-    export = client.get(reverse("learning:actions_csv")).content.decode()
+    export = client.get(reverse("learning:actions_csv")).getvalue().decode()
     assert "Train call handlers" in export and "SCR-2025-008" not in export
     # On its panel, the review is theirs to open again.
     restricted.panel_members.add(agency_user)

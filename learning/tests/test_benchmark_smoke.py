@@ -1,6 +1,7 @@
 """The benchmark is not a test, but a tiny run of it is, so that it cannot rot."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -38,6 +39,9 @@ def test_generate_load_and_the_benchmark_run_at_a_tiny_scale(tmp_path, settings)
     for page in ("Dashboard", "Review list", "Review detail", "Golden thread", "Annual report"):
         assert f"| Business Unit | {page}" in text
     assert "Daily sweep for" in text
+    # The whole action tracker downloaded, each way, within the target.
+    assert re.search(r"\| CSV, [\d,]+ actions \| [\d.]+ \| [\d.]+ MB \| ≤ 30 s \| yes \|", text)
+    assert re.search(r"\| XLSX, [\d,]+ actions \| [\d.]+ \| [\d.]+ MB \| ≤ 30 s \| yes \|", text)
     assert all(row["queries"] > 0 and row["floor"] > 0 for row in rows), "SQL measured per page"
     assert all(row["afresh"] > 0 for row in rows), "and each page with nothing kept"
     assert "| Afresh ms |" in text

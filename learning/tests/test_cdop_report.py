@@ -223,7 +223,7 @@ def test_the_exports_hold_the_suppressed_tables(client, executive_user, deaths):
     client.force_login(executive_user)
     response = client.get(reverse("dashboard:report-export-csv", args=["cdop"]), {"year": 2025})
     assert response["Content-Disposition"].endswith('cdop-report-2025.csv"')
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     category_8 = next(row for row in rows if row and row[0] == "8. Perinatal/neonatal event")
     assert category_8[1:] == [FEWER_THAN_FIVE, "6", "–"]
     assert ["Modifiable factors identified", FEWER_THAN_FIVE, "0", "–"] in rows

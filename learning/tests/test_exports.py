@@ -1,13 +1,19 @@
 """The dashboard's tables and the action tracker as CSV and XLSX, with the same filters."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from learning.tests.factories import ActionFactory
+from audits.tests.factories import AuditFactory
+from learning import exports
+from learning.models import Action
+from learning.tests.factories import ActionFactory, OutcomeFactory, ReviewFactory
+from sscb.models import AccessLogEntry
+from sscb.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 
@@ -15,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("dashboard_day")]
 def _csv(response):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
 
 
 def _table(rows, title):
@@ -89,6 +95,71 @@ def test_action_export_shows_an_agency_lead_only_their_agency(client, agency_use
     client.force_login(agency_user)
     rows = _csv(client.get(reverse("learning:actions_csv")))
     assert [row[1] for row in rows[2:]] == ["'=HYPERLINK(evil)"]  # never run as a formula
+
+
+def test_the_export_names_each_action_as_its_page_does(client, bu_user, agency):
+    owner = UserFactory(first_name="Sam", last_name="Patel", agency=agency)
+    done = datetime.date.today() - datetime.timedelta(days=1)
+    actions = [
+        ActionFactory(owner_agency=agency, owner=owner, title="From a review"),
+        ActionFactory(
+            review=None, audit=AuditFactory(), plan="audit:1", owner_agency=agency, title="Audit"
+        ),
+        ActionFactory(
+            review=None,
+            outcome=OutcomeFactory(),
+            plan="outcome:1",
+            owner_agency=agency,
+            title="Outcome",
+            status=Action.Status.COMPLETE,
+            completed_on=done,
+        ),
+    ]
+    client.force_login(bu_user)
+    rows = _csv(client.get(reverse("learning:actions_csv")))
+    header = rows[1]
+    exported = {row[1]: dict(zip(header, row, strict=True)) for row in rows[2:]}
+    for action in actions:  # as the action's own page and the list name it
+        row = exported[action.title]
+        assert row["Reference"] == action.reference
+        assert row["Status"] == action.get_status_display()
+        assert row["RAG"] == action.rag(datetime.date.today()).capitalize()
+    assert exported["From a review"]["Owner"] == "Sam Patel"
+    assert exported["Audit"]["Owner"] == ""
+    assert exported["Outcome"]["Completed on time"] == "Yes"
+    assert exported["Audit"]["Completed on time"] == ""
+
+
+def test_an_agency_leads_export_never_names_a_review_they_may_not_open(client, agency_user):
+    restricted = ReviewFactory(is_restricted=True, reference="SCR-2025-010")
+    ActionFactory(review=restricted, owner_agency=agency_user.agency, number=4, title="Ours")
+    client.force_login(agency_user)
+    response = client.get(reverse("learning:actions_csv"))
+    assert response.streaming  # sent as it is written, never whole in memory
+    text = response.getvalue().decode("utf-8-sig")
+    assert "Restricted review/4" in text and "SCR-2025-010" not in text
+
+
+def test_an_excel_download_too_large_for_one_is_refused_with_a_way_forward(
+    client, bu_user, agency, monkeypatch
+):
+    monkeypatch.setattr(exports, "SPREADSHEET_ACTIONS_UP_TO", 2)
+    ActionFactory.create_batch(3, owner_agency=agency)
+    client.force_login(bu_user)
+    url = reverse("learning:actions_xlsx")
+    response = client.get(url, {"owner_agency": agency.pk})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('learning:actions')}?owner_agency={agency.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert "An Excel download holds at most 2 actions, and this list has more." in page
+    assert "download it as CSV, which holds every action" in page
+    assert not AccessLogEntry.objects.filter(action=AccessLogEntry.Action.EXPORT).exists()
+    # CSV holds them all; a list narrowed to two is given as a spreadsheet.
+    assert len(_csv(client.get(reverse("learning:actions_csv")))) - 2 == 3
+    Action.objects.filter(pk=Action.objects.order_by("pk").last().pk).update(status="cancelled")
+    sheet = client.get(url, {"owner_agency": agency.pk, "status": "open"})
+    assert sheet.status_code == 200
+    assert load_workbook(io.BytesIO(sheet.content))["Actions"].max_row - 1 == 2
 
 
 def test_exports_are_for_signed_in_people_only(client):

@@ -852,7 +852,7 @@ def test_an_action_says_what_it_involves_on_its_page_and_in_the_export(client, b
     page = body(client.get(reverse("learning:action", args=[action.uuid])))
     assert "A half-day session for every team manager." in page
     assert "Signed off" not in page  # nobody has signed it off yet
-    export = client.get(reverse("learning:actions_csv")).content.decode()
+    export = client.get(reverse("learning:actions_csv")).getvalue().decode()
     assert "Description" in export and "A half-day session for every team manager." in export
     form = client.get(reverse("learning:action_edit", args=[action.uuid])).context["form"]
     assert "description" in form.fields

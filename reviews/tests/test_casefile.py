@@ -202,7 +202,7 @@ def test_another_agency_cannot_read_or_change_an_agencys_entries(client, review,
     assert "Social care saw this" in page
     assert "Police only knew this" not in page
     export = client.get(reverse("reviews:chronology-csv", args=[review.uuid]))
-    text = export.content.decode()
+    text = export.getvalue().decode()
     assert "Social care saw this" in text and "Police only knew this" not in text
     edit = reverse("reviews:chronology-edit", args=[review.uuid, secret.uuid])
     assert client.get(edit).status_code == 404

@@ -126,7 +126,7 @@ def test_the_scorecard_exports_as_csv(client, bu_user, scorecard, agency):
     response = client.get(
         reverse("performance:scorecard-csv", args=[scorecard.uuid]), {"year": 2025, "quarter": 2}
     )
-    text = response.content.decode("utf-8-sig")
+    text = response.getvalue().decode("utf-8-sig")
     assert "'=Indicator,West Mercia Police" in text  # a formula is written as text
     assert "84.50" in text and "Beyond tolerance" in text
 
