@@ -82,8 +82,9 @@ def test_two_instances_share_sessions_kept_pages_and_files(two_instances, make_u
     import redis
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+    from learning.exports import ACTION_HEADER
     from learning.models import Finding
-    from learning.tests.factories import new_finding_form
+    from learning.tests.factories import ActionFactory, new_finding_form
     from reviews.models import DocumentVersion
     from reviews.tests.factories import ReviewFactory
     from sscb.models import SubGroup
@@ -133,6 +134,13 @@ def test_two_instances_share_sessions_kept_pages_and_files(two_instances, make_u
         second, f"/reviews/{review.uuid}/documents/files/{version.uuid}/"
     )
     assert (status, content) == (200, b"What the panel found.")
+
+    # The action tracker's CSV, sent as it is read from the database, arrives whole.
+    ActionFactory(review=review, title="Streamed through gunicorn")
+    status, _url, content = reader.get(second, "/learning/actions/export.csv")
+    lines = content.decode("utf-8-sig").splitlines()
+    assert status == 200 and lines[:2] == ["Actions", ",".join(ACTION_HEADER)], lines
+    assert [line for line in lines if "Streamed through gunicorn" in line]
 
     # Signed out on one, signed out on both.
     writer.post(first, "/accounts/logout/", {})
