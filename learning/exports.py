@@ -8,6 +8,7 @@ from django.utils import timezone
 from sscb.access_log import Action as Logged
 from sscb.access_log import access_log_record
 from sscb.exports import XLSX, csv_response, xlsx_response  # noqa: F401 (XLSX: for the tests)
+from sscb.lists import count_up_to
 from sscb.models import User
 
 from . import selectors
@@ -136,9 +137,9 @@ def action_export(request, fmt):
         .qs.with_completion()
         .order_by("due_on", "pk")
     )
-    if fmt == "xlsx" and (
-        actions.order_by().values("pk")[: SPREADSHEET_ACTIONS_UP_TO + 1].count()
-        > SPREADSHEET_ACTIONS_UP_TO
+    if (
+        fmt == "xlsx"
+        and count_up_to(actions, SPREADSHEET_ACTIONS_UP_TO) > SPREADSHEET_ACTIONS_UP_TO
     ):
         messages.error(
             request,

@@ -16,11 +16,13 @@ PAGE_SIZE = 25
 COUNTED_UP_TO = 1000
 
 
-def count_up_to(queryset) -> int:
-    """How many rows ``queryset`` holds, counted no further than one past ``COUNTED_UP_TO``."""
+def count_up_to(queryset, up_to: int | None = None) -> int:
+    """How many rows ``queryset`` holds, counted no further than one past ``up_to`` (by default
+    ``COUNTED_UP_TO``)."""
+    up_to = COUNTED_UP_TO if up_to is None else up_to
     # Only the key selected: a sliced count keeps what it selects, and a list's annotations (a
     # theme's loop stage, an action's RAG) would be built and worked out for each row counted.
-    return queryset.order_by().values("pk")[: COUNTED_UP_TO + 1].count()
+    return queryset.order_by().values("pk")[: up_to + 1].count()
 
 
 def plural(count: int, word: str) -> str:
