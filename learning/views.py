@@ -28,7 +28,7 @@ from sscb.params import as_uuid, query_record, query_value
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
 
-from . import forms, selectors, services
+from . import exports, forms, selectors, services
 from .filters import (
     ActionFilter,
     ActivityFilter,
@@ -538,18 +538,22 @@ STANDARDS_SHOWN = 10
 
 
 def action_list(request):
-    def standards():
+    def detail():
         needing, in_all = first_rows(
             selectors.standards_needing_action(request.user), STANDARDS_SHOWN
         )
-        return {"standards_needing_action": needing, "standards_not_shown": in_all - len(needing)}
+        return {
+            "standards_needing_action": needing,
+            "standards_not_shown": in_all - len(needing),
+            "spreadsheet_up_to": exports.SPREADSHEET_ACTIONS_UP_TO,
+        }
 
     return _list_page(
         request,
         "learning/action_list.html",
         ActionFilter,
         lambda: selectors.action_list(request.user),
-        detail=standards,  # read only when not kept ({% kept_for_reader %})
+        detail=detail,  # read only when not kept ({% kept_for_reader %})
     )
 
 

@@ -77,6 +77,7 @@ def test_action_tracker_exports_keep_the_list_filters(client, bu_user, data):
     client.force_login(bu_user)
     page = client.get(reverse("learning:actions"), {"rag": "amber"}).content.decode()
     assert "/learning/actions/export.csv?rag=amber" in page
+    assert "Excel (XLSX)</a>, up to 50,000 actions" in page
     rows = _csv(client.get(reverse("learning:actions_csv"), {"rag": "amber"}))
     assert rows[1][0] == "Reference"
     rag, agency = rows[1].index("RAG"), rows[1].index("Owner agency")
