@@ -73,60 +73,41 @@ COMPLETION_LABELS = {"on_time": "Yes", "late": "No"}
 
 
 def action_rows(rows):
-    """The export's rows from ``EXPORTED`` values; each owner is named as ``User`` names them."""
+    """The export's rows from ``EXPORTED`` values, read by name; each owner is named as ``User``
+    names them."""
     owners = {}
-    for (
-        number,
-        review_hidden,
-        review,
-        audit,
-        standard_assessment_id,
-        inspection,
-        outcome_id,
-        title,
-        description,
-        agency,
-        owner_id,
-        first_name,
-        last_name,
-        username,
-        subgroup,
-        due_on,
-        status,
-        at_risk,
-        rag,
-        completed_on,
-        completion,
-        follow_up_on,
-        progress,
-    ) in rows:
-        if owner_id is not None and owner_id not in owners:
-            owners[owner_id] = str(
-                User(first_name=first_name, last_name=last_name, username=username)
+    for row in rows:
+        if row.owner_id is not None and row.owner_id not in owners:
+            owners[row.owner_id] = str(
+                User(
+                    first_name=row.owner__first_name,
+                    last_name=row.owner__last_name,
+                    username=row.owner__username,
+                )
             )
         yield [
             action_reference(
-                number,
-                review_hidden=review_hidden,
-                review=review,
-                audit=audit,
-                standard_assessment_id=standard_assessment_id,
-                inspection=inspection,
-                outcome_id=outcome_id,
+                row.number,
+                review_hidden=row.review_hidden,
+                review=row.review__reference,
+                audit=row.audit__reference,
+                standard_assessment_id=row.standard_assessment_id,
+                inspection=row.recommendation__inspection__reference,
+                outcome_id=row.outcome_id,
             ),
-            title,
-            description,
-            agency,
-            owners.get(owner_id, ""),
-            subgroup,
-            due_on,
-            STATUS_LABELS[status],
-            "Yes" if at_risk else "No",
-            rag.capitalize(),
-            completed_on,
-            COMPLETION_LABELS.get(completion, ""),
-            follow_up_on,
-            progress,
+            row.title,
+            row.description,
+            row.owner_agency__name,
+            owners.get(row.owner_id, ""),
+            row.subgroup__name,
+            row.due_on,
+            STATUS_LABELS[row.status],
+            "Yes" if row.at_risk else "No",
+            row.rag_state.capitalize(),
+            row.completed_on,
+            COMPLETION_LABELS.get(row.completion, ""),
+            row.follow_up_on,
+            row.progress,
         ]
 
 
@@ -150,7 +131,7 @@ def action_export(request, fmt):
         query = request.GET.urlencode()
         return redirect(f"{reverse('learning:actions')}{'?' + query if query else ''}")
     today = timezone.localdate()
-    rows = action_rows(actions.values_list(*EXPORTED).iterator(chunk_size=2000))
+    rows = action_rows(actions.values_list(*EXPORTED, named=True).iterator(chunk_size=2000))
     name = f"actions-{today.isoformat()}"
     # The filters are in the logged path's query string.
     access_log_record(request, None, Logged.EXPORT, label=f"Action tracker: {name}.{fmt}")

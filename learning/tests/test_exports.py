@@ -141,6 +141,17 @@ def test_an_agency_leads_export_never_names_a_review_they_may_not_open(client, a
     assert "Restricted review/4" in text and "SCR-2025-010" not in text
 
 
+def test_a_csv_file_sent_in_pieces_is_the_file_sent_whole(client, bu_user, agency, monkeypatch):
+    from sscb import exports as writers
+
+    ActionFactory.create_batch(5, owner_agency=agency)
+    client.force_login(bu_user)
+    whole = client.get(reverse("learning:actions_csv")).getvalue()
+    monkeypatch.setattr(writers, "CSV_CHUNK", 1)  # a piece after every row
+    pieces = list(client.get(reverse("learning:actions_csv")).streaming_content)
+    assert len(pieces) > 5 and b"".join(pieces) == whole
+
+
 def test_an_excel_download_too_large_for_one_is_refused_with_a_way_forward(
     client, bu_user, agency, monkeypatch
 ):
