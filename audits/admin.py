@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import StackedInline, TabularInline
+
 from .models import (
     Audit,
     AuditCycle,
@@ -12,7 +14,7 @@ from .models import (
 )
 
 
-class StandardInline(admin.StackedInline):
+class StandardInline(StackedInline):
     model = Standard
     extra = 0
     fields = ["number", "title", "guidance", "evidence_expected"]
@@ -32,7 +34,7 @@ class StandardAdmin(SimpleHistoryAdmin):
     list_select_related = ["framework"]
 
 
-class CaseAuditEntryInline(admin.TabularInline):
+class CaseAuditEntryInline(TabularInline):
     model = CaseAuditEntry
     extra = 0
     autocomplete_fields = ["agency"]
@@ -67,7 +69,7 @@ class AuditCycleAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["opened_by"]
 
 
-class StandardAssessmentInline(admin.StackedInline):
+class StandardAssessmentInline(StackedInline):
     model = StandardAssessment
     extra = 0
     fk_name = "self_assessment"
@@ -87,7 +89,14 @@ class StandardAssessmentInline(admin.StackedInline):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("standard", "moderated_by")
+        # The answer carried forward is named by its own agency and standard.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(
+                "carried_forward_from__self_assessment__agency", "carried_forward_from__standard"
+            )
+        )
 
 
 @admin.register(SelfAssessment)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import StackedInline, TabularInline
+
 from .models import (
     Action,
     AssuranceEvidence,
@@ -26,14 +28,14 @@ class FindingAdmin(SimpleHistoryAdmin):
     show_full_result_count = False  # no second COUNT(*) of every finding on each page
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(TabularInline):
     model = Finding
     fields = ["title", "source", "nature", "identified_on"]
     extra = 0
     show_change_link = True
 
 
-class OutcomeInline(admin.StackedInline):
+class OutcomeInline(StackedInline):
     model = LearningOutcome
     fields = ["title", "decision", "executive_on", "evaluate_on"]
     extra = 0
@@ -49,13 +51,13 @@ class PriorityThemeAdmin(SimpleHistoryAdmin):
     inlines = [FindingInline, OutcomeInline]
 
 
-class ActivityInline(admin.TabularInline):
+class ActivityInline(TabularInline):
     model = DeliveryActivity
     fields = ["way", "title", "planned_on", "delivered_on", "reach"]
     extra = 0
 
 
-class CheckInline(admin.TabularInline):
+class CheckInline(TabularInline):
     model = PracticeCheck
     fields = ["way", "agency", "checked_on", "result"]
     autocomplete_fields = ["agency"]
@@ -63,7 +65,7 @@ class CheckInline(admin.TabularInline):
     show_change_link = True
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceInline(TabularInline):
     model = AssuranceEvidence
     fields = ["way", "agency", "title", "received_on", "judgement"]
     autocomplete_fields = ["agency"]
@@ -90,7 +92,7 @@ class DeliveryActivityAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["outcome"]
 
 
-class StageInline(admin.TabularInline):
+class StageInline(TabularInline):
     model = TrainingEvaluationStage
     extra = 0
 
@@ -105,7 +107,7 @@ class PracticeCheckAdmin(SimpleHistoryAdmin):
     inlines = [StageInline]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(TabularInline):
     model = Attachment
     fields = ["name", "uploaded_by", "created_at"]
     readonly_fields = ["name", "uploaded_by", "created_at"]

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import TabularInline
+
 from .casefile import independence_refusal
 from .models import (
     AgeBand,
@@ -28,18 +30,18 @@ from .services import (
 )
 
 
-class ReviewAgencyInline(admin.TabularInline):
+class ReviewAgencyInline(TabularInline):
     model = ReviewAgency
     extra = 0
     autocomplete_fields = ["agency"]
 
 
-class ParallelProcessInline(admin.TabularInline):
+class ParallelProcessInline(TabularInline):
     model = ParallelProcess
     extra = 0
 
 
-class ReviewClockInline(admin.TabularInline):
+class ReviewClockInline(TabularInline):
     """Clocks are computed from the review's dates; pause and resume them from the review page."""
 
     model = ReviewClock
@@ -52,7 +54,7 @@ class ReviewClockInline(admin.TabularInline):
         return False
 
 
-class ReviewStageChangeInline(admin.TabularInline):
+class ReviewStageChangeInline(TabularInline):
     """Stage moves are a record: they are made with the review page's move action."""
 
     model = ReviewStageChange
@@ -65,7 +67,7 @@ class ReviewStageChangeInline(admin.TabularInline):
         return False
 
 
-class ReviewActInline(admin.TabularInline):
+class ReviewActInline(TabularInline):
     """Decisions, telling the panel and publication, each on the day it happened: a record."""
 
     model = ReviewAct
@@ -302,7 +304,7 @@ class ReviewTeamMemberAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["review", "person", "agency"]
 
 
-class DocumentVersionInline(admin.TabularInline):
+class DocumentVersionInline(TabularInline):
     model = DocumentVersion
     extra = 0
     can_delete = False

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import signin
+from .admin_inlines import TabularInline
 from .models import (
     AccessLogEntry,
     Agency,
@@ -83,7 +84,7 @@ class AgencyAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "short_name"]
 
 
-class SubGroupMembershipInline(admin.TabularInline):
+class SubGroupMembershipInline(TabularInline):
     model = SubGroupMembership
     extra = 1
     autocomplete_fields = ["user", "agency"]

@@ -4,10 +4,12 @@ targets and tolerances) and, where an agency's return needs putting right, its v
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import TabularInline
+
 from .models import Indicator, IndicatorSet, IndicatorValue
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(TabularInline):
     model = Indicator
     fields = ["order", "name", "agency", "unit", "polarity", "target", "tolerance", "frequency"]
     autocomplete_fields = ["agency"]

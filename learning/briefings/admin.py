@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import StackedInline
+
 from .models import Briefing, BriefingVersion, Cascade
 from .services import briefing_reach_sync
 
 
-class BriefingVersionInline(admin.StackedInline):
+class BriefingVersionInline(StackedInline):
     model = BriefingVersion
     fields = ["number", "title", "written_by", "written_at", "replaced_by"]
     readonly_fields = fields

@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import TabularInline
+
 from .models import AgendaItem, Attendance, Meeting, Paper
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(TabularInline):
     model = AgendaItem
     fk_name = "meeting"
     fields = ["position", "subject", "title", "presenter", "decided_on"]
@@ -15,7 +17,7 @@ class AgendaItemInline(admin.TabularInline):
     show_change_link = True
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(TabularInline):
     model = Attendance
     fields = ["person", "agency", "status", "deputy"]
     autocomplete_fields = ["person", "agency"]

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import StackedInline
+
 from .models import Inspection, Recommendation
 
 
-class RecommendationInline(admin.StackedInline):
+class RecommendationInline(StackedInline):
     model = Recommendation
     fields = ["number", "text", "agency"]
     readonly_fields = ["number"]

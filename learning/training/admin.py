@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_inlines import TabularInline
+
 from .models import Attendee, Course, Questionnaire, Rating, Session
 
 
@@ -32,7 +34,7 @@ class AttendeeAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["session", "agency"]
 
 
-class RatingInline(admin.TabularInline):
+class RatingInline(TabularInline):
     model = Rating
     fields = ["point", "score"]
     readonly_fields = ["point", "score"]

@@ -7,12 +7,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
+from django.forms.models import _get_foreign_key
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audits.models import Framework
 from learning.tests.factories import ActionFactory, FindingFactory, OutcomeFactory
+from sscb.admin_inlines import RowsReadWithTheirRecords
 from sscb.models import StrategicPriority, SubGroup, User
 from sscb.tests.factories import AgencyFactory, UserFactory
 from sscb.tests.test_access_matrix import URL_NAMES, _admin_model, admin_request
@@ -195,3 +197,93 @@ def test_the_reminders_list_reads_a_page_of_rows_not_every_row(world, bu_client)
     reads = [query for query in sql if '"sscb_reminder"' in query and "COUNT(*)" not in query]
     assert len(reads) == 1, reads
     assert 'ORDER BY "sscb_reminder"."id" DESC' in reads[0]
+
+
+def project_inlines():
+    """(model, its admin, each inline) for the records of our apps edited with rows inline."""
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label in PROJECT_APPS and model_admin.inlines:
+            yield model, model_admin, [inline(model, admin.site) for inline in model_admin.inlines]
+
+
+def test_every_inline_reads_its_rows_with_their_records():
+    plain = [
+        type(inline).__name__
+        for _, _, inlines in project_inlines()
+        for inline in inlines
+        if not isinstance(inline, RowsReadWithTheirRecords)
+    ]
+    assert not plain, "inherit from sscb.admin_inlines' TabularInline or StackedInline"
+
+
+def _unique_together(model):
+    together = [set(fields) for fields in model._meta.unique_together]
+    together += [set(c.fields) for c in model._meta.constraints if getattr(c, "fields", None)]
+    return together
+
+
+def another_row(row, number, parent_field=None, onto=None):
+    """A copy of ``row`` (on the record ``onto``), with what must differ made different: a
+    public id, and one field of each unique set (a text or number beside it, another choice, or
+    a record of its own). None once a choice has no value left."""
+    model = type(row)
+    copy = model._default_manager.get(pk=row.pk)
+    copy.pk = None
+    copy._state.adding = True
+    if parent_field:
+        setattr(copy, parent_field, onto)
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    different = [field for field in fields.values() if field.unique and not field.primary_key]
+    for together in _unique_together(model):
+        rest = [fields[name] for name in together if name != parent_field]
+        different.append(min(rest, key=lambda field: (field.is_relation, bool(field.choices))))
+    for field in different:
+        value = getattr(copy, field.attname)
+        if field.has_default() and callable(field.default):  # a public id
+            value = field.default()
+        elif field.choices:
+            siblings = model._default_manager.all()
+            if parent_field:
+                siblings = siblings.filter(**{parent_field: onto})
+            used = set(siblings.values_list(field.attname, flat=True))
+            left = [key for key, _ in field.flatchoices if key not in used]
+            if not left:
+                return None
+            value = left[0]
+        elif field.is_relation:
+            value = another_row(getattr(row, field.name), number).pk
+        elif isinstance(value, int):
+            value += 1000 * number
+        else:
+            value = f"{number} {value}"[: field.max_length]
+        setattr(copy, field.attname, value)
+    copy.save()
+    return copy
+
+
+@pytest.mark.parametrize(
+    "model", [model for model, _, _ in project_inlines()], ids=lambda model: model.__name__
+)
+def test_a_record_with_more_rows_inline_runs_no_more_queries(model, world, bu_client):
+    """A sub-group with 23 members took 75 queries, a review with its agencies and acts 35, a
+    Section 11 return with its answers 56: a query or more for each row."""
+    record = model._default_manager.order_by("pk").first()
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+    (inlines,) = [inlines for each, _, inlines in project_inlines() if each is model]
+    rows = {}
+    for inline in inlines:  # a row in each inline first, so that what is read once is read
+        parent = _get_foreign_key(model, inline.model, fk_name=inline.fk_name).name
+        on_any = inline.model._default_manager.exclude(**{parent: None}).order_by("pk")
+        row = on_any.filter(**{parent: record}).first() or on_any.first()
+        assert row, f"the test world needs a {inline.model.__name__} on a {model.__name__}"
+        if getattr(row, parent) != record:
+            row = another_row(row, 9, parent, onto=record)
+        rows[inline.model, parent] = row
+    queries_for(bu_client, url)
+    before = queries_for(bu_client, url, sql=True)
+    for (inline_model, parent), row in rows.items():
+        added = [another_row(row, number, parent, onto=record) for number in (1, 2, 3)]
+        assert added[0], f"no second {inline_model.__name__} could be added"
+    after = queries_for(bu_client, url, sql=True)
+    assert len(after) == len(before), "\n".join(["before:", *before, "after:", *after])

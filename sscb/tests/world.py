@@ -28,7 +28,7 @@ from learning.tests.factories import (
 )
 from reviews import casefile
 from reviews import services as review_services
-from reviews.models import Review, ReviewTeamMember
+from reviews.models import ParallelProcess, Review, ReviewAct, ReviewTeamMember
 from reviews.tests.factories import ReviewAgencyFactory, open_review
 from sscb.models import SubGroup
 from sscb.tests.factories import (
@@ -682,6 +682,12 @@ def add_admin_rows(world) -> None:
         clock=world.clocks["restricted_panel"], by=bu, reason="Inquest listed"
     )
     review = world.reviews["open_A"]
+    ParallelProcess.objects.create(
+        review=review, kind=ParallelProcess.Kind.CORONER, description="Inquest opened"
+    )
+    review_services.review_record_act(
+        review, ReviewAct.Kind.PANEL_TOLD, timezone.localdate(), bu, summary="By email"
+    )
     Reminder.objects.create(
         key="matrix",
         recipient=bu,
