@@ -9,6 +9,7 @@ queries whether it has two rows or two hundred.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten
 from django.contrib.admin.widgets import (
     AutocompleteMixin,
     AutocompleteSelect,
@@ -108,10 +109,13 @@ class RowsReadWithTheirRecords:
     formset = RowFormSet
 
     def get_queryset(self, request):
+        shown = set(flatten(self.fields)) if self.fields else None  # None: every field
         named = [
             field.name
             for field in self.model._meta.concrete_fields
-            if field.is_relation and (field.many_to_one or field.one_to_one)
+            if field.is_relation
+            and (field.many_to_one or field.one_to_one)
+            and (shown is None or field.name in shown)
         ]
         return super().get_queryset(request).select_related(*named)
 
