@@ -105,6 +105,9 @@ class RowFormSet(BaseInlineFormSet):
 
 
 class RowsReadWithTheirRecords:
+    """The rows read with the records they show, in one query; each row named from the record
+    the page is about; each drop-down's list read once for all the rows."""
+
     form = RowForm
     formset = RowFormSet
 
@@ -127,7 +130,11 @@ class RowsReadWithTheirRecords:
             kwargs["widget"] = RawIdNamedFromRow(db_field.remote_field, site, using=using)
         field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         widget = field.widget
-        if isinstance(widget, forms.Select) and not isinstance(widget, AutocompleteMixin):
+        if (
+            isinstance(widget, forms.Select)
+            and not isinstance(widget, AutocompleteMixin)
+            and not db_field.remote_field.limit_choices_to  # narrowed by each row's form
+        ):
             # A drop-down of a short list (sub-groups, frameworks): read once for every row.
             field.choices = ReadOnce(field.choices)
         return field
