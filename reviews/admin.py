@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import TabularInline
 
 from .casefile import independence_refusal
@@ -81,7 +81,7 @@ class ReviewActInline(TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(HistoryAdmin):
     list_display = [
         "reference",
         "title",
@@ -207,7 +207,7 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewClock)
-class ReviewClockAdmin(SimpleHistoryAdmin):
+class ReviewClockAdmin(HistoryAdmin):
     list_display = ["review", "kind", "regime", "started_on", "due_on", "paused_on", "met_on"]
     list_filter = ["kind", "regime"]
     search_fields = ["review__reference", "review__title"]
@@ -216,7 +216,7 @@ class ReviewClockAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewStageChange)
-class ReviewStageChangeAdmin(SimpleHistoryAdmin):
+class ReviewStageChangeAdmin(HistoryAdmin):
     list_display = ["review", "from_stage", "to_stage", "moved_by", "happened_on", "moved_at"]
     list_filter = ["to_stage"]
     search_fields = ["review__reference", "note"]
@@ -225,7 +225,7 @@ class ReviewStageChangeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ClockPause)
-class ClockPauseAdmin(SimpleHistoryAdmin):
+class ClockPauseAdmin(HistoryAdmin):
     list_display = ["clock", "paused_on", "resumed_on", "reason"]
     search_fields = ["clock__review__reference", "reason"]
     list_select_related = ["clock__review"]
@@ -238,7 +238,7 @@ class ClockPauseAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ChronologyEntry)
-class ChronologyEntryAdmin(SimpleHistoryAdmin):
+class ChronologyEntryAdmin(HistoryAdmin):
     list_display = ["review", "happened_on", "agency", "is_key_episode", "entered_by"]
     list_filter = ["is_key_episode"]
     search_fields = ["review__reference", "source"]
@@ -254,7 +254,7 @@ class ChronologyEntryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TermsOfReference)
-class TermsOfReferenceAdmin(SimpleHistoryAdmin):
+class TermsOfReferenceAdmin(HistoryAdmin):
     """A change to the terms is a new version, saved on the review's page: here they are read."""
 
     list_display = ["review", "version", "scope_from", "scope_to", "agreed_by", "agreed_on"]
@@ -295,7 +295,7 @@ class ReviewTeamMemberAdminForm(forms.ModelForm):
 
 
 @admin.register(ReviewTeamMember)
-class ReviewTeamMemberAdmin(SimpleHistoryAdmin):
+class ReviewTeamMemberAdmin(HistoryAdmin):
     form = ReviewTeamMemberAdminForm
     list_display = ["person", "role", "review", "agency", "joined_on", "left_on"]
     list_filter = ["role"]
@@ -316,7 +316,7 @@ class DocumentVersionInline(TabularInline):
 
 
 @admin.register(CaseDocument)
-class CaseDocumentAdmin(SimpleHistoryAdmin):
+class CaseDocumentAdmin(HistoryAdmin):
     """A document and its first version are added on the review's documents page."""
 
     list_display = ["title", "kind", "review", "agency", "updated_at"]
@@ -331,7 +331,7 @@ class CaseDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(SimpleHistoryAdmin):
+class DocumentVersionAdmin(HistoryAdmin):
     list_display = ["document", "version", "uploaded_by", "created_at"]
     search_fields = ["document__review__reference", "document__title", "note"]
     list_select_related = ["document__review", "uploaded_by"]
@@ -347,21 +347,21 @@ class DocumentVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DeathCategory)
-class DeathCategoryAdmin(SimpleHistoryAdmin):
+class DeathCategoryAdmin(HistoryAdmin):
     list_display = ["number", "name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
 
 
 @admin.register(AgeBand)
-class AgeBandAdmin(SimpleHistoryAdmin):
+class AgeBandAdmin(HistoryAdmin):
     list_display = ["position", "label", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["label"]
 
 
 @admin.register(ChildDeathDetails)
-class ChildDeathDetailsAdmin(SimpleHistoryAdmin):
+class ChildDeathDetailsAdmin(HistoryAdmin):
     list_display = ["review", "category", "modifiable_factors", "expectedness", "age_band"]
     list_filter = ["category", "modifiable_factors", "expectedness", "age_band"]
     list_select_related = ["review", "category", "age_band"]

@@ -2,8 +2,8 @@
 targets and tolerances) and, where an agency's return needs putting right, its values."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import TabularInline
 
 from .models import Indicator, IndicatorSet, IndicatorValue
@@ -18,7 +18,7 @@ class IndicatorInline(TabularInline):
 
 
 @admin.register(IndicatorSet)
-class IndicatorSetAdmin(SimpleHistoryAdmin):
+class IndicatorSetAdmin(HistoryAdmin):
     list_display = ["name", "return_days", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -26,7 +26,7 @@ class IndicatorSetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(HistoryAdmin):
     list_display = [
         "name",
         "indicator_set",
@@ -45,7 +45,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(SimpleHistoryAdmin):
+class IndicatorValueAdmin(HistoryAdmin):
     list_display = ["indicator", "year", "quarter", "value", "submitted_by", "updated_at"]
     list_filter = ["year", "quarter", "indicator__indicator_set"]
     list_select_related = ["indicator", "submitted_by"]

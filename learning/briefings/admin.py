@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import StackedInline
 
 from .models import Briefing, BriefingVersion, Cascade
@@ -17,7 +17,7 @@ class BriefingVersionInline(StackedInline):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(SimpleHistoryAdmin):
+class BriefingAdmin(HistoryAdmin):
     list_display = ["title", "subgroup", "status", "version", "published_on"]
     list_filter = ["status", "subgroup"]
     list_select_related = ["subgroup"]
@@ -43,7 +43,7 @@ class BriefingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BriefingVersion)
-class BriefingVersionAdmin(SimpleHistoryAdmin):
+class BriefingVersionAdmin(HistoryAdmin):
     list_display = ["briefing", "number", "written_by", "written_at"]
     list_select_related = ["briefing", "written_by"]
     search_fields = ["title", "briefing__title"]
@@ -51,7 +51,7 @@ class BriefingVersionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Cascade)
-class CascadeAdmin(SimpleHistoryAdmin):
+class CascadeAdmin(HistoryAdmin):
     list_display = ["briefing", "agency", "confirm_by", "cascaded_on", "method", "staff_reached"]
     list_filter = ["method", "agency"]
     list_select_related = ["briefing", "agency"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import TabularInline
 
 from .models import AgendaItem, Attendance, Meeting, Paper
@@ -25,7 +25,7 @@ class AttendanceInline(TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(HistoryAdmin):
     list_display = ["held_on", "body", "status", "place", "papers_due_on"]
     list_filter = ["status", "body"]
     list_select_related = ["body"]
@@ -38,7 +38,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(HistoryAdmin):
     list_display = ["title", "meeting", "position", "subject", "decided_on"]
     list_filter = ["subject"]
     list_select_related = ["meeting__body"]
@@ -60,7 +60,7 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(SimpleHistoryAdmin):
+class PaperAdmin(HistoryAdmin):
     """Papers are added on the meeting's page, through the safe upload rule, and downloaded
     there into the access log: the admin neither takes nor serves their files."""
 
@@ -75,7 +75,7 @@ class PaperAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(HistoryAdmin):
     list_display = ["person", "meeting", "agency", "status", "deputy"]
     list_filter = ["status", "agency"]
     list_select_related = ["person", "meeting__body", "agency"]

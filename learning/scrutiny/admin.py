@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import StackedInline
 
 from .models import Inspection, Recommendation
@@ -16,7 +16,7 @@ class RecommendationInline(StackedInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(SimpleHistoryAdmin):
+class InspectionAdmin(HistoryAdmin):
     list_display = ["reference", "title", "kind", "started_on", "judgement", "subgroup"]
     list_filter = ["kind", "subgroup"]
     list_select_related = ["subgroup"]
@@ -28,7 +28,7 @@ class InspectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(HistoryAdmin):
     list_display = ["__str__", "agency"]
     list_select_related = ["inspection", "agency"]
     search_fields = ["text", "inspection__reference"]
