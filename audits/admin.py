@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import StackedInline, TabularInline
+from sscb.admin_records import RecordAdmin
 
 from .models import (
     Audit,
@@ -21,13 +21,13 @@ class StandardInline(StackedInline):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(HistoryAdmin):
+class FrameworkAdmin(RecordAdmin):
     list_display = ["name", "code", "for_schools"]
     inlines = [StandardInline]
 
 
 @admin.register(Standard)
-class StandardAdmin(HistoryAdmin):
+class StandardAdmin(RecordAdmin):
     list_display = ["framework", "number", "title"]
     list_filter = ["framework"]
     search_fields = ["title", "guidance", "evidence_expected"]
@@ -41,7 +41,7 @@ class CaseAuditEntryInline(TabularInline):
 
 
 @admin.register(Audit)
-class AuditAdmin(HistoryAdmin):
+class AuditAdmin(RecordAdmin):
     list_display = ["reference", "title", "kind", "stage", "lead_subgroup", "period_start"]
     list_filter = ["kind", "stage", "lead_subgroup"]
     search_fields = ["reference", "title", "scope"]
@@ -52,7 +52,7 @@ class AuditAdmin(HistoryAdmin):
 
 
 @admin.register(CaseAuditEntry)
-class CaseAuditEntryAdmin(HistoryAdmin):
+class CaseAuditEntryAdmin(RecordAdmin):
     list_display = ["audit", "pseudonym", "agency", "grade"]
     list_filter = ["grade", "agency"]
     search_fields = ["pseudonym", "audit__reference"]
@@ -61,7 +61,7 @@ class CaseAuditEntryAdmin(HistoryAdmin):
 
 
 @admin.register(AuditCycle)
-class AuditCycleAdmin(HistoryAdmin):
+class AuditCycleAdmin(RecordAdmin):
     list_display = ["title", "framework", "financial_year", "opened_on", "deadline"]
     list_filter = ["framework", "financial_year"]
     search_fields = ["title"]
@@ -100,7 +100,7 @@ class StandardAssessmentInline(StackedInline):
 
 
 @admin.register(SelfAssessment)
-class SelfAssessmentAdmin(HistoryAdmin):
+class SelfAssessmentAdmin(RecordAdmin):
     list_display = ["agency", "cycle", "status", "submitted_at"]
     list_filter = ["status", "cycle"]
     search_fields = ["agency__name"]
@@ -110,7 +110,7 @@ class SelfAssessmentAdmin(HistoryAdmin):
 
 
 @admin.register(StandardAssessment)
-class StandardAssessmentAdmin(HistoryAdmin):
+class StandardAssessmentAdmin(RecordAdmin):
     list_display = ["self_assessment", "standard", "self_score", "moderated_score"]
     list_filter = ["self_assessment__cycle", "self_score", "moderated_score"]
     list_select_related = ["self_assessment__agency", "self_assessment__cycle", "standard"]

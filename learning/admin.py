@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import StackedInline, TabularInline
+from sscb.admin_records import RecordAdmin
 
 from .models import (
     Action,
@@ -17,7 +17,7 @@ from .models import (
 
 
 @admin.register(Finding)
-class FindingAdmin(HistoryAdmin):
+class FindingAdmin(RecordAdmin):
     list_display = ["title", "source", "nature", "theme", "review", "audit", "identified_on"]
     # In a theme or not; a theme is searched for by its title, not chosen from every theme.
     list_filter = ["source", "nature", "subgroup", ("theme", admin.EmptyFieldListFilter)]
@@ -43,7 +43,7 @@ class OutcomeInline(StackedInline):
 
 
 @admin.register(PriorityTheme)
-class PriorityThemeAdmin(HistoryAdmin):
+class PriorityThemeAdmin(RecordAdmin):
     list_display = ["title", "status", "subgroup", "agreed_on"]
     list_filter = ["status", "subgroup", "priorities"]
     search_fields = ["title", "description"]
@@ -74,7 +74,7 @@ class EvidenceInline(TabularInline):
 
 
 @admin.register(LearningOutcome)
-class LearningOutcomeAdmin(HistoryAdmin):
+class LearningOutcomeAdmin(RecordAdmin):
     list_display = ["title", "theme", "decision", "executive_on", "evaluate_on", "follow_up_on"]
     list_filter = ["decision"]
     search_fields = ["title", "schedule", "impact_measure", "theme__title"]
@@ -84,7 +84,7 @@ class LearningOutcomeAdmin(HistoryAdmin):
 
 
 @admin.register(DeliveryActivity)
-class DeliveryActivityAdmin(HistoryAdmin):
+class DeliveryActivityAdmin(RecordAdmin):
     list_display = ["title", "way", "outcome", "planned_on", "delivered_on", "reach"]
     list_filter = ["way"]
     search_fields = ["title", "audience"]
@@ -98,7 +98,7 @@ class StageInline(TabularInline):
 
 
 @admin.register(PracticeCheck)
-class PracticeCheckAdmin(HistoryAdmin):
+class PracticeCheckAdmin(RecordAdmin):
     list_display = ["__str__", "outcome", "checked_on", "result"]
     list_filter = ["way", "result", "agency"]
     search_fields = ["summary", "outcome__title"]
@@ -116,7 +116,7 @@ class AttachmentInline(TabularInline):
 
 
 @admin.register(AssuranceEvidence)
-class AssuranceEvidenceAdmin(HistoryAdmin):
+class AssuranceEvidenceAdmin(RecordAdmin):
     list_display = ["title", "way", "agency", "requested_on", "received_on", "judgement"]
     list_filter = ["way", "judgement", "agency"]
     search_fields = ["title", "summary"]
@@ -126,7 +126,7 @@ class AssuranceEvidenceAdmin(HistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(HistoryAdmin):
+class ActionAdmin(RecordAdmin):
     list_display = ["__str__", "owner_agency", "owner", "due_on", "status", "at_risk"]
     list_filter = ["status", "at_risk", "owner_agency", "subgroup"]
     show_full_result_count = False  # no second COUNT(*) of every action on each page

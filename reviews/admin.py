@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import TabularInline
+from sscb.admin_records import RecordAdmin
 
 from .casefile import independence_refusal
 from .models import (
@@ -81,7 +81,7 @@ class ReviewActInline(TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(HistoryAdmin):
+class ReviewAdmin(RecordAdmin):
     list_display = [
         "reference",
         "title",
@@ -207,7 +207,7 @@ class ReviewAdmin(HistoryAdmin):
 
 
 @admin.register(ReviewClock)
-class ReviewClockAdmin(HistoryAdmin):
+class ReviewClockAdmin(RecordAdmin):
     list_display = ["review", "kind", "regime", "started_on", "due_on", "paused_on", "met_on"]
     list_filter = ["kind", "regime"]
     search_fields = ["review__reference", "review__title"]
@@ -216,7 +216,7 @@ class ReviewClockAdmin(HistoryAdmin):
 
 
 @admin.register(ReviewStageChange)
-class ReviewStageChangeAdmin(HistoryAdmin):
+class ReviewStageChangeAdmin(RecordAdmin):
     list_display = ["review", "from_stage", "to_stage", "moved_by", "happened_on", "moved_at"]
     list_filter = ["to_stage"]
     search_fields = ["review__reference", "note"]
@@ -225,7 +225,7 @@ class ReviewStageChangeAdmin(HistoryAdmin):
 
 
 @admin.register(ClockPause)
-class ClockPauseAdmin(HistoryAdmin):
+class ClockPauseAdmin(RecordAdmin):
     list_display = ["clock", "paused_on", "resumed_on", "reason"]
     search_fields = ["clock__review__reference", "reason"]
     list_select_related = ["clock__review"]
@@ -238,7 +238,7 @@ class ClockPauseAdmin(HistoryAdmin):
 
 
 @admin.register(ChronologyEntry)
-class ChronologyEntryAdmin(HistoryAdmin):
+class ChronologyEntryAdmin(RecordAdmin):
     list_display = ["review", "happened_on", "agency", "is_key_episode", "entered_by"]
     list_filter = ["is_key_episode"]
     search_fields = ["review__reference", "source"]
@@ -254,7 +254,7 @@ class ChronologyEntryAdmin(HistoryAdmin):
 
 
 @admin.register(TermsOfReference)
-class TermsOfReferenceAdmin(HistoryAdmin):
+class TermsOfReferenceAdmin(RecordAdmin):
     """A change to the terms is a new version, saved on the review's page: here they are read."""
 
     list_display = ["review", "version", "scope_from", "scope_to", "agreed_by", "agreed_on"]
@@ -295,7 +295,7 @@ class ReviewTeamMemberAdminForm(forms.ModelForm):
 
 
 @admin.register(ReviewTeamMember)
-class ReviewTeamMemberAdmin(HistoryAdmin):
+class ReviewTeamMemberAdmin(RecordAdmin):
     form = ReviewTeamMemberAdminForm
     list_display = ["person", "role", "review", "agency", "joined_on", "left_on"]
     list_filter = ["role"]
@@ -316,7 +316,7 @@ class DocumentVersionInline(TabularInline):
 
 
 @admin.register(CaseDocument)
-class CaseDocumentAdmin(HistoryAdmin):
+class CaseDocumentAdmin(RecordAdmin):
     """A document and its first version are added on the review's documents page."""
 
     list_display = ["title", "kind", "review", "agency", "updated_at"]
@@ -331,7 +331,7 @@ class CaseDocumentAdmin(HistoryAdmin):
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(HistoryAdmin):
+class DocumentVersionAdmin(RecordAdmin):
     list_display = ["document", "version", "uploaded_by", "created_at"]
     search_fields = ["document__review__reference", "document__title", "note"]
     list_select_related = ["document__review", "uploaded_by"]
@@ -347,21 +347,21 @@ class DocumentVersionAdmin(HistoryAdmin):
 
 
 @admin.register(DeathCategory)
-class DeathCategoryAdmin(HistoryAdmin):
+class DeathCategoryAdmin(RecordAdmin):
     list_display = ["number", "name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
 
 
 @admin.register(AgeBand)
-class AgeBandAdmin(HistoryAdmin):
+class AgeBandAdmin(RecordAdmin):
     list_display = ["position", "label", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["label"]
 
 
 @admin.register(ChildDeathDetails)
-class ChildDeathDetailsAdmin(HistoryAdmin):
+class ChildDeathDetailsAdmin(RecordAdmin):
     list_display = ["review", "category", "modifiable_factors", "expectedness", "age_band"]
     list_filter = ["category", "modifiable_factors", "expectedness", "age_band"]
     list_select_related = ["review", "category", "age_band"]

@@ -2,8 +2,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from . import signin
-from .admin_history import HistoryAdmin
 from .admin_inlines import TabularInline
+from .admin_records import RecordAdmin
 from .models import (
     AccessLogEntry,
     Agency,
@@ -19,7 +19,7 @@ from .models import (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin, HistoryAdmin):
+class UserAdmin(DjangoUserAdmin, RecordAdmin):
     list_display = ["username", "get_full_name", "role", "agency", "is_active", "last_login"]
     list_filter = ["role", "agency", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
@@ -78,7 +78,7 @@ class UserAdmin(DjangoUserAdmin, HistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(HistoryAdmin):
+class AgencyAdmin(RecordAdmin):
     list_display = ["name", "short_name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name"]
@@ -91,7 +91,7 @@ class SubGroupMembershipInline(TabularInline):
 
 
 @admin.register(SubGroup)
-class SubGroupAdmin(HistoryAdmin):
+class SubGroupAdmin(RecordAdmin):
     list_display = ["name", "code", "chair"]
     list_filter = ["code"]
     search_fields = ["name", "purpose", "chair__first_name", "chair__last_name"]
@@ -101,7 +101,7 @@ class SubGroupAdmin(HistoryAdmin):
 
 
 @admin.register(StrategicPriority)
-class StrategicPriorityAdmin(HistoryAdmin):
+class StrategicPriorityAdmin(RecordAdmin):
     list_display = ["title", "start_year", "end_year", "order", "is_active"]
     list_filter = ["is_active", "start_year"]
     search_fields = ["title", "description"]
@@ -109,7 +109,7 @@ class StrategicPriorityAdmin(HistoryAdmin):
 
 
 @admin.register(SubGroupMembership)
-class SubGroupMembershipAdmin(HistoryAdmin):
+class SubGroupMembershipAdmin(RecordAdmin):
     """Memberships on their own too, so that who joined or left when is in the history."""
 
     list_display = ["user", "subgroup", "agency", "created_at"]
@@ -179,7 +179,7 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RetentionRule)
-class RetentionRuleAdmin(HistoryAdmin):
+class RetentionRuleAdmin(RecordAdmin):
     """The retention schedule, one rule per kind of record; every change is in its history."""
 
     list_display = ["kind", "period_label", "counted_from", "source"]

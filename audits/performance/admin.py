@@ -3,8 +3,8 @@ targets and tolerances) and, where an agency's return needs putting right, its v
 
 from django.contrib import admin
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import TabularInline
+from sscb.admin_records import RecordAdmin
 
 from .models import Indicator, IndicatorSet, IndicatorValue
 
@@ -18,7 +18,7 @@ class IndicatorInline(TabularInline):
 
 
 @admin.register(IndicatorSet)
-class IndicatorSetAdmin(HistoryAdmin):
+class IndicatorSetAdmin(RecordAdmin):
     list_display = ["name", "return_days", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
@@ -26,7 +26,7 @@ class IndicatorSetAdmin(HistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(HistoryAdmin):
+class IndicatorAdmin(RecordAdmin):
     list_display = [
         "name",
         "indicator_set",
@@ -45,7 +45,7 @@ class IndicatorAdmin(HistoryAdmin):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(HistoryAdmin):
+class IndicatorValueAdmin(RecordAdmin):
     list_display = ["indicator", "year", "quarter", "value", "submitted_by", "updated_at"]
     list_filter = ["year", "quarter", "indicator__indicator_set"]
     list_select_related = ["indicator", "submitted_by"]

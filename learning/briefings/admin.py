@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import StackedInline
+from sscb.admin_records import RecordAdmin
 
 from .models import Briefing, BriefingVersion, Cascade
 from .services import briefing_reach_sync
@@ -17,7 +17,7 @@ class BriefingVersionInline(StackedInline):
 
 
 @admin.register(Briefing)
-class BriefingAdmin(HistoryAdmin):
+class BriefingAdmin(RecordAdmin):
     list_display = ["title", "subgroup", "status", "version", "published_on"]
     list_filter = ["status", "subgroup"]
     list_select_related = ["subgroup"]
@@ -43,7 +43,7 @@ class BriefingAdmin(HistoryAdmin):
 
 
 @admin.register(BriefingVersion)
-class BriefingVersionAdmin(HistoryAdmin):
+class BriefingVersionAdmin(RecordAdmin):
     list_display = ["briefing", "number", "written_by", "written_at"]
     list_select_related = ["briefing", "written_by"]
     search_fields = ["title", "briefing__title"]
@@ -51,7 +51,7 @@ class BriefingVersionAdmin(HistoryAdmin):
 
 
 @admin.register(Cascade)
-class CascadeAdmin(HistoryAdmin):
+class CascadeAdmin(RecordAdmin):
     list_display = ["briefing", "agency", "confirm_by", "cascaded_on", "method", "staff_reached"]
     list_filter = ["method", "agency"]
     list_select_related = ["briefing", "agency"]

@@ -1,8 +1,8 @@
 from django.contrib import admin
 from django.db import models
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import TabularInline
+from sscb.admin_records import RecordAdmin
 
 from .models import AgendaItem, Attendance, Meeting, Paper
 
@@ -25,7 +25,7 @@ class AttendanceInline(TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HistoryAdmin):
+class MeetingAdmin(RecordAdmin):
     list_display = ["held_on", "body", "status", "place", "papers_due_on"]
     list_filter = ["status", "body"]
     list_select_related = ["body"]
@@ -38,7 +38,7 @@ class MeetingAdmin(HistoryAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(HistoryAdmin):
+class AgendaItemAdmin(RecordAdmin):
     list_display = ["title", "meeting", "position", "subject", "decided_on"]
     list_filter = ["subject"]
     list_select_related = ["meeting__body"]
@@ -60,7 +60,7 @@ class AgendaItemAdmin(HistoryAdmin):
 
 
 @admin.register(Paper)
-class PaperAdmin(HistoryAdmin):
+class PaperAdmin(RecordAdmin):
     """Papers are added on the meeting's page, through the safe upload rule, and downloaded
     there into the access log: the admin neither takes nor serves their files."""
 
@@ -75,7 +75,7 @@ class PaperAdmin(HistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(HistoryAdmin):
+class AttendanceAdmin(RecordAdmin):
     list_display = ["person", "meeting", "agency", "status", "deputy"]
     list_filter = ["status", "agency"]
     list_select_related = ["person", "meeting__body", "agency"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import StackedInline
+from sscb.admin_records import RecordAdmin
 
 from .models import Inspection, Recommendation
 
@@ -16,7 +16,7 @@ class RecommendationInline(StackedInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(HistoryAdmin):
+class InspectionAdmin(RecordAdmin):
     list_display = ["reference", "title", "kind", "started_on", "judgement", "subgroup"]
     list_filter = ["kind", "subgroup"]
     list_select_related = ["subgroup"]
@@ -28,7 +28,7 @@ class InspectionAdmin(HistoryAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(HistoryAdmin):
+class RecommendationAdmin(RecordAdmin):
     list_display = ["__str__", "agency"]
     list_select_related = ["inspection", "agency"]
     search_fields = ["text", "inspection__reference"]

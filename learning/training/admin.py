@@ -1,13 +1,13 @@
 from django.contrib import admin
 
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import TabularInline
+from sscb.admin_records import RecordAdmin
 
 from .models import Attendee, Course, Questionnaire, Rating, Session
 
 
 @admin.register(Course)
-class CourseAdmin(HistoryAdmin):
+class CourseAdmin(RecordAdmin):
     list_display = ["title", "kind", "subgroup"]
     list_filter = ["kind", "subgroup"]
     list_select_related = ["subgroup"]
@@ -16,7 +16,7 @@ class CourseAdmin(HistoryAdmin):
 
 
 @admin.register(Session)
-class SessionAdmin(HistoryAdmin):
+class SessionAdmin(RecordAdmin):
     list_display = ["course", "held_on", "trainer", "places", "delivered_on"]
     list_select_related = ["course"]
     search_fields = ["course__title", "trainer", "venue"]
@@ -26,7 +26,7 @@ class SessionAdmin(HistoryAdmin):
 
 
 @admin.register(Attendee)
-class AttendeeAdmin(HistoryAdmin):
+class AttendeeAdmin(RecordAdmin):
     list_display = ["name", "agency", "session", "status"]
     list_filter = ["status", "agency"]
     list_select_related = ["agency", "session__course"]
@@ -43,7 +43,7 @@ class RatingInline(TabularInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(HistoryAdmin):
+class QuestionnaireAdmin(RecordAdmin):
     """Answers are given through their one-use links only: the admin reads them."""
 
     list_display = ["attendee", "stage", "answered_at", "practice_changed"]

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.utils import get_deleted_objects
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.forms.models import _get_foreign_key
@@ -18,8 +19,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from audits.models import Framework
 from learning.tests.factories import ActionFactory, FindingFactory, OutcomeFactory
 from reviews.models import Review
-from sscb.admin_history import HistoryAdmin
 from sscb.admin_inlines import RowsReadWithTheirRecords
+from sscb.admin_records import NAMED_ON_DELETION, RecordAdmin
 from sscb.models import StrategicPriority, SubGroup, User
 from sscb.tests.factories import AgencyFactory, UserFactory
 from sscb.tests.test_access_matrix import URL_NAMES, _admin_model, admin_request
@@ -300,13 +301,13 @@ def project_history_admins():
             yield model, model_admin
 
 
-def test_every_history_page_comes_from_sscb_admin_history():
+def test_every_history_page_comes_from_sscb_admin_records():
     plain = [
         type(each).__name__
         for _, each in project_history_admins()
-        if not isinstance(each, HistoryAdmin)
+        if not isinstance(each, RecordAdmin)
     ]
-    assert not plain, "inherit from sscb.admin_history.HistoryAdmin"
+    assert not plain, "inherit from sscb.admin_records.RecordAdmin"
 
 
 def history_url(model, record):
@@ -354,7 +355,72 @@ def test_a_history_page_shows_what_django_simple_history_shows(world, rf, monkey
 
     ours = page()
     monkeypatch.setattr(
-        HistoryAdmin, "set_history_delta_changes", SimpleHistoryAdmin.set_history_delta_changes
+        RecordAdmin, "set_history_delta_changes", SimpleHistoryAdmin.set_history_delta_changes
     )
     assert ours == page()
     assert "Priya" in ours and "Renamed" in ours
+
+
+def flattened(nested):
+    for item in nested:
+        if isinstance(item, list):
+            yield from flattened(item)
+        else:
+            yield str(item)
+
+
+@pytest.mark.parametrize(
+    "model", [model for model, _ in project_history_admins()], ids=lambda model: model.__name__
+)
+def test_a_deletion_page_says_what_djangos_says(model, world, rf):
+    """What would be deleted, how many of each kind, and what keeps a record from being
+    deleted, as Django's page says it (on records with ten or fewer of each kind)."""
+    request = rf.get("/")
+    request.user = world.users["business_unit"]
+    model_admin = admin.site._registry[model]
+    objs = [model._default_manager.order_by("pk").first()]
+    ours = model_admin.get_deleted_objects(objs, request)
+    django = get_deleted_objects(objs, request, admin.site)
+    if django[3]:  # protected: the page says only what protects it
+        assert ours[3] and set(ours[3]) <= set(django[3])
+        assert ours[2] <= django[2]
+    else:
+        assert sorted(ours[0]) == sorted(flattened(django[0]))
+        assert ours[1:] == django[1:]
+
+
+def test_a_deletion_page_names_a_few_of_each_kind_and_counts_the_rest(world, bu_client):
+    """A sub-group's deletion page named every finding, action and review it protects, with a
+    query or two each: 11.6 s and 8,845 queries at scale 0.02; at scale 1, past ten minutes."""
+    subgroup = world.subgroups["li"]
+    review = world.reviews["open_A"]
+    url = reverse("admin:sscb_subgroup_delete", args=[subgroup.pk])
+
+    def add_findings(how_many):
+        for _ in range(how_many):
+            FindingFactory(review=review, subgroup=subgroup)
+
+    add_findings(12)
+    queries_for(bu_client, url)
+    before = queries_for(bu_client, url, sql=True)
+    add_findings(30)
+    after = queries_for(bu_client, url, sql=True)
+    assert len(after) == len(before), "\n".join(["before:", *before, "after:", *after])
+    page = bu_client.get(url).content.decode()
+    shown = subgroup.findings.count()
+    assert "Cannot delete sub group" in page
+    assert page.count("Finding: <a href=") == NAMED_ON_DELETION
+    assert f"… and {shown - NAMED_ON_DELETION:,} more findings" in page
+
+
+def test_a_record_nothing_protects_is_deleted_as_before(world, bu_client):
+    group = SubGroup.objects.create(name="Task and finish: neglect", purpose="Six months.")
+    for _ in range(12):
+        group.memberships.create(user=UserFactory())
+    url = reverse("admin:sscb_subgroup_delete", args=[group.pk])
+    page = bu_client.get(url).content.decode()
+    assert "Are you sure you want to delete the sub group" in page
+    assert "Sub groups: 1" in page and "Sub group memberships: 12" in page
+    assert "… and 2 more sub group memberships" in page
+    assert bu_client.post(url, {"post": "yes"}).status_code == 302
+    assert not SubGroup.objects.filter(pk=group.pk).exists()

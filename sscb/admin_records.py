@@ -1,23 +1,87 @@
-"""A record's history in the admin, read in a fixed number of queries (issue 15).
+"""The admin of every record with a history: its history page and its deletion page, each in a
+number of queries that does not grow with the rows (issue 15).
 
 django-simple-history's history page asks the database again for each row it lists: the record
 as it was is named afresh ("Review RR-2026-001" reads the review's relations), and each
 many-to-many field (a review's panel members, a finding's agencies) is read twice for each
-change, to compare it with the one before. A review changed 15 times took 32 queries. Every
-admin with a history in this project comes from here.
+change, to compare it with the one before. A review changed 15 times took 32 queries.
+
+Django's deletion page names every record a deletion would remove, or is blocked by, each with
+a query or two: a sub-group's, at scale 0.02, took 11.6 s, 8,845 queries and 1.5 MB; at scale 1
+it ran past ten minutes and 2.8 GB. Here it names the first few of each kind and counts the rest.
 """
 
 import itertools
 from collections import defaultdict
 
+from django.contrib.admin.utils import NestedObjects, quote
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import ForeignKey
+from django.db import router
+from django.db.models import PROTECT, ForeignKey
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history import utils
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
 
+# How many records of each kind the deletion page names; the rest are counted.
+NAMED_ON_DELETION = 10
 
-class HistoryAdmin(SimpleHistoryAdmin):
+
+class RecordAdmin(SimpleHistoryAdmin):
+    def get_deleted_objects(self, objs, request):
+        """Django's (what would be deleted, how many of each kind, the kinds this person may not
+        delete, what keeps it from being deleted), naming at most NAMED_ON_DELETION records of
+        each kind. What protects the records themselves (a sub-group's findings) is counted
+        first, without reading it all: if anything does, nothing is deleted, and nothing more
+        needs to be read."""
+        objs = list(objs)
+        if not objs:
+            return [], {}, set(), []
+        protected = _protecting(objs)
+        if protected:
+            deleted = {}
+        else:
+            collector = NestedObjects(using=router.db_for_write(type(objs[0])), origin=objs)
+            collector.collect(objs)
+            deleted = {model: _first(rows) for model, rows in collector.model_objs.items()}
+            deeper = defaultdict(list)  # what protects a record the deletion would remove
+            for obj in collector.protected:
+                deeper[type(obj)].append(obj)
+            protected = {model: _first(rows) for model, rows in deeper.items()}
+        site = self.admin_site
+        perms_needed = {
+            model._meta.verbose_name
+            for model in {*deleted, *protected}
+            if site.is_registered(model)
+            and not site.get_model_admin(model).has_delete_permission(request)
+        }
+        counts = {model._meta.verbose_name_plural: total for model, (_, total) in deleted.items()}
+        return self._named(deleted), counts, perms_needed, self._named(protected)
+
+    def _named(self, by_kind):
+        lines = []
+        for model, (first, total) in by_kind.items():
+            lines += [self._name(row) for row in first]
+            if total > len(first):
+                more = total - len(first)
+                lines.append(f"… and {more:,} more {model._meta.verbose_name_plural}")
+        return lines
+
+    def _name(self, obj):
+        """As Django names a record on this page: its kind, and a link to it where it has one."""
+        opts = obj._meta
+        kind = capfirst(opts.verbose_name)
+        try:
+            url = reverse(
+                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
+                args=[quote(obj.pk)],
+            )
+        except NoReverseMatch:
+            return f"{kind}: {obj}"
+        return format_html('{}: <a href="{}">{}</a>', kind, url, obj)
+
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """simple-history's changes between each row and the one before, with the page's
         many-to-many rows read in one query a field, and each row's record named from what
@@ -43,6 +107,29 @@ class HistoryAdmin(SimpleHistoryAdmin):
             delta = ModelDelta(changes, [change.field for change in changes], older, newer)
             helper = self.get_historical_record_context_helper(request, newer)
             newer.history_delta_changes = helper.context_for_delta_changes(delta)
+
+
+def _first(rows):
+    """(the first NAMED_ON_DELETION of ``rows`` by key, how many there are)."""
+    return sorted(rows, key=lambda row: row.pk)[:NAMED_ON_DELETION], len(rows)
+
+
+def _protecting(objs):
+    """{kind: (the first few, how many)} of the records whose relation protects ``objs`` from
+    deletion, read a few at a time and counted, not read whole."""
+    found = {}
+    for relation in objs[0]._meta.related_objects:
+        if relation.on_delete is not PROTECT or relation.many_to_many:
+            continue
+        rows = relation.related_model._base_manager.filter(
+            **{f"{relation.field.name}__in": objs}
+        ).order_by("pk")
+        first = list(rows[: NAMED_ON_DELETION + 1])
+        if first:
+            total = rows.count() if len(first) > NAMED_ON_DELETION else len(first)
+            earlier, before = found.get(relation.related_model, ([], 0))
+            found[relation.related_model] = ((earlier + first)[:NAMED_ON_DELETION], before + total)
+    return found
 
 
 def _as_it_was(record, shared):
