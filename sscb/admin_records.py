@@ -36,14 +36,15 @@ class RecordAdmin(SimpleHistoryAdmin):
         each kind. What protects the records themselves (a sub-group's findings) is counted
         first, without reading it all: if anything does, nothing is deleted, and nothing more
         needs to be read."""
-        objs = list(objs)
-        if not objs:
+        try:
+            model = type(objs[0])  # objs: the record, or the records chosen in a list
+        except IndexError:
             return [], {}, set(), []
-        protected = _protecting(objs)
+        protected = _protecting(model, objs)
         if protected:
             deleted = {}
         else:
-            collector = NestedObjects(using=router.db_for_write(type(objs[0])), origin=objs)
+            collector = NestedObjects(using=router.db_for_write(model), origin=objs)
             collector.collect(objs)
             deleted = {model: _first(rows) for model, rows in collector.model_objs.items()}
             deeper = defaultdict(list)  # what protects a record the deletion would remove
@@ -114,11 +115,11 @@ def _first(rows):
     return sorted(rows, key=lambda row: row.pk)[:NAMED_ON_DELETION], len(rows)
 
 
-def _protecting(objs):
+def _protecting(model, objs):
     """{kind: (the first few, how many)} of the records whose relation protects ``objs`` from
     deletion, read a few at a time and counted, not read whole."""
     found = {}
-    for relation in objs[0]._meta.related_objects:
+    for relation in model._meta.related_objects:
         if relation.on_delete is not PROTECT or relation.many_to_many:
             continue
         rows = relation.related_model._base_manager.filter(
