@@ -46,28 +46,28 @@ class RecordAdmin(SimpleHistoryAdmin):
         else:
             collector = NestedObjects(using=router.db_for_write(model), origin=objs)
             collector.collect(objs)
-            deleted = {model: _first(rows) for model, rows in collector.model_objs.items()}
+            deleted = {kind: _first(rows) for kind, rows in collector.model_objs.items()}
             deeper = defaultdict(list)  # what protects a record the deletion would remove
             for obj in collector.protected:
                 deeper[type(obj)].append(obj)
-            protected = {model: _first(rows) for model, rows in deeper.items()}
+            protected = {kind: _first(rows) for kind, rows in deeper.items()}
         site = self.admin_site
         perms_needed = {
-            model._meta.verbose_name
-            for model in {*deleted, *protected}
-            if site.is_registered(model)
-            and not site.get_model_admin(model).has_delete_permission(request)
+            kind._meta.verbose_name
+            for kind in {*deleted, *protected}
+            if site.is_registered(kind)
+            and not site.get_model_admin(kind).has_delete_permission(request)
         }
-        counts = {model._meta.verbose_name_plural: total for model, (_, total) in deleted.items()}
+        counts = {kind._meta.verbose_name_plural: total for kind, (_, total) in deleted.items()}
         return self._named(deleted), counts, perms_needed, self._named(protected)
 
     def _named(self, by_kind):
         lines = []
-        for model, (first, total) in by_kind.items():
+        for kind, (first, total) in by_kind.items():
             lines += [self._name(row) for row in first]
             if total > len(first):
                 more = total - len(first)
-                lines.append(f"… and {more:,} more {model._meta.verbose_name_plural}")
+                lines.append(f"… and {more:,} more {kind._meta.verbose_name_plural}")
         return lines
 
     def _name(self, obj):
@@ -129,7 +129,9 @@ def _protecting(model, objs):
         if first:
             total = rows.count() if len(first) > NAMED_ON_DELETION else len(first)
             earlier, before = found.get(relation.related_model, ([], 0))
-            found[relation.related_model] = ((earlier + first)[:NAMED_ON_DELETION], before + total)
+            named = {row.pk for row in earlier}  # two relations may name the same record
+            first = earlier + [row for row in first if row.pk not in named]
+            found[relation.related_model] = (first[:NAMED_ON_DELETION], before + total)
     return found
 
 
