@@ -7,8 +7,8 @@ many-to-many field (a review's panel members, a finding's agencies) is read twic
 change, to compare it with the one before. A review changed 15 times took 32 queries.
 
 Django's deletion page names every record a deletion would remove, or is blocked by, each with
-a query or two: a sub-group's, at scale 0.02, took 11.6 s, 8,845 queries and 1.5 MB; at scale 1
-it ran past ten minutes and 2.8 GB. Here it names the first few of each kind and counts the rest.
+a query or two: a sub-group's, at scale 0.02, took 11.6 s, 8,845 queries and 1.5 MB; at scale 1,
+507 s, a 77 MB page and 2.9 GB. Here it names the first few of each kind and counts the rest.
 """
 
 import itertools
