@@ -391,7 +391,7 @@ def test_a_deletion_page_says_what_djangos_says(model, world, rf):
 
 def test_a_deletion_page_names_a_few_of_each_kind_and_counts_the_rest(world, bu_client):
     """A sub-group's deletion page named every finding, action and review it protects, with a
-    query or two each: 11.6 s and 8,845 queries at scale 0.02; at scale 1, past ten minutes."""
+    query or two each: 11.6 s and 8,845 queries at scale 0.02; at scale 1, 507 s."""
     subgroup = world.subgroups["li"]
     review = world.reviews["open_A"]
     url = reverse("admin:sscb_subgroup_delete", args=[subgroup.pk])
