@@ -424,3 +424,26 @@ def test_a_record_nothing_protects_is_deleted_as_before(world, bu_client):
     assert "… and 2 more sub group memberships" in page
     assert bu_client.post(url, {"post": "yes"}).status_code == 302
     assert not SubGroup.objects.filter(pk=group.pk).exists()
+
+
+def test_records_chosen_in_a_list_are_deleted_as_before(world, bu_client):
+    groups = [
+        SubGroup.objects.create(name=f"Task and finish {number}", purpose="Six months.")
+        for number in (1, 2)
+    ]
+    for group in groups:
+        group.memberships.create(user=UserFactory())
+    chosen = {"action": "delete_selected", "_selected_action": [group.pk for group in groups]}
+    url = reverse("admin:sscb_subgroup_changelist")
+    page = bu_client.post(url, chosen).content.decode()
+    assert "Are you sure you want to delete the selected sub groups?" in page
+    assert "Sub groups: 2" in page and "Sub group memberships: 2" in page
+    assert bu_client.post(url, {**chosen, "post": "yes"}).status_code == 302
+    assert not SubGroup.objects.filter(pk__in=[group.pk for group in groups]).exists()
+
+
+def test_records_chosen_in_a_list_that_something_protects_are_kept(world, bu_client):
+    chosen = {"action": "delete_selected", "_selected_action": [world.subgroups["li"].pk]}
+    page = bu_client.post(reverse("admin:sscb_subgroup_changelist"), chosen).content.decode()
+    assert "would require deleting the following protected related objects" in page
+    assert "Finding: <a href=" in page
