@@ -365,16 +365,13 @@ def main(argv=None):
         _row("Business Unit's whole action tracker", "Seconds", "Size", "Target", "Met"),
         _row("---", "---:", "---:", "---", ":---:"),
     ]
+    refusal = f" (refused: more than {SPREADSHEET_ACTIONS_UP_TO:,}, filter or take CSV)"
     for export in exports:
         refused = export["size"] is None
+        label = f"{export['fmt'].upper()}, {data['counts']['actions']:,} actions"
         lines.append(
             _row(
-                f"{export['fmt'].upper()}, {data['counts']['actions']:,} actions"
-                + (
-                    f" (refused: more than {SPREADSHEET_ACTIONS_UP_TO:,}, filter or take CSV)"
-                    if refused
-                    else ""
-                ),
+                label + (refusal if refused else ""),
                 f"{export['seconds']:.1f}",
                 "" if refused else f"{export['size'] / 1e6:.1f} MB",
                 f"≤ {TARGET_EXPORT_S} s",

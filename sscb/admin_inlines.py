@@ -16,9 +16,10 @@ from django.contrib.admin.widgets import (
     ForeignKeyRawIdWidget,
 )
 from django.forms.models import BaseInlineFormSet
-from django.urls import NoReverseMatch, reverse
 from django.utils.choices import BaseChoiceIterator
 from django.utils.text import Truncator
+
+from .admin_records import change_url
 
 
 class NamedFromRow:
@@ -51,15 +52,7 @@ class RawIdNamedFromRow(NamedFromRow, ForeignKeyRawIdWidget):
         chosen = self.chosen_for([value])
         if chosen is None:
             return super().label_and_url_for_value(value)
-        opts = chosen._meta
-        try:
-            url = reverse(
-                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
-                args=[chosen.pk],
-            )
-        except NoReverseMatch:
-            url = ""  # not in the admin
-        return Truncator(chosen).words(14), url
+        return Truncator(chosen).words(14), change_url(self.admin_site, chosen)
 
 
 class ReadOnce(BaseChoiceIterator):

@@ -25,6 +25,18 @@ from simple_history import utils
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject, ModelChange, ModelDelta
 
+
+def change_url(site, obj) -> str:
+    """The page of ``obj`` in the admin ``site``, or "" where it has none."""
+    opts = obj._meta
+    try:
+        return reverse(
+            f"{site.name}:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)]
+        )
+    except NoReverseMatch:
+        return ""
+
+
 # How many records of each kind the deletion page names; the rest are counted.
 NAMED_ON_DELETION = 10
 
@@ -72,16 +84,9 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def _name(self, obj):
         """As Django names a record on this page: its kind, and a link to it where it has one."""
-        opts = obj._meta
-        kind = capfirst(opts.verbose_name)
-        try:
-            url = reverse(
-                f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change",
-                args=[quote(obj.pk)],
-            )
-        except NoReverseMatch:
-            return f"{kind}: {obj}"
-        return format_html('{}: <a href="{}">{}</a>', kind, url, obj)
+        kind = capfirst(obj._meta.verbose_name)
+        url = change_url(self.admin_site, obj)
+        return format_html('{}: <a href="{}">{}</a>', kind, url, obj) if url else f"{kind}: {obj}"
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
         """simple-history's changes between each row and the one before, with the page's
@@ -92,6 +97,7 @@ class RecordAdmin(SimpleHistoryAdmin):
             record.history_object = _as_it_was(record, shared)
         m2m = {field.name for field in records[0]._history_m2m_fields} if records else set()
         rows = {name: _m2m_rows(self.model, records, name) for name in m2m}
+        shown = "objects" if foreign_keys_are_objs else "ids"
         for newer, older in itertools.pairwise(records):
             delta = newer.diff_against(
                 older, excluded_fields=m2m, foreign_keys_are_objs=foreign_keys_are_objs
@@ -100,7 +106,6 @@ class RecordAdmin(SimpleHistoryAdmin):
             for name in sorted(m2m):
                 before, after = rows[name][older.pk], rows[name][newer.pk]
                 if [row["ids"] for row in before] != [row["ids"] for row in after]:
-                    shown = "objects" if foreign_keys_are_objs else "ids"
                     changes.append(
                         ModelChange(name, [r[shown] for r in before], [r[shown] for r in after])
                     )
@@ -156,10 +161,7 @@ def _m2m_rows(model, records, name):
     """Each history row's rows of the many-to-many field ``name``, in simple-history's order
     (by the related record), as ids and as records: one query for the page."""
     field = model._meta.get_field(name)
-    through = getattr(records[0], name).model if records else None
-    rows = defaultdict(list)
-    if through is None:
-        return rows
+    through = getattr(records[0], name).model  # the history of the field's rows
     compared = [
         f.name
         for f in through._meta.fields
@@ -168,6 +170,7 @@ def _m2m_rows(model, records, name):
     related = [f for f in compared if isinstance(through._meta.get_field(f), ForeignKey)]
     order = utils.get_m2m_reverse_field_name(field)
     kept = through._default_manager.filter(history__in=[record.pk for record in records])
+    rows = defaultdict(list)
     for row in kept.select_related(*related).order_by(order):
         rows[row.history_id].append(
             {

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import get_deleted_objects
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.forms.models import _get_foreign_key
@@ -16,10 +17,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from audits.models import Framework
+from audits.models import Framework, StandardAssessment
 from learning.tests.factories import ActionFactory, FindingFactory, OutcomeFactory
 from reviews.models import Review
-from sscb.admin_inlines import RowsReadWithTheirRecords
+from sscb.admin_inlines import RawIdNamedFromRow, RowsReadWithTheirRecords
 from sscb.admin_records import NAMED_ON_DELETION, RecordAdmin
 from sscb.models import StrategicPriority, SubGroup, User
 from sscb.tests.factories import AgencyFactory, UserFactory
@@ -447,3 +448,23 @@ def test_records_chosen_in_a_list_that_something_protects_are_kept(world, bu_cli
     page = bu_client.post(reverse("admin:sscb_subgroup_changelist"), chosen).content.decode()
     assert "would require deleting the following protected related objects" in page
     assert "Finding: <a href=" in page
+
+
+def test_a_box_named_from_its_row_names_it_as_djangos_box_does(world, bu_client):
+    """A Section 11 answer carried forward from last year's is named, and linked, as Django's
+    raw-id box names it, without Django's query."""
+    answer, earlier = StandardAssessment.objects.order_by("pk")[:2]
+    answer.carried_forward_from = earlier
+    answer.save()
+    relation = StandardAssessment._meta.get_field("carried_forward_from").remote_field
+    ours = RawIdNamedFromRow(relation, admin.site)
+    # Read as the inline reads it: with what its name needs.
+    named_by = ("self_assessment__agency", "standard")
+    ours.chosen = StandardAssessment.objects.select_related(*named_by).get(pk=earlier.pk)
+    djangos = ForeignKeyRawIdWidget(relation, admin.site)
+    with CaptureQueriesContext(connection) as queries:
+        named = ours.label_and_url_for_value(earlier.pk)
+    assert named == djangos.label_and_url_for_value(earlier.pk) and not queries.captured_queries
+    url = reverse("admin:audits_selfassessment_change", args=[answer.self_assessment_id])
+    page = bu_client.get(url).content.decode()
+    assert f'<a href="{named[1]}">{named[0]}</a>' in page
