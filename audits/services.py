@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import financial_year_label, financial_year_of
@@ -178,8 +179,10 @@ def audit_cycle_open(
     cycle.full_clean()
     cycle.save()
     agencies = list(agencies_for_framework(framework) if agencies is None else agencies)
-    returns = SelfAssessment.objects.bulk_create(
-        [SelfAssessment(cycle=cycle, agency=agency) for agency in agencies]
+    returns = bulk_create_with_history(
+        [SelfAssessment(cycle=cycle, agency=agency) for agency in agencies],
+        SelfAssessment,
+        default_user=by,
     )
     standards = list(Standard.objects.filter(framework=framework).order_by("number"))
 
@@ -217,7 +220,7 @@ def audit_cycle_open(
                     carried_forward_from=last,
                 )
             )
-    StandardAssessment.objects.bulk_create(answers)
+    bulk_create_with_history(answers, StandardAssessment, default_user=by)
     return cycle
 
 
@@ -259,7 +262,7 @@ def self_assessment_save_draft(
         answer.standard_id: answer
         for answer in StandardAssessment.objects.filter(self_assessment=self_assessment)
     }
-    changed = []
+    changed, now = [], timezone.now()
     for standard_id, values in answers.items():
         answer = existing.get(standard_id)
         if answer is None:
@@ -268,16 +271,19 @@ def self_assessment_save_draft(
         answer.self_score = values.get("self_score")
         answer.narrative = values.get("narrative", "")
         answer.evidence = values.get("evidence", "")
-        if values.get("confirmed") or before != (
-            answer.self_score,
-            answer.narrative,
-            answer.evidence,
-        ):
-            answer.needs_reconfirmation = False
+        after = (answer.self_score, answer.narrative, answer.evidence)
+        if after == before and not (values.get("confirmed") and answer.needs_reconfirmation):
+            continue  # unchanged: nothing to save, and no new version in its history
+        answer.needs_reconfirmation = False
+        answer.updated_at = now
         answer.full_clean(exclude=["self_assessment", "standard"], validate_unique=False)
         changed.append(answer)
-    StandardAssessment.objects.bulk_update(
-        changed, ["self_score", "narrative", "evidence", "needs_reconfirmation", "updated_at"]
+    # Each changed answer gets a version in its history, by the person saving the draft.
+    bulk_update_with_history(
+        changed,
+        StandardAssessment,
+        ["self_score", "narrative", "evidence", "needs_reconfirmation", "updated_at"],
+        default_user=by,
     )
     for name, value in (sign_off or {}).items():
         if name not in SIGN_OFF_FIELDS:

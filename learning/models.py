@@ -108,7 +108,7 @@ class Finding(TimeStampedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[agencies])
 
     class Meta:
         ordering = ["-identified_on", "-pk"]
@@ -164,7 +164,7 @@ class PriorityTheme(TimeStampedModel):
     minutes_label = models.CharField("agreed at", max_length=200, blank=True, editable=False)
     minutes_url = models.CharField("minutes", max_length=300, blank=True, editable=False)
     closed_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[priorities])
 
     class Meta:
         ordering = ["title"]

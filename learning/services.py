@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
@@ -196,11 +197,15 @@ def practice_check_save(
     if is_new and check.way == PracticeCheck.Way.TRAINING_EVALUATION:
         activity = check.activity
         trained_on = (activity.delivered_on or activity.planned_on) if activity else baseline_on
-        TrainingEvaluationStage.objects.bulk_create(
-            TrainingEvaluationStage(practice_check=check, stage=s, due_on=on, due_by=by)
-            for s, on, by in training_evaluation_schedule(
-                baseline_on=baseline_on, trained_on=trained_on
-            )
+        # Each stage's history starts here, by whoever records the check (the request's person).
+        bulk_create_with_history(
+            [
+                TrainingEvaluationStage(practice_check=check, stage=s, due_on=on, due_by=by)
+                for s, on, by in training_evaluation_schedule(
+                    baseline_on=baseline_on, trained_on=trained_on
+                )
+            ],
+            TrainingEvaluationStage,
         )
     return check
 

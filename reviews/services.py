@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import check_dates, happened_after, not_before
@@ -213,9 +214,9 @@ def clock_resume(*, clock: ReviewClock, by, on: datetime.date | None = None) -> 
     if on < clock.paused_on:
         raise ValidationError({"on": "A clock cannot be resumed before it was paused."})
     with transaction.atomic():
-        ClockPause.objects.filter(pk__in=[pause.pk for pause in running]).update(
-            resumed_on=on, resumed_by=by
-        )
+        for pause in running:
+            pause.resumed_on, pause.resumed_by = on, by
+        bulk_update_with_history(running, ClockPause, ["resumed_on", "resumed_by"], default_user=by)
         _clock_refresh(clock, clock.review, rule)
     return clock
 

@@ -262,3 +262,38 @@ def test_cases_are_graded_only_in_case_file_audits(db, agency):
     )
     assert entry.pseudonym == "Child A"
     assert entry.get_grade_display() == "Inadequate"
+
+
+def test_each_return_and_answer_of_a_new_cycle_starts_its_history(cycle, bu_user):
+    for item in cycle.returns.all():
+        assert list(item.history.values_list("history_type", "history_user")) == [("+", bu_user.pk)]
+        for answer in item.answers.all():
+            assert list(answer.history.values_list("history_type", "history_user")) == [
+                ("+", bu_user.pk)
+            ]
+
+
+def test_each_answer_the_agency_changes_in_a_draft_is_in_its_history(
+    police_return, agency_user, bu_user
+):
+    """What an agency first said is kept when it changes its answer, also after a send-back."""
+    answers = full_answers(police_return, 3)
+    services.self_assessment_save_draft(
+        self_assessment=police_return, answers=answers, by=agency_user
+    )
+    standard_1 = police_return.answers.get(standard__number=1)
+    answers[standard_1.standard_id] |= {"self_score": 1, "narrative": "Not yet: no audit."}
+    services.self_assessment_save_draft(
+        self_assessment=police_return, answers=answers, by=agency_user
+    )
+
+    versions = standard_1.history.order_by("history_id")
+    assert [(v.history_type, v.self_score, v.history_user_id) for v in versions] == [
+        ("+", None, bu_user.pk),
+        ("~", 3, agency_user.pk),
+        ("~", 1, agency_user.pk),
+    ]
+    assert versions.last().narrative == "Not yet: no audit."
+    # The answers saved again unchanged have no new version.
+    standard_2 = police_return.answers.get(standard__number=2)
+    assert standard_2.history.count() == 2

@@ -45,6 +45,11 @@ def test_training_evaluation_schedules_the_later_stages_from_the_first(agency):
             datetime.date(2025, 8, 5),
         ),
     }
+    # Each stage's history starts with it.
+    assert all(
+        list(stage.history.values_list("history_type", "due_on")) == [("+", stage.due_on)]
+        for stage in check.stages.all()
+    )
 
 
 def test_training_evaluation_needs_a_baseline_before_the_training(agency):

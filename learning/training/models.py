@@ -51,7 +51,7 @@ class Course(TimeStampedModel):
         related_name="courses",
         help_text="The sub-group that runs the course.",
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[outcomes])
 
     class Meta:
         ordering = ["title"]
@@ -84,7 +84,7 @@ class Session(TimeStampedModel):
     activities = models.ManyToManyField(
         DeliveryActivity, blank=True, editable=False, related_name="training_sessions"
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[activities])
 
     class Meta:
         ordering = ["-held_on", "pk"]

@@ -288,3 +288,19 @@ def test_independence_declaration_needs_its_words(bu_user, reviewer_user):
             lead_reviewer=reviewer_user,
             independence_declared_on=D(2025, 6, 1),
         )
+
+
+def test_resuming_a_clock_is_in_its_pause_history(bu_user):
+    clock = _clock()
+    with time_machine.travel(D(2025, 6, 1), tick=False):
+        services.clock_pause(clock=clock, by=bu_user, reason="Criminal trial listed")
+    with time_machine.travel(D(2025, 9, 1), tick=False):
+        services.clock_resume(clock=clock, by=bu_user)
+    pause = ClockPause.objects.get(clock=clock)
+    newest = pause.history.first()
+    assert pause.history.count() == 2
+    assert (newest.resumed_on, newest.resumed_by_id, newest.history_user_id) == (
+        D(2025, 9, 1),
+        bu_user.pk,
+        bu_user.pk,
+    )

@@ -1,0 +1,120 @@
+"""Every change to a case record is in its history, also what Django changes without a save:
+links between records, and what a deletion empties (sscb/history.py)."""
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from learning.meetings.tests.factories import ItemFactory
+from learning.models import Finding
+from learning.tests.factories import ActionFactory, FindingFactory, ThemeFactory
+from sscb.history import naming_links, record_links_in_newest_versions
+from sscb.tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+# Django's own permission links on a person: not a case record, and no role uses them.
+NOT_RECORDS = {("sscb.User", "groups"), ("sscb.User", "user_permissions")}
+
+
+def _history(model):
+    name = getattr(model._meta, "simple_history_manager_attribute", None)
+    return getattr(model, name).model if name else None
+
+
+def test_every_link_between_records_is_in_their_history():
+    """A many-to-many field of a record with a history is kept in it, or goes through a model
+    with a history of its own (a sub-group's memberships)."""
+    untracked = []
+    for model in apps.get_models():
+        history = _history(model)
+        if history is None:
+            continue
+        tracked = {field.name for field in history._history_m2m_fields}
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through
+            if field.name in tracked or (model._meta.label, field.name) in NOT_RECORDS:
+                continue
+            if not through._meta.auto_created and _history(through) is not None:
+                continue
+            untracked.append(f"{model._meta.label}.{field.name}")
+    assert untracked == []
+
+
+def test_a_link_emptied_by_a_deletion_is_known_for_every_kind_that_has_one():
+    """Every record Django changes when another is deleted, without a signal, is followed."""
+    from learning.meetings.models import AgendaItem
+    from learning.models import Action
+
+    assert (Action, "finding") in naming_links(Finding)
+    assert (Finding, "theme") in naming_links(apps.get_model("learning", "PriorityTheme"))
+    assert (AgendaItem, "actions_arising") in naming_links(Action)
+    assert (Finding, "agencies") in naming_links(apps.get_model("sscb", "Agency"))
+
+
+def test_a_finding_deleted_in_the_admin_leaves_a_version_of_each_action_it_had(client, bu_user):
+    finding = FindingFactory()
+    action = ActionFactory(finding=finding)
+    client.force_login(bu_user)
+    url = reverse("admin:learning_finding_delete", args=[finding.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+    action.refresh_from_db()
+    newest = action.history.first()
+    assert action.finding is None and action.history.count() == 2
+    assert (newest.finding_id, newest.history_type, newest.history_user) == (None, "~", bu_user)
+    assert newest.history_change_reason == "Linked finding deleted"
+    assert [change.field for change in newest.diff_against(newest.prev_record).changes] == [
+        "finding"
+    ]
+
+
+def test_an_action_deleted_in_the_admin_leaves_a_version_of_each_agenda_item_it_arose_from(
+    client, bu_user
+):
+    kept, deleted = ActionFactory(), ActionFactory()
+    item = ItemFactory()
+    item.actions_arising.add(kept, deleted)
+    client.force_login(bu_user)
+    url = reverse("admin:learning_action_delete", args=[deleted.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+
+    newest = item.history.first()
+    assert newest.history_user == bu_user
+    assert list(newest.actions_arising.values_list("action_id", flat=True)) == [kept.pk]
+    change = newest.diff_against(newest.prev_record).changes[0]
+    assert (change.field, len(change.old), len(change.new)) == ("actions_arising", 2, 1)
+
+
+def test_a_theme_deleted_leaves_its_findings_untouched_but_for_a_version_saying_so():
+    theme = ThemeFactory()
+    finding = FindingFactory(theme=theme)
+    before = finding.history.count()
+    theme.delete()
+    finding.refresh_from_db()
+    assert finding.theme is None
+    assert finding.history.count() == before + 1
+    assert finding.history.first().theme_id is None
+
+
+def test_a_findings_agencies_are_in_its_history():
+    finding = FindingFactory()
+    police, health = AgencyFactory(), AgencyFactory()
+    finding.agencies.set([police, health])
+    newest = finding.history.first()
+    assert set(newest.agencies.values_list("agency_id", flat=True)) == {police.pk, health.pk}
+
+
+def test_links_from_before_their_history_are_given_to_each_records_newest_version():
+    """What the migration that starts keeping a field's history does (learning 0016)."""
+    finding = FindingFactory()
+    police = AgencyFactory()
+    finding.agencies.add(police)
+    kept = apps.get_model("learning", "HistoricalFinding_agencies")
+    kept.objects.all().delete()  # as before the migration
+
+    record_links_in_newest_versions(apps, "learning", "Finding", "agencies")
+
+    newest = finding.history.first()
+    assert list(newest.agencies.values_list("agency_id", flat=True)) == [police.pk]
+    assert kept.objects.count() == 1
