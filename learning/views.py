@@ -22,6 +22,7 @@ from reviews.services import review_record_opening
 from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
+from sscb.history import versions_with_changes
 from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
@@ -671,6 +672,30 @@ def action_edit(request, uuid=None):
     )
 
 
+# What an action's page says changed in each of its newest versions: the action's own fields,
+# not the records it answers (each has its own visibility rule).
+HISTORY_SHOWN = 20
+ACTION_HISTORY_FIELDS = [
+    "title",
+    "description",
+    "owner_agency",
+    "owner",
+    "subgroup",
+    "due_on",
+    "status",
+    "at_risk",
+    "progress",
+    "completed_on",
+    "completion_evidence",
+    "signed_off_by",
+    "signed_off_on",
+    "follow_up_on",
+    "follow_up_result",
+    "followed_up_on",
+]
+ACTION_HISTORY_NAMES = ["history_user", "owner_agency", "owner", "subgroup", "signed_off_by"]
+
+
 def _action_page(request, uuid, **bound):
     """The action's page; ``bound`` holds a refused form, shown again with its errors. Its title
     and all but who has downloaded its files are kept for its reader until a record changes
@@ -687,7 +712,11 @@ def _action_page(request, uuid, **bound):
             "action": action,
             "rag": action.rag(timezone.localdate()),
             "attachments": attachments,
-            "history": list(action.history.select_related("history_user")[:20]),
+            "history": versions_with_changes(
+                action.history.select_related(*ACTION_HISTORY_NAMES),
+                ACTION_HISTORY_FIELDS,
+                shown=HISTORY_SHOWN,
+            ),
             "reminders": reminders_about(action),
             "progress_form": bound.get("progress_form") or forms.ProgressForm(),
             "sign_off_form": bound.get("sign_off_form") or forms.SignOffForm(),

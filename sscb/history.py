@@ -12,10 +12,13 @@ history (README, "History"), including changes the database makes for Django.
   afterwards shows only what changed.
 """
 
+from dataclasses import dataclass
+
 from django.apps import apps as installed
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.signals import post_delete, pre_delete
+from django.utils.formats import date_format
 
 # Links Django empties itself when the record they name is deleted.
 EMPTIED = (models.SET_NULL, models.SET_DEFAULT)
@@ -91,6 +94,56 @@ def _values(row) -> dict:
 
 
 _LINKS: dict[type, list[tuple[type, str]]] = {}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field changed in a version: its label, and what it was and became (None for text,
+    which is too long to show twice: "changed the progress")."""
+
+    label: str
+    before: str | None = None
+    after: str | None = None
+
+
+def versions_with_changes(versions, fields: list[str], *, shown: int):
+    """The newest ``shown`` of ``versions`` (newest first, read with the records ``fields``
+    name: one query), each with what changed in ``fields`` since the version before it."""
+    read = list(versions[: shown + 1])  # one more: what the oldest shown changed
+    return [
+        (version, _changes(version, before, fields) if before is not None else [])
+        for version, before in zip(read[:shown], [*read[1:], None], strict=False)
+    ]
+
+
+def _changes(version, before, fields: list[str]) -> list[Change]:
+    changes = []
+    for name in fields:
+        field = version.instance_type._meta.get_field(name)
+        if getattr(version, field.attname) == getattr(before, field.attname):
+            continue
+        if isinstance(field, models.TextField):
+            changes.append(Change(str(field.verbose_name)))
+        else:
+            changes.append(
+                Change(str(field.verbose_name), _shown(before, field), _shown(version, field))
+            )
+    return changes
+
+
+def _shown(version, field) -> str:
+    value = getattr(version, field.attname)
+    if value is None or value == "":
+        return "none"
+    if field.is_relation:
+        return str(getattr(version, field.name))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return "yes" if value else "no"
+    if isinstance(field, models.DateField):
+        return date_format(value, "j M Y")
+    return str(value)
 
 
 def connect() -> None:

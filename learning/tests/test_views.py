@@ -858,6 +858,25 @@ def test_an_action_says_what_it_involves_on_its_page_and_in_the_export(client, b
     assert "description" in form.fields
 
 
+def test_an_actions_history_says_who_changed_what(client, bu_user, member_user):
+    """A due date moved is there for the chair to see, not only "changed"."""
+    action = ActionFactory(due_on=datetime.date(2027, 1, 6), title="Chronology training")
+    action._history_user = member_user
+    action.due_on, action.progress = datetime.date(2027, 2, 5), "Trainer booked."
+    action.save()
+    action.at_risk = True
+    action.save()
+
+    client.force_login(bu_user)
+    page = unescape(body(client.get(reverse("learning:action", args=[action.uuid]))))
+    history = page[page.index('data-testid="action-history"') :]
+    entries = [" ".join(item.split()) for item in history.split("<li")[1:4]]
+    assert "Sam" not in history  # a person is named as they are, nobody else
+    assert f"{member_user}: at risk no → yes" in entries[0]
+    assert f"{member_user}: due on 6 Jan 2027 → 5 Feb 2027; changed the progress" in entries[1]
+    assert "recorded it" in entries[2]
+
+
 @pytest.fixture
 def agency_returns(agency_user):
     """Four returns of the lead's agency: a draft, a submitted one, two moderated."""

@@ -8,7 +8,12 @@ from django.urls import reverse
 from learning.meetings.tests.factories import ItemFactory
 from learning.models import Finding
 from learning.tests.factories import ActionFactory, FindingFactory, ThemeFactory
-from sscb.history import naming_links, record_links_in_newest_versions
+from sscb.history import (
+    Change,
+    naming_links,
+    record_links_in_newest_versions,
+    versions_with_changes,
+)
 from sscb.tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +123,19 @@ def test_links_from_before_their_history_are_given_to_each_records_newest_versio
     newest = finding.history.first()
     assert list(newest.agencies.values_list("agency_id", flat=True)) == [police.pk]
     assert kept.objects.count() == 1
+
+
+def test_the_newest_versions_shown_each_say_what_changed_since_the_one_before():
+    from learning.models import Action
+
+    action = ActionFactory(title="First")
+    for title in ("Second", "Third", "Fourth"):
+        action.title = title
+        action.save()
+    shown = versions_with_changes(Action.history.filter(id=action.pk), ["title", "due_on"], shown=2)
+    assert [(version.title, changes) for version, changes in shown] == [
+        ("Fourth", [Change("title", "Third", "Fourth")]),
+        ("Third", [Change("title", "Second", "Third")]),
+    ]
+    first = versions_with_changes(Action.history.filter(id=action.pk), ["title"], shown=9)[-1]
+    assert (first[0].history_type, first[1]) == ("+", [])
