@@ -72,6 +72,9 @@ def test_a_finding_deleted_in_the_admin_leaves_a_version_of_each_action_it_had(c
     assert [change.field for change in newest.diff_against(newest.prev_record).changes] == [
         "finding"
     ]
+    # Its page gives the reason, not the finding (which has its own visibility rule).
+    page = client.get(reverse("learning:action", args=[action.uuid])).content.decode()
+    assert f"{bu_user}: Linked finding deleted</li>" in " ".join(page.split())
 
 
 def test_an_action_deleted_in_the_admin_leaves_a_version_of_each_agenda_item_it_arose_from(
