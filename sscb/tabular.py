@@ -5,7 +5,6 @@ the caller adds every row or none, with a message per bad row saying which row a
 import csv
 import datetime
 import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -44,23 +43,41 @@ def cell_text(value) -> str:
 
 
 def read_rows(upload, extension: str) -> list[list]:
-    """The file's rows as lists of cells (the header row first)."""
+    """The file's rows as lists of cells (the header row first). A file that cannot be read
+    as what it says it is is refused as a whole (one holding a NUL character never gets here:
+    ``validate_upload`` finds it is not text, and an .xlsx cannot hold one)."""
     upload.seek(0)
     if extension == "xlsx":
+        # openpyxl reads a sheet as it is iterated, and a damaged file fails in more ways than
+        # it documents (a broken zip, truncated XML, a missing part): each is the same refusal.
         try:
             workbook = load_workbook(upload, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-            raise ValidationError("The spreadsheet could not be read.") from error
-        sheet = workbook.worksheets[0]
-        rows = [list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-        workbook.close()
-        return rows
-    data = upload.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    return list(csv.reader(io.StringIO(text)))
+            try:
+                sheet = workbook.worksheets[0]
+                rows = [
+                    list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)
+                ]
+            finally:
+                workbook.close()
+        except Exception as error:  # noqa: BLE001 - an outside file: see above
+            raise ValidationError(
+                "The spreadsheet could not be read. Save it again from Excel as an .xlsx "
+                "workbook, or upload it as a CSV file."
+            ) from error
+    else:
+        data = upload.read()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+        try:
+            rows = list(csv.reader(io.StringIO(text)))
+        except csv.Error as error:
+            raise ValidationError(
+                f"The CSV file could not be read: {error}. Check that it is the template "
+                "saved as CSV, with no cell longer than a page or two of text."
+            ) from error
+    return rows
 
 
 def row_problems(error: ValidationError, model) -> list[str]:

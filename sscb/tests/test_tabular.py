@@ -1,0 +1,59 @@
+"""An uploaded template that cannot be read is refused as a whole, in words, never a server
+error: the chronology, the performance values and a training register share sscb/tabular.py."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from sscb.tabular import template_rows
+
+COLUMNS = [("date", ""), ("what happened", "")]
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def refusal(name: str, content: bytes) -> str:
+    with pytest.raises(ValidationError) as refused:
+        template_rows(
+            SimpleUploadedFile(name, content), columns=COLUMNS, required=2, what="a chronology"
+        )
+    return " ".join(refused.value.messages)
+
+
+def test_a_csv_with_a_cell_longer_than_the_reader_takes_is_refused_in_words():
+    cell = "x" * 200_000
+    message = refusal("chronology.csv", f'date,what happened\r\n2025-03-01,"{cell}"\r\n'.encode())
+    assert message.startswith("The CSV file could not be read")
+
+
+def test_a_damaged_spreadsheet_is_refused_in_words():
+    """The sheet's XML cut short: openpyxl fails only when the rows are read."""
+    whole = xlsx([["date", "what happened"], ["2025-03-01", "Seen at home"]])
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(whole)) as source, zipfile.ZipFile(damaged, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2]
+            copy.writestr(item, data)
+    message = refusal("chronology.xlsx", damaged.getvalue())
+    assert message.startswith("The spreadsheet could not be read")
+
+
+def test_a_readable_file_gives_its_rows_below_the_header():
+    content = xlsx([["date", "what happened"], ["2025-03-01", "Seen at home"], [None, None]])
+    rows = template_rows(
+        SimpleUploadedFile("c.xlsx", content), columns=COLUMNS, required=2, what="a chronology"
+    )
+    assert rows == [(2, ["2025-03-01", "Seen at home"])]
