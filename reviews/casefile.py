@@ -145,9 +145,11 @@ def chronology_close(*, review: Review, by, on: datetime.date | None = None) -> 
 
 
 @transaction.atomic
+@transaction.atomic
 def chronology_reopen(*, review: Review, by, reason: str) -> Review:
     """Open a closed chronology again (an agency found more, the terms changed): who reopened
-    it and why go on the review's timeline and in its history."""
+    it and why go on the review's timeline and in its history. The act, which checks the
+    reason as any free text is checked, is recorded first."""
     if not can_edit_review(by, review):
         raise PermissionDenied
     if not review.chronology_closed_on:
@@ -155,12 +157,12 @@ def chronology_reopen(*, review: Review, by, reason: str) -> Review:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why the chronology is reopened."})
-    review.chronology_closed_on = None
-    review._change_reason = f"Chronology reopened: {reason}"[:100]
-    review.save(update_fields=["chronology_closed_on", "updated_at"])
     services.review_record_act(
         review, ReviewAct.Kind.CHRONOLOGY_REOPENED, timezone.localdate(), by, reason
     )
+    review.chronology_closed_on = None
+    review._change_reason = f"Chronology reopened: {reason}"[:100]
+    review.save(update_fields=["chronology_closed_on", "updated_at"])
     return review
 
 

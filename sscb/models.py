@@ -14,6 +14,10 @@ from simple_history.models import HistoricalRecords
 from .minimise import free_text_errors
 
 
+# Django's own words when a form field refuses it (ProhibitNullCharactersValidator).
+NUL_REFUSED = "Null characters are not allowed."
+
+
 class MinimisedModel(models.Model):
     """Free text refuses what looks like a child's identifier (sscb/minimise.py) wherever the
     record is validated: ModelForms, the admin, and services that call ``full_clean()``.
@@ -33,6 +37,12 @@ class MinimisedModel(models.Model):
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
+        # Text that did not come through a form field (a service's argument, an upload) is
+        # refused as a form refuses it, rather than failing in the database.
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and "\x00" in value and field.name not in (exclude or ()):
+                errors.setdefault(field.name, []).append(NUL_REFUSED)
         for name, messages in free_text_errors(self, exclude=exclude).items():
             if name not in errors:
                 errors[name] = messages

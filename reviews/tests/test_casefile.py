@@ -700,6 +700,16 @@ def test_a_closed_chronology_is_reopened_with_who_and_why_on_the_timeline(
     assert "Say why the chronology is reopened." in response.content.decode()
     review.refresh_from_db()
     assert review.chronology_closed_on is not None
+    # A reason that cannot be kept (a NUL character, a date of birth) is refused in words.
+    for refused, said in (
+        ("Found more\x00", "Null characters are not allowed."),
+        ("Child A (DOB 01/02/2015) seen again", "This looks like a date of birth"),
+    ):
+        response = client.post(url, {"reason": refused}, follow=True)
+        assert said in response.content.decode()
+        review.refresh_from_db()
+        assert review.chronology_closed_on is not None
+        assert not review.history.filter(history_change_reason__contains="DOB").exists()
     # An agency lead may not reopen it.
     client.force_login(police_lead)
     assert client.post(url, {"reason": "We found more."}).status_code == 403
