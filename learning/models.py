@@ -577,6 +577,7 @@ class AssuranceEvidence(TimeStampedModel):
                 {"scorecard": "Only QAP performance data cites a scorecard quarter."}
             )
         check_dates(
+            requested_on=not_future(self.requested_on, what="The date it was requested"),
             due_on=not_before(
                 self.due_on,
                 self.requested_on,

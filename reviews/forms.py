@@ -310,16 +310,26 @@ class MoveForm(MinimisedFormMixin, forms.Form):
 
 class PauseForm(MinimisedFormMixin, forms.Form):
     reason = forms.CharField(
-        max_length=300, help_text="For example: criminal trial listed; awaiting inquest."
+        max_length=300,
+        help_text="For example: criminal trial listed; awaiting inquest.",
+        error_messages={"required": "Say why the clock is paused."},
     )
     on = forms.DateField(
-        label="Paused from", required=False, widget=DateInput(), help_text="Today if left empty."
+        label="Paused from",
+        required=False,
+        widget=DateInput(),
+        help_text="Today if left empty.",
+        error_messages={"invalid": "Give the day the clock is paused from as a date."},
     )
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(MinimisedFormMixin, forms.Form):
     on = forms.DateField(
-        label="Resumed on", required=False, widget=DateInput(), help_text="Today if left empty."
+        label="Resumed on",
+        required=False,
+        widget=DateInput(),
+        help_text="Today if left empty.",
+        error_messages={"invalid": "Give the date the clock restarts as a date."},
     )
 
 

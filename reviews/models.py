@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from sscb.dates import check_dates, not_before, not_future
+from sscb.dates import check_dates, happened_after, not_before, not_future
 from sscb.minimise import PSEUDONYM_HELP, validate_pseudonym
 from sscb.models import Agency, MinimisedModel, SubGroup, TimeStampedModel
 
@@ -411,7 +411,19 @@ class Review(TimeStampedModel):
             )
         if errors:
             raise ValidationError(errors)
-        check_dates(**event_order_errors(self))
+        check_dates(
+            **event_order_errors(self),
+            # Things that have happened, recorded after the day.
+            independence_declared_on=not_future(
+                self.independence_declared_on, what="The date of the independence declaration"
+            ),
+            practitioners_invited_on=not_future(
+                self.practitioners_invited_on, what="The date practitioners were invited"
+            ),
+            family_invited_on=not_future(
+                self.family_invited_on, what="The date the family was invited"
+            ),
+        )
 
     @property
     def is_open(self):
@@ -553,6 +565,22 @@ class ReviewAgency(TimeStampedModel):
             )
         if errors:
             raise ValidationError(errors)
+        check_dates(**self._asked_and_arrived("chronology"), **self._asked_and_arrived("report"))
+
+    def _asked_and_arrived(self, document: str) -> dict:
+        """The agency's ``document`` was asked for on a day that has come, and arrived after."""
+        requested = getattr(self, f"{document}_requested_on")
+        return {
+            f"{document}_requested_on": not_future(
+                requested, what=f"The date the {document} was asked for"
+            ),
+            f"{document}_received_on": happened_after(
+                getattr(self, f"{document}_received_on"),
+                requested,
+                what=f"The date the {document} arrived",
+                than="the date it was asked for",
+            ),
+        }
 
     @property
     def is_waiting(self):
@@ -857,7 +885,14 @@ class TermsOfReference(MinimisedModel):
             errors["agreed_by"] = "Say who agreed the terms of reference."
         if errors:
             raise ValidationError(errors)
-        check_dates(agreed_on=not_future(self.agreed_on, what="The day they were agreed"))
+        check_dates(
+            agreed_on=happened_after(
+                self.agreed_on,
+                self.review.referred_on if self.review_id else None,
+                what="The day they were agreed",
+                than="the referral",
+            )
+        )
 
     @property
     def lines(self) -> list[str]:

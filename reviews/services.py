@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from sscb.access_log import Action, access_log_record
-from sscb.dates import check_dates, happened_after, not_before
+from sscb.dates import check_dates, happened_after, not_before, not_future
 
 from . import clocks, lifecycle
 from .clock import add_months
@@ -188,6 +188,7 @@ def clock_pause(
         )
     if on < clock.started_on:
         raise ValidationError({"on": "A clock cannot be paused before it started."})
+    check_dates(on=not_future(on, what="The day the clock was paused"))
     pause = ClockPause(clock=clock, paused_on=on, reason=reason.strip(), paused_by=by)
     pause.full_clean()
     with transaction.atomic():
@@ -213,6 +214,7 @@ def clock_resume(*, clock: ReviewClock, by, on: datetime.date | None = None) -> 
         )
     if on < clock.paused_on:
         raise ValidationError({"on": "A clock cannot be resumed before it was paused."})
+    check_dates(on=not_future(on, what="The day the clock restarted"))
     with transaction.atomic():
         for pause in running:
             pause.resumed_on, pause.resumed_by = on, by

@@ -346,13 +346,14 @@ def _form_problems(form) -> list[str]:
     return [message for messages in form.errors.values() for message in messages]
 
 
-def _change_clock(request, uuid, clock_uuid, *, form_class, invalid, change, done):
-    """Pause or resume one of a review's clocks: validate, call the service, say what happened."""
+def _change_clock(request, uuid, clock_uuid, *, form_class, change, done):
+    """Pause or resume one of a review's clocks: validate, call the service, say what happened
+    (the page redirects, so a refusal is a message: what is wrong with each field)."""
     clock = selectors.get_clock_for_user(request.user, uuid, clock_uuid, write=True)
     review = clock.review
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, invalid)
+        messages.error(request, " ".join(m for field in form.errors.values() for m in field))
         return redirect("reviews:detail", review.uuid)
     try:
         change(clock=clock, by=request.user, **form.cleaned_data)
@@ -370,7 +371,6 @@ def clock_pause(request, uuid, clock_uuid):
         uuid,
         clock_uuid,
         form_class=PauseForm,
-        invalid="Say why the clock is paused.",
         change=services.clock_pause,
         done=lambda clock: f"Clock paused: {clock.get_kind_display()}.",
     )
@@ -383,7 +383,6 @@ def clock_resume(request, uuid, clock_uuid):
         uuid,
         clock_uuid,
         form_class=ResumeForm,
-        invalid="Give the date the clock restarts.",
         change=services.clock_resume,
         done=lambda clock: (
             f"Clock resumed: {clock.get_kind_display()}, now due {clock.due_on:%d %b %Y}."

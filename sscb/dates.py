@@ -59,6 +59,18 @@ def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.dat
 
 # Dates that cannot be true --------------------------------------------------------------------
 
+# No record of the Board's needs a date outside these: a date typed as 0001 or 9999 is a slip,
+# and counting from one (a meeting every eight weeks) would fail past the calendar's end.
+EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2100, 12, 31)
+OUT_OF_RANGE = "Give a date between 1900 and 2100."
+
+
+def validate_plausible_date(day) -> None:
+    """Refuse a date no record needs (``EARLIEST`` to ``LATEST``); a time is not a date."""
+    is_date = isinstance(day, datetime.date) and not isinstance(day, datetime.datetime)
+    if is_date and not EARLIEST <= day <= LATEST:
+        raise ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+
 
 def say(day: datetime.date) -> str:
     return f"{day.day} {day:%B %Y}"

@@ -13,6 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .dates import validate_plausible_date
+
 NHS_NUMBER = "nhs_number"
 DATE_OF_BIRTH = "date_of_birth"
 POSTCODE = "postcode"
@@ -236,7 +238,8 @@ def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
 
 class MinimisedFormMixin:
     """For a plain ``forms.Form`` whose text reaches the database: each text field refuses
-    identifiers, so the message sits on the field and what was typed stays in it."""
+    identifiers, so the message sits on the field and what was typed stays in it; each date
+    field refuses a date no record needs (``sscb.dates.validate_plausible_date``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -247,3 +250,7 @@ class MinimisedFormMixin:
                 and validate_free_text not in field.validators
             ):
                 field.validators.append(validate_free_text)
+            elif isinstance(field, forms.DateField) and validate_plausible_date not in (
+                field.validators
+            ):
+                field.validators.append(validate_plausible_date)

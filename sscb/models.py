@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .dates import validate_plausible_date
 from .minimise import free_text_errors
-
 
 # Django's own words when a form field refuses it (ProhibitNullCharactersValidator).
 NUL_REFUSED = "Null characters are not allowed."
@@ -39,10 +39,17 @@ class MinimisedModel(models.Model):
             errors = error.update_error_dict(errors)
         # Text that did not come through a form field (a service's argument, an upload) is
         # refused as a form refuses it, rather than failing in the database.
+        # So are dates no record needs (sscb.dates.EARLIEST to LATEST).
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
-            if isinstance(value, str) and "\x00" in value and field.name not in (exclude or ()):
-                errors.setdefault(field.name, []).append(NUL_REFUSED)
+            if field.name in (exclude or ()) or field.name in errors:
+                continue
+            if isinstance(value, str) and "\x00" in value:
+                errors[field.name] = [NUL_REFUSED]
+            try:
+                validate_plausible_date(value)
+            except ValidationError as error:
+                errors[field.name] = error.messages
         for name, messages in free_text_errors(self, exclude=exclude).items():
             if name not in errors:
                 errors[name] = messages

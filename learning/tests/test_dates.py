@@ -278,3 +278,10 @@ def test_a_finding_or_check_cannot_be_dated_in_the_future(model):
     )
     with pytest.raises(ValidationError, match="cannot be in the future"):
         record.full_clean()
+
+
+def test_evidence_cannot_be_requested_on_a_day_that_has_not_come():
+    evidence = EvidenceFactory(requested_on=today() + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError) as refused:
+        evidence.full_clean()
+    assert "cannot be in the future" in " ".join(refused.value.message_dict["requested_on"])

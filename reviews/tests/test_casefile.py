@@ -297,7 +297,10 @@ def test_terms_of_reference_keep_every_version(client, review, crp_member):
     assert client.post(url, data).status_code == 302
     response = client.post(url, data | {"scope_to": "2024-01-01"})
     assert "cannot be before its start" in response.content.decode()
+    # Not before the referral: agreed on the day it was referred.
     agreed = data | {"agreed_by": "Case Review Panel", "agreed_on": "2025-03-20"}
+    assert "cannot be before the referral" in client.post(url, agreed).content.decode()
+    agreed["agreed_on"] = review.referred_on.isoformat()
     assert client.post(url, agreed).status_code == 302
     versions = list(review.terms_versions.order_by("version"))
     assert [(v.version, v.agreed_by) for v in versions] == [(1, ""), (2, "Case Review Panel")]

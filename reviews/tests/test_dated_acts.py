@@ -408,3 +408,49 @@ def test_the_final_report_is_sent_after_completion_and_before_publication(dates,
     with pytest.raises(services.ValidationError) as error:
         review.clean()
     assert message in error.value.message_dict[field]
+
+
+@pytest.mark.parametrize(
+    "field", ["independence_declared_on", "practitioners_invited_on", "family_invited_on"]
+)
+def test_a_review_refuses_an_invitation_or_declaration_on_a_day_that_has_not_come(field):
+    from django.core.exceptions import ValidationError
+
+    review = open_review(kind=K.LCSPR, referred_on=D(2025, 1, 1))
+    review.lead_reviewer = UserFactory(role="independent_reviewer")
+    setattr(review, field, timezone.localdate() + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError) as refused:
+        review.full_clean()
+    assert "cannot be in the future" in " ".join(refused.value.message_dict[field])
+
+
+def test_a_date_no_record_needs_is_refused_wherever_it_is_typed():
+    from django.core.exceptions import ValidationError
+
+    review = open_review(kind=K.LCSPR, referred_on=D(2025, 1, 1))
+    review.panel_responded_on = D(1, 1, 1)
+    with pytest.raises(ValidationError) as refused:
+        review.full_clean()
+    assert refused.value.message_dict["panel_responded_on"] == [
+        "Give a date between 1900 and 2100."
+    ]
+
+
+def test_terms_of_reference_cannot_be_agreed_before_the_referral():
+    from django.core.exceptions import ValidationError
+
+    from reviews.models import TermsOfReference
+
+    review = open_review(kind=K.LCSPR, referred_on=D(2025, 1, 1))
+    terms = TermsOfReference(
+        review=review,
+        version=1,
+        scope_from=D(2024, 1, 1),
+        scope_to=D(2024, 12, 1),
+        lines_of_enquiry="How agencies shared information.",
+        agreed_on=D(2024, 12, 1),
+        agreed_by="Case Review Panel",
+    )
+    with pytest.raises(ValidationError) as refused:
+        terms.full_clean(exclude=["recorded_by"])
+    assert "cannot be before the referral" in " ".join(refused.value.message_dict["agreed_on"])

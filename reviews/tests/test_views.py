@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews import services
 from reviews.models import Review, ReviewAgency
@@ -248,6 +249,40 @@ def test_agencies_are_recorded_with_their_dates(client, crp_member, review):
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Give the date the chronology was asked for" in _body(response)
+    # Arrived before it was asked for, or on a day that has not come: refused in words.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    for requested, received, said in (
+        ("2025-10-21", "2025-02-09", "cannot be before the date it was asked for"),
+        ("2025-10-21", tomorrow.isoformat(), "cannot be in the future"),
+        ("2025-10-21", "9999-12-31", "Give a date between 1900 and 2100."),
+    ):
+        data[f"{prefix}-0-chronology_requested_on"] = requested
+        data[f"{prefix}-0-chronology_received_on"] = received
+        response = client.post(url, data)
+        assert response.status_code == 200 and said in _body(response)
+    assert ReviewAgency.objects.get(review=review).chronology_received_on is None
+
+
+def test_a_clock_refuses_a_pause_or_restart_on_a_day_that_has_not_come(client, crp_member, review):
+    clock = review.clocks.get(kind="rapid_review")
+    client.force_login(crp_member)
+    pause = reverse("reviews:clock-pause", args=[review.uuid, clock.uuid])
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    for data, said in (
+        ({"reason": "Inquest opened", "on": tomorrow.isoformat()}, "cannot be in the future"),
+        ({"reason": "Inquest opened", "on": "2026-02-30"}, "Give the day the clock is paused"),
+        ({"reason": "Inquest opened", "on": "0001-01-01"}, "Give a date between 1900 and 2100."),
+        ({"reason": "", "on": "2025-10-27"}, "Say why the clock is paused."),
+    ):
+        assert said in _body(client.post(pause, data, follow=True))
+    clock.refresh_from_db()
+    assert not clock.is_paused
+    client.post(pause, {"reason": "Inquest opened", "on": "2025-10-27"})
+    resume = reverse("reviews:clock-resume", args=[review.uuid, clock.uuid])
+    body = _body(client.post(resume, {"on": tomorrow.isoformat()}, follow=True))
+    assert "cannot be in the future" in body
+    clock.refresh_from_db()
+    assert clock.is_paused
 
 
 def test_list_filters(client, bu_user, crp, review):
