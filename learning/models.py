@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -405,6 +406,7 @@ class TrainingEvaluationStage(TimeStampedModel):
     confidence = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
         help_text="Average confidence reported, 1 (low) to 10 (high).",
     )
     notes = models.TextField(blank=True)

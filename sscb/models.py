@@ -1,5 +1,6 @@
 """The Board itself: its people, partner agencies, sub-groups and strategic priorities."""
 
+import logging
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -14,8 +15,15 @@ from simple_history.models import HistoricalRecords
 from .dates import validate_plausible_date
 from .minimise import free_text_errors
 
+logger = logging.getLogger(__name__)
+
 # Django's own words when a form field refuses it (ProhibitNullCharactersValidator).
 NUL_REFUSED = "Null characters are not allowed."
+# What a person is told when a rule of the database's refuses values that nothing else did.
+UNEXPLAINED_RULE = (
+    "These values cannot be saved together: check the dates and numbers, and ask the Business "
+    "Unit if it still will not save."
+)
 
 
 class MinimisedModel(models.Model):
@@ -55,6 +63,22 @@ class MinimisedModel(models.Model):
                 errors[name] = messages
         if errors:
             raise ValidationError(errors)
+
+    def validate_constraints(self, exclude=None):
+        """A rule the database keeps is explained by ``clean()`` or a field's validators first;
+        one that is not never shows its name ("Constraint “…” is violated") to a person."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            named = {c.name for c in self._meta.constraints}
+            plain = [
+                UNEXPLAINED_RULE if any(f"“{name}”" in message for name in named) else message
+                for message in error.messages
+            ]
+            if plain != error.messages:
+                logger.warning("%s: a constraint refused it with no message of its own", self)
+                raise ValidationError(plain) from error
+            raise
 
 
 class TimeStampedModel(MinimisedModel):

@@ -101,6 +101,7 @@ class Indicator(TimeStampedModel):
         max_digits=10,
         decimal_places=2,
         default=Decimal(0),
+        validators=[MinValueValidator(0)],
         help_text="How far from the target, on the wrong side, is amber rather than red.",
     )
     frequency = models.CharField(

@@ -7,6 +7,7 @@ nothing in an evaluation asks about a child, and its free text refuses identifie
 
 import uuid
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -77,7 +78,7 @@ class Session(TimeStampedModel):
     venue = models.CharField(
         "venue or link", max_length=300, help_text="The venue, or the link for an online session."
     )
-    places = models.PositiveIntegerField()
+    places = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     delivered_on = models.DateField(null=True, blank=True, editable=False)
     # The delivery activity of each outcome the course serves: this session, as the outcome's
     # delivery (learning.services.activity_save keeps them; reach is the attended count).
@@ -198,7 +199,9 @@ class Rating(models.Model):
         Questionnaire, on_delete=models.CASCADE, related_name="ratings"
     )
     point = models.PositiveSmallIntegerField(help_text="The learning point's number, from 1.")
-    score = models.PositiveSmallIntegerField()
+    score = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     history = HistoricalRecords()
 
     class Meta:

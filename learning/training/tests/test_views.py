@@ -231,3 +231,24 @@ def test_one_attendee_is_emailed_a_new_link_to_the_same_questionnaire(
     answered = client.post(resend, {"stage": "2"}, follow=True)
     assert "has already answered this questionnaire" in answered.content.decode()
     assert len(mailoutbox) == first + 1
+
+
+def test_a_number_out_of_range_is_refused_in_words_not_by_a_constraints_name(course):
+    """A session needs a place; the database's rule keeps it too, but never speaks to a person."""
+    from django.core.exceptions import ValidationError
+
+    from learning.training.models import Session
+
+    session = Session(
+        course=course, held_on=datetime.date(2025, 6, 3), places=0, venue="Hall", trainer="Jo"
+    )
+    with pytest.raises(ValidationError) as refused:
+        session.full_clean()
+    assert refused.value.message_dict["places"] == [
+        "Ensure this value is greater than or equal to 1."
+    ]
+    # Were a rule of the database's ever reached with nothing to explain it first:
+    with pytest.raises(ValidationError) as refused:
+        session.validate_constraints()
+    assert "Constraint" not in " ".join(refused.value.messages)
+    assert "cannot be saved together" in " ".join(refused.value.messages)
