@@ -31,11 +31,12 @@ KIND_LABELS = {
 
 REASON = "Children and families are named by pseudonym only: remove it."
 
-# NHS number: ten digits, grouped 3-3-4 by spaces or dashes or not at all; the check digit
+# NHS number: ten digits, grouped 3-3-4 by spaces, dashes or dots or not at all; the check digit
 # decides (modulus 11), so a reference or count of ten digits is not refused on that ground.
-_NHS = re.compile(r"(?<!\d)(?<!\d-)(\d{3})([ -]?)(\d{3})\2(\d{4})(?!\d)(?!-\d)")
+_NHS = re.compile(r"(?<!\d)(?<!\d[-.])(\d{3})([ .-]?)(\d{3})\2(\d{4})(?!\d)(?![-.]\d)")
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)
+# Letters beyond ASCII too ("jané@exämple.com"), and a full-width at sign.
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+[@\uff20][\w-]+(?:\.[\w-]+)+")
 
 # A UK postcode, in capitals as written (lower case would catch "q1 2nd"): outward code, an
 # optional space, inward code. Letters that never appear in those places are left out, so
@@ -63,7 +64,7 @@ _DATE = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
     rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
-_DOB_WORD = r"(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s?date\b|\bborn\b)"
+_DOB_WORD = r"(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s?date\b|\bbirth\s?day\b|\bborn\b)"
 # A date beside a date-of-birth word, either way round: "DOB 01/02/2015", "born on
 # 1 February 2015", "d.o.b.: 2015-02-01", "01/02/2015 (DOB)". A date alone is ordinary.
 _DATE_OF_BIRTH = re.compile(

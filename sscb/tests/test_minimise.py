@@ -35,6 +35,11 @@ FREE_TEXT = [
     ("943-476-5919", NHS_NUMBER),
     ("9434765919", NHS_NUMBER),
     ("NHS no. 401 023 2137 on file", NHS_NUMBER),
+    ("NHS 943.476.5919", NHS_NUMBER),  # dotted
+    ("Child A's birthday is 3 March 2015", DATE_OF_BIRTH),
+    ("Sent to jané@exämple.com", EMAIL),  # letters beyond ASCII
+    ("Sent to jane＠example.com", EMAIL),  # a full-width at sign
+    ("version 1.2.3", None),
     ("943 476 5918", None),  # check digit wrong
     ("1234567890", None),  # check digit would be 10: no NHS number has it
     ("943 476 59190", None),  # eleven digits
