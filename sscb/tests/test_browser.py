@@ -38,3 +38,21 @@ def test_each_demo_user_signs_in_to_their_home_page_and_a_wrong_password_is_expl
 
     browser_login(page, "member", password="not-it")
     expect(page.get_by_text("Please enter a correct username and password")).to_be_visible()
+
+
+def test_a_form_that_posts_is_sent_once_however_often_it_is_clicked(page, live_server):
+    """static/js/submit_once.js, on every page of the layout (here, the sign-in page)."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.wait_for_load_state("load")
+    ignored = page.evaluate(
+        """() => {
+            const form = document.querySelector("form[method=post]");
+            const send = () => {
+                const event = new SubmitEvent("submit", {bubbles: true, cancelable: true});
+                form.dispatchEvent(event);
+                return event.defaultPrevented;
+            };
+            return [send(), send(), form.getAttribute("aria-busy")];
+        }"""
+    )
+    assert ignored == [False, True, "true"]
