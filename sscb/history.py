@@ -18,7 +18,6 @@ from django.apps import apps as installed
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.signals import post_delete, pre_delete
-from django.utils.formats import date_format
 
 # Links Django empties itself when the record they name is deleted.
 EMPTIED = (models.SET_NULL, models.SET_DEFAULT)
@@ -110,16 +109,18 @@ def versions_with_changes(versions, fields: list[str], *, shown: int):
     """The newest ``shown`` of ``versions`` (newest first, read with the records ``fields``
     name: one query), each with what changed in ``fields`` since the version before it."""
     read = list(versions[: shown + 1])  # one more: what the oldest shown changed
+    if not read:
+        return []
+    named = [read[0].instance_type._meta.get_field(name) for name in fields]
     return [
-        (version, _changes(version, before, fields) if before is not None else [])
+        (version, _changes(version, before, named) if before is not None else [])
         for version, before in zip(read[:shown], [*read[1:], None], strict=False)
     ]
 
 
-def _changes(version, before, fields: list[str]) -> list[Change]:
+def _changes(version, before, fields) -> list[Change]:
     changes = []
-    for name in fields:
-        field = version.instance_type._meta.get_field(name)
+    for field in fields:
         if getattr(version, field.attname) == getattr(before, field.attname):
             continue
         if isinstance(field, models.TextField):
@@ -142,7 +143,7 @@ def _shown(version, field) -> str:
     if isinstance(field, models.BooleanField):
         return "yes" if value else "no"
     if isinstance(field, models.DateField):
-        return date_format(value, "j M Y")
+        return f"{value.day} {value:%b %Y}"
     return str(value)
 
 
