@@ -693,7 +693,6 @@ ACTION_HISTORY_FIELDS = [
     "follow_up_result",
     "followed_up_on",
 ]
-ACTION_HISTORY_NAMES = ["history_user", "owner_agency", "owner", "subgroup", "signed_off_by"]
 
 
 def _action_page(request, uuid, **bound):
@@ -713,7 +712,7 @@ def _action_page(request, uuid, **bound):
             "rag": action.rag(timezone.localdate()),
             "attachments": attachments,
             "history": versions_with_changes(
-                action.history.select_related(*ACTION_HISTORY_NAMES),
+                action.history.select_related("history_user"),
                 ACTION_HISTORY_FIELDS,
                 shown=HISTORY_SHOWN,
             ),

@@ -12,6 +12,7 @@ history (README, "History"), including changes the database makes for Django.
   afterwards shows only what changed.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.apps import apps as installed
@@ -106,45 +107,66 @@ class Change:
 
 
 def versions_with_changes(versions, fields: list[str], *, shown: int):
-    """The newest ``shown`` of ``versions`` (newest first, read with the records ``fields``
-    name: one query), each with what changed in ``fields`` since the version before it."""
+    """The newest ``shown`` of ``versions`` (newest first), each with what changed in
+    ``fields`` since the version before it. One query for the versions, and one for each kind
+    of record a changed link names (most pages: none), whatever the number of versions."""
     read = list(versions[: shown + 1])  # one more: what the oldest shown changed
     if not read:
         return []
     named = [read[0].instance_type._meta.get_field(name) for name in fields]
-    return [
-        (version, _changes(version, before, named) if before is not None else [])
+    links = defaultdict(set)  # related model: the keys changed links name
+    changed = [
+        (version, _changes(version, before, named, links) if before is not None else [])
         for version, before in zip(read[:shown], [*read[1:], None], strict=False)
     ]
+    names = {
+        (model, pk): str(record)
+        for model, keys in links.items()
+        for pk, record in model._base_manager.in_bulk(keys).items()
+    }
+    return [(version, [change.named(names) for change in changes]) for version, changes in changed]
 
 
-def _changes(version, before, fields) -> list[Change]:
+def _changes(version, before, fields, links) -> list["_Change"]:
     changes = []
     for field in fields:
-        if getattr(version, field.attname) == getattr(before, field.attname):
+        old, new = getattr(before, field.attname), getattr(version, field.attname)
+        if old == new:
             continue
         if isinstance(field, models.TextField):
-            changes.append(Change(str(field.verbose_name)))
-        else:
-            changes.append(
-                Change(str(field.verbose_name), _shown(before, field), _shown(version, field))
-            )
+            changes.append(_Change(field))
+            continue
+        if field.is_relation:
+            links[field.related_model].update(key for key in (old, new) if key is not None)
+        changes.append(_Change(field, old, new))
     return changes
 
 
-def _shown(version, field) -> str:
-    value = getattr(version, field.attname)
-    if value is None or value == "":
-        return "none"
-    if field.is_relation:
-        return str(getattr(version, field.name))
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(field, models.BooleanField):
-        return "yes" if value else "no"
-    if isinstance(field, models.DateField):
-        return f"{value.day} {value:%b %Y}"
-    return str(value)
+@dataclass(frozen=True)
+class _Change:
+    field: models.Field
+    old: object = None
+    new: object = None
+
+    def named(self, names) -> Change:
+        label = str(self.field.verbose_name)
+        if isinstance(self.field, models.TextField):
+            return Change(label)
+        return Change(label, self._shown(self.old, names), self._shown(self.new, names))
+
+    def _shown(self, value, names) -> str:
+        field = self.field
+        if value is None or value == "":
+            return "none"
+        if field.is_relation:
+            return names.get((field.related_model, value), "a record since deleted")
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(field, models.BooleanField):
+            return "yes" if value else "no"
+        if isinstance(field, models.DateField):
+            return f"{value.day} {value:%b %Y}"
+        return str(value)
 
 
 def connect() -> None:

@@ -142,3 +142,22 @@ def test_the_newest_versions_shown_each_say_what_changed_since_the_one_before():
     ]
     first = versions_with_changes(Action.history.filter(id=action.pk), ["title"], shown=9)[-1]
     assert (first[0].history_type, first[1]) == ("+", [])
+
+
+def test_a_changed_link_is_named_with_one_query_for_its_kind(django_assert_num_queries):
+    from learning.models import Action
+
+    police, health = AgencyFactory(), AgencyFactory()
+    action = ActionFactory(owner_agency=police)
+    for _ in range(3):
+        action.owner_agency = health if action.owner_agency == police else police
+        action.save()
+    with django_assert_num_queries(2):  # the versions, then the agencies they name
+        shown = versions_with_changes(
+            Action.history.filter(id=action.pk), ["owner_agency"], shown=9
+        )
+    assert [changes for _version, changes in shown[:3]] == [
+        [Change("owner agency", str(police), str(health))],
+        [Change("owner agency", str(health), str(police))],
+        [Change("owner agency", str(police), str(health))],
+    ]
