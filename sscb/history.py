@@ -6,10 +6,12 @@ history (README, "History"), including changes the database makes for Django.
   many-to-many field (an agenda item's actions arising) without the signals simple-history
   listens for. ``connect()`` notes, before a deletion, which tracked records name what is
   deleted, and after it gives each one that remains a new version: what it is now, with its
-  links, by the person deleting, saying what was deleted.
+  links, by the person deleting, saying what kind of record was deleted.
 - **A many-to-many field whose history starts later** (``record_links_in_newest_versions``, for
   migrations): each record's newest version is given the links it has now, so the first change
   afterwards shows only what changed.
+- **What changed in each version**, for a page that shows a record's history to the people who
+  work on it (``versions_with_changes``: an action's page).
 """
 
 from collections import defaultdict
