@@ -67,8 +67,11 @@ _DATE = (
 _DOB_WORD = r"(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s?date\b|\bbirth\s?day\b|\bborn\b)"
 # A date beside a date-of-birth word, either way round: "DOB 01/02/2015", "born on
 # 1 February 2015", "d.o.b.: 2015-02-01", "01/02/2015 (DOB)". A date alone is ordinary.
+# Beside such a word a month and year say enough: "born 03/2015", "born in March 2015".
+_MONTH_YEAR = rf"(?:\d{{1,2}}[/.-]\d{{4}}(?!\d)|{_MONTH}\s+\d{{4}})"
 _DATE_OF_BIRTH = re.compile(
-    rf"{_DOB_WORD}(?:\s*[:(–-]\s*|\s+)(?:(?:is|was|on|of)\s+)?(?:the\s+)?{_DATE}"
+    rf"{_DOB_WORD}(?:\s*[:(–-]\s*|\s+)(?:(?:is|was|on|of|in)\s+)?(?:the\s+)?"
+    rf"(?:{_DATE}|{_MONTH_YEAR})"
     rf"|{_DATE}\s*\(?\s*(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b)\)?",
     re.IGNORECASE,
 )

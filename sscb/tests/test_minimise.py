@@ -37,6 +37,9 @@ FREE_TEXT = [
     ("NHS no. 401 023 2137 on file", NHS_NUMBER),
     ("NHS 943.476.5919", NHS_NUMBER),  # dotted
     ("Child A's birthday is 3 March 2015", DATE_OF_BIRTH),
+    ("Child A, born 03/2015", DATE_OF_BIRTH),
+    ("Child A was born in March 2015", DATE_OF_BIRTH),
+    ("Reviewed in March 2015", None),  # a month and year alone is ordinary
     ("Sent to jané@exämple.com", EMAIL),  # letters beyond ASCII
     ("Sent to jane＠example.com", EMAIL),  # a full-width at sign
     ("version 1.2.3", None),
