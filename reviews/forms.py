@@ -303,9 +303,20 @@ class PanelExchangeForm(ReviewRulesMixin, forms.ModelForm):
 
 
 class MoveForm(MinimisedFormMixin, forms.Form):
-    to_stage = forms.ChoiceField(choices=Review.Stage.choices)
+    to_stage = forms.ChoiceField(
+        choices=Review.Stage.choices,
+        error_messages={
+            "required": "Choose the stage to move the review to.",
+            "invalid_choice": "Choose the stage to move the review to.",
+        },
+    )
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
-    on = forms.DateField(label="Moved on", required=False, help_text="Today if left empty.")
+    on = forms.DateField(
+        label="Moved on",
+        required=False,
+        help_text="Today if left empty.",
+        error_messages={"invalid": "Give the day of the move as a date, e.g. 3 May 2016."},
+    )
 
 
 class PauseForm(MinimisedFormMixin, forms.Form):

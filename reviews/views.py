@@ -338,11 +338,8 @@ def review_move(request, uuid):
 
 
 def _form_problems(form) -> list[str]:
-    """A refused move's form errors in words (the page redirects, so they go in a message)."""
-    if "to_stage" in form.errors:
-        return ["Choose the stage to move the review to."]
-    if "on" in form.errors:
-        return ["Give the day of the move as a date, e.g. 3 May 2016."]
+    """A refused act's form errors, in the words its form gives them (the page redirects, so
+    they go in a message)."""
     return [message for messages in form.errors.values() for message in messages]
 
 
@@ -353,7 +350,7 @@ def _change_clock(request, uuid, clock_uuid, *, form_class, change, done):
     review = clock.review
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(m for field in form.errors.values() for m in field))
+        messages.error(request, " ".join(_form_problems(form)))
         return redirect("reviews:detail", review.uuid)
     try:
         change(clock=clock, by=request.user, **form.cleaned_data)

@@ -21,45 +21,61 @@ from django.apps import apps as installed
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.signals import post_delete, pre_delete
+from simple_history.models import HistoricalRecords
 
 # Links Django empties itself when the record they name is deleted.
 EMPTIED = (models.SET_NULL, models.SET_DEFAULT)
 
 
-def _history_of(model):
+def versions_of(model):
     """The manager of ``model``'s versions (its ``model`` is the historical model), or None if
     it keeps no history."""
     name = getattr(model._meta, "simple_history_manager_attribute", None)
     return getattr(model, name) if name else None
 
 
-def naming_links(target) -> list[tuple[type, str]]:
-    """(tracked model, field) of every link that a deletion of a ``target`` record changes
-    without a signal: a ``SET_NULL`` foreign key, or a tracked many-to-many field."""
-    links = []
+def _links_by_target() -> dict[type, list[tuple[type, str]]]:
+    """For each model, (tracked model, field) of every link that a deletion of one of its
+    records changes without a signal: a ``SET_NULL`` foreign key, or a tracked many-to-many
+    field. One pass over the models."""
+    links = defaultdict(list)
     for model in installed.get_models():
-        history = _history_of(model)
-        if history is None:
+        versions = versions_of(model)
+        if versions is None:
             continue
         for field in model._meta.fields:
-            if (
-                field.is_relation
-                and field.related_model is target
-                and field.remote_field.on_delete in EMPTIED
-            ):
-                links.append((model, field.name))
-        for field in history.model._history_m2m_fields:
-            if field.related_model is target:
-                links.append((model, field.name))
+            if field.is_relation and field.remote_field.on_delete in EMPTIED:
+                links[field.related_model].append((model, field.name))
+        for field in versions.model._history_m2m_fields:
+            links[field.related_model].append((model, field.name))
     return links
+
+
+_LINKS: dict[type, list[tuple[type, str]]] = {}
+
+
+def naming_links(target) -> list[tuple[type, str]]:
+    """(tracked model, field) of every link that a deletion of a ``target`` record changes
+    without a signal (known once ``connect()`` has run)."""
+    return _LINKS.get(target, [])
+
+
+def connect() -> None:
+    """Called once, from ``SscbConfig.ready()``."""
+    _LINKS.update(_links_by_target())
+    for target in _LINKS:
+        pre_delete.connect(_note_records_naming, sender=target, dispatch_uid="history-named")
+        post_delete.connect(_record_new_versions, sender=target, dispatch_uid="history-named")
 
 
 def _note_records_naming(sender, instance, **kwargs):
     """Before a deletion: which tracked records name ``instance`` (kept on it until after)."""
-    instance._history_named_by = [
-        (model, list(model._base_manager.filter(**{name: instance}).values_list("pk", flat=True)))
-        for model, name in _LINKS[sender]
-    ]
+    named_by = []
+    for model, name in _LINKS[sender]:
+        pks = list(model._base_manager.filter(**{name: instance}).values_list("pk", flat=True))
+        if pks:
+            named_by.append((model, pks))
+    instance._history_named_by = named_by
 
 
 def _record_new_versions(sender, instance, **kwargs):
@@ -75,27 +91,24 @@ def _record_new_versions(sender, instance, **kwargs):
 def record_versions(records, *, reason: str) -> None:
     """A new version of each of ``records`` (one model): its fields and tracked links as they
     are now, by the person making the request (simple-history's middleware)."""
-    history = _history_of(type(records[0]))
-    versions = {
+    versions = versions_of(type(records[0]))
+    made = {
         version.id: version
-        for version in history.bulk_history_create(
+        for version in versions.bulk_history_create(
             records, update=True, default_change_reason=reason
         )
     }
-    for field in history.model._history_m2m_fields:
-        kept = getattr(history.model, field.name).model
+    for field in versions.model._history_m2m_fields:
+        kept = HistoricalRecords.m2m_models[field]  # as sscb.retention finds them
         source = field.m2m_field_name()
         links = field.remote_field.through._base_manager.filter(**{f"{source}__in": records})
         kept.objects.bulk_create(
-            [kept(history=versions[getattr(row, f"{source}_id")], **_values(row)) for row in links]
+            [kept(history=made[getattr(row, f"{source}_id")], **_values(row)) for row in links]
         )
 
 
 def _values(row) -> dict:
     return {field.attname: getattr(row, field.attname) for field in row._meta.concrete_fields}
-
-
-_LINKS: dict[type, list[tuple[type, str]]] = {}
 
 
 @dataclass(frozen=True)
@@ -116,69 +129,54 @@ def versions_with_changes(versions, fields: list[str], *, shown: int):
     if not read:
         return []
     named = [read[0].instance_type._meta.get_field(name) for name in fields]
-    links = defaultdict(set)  # related model: the keys changed links name
-    changed = [
-        (version, _changes(version, before, named, links) if before is not None else [])
+    diffs = [
+        (version, _differences(version, before, named) if before is not None else [])
         for version, before in zip(read[:shown], [*read[1:], None], strict=False)
     ]
+    keys = defaultdict(set)  # related model: the keys that changed links name
+    for _version, differences in diffs:
+        for field, old, new in differences:
+            if field.is_relation:
+                keys[field.related_model].update(key for key in (old, new) if key is not None)
     names = {
         (model, pk): str(record)
-        for model, keys in links.items()
-        for pk, record in model._base_manager.in_bulk(keys).items()
+        for model, wanted in keys.items()
+        for pk, record in model._base_manager.in_bulk(wanted).items()
     }
-    return [(version, [change.named(names) for change in changes]) for version, changes in changed]
+    return [
+        (version, [_change(field, old, new, names) for field, old, new in differences])
+        for version, differences in diffs
+    ]
 
 
-def _changes(version, before, fields, links) -> list["_Change"]:
-    changes = []
-    for field in fields:
-        old, new = getattr(before, field.attname), getattr(version, field.attname)
-        if old == new:
-            continue
-        if isinstance(field, models.TextField):
-            changes.append(_Change(field))
-            continue
-        if field.is_relation:
-            links[field.related_model].update(key for key in (old, new) if key is not None)
-        changes.append(_Change(field, old, new))
-    return changes
+def _differences(version, before, fields) -> list[tuple]:
+    """(field, old value, new value) of each of ``fields`` that differs between the two."""
+    return [
+        (field, getattr(before, field.attname), getattr(version, field.attname))
+        for field in fields
+        if getattr(before, field.attname) != getattr(version, field.attname)
+    ]
 
 
-@dataclass(frozen=True)
-class _Change:
-    field: models.Field
-    old: object = None
-    new: object = None
-
-    def named(self, names) -> Change:
-        label = str(self.field.verbose_name)
-        if isinstance(self.field, models.TextField):
-            return Change(label)
-        return Change(label, self._shown(self.old, names), self._shown(self.new, names))
-
-    def _shown(self, value, names) -> str:
-        field = self.field
-        if value is None or value == "":
-            return "none"
-        if field.is_relation:
-            return names.get((field.related_model, value), "a record since deleted")
-        if field.choices:
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(field, models.BooleanField):
-            return "yes" if value else "no"
-        if isinstance(field, models.DateField):
-            return f"{value.day} {value:%b %Y}"
-        return str(value)
+def _change(field, old, new, names) -> Change:
+    label = str(field.verbose_name)
+    if isinstance(field, models.TextField):
+        return Change(label)
+    return Change(label, _shown(field, old, names), _shown(field, new, names))
 
 
-def connect() -> None:
-    """Called once, from ``SscbConfig.ready()``."""
-    for model in installed.get_models():
-        links = naming_links(model)
-        if links:
-            _LINKS[model] = links
-            pre_delete.connect(_note_records_naming, sender=model, dispatch_uid="history-named")
-            post_delete.connect(_record_new_versions, sender=model, dispatch_uid="history-named")
+def _shown(field, value, names) -> str:
+    if value is None or value == "":
+        return "none"
+    if field.is_relation:
+        return names.get((field.related_model, value), "a record since deleted")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return "yes" if value else "no"
+    if isinstance(field, models.DateField):
+        return f"{value.day} {value:%b %Y}"
+    return str(value)
 
 
 def record_links_in_newest_versions(apps, app_label: str, model_name: str, field_name: str):
@@ -189,7 +187,7 @@ def record_links_in_newest_versions(apps, app_label: str, model_name: str, field
     through = field.remote_field.through
     versions = apps.get_model(app_label, f"Historical{model_name}")
     kept = apps.get_model(app_label, f"Historical{model_name}_{field_name}")
-    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    source = field.m2m_field_name()
     newest = (
         versions.objects.filter(id=OuterRef(f"{source}_id"))
         .values("id")
@@ -198,14 +196,6 @@ def record_links_in_newest_versions(apps, app_label: str, model_name: str, field
     )
     rows = through.objects.annotate(version=Subquery(newest)).filter(version__isnull=False)
     kept.objects.bulk_create(
-        [
-            kept(
-                id=row.pk,
-                history_id=row.version,
-                **{f"{source}_id": getattr(row, f"{source}_id")},
-                **{f"{target}_id": getattr(row, f"{target}_id")},
-            )
-            for row in rows.iterator(chunk_size=2000)
-        ],
+        [kept(history_id=row.version, **_values(row)) for row in rows.iterator(chunk_size=2000)],
         batch_size=2000,
     )

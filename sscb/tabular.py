@@ -72,10 +72,10 @@ def read_rows(upload, extension: str) -> list[list]:
             text = data.decode("cp1252", errors="replace")
         try:
             rows = list(csv.reader(io.StringIO(text)))
-        except csv.Error as error:
+        except csv.Error as error:  # a cell past the reader's limit, a stray NUL
             raise ValidationError(
-                f"The CSV file could not be read: {error}. Check that it is the template "
-                "saved as CSV, with no cell longer than a page or two of text."
+                "The CSV file could not be read. Check that it is the template saved as CSV, "
+                "with no cell longer than a page or two of text."
             ) from error
     return rows
 

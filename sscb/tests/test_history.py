@@ -12,6 +12,7 @@ from sscb.history import (
     Change,
     naming_links,
     record_links_in_newest_versions,
+    versions_of,
     versions_with_changes,
 )
 from sscb.tests.factories import AgencyFactory
@@ -22,25 +23,20 @@ pytestmark = pytest.mark.django_db
 NOT_RECORDS = {("sscb.User", "groups"), ("sscb.User", "user_permissions")}
 
 
-def _history(model):
-    name = getattr(model._meta, "simple_history_manager_attribute", None)
-    return getattr(model, name).model if name else None
-
-
 def test_every_link_between_records_is_in_their_history():
     """A many-to-many field of a record with a history is kept in it, or goes through a model
     with a history of its own (a sub-group's memberships)."""
     untracked = []
     for model in apps.get_models():
-        history = _history(model)
-        if history is None:
+        versions = versions_of(model)
+        if versions is None:
             continue
-        tracked = {field.name for field in history._history_m2m_fields}
+        tracked = {field.name for field in versions.model._history_m2m_fields}
         for field in model._meta.many_to_many:
             through = field.remote_field.through
             if field.name in tracked or (model._meta.label, field.name) in NOT_RECORDS:
                 continue
-            if not through._meta.auto_created and _history(through) is not None:
+            if not through._meta.auto_created and versions_of(through) is not None:
                 continue
             untracked.append(f"{model._meta.label}.{field.name}")
     assert untracked == []
