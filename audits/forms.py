@@ -4,15 +4,17 @@ from django import forms
 
 from sscb.access import subgroup_ids
 from sscb.dates import financial_year_choices
+from sscb.forms import RecordForm
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup
+from sscb.sending import SendingGuardMixin
 
 from .models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment, StandardAssessment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class AuditForm(forms.ModelForm):
+class AuditForm(RecordForm):
     class Meta:
         model = Audit
         fields = [
@@ -61,7 +63,7 @@ class StageForm(forms.Form):
     stage = forms.ChoiceField(choices=Audit.Stage.choices, label="Move to stage")
 
 
-class CaseAuditEntryForm(forms.ModelForm):
+class CaseAuditEntryForm(RecordForm):
     class Meta:
         model = CaseAuditEntry
         fields = ["pseudonym", "agency", "grade", "strengths", "concerns"]
@@ -91,7 +93,7 @@ class CaseAuditEntryForm(forms.ModelForm):
         return data
 
 
-class AuditCycleForm(forms.ModelForm):
+class AuditCycleForm(RecordForm):
     financial_year = forms.TypedChoiceField(
         label="Financial year",
         coerce=int,
@@ -133,7 +135,7 @@ SCORE_CHOICES = [("", "Choose a score")] + [
 ]
 
 
-class AnswerForm(MinimisedFormMixin, forms.Form):
+class AnswerForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
     """The agency's answer for one standard."""
 
     self_score = forms.TypedChoiceField(
@@ -163,14 +165,18 @@ class AnswerForm(MinimisedFormMixin, forms.Form):
             "evidence": answer.evidence,
         }
         super().__init__(
-            *args, initial=initial, prefix=f"standard-{answer.standard.number}", **kwargs
+            *args,
+            initial=initial,
+            prefix=f"standard-{answer.standard.number}",
+            record=answer,
+            **kwargs,
         )
         self.answer = answer
         if not answer.needs_reconfirmation:
             del self.fields["confirmed"]
 
 
-class SignOffForm(forms.ModelForm):
+class SignOffForm(RecordForm):
     class Meta:
         model = SelfAssessment
         fields = [
@@ -186,7 +192,7 @@ class SignOffForm(forms.ModelForm):
         }
 
 
-class ModerationForm(MinimisedFormMixin, forms.Form):
+class ModerationForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
     moderated_score = forms.TypedChoiceField(
         choices=SCORE_CHOICES, coerce=int, label="Moderated score"
     )

@@ -328,7 +328,7 @@ def return_moderate(request, uuid, number):
         "moderation_comment": answer.moderation_comment,
         "challenge_notes": answer.challenge_notes,
     }
-    form = ModerationForm(request.POST or None, initial=initial)
+    form = ModerationForm(request.POST or None, initial=initial, record=answer)
     if request.method == "POST" and form.is_valid():
         try:
             services.standard_assessment_moderate(

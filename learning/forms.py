@@ -6,9 +6,10 @@ from django import forms
 from django.utils import timezone
 
 from sscb.dates import financial_year_choices
-from sscb.forms import list_at_most
+from sscb.forms import RecordForm, list_at_most
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, StrategicPriority
+from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
 
 from .models import (
@@ -34,7 +35,7 @@ def _dates(*names):
     return {name: DateInput() for name in names}
 
 
-class FindingForm(forms.ModelForm):
+class FindingForm(RecordForm):
     class Meta:
         model = Finding
         fields = [
@@ -77,7 +78,7 @@ class FindingForm(forms.ModelForm):
         return data
 
 
-class ThemeForm(forms.ModelForm):
+class ThemeForm(RecordForm):
     class Meta:
         model = PriorityTheme
         fields = ["title", "description", "priorities", "subgroup"]
@@ -136,7 +137,7 @@ class CollateForm(forms.Form):
         list_at_most(self, "theme", "-created_at", "-pk")
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(RecordForm):
     class Meta:
         model = LearningOutcome
         fields = [
@@ -163,14 +164,14 @@ class DecisionForm(MinimisedFormMixin, forms.Form):
     )
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(RecordForm):
     class Meta:
         model = DeliveryActivity
         fields = ["way", "title", "audience", "planned_on", "delivered_on", "reach", "notes"]
         widgets = _dates("planned_on", "delivered_on")
 
 
-class PracticeCheckForm(forms.ModelForm):
+class PracticeCheckForm(RecordForm):
     baseline_on = forms.DateField(
         required=False,
         widget=DateInput(),
@@ -215,7 +216,7 @@ class PracticeCheckForm(forms.ModelForm):
         return data
 
 
-class StageCompleteForm(forms.ModelForm):
+class StageCompleteForm(RecordForm):
     class Meta:
         model = TrainingEvaluationStage
         fields = ["completed_on", "responses", "confidence", "notes"]
@@ -227,7 +228,7 @@ class StageCompleteForm(forms.ModelForm):
         self.fields["completed_on"].error_messages["required"] = "Give the date it was completed."
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(RecordForm):
     scorecard_year = forms.TypedChoiceField(
         label="Scorecard financial year", coerce=int, required=False, empty_value=None
     )
@@ -315,7 +316,7 @@ class ActionOwnerChecks:
         return data
 
 
-class ActionForm(ActionOwnerChecks, forms.ModelForm):
+class ActionForm(ActionOwnerChecks, RecordForm):
     class Meta:
         model = Action
         fields = [
@@ -352,8 +353,10 @@ class ActionForm(ActionOwnerChecks, forms.ModelForm):
         )
 
 
-class ActionsFromReturnForm(forms.Form):
+class ActionsFromReturnForm(SendingGuardMixin, forms.Form):
     """What every action raised from a return's unmet standards shares."""
+
+    adds_records = True
 
     subgroup = forms.ModelChoiceField(
         label="Sub-group that monitors and signs them off",

@@ -217,7 +217,11 @@ def terms(request, uuid):
             name: getattr(current, name)
             for name in ("scope_from", "scope_to", "lines_of_enquiry", "agreed_by", "agreed_on")
         }
-    form = TermsOfReferenceForm(request.POST or None, initial=initial) if can_edit else None
+    form = (
+        TermsOfReferenceForm(request.POST or None, initial=initial, record=current)
+        if can_edit
+        else None
+    )
     save = partial(casefile.terms_of_reference_add, review=review, by=request.user)
     if _submitted(
         request, form, save, lambda made: f"Terms of reference version {made.version} saved."

@@ -6,9 +6,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
-from sscb.forms import TemplateUploadForm, form_helper
+from sscb.forms import RecordForm, TemplateUploadForm, form_helper
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup, User
+from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
 
 from .casefile import PANEL_FIELDS
@@ -54,7 +55,7 @@ class ReviewRulesMixin:
         super().add_error(field, error)
 
 
-class ReviewRegisterForm(ReviewRulesMixin, forms.ModelForm):
+class ReviewRegisterForm(ReviewRulesMixin, RecordForm):
     """The register entry: what the review is about, who owns it and its first dates."""
 
     class Meta:
@@ -106,7 +107,7 @@ class ReviewRegisterForm(ReviewRulesMixin, forms.ModelForm):
         return self.cleaned_data["pseudonym"].strip()
 
 
-class DecisionForm(ReviewRulesMixin, forms.ModelForm):
+class DecisionForm(ReviewRulesMixin, RecordForm):
     class Meta:
         model = Review
         fields = [
@@ -163,7 +164,7 @@ class DecisionForm(ReviewRulesMixin, forms.ModelForm):
         return data
 
 
-class MethodForm(ReviewRulesMixin, forms.ModelForm):
+class MethodForm(ReviewRulesMixin, RecordForm):
     class Meta:
         model = Review
         fields = list(METHOD_FIELDS)
@@ -176,7 +177,7 @@ class MethodForm(ReviewRulesMixin, forms.ModelForm):
         self.helper = _helper("Save the method")
 
 
-class ReviewerForm(ReviewRulesMixin, forms.ModelForm):
+class ReviewerForm(ReviewRulesMixin, RecordForm):
     class Meta:
         model = Review
         fields = ["lead_reviewer", "independence_declared_on", "independence_statement"]
@@ -210,7 +211,7 @@ class ReviewerForm(ReviewRulesMixin, forms.ModelForm):
         return data
 
 
-class InvolvementForm(ReviewRulesMixin, forms.ModelForm):
+class InvolvementForm(ReviewRulesMixin, RecordForm):
     class Meta:
         model = Review
         fields = list(INVOLVEMENT_FIELDS)
@@ -243,7 +244,7 @@ class InvolvementForm(ReviewRulesMixin, forms.ModelForm):
         return data
 
 
-class PublicationForm(ReviewRulesMixin, forms.ModelForm):
+class PublicationForm(ReviewRulesMixin, RecordForm):
     class Meta:
         model = Review
         fields = ["published_on", "published_where", "board_response", "not_published_reason"]
@@ -273,7 +274,7 @@ class PublicationForm(ReviewRulesMixin, forms.ModelForm):
         return data
 
 
-class FinalReportForm(ReviewRulesMixin, forms.ModelForm):
+class FinalReportForm(ReviewRulesMixin, RecordForm):
     """The planned publication date, and when the final report went to the Panel."""
 
     class Meta:
@@ -286,7 +287,7 @@ class FinalReportForm(ReviewRulesMixin, forms.ModelForm):
         self.helper = _helper("Save")
 
 
-class PanelExchangeForm(ReviewRulesMixin, forms.ModelForm):
+class PanelExchangeForm(ReviewRulesMixin, RecordForm):
     """The serious incident notification and what the national Panel said."""
 
     class Meta:
@@ -344,7 +345,7 @@ class ResumeForm(MinimisedFormMixin, forms.Form):
     )
 
 
-class ReviewAgencyForm(forms.ModelForm):
+class ReviewAgencyForm(RecordForm):
     class Meta:
         model = ReviewAgency
         fields = [
@@ -367,7 +368,7 @@ class ReviewAgencyForm(forms.ModelForm):
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
 
 
-class ParallelProcessForm(forms.ModelForm):
+class ParallelProcessForm(RecordForm):
     class Meta:
         model = ParallelProcess
         fields = ["kind", "description", "started_on", "ended_on", "holds_clock"]
@@ -385,7 +386,7 @@ ParallelProcessFormSet = forms.inlineformset_factory(
 # ------------------------------------------------------------------------ the case file (issue 18)
 
 
-class ChronologyEntryForm(forms.ModelForm):
+class ChronologyEntryForm(RecordForm):
     """One chronology entry, for an agency the person may enter for."""
 
     class Meta:
@@ -414,7 +415,7 @@ class ChronologyUploadForm(TemplateUploadForm):
         super().__init__(*args, agencies=agencies, **kwargs)
 
 
-class TermsOfReferenceForm(forms.ModelForm):
+class TermsOfReferenceForm(RecordForm):
     """A new version of the terms of reference."""
 
     class Meta:
@@ -430,7 +431,7 @@ class TermsOfReferenceForm(forms.ModelForm):
         self.helper = _helper("Save as a new version")
 
 
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(RecordForm):
     """Someone joining the review's team."""
 
     class Meta:
@@ -452,8 +453,10 @@ class TeamMemberForm(forms.ModelForm):
         self.helper = _helper("Add to the team")
 
 
-class DocumentForm(MinimisedFormMixin, forms.Form):
+class DocumentForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
     """A new case document and its first version."""
+
+    adds_records = True
 
     kind = forms.ChoiceField(label="What it is")
     title = forms.CharField(max_length=200)
@@ -474,14 +477,16 @@ class DocumentForm(MinimisedFormMixin, forms.Form):
         self.helper = _helper("Upload the document")
 
 
-class DocumentVersionForm(MinimisedFormMixin, forms.Form):
+class DocumentVersionForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
     """A new version of a document."""
+
+    adds_records = True
 
     file = UploadField()
     note = forms.CharField(label="What changed", max_length=300, required=False)
 
 
-class ChildDeathForm(forms.ModelForm):
+class ChildDeathForm(RecordForm):
     """CDOP's record of a death: never a name, a date of birth or an NHS number; an age band."""
 
     class Meta:

@@ -482,6 +482,63 @@ def _follow_on_kind(review: Review) -> str | None:
     return None
 
 
+def _lcspr_reasons(rapid_review: Review) -> str:
+    return f"Decided by rapid review {rapid_review.reference}: {rapid_review.decision_reasons}"
+
+
+def _decision_reaches_lcspr(rapid_review: Review, by) -> None:
+    """A rapid review's decision, corrected, reaches the LCSPR it opened: a new day or new
+    reasons become the LCSPR's own (its six months count from the corrected day); a decision no
+    longer to initiate withdraws it (closed today, saying why, its clocks gone) while it is at
+    its first stage, and is refused once it has moved on."""
+    if rapid_review.kind != K.RAPID_REVIEW:
+        return
+    lcspr = rapid_review.follow_on_reviews.filter(kind=K.LCSPR).exclude(stage=S.CLOSED).first()
+    if lcspr is None:
+        return
+    moved_on = lcspr.stage_changes.exclude(from_stage="").exists()
+    if rapid_review.decision == Review.Decision.INITIATE:
+        reasons = _lcspr_reasons(rapid_review)
+        if (lcspr.decided_on, lcspr.decision_reasons) == (rapid_review.decided_on, reasons):
+            return
+        lcspr.decided_on, lcspr.decision_reasons = rapid_review.decided_on, reasons
+        if not moved_on:  # opened on the day of the decision: the corrected day
+            lcspr.referred_on = rapid_review.decided_on
+            lcspr.stage_changes.filter(from_stage="").update(happened_on=lcspr.referred_on)
+        lcspr.full_clean()
+        _check_referral_before_moves(lcspr)
+        lcspr.save()
+        review_clocks_sync(review=lcspr)
+        return
+    if moved_on:
+        raise ValidationError(
+            {
+                "decision": f"This rapid review's decision to initiate opened {lcspr.reference}, "
+                f"which has moved on to {_stage_label(lcspr.stage)} since. The decision can "
+                f"no longer change here: record on {lcspr.reference} why it does not go ahead."
+            }
+        )
+    today = timezone.localdate()
+    lcspr.decision = rapid_review.decision
+    lcspr.decided_on = rapid_review.decided_on
+    lcspr.alternative_route = rapid_review.alternative_route
+    lcspr.decision_reasons = _lcspr_reasons(rapid_review)
+    from_stage, lcspr.stage, lcspr.closed_on = lcspr.stage, S.CLOSED, today
+    lcspr.full_clean()
+    lcspr.save()
+    decided = rapid_review.get_decision_display().lower()
+    _record_move(
+        lcspr,
+        from_stage,
+        S.CLOSED,
+        by,
+        note=f"Withdrawn: rapid review {rapid_review.reference} changed its decision to "
+        f"“{decided}”.",
+        on=today,
+    )
+    review_clocks_sync(review=lcspr)
+
+
 @transaction.atomic
 def review_record_decision(
     *,
@@ -555,17 +612,18 @@ def review_record_decision(
     if told and told != stored["national_panel_told_on"]:
         review_record_act(review, ReviewAct.Kind.PANEL_TOLD, told, by)
     review_clocks_sync(review=review)
+    _decision_reaches_lcspr(review, by)
 
     follow_on = _follow_on_kind(review)
-    if follow_on and not review.follow_on_reviews.filter(kind=follow_on).exists():
+    standing = review.follow_on_reviews.filter(kind=follow_on).exclude(stage=S.CLOSED)
+    if follow_on and not standing.exists():
         extra = {}
         if follow_on == K.LCSPR:
             # The rapid review's decision is the LCSPR's decision to initiate.
             extra = {
                 "decision": Review.Decision.INITIATE,
                 "decided_on": review.decided_on,
-                "decision_reasons": f"Decided by rapid review {review.reference}: "
-                + review.decision_reasons,
+                "decision_reasons": _lcspr_reasons(review),
             }
         review_create(
             by=by,

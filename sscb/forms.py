@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from . import sending
 from .dates import QUARTERS, financial_year_choices, financial_year_of
 from .uploads import UploadField
 
@@ -22,6 +23,12 @@ def add_service_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+    sending.not_saved(form)
+
+
+class RecordForm(sending.SendingGuardMixin, forms.ModelForm):
+    """The base of every form of a record: what it saves is guarded against overwriting
+    someone else's change and against being sent twice (``sscb.sending``)."""
 
 
 # The most records a choice of records lists (a select, or boxes to tick): a page must not grow
@@ -98,12 +105,13 @@ class PeriodForm(forms.Form):
         }
 
 
-class TemplateUploadForm(forms.Form):
+class TemplateUploadForm(sending.SendingGuardMixin, forms.Form):
     """An agency's records as a CSV or XLSX file in a template (sscb/tabular.py); subclasses name
     the file (``file_label``) and the button (``submit_label``)."""
 
     file_label = "File"
     submit_label = "Check and add"
+    adds_records = True
 
     agency = forms.ModelChoiceField(queryset=None, empty_label=None)
     file = UploadField(

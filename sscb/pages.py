@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 
+from . import sending
 from .forms import add_service_errors
 
 
@@ -18,6 +19,7 @@ def form_page(request, form, *, template, title, purpose, back, save, success, *
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            sending.saved(form, saved)
             messages.success(request, success)
             return redirect(
                 saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back

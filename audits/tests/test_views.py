@@ -11,6 +11,7 @@ from audits.models import Audit, CaseAuditEntry, SelfAssessment
 from audits.tests.conftest import full_answers
 from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, section_11
 from sscb.tests.factories import AgencyFactory, UserFactory
+from sscb.tests.posting import as_posted
 
 pytestmark = pytest.mark.django_db
 
@@ -583,3 +584,29 @@ def test_every_new_user_role_gets_somewhere_from_the_list(client):
     for role in ("business_unit", "subgroup_member", "executive", "independent_reviewer"):
         client.force_login(UserFactory(role=role))
         assert client.get(reverse("audits:list")).status_code == 200
+
+
+def test_two_people_answering_the_same_standard_of_a_return(
+    client, agency_user, make_user, police_return
+):
+    deputy = make_user(role="agency_lead", agency=agency_user.agency, username="deputy")
+    url = reverse("audits:return-edit", args=[police_return.uuid])
+    client.force_login(agency_user)
+    page = client.get(url)
+    data = as_posted(*page.context["forms"])
+    answers = full_answers(police_return)
+    first = next(iter(answers))
+    answers[first]["narrative"] = "The deputy's account of standard 1."
+    services.self_assessment_save_draft(self_assessment=police_return, answers=answers, by=deputy)
+
+    refused = client.post(
+        reverse("audits:return-save", args=[police_return.uuid]),
+        {**data, "standard-1-narrative": "Mine."},
+    )
+
+    page = body(refused)
+    assert "Some answers need correcting" in page
+    assert f"{deputy}, at " in page
+    assert "Saved now: “The deputy's account of standard 1.”" in page
+    saved = police_return.answers.get(standard_id=first)
+    assert saved.narrative == "The deputy's account of standard 1."

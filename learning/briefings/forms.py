@@ -4,13 +4,13 @@ models (sscb.models.MinimisedModel) on every section."""
 from django import forms
 
 from learning.forms import DateInput
-from sscb.forms import list_at_most
+from sscb.forms import RecordForm, list_at_most
 from sscb.minimise import MinimisedFormMixin
 
 from .models import Briefing, Cascade
 
 
-class BriefingForm(forms.ModelForm):
+class BriefingForm(RecordForm):
     """The title, outcome and sections. Bound to no saved briefing: the service compares the
     words typed with the briefing's own to decide whether a new version is kept."""
 
@@ -49,7 +49,7 @@ class ReturnForm(MinimisedFormMixin, forms.Form):
     )
 
 
-class CascadeForm(forms.ModelForm):
+class CascadeForm(RecordForm):
     class Meta:
         model = Cascade
         fields = ["cascaded_on", "method", "method_detail", "staff_reached"]

@@ -72,6 +72,7 @@ def briefing_edit(request, uuid):
     form = forms.BriefingForm(
         request.POST or None,
         initial={name: getattr(briefing, name) for name in forms.BriefingForm.Meta.fields},
+        record=briefing,
         outcomes=outcomes,
     )
     kept = (

@@ -6,8 +6,10 @@ from audits.models import StandardAssessment
 from learning.forms import ActionOwnerChecks, DateInput, OwnerSelect, owner_field_setup
 from learning.models import Action
 from reviews.models import Review
+from sscb.forms import RecordForm
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, User
+from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
 
 from .models import AgendaItem, Attendance, Meeting
@@ -20,7 +22,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(RecordForm):
     link = forms.URLField(
         label="Online link",
         required=False,
@@ -51,7 +53,9 @@ class MeetingForm(forms.ModelForm):
         return data
 
 
-class SeriesForm(MinimisedFormMixin, forms.Form):
+class SeriesForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
+    adds_records = True
+
     body = forms.ModelChoiceField(queryset=None, empty_label=None)
     first_on = forms.DateField(label="First meeting", widget=DateInput())
     every_weeks = forms.IntegerField(
@@ -76,7 +80,7 @@ class SeriesForm(MinimisedFormMixin, forms.Form):
         return data
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(RecordForm):
     class Meta:
         model = AgendaItem
         fields = ["title", "presenter"]
@@ -143,7 +147,7 @@ class AttendanceForm(MinimisedFormMixin, forms.Form):
         ]
 
 
-class MinuteForm(forms.ModelForm):
+class MinuteForm(RecordForm):
     class Meta:
         model = AgendaItem
         fields = ["notes", "decision"]
@@ -213,7 +217,7 @@ class ModeratedScoresForm(MinimisedFormMixin, forms.Form):
         }
 
 
-class ActionArisingForm(ActionOwnerChecks, forms.ModelForm):
+class ActionArisingForm(ActionOwnerChecks, RecordForm):
     class Meta:
         model = Action
         fields = ["title", "description", "owner_agency", "owner", "due_on"]

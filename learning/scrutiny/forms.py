@@ -4,12 +4,14 @@ from django import forms
 from django.utils import timezone
 
 from learning.forms import DateInput
+from sscb.forms import RecordForm
 from sscb.models import Agency, SubGroup
+from sscb.sending import SendingGuardMixin
 
 from .models import Inspection, Recommendation
 
 
-class InspectionForm(forms.ModelForm):
+class InspectionForm(RecordForm):
     class Meta:
         model = Inspection
         fields = [
@@ -45,7 +47,7 @@ class InspectionForm(forms.ModelForm):
         self.fields["subgroup"].queryset = SubGroup.objects.order_by("name")
 
 
-class RecommendationForm(forms.ModelForm):
+class RecommendationForm(RecordForm):
     class Meta:
         model = Recommendation
         fields = ["text", "agency"]
@@ -58,8 +60,10 @@ class RecommendationForm(forms.ModelForm):
         self.fields["agency"].empty_label = "The partnership as a whole"
 
 
-class RecommendationActionForm(forms.Form):
+class RecommendationActionForm(SendingGuardMixin, forms.Form):
     """What an action made from a recommendation needs beyond the recommendation itself."""
+
+    adds_records = True
 
     owner_agency = forms.ModelChoiceField(
         label="Owner agency",

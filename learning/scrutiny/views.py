@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from sscb import sending
 from sscb.access import require
 from sscb.lists import page_of
 from sscb.pages import form_page
@@ -161,8 +162,10 @@ def recommendation_action(request, uuid, rec_uuid):
                 recommendation=recommendation, **form.cleaned_data
             )
         except ValidationError as error:
+            sending.not_saved(form)
             messages.error(request, " ".join(error.messages))
         else:
+            sending.saved(form, action)
             messages.success(
                 request,
                 f"Action {action.reference} added for recommendation {recommendation.number}.",

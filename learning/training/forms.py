@@ -6,9 +6,10 @@ from django import forms
 from django.conf import settings
 
 from learning.forms import DateInput
-from sscb.forms import list_at_most
+from sscb.forms import RecordForm, list_at_most
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency
+from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
 
 from .models import Attendee, Course, Questionnaire, Session
@@ -21,7 +22,7 @@ def _helper(label):
     return helper
 
 
-class CourseForm(forms.ModelForm):
+class CourseForm(RecordForm):
     class Meta:
         model = Course
         fields = ["title", "kind", "subgroup", "summary", "learning_points", "outcomes"]
@@ -39,14 +40,14 @@ class CourseForm(forms.ModelForm):
         self.fields["subgroup"].empty_label = None
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(RecordForm):
     class Meta:
         model = Session
         fields = ["held_on", "trainer", "venue", "places"]
         widgets = {"held_on": DateInput()}
 
 
-class AttendeeForm(forms.ModelForm):
+class AttendeeForm(RecordForm):
     class Meta:
         model = Attendee
         fields = ["name", "email", "agency", "manager_email", "status"]
@@ -70,7 +71,9 @@ class SendForm(forms.Form):
     )
 
 
-class RegisterUploadForm(forms.Form):
+class RegisterUploadForm(SendingGuardMixin, forms.Form):
+    adds_records = True
+
     file = UploadField(
         label="Register file",
         help_text="A CSV or Excel (.xlsx) file in the template, "

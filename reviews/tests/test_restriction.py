@@ -10,6 +10,7 @@ from reviews import services
 from reviews.models import Review
 from reviews.tests.factories import open_review
 from sscb.models import AccessLogEntry
+from sscb.tests.posting import as_posted
 
 Action = AccessLogEntry.Action
 
@@ -218,26 +219,10 @@ def test_opening_a_restricted_review_records_it(bu_user, crp, crp_member):
 
 def _admin_form_data(response):
     """What the admin's change form would post back unchanged, inlines included."""
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        forms.extend(formset.forms)
-        for name, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{name}"] = value
-    for form in forms:
-        for name, field in form.fields.items():
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            key = form.add_prefix(name)
-            if isinstance(value, list | tuple):
-                data[key] = [getattr(item, "pk", item) for item in value]
-            elif value is True:
-                data[key] = "on"
-            else:
-                data[key] = value.isoformat() if hasattr(value, "isoformat") else value
-    return data
+    return as_posted(
+        response.context["adminform"].form,
+        formsets=[inline.formset for inline in response.context["inline_admin_formsets"]],
+    )
 
 
 def test_restricting_in_the_admin_is_in_the_access_log_too(client, bu_user, crp_member, review):

@@ -145,6 +145,85 @@ def test_a_rapid_review_deciding_on_an_lcspr_opens_it_with_its_publication_clock
     assert rapid.follow_on_reviews.count() == 1
 
 
+def _rapid_review_with_lcspr(bu_user, decided_on=D(2025, 3, 20)):
+    rapid = open_review(by=bu_user, kind=K.RAPID_REVIEW, referred_on=D(2025, 3, 3))
+    services.review_record_decision(
+        review=rapid,
+        by=bu_user,
+        decision=Review.Decision.INITIATE,
+        decided_on=decided_on,
+        decision_reasons="First reasons.",
+    )
+    return rapid, rapid.follow_on_reviews.get()
+
+
+def _decide_not_to_initiate(rapid, bu_user):
+    services.review_record_decision(
+        review=rapid,
+        by=bu_user,
+        decision=Review.Decision.NOT_INITIATE,
+        decided_on=D(2025, 3, 20),
+        decision_reasons="On reflection the criteria are not met.",
+        alternative_route="single_agency",
+    )
+
+
+def test_a_corrected_decision_moves_the_lcspr_it_opened_and_its_six_months(bu_user):
+    rapid, lcspr = _rapid_review_with_lcspr(bu_user)
+    services.review_record_decision(
+        review=rapid,
+        by=bu_user,
+        decision=Review.Decision.INITIATE,
+        decided_on=D(2025, 3, 14),
+        decision_reasons="Corrected reasons.",
+    )
+    lcspr.refresh_from_db()
+    assert (lcspr.decided_on, lcspr.referred_on) == (D(2025, 3, 14), D(2025, 3, 14))
+    assert (
+        lcspr.decision_reasons == f"Decided by rapid review {rapid.reference}: Corrected reasons."
+    )
+    assert lcspr.clocks.get().due_on == D(2025, 9, 14)
+    assert lcspr.stage_changes.get().happened_on == D(2025, 3, 14)
+    assert lcspr.history.count() == 2
+
+
+def test_a_decision_no_longer_to_initiate_withdraws_the_lcspr_it_opened(bu_user):
+    rapid, lcspr = _rapid_review_with_lcspr(bu_user)
+    _decide_not_to_initiate(rapid, bu_user)
+    lcspr.refresh_from_db()
+    assert lcspr.stage == Review.Stage.CLOSED and not lcspr.clocks.exists()
+    withdrawn = lcspr.stage_changes.get(to_stage=Review.Stage.CLOSED)
+    assert withdrawn.note == (
+        f"Withdrawn: rapid review {rapid.reference} changed its decision to “do not initiate”."
+    )
+    # Deciding to initiate after all opens a new one; the withdrawn one stays on the record.
+    services.review_record_decision(
+        review=rapid,
+        by=bu_user,
+        decision=Review.Decision.INITIATE,
+        decided_on=D(2025, 3, 21),
+        decision_reasons="New information.",
+    )
+    assert rapid.follow_on_reviews.exclude(stage=Review.Stage.CLOSED).get().decided_on == D(
+        2025, 3, 21
+    )
+
+
+def test_the_decision_cannot_be_undone_once_the_lcspr_has_moved_on(bu_user, reviewer_user):
+    rapid, lcspr = _rapid_review_with_lcspr(bu_user)
+    lcspr.method = "systems"
+    lcspr.method_rationale = "Proportionate."
+    lcspr.save()
+    services.review_appoint_reviewer(review=lcspr, by=bu_user, lead_reviewer=reviewer_user)
+    services.review_move(
+        review=lcspr, to_stage=Review.Stage.REVIEWER_APPOINTED, by=bu_user, on=D(2025, 4, 1)
+    )
+    with pytest.raises(ValidationError, match="which has moved on to “Reviewer appointed” since"):
+        _decide_not_to_initiate(rapid, bu_user)
+    lcspr.refresh_from_db()
+    assert lcspr.stage == Review.Stage.REVIEWER_APPOINTED
+
+
 def test_an_alternative_route_opens_the_follow_on_review(bu_user):
     scr = open_review(by=bu_user, kind=K.SCR, referred_on=D(2017, 1, 9))
     services.review_record_decision(

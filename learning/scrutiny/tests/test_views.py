@@ -1,4 +1,5 @@
 import datetime
+import re
 from html import unescape
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from learning.models import Action, Finding
 from learning.tests.factories import ThemeFactory
+from sscb import sending
 from sscb.models import SubGroup
 from sscb.tests.factories import AgencyFactory, SubGroupFactory, SubGroupMembershipFactory
 
@@ -244,3 +246,21 @@ def test_the_register_runs_the_same_queries_for_2_or_50_rows(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert body(response).count('data-testid="inspection-row"') == 25
+
+
+def test_a_recommendation_made_an_action_twice_from_the_same_page_adds_one(client, bu_user):
+    agency = AgencyFactory(name="Shropshire Council", short_name="Council")
+    recommendation = RecommendationFactory(text="Review the neglect strategy.")
+    inspection = recommendation.inspection
+    client.force_login(bu_user)
+    page = client.get(inspection.get_absolute_url()).content.decode()
+    key = re.search(rf'name="{sending.ONCE}" value="([^"]+)"', page).group(1)
+    url = reverse("scrutiny:recommendation-action", args=[inspection.uuid, recommendation.uuid])
+    data = {"owner_agency": agency.pk, "due_on": in_days(60), sending.ONCE: key}
+
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+
+    assert Action.objects.count() == 1
+    assert again.status_code == 400
+    assert "This page had already been sent and was saved then" in body(again)

@@ -1,0 +1,225 @@
+"""What a form that saves records guards against, whatever view shows it.
+
+- **Someone else's change, overwritten.** An edit form (a ModelForm of a saved record) carries a
+  short fingerprint of each value it showed (``SHOWN``). When it comes back, a field whose saved
+  value has changed since, and which the form would now set to something else, stops the save:
+  the form says who changed it and when, and what is saved now, and keeps what was typed; sent
+  again, it saves what was typed.
+- **The same form sent twice.** A form that adds a record carries a one-time key (``ONCE``),
+  claimed in the cache when the form comes back valid. The same page sent again (a second
+  click, the browser's back button and send, a replayed request) is refused, with a link to what
+  the first one saved where it is known. A refusal by the service gives the key back; a page
+  shown again after a refusal carries a new key.
+
+A post that leaves these fields out (a script, most tests) is checked as before: the guards are
+for people in browsers, who lose work to these two mistakes. The keys live in the cache, shared
+by every process when ``REDIS_URL`` is set; without it, within one process.
+"""
+
+import hashlib
+import secrets
+
+from django import forms
+from django.core.cache import cache
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+
+SHOWN = "shown_as"
+ONCE = "sent_once"
+# How long a sent form is remembered: a day covers a page left open and sent again tomorrow
+# morning; a form older than that is sent as new.
+ONCE_KEPT = 24 * 60 * 60
+SENT = "sent"  # the key's value until the page that saved it says where it went
+NOW_SAVED_LENGTH = 200
+
+
+class GuardField(forms.Field):
+    """A hidden value the guard reads itself: never a change to the form, never in its data."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def has_changed(self, initial, data):
+        return False
+
+
+class SendingGuardMixin:
+    """Guards a form's save (see the module). A ModelForm of a saved record is guarded as an
+    edit of it, and of a new one as an addition. A form that shows a saved record's values as
+    its ``initial`` names it as ``record``, and is guarded as an edit of it; a form that adds
+    records says so with ``adds_records`` (a new version of a record is both)."""
+
+    adds_records = False
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        instance = getattr(self, "instance", None)
+        self.record = record if record is not None else instance
+        self.editing = self.record is not None and not self.record._state.adding
+        self.claimed = None  # the cache key of this send, once claimed
+        if self.editing:
+            # Worked out when shown, after the form's own set-up has settled its fields.
+            self.fields[SHOWN] = GuardField(initial=lambda: _joined(self._fingerprints()))
+        if self.adds_records or (instance is not None and instance._state.adding):
+            self.fields[ONCE] = GuardField(initial=secrets.token_urlsafe(16))
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or (self.empty_permitted and not self.has_changed()):
+            return
+        for name in (SHOWN, ONCE):
+            self.cleaned_data.pop(name, None)
+        if self.editing:
+            self._refuse_overwrite()
+        if ONCE in self.fields and not self._errors:
+            self._claim()
+
+    # Someone else's change -----------------------------------------------------------------
+
+    def _edited(self) -> list[str]:
+        """The form's fields that show a value of its record."""
+        if isinstance(self, forms.BaseModelForm):
+            names = {field.name for field in self._meta.model._meta.get_fields()}
+            return [name for name in self.fields if name in names and name in self.initial]
+        return [name for name in self.fields if name in self.initial]
+
+    def _fingerprint(self, name, value) -> str:
+        value = self.fields[name].prepare_value(value)
+        if isinstance(value, list | tuple | set):
+            value = sorted(str(each) for each in value)
+        return hashlib.blake2b(repr(value).encode(), digest_size=4).hexdigest()
+
+    def _fingerprints(self) -> dict[str, str]:
+        return {
+            name: self._fingerprint(name, self.get_initial_for_field(self.fields[name], name))
+            for name in self._edited()
+        }
+
+    def _refuse_overwrite(self):
+        sent = _parsed(self.data.get(self.add_prefix(SHOWN)))
+        if not sent:
+            return
+        shown = self._fingerprints()
+        changed = [
+            name
+            for name, now in shown.items()
+            if name in sent
+            and sent[name] != now
+            and (
+                name not in self.cleaned_data
+                or self._fingerprint(name, self.cleaned_data[name]) != now
+            )
+        ]
+        if not changed:
+            return
+        for name in changed:
+            self.add_error(
+                name, f"Changed after you opened the page. Saved now: {self._now_saved(name)}."
+            )
+        labels = ", ".join(str(self.fields[name].label or name).lower() for name in changed)
+        self.add_error(
+            None,
+            f"{_last_change(self.record)} changed this {self.record._meta.verbose_name} "
+            f"after you opened the page ({labels}), so nothing has been saved. What you typed "
+            "is below, with what is saved now under each field that changed. Save again to "
+            "replace what is saved with what you typed.",
+        )
+        self._renew(SHOWN, _joined(shown))
+
+    def _now_saved(self, name) -> str:
+        """The saved value of ``name`` in words, through the form's own choices: a record the
+        form does not offer this person is not named."""
+        field = self.fields[name]
+        value = self.initial[name]
+        if value in (None, "", [], ()):
+            return "nothing"
+        if isinstance(field, forms.ModelChoiceField):
+            keys = [
+                getattr(each, "pk", each)
+                for each in (value if isinstance(value, list | tuple) else [value])
+            ]
+            records = field.queryset.filter(pk__in=keys)
+            return "; ".join(field.label_from_instance(record) for record in records) or (
+                "a record you cannot choose here"
+            )
+        if hasattr(field, "choices"):
+            return str(dict(_flat(field.choices)).get(value, value))
+        if hasattr(value, "strftime"):
+            return date_format(value, "j F Y")
+        text = str(value)
+        return f"“{text[:NOW_SAVED_LENGTH]}{'…' if len(text) > NOW_SAVED_LENGTH else ''}”"
+
+    # The same form sent twice ----------------------------------------------------------------
+
+    def _claim(self):
+        key = self.data.get(self.add_prefix(ONCE))
+        if not key:
+            return
+        cache_key = f"sent-once:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
+        if cache.add(cache_key, SENT, ONCE_KEPT):
+            self.claimed = cache_key
+            self._renew(ONCE, secrets.token_urlsafe(16))
+            return
+        where = cache.get(cache_key)
+        self.add_error(
+            None,
+            format_html(
+                'This page had already been sent and was saved then: <a href="{}">open what '
+                "it saved</a>. It has not been saved again.",
+                where,
+            )
+            if where and where != SENT
+            else "This page had already been sent and was saved then, so it has not been "
+            "saved again. Look for it in the list before adding it again.",
+        )
+
+    def _renew(self, name, value):
+        """Show ``value`` in the hidden field ``name`` when the form is shown again."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix(name)] = value
+
+
+def saved(form, record) -> None:
+    """Remember where a guarded form's send went, so a second send can link to it."""
+    url = getattr(record, "get_absolute_url", None)
+    if getattr(form, "claimed", None) and url:
+        cache.set(form.claimed, url(), ONCE_KEPT)
+
+
+def not_saved(form) -> None:
+    """A guarded form's send was refused after its checks: the same page may be sent again."""
+    if getattr(form, "claimed", None):
+        cache.delete(form.claimed)
+        form.claimed = None
+
+
+def _joined(fingerprints: dict[str, str]) -> str:
+    return " ".join(f"{name}:{print_}" for name, print_ in fingerprints.items())
+
+
+def _parsed(value) -> dict[str, str]:
+    pairs = (part.rpartition(":") for part in str(value or "").split())
+    return {name: print_ for name, _, print_ in pairs if name}
+
+
+def _flat(choices):
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            yield from _flat(label)
+        else:
+            yield key, label
+
+
+def _last_change(instance) -> str:
+    """Who last changed ``instance`` and when, from its history: "Sam Patel, at 14:02 on
+    7 December 2026,"; "Someone" where it has none."""
+    history = getattr(instance, "history", None)
+    version = history.select_related("history_user").first() if history is not None else None
+    if version is None:
+        return "Someone"
+    when = localtime(version.history_date)
+    who = str(version.history_user) if version.history_user else "Someone"
+    return f"{who}, at {when:%H:%M} on {date_format(when, 'j F Y')},"
