@@ -157,6 +157,15 @@ def not_met(prefix: str = "") -> Q:
     )
 
 
+def unanswered(prefix: str = "") -> Q:
+    """An answer no action answers yet. An action names the answer it answers (the learning
+    app's ``Action.standard_assessment``, read here through its link, as audits never import
+    learning)."""
+    actions = StandardAssessment._meta.get_field("actions").related_model.objects
+    answered = actions.filter(standard_assessment__isnull=False).values("standard_assessment")
+    return ~Q(**{f"{prefix}pk__in": answered})
+
+
 def get_standard_assessment_for_user(user, uuid: UUID) -> StandardAssessment:
     """A Section 11 / 175 standard answer, if the user may open the return it belongs to."""
     return get_by_public_id(
@@ -169,8 +178,9 @@ def get_standard_assessment_for_user(user, uuid: UUID) -> StandardAssessment:
 
 def answers_for(self_assessment) -> list[StandardAssessment]:
     """A return's answers in standard order, with who moderated them and whether each
-    ``needs_action`` (rated not met in a return that is in): one query."""
-    needs_action = not_met() & Q(self_assessment__status__in=RETURNED)
+    ``needs_action`` (rated not met in a return that is in, and no action answers it yet): one
+    query."""
+    needs_action = not_met() & Q(self_assessment__status__in=RETURNED) & unanswered()
     return list(
         StandardAssessment.objects.filter(self_assessment=self_assessment)
         .select_related("standard", "moderated_by")
@@ -270,7 +280,8 @@ def as_return_status(text: str) -> str | None:
 
 def cycle_returns(cycle, today=None, status=None) -> list[SelfAssessment]:
     """Each return in the cycle (in ``status``, if given) with how many standards are answered
-    and moderated, how many ``need_action`` (rated not met, once the return is in) and whether
+    and moderated, how many ``need_action`` (rated not met once the return is in, with no action
+    yet) and whether
     it is ``late``: one query."""
     returns = SelfAssessment.objects.filter(cycle=cycle)
     if status:
@@ -281,7 +292,10 @@ def cycle_returns(cycle, today=None, status=None) -> list[SelfAssessment]:
             late=_is_late(today or timezone.localdate()),
             answered=Count("answers", filter=Q(answers__self_score__isnull=False)),
             moderated=Count("answers", filter=Q(answers__moderated_score__isnull=False)),
-            need_action=Count("answers", filter=not_met("answers__") & Q(status__in=RETURNED)),
+            need_action=Count(
+                "answers",
+                filter=not_met("answers__") & Q(status__in=RETURNED) & unanswered("answers__"),
+            ),
         )
         .order_by("agency__name")
     )

@@ -9,7 +9,13 @@ from sscb.lists import count_up_to, how_many, plural
 from sscb.record_urls import url_for
 
 from . import selectors
-from .models import Action, AssuranceEvidence, LearningOutcome, action_rag_condition
+from .models import (
+    Action,
+    AssuranceEvidence,
+    LearningOutcome,
+    action_follow_up_due,
+    action_rag_condition,
+)
 
 SOON = Action.AMBER_WITHIN  # what turns an action amber
 
@@ -96,14 +102,10 @@ def subgroup_follow_through(user):
         return []
     subgroups = selectors.subgroups_for_work(user).values("pk")
     actions = Action.objects.filter(subgroup__in=subgroups)
+    today = timezone.localdate()
+    overdue = count_up_to(actions.filter(action_rag_condition(Action.Rag.RED, today)))
     to_sign = count_up_to(actions.filter(status=Action.Status.COMPLETE))
-    follow_up = count_up_to(
-        actions.filter(
-            status=Action.Status.SIGNED_OFF,
-            followed_up_on__isnull=True,
-            follow_up_on__lte=timezone.localdate(),
-        )
-    )
+    follow_up = count_up_to(actions.filter(action_follow_up_due(today)))
     to_judge = count_up_to(
         AssuranceEvidence.objects.filter(
             outcome__theme__subgroup__in=subgroups,
@@ -114,12 +116,21 @@ def subgroup_follow_through(user):
     unthemed = count_up_to(selectors.findings_visible_to(user).filter(theme__isnull=True))
     items = []
     actions_url = url_for("learning:actions")
+    if overdue:
+        items.append(
+            Attention(
+                f"{how_many(overdue, 'action')} overdue in your sub-groups",
+                "Ask the owning agency for progress, or agree a new date and say why.",
+                actions_url + "?rag=red&mine=true",
+                "danger",
+            )
+        )
     if to_sign:
         items.append(
             Attention(
                 f"{how_many(to_sign, 'action')} reported complete, awaiting sign-off",
                 "Check the evidence of completion and sign off, setting a follow-up date.",
-                actions_url + "?status=complete",
+                actions_url + "?status=complete&mine=true",
                 "info",
             )
         )
@@ -128,7 +139,7 @@ def subgroup_follow_through(user):
             Attention(
                 f"{how_many(follow_up, 'action')} due a follow-up check",
                 "Check that the change has lasted and record what you found.",
-                actions_url + "?status=signed_off",
+                actions_url + "?follow_up_due=true&mine=true",
                 "warning",
             )
         )
@@ -137,7 +148,7 @@ def subgroup_follow_through(user):
             Attention(
                 f"{how_many(to_judge, 'piece')} of assurance evidence to judge",
                 "Judge whether the evidence shows practice has improved.",
-                url_for("learning:evidence_list") + "?judgement=pending",
+                url_for("learning:evidence_list") + "?judgement=pending&received=true&mine=true",
                 "info",
             )
         )

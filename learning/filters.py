@@ -20,8 +20,9 @@ from .models import (
     PriorityTheme,
     action_completion_condition,
     action_escalated,
+    action_follow_up_due,
 )
-from .selectors import findings_with_loop_stage, themes_visible_to
+from .selectors import findings_with_loop_stage, subgroups_for_work, themes_visible_to
 
 # Next year too: an action may be due in it, an activity planned for it.
 _financial_years = partial(financial_year_choices, ahead=1)
@@ -91,11 +92,20 @@ def _visible_themes(request):
     return themes_visible_to(request.user)
 
 
+def _of_my_subgroups(filterset, qs, field: str, value: bool):
+    """The rows whose ``field`` is (or is not) a sub-group the person records work for: what
+    their home page counts for them links here."""
+    mine = Q(**{f"{field}__in": subgroups_for_work(filterset.request.user).values("pk")})
+    return qs.filter(mine) if value else qs.exclude(mine)
+
+
 class EvidenceFilter(django_filters.FilterSet):
     way = django_filters.ChoiceFilter(choices=AssuranceEvidence.Way.choices)
     judgement = django_filters.ChoiceFilter(choices=AssuranceEvidence.Judgement.choices)
     agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
     outstanding = YesNoFilter(method="filter_outstanding", label="Requested and not received")
+    received = YesNoFilter(method="filter_received", label="Received")
+    mine = YesNoFilter(method="filter_mine", label="For my sub-groups")
     # The Board dashboard's assurance figures link here.
     theme = ModelChoiceFilter(field_name="outcome__theme", queryset=_visible_themes, label="Theme")
     subgroup = ModelChoiceFilter(
@@ -114,6 +124,8 @@ class EvidenceFilter(django_filters.FilterSet):
             "judgement",
             "agency",
             "outstanding",
+            "received",
+            "mine",
             "theme",
             "subgroup",
             "judged_year",
@@ -125,6 +137,12 @@ class EvidenceFilter(django_filters.FilterSet):
     def filter_outstanding(self, qs, name, value):
         condition = Q(requested_on__isnull=False, received_on__isnull=True)
         return qs.filter(condition) if value else qs.exclude(condition)
+
+    def filter_received(self, qs, name, value):
+        return qs.filter(received_on__isnull=not value)
+
+    def filter_mine(self, qs, name, value):
+        return _of_my_subgroups(self, qs, "outcome__theme__subgroup", value)
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -166,6 +184,8 @@ class ActionFilter(django_filters.FilterSet):
         method="filter_escalated",
         label="Overdue reminder escalated",
     )
+    follow_up_due = YesNoFilter(method="filter_follow_up_due", label="Follow-up check due")
+    mine = YesNoFilter(method="filter_mine", label="For my sub-groups")
 
     class Meta:
         model = Action
@@ -180,6 +200,8 @@ class ActionFilter(django_filters.FilterSet):
             "financial_year",
             "completion",
             "escalated",
+            "follow_up_due",
+            "mine",
         ]
 
     def filter_source(self, qs, name, value):
@@ -192,6 +214,13 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_escalated(self, qs, name, value):
         return qs.filter(action_escalated(value, timezone.localdate()))
+
+    def filter_follow_up_due(self, qs, name, value):
+        due = action_follow_up_due(timezone.localdate())
+        return qs.filter(due) if value else qs.exclude(due)
+
+    def filter_mine(self, qs, name, value):
+        return _of_my_subgroups(self, qs, "subgroup", value)
 
 
 class ActivityFilter(django_filters.FilterSet):

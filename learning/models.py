@@ -24,7 +24,7 @@ from sscb.dates import (
     not_future,
     recorded_on,
 )
-from sscb.models import TimeStampedModel
+from sscb.models import TimeStampedModel, at_most_people
 from sscb.record_urls import record_url
 
 
@@ -286,7 +286,10 @@ class DeliveryActivity(TimeStampedModel):
     planned_on = models.DateField()
     delivered_on = models.DateField(null=True, blank=True)
     reach = models.PositiveIntegerField(
-        null=True, blank=True, help_text="How many practitioners or managers it reached."
+        null=True,
+        blank=True,
+        validators=[at_most_people],
+        help_text="How many practitioners or managers it reached.",
     )
     notes = models.TextField(blank=True)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -402,7 +405,7 @@ class TrainingEvaluationStage(TimeStampedModel):
     due_on = models.DateField()
     due_by = models.DateField(help_text="The last day of the window for this stage.")
     completed_on = models.DateField(null=True, blank=True)
-    responses = models.PositiveIntegerField(null=True, blank=True)
+    responses = models.PositiveIntegerField(null=True, blank=True, validators=[at_most_people])
     confidence = models.PositiveSmallIntegerField(
         null=True,
         blank=True,
@@ -940,6 +943,11 @@ def action_completion_condition(value: str) -> Q:
     if value == "late":
         return done & Q(completed_on__gt=models.F("due_on"))
     return ~done & ~Q(status=Action.Status.CANCELLED)
+
+
+def action_follow_up_due(today: datetime.date) -> Q:
+    """Signed off, and the day to check that the change has lasted has come, unchecked."""
+    return Q(status=Action.Status.SIGNED_OFF, followed_up_on__isnull=True, follow_up_on__lte=today)
 
 
 def action_escalated(level: str, today: datetime.date) -> Q:

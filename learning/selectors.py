@@ -37,6 +37,7 @@ from audits.selectors import (
     not_met,
     self_assessments_visible_to,
     standards_not_met,
+    unanswered,
 )
 from reviews.selectors import review_hidden_annotation, review_visible_at, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
@@ -360,7 +361,12 @@ def get_action_for_user(user, uuid: UUID, write=False) -> Action:
             "review",
             "audit",
             "outcome",
-            "standard_assessment",
+            Prefetch(
+                "standard_assessment",
+                queryset=StandardAssessment.objects.select_related(
+                    "standard", "self_assessment__cycle", "self_assessment__agency"
+                ),
+            ),
             "recommendation__inspection",
             Prefetch("finding", queryset=findings_visible_to(user)),
         ),
@@ -370,6 +376,14 @@ def get_action_for_user(user, uuid: UUID, write=False) -> Action:
         raise PermissionDenied
     action.finding_hidden = bool(action.finding_id and action.finding is None)
     return action
+
+
+def return_opens(user, action: Action) -> bool:
+    """Whether the reader may open the return whose standard ``action`` answers."""
+    answer = action.standard_assessment
+    return answer is not None and (
+        self_assessments_visible_to(user).filter(pk=answer.self_assessment_id).exists()
+    )
 
 
 def get_action_key_for_user(user, uuid: UUID) -> Action:
@@ -518,7 +532,7 @@ def standards_needing_action(user, self_assessment=None) -> QuerySet:
     given), for QAP and the BU."""
     if not can_moderate(user):
         return StandardAssessment.objects.none()
-    answers = standards_not_met().filter(actions__isnull=True)
+    answers = standards_not_met().filter(unanswered())
     if self_assessment is not None:
         answers = answers.filter(self_assessment=self_assessment)
     return answers

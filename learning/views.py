@@ -717,6 +717,7 @@ def _action_page(request, uuid, **bound):
                 shown=HISTORY_SHOWN,
             ),
             "reminders": reminders_about(action),
+            "return_opens": selectors.return_opens(user, action),
             "progress_form": bound.get("progress_form") or forms.ProgressForm(),
             "sign_off_form": bound.get("sign_off_form") or forms.SignOffForm(),
             "follow_up_form": bound.get("follow_up_form") or forms.FollowUpForm(),
@@ -849,7 +850,12 @@ def _thread(request, source):
         thread = selectors.thread_forward(request.user, **{kind: source}, page=page)
         return thread | {"source": source, "source_param": kind}
 
-    return render(request, "learning/thread.html", {"source": source, "detail": context})
+    opens = reverse(f"{'reviews' if kind == 'review' else 'audits'}:detail", args=[source.uuid])
+    return render(
+        request,
+        "learning/thread.html",
+        {"source": source, "source_url": opens, "detail": context},
+    )
 
 
 def thread_review(request, uuid):

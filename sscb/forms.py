@@ -6,7 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from . import sending
@@ -29,6 +29,22 @@ def add_service_errors(form, error: ValidationError) -> None:
 class RecordForm(sending.SendingGuardMixin, forms.ModelForm):
     """The base of every form of a record: what it saves is guarded against overwriting
     someone else's change and against being sent twice (``sscb.sending``)."""
+
+    def _update_errors(self, errors):
+        """The record's own rules, less those about a field the form has already refused: the
+        record never saw what was typed there, so its rule would speak of a value left empty
+        ("Say how many people it reached") when one was given ("-5")."""
+        if hasattr(errors, "error_dict"):
+            errors = ValidationError(
+                {
+                    field: messages
+                    for field, messages in errors.error_dict.items()
+                    if field == NON_FIELD_ERRORS or field not in self._errors
+                }
+            )
+            if not errors.error_dict:
+                return
+        super()._update_errors(errors)
 
 
 # The most records a choice of records lists (a select, or boxes to tick): a page must not grow

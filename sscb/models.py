@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -79,6 +80,14 @@ class MinimisedModel(models.Model):
                 logger.warning("%s: a constraint refused it with no message of its own", self)
                 raise ValidationError(plain) from error
             raise
+
+
+# The most people one activity, cascade, session or survey can count: a figure beyond it is a
+# slip of the keyboard, and would swamp the Board's totals of reach.
+MOST_PEOPLE = 100_000
+at_most_people = MaxValueValidator(
+    MOST_PEOPLE, f"Give the number of people, at most {MOST_PEOPLE:,}."
+)
 
 
 class TimeStampedModel(MinimisedModel):

@@ -19,7 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from sscb.dates import check_dates, happened_after
-from sscb.models import TimeStampedModel
+from sscb.models import TimeStampedModel, at_most_people
 
 # An agency is asked to confirm its cascade within this many days of publication.
 CASCADE_WITHIN = datetime.timedelta(days=28)
@@ -239,7 +239,11 @@ class Cascade(TimeStampedModel):
         "how, if other", max_length=200, blank=True, help_text="Say how, if not one of these."
     )
     staff_reached = models.PositiveIntegerField(
-        "staff reached", null=True, blank=True, help_text="How many staff it was cascaded to."
+        "staff reached",
+        null=True,
+        blank=True,
+        validators=[at_most_people],
+        help_text="How many staff it was cascaded to.",
     )
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

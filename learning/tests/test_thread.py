@@ -331,3 +331,12 @@ def test_a_thread_page_is_kept_for_its_reader_and_page_until_a_record_changes(
         review=loop["review"],
     )
     assert "Added since" in main_of(client, url)[0] + main_of(client, f"{url}?page=2")[0]
+
+
+def test_a_thread_opens_the_review_or_audit_it_starts_from(client, bu_user, loop):
+    client.force_login(bu_user)
+    for kind, opens in (("review", "reviews:detail"), ("audit", "audits:detail")):
+        source = loop[kind]
+        page = client.get(reverse(f"learning:thread_{kind}", args=[source.uuid])).content
+        link = f'href="{reverse(opens, args=[source.uuid])}" data-testid="thread-source"'
+        assert link in page.decode()

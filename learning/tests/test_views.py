@@ -18,7 +18,8 @@ from learning.tests.factories import (
     ReviewFactory,
     ThemeFactory,
 )
-from sscb.tests.factories import AgencyFactory, StrategicPriorityFactory
+from sscb.models import SubGroup
+from sscb.tests.factories import AgencyFactory, StrategicPriorityFactory, SubGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -791,6 +792,15 @@ def test_actions_for_a_returns_unmet_standards_in_one_step(client, bu_user, agen
         (3, agency),
     ]
     assert "already has an action" in body(client.get(url))  # nothing twice
+    # Answered, the standards no longer ask for an action anywhere, and each action names the
+    # cycle it came from and opens its return.
+    page = body(client.get(reverse("audits:return", args=[own.uuid])))
+    assert "Not met: action needed" not in page and "Raise actions" not in page
+    cycle = body(client.get(reverse("audits:cycle", args=[own.cycle.uuid])))
+    assert "need an action" not in cycle
+    detail = client.get(actions[0].get_absolute_url()).content.decode()
+    assert f'href="{reverse("audits:return", args=[own.uuid])}" data-testid="plan-return"' in detail
+    assert f"{own.cycle}</a>: {agency}, standard {unmet}" in unescape(detail)
 
 
 def test_actions_from_a_return_offer_only_the_returns_agencys_people_as_owner(
@@ -1115,3 +1125,83 @@ def test_an_actions_page_and_title_are_kept_for_their_reader_and_a_refused_form_
     refused = lead.post(reverse("learning:action_progress", args=[mine.uuid]), {"progress": ""})
     assert refused.status_code == 200 and "Describe the progress made." in refused.content.decode()
     assert title(lead, refused) == title(lead)
+
+
+@pytest.mark.parametrize(
+    "reach, message",
+    [
+        ("99999999999", "Give the number of people, at most 100,000."),
+        ("-5", "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_a_reach_no_activity_could_have_is_refused_with_one_message(
+    client, bu_user, reach, message
+):
+    """The Board's totals add every reach: a slip of the keyboard must not reach them, and a
+    refused figure is not also reported as missing."""
+    outcome = OutcomeFactory()
+    client.force_login(bu_user)
+    delivered = timezone.localdate() - datetime.timedelta(days=3)
+    response = client.post(
+        reverse("learning:activity_new", args=[outcome.uuid]),
+        {
+            "way": "core_training",
+            "title": "Neglect toolkit training",
+            "planned_on": delivered.isoformat(),
+            "delivered_on": delivered.isoformat(),
+            "reach": reach,
+        },
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["reach"] == [message]
+    assert not outcome.activities.exists()
+
+
+def test_a_members_home_counts_their_sub_groups_work_and_each_link_opens_what_it_counts(
+    client, li, li_member
+):
+    """Overdue actions, sign-offs, follow-ups and evidence to judge in the member's sub-groups:
+    each count opens a list of exactly those (an awaited report or another sub-group's work is
+    in neither)."""
+    today = timezone.localdate()
+    signed_off = {
+        "status": Action.Status.SIGNED_OFF,
+        "signed_off_by": li_member,
+        "signed_off_on": today - datetime.timedelta(days=10),
+    }
+    qap = SubGroupFactory(code=SubGroup.Code.QUALITY_ASSURANCE)
+    for subgroup, times in ((li, 1), (qap, 2)):  # the other sub-group's are counted for no one
+        for _ in range(times):
+            ActionFactory(subgroup=subgroup, due_on=today - datetime.timedelta(days=5))
+            ActionFactory(subgroup=subgroup, status=Action.Status.COMPLETE, completed_on=today)
+            ActionFactory(
+                subgroup=subgroup,
+                **signed_off,
+                completed_on=today - datetime.timedelta(days=40),
+                due_on=today - datetime.timedelta(days=30),
+                follow_up_on=today - datetime.timedelta(days=1),
+            )
+            outcome = OutcomeFactory(theme=ThemeFactory(subgroup=subgroup))
+            EvidenceFactory(outcome=outcome, received_on=today)
+    EvidenceFactory(outcome=OutcomeFactory(theme=ThemeFactory(subgroup=li)))  # awaited
+    ActionFactory(  # signed off, its check not yet due
+        subgroup=li,
+        **signed_off,
+        completed_on=today,
+        follow_up_on=today + datetime.timedelta(days=30),
+    )
+    client.force_login(li_member)
+    items = {
+        item.title: item
+        for item in client.get(reverse("home")).context["lists"]()["attention"]
+        if "sub-groups" in item.title or "action" in item.title or "evidence" in item.title
+    }
+    assert set(items) == {
+        "1 action overdue in your sub-groups",
+        "1 action reported complete, awaiting sign-off",
+        "1 action due a follow-up check",
+        "1 piece of assurance evidence to judge",
+    }
+    for title, item in items.items():
+        listed = client.get(item.url).context["page_obj"].paginator.count
+        assert listed == 1, f"{title} opens {item.url} listing {listed}"

@@ -14,7 +14,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from learning.models import DeliveryActivity, TrainingEvaluationStage
-from sscb.models import TimeStampedModel
+from sscb.models import TimeStampedModel, at_most_people
 
 # The ways of delivery (DeliveryActivity.Way) that are training: a course is one of them.
 TRAINING_WAYS = (
@@ -78,7 +78,7 @@ class Session(TimeStampedModel):
     venue = models.CharField(
         "venue or link", max_length=300, help_text="The venue, or the link for an online session."
     )
-    places = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    places = models.PositiveIntegerField(validators=[MinValueValidator(1), at_most_people])
     delivered_on = models.DateField(null=True, blank=True, editable=False)
     # The delivery activity of each outcome the course serves: this session, as the outcome's
     # delivery (learning.services.activity_save keeps them; reach is the attended count).
