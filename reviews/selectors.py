@@ -164,6 +164,12 @@ def get_clock_for_user(user, review_uuid: UUID, uuid: UUID, write=False) -> Revi
     return clock
 
 
+def reviews_counted():
+    """Every review, as the Board's figures count them whoever reads them (a restricted one
+    too): never listed, only counted beside a list of the reviews a person may open."""
+    return Review.objects.all()
+
+
 def reviews_for_register(user):
     """The register list: visible reviews with what each row shows (``reviews/review_list.html``)
     and nothing more, in a fixed set of queries. A review has some sixty columns, long texts

@@ -37,7 +37,10 @@ from .models import ChildDeathDetails, Review
 def review_list(request):
     """The register: every review the person may open, filtered and paginated."""
     context = filtered_page(
-        request, ReviewFilter, lambda: selectors.reviews_for_register(request.user)
+        request,
+        ReviewFilter,
+        lambda: selectors.reviews_for_register(request.user),
+        counted=selectors.reviews_counted,
     )
     context["can_create"] = can_record_work(request.user)  # who records the work opens reviews
     return render(request, "reviews/review_list.html", context)

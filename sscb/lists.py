@@ -1,6 +1,6 @@
 """What every list page shares: the selector's rows, narrowed by a FilterSet, a page at a time."""
 
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
@@ -86,19 +86,34 @@ class LazyFilterSet(SimpleLazyObject):
         self.__dict__["filter_names"] = frozenset(filterset_class.base_filters)
 
 
-def filtered_page(request, filterset_class, rows, *, per_page: int = PAGE_SIZE) -> dict:
+def filtered_page(
+    request, filterset_class, rows, *, per_page: int = PAGE_SIZE, counted=None
+) -> dict:
     """A list page's context: ``filter`` (``filterset_class`` over ``rows()``, the selector's
     queryset, read from the query string), ``page_obj`` (the page ``?page=`` asks for, read when
     the template first asks for it) and ``is_filtered`` (whether the query string narrows the
     list). A list kept for its reader (``{% kept_for_reader %}``) reads neither, and so never
     calls ``rows``: building a selector's queryset, its visibility rules and annotations, was
     half of such a request. Links that keep the filters but not the page use
-    ``{% querystring page=None %}``."""
+    ``{% querystring page=None %}``.
+
+    ``counted()``, where given, is every row the Board's figures count, whoever reads them:
+    ``not_shown`` is then how many of those match the filters beyond the rows this reader may
+    open (a number, never a row), so that a list opened from a figure says why it lists fewer.
+    """
     filterset = LazyFilterSet(filterset_class, request, rows)
+    page_obj = SimpleLazyObject(lambda: page_of(request, filterset.qs, per_page))
+
+    @cache
+    def not_shown() -> int:
+        every = filterset_class(request.GET, queryset=counted(), request=request).qs
+        return max(count_up_to(every) - page_obj.paginator.count, 0)
+
     return {
         "filter": filterset,
-        "page_obj": SimpleLazyObject(lambda: page_of(request, filterset.qs, per_page)),
+        "page_obj": page_obj,
         "is_filtered": any(value for name, value in request.GET.items() if name != "page"),
+        **({"not_shown": not_shown} if counted else {}),
     }
 
 

@@ -164,6 +164,12 @@ def attendee_list(user) -> QuerySet:
     return attendees_visible_to(user).select_related("agency", "session__course")
 
 
+def answers_counted() -> QuerySet:
+    """Every answer, as the Board's figures count them: never listed, only counted beside a
+    list of the answers a person may read."""
+    return Questionnaire.objects.filter(answered_at__isnull=False)
+
+
 def answer_list(user) -> QuerySet:
     return (
         questionnaires_visible_to(user)

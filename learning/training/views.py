@@ -305,7 +305,12 @@ def attendee_list(request):
 @require_safe
 def answer_list(request):
     """The evaluation's answers, as the figures that link here count them."""
-    context = filtered_page(request, AnswerFilter, lambda: selectors.answer_list(request.user))
+    context = filtered_page(
+        request,
+        AnswerFilter,
+        lambda: selectors.answer_list(request.user),
+        counted=selectors.answers_counted,
+    )
     return render(request, "training/answer_list.html", context)
 
 

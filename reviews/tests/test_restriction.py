@@ -252,3 +252,18 @@ def test_opening_a_restricted_review_in_the_admin_is_logged(client, bu_user, rev
     client.get(url)
     entry = AccessLogEntry.objects.get()
     assert (entry.action, entry.record, entry.path) == (Action.VIEW, review.reference, url)
+
+
+def test_a_register_opened_from_the_boards_figures_says_how_many_it_cannot_list(
+    client, executive_user, crp, bu_user
+):
+    """The Board's figures count a restricted review; the register does not list it to those
+    off its panel, and says so, as a number only."""
+    open_review(by=bu_user, subgroup=crp, title="Listed review")
+    open_review(by=bu_user, subgroup=crp, is_restricted=True, title="Unlisted review")
+    client.force_login(executive_user)
+    page = client.get(reverse("reviews:list")).content.decode()
+    assert "Listed review" in page and "Unlisted review" not in page
+    assert "1 more review matches these filters and is counted in the Board's figures" in page
+    client.force_login(bu_user)
+    assert 'data-testid="not-shown"' not in client.get(reverse("reviews:list")).content.decode()

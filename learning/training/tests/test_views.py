@@ -252,3 +252,18 @@ def test_a_number_out_of_range_is_refused_in_words_not_by_a_constraints_name(cou
         session.validate_constraints()
     assert "Constraint" not in " ".join(refused.value.messages)
     assert "cannot be saved together" in " ".join(refused.value.messages)
+
+
+def test_the_answers_list_says_how_many_answers_the_figures_count_that_it_cannot_show(
+    client, executive_user, delivered
+):
+    """The Board's figures count every answer; the executive reads none of them, and the list
+    opened from a figure says how many, as a number only."""
+    sam = delivered.attendees.get(name="Sam Patel")
+    services.questionnaire_answer(
+        link=link_for_token(link_to(sam)), ratings=[4, 4], doing_differently="Listen first."
+    )
+    client.force_login(executive_user)
+    page = client.get(reverse("training:answers")).content.decode()
+    assert "Listen first." not in page and "Sam Patel" not in page
+    assert "1 more answer matches these filters and is counted in the Board's figures" in page
