@@ -881,6 +881,9 @@ def theme_detail(user, theme: PriorityTheme, page=None) -> dict:
     return {
         "theme": theme,
         "findings": findings,
+        # The theme list counts every finding (as the Board's figures do): the page says how
+        # many of those it does not show this reader, as a number only.
+        "findings_not_shown": Finding.objects.filter(theme=theme).count() - len(findings),
         "actions": _thread_actions(
             user, findings=findings, outcomes=list(theme.outcomes.all()), page=page
         ),
