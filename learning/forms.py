@@ -162,6 +162,12 @@ class DecisionForm(MinimisedFormMixin, forms.Form):
         label="The Executive's discussion",
         error_messages={"required": "Summarise the Executive's discussion."},
     )
+    decided_on = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="Decided on",
+        help_text="The day the Executive decided, at its meeting; today if left empty.",
+    )
 
 
 class ActivityForm(RecordForm):

@@ -378,6 +378,36 @@ def get_action_for_user(user, uuid: UUID, write=False) -> Action:
     return action
 
 
+# The versions of an outcome read for its earlier decisions: each edit of the outcome is a
+# version, and a decision is seldom recorded more than a few times.
+DECISION_VERSIONS_READ = 200
+
+
+def earlier_decisions(outcome: LearningOutcome) -> list[dict]:
+    """The Executive's decisions on ``outcome`` before the one it holds now, newest first, each
+    once, from its history: a decision recorded again replaces the outcome's, never its record."""
+    versions = (
+        outcome.history.exclude(decision=LearningOutcome.Decision.PENDING)
+        .select_related("decided_by")
+        .order_by("-history_date", "-history_id")[:DECISION_VERSIONS_READ]
+    )
+    current = (outcome.decision, outcome.decided_on, outcome.decision_notes)
+    seen, earlier = {current}, []
+    for version in versions:
+        decision = (version.decision, version.decided_on, version.decision_notes)
+        if decision not in seen:
+            seen.add(decision)
+            earlier.append(
+                {
+                    "decision": LearningOutcome.Decision(version.decision).label,
+                    "decided_on": version.decided_on,
+                    "decided_by": version.decided_by,
+                    "notes": version.decision_notes,
+                }
+            )
+    return earlier
+
+
 def return_opens(user, action: Action) -> bool:
     """Whether the reader may open the return whose standard ``action`` answers."""
     answer = action.standard_assessment

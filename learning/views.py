@@ -282,6 +282,7 @@ def outcome_detail(request, uuid):
             "can_edit": can_work_for_subgroup(user, outcome.theme.subgroup_id),
             "can_decide": (user.is_executive or user.is_business_unit),
             "reminders": reminders_about(outcome),
+            "earlier_decisions": selectors.earlier_decisions(outcome),
             "decision_form": forms.DecisionForm(),
         },
     )
@@ -320,6 +321,7 @@ def outcome_decide(request, uuid):
                 outcome=outcome,
                 decision=form.cleaned_data["decision"],
                 notes=form.cleaned_data["notes"],
+                decided_on=form.cleaned_data["decided_on"],
                 decided_by=user,
             )
         except ValidationError as error:

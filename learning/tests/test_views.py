@@ -162,6 +162,28 @@ def test_only_the_executive_records_executive_decisions(client, member_user, exe
     assert outcome.decision == "agreed" and outcome.decided_by == executive_user
 
 
+def test_an_executive_decision_carries_its_day_and_a_new_one_keeps_the_earlier(
+    client, executive_user
+):
+    outcome = OutcomeFactory(executive_on=timezone.localdate() - datetime.timedelta(days=7))
+    url = reverse("learning:outcome_decide", args=[outcome.uuid])
+    met = timezone.localdate() - datetime.timedelta(days=7)
+    client.force_login(executive_user)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    refused = client.post(url, {"decision": "agreed", "notes": "Yes", "decided_on": tomorrow})
+    assert "cannot be in the future" in body(client.get(refused.url))
+    outcome.refresh_from_db()
+    assert outcome.decision == LearningOutcome.Decision.PENDING
+    client.post(url, {"decision": "amended", "notes": "With a June briefing", "decided_on": met})
+    client.post(url, {"decision": "not_agreed", "notes": "Changed our mind"})
+    outcome.refresh_from_db()
+    assert (outcome.decision, outcome.decided_on) == ("not_agreed", timezone.localdate())
+    page = body(client.get(outcome.get_absolute_url()))
+    assert "Earlier decisions (1)" in page
+    assert f"{LearningOutcome.Decision.AGREED_WITH_CHANGES.label} on {met:%-d %b %Y}" in page
+    assert "With a June briefing" in page
+
+
 def test_a_member_off_the_sub_group_cannot_edit_its_theme(client, member_user):
     theme = ThemeFactory()
     client.force_login(member_user)
