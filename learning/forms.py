@@ -162,6 +162,12 @@ class DecisionForm(MinimisedFormMixin, forms.Form):
         label="The Executive's discussion",
         error_messages={"required": "Summarise the Executive's discussion."},
     )
+
+
+class DatedDecisionForm(DecisionForm):
+    """A decision recorded on the outcome's page: the day it was taken too (one recorded at a
+    meeting takes the meeting's)."""
+
     decided_on = forms.DateField(
         required=False,
         widget=DateInput(),

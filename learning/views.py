@@ -283,7 +283,7 @@ def outcome_detail(request, uuid):
             "can_decide": (user.is_executive or user.is_business_unit),
             "reminders": reminders_about(outcome),
             "earlier_decisions": selectors.earlier_decisions(outcome),
-            "decision_form": forms.DecisionForm(),
+            "decision_form": forms.DatedDecisionForm(),
         },
     )
 
@@ -314,7 +314,7 @@ def outcome_decide(request, uuid):
     user = request.user
     outcome = selectors.get_outcome_for_user(user, uuid)
     require(user.is_executive or user.is_business_unit)
-    form = forms.DecisionForm(request.POST)
+    form = forms.DatedDecisionForm(request.POST)
     if form.is_valid():
         try:
             services.outcome_decide(
