@@ -213,6 +213,10 @@ class AuditCycle(TimeStampedModel):
 class SelfAssessment(TimeStampedModel):
     """An agency's or school's return in an audit cycle."""
 
+    names_adults = frozenset(
+        {"head_teacher", "safeguarding_governor"}
+    )  # an adult's name, not a child's
+
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "Not started"
         DRAFT = "draft", "Draft"

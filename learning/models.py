@@ -101,6 +101,7 @@ class Finding(TimeStampedModel):
     )
     subgroup = models.ForeignKey(
         "sscb.SubGroup",
+        verbose_name="sub-group",
         on_delete=models.PROTECT,
         related_name="findings",
         help_text="The sub-group that owns this finding.",
@@ -158,7 +159,9 @@ class PriorityTheme(TimeStampedModel):
         related_name="themes",
         help_text="The Board's strategic priorities this theme serves.",
     )
-    subgroup = models.ForeignKey("sscb.SubGroup", on_delete=models.PROTECT, related_name="themes")
+    subgroup = models.ForeignKey(
+        "sscb.SubGroup", verbose_name="sub-group", on_delete=models.PROTECT, related_name="themes"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
     agreed_on = models.DateField(null=True, blank=True)
     # Where it was agreed, when a meeting's minutes record it (learning.meetings), linked to them.
@@ -198,10 +201,13 @@ class LearningOutcome(TimeStampedModel):
         help_text="How impact on practice and on children will be monitored and evaluated."
     )
     evaluate_on = models.DateField(
-        null=True, blank=True, help_text="When impact will next be evaluated."
+        "evaluate impact on", null=True, blank=True, help_text="When impact will next be evaluated."
     )
     executive_on = models.DateField(
-        null=True, blank=True, help_text="The Executive meeting this goes to."
+        "goes to the Executive on",
+        null=True,
+        blank=True,
+        help_text="The Executive meeting this goes to.",
     )
     decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.PENDING)
     decision_notes = models.TextField(blank=True, help_text="The Executive's discussion.")
@@ -218,7 +224,10 @@ class LearningOutcome(TimeStampedModel):
     minutes_label = models.CharField("decided at", max_length=200, blank=True, editable=False)
     minutes_url = models.CharField("minutes", max_length=300, blank=True, editable=False)
     follow_up_on = models.DateField(
-        null=True, blank=True, help_text="When to check that the change has lasted."
+        "check the change has lasted on",
+        null=True,
+        blank=True,
+        help_text="When to check that the change has lasted.",
     )
     history = HistoricalRecords()
 
@@ -725,6 +734,7 @@ class Action(TimeStampedModel):
     )
     subgroup = models.ForeignKey(
         "sscb.SubGroup",
+        verbose_name="sub-group",
         on_delete=models.PROTECT,
         related_name="actions",
         help_text="The sub-group that monitors and signs off this action.",
@@ -748,7 +758,10 @@ class Action(TimeStampedModel):
     )
     signed_off_on = models.DateField(null=True, blank=True)
     follow_up_on = models.DateField(
-        null=True, blank=True, help_text="When to check that the change has lasted."
+        "check the change has lasted on",
+        null=True,
+        blank=True,
+        help_text="When to check that the change has lasted.",
     )
     follow_up_result = models.TextField(blank=True)
     followed_up_on = models.DateField(null=True, blank=True)

@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from sscb.access_log import Action, access_log_record
 from sscb.dates import check_dates, happened_after
 from sscb.models import Agency
-from sscb.tabular import NO, YES, ImportResult, as_date, row_problems, template_rows
+from sscb.tabular import NO, YES, ImportResult, as_date, row_error, row_problems, template_rows
 from sscb.uploads import stored_name, validate_upload
 
 from . import services
@@ -222,7 +222,7 @@ def chronology_import(*, review: Review, by, agency, upload) -> ImportResult:
         except ValidationError as error:
             problems += row_problems(error, ChronologyEntry)
         if problems:
-            errors.append(f"Row {number}: " + "; ".join(problems) + ".")
+            errors.append(row_error(number, problems))
         else:
             entry.uuid = uuid.uuid4()
             entries.append(entry)

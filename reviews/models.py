@@ -81,6 +81,8 @@ def event_order_errors(review) -> dict[str, list[str | None]]:
 class Review(TimeStampedModel):
     """One case review, of any kind in the Learning and Improvement Framework."""
 
+    names_adults = frozenset({"notified_by"})  # an adult's name, not a child's
+
     class Kind(models.TextChoices):
         SCR = "scr", "Serious Case Review"
         RAPID_REVIEW = "rapid_review", "Rapid Review"
@@ -836,6 +838,8 @@ class ChronologyEntry(TimeStampedModel):
 
 class TermsOfReference(MinimisedModel):
     """One version of the review's terms of reference; a change is a new version, never an edit."""
+
+    names_adults = frozenset({"agreed_by"})  # an adult's name, not a child's
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="terms_versions")
     version = models.PositiveIntegerField(editable=False)

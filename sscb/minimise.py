@@ -8,6 +8,7 @@ and a pseudonym must look like one ("Child A"). One home for the rule: models ru
 
 import functools
 import re
+from pathlib import Path
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ DATE_OF_BIRTH = "date_of_birth"
 POSTCODE = "postcode"
 EMAIL = "email"
 PHONE = "phone"
+NAME = "name"
 
 KIND_LABELS = {
     NHS_NUMBER: "an NHS number",
@@ -27,6 +29,7 @@ KIND_LABELS = {
     POSTCODE: "a postcode",
     EMAIL: "an email address",
     PHONE: "a phone number",
+    NAME: "a person's name",
 }
 
 REASON = "Children and families are named by pseudonym only: remove it."
@@ -77,6 +80,57 @@ _DATE_OF_BIRTH = re.compile(
 )
 _ANY_DATE = re.compile(_DATE, re.IGNORECASE)
 
+# A child's name: a given name among those most often given in England and Wales this century
+# (the Office for National Statistics' lists, ``given_names.txt``, less months such as "May"
+# and words that start a sentence such as "Will"), written as a name is, and only beside what
+# makes it a person's: a surname ("Jayden Smith"), an age ("Jayden, aged 4", "Jayden (4)"),
+# "Baby" or "Child" before it ("Baby Oliver"), or "named" or "called" ("a boy called Jayden").
+# A practitioner's name reads the same way: a review names them by role. A field that names an
+# adult (a trainer, a head teacher) is exempt from this kind only
+# (``MinimisedModel.names_adults``).
+GIVEN_NAMES = frozenset(
+    word
+    for line in (Path(__file__).parent / "given_names.txt").read_text().splitlines()
+    if not line.startswith("#")
+    for word in line.split()
+)
+# Capitalised words that follow a given name in a place's or a body's name, not a person's.
+NOT_SURNAMES = frozenset(
+    """
+    Academy Act Avenue Award Board Care Centre Children Childrens Church City Clinic Close
+    College Community Council County Court Drive Estate Foundation Framework Gardens Grammar
+    Green Group Hall Health High Hospital House Infant Infants Institute Junior Juniors Lane
+    Medical Method Model Nursery Park Partnership Place Police Practice Primary Programme
+    Project Report Review Road School Service Services Square Street Surgery Team Town Trust
+    Unit University Village Ward Way
+    """.split()  # noqa: SIM905
+)
+_GIVEN = r"(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+# "Baby Oliver", "a boy called Jayden".
+_NAME_AFTER = re.compile(
+    rf"\b(?i:baby|child|infant|sibling|young\s+person|named|called)\s+{_GIVEN}"
+)
+# "Jayden Smith", "Jayden, aged 4", "Jayden Smith (4)", "Jayden, 7 weeks".
+_NAME = re.compile(
+    rf"\b{_GIVEN}(?:\s+(?P<surname>(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b)?"
+    r"(?P<age>\s*,?\s*(?:aged?\s+\d{1,2}\b|\(\d{1,2}\)|\d{1,2}\s+(?:years?|months?|weeks?)\b))?"
+)
+
+
+def _given(match) -> bool:
+    """Whether the match's given name (the first of a double one: "Ella-Rose") is one."""
+    return match.group("given").split("-", 1)[0] in GIVEN_NAMES
+
+
+def _names(text: str):
+    for match in _NAME_AFTER.finditer(text):
+        if _given(match):
+            yield match
+    for match in _NAME.finditer(text):
+        surname = match.group("surname")
+        if _given(match) and (match.group("age") or (surname and surname not in NOT_SURNAMES)):
+            yield match
+
 
 def nhs_number_is_valid(digits: str) -> bool:
     """The NHS number's modulus 11 check: weights 10..2 on the first nine digits."""
@@ -100,7 +154,7 @@ def _phone_is_plausible(text: str) -> bool:
     return 10 <= len(digits) <= 11 and digits[1] != "0"
 
 
-def _matches(text: str):
+def _matches(text: str, names: bool):
     for match in _NHS.finditer(text):
         if nhs_number_is_valid("".join(match.group(1, 3, 4))):
             yield NHS_NUMBER, match
@@ -113,10 +167,14 @@ def _matches(text: str):
     for match in _PHONE.finditer(text):
         if _phone_is_plausible(match.group()):
             yield PHONE, match
+    if names:
+        for match in _names(text):
+            yield NAME, match
 
 
-def find_identifiers(text: str) -> list[tuple[str, str]]:
-    """(kind, the text matched) for each thing in ``text`` that looks like an identifier.
+def find_identifiers(text: str, *, names: bool = True) -> list[tuple[str, str]]:
+    """(kind, the text matched) for each thing in ``text`` that looks like an identifier; a
+    person's name too, unless ``names`` is False (a field that names an adult).
 
     Where two kinds claim the same characters the first found wins (an NHS number is not
     also reported as a phone number). In the order they appear in the text.
@@ -124,7 +182,7 @@ def find_identifiers(text: str) -> list[tuple[str, str]]:
     if not text:
         return []
     found, taken = [], []
-    for kind, match in _matches(str(text)):
+    for kind, match in _matches(str(text), names):
         start, end = match.span()
         if any(start < other_end and other_start < end for other_start, other_end in taken):
             continue
@@ -228,13 +286,15 @@ def minimised_text_fields(model) -> tuple:
 
 
 def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
-    """{field name: messages} for the instance's free-text fields that hold an identifier."""
+    """{field name: messages} for the instance's free-text fields that hold an identifier (a
+    field that names an adult, ``names_adults``, may hold a name)."""
     exclude = exclude or ()
+    adults = getattr(type(instance), "names_adults", frozenset())
     errors = {}
     for field in minimised_text_fields(type(instance)):
         if field.name in exclude:
             continue
-        found = find_identifiers(getattr(instance, field.attname))
+        found = find_identifiers(getattr(instance, field.attname), names=field.name not in adults)
         if found:
             errors[field.name] = identifier_messages(found)
     return errors

@@ -32,10 +32,12 @@ class MinimisedModel(models.Model):
     record is validated: ModelForms, the admin, and services that call ``full_clean()``.
 
     ``minimise_exempt`` names text fields the rule does not apply to; non-editable fields and
-    fields with choices are never checked.
+    fields with choices are never checked. ``names_adults`` names fields that hold an adult's
+    name (a trainer, a head teacher): they refuse every other identifier.
     """
 
     minimise_exempt: frozenset = frozenset()
+    names_adults: frozenset = frozenset()
 
     class Meta:
         abstract = True

@@ -80,6 +80,11 @@ def read_rows(upload, extension: str) -> list[list]:
     return rows
 
 
+def row_error(number: int, problems: list[str]) -> str:
+    """A row's problems as one sentence: "Row 3: the date is missing; the agency is unknown." """
+    return f"Row {number}: " + "; ".join(problem.rstrip(".") for problem in problems) + "."
+
+
 def row_problems(error: ValidationError, model) -> list[str]:
     """A row's refusal by ``model.full_clean()`` in words that name the column."""
     problems = []

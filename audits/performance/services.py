@@ -10,7 +10,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sscb.reminders import reminders_cancel_for
-from sscb.tabular import ImportResult, cell_text, row_problems, template_rows
+from sscb.tabular import ImportResult, cell_text, row_error, row_problems, template_rows
 
 from .models import Indicator, IndicatorValue
 from .selectors import can_submit_for
@@ -83,10 +83,6 @@ def _number(cell) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _row_error(number: int, problems: list[str]) -> str:
-    return f"Row {number}: " + "; ".join(problem.rstrip(".") for problem in problems) + "."
-
-
 def indicator_values_import(*, by, agency, upload) -> ImportResult:
     """One agency's quarterly values from a CSV or XLSX in the template: every row is checked, and
     either every row is stored or none is, with a message per bad row saying which and why. A row
@@ -134,7 +130,7 @@ def indicator_values_import(*, by, agency, upload) -> ImportResult:
                 problems.append(f"row {seen[key]} already gives its value for Q{quarter} {year}")
             seen.setdefault(key, number)
         if problems:
-            errors.append(_row_error(number, problems))
+            errors.append(row_error(number, problems))
             continue
         record = existing.get((indicator.pk, year, quarter)) or IndicatorValue(
             indicator=indicator, year=year, quarter=quarter, uuid=uuid.uuid4()
@@ -148,7 +144,7 @@ def indicator_values_import(*, by, agency, upload) -> ImportResult:
                 validate_constraints=False,
             )
         except ValidationError as error:
-            errors.append(_row_error(number, row_problems(error, IndicatorValue)))
+            errors.append(row_error(number, row_problems(error, IndicatorValue)))
             continue
         if record.pk:
             record.updated_at = now

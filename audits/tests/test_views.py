@@ -330,7 +330,7 @@ def test_an_incomplete_submission_changes_nothing(client, agency_user, police_re
     data["standard-3-narrative"] = ""
     response = client.post(reverse("audits:return-submit", args=[police_return.uuid]), data)
     assert response.status_code == 200
-    assert "The return was not submitted." in body(response)
+    assert "The return was not submitted, and nothing in it has changed." in body(response)
     assert "Say how you meet standard(s) 3." in body(response)
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.NOT_STARTED
@@ -345,7 +345,7 @@ def test_a_refused_draft_shows_every_answer_that_needs_correcting(
     response = client.post(reverse("audits:return-save", args=[police_return.uuid]), data)
     assert response.status_code == 200
     page = body(response)
-    assert "The return was not saved." in page
+    assert "The return was not saved, and nothing in it has changed." in page
     # Both answers say so, not only the first.
     assert page.count("Select a valid choice.") == 2
     assert not police_return.answers.filter(self_score__isnull=False).exists()

@@ -76,6 +76,7 @@ class Briefing(BriefingContent):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     subgroup = models.ForeignKey(
         "sscb.SubGroup",
+        verbose_name="sub-group",
         on_delete=models.PROTECT,
         related_name="briefings",
         help_text="The sub-group that owns it; its chair approves it.",

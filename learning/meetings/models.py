@@ -229,6 +229,8 @@ class Paper(TimeStampedModel):
 class Attendance(TimeStampedModel):
     """Whether a member came, sent apologies (and a deputy) or was absent; by agency."""
 
+    names_adults = frozenset({"deputy"})  # an adult's name, not a child's
+
     class Status(models.TextChoices):
         PRESENT = "present", "Present"
         APOLOGIES = "apologies", "Apologies"

@@ -22,6 +22,8 @@ from sscb.models import TimeStampedModel
 class Inspection(TimeStampedModel):
     """One inspection, peer review or self-evaluation in the register."""
 
+    names_adults = frozenset({"carried_out_by"})  # an adult's name, not a child's
+
     class Kind(models.TextChoices):
         JTAI = "jtai", "Joint targeted area inspection (JTAI)"
         ILACS = "ilacs", "Ofsted inspection of local authority children's services (ILACS)"

@@ -33,7 +33,7 @@ def test_a_finding_goes_round_the_loop_to_assured_evidence(
     page.get_by_label("Source").select_option("learning_review")
     page.get_by_label("Review").select_option(str(review.pk))
     page.get_by_label(agency.name).check()
-    page.get_by_label("Subgroup").select_option(str(li.pk))
+    page.get_by_label("Sub-group").select_option(str(li.pk))
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cumulative harm missed")
     stage_is("Identified")
@@ -41,7 +41,7 @@ def test_a_finding_goes_round_the_loop_to_assured_evidence(
     page.goto(f"{url}/learning/themes/new/")
     page.get_by_label("Title").fill("Seeing cumulative harm")
     page.get_by_label("Neglect").check()
-    page.get_by_label("Subgroup").select_option(str(li.pk))
+    page.get_by_label("Sub-group").select_option(str(li.pk))
     page.get_by_role("button", name="Save").click()
     stage_is("Themed")  # a theme starts at themed
 

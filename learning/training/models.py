@@ -48,6 +48,7 @@ class Course(TimeStampedModel):
     )
     subgroup = models.ForeignKey(
         "sscb.SubGroup",
+        verbose_name="sub-group",
         on_delete=models.PROTECT,
         related_name="courses",
         help_text="The sub-group that runs the course.",
@@ -70,6 +71,8 @@ class Course(TimeStampedModel):
 
 class Session(TimeStampedModel):
     """One session of a course: when, where (or the link), by whom, and how many places."""
+
+    names_adults = frozenset({"trainer"})  # an adult's name, not a child's
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
@@ -106,6 +109,8 @@ class Session(TimeStampedModel):
 
 class Attendee(TimeStampedModel):
     """A practitioner on a session's register: booked, attended or did not attend."""
+
+    names_adults = frozenset({"name"})  # an adult's name, not a child's
 
     class Status(models.TextChoices):
         BOOKED = "booked", "Booked"

@@ -317,7 +317,7 @@ def register_import(*, session: Session, upload) -> tabular.ImportResult:
     for number, cells in body:
         attendee, problems = build(cells)
         if problems:
-            errors.append(f"Row {number}: " + "; ".join(problems) + ".")
+            errors.append(tabular.row_error(number, problems))
         else:
             attendees.append(attendee)
     if errors:

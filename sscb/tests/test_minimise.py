@@ -17,6 +17,7 @@ from reviews.tests.factories import open_review
 from sscb.minimise import (
     DATE_OF_BIRTH,
     EMAIL,
+    NAME,
     NHS_NUMBER,
     PHONE,
     POSTCODE,
@@ -102,6 +103,24 @@ FREE_TEXT = [
     ("Working Together 2018, paragraph 4.2", None),
     ("3 of 5 agencies in 2024/25", None),
     ("", None),
+    # a child's name: a given name beside a surname, an age, "Baby" or "called"
+    ("Jayden Smith was not seen", NAME),
+    ("Jayden Smith, 7 weeks, head injury", NAME),
+    ("Jayden aged 4", NAME),
+    ("Jayden (4) was seen at home", NAME),
+    ("Baby Oliver", NAME),
+    ("a boy called Jayden", NAME),
+    ("Oliver O'Brien", NAME),
+    ("Ella-Rose McDonald", NAME),
+    ("Child A", None),
+    ("Baby A and Sibling B", None),
+    ("Lucy was seen at home", None),  # a given name alone could be anyone's
+    ("Victoria Park Primary School", None),
+    ("Royal Shrewsbury Hospital and Grace Street Surgery", None),
+    ("Learning Together", None),
+    ("Agreed with a June briefing", None),
+    ("Will Children's Services attend?", None),
+    ("the Amber clock", None),
 ]
 
 
@@ -341,3 +360,18 @@ def test_plain_forms_put_the_message_on_the_field():
 
 def test_a_date_is_fine_without_a_date_of_birth_word():
     validate_free_text(f"Panel met on {datetime.date(2025, 2, 1):%d/%m/%Y}.")
+
+
+def test_a_field_that_names_an_adult_takes_a_name_and_refuses_every_other_identifier():
+    from learning.training.models import Attendee
+    from sscb.minimise import free_text_errors
+
+    assert "name" not in free_text_errors(Attendee(name="Jayden Smith"))
+    assert free_text_errors(Attendee(name="Jayden Smith 943 476 5919"))["name"] == [
+        "This looks like an NHS number (943 476 5919). Children and families are named by "
+        "pseudonym only: remove it."
+    ]
+    assert free_text_errors(Finding(title="Jayden Smith was not seen"))["title"] == [
+        "This looks like a person's name (Jayden Smith). Children and families are named by "
+        "pseudonym only: remove it."
+    ]
