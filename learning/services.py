@@ -146,13 +146,24 @@ def outcome_decide(
     where (``minutes_label``) and the minutes' address."""
     if decision == LearningOutcome.Decision.PENDING:
         raise ValidationError("Choose the Executive's decision.")
+    decided_on = decided_on or _today()
+    # A new decision follows the one it replaces (DESIGN.md: an act is never dated before the
+    # act before it), so the outcome's decision is always its latest.
+    check_dates(
+        decided_on=not_before(
+            decided_on,
+            outcome.decided_on,
+            what="The new decision",
+            than=f"the decision it replaces ({outcome.get_decision_display().lower()})",
+        )
+    )
     return _save(
         outcome,
         {
             "decision": decision,
             "decision_notes": notes,
             "decided_by": decided_by,
-            "decided_on": decided_on or _today(),
+            "decided_on": decided_on,
             "minutes_label": minutes_label,
             "minutes_url": minutes_url,
         },

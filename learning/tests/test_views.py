@@ -182,6 +182,11 @@ def test_an_executive_decision_carries_its_day_and_a_new_one_keeps_the_earlier(
     assert "Earlier decisions (1)" in page
     assert f"{LearningOutcome.Decision.AGREED_WITH_CHANGES.label} on {met:%-d %b %Y}" in page
     assert "With a June briefing" in page
+    # A decision dated before the one it would replace is refused: the latest stands.
+    earlier = client.post(url, {"decision": "agreed", "notes": "Late entry", "decided_on": met})
+    assert "cannot be before the decision it replaces (not agreed" in body(client.get(earlier.url))
+    outcome.refresh_from_db()
+    assert outcome.decision == "not_agreed"
 
 
 def test_a_member_off_the_sub_group_cannot_edit_its_theme(client, member_user):
