@@ -21,6 +21,7 @@ import secrets
 
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
@@ -67,15 +68,22 @@ class SendingGuardMixin:
             self.fields[ONCE] = GuardField(initial=secrets.token_urlsafe(16))
 
     def full_clean(self):
+        self.conflicts, self.kept = [], {}
         super().full_clean()
         if not self.is_bound or (self.empty_permitted and not self.has_changed()):
             return
         for name in (SHOWN, ONCE):
             self.cleaned_data.pop(name, None)
-        if self.editing:
+        if self.conflicts:
             self._refuse_overwrite()
         if ONCE in self.fields and not self._errors:
             self._claim()
+
+    def _post_clean(self):
+        # Before a ModelForm builds its record from what was sent.
+        if self.editing and self.is_bound:
+            self._keep_others_changes()
+        super()._post_clean()
 
     # Someone else's change -----------------------------------------------------------------
 
@@ -98,36 +106,47 @@ class SendingGuardMixin:
             for name in self._edited()
         }
 
-    def _refuse_overwrite(self):
+    def _keep_others_changes(self):
+        """Each field saved differently since the page was shown: left as shown, it keeps the
+        saved value (``kept``); typed over, it is a ``conflict``."""
         sent = _parsed(self.data.get(self.add_prefix(SHOWN)))
         if not sent:
             return
-        shown = self._fingerprints()
-        changed = [
-            name
-            for name, now in shown.items()
-            if name in sent
-            and sent[name] != now
-            and (
-                name not in self.cleaned_data
-                or self._fingerprint(name, self.cleaned_data[name]) != now
-            )
-        ]
-        if not changed:
-            return
-        for name in changed:
+        self.now = self._fingerprints()
+        for name, now in self.now.items():
+            if sent.get(name, now) == now or name not in self.cleaned_data:
+                continue
+            typed = self._fingerprint(name, self.cleaned_data[name])
+            if typed == now:
+                continue  # typed what is saved now
+            field = self.fields[name]
+            if typed == sent[name] and not isinstance(field, forms.FileField):
+                try:
+                    self.cleaned_data[name] = field.clean(field.prepare_value(self.initial[name]))
+                except ValidationError:
+                    pass
+                else:
+                    self.kept[name] = self.initial[name]
+                    continue
+            self.conflicts.append(name)
+
+    def _refuse_overwrite(self):
+        """Nothing saved: the person typed over a change made after the page was shown."""
+        for name in self.conflicts:
             self.add_error(
                 name, f"Changed after you opened the page. Saved now: {self._now_saved(name)}."
             )
-        labels = ", ".join(str(self.fields[name].label or name).lower() for name in changed)
+        labels = ", ".join(f"“{self.fields[name].label or name}”" for name in self.conflicts)
         self.add_error(
             None,
             f"{_last_change(self.record)} changed this {self.record._meta.verbose_name} "
-            f"after you opened the page ({labels}), so nothing has been saved. What you typed "
-            "is below, with what is saved now under each field that changed. Save again to "
-            "replace what is saved with what you typed.",
+            f"after you opened the page, and you changed it too: {labels}. Nothing has been "
+            "saved. What you typed is below, with what is saved now under each of these; "
+            "save again to keep what you typed.",
         )
-        self._renew(SHOWN, _joined(shown))
+        self._renew(SHOWN, _joined(self.now))
+        for name, value in self.kept.items():  # sent again, it keeps what others saved
+            self._show(name, value)
 
     def _now_saved(self, name) -> str:
         """The saved value of ``name`` in words, through the form's own choices: a record the
@@ -180,6 +199,24 @@ class SendingGuardMixin:
         """Show ``value`` in the hidden field ``name`` when the form is shown again."""
         self.data = self.data.copy()
         self.data[self.add_prefix(name)] = value
+
+    def _show(self, name, value):
+        """Show the saved ``value`` in field ``name`` when the form is shown again."""
+        value = self.fields[name].prepare_value(value)
+        key = self.add_prefix(name)
+        self.data = self.data.copy()
+        if isinstance(value, list | tuple):
+            values = [str(each) for each in value]
+            if hasattr(self.data, "setlist"):
+                self.data.setlist(key, values)
+            else:
+                self.data[key] = values
+        elif value is True:
+            self.data[key] = "on"
+        elif value is False or value is None:
+            self.data.pop(key, None)
+        else:
+            self.data[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def saved(form, record) -> None:

@@ -51,23 +51,42 @@ def action(bu_user):
     return ActionFactory(title="Audit supervision records", due_on=in_days(30))
 
 
+def test_an_edit_keeps_a_change_made_meanwhile_to_a_field_it_left_alone(
+    client, bu_user, member_user, action
+):
+    url = reverse("learning:action_edit", args=[action.uuid])
+    client.force_login(bu_user)
+    data = shown(client, url)
+    # While the page is open, a colleague moves the due date; this person changes the title.
+    services.action_update(action=Action.objects.get(pk=action.pk), due_on=in_days(60))
+
+    saved = client.post(url, {**data, "title": "Audit supervision records monthly"})
+
+    assert saved.status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.due_on) == ("Audit supervision records monthly", in_days(60))
+
+
 def test_an_edit_that_would_undo_someone_elses_change_saves_nothing_and_says_who(
     client, bu_user, member_user, action
 ):
     url = reverse("learning:action_edit", args=[action.uuid])
     client.force_login(bu_user)
     data = shown(client, url)
-    # While the page is open, a colleague moves the due date.
     services.action_update(action=Action.objects.get(pk=action.pk), due_on=in_days(60))
     Action.history.filter(id=action.pk).update(history_user=member_user)
 
-    refused = client.post(url, {**data, "title": "Audit supervision records monthly"})
+    refused = client.post(
+        url, {**data, "title": "Audit supervision records monthly", "due_on": in_days(40)}
+    )
 
     assert refused.status_code == 400
     page = body(refused)
-    assert f"{member_user}, at " in page
-    assert "changed this action after you opened the page (due on), so nothing has been saved" in (
-        page
+    assert (
+        f"{member_user}, at " in page
+        and "changed this action after you opened the page, and you changed it too: “Due on”. "
+        "Nothing has been saved."
+        in page
     )
     assert f"Saved now: {in_days(60):%-d %B %Y}." in page
     action.refresh_from_db()
@@ -77,7 +96,27 @@ def test_an_edit_that_would_undo_someone_elses_change_saves_nothing_and_says_who
     assert again["title"] == "Audit supervision records monthly"
     assert client.post(url, again).status_code == 302
     action.refresh_from_db()
-    assert (action.title, action.due_on) == ("Audit supervision records monthly", in_days(30))
+    assert (action.title, action.due_on) == ("Audit supervision records monthly", in_days(40))
+
+
+def test_a_refused_edit_shown_again_keeps_what_others_changed_in_fields_it_left_alone(
+    client, bu_user, action
+):
+    url = reverse("learning:action_edit", args=[action.uuid])
+    client.force_login(bu_user)
+    data = shown(client, url)
+    services.action_update(
+        action=Action.objects.get(pk=action.pk), due_on=in_days(60), title="Audit it all"
+    )
+
+    refused = client.post(url, {**data, "title": "Audit supervision monthly"})
+
+    assert refused.status_code == 400
+    again = as_posted(refused.context["form"])
+    assert (again["title"], again["due_on"]) == ("Audit supervision monthly", f"{in_days(60)}")
+    assert client.post(url, again).status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.due_on) == ("Audit supervision monthly", in_days(60))
 
 
 def test_a_change_elsewhere_or_to_the_same_value_does_not_stop_a_save(client, bu_user, action):
@@ -108,8 +147,9 @@ def test_a_choice_changed_meanwhile_is_named_only_through_the_forms_own_choices(
     data = shown(client, url)
     council = AgencyFactory(name="Shropshire Council", short_name="Council")
     services.action_update(action=Action.objects.get(pk=action.pk), owner_agency=council)
+    police = AgencyFactory(name="West Mercia Police", short_name="Police")
 
-    refused = client.post(url, data)
+    refused = client.post(url, {**data, "owner_agency": police.pk})
 
     assert refused.status_code == 400
     assert "Saved now: Shropshire Council." in body(refused)
