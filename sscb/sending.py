@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
+from simple_history.models import HistoricalRecords
 
 SHOWN = "shown_as"
 ONCE = "sent_once"
@@ -60,7 +61,8 @@ class SendingGuardMixin:
         instance = getattr(self, "instance", None)
         self.record = record if record is not None else instance
         self.editing = self.record is not None and not self.record._state.adding
-        self.claimed = None  # the cache key of this send, once claimed
+        self.claimed = None  # the cache keys of this send, once claimed
+        self.sent_before = None  # where the first send went, for a page sent again
         if self.editing:
             # Worked out when shown, after the form's own set-up has settled its fields.
             self.fields[SHOWN] = GuardField(initial=lambda: _joined(self._fingerprints()))
@@ -174,25 +176,48 @@ class SendingGuardMixin:
     # The same form sent twice ----------------------------------------------------------------
 
     def _claim(self):
-        key = self.data.get(self.add_prefix(ONCE))
-        if not key:
+        """Claim this send, by its page's key and by what it holds: a page shown afresh (the
+        browser's Back button reloads it) and sent again with the same words is the same send.
+        """
+        page_key = self.data.get(self.add_prefix(ONCE))
+        if not page_key:
             return
-        cache_key = f"sent-once:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
-        if cache.add(cache_key, SENT, ONCE_KEPT):
-            self.claimed = cache_key
-            self._renew(ONCE, secrets.token_urlsafe(16))
+        self.claimed = []
+        for key in (_cache_key("page", page_key), _cache_key("sent", *self._sent())):
+            if cache.add(key, SENT, ONCE_KEPT):
+                self.claimed.append(key)
+                continue
+            not_saved(self)
+            self.sent_before = cache.get(key) or SENT
+            self.add_error(None, self._sent_before_message())
             return
-        where = cache.get(cache_key)
-        self.add_error(
-            None,
-            format_html(
+        self._renew(ONCE, secrets.token_urlsafe(16))
+
+    def _sent(self) -> list[str]:
+        """Who sent what, where: the person, the page's address, and each value sent (a file by
+        its name and size), less the page's own keys."""
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+        skipped = {"csrfmiddlewaretoken", self.add_prefix(ONCE), self.add_prefix(SHOWN)}
+        lists = self.data.lists() if hasattr(self.data, "lists") else self.data.items()
+        return [
+            str(getattr(user, "pk", "")),
+            request.get_full_path() if request is not None else "",
+            type(self).__qualname__,
+            repr(sorted((key, value) for key, value in lists if key not in skipped)),
+            repr(sorted((key, f.name, f.size) for key, f in self.files.items())),
+        ]
+
+    def _sent_before_message(self):
+        if self.sent_before != SENT:
+            return format_html(
                 'This page had already been sent and was saved then: <a href="{}">open what '
                 "it saved</a>. It has not been saved again.",
-                where,
+                self.sent_before,
             )
-            if where and where != SENT
-            else "This page had already been sent and was saved then, so it has not been "
-            "saved again. Look for it in the list before adding it again.",
+        return (
+            "This page had already been sent and was saved then, so it has not been saved "
+            "again. Look for it in the list before adding it again."
         )
 
     def _renew(self, name, value):
@@ -223,14 +248,25 @@ def saved(form, record) -> None:
     """Remember where a guarded form's send went, so a second send can link to it."""
     url = getattr(record, "get_absolute_url", None)
     if getattr(form, "claimed", None) and url:
-        cache.set(form.claimed, url(), ONCE_KEPT)
+        cache.set_many(dict.fromkeys(form.claimed, url()), ONCE_KEPT)
 
 
 def not_saved(form) -> None:
     """A guarded form's send was refused after its checks: the same page may be sent again."""
     if getattr(form, "claimed", None):
-        cache.delete(form.claimed)
-        form.claimed = None
+        cache.delete_many(form.claimed)
+    form.claimed = None
+
+
+def sent_before(form) -> str | None:
+    """Where the first send of a page sent again went, when it is known."""
+    where = getattr(form, "sent_before", None)
+    return where if where and where != SENT else None
+
+
+def _cache_key(kind: str, *parts: str) -> str:
+    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()
+    return f"sent-once:{kind}:{digest}"
 
 
 def _joined(fingerprints: dict[str, str]) -> str:
