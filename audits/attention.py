@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from sscb.attention import Attention, attention_provider
+from sscb.lists import plural
 from sscb.record_urls import url_for
 
 from . import selectors
@@ -46,9 +47,7 @@ def returns_for_quality_assurance(user):
         SelfAssessment.objects.values("cycle__uuid", "cycle__title")
         .annotate(
             awaiting=Count("pk", filter=Q(status=SelfAssessment.Status.SUBMITTED)),
-            overdue=Count(
-                "pk", filter=Q(status__in=SelfAssessment.EDITABLE, cycle__deadline__lt=today)
-            ),
+            overdue=Count("pk", filter=selectors.late_returns(today)),
         )
         .filter(Q(awaiting__gt=0) | Q(overdue__gt=0))
         .order_by("cycle__deadline", "cycle__title")
@@ -59,8 +58,8 @@ def returns_for_quality_assurance(user):
         if cycle["awaiting"]:
             items.append(
                 Attention(
-                    title=f"{cycle['cycle__title']}: {cycle['awaiting']} return(s) awaiting "
-                    "moderation",
+                    title=f"{cycle['cycle__title']}: "
+                    f"{plural(cycle['awaiting'], 'return')} awaiting moderation",
                     detail="Agree a moderated score for each standard after the challenge event.",
                     url=f"{url}?status={SelfAssessment.Status.SUBMITTED}",
                     level="warning",
@@ -69,10 +68,10 @@ def returns_for_quality_assurance(user):
         if cycle["overdue"]:
             items.append(
                 Attention(
-                    title=f"{cycle['cycle__title']}: {cycle['overdue']} return(s) overdue",
+                    title=f"{cycle['cycle__title']}: {plural(cycle['overdue'], 'return')} overdue",
                     detail="These agencies or schools have passed their deadline without "
                     "submitting: the cycle's page marks them late.",
-                    url=url,
+                    url=f"{url}?status={selectors.LATE}",
                     level="danger",
                 )
             )

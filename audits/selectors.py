@@ -278,18 +278,24 @@ def as_return_status(text: str) -> str | None:
     return text if text in SelfAssessment.Status.values else None
 
 
+# The cycle page's filter for the returns past their deadline (beside each status).
+LATE = "late"
+
+
 def cycle_returns(cycle, today=None, status=None) -> list[SelfAssessment]:
-    """Each return in the cycle (in ``status``, if given) with how many standards are answered
-    and moderated, how many ``need_action`` (rated not met once the return is in, with no action
-    yet) and whether
-    it is ``late``: one query."""
+    """Each return in the cycle (in ``status``, or ``LATE``, if given) with how many standards
+    are answered and moderated, how many ``need_action`` (rated not met once the return is in,
+    with no action yet) and whether it is ``late``: one query."""
+    today = today or timezone.localdate()
     returns = SelfAssessment.objects.filter(cycle=cycle)
-    if status:
+    if status == LATE:
+        returns = returns.filter(late_returns(today))
+    elif status:
         returns = returns.filter(status=status)
     return list(
         returns.select_related("agency", "submitted_by")
         .annotate(
-            late=_is_late(today or timezone.localdate()),
+            late=_is_late(today),
             answered=Count("answers", filter=Q(answers__self_score__isnull=False)),
             moderated=Count("answers", filter=Q(answers__moderated_score__isnull=False)),
             need_action=Count(

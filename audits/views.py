@@ -159,7 +159,7 @@ def cycle_detail(request, uuid):
     status = query_value(
         request,
         "status",
-        lambda text: SelfAssessment.Status(text) if text in SelfAssessment.Status.values else None,
+        lambda text: text if text in {*SelfAssessment.Status.values, selectors.LATE} else None,
     )
     context = {
         "cycle": cycle,

@@ -498,13 +498,15 @@ def test_home_tells_qap_what_awaits_moderation_and_what_is_overdue(
     client.force_login(qap_user)
     home = client.get(reverse("home"))
     page = body(home)
-    assert "Section 11 audit 2025/26: 1 return(s) awaiting moderation" in page
-    assert "Section 11 audit 2025/26: 1 return(s) overdue" in page
-    awaiting = next(
-        item for item in home.context["lists"]()["attention"] if "awaiting" in item.title
-    )
+    assert "Section 11 audit 2025/26: 1 return awaiting moderation" in page
+    assert "Section 11 audit 2025/26: 1 return overdue" in page
+    items = home.context["lists"]()["attention"]
+    awaiting = next(item for item in items if "awaiting" in item.title)
     listed = client.get(awaiting.url).context["returns"]
     assert [r.pk for r in listed] == [police_return.pk]  # the cycle's returns awaiting, only
+    overdue = next(item for item in items if "overdue" in item.title)
+    listed = client.get(overdue.url).context["returns"]
+    assert len(listed) == 1 and listed[0].pk != police_return.pk and listed[0].late
     client.force_login(executive_user)
     assert "awaiting moderation" not in body(client.get(reverse("home")))
 

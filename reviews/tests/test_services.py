@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from reviews import services
 from reviews.models import ClockPause, Review, ReviewClock
@@ -187,7 +188,7 @@ def test_a_corrected_decision_moves_the_lcspr_it_opened_and_its_six_months(bu_us
     assert lcspr.history.count() == 2
 
 
-def test_a_decision_no_longer_to_initiate_withdraws_the_lcspr_it_opened(bu_user):
+def test_a_decision_no_longer_to_initiate_withdraws_the_lcspr_it_opened(client, bu_user):
     rapid, lcspr = _rapid_review_with_lcspr(bu_user)
     _decide_not_to_initiate(rapid, bu_user)
     lcspr.refresh_from_db()
@@ -196,6 +197,9 @@ def test_a_decision_no_longer_to_initiate_withdraws_the_lcspr_it_opened(bu_user)
     assert withdrawn.note == (
         f"Withdrawn: rapid review {rapid.reference} changed its decision to “do not initiate”."
     )
+    client.force_login(bu_user)
+    page = client.get(reverse("reviews:detail", args=[rapid.uuid])).content.decode()
+    assert "(Local Child Safeguarding Practice Review, closed)" in page
     # Deciding to initiate after all opens a new one; the withdrawn one stays on the record.
     services.review_record_decision(
         review=rapid,
