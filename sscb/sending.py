@@ -1,19 +1,20 @@
 """What a form that saves records guards against, whatever view shows it.
 
-- **Someone else's change, overwritten.** An edit form (a ModelForm of a saved record) carries a
-  short fingerprint of each value it showed (``SHOWN``). When it comes back, a field whose saved
-  value has changed since, and which the form would now set to something else, stops the save:
-  the form says who changed it and when, and what is saved now, and keeps what was typed; sent
-  again, it saves what was typed.
-- **The same form sent twice.** A form that adds a record carries a one-time key (``ONCE``),
-  claimed in the cache when the form comes back valid. The same page sent again (a second
-  click, the browser's back button and send, a replayed request) is refused, with a link to what
-  the first one saved where it is known. A refusal by the service gives the key back; a page
-  shown again after a refusal carries a new key.
+- **Someone else's change, undone.** An edit form carries a short fingerprint of each value it
+  showed (``SHOWN``). When it comes back, a field saved differently since keeps the saved value
+  if the person left it as shown; if they typed over it, nothing is saved, and the form says who
+  changed what and when, shows what is saved now and keeps what was typed (sent again, it saves
+  what was typed).
+- **The same page sent twice.** A form that adds a record carries a one-time key (``ONCE``). A
+  valid send claims that key, and who sent what to which address, in the cache; the same page
+  sent again (a second click, Back and send, a replayed request; Back may reload the page with
+  a new key, but not with new words) is refused, with a link to what the first send saved
+  where it is known. A refusal by the service gives the claims back; a page shown again after
+  a refusal carries a new key.
 
 A post that leaves these fields out (a script, most tests) is checked as before: the guards are
-for people in browsers, who lose work to these two mistakes. The keys live in the cache, shared
-by every process when ``REDIS_URL`` is set; without it, within one process.
+for people in browsers, who lose work to these two mistakes. The claims live in the cache,
+shared by every process when ``REDIS_URL`` is set; without it, within one process.
 """
 
 import hashlib
