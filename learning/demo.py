@@ -282,8 +282,11 @@ def load():
         )
 
     def backdate(item, **fields):
-        # Demo only: actions are created today, so move their dates into the past directly.
+        # Demo only: actions are created today, so move their dates into the past directly,
+        # in the action's newest version too, so that its history starts from what it holds.
         Action.objects.filter(pk=item.pk).update(**fields)
+        newest = Action.history.filter(id=item.pk).order_by("-history_date", "-history_id")
+        Action.history.filter(pk=newest.values("pk")[:1]).update(**fields)
         item.refresh_from_db()
 
     shared = action(

@@ -589,6 +589,14 @@ def actions_from_return(request, uuid):
     return render(request, "learning/actions_from_return.html", context)
 
 
+# Where a new action is added from, and what a person who opens "new action" alone is told.
+ACTION_PLANS = ("review", "audit", "standard", "outcome")
+NO_PLAN = (
+    "An action belongs to a plan: add it from the review, audit, learning outcome or Section 11 "
+    "/ 175 standard it answers (“Add an action” on that page)."
+)
+
+
 def _action_source(request):
     """The plan a new action joins, from ?review=, ?audit=, ?standard= or ?outcome=."""
     user = request.user
@@ -641,6 +649,9 @@ def action_edit(request, uuid=None):
     else:
         action = None
         _require_recorder(request)
+        if not any(request.GET.get(name) for name in ACTION_PLANS):
+            messages.info(request, NO_PLAN)
+            return redirect("learning:actions")
         source_fields, source = _action_source(request)
     initial = _action_initial(request, source_fields) if action is None else {}
     # Where the owning agency is known, only its people are offered; otherwise each person is

@@ -49,3 +49,13 @@ def test_demo_has_reminders_at_every_escalation_step(demo):
     assert levels == {0, 1, 2}
     kinds = set(Reminder.objects.values_list("kind", flat=True))
     assert {"action_due_soon", "action_overdue", "clock_near", "return_overdue"} <= kinds
+
+
+def test_each_demo_actions_newest_version_holds_what_the_action_holds(demo):
+    """The demo moves some actions' dates into the past: their history starts from those, so a
+    change made in the demo reads from the date the action showed ("2 Nov 2026 → ...")."""
+    fields = ["due_on", "status", "completed_on", "signed_off_on", "follow_up_on"]
+    for action in Action.objects.all():
+        newest = action.history.order_by("-history_date", "-history_id").first()
+        held = [getattr(action, name) for name in fields]
+        assert [getattr(newest, name) for name in fields] == held, action.reference

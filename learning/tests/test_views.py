@@ -1232,3 +1232,10 @@ def test_a_members_home_counts_their_sub_groups_work_and_each_link_opens_what_it
     for title, item in items.items():
         listed = client.get(item.url).context["page_obj"].paginator.count
         assert listed == 1, f"{title} opens {item.url} listing {listed}"
+
+
+def test_a_new_action_opened_without_its_plan_says_where_to_add_it(client, li_member):
+    client.force_login(li_member)
+    response = client.get(reverse("learning:action_new"), follow=True)
+    assert response.redirect_chain == [(reverse("learning:actions"), 302)]
+    assert "An action belongs to a plan: add it from the review, audit" in body(response)
