@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from sscb import sending
 from sscb.access import require
 from sscb.access_log import Action, access_log_record
 from sscb.exports import csv_response, xlsx_response
@@ -135,6 +136,7 @@ def chronology_upload(request, uuid):
             messages.success(request, f"{result.created} chronology entries added.")
             return redirect("reviews:chronology", review.uuid)
         row_errors = result.errors
+        sending.not_saved(form)  # nothing was added: the file may be corrected and sent again
     return render(
         request,
         "reviews/chronology_upload.html",

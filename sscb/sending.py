@@ -196,7 +196,7 @@ class SendingGuardMixin:
 
     def _sent(self) -> list[str]:
         """Who sent what, where: the person, the page's address, and each value sent (a file by
-        its name and size), less the page's own keys."""
+        its name and a digest of what it holds), less the page's own keys."""
         request = getattr(HistoricalRecords.context, "request", None)
         user = getattr(request, "user", None)
         skipped = {"csrfmiddlewaretoken", self.add_prefix(ONCE), self.add_prefix(SHOWN)}
@@ -206,7 +206,7 @@ class SendingGuardMixin:
             request.get_full_path() if request is not None else "",
             type(self).__qualname__,
             repr(sorted((key, value) for key, value in lists if key not in skipped)),
-            repr(sorted((key, f.name, f.size) for key, f in self.files.items())),
+            repr(sorted((key, upload.name, _digest(upload)) for key, upload in self.files.items())),
         ]
 
     def _sent_before_message(self):
@@ -263,6 +263,16 @@ def sent_before(form) -> str | None:
     """Where the first send of a page sent again went, when it is known."""
     where = getattr(form, "sent_before", None)
     return where if where and where != SENT else None
+
+
+def _digest(upload) -> str:
+    """What an uploaded file holds, in short; read from its start, and left there."""
+    digest = hashlib.blake2b(digest_size=16)
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _cache_key(kind: str, *parts: str) -> str:

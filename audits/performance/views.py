@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from sscb import sending
 from sscb.access import require
 from sscb.access_log import Action, access_log_record
 from sscb.exports import csv_response, xlsx_response
@@ -102,6 +103,7 @@ def values_upload(request):
             messages.success(request, f"{result.created} quarterly values stored.")
             return redirect("performance:index")
         row_errors = result.errors
+        sending.not_saved(form)  # nothing was added: the file may be corrected and sent again
     return render(
         request,
         "performance/upload.html",

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from sscb import sending
 from sscb.access import require
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
@@ -264,6 +265,7 @@ def register_upload(request, uuid):
             messages.success(request, f"{result.created} attendees added to the register.")
             return redirect(session.get_absolute_url())
         row_errors = result.errors
+        sending.not_saved(form)  # nothing was added: the file may be corrected and sent again
     return render(
         request,
         "training/register_upload.html",

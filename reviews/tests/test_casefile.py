@@ -13,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from reviews import casefile
 from reviews.models import ChronologyEntry, Review, ReviewTeamMember, TermsOfReference
 from reviews.tests.factories import ReviewAgencyFactory, open_review
+from sscb import sending
 from sscb.models import AccessLogEntry
 from sscb.tests.factories import AgencyFactory, UserFactory
 
@@ -76,6 +77,24 @@ def test_an_upload_with_one_bad_row_says_which_row_and_why_and_adds_nothing(clie
     ]
     assert "Row 3" in response.content.decode()
     assert not ChronologyEntry.objects.exists()
+
+
+def test_an_upload_sent_twice_adds_once_and_a_corrected_file_is_a_new_send(client, review, three):
+    """The same page and file sent again adds nothing; a file refused for its rows, corrected
+    (the same name and size) and sent from the same page, is read."""
+    police, lead = three["Police"]
+    client.force_login(lead)
+    url = reverse("reviews:chronology-upload", args=[review.uuid])
+    key = client.get(url).context["form"][sending.ONCE].value()
+    bad = "2025-13-01,Child A seen by the school nurse,School record,no\r\n"
+    refused = client.post(url, {"agency": police.pk, "file": csv_file(bad), sending.ONCE: key})
+    assert refused.context["row_errors"] and not ChronologyEntry.objects.exists()
+    good = bad.replace("2025-13-01", "2025-03-01")
+    data = {"agency": police.pk, sending.ONCE: key}
+    assert client.post(url, {**data, "file": csv_file(good)}).status_code == 302
+    again = client.post(url, {**data, "file": csv_file(good)})
+    assert "This page had already been sent" in again.content.decode()
+    assert ChronologyEntry.objects.count() == 1
 
 
 def test_an_identifier_in_a_row_is_refused_with_the_row_named(review, three):
