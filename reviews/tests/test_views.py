@@ -113,6 +113,14 @@ def test_a_sub_group_member_opens_a_review(client, crp_member, crp):
     assert review.clocks.get().kind == "scr_decision"
 
 
+def test_an_empty_review_form_names_each_field_it_needs_above_the_form(client, crp_member):
+    client.force_login(crp_member)
+    page = _body(client.post(reverse("reviews:create"), {"kind": "", "title": ""}))
+    summary = page.split('data-testid="error-summary"', 1)[1].split("</div>", 1)[0]
+    for label in ("Kind", "Title", "Responsible sub-group"):
+        assert f"{label}: " in summary, label
+
+
 def test_an_scr_referred_after_2019_needs_the_reason_it_is_recorded(client, crp_member, crp):
     client.force_login(crp_member)
     fields = {"kind": "scr", "title": "Late SCR", "subgroup": crp.pk, "referred_on": "2025-06-02"}
