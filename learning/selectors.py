@@ -383,28 +383,22 @@ def get_action_for_user(user, uuid: UUID, write=False) -> Action:
 DECISION_VERSIONS_READ = 200
 
 
-def earlier_decisions(outcome: LearningOutcome) -> list[dict]:
+def earlier_decisions(outcome: LearningOutcome) -> list:
     """The Executive's decisions on ``outcome`` before the one it holds now, newest first, each
-    once, from its history: a decision recorded again replaces the outcome's, never its record."""
+    once, as versions from its history: a decision recorded again replaces the outcome's, never
+    its record."""
     versions = (
         outcome.history.exclude(decision=LearningOutcome.Decision.PENDING)
         .select_related("decided_by")
         .order_by("-history_date", "-history_id")[:DECISION_VERSIONS_READ]
     )
-    current = (outcome.decision, outcome.decided_on, outcome.decision_notes)
-    seen, earlier = {current}, []
+    seen = {(outcome.decision, outcome.decided_on, outcome.decision_notes)}
+    earlier = []
     for version in versions:
         decision = (version.decision, version.decided_on, version.decision_notes)
         if decision not in seen:
             seen.add(decision)
-            earlier.append(
-                {
-                    "decision": LearningOutcome.Decision(version.decision).label,
-                    "decided_on": version.decided_on,
-                    "decided_by": version.decided_by,
-                    "notes": version.decision_notes,
-                }
-            )
+            earlier.append(version)
     return earlier
 
 

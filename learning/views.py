@@ -3,7 +3,7 @@
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from sscb.history import versions_with_changes
 from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
+from sscb.record_urls import url_for
 from sscb.selectors import access_log_about, reminders_about
 from sscb.uploads import clean_filename
 
@@ -589,8 +590,7 @@ def actions_from_return(request, uuid):
     return render(request, "learning/actions_from_return.html", context)
 
 
-# Where a new action is added from, and what a person who opens "new action" alone is told.
-ACTION_PLANS = ("review", "audit", "standard", "outcome")
+# What a person who opens "new action" without the plan it joins is told.
 NO_PLAN = (
     "An action belongs to a plan: add it from the review, audit, learning outcome or Section 11 "
     "/ 175 standard it answers (“Add an action” on that page)."
@@ -598,7 +598,8 @@ NO_PLAN = (
 
 
 def _action_source(request):
-    """The plan a new action joins, from ?review=, ?audit=, ?standard= or ?outcome=."""
+    """The plan a new action joins, from ?review=, ?audit=, ?standard= or ?outcome=, as its
+    fields and its record; ({}, None) when none is named."""
     user = request.user
     if review_uuid := query_record(request, "review", as_uuid):
         review = get_review_for_user(user, review_uuid)
@@ -612,7 +613,7 @@ def _action_source(request):
     if outcome_uuid := query_record(request, "outcome", as_uuid):
         outcome = selectors.get_outcome_for_user(user, outcome_uuid)
         return {"outcome": outcome}, outcome
-    raise PermissionDenied
+    return {}, None
 
 
 def _action_initial(request, source_fields):
@@ -649,10 +650,10 @@ def action_edit(request, uuid=None):
     else:
         action = None
         _require_recorder(request)
-        if not any(request.GET.get(name) for name in ACTION_PLANS):
+        source_fields, source = _action_source(request)
+        if source is None:
             messages.info(request, NO_PLAN)
             return redirect("learning:actions")
-        source_fields, source = _action_source(request)
     initial = _action_initial(request, source_fields) if action is None else {}
     # Where the owning agency is known, only its people are offered; otherwise each person is
     # marked with their agency and the page offers the chosen agency's (owner_choices.js).
@@ -863,7 +864,7 @@ def _thread(request, source):
         thread = selectors.thread_forward(request.user, **{kind: source}, page=page)
         return thread | {"source": source, "source_param": kind}
 
-    opens = reverse(f"{'reviews' if kind == 'review' else 'audits'}:detail", args=[source.uuid])
+    opens = url_for(f"{'reviews' if kind == 'review' else 'audits'}:detail", args=[source.uuid])
     return render(
         request,
         "learning/thread.html",

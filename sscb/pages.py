@@ -8,8 +8,6 @@ from django.shortcuts import redirect, render
 from . import sending
 from .forms import add_service_errors
 
-SENT_AGAIN = "This page had already been sent and was saved then; it has not been saved again."
-
 
 def form_page(request, form, *, template, title, purpose, back, save, success, **context):
     """Render ``form``; on a valid POST call ``save()`` in a transaction, report ``success`` and
@@ -27,7 +25,7 @@ def form_page(request, form, *, template, title, purpose, back, save, success, *
                 saved.get_absolute_url() if hasattr(saved, "get_absolute_url") else back
             )
     if first := sending.sent_before(form):
-        messages.info(request, SENT_AGAIN)
+        messages.info(request, sending.SENT_AGAIN)
         return redirect(first)
     return render(
         request,

@@ -23,8 +23,10 @@ import secrets
 from django import forms
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils.choices import flatten_choices
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 from simple_history.models import HistoricalRecords
 
@@ -34,6 +36,7 @@ ONCE = "sent_once"
 # morning; a form older than that is sent as new.
 ONCE_KEPT = 24 * 60 * 60
 SENT = "sent"  # the key's value until the page that saved it says where it went
+SENT_AGAIN = "This page had already been sent and was saved then; it has not been saved again."
 NOW_SAVED_LENGTH = 200
 
 
@@ -147,7 +150,7 @@ class SendingGuardMixin:
             "saved. What you typed is below, with what is saved now under each of these; "
             "save again to keep what you typed.",
         )
-        self._renew(SHOWN, _joined(self.now))
+        self._show(SHOWN, _joined(self.now))
         for name, value in self.kept.items():  # sent again, it keeps what others saved
             self._show(name, value)
 
@@ -168,11 +171,10 @@ class SendingGuardMixin:
                 "a record you cannot choose here"
             )
         if hasattr(field, "choices"):
-            return str(dict(_flat(field.choices)).get(value, value))
+            return str(dict(flatten_choices(field.choices)).get(value, value))
         if hasattr(value, "strftime"):
             return date_format(value, "j F Y")
-        text = str(value)
-        return f"“{text[:NOW_SAVED_LENGTH]}{'…' if len(text) > NOW_SAVED_LENGTH else ''}”"
+        return f"“{Truncator(str(value)).chars(NOW_SAVED_LENGTH)}”"
 
     # The same form sent twice ----------------------------------------------------------------
 
@@ -192,7 +194,7 @@ class SendingGuardMixin:
             self.sent_before = cache.get(key) or SENT
             self.add_error(None, self._sent_before_message())
             return
-        self._renew(ONCE, secrets.token_urlsafe(16))
+        self._show(ONCE, secrets.token_urlsafe(16))
 
     def _sent(self) -> list[str]:
         """Who sent what, where: the person, the page's address, and each value sent (a file by
@@ -221,13 +223,9 @@ class SendingGuardMixin:
             "again. Look for it in the list before adding it again."
         )
 
-    def _renew(self, name, value):
-        """Show ``value`` in the hidden field ``name`` when the form is shown again."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix(name)] = value
-
     def _show(self, name, value):
-        """Show the saved ``value`` in field ``name`` when the form is shown again."""
+        """Show ``value`` in field ``name`` when the form is shown again (a saved value, or a
+        guard's renewed one)."""
         value = self.fields[name].prepare_value(value)
         key = self.add_prefix(name)
         self.data = self.data.copy()
@@ -287,14 +285,6 @@ def _joined(fingerprints: dict[str, str]) -> str:
 def _parsed(value) -> dict[str, str]:
     pairs = (part.rpartition(":") for part in str(value or "").split())
     return {name: print_ for name, _, print_ in pairs if name}
-
-
-def _flat(choices):
-    for key, label in choices:
-        if isinstance(label, list | tuple):
-            yield from _flat(label)
-        else:
-            yield key, label
 
 
 def _last_change(instance) -> str:

@@ -46,6 +46,13 @@ def in_days(days):
 # Someone else's change ----------------------------------------------------------------------
 
 
+def edit_page(client, user, action):
+    """The action's edit page as ``user`` opens it: its address and what it posts unchanged."""
+    url = reverse("learning:action_edit", args=[action.uuid])
+    client.force_login(user)
+    return url, shown(client, url)
+
+
 @pytest.fixture
 def action(bu_user):
     return ActionFactory(title="Audit supervision records", due_on=in_days(30))
@@ -54,9 +61,7 @@ def action(bu_user):
 def test_an_edit_keeps_a_change_made_meanwhile_to_a_field_it_left_alone(
     client, bu_user, member_user, action
 ):
-    url = reverse("learning:action_edit", args=[action.uuid])
-    client.force_login(bu_user)
-    data = shown(client, url)
+    url, data = edit_page(client, bu_user, action)
     # While the page is open, a colleague moves the due date; this person changes the title.
     services.action_update(action=Action.objects.get(pk=action.pk), due_on=in_days(60))
 
@@ -70,9 +75,7 @@ def test_an_edit_keeps_a_change_made_meanwhile_to_a_field_it_left_alone(
 def test_an_edit_that_would_undo_someone_elses_change_saves_nothing_and_says_who(
     client, bu_user, member_user, action
 ):
-    url = reverse("learning:action_edit", args=[action.uuid])
-    client.force_login(bu_user)
-    data = shown(client, url)
+    url, data = edit_page(client, bu_user, action)
     services.action_update(action=Action.objects.get(pk=action.pk), due_on=in_days(60))
     Action.history.filter(id=action.pk).update(history_user=member_user)
 
@@ -102,9 +105,7 @@ def test_an_edit_that_would_undo_someone_elses_change_saves_nothing_and_says_who
 def test_a_refused_edit_shown_again_keeps_what_others_changed_in_fields_it_left_alone(
     client, bu_user, action
 ):
-    url = reverse("learning:action_edit", args=[action.uuid])
-    client.force_login(bu_user)
-    data = shown(client, url)
+    url, data = edit_page(client, bu_user, action)
     services.action_update(
         action=Action.objects.get(pk=action.pk), due_on=in_days(60), title="Audit it all"
     )
@@ -120,9 +121,7 @@ def test_a_refused_edit_shown_again_keeps_what_others_changed_in_fields_it_left_
 
 
 def test_a_change_elsewhere_or_to_the_same_value_does_not_stop_a_save(client, bu_user, action):
-    url = reverse("learning:action_edit", args=[action.uuid])
-    client.force_login(bu_user)
-    data = shown(client, url)
+    url, data = edit_page(client, bu_user, action)
     # A field the form does not show, and a field set to what this person sets it to too.
     services.action_update(
         action=Action.objects.get(pk=action.pk), progress="Started.", due_on=in_days(45)
@@ -142,9 +141,7 @@ def test_a_change_elsewhere_or_to_the_same_value_does_not_stop_a_save(client, bu
 def test_a_choice_changed_meanwhile_is_named_only_through_the_forms_own_choices(
     client, bu_user, action
 ):
-    url = reverse("learning:action_edit", args=[action.uuid])
-    client.force_login(bu_user)
-    data = shown(client, url)
+    url, data = edit_page(client, bu_user, action)
     council = AgencyFactory(name="Shropshire Council", short_name="Council")
     services.action_update(action=Action.objects.get(pk=action.pk), owner_agency=council)
     police = AgencyFactory(name="West Mercia Police", short_name="Police")
@@ -158,9 +155,7 @@ def test_a_choice_changed_meanwhile_is_named_only_through_the_forms_own_choices(
 def test_a_post_without_what_the_page_showed_is_checked_as_before(client, bu_user, action):
     """A script that sends only the fields (as most tests do) is not refused: the guard is for
     a person's page, which always carries it."""
-    url = reverse("learning:action_edit", args=[action.uuid])
-    client.force_login(bu_user)
-    data = shown(client, url)
+    url, data = edit_page(client, bu_user, action)
     del data[sending.SHOWN]
     services.action_update(action=Action.objects.get(pk=action.pk), due_on=in_days(60))
     assert client.post(url, data).status_code == 302
