@@ -293,6 +293,8 @@ def documents(request, uuid):
         document.may_upload = casefile.may_upload(
             request.user, review, document.kind, document.agency
         )
+        if document.may_upload:  # shown by hand, for its guard against a second send
+            document.version_form = DocumentVersionForm(auto_id=False)
     return render(
         request,
         "reviews/documents.html",
@@ -321,6 +323,7 @@ def document_version(request, uuid, document_uuid):
             note=form.cleaned_data["note"],
         )
     except ValidationError as error:
+        sending.not_saved(form)
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"Version {version.version} of “{document.title}” uploaded.")

@@ -611,6 +611,30 @@ def test_versions_are_kept_with_who_uploaded_them_and_downloads_are_logged(
     assert review.documents.count() == 1
 
 
+def test_a_new_version_sent_twice_is_stored_once(client, media, review, bu_user):
+    casefile.document_add(
+        review=review, by=bu_user, kind="final_report", title="Final", file=text_file()
+    )
+    document = review.documents.get()
+    client.force_login(bu_user)
+    page = client.get(reverse("reviews:documents", args=[review.uuid]))
+    key = page.context["documents"][0].version_form[sending.ONCE].value()
+    assert f'name="{sending.ONCE}" value="{key}"' in page.content.decode()
+    url = reverse("reviews:document-version", args=[review.uuid, document.uuid])
+    data = {sending.ONCE: key, "note": "Panel comments"}
+
+    client.post(url, {**data, "file": text_file(text="Second")})
+    again = client.post(url, {**data, "file": text_file(text="Second")}, follow=True)
+
+    assert document.versions.count() == 2
+    assert "This page had already been sent and was saved then" in again.content.decode()
+    # The page shown again after the upload carries a new key: another file is a new send.
+    page = client.get(reverse("reviews:documents", args=[review.uuid]))
+    data[sending.ONCE] = page.context["documents"][0].version_form[sending.ONCE].value()
+    client.post(url, {**data, "file": text_file(text="Third")})
+    assert document.versions.count() == 3
+
+
 def test_an_agency_sees_and_uploads_only_its_own_agency_report(client, media, review, three):
     police, police_lead = three["Police"]
     csc, csc_lead = three["CSC"]
