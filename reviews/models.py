@@ -432,6 +432,12 @@ class Review(TimeStampedModel):
         return self.stage != self.Stage.CLOSED
 
     @property
+    def decision_may_change(self):
+        """A closed review's decision stands, except a rapid review's: closing is its last step
+        after deciding, and a corrected decision reaches the LCSPR it opened."""
+        return self.is_open or self.kind == self.Kind.RAPID_REVIEW
+
+    @property
     def has_declared_independence(self):
         return bool(self.lead_reviewer_id and self.independence_declared_on)
 

@@ -540,6 +540,13 @@ def _decision_reaches_lcspr(rapid_review: Review, by) -> None:
 
 
 @transaction.atomic
+def decision_stands(review: Review) -> str:
+    return (
+        f"{review.reference} is closed, so its decision stands as recorded. If the case is to be "
+        "reviewed after all, open a new review from the register."
+    )
+
+
 def review_record_decision(
     *,
     review: Review,
@@ -563,6 +570,8 @@ def review_record_decision(
     The decision and telling the national panel go on the timeline with the day they happened;
     a decision taken at a meeting carries where (``minutes_label``) and its minutes' address.
     """
+    if not review.decision_may_change:
+        raise ValidationError(decision_stands(review))
     if decision != Review.Decision.PENDING and not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Give the reasons for the decision."})
     # Compared with the stored values: a ModelForm has already set the new ones on ``review``.

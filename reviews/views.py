@@ -254,6 +254,9 @@ def review_section(request, uuid, section):
         raise Http404("No such section")
     review = selectors.get_review_for_user(request.user, uuid, write=True)
     form_class, service, heading, purpose = SECTIONS[section]
+    if section == "decision" and not review.decision_may_change:
+        messages.info(request, services.decision_stands(review))
+        return redirect("reviews:detail", review.uuid)
     kwargs = {"user": request.user} if form_class is ReviewRegisterForm else {}
     form = form_class(request.POST or None, instance=review, **kwargs)
     if request.method == "GET":

@@ -200,6 +200,20 @@ def test_a_decision_no_longer_to_initiate_withdraws_the_lcspr_it_opened(client, 
     client.force_login(bu_user)
     page = client.get(reverse("reviews:detail", args=[rapid.uuid])).content.decode()
     assert "(Local Child Safeguarding Practice Review, closed)" in page
+    # The withdrawn LCSPR's decision stands: nothing offers to record another.
+    page = client.get(reverse("reviews:detail", args=[lcspr.uuid])).content.decode()
+    assert "Record the decision" not in page
+    decision = reverse("reviews:section", args=[lcspr.uuid, "decision"])
+    detail = reverse("reviews:detail", args=[lcspr.uuid])
+    assert client.get(decision, follow=True).redirect_chain[-1][0] == detail
+    with pytest.raises(ValidationError, match="is closed, so its decision stands"):
+        services.review_record_decision(
+            review=lcspr,
+            by=bu_user,
+            decision=Review.Decision.INITIATE,
+            decided_on=D(2025, 3, 21),
+            decision_reasons="Reopened by hand.",
+        )
     # Deciding to initiate after all opens a new one; the withdrawn one stays on the record.
     services.review_record_decision(
         review=rapid,
