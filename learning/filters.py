@@ -24,8 +24,8 @@ from .models import (
 )
 from .selectors import findings_with_loop_stage, subgroups_for_work, themes_visible_to
 
-# Next year too: an action may be due in it, an activity planned for it.
-_financial_years = partial(financial_year_choices, ahead=1)
+# Next year too for what falls due; a year offered for what has happened is this one or earlier.
+_due_years = partial(financial_year_choices, ahead=1)
 
 
 def _in_year(field):
@@ -112,7 +112,9 @@ class EvidenceFilter(django_filters.FilterSet):
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     judged_year = django_filters.ChoiceFilter(
-        choices=_financial_years, method="filter_judged_year", label="Judged in financial year"
+        choices=financial_year_choices,
+        method="filter_judged_year",
+        label="Judged in financial year",
     )
     # The dashboard's impact by outcome links here.
     outcome = django_filters.UUIDFilter(field_name="outcome__uuid", widget=forms.HiddenInput)
@@ -168,7 +170,7 @@ class ActionFilter(django_filters.FilterSet):
     )
     # The Board dashboard's action figures link here.
     financial_year = django_filters.ChoiceFilter(
-        choices=_financial_years, method="filter_financial_year", label="Due in financial year"
+        choices=_due_years, method="filter_financial_year", label="Due in financial year"
     )
     completion = django_filters.ChoiceFilter(
         choices=[
@@ -233,7 +235,7 @@ class ActivityFilter(django_filters.FilterSet):
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     delivered_year = django_filters.ChoiceFilter(
-        choices=_financial_years, method="filter_delivered_year", label="Delivered in year"
+        choices=financial_year_choices, method="filter_delivered_year", label="Delivered in year"
     )
     # The dashboard's impact by outcome links here.
     outcome = django_filters.UUIDFilter(field_name="outcome__uuid", widget=forms.HiddenInput)
@@ -253,7 +255,7 @@ class PracticeCheckFilter(django_filters.FilterSet):
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     checked_year = django_filters.ChoiceFilter(
-        choices=_financial_years, method="filter_checked_year", label="Checked in year"
+        choices=financial_year_choices, method="filter_checked_year", label="Checked in year"
     )
 
     class Meta:
@@ -272,7 +274,7 @@ class OutcomeFilter(django_filters.FilterSet):
         field_name="theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
     decided_year = django_filters.ChoiceFilter(
-        choices=_financial_years, method="filter_decided_year", label="Decided in year"
+        choices=financial_year_choices, method="filter_decided_year", label="Decided in year"
     )
 
     class Meta:

@@ -12,8 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning import services
+from learning.filters import (
+    ActionFilter,
+    ActivityFilter,
+    EvidenceFilter,
+    OutcomeFilter,
+    PracticeCheckFilter,
+)
 from learning.models import Action, DeliveryActivity, LearningOutcome, TrainingEvaluationStage
-from sscb.dates import not_before, not_future, say
+from sscb.dates import financial_year_of, not_before, not_future, say
 
 from .factories import (
     ActionFactory,
@@ -285,3 +292,20 @@ def test_evidence_cannot_be_requested_on_a_day_that_has_not_come():
     with pytest.raises(ValidationError) as refused:
         evidence.full_clean()
     assert "cannot be in the future" in " ".join(refused.value.message_dict["requested_on"])
+
+
+def test_a_year_filter_offers_next_year_only_for_what_falls_due():
+    this_year = str(financial_year_of(today()))
+    next_year = str(int(this_year) + 1)
+
+    def first_year(filterset, name):
+        return filterset().form.fields[name].choices[1][0]  # after "---------"
+
+    assert first_year(ActionFilter, "financial_year") == next_year  # due in
+    for filterset, name in (
+        (ActivityFilter, "delivered_year"),
+        (PracticeCheckFilter, "checked_year"),
+        (OutcomeFilter, "decided_year"),
+        (EvidenceFilter, "judged_year"),
+    ):
+        assert first_year(filterset, name) == this_year, name
