@@ -52,7 +52,10 @@ def _agencies(review, names, requested, received=()):
             agency=Agency.objects.get(short_name=name),
             defaults={
                 "chronology_requested_on": requested,
-                "chronology_received_on": requested + datetime.timedelta(days=21)
+                # Three weeks after it was asked for, or today if that has not come yet.
+                "chronology_received_on": min(
+                    requested + datetime.timedelta(days=21), timezone.localdate()
+                )
                 if name in received
                 else None,
             },
