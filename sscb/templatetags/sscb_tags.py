@@ -63,3 +63,11 @@ class KeptForReaderNode(template.Node):
         # Each tag of a template is a part of its own: a page may keep its title and its body.
         part = f"{self.origin.template_name}:{self.token.lineno}"
         return figures_cache.kept_for_reader(context["request"], render, names=names, part=part)
+
+
+@register.simple_tag
+def summarised(form):
+    """Mark ``form``'s errors as said in the page's error summary (sscb/_error_summary.html):
+    crispy's own box (templates/bootstrap5/errors.html) then does not say them again."""
+    form.errors_summarised = True
+    return ""

@@ -92,6 +92,8 @@ def test_an_edit_that_would_undo_someone_elses_change_saves_nothing_and_says_who
         in page
     )
     assert f"Saved now: {in_days(60):%-d %B %Y}." in page
+    # Said once, in the summary above the form: not again in crispy's own box.
+    assert page.count("changed this action after you opened the page") == 1
     action.refresh_from_db()
     assert (action.title, action.due_on) == ("Audit supervision records", in_days(60))
     # Sent again as it now stands, it saves what was typed: the person has seen the change.
