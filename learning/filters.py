@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from reviews.models import Review
 from sscb.dates import financial_year_bounds, financial_year_choices
 from sscb.filters import ModelChoiceFilter, YesNoFilter
 from sscb.models import Agency, SubGroup
@@ -165,6 +166,10 @@ class ActionFilter(django_filters.FilterSet):
         method="filter_source",
         label="Plan",
     )
+    # The CDOP report's actions link here: those of child death reviews.
+    review_kind = django_filters.ChoiceFilter(
+        field_name="review__kind", choices=Review.Kind.choices, label="Kind of review"
+    )
     due_before = django_filters.DateFilter(
         field_name="due_on", lookup_expr="lte", label="Due on or before"
     )
@@ -198,6 +203,7 @@ class ActionFilter(django_filters.FilterSet):
             "rag",
             "subgroup",
             "source",
+            "review_kind",
             "due_before",
             "financial_year",
             "completion",
@@ -276,9 +282,16 @@ class OutcomeFilter(django_filters.FilterSet):
     decided_year = django_filters.ChoiceFilter(
         choices=financial_year_choices, method="filter_decided_year", label="Decided in year"
     )
+    # The Board's "outcomes agreed in the year" links here.
+    agreed_year = django_filters.ChoiceFilter(
+        choices=financial_year_choices, method="filter_agreed_year", label="Agreed in year"
+    )
 
     class Meta:
         model = LearningOutcome
-        fields = ["q", "decision", "subgroup", "decided_year"]
+        fields = ["q", "decision", "subgroup", "decided_year", "agreed_year"]
 
     filter_decided_year = _in_year("decided_on")
+
+    def filter_agreed_year(self, qs, name, value):
+        return self.filter_decided_year(qs, name, value).filter(decision__in=LearningOutcome.AGREED)

@@ -147,12 +147,11 @@ def outcomes_agreed(scope: Scope) -> Figure:
     n = LearningOutcome.objects.filter(
         scope.q("theme__subgroup_id"),
         decided_on__range=(first, last),
-        decision__in=[
-            LearningOutcome.Decision.AGREED,
-            LearningOutcome.Decision.AGREED_WITH_CHANGES,
-        ],
+        decision__in=LearningOutcome.AGREED,
     ).count()
-    return Figure(n, link("learning:outcomes"))
+    return Figure(
+        n, link("learning:outcomes", agreed_year=scope.year, subgroup=scope.subgroup_param)
+    )
 
 
 def reach_by_outcome(scope: Scope, limit=50) -> list[dict]:

@@ -190,7 +190,9 @@ def cdop_report(user, period: Period, today) -> dict:
         "annual": cdop_annual_figures(period),
         "themes": themes,
         "actions": actions,
-        "actions_url": link("learning:actions", source="review", financial_year=period.year),
+        "actions_url": link(
+            "learning:actions", review_kind=Review.Kind.CHILD_DEATH, financial_year=period.year
+        ),
     }
 
 

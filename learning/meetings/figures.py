@@ -31,8 +31,12 @@ def as_year(text: str) -> int | None:
 
 
 def meetings_in_year(user, year: int):
+    return _held_in_year(meetings_visible_to(user), year)
+
+
+def _held_in_year(meetings, year: int):
     start, end = financial_year_bounds(year)
-    return meetings_visible_to(user).filter(held_on__range=(start, end), status__in=HAPPENED)
+    return meetings.filter(held_on__range=(start, end), status__in=HAPPENED)
 
 
 def list_link(year: int, **filters) -> str:
@@ -105,10 +109,12 @@ def for_year(user, year: int | None) -> dict:
 
 def summary(user, year: int, body=None) -> dict:
     """The dashboard's meeting figures for ``year`` (of one body, if given), each a link to the
-    meetings or the figures behind it: three queries."""
+    meetings or the figures behind it, and how many meetings held are of bodies the reader does
+    not sit on (counted, never shown): four queries."""
     meetings = meetings_in_year(user, year)
+    every = _held_in_year(Meeting.objects.all(), year)
     if body is not None:
-        meetings = meetings.filter(body=body)
+        meetings, every = meetings.filter(body=body), every.filter(body=body)
     held = meetings.aggregate(
         meetings=Count("pk", distinct=True),
         decisions=Count("items", filter=Q(items__decided_on__isnull=False), distinct=True),
@@ -124,6 +130,7 @@ def summary(user, year: int, body=None) -> dict:
     listed = list_link(year, **({"body": body.pk} if body is not None else {}))
     return {
         "held": Figure(held["meetings"], listed),
+        "not_counted": every.count() - held["meetings"],
         "attendance": percent(attendance["attended"], attendance["expected"]),
         "attendance_url": details,
         "decisions": Figure(held["decisions"], details + "#decisions"),

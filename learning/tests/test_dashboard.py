@@ -9,6 +9,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape, strip_tags
 
 from learning.dashboard.overview import dashboard_figures, scope_figures
@@ -361,7 +362,8 @@ def test_dashboard_runs_the_same_queries_for_2_or_200_records(
         response = client.get(reverse("dashboard:index") + "?year=2025")
     assert response.status_code == 200
     assert 'data-testid="actions-due">200<' in response.content.decode()
-    assert small <= 25  # 18, and five for the impact by learning outcome (issue 19)
+    assert small <= 26  # 19 (one counts meetings of bodies the reader does not sit on), and
+    # five for the impact by learning outcome (issue 19)
 
 
 def test_impact_by_outcome_shows_the_first_outcomes_and_counts_the_rest(
@@ -505,3 +507,16 @@ def test_what_goes_through_the_readers_visibility_is_kept_for_that_reader_alone(
         assert "SCR-2025-777" in made and "SCR-2025-777" not in seen
     with override_settings(FIGURES_CACHE_SECONDS=0):
         assert main_of(member, url)[0] == seen and main_of(client, url)[0] == made
+
+
+def test_meeting_figures_say_how_many_meetings_of_other_bodies_they_leave_out(
+    client, executive_user
+):
+    from learning.meetings.models import Meeting
+    from learning.meetings.tests.factories import MeetingFactory
+
+    MeetingFactory(held_on=timezone.localdate(), status=Meeting.Status.HELD)
+    client.force_login(executive_user)  # sits on no body
+    page = client.get(reverse("dashboard:index")).content.decode()
+    assert 'data-testid="meetings-held">0<' in page
+    assert "1 more meeting was held in the year by bodies you do not sit on" in page

@@ -128,3 +128,21 @@ def test_reports_run_the_same_queries_for_2_or_50_records(
     _populate(48)
     with django_assert_max_num_queries(small):
         assert client.get(url).status_code == 200
+
+
+def _listed(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page_obj"].paginator.count
+
+
+def test_a_reports_outcomes_agreed_and_child_death_actions_open_exactly_their_rows(
+    client, bu_user, data
+):
+    client.force_login(bu_user)
+    li = client.get(reverse("dashboard:report", args=["li"]), {"year": 2025}).context["report"]
+    agreed = li["outcomes_agreed"]
+    assert agreed.value == 1 and _listed(client, agreed.url) == 1  # T2's; not 2023/24's
+    cdop = client.get(reverse("dashboard:report", args=["cdop"]), {"year": 2025}).context["report"]
+    assert _listed(client, cdop["actions_url"]) == cdop["actions"]["due"]
+    assert _listed(client, reverse("learning:actions") + "?financial_year=2025") > 0
