@@ -114,7 +114,7 @@ def action_rows(rows):
 def action_export(request, fmt):
     """The action tracker, as its list page filters it, as CSV or XLSX."""
     actions = (
-        ActionFilter(request.GET, queryset=selectors.action_list(request.user))
+        ActionFilter(request.GET, queryset=selectors.action_list(request.user), request=request)
         .qs.with_completion()
         .order_by("due_on", "pk")
     )

@@ -90,6 +90,17 @@ def test_action_tracker_exports_keep_the_list_filters(client, bu_user, data):
     assert sheet.max_row - 1 == 4  # a1, a2, a3 and b1
 
 
+def test_every_filter_of_the_action_list_works_in_its_exports(client, bu_user, data):
+    """The export reads the list's filters with the person who asks (``mine`` needs them)."""
+    from learning.filters import ActionFilter
+
+    client.force_login(bu_user)
+    for name in ActionFilter.base_filters:
+        value = {"due_before": "2030-01-01", "financial_year": "2025", "q": "a"}.get(name, "true")
+        for url in ("learning:actions_csv", "learning:actions_xlsx"):
+            assert client.get(reverse(url), {name: value}).status_code == 200, (name, url)
+
+
 def test_action_export_shows_an_agency_lead_only_their_agency(client, agency_user):
     ActionFactory(owner_agency=agency_user.agency, title="=HYPERLINK(evil)")
     ActionFactory(title="Another agency's action")
