@@ -482,8 +482,14 @@ def _follow_on_kind(review: Review) -> str | None:
     return None
 
 
+# The LCSPR's own words for where its decision came from: never the rapid review's reference,
+# which a reader of the LCSPR may not be allowed to see (the page's "Arose from" links it,
+# through the reader's visibility).
+FROM_RAPID_REVIEW = "Decided by the rapid review it arose from"
+
+
 def _lcspr_reasons(rapid_review: Review) -> str:
-    return f"Decided by rapid review {rapid_review.reference}: {rapid_review.decision_reasons}"
+    return f"{FROM_RAPID_REVIEW}: {rapid_review.decision_reasons}"
 
 
 def _decision_reaches_lcspr(rapid_review: Review, by) -> None:
@@ -532,8 +538,7 @@ def _decision_reaches_lcspr(rapid_review: Review, by) -> None:
         from_stage,
         S.CLOSED,
         by,
-        note=f"Withdrawn: rapid review {rapid_review.reference} changed its decision to "
-        f"“{decided}”.",
+        note=f"Withdrawn: the rapid review it arose from changed its decision to “{decided}”.",
         on=today,
     )
     review_clocks_sync(review=lcspr)

@@ -267,3 +267,29 @@ def test_a_register_opened_from_the_boards_figures_says_how_many_it_cannot_list(
     assert "1 more review matches these filters and is counted in the Board's figures" in page
     client.force_login(bu_user)
     assert 'data-testid="not-shown"' not in client.get(reverse("reviews:list")).content.decode()
+
+
+def test_an_lcspr_never_names_the_restricted_rapid_review_it_arose_from(
+    client, bu_user, crp, reviewer_user
+):
+    rapid = open_review(
+        by=bu_user,
+        kind=Review.Kind.RAPID_REVIEW,
+        subgroup=crp,
+        referred_on=datetime.date(2025, 3, 3),
+        is_restricted=True,
+    )
+    services.review_record_decision(
+        review=rapid,
+        by=bu_user,
+        decision=Review.Decision.INITIATE,
+        decided_on=datetime.date(2025, 3, 10),
+        decision_reasons="Learning about exploitation.",
+    )
+    lcspr = rapid.follow_on_reviews.get()
+    lcspr.lead_reviewer = reviewer_user  # leads the LCSPR; not on the rapid review's panel
+    lcspr.save()
+    client.force_login(reviewer_user)
+    page = client.get(reverse("reviews:detail", args=[lcspr.uuid])).content.decode()
+    assert "Learning about exploitation." in page and "a restricted review" in page
+    assert rapid.reference not in page

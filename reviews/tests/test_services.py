@@ -180,9 +180,7 @@ def test_a_corrected_decision_moves_the_lcspr_it_opened_and_its_six_months(bu_us
     )
     lcspr.refresh_from_db()
     assert (lcspr.decided_on, lcspr.referred_on) == (D(2025, 3, 14), D(2025, 3, 14))
-    assert (
-        lcspr.decision_reasons == f"Decided by rapid review {rapid.reference}: Corrected reasons."
-    )
+    assert lcspr.decision_reasons == "Decided by the rapid review it arose from: Corrected reasons."
     assert lcspr.clocks.get().due_on == D(2025, 9, 14)
     assert lcspr.stage_changes.get().happened_on == D(2025, 3, 14)
     assert lcspr.history.count() == 2
@@ -195,7 +193,7 @@ def test_a_decision_no_longer_to_initiate_withdraws_the_lcspr_it_opened(client, 
     assert lcspr.stage == Review.Stage.CLOSED and not lcspr.clocks.exists()
     withdrawn = lcspr.stage_changes.get(to_stage=Review.Stage.CLOSED)
     assert withdrawn.note == (
-        f"Withdrawn: rapid review {rapid.reference} changed its decision to “do not initiate”."
+        "Withdrawn: the rapid review it arose from changed its decision to “do not initiate”."
     )
     client.force_login(bu_user)
     page = client.get(reverse("reviews:detail", args=[rapid.uuid])).content.decode()
