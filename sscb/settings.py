@@ -232,6 +232,9 @@ LOGIN_ACCOUNT_THROTTLE = env_int("LOGIN_ACCOUNT_THROTTLE", 20)
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
+# Django's own validation messages in plain words ("Keep this to 200 characters or fewer"): an
+# en_GB catalogue, found before Django's, that must stay in step with LANGUAGE_CODE (README).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -235,7 +235,7 @@ def test_member_sees_only_their_sub_groups(client, member_user, data):
     # Asking for another sub-group's figures changes nothing: the default is shown.
     response = client.get(reverse("dashboard:index"), {"year": 2025, "subgroup": data["crp"].pk})
     assert response.context["scope"].subgroup == data["li"]
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the options shown." in response.content.decode()
 
 
 def test_member_dashboard_opens_on_the_sub_group_they_chair(client, member_user, data):
@@ -266,7 +266,7 @@ def test_bad_year_shows_this_year_and_says_so(client, executive_user, data):
     response = client.get(reverse("dashboard:index"), {"year": "1066"})
     assert response.status_code == 200
     assert response.context["scope"].year == 2025
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose one of the options shown." in response.content.decode()
 
 
 @pytest.mark.parametrize("url_name", ["dashboard:index", "dashboard:annual-report"])
@@ -286,8 +286,8 @@ def test_the_filter_is_kept_for_its_reader_and_query_and_reads_no_sub_groups_whe
         assert len(kept_sql.captured_queries) <= 2
     assert '<option value="2024" selected>' in made["year=2024"]
     assert '<option value="2025" selected>' in made["year=2025"]
-    assert "Select a valid choice" in made["year=1066"]
-    assert "Select a valid choice" not in made["year=2025"]
+    assert "Choose one of the options shown." in made["year=1066"]
+    assert "Choose one of the options shown." not in made["year=2025"]
     # The member's copy offers their own sub-group alone.
     member_main = unescape(member.get(reverse(url_name)).content.decode())
     assert "Learning and Improvement" in member_main and data["crp"].name not in member_main

@@ -1158,7 +1158,7 @@ def test_an_actions_page_and_title_are_kept_for_their_reader_and_a_refused_form_
     "reach, message",
     [
         ("99999999999", "Give the number of people, at most 100,000."),
-        ("-5", "Ensure this value is greater than or equal to 0."),
+        ("-5", "Give a number of 0 or more."),
     ],
 )
 def test_a_reach_no_activity_could_have_is_refused_with_one_message(

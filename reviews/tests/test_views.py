@@ -143,7 +143,7 @@ def test_bad_input_changes_nothing_and_says_why(client, crp_member, crp):
     assert response.status_code == 200
     assert Review.objects.count() == 0
     assert "This field is required." in _body(response)
-    assert "Select a valid choice" in _body(response)  # not their sub-group
+    assert "Choose one of the options shown." in _body(response)  # not their sub-group
 
 
 def test_the_detail_page_tells_the_whole_story(client, crp_member, review):
