@@ -244,9 +244,7 @@ def test_a_number_out_of_range_is_refused_in_words_not_by_a_constraints_name(cou
     )
     with pytest.raises(ValidationError) as refused:
         session.full_clean()
-    assert refused.value.message_dict["places"] == [
-        "Give a number of 1 or more."
-    ]
+    assert refused.value.message_dict["places"] == ["Give a number of 1 or more."]
     # Were a rule of the database's ever reached with nothing to explain it first:
     with pytest.raises(ValidationError) as refused:
         session.validate_constraints()
