@@ -5,6 +5,7 @@ the caller adds every row or none, with a message per bad row saying which row a
 import csv
 import datetime
 import io
+import zipfile
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,10 @@ from openpyxl import load_workbook
 from .uploads import validate_upload
 
 MAX_ROWS = 2000
+MAX_COLUMNS = 64  # every template has fewer; a row of 16,384 empty cells is not read
+# What an .xlsx may unpack to: a template of 2,000 rows, each with a long text, is about 2 MB;
+# a small file that unpacks to far more (a "zip bomb") would hold a server for minutes.
+MAX_UNPACKED = 4 * 1024 * 1024
 YES = {"yes", "y", "true", "1", "x"}
 NO = {"", "no", "n", "false", "0"}
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y")
@@ -50,12 +55,16 @@ def read_rows(upload, extension: str) -> list[list]:
     if extension == "xlsx":
         # openpyxl reads a sheet as it is iterated, and a damaged file fails in more ways than
         # it documents (a broken zip, truncated XML, a missing part): each is the same refusal.
+        _refuse_oversized(upload)
         try:
             workbook = load_workbook(upload, read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
                 rows = [
-                    list(row) for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)
+                    list(row)
+                    for row in sheet.iter_rows(
+                        values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS
+                    )
                 ]
             finally:
                 workbook.close()
@@ -78,6 +87,25 @@ def read_rows(upload, extension: str) -> list[list]:
                 "with no cell longer than a page or two of text."
             ) from error
     return rows
+
+
+def _refuse_oversized(upload) -> None:
+    """Refuse a workbook that unpacks to more than ``MAX_UNPACKED``, before reading any of it
+    (the sizes are the archive's own: Python unpacks no more than an entry says it holds)."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError):
+        return  # not a readable zip: openpyxl's refusal says so
+    finally:
+        upload.seek(0)
+    if unpacked > MAX_UNPACKED:
+        raise ValidationError(
+            f"This spreadsheet holds far more than a template of {MAX_ROWS:,} rows needs (it "
+            f"unpacks to {unpacked / 1024 / 1024:,.0f} MB; at most "
+            f"{MAX_UNPACKED // 1024 // 1024} MB is read). Copy the rows into a new template, or "
+            "upload them as a CSV file."
+        )
 
 
 def row_error(number: int, problems: list[str]) -> str:

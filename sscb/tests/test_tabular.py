@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from sscb.tabular import template_rows
+from sscb.tabular import read_rows, template_rows
 
 COLUMNS = [("date", ""), ("what happened", "")]
 
@@ -57,3 +57,25 @@ def test_a_readable_file_gives_its_rows_below_the_header():
         SimpleUploadedFile("c.xlsx", content), columns=COLUMNS, required=2, what="a chronology"
     )
     assert rows == [(2, ["2025-03-01", "Seen at home"])]
+
+
+def test_a_small_spreadsheet_that_unpacks_to_far_more_is_refused_before_it_is_read():
+    """87 KB that unpacked to two million shared strings held a server for 35 seconds."""
+    whole = xlsx([["date", "what happened"], ["2025-03-01", "Seen at home"]])
+    bomb = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(whole)) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as copy,
+    ):
+        for item in source.infolist():
+            copy.writestr(item.filename, source.read(item.filename))
+        copy.writestr("xl/padding.xml", b"<si><t>a</t></si>" * 300_000)  # 5 MB unpacked
+    assert len(bomb.getvalue()) < 100_000
+    message = refusal("chronology.xlsx", bomb.getvalue())
+    assert message.startswith("This spreadsheet holds far more than a template of 2,000 rows")
+
+
+def test_a_row_wider_than_any_template_is_read_only_as_far_as_a_template_goes():
+    content = xlsx([["date", "what happened"], ["2025-03-01", "Seen at home", *["x"] * 200]])
+    rows = read_rows(SimpleUploadedFile("c.xlsx", content), "xlsx")
+    assert [len(row) for row in rows] == [64, 64]
