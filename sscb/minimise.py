@@ -8,6 +8,7 @@ and a pseudonym must look like one ("Child A"). One home for the rule: models ru
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 
 from django import forms
@@ -36,7 +37,11 @@ REASON = "Children and families are named by pseudonym only: remove it."
 
 # NHS number: ten digits, grouped 3-3-4 by spaces, dashes or dots or not at all; the check digit
 # decides (modulus 11), so a reference or count of ten digits is not refused on that ground.
-_NHS = re.compile(r"(?<!\d)(?<!\d[-.])(\d{3})([ .-]?)(\d{3})\2(\d{4})(?!\d)(?![-.]\d)")
+_NHS = re.compile(
+    r"(?<!\d)(?<!\d[-./])(\d{3})([ ./-]?)(\d{3})\2(\d{4})(?!\d)(?![-./]\d)"
+    # or digit by digit: "9 4 3 4 7 6 5 9 1 9"
+    r"|(?<![\d./-])(?P<spaced>\d(?P<gap>[ ./-])\d(?:(?P=gap)\d){8})(?![\d./-])"
+)
 
 # Letters beyond ASCII too ("jané@exämple.com"), and a full-width at sign.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+[@\uff20][\w-]+(?:\.[\w-]+)+")
@@ -47,6 +52,16 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+[@\uff20][\w-]+(?:\.[\w-]+)+")
 _POSTCODE = re.compile(
     r"\b(?:GIR[ \u00a0]?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ \u00a0]?\d[ABD-HJLNP-UW-Z]{2})\b"
 )
+# The same in small letters ("sy1 1aa") only where its first letters are a postcode area's.
+POSTCODE_AREAS = frozenset(
+    """
+    AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY
+    E EC EH EN EX FK FY G GL GU HA HD HG HP HR HS HU HX IG IP IV KA KT KW KY L LA LD LE LL LN LS
+    LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG SK SL SM SN SO
+    SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE
+    """.split()  # noqa: SIM905
+)
+_SMALL_POSTCODE = re.compile(r"\b(?P<area>[a-z]{1,2})\d[a-z\d]?[ ]?\d[abd-hjlnp-uw-z]{2}\b")
 
 # A UK phone number: a trunk 0 (the area code maybe in brackets) or +44 / 0044, then the
 # subscriber number in up to three groups. The digit count is checked afterwards.
@@ -106,10 +121,30 @@ NOT_SURNAMES = frozenset(
     """.split()  # noqa: SIM905
 )
 _GIVEN = r"(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
-# "Baby Oliver", "a boy called Jayden".
+# "Baby Oliver", "a boy called Jayden", "baby oliver".
 _NAME_AFTER = re.compile(
-    rf"\b(?i:baby|child|infant|sibling|young\s+person|named|called)\s+{_GIVEN}"
+    r"\b(?i:baby|child|infant|sibling|young\s+person|named|called)\s+"
+    r"(?P<given>(?i:[a-z]+(?:-[a-z]+)?))\b"
 )
+# Written all in small letters, a name is told from words only beside a common surname.
+COMMON_SURNAMES = frozenset(
+    """
+    Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts Robinson
+    Thompson Wright Walker White Edwards Hughes Green Lewis Wood Harris Martin Jackson Clarke
+    Clark Turner Hill Scott Cooper Morris Ward Moore King Watson Baker Harrison Morgan Patel
+    Young Allen Mitchell James Anderson Phillips Lee Bell Parker Davis Khan Ali Hussain Ahmed
+    Begum Kaur Singh Murphy Kelly Campbell Stewart Price Bennett Griffiths Shaw Cook Richardson
+    Carter Marshall Collins Bailey Cox Richards Howard Chapman Adams Ellis Webb Lloyd Fisher
+    Holmes Mason Rogers Mills Palmer Owen Gray Murray Hunt Fox Rose Stevens Graham Dixon
+    """.split()  # noqa: SIM905
+)
+_SMALL_NAME = re.compile(r"\b(?P<given>[a-z]+)\s+(?P<surname>[a-z]+)\b")
+# Words in capitals are read as a name is written: "JAYDEN SMITH" as "Jayden Smith".
+_CAPITALS = re.compile(r"\b[A-Z][A-Z]+(?:['-][A-Z]+)?\b")
+# What hides a number or a name from the rules without changing how it reads: a soft hyphen,
+# zero-width characters. Any other space (no-break, thin) reads as a space.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_OTHER_SPACE = re.compile(r"[^\S\r\n\t ]")
 # "Jayden Smith", "Jayden, aged 4", "Jayden Smith (4)", "Jayden, 7 weeks".
 _NAME = re.compile(
     rf"\b{_GIVEN}(?:\s+(?P<surname>(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b)?"
@@ -119,17 +154,28 @@ _NAME = re.compile(
 
 def _given(match) -> bool:
     """Whether the match's given name (the first of a double one: "Ella-Rose") is one."""
-    return match.group("given").split("-", 1)[0] in GIVEN_NAMES
+    return match.group("given").split("-", 1)[0].title() in GIVEN_NAMES
 
 
 def _names(text: str):
     for match in _NAME_AFTER.finditer(text):
         if _given(match):
             yield match
-    for match in _NAME.finditer(text):
+    as_written = _CAPITALS.sub(lambda word: word.group().title(), text)  # same length
+    for match in _NAME.finditer(as_written):
         surname = match.group("surname")
         if _given(match) and (match.group("age") or (surname and surname not in NOT_SURNAMES)):
             yield match
+    for match in _SMALL_NAME.finditer(text):
+        if _given(match) and match.group("surname").title() in COMMON_SURNAMES:
+            yield match
+
+
+def normalised(text: str) -> str:
+    """``text`` as the rules read it: full-width and other compatibility characters as their
+    plain forms, invisible characters dropped, every kind of space a space."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return _OTHER_SPACE.sub(" ", text)
 
 
 def nhs_number_is_valid(digits: str) -> bool:
@@ -156,7 +202,7 @@ def _phone_is_plausible(text: str) -> bool:
 
 def _matches(text: str, names: bool):
     for match in _NHS.finditer(text):
-        if nhs_number_is_valid("".join(match.group(1, 3, 4))):
+        if nhs_number_is_valid(re.sub(r"\D", "", match.group())):
             yield NHS_NUMBER, match
     for match in _EMAIL.finditer(text):
         yield EMAIL, match
@@ -164,6 +210,9 @@ def _matches(text: str, names: bool):
         yield DATE_OF_BIRTH, match
     for match in _POSTCODE.finditer(text):
         yield POSTCODE, match
+    for match in _SMALL_POSTCODE.finditer(text):
+        if match.group("area").upper() in POSTCODE_AREAS:
+            yield POSTCODE, match
     for match in _PHONE.finditer(text):
         if _phone_is_plausible(match.group()):
             yield PHONE, match
@@ -182,7 +231,7 @@ def find_identifiers(text: str, *, names: bool = True) -> list[tuple[str, str]]:
     if not text:
         return []
     found, taken = [], []
-    for kind, match in _matches(str(text), names):
+    for kind, match in _matches(normalised(str(text)), names):
         start, end = match.span()
         if any(start < other_end and other_start < end for other_start, other_end in taken):
             continue

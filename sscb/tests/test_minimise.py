@@ -121,6 +121,27 @@ FREE_TEXT = [
     ("Agreed with a June briefing", None),
     ("Will Children's Services attend?", None),
     ("the Amber clock", None),
+    # pasted or typed to slip past: other spaces, invisible characters, capitals, small letters
+    ("Records 943\u00a0476\u00a05919", NHS_NUMBER),  # a no-break space, as Word pastes it
+    ("943\u2009476\u20095919", NHS_NUMBER),  # a thin space
+    ("943\u00ad476\u00ad5919", NHS_NUMBER),  # soft hyphens
+    ("943\u200b476\u200b5919", NHS_NUMBER),  # zero-width spaces
+    ("943/476/5919", NHS_NUMBER),
+    ("9 4 3 4 7 6 5 9 1 9", NHS_NUMBER),
+    ("９４３ ４７６ ５９１９", NHS_NUMBER),  # full-width digits
+    ("Review for JAYDEN SMITH", NAME),
+    ("jayden smith", NAME),
+    ("Jay\u200bden Smith", NAME),
+    ("Concerns about baby oliver", NAME),
+    ("D\u200bOB 03/04/2019", DATE_OF_BIRTH),
+    ("Visit at sy1 1aa", POSTCODE),
+    ("the MASH TEAM and CSC", None),
+    ("NHS ENGLAND guidance", None),
+    ("child care and child protection", None),
+    ("grace period of 2 weeks", None),
+    ("1 2 3 4 5 6 7 8 9 0", None),  # spaced, but no NHS number's check digit
+    ("ratings 3 4 5 4 3 2 4 5 3 4 in turn", None),
+    ("2025/26 and 2026/27", None),
 ]
 
 
