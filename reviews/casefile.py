@@ -34,18 +34,23 @@ from .models import (
     ReviewTeamMember,
     TermsOfReference,
 )
-from .selectors import can_edit_review, on_panel, reviews_visible_to
+from .selectors import can_edit_review, case_files_open_to, on_panel, reviews_visible_to
 
 # ---------------------------------------------------------------------------------------- reads
 
 
 def chronology_visible_to(user):
-    """Chronology entries ``user`` may read: those of reviews they may open; for an agency lead,
-    only their own agency's."""
-    entries = ChronologyEntry.objects.filter(review__in=reviews_visible_to(user))
+    """Chronology entries ``user`` may read: those of the reviews whose case file they may read
+    (``case_files_open_to``); for an agency lead, only their own agency's."""
+    entries = ChronologyEntry.objects.filter(review__in=case_files_open_to(user))
     if user.is_agency_lead and not user.is_business_unit:
         entries = entries.filter(agency_id=user.agency_id)
     return entries
+
+
+def reads_case_file(user, review: Review) -> bool:
+    """Whether ``user`` may read ``review``'s case file (``case_files_open_to``): one query."""
+    return user.is_business_unit or case_files_open_to(user).filter(pk=review.pk).exists()
 
 
 def chronology_of(user, review: Review):
@@ -293,6 +298,7 @@ def team_member_leave(*, member: ReviewTeamMember, by, on: datetime.date | None 
 def case_file_summary(user, review: Review) -> dict:
     """What the review page says of the case file, in three queries whatever its size."""
     return {
+        "reads": reads_case_file(user, review),
         "terms": review.terms_versions.order_by("-version").first(),
         "team_size": review.team.filter(left_on__isnull=True).count(),
         "chronology_count": chronology_visible_to(user).filter(review=review).count(),
@@ -306,13 +312,24 @@ DRAFT = CaseDocument.Kind.DRAFT_REPORT
 AGENCY_REPORT = CaseDocument.Kind.AGENCY_REPORT
 
 
+PUBLISHED_KINDS = (CaseDocument.Kind.FINAL_REPORT, CaseDocument.Kind.BOARD_RESPONSE)
+
+
 def documents_visible_to(user):
-    """Case documents ``user`` may open: those of reviews they may open, except drafts (only the
-    Business Unit, the review's reviewer and its panel) and, for an agency lead, other agencies'
-    reports."""
-    documents = CaseDocument.objects.filter(review__in=reviews_visible_to(user))
+    """Case documents ``user`` may open: those of the reviews whose case file they may read
+    (``case_files_open_to``), except drafts (only the Business Unit, the review's reviewer and
+    its panel) and, for an agency lead, other agencies' reports; of the other reviews they may
+    open, the final report and the Board's response once the review is published."""
     if user.is_business_unit:
-        return documents
+        return CaseDocument.objects.all()
+    documents = CaseDocument.objects.filter(
+        Q(review__in=case_files_open_to(user))
+        | Q(
+            review__in=reviews_visible_to(user),
+            review__published_on__isnull=False,
+            kind__in=PUBLISHED_KINDS,
+        )
+    )
     documents = documents.filter(
         ~Q(kind=DRAFT) | Q(review__lead_reviewer=user) | on_panel(user, "review")
     )

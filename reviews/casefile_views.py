@@ -49,6 +49,14 @@ def _review(request, uuid, write=False):
     review = selectors.get_review_for_user(request.user, uuid, write=write)
     if request.method == "GET":
         services.review_record_opening(request=request, review=review)
+    review.reads_case_file = casefile.reads_case_file(request.user, review)  # for the tabs
+    return review
+
+
+def _case_file(request, uuid):
+    """The review, for a page of its case file: 403 for a reader who may not read it."""
+    review = _review(request, uuid)
+    require(review.reads_case_file)
     return review
 
 
@@ -65,7 +73,7 @@ def _filtered_chronology(request, review, agencies):
 
 def chronology(request, uuid):
     """The merged multi-agency chronology of one review, by date."""
-    review = _review(request, uuid)
+    review = _case_file(request, uuid)
     agencies = casefile.involved_agencies(review)
     chronology_filter = _filtered_chronology(request, review, agencies)
     page = page_of(request, chronology_filter.qs, 100)
@@ -180,7 +188,7 @@ EXPORT_HEADER = ["Date", "Agency", "What happened", "Source", "Key practice epis
 
 def chronology_export(request, uuid, fmt):
     """The merged chronology as the page filters it, as CSV or XLSX; the export is logged."""
-    review = _review(request, uuid)
+    review = _case_file(request, uuid)
     chronology_filter = _filtered_chronology(request, review, casefile.involved_agencies(review))
     rows = (
         [

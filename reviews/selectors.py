@@ -52,6 +52,21 @@ def reviews_visible_to(user):
     return visible
 
 
+def case_files_open_to(user):
+    """The reviews whose case file (the multi-agency chronology and the agencies' reports) ``user``
+    may read: those they work on. The Business Unit, the review's lead reviewer and its agencies'
+    leads (their own agency's part: ``reviews.casefile``) and the members of its responsible
+    sub-group or panel. The Board's executive and other sub-groups' members read the review's
+    page, its published report and the Board's figures, never what agencies recorded about the
+    family."""
+    reviews = reviews_visible_to(user)
+    if user.is_business_unit or user.is_independent_reviewer or user.is_agency_lead:
+        return reviews
+    if user.is_subgroup_member:
+        return reviews.filter(Q(subgroup_id__in=subgroup_ids(user)) | on_panel(user))
+    return reviews.none()
+
+
 def _closed_to(user) -> Q:
     """A restricted review is open, beyond the Business Unit, only to its panel and its lead
     reviewer: those it is closed to."""

@@ -102,6 +102,8 @@ def _detail(user, review) -> dict:
     ]
     for move in moves:
         move["refusal"] = lifecycle.move_refusal(review, move["stage"])
+    case_file = casefile.case_file_summary(user, review)
+    review.reads_case_file = case_file["reads"]  # for the case file's tabs
     return context | {
         "can_edit": selectors.can_edit_review(user, review),
         "moves": moves,
@@ -116,7 +118,7 @@ def _detail(user, review) -> dict:
         "plans_final_report": clocks.plans_final_report(review.kind),
         "pause_form": PauseForm(),
         "resume_form": ResumeForm(),
-        "case_file": casefile.case_file_summary(user, review),
+        "case_file": case_file,
         "panel_exchange": casefile.panel_exchange(review, context["clocks"])
         if review.kind in PANEL_KINDS
         else None,

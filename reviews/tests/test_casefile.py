@@ -565,18 +565,60 @@ def test_a_draft_is_seen_by_the_reviewer_the_panel_and_the_business_unit_only(
     review.panel_members.add(panel)
     url = reverse("reviews:documents", args=[review.uuid])
     draft_file = reverse("reviews:document-download", args=[review.uuid, draft.versions.get().uuid])
-    for user, sees in (
-        (bu_user, True),
-        (reviewer_user, True),
-        (panel, True),
-        (crp_member, False),  # edits the review, but is not on its panel
-        (executive_user, False),
+    for user, sees, sees_final in (
+        (bu_user, True, True),
+        (reviewer_user, True, True),
+        (panel, True, True),
+        (crp_member, False, True),  # edits the review, but is not on its panel
+        (executive_user, False, False),  # reads the final report once it is published
     ):
         client.force_login(user)
         page = client.get(url).content.decode()
-        assert ("Draft 1" in page, "Final" in page) == (sees, True), user.username
+        assert ("Draft 1" in page, "Final" in page) == (sees, sees_final), user.username
         assert client.get(draft_file).status_code == (200 if sees else 404), user.username
     assert final.versions.count() == 1
+
+
+def test_the_case_file_is_read_by_those_who_work_on_the_review(
+    client, media, review, three, bu_user, executive_user, crp_member
+):
+    """The executive and members of other sub-groups read the review's page and, once it is
+    published, its final report and the Board's response; never the chronology or the
+    agencies' reports."""
+    report = casefile.document_add(
+        review=review,
+        by=bu_user,
+        kind="agency_report",
+        title="Police IMR",
+        agency=three["Police"][0],
+        file=text_file(),
+    )
+    final = casefile.document_add(
+        review=review, by=bu_user, kind="final_report", title="Overview report", file=text_file()
+    )
+    outsider = UserFactory(role="subgroup_member", username="training-member")
+    chronology = reverse("reviews:chronology", args=[review.uuid])
+    documents = reverse("reviews:documents", args=[review.uuid])
+    final_file = reverse("reviews:document-download", args=[review.uuid, final.versions.get().uuid])
+    report_file = reverse(
+        "reviews:document-download", args=[review.uuid, report.versions.get().uuid]
+    )
+    for user in (executive_user, outsider):
+        client.force_login(user)
+        page = client.get(reverse("reviews:detail", args=[review.uuid])).content.decode()
+        assert chronology not in page and "read by those who work on the review" in page
+        assert client.get(chronology).status_code == 403
+        assert client.get(chronology + "export.csv").status_code == 403
+        assert "Police IMR" not in client.get(documents).content.decode()
+        assert client.get(report_file).status_code == 404
+        assert client.get(final_file).status_code == 404  # not published yet
+    Review.objects.filter(pk=review.pk).update(published_on=review.referred_on)
+    client.force_login(executive_user)
+    assert "Overview report" in client.get(documents).content.decode()
+    assert client.get(final_file).status_code == 200
+    client.force_login(crp_member)  # works on it: its sub-group's
+    assert client.get(chronology).status_code == 200
+    assert "Police IMR" in client.get(documents).content.decode()
 
 
 def test_versions_are_kept_with_who_uploaded_them_and_downloads_are_logged(

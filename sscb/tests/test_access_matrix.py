@@ -298,7 +298,11 @@ CHRONOLOGY_SHOWN = {
 }
 # Agency A's lead enters A's entries in the reviews they may open (A takes part in each).
 CHRONOLOGY_WRITERS = "bu member lead"
-ENTRY_READERS = {"own": "bu member outsider exec lead", "other": "bu member outsider exec"}
+# The case file (chronology, agency reports) is read by those who work on the review: not the
+# executive, nor a member of no sub-group of the review's (reviews.selectors.case_files_open_to).
+ENTRY_READERS = {"own": "bu member lead", "other": "bu member"}
+# Of a review's readers, those who read its case file; the others get 403.
+CASE_FILE_READERS = "bu member lead reviewer"
 
 
 def chronology_checks():
@@ -306,13 +310,14 @@ def chronology_checks():
     return [
         GET(
             "open_A",
-            rw(REVIEW_READERS["open_A"]),
+            rw(REVIEW_READERS["open_A"], "bu member lead"),
             lambda w: review_kw(w, "open_A"),
             **CHRONOLOGY_SHOWN,
         ),
         *each(
             {v: REVIEW_READERS[v] for v in ("open_B", "restricted_panel", "restricted")},
             review_at(),
+            write=CASE_FILE_READERS,
         ),
     ]
 
@@ -330,9 +335,9 @@ def document_form(w, v):
 # each agency report is its own agency's lead's and the review's editors'.
 DOCUMENT_READERS = {
     "draft": "bu",
-    "own_report": "bu member outsider exec lead",
-    "other_report": "bu member outsider exec",
-    "final": "bu member outsider exec lead",
+    "own_report": "bu member lead",
+    "other_report": "bu member",
+    "final": "bu member lead",  # not published yet
 }
 DOCUMENT_WRITERS = {
     "draft": "bu",
