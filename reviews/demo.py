@@ -365,8 +365,7 @@ def load():
         services.child_death_record(
             review=review,
             by=admin,
-            notified_on=_days(70),
-            category=DeathCategory.objects.get(number=10),
+            notified_on=_days(70),  # the panel has not reviewed it yet: no category
             modifiable_factors="",
             expectedness=ChildDeathDetails.Expectedness.UNEXPECTED,
             age_band=AgeBand.objects.get(position=2),
@@ -469,6 +468,8 @@ def _cdop_year(admin, cdop):
     category, modifiable factors, expectedness and age band."""
     if Review.objects.filter(kind=K.CHILD_DEATH, title__startswith="CDOP review").exists():
         return
+    # The meetings app sits above reviews: its model is reached through the field.
+    meeting = ChildDeathDetails._meta.get_field("meeting").related_model
     for i, (category, factors, expected, band) in enumerate(_CDOP_DEATHS):
         # Spread over the last two years: every other death reviewed a year earlier.
         closed = _days(20 + 30 * (i // 2) + (365 if i % 2 else 0))
@@ -481,17 +482,24 @@ def _cdop_year(admin, cdop):
             referred_on=closed - datetime.timedelta(days=150),
         )
         _walk(review, S.ANALYSIS, admin, on=closed - datetime.timedelta(days=60))
-        _walk(review, S.CLOSED, admin, on=closed)
+        # The panel reviews the death a week before the review closes.
+        panel, _ = meeting.objects.get_or_create(
+            body=cdop,
+            held_on=closed - datetime.timedelta(days=7),
+            defaults={"status": meeting.Status.HELD, "place": "Shirehall, Shrewsbury"},
+        )
         services.child_death_record(
             review=review,
             by=admin,
             notified_on=closed - datetime.timedelta(days=150),
+            meeting=panel,
             category=DeathCategory.objects.get(number=category),
             modifiable_factors=factors,
             expectedness=expected,
             age_band=AgeBand.objects.get(position=band),
             ncmd_reference=f"NCMD-DEMO-{i + 1:04d}",
         )
+        _walk(review, S.CLOSED, admin, on=closed)
 
 
 def _case_file(review, users):

@@ -121,6 +121,14 @@ def move_refusal(review: Review, to_stage: str) -> str | None:
             "Choose the review method and say why it is proportionate before the scoping "
             "is finished."
         )
+    if review.kind == K.CHILD_DEATH and to_stage == S.CLOSED:
+        details = getattr(review, "child_death", None) if review.pk else None
+        if details is None or not (details.meeting_id and details.category_id):
+            return (
+                "A child death review closes once the Child Death Overview Panel has reviewed "
+                "the death: record the panel meeting and the category of death in CDOP's "
+                "record first."
+            )
     if to_stage == S.PUBLISHED and not (review.published_on and review.published_where):
         return "Record when and where the report was published before moving to 'published'."
     if to_stage == S.PUBLISHED and not review.board_response:

@@ -1149,4 +1149,23 @@ class ChildDeathDetails(TimeStampedModel):
             raise ValidationError(
                 {"meeting": "Choose a meeting of the Child Death Overview Panel."}
             )
-        check_dates(notified_on=not_future(self.notified_on, what="The notification date"))
+        # What only the panel decides waits for the meeting that reviewed the death.
+        decided = {"category": self.category_id, "modifiable_factors": self.modifiable_factors}
+        check_dates(
+            notified_on=[
+                not_future(self.notified_on, what="The notification date"),
+                self.review_id
+                and not_before(
+                    self.review.referred_on,
+                    self.notified_on,
+                    what="The review's referral date",
+                    than="the date the death was notified",
+                ),
+            ],
+            **{
+                name: "The panel decides this when it reviews the death: choose the panel "
+                "meeting that reviewed it first."
+                for name, value in decided.items()
+                if value and not self.meeting_id
+            },
+        )

@@ -132,7 +132,10 @@ def review_child_death(request, uuid):
     if review.kind != Review.Kind.CHILD_DEATH:
         raise Http404("Only a child death review has CDOP's record of a death.")
     details = ChildDeathDetails.objects.filter(review=review).first()
-    form = ChildDeathForm(request.POST or None, instance=details)
+    # A new record knows its review, so the form checks its dates against the review's.
+    form = ChildDeathForm(
+        request.POST or None, instance=details or ChildDeathDetails(review=review)
+    )
     if request.method == "GET":
         services.review_record_opening(request=request, review=review)
     if request.method == "POST" and form.is_valid():

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,14 @@ def death(bu_user, cdop):
     return open_review(by=bu_user, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Infant")
 
 
+@pytest.fixture
+def panel(cdop):
+    """The panel's meeting that reviews the death."""
+    from learning.meetings.models import Meeting
+
+    return Meeting.objects.create(body=cdop, held_on=datetime.date(2025, 5, 2))
+
+
 def form(**changes):
     return {
         "notified_on": "2025-04-02",
@@ -42,7 +51,9 @@ def form(**changes):
     } | changes
 
 
-def test_the_panel_records_the_death_from_the_categories_held_as_data(client, bu_user, death):
+def test_the_panel_records_the_death_from_the_categories_held_as_data(
+    client, bu_user, death, panel
+):
     client.force_login(bu_user)
     url = reverse("reviews:child-death", args=[death.uuid])
     # The guidance's ten categories, from the data, not the code; a retired one is not offered.
@@ -50,14 +61,14 @@ def test_the_panel_records_the_death_from_the_categories_held_as_data(client, bu
     page = client.get(url).content.decode()
     assert "Perinatal/neonatal event" in page
     assert "Trauma and other external factors" not in page
-    response = client.post(url, form())
+    response = client.post(url, form(meeting=panel.pk))
     assert response.status_code == 302
     details = ChildDeathDetails.objects.get(review=death)
     assert details.category.number == 8 and details.modifiable_factors == "insufficient"
     assert details.history.count() == 1
     detail = client.get(reverse("reviews:detail", args=[death.uuid])).content.decode()
     assert "8. Perinatal/neonatal event" in detail and "NCMD-123" in detail
-    client.post(url, form(modifiable_factors="yes"))
+    client.post(url, form(meeting=panel.pk, modifiable_factors="yes"))
     details.refresh_from_db()
     assert details.modifiable_factors == "yes" and details.history.count() == 2
 
@@ -74,14 +85,13 @@ def test_a_date_in_the_future_or_a_childs_identifier_is_refused(client, bu_user,
     assert not ChildDeathDetails.objects.exists()
 
 
-def test_the_meeting_is_one_of_cdops(client, bu_user, death):
+def test_the_meeting_is_one_of_cdops(client, bu_user, death, panel):
     from learning.meetings.models import Meeting
 
     other = Meeting.objects.create(
         body=SubGroupFactory(code=SubGroup.Code.CASE_REVIEW_PANEL),
         held_on=datetime.date(2025, 5, 1),
     )
-    panel = Meeting.objects.create(body=death.subgroup, held_on=datetime.date(2025, 5, 2))
     client.force_login(bu_user)
     url = reverse("reviews:child-death", args=[death.uuid])
     assert client.post(url, form(meeting=other.pk)).status_code == 400
@@ -89,13 +99,38 @@ def test_the_meeting_is_one_of_cdops(client, bu_user, death):
     assert ChildDeathDetails.objects.get().meeting == panel
 
 
-def test_only_those_who_may_change_the_review_record_it(client, member_user, death, cdop):
+def test_only_those_who_may_change_the_review_record_it(client, member_user, death, cdop, panel):
     client.force_login(member_user)
     url = reverse("reviews:child-death", args=[death.uuid])
     assert client.get(url).status_code == 403
-    assert client.post(url, form()).status_code == 403
+    assert client.post(url, form(meeting=panel.pk)).status_code == 403
     SubGroupMembershipFactory(subgroup=cdop, user=member_user)
-    assert client.post(url, form()).status_code == 302
+    assert client.post(url, form(meeting=panel.pk)).status_code == 302
+
+
+def test_what_the_panel_decides_waits_for_its_meeting_and_the_review_closes_after(
+    client, bu_user, death, panel
+):
+    from reviews import services
+
+    client.force_login(bu_user)
+    url = reverse("reviews:child-death", args=[death.uuid])
+    Review.objects.filter(pk=death.pk).update(referred_on=datetime.date(2025, 3, 1))
+    death.refresh_from_db()
+    later = "2025-04-02"  # a month after the review was opened
+    refused = client.post(url, form(notified_on=later)).context["form"].errors
+    assert {"category", "modifiable_factors", "notified_on"} <= set(refused)
+    assert "choose the panel meeting that reviewed it first" in refused["category"][0]
+    assert "cannot be before the date the death was notified" in refused["notified_on"][0]
+    assert not ChildDeathDetails.objects.exists()
+    services.review_move(review=death, to_stage=Review.Stage.ANALYSIS, by=bu_user)
+    death.refresh_from_db()
+    with pytest.raises(ValidationError, match="record the panel meeting and the category"):
+        services.review_move(review=death, to_stage=Review.Stage.CLOSED, by=bu_user)
+    assert client.post(url, form(meeting=panel.pk, notified_on="2025-02-20")).status_code == 302
+    death.refresh_from_db()
+    services.review_move(review=death, to_stage=Review.Stage.CLOSED, by=bu_user)
+    assert Review.objects.get(pk=death.pk).stage == Review.Stage.CLOSED
 
 
 def test_a_restricted_death_is_not_found_by_those_who_may_not_open_it(
