@@ -22,7 +22,7 @@ from reviews.services import review_record_opening
 from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
-from sscb.history import versions_with_changes
+from sscb.history import HISTORY_SHOWN, versions_with_changes
 from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
@@ -688,7 +688,6 @@ def action_edit(request, uuid=None):
 
 # What an action's page says changed in each of its newest versions: the action's own fields,
 # not the records it answers (each has its own visibility rule).
-HISTORY_SHOWN = 20
 ACTION_HISTORY_FIELDS = [
     "title",
     "description",

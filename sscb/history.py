@@ -121,7 +121,11 @@ class Change:
     after: str | None = None
 
 
-def versions_with_changes(versions, fields: list[str], *, shown: int):
+# How many of a record's versions its page lists (templates/sscb/_history.html).
+HISTORY_SHOWN = 20
+
+
+def versions_with_changes(versions, fields: list[str], *, shown: int = HISTORY_SHOWN):
     """The newest ``shown`` of ``versions`` (newest first), each with what changed in
     ``fields`` since the version before it. One query for the versions, and one for each kind
     of record a changed link names (most pages: none), whatever the number of versions."""

@@ -614,3 +614,17 @@ def test_a_reviews_page_is_kept_for_its_reader_with_their_own_form_token_and_sti
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.stage == stage
+
+
+def test_the_review_page_lists_every_change_to_its_record_with_who_made_it(client, crp_member, crp):
+    from sscb.tests.posting import as_posted
+
+    review = open_review(by=crp_member, subgroup=crp, title="Serious injury to a baby")
+    client.force_login(crp_member)
+    edit = reverse("reviews:section", args=[review.uuid, "register"])
+    data = as_posted(client.get(edit).context["form"]) | {"title": "Serious injury to an infant"}
+    assert client.post(edit, data).status_code == 302
+    page = _body(client.get(reverse("reviews:detail", args=[review.uuid])))
+    history = page.split('data-testid="review-history"', 1)[1]
+    assert "Serious injury to a baby → Serious injury to an infant" in history
+    assert str(crp_member) in history and "recorded it" in history
