@@ -94,6 +94,26 @@ def not_future(day, *, what: str) -> str | None:
     return f"{what} ({say(day)}) cannot be in the future: today is {say(today)}."
 
 
+def _years_from(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+def within_years(day, *, of: datetime.date, years: int, what: str, than: str) -> str | None:
+    """A message naming the dates when ``day`` is more than ``years`` years from ``of``."""
+    if day is None:
+        return None
+    earliest, latest = _years_from(of, -years), _years_from(of, years)
+    if earliest <= day <= latest:
+        return None
+    return (
+        f"{what} ({say(day)}) is more than {years} years from {than} ({say(of)}): give a date "
+        f"between {say(earliest)} and {say(latest)}."
+    )
+
+
 def happened_after(day, earlier, *, what: str, than: str) -> list[str | None]:
     """A day something happened: not before ``earlier`` and not in the future."""
     return [not_future(day, what=what), not_before(day, earlier, what=what, than=than)]

@@ -13,5 +13,6 @@ class BriefingsConfig(AppConfig):
     verbose_name = "Briefings"
 
     def ready(self):
-        # Register the reminder sources (briefings to cascade, cascades not confirmed).
-        from . import reminders  # noqa: F401
+        # Register the reminder sources (briefings to cascade, cascades not confirmed) and the
+        # home page's "Needs your attention" item for an agency lead.
+        from . import attention, reminders  # noqa: F401

@@ -298,3 +298,12 @@ class Cascade(TimeStampedModel):
         )
         if self.method == self.Method.OTHER and not self.method_detail.strip():
             raise ValidationError({"method_detail": "Say how it was cascaded."})
+        if self.staff_reached == 0:
+            # A confirmation is the agency saying its staff have the briefing: none reached is
+            # no cascade yet, and would count the agency as having cascaded it.
+            raise ValidationError(
+                {
+                    "staff_reached": "Give how many staff received the briefing: at least 1. "
+                    "If it has not reached anyone yet, confirm once it has been cascaded."
+                }
+            )

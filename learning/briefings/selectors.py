@@ -10,9 +10,10 @@ the dashboard's figures and the reminders' links.
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from learning.models import LearningOutcome
 from learning.selectors import get_outcome_for_user, get_theme_for_user, themes_visible_to
@@ -239,6 +240,24 @@ def agency_cascades(user) -> QuerySet:
         .filter(agency_id=user.agency_id)
         .select_related("briefing__outcome", "confirmed_by")
         .order_by(F("confirmed_at").asc(nulls_first=True), "confirm_by", "pk")
+    )
+
+
+def cascades_to_confirm(user) -> dict:
+    """For an agency lead's home page: how many published briefings sent to their agency they
+    have not yet confirmed cascading, how many of those are past the date asked, and the
+    earliest date asked (one query; nothing for anyone else)."""
+    if not (_signed_in(user) and user.is_agency_lead and user.agency_id):
+        return {"waiting": 0, "late": 0, "first_due": None}
+    today = timezone.localdate()
+    return (
+        cascades_visible_to(user)
+        .filter(agency_id=user.agency_id, confirmed_at__isnull=True)
+        .aggregate(
+            waiting=Count("pk"),
+            late=Count("pk", filter=Q(confirm_by__lt=today)),
+            first_due=Min("confirm_by", filter=Q(confirm_by__gte=today)),
+        )
     )
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from learning import services as learning_services
-from learning.models import DeliveryActivity
+from learning.models import DeliveryActivity, LearningOutcome
 from sscb.models import Agency
 from sscb.reminders import reminders_cancel_for
 
@@ -110,13 +110,37 @@ def briefing_return(*, briefing: Briefing, by, note: str) -> Briefing:
     )
 
 
+def publish_refusal(briefing: Briefing) -> str | None:
+    """Why ``briefing`` cannot be published now, or None: the rule ``briefing_publish`` refuses
+    by and its page offers the button by."""
+    if briefing.status != Status.APPROVED:
+        return "Only an approved briefing is published."
+    outcome = briefing.outcome
+    # Publishing records the outcome's delivery, which comes after the Executive agreed the
+    # outcome (DESIGN.md, the loop's stages).
+    if outcome.decision == LearningOutcome.Decision.PENDING:
+        return (
+            f"The learning outcome “{outcome}” is awaiting the Executive's decision: publishing "
+            "the briefing records it as the outcome's delivery, so publish it once the "
+            "Executive has agreed the outcome."
+        )
+    if outcome.decision not in LearningOutcome.AGREED:
+        return (
+            f"The Executive did not agree the learning outcome “{outcome}”: edit the briefing "
+            "to deliver an outcome the Executive has agreed, then publish it."
+        )
+    return None
+
+
 @transaction.atomic
 def briefing_publish(*, briefing: Briefing, by, on: datetime.date | None = None) -> Briefing:
-    """Publish an approved briefing: it becomes a delivery activity of its outcome (its reach the
-    agencies' confirmations, none yet) and is sent to every active agency, whose leads the next
-    reminder sweep tells (``reminders.briefings_to_cascade``)."""
-    if briefing.status != Status.APPROVED:
-        raise ValidationError("Only an approved briefing is published.")
+    """Publish an approved briefing whose outcome the Executive agreed: it becomes a delivery
+    activity of its outcome (its reach the agencies' confirmations, none yet) and is sent to
+    every active agency, whose leads the next reminder sweep tells
+    (``reminders.briefings_to_cascade``)."""
+    refusal = publish_refusal(briefing)
+    if refusal:
+        raise ValidationError(refusal)
     on = on or timezone.localdate()
     activity = learning_services.activity_save(
         outcome=briefing.outcome,

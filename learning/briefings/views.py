@@ -61,6 +61,8 @@ def briefing_detail(request, uuid):
     briefing = selectors.get_briefing_for_user(request.user, uuid)
     context = selectors.briefing_page(request.user, briefing)
     context["return_form"] = forms.ReturnForm()
+    if briefing.status == Briefing.Status.APPROVED:
+        context["cannot_publish"] = services.publish_refusal(briefing)
     return render(request, "briefings/briefing_detail.html", context)
 
 

@@ -46,12 +46,6 @@ class MeetingForm(RecordForm):
         if self.instance.pk:
             del self.fields["body"]
 
-    def clean(self):
-        data = super().clean()
-        if not data.get("place") and not data.get("link"):
-            self.add_error("place", "Say where the meeting is, or give its online link.")
-        return data
-
 
 class SeriesForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
     adds_records = True
@@ -72,12 +66,6 @@ class SeriesForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("place") and not data.get("link"):
-            self.add_error("place", "Say where the meetings are, or give their online link.")
-        return data
 
 
 class ItemForm(RecordForm):

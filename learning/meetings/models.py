@@ -13,9 +13,13 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from sscb.dates import say
+from sscb.dates import check_dates, recorded_on, say, within_years
 from sscb.models import TimeStampedModel
 from sscb.record_urls import record_url
+
+# A meeting is dated within this many years of the day it is scheduled: a year's series is
+# planned ahead and minutes are typed up soon after; 1900 or 2099 is a slip of the keyboard.
+MEETING_WITHIN_YEARS = 3
 
 
 class Meeting(TimeStampedModel):
@@ -99,8 +103,21 @@ class Meeting(TimeStampedModel):
         return say(self.held_on)
 
     def clean(self):
-        if self.papers_due_on and self.held_on and self.papers_due_on > self.held_on:
-            raise ValidationError({"papers_due_on": "Papers must be due on or before the meeting."})
+        added, than = recorded_on(self), "the day it was scheduled" if self.created_at else "today"
+        window = {"of": added, "years": MEETING_WITHIN_YEARS, "than": than}
+        check_dates(
+            held_on=within_years(self.held_on, what="The meeting's date", **window),
+            papers_due_on=[
+                f"Papers must be due on or before the meeting: they are due on "
+                f"{say(self.papers_due_on)}, and the meeting is on {say(self.held_on)}."
+                if self.papers_due_on and self.held_on and self.papers_due_on > self.held_on
+                else None,
+                within_years(self.papers_due_on, what="The date papers are due", **window),
+            ],
+            place=None
+            if self.place.strip() or self.link
+            else "Say where the meeting is, or give its online link.",
+        )
 
 
 class AgendaItem(TimeStampedModel):
@@ -264,6 +281,19 @@ class Attendance(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person}: {self.get_status_display()}"
+
+    def clean(self):
+        # A deputy comes in the place of a member who sent apologies; one beside a member who
+        # came, or who was absent without apologies, would count their agency twice or wrongly.
+        if self.deputy.strip() and self.status != self.Status.APOLOGIES:
+            person = self.person if self.person_id else "This member"
+            raise ValidationError(
+                {
+                    "deputy": f"{person} is marked “{self.get_status_display()}”, so "
+                    f"nobody deputised for them: clear the deputy (“{self.deputy.strip()}”) or "
+                    "mark them as sending apologies."
+                }
+            )
 
 
 def attended_condition(prefix: str = "") -> Q:

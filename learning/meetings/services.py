@@ -5,7 +5,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -68,12 +68,38 @@ def meeting_schedule_series(
             if papers_days_before is not None
             else None
         )
-        meetings.append(
-            meeting_schedule(
-                body=body, held_on=held_on, series=series, papers_due_on=papers, **fields
+        try:
+            meetings.append(
+                meeting_schedule(
+                    body=body, held_on=held_on, series=series, papers_due_on=papers, **fields
+                )
             )
-        )
+        except ValidationError as error:
+            raise _in_series(error, n) from error
     return meetings
+
+
+def _in_series(error: ValidationError, n: int) -> ValidationError:
+    """A meeting of a series refused, in the series' own words: the first meeting's date is
+    the date asked for; a later one's is said with its number in the series."""
+    if not hasattr(error, "error_dict"):
+        return error
+    errors = dict(error.error_dict)
+    if "held_on" in errors:
+        dates = errors.pop("held_on")
+        if n == 0:
+            errors["first_on"] = dates
+        else:
+            errors.setdefault(NON_FIELD_ERRORS, []).extend(
+                ValidationError(f"Meeting {n + 1} of the series: {message}")
+                for message in ValidationError(dates).messages
+            )
+    if "papers_due_on" in errors:
+        errors["papers_days_before"] = [
+            ValidationError(f"Meeting {n + 1} of the series: {message}")
+            for message in ValidationError(errors.pop("papers_due_on")).messages
+        ]
+    return ValidationError(errors)
 
 
 def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
@@ -89,18 +115,28 @@ def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
     return meeting
 
 
-def meeting_move(*, meeting: Meeting, to: str) -> Meeting:
-    """Publish the agenda, hold the meeting, circulate its minutes (or take a step back)."""
+def move_refusal(meeting: Meeting, to: str) -> str | None:
+    """Why ``meeting`` cannot become ``to`` now, or None: the rule ``meeting_move`` refuses by
+    and the meeting's page offers its moves by."""
     to = Status(to)
     if to not in Meeting.TRANSITIONS[Status(meeting.status)]:
-        raise ValidationError(
+        return (
             f"A meeting whose status is “{meeting.get_status_display()}” cannot become "
             f"“{to.label}”."
         )
     if to == Status.AGENDA_PUBLISHED and not meeting.items.exists():
-        raise ValidationError("Add at least one item before publishing the agenda.")
+        return "Add at least one item before publishing the agenda."
     if to == Status.HELD:
-        check_dates(held_on=not_future(meeting.held_on, what="The meeting's date"))
+        return not_future(meeting.held_on, what="The meeting's date")
+    return None
+
+
+def meeting_move(*, meeting: Meeting, to: str) -> Meeting:
+    """Publish the agenda, hold the meeting, circulate its minutes (or take a step back)."""
+    to = Status(to)
+    refusal = move_refusal(meeting, to)
+    if refusal:
+        raise ValidationError(refusal)
     fields = {"status": to}
     if to == Status.MINUTES_CIRCULATED:
         fields["minutes_circulated_on"] = timezone.localdate()
@@ -156,7 +192,10 @@ def item_move(*, item: AgendaItem, up: bool) -> AgendaItem:
         else siblings.filter(position__gt=item.position).order_by("position").first()
     )
     if neighbour is None:
-        return item
+        raise ValidationError(
+            f"Item {item.position} is already {'first' if up else 'last'} on the agenda: "
+            "nothing moved."
+        )
     item.position, neighbour.position = neighbour.position, item.position
     item.save(update_fields=["position", "updated_at"])
     neighbour.save(update_fields=["position", "updated_at"])
@@ -192,12 +231,20 @@ def paper_record_download(*, request, paper: Paper) -> None:
 def attendance_record(*, meeting: Meeting, rows: Iterable[dict]) -> int:
     """Record who was present, sent apologies (with their deputy) or was absent."""
     _refuse_unless(meeting, Meeting.MINUTING, "Recording attendance")
-    saved = 0
+    saved, refused = 0, []
     for row in rows:
         entry = Attendance.objects.filter(meeting=meeting, person=row["person"]).first()
         entry = entry or Attendance(meeting=meeting, person=row["person"])
-        _save(entry, agency=row.get("agency"), status=row["status"], deputy=row.get("deputy", ""))
-        saved += 1
+        try:
+            _save(
+                entry, agency=row.get("agency"), status=row["status"], deputy=row.get("deputy", "")
+            )
+        except ValidationError as error:
+            refused += error.messages  # every member's problem at once; nothing is kept
+        else:
+            saved += 1
+    if refused:
+        raise ValidationError(refused)
     return saved
 
 

@@ -102,7 +102,12 @@ def meeting_detail(request, uuid):
             "attendance": attendance,
             "quorum_met": selectors.quorum_met(meeting, attendance),
             "can_run": can_run,
-            "moves": [Meeting.Status(s) for s in Meeting.TRANSITIONS[meeting.status]]
+            # Only the moves the meeting can make now (a meeting still to come is not held).
+            "moves": [
+                Meeting.Status(to)
+                for to in Meeting.TRANSITIONS[meeting.status]
+                if not services.move_refusal(meeting, to)
+            ]
             if can_run
             else [],
             "preparing": meeting.status in Meeting.PREPARING,
@@ -220,7 +225,12 @@ def item_edit(request, uuid, item_uuid):
 def item_move(request, uuid, item_uuid):
     user, meeting, item = _item_to_run(request, uuid, item_uuid)
     up = request.POST.get("direction") != "down"
-    return _act(request, meeting, lambda: services.item_move(item=item, up=up), "Agenda reordered.")
+    return _act(
+        request,
+        meeting,
+        lambda: services.item_move(item=item, up=up),
+        f"Agenda reordered: “{item.title}” moved {'up' if up else 'down'}.",
+    )
 
 
 def paper_add(request, uuid, item_uuid):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from learning.forms import DateInput
+from sscb.dates import LATEST, say
 from sscb.forms import RecordForm
 from sscb.models import Agency, SubGroup
 from sscb.sending import SendingGuardMixin
@@ -95,4 +96,9 @@ class RecommendationActionForm(SendingGuardMixin, forms.Form):
         due_on = self.cleaned_data["due_on"]
         if due_on < timezone.localdate():
             raise forms.ValidationError("A new action cannot be due in the past.")
+        if due_on > LATEST:  # the latest date any record may hold (sscb.dates)
+            raise forms.ValidationError(
+                f"The due date ({say(due_on)}) is too far ahead: give a date no later than "
+                f"{say(LATEST)}."
+            )
         return due_on

@@ -7,6 +7,7 @@ those records point back at it (``learning.Finding.recommendation``,
 finding or action → theme → … → assurance.
 """
 
+import datetime
 import uuid
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,9 @@ from simple_history.models import HistoricalRecords
 
 from sscb.dates import check_dates, not_before, not_future
 from sscb.models import TimeStampedModel
+
+# The register holds scrutiny from this day on: an earlier date is a slip of the keyboard.
+REGISTER_FROM = datetime.date(2000, 1, 1)
 
 
 class Inspection(TimeStampedModel):
@@ -49,6 +53,20 @@ class Inspection(TimeStampedModel):
         Kind.SELF_EVALUATION: "SELF",
         Kind.OTHER: "EXT",
     }
+    # Each kind as running text says it after "the" ("What the peer review looked at"); a proper
+    # name keeps its capitals.
+    IN_A_SENTENCE = {
+        Kind.JTAI: "joint targeted area inspection (JTAI)",
+        Kind.ILACS: "Ofsted inspection of local authority children's services (ILACS)",
+        Kind.OFSTED: "Ofsted inspection",
+        Kind.SEND: "area SEND inspection (Ofsted and CQC)",
+        Kind.CQC: "Care Quality Commission (CQC) inspection",
+        Kind.HMICFRS: "inspection by HM Inspectorate of Constabulary and Fire & Rescue Services",
+        Kind.HMIP: "inspection by HM Inspectorate of Probation",
+        Kind.PEER_REVIEW: "peer review",
+        Kind.SELF_EVALUATION: "partnership's self-evaluation",
+        Kind.OTHER: "external scrutiny",
+    }
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(
@@ -62,7 +80,8 @@ class Inspection(TimeStampedModel):
         "carried out by",
         max_length=200,
         blank=True,
-        help_text="The inspectorate(s), the peer team or, for a self-evaluation, who led it.",
+        help_text="The inspectorate or inspectorates, the peer team or, for a self-evaluation, "
+        "who led it.",
     )
     started_on = models.DateField(
         "date", help_text="When the inspection, peer review or self-evaluation took place."
@@ -109,9 +128,21 @@ class Inspection(TimeStampedModel):
     def get_absolute_url(self):
         return reverse("scrutiny:detail", args=[self.uuid])
 
+    @property
+    def kind_in_a_sentence(self) -> str:
+        return self.IN_A_SENTENCE.get(self.kind, self.get_kind_display())
+
     def clean(self):
         check_dates(
-            started_on=not_future(self.started_on, what="The date"),
+            started_on=[
+                not_future(self.started_on, what="The date"),
+                not_before(
+                    self.started_on,
+                    REGISTER_FROM,
+                    what="The date",
+                    than="the earliest date the register holds",
+                ),
+            ],
             reported_on=[
                 not_future(self.reported_on, what="The publication date"),
                 not_before(

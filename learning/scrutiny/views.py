@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from sscb import sending
 from sscb.access import require
+from sscb.forms import add_service_errors
 from sscb.lists import page_of
 from sscb.pages import form_page
 
@@ -162,8 +163,7 @@ def recommendation_action(request, uuid, rec_uuid):
                 recommendation=recommendation, **form.cleaned_data
             )
         except ValidationError as error:
-            sending.not_saved(form)
-            messages.error(request, " ".join(error.messages))
+            add_service_errors(form, error)  # beside the field it is about, what was typed kept
         else:
             sending.saved(form, action)
             messages.success(

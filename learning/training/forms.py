@@ -4,13 +4,14 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
 from learning.forms import DateInput
 from sscb.forms import RecordForm, list_at_most
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency
 from sscb.sending import SendingGuardMixin
-from sscb.uploads import UploadField
+from sscb.uploads import clean_filename, validate_upload
 
 from .models import Attendee, Course, Questionnaire, Session
 
@@ -71,18 +72,44 @@ class SendForm(forms.Form):
     )
 
 
+# The files a register is read from (sscb.tabular.template_rows reads these two).
+REGISTER_TYPES = ("csv", "xlsx")
+
+
+def validate_register_file(upload) -> None:
+    """A register is a CSV file or an Excel workbook: any other file, one the partnership
+    accepts elsewhere (a PDF, a Word document) or not, is refused as not a register."""
+    name = clean_filename(upload.name)
+    not_a_register = ValidationError(
+        f"“{name}” is not a CSV or an Excel (.xlsx) file. Upload the register as one of "
+        "these, in the template below.",
+        code="file_type",
+    )
+    if name.rpartition(".")[2].lower() not in REGISTER_TYPES:
+        raise not_a_register
+    try:
+        validate_upload(upload)  # its content must be what its name says, and not too large
+    except ValidationError as error:
+        if getattr(error, "code", None) == "file_type":
+            raise not_a_register from error
+        raise
+
+
 class RegisterUploadForm(SendingGuardMixin, forms.Form):
     adds_records = True
 
-    file = UploadField(
+    file = forms.FileField(
         label="Register file",
         help_text="A CSV or Excel (.xlsx) file in the template, "
         f"up to {settings.UPLOAD_MAX_MB} MB.",
+        validators=[validate_register_file],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = ".csv,.xlsx"
+        self.fields["file"].widget.attrs["accept"] = ",".join(
+            f".{extension}" for extension in REGISTER_TYPES
+        )
         self.helper = _helper("Check and add the attendees")
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from learning.models import DeliveryActivity, TrainingEvaluationStage
+from sscb.dates import check_dates, recorded_on, within_years
 from sscb.models import TimeStampedModel, at_most_people
 
 # The ways of delivery (DeliveryActivity.Way) that are training: a course is one of them.
@@ -24,6 +25,9 @@ TRAINING_WAYS = (
 )
 # A questionnaire asks about at most this many learning points.
 MAX_POINTS = 8
+# A session is dated within this many years of the day it is added: sessions are booked a year
+# or two ahead, and recorded soon after they happen; 1901 or 2099 is a slip of the keyboard.
+SESSION_WITHIN_YEARS = 3
 
 
 class Course(TimeStampedModel):
@@ -105,6 +109,17 @@ class Session(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("training:session", args=[self.uuid])
+
+    def clean(self):
+        check_dates(
+            held_on=within_years(
+                self.held_on,
+                of=recorded_on(self),
+                years=SESSION_WITHIN_YEARS,
+                what="The session's date",
+                than="the day it was added" if self.created_at else "today",
+            )
+        )
 
 
 class Attendee(TimeStampedModel):

@@ -160,6 +160,33 @@ def register_of(user, session: Session) -> QuerySet:
     )
 
 
+def register_rows(register: QuerySet, *, again=()) -> list[Attendee]:
+    """The register's attendees, each with ``send_again``: the stages among ``again`` (those
+    whose links can still go) they were sent a link to and have not answered, as (value,
+    label). Two queries, whatever the number of rows."""
+    attendees = list(register)
+    sent = set()
+    if again and attendees:
+        sent = set(
+            Questionnaire.objects.filter(
+                attendee__in=[attendee.pk for attendee in attendees],
+                stage__in=again,
+                answered_at__isnull=True,
+                links__isnull=False,
+            )
+            .values_list("attendee_id", "stage")
+            .distinct()
+            .order_by()
+        )
+    for attendee in attendees:
+        attendee.send_again = [
+            (stage, Questionnaire.Stage(stage).label)
+            for stage in again
+            if (attendee.pk, stage) in sent
+        ]
+    return attendees
+
+
 def attendee_list(user) -> QuerySet:
     return attendees_visible_to(user).select_related("agency", "session__course")
 

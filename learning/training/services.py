@@ -4,6 +4,7 @@ loop's own services), the evaluation's one-use links and the answers given throu
 import datetime
 import secrets
 import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +18,8 @@ from simple_history.utils import bulk_create_with_history
 
 from learning import services as learning_services
 from sscb import tabular
+from sscb.dates import say
+from sscb.lists import plural
 from sscb.models import Agency
 
 from .figures import evaluation_by, practice_result
@@ -101,23 +104,38 @@ def session_save(*, session: Session | None = None, course: Course | None = None
     booked = session.attendees.count() if session.pk else 0
     if fields.get("places") is not None and fields["places"] < booked:
         raise ValidationError(
-            {"places": f"{booked} people are already booked: give at least {booked} places."}
+            {
+                "places": f"{booked} {'person is' if booked == 1 else 'people are'} already "
+                f"booked: give at least {plural(booked, 'place')}."
+            }
         )
     _save(session, **fields)
     _sync_activities(session)
     return session
 
 
+def delivery_refusal(session: Session) -> str | None:
+    """Why ``session`` cannot be recorded as delivered now, or None: the rule
+    ``session_deliver`` refuses by and the session's page offers the button by."""
+    if session.delivered_on:
+        return "This session is already recorded as delivered."
+    if session.held_on > _today():
+        return (
+            f"A session is recorded as delivered on or after its date: this one is on "
+            f"{say(session.held_on)}."
+        )
+    if not session.attendees.filter(status=Attendee.Status.ATTENDED).exists():
+        return "Mark who attended on the register, then record the session as delivered."
+    return None
+
+
 @transaction.atomic
 def session_deliver(*, session: Session) -> Session:
     """Record that the session took place: each outcome's activity is delivered, its reach the
     attended count, and each attending agency gets its training evaluation."""
-    if session.delivered_on:
-        raise ValidationError("This session is already recorded as delivered.")
-    if session.held_on > _today():
-        raise ValidationError("A session can be recorded as delivered on or after its date.")
-    if not session.attendees.filter(status=Attendee.Status.ATTENDED).exists():
-        raise ValidationError("Mark who attended on the register first.")
+    refusal = delivery_refusal(session)
+    if refusal:
+        raise ValidationError(refusal)
     _save(session, delivered_on=session.held_on)
     _after_attendance(session)
     return session
@@ -168,8 +186,8 @@ def _check_places(session: Session, adding: int) -> None:
     if booked + adding > session.places:
         left = max(session.places - booked, 0)
         raise ValidationError(
-            f"The session has {session.places} places and {booked} are taken: "
-            f"{left} left, so {adding} cannot be added."
+            f"The session has {plural(session.places, 'place')} and {booked} "
+            f"{'is' if booked == 1 else 'are'} taken: {left} left, so {adding} cannot be added."
         )
 
 
@@ -183,11 +201,19 @@ def attendee_add(*, session: Session, **fields) -> Attendee:
     return attendee
 
 
-def _check_status_allowed(session: Session, status: str) -> None:
-    if status != Attendee.Status.BOOKED and session.held_on > _today():
-        raise ValidationError(
-            {"status": "Attendance is recorded on or after the day of the session."}
+def attendance_not_yet(session: Session) -> str | None:
+    """Why nobody on ``session``'s register can be marked as attending or not yet, or None."""
+    if session.held_on > _today():
+        return (
+            f"Attendance is recorded on or after the day of the session ({say(session.held_on)})."
         )
+    return None
+
+
+def _check_status_allowed(session: Session, status: str) -> None:
+    refusal = attendance_not_yet(session)
+    if status != Attendee.Status.BOOKED and refusal:
+        raise ValidationError({"status": refusal})
 
 
 @transaction.atomic
@@ -234,8 +260,9 @@ def link_resend(*, attendee: Attendee, stage: int) -> None:
         )
     if questionnaire.answered_at:
         raise ValidationError(f"{attendee.name} has already answered this questionnaire.")
-    if _window(attendee.session, stage)[1] < _today():
-        raise ValidationError("This questionnaire's time has passed: a new link would not open.")
+    closed = stage_closed(session=attendee.session, stage=stage)
+    if closed:
+        raise ValidationError(closed)
     message = _invitation(questionnaire, attendee)
     transaction.on_commit(lambda: get_connection().send_messages([message]))
 
@@ -259,17 +286,19 @@ STATUS_WORDS = {
 
 def register_import(*, session: Session, upload) -> tabular.ImportResult:
     """A register from a CSV or XLSX in the template: every row is checked, then every
-    attendee is added or none is, with a message per bad row."""
+    attendee is added or none is, with a message per bad row. A file that is not a register
+    in the template (or one too big for the places left) raises ValidationError, against the
+    ``file`` where it is about the file: it has no rows to put right."""
     agencies = {}
     for agency in Agency.objects.filter(is_active=True):
         agencies[agency.name.strip().lower()] = agency
         if agency.short_name:
             agencies.setdefault(agency.short_name.strip().lower(), agency)
     booked = {email.lower() for email in session.attendees.values_list("email", flat=True)}
-    seen = set()
-    future = session.held_on > _today()
+    first_row = {}  # each email in the file, and the row it first appears in
+    not_yet = attendance_not_yet(session)
 
-    def build(cells):
+    def build(number, cells):
         name, email, agency_name, manager, status_word = (tabular.cell_text(c) for c in cells)
         problems = []
         agency = agencies.get(agency_name.lower())
@@ -282,11 +311,17 @@ def register_import(*, session: Session, upload) -> tabular.ImportResult:
             problems.append(
                 f"the status must be booked, attended or did not attend, not “{status_word}”"
             )
-        elif status != Attendee.Status.BOOKED and future:
-            problems.append("attendance is recorded on or after the day of the session")
-        if email.lower() in booked or email.lower() in seen:
+        elif status != Attendee.Status.BOOKED and not_yet:
+            problems.append(not_yet[0].lower() + not_yet[1:])
+        key = email.lower()
+        if key and key in first_row:
+            problems.append(
+                f"{email} appears twice in the file, in rows {first_row[key]} and {number}: "
+                "keep one of them"
+            )
+        elif key in booked:
             problems.append(f"{email} is already on this register")
-        seen.add(email.lower())
+        first_row.setdefault(key, number)
         attendee = Attendee(
             session=session,
             agency=agency,
@@ -302,31 +337,25 @@ def register_import(*, session: Session, upload) -> tabular.ImportResult:
             problems += tabular.row_problems(error, Attendee)
         return attendee, problems
 
-    def save(attendees):
-        _check_places(session, len(attendees))
-        bulk_create_with_history(attendees, Attendee)
-        _after_attendance(session)
-
     try:
         body = tabular.template_rows(
             upload, columns=REGISTER_COLUMNS, required=4, what="the register"
         )
     except ValidationError as error:
-        return tabular.ImportResult(errors=error.messages)
+        raise ValidationError({"file": error.messages}) from error
     attendees, errors = [], []
     for number, cells in body:
-        attendee, problems = build(cells)
+        attendee, problems = build(number, cells)
         if problems:
             errors.append(tabular.row_error(number, problems))
         else:
             attendees.append(attendee)
     if errors:
         return tabular.ImportResult(errors=errors)
-    try:
-        with transaction.atomic():
-            save(attendees)
-    except ValidationError as error:
-        return tabular.ImportResult(errors=error.messages)
+    with transaction.atomic():
+        _check_places(session, len(attendees))
+        bulk_create_with_history(attendees, Attendee)
+        _after_attendance(session)
     return tabular.ImportResult(created=len(attendees), errors=[])
 
 
@@ -375,31 +404,99 @@ def follow_up_link(*, attendee: Attendee, sent_to: str) -> str:
     return answer_path(link_issue(questionnaire=questionnaire, sent_to=sent_to))
 
 
+# The questionnaires the session's page emails; the 6–8-week follow-up goes with the reminders.
+SENT_FROM_THE_PAGE = (Stage.BASELINE, Stage.IMMEDIATE)
+# Who each stage's questionnaire goes to.
+SENT_TO = {Stage.BASELINE: [Attendee.Status.BOOKED], Stage.IMMEDIATE: [Attendee.Status.ATTENDED]}
+
+
+def stage_closed(*, session: Session, stage: int) -> str | None:
+    """Why no link to ``stage``'s questionnaire can go out for ``session`` today (first or
+    again), in words for the page; None while it can. The one rule the session's page offers
+    by and ``evaluation_send`` and ``link_resend`` refuse by."""
+    today = _today()
+    if stage == Stage.BASELINE:
+        if session.delivered_on or session.held_on < today:
+            return (
+                f"The baseline is taken before the session, not after it: the session was "
+                f"on {say(session.held_on)}."
+            )
+        return None
+    if stage == Stage.IMMEDIATE:
+        if not session.delivered_on:
+            return (
+                "The questionnaire for straight after the session goes once the session is "
+                "recorded as delivered."
+            )
+        until = _window(session, stage)[1]
+        if until < today:
+            return (
+                f"The week after the session ended on {say(until)}: it is too late for the "
+                "questionnaire for straight after it."
+            )
+        return None
+    return "The 6–8-week follow-up goes out by itself, with the reminders."
+
+
+def _not_yet_sent(session: Session, stage: int):
+    """The attendees ``stage``'s questionnaire is for who have not been sent it."""
+    return session.attendees.filter(status__in=SENT_TO[stage]).exclude(
+        questionnaires__stage=stage, questionnaires__links__isnull=False
+    )
+
+
+def _send_refusal(session: Session, stage: int) -> str | None:
+    closed = stage_closed(session=session, stage=stage)
+    if closed:
+        return closed
+    if _not_yet_sent(session, stage).exists():
+        return None
+    label = Stage(stage).label.lower()
+    if not session.attendees.filter(status__in=SENT_TO[stage]).exists():
+        nobody = "is booked" if stage == Stage.BASELINE else "is marked as attended"
+        return f"Nobody on the register {nobody}: the questionnaire “{label}” has nobody to go to."
+    who = "booked" if stage == Stage.BASELINE else "who attended"
+    return (
+        f"Everyone {who} has already been sent the questionnaire “{label}”: to send one of "
+        "them a new link, use “Email the link again” on the register."
+    )
+
+
+class EvaluationOffer(NamedTuple):
+    """What the session's page offers to email today: ``send``, the stages whose links can go
+    to everyone not yet sent them; ``why_not``, why each other stage cannot; ``again``, the
+    stages whose links can go again to someone sent one who has not answered."""
+
+    send: list[int]
+    why_not: list[str]
+    again: list[int]
+
+
+def evaluation_offer(*, session: Session) -> EvaluationOffer:
+    """What ``evaluation_send`` and ``link_resend`` would send today, for the session's page."""
+    offer = EvaluationOffer([], [], [])
+    for stage in SENT_FROM_THE_PAGE:
+        refusal = _send_refusal(session, stage)
+        if refusal:
+            offer.why_not.append(refusal)
+        else:
+            offer.send.append(stage)
+        if not stage_closed(session=session, stage=stage):
+            offer.again.append(stage)
+    return offer
+
+
 def evaluation_send(*, session: Session, stage: int) -> int:
     """Email each attendee who has not had it their questionnaire for ``stage``: the baseline
     before the session to those booked, the after-session one once it is delivered to those who
     attended. Returns how many were sent (the emails go once the transaction commits)."""
-    if stage == Stage.BASELINE:
-        if session.delivered_on or session.held_on < _today():
-            raise ValidationError("The baseline is taken before the session, not after it.")
-        statuses = [Attendee.Status.BOOKED]
-    elif stage == Stage.IMMEDIATE:
-        if not session.delivered_on:
-            raise ValidationError("Record the session as delivered first.")
-        if _window(session, stage)[1] < _today():
-            raise ValidationError("The week after the session has passed: it is too late.")
-        statuses = [Attendee.Status.ATTENDED]
-    else:
-        raise ValidationError("The 6–8-week follow-up goes out by itself, with the reminders.")
-    attendees = session.attendees.filter(status__in=statuses).exclude(
-        questionnaires__stage=stage, questionnaires__links__isnull=False
-    )
+    refusal = _send_refusal(session, stage)
+    if refusal:
+        raise ValidationError(refusal)
     messages = []
-    for attendee in attendees.select_related("session__course"):
+    for attendee in _not_yet_sent(session, stage).select_related("session__course"):
         questionnaire, _ = Questionnaire.objects.get_or_create(attendee=attendee, stage=stage)
         messages.append(_invitation(questionnaire, attendee))
-    if not messages:
-        raise ValidationError("Everyone it is for has already been sent this questionnaire.")
     transaction.on_commit(lambda: get_connection().send_messages(messages))
     return len(messages)
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sscb import sending
 from sscb.access import require
 from sscb.forms import add_service_errors
-from sscb.lists import filtered_page
+from sscb.lists import filtered_page, plural
 from sscb.pages import form_page
 from sscb.tabular import template_csv
 
@@ -144,20 +144,30 @@ def session_detail(request, uuid):
     session = selectors.get_session_for_user(user, uuid)
     register = selectors.register_of(user, session)
     questionnaires = selectors.questionnaires_visible_to(user).filter(attendee__session=session)
+    can_run = selectors.can_run_course(user, session.course)
+    # Only what can still be emailed today is offered, by the rule the sending follows.
+    offer = services.evaluation_offer(session=session) if can_run else None
     return render(
         request,
         "training/session_detail.html",
         {
             "session": session,
             "course": session.course,
-            "register": register,
+            "register": selectors.register_rows(register, again=offer.again if offer else ()),
             "rates": figures.attendance_by_agency(register, session=session.uuid),
             "evaluation": figures.evaluation_of(questionnaires),
             "answers_link": f"{reverse('training:answers')}?session={session.uuid}&",
             "stages": Questionnaire.Stage,
-            "can_run": selectors.can_run_course(user, session.course),
+            "can_run": can_run,
             "statuses": Attendee.Status.choices,
-            "send_form": forms.SendForm(),
+            "send_stages": [(stage, Questionnaire.Stage(stage).label) for stage in offer.send]
+            if offer
+            else [],
+            "not_sent_because": offer.why_not if offer else [],
+            "not_deliverable": services.delivery_refusal(session)
+            if can_run and not session.delivered_on
+            else None,
+            "attendance_not_yet": services.attendance_not_yet(session),
         },
     )
 
@@ -189,7 +199,7 @@ def evaluation_send(request, uuid):
         request,
         session,
         lambda stage: services.evaluation_send(session=session, stage=stage),
-        lambda sent: f"Questionnaire links emailed to {sent} attendee{'s' if sent != 1 else ''}.",
+        lambda sent: f"Questionnaire links emailed to {plural(sent, 'attendee')}.",
     )
 
 
@@ -260,12 +270,18 @@ def register_upload(request, uuid):
     form = forms.RegisterUploadForm(request.POST or None, request.FILES or None)
     row_errors = []
     if request.method == "POST" and form.is_valid():
-        result = services.register_import(session=session, upload=form.cleaned_data["file"])
-        if not result.errors:
-            messages.success(request, f"{result.created} attendees added to the register.")
-            return redirect(session.get_absolute_url())
-        row_errors = result.errors
-        sending.not_saved(form)  # nothing was added: the file may be corrected and sent again
+        try:
+            result = services.register_import(session=session, upload=form.cleaned_data["file"])
+        except ValidationError as error:
+            add_service_errors(form, error)  # about the file as a whole: it has no rows to show
+        else:
+            if not result.errors:
+                messages.success(
+                    request, f"{plural(result.created, 'attendee')} added to the register."
+                )
+                return redirect(session.get_absolute_url())
+            row_errors = result.errors
+            sending.not_saved(form)  # nothing was added: the file may be corrected and sent again
     return render(
         request,
         "training/register_upload.html",

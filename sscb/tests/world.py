@@ -16,7 +16,7 @@ from audits.models import Audit, CaseAuditEntry
 from audits.tests.conftest import full_answers
 from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, section_11, section_175
 from learning import services as learning_services
-from learning.models import PracticeCheck, TrainingEvaluationStage
+from learning.models import LearningOutcome, PracticeCheck, TrainingEvaluationStage
 from learning.tests.factories import (
     ActionFactory,
     ActivityFactory,
@@ -254,7 +254,13 @@ def build_world() -> SimpleNamespace:
             agencies=[agency_a],
         ),
     }
-    outcome_own = OutcomeFactory(theme=theme_own, title="Practitioners record the child's words")
+    # Agreed by the Executive: its briefing may be published (learning.briefings).
+    outcome_own = OutcomeFactory(
+        theme=theme_own,
+        title="Practitioners record the child's words",
+        decision=LearningOutcome.Decision.AGREED,
+        decided_on=today - datetime.timedelta(days=30),
+    )
     outcome_other = OutcomeFactory(theme=theme_other, title="Exploitation screening in use")
     activities = {
         "own": ActivityFactory(outcome=outcome_own, title="Voice of the child briefing"),

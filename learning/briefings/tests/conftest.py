@@ -1,5 +1,8 @@
+import datetime
+
 import pytest
 
+from learning.models import LearningOutcome
 from learning.tests.factories import FindingFactory, OutcomeFactory, ThemeFactory
 from sscb.models import SubGroup
 from sscb.tests.factories import AgencyFactory, SubGroupFactory, SubGroupMembershipFactory
@@ -44,7 +47,13 @@ def theme(li):
 
 @pytest.fixture
 def outcome(theme):
-    return OutcomeFactory(theme=theme, title="Practitioners record the child's own words")
+    """Agreed by the Executive: a briefing is published as the delivery of an agreed outcome."""
+    return OutcomeFactory(
+        theme=theme,
+        title="Practitioners record the child's own words",
+        decision=LearningOutcome.Decision.AGREED,
+        decided_on=datetime.date.today() - datetime.timedelta(days=30),
+    )
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from learning.models import DeliveryActivity
+from learning.models import DeliveryActivity, LearningOutcome
 from sscb.tests.factories import SubGroupMembershipFactory
 
 from .. import selectors, services
@@ -208,3 +208,47 @@ def test_a_confirmation_says_how_when_and_to_how_many(
             staff_reached=3,
         )
     assert not Cascade.objects.filter(confirmed_at__isnull=False).exists()
+
+
+def test_no_staff_reached_is_not_a_cascade(writer, chair, li, outcome, agencies, agency_user):
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    cascade = briefing.cascades.get(agency=agencies[0])
+    with pytest.raises(ValidationError) as refused:
+        services.cascade_confirm(
+            cascade=cascade,
+            by=agency_user,
+            cascaded_on=timezone.localdate(),
+            method="email",
+            staff_reached=0,
+        )
+    assert refused.value.message_dict["staff_reached"] == [
+        "Give how many staff received the briefing: at least 1. If it has not reached anyone "
+        "yet, confirm once it has been cascaded."
+    ]
+    assert not Cascade.objects.filter(confirmed_at__isnull=False).exists()
+    assert selectors.reach_of([briefing.pk])[briefing.pk]["confirmed"] == 0
+
+
+@pytest.mark.parametrize(
+    "decision, refusal",
+    [
+        ("pending", "is awaiting the Executive's decision"),
+        ("not_agreed", "The Executive did not agree the learning outcome"),
+    ],
+)
+def test_a_briefing_is_published_only_as_delivery_of_an_agreed_outcome(
+    writer, chair, li, outcome, agencies, decision, refusal
+):
+    LearningOutcome.objects.filter(pk=outcome.pk).update(
+        decision=decision, decided_on=None if decision == "pending" else outcome.decided_on
+    )
+    outcome.refresh_from_db()
+    briefing = draft(by=writer, subgroup=li, outcome=outcome)
+    services.briefing_submit(briefing=briefing, by=writer)
+    services.briefing_approve(briefing=briefing, by=chair)
+    with pytest.raises(ValidationError, match=refusal):
+        services.briefing_publish(briefing=briefing, by=writer)
+    briefing.refresh_from_db()
+    assert briefing.status == Briefing.Status.APPROVED
+    assert not DeliveryActivity.objects.exists() and not Cascade.objects.exists()
+    assert f"“{outcome.title}”" in services.publish_refusal(briefing)

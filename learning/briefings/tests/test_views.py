@@ -1,6 +1,9 @@
 """Briefing pages: who sees what, writing from a theme, the PDF, an agency lead's confirmation,
 and a fixed number of queries whatever the number of rows."""
 
+import datetime
+from html import unescape
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +11,7 @@ from django.utils import timezone
 from learning.dashboard.overview import dashboard_figures
 from sscb.tests.factories import AgencyFactory, UserFactory
 
+from .. import services
 from ..models import Briefing, Cascade
 from .factories import TEXT, draft, published
 
@@ -178,8 +182,6 @@ def test_pages_run_the_same_queries_for_2_or_20_rows(
 
 def confirm_both(briefing, *, by, staff):
     """Both agencies confirm the briefing's cascade, reaching ``staff`` people each."""
-    from .. import services
-
     cascades = list(briefing.cascades.order_by("pk"))
     for cascade, reached in zip(cascades, staff, strict=True):
         services.cascade_confirm(
@@ -252,3 +254,70 @@ def test_a_confirmation_corrected_or_removed_in_the_admin_keeps_the_reach_in_ste
     delete = reverse("admin:briefings_cascade_delete", args=[second.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert reach() == 20
+
+
+def test_staff_reached_of_none_is_refused_on_the_form_and_nothing_is_confirmed(
+    client, writer, chair, li, outcome, agencies, agency_user
+):
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    own = briefing.cascades.get(agency=agencies[0])
+    client.force_login(agency_user)
+    response = client.post(
+        reverse("briefings:confirm", args=[own.uuid]),
+        {
+            "cascaded_on": timezone.localdate().isoformat(),
+            "method": "team_meeting",
+            "staff_reached": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert "Give how many staff received the briefing: at least 1." in response.content.decode()
+    own.refresh_from_db()
+    assert not own.is_confirmed
+
+
+def test_the_agency_leads_home_page_lists_the_briefings_to_cascade(
+    client, writer, chair, li, outcome, agencies, agency_user
+):
+    client.force_login(agency_user)
+    assert "to cascade" not in client.get(reverse("home")).content.decode()
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
+    page = unescape(client.get(reverse("home")).content.decode())
+    assert "1 briefing to cascade to your staff" in page
+    confirm_by = briefing.cascades.get(agency=agencies[0]).confirm_by
+    assert f"Confirm by {confirm_by.day} {confirm_by:%B %Y}" in page
+    assert f'href="{reverse("briefings:cascades")}"' in page
+    late = published(
+        by=writer,
+        approver=chair,
+        subgroup=li,
+        outcome=outcome,
+        on=timezone.localdate() - datetime.timedelta(days=40),
+        title="An older briefing",
+    )
+    page = unescape(client.get(reverse("home")).content.decode())
+    assert "1 briefing to cascade, past the date asked" in page
+    services.cascade_confirm(
+        cascade=late.cascades.get(agency=agencies[0]),
+        by=agency_user,
+        cascaded_on=timezone.localdate(),
+        method="email",
+        staff_reached=12,
+    )
+    page = unescape(client.get(reverse("home")).content.decode())
+    assert "past the date asked" not in page and "1 briefing to cascade" in page
+
+
+def test_the_page_of_a_briefing_whose_outcome_awaits_the_executive_says_so_not_publish(
+    client, writer, chair, li, outcome
+):
+    from learning.models import LearningOutcome
+
+    LearningOutcome.objects.filter(pk=outcome.pk).update(decision="pending", decided_on=None)
+    briefing = draft(by=writer, subgroup=li, outcome=outcome)
+    services.briefing_submit(briefing=briefing, by=writer)
+    services.briefing_approve(briefing=briefing, by=chair)
+    client.force_login(writer)
+    page = unescape(client.get(briefing.get_absolute_url()).content.decode())
+    assert "is awaiting the Executive's decision" in page
+    assert reverse("briefings:publish", args=[briefing.uuid]) not in page

@@ -86,7 +86,8 @@ def test_items_are_reordered_one_step_at_a_time(panel_meeting):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (second.position, first.position) == (1, 2)
-    services.item_move(item=second, up=True)  # already first: stays
+    with pytest.raises(ValidationError, match="Item 1 is already first on the agenda"):
+        services.item_move(item=second, up=True)  # already first: stays, and says so
     second.refresh_from_db()
     assert second.position == 1
 
@@ -223,6 +224,10 @@ def test_attendance_is_recorded_once_per_person(panel_meeting, bu_user, member_u
     ]
     services.attendance_record(meeting=panel_meeting, rows=rows)
     rows[1]["status"] = "absent"
+    with pytest.raises(ValidationError, match="nobody deputised for them"):
+        services.attendance_record(meeting=panel_meeting, rows=rows)  # absent, yet a deputy
+    assert Attendance.objects.get(person=member_user).status == "apologies"
+    rows[1]["deputy"] = ""
     services.attendance_record(meeting=panel_meeting, rows=rows)
     assert Attendance.objects.filter(meeting=panel_meeting).count() == 2
     assert Attendance.objects.get(person=member_user).status == "absent"

@@ -1,6 +1,7 @@
 """Meeting pages: who may open and run them, restricted items, and fixed query counts."""
 
 import datetime
+from html import unescape
 
 import pytest
 from django.core.files.base import ContentFile
@@ -356,3 +357,163 @@ def test_the_admin_neither_takes_nor_serves_a_papers_file(
     assert client.get(reverse("admin:meetings_paper_add")).status_code == 403
     page = client.get(reverse("admin:meetings_paper_change", args=[paper.pk])).content.decode()
     assert "notes.txt" in page and paper.file.name not in page
+
+
+# Defects a new user found --------------------------------------------------------------------
+
+
+def _held(body):
+    meeting = MeetingFactory(body=body, held_on=timezone.localdate())
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_a_deputy_is_only_for_a_member_who_sent_apologies(client, bu_user, crp):
+    kim, sam = UserFactory(first_name="Alex", last_name="Reid"), UserFactory()
+    for person in (kim, sam):
+        SubGroupMembershipFactory(subgroup=crp, user=person)
+    meeting = _held(crp)
+    client.force_login(bu_user)
+    url = reverse("meetings:attendance", args=[meeting.uuid])
+    refused = client.post(
+        url,
+        {
+            f"status_{kim.pk}": "present",
+            f"deputy_{kim.pk}": "Kim Lee",
+            f"status_{sam.pk}": "apologies",
+            f"deputy_{sam.pk}": "DS Lee",
+        },
+    )
+    assert refused.status_code == 400
+    assert (
+        "Alex Reid is marked “Present”, so nobody deputised for them: clear the deputy "
+        "(“Kim Lee”) or mark them as sending apologies." in unescape(refused.content.decode())
+    )
+    assert not Attendance.objects.exists()  # nobody's attendance is kept
+    kept = client.post(
+        url,
+        {
+            f"status_{kim.pk}": "present",
+            f"deputy_{kim.pk}": "",
+            f"status_{sam.pk}": "apologies",
+            f"deputy_{sam.pk}": "DS Lee",
+        },
+    )
+    assert kept.status_code == 302
+    assert dict(Attendance.objects.values_list("status", "deputy")) == {
+        "present": "",
+        "apologies": "DS Lee",
+    }
+
+
+def test_a_held_meeting_without_attendance_says_to_record_it_not_to_wait(client, bu_user, crp):
+    planned, held = MeetingFactory(body=crp), _held(crp)
+    client.force_login(bu_user)
+    page = client.get(planned.get_absolute_url()).content.decode()
+    assert "attendance is recorded once the meeting is held" in page
+    page = unescape(client.get(held.get_absolute_url()).content.decode())
+    assert "once the meeting is held" not in page
+    assert "Record who was present" in page
+    assert reverse("meetings:attendance", args=[held.uuid]) in page
+
+
+def test_the_first_item_is_not_offered_a_move_up_nor_the_last_a_move_down(
+    client, bu_user, panel_meeting
+):
+    first = ItemFactory(meeting=panel_meeting, position=1, title="Apologies")
+    last = ItemFactory(meeting=panel_meeting, position=2, title="Any other business")
+    client.force_login(bu_user)
+    page = client.get(panel_meeting.get_absolute_url()).content.decode()
+    assert 'Move up<span class="visually-hidden"> item 1</span>' not in page
+    assert 'Move down<span class="visually-hidden"> item 1</span>' in page
+    assert 'Move up<span class="visually-hidden"> item 2</span>' in page
+    assert 'Move down<span class="visually-hidden"> item 2</span>' not in page
+    move = reverse("meetings:item-move", args=[panel_meeting.uuid, first.uuid])
+    said = unescape(client.post(move, {"direction": "up"}, follow=True).content.decode())
+    assert "Item 1 is already first on the agenda: nothing moved." in said
+    assert "Agenda reordered" not in said
+    said = unescape(client.post(move, {"direction": "down"}, follow=True).content.decode())
+    assert "Agenda reordered: “Apologies” moved down." in said
+    last.refresh_from_db()
+    assert last.position == 1
+
+
+def test_a_place_too_long_is_said_once_not_as_missing_too(client, bu_user, crp):
+    client.force_login(bu_user)
+    day = timezone.localdate() + datetime.timedelta(days=20)
+    for url, data in (
+        (reverse("meetings:create"), {"body": crp.pk, "held_on": day.isoformat()}),
+        (
+            reverse("meetings:series"),
+            {"body": crp.pk, "first_on": day.isoformat(), "every_weeks": 8, "count": 2},
+        ),
+    ):
+        response = client.post(url, data | {"place": "x" * 5000, "link": ""})
+        page = unescape(response.content.decode())
+        assert response.status_code == 400
+        assert "Keep this to 200 characters or fewer (it has 5000)." in page
+        assert "Say where the meeting" not in page
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url_name, field, day",
+    [
+        ("meetings:create", "held_on", datetime.date(1900, 1, 2)),
+        ("meetings:create", "held_on", datetime.date(2099, 1, 1)),
+        ("meetings:series", "first_on", datetime.date(1901, 1, 1)),
+    ],
+)
+def test_a_meeting_is_dated_within_a_few_years_of_today(client, bu_user, crp, url_name, field, day):
+    client.force_login(bu_user)
+    data = {"body": crp.pk, field: day.isoformat(), "place": "Shirehall"}
+    if url_name == "meetings:series":
+        data |= {"every_weeks": 8, "count": 2}
+    response = client.post(reverse(url_name), data)
+    page = unescape(response.content.decode())
+    assert response.status_code == 400
+    today = timezone.localdate()
+    assert f"The meeting's date ({day.day} {day:%B %Y}) is more than 3 years from today " in page
+    assert f"({today.day} {today:%B %Y}): give a date between" in page
+    assert not Meeting.objects.exists()
+
+
+def test_a_series_running_past_the_window_names_the_meeting_that_does(client, bu_user, crp):
+    client.force_login(bu_user)
+    first = timezone.localdate() + datetime.timedelta(days=7)
+    response = client.post(
+        reverse("meetings:series"),
+        {
+            "body": crp.pk,
+            "first_on": first.isoformat(),
+            "every_weeks": 52,
+            "count": 5,
+            "place": "Shirehall",
+        },
+    )
+    assert response.status_code == 400
+    assert "Meeting 4 of the series: The meeting's date" in unescape(response.content.decode())
+    assert not Meeting.objects.exists()
+
+
+def test_the_quorum_is_said_in_words(client, bu_user, crp, panel_meeting):
+    SubGroup.objects.filter(pk=crp.pk).update(quorum=1)
+    client.force_login(bu_user)
+    page = client.get(panel_meeting.get_absolute_url()).content.decode()
+    assert "1 member<" in page or "1 member " in page
+    assert "1 members" not in page
+
+
+def test_a_meeting_still_to_come_is_not_offered_as_held(client, bu_user, panel_meeting):
+    client.force_login(bu_user)
+    held = "Mark “Held: minutes being drafted”"
+    publish = "Mark “Agenda published”"
+    page = unescape(client.get(panel_meeting.get_absolute_url()).content.decode())
+    assert held not in page and publish not in page  # in two weeks, and no item yet
+    ItemFactory(meeting=panel_meeting, position=1)
+    page = unescape(client.get(panel_meeting.get_absolute_url()).content.decode())
+    assert publish in page and held not in page
+    Meeting.objects.filter(pk=panel_meeting.pk).update(held_on=timezone.localdate())
+    page = unescape(client.get(panel_meeting.get_absolute_url()).content.decode())
+    assert held in page

@@ -264,3 +264,97 @@ def test_a_recommendation_made_an_action_twice_from_the_same_page_adds_one(clien
     assert Action.objects.count() == 1
     assert again.status_code == 400
     assert "This page had already been sent and was saved then" in body(again)
+
+
+def test_an_action_due_too_far_ahead_names_the_field_and_keeps_what_was_typed(client, bu_user):
+    agency = AgencyFactory(name="Shropshire Council", short_name="Council")
+    recommendation = RecommendationFactory()
+    client.force_login(bu_user)
+    response = client.post(
+        reverse(
+            "scrutiny:recommendation-action",
+            args=[recommendation.inspection.uuid, recommendation.uuid],
+        ),
+        {"owner_agency": agency.pk, "due_on": "2999-01-01"},
+    )
+    assert response.status_code == 400
+    page = body(response)
+    summary = re.search(r'data-testid="error-summary">(.*?)</div>', page, re.S).group(1)
+    assert "Due on: The due date (1 January 2999) is too far ahead" in summary
+    assert re.search(rf'<option value="{agency.pk}" selected>', page)
+    assert 'value="2999-01-01"' in page
+    assert not Action.objects.exists()
+
+
+def test_a_refusal_by_the_action_itself_is_said_beside_the_form_with_what_was_typed(
+    client, bu_user, monkeypatch
+):
+    """A rule of the action (not of this form) refuses it: the refusal is shown with the form,
+    against the field it names, and nothing typed is lost."""
+    from django.core.exceptions import ValidationError
+
+    agency = AgencyFactory(name="Shropshire Council", short_name="Council")
+    recommendation = RecommendationFactory()
+
+    def refuse(**fields):
+        raise ValidationError({"due_on": "Give a date between 1900 and 2100."})
+
+    monkeypatch.setattr(services, "recommendation_to_action", refuse)
+    client.force_login(bu_user)
+    response = client.post(
+        reverse(
+            "scrutiny:recommendation-action",
+            args=[recommendation.inspection.uuid, recommendation.uuid],
+        ),
+        {"owner_agency": agency.pk, "due_on": in_days(30)},
+    )
+    assert response.status_code == 400
+    page = body(response)
+    summary = re.search(r'data-testid="error-summary">(.*?)</div>', page, re.S).group(1)
+    assert "Due on: Give a date between 1900 and 2100." in summary
+    assert re.search(rf'<option value="{agency.pk}" selected>', page)
+    assert f'value="{in_days(30)}"' in page
+
+
+def test_the_register_holds_nothing_dated_before_2000_or_in_the_future(client, bu_user):
+    li = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    client.force_login(bu_user)
+    for started_on, refusal in (
+        (
+            "1901-03-03",
+            "The date (3 March 1901) cannot be before the earliest date the register "
+            "holds (1 January 2000).",
+        ),
+        (in_days(1), "cannot be in the future"),
+    ):
+        response = client.post(
+            reverse("scrutiny:create"),
+            {
+                "kind": "peer_review",
+                "title": "Peer review of the front door",
+                "started_on": started_on,
+                "scope": "The front door.",
+                "subgroup": li.pk,
+            },
+        )
+        assert response.status_code == 400
+        assert refusal in body(response)
+    assert not Inspection.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("self_evaluation", "What the partnership's self-evaluation looked at"),
+        ("cqc", "What the Care Quality Commission (CQC) inspection looked at"),
+        ("hmip", "What the inspection by HM Inspectorate of Probation looked at"),
+    ],
+)
+def test_an_inspection_page_names_its_kind_in_a_sentence_as_it_is_written(
+    client, bu_user, kind, words
+):
+    inspection = InspectionFactory(kind=kind)
+    client.force_login(bu_user)
+    page = body(client.get(inspection.get_absolute_url()))
+    assert words in page
+    assert "the the" not in page.lower()

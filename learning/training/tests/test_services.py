@@ -188,7 +188,19 @@ def test_a_register_in_the_template_is_added_whole_from_xlsx(course, agency):
 def test_a_register_cannot_outgrow_its_places(course, agency):
     session = make_session(course, days=7, places=1)
     book(session, agency, "Sam Patel", Attendee.Status.BOOKED)
-    with pytest.raises(ValidationError, match="1 places and 1 are taken"):
+    with pytest.raises(ValidationError, match="The session has 1 place and 1 is taken: 0 left"):
         book(session, agency, "Jo Khan", Attendee.Status.BOOKED)
+    with pytest.raises(ValidationError, match="1 person is already booked: give at least 1 place"):
+        services.session_save(session=session, places=0)
+    # A register file too long for the places left is refused whole, as a file: not its rows.
+    with pytest.raises(ValidationError, match="0 left, so 1 cannot be added"):
+        services.register_import(
+            session=session,
+            upload=_csv(
+                "name,work email,agency,manager email,status\r\n"
+                "Jo Khan,jo@police.example,Police,boss@police.example,\r\n"
+            ),
+        )
+    assert session.attendees.count() == 1
     with pytest.raises(ValidationError, match="recorded on or after the day"):
         services.attendee_mark(attendee=session.attendees.get(), status=Attendee.Status.ATTENDED)

@@ -2,6 +2,8 @@
 row; every figure a link to its records; fixed queries whatever the number of rows."""
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -265,3 +267,173 @@ def test_the_answers_list_says_how_many_answers_the_figures_count_that_it_cannot
     page = client.get(reverse("training:answers")).content.decode()
     assert "Listen first." not in page and "Sam Patel" not in page
     assert "1 more answer matches these filters and is counted in the Board's figures" in page
+
+
+# What the session's page offers to email ------------------------------------------------------
+
+
+def _page(client, session):
+    return unescape(client.get(reverse("training:session", args=[session.uuid])).content.decode())
+
+
+def _send_choices(page):
+    form = re.search(r'data-testid="send-form">(.*?)</form>', page, re.S)
+    return re.findall(r'<option value="(\d)">', form.group(1)) if form else []
+
+
+def test_a_delivered_session_offers_only_the_questionnaire_for_straight_after(
+    client, trainer, delivered
+):
+    client.force_login(trainer)
+    page = _page(client, delivered)
+    assert _send_choices(page) == [str(Stage.IMMEDIATE)]
+    assert 'data-testid="send-again"' not in page  # nobody has been sent a link yet
+
+
+def test_more_than_a_week_after_a_session_nothing_is_offered_and_the_page_says_why(
+    client, trainer, course, agency, mailoutbox
+):
+    session = make_session(course, days=-10)
+    sam = book(session, agency, "Sam Patel")
+    services.session_deliver(session=session)
+    link_to(sam)  # sent straight after, never answered
+    client.force_login(trainer)
+    page = _page(client, session)
+    ended = session.held_on + datetime.timedelta(days=7)
+    assert _send_choices(page) == []
+    assert 'data-testid="send-again"' not in page
+    why = re.search(r'data-testid="nothing-to-send">(.*?)</p>', page, re.S).group(1)
+    assert "The baseline is taken before the session, not after it" in why
+    assert f"The week after the session ended on {ended.day} {ended:%B %Y}" in why
+    refused = client.post(
+        reverse("training:link-resend", args=[sam.uuid]), {"stage": "2"}, follow=True
+    )
+    assert f"The week after the session ended on {ended.day} {ended:%B %Y}" in unescape(
+        refused.content.decode()
+    )
+    assert not mailoutbox
+
+
+def test_before_a_session_the_baseline_is_offered_until_everyone_has_it_then_again_each(
+    client, trainer, course, agency, django_capture_on_commit_callbacks
+):
+    session = make_session(course, days=3)
+    jo = book(session, agency, "Jo Khan", Attendee.Status.BOOKED)
+    client.force_login(trainer)
+    page = _page(client, session)
+    assert _send_choices(page) == [str(Stage.BASELINE)]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:send", args=[session.uuid]), {"stage": "1"})
+    page = _page(client, session)
+    assert _send_choices(page) == []
+    assert "Everyone booked has already been sent the questionnaire" in page
+    again = re.search(r'data-testid="send-again">(.*?)</form>', page, re.S).group(1)
+    assert reverse("training:link-resend", args=[jo.uuid]) in page
+    assert re.findall(r'<option value="(\d)">', again) == [str(Stage.BASELINE)]
+
+
+def test_a_register_file_naming_someone_twice_names_both_rows(client, trainer, course, agency):
+    session = make_session(course, days=7)
+    client.force_login(trainer)
+    text = (
+        "name,work email,agency,manager email,status\r\n"
+        "Sam Patel,sam@police.example,Police,jo@police.example,\r\n"
+        "Jo Khan,jo@police.example,Police,boss@police.example,\r\n"
+        "Sam Patel,SAM@police.example,Police,jo@police.example,\r\n"
+    )
+    response = client.post(
+        reverse("training:register-upload", args=[session.uuid]),
+        {"file": SimpleUploadedFile("register.csv", text.encode(), content_type="text/csv")},
+    )
+    assert response.context["row_errors"] == [
+        "Row 4: SAM@police.example appears twice in the file, in rows 2 and 4: keep one of them."
+    ]
+    assert not session.attendees.exists()
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("minutes.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"),
+        ("register.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+        ("register.csv", b"\x00\x01\x02binary"),
+    ],
+)
+def test_a_file_that_is_not_a_register_is_refused_as_a_file_with_no_rows_to_put_right(
+    client, trainer, course, name, content
+):
+    session = make_session(course, days=7)
+    client.force_login(trainer)
+    response = client.post(
+        reverse("training:register-upload", args=[session.uuid]),
+        {"file": SimpleUploadedFile(name, content)},
+    )
+    page = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert f"“{name}” is not a CSV or an Excel (.xlsx) file." in page
+    assert "Upload a PDF" not in page and "Put these rows right" not in page
+    assert response.context["form"].errors["file"]
+    assert not session.attendees.exists()
+
+
+def test_a_register_in_the_wrong_shape_is_said_of_the_file_not_of_its_rows(client, trainer, course):
+    session = make_session(course, days=7)
+    client.force_login(trainer)
+    response = client.post(
+        reverse("training:register-upload", args=[session.uuid]),
+        {"file": SimpleUploadedFile("register.csv", b"who,when\r\nSam,today\r\n")},
+    )
+    page = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "The first row must name the template's columns" in page
+    assert "Put these rows right" not in page
+
+
+@pytest.mark.parametrize("day", [datetime.date(1901, 5, 5), datetime.date(2099, 1, 1)])
+def test_a_session_is_dated_within_a_few_years_of_today(client, trainer, course, day):
+    client.force_login(trainer)
+    response = client.post(
+        reverse("training:session-new", args=[course.uuid]),
+        {"held_on": day.isoformat(), "trainer": "Dana Reid", "venue": "Shirehall", "places": "20"},
+    )
+    page = unescape(response.content.decode())
+    today = timezone.localdate()
+    assert response.status_code == 400
+    assert (
+        f"The session's date ({day.day} {day:%B %Y}) is more than 3 years from today "
+        f"({today.day} {today:%B %Y}): give a date between" in page
+    )
+    assert not course.sessions.exists()
+
+
+def test_the_course_page_names_the_sub_group_once_and_counts_places_in_words(
+    client, trainer, course, training_group
+):
+    type(training_group).objects.filter(pk=training_group.pk).update(name="Training sub-group")
+    make_session(course, days=5, places=1)
+    client.force_login(trainer)
+    page = unescape(client.get(reverse("training:course", args=[course.uuid])).content.decode())
+    assert "run by the Training sub-group: the outcomes" in page
+    assert "sub-group sub-group" not in page
+    listing = unescape(client.get(reverse("training:list")).content.decode())
+    assert "0 of 1 place booked" in listing
+
+
+def test_a_session_still_to_come_offers_neither_delivery_nor_attendance_and_says_why(
+    client, trainer, course, agency
+):
+    session = make_session(course, days=3)
+    jo = book(session, agency, "Jo Khan", Attendee.Status.BOOKED)
+    client.force_login(trainer)
+    page = _page(client, session)
+    day = f"{session.held_on.day} {session.held_on:%B %Y}"
+    assert reverse("training:deliver", args=[session.uuid]) not in page
+    assert f"this one is on {day}" in page
+    assert reverse("training:attendee-mark", args=[jo.uuid]) not in page
+    assert f"Attendance is recorded on or after the day of the session ({day})." in page
+    yesterday = make_session(course, days=-1)
+    book(yesterday, agency, "Sam Patel", Attendee.Status.BOOKED)
+    page = _page(client, yesterday)
+    assert "Mark who attended on the register, then record the session as delivered." in page
+    assert reverse("training:deliver", args=[yesterday.uuid]) not in page
+    assert reverse("training:attendee-mark", args=[yesterday.attendees.get().uuid]) in page
