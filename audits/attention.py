@@ -27,7 +27,7 @@ def open_returns_for_agency(user):
         items.append(
             Attention(
                 title=f"{item.cycle.title}: your return is "
-                + ("overdue" if late else f"due in {days} day(s)" if days else "due today"),
+                + ("overdue" if late else f"due in {plural(days, 'day')}" if days else "due today"),
                 detail=f"Deadline {item.deadline:%d %B %Y}. Status: "
                 f"{item.get_status_display().lower()}.",
                 url=url_for("audits:return-edit", args=[item.uuid]),

@@ -9,7 +9,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from sscb.dates import financial_year_label, financial_year_of
+from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
 from sscb.models import Agency, SubGroup, User
 
 from . import frameworks, services
@@ -92,7 +92,8 @@ def _section_11(users, agencies, today):
         title=f"Section 11 audit {financial_year_label(this_year - 1)}",
         financial_year=this_year - 1,
         opened_on=today - datetime.timedelta(days=400),
-        deadline=today - datetime.timedelta(days=340),
+        # Due within its own financial year, as every cycle is.
+        deadline=min(today - datetime.timedelta(days=340), financial_year_bounds(this_year - 1)[1]),
         agencies=section_11_agencies,
         by=admin,
     )
@@ -103,13 +104,13 @@ def _section_11(users, agencies, today):
         ]
         _submit(self_assessment, scores, admin)
         _moderate(self_assessment, qap)
-    # This year's cycle: opened six weeks ago, due in ten days.
+    # This year's cycle: opened six weeks ago, due in ten days (or at the year's end).
     current = services.audit_cycle_open(
         framework=framework,
         title=f"Section 11 audit {financial_year_label(this_year)}",
         financial_year=this_year,
         opened_on=today - datetime.timedelta(days=42),
-        deadline=today + datetime.timedelta(days=10),
+        deadline=min(today + datetime.timedelta(days=10), financial_year_bounds(this_year)[1]),
         agencies=section_11_agencies,
         by=admin,
     )

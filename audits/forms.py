@@ -51,16 +51,21 @@ class AuditForm(RecordForm):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("period_start"), data.get("period_end")
-        if start and end and end < start:
-            self.add_error("period_end", "The end of the audit period cannot be before its start.")
         if data.get("kind") == Audit.Kind.SINGLE_AGENCY and len(data.get("agencies") or []) != 1:
             self.add_error("agencies", "A single agency audit looks at exactly one agency.")
         return data
 
 
 class StageForm(forms.Form):
+    """The stage to move an audit to: on its page, only the ``moves`` it may make now; sent,
+    any stage (the service says why a move is refused)."""
+
     stage = forms.ChoiceField(choices=Audit.Stage.choices, label="Move to stage")
+
+    def __init__(self, *args, moves=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if moves is not None:
+            self.fields["stage"].choices = [(stage, Audit.Stage(stage).label) for stage in moves]
 
 
 class CaseAuditEntryForm(RecordForm):
@@ -112,9 +117,6 @@ class AuditCycleForm(RecordForm):
 
     def clean(self):
         data = super().clean()
-        opened, deadline = data.get("opened_on"), data.get("deadline")
-        if opened and deadline and deadline < opened:
-            self.add_error("deadline", "The deadline cannot be before the cycle opens.")
         framework, year = data.get("framework"), data.get("financial_year")
         if (
             framework
@@ -128,6 +130,19 @@ class AuditCycleForm(RecordForm):
 
     def validate_unique(self):
         """Checked in clean() with a message a chair understands."""
+
+
+class CycleDeadlineForm(RecordForm):
+    """A cycle's new deadline, checked by the same rules as when it opened."""
+
+    class Meta:
+        model = AuditCycle
+        fields = ["deadline"]
+        widgets = {"deadline": DATE}
+        help_texts = {
+            "deadline": "The date every return is now due. Which returns are late, and the "
+            "reminders, follow it; the old deadline stays in the cycle's history."
+        }
 
 
 SCORE_CHOICES = [("", "Choose a score")] + [

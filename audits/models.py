@@ -1,15 +1,28 @@
 """Quality assurance and performance activity: audits, and Section 11 / 175 self-assessments."""
 
+import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from sscb.dates import (
+    check_dates,
+    financial_year_bounds,
+    financial_year_label,
+    not_before,
+    not_future,
+    say,
+)
 from sscb.minimise import PSEUDONYM_HELP, validate_pseudonym
 from sscb.models import Agency, SubGroup, TimeStampedModel
+
+# An audit's period starts no earlier than this: a start before it is a slip of the year.
+PERIOD_EARLIEST = datetime.date(2000, 1, 1)
 
 
 class Audit(TimeStampedModel):
@@ -42,6 +55,7 @@ class Audit(TimeStampedModel):
         SubGroup,
         on_delete=models.PROTECT,
         related_name="led_audits",
+        verbose_name="lead sub-group",
         help_text="The sub-group that runs the audit; its members may edit it.",
     )
     reports_to = models.ForeignKey(
@@ -84,10 +98,46 @@ class Audit(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if self.period_start and self.period_end and self.period_end < self.period_start:
-            raise ValidationError(
-                {"period_end": "The end of the audit period cannot be before its start."}
+        checks = {
+            "period_start": [self._period_start_not_a_slip()],
+            # An audit looks back at practice: the period it audits has ended.
+            "period_end": [
+                not_future(self.period_end, what="The end of the audit period"),
+                not_before(
+                    self.period_end,
+                    self.period_start,
+                    what="The end of the audit period",
+                    than="its start",
+                ),
+            ],
+        }
+        if self.stage == self.Stage.COMPLETE:
+            graded = self.cases.count() if self.pk and self.is_case_file else 0
+            for field, message in self.completion_missing(graded).items():
+                checks.setdefault(field, []).append(message)
+        check_dates(**checks)
+
+    def _period_start_not_a_slip(self) -> str | None:
+        if self.period_start is None or self.period_start >= PERIOD_EARLIEST:
+            return None
+        return (
+            f"The start of the audit period ({say(self.period_start)}) is before "
+            f"{PERIOD_EARLIEST.year}: check the year."
+        )
+
+    def completion_missing(self, graded_cases: int) -> dict[str, str]:
+        """What the audit still needs before it can be complete, by field: its summary of
+        findings and, for a case file audit, a graded case (``graded_cases`` is how many)."""
+        missing = {}
+        if not self.summary.strip():
+            missing["summary"] = (
+                "A complete audit needs its summary of findings: write what the audit found."
             )
+        if self.is_case_file and not graded_cases:
+            missing[NON_FIELD_ERRORS] = (
+                "A complete case file audit needs at least one graded case: grade a case first."
+            )
+        return missing
 
     @property
     def is_case_file(self):
@@ -204,10 +254,60 @@ class AuditCycle(TimeStampedModel):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("audits:cycle", args=[self.uuid])
+
     def clean(self):
         super().clean()
-        if self.opened_on and self.deadline and self.deadline < self.opened_on:
-            raise ValidationError({"deadline": "The deadline cannot be before the cycle opens."})
+        check_dates(
+            opened_on=[
+                not_future(self.opened_on, what="The opening date"),
+                self._opened_in_time(),
+            ],
+            deadline=[
+                not_before(
+                    self.deadline,
+                    self.opened_on,
+                    what="The deadline",
+                    than="the opening date",
+                    strictly=True,
+                ),
+                self._due_within_the_year(),
+            ],
+        )
+
+    def opening_window(self) -> tuple[datetime.date, datetime.date]:
+        """A cycle opens in its financial year or, to give agencies notice, the year before."""
+        return (
+            financial_year_bounds(self.financial_year - 1)[0],
+            financial_year_bounds(self.financial_year)[1],
+        )
+
+    def _opened_in_time(self) -> str | None:
+        if self.opened_on is None or self.financial_year is None:
+            return None
+        first, last = self.opening_window()
+        if first <= self.opened_on <= last:
+            return None
+        return (
+            f"The opening date ({say(self.opened_on)}) must fall between {say(first)} and "
+            f"{say(last)} for a {financial_year_label(self.financial_year)} cycle: a cycle "
+            "opens in its financial year or the year before."
+        )
+
+    def _due_within_the_year(self) -> str | None:
+        """The returns are due within the cycle's financial year, so that the year's annual
+        report reads them."""
+        if self.deadline is None or self.financial_year is None:
+            return None
+        last = financial_year_bounds(self.financial_year)[1]
+        if self.deadline <= last:
+            return None
+        return (
+            f"The deadline ({say(self.deadline)}) cannot be after the end of the "
+            f"{financial_year_label(self.financial_year)} financial year ({say(last)}): the "
+            "returns are read in that year's annual report."
+        )
 
 
 class SelfAssessment(TimeStampedModel):

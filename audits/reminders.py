@@ -38,7 +38,9 @@ def returns(today, policy):
         SelfAssessment.objects.filter(
             policy.window(
                 today, ("cycle__deadline", [-policy.due_soon_days, *policy.overdue_offsets])
-            ),
+            )
+            # A cycle whose deadline moved: its returns are read again against the new one.
+            | policy.changed("cycle__updated_at"),
             status__in=SelfAssessment.EDITABLE,
             cycle__deadline__lte=horizon,
         )

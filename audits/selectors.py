@@ -166,6 +166,13 @@ def unanswered(prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}pk__in": answered})
 
 
+def answered_in_this_cycle(prefix: str = "") -> Q:
+    """An answer the agency has given in this cycle: scored, and not last cycle's answer still
+    waiting to be re-confirmed (a return not started has answered nothing, whatever it carried
+    forward). ``prefix`` is the path to the answer."""
+    return Q(**{f"{prefix}self_score__isnull": False, f"{prefix}needs_reconfirmation": False})
+
+
 def get_standard_assessment_for_user(user, uuid: UUID) -> StandardAssessment:
     """A Section 11 / 175 standard answer, if the user may open the return it belongs to."""
     return get_by_public_id(
@@ -273,6 +280,25 @@ def get_cycle_for_user(user, uuid: UUID) -> AuditCycle:
     return get_by_public_id(cycles_visible_to(user).select_related("framework"), uuid)
 
 
+def cycle_deadline_changes(cycle) -> list[dict]:
+    """Each change of the cycle's deadline, oldest first: ``before``, ``after``, ``when`` and
+    ``who``, from its history in one query."""
+    versions = cycle.history.select_related("history_user").order_by("history_date", "history_id")
+    changes, last = [], None
+    for version in versions.only("deadline", "history_date", "history_user"):
+        if last is not None and version.deadline != last:
+            changes.append(
+                {
+                    "before": last,
+                    "after": version.deadline,
+                    "when": version.history_date,
+                    "who": version.history_user,
+                }
+            )
+        last = version.deadline
+    return changes
+
+
 def as_return_status(text: str) -> str | None:
     """A return's status written in a link, or None."""
     return text if text in SelfAssessment.Status.values else None
@@ -284,8 +310,9 @@ LATE = "late"
 
 def cycle_returns(cycle, today=None, status=None) -> list[SelfAssessment]:
     """Each return in the cycle (in ``status``, or ``LATE``, if given) with how many standards
-    are answered and moderated, how many ``need_action`` (rated not met once the return is in,
-    with no action yet) and whether it is ``late``: one query."""
+    are ``answered`` in this cycle, still ``to_reconfirm`` and ``moderated``, how many
+    ``need_action`` (rated not met once the return is in, with no action yet) and whether it is
+    ``late``: one query."""
     today = today or timezone.localdate()
     returns = SelfAssessment.objects.filter(cycle=cycle)
     if status == LATE:
@@ -296,7 +323,8 @@ def cycle_returns(cycle, today=None, status=None) -> list[SelfAssessment]:
         returns.select_related("agency", "submitted_by")
         .annotate(
             late=_is_late(today),
-            answered=Count("answers", filter=Q(answers__self_score__isnull=False)),
+            answered=Count("answers", filter=answered_in_this_cycle("answers__")),
+            to_reconfirm=Count("answers", filter=Q(answers__needs_reconfirmation=True)),
             moderated=Count("answers", filter=Q(answers__moderated_score__isnull=False)),
             need_action=Count(
                 "answers",

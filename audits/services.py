@@ -6,11 +6,12 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sscb.access_log import Action, access_log_record
-from sscb.dates import financial_year_label, financial_year_of
+from sscb.dates import financial_year_label, financial_year_of, say
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -25,8 +26,22 @@ from .models import (
 
 # --- audits ---------------------------------------------------------------------------------
 
-# Stages move one step at a time, forward or back (a report can go back for more work).
+# Stages move one step at a time, forward or back (a report can go back for more work); a
+# complete audit stays complete.
 STAGE_ORDER = list(Audit.Stage.values)
+
+
+def audit_stage_moves(*, audit: Audit, graded_cases: int) -> list[str]:
+    """The stages ``audit`` may move to now: the one after (first, the usual move), the one
+    before, and "Complete" only once it has what a complete audit needs (``graded_cases`` is how
+    many cases it has graded); none once it is complete."""
+    if audit.stage == Audit.Stage.COMPLETE:
+        return []
+    here = STAGE_ORDER.index(audit.stage)
+    moves = [STAGE_ORDER[i] for i in (here + 1, here - 1) if 0 <= i < len(STAGE_ORDER)]
+    if audit.completion_missing(graded_cases):
+        moves = [stage for stage in moves if stage != Audit.Stage.COMPLETE]
+    return moves
 
 
 def _next_reference(kind: str, year: int) -> str:
@@ -91,10 +106,16 @@ def audit_update(*, audit: Audit, agencies: Iterable[Agency] | None = None, **fi
     return audit
 
 
+@transaction.atomic
 def audit_move_stage(*, audit: Audit, stage: str, by: User | None = None) -> Audit:
-    """Move an audit one stage forward or back; any other move is refused with a reason."""
+    """Move an audit one stage forward or back; any other move is refused with a reason, and so
+    is completing an audit without a summary of findings (or a case file audit without a graded
+    case)."""
     if stage not in STAGE_ORDER:
         raise ValidationError({"stage": "Choose one of the audit stages."})
+    audit = Audit.objects.select_for_update().get(pk=audit.pk)
+    if audit.stage == Audit.Stage.COMPLETE:
+        raise ValidationError({"stage": "This audit is complete: its stage no longer changes."})
     here, there = STAGE_ORDER.index(audit.stage), STAGE_ORDER.index(stage)
     if abs(there - here) != 1:
         raise ValidationError(
@@ -110,6 +131,7 @@ def audit_move_stage(*, audit: Audit, stage: str, by: User | None = None) -> Aud
             }
         )
     audit.stage = stage
+    audit.full_clean()
     audit.save(update_fields=["stage", "updated_at"])
     return audit
 
@@ -224,6 +246,26 @@ def audit_cycle_open(
     return cycle
 
 
+@transaction.atomic
+def audit_cycle_change_deadline(
+    *, cycle: AuditCycle, deadline: datetime.date, by: User | None = None
+) -> AuditCycle:
+    """Move a cycle's deadline (a slip when it was opened, or more time agreed), within the
+    rules for a cycle's dates. The old deadline stays in the cycle's history; which returns are
+    late, and their reminders, follow the new one."""
+    cycle = AuditCycle.objects.select_for_update().get(pk=cycle.pk)
+    before = cycle.deadline
+    if deadline == before:
+        return cycle  # nothing changed: no new version in its history
+    cycle.deadline = deadline
+    cycle.full_clean()
+    cycle._change_reason = f"Deadline {say(before)} → {say(deadline)}"
+    if by is not None:
+        cycle._history_user = by
+    cycle.save()
+    return cycle
+
+
 # --- returns --------------------------------------------------------------------------------
 
 SIGN_OFF_FIELDS = (
@@ -326,15 +368,13 @@ def self_assessment_submit(
     )
     unscored = [a.standard.number for a in answers if a.self_score is None]
     if unscored:
-        problems.append("Give a score for standard(s) " + _numbers(unscored) + ".")
+        problems.append(f"Give a score for {_standards(unscored)}.")
     unexplained = [a.standard.number for a in answers if not a.narrative.strip()]
     if unexplained:
-        problems.append("Say how you meet standard(s) " + _numbers(unexplained) + ".")
+        problems.append(f"Say how you meet {_standards(unexplained)}.")
     unconfirmed = [a.standard.number for a in answers if a.needs_reconfirmation]
     if unconfirmed:
-        problems.append(
-            "Confirm or change last cycle's answer for standard(s) " + _numbers(unconfirmed) + "."
-        )
+        problems.append(f"Confirm or change last cycle's answer for {_standards(unconfirmed)}.")
     if self_assessment.cycle.framework.for_schools:
         if not (self_assessment.head_teacher and self_assessment.head_teacher_signed_on):
             problems.append("The head teacher must sign the return off (name and date).")
@@ -365,8 +405,11 @@ def self_assessment_return_to_agency(*, self_assessment: SelfAssessment, by: Use
     return self_assessment
 
 
-def _numbers(numbers):
-    return ", ".join(str(n) for n in sorted(numbers))
+def _standards(numbers) -> str:
+    """ "standard 3", "standards 1, 4 and 7"."""
+    ordered = [str(n) for n in sorted(numbers)]
+    listed = ", ".join(ordered[:-1]) + " and " + ordered[-1] if len(ordered) > 1 else ordered[0]
+    return f"standard{pluralize(len(ordered))} {listed}"
 
 
 @transaction.atomic

@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import require
-from sscb.dates import financial_year_of
+from sscb.dates import financial_year_of, say
 from sscb.forms import add_service_errors
-from sscb.lists import filtered_page
+from sscb.lists import filtered_page, plural
+from sscb.pages import form_page
 from sscb.params import query_value
 from sscb.selectors import access_log_about, reminders_about
 
@@ -20,6 +21,7 @@ from .forms import (
     AuditCycleForm,
     AuditForm,
     CaseAuditEntryForm,
+    CycleDeadlineForm,
     ModerationForm,
     SignOffForm,
     StageForm,
@@ -65,14 +67,24 @@ def audit_create(request):
 def audit_detail(request, uuid):
     audit = selectors.get_audit_for_user(request.user, uuid)
     can_edit = selectors.can_edit_audit(request.user, audit)
+    detail = selectors.audit_detail(request.user, audit)
+    moves = (
+        services.audit_stage_moves(audit=audit, graded_cases=detail["case_total"])
+        if can_edit
+        else []
+    )
     context = {
         "audit": audit,
         "can_edit": can_edit,
-        "stage_form": StageForm(initial={"stage": audit.stage}) if can_edit else None,
+        "stage_form": StageForm(moves=moves) if moves else None,
+        # What stands between the audit and "Complete", when that is its next stage.
+        "to_complete": list(audit.completion_missing(detail["case_total"]).values())
+        if can_edit and audit.stage == Audit.Stage.REPORTING
+        else [],
         "case_form": CaseAuditEntryForm(audit=audit)
         if can_edit and audit.is_case_file and audit.stage != Audit.Stage.COMPLETE
         else None,
-        **selectors.audit_detail(request.user, audit),
+        **detail,
     }
     return render(request, "audits/audit_detail.html", context)
 
@@ -102,7 +114,7 @@ def audit_stage(request, uuid):
     form = StageForm(request.POST)
     if form.is_valid():
         try:
-            services.audit_move_stage(
+            audit = services.audit_move_stage(
                 audit=audit, stage=form.cleaned_data["stage"], by=request.user
             )
         except ValidationError as error:
@@ -149,7 +161,7 @@ def cycle_create(request):
             add_service_errors(form, error)
         else:
             count = cycle.returns.count()
-            messages.success(request, f"{cycle.title} opened: {count} returns sent.")
+            messages.success(request, f"{cycle.title} opened: {plural(count, 'return')} sent.")
             return redirect("audits:cycle", uuid=cycle.uuid)
     return render(request, "audits/cycle_form.html", {"form": form})
 
@@ -163,11 +175,39 @@ def cycle_detail(request, uuid):
     )
     context = {
         "cycle": cycle,
+        "can_change_deadline": selectors.can_open_cycle(request.user),
+        "deadline_changes": selectors.cycle_deadline_changes(cycle),
         "progress": selectors.cycle_progress(cycle),
         "returns": selectors.cycle_returns(cycle, status=status),
         "status": status,
     }
     return render(request, "audits/cycle_detail.html", context)
+
+
+def cycle_deadline(request, uuid):
+    """The Business Unit moves a cycle's deadline."""
+    user = request.user
+    cycle = selectors.get_cycle_for_user(user, uuid)
+    require(selectors.can_open_cycle(user))
+    form = CycleDeadlineForm(request.POST or None, instance=cycle)
+    return form_page(
+        request,
+        form,
+        template="audits/cycle_deadline_form.html",
+        title=f"Change the deadline: {cycle.title}",
+        purpose=f"The date every return in this cycle is due, now {say(cycle.deadline)}. "
+        "Correct a mistake or give agencies more time: the returns' late flags and reminders "
+        "follow the new date, and the old one stays in the cycle's history.",
+        back=cycle.get_absolute_url(),
+        # The form has already set the date on ``cycle``: the service reads the saved one.
+        save=lambda: services.audit_cycle_change_deadline(
+            cycle=selectors.get_cycle_for_user(user, uuid),
+            deadline=form.cleaned_data["deadline"],
+            by=user,
+        ),
+        success="Deadline changed.",
+        cycle=cycle,
+    )
 
 
 def heat_map(request, uuid):

@@ -41,7 +41,7 @@ from audits.selectors import (
 )
 from reviews.selectors import review_hidden_annotation, review_visible_at, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
-from sscb.lists import PAGE_SIZE, CountedPaginator, count_up_to, first_rows
+from sscb.lists import PAGE_SIZE, CountedPaginator, count_up_to, first_rows, plural
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -631,14 +631,13 @@ def agency_work(user) -> dict:
         item.next_url = reverse("audits:return", args=[item.uuid])
         if item.is_editable:
             item.next_url = reverse("audits:return-edit", args=[item.uuid])
-            item.next_step = ("Overdue: " if item.late else "") + (
-                f"fill in and submit it by {item.deadline:%-d %B %Y}"
-            )
+            by = f"submit it by {item.deadline:%-d %B %Y}"
+            item.next_step = f"Overdue: fill in and {by}" if item.late else f"Fill in and {by}"
         elif item.status == SelfAssessment.Status.SUBMITTED:
             item.next_step = "Nothing: the Business Unit moderates it"
         elif item.not_met_count:
             item.next_step = (
-                f"Read the moderation: {item.not_met_count} standard(s) not met, "
+                f"Read the moderation: {plural(item.not_met_count, 'standard')} not met, "
                 "to answer with actions"
             )
         else:

@@ -23,7 +23,7 @@ from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
 from sscb.history import HISTORY_SHOWN, versions_with_changes
-from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of
+from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of, plural
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
 from sscb.record_urls import url_for
@@ -166,7 +166,7 @@ def collate(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{moved} finding(s) added to “{theme}”.")
+            messages.success(request, f"{plural(moved, 'finding')} added to “{theme}”.")
             return redirect(theme.get_absolute_url())
     return render(
         request,
@@ -582,8 +582,8 @@ def actions_from_return(request, uuid):
         else:
             messages.success(
                 request,
-                f"{len(actions)} action(s) added for {self_assessment.agency}, one for each "
-                "standard not met.",
+                f"{plural(len(actions), 'action')} added for {self_assessment.agency}, one for "
+                "each standard not met.",
             )
             return redirect(reverse("audits:return", args=[self_assessment.uuid]))
     context = {"return": self_assessment, "answers": answers, "form": form}

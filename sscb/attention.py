@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
+from .lists import plural
 from .record_urls import url_for
 
 # Levels (Bootstrap's contextual classes), most urgent first, with the heading each group has.
@@ -85,7 +86,7 @@ def board_setup(user):
     if without_chair:
         items.append(
             Attention(
-                title=f"{len(without_chair)} sub-group(s) without a chair",
+                title=f"{plural(len(without_chair), 'sub-group')} without a chair",
                 detail="Appoint a chair for: " + ", ".join(without_chair) + ".",
                 url=url_for("admin:sscb_subgroup_changelist"),
                 level="warning",
@@ -95,7 +96,7 @@ def board_setup(user):
     if without_members:
         items.append(
             Attention(
-                title=f"{len(without_members)} sub-group(s) with no members",
+                title=f"{plural(len(without_members), 'sub-group')} with no members",
                 detail="Add members to "
                 + ", ".join(without_members)
                 + " so that they can record their sub-group's work.",

@@ -31,7 +31,7 @@ def scorecard_tables(card: dict) -> list:
                 latest.label if latest else "",
                 latest.value if latest else "",
                 row.rag_label,
-                "Missing" if row.missing else ("Returned" if row.due else "Not due"),
+                row.state_label,
                 latest.commentary if latest else "",
             ]
         )

@@ -107,12 +107,12 @@ def last_ended_quarter(today: datetime.date | None = None) -> tuple[int, int]:
     return quarter_of_index(quarter_index(financial_year_of(today), quarter_of(today)) - 1)
 
 
-def quarters_due(indicator: Indicator, today: datetime.date, count: int = 4):
-    """The last ``count`` ended quarters in which ``indicator`` asks for a value, newest first.
-    An indicator added during a quarter asks from the quarter just ended, not for its past."""
-    added = timezone.localdate(indicator.created_at) if indicator.created_at else today
-    first = quarter_index(financial_year_of(added), quarter_of(added)) - 1
-    last = quarter_index(*last_ended_quarter(today))
+def quarters_asked(indicator: Indicator, last: int, count: int = 4) -> list[tuple[int, int]]:
+    """The quarters in which ``indicator`` asks for a value among the ``count`` quarters up to
+    and including quarter ``last`` (a ``quarter_index``), newest first. An indicator added
+    during a quarter asks from the quarter just ended, not for its past."""
+    added = timezone.localdate(indicator.created_at) if indicator.created_at else None
+    first = quarter_index(financial_year_of(added), quarter_of(added)) - 1 if added else last
     quarters = []
     for index in range(last, max(first, last - count + 1) - 1, -1):
         year, quarter = quarter_of_index(index)
@@ -121,7 +121,33 @@ def quarters_due(indicator: Indicator, today: datetime.date, count: int = 4):
     return quarters
 
 
+def quarters_due(indicator: Indicator, today: datetime.date, count: int = 4):
+    """The last ``count`` ended quarters in which ``indicator`` asks for a value, newest first."""
+    return quarters_asked(indicator, quarter_index(*last_ended_quarter(today)), count)
+
+
 # --- the scorecard --------------------------------------------------------------------------
+
+
+# How far back a scorecard looks for returns still missing: the quarter and the three before
+# it, as far back as "My agency" asks for them (``quarters_due``).
+MISSING_QUARTERS = 4
+
+
+class ReturnState:
+    """What a scorecard says of an indicator's return for its quarter."""
+
+    RETURNED = "returned"
+    MISSING = "missing"  # asked for, its date has passed, and none has come
+    NOT_DUE_YET = "not_due_yet"  # asked for, and its date has not come
+    NOT_DUE = "not_due"  # not asked for in this quarter (its frequency, or added later)
+
+    LABELS = {
+        RETURNED: "Returned",
+        MISSING: "Missing",
+        NOT_DUE_YET: "Not due yet",
+        NOT_DUE: "Not due this quarter",
+    }
 
 
 @dataclass
@@ -129,10 +155,25 @@ class ScorecardRow:
     indicator: Indicator
     latest: IndicatorValue | None
     rag: str | None
-    due: bool  # the indicator asks for a value in the scorecard's quarter
-    missing: bool  # ... and none has been returned
+    state: str  # a ReturnState, for the scorecard's quarter
+    due_on: datetime.date  # when the scorecard quarter's value is (or was) due
+    overdue: list  # (label, due on) of each quarter to the scorecard's whose value is late
     trend: Sparkline
     values: list  # the trend's quarters, oldest first: (label, value or None)
+
+    @property
+    def due(self) -> bool:
+        """The indicator asks for a value in the scorecard's quarter."""
+        return self.state != ReturnState.NOT_DUE
+
+    @property
+    def missing(self) -> bool:
+        """The scorecard quarter's value is late."""
+        return self.state == ReturnState.MISSING
+
+    @property
+    def state_label(self) -> str:
+        return ReturnState.LABELS[self.state]
 
     @property
     def rag_label(self) -> str:
@@ -141,12 +182,32 @@ class ScorecardRow:
         )
 
 
-def scorecard(user, indicator_set: IndicatorSet, year: int, quarter: int) -> dict:
+def is_late(due_on: datetime.date, today: datetime.date) -> bool:
+    """A value not returned is late the day after its due date, not before."""
+    return due_on < today
+
+
+def _return_state(*, returned: bool, asked: bool, due_on: datetime.date, today) -> str:
+    """A quarter's return: returned; not asked for; asked for, not due until its date (not
+    missing); missing after it."""
+    if returned:
+        return ReturnState.RETURNED
+    if not asked:
+        return ReturnState.NOT_DUE
+    return ReturnState.MISSING if is_late(due_on, today) else ReturnState.NOT_DUE_YET
+
+
+def scorecard(
+    user, indicator_set: IndicatorSet, year: int, quarter: int, today: datetime.date | None = None
+) -> dict:
     """Each visible active indicator of the set: its latest value up to the quarter with its RAG,
-    its last eight quarters as a sparkline, and the returns missing for the quarter.
+    its last eight quarters as a sparkline, whether the quarter's value is returned, missing or
+    not due yet, and the returns missing (their date passed) for the quarter and the three
+    before it.
 
     Two queries whatever the number of indicators and quarters.
     """
+    today = today or timezone.localdate()
     last = quarter_index(year, quarter)
     first = last - TREND_QUARTERS + 1
     values = (
@@ -162,19 +223,31 @@ def scorecard(user, indicator_set: IndicatorSet, year: int, quarter: int) -> dic
         .order_by("order", "name")
     )
     quarters = [quarter_of_index(index) for index in range(first, last + 1)]
+    due_on = {q: indicator_set.return_due_on(*q) for q in quarters}
     rows = []
     for indicator in indicators:
         by_quarter = {(v.year, v.quarter): v for v in indicator.window}
         latest = indicator.window[-1] if indicator.window else None
-        due = indicator.is_due_in(quarter)
+        asked = quarters_asked(indicator, last, MISSING_QUARTERS)
+        states = {
+            q: _return_state(
+                returned=q in by_quarter, asked=q in asked, due_on=due_on[q], today=today
+            )
+            for q in {*asked, (year, quarter)}
+        }
         trend = [(quarter_label(*q), _value(by_quarter.get(q))) for q in quarters]
         rows.append(
             ScorecardRow(
                 indicator=indicator,
                 latest=latest,
                 rag=indicator.rag(latest.value if latest else None),
-                due=due,
-                missing=due and (year, quarter) not in by_quarter,
+                state=states[(year, quarter)],
+                due_on=due_on[(year, quarter)],
+                overdue=[
+                    (quarter_label(*q), due_on[q])
+                    for q in reversed(asked)
+                    if states[q] == ReturnState.MISSING
+                ],
                 trend=sparkline(indicator, trend),
                 values=trend,
             )
@@ -187,9 +260,11 @@ def scorecard(user, indicator_set: IndicatorSet, year: int, quarter: int) -> dic
         "label": quarter_label(year, quarter),
         "starts_on": start,
         "ends_on": end,
-        "due_on": indicator_set.return_due_on(year, quarter),
+        "due_on": due_on[(year, quarter)],
+        "past_due": is_late(due_on[(year, quarter)], today),
+        "first_missing_label": quarter_label(*quarter_of_index(last - MISSING_QUARTERS + 1)),
         "rows": rows,
-        "missing": [row for row in rows if row.missing],
+        "missing": [row for row in rows if row.overdue],
         "counts": {
             rag: sum(1 for row in rows if row.rag == rag) for rag in ("green", "amber", "red")
         },
@@ -209,14 +284,34 @@ def scorecards(user, year: int, quarter: int) -> list[dict]:
     ]
 
 
+def earlier_versions(indicator: Indicator) -> dict[int, list]:
+    """What each of the indicator's values held before it was corrected, newest first, by the
+    value's id: each version that changed its figure or commentary, from its history in one
+    query."""
+    versions = (
+        IndicatorValue.history.filter(indicator_id=indicator.pk)
+        .select_related("submitted_by")
+        .order_by("id", "history_date", "history_id")
+    )
+    held: dict[int, list] = {}
+    for version in versions:
+        kept = held.setdefault(version.id, [])
+        if not kept or (version.value, version.commentary) != (kept[-1].value, kept[-1].commentary):
+            kept.append(version)
+    # The last of each is what the value holds now.
+    return {pk: kept[-2::-1] for pk, kept in held.items() if len(kept) > 1}
+
+
 def indicator_page(user, indicator: Indicator) -> dict:
-    """An indicator with every value returned, newest first, and the quarters still due."""
+    """An indicator with every value returned, newest first, each with its earlier versions,
+    and the quarters still due."""
     values = list(indicator.values.select_related("submitted_by").order_by("-year", "-quarter"))
+    earlier = earlier_versions(indicator)
     returned = {(v.year, v.quarter) for v in values}
     today = timezone.localdate()
     return {
         "indicator": indicator,
-        "values": [(v, indicator.rag(v.value)) for v in values],
+        "values": [(v, indicator.rag(v.value), earlier.get(v.pk, [])) for v in values],
         "still_due": [
             (quarter_label(*q), indicator.indicator_set.return_due_on(*q))
             for q in quarters_due(indicator, today)
@@ -255,7 +350,7 @@ def returns_due(user, today: datetime.date | None = None) -> list[dict]:
                         "quarter": quarter,
                         "label": quarter_label(year, quarter),
                         "due_on": due_on,
-                        "overdue": due_on < today,
+                        "overdue": is_late(due_on, today),
                     }
                 )
     return sorted(due, key=lambda row: (row["due_on"], row["indicator"].name))

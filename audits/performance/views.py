@@ -11,6 +11,7 @@ from sscb.access import require
 from sscb.access_log import Action, access_log_record
 from sscb.exports import csv_response, xlsx_response
 from sscb.forms import PeriodForm
+from sscb.lists import plural
 from sscb.pages import form_page
 from sscb.params import query_value
 from sscb.selectors import reminders_about
@@ -75,8 +76,8 @@ def value_submit(request, uuid):
         title=f"Submit a value: {indicator}",
         purpose=f"{indicator.agency}'s figure for one quarter, with what lies behind it. "
         f"Target {show(indicator, indicator.target)} ({indicator.get_polarity_display().lower()}). "
-        "A value already returned for the quarter is corrected, and the old one kept in its "
-        "history.",
+        "A value already returned for the quarter is corrected, and the old one is listed "
+        "under it on the indicator's page.",
         back=indicator.get_absolute_url(),
         save=lambda: (
             services.indicator_value_submit(
@@ -100,7 +101,7 @@ def values_upload(request):
             by=user, agency=form.cleaned_data["agency"], upload=form.cleaned_data["file"]
         )
         if not result.errors:
-            messages.success(request, f"{result.created} quarterly values stored.")
+            messages.success(request, f"{plural(result.created, 'quarterly value')} stored.")
             return redirect("performance:index")
         row_errors = result.errors
         sending.not_saved(form)  # nothing was added: the file may be corrected and sent again

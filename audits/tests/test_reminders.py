@@ -3,10 +3,12 @@
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 
+from audits import services
 from audits.models import SelfAssessment
-from audits.tests.factories import AuditCycleFactory, SelfAssessmentFactory
+from audits.tests.factories import AuditCycleFactory, SelfAssessmentFactory, section_11
 from sscb.models import Reminder, SubGroup
 from sscb.reminders import reminders_sweep
 from sscb.tests.factories import AgencyFactory, SubGroupFactory
@@ -70,3 +72,28 @@ def test_the_return_page_lists_the_reminders_sent(client, cycle, agency_user):
     client.force_login(agency_user)
     page = client.get(f"/audits/returns/{sa.uuid}/").content.decode()
     assert "Reminders sent about this return" in page and "Audit return due soon" in page
+
+
+def test_a_return_is_chased_against_its_cycles_new_deadline(agency_user, bu_user):
+    """A deadline moved to a day already past is read at the next sweep, not only when the
+    old deadline's reminders fall due."""
+    with time_machine.travel(datetime.datetime(2025, 7, 19, 7, 0, tzinfo=datetime.UTC)):
+        cycle = services.audit_cycle_open(
+            framework=section_11(),
+            title="Section 11 audit 2025/26",
+            financial_year=2025,
+            opened_on=datetime.date(2025, 5, 1),
+            deadline=datetime.date(2025, 9, 30),
+            agencies=[agency_user.agency],
+            by=bu_user,
+        )
+        reminders_sweep(today=datetime.date(2025, 7, 19))
+    assert mail.outbox == []
+    with time_machine.travel(datetime.datetime(2025, 7, 20, 7, 0, tzinfo=datetime.UTC)):
+        services.audit_cycle_change_deadline(
+            cycle=cycle, deadline=datetime.date(2025, 7, 15), by=bu_user
+        )
+    with time_machine.travel(datetime.datetime(2025, 7, 20, 8, 0, tzinfo=datetime.UTC)):
+        reminders_sweep(today=datetime.date(2025, 7, 20))
+    assert [m.to for m in mail.outbox] == [[agency_user.email]]
+    assert "Audit return overdue" in mail.outbox[0].body

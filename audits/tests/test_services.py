@@ -22,6 +22,7 @@ def test_opening_a_cycle_sends_a_blank_return_per_agency(cycle):
         assert not item.answers.filter(needs_reconfirmation=True).exists()
 
 
+@time_machine.travel(datetime.date(2025, 6, 2))
 def test_section_11_goes_to_agencies_and_175_to_schools(db, bu_user):
     police = AgencyFactory(kind="police")
     school = AgencyFactory(kind="school")
@@ -30,7 +31,7 @@ def test_section_11_goes_to_agencies_and_175_to_schools(db, bu_user):
         framework=section_11(),
         title="S11",
         financial_year=2025,
-        deadline=datetime.date.today() + datetime.timedelta(days=30),
+        deadline=datetime.date(2025, 7, 2),
         by=bu_user,
     )
     assert list(cycle.returns.values_list("agency", flat=True)) == [police.pk]
@@ -91,8 +92,8 @@ def test_an_incomplete_return_cannot_be_submitted(police_return, agency_user):
     )
     with pytest.raises(ValidationError) as error:
         services.self_assessment_submit(self_assessment=police_return, by=agency_user)
-    assert "Give a score for standard(s) 1." in error.value.messages
-    assert "Say how you meet standard(s) 1." in error.value.messages
+    assert "Give a score for standard 1." in error.value.messages
+    assert "Say how you meet standard 1." in error.value.messages
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.DRAFT
 
@@ -182,6 +183,7 @@ def test_next_cycle_carries_forward_the_last_submitted_answers(
     assert police_next.status == SelfAssessment.Status.SUBMITTED
 
 
+@time_machine.travel(datetime.date(2027, 8, 2))
 def test_carry_forward_takes_the_most_recent_submitted_cycle(
     cycle, police_return, agency, agency_user, bu_user, submit
 ):
@@ -244,6 +246,66 @@ def test_audit_stages_move_one_step_at_a_time(db):
     services.audit_move_stage(audit=audit, stage=Audit.Stage.PLANNED)
     audit.refresh_from_db()
     assert audit.stage == Audit.Stage.PLANNED
+
+
+def test_a_case_file_audit_is_completed_only_with_a_graded_case_and_a_summary(db, agency):
+    audit = AuditFactory(kind=Audit.Kind.CASE_FILE, stage=Audit.Stage.REPORTING, agencies=[agency])
+    with pytest.raises(ValidationError) as refused:
+        services.audit_move_stage(audit=audit, stage=Audit.Stage.COMPLETE)
+    assert refused.value.messages == [
+        "A complete audit needs its summary of findings: write what the audit found.",
+        "A complete case file audit needs at least one graded case: grade a case first.",
+    ]
+    audit.refresh_from_db()
+    assert audit.stage == Audit.Stage.REPORTING
+    services.case_audit_entry_add(audit=audit, pseudonym="Child A", agency=agency, grade="good")
+    services.audit_update(audit=audit, summary="Strategy discussions were timely.")
+    services.audit_move_stage(audit=audit, stage=Audit.Stage.COMPLETE)
+    audit.refresh_from_db()
+    assert audit.stage == Audit.Stage.COMPLETE
+    # Complete is where an audit stays.
+    with pytest.raises(ValidationError, match="This audit is complete"):
+        services.audit_move_stage(audit=audit, stage=Audit.Stage.REPORTING)
+
+
+def test_an_audit_is_offered_only_the_moves_it_may_make(db):
+    audit = AuditFactory(kind=Audit.Kind.CASE_FILE)
+    moves = {}
+    for stage in Audit.Stage.values:
+        audit.stage = stage
+        moves[stage] = services.audit_stage_moves(audit=audit, graded_cases=0)
+    assert moves == {
+        "planned": ["in_progress"],
+        "in_progress": ["reporting", "planned"],
+        "reporting": ["in_progress"],  # nothing graded, no summary: not "complete" yet
+        "complete": [],
+    }
+    audit.stage, audit.summary = Audit.Stage.REPORTING, "What we found."
+    assert services.audit_stage_moves(audit=audit, graded_cases=0) == ["in_progress"]
+    assert services.audit_stage_moves(audit=audit, graded_cases=1) == ["complete", "in_progress"]
+
+
+def test_the_business_unit_moves_a_cycles_deadline_and_its_history_keeps_the_old_one(
+    cycle, bu_user
+):
+    services.audit_cycle_change_deadline(
+        cycle=cycle, deadline=datetime.date(2025, 9, 30), by=bu_user
+    )
+    cycle.refresh_from_db()
+    assert cycle.deadline == datetime.date(2025, 9, 30)
+    newest, before = cycle.history.order_by("-history_date", "-history_id")[:2]
+    assert before.deadline == datetime.date(2025, 7, 31)
+    assert newest.history_user == bu_user
+    assert newest.history_change_reason == "Deadline 31 July 2025 → 30 September 2025"
+    # Past the end of its financial year: refused, and nothing changes.
+    with pytest.raises(ValidationError) as refused:
+        services.audit_cycle_change_deadline(
+            cycle=cycle, deadline=datetime.date(2099, 1, 1), by=bu_user
+        )
+    assert "cannot be after the end of the 2025/26 financial year" in refused.value.messages[0]
+    cycle.refresh_from_db()
+    assert cycle.deadline == datetime.date(2025, 9, 30)
+    assert cycle.history.count() == 2
 
 
 def test_cases_are_graded_only_in_case_file_audits(db, agency):

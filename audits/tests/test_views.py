@@ -1,13 +1,15 @@
 import datetime
+import re
 import uuid
 from html import unescape
 
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from audits import services
-from audits.models import Audit, CaseAuditEntry, SelfAssessment
+from audits.models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment
 from audits.tests.conftest import full_answers
 from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, section_11
 from sscb.tests.factories import AgencyFactory, UserFactory
@@ -47,6 +49,7 @@ ANY_UUID = uuid.UUID(int=1)
         ("audits:case-add", {"uuid": ANY_UUID}),
         ("audits:cycle-create", {}),
         ("audits:cycle", {"uuid": ANY_UUID}),
+        ("audits:cycle-deadline", {"uuid": ANY_UUID}),
         ("audits:heat-map", {"uuid": ANY_UUID}),
         ("audits:return", {"uuid": ANY_UUID}),
         ("audits:return-edit", {"uuid": ANY_UUID}),
@@ -145,7 +148,10 @@ def test_bad_audit_dates_are_explained_and_nothing_is_saved(client, qap_user, qa
         reverse("audits:create"), _audit_post(qap, [agency], period_end="2025-01-01")
     )
     assert response.status_code == 200
-    assert "The end of the audit period cannot be before its start." in body(response)
+    assert (
+        "The end of the audit period (1 January 2025) cannot be before its start (1 April 2025)."
+        in body(response)
+    )
     assert not Audit.objects.exists()
 
 
@@ -198,6 +204,63 @@ def test_case_file_audit_grades_cases(client, qap_user, qap, agency):
     assert CaseAuditEntry.objects.count() == 1
 
 
+@time_machine.travel(datetime.date(2026, 12, 7))
+def test_an_audit_period_in_the_future_or_before_2000_is_refused_in_words(
+    client, qap_user, qap, agency
+):
+    client.force_login(qap_user)
+    page = body(client.get(reverse("audits:create")))
+    assert "Lead sub-group" in page and "Lead subgroup" not in page
+    response = client.post(
+        reverse("audits:create"),
+        _audit_post(qap, [agency], period_start="1999-04-01", period_end="2030-03-31"),
+    )
+    page = body(response)
+    assert "The start of the audit period (1 April 1999) is before 2000: check the year." in page
+    assert (
+        "The end of the audit period (31 March 2030) cannot be in the future: today is "
+        "7 December 2026." in page
+    )
+    assert not Audit.objects.exists()
+
+
+def _stage_choices(page):
+    """The stages the audit's page offers to move it to."""
+    if "Move the audit on" not in page:
+        return []
+    form = page.split("Move the audit on")[1].split("</form>")[0]
+    return re.findall(r'<option value="([a-z_]+)"', form)
+
+
+def test_an_audits_page_offers_only_the_moves_it_may_make(client, qap_user, qap, agency):
+    audit = AuditFactory(kind=Audit.Kind.CASE_FILE, lead_subgroup=qap, agencies=[agency])
+    client.force_login(qap_user)
+    url = reverse("audits:detail", args=[audit.uuid])
+    assert _stage_choices(body(client.get(url))) == ["in_progress"]
+    Audit.objects.filter(pk=audit.pk).update(stage=Audit.Stage.REPORTING)
+    page = body(client.get(url))
+    assert _stage_choices(page) == ["in_progress"]
+    to_complete = page.split('data-testid="to-complete"')[1]
+    assert "A complete audit needs its summary of findings" in to_complete
+    assert "A complete case file audit needs at least one graded case" in to_complete
+    # Sent anyway (a page left open), the move is refused in words and nothing changes.
+    response = client.post(
+        reverse("audits:stage", args=[audit.uuid]), {"stage": "complete"}, follow=True
+    )
+    assert "A complete audit needs its summary of findings" in body(response)
+    audit.refresh_from_db()
+    assert audit.stage == Audit.Stage.REPORTING
+
+    CaseAuditEntryFactory(audit=audit, agency=agency)
+    Audit.objects.filter(pk=audit.pk).update(summary="Timely strategy discussions.")
+    assert _stage_choices(body(client.get(url))) == ["complete", "in_progress"]
+    client.post(reverse("audits:stage", args=[audit.uuid]), {"stage": "complete"})
+    audit.refresh_from_db()
+    assert audit.stage == Audit.Stage.COMPLETE
+    page = body(client.get(url))
+    assert "Move the audit on" not in page and 'name="stage"' not in page
+
+
 # --- cycles ---------------------------------------------------------------------------------
 
 
@@ -217,7 +280,7 @@ def test_only_the_business_unit_opens_a_cycle(client, qap_user, bu_user, agency)
         },
         follow=True,
     )
-    assert "Section 11 audit 2025/26 opened: 1 returns sent." in body(response)
+    assert "Section 11 audit 2025/26 opened: 1 return sent." in body(response)
     assert SelfAssessment.objects.get().agency == agency
 
 
@@ -228,6 +291,67 @@ def test_a_cycles_financial_year_is_chosen_by_its_name(client, bu_user):
     assert '<option value="2027">2027/28</option>' in page  # next year's returns, opened early
     assert '<option value="2026" selected>2026/27</option>' in page  # this year, by default
     assert 'type="number" name="financial_year"' not in page
+
+
+@time_machine.travel(datetime.date(2026, 12, 7))
+def test_a_cycle_with_dates_that_cannot_be_is_refused_in_words(client, bu_user, agency):
+    client.force_login(bu_user)
+    response = client.post(
+        reverse("audits:cycle-create"),
+        {
+            "framework": section_11().pk,
+            "title": "Section 11 audit 2027/28",
+            "financial_year": 2027,
+            "opened_on": "1901-01-01",
+            "deadline": "1901-03-01",
+        },
+    )
+    assert (
+        "The opening date (1 January 1901) must fall between 1 April 2026 and 31 March 2028 "
+        "for a 2027/28 cycle" in body(response)
+    )
+    response = client.post(
+        reverse("audits:cycle-create"),
+        {
+            "framework": section_11().pk,
+            "title": "Section 11 audit 2026/27",
+            "financial_year": 2026,
+            "opened_on": "2026-12-01",
+            "deadline": "2099-01-01",
+        },
+    )
+    assert (
+        "The deadline (1 January 2099) cannot be after the end of the 2026/27 financial year "
+        "(31 March 2027)" in body(response)
+    )
+    assert not AuditCycle.objects.exists() and not SelfAssessment.objects.exists()
+
+
+def test_the_business_unit_changes_a_cycles_deadline_from_its_page(
+    client, bu_user, qap_user, cycle
+):
+    url = reverse("audits:cycle-deadline", args=[cycle.uuid])
+    client.force_login(qap_user)
+    assert "change the deadline" not in body(client.get(reverse("audits:cycle", args=[cycle.uuid])))
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"deadline": "2025-09-30"}).status_code == 403
+
+    client.force_login(bu_user)
+    assert url in body(client.get(reverse("audits:cycle", args=[cycle.uuid])))
+    assert "now 31 July 2025" in body(client.get(url))
+    refused = client.post(url, {"deadline": "2099-01-01"})
+    assert refused.status_code == 400
+    assert "The deadline (1 January 2099) cannot be after the end of the 2025/26" in body(refused)
+    cycle.refresh_from_db()
+    assert cycle.deadline == datetime.date(2025, 7, 31)
+
+    response = client.post(url, {"deadline": "2025-09-30"}, follow=True)
+    page = body(response)
+    assert "Deadline changed." in page
+    assert page.split('data-testid="deadline"')[1].startswith(">30 Sep 2025<")
+    changes = page.split('data-testid="deadline-changes"')[1]
+    today = dateformat.format(timezone.localdate(), "j M Y")
+    assert f"Deadline moved from 31 Jul 2025 to 30 Sep 2025 on {today} by {bu_user}." in changes
 
 
 def test_a_second_cycle_for_the_same_year_is_refused_in_words(client, bu_user, cycle):
@@ -254,6 +378,42 @@ def test_cycle_page_shows_who_is_late(client, qap_user, cycle, police_return, su
     assert response.context["progress"]["late_count"] == 1
     assert response.context["progress"]["returned_count"] == 1
     assert "late" in page.split("Children's Social Care")[1]
+
+
+def _next_cycle(agency, bu_user):
+    """The following year's Section 11 cycle, carrying forward last year's answers."""
+    return services.audit_cycle_open(
+        framework=section_11(),
+        title="Section 11 audit 2026/27",
+        financial_year=2026,
+        opened_on=datetime.date(2026, 5, 1),
+        deadline=datetime.date(2026, 7, 31),
+        agencies=[agency],
+        by=bu_user,
+    )
+
+
+def test_a_return_not_started_has_answered_no_standard_whatever_it_carried_forward(
+    client, qap_user, cycle, police_return, submit, agency, bu_user
+):
+    submit(police_return)
+    following = _next_cycle(agency, bu_user)
+    client.force_login(qap_user)
+    response = client.get(reverse("audits:cycle", args=[following.uuid]))
+    [item] = response.context["returns"]
+    assert item.get_status_display() == "Not started"
+    assert (item.answered, item.to_reconfirm) == (0, 8)
+    row = body(response).split('data-testid="returns"')[1].split("</tr>")[1]
+    assert "<td>0 " in row and "8 carried forward to re-confirm" in row
+    # Confirmed, an answer counts as answered.
+    answers = full_answers(following.returns.get())
+    first = next(iter(answers))
+    answers = {first: answers[first] | {"confirmed": True}}
+    services.self_assessment_save_draft(
+        self_assessment=following.returns.get(), answers=answers, by=bu_user
+    )
+    [item] = client.get(reverse("audits:cycle", args=[following.uuid])).context["returns"]
+    assert (item.status, item.answered, item.to_reconfirm) == ("draft", 1, 7)
 
 
 def test_agency_lead_cannot_open_cycle_results(client, agency_user, cycle):
@@ -331,7 +491,7 @@ def test_an_incomplete_submission_changes_nothing(client, agency_user, police_re
     response = client.post(reverse("audits:return-submit", args=[police_return.uuid]), data)
     assert response.status_code == 200
     assert "The return was not submitted, and nothing in it has changed." in body(response)
-    assert "Say how you meet standard(s) 3." in body(response)
+    assert "Say how you meet standard 3." in body(response)
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.NOT_STARTED
     assert not police_return.answers.filter(self_score__isnull=False).exists()
@@ -347,7 +507,7 @@ def test_a_refused_draft_shows_every_answer_that_needs_correcting(
     page = body(response)
     assert "The return was not saved, and nothing in it has changed." in page
     # Both answers say so, not only the first.
-    assert page.count("Select a valid choice.") == 2
+    assert page.count("Choose one of the options shown.") == 2
     assert not police_return.answers.filter(self_score__isnull=False).exists()
 
 
@@ -369,21 +529,22 @@ def test_pages_flag_standards_needing_an_action_only_once_the_return_is_in(
     client.force_login(other_lead)
     page = body(client.get(reverse("audits:return", args=[csc_return.uuid])))
     assert page.count("Self-assessed:") == 8 and "Not met: action needed" not in page
+    # Moderated up, one standard of the police's is left not met.
+    services.standard_assessment_moderate(
+        standard_assessment=police_return.answers.get(standard__number=2),
+        moderated_score=3,
+        by=qap_user,
+    )
+    client.force_login(qap_user)
+    page = body(client.get(reverse("audits:cycle", args=[cycle.uuid])))
+    assert "1 needs an action" in page
 
 
 def test_a_carried_forward_answer_shows_to_re_confirm(
     client, agency_user, cycle, police_return, submit, agency, bu_user
 ):
     submit(police_return)
-    following = services.audit_cycle_open(
-        framework=section_11(),
-        title="Section 11 audit 2026/27",
-        financial_year=2026,
-        opened_on=datetime.date(2026, 5, 1),
-        deadline=datetime.date(2026, 7, 31),
-        agencies=[agency],
-        by=bu_user,
-    )
+    following = _next_cycle(agency, bu_user)
     client.force_login(agency_user)
     page = body(client.get(reverse("audits:return-edit", args=[following.returns.get().uuid])))
     assert page.count("To re-confirm") == 8
@@ -486,7 +647,7 @@ def test_qap_reads_any_agencys_history(client, qap_user, other_agency, cycle):
 def test_home_tells_the_agency_lead_about_their_open_return(client, agency_user, police_return):
     client.force_login(agency_user)
     page = body(client.get(reverse("home")))
-    assert "Section 11 audit 2025/26: your return is due in 6 day(s)" in page
+    assert "Section 11 audit 2025/26: your return is due in 6 days" in page
     assert reverse("audits:return-edit", args=[police_return.uuid]) in page
 
 

@@ -62,7 +62,7 @@ class Period:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a reader sees: a period, and the sub-group(s) whose work counts."""
+    """What a reader sees: a period, and the sub-groups whose work counts."""
 
     period: Period
     subgroup: SubGroup | None

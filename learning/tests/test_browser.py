@@ -50,7 +50,7 @@ def test_a_finding_goes_round_the_loop_to_assured_evidence(
     page.get_by_label("Choose Cumulative harm missed").check()
     page.get_by_label("Put the ticked findings into").select_option(label="Seeing cumulative harm")
     page.get_by_role("button", name="Add to theme").click()
-    expect(page.get_by_text("1 finding(s) added")).to_be_visible()
+    expect(page.get_by_text("1 finding added")).to_be_visible()
     stage_is("Themed")
     page.get_by_role("button", name="Mark agreed").click()
     expect(page.get_by_test_id("theme-status")).to_contain_text("Agreed")

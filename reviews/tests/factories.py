@@ -44,3 +44,18 @@ def open_review(*, by=None, kind=Review.Kind.SCR, subgroup=None, **fields):
         # (reviews.clocks.REGIME_PERIODS): it is recorded outside its regime, with the reason.
         fields.setdefault("regime_reason", "Recorded for a test of the WT2015 clocks.")
     return services.review_create(by=by, kind=kind, subgroup=subgroup, **fields)
+
+
+def panel_reviewed(review, on=None):
+    """CDOP's record of ``review``'s death, reviewed at a panel meeting: it may close."""
+    from reviews.child_death_data import install
+    from reviews.models import AgeBand, ChildDeathDetails, DeathCategory
+
+    install(DeathCategory, AgeBand)
+    meeting = ChildDeathDetails._meta.get_field("meeting").related_model
+    panel = meeting.objects.create(
+        body=SubGroupFactory(code=SubGroup.Code.CDOP), held_on=on or review.referred_on
+    )
+    return ChildDeathDetails.objects.create(
+        review=review, meeting=panel, category=DeathCategory.objects.get(number=10)
+    )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from learning.dashboard.annual_report import annual_report
 from reviews import services
 from reviews.models import Review, ReviewAct, ReviewStageChange
-from reviews.tests.factories import open_review
+from reviews.tests.factories import open_review, panel_reviewed
 from sscb.dates import say
 from sscb.models import SubGroup
 from sscb.tests.factories import SubGroupFactory, UserFactory
@@ -262,6 +262,7 @@ def test_board_sign_off_completes_the_review_on_the_day_of_the_move(bu_user):
 def test_a_child_death_review_is_completed_when_cdop_closes_it(bu_user):
     review = open_review(by=bu_user, kind=K.CHILD_DEATH, referred_on=D(2016, 5, 4))
     _move(review, S.ANALYSIS, D(2016, 6, 1), bu_user)
+    panel_reviewed(review, on=D(2016, 9, 7))
     _move(review, S.CLOSED, D(2016, 9, 14), bu_user)
     review.refresh_from_db()
     assert (review.completed_on, review.closed_on) == (D(2016, 9, 14), D(2016, 9, 14))

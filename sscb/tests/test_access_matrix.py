@@ -40,6 +40,7 @@ from reviews import lifecycle
 from reviews.forms import ReviewAgencyFormSet
 from reviews.models import ReviewAgency
 from sscb import figures_cache
+from sscb.dates import financial_year_of
 from sscb.tests.factories import PASSWORD
 from sscb.tests.world import (
     DRAFT_TITLE,
@@ -778,13 +779,24 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {
                 "framework": w.frameworks["section_175"].pk,
                 "title": "Section 175 audit",
-                "financial_year": "2025",
+                # Next year's, opened early: due within it whatever day the test runs.
+                "financial_year": str(financial_year_of(timezone.localdate()) + 1),
                 "opened_on": today(),
                 "deadline": today(60),
             },
         ),
     ],
     "audits:cycle": [GET("cycle", rw("bu member exec"), lambda w: {"uuid": w.cycle.uuid})],
+    # Read by those who read the cycle; its deadline is moved by the Business Unit only.
+    "audits:cycle-deadline": [
+        GET("cycle", rw("bu member exec", "bu"), lambda w: {"uuid": w.cycle.uuid}),
+        POST(
+            "cycle",
+            rw("bu member exec", "bu"),
+            lambda w: {"uuid": w.cycle.uuid},
+            data=lambda w: {"deadline": w.cycle.deadline.isoformat()},
+        ),
+    ],
     "audits:heat-map": [GET("cycle", rw("bu member exec"), lambda w: {"uuid": w.cycle.uuid})],
     "audits:agency-history": [
         GET("own", rw("bu member exec lead"), lambda w: {"uuid": w.agency_a.uuid}),
@@ -1204,7 +1216,7 @@ def child_death_form(w):
 
     return {
         "notified_on": "",
-        "meeting": "",
+        "meeting": w.child_death.child_death.meeting_id,  # the panel's: the category is its
         "category": DeathCategory.objects.get(number=5).pk,
         "modifiable_factors": "no",
         "expectedness": "expected",

@@ -55,7 +55,7 @@ def test_business_unit_is_told_about_gaps_in_reference_data(client, bu_user):
     SubGroupFactory(code=SubGroup.Code.CDOP)
     client.force_login(bu_user)
     body = unescape(client.get(reverse("home")).content.decode())
-    assert "1 sub-group(s) without a chair" in body
+    assert "1 sub-group without a chair" in body
     assert "Appoint a chair for: Child Death Overview Panel." in body
     assert "No strategic priorities recorded" in body
 

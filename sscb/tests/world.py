@@ -30,6 +30,7 @@ from reviews import casefile
 from reviews import services as review_services
 from reviews.models import ParallelProcess, Review, ReviewAct, ReviewTeamMember
 from reviews.tests.factories import ReviewAgencyFactory, open_review
+from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
 from sscb.models import SubGroup
 from sscb.tests.factories import (
     AgencyFactory,
@@ -185,12 +186,14 @@ def build_world() -> SimpleNamespace:
     )
 
     # Section 11: A's return is a draft, B's is submitted (so it can be moderated) -----------
+    # This year's cycle, due within the year (as every cycle is) and not yet past due.
+    year = financial_year_of(today)
     cycle = audit_services.audit_cycle_open(
         framework=section_11(),
-        title="Section 11 audit 2025/26",
-        financial_year=2025,
-        opened_on=datetime.date(2025, 5, 1),
-        deadline=today + datetime.timedelta(days=60),
+        title=f"Section 11 audit {financial_year_label(year)}",
+        financial_year=year,
+        opened_on=today - datetime.timedelta(days=30),
+        deadline=min(today + datetime.timedelta(days=60), financial_year_bounds(year)[1]),
         agencies=[agency_a, agency_b],
         by=bu,
     )
@@ -528,10 +531,16 @@ def _child_death(bu, cdop, agency):
         by=bu, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Death of an infant (Child E)"
     )
     ReviewAgencyFactory(review=made, agency=agency)
+    from learning.meetings.models import Meeting
+
+    panel = Meeting.objects.create(
+        body=cdop, held_on=made.referred_on, status=Meeting.Status.HELD
+    )  # the panel reviewed the death: its category is the panel's
     review_services.child_death_record(
         review=made,
         by=bu,
         notified_on=made.referred_on,
+        meeting=panel,
         category=DeathCategory.objects.get(number=10),
         modifiable_factors="insufficient",
         expectedness="unexpected",

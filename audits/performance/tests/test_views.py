@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 from html import unescape
 
@@ -9,7 +10,8 @@ from django.urls import reverse
 from learning.models import AssuranceEvidence, PracticeCheck
 from learning.tests.factories import CheckFactory, OutcomeFactory
 
-from ..models import IndicatorValue
+from .. import services
+from ..models import Indicator, IndicatorValue
 from .factories import IndicatorFactory, IndicatorSetFactory, IndicatorValueFactory
 
 pytestmark = pytest.mark.django_db
@@ -329,3 +331,91 @@ def test_the_framework_pages_run_the_same_queries_for_2_or_30_indicators(
     grow(29)
     with django_assert_max_num_queries(small):
         assert client.get(url).status_code == 200
+
+
+@time_machine.travel("2026-12-07")
+def test_a_value_not_yet_due_is_not_missing_and_an_earlier_late_one_is(
+    client, bu_user, scorecard, agency
+):
+    """The QAP report opens on the quarter running: its values are not due until 30 days after
+    it ends, while a quarter before it whose date has passed is late."""
+    late = IndicatorFactory(indicator_set=scorecard, agency=agency, name="Re-referrals")
+    on_time = IndicatorFactory(indicator_set=scorecard, agency=agency, name="Visits on time")
+    # Added in Q2 2026/27: values are asked for from Q1.
+    Indicator.objects.update(created_at=datetime.datetime(2026, 7, 15, tzinfo=datetime.UTC))
+    IndicatorValueFactory(indicator=late, year=2026, quarter=1, value=Decimal(91))
+    for quarter in (1, 2):
+        IndicatorValueFactory(indicator=on_time, year=2026, quarter=quarter, value=Decimal(95))
+    client.force_login(bu_user)
+    url = reverse("performance:scorecard", args=[scorecard.uuid])
+    text = body(client.get(url, {"year": 2026, "quarter": 3}))
+    assert "Missing" not in text
+    assert text.count("Not due yet: due by 30 Jan 2027") == 2
+    assert "Values for Q3 2026/27 are due by 30 January 2027: until then none is missing." in text
+    missing = text.split('data-testid="missing-returns"')[1]
+    assert "Re-referrals</a> — West Mercia Police: Q2 2026/27 (due by 30 Oct 2026)" in missing
+    assert "Visits on time" not in missing
+
+    # Q2's own scorecard: its date has passed, so the value not returned is missing.
+    text = body(client.get(url, {"year": 2026, "quarter": 2}))
+    states = [
+        cell.split(">", 1)[1].split("</td>")[0]
+        for cell in text.split('data-testid="return-state"')[1:]
+    ]
+    assert states == [
+        '<span class="badge text-bg-danger">Missing</span>',
+        "Returned",
+    ]
+    csv = client.get(
+        reverse("performance:scorecard-csv", args=[scorecard.uuid]), {"year": 2026, "quarter": 3}
+    ).getvalue()
+    assert csv.decode("utf-8-sig").count("Not due yet") == 2
+
+
+@time_machine.travel(TODAY)
+def test_a_corrected_value_shows_what_it_held_before(client, agency_user, scorecard):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
+    for value, commentary in (("88", "First count."), ("90", "Recounted after cleansing.")):
+        services.indicator_value_submit(
+            indicator=indicator,
+            by=agency_user,
+            year=2025,
+            quarter=2,
+            value=Decimal(value),
+            commentary=commentary,
+        )
+    client.force_login(agency_user)
+    text = body(client.get(reverse("performance:indicator", args=[indicator.uuid])))
+    earlier = text.split('data-testid="earlier-versions"')[1].split("</td>")[0]
+    assert "Q2 2025/26 before it was corrected: 88% (“First count.”), returned 10 Nov 2025" in (
+        earlier
+    )
+    assert "90%" not in earlier
+    form = body(client.get(reverse("performance:submit", args=[indicator.uuid])))
+    assert "the old one is listed under it on the indicator's page" in form
+
+
+@time_machine.travel(TODAY)
+def test_the_indicator_page_runs_the_same_queries_for_2_or_20_corrected_values(
+    client, agency_user, scorecard, count_queries, django_assert_max_num_queries
+):
+    indicator = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency)
+
+    def correct(years):
+        for year in years:
+            for value in ("50", "60", "70"):
+                IndicatorValue.objects.update_or_create(
+                    indicator=indicator,
+                    year=year,
+                    quarter=1,
+                    defaults={"value": Decimal(value), "submitted_by": agency_user},
+                )
+
+    client.force_login(agency_user)
+    url = reverse("performance:indicator", args=[indicator.uuid])
+    correct(range(2015, 2017))
+    small = count_queries(url)
+    correct(range(2017, 2025))
+    with django_assert_max_num_queries(small):
+        response = client.get(url)
+    assert body(response).count('data-testid="earlier-versions"') == 10
