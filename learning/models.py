@@ -329,6 +329,17 @@ class DeliveryActivity(TimeStampedModel):
             if self.delivered_on and self.reach is None
             else None,
         )
+        # Learning is delivered once the Executive has agreed the outcome it delivers (the
+        # loop's stages: outcome agreed, then delivered); planning it may come first.
+        agreed = self.outcome_id and self.outcome.decision in LearningOutcome.AGREED
+        if self.delivered_on and self.outcome_id and not agreed:
+            raise ValidationError(
+                {
+                    "delivered_on": f"The learning outcome “{self.outcome}” has not been agreed "
+                    "by the Executive: record the delivery once it is agreed. It may be planned "
+                    "before then."
+                }
+            )
 
 
 class PracticeCheck(TimeStampedModel):

@@ -166,7 +166,10 @@ def test_an_action_follow_up_cannot_come_before_its_due_date_on_the_edit_page(cl
 
 
 def test_an_activity_cannot_be_delivered_before_it_was_planned_or_in_the_future(client, bu_user):
-    activity = ActivityFactory(planned_on=days(-10))
+    activity = ActivityFactory(
+        planned_on=days(-10),
+        outcome=OutcomeFactory(decision="agreed", decided_on=days(-20)),
+    )
     client.force_login(bu_user)
     url = reverse("learning:activity_edit", args=[activity.uuid])
     form = {
@@ -184,6 +187,17 @@ def test_an_activity_cannot_be_delivered_before_it_was_planned_or_in_the_future(
     response = client.post(url, form | {"delivered_on": days(-10).isoformat()})
     assert response.status_code == 302
     assert DeliveryActivity.objects.get(pk=activity.pk).delivered_on == days(-10)
+
+
+def test_learning_is_delivered_once_the_executive_has_agreed_its_outcome(client, bu_user):
+    activity = ActivityFactory(planned_on=days(-10), outcome=OutcomeFactory())  # awaiting
+    client.force_login(bu_user)
+    url = reverse("learning:activity_edit", args=[activity.uuid])
+    form = {"way": activity.way, "title": activity.title, "planned_on": days(-10).isoformat()}
+    response = client.post(url, form | {"delivered_on": days(-5).isoformat(), "reach": "40"})
+    assert response.status_code == 400
+    assert "has not been agreed by the Executive" in page_text(response)
+    assert client.post(url, form).status_code == 302  # planned meanwhile
 
 
 def test_outcome_evaluation_and_follow_up_come_after_agreement_and_in_that_order(client, bu_user):

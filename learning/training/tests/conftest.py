@@ -25,7 +25,12 @@ def trainer(member_user, training_group):
 
 @pytest.fixture
 def outcome(db):
-    return OutcomeFactory(title="Practitioners record the child's own words")
+    # Agreed by the Executive: a delivered session is its delivery (learning.models).
+    return OutcomeFactory(
+        title="Practitioners record the child's own words",
+        decision="agreed",
+        decided_on=datetime.date(2024, 4, 1),
+    )
 
 
 @pytest.fixture
