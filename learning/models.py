@@ -246,6 +246,11 @@ class LearningOutcome(TimeStampedModel):
     def get_absolute_url(self):
         return record_url("learning:outcome", self.uuid)
 
+    @property
+    def is_agreed(self) -> bool:
+        """The Executive agreed it (with changes or not): its learning may be delivered."""
+        return self.decision in self.AGREED
+
     def clean(self):
         agreed = self.decided_on if self.decision in self.AGREED else None
         check_dates(
@@ -331,8 +336,7 @@ class DeliveryActivity(TimeStampedModel):
         )
         # Learning is delivered once the Executive has agreed the outcome it delivers (the
         # loop's stages: outcome agreed, then delivered); planning it may come first.
-        agreed = self.outcome_id and self.outcome.decision in LearningOutcome.AGREED
-        if self.delivered_on and self.outcome_id and not agreed:
+        if self.delivered_on and self.outcome_id and not self.outcome.is_agreed:
             raise ValidationError(
                 {
                     "delivered_on": f"The learning outcome “{self.outcome}” has not been agreed "

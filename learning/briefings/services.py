@@ -116,15 +116,15 @@ def publish_refusal(briefing: Briefing) -> str | None:
     if briefing.status != Status.APPROVED:
         return "Only an approved briefing is published."
     outcome = briefing.outcome
-    # Publishing records the outcome's delivery, which comes after the Executive agreed the
-    # outcome (DESIGN.md, the loop's stages).
+    # Publishing records the outcome's delivery, which DeliveryActivity.clean refuses before the
+    # Executive has agreed the outcome; said here too, in words for a briefing, before the click.
     if outcome.decision == LearningOutcome.Decision.PENDING:
         return (
             f"The learning outcome “{outcome}” is awaiting the Executive's decision: publishing "
             "the briefing records it as the outcome's delivery, so publish it once the "
             "Executive has agreed the outcome."
         )
-    if outcome.decision not in LearningOutcome.AGREED:
+    if not outcome.is_agreed:
         return (
             f"The Executive did not agree the learning outcome “{outcome}”: edit the briefing "
             "to deliver an outcome the Executive has agreed, then publish it."
