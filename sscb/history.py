@@ -127,26 +127,93 @@ HISTORY_SHOWN = 20
 
 def versions_with_changes(versions, fields: list[str], *, shown: int = HISTORY_SHOWN):
     """The newest ``shown`` of ``versions`` (newest first), each with what changed in
-    ``fields`` since the version before it. One query for the versions, and one for each kind
-    of record a changed link names (most pages: none), whatever the number of versions."""
-    read = list(versions[: shown + 1])  # one more: what the oldest shown changed
+    ``fields`` since the version of the same record before it. ``versions`` may hold several
+    records' versions (a review's agencies). One query for the versions, one for the versions
+    before them, and one for each kind of record a changed link names (most pages: none),
+    whatever the number of versions."""
+    return _with_changes(list(_newest(versions, shown)), fields)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Versions of records that make up part of another (a review's terms of reference), shown
+    in its history under ``label``, with what changed in ``fields``."""
+
+    label: str
+    versions: object  # a queryset of one model's versions
+    fields: list[str]
+    name: str | None = None  # the field that tells one such record from another
+
+
+def history_of(record_versions, fields: list[str], parts=(), *, shown: int = HISTORY_SHOWN):
+    """A record's history with its parts' (``Part``), newest first: the newest ``shown`` of
+    all their versions together, each with what changed. A part's version carries its label
+    as ``version.part``. Two queries for the record and two for each part, whatever the number
+    of versions."""
+    read = [(version, None) for version in _newest(record_versions, shown)]
+    for part in parts:
+        read += [(version, part.label) for version in _newest(part.versions, shown)]
+    read.sort(key=lambda row: (row[0].history_date, row[0].history_id), reverse=True)
+    read = read[:shown]
+    merged = _with_changes([version for version, label in read if label is None], fields)
+    for part in parts:
+        these = [version for version, label in read if label == part.label]
+        for version, changes in _with_changes(these, part.fields, name=part.name):
+            version.part = f"{part.label} ({version.named})" if part.name else part.label
+            merged.append((version, changes))
+    merged.sort(key=lambda row: (row[0].history_date, row[0].history_id), reverse=True)
+    return merged
+
+
+def _newest(versions, shown):
+    """The newest ``shown`` of ``versions``, each annotated with the key of the version of the
+    same record before it (``before_id``)."""
+    model = versions.model
+    before = (
+        model._base_manager.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("history_id")[:1]
+    )
+    return versions.annotate(before_id=Subquery(before)).order_by("-history_date", "-history_id")[
+        :shown
+    ]
+
+
+def _with_changes(read, fields, *, name=None):
+    """Each of ``read`` (versions from ``_newest``) with what changed in ``fields``; with a
+    ``name`` field, each version's ``named`` says which record it is."""
     if not read:
         return []
-    named = [read[0].instance_type._meta.get_field(name) for name in fields]
+    previous = type(read[0])._base_manager.in_bulk(
+        [version.before_id for version in read if version.before_id is not None]
+    )
+    meta = read[0].instance_type._meta
+    compared = [meta.get_field(field) for field in fields]
     diffs = [
-        (version, _differences(version, before, named) if before is not None else [])
-        for version, before in zip(read[:shown], [*read[1:], None], strict=False)
+        (
+            version,
+            _differences(version, previous[version.before_id], compared)
+            if version.before_id in previous
+            else [],
+        )
+        for version in read
     ]
     keys = defaultdict(set)  # related model: the keys that changed links name
     for _version, differences in diffs:
         for field, old, new in differences:
             if field.is_relation:
                 keys[field.related_model].update(key for key in (old, new) if key is not None)
+    naming = meta.get_field(name) if name else None
+    if naming is not None and naming.is_relation:
+        keys[naming.related_model].update(getattr(version, naming.attname) for version in read)
     names = {
         (model, pk): str(record)
         for model, wanted in keys.items()
         for pk, record in model._base_manager.in_bulk(wanted).items()
     }
+    if naming is not None:
+        for version in read:
+            version.named = _shown(naming, getattr(version, naming.attname), names)
     return [
         (version, [_change(field, old, new, names) for field, old, new in differences])
         for version, differences in diffs

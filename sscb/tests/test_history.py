@@ -1,6 +1,8 @@
 """Every change to a case record is in its history, also what Django changes without a save:
 links between records, and what a deletion empties (sscb/history.py)."""
 
+import datetime
+
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -10,6 +12,8 @@ from learning.models import Finding
 from learning.tests.factories import ActionFactory, FindingFactory, ThemeFactory
 from sscb.history import (
     Change,
+    Part,
+    history_of,
     naming_links,
     record_links_in_newest_versions,
     versions_of,
@@ -148,7 +152,7 @@ def test_a_changed_link_is_named_with_one_query_for_its_kind(django_assert_num_q
     for _ in range(3):
         action.owner_agency = health if action.owner_agency == police else police
         action.save()
-    with django_assert_num_queries(2):  # the versions, then the agencies they name
+    with django_assert_num_queries(3):  # the versions, those before them, the agencies named
         shown = versions_with_changes(
             Action.history.filter(id=action.pk), ["owner_agency"], shown=9
         )
@@ -157,3 +161,43 @@ def test_a_changed_link_is_named_with_one_query_for_its_kind(django_assert_num_q
         [Change("owner agency", str(health), str(police))],
         [Change("owner agency", str(police), str(health))],
     ]
+
+
+def test_a_records_history_holds_its_parts_each_named_and_compared_with_its_own_last_version(
+    django_assert_num_queries,
+):
+    """A review's history with its agencies: each agency's versions are compared with that
+    agency's own, not with the version before it in the list, and say which agency they are."""
+    from reviews.models import Review, ReviewAgency
+    from reviews.tests.factories import ReviewFactory
+
+    police, health = AgencyFactory(name="Police"), AgencyFactory(name="Health")
+    review = ReviewFactory()
+    first = ReviewAgency.objects.create(review=review, agency=police)
+    ReviewAgency.objects.create(review=review, agency=health)
+    first.chronology_requested_on = datetime.date.today()
+    first.save()
+    review.title = "A new title"
+    review.save()
+    parts = [
+        Part(
+            "agency taking part",
+            ReviewAgency.history.filter(review_id=review.pk),
+            ["chronology_requested_on"],
+            name="agency",
+        )
+    ]
+    with django_assert_num_queries(5):  # each: versions, those before; the agencies named
+        shown = history_of(Review.history.filter(id=review.pk), ["title"], parts, shown=9)
+    said = [
+        (getattr(version, "part", None), version.history_type, [c.label for c in changes])
+        for version, changes in shown
+    ]
+    assert said == [
+        (None, "~", ["title"]),
+        ("agency taking part (Police)", "~", ["chronology requested on"]),
+        ("agency taking part (Health)", "+", []),
+        ("agency taking part (Police)", "+", []),
+        (None, "+", []),
+    ]
+    assert len(history_of(Review.history.filter(id=review.pk), ["title"], parts, shown=2)) == 2
