@@ -22,7 +22,7 @@ from reviews.services import review_record_opening
 from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
-from sscb.history import HISTORY_SHOWN, versions_with_changes
+from sscb.history import HISTORY_SHOWN, Part, history_of, versions_with_changes
 from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of, plural
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
@@ -40,7 +40,16 @@ from .filters import (
     PracticeCheckFilter,
     ThemeFilter,
 )
-from .models import Action, Attachment, Finding, LoopStage, PriorityTheme
+from .models import (
+    Action,
+    Attachment,
+    DeliveryActivity,
+    Finding,
+    LoopStage,
+    PracticeCheck,
+    PriorityTheme,
+    TrainingEvaluationStage,
+)
 
 
 def _list_page(request, template, filterset_class, rows, **context):
@@ -100,6 +109,21 @@ def finding_list(request):
     )
 
 
+# What a finding's page says changed in each of its newest versions: its own fields and the
+# agencies it concerns, not the review, audit, recommendation or theme it links to (each has its
+# own visibility rule: a history never names a record the reader may not open).
+FINDING_HISTORY_FIELDS = [
+    "title",
+    "detail",
+    "source",
+    "nature",
+    "subgroup",
+    "identified_on",
+    "recorded_by",
+    "agencies",
+]
+
+
 def finding_detail(request, uuid):
     finding = selectors.get_finding_for_user(request.user, uuid)
     stage = selectors.findings_with_loop_stage(Finding.objects.filter(pk=finding.pk)).get()
@@ -113,6 +137,9 @@ def finding_detail(request, uuid):
             "agencies": list(finding.agencies.all()),
             "actions": list(selectors.action_list(request.user).filter(finding=finding)),
             "can_edit": can_work_for_subgroup(request.user, finding.subgroup_id),
+            "history": versions_with_changes(
+                finding.history.select_related("history_user"), FINDING_HISTORY_FIELDS
+            ),
         },
     )
 
@@ -183,6 +210,20 @@ def collate(request):
 # Themes ----------------------------------------------------------------------------------------
 
 
+# What a theme's page says changed in each of its newest versions: its own fields and the
+# Board's strategic priorities it serves. Where it was agreed is said by the version that
+# records it (the meeting's "Decided at ..."), so the minutes' label and address are left out.
+THEME_HISTORY_FIELDS = [
+    "title",
+    "description",
+    "subgroup",
+    "status",
+    "agreed_on",
+    "closed_on",
+    "priorities",
+]
+
+
 def theme_detail(request, uuid):
     theme = selectors.get_theme_for_user(request.user, uuid)
     context = selectors.theme_detail(request.user, theme, page=request.GET.get("page"))
@@ -191,6 +232,9 @@ def theme_detail(request, uuid):
         "loop_stage": theme.loop_stage,
         "can_edit": can_work_for_subgroup(request.user, theme.subgroup_id),
         "moves": [PriorityTheme.Status(s) for s in PriorityTheme.TRANSITIONS[theme.status]],
+        "history": versions_with_changes(
+            theme.history.select_related("history_user"), THEME_HISTORY_FIELDS
+        ),
     }
     return render(request, "learning/theme_detail.html", context)
 
@@ -271,14 +315,90 @@ def check_list(request):
     )
 
 
+# What an outcome's page says changed in each of its newest versions, and in its delivery
+# activities', practice checks' and their evaluation stages': their own fields, never the theme,
+# audit or indicators they link to (each has its own visibility rule). Where a decision was
+# taken is said by the version that records it, so the minutes' label and address are left out;
+# a check's "from answers" is the system's, not a person's, choice.
+OUTCOME_HISTORY_FIELDS = [
+    "title",
+    "schedule",
+    "impact_measure",
+    "evaluate_on",
+    "executive_on",
+    "decision",
+    "decision_notes",
+    "decided_by",
+    "decided_on",
+    "follow_up_on",
+]
+ACTIVITY_HISTORY_FIELDS = [
+    "way",
+    "title",
+    "audience",
+    "planned_on",
+    "delivered_on",
+    "reach",
+    "notes",
+]
+# A check's activity is one of its own outcome's (PracticeCheckForm, and the training register).
+CHECK_HISTORY_FIELDS = ["way", "agency", "activity", "checked_on", "result", "summary"]
+STAGE_HISTORY_FIELDS = ["due_on", "due_by", "completed_on", "responses", "confidence", "notes"]
+
+
+def _outcome_history(user, outcome):
+    """The outcome's history with its delivery activities', practice checks' and evaluation
+    stages', those the reader may see (``outcome`` from ``selectors.outcome_page``, its checks
+    loaded). A stage says whose evaluation it belongs to, from the checks already loaded."""
+    in_outcome = selectors.checks_visible_to(user).filter(outcome=outcome).values("pk")
+    parts = [
+        Part(
+            "delivery activity",
+            DeliveryActivity.history.filter(
+                id__in=selectors.activities_visible_to(user).filter(outcome=outcome).values("pk")
+            ).select_related("history_user"),
+            ACTIVITY_HISTORY_FIELDS,
+            name="title",
+        ),
+        Part(
+            "practice check",
+            PracticeCheck.history.filter(id__in=in_outcome).select_related("history_user"),
+            CHECK_HISTORY_FIELDS,
+            name="agency",
+        ),
+        Part(
+            "training evaluation stage",
+            TrainingEvaluationStage.history.filter(
+                id__in=selectors.evaluation_stages_visible_to(user)
+                .filter(practice_check__in=in_outcome)
+                .values("pk")
+            ).select_related("history_user"),
+            STAGE_HISTORY_FIELDS,
+        ),
+    ]
+    history = history_of(
+        outcome.history.select_related("history_user"), OUTCOME_HISTORY_FIELDS, parts
+    )
+    checks = {check.pk: check for check in outcome.checks.all()}
+    for version, _changes in history:
+        check = checks.get(getattr(version, "practice_check_id", None))
+        if check is not None:
+            version.part = (
+                f"training evaluation stage ({version.get_stage_display()}, {check.agency.name})"
+            )
+    return history
+
+
 def outcome_detail(request, uuid):
     user = request.user
     outcome = selectors.get_outcome_for_user(user, uuid)
+    shown = selectors.outcome_page(user, outcome, page=request.GET.get("page"))
     return render(
         request,
         "learning/outcome_detail.html",
         {
-            "outcome": selectors.outcome_page(user, outcome, page=request.GET.get("page")),
+            "outcome": shown,
+            "history": _outcome_history(user, shown),
             "theme": outcome.theme,
             "can_edit": can_work_for_subgroup(user, outcome.theme.subgroup_id),
             "can_decide": (user.is_executive or user.is_business_unit),
@@ -457,6 +577,25 @@ def evidence_list(request):
     )
 
 
+# What an evidence's page says changed in each of its newest versions: its own fields, not the
+# outcome it assures or the scorecard it cites (each has its own visibility rule).
+EVIDENCE_HISTORY_FIELDS = [
+    "way",
+    "agency",
+    "title",
+    "requested_on",
+    "due_on",
+    "received_on",
+    "summary",
+    "judgement",
+    "judgement_reason",
+    "judged_by",
+    "judged_on",
+    "scorecard_year",
+    "scorecard_quarter",
+]
+
+
 def _evidence_page(request, uuid, **bound):
     """The evidence's page; ``bound`` holds a refused form, shown again with its errors."""
     user = request.user
@@ -467,6 +606,9 @@ def _evidence_page(request, uuid, **bound):
         "attachments": attachments,
         "access_log": access_log_about(user, *attachments) if attachments else None,
         "reminders": reminders_about(evidence),
+        "history": versions_with_changes(
+            evidence.history.select_related("history_user"), EVIDENCE_HISTORY_FIELDS
+        ),
         "provide_form": bound.get("provide_form") or forms.ProvideEvidenceForm(),
         "judge_form": bound.get("judge_form") or forms.JudgeEvidenceForm(),
         "can_provide": selectors.can_provide_evidence(user, evidence),

@@ -128,9 +128,11 @@ HISTORY_SHOWN = 20
 def versions_with_changes(versions, fields: list[str], *, shown: int = HISTORY_SHOWN):
     """The newest ``shown`` of ``versions`` (newest first), each with what changed in
     ``fields`` since the version of the same record before it. ``versions`` may hold several
-    records' versions (a review's agencies). One query for the versions, one for the versions
-    before them, and one for each kind of record a changed link names (most pages: none),
-    whatever the number of versions."""
+    records' versions (a review's agencies). A many-to-many field in ``fields`` must link to
+    records with no visibility rule of their own (agencies), as it names them. One query for
+    the versions, one for the versions before them, one for each kind of record a changed link
+    names (most pages: none) and one for each many-to-many field, whatever the number of
+    versions."""
     return _with_changes(list(_newest(versions, shown)), fields)
 
 
@@ -189,6 +191,8 @@ def _with_changes(read, fields, *, name=None):
     )
     meta = read[0].instance_type._meta
     compared = [meta.get_field(field) for field in fields]
+    linked = [field for field in compared if field.many_to_many]
+    compared = [field for field in compared if not field.many_to_many]
     diffs = [
         (
             version,
@@ -214,10 +218,33 @@ def _with_changes(read, fields, *, name=None):
     if naming is not None:
         for version in read:
             version.named = _shown(naming, getattr(version, naming.attname), names)
-    return [
+    shown = [
         (version, [_change(field, old, new, names) for field, old, new in differences])
         for version, differences in diffs
     ]
+    for field in linked:
+        _add_link_changes(shown, field)
+    return shown
+
+
+def _add_link_changes(shown, field) -> None:
+    """Add to each of ``shown`` what changed in ``field``, a tracked many-to-many field whose
+    records have no visibility rule of their own (a finding's agencies, a theme's strategic
+    priorities): each version keeps its links as they were then. One query."""
+    target = field.m2m_reverse_field_name()
+    wanted = {version.history_id for version, _changes in shown}
+    wanted |= {version.before_id for version, _changes in shown} - {None}
+    linked = defaultdict(list)
+    kept = HistoricalRecords.m2m_models[field].objects.filter(history_id__in=wanted)
+    for row in kept.select_related(target):
+        linked[row.history_id].append(str(getattr(row, target)))
+    for version, changes in shown:
+        if version.before_id is None:
+            continue
+        before, after = sorted(linked[version.before_id]), sorted(linked[version.history_id])
+        if before != after:
+            label = str(field.verbose_name)
+            changes.append(Change(label, ", ".join(before) or "none", ", ".join(after) or "none"))
 
 
 def _differences(version, before, fields) -> list[tuple]:
