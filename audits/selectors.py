@@ -4,12 +4,22 @@ import datetime
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sscb.access import can_work_for_subgroup, get_by_public_id, require, subgroup_ids
+from sscb.history import Part, history_of, versions_with_changes
 from sscb.models import Agency, SubGroup
 
 from .models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment, Standard, StandardAssessment
@@ -114,6 +124,41 @@ def audit_detail(user, audit) -> dict:
     }
 
 
+# What an audit's history lists: its own fields and agencies and its graded cases', never who first recorded it (the
+# history says so) nor a finding or an action that names it (each has its own rule).
+AUDIT_HISTORY_FIELDS = [
+    "kind",
+    "title",
+    "lead_subgroup",
+    "reports_to",
+    "scope",
+    "period_start",
+    "period_end",
+    "stage",
+    "summary",
+    "agencies",
+]
+CASE_HISTORY_FIELDS = ["pseudonym", "agency", "grade", "strengths", "concerns"]
+
+
+def audit_history(user, audit):
+    """Who changed the audit and, for a case file audit, the graded cases ``user`` may read
+    (``case_entries_visible_to``), and what, the newest first. Two queries for each, and one for
+    each kind of sub-group, person or agency named."""
+    parts = []
+    if audit.is_case_file:  # the page shows graded cases on no other
+        entries = case_entries_visible_to(user).filter(audit=audit).values("pk")
+        parts.append(
+            Part(
+                "graded case",
+                CaseAuditEntry.history.filter(id__in=entries).select_related("history_user"),
+                CASE_HISTORY_FIELDS,
+                name="pseudonym",
+            )
+        )
+    return history_of(audit.history.select_related("history_user"), AUDIT_HISTORY_FIELDS, parts)
+
+
 # --- self-assessment returns ----------------------------------------------------------------
 
 
@@ -193,6 +238,66 @@ def answers_for(self_assessment) -> list[StandardAssessment]:
         .select_related("standard", "moderated_by")
         .annotate(needs_action=ExpressionWrapper(needs_action, output_field=BooleanField()))
         .order_by("standard__number")
+    )
+
+
+# What a return's history lists: its own fields, never its cycle (a cycle's page has its own
+# rule); and its answers', never the answer last cycle's was carried forward from, nor the
+# meeting that moderated one (each has its own rule).
+RETURN_HISTORY_FIELDS = [
+    "status",
+    "submitted_at",
+    "submitted_by",
+    "head_teacher",
+    "head_teacher_signed_on",
+    "safeguarding_governor",
+    "safeguarding_governor_signed_on",
+    "moderated_at",
+]
+ANSWER_HISTORY_FIELDS = [
+    "self_score",
+    "narrative",
+    "evidence",
+    "needs_reconfirmation",
+    "moderated_score",
+    "moderation_comment",
+    "challenge_notes",
+    "moderated_by",
+    "moderated_at",
+]
+
+
+def answer_versions_visible_to(user, self_assessment):
+    """The versions of a return's answers ``user`` may read: as ``can_read_answers``, and for
+    those who read a return but do not fill it in, only those made while it was in (submitted
+    or moderated), so that what the agency drafted before it sent the return stays its own."""
+    if not can_read_answers(user, self_assessment):
+        return StandardAssessment.history.none()
+    versions = StandardAssessment.history.filter(self_assessment_id=self_assessment.pk)
+    if can_fill_in(user, self_assessment):
+        return versions
+    status_then = (
+        SelfAssessment.history.filter(
+            id=self_assessment.pk, history_date__lte=OuterRef("history_date")
+        )
+        .order_by("-history_date", "-history_id")
+        .values("status")[:1]
+    )
+    return versions.annotate(return_status=Subquery(status_then)).filter(return_status__in=RETURNED)
+
+
+def return_history(user, self_assessment):
+    """Who changed the return and the answers ``user`` may read
+    (``answer_versions_visible_to``), and what, the newest first: four queries, and one for
+    each kind of person or standard named."""
+    answers = Part(
+        "answer to standard",
+        answer_versions_visible_to(user, self_assessment).select_related("history_user"),
+        ANSWER_HISTORY_FIELDS,
+        name="standard",
+    )
+    return history_of(
+        self_assessment.history.select_related("history_user"), RETURN_HISTORY_FIELDS, [answers]
     )
 
 
@@ -278,6 +383,24 @@ def cycles_visible_to(user) -> QuerySet[AuditCycle]:
 
 def get_cycle_for_user(user, uuid: UUID) -> AuditCycle:
     return get_by_public_id(cycles_visible_to(user).select_related("framework"), uuid)
+
+
+# What a cycle's history lists: its own fields. Not its returns: each return is opened on its
+# own page, and every opening of one is logged.
+CYCLE_HISTORY_FIELDS = [
+    "framework",
+    "title",
+    "financial_year",
+    "opened_on",
+    "deadline",
+    "opened_by",
+]
+
+
+def cycle_history(cycle):
+    """Who changed the cycle, and what, the newest first: two queries, and one for each kind of
+    framework or person named."""
+    return versions_with_changes(cycle.history.select_related("history_user"), CYCLE_HISTORY_FIELDS)
 
 
 def cycle_deadline_changes(cycle) -> list[dict]:

@@ -84,6 +84,7 @@ def audit_detail(request, uuid):
         "case_form": CaseAuditEntryForm(audit=audit)
         if can_edit and audit.is_case_file and audit.stage != Audit.Stage.COMPLETE
         else None,
+        "history": selectors.audit_history(request.user, audit),
         **detail,
     }
     return render(request, "audits/audit_detail.html", context)
@@ -180,6 +181,7 @@ def cycle_detail(request, uuid):
         "progress": selectors.cycle_progress(cycle),
         "returns": selectors.cycle_returns(cycle, status=status),
         "status": status,
+        "history": selectors.cycle_history(cycle),
     }
     return render(request, "audits/cycle_detail.html", context)
 
@@ -247,6 +249,7 @@ def return_detail(request, uuid):
         and selectors.can_moderate(request.user),
         "is_late": self_assessment.is_late(timezone.localdate()),
         "reminders": reminders_about(self_assessment),
+        "history": selectors.return_history(request.user, self_assessment),
         "access_log": access_log_about(request.user, self_assessment),
     }
     return render(request, "audits/return_detail.html", context)

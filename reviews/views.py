@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 
 from sscb.access import can_record_work, require
 from sscb.forms import add_service_errors
-from sscb.history import versions_with_changes
 from sscb.lists import filtered_page
 from sscb.selectors import access_log_about
 
@@ -32,6 +31,7 @@ from .forms import (
     ReviewerForm,
     ReviewRegisterForm,
 )
+from .history import review_history
 from .models import ChildDeathDetails, Review
 
 
@@ -95,15 +95,6 @@ def review_detail(request, uuid):
     )
 
 
-# What a review's history lists: what a person records on it, never the review it arose from
-# (a restricted one is not named to those who may not open it).
-HISTORY_FIELDS = [
-    field.name
-    for field in Review._meta.concrete_fields
-    if field.editable and field.name not in {"id", "uuid", "source_review", "updated_at"}
-]
-
-
 def _detail(user, review) -> dict:
     context = {"review": review} | selectors.review_page(user, review)
     moves = [
@@ -133,9 +124,7 @@ def _detail(user, review) -> dict:
         if review.kind in PANEL_KINDS
         else None,
         "child_death": selectors.child_death_of(review),
-        "history": versions_with_changes(
-            review.history.select_related("history_user"), HISTORY_FIELDS
-        ),
+        "history": review_history(user, review, reads_case_file=case_file["reads"]),
     }
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from audits.selectors import is_qap_member
 from sscb.access import get_by_public_id, require
 from sscb.dates import financial_year_of, quarter_bounds, quarter_of
+from sscb.history import Part, history_of, versions_with_changes
 from sscb.models import Agency
 
 from .models import (
@@ -321,6 +322,48 @@ def indicator_page(user, indicator: Indicator) -> dict:
         else [],
         "can_submit": indicator.is_active and can_submit_for(user, indicator.agency_id),
     }
+
+
+# What an indicator's history lists: what the framework holds of it, never the scorecard it is
+# read on (a scorecard has its own rule: ``sets_visible_to``) nor its place on the scorecard.
+# Its values are not among its parts: its page lists each value's earlier versions, with who
+# returned each (``earlier_versions``).
+INDICATOR_HISTORY_FIELDS = [
+    "name",
+    "definition",
+    "agency",
+    "unit",
+    "polarity",
+    "target",
+    "tolerance",
+    "frequency",
+    "is_active",
+]
+SET_HISTORY_FIELDS = ["name", "purpose", "return_days", "is_active"]
+
+
+def indicator_history(indicator: Indicator):
+    """Who changed the indicator, and what, the newest first: two queries, and one for each
+    kind of agency named."""
+    return versions_with_changes(
+        indicator.history.select_related("history_user"), INDICATOR_HISTORY_FIELDS
+    )
+
+
+def scorecard_history(user, indicator_set: IndicatorSet):
+    """Who changed the scorecard and the indicators on it that ``user`` may see
+    (``indicators_visible_to``), and what, the newest first: four queries, and one for each
+    kind of agency named."""
+    indicators = indicators_visible_to(user).filter(indicator_set=indicator_set).values("pk")
+    part = Part(
+        "indicator",
+        Indicator.history.filter(id__in=indicators).select_related("history_user"),
+        INDICATOR_HISTORY_FIELDS,
+        name="name",
+    )
+    return history_of(
+        indicator_set.history.select_related("history_user"), SET_HISTORY_FIELDS, [part]
+    )
 
 
 def returns_due(user, today: datetime.date | None = None) -> list[dict]:

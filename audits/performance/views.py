@@ -46,6 +46,7 @@ def indicator_detail(request, uuid):
     indicator = selectors.get_indicator_for_user(request.user, uuid)
     context = selectors.indicator_page(request.user, indicator)
     context["reminders"] = reminders_about(indicator)
+    context["history"] = selectors.indicator_history(indicator)
     return render(request, "performance/indicator_detail.html", context)
 
 
@@ -151,6 +152,7 @@ def scorecard(request, uuid):
             "card": card,
             "query": f"year={card['year']}&quarter={card['quarter']}",
             "back": reverse("performance:index"),
+            "history": selectors.scorecard_history(request.user, card["set"]),
         },
     )
 

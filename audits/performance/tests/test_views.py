@@ -86,7 +86,7 @@ def test_the_scorecard_shows_rag_trend_and_missing_returns(client, bu_user, scor
     assert "Q2 2025/26" in text  # the last quarter ended
     assert "Green: on target" in text and "Red: beyond tolerance" in text
     assert "1 green, 0 amber, 1 red of 2 indicators" in text
-    missing = text.split('data-testid="missing-returns"')[1]
+    missing = text.split('data-testid="missing-returns"')[1].split("</ul>")[0]
     assert "Re-referrals within 12 months" in missing
     assert "Initial health assessments" not in missing
     # The sparkline is SVG with a text alternative naming each quarter's value.
@@ -352,7 +352,7 @@ def test_a_value_not_yet_due_is_not_missing_and_an_earlier_late_one_is(
     assert "Missing" not in text
     assert text.count("Not due yet: due by 30 Jan 2027") == 2
     assert "Values for Q3 2026/27 are due by 30 January 2027: until then none is missing." in text
-    missing = text.split('data-testid="missing-returns"')[1]
+    missing = text.split('data-testid="missing-returns"')[1].split("</ul>")[0]
     assert "Re-referrals</a> — West Mercia Police: Q2 2026/27 (due by 30 Oct 2026)" in missing
     assert "Visits on time" not in missing
 
