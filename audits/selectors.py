@@ -124,8 +124,9 @@ def audit_detail(user, audit) -> dict:
     }
 
 
-# What an audit's history lists: its own fields and agencies and its graded cases', never who first recorded it (the
-# history says so) nor a finding or an action that names it (each has its own rule).
+# What an audit's history lists: its own fields and agencies and its graded cases', never who
+# first recorded it (the history says so) nor a finding or an action that names it (each has its
+# own rule).
 AUDIT_HISTORY_FIELDS = [
     "kind",
     "title",

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import check_dates, happened_after
+from sscb.history import saying
 from sscb.models import Agency
 from sscb.tabular import NO, YES, ImportResult, as_date, row_error, row_problems, template_rows
 from sscb.uploads import stored_name, validate_upload
@@ -479,9 +480,8 @@ def review_record_panel_exchange(*, review: Review, by, **fields) -> Review:
     if (review.panel_response.strip() or review.panel_publication_view) and not responded:
         raise ValidationError({"panel_responded_on": "Give the date the Panel responded."})
     review.full_clean()
-    review._change_reason = "The national Panel and Ofsted"
-    review.save()
-    del review._change_reason
+    with saying(review, "The national Panel and Ofsted"):
+        review.save()
     services.review_clocks_sync(review=review)
     return review
 

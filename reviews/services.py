@@ -10,6 +10,7 @@ from simple_history.utils import bulk_update_with_history
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import check_dates, happened_after, not_before, not_future
+from sscb.history import saying
 
 from . import clocks, lifecycle
 from .clock import add_months
@@ -371,9 +372,8 @@ def review_create(
     else:
         raise IntegrityError("Could not give the review a unique reference.")
     if panel_members:
-        review._change_reason = _change_reason(False, True, review)
-        review.panel_members.set(panel_members)
-        del review._change_reason
+        with saying(review, _change_reason(False, True, review)):
+            review.panel_members.set(panel_members)
     review_record_access_changes(
         review, by=by, request=request, restriction=is_restricted, panel=bool(panel_members)
     )

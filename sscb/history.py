@@ -15,16 +15,29 @@ history (README, "History"), including changes the database makes for Django.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.apps import apps as installed
 from django.db import models
 from django.db.models import Max, OuterRef, Subquery
 from django.db.models.signals import post_delete, pre_delete
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 # Links Django empties itself when the record they name is deleted.
 EMPTIED = (models.SET_NULL, models.SET_DEFAULT)
+
+
+@contextmanager
+def saying(record, reason: str):
+    """The versions ``record``'s saves and link changes make within the block give ``reason``
+    (what changed, where the fields do not say it)."""
+    record._change_reason = reason
+    try:
+        yield record
+    finally:
+        del record._change_reason
 
 
 def versions_of(model):
@@ -113,8 +126,8 @@ def _values(row) -> dict:
 
 @dataclass(frozen=True)
 class Change:
-    """One field changed in a version: its label, and what it was and became (None for text,
-    which is too long to show twice: "changed the progress")."""
+    """One field changed in a version: its label, and what it was and became (None for text
+    and addresses, ``SAID_ONLY``: "changed the progress")."""
 
     label: str
     before: str | None = None
@@ -256,9 +269,14 @@ def _differences(version, before, fields) -> list[tuple]:
     ]
 
 
+# Said to have changed, not what they held: text too long to show twice, and an address that
+# is more than the page shows.
+SAID_ONLY = (models.TextField, models.EmailField)
+
+
 def _change(field, old, new, names) -> Change:
     label = str(field.verbose_name)
-    if isinstance(field, models.TextField):
+    if isinstance(field, SAID_ONLY):
         return Change(label)
     return Change(label, _shown(field, old, names), _shown(field, new, names))
 
@@ -272,8 +290,13 @@ def _shown(field, value, names) -> str:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
         return "yes" if value else "no"
+    if isinstance(field, models.DateTimeField):
+        value = timezone.localtime(value)
+        return f"{value.day} {value:%b %Y %H:%M}"
     if isinstance(field, models.DateField):
         return f"{value.day} {value:%b %Y}"
+    if isinstance(field, models.TimeField):
+        return f"{value:%H:%M}"
     return str(value)
 
 

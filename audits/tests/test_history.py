@@ -3,7 +3,6 @@
 
 import datetime
 import itertools
-from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -14,20 +13,20 @@ from audits.models import Audit, StandardAssessment
 from audits.tests.conftest import full_answers
 from audits.tests.factories import AuditFactory, CaseAuditEntryFactory
 from sscb.tests.factories import AgencyFactory
+from sscb.tests.reading import history_entries
+from sscb.tests.reading import said as _said
 
 pytestmark = pytest.mark.django_db
 
 
 def _history(client, url, testid) -> list[str]:
-    """The entries of the page's history, each as one line of text."""
-    page = unescape(client.get(url).content.decode())
-    history = page[page.index(f'data-testid="{testid}"') :]
-    history = history[: history.index("</ul>")]
-    return [" ".join(entry.split("</li>")[0].split()) for entry in history.split("<li")[1:]]
+    return history_entries(client.get(url), testid)
 
 
-def _said(entries, ending) -> bool:
-    return any(entry.endswith(ending) for entry in entries)
+def _moment(at) -> str:
+    """A moment as a history says it: the day and time in London."""
+    at = timezone.localtime(at)
+    return f"{at.day} {at:%b %Y %H:%M}"
 
 
 def _audit_post(qap, agencies, **changes):
@@ -140,17 +139,18 @@ def test_a_returns_history_says_who_answered_and_moderated_it(
     moderated = {"moderated_score": "2", "moderation_comment": "No DBS renewals."}
     assert client.post(moderate, moderated).status_code == 302
 
-    today = timezone.localdate()
+    answer = police_return.answers.get(standard=standard_1)
+    police_return.refresh_from_db()
     qap_reads = _history(client, url, "return-history")
     assert qap_reads[0].endswith(
         f"{qap_user}: answer to standard ({standard_1}): moderated score none → Partly met; "
         f"changed the moderation comment; moderated by none → {qap_user}; "
-        f"moderated at none → {today.day} {today:%b %Y}"
+        f"moderated at none → {_moment(answer.moderated_at)}"
     )
     assert _said(
         qap_reads,
-        f"{agency_user}: status Draft → Submitted; submitted at none → {today.day} "
-        f"{today:%b %Y}; submitted by none → {agency_user}",
+        f"{agency_user}: status Draft → Submitted; submitted at none → "
+        f"{_moment(police_return.submitted_at)}; submitted by none → {agency_user}",
     )
     assert not any("self-assessed score" in entry for entry in qap_reads)
     client.force_login(agency_user)

@@ -19,8 +19,9 @@ from learning.models import LearningOutcome
 from learning.selectors import get_outcome_for_user, get_theme_for_user, themes_visible_to
 from reviews.selectors import get_review_for_user, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
+from sscb.history import Part, history_of
 
-from .models import SECTIONS, Briefing, Cascade
+from .models import SECTIONS, Briefing, BriefingVersion, Cascade
 
 Status = Briefing.Status
 
@@ -219,6 +220,7 @@ def briefing_page(user, briefing: Briefing) -> dict:
     theme_visible = bool(theme_id and themes_visible_to(user).filter(pk=theme_id).exists())
     return {
         "briefing": briefing,
+        "history": briefing_history(briefing, cascades),
         "sections": briefing.sections,
         "versions": list(briefing.versions.select_related("written_by", "replaced_by")),
         "cascades": cascades,
@@ -230,6 +232,66 @@ def briefing_page(user, briefing: Briefing) -> dict:
         "can_write": can_write(user, briefing),
         "may_approve": may_approve(user, briefing),
     }
+
+
+# What a briefing's history lists: its own fields and those of its kept versions and of the
+# cascades its reader may see; never the theme, review or outcome it came from or delivers, nor
+# the delivery activity it is (each has its own rule for who may see it). The moments it was
+# submitted and approved are the moments of those versions, which the history gives already.
+BRIEFING_HISTORY_FIELDS = [
+    "title",
+    *(name for name, _heading in SECTIONS),
+    "subgroup",
+    "status",
+    "version",
+    "written_by",
+    "edited_by",
+    "returned_note",
+    "approved_by",
+    "approved_for_chair",
+    "published_on",
+    "published_by",
+]
+VERSION_HISTORY_FIELDS = [
+    "title",
+    *(name for name, _heading in SECTIONS),
+    "written_by",
+    "replaced_by",
+]
+CASCADE_HISTORY_FIELDS = [
+    "sent_on",
+    "confirm_by",
+    "cascaded_on",
+    "method",
+    "method_detail",
+    "staff_reached",
+    "confirmed_by",
+]
+
+
+def briefing_history(briefing: Briefing, cascades: list[Cascade]):
+    """Who changed the briefing, its kept versions and ``cascades`` (those its reader may see),
+    and what: the newest first. At most six queries, and one for each kind of record a changed
+    link names (the people, the agencies)."""
+    parts = [
+        Part(
+            "earlier version",
+            BriefingVersion.history.filter(briefing_id=briefing.pk).select_related("history_user"),
+            VERSION_HISTORY_FIELDS,
+            name="number",
+        ),
+        Part(
+            "cascade",
+            Cascade.history.filter(id__in=[cascade.pk for cascade in cascades]).select_related(
+                "history_user"
+            ),
+            CASCADE_HISTORY_FIELDS,
+            name="agency",
+        ),
+    ]
+    return history_of(
+        briefing.history.select_related("history_user"), BRIEFING_HISTORY_FIELDS, parts
+    )
 
 
 def agency_cascades(user) -> QuerySet:

@@ -11,8 +11,9 @@ from django.http import Http404
 
 from audits.models import StandardAssessment
 from learning.selectors import actions_visible_to
-from reviews.selectors import mark_hidden_reviews
+from reviews.selectors import mark_hidden_reviews, reviews_visible_to
 from sscb.access import subgroup_ids
+from sscb.history import Part, history_of
 from sscb.models import SubGroup, SubGroupMembership
 
 from .models import AgendaItem, Attendance, Meeting, Paper
@@ -132,6 +133,69 @@ def agenda_items(user, meeting: Meeting) -> list[AgendaItem]:
     for item in items:
         item.restricted = bool(item.review_id and item.review.is_hidden)
     return items
+
+
+# What a meeting's history lists: its own fields and its parts', never a record it or an item
+# links to (a review, an audit, a return, an outcome, a theme, an action, evidence, the meeting
+# that approved its minutes or whose minutes an item approves): each has its own rule for who
+# may open it. Its status says when its minutes were approved.
+MEETING_HISTORY_FIELDS = [
+    "body",
+    "held_on",
+    "starts_at",
+    "place",
+    "link",
+    "status",
+    "papers_due_on",
+    "minutes_circulated_on",
+]
+ITEM_HISTORY_FIELDS = [
+    "position",
+    "subject",
+    "title",
+    "presenter",
+    "notes",
+    "decision",
+    "decided_on",
+]
+PAPER_HISTORY_FIELDS = ["name", "uploaded_by"]
+ATTENDANCE_HISTORY_FIELDS = ["agency", "status", "deputy"]
+
+
+def meeting_history(user, meeting: Meeting, items: list[AgendaItem]):
+    """Who changed the meeting, its agenda items, their papers and its attendance, and what, the
+    newest first (``items``: from ``agenda_items``). An item about a review ``user`` may not open
+    is a restricted item on the page, so neither it nor its papers are in its history. At most
+    two queries for each of the four, and one for each kind of person or agency named."""
+    restricted = [item.pk for item in items if item.restricted]
+    item_versions = (
+        AgendaItem.history.filter(meeting_id=meeting.pk)
+        .exclude(id__in=restricted)
+        .filter(Q(review_id__isnull=True) | Q(review_id__in=reviews_visible_to(user).values("pk")))
+    )
+    parts = [
+        Part(
+            "agenda item",
+            item_versions.select_related("history_user"),
+            ITEM_HISTORY_FIELDS,
+            name="title",
+        ),
+        Part(
+            "paper",
+            Paper.history.filter(item_id__in=item_versions.values("id")).select_related(
+                "history_user"
+            ),
+            PAPER_HISTORY_FIELDS,
+            name="name",
+        ),
+        Part(
+            "attendance",
+            Attendance.history.filter(meeting_id=meeting.pk).select_related("history_user"),
+            ATTENDANCE_HISTORY_FIELDS,
+            name="person",
+        ),
+    ]
+    return history_of(meeting.history.select_related("history_user"), MEETING_HISTORY_FIELDS, parts)
 
 
 def answers_to_moderate(item: AgendaItem) -> list:

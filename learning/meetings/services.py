@@ -19,6 +19,7 @@ from reviews.services import review_record_decision
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
 from sscb.dates import check_dates, not_future
+from sscb.history import saying
 from sscb.reminders import reminders_cancel_for
 from sscb.uploads import stored_name, validate_upload
 
@@ -229,16 +230,24 @@ def paper_record_download(*, request, paper: Paper) -> None:
 
 @transaction.atomic
 def attendance_record(*, meeting: Meeting, rows: Iterable[dict]) -> int:
-    """Record who was present, sent apologies (with their deputy) or was absent."""
+    """Record who was present, sent apologies (with their deputy) or was absent. A member's row
+    as it was is left as it is: the meeting's history lists changes, not every member again each
+    time the form is saved."""
     _refuse_unless(meeting, Meeting.MINUTING, "Recording attendance")
     saved, refused = 0, []
     for row in rows:
         entry = Attendance.objects.filter(meeting=meeting, person=row["person"]).first()
         entry = entry or Attendance(meeting=meeting, person=row["person"])
+        agency, status, deputy = row.get("agency"), row["status"], row.get("deputy", "")
+        if entry.pk and (entry.agency_id, entry.status, entry.deputy) == (
+            agency.pk if agency else None,
+            status,
+            deputy,
+        ):
+            saved += 1
+            continue
         try:
-            _save(
-                entry, agency=row.get("agency"), status=row["status"], deputy=row.get("deputy", "")
-            )
+            _save(entry, agency=agency, status=status, deputy=deputy)
         except ValidationError as error:
             refused += error.messages  # every member's problem at once; nothing is kept
         else:
@@ -422,5 +431,8 @@ def item_action_arising(*, item: AgendaItem, **fields):
     in its record's plan, listed with the item it arose from."""
     _refuse_unless(item.meeting, Meeting.MINUTING, "Adding an action arising")
     action = learning_services.action_create(**_plan_of(item), **fields)
-    item.actions_arising.add(action)
+    # The item's new version says what changed without naming the action, which has its own
+    # rule for who may see it (the meeting's history).
+    with saying(item, "added an action arising"):
+        item.actions_arising.add(action)
     return action

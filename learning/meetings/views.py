@@ -92,13 +92,14 @@ def meeting_detail(request, uuid):
     user = request.user
     meeting = selectors.get_meeting_for_user(user, uuid)
     attendance = selectors.attendance_of(meeting)
+    items = selectors.agenda_items(user, meeting)
     can_run = selectors.can_run_meeting(user, meeting)
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
-            "items": selectors.agenda_items(user, meeting),
+            "items": items,
             "attendance": attendance,
             "quorum_met": selectors.quorum_met(meeting, attendance),
             "can_run": can_run,
@@ -112,6 +113,7 @@ def meeting_detail(request, uuid):
             else [],
             "preparing": meeting.status in Meeting.PREPARING,
             "minuting": meeting.status in Meeting.MINUTING,
+            "history": selectors.meeting_history(user, meeting, items),
         },
     )
 

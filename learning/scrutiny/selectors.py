@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from learning.selectors import action_list, findings_visible_to, thread_forward
 from sscb.access import can_read_scrutiny, can_work_for_subgroup, get_by_public_id
+from sscb.history import Part, history_of
 
 from .models import Inspection, Recommendation
 
@@ -84,6 +85,40 @@ def inspection_page(user, inspection: Inspection) -> dict:
         "recommendations": recommendations,
         "agencies": list(inspection.agencies.order_by("name")),
     }
+
+
+# What an inspection's history lists: its own fields, the agencies it looked at and its
+# recommendations', never the findings and actions they became (each has its own rule for who
+# may see it).
+INSPECTION_HISTORY_FIELDS = [
+    "kind",
+    "title",
+    "carried_out_by",
+    "started_on",
+    "reported_on",
+    "scope",
+    "judgement",
+    "summary",
+    "subgroup",
+    "agencies",
+]
+RECOMMENDATION_HISTORY_FIELDS = ["text", "agency"]
+
+
+def inspection_history(inspection: Inspection):
+    """Who changed the inspection and its recommendations, and what: the newest first. At most
+    four queries, and one for each kind of record a changed link names (sub-groups, agencies)."""
+    recommendations = Part(
+        "recommendation",
+        Recommendation.history.filter(inspection_id=inspection.pk).select_related("history_user"),
+        RECOMMENDATION_HISTORY_FIELDS,
+        name="number",
+    )
+    return history_of(
+        inspection.history.select_related("history_user"),
+        INSPECTION_HISTORY_FIELDS,
+        [recommendations],
+    )
 
 
 def inspection_thread(user, inspection: Inspection, page=None) -> dict:

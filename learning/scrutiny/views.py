@@ -56,6 +56,7 @@ def _inspection_page(request, uuid, refused=None):
     context |= {
         "can_keep": selectors.can_keep_register(user),
         "can_act": can_act,
+        "history": selectors.inspection_history(inspection),
     }
     status = 400 if refused else 200
     return render(request, "scrutiny/inspection_detail.html", context, status=status)

@@ -23,17 +23,9 @@ from learning.tests.factories import (
 )
 from reviews.tests.factories import ReviewAgencyFactory, ReviewFactory
 from sscb.tests.factories import AgencyFactory, StrategicPriorityFactory
+from sscb.tests.reading import history_entries as history
 
 pytestmark = pytest.mark.django_db
-
-
-def history(response, testid):
-    """The entries of the page's history, newest first, as a person reads them."""
-    assert response.status_code == 200, response.status_code
-    page = unescape(response.content.decode())
-    start = page.index(f'data-testid="{testid}"')
-    listed = page[start : page.index("</ul>", start)]
-    return [" ".join(strip_tags(f"<li{item}").split()) for item in listed.split("<li")[1:]]
 
 
 def words(response):

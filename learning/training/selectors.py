@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from learning.selectors import outcomes_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
+from sscb.history import Part, history_of, versions_with_changes
 from sscb.models import SubGroup
 
 from .models import Attendee, Course, Questionnaire, QuestionnaireLink, Session
@@ -30,15 +31,28 @@ def sessions_visible_to(user) -> QuerySet:
     return Session.objects.filter(course__in=courses_visible_to(user).values("pk"))
 
 
-def attendees_visible_to(user) -> QuerySet:
-    attendees = Attendee.objects.all()
+def _register_read_by(user) -> Q | None:
+    """Which attendees ``user`` may read, as a condition on an attendee or one of its versions
+    (a booking taken off the register is gone but for them); None for none."""
     if user.is_business_unit:
-        return attendees
+        return Q()
     if user.is_agency_lead:
-        return attendees.filter(agency_id=user.agency_id)
+        return Q(agency_id=user.agency_id)
     if user.is_subgroup_member:
-        return attendees.filter(session__course__subgroup_id__in=subgroup_ids(user))
-    return attendees.none()
+        return Q(session__course__subgroup_id__in=subgroup_ids(user))
+    return None
+
+
+def attendees_visible_to(user) -> QuerySet:
+    read = _register_read_by(user)
+    return Attendee.objects.none() if read is None else Attendee.objects.filter(read)
+
+
+def attendee_versions_visible_to(user) -> QuerySet:
+    """The versions of the attendees ``user`` may read, by the same rule: the session page's
+    history names nobody its register does not."""
+    read = _register_read_by(user)
+    return Attendee.history.none() if read is None else Attendee.history.filter(read)
 
 
 def questionnaires_visible_to(user) -> QuerySet:
@@ -204,6 +218,38 @@ def answer_list(user) -> QuerySet:
         .select_related("attendee__agency", "attendee__session__course")
         .prefetch_related("ratings")
         .order_by("-answered_at", "-pk")
+    )
+
+
+# Histories: each record's own fields, never the learning outcomes a course serves or the
+# delivery activities a session is (each outcome has its own rule for who may see it).
+COURSE_HISTORY_FIELDS = ["title", "kind", "summary", "learning_points", "subgroup"]
+SESSION_HISTORY_FIELDS = ["held_on", "trainer", "venue", "places", "delivered_on"]
+# An attendee's agency and attendance; their name says which one it is. Their addresses only
+# as "changed the work email" (sscb.history.SAID_ONLY): an earlier address is more than the
+# register shows of them.
+ATTENDEE_HISTORY_FIELDS = ["agency", "status", "email", "manager_email"]
+
+
+def course_history(course: Course):
+    return versions_with_changes(
+        course.history.select_related("history_user"), COURSE_HISTORY_FIELDS
+    )
+
+
+def session_history(user, session: Session):
+    """Who changed the session and the register as ``user`` may read it, and what: the newest
+    first. At most four queries, and one for each kind of record a changed link names."""
+    register = Part(
+        "register",
+        attendee_versions_visible_to(user)
+        .filter(session_id=session.pk)
+        .select_related("history_user"),
+        ATTENDEE_HISTORY_FIELDS,
+        name="name",
+    )
+    return history_of(
+        session.history.select_related("history_user"), SESSION_HISTORY_FIELDS, [register]
     )
 
 

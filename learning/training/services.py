@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 from learning import services as learning_services
 from sscb import tabular
 from sscb.dates import say
+from sscb.history import saying
 from sscb.lists import plural
 from sscb.models import Agency
 
@@ -65,7 +66,10 @@ def course_save(*, course: Course | None = None, outcomes, **fields) -> Course:
     if not outcomes:
         raise ValidationError({"outcomes": "Choose the learning outcomes this course serves."})
     _save(course, **fields)
-    course.outcomes.set(outcomes)
+    # The version a change of outcomes makes says so, without naming them (each outcome has
+    # its own rule for who may see it; the course's history).
+    with saying(course, "changed the learning outcomes it serves"):
+        course.outcomes.set(outcomes)
     for session in course.sessions.all():
         _sync_activities(session)
     return course
@@ -89,7 +93,8 @@ def _sync_activities(session: Session) -> None:
         }
         activity = have.get(outcome.pk)
         if activity is None:
-            session.activities.add(learning_services.activity_save(**fields))
+            with saying(session, "recorded as delivery of a learning outcome"):
+                session.activities.add(learning_services.activity_save(**fields))
         elif any(getattr(activity, name) != value for name, value in fields.items()):
             learning_services.activity_save(activity=activity, **fields)
 

@@ -103,6 +103,7 @@ def course_detail(request, uuid):
             "outcomes": selectors.course_outcomes(user, course),
             "sessions": selectors.course_sessions(course),
             "can_run": selectors.can_run_course(user, course),
+            "history": selectors.course_history(course),
         },
     )
 
@@ -168,6 +169,7 @@ def session_detail(request, uuid):
             if can_run and not session.delivered_on
             else None,
             "attendance_not_yet": services.attendance_not_yet(session),
+            "history": selectors.session_history(user, session),
         },
     )
 

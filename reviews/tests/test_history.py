@@ -2,7 +2,6 @@
 reader sees in it only the parts the page shows them (README, "History"; ``reviews.history``)."""
 
 import datetime
-from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,21 +15,17 @@ from reviews.tests.factories import ReviewAgencyFactory, open_review
 from sscb.models import SubGroup
 from sscb.tests.factories import AgencyFactory, SubGroupFactory, UserFactory
 from sscb.tests.posting import as_posted
+from sscb.tests.reading import history_entries
+from sscb.tests.reading import said as _said
 
 D = datetime.date
 DAY = D(2025, 3, 10)
 
 
 def _history(client, review) -> list[str]:
-    """The entries of the review page's history, each as one line of text."""
-    page = unescape(client.get(reverse("reviews:detail", args=[review.uuid])).content.decode())
-    history = page[page.index('data-testid="review-history"') :]
-    history = history[: history.index("</ul>")]
-    return [" ".join(entry.split("</li>")[0].split()) for entry in history.split("<li")[1:]]
-
-
-def _said(entries, ending) -> bool:
-    return any(entry.endswith(ending) for entry in entries)
+    return history_entries(
+        client.get(reverse("reviews:detail", args=[review.uuid])), "review-history"
+    )
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ import datetime
 
 import pytest
 from django.apps import apps
+from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from learning.meetings.tests.factories import ItemFactory
 from learning.models import Finding
@@ -13,6 +15,7 @@ from learning.tests.factories import ActionFactory, FindingFactory, ThemeFactory
 from sscb.history import (
     Change,
     Part,
+    _shown,
     history_of,
     naming_links,
     record_links_in_newest_versions,
@@ -201,3 +204,28 @@ def test_a_records_history_holds_its_parts_each_named_and_compared_with_its_own_
         (None, "+", []),
     ]
     assert len(history_of(Review.history.filter(id=review.pk), ["title"], parts, shown=2)) == 2
+
+
+def test_an_address_is_said_to_have_changed_and_times_are_read_as_people_write_them():
+    from learning.meetings.models import Meeting
+    from learning.meetings.tests.factories import MeetingFactory
+    from sscb.models import User
+    from sscb.tests.factories import UserFactory
+
+    person = UserFactory(email="first@agency.example.org")
+    person.email = "second@agency.example.org"
+    person.save()
+    (_version, changes), *_ = versions_with_changes(User.history.filter(id=person.pk), ["email"])
+    assert changes == [Change("email address")]
+
+    meeting = MeetingFactory(starts_at=datetime.time(9, 30))
+    meeting.starts_at = datetime.time(10, 0)
+    meeting.save()
+    (_version, changes), *_ = versions_with_changes(
+        Meeting.history.filter(id=meeting.pk), ["starts_at"]
+    )
+    assert changes == [Change("starts at", "09:30", "10:00")]
+
+    moment = timezone.make_aware(datetime.datetime(2026, 6, 30, 23, 30), datetime.UTC)
+    submitted = models.DateTimeField("submitted at")
+    assert _shown(submitted, moment, {}) == "1 Jul 2026 00:30"  # London summer time

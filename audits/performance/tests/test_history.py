@@ -2,12 +2,12 @@
 the scorecard's only for the indicators its reader may see."""
 
 from decimal import Decimal
-from html import unescape
 
 import pytest
 from django.urls import reverse
 
 from sscb.tests.posting import as_posted
+from sscb.tests.reading import history_entries
 
 from .factories import IndicatorFactory, IndicatorSetFactory
 
@@ -15,11 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _history(client, url, testid) -> list[str]:
-    """The entries of the page's history, each as one line of text."""
-    page = unescape(client.get(url).content.decode())
-    history = page[page.index(f'data-testid="{testid}"') :]
-    history = history[: history.index("</ul>")]
-    return [" ".join(entry.split("</li>")[0].split()) for entry in history.split("<li")[1:]]
+    return history_entries(client.get(url), testid)
 
 
 def _change_in_the_admin(client, indicator, **changes):

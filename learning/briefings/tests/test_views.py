@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from learning.dashboard.overview import dashboard_figures
 from sscb.tests.factories import AgencyFactory, UserFactory
+from sscb.tests.reading import history_entries
 
 from .. import services
 from ..models import Briefing, Cascade
@@ -321,3 +322,113 @@ def test_the_page_of_a_briefing_whose_outcome_awaits_the_executive_says_so_not_p
     page = unescape(client.get(briefing.get_absolute_url()).content.decode())
     assert "is awaiting the Executive's decision" in page
     assert reverse("briefings:publish", args=[briefing.uuid]) not in page
+
+
+# History ---------------------------------------------------------------------------------------
+
+
+def _history(response, testid="briefing-history") -> list[str]:
+    return history_entries(response, testid)
+
+
+def test_a_briefings_history_says_who_changed_it_its_versions_and_its_cascade(
+    client, writer, chair, li, outcome, agencies, agency_user, bu_user
+):
+    """From draft to each agency's confirmation, who did what, on the briefing's page; not the
+    outcome or theme it delivers (each has its own rule for who may see it), and an agency's
+    lead reads only their own agency's cascade in it."""
+    briefing = draft(by=writer, subgroup=li, outcome=outcome)
+    act = {
+        name: reverse(f"briefings:{name}", args=[briefing.uuid])
+        for name in ("submit", "return", "edit", "approve", "publish")
+    }
+    client.force_login(writer)
+    client.post(act["submit"])
+    client.force_login(chair)
+    client.post(act["return"], {"returned_note": "Say what to record."})
+    client.force_login(writer)
+    client.post(act["edit"], form_data(outcome, title="Hearing Child A, in their words"))
+    client.post(act["submit"])
+    client.force_login(chair)
+    client.post(act["approve"])
+    client.force_login(writer)
+    client.post(act["publish"])
+    own = briefing.cascades.get(agency=agencies[0])
+    client.force_login(agency_user)
+    today = timezone.localdate()
+    client.post(
+        reverse("briefings:confirm", args=[own.uuid]),
+        {"cascaded_on": today.isoformat(), "method": "team_meeting", "staff_reached": "35"},
+    )
+
+    client.force_login(bu_user)
+    entries = _history(client.get(briefing.get_absolute_url()))
+    day = f"{today.day} {today:%b %Y}"
+    assert entries[0].endswith(
+        f"{agency_user}: cascade (West Mercia Police): cascaded on none → {day}; how none → "
+        f"Team meeting; staff reached none → 35; confirmed by none → {agency_user}"
+    )
+    said = " ".join(entries)
+    assert (
+        f"{writer}: status Approved, ready to publish → Published; published on none → {day}; "
+        f"published by none → {writer}"
+    ) in said
+    assert f"{writer}: cascade (Children's Social Care): recorded it" in said
+    assert f"{chair}: status Awaiting the chair's approval → Approved, ready to publish; " in said
+    assert f"{writer}: earlier version (1): recorded it" in said
+    assert (
+        f"{writer}: title Hearing Child A → Hearing Child A, in their words; version 1 → 2"
+    ) in said
+    assert (
+        f"{chair}: status Awaiting the chair's approval → Draft; changed the changes asked for"
+    ) in said
+    assert outcome.title not in said and outcome.theme.title not in said
+
+    client.force_login(agency_user)
+    said = " ".join(_history(client.get(briefing.get_absolute_url())))
+    assert "cascade (West Mercia Police)" in said and "Children's Social Care" not in said
+
+
+def test_a_briefings_history_runs_the_same_queries_for_few_or_many_versions(
+    client,
+    writer,
+    chair,
+    li,
+    outcome,
+    agencies,
+    agency_user,
+    bu_user,
+    count_queries,
+    django_assert_num_queries,
+):
+    def briefing_with(edits, corrections):
+        briefing = draft(by=writer, subgroup=li, outcome=outcome)
+        services.briefing_submit(briefing=briefing, by=writer)
+        for n in range(edits):
+            services.briefing_edit(
+                briefing=briefing, by=writer, outcome=outcome, title=f"Hearing Child A {n}"
+            )
+            services.briefing_submit(briefing=briefing, by=writer)
+        services.briefing_approve(briefing=briefing, by=chair)
+        services.briefing_publish(briefing=briefing, by=writer)
+        for staff in range(corrections):
+            for cascade in briefing.cascades.all():
+                services.cascade_confirm(
+                    cascade=cascade,
+                    by=agency_user,
+                    cascaded_on=timezone.localdate(),
+                    method="email",
+                    staff_reached=10 + staff,
+                )
+        return briefing
+
+    client.force_login(bu_user)
+    few = briefing_with(1, 1).get_absolute_url()
+    count_queries(few)  # the first page after signing in also saves the session
+    queries = count_queries(few)
+    many = briefing_with(30, 4).get_absolute_url()
+    with django_assert_num_queries(queries):
+        response = client.get(many)
+    said = _history(response)
+    assert len(said) == 20
+    assert "earlier version (30)" in " ".join(said) and "staff reached 12 → 13" in said[0]

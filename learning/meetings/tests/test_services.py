@@ -233,6 +233,23 @@ def test_attendance_is_recorded_once_per_person(panel_meeting, bu_user, member_u
     assert Attendance.objects.get(person=member_user).status == "absent"
 
 
+def test_attendance_recorded_again_gives_only_the_rows_that_changed_a_new_version(
+    panel_meeting, bu_user, member_user
+):
+    """The meeting's history lists who changed whose attendance, not every member again."""
+    hold(panel_meeting)
+    rows = [
+        {"person": bu_user, "agency": None, "status": "present", "deputy": ""},
+        {"person": member_user, "agency": AgencyFactory(), "status": "present", "deputy": ""},
+    ]
+    services.attendance_record(meeting=panel_meeting, rows=rows)
+    rows[1] |= {"status": "apologies", "deputy": "A deputy"}
+    assert services.attendance_record(meeting=panel_meeting, rows=rows) == 2
+    versions = Attendance.history.filter(meeting_id=panel_meeting.pk)
+    assert versions.filter(person=bu_user).count() == 1
+    assert [v.status for v in versions.filter(person=member_user)] == ["apologies", "present"]
+
+
 def test_the_demo_has_meetings_with_agendas_built_from_what_is_due(settings):
     import io
 

@@ -17,6 +17,7 @@ from sscb.tests.factories import (
     SubGroupMembershipFactory,
     UserFactory,
 )
+from sscb.tests.reading import history_entries
 
 from ..models import Attendance, Meeting, Paper
 from .factories import AttendanceFactory, ItemFactory, MeetingFactory
@@ -517,3 +518,165 @@ def test_a_meeting_still_to_come_is_not_offered_as_held(client, bu_user, panel_m
     Meeting.objects.filter(pk=panel_meeting.pk).update(held_on=timezone.localdate())
     page = unescape(client.get(panel_meeting.get_absolute_url()).content.decode())
     assert held in page
+
+
+# History ---------------------------------------------------------------------------------------
+
+
+def _history(response, testid="meeting-history") -> list[str]:
+    return history_entries(response, testid)
+
+
+def test_a_meetings_history_says_who_changed_it_its_agenda_and_its_attendance(
+    client, crp, crp_member, bu_user
+):
+    """A chair reads who changed what, on the meeting's page: not the review an item is about
+    (a review has its own rule for who may open it)."""
+    SubGroup.objects.filter(pk=crp.pk).update(chair=crp_member)
+    deputised = UserFactory(first_name="Alex", last_name="Moore")
+    SubGroupMembershipFactory(subgroup=crp, user=deputised)
+    review = ReviewFactory(subgroup=crp, title="Neglect of two brothers")
+    meeting = MeetingFactory(body=crp, held_on=timezone.localdate())
+    item = ItemFactory(meeting=meeting, review=review, subject="referral", title="A referral")
+    client.force_login(crp_member)
+    client.post(reverse("meetings:move", args=[meeting.uuid]), {"to": "held"})
+    edit = reverse("meetings:item-edit", args=[meeting.uuid, item.uuid])
+    client.post(edit, {"title": "The brothers' referral", "presenter": bu_user.pk})
+    minute = reverse("meetings:item-minute", args=[meeting.uuid, item.uuid])
+    client.post(minute, {"notes": "Discussed at length.", "decision": "Agreed."})
+    client.post(
+        reverse("meetings:action-arising", args=[meeting.uuid, item.uuid]),
+        {
+            "title": "Chronology training for the Panel",
+            "owner_agency": AgencyFactory().pk,
+            "due_on": (timezone.localdate() + datetime.timedelta(days=30)).isoformat(),
+        },
+    )
+    action = Action.objects.get()
+    attendance = reverse("meetings:attendance", args=[meeting.uuid])
+    came = {f"status_{crp_member.pk}": "present", f"status_{deputised.pk}": "present"}
+    client.post(attendance, came)
+    client.post(
+        attendance,
+        came | {f"status_{deputised.pk}": "apologies", f"deputy_{deputised.pk}": "DI Jones"},
+    )
+    client.post(reverse("meetings:move", args=[meeting.uuid]), {"to": "circulated"})
+
+    client.force_login(bu_user)
+    entries = _history(client.get(meeting.get_absolute_url()))
+    today = timezone.localdate()
+    assert entries[0].endswith(
+        f"{crp_member}: status Held: minutes being drafted → Minutes circulated to members; "
+        f"minutes circulated on none → {today.day} {today:%b %Y}"
+    )
+    assert entries[1].endswith(
+        f"{crp_member}: attendance ({deputised}): status Present → Apologies; deputy none → "
+        "DI Jones"
+    )
+    assert any(
+        entry.endswith(f"{crp_member}: attendance ({deputised}): recorded it") for entry in entries
+    )
+    assert any(
+        entry.endswith(
+            f"{crp_member}: agenda item (The brothers' referral): changed the minutes; "
+            "changed the decision"
+        )
+        for entry in entries
+    )
+    assert any(
+        entry.endswith(
+            f"{crp_member}: agenda item (The brothers' referral): title A referral → "
+            f"The brothers' referral; presenter none → {bu_user}"
+        )
+        for entry in entries
+    )
+    assert any(
+        entry.endswith(
+            f"{crp_member}: agenda item (The brothers' referral): added an action arising"
+        )
+        for entry in entries
+    )
+    history = " ".join(entries)
+    assert review.reference not in history and "Neglect of two brothers" not in history
+    assert action.reference not in history and action.title not in history
+    assert "saved it unchanged" not in history
+
+
+def test_a_restricted_item_and_its_papers_are_not_in_the_history_of_those_who_may_not_open_it(
+    client, panel_meeting, crp_member, bu_user, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .. import services
+
+    settings.MEDIA_ROOT = tmp_path
+    hidden = ItemFactory(
+        meeting=panel_meeting,
+        review=ReviewFactory(is_restricted=True),
+        title="Hidden matter of Child Z",
+    )
+    services.paper_add(
+        item=hidden, upload=SimpleUploadedFile("Child Z chronology.txt", b"x"), uploaded_by=bu_user
+    )
+    services.item_update(item=hidden, title="Hidden matter of Child Z, again")
+    ItemFactory(meeting=panel_meeting, title="Annual report")
+    client.force_login(crp_member)
+    history = " ".join(_history(client.get(panel_meeting.get_absolute_url())))
+    assert "agenda item (Annual report): recorded it" in history
+    assert "Child Z" not in history and "paper" not in history
+    client.force_login(bu_user)
+    history = " ".join(_history(client.get(panel_meeting.get_absolute_url())))
+    assert "paper (Child Z chronology.txt): recorded it" in history
+    assert "title Hidden matter of Child Z → Hidden matter of Child Z, again" in history
+
+
+def _change_every_part(meeting, presenters, rounds):
+    """``rounds`` changes of the meeting, one of its items' presenter, one attendance and one
+    paper more; the last round's are the newest of all."""
+    from .. import services
+
+    item = meeting.items.order_by("pk").last()
+    row = meeting.attendance.order_by("pk").last()
+    for n in range(rounds):
+        services.meeting_update(meeting=meeting, place=f"Room {n}")
+        services.item_update(item=item, presenter=presenters[(n + 1) % 2])
+        row.status = "absent" if row.status == "present" else "present"
+        row.save()
+        Paper.objects.create(
+            item=item,
+            name=f"paper {n}.txt",
+            uploaded_by=presenters[0],
+            file=ContentFile(b"x", "p.txt"),
+        )
+
+
+def test_a_meetings_history_runs_the_same_queries_for_few_or_many_versions_and_parts(
+    client, bu_user, crp, count_queries, django_assert_num_queries, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    meeting = MeetingFactory(body=crp, held_on=timezone.localdate())
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
+    meeting.refresh_from_db()
+    presenters = [UserFactory(), UserFactory()]
+    agency = AgencyFactory()
+
+    def grow(n):
+        for _ in range(n):
+            ItemFactory(meeting=meeting, presenter=presenters[0])
+            AttendanceFactory(meeting=meeting, person=UserFactory(), agency=agency)
+
+    client.force_login(bu_user)
+    grow(1)
+    _change_every_part(meeting, presenters, 1)
+    url = meeting.get_absolute_url()
+    count_queries(url)  # the first page after signing in also saves the session
+    few = count_queries(url)
+    grow(30)
+    _change_every_part(meeting, presenters, 30)
+    with django_assert_num_queries(few):
+        response = client.get(url)
+    history = _history(response)
+    assert len(history) == 20  # the newest twenty
+    said = " ".join(history)
+    assert "place Room 28 → Room 29" in said and "paper (paper 29.txt)" in said
+    assert "presenter" in said and "attendance (" in said

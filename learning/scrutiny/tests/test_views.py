@@ -13,6 +13,7 @@ from learning.tests.factories import ThemeFactory
 from sscb import sending
 from sscb.models import SubGroup
 from sscb.tests.factories import AgencyFactory, SubGroupFactory, SubGroupMembershipFactory
+from sscb.tests.reading import history_entries
 
 from .. import services
 from ..models import Inspection, Recommendation
@@ -358,3 +359,96 @@ def test_an_inspection_page_names_its_kind_in_a_sentence_as_it_is_written(
     page = body(client.get(inspection.get_absolute_url()))
     assert words in page
     assert "the the" not in page.lower()
+
+
+# History ---------------------------------------------------------------------------------------
+
+
+def _history(response, testid="inspection-history") -> list[str]:
+    return history_entries(response, testid)
+
+
+def test_an_inspections_history_says_who_changed_it_and_its_recommendations(
+    client, bu_user, member_user
+):
+    """Not the finding or the action a recommendation became: each has its own rule for who
+    may see it."""
+    li = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    SubGroupMembershipFactory(subgroup=li, user=member_user)
+    police = AgencyFactory(name="West Mercia Police")
+    council = AgencyFactory(name="Shropshire Council")
+    data = {
+        "kind": "ilacs",
+        "title": "ILACS standard inspection",
+        "carried_out_by": "Ofsted",
+        "started_on": "2025-03-03",
+        "reported_on": "2025-04-10",
+        "scope": "Children's services in full.",
+        "judgement": "Good",
+        "agencies": [police.pk],
+        "subgroup": li.pk,
+    }
+    client.force_login(bu_user)
+    client.post(reverse("scrutiny:create"), data)
+    inspection = Inspection.objects.get()
+    edit = reverse("scrutiny:edit", args=[inspection.uuid])
+    changed = {"judgement": "Requires improvement to be good", "agencies": [police.pk, council.pk]}
+    client.post(edit, data | changed)
+    add = reverse("scrutiny:recommendation-add", args=[inspection.uuid])
+    client.post(add, {"text": "Strengthen the front door.", "agency": ""})
+    recommendation = inspection.recommendations.get()
+    client.post(
+        reverse("scrutiny:recommendation-edit", args=[inspection.uuid, recommendation.uuid]),
+        {"text": "Strengthen the front door.", "agency": council.pk},
+    )
+    client.force_login(member_user)
+    client.post(
+        reverse("scrutiny:recommendation-finding", args=[inspection.uuid, recommendation.uuid])
+    )
+    client.post(
+        reverse("scrutiny:recommendation-action", args=[inspection.uuid, recommendation.uuid]),
+        {"owner_agency": police.pk, "due_on": in_days(60)},
+    )
+    finding, action = Finding.objects.get(), Action.objects.get()
+
+    entries = _history(client.get(inspection.get_absolute_url()))
+    assert entries[0].endswith(
+        f"{bu_user}: recommendation (1): addressed to none → Shropshire Council"
+    )
+    assert entries[1].endswith(f"{bu_user}: recommendation (1): recorded it")
+    both = ", ".join(sorted([str(police), str(council)]))
+    assert entries[2].endswith(f"{bu_user}: agencies {police} → {both}")
+    assert entries[3].endswith(f"{bu_user}: judgement Good → Requires improvement to be good")
+    assert entries[4].endswith(f"{bu_user}: agencies none → {police}")  # first named
+    assert entries[5].endswith(f"{bu_user}: recorded it") and len(entries) == 6
+    said = " ".join(entries)
+    assert finding.title not in said and action.reference not in said
+
+
+def test_an_inspections_history_runs_the_same_queries_for_few_or_many_versions(
+    client, bu_user, count_queries, django_assert_num_queries
+):
+    police, council = AgencyFactory(), AgencyFactory()
+    inspection = InspectionFactory()
+
+    def change(times):
+        for n in range(times):
+            services.inspection_save(inspection=inspection, judgement=f"Judgement {n}")
+            recommendation = services.recommendation_save(
+                inspection=inspection, text="Strengthen supervision.", agency=police
+            )
+            services.recommendation_save(
+                recommendation=recommendation, text="Strengthen supervision.", agency=council
+            )
+
+    client.force_login(bu_user)
+    change(1)
+    url = inspection.get_absolute_url()
+    count_queries(url)  # the first page after signing in also saves the session
+    few = count_queries(url)
+    change(30)
+    with django_assert_num_queries(few):
+        response = client.get(url)
+    said = _history(response)
+    assert len(said) == 20 and "addressed to" in said[0]
+    assert "judgement Judgement 28 → Judgement 29" in " ".join(said)

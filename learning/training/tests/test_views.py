@@ -13,6 +13,8 @@ from django.utils import timezone
 from learning.dashboard.outcomes import impact_by_outcome
 from learning.dashboard.scope import make_scope
 from sscb.dates import financial_year_of
+from sscb.tests.factories import SubGroupFactory
+from sscb.tests.reading import history_entries as _history
 
 from .. import services
 from ..models import Attendee, Questionnaire
@@ -437,3 +439,134 @@ def test_a_session_still_to_come_offers_neither_delivery_nor_attendance_and_says
     assert "Mark who attended on the register, then record the session as delivered." in page
     assert reverse("training:deliver", args=[yesterday.uuid]) not in page
     assert reverse("training:attendee-mark", args=[yesterday.attendees.get().uuid]) in page
+
+
+# History ---------------------------------------------------------------------------------------
+
+
+def test_a_courses_history_says_who_changed_what_and_names_no_outcome(
+    client, trainer, bu_user, course, outcome, training_group
+):
+    from learning.tests.factories import OutcomeFactory
+
+    other = OutcomeFactory(
+        title="Managers ask what the child said",
+        decision="agreed",
+        decided_on=datetime.date(2024, 4, 1),
+    )
+    client.force_login(trainer)
+    response = client.post(
+        reverse("training:course-edit", args=[course.uuid]),
+        {
+            "title": "Hearing the child",
+            "kind": "themed_event",
+            "subgroup": training_group.pk,
+            "summary": "",
+            "learning_points": "Recording the child's own words",
+            "outcomes": [outcome.pk, other.pk],
+        },
+    )
+    assert response.status_code == 302
+    client.force_login(bu_user)
+    entries = _history(client.get(course.get_absolute_url()), "course-history")
+    assert entries[0].endswith(f"{trainer}: changed the learning outcomes it serves")
+    assert entries[1].endswith(
+        f"{trainer}: title Hearing the child: core module → Hearing the child; kind Core "
+        "multi-agency training module → Event for key practitioners / managers; changed the "
+        "learning points"
+    ), entries[0]
+    assert entries[-1].endswith("recorded it")
+    assert entries[-2].endswith("changed the learning outcomes it serves")  # first chosen
+    said = " ".join(entries)
+    assert outcome.title not in said and other.title not in said
+
+
+def test_a_sessions_history_holds_the_register_each_reader_may_read(
+    client, trainer, bu_user, agency_user, course, outcome, agency, csc
+):
+    """Who changed the session and its register, and what: an agency's lead reads only their
+    own agency's attendees in it, as on the register, and nobody reads an address or the
+    outcome the session delivers."""
+    session = make_session(course)
+    sam = book(session, agency, "Sam Patel", Attendee.Status.BOOKED)
+    book(session, agency, "Jo Khan", Attendee.Status.BOOKED)
+    alex = book(session, csc, "Alex Morgan", Attendee.Status.BOOKED)
+    client.force_login(trainer)
+    edit = {"held_on": session.held_on.isoformat(), "trainer": "Dana Reid", "places": "25"}
+    client.post(reverse("training:session-edit", args=[session.uuid]), edit | {"venue": "Online"})
+    client.post(reverse("training:attendee-mark", args=[sam.uuid]), {"status": "attended"})
+    client.post(reverse("training:attendee-mark", args=[alex.uuid]), {"status": "attended"})
+    jo = session.attendees.get(name="Jo Khan")
+    client.post(reverse("training:attendee-remove", args=[jo.uuid]))
+    assert not session.attendees.filter(name="Jo Khan").exists()
+
+    client.force_login(bu_user)
+    entries = _history(client.get(session.get_absolute_url()), "session-history")
+    assert entries[0].endswith(f"{trainer}: register (Jo Khan): deleted it")
+    assert entries[1].endswith(f"{trainer}: register (Alex Morgan): status Booked → Attended")
+    assert entries[2].endswith(f"{trainer}: register (Sam Patel): status Booked → Attended")
+    assert entries[3].endswith(f"{trainer}: venue or link Shirehall → Online; places 30 → 25")
+    assert entries[-2].endswith("recorded as delivery of a learning outcome")
+    assert entries[-1].endswith("recorded it")
+    history = " ".join(entries)
+    assert "@" not in history and outcome.title not in history
+    assert "saved it unchanged" not in history
+
+    client.force_login(trainer)  # the course's sub-group reads all of the register
+    history = " ".join(_history(client.get(session.get_absolute_url()), "session-history"))
+    assert "register (Alex Morgan)" in history and "register (Jo Khan): deleted it" in history
+
+    client.force_login(agency_user)
+    history = " ".join(_history(client.get(session.get_absolute_url()), "session-history"))
+    assert "register (Sam Patel): status Booked → Attended" in history
+    assert "register (Jo Khan): deleted it" in history
+    assert "Alex Morgan" not in history
+
+
+def test_a_sessions_history_runs_the_same_queries_for_few_or_many_versions(
+    client, bu_user, course, agency, csc, count_queries, django_assert_num_queries
+):
+    session = make_session(course, places=100)
+
+    def change(booked):
+        for n, attendee in enumerate(booked):
+            services.session_save(session=session, venue=f"Room {n}")
+            services.attendee_mark(attendee=attendee, status=Attendee.Status.DID_NOT_ATTEND)
+            services.attendee_mark(attendee=attendee, status=Attendee.Status.ATTENDED)
+
+    client.force_login(bu_user)
+    change([book(session, agency, "P000 Smith", Attendee.Status.BOOKED)])
+    url = session.get_absolute_url()
+    count_queries(url)  # the first page after signing in also saves the session
+    few = count_queries(url)
+    change([book(session, csc, f"P{i:03d} Smith", Attendee.Status.BOOKED) for i in range(1, 40)])
+    with django_assert_num_queries(few):
+        response = client.get(url)
+    history = _history(response, "session-history")
+    assert len(history) == 20
+    assert "venue or link Room 37 → Room 38" in " ".join(history)
+    assert "register (P039 Smith): status Did not attend → Attended" in history[0]
+
+
+def test_a_courses_history_runs_the_same_queries_for_few_or_many_versions(
+    client, bu_user, course, training_group, count_queries, django_assert_num_queries
+):
+    def change(times):
+        for n in range(times):
+            services.course_save(
+                course=course,
+                outcomes=list(course.outcomes.all()),
+                title=f"Hearing the child {n}",
+                learning_points=course.learning_points,
+                subgroup=SubGroupFactory() if n % 2 else training_group,
+            )
+
+    client.force_login(bu_user)
+    change(2)
+    url = course.get_absolute_url()
+    count_queries(url)  # the first page after signing in also saves the session
+    few = count_queries(url)
+    change(40)
+    with django_assert_num_queries(few):
+        response = client.get(url)
+    assert len(_history(response, "course-history")) == 20
