@@ -9,9 +9,11 @@ from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from learning.meetings.models import AgendaItem, Meeting
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
 from sscb.dates import check_dates, not_before
+from sscb.models import SubGroup
 from sscb.reminders import reminders_cancel_for
 from sscb.uploads import stored_name, validate_upload
 
@@ -128,8 +130,34 @@ def theme_move(
 
 def outcome_save(*, outcome: LearningOutcome | None = None, **fields) -> LearningOutcome:
     if outcome is not None:
+        _refuse_another_executive_date(outcome, fields.get("executive_on", outcome.executive_on))
         reminders_cancel_for(outcome)
     return _save(outcome or LearningOutcome(), fields)
+
+
+def _refuse_another_executive_date(outcome: LearningOutcome, executive_on) -> None:
+    """An outcome awaiting the Executive on the agenda of an Executive meeting not yet held goes
+    to the Executive on that meeting's date: the meeting leads, and its date moves the outcome's
+    (``learning.meetings.services``)."""
+    item = (
+        AgendaItem.objects.filter(
+            outcome=outcome,
+            decided_on__isnull=True,
+            meeting__body__code=SubGroup.Code.EXECUTIVE,
+            meeting__status__in=Meeting.PREPARING,
+        )
+        .select_related("meeting__body")
+        .order_by("meeting__held_on")
+        .first()
+    )
+    if item is not None and executive_on != item.meeting.held_on:
+        raise ValidationError(
+            {
+                "executive_on": f"This outcome is on the agenda of the {item.meeting}: it goes "
+                "to the Executive then. Move that meeting, or take the outcome off its agenda "
+                "first."
+            }
+        )
 
 
 def outcome_decide(

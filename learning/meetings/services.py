@@ -13,13 +13,14 @@ from django.utils import timezone
 from audits import services as audits_services
 from audits.models import StandardAssessment
 from learning import services as learning_services
-from learning.models import PriorityTheme
+from learning.models import LearningOutcome, PriorityTheme
 from reviews.models import Review
 from reviews.services import review_record_decision
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
 from sscb.dates import check_dates, not_future
 from sscb.history import saying
+from sscb.models import SubGroup
 from sscb.reminders import reminders_cancel_for
 from sscb.uploads import stored_name, validate_upload
 
@@ -103,6 +104,7 @@ def _in_series(error: ValidationError, n: int) -> ValidationError:
     return ValidationError(errors)
 
 
+@transaction.atomic
 def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
     if meeting.status == Status.MINUTES_APPROVED:
         raise ValidationError("The minutes of this meeting are approved: it can no longer change.")
@@ -113,6 +115,8 @@ def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
     if replan:
         for item in meeting.items.all():
             reminders_cancel_for(item)
+    for item in meeting.items.filter(outcome__isnull=False).select_related("outcome"):
+        _outcome_goes_then(item)
     return meeting
 
 
@@ -156,11 +160,14 @@ def _refuse_unless(meeting: Meeting, statuses, doing: str):
         )
 
 
+@transaction.atomic
 def item_add(*, meeting: Meeting, **fields) -> AgendaItem:
     """Add an item at the end of the agenda (before the minutes are approved)."""
     _refuse_unless(meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Adding an item")
     last = meeting.items.aggregate(n=Max("position"))["n"] or 0
-    return _save(AgendaItem(meeting=meeting, position=last + 1), **fields)
+    item = _save(AgendaItem(meeting=meeting, position=last + 1), **fields)
+    _outcome_goes_then(item)
+    return item
 
 
 @transaction.atomic
@@ -173,13 +180,36 @@ def items_add_proposed(*, meeting: Meeting, chosen: Iterable[Proposal]) -> list[
     ]
 
 
+@transaction.atomic
 def item_update(*, item: AgendaItem, **fields) -> AgendaItem:
     _refuse_unless(item.meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Changing an item")
     replan = "presenter" in fields and fields["presenter"] != item.presenter
     item = _save(item, **fields)
     if replan:
         reminders_cancel_for(item)
+    _outcome_goes_then(item)
     return item
+
+
+def _outcome_goes_then(item: AgendaItem) -> None:
+    """A learning outcome awaiting the Executive, on the agenda of an Executive meeting not yet
+    held, goes to the Executive on that meeting's date: the meeting leads, and the outcome's
+    "goes to the Executive on" follows it when it is put on the agenda or the meeting moves
+    (``learning.services`` refuses another date while it is there)."""
+    outcome, meeting = item.outcome, item.meeting
+    if (
+        outcome is None
+        or outcome.decision != LearningOutcome.Decision.PENDING
+        or meeting.body.code != SubGroup.Code.EXECUTIVE
+        or meeting.status not in Meeting.PREPARING
+        or outcome.executive_on == meeting.held_on
+    ):
+        return
+    with saying(outcome, f"On the agenda of the {meeting}"[:100]):
+        try:
+            learning_services.outcome_save(outcome=outcome, executive_on=meeting.held_on)
+        except ValidationError as error:  # on an earlier Executive's agenda: said of the item
+            raise ValidationError(error.message_dict["executive_on"]) from None
 
 
 @transaction.atomic

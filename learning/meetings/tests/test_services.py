@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from learning import services as learning_services
 from learning.models import Action, LearningOutcome, PriorityTheme
 from learning.tests.factories import OutcomeFactory, ThemeFactory
 from reviews.models import Review, ReviewAct
@@ -327,3 +328,63 @@ def test_scores_moderated_at_qap_are_recorded_on_the_return_with_the_minutes(bu_
     assert item.decision.startswith("Moderated scores: standard 1 not met; 2 met")
     with pytest.raises(ValidationError, match="already recorded"):
         services.item_moderate_return(item=item, by=bu_user, scores=scores)
+
+
+# An outcome goes to the Executive on the date of the Executive meeting whose agenda holds it.
+
+
+def test_an_outcome_on_the_executives_agenda_goes_to_it_on_the_meetings_date(executive_body):
+    outcome = OutcomeFactory(executive_on=timezone.localdate() + datetime.timedelta(days=3))
+    meeting = MeetingFactory(body=executive_body)
+    services.item_add(meeting=meeting, title=outcome.title, outcome=outcome)
+    outcome.refresh_from_db()
+    assert outcome.executive_on == meeting.held_on
+    assert outcome.history.first().history_change_reason == f"On the agenda of the {meeting}"
+
+    moved = meeting.held_on + datetime.timedelta(days=7)
+    services.meeting_update(meeting=meeting, held_on=moved)
+    outcome.refresh_from_db()
+    assert outcome.executive_on == moved
+
+
+def test_an_outcome_on_the_executives_agenda_keeps_that_date_until_it_is_taken_off(
+    executive_body,
+):
+    outcome = OutcomeFactory()
+    meeting = MeetingFactory(body=executive_body)
+    item = services.item_add(meeting=meeting, title=outcome.title, outcome=outcome)
+    outcome.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        learning_services.outcome_save(
+            outcome=outcome, executive_on=meeting.held_on + datetime.timedelta(days=1)
+        )
+    assert refused.value.message_dict["executive_on"] == [
+        f"This outcome is on the agenda of the {meeting}: it goes to the Executive then. Move "
+        "that meeting, or take the outcome off its agenda first."
+    ]
+    learning_services.outcome_save(outcome=outcome, title="Renamed")  # its date is kept
+
+    later = MeetingFactory(
+        body=executive_body, held_on=meeting.held_on + datetime.timedelta(days=28)
+    )
+    with pytest.raises(ValidationError):  # on the earlier meeting's agenda: said, nothing kept
+        services.item_add(meeting=later, title=outcome.title, outcome=outcome)
+    assert not later.items.exists()
+
+    item.delete()
+    learning_services.outcome_save(outcome=outcome, executive_on=later.held_on)
+
+
+def test_only_an_executive_meeting_not_yet_held_sets_an_undecided_outcomes_date(
+    executive_body, crp
+):
+    planned = timezone.localdate() + datetime.timedelta(days=3)
+    outcome = OutcomeFactory(executive_on=planned)
+    services.item_add(meeting=MeetingFactory(body=crp), title=outcome.title, outcome=outcome)
+    decided = OutcomeFactory(
+        executive_on=planned, decision=LearningOutcome.Decision.AGREED, decided_on=planned
+    )
+    services.item_add(meeting=MeetingFactory(body=executive_body), title="A", outcome=decided)
+    for record in (outcome, decided):
+        record.refresh_from_db()
+        assert record.executive_on == planned
