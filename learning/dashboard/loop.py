@@ -12,6 +12,8 @@ from learning.models import (
     TrainingEvaluationStage,
 )
 from learning.selectors import with_loop_stage
+from learning.training.figures import evaluation_by
+from learning.training.models import Questionnaire
 
 from .figure import Figure, link, percent
 from .scope import Scope
@@ -122,17 +124,35 @@ def practice(scope: Scope) -> dict:
         )
         .order_by()
     }
+    # The same stages answered by attendees in questionnaires (learning.training) for training
+    # delivered in the period, beside those recorded by hand: a questionnaire's confidence is
+    # out of 5, not 10, so the two are shown side by side rather than added together.
+    answered = Questionnaire.objects.filter(
+        pk__in=Questionnaire.objects.filter(
+            scope.q("attendee__session__activities__outcome__theme__subgroup_id"),
+            attendee__session__delivered_on__range=(first, last),  # as impact by outcome
+        ).values("pk")
+    )
+    answers = evaluation_by(answered)[None]
+    by_answers = {
+        TrainingEvaluationStage.Stage.BASELINE: (answers.baseline, answers.confidence_before),
+        TrainingEvaluationStage.Stage.IMMEDIATE: (answers.after, answers.confidence_after),
+        TrainingEvaluationStage.Stage.FOLLOW_UP: (
+            answers.follow_up,
+            answers.confidence_follow_up,
+        ),
+    }
     stages = [
         {
             "stage": stage.label,
-            "count": evaluation[stage]["n"],
-            "responses": evaluation[stage]["responses"],
-            "confidence": round(evaluation[stage]["confidence"], 1)
-            if evaluation[stage]["confidence"] is not None
-            else None,
+            "count": evaluation.get(stage, {}).get("n", 0),
+            "responses": evaluation.get(stage, {}).get("responses", 0),
+            "confidence": _one_place(evaluation.get(stage, {}).get("confidence")),
+            "answers": by_answers[stage][0],
+            "answers_confidence": by_answers[stage][1],
         }
         for stage in TrainingEvaluationStage.Stage
-        if stage in evaluation
+        if stage in evaluation or by_answers[stage][0]
     ]
     return {
         "results": results,
@@ -140,6 +160,10 @@ def practice(scope: Scope) -> dict:
         "improved_percent": percent(improved, checked),
         "evaluation": stages,
     }
+
+
+def _one_place(value):
+    return round(value, 1) if value is not None else None
 
 
 def outcomes_agreed(scope: Scope) -> Figure:

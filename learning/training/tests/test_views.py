@@ -156,6 +156,42 @@ def test_each_outcome_shows_its_delivery_evaluation_and_assurance_each_linked(
     assert client.get(row["judgements"]["assured"].url).context["page_obj"].paginator.count == 1
 
 
+def test_the_annual_reports_evaluation_stages_count_answers_beside_hand_recorded_ones(
+    delivered, outcome, agency
+):
+    """Attendees' questionnaire answers (confidence out of 5) are counted at their stage beside
+    the evaluations agencies recorded by hand (out of 10), never added to them, and the same
+    answers as the impact by outcome."""
+    from learning import services as learning_services
+    from learning.dashboard.loop import practice
+    from learning.models import PracticeCheck, TrainingEvaluationStage
+    from sscb.tests.factories import UserFactory
+
+    sam = delivered.attendees.get(name="Sam Patel")
+    services.questionnaire_answer(
+        link=link_for_token(link_to(sam)), ratings=[4, 5], doing_differently="Listen."
+    )
+    today = timezone.localdate()
+    check = learning_services.practice_check_save(
+        outcome=outcome,
+        agency=agency,
+        way=PracticeCheck.Way.TRAINING_EVALUATION,
+        baseline_on=today,
+    )
+    learning_services.evaluation_stage_complete(
+        stage=check.stages.get(stage=1), completed_on=today, responses=12, confidence=6
+    )
+    scope = make_scope(UserFactory(role="business_unit"), year=financial_year_of(today))
+    stages = {row["stage"]: row for row in practice(scope)["evaluation"]}
+    baseline, after = (stages[stage.label] for stage in list(TrainingEvaluationStage.Stage)[:2])
+    assert (baseline["count"], baseline["responses"], baseline["confidence"]) == (1, 12, 6)
+    assert (baseline["answers"], baseline["answers_confidence"]) == (0, None)
+    assert (after["count"], after["responses"], after["answers"]) == (0, 0, 1)
+    assert after["answers_confidence"] == 4.5
+    [row] = impact_by_outcome(scope)["rows"]
+    assert row["answers"].value == sum(stage["answers"] for stage in stages.values())
+
+
 def test_an_agency_lead_reads_only_their_agencys_register(client, agency_user, delivered):
     client.force_login(agency_user)
     page = client.get(reverse("training:session", args=[delivered.uuid])).content.decode()
