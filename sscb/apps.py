@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.contrib.admin import AdminSite
+from django.contrib.admin import apps as admin_apps
 
 
 class SscbConfig(AppConfig):
@@ -13,3 +15,17 @@ class SscbConfig(AppConfig):
         figures_cache.connect()
         # A record deleted gives the records that named it a new version (what Django changed).
         history.connect()
+
+
+class BusinessUnitAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, opened by every active Business Unit officer (DESIGN.md: the Business
+    Unit runs records in the admin), not only those someone remembered to make "staff"."""
+
+    default = False  # named in INSTALLED_APPS; SscbConfig stays this module's default
+    default_site = "sscb.apps.BusinessUnitAdminSite"
+
+
+class BusinessUnitAdminSite(AdminSite):
+    def has_permission(self, request):
+        user = request.user
+        return user.is_active and (user.is_staff or getattr(user, "is_business_unit", False))

@@ -23,6 +23,7 @@ POSTCODE = "postcode"
 EMAIL = "email"
 PHONE = "phone"
 NAME = "name"
+ADDRESS = "address"
 
 KIND_LABELS = {
     NHS_NUMBER: "an NHS number",
@@ -31,6 +32,7 @@ KIND_LABELS = {
     EMAIL: "an email address",
     PHONE: "a phone number",
     NAME: "a person's name",
+    ADDRESS: "a street address",
 }
 
 REASON = "Children and families are named by pseudonym only: remove it."
@@ -121,10 +123,17 @@ NOT_SURNAMES = frozenset(
     """.split()  # noqa: SIM905
 )
 _GIVEN = r"(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
-# "Baby Oliver", "a boy called Jayden", "baby oliver".
+# "Baby Oliver", "a boy called Jayden", "baby oliver", "his sister, known as Poppy".
 _NAME_AFTER = re.compile(
-    r"\b(?i:baby|child|infant|sibling|young\s+person|named|called)\s+"
+    r"\b(?i:baby|child|infant|sibling|young\s+person|named|called|known\s+as|nicknamed|aka)\s+"
     r"(?P<given>(?i:[a-z]+(?:-[a-z]+)?))\b"
+)
+# A name beside a pseudonym, in brackets: "Child A (Jayden)".
+_NAME_IN_BRACKETS = re.compile(r"\(\s*(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*\)")
+# A house number and a street: "14 Castle Street", "3a Mill Lane".
+_STREET = re.compile(
+    r"\b\d{1,4}[a-zA-Z]?,?\s+(?:[A-Z][a-z']+\s+){1,3}(?:Street|St|Road|Rd|Lane|Avenue|Close|"
+    r"Drive|Way|Crescent|Gardens|Place|Terrace|Court|Grove|Square|Walk|Row|Mews|Parade|View)\b"
 )
 # Written all in small letters, a name is told from words only beside a common surname.
 COMMON_SURNAMES = frozenset(
@@ -159,6 +168,9 @@ def _given(match) -> bool:
 
 def _names(text: str):
     for match in _NAME_AFTER.finditer(text):
+        if _given(match):
+            yield match
+    for match in _NAME_IN_BRACKETS.finditer(text):
         if _given(match):
             yield match
     as_written = _CAPITALS.sub(lambda word: word.group().title(), text)  # same length
@@ -216,6 +228,8 @@ def _matches(text: str, names: bool):
     for match in _PHONE.finditer(text):
         if _phone_is_plausible(match.group()):
             yield PHONE, match
+    for match in _STREET.finditer(text):
+        yield ADDRESS, match
     if names:
         for match in _names(text):
             yield NAME, match

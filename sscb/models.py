@@ -502,6 +502,11 @@ def disposal_events():
     return event_choices()
 
 
+# The longest period a retention rule may give: longer than any guidance keeps a partnership's
+# records, and a date that far back still exists (5,000 years stopped every disposal listing).
+RETENTION_YEARS_UP_TO = 100
+
+
 class RetentionRule(TimeStampedModel):
     """One line of the retention schedule: how long a kind of record is kept, from which event.
 
@@ -510,8 +515,16 @@ class RetentionRule(TimeStampedModel):
     """
 
     kind = models.CharField("record kind", max_length=30, choices=disposable_kinds)
-    years = models.PositiveSmallIntegerField(default=0)
-    months = models.PositiveSmallIntegerField(default=0)
+    years = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(RETENTION_YEARS_UP_TO)],
+        help_text=f"At most {RETENTION_YEARS_UP_TO}.",
+    )
+    months = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(11)],
+        help_text="0 to 11, beside the years: 18 months is 1 year and 6 months.",
+    )
     counted_from = models.CharField(
         max_length=30,
         choices=disposal_events,
@@ -530,6 +543,10 @@ class RetentionRule(TimeStampedModel):
             models.UniqueConstraint(fields=["kind"], name="sscb_retentionrule_once_per_kind"),
             models.CheckConstraint(
                 condition=Q(years__gt=0) | Q(months__gt=0), name="sscb_retentionrule_has_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(years__lte=RETENTION_YEARS_UP_TO, months__lte=11),
+                name="sscb_retentionrule_period_plausible",
             ),
         ]
 

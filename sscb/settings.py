@@ -59,7 +59,7 @@ PROJECT_APPS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sscb.apps.BusinessUnitAdminConfig",  # django.contrib.admin, opened by the Business Unit
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -217,6 +217,17 @@ def test_the_admin_login_refuses_someone_signed_in_without_staff_rights(client, 
     assert client.get("/admin/login/?next=/admin/").status_code == 403
 
 
+def test_every_active_business_unit_officer_opens_the_admin_without_a_staff_tick(client, make_user):
+    officer = make_user(role="business_unit", is_staff=False, username="newbu")
+    client.force_login(officer)
+    assert client.get("/admin/").status_code == 200
+    assert 'href="/admin/"' in client.get("/").content.decode()
+    officer.is_active = False
+    officer.save()
+    client.force_login(officer)
+    assert client.get("/admin/").status_code != 200
+
+
 def test_there_is_no_public_sign_up(client):
     response = client.get("/accounts/signup/")
     assert response.status_code == 200
@@ -526,6 +537,38 @@ def test_tls_is_on_by_default_in_production_unless_configured_off():
     assert _settings_value("EMAIL_USE_TLS", DEBUG="0", EMAIL_USE_TLS="0") == "False"
     assert _settings_value("EMAIL_USE_TLS", DEBUG="0", EMAIL_USE_SSL="1") == "False"
     assert _settings_value("EMAIL_USE_TLS", DEBUG="1") == "False"
+
+
+def test_both_kinds_of_email_encryption_at_once_is_an_error(settings):
+    settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = True, True
+    assert [m.id for m in checks.email_uses_one_kind_of_encryption(None)] == ["sscb.E002"]
+    settings.EMAIL_USE_TLS = False
+    assert checks.email_uses_one_kind_of_encryption(None) == []
+
+
+@pytest.mark.parametrize(
+    "site_url, sender, warned",
+    [
+        ("http://127.0.0.1:8000", "Business Unit <noreply@localhost>", ["sscb.W003", "sscb.W004"]),
+        ("http://localhost", "bu@partnership.example.org", ["sscb.W003"]),
+        ("https://learning.example.org", "noreply@localhost", ["sscb.W004"]),
+        ("https://learning.example.org", "Business Unit <bu@partnership.example.org>", []),
+    ],
+)
+def test_emails_left_pointing_at_this_machine_in_production_are_warned_about(
+    settings, site_url, sender, warned
+):
+    settings.DEBUG, settings.SITE_URL, settings.DEFAULT_FROM_EMAIL = False, site_url, sender
+    assert [message.id for message in checks.emails_name_this_site(None)] == warned
+    settings.DEBUG = True
+    assert checks.emails_name_this_site(None) == []
+
+
+def test_a_cache_each_worker_keeps_to_itself_in_production_is_warned_about(settings):
+    settings.DEBUG, settings.SHARED_CACHE = False, False
+    assert [message.id for message in checks.cache_is_shared(None)] == ["sscb.W005"]
+    settings.SHARED_CACHE = True
+    assert checks.cache_is_shared(None) == []
 
 
 def test_an_unknown_role_in_mfa_required_roles_is_an_error(settings):

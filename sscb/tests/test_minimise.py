@@ -15,6 +15,7 @@ from reviews import services as review_services
 from reviews.models import ClockPause, Review, ReviewStageChange
 from reviews.tests.factories import open_review
 from sscb.minimise import (
+    ADDRESS,
     DATE_OF_BIRTH,
     EMAIL,
     NAME,
@@ -31,6 +32,15 @@ from sscb.tests.factories import SubGroupFactory, SubGroupMembershipFactory
 
 # (text, the kind it must be refused as, or None when it is ordinary text)
 FREE_TEXT = [
+    # A child's first name beside a pseudonym, or as they are known; a street address
+    ("Child A (Jayden) and his sister", NAME),
+    ("and his sister, known as Poppy, lived there", NAME),
+    ("they lived at 14 Castle Street, Ludlow", ADDRESS),
+    ("moved to 3a Mill Lane last year", ADDRESS),
+    ("Child A (aged 4) and Child B (7)", None),  # an age in brackets is no name
+    ("the MASH (Multi-Agency Safeguarding Hub) met on 3 May", None),
+    ("2 Early Help workers and 3 Health Visitors", None),
+    ("known as the front door", None),
     # NHS numbers: the modulus 11 check digit decides
     ("943 476 5919", NHS_NUMBER),
     ("943-476-5919", NHS_NUMBER),

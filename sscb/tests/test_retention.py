@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import models
+from django.db import IntegrityError, models
 from django.urls import reverse
 
 from audits.models import Audit, CaseAuditEntry, SelfAssessment, StandardAssessment
@@ -170,6 +170,19 @@ def test_a_rule_must_count_from_one_of_its_kinds_events(schedule):
     with pytest.raises(ValidationError) as error:
         rule.full_clean()
     assert "counted_from" in error.value.message_dict
+
+
+def test_a_rule_keeps_records_a_plausible_time_so_every_listing_can_count_back(schedule):
+    rule = schedule["review"]
+    rule.years, rule.months = 5000, 12
+    with pytest.raises(ValidationError) as error:
+        rule.full_clean()
+    assert error.value.message_dict == {
+        "years": ["Give a number of 100 or less."],
+        "months": ["Give a number of 11 or less."],
+    }
+    with pytest.raises(IntegrityError):
+        RetentionRule.objects.filter(pk=rule.pk).update(years=5000)
 
 
 def test_changes_to_the_schedule_are_kept_in_its_history(schedule):
