@@ -7,14 +7,17 @@ from django.urls import reverse
 from sscb.models import Reminder, SubGroup
 from sscb.reminders import (
     Candidate,
+    active_user_ids,
     agency_lead_ids,
     business_unit_ids,
     content_type_id,
     escalate,
+    reminder_mask,
     reminder_source,
 )
 
 from .models import SelfAssessment
+from .selectors import self_assessments_visible_to
 
 Kind = Reminder.Kind
 
@@ -33,6 +36,7 @@ def returns(today, policy):
         .values_list("chair_id", flat=True)
         .first()
     )
+    active_chairs = active_user_ids([qap_chair])
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
     rows = (
         SelfAssessment.objects.filter(
@@ -52,10 +56,22 @@ def returns(today, policy):
         kind = Kind.RETURN_OVERDUE if overdue > 0 else Kind.RETURN_DUE_SOON
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
         url = reverse("audits:return", args=[uuid])
-        for level, recipient in escalate(
+        for level, recipient, why in escalate(
             owners=leads.get(agency_id) or business_unit,
             chair_id=qap_chair,
             business_unit=business_unit,
             levels=levels,
+            active_chairs=active_chairs,
         ):
-            yield Candidate(kind, subject, pk, recipient, due_on, f"{cycle}: {agency}", url, level)
+            yield Candidate(
+                kind, subject, pk, recipient, due_on, f"{cycle}: {agency}{why}", url, level
+            )
+
+
+@reminder_mask(Kind.RETURN_DUE_SOON, Kind.RETURN_OVERDUE)
+def return_masks(user, return_ids) -> dict[int, str]:
+    """Returns ``user`` may not open (``self_assessments_visible_to``) are not named to them."""
+    seen = set(
+        self_assessments_visible_to(user).filter(pk__in=return_ids).values_list("pk", flat=True)
+    )
+    return {pk: "A return you may not open" for pk in return_ids if pk not in seen}

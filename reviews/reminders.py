@@ -2,13 +2,16 @@
 
 from collections import defaultdict
 
-from sscb.models import Reminder, User
+from sscb.models import Reminder
 from sscb.record_urls import url_for
 from sscb.reminders import (
     Candidate,
+    active_chair_ids,
     business_unit_ids,
+    chair_or_business_unit,
     content_type_id,
     escalate,
+    reminder_mask,
     reminder_source,
 )
 
@@ -16,6 +19,8 @@ from .models import ClockPause, ParallelProcess, Review, ReviewClock
 from .selectors import reviews_visible_to
 
 Kind = Reminder.Kind
+# How a reminder names a review its reader may not open (as pages do: no reference, no title).
+HIDDEN_REVIEW = "A restricted review"
 
 
 @reminder_source
@@ -23,7 +28,8 @@ def clocks(today, policy):
     """Open, running clocks from the day they turn amber; past due they escalate.
 
     Reminders go to the review's panel (or, without one, the responsible sub-group's chair),
-    then the chair, then the Business Unit. Emails name the review by reference only.
+    then the chair, then the Business Unit. Emails name the review by reference only, and
+    only to those who may open it (``clock_masks``).
     """
     subject = content_type_id(ReviewClock)
     business_unit = business_unit_ids()
@@ -42,7 +48,6 @@ def clocks(today, policy):
             "review__uuid",
             "review__reference",
             "review__subgroup__chair_id",
-            "review__is_restricted",
         )
         .order_by("pk")
     )
@@ -53,22 +58,43 @@ def clocks(today, policy):
         panels[review_id].append(user_id)
     labels = dict(ReviewClock.Kind.choices)
     restarts = _restarts([row[0] for row in rows])
-    readers = _restricted_readers({row[3] for row in rows if row[7]}, panels, rows)
-    for pk, kind, due_on, review_id, uuid, reference, chair_id, restricted in rows:
+    active_chairs = active_chair_ids()
+    for pk, kind, due_on, review_id, uuid, reference, chair_id in rows:
         overdue = (today - due_on).days
         reminder_kind = Kind.CLOCK_OVERDUE if overdue > 0 else Kind.CLOCK_NEAR
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
-        owners = panels.get(review_id) or ([chair_id] if chair_id else business_unit)
+        owners = (
+            panels.get(review_id)
+            or chair_or_business_unit(chair_id, active_chairs, business_unit)[0]
+        )
+        # Named in full here; ``clock_masks`` says "a restricted review" to whoever may not
+        # open it, as each reminder is sent.
         title = f"{reference}: {labels[kind]}{restarts.get(pk, '')}"
         url = url_for("reviews:detail", args=[uuid])
-        for level, recipient in escalate(
-            owners=owners, chair_id=chair_id, business_unit=business_unit, levels=levels
+        for level, recipient, why in escalate(
+            owners=owners,
+            chair_id=chair_id,
+            business_unit=business_unit,
+            levels=levels,
+            active_chairs=active_chairs,
         ):
-            if restricted and recipient not in readers[review_id]:
-                named = f"A restricted review: {labels[kind]}{restarts.get(pk, '')}"
-            else:
-                named = title
-            yield Candidate(reminder_kind, subject, pk, recipient, due_on, named, url, level)
+            yield Candidate(reminder_kind, subject, pk, recipient, due_on, title + why, url, level)
+
+
+@reminder_mask(Kind.CLOCK_NEAR, Kind.CLOCK_OVERDUE)
+def clock_masks(user, clock_ids) -> dict[int, str]:
+    """The clocks of reviews ``user`` may not open (``reviews_visible_to``), named without their
+    review: "A restricted review: <the clock>"."""
+    rows = list(
+        ReviewClock.objects.filter(pk__in=clock_ids)
+        .exclude(review__in=reviews_visible_to(user).values("pk"))
+        .values_list("pk", "kind")
+    )
+    if not rows:
+        return {}
+    labels = dict(ReviewClock.Kind.choices)
+    restarts = _restarts([pk for pk, _ in rows])
+    return {pk: f"{HIDDEN_REVIEW}: {labels[kind]}{restarts.get(pk, '')}" for pk, kind in rows}
 
 
 def _restarts(clock_ids) -> dict[int, str]:
@@ -90,25 +116,3 @@ def _restarts(clock_ids) -> dict[int, str]:
             f" (held by {process_kinds[process_kind]} until {resumed_on:%-d %b %Y})"
         )
     return restarts
-
-
-def _restricted_readers(review_ids, panels, rows) -> dict[int, set[int]]:
-    """Who, of the people these clocks' reminders may go to, can open each restricted review.
-
-    Asked of ``reviews_visible_to`` once per person: the emails follow the same rule as the
-    pages, and restricted reviews (and so the people asked) are few.
-    """
-    readers = defaultdict(set)
-    if not review_ids:
-        return readers
-    people = {user for review_id in review_ids for user in panels.get(review_id, [])}
-    people |= {row[6] for row in rows if row[3] in review_ids and row[6]}
-    for user in User.objects.filter(pk__in=people):
-        for review_id in (
-            reviews_visible_to(user).filter(pk__in=review_ids).values_list("pk", flat=True)
-        ):
-            readers[review_id].add(user.pk)
-    for user_id in business_unit_ids():
-        for review_id in review_ids:
-            readers[review_id].add(user_id)
-    return readers

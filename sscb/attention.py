@@ -81,12 +81,18 @@ def board_setup(user):
     if not user.is_business_unit:
         return []
     items = []
-    groups = list(SubGroup.objects.annotate(member_count=Count("memberships")))
-    without_chair = [group.name for group in groups if group.chair_id is None]
+    groups = list(
+        SubGroup.objects.select_related("chair").annotate(member_count=Count("memberships"))
+    )
+    # A chair whose account is inactive chairs nothing: their escalations go to the Business
+    # Unit (sscb.reminders.chair_or_business_unit).
+    without_chair = [
+        group.name for group in groups if group.chair is None or not group.chair.is_active
+    ]
     if without_chair:
         items.append(
             Attention(
-                title=f"{plural(len(without_chair), 'sub-group')} without a chair",
+                title=f"{plural(len(without_chair), 'sub-group')} without an active chair",
                 detail="Appoint a chair for: " + ", ".join(without_chair) + ".",
                 url=url_for("admin:sscb_subgroup_changelist"),
                 level="warning",

@@ -159,6 +159,24 @@ def reminder_link(kind: str):
     return register
 
 
+_masks: dict[str, Callable[[User, list[int]], dict[int, str]]] = {}
+
+
+def reminder_mask(*kinds: str):
+    """Register ``func(user, subject_ids) -> {subject_id: title}`` for reminders of ``kinds``:
+    the items ``user`` may not open (by that record's own ``*_visible_to`` rule), each with the
+    words its reminder says instead. Every reminder goes through it as it is sent
+    (``_mask_for``), so neither an email nor the reminders page names a record to someone who
+    may not open it, whoever the reminder was planned for and however long ago."""
+
+    def register(func):
+        for kind in kinds:
+            _masks[kind] = func
+        return func
+
+    return register
+
+
 def content_type_id(model) -> int:
     return ContentType.objects.get_for_model(model).pk
 
@@ -168,6 +186,23 @@ def business_unit_ids() -> list[int]:
         User.objects.filter(is_active=True, role=User.Role.BUSINESS_UNIT).values_list(
             "pk", flat=True
         )
+    )
+
+
+def active_user_ids(ids: Iterable[int | None]) -> set[int]:
+    """Of these people, those whose accounts are active (one query; chairs are few)."""
+    ids = {pk for pk in ids if pk}
+    if not ids:
+        return set()
+    return set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+
+
+def active_chair_ids() -> set[int]:
+    """The people chairing a body whose accounts are active: an inactive chair is no chair."""
+    return set(
+        User.objects.filter(is_active=True, chaired_subgroups__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
     )
 
 
@@ -181,23 +216,48 @@ def agency_lead_ids() -> dict[int, list[int]]:
     return leads
 
 
+NO_CHAIR = " (no chair: sent to the Business Unit instead)"
+CHAIR_INACTIVE = " (its chair's account is inactive: sent to the Business Unit instead)"
+
+
+def chair_or_business_unit(
+    chair_id: int | None, active_chairs: set[int], business_unit: Iterable[int]
+) -> tuple[list[int], str]:
+    """Who takes what goes to a chair, and why: the chair, or, with no chair or an inactive one,
+    the Business Unit (escalations to chairs are always sent, so never to nobody)."""
+    if chair_id and chair_id in active_chairs:
+        return [chair_id], ""
+    return list(business_unit), CHAIR_INACTIVE if chair_id else NO_CHAIR
+
+
 def escalate(
     *,
     owners: Iterable[int],
     chair_id: int | None,
     business_unit: Iterable[int],
     levels: Iterable[int],
-) -> Iterator[tuple[int, int]]:
-    """(level, recipient) pairs: owners first, then the chair, then the Business Unit."""
+    active_chairs: set[int],
+) -> Iterator[tuple[int, int, str]]:
+    """(level, recipient, why) triples: owners first, then the chair, then the Business Unit.
+
+    An escalation to a chair who is missing or inactive goes to the Business Unit, ``why``
+    saying so (append it to the title); otherwise ``why`` is empty. Each person is reminded
+    once per item, at the highest level that reaches them: the Business Unit owning a cascade
+    and taking its chair's escalation gets one line, not two.
+    """
+    reached: dict[int, tuple[int, str]] = {}
     for level in levels:
+        why = ""
         if level == Reminder.Level.OWNER:
             recipients = owners
         elif level == Reminder.Level.CHAIR:
-            recipients = [chair_id] if chair_id else []
+            recipients, why = chair_or_business_unit(chair_id, active_chairs, business_unit)
         else:
             recipients = business_unit
         for recipient in recipients:
-            yield level, recipient
+            reached[recipient] = (level, why)
+    for recipient, (level, why) in reached.items():
+        yield level, recipient, why
 
 
 # The sweep ---------------------------------------------------------------------------------------
@@ -393,11 +453,37 @@ def _send_claimed(to_send, now, make_message, who, email_connection=None) -> int
     return to_send.update(status=Reminder.Status.SENT, sent_at=now)
 
 
+def _mask_for(recipient, reminders) -> int:
+    """Retitle the ``reminders`` about items ``recipient`` may not open now, as each item's own
+    rule says (``reminder_mask``): the one place a reminder's words meet its reader, before the
+    row is emailed or shown on their reminders page. Returns how many were retitled."""
+    if recipient.is_active and recipient.is_business_unit:
+        return 0  # the Business Unit opens every record
+    rows = list(
+        reminders.filter(kind__in=list(_masks)).values_list("pk", "kind", "subject_id", "title")
+    )
+    subjects = defaultdict(set)
+    for _, kind, subject_id, _ in rows:
+        subjects[_masks[kind]].add(subject_id)
+    hidden = {}
+    for rule, ids in subjects.items():
+        hidden[rule] = rule(recipient, sorted(ids))
+    retitled = defaultdict(list)
+    for pk, kind, subject_id, title in rows:
+        masked = hidden[_masks[kind]].get(subject_id)
+        if masked is not None and masked[:300] != title:
+            retitled[masked[:300]].append(pk)
+    for title, pks in retitled.items():
+        Reminder.objects.filter(pk__in=pks).update(title=title)
+    return sum(len(pks) for pks in retitled.values())
+
+
 def _send_one(recipient, token, email_connection=None) -> tuple[int, int]:
     """Send one person their digest of what this sweep claimed for them: (sent, not emailed)."""
     to_send = Reminder.objects.filter(
         claim_token=token, recipient=recipient, status=Reminder.Status.CLAIMED
     )
+    _mask_for(recipient, to_send)
     now = timezone.now()
     # A person may turn their own reminders off; escalations to chairs always go.
     if not (recipient.is_active and recipient.email):

@@ -11,15 +11,17 @@ from django.urls import reverse
 from sscb.models import Reminder, SubGroup
 from sscb.reminders import (
     Candidate,
+    active_user_ids,
     agency_lead_ids,
     business_unit_ids,
     content_type_id,
     escalate,
+    reminder_mask,
     reminder_source,
 )
 
 from .models import Indicator, IndicatorValue, quarter_index, quarter_label
-from .selectors import last_ended_quarter, quarters_due
+from .selectors import indicators_visible_to, last_ended_quarter, quarters_due
 
 Kind = Reminder.Kind
 
@@ -43,6 +45,7 @@ def performance_returns(today, policy):
         .values_list("chair_id", flat=True)
         .first()
     )
+    active_chairs = active_user_ids([qap_chair])
     returned = set(
         IndicatorValue.objects.alias(index=F("year") * 4 + F("quarter") - 1)
         .filter(index__gte=quarter_index(*last_ended_quarter(today)) - 3)
@@ -59,11 +62,12 @@ def performance_returns(today, policy):
             kind = Kind.PERFORMANCE_OVERDUE if overdue > 0 else Kind.PERFORMANCE_DUE_SOON
             levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
             title = f"{indicator.name} ({indicator.agency.label}): {quarter_label(year, quarter)}"
-            for level, recipient in escalate(
+            for level, recipient, why in escalate(
                 owners=leads.get(indicator.agency_id) or business_unit,
                 chair_id=qap_chair,
                 business_unit=business_unit,
                 levels=levels,
+                active_chairs=active_chairs,
             ):
                 yield Candidate(
                     kind,
@@ -71,7 +75,16 @@ def performance_returns(today, policy):
                     indicator.pk,
                     recipient,
                     due_on,
-                    title,
+                    title + why,
                     url,
                     level,
                 )
+
+
+@reminder_mask(Kind.PERFORMANCE_DUE_SOON, Kind.PERFORMANCE_OVERDUE)
+def indicator_masks(user, indicator_ids) -> dict[int, str]:
+    """Indicators ``user`` may not open (``indicators_visible_to``) are not named to them."""
+    seen = set(
+        indicators_visible_to(user).filter(pk__in=indicator_ids).values_list("pk", flat=True)
+    )
+    return {pk: "An indicator you may not open" for pk in indicator_ids if pk not in seen}

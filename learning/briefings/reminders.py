@@ -7,14 +7,17 @@ from sscb.models import Reminder
 from sscb.record_urls import url_for
 from sscb.reminders import (
     Candidate,
+    active_chair_ids,
     agency_lead_ids,
     business_unit_ids,
     content_type_id,
     escalate,
+    reminder_mask,
     reminder_source,
 )
 
 from .models import Briefing, Cascade
+from .selectors import cascades_visible_to
 
 Kind = Reminder.Kind
 
@@ -31,6 +34,7 @@ def _unconfirmed(today, policy, field, offsets):
             "pk",
             "uuid",
             "agency_id",
+            "agency__name",
             "sent_on",
             "confirm_by",
             "briefing__title",
@@ -48,17 +52,33 @@ def _url(cascade_uuid, briefing_uuid, *, to_lead: bool) -> str:
     return url_for("briefings:detail", args=[briefing_uuid]) + "#cascade"
 
 
+def _title(briefing_title: str, agency: str) -> str:
+    """One line per agency's cascade: the briefing, and whose staff it is to reach."""
+    return f"{briefing_title} — cascade to {agency}"
+
+
 @reminder_source
 def briefings_to_cascade(today, policy):
-    """A briefing published: its agency's leads (or, with none, the Business Unit) are sent it."""
+    """A briefing published: its agency's leads (or, with none, the Business Unit) are sent it,
+    each line naming the agency, due by the day its cascade is to be confirmed."""
     subject = content_type_id(Cascade)
     leads, business_unit = agency_lead_ids(), business_unit_ids()
     rows = _unconfirmed(today, policy, "sent_on", [0])
-    for pk, uuid, agency_id, sent_on, _, title, briefing, _ in rows.iterator(chunk_size=2000):
+    for pk, uuid, agency_id, agency, _, confirm_by, title, briefing, _ in rows.iterator(
+        chunk_size=2000
+    ):
         owners = leads.get(agency_id, [])
         url = _url(uuid, briefing, to_lead=bool(owners))
         for recipient in owners or business_unit:
-            yield Candidate(Kind.BRIEFING_TO_CASCADE, subject, pk, recipient, sent_on, title, url)
+            yield Candidate(
+                Kind.BRIEFING_TO_CASCADE,
+                subject,
+                pk,
+                recipient,
+                confirm_by,
+                _title(title, agency),
+                url,
+            )
 
 
 @reminder_source
@@ -66,17 +86,35 @@ def cascades_not_confirmed(today, policy):
     """A cascade not confirmed by its date: the agency's leads, then the chair, then the BU."""
     subject = content_type_id(Cascade)
     leads, business_unit = agency_lead_ids(), business_unit_ids()
+    active_chairs = active_chair_ids()
     rows = _unconfirmed(today, policy, "confirm_by", policy.overdue_offsets)
-    for pk, uuid, agency_id, _, due_on, title, briefing, chair_id in rows.iterator(chunk_size=2000):
+    for pk, uuid, agency_id, agency, _, due_on, title, briefing, chair_id in rows.iterator(
+        chunk_size=2000
+    ):
         owners = leads.get(agency_id, [])
         levels = policy.levels((today - due_on).days)
-        for level, recipient in escalate(
+        for level, recipient, why in escalate(
             owners=owners or business_unit,
             chair_id=chair_id,
             business_unit=business_unit,
             levels=levels,
+            active_chairs=active_chairs,
         ):
             url = _url(uuid, briefing, to_lead=bool(owners) and level == Reminder.Level.OWNER)
             yield Candidate(
-                Kind.CASCADE_NOT_CONFIRMED, subject, pk, recipient, due_on, title, url, level
+                Kind.CASCADE_NOT_CONFIRMED,
+                subject,
+                pk,
+                recipient,
+                due_on,
+                _title(title, agency) + why,
+                url,
+                level,
             )
+
+
+@reminder_mask(Kind.BRIEFING_TO_CASCADE, Kind.CASCADE_NOT_CONFIRMED)
+def cascade_masks(user, cascade_ids) -> dict[int, str]:
+    """Cascades ``user`` may not see (``cascades_visible_to``) are not named to them."""
+    seen = set(cascades_visible_to(user).filter(pk__in=cascade_ids).values_list("pk", flat=True))
+    return {pk: "A briefing cascade you may not open" for pk in cascade_ids if pk not in seen}

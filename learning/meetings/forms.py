@@ -13,6 +13,7 @@ from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
 
 from .models import AgendaItem, Attendance, Meeting
+from .selectors import presenters_among
 
 
 class TimeInput(forms.TimeInput):
@@ -75,7 +76,8 @@ class ItemForm(RecordForm):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["presenter"].queryset = people
+        # An item about a review is offered only to those who may open it (``may_present``).
+        self.fields["presenter"].queryset = presenters_among(people, self.instance)
 
 
 class ProposalsForm(forms.Form):

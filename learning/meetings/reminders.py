@@ -9,13 +9,24 @@ from django.db.models import Exists, OuterRef
 
 from sscb.models import Reminder
 from sscb.record_urls import url_for
-from sscb.reminders import Candidate, business_unit_ids, content_type_id, reminder_source
+from sscb.reminders import (
+    Candidate,
+    active_chair_ids,
+    business_unit_ids,
+    chair_or_business_unit,
+    content_type_id,
+    reminder_mask,
+    reminder_source,
+)
 
 from .models import AgendaItem, Meeting, Paper
+from .selectors import items_closed_to, meetings_visible_to
 
 # A presenter is reminded this many days before their papers are due (and, if the sweep did not
 # run then, on any later day until the papers are in or the meeting is held).
 PAPERS_NOTICE = datetime.timedelta(days=7)
+# What an item its reader may not open is called, as on the meeting's page.
+RESTRICTED_ITEM = "Restricted item"
 
 
 @reminder_source
@@ -51,7 +62,7 @@ def minutes_to_approve(today, policy):
     """Minutes circulated to members: the body's chair (or the Business Unit) takes them to the
     next meeting for approval."""
     subject = content_type_id(Meeting)
-    business_unit = business_unit_ids()
+    business_unit, active_chairs = business_unit_ids(), active_chair_ids()
     rows = (
         Meeting.objects.filter(status=Meeting.Status.MINUTES_CIRCULATED)
         .filter(policy.window(today, ("minutes_circulated_on", [0])))
@@ -61,8 +72,9 @@ def minutes_to_approve(today, policy):
         .order_by("pk")
     )
     for pk, uuid, held_on, circulated_on, body, chair_id in rows.iterator(chunk_size=2000):
-        title = f"Minutes of the {body}, {held_on:%d %B %Y}, to approve"
-        for recipient in [chair_id] if chair_id else business_unit:
+        recipients, why = chair_or_business_unit(chair_id, active_chairs, business_unit)
+        title = f"Minutes of the {body}, {held_on:%d %B %Y}, to approve{why}"
+        for recipient in recipients:
             yield Candidate(
                 Reminder.Kind.MINUTES_TO_APPROVE,
                 subject,
@@ -72,3 +84,18 @@ def minutes_to_approve(today, policy):
                 title,
                 url_for("meetings:detail", args=[uuid]),
             )
+
+
+@reminder_mask(Reminder.Kind.PAPERS_DUE)
+def papers_masks(user, item_ids) -> dict[int, str]:
+    """Items ``user`` may not open (a restricted review's, or another body's meeting) read as
+    they do on the meeting's page: "Restricted item", with no reference or title."""
+    closed = items_closed_to(user).filter(pk__in=item_ids).values_list("pk", flat=True)
+    return dict.fromkeys(closed, f"Papers for: {RESTRICTED_ITEM}")
+
+
+@reminder_mask(Reminder.Kind.MINUTES_TO_APPROVE)
+def minutes_masks(user, meeting_ids) -> dict[int, str]:
+    """Minutes of a meeting ``user`` may not see are not named to them."""
+    seen = set(meetings_visible_to(user).filter(pk__in=meeting_ids).values_list("pk", flat=True))
+    return {pk: "Minutes of a meeting you may not open" for pk in meeting_ids if pk not in seen}

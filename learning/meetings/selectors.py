@@ -28,6 +28,41 @@ def meetings_visible_to(user):
     return meetings.filter(body_id__in=subgroup_ids(user))
 
 
+def items_open_to(user):
+    """The agenda items ``user`` may open: of a meeting they see, and not about a review they
+    may not open (which their meeting's page shows as "Restricted item")."""
+    return AgendaItem.objects.filter(
+        Q(review__isnull=True) | Q(review__in=reviews_visible_to(user).values("pk")),
+        meeting__in=meetings_visible_to(user).values("pk"),
+    )
+
+
+def items_closed_to(user):
+    """The agenda items ``user`` may not open: what a reminder to them must not name."""
+    return AgendaItem.objects.exclude(pk__in=items_open_to(user).values("pk"))
+
+
+def presenters_among(people, item: AgendaItem):
+    """Of ``people`` (a queryset of users), those who may present ``item``: for an item about a
+    review, only those who may open the review (each asked of ``reviews_visible_to``: the rule
+    has one home, and a body's members are few)."""
+    if not item.review_id:
+        return people
+    readers = [person.pk for person in people if may_present(person, item)]
+    return people.filter(pk__in=readers)
+
+
+def may_present(user, item: AgendaItem) -> bool:
+    """Whether ``user`` may present ``item`` (saved or not): an active account that sees its
+    meeting and, for an item about a review, may open the review. A presenter who may not open
+    the item could neither read nor send its papers, and their reminder would name it."""
+    if not user.is_active:
+        return False
+    if not meetings_visible_to(user).filter(pk=item.meeting_id).exists():
+        return False
+    return not item.review_id or reviews_visible_to(user).filter(pk=item.review_id).exists()
+
+
 def can_run_meeting(user, meeting: Meeting) -> bool:
     """The Business Unit prepares and minutes every meeting; a body's chair may too."""
     return user.is_business_unit or meeting.body.chair_id == user.pk

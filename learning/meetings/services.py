@@ -26,6 +26,7 @@ from sscb.uploads import stored_name, validate_upload
 
 from .agenda import Proposal
 from .models import AgendaItem, Attendance, Meeting, Paper
+from .selectors import may_present
 
 Status = Meeting.Status
 
@@ -160,12 +161,29 @@ def _refuse_unless(meeting: Meeting, statuses, doing: str):
         )
 
 
+def _refuse_presenter(item: AgendaItem) -> None:
+    """A presenter must be someone who may open the item (``may_present``): the form offers
+    only them, and this refuses anyone else from any other path."""
+    presenter = item.presenter
+    if presenter is not None and not may_present(presenter, item):
+        raise ValidationError(
+            {
+                "presenter": f"{presenter} may not open this item (its meeting or its review), "
+                "so cannot present it or send its papers. Choose someone who may."
+            }
+        )
+
+
 @transaction.atomic
 def item_add(*, meeting: Meeting, **fields) -> AgendaItem:
     """Add an item at the end of the agenda (before the minutes are approved)."""
     _refuse_unless(meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Adding an item")
     last = meeting.items.aggregate(n=Max("position"))["n"] or 0
-    item = _save(AgendaItem(meeting=meeting, position=last + 1), **fields)
+    item = AgendaItem(meeting=meeting, position=last + 1)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    _refuse_presenter(item)
+    item = _save(item)
     _outcome_goes_then(item)
     return item
 
@@ -184,7 +202,10 @@ def items_add_proposed(*, meeting: Meeting, chosen: Iterable[Proposal]) -> list[
 def item_update(*, item: AgendaItem, **fields) -> AgendaItem:
     _refuse_unless(item.meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Changing an item")
     replan = "presenter" in fields and fields["presenter"] != item.presenter
-    item = _save(item, **fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    _refuse_presenter(item)
+    item = _save(item)
     if replan:
         reminders_cancel_for(item)
     _outcome_goes_then(item)

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from learning.tests.factories import ActionFactory
 from sscb.models import Reminder
 from sscb.reminders import reminders_sweep
+from sscb.tests.factories import SubGroupMembershipFactory
 
 from .. import services
 from ..models import Meeting
@@ -32,6 +33,7 @@ def frozen():
 
 def test_a_presenter_is_reminded_once_that_papers_are_due(frozen, crp, make_user):
     presenter = make_user(username="presenter", email="presenter@example.org")
+    SubGroupMembershipFactory(subgroup=crp, user=presenter)  # sees the meeting: named to them
     meeting = MeetingFactory(body=crp, held_on=days(10), papers_due_on=days(3))
     ItemFactory(meeting=meeting, presenter=presenter, title="Rapid review of Child K")
     later = MeetingFactory(body=crp, held_on=days(40), papers_due_on=days(30))

@@ -658,6 +658,8 @@ def test_a_meetings_history_runs_the_same_queries_for_few_or_many_versions_and_p
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.HELD)
     meeting.refresh_from_db()
     presenters = [UserFactory(), UserFactory()]
+    for person in presenters:  # a presenter must be one who may open the item: a member
+        SubGroupMembershipFactory(subgroup=crp, user=person)
     agency = AgencyFactory()
 
     def grow(n):
