@@ -24,6 +24,7 @@ class StandardInline(StackedInline):
 class FrameworkAdmin(RecordAdmin):
     list_display = ["name", "code", "for_schools"]
     inlines = [StandardInline]
+    deletable = True  # a framework a cycle uses is PROTECTed
 
 
 @admin.register(Standard)
@@ -32,6 +33,7 @@ class StandardAdmin(RecordAdmin):
     list_filter = ["framework"]
     search_fields = ["title", "guidance", "evidence_expected"]
     list_select_related = ["framework"]
+    deletable = True  # a standard an answer is about is PROTECTed
 
 
 class CaseAuditEntryInline(TabularInline):
@@ -46,9 +48,11 @@ class AuditAdmin(RecordAdmin):
     list_filter = ["kind", "stage", "lead_subgroup"]
     search_fields = ["reference", "title", "scope"]
     list_select_related = ["lead_subgroup"]
-    autocomplete_fields = ["created_by", "agencies"]
+    autocomplete_fields = ["agencies"]
     readonly_fields = ["reference"]
     inlines = [CaseAuditEntryInline]
+    governed_fields = ("stage", "created_by")
+    changed_on = "the audit's page: its stage moves as cases are graded"
 
 
 @admin.register(CaseAuditEntry)
@@ -66,7 +70,11 @@ class AuditCycleAdmin(RecordAdmin):
     list_filter = ["framework", "financial_year"]
     search_fields = ["title"]
     list_select_related = ["framework"]
-    autocomplete_fields = ["opened_by"]
+    # A cycle's framework and year fix whom its returns went to and what they answer; its
+    # deadline moves with each return's (audit_cycle_change_deadline).
+    governed_fields = ("framework", "financial_year", "opened_on", "deadline", "opened_by")
+    changed_on = "the cycle's page (Change the deadline)"
+    made_on = "the Section 11 / 175 page (Open a cycle), which sends a return to each agency"
 
 
 class StandardAssessmentInline(StackedInline):
@@ -105,8 +113,10 @@ class SelfAssessmentAdmin(RecordAdmin):
     list_filter = ["status", "cycle"]
     search_fields = ["agency__name"]
     list_select_related = ["agency", "cycle"]
-    autocomplete_fields = ["cycle", "agency", "submitted_by"]
     inlines = [StandardAssessmentInline]
+    governed_fields = ("cycle", "agency", "status", "submitted_at", "submitted_by", "moderated_at")
+    changed_on = "the return's page: Submit, Return to the agency, Moderate"
+    made_on = "the cycle, which sends a return to each agency when it opens"
 
 
 @admin.register(StandardAssessment)
@@ -114,5 +124,13 @@ class StandardAssessmentAdmin(RecordAdmin):
     list_display = ["self_assessment", "standard", "self_score", "moderated_score"]
     list_filter = ["self_assessment__cycle", "self_score", "moderated_score"]
     list_select_related = ["self_assessment__agency", "self_assessment__cycle", "standard"]
-    raw_id_fields = ["carried_forward_from", "self_assessment"]
-    autocomplete_fields = ["standard", "moderated_by"]
+    raw_id_fields = ["carried_forward_from"]
+    governed_fields = (
+        "self_assessment",
+        "standard",
+        "moderated_score",
+        "moderated_by",
+        "moderated_at",
+    )
+    changed_on = "the return's page (Moderate) or the meeting that moderates it"
+    made_on = "the return, with one answer for each standard of its framework"

@@ -26,6 +26,7 @@ class FindingAdmin(RecordAdmin):
     autocomplete_fields = ["review", "audit", "recommendation", "theme", "recorded_by", "agencies"]
     date_hierarchy = "identified_on"
     show_full_result_count = False  # no second COUNT(*) of every finding on each page
+    # Findings are disposed of with their theme (Disposals); never deleted here.
 
 
 class FindingInline(TabularInline):
@@ -49,6 +50,8 @@ class PriorityThemeAdmin(RecordAdmin):
     search_fields = ["title", "description"]
     filter_horizontal = ["priorities"]
     inlines = [FindingInline, OutcomeInline]
+    governed_fields = ("status", "agreed_on", "closed_on")
+    changed_on = "the theme's page: its moves from proposed to agreed to closed"
 
 
 class ActivityInline(TabularInline):
@@ -79,8 +82,18 @@ class LearningOutcomeAdmin(RecordAdmin):
     list_filter = ["decision"]
     search_fields = ["title", "schedule", "impact_measure", "theme__title"]
     list_select_related = ["theme"]
-    autocomplete_fields = ["theme", "decided_by"]
+    autocomplete_fields = ["theme"]
     inlines = [ActivityInline, CheckInline, EvidenceInline]
+    # The Executive's decision, and the follow-up it sets, are recorded by outcome_decide.
+    governed_fields = (
+        "executive_on",
+        "decision",
+        "decision_notes",
+        "decided_by",
+        "decided_on",
+        "follow_up_on",
+    )
+    changed_on = "the outcome's page: Record the Executive's decision"
 
 
 @admin.register(DeliveryActivity)
@@ -89,12 +102,22 @@ class DeliveryActivityAdmin(RecordAdmin):
     list_filter = ["way"]
     search_fields = ["title", "audience"]
     list_select_related = ["outcome"]
-    autocomplete_fields = ["outcome"]
+    # Delivered learning needs an outcome the Executive agreed, and a session's or briefing's
+    # reach is counted from its register or cascades: each through its own service.
+    governed_fields = ("outcome", "way", "delivered_on", "reach")
+    changed_on = "the outcome's page, a training session's or a briefing's"
+    made_on = "the outcome's page, or with a training session or a briefing"
 
 
 class StageInline(TabularInline):
     model = TrainingEvaluationStage
     extra = 0
+    can_delete = False
+    # Scheduled with the check and completed on its page (evaluation_stage_complete).
+    governed_fields = ("stage", "due_on", "due_by", "completed_on", "responses", "confidence")
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PracticeCheck)
@@ -103,8 +126,13 @@ class PracticeCheckAdmin(RecordAdmin):
     list_filter = ["way", "result", "agency"]
     search_fields = ["summary", "outcome__title"]
     list_select_related = ["outcome", "agency"]
-    autocomplete_fields = ["outcome", "activity", "agency", "audit", "indicators"]
+    autocomplete_fields = ["audit", "indicators"]
     inlines = [StageInline]
+    # A training evaluation's result comes from the attendees' answers; any check's result is
+    # recorded on the outcome's page, which refuses to type over one computed from answers.
+    governed_fields = ("outcome", "activity", "way", "agency", "checked_on", "result")
+    changed_on = "the outcome's page (Record a practice check), or the attendees' answers"
+    made_on = "the outcome's page, which schedules a training evaluation's three stages"
 
 
 class AttachmentInline(TabularInline):
@@ -121,8 +149,11 @@ class AssuranceEvidenceAdmin(RecordAdmin):
     list_filter = ["way", "judgement", "agency"]
     search_fields = ["title", "summary"]
     list_select_related = ["agency"]
-    autocomplete_fields = ["outcome", "agency", "judged_by", "scorecard"]
+    autocomplete_fields = ["outcome", "agency", "scorecard"]
     inlines = [AttachmentInline]
+    # Evidence is received (with its files) by the agency and judged once it has been.
+    governed_fields = ("received_on", "judgement", "judgement_reason", "judged_by", "judged_on")
+    changed_on = "the evidence's page: Provide, then Judge"
 
 
 @admin.register(Action)
@@ -140,9 +171,21 @@ class ActionAdmin(RecordAdmin):
         "outcome",
         "owner_agency",
         "owner",
-        "signed_off_by",
         "recommendation",
     ]
+    # Reported complete by its owner, signed off by someone else, followed up: each a step
+    # with its rules (action_report_progress, action_sign_off, action_record_follow_up).
+    governed_fields = (
+        "status",
+        "completed_on",
+        "completion_evidence",
+        "signed_off_by",
+        "signed_off_on",
+        "follow_up_on",
+        "follow_up_result",
+        "followed_up_on",
+    )
+    changed_on = "the action's page: Report progress, Sign off, Record the follow-up"
     # A moderated standard has no words of its own to search by: chosen by its id.
     raw_id_fields = ["standard_assessment"]
     date_hierarchy = "due_on"

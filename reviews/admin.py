@@ -22,23 +22,20 @@ from .models import (
     ReviewTeamMember,
     TermsOfReference,
 )
-from .services import (
-    INVOLVEMENT_FIELDS,
-    review_clocks_sync,
-    review_record_access_changes,
-    review_record_opening,
-)
+from .services import INVOLVEMENT_FIELDS, review_clocks_sync, review_record_opening
 
 
 class ReviewAgencyInline(TabularInline):
     model = ReviewAgency
     extra = 0
     autocomplete_fields = ["agency"]
+    can_delete = False  # part of the case file, emptied by its disposal
 
 
 class ParallelProcessInline(TabularInline):
     model = ParallelProcess
     extra = 0
+    can_delete = False  # part of the case file, emptied by its disposal
 
 
 class ReviewClockInline(TabularInline):
@@ -96,8 +93,45 @@ class ReviewAdmin(RecordAdmin):
     search_fields = ["reference", "title", "pseudonym", "summary"]
     list_select_related = ["subgroup", "lead_reviewer"]
     date_hierarchy = "referred_on"
-    autocomplete_fields = ["lead_reviewer", "panel_members", "source_review"]
     readonly_fields = ["reference", "uuid", "regime", "stage", "publication_window_ends_on"]
+    # Its kind (which fixed its reference and clocks), who owns and may open it, its dates
+    # (which move the clocks and its regime), decision, reviewer and publication: each has a
+    # page and a service with rules, acts and the access log. What is left here is words.
+    governed_fields = (
+        "kind",
+        "subgroup",
+        "is_restricted",
+        "panel_members",
+        "source_review",
+        "incident_known_on",
+        "notified_on",
+        "referred_on",
+        "decided_on",
+        "national_panel_told_on",
+        "completed_on",
+        "published_on",
+        "closed_on",
+        "abuse_or_neglect",
+        "child_died",
+        "seriously_harmed",
+        "concern_working_together",
+        "died_in_custody",
+        "suspected_suicide",
+        "decision",
+        "decision_reasons",
+        "alternative_route",
+        "lead_reviewer",
+        "independence_declared_on",
+        "independence_statement",
+        "published_where",
+        "board_response",
+        "not_published_reason",
+    )
+    changed_on = (
+        "the review's page: its register, decision, reviewer and publication, and its stage "
+        "moves; restriction and panel by the Business Unit"
+    )
+    made_on = "the register (Reviews, Open a review), which gives it a reference and its clocks"
     inlines = [
         ReviewAgencyInline,
         ParallelProcessInline,
@@ -183,16 +217,8 @@ class ReviewAdmin(RecordAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Dates changed here move the statutory clocks, as they do on the review pages.
+        # A parallel process that holds a clock moves it, as it does on the review pages.
         review_clocks_sync(review=form.instance)
-        # And a change of restriction or panel goes in the access log, as it does there.
-        review_record_access_changes(
-            form.instance,
-            by=request.user,
-            request=request,
-            restriction="is_restricted" in form.changed_data,
-            panel="panel_members" in form.changed_data,
-        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
@@ -201,9 +227,9 @@ class ReviewAdmin(RecordAdmin):
             review_record_opening(request=request, review=review)
         return response
 
-    def has_add_permission(self, request):
-        # A review is opened on the review pages, which give it a reference and its clocks.
-        return False
+
+# A review's clocks, stage moves and pauses are recorded by its services, from its dates and
+# acts: read here, never written.
 
 
 @admin.register(ReviewClock)
@@ -212,7 +238,8 @@ class ReviewClockAdmin(RecordAdmin):
     list_filter = ["kind", "regime"]
     search_fields = ["review__reference", "review__title"]
     list_select_related = ["review"]
-    readonly_fields = ["review", "kind", "regime", "started_on", "due_on", "amber_on"]
+    read_only = True
+    changed_on = "the review's page: its dates, Pause and Resume"
 
 
 @admin.register(ReviewStageChange)
@@ -221,7 +248,8 @@ class ReviewStageChangeAdmin(RecordAdmin):
     list_filter = ["to_stage"]
     search_fields = ["review__reference", "note"]
     list_select_related = ["review", "moved_by"]
-    autocomplete_fields = ["review", "moved_by"]
+    read_only = True
+    changed_on = "the review's page: Move"
 
 
 @admin.register(ClockPause)
@@ -229,8 +257,8 @@ class ClockPauseAdmin(RecordAdmin):
     list_display = ["clock", "paused_on", "resumed_on", "reason"]
     search_fields = ["clock__review__reference", "reason"]
     list_select_related = ["clock__review"]
-    autocomplete_fields = ["clock", "paused_by", "resumed_by"]
-    raw_id_fields = ["process"]  # a review's parallel processes have no admin of their own
+    read_only = True
+    changed_on = "the review's page: Pause and Resume"
 
 
 # The case file (issue 18). Files are uploaded on the review's documents page, through the safe
@@ -261,12 +289,8 @@ class TermsOfReferenceAdmin(RecordAdmin):
     search_fields = ["review__reference", "agreed_by"]
     list_select_related = ["review"]
     autocomplete_fields = ["review", "recorded_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    read_only = True
+    changed_on = "the review's Terms of reference tab, as a new version"
 
 
 class ReviewTeamMemberAdminForm(forms.ModelForm):
@@ -302,6 +326,7 @@ class ReviewTeamMemberAdmin(RecordAdmin):
     search_fields = ["review__reference", "person__first_name", "person__last_name"]
     list_select_related = ["person", "review", "agency"]
     autocomplete_fields = ["review", "person", "agency"]
+    # Leaving the team is recorded (left on), not deleted: RecordAdmin refuses deletion.
 
 
 class DocumentVersionInline(TabularInline):
@@ -325,9 +350,9 @@ class CaseDocumentAdmin(RecordAdmin):
     list_select_related = ["review", "agency"]
     autocomplete_fields = ["review", "agency"]
     inlines = [DocumentVersionInline]
-
-    def has_add_permission(self, request):
-        return False
+    governed_fields = ("review", "kind", "agency")
+    changed_on = "the review's Documents tab"
+    made_on = "the review's Documents tab, through the safe upload rule"
 
 
 @admin.register(DocumentVersion)
@@ -337,9 +362,7 @@ class DocumentVersionAdmin(RecordAdmin):
     list_select_related = ["document__review", "uploaded_by"]
     fields = ["document", "version", "name", "note", "uploaded_by", "created_at"]
     readonly_fields = ["document", "version", "name", "uploaded_by", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
+    made_on = "the review's Documents tab, through the safe upload rule"
 
 
 # The child death review dataset (issue 20): the categories and age bands are reference data the
@@ -351,6 +374,7 @@ class DeathCategoryAdmin(RecordAdmin):
     list_display = ["number", "name", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name"]
+    deletable = True  # a category a death's record names is PROTECTed; untick to retire it
 
 
 @admin.register(AgeBand)
@@ -358,6 +382,7 @@ class AgeBandAdmin(RecordAdmin):
     list_display = ["position", "label", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["label"]
+    deletable = True  # a band a death's record names is PROTECTed; untick to retire it
 
 
 @admin.register(ChildDeathDetails)

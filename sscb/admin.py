@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef, Q
 
 from . import signin
 from .admin_inlines import TabularInline
@@ -35,6 +36,21 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
         ),
     )
     actions = ["reset_second_factor", "force_password_reset"]
+    # A person who leaves is made inactive (*Active* unticked): their account is kept with
+    # what they did. Only an account that has nothing to its name (made in error) is deleted.
+    deletable = True
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _with_records(User.objects.filter(pk=obj.pk)).exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, refused, protected = super().get_deleted_objects(objs, request)
+        if _with_records(User.objects.filter(pk__in=[user.pk for user in objs])).exists():
+            # Django refuses a deletion that names something refused (the list's action too).
+            refused = {*refused, USERS_WITH_RECORDS}
+        return deleted, counts, refused, protected
 
     # Both resets are kept in the person's History (a change reason) and in the admin log.
 
@@ -77,11 +93,29 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
             )
 
 
+# Named on the deletion page of a person who has records, as a kind that may not be deleted.
+USERS_WITH_RECORDS = "users with records (untick Active instead)"
+
+
+def _with_records(users):
+    """Those of ``users`` whom anything names: a sign-in, a reminder, a change they made or a
+    version that names them, a sub-group they joined. One query, however many kinds of record."""
+    named = Q(last_login__isnull=False)
+    for relation in User._meta.get_fields(include_hidden=True):
+        if relation.is_relation and relation.auto_created and not relation.concrete:
+            rows = relation.related_model._base_manager.filter(
+                **{relation.field.name: OuterRef("pk")}
+            )
+            named |= Q(Exists(rows))
+    return users.filter(named)
+
+
 @admin.register(Agency)
 class AgencyAdmin(RecordAdmin):
     list_display = ["name", "short_name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name"]
+    deletable = True  # an agency anything names is PROTECTed
 
 
 class SubGroupMembershipInline(TabularInline):
@@ -98,6 +132,7 @@ class SubGroupAdmin(RecordAdmin):
     list_select_related = ["chair"]
     autocomplete_fields = ["chair"]
     inlines = [SubGroupMembershipInline]
+    deletable = True  # a sub-group with findings, reviews or meetings is PROTECTed
 
 
 @admin.register(StrategicPriority)
@@ -106,6 +141,7 @@ class StrategicPriorityAdmin(RecordAdmin):
     list_filter = ["is_active", "start_year"]
     search_fields = ["title", "description"]
     list_editable = ["order"]
+    deletable = True  # a priority a theme names keeps that theme's link in its history
 
 
 @admin.register(SubGroupMembership)
@@ -117,6 +153,7 @@ class SubGroupMembershipAdmin(RecordAdmin):
     search_fields = ["user__first_name", "user__last_name", "user__username", "subgroup__name"]
     list_select_related = ["user", "subgroup", "agency"]
     autocomplete_fields = ["user", "agency"]
+    deletable = True  # leaving a sub-group
 
 
 @admin.register(Reminder)
@@ -140,6 +177,11 @@ class ReminderAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A reminder sent is what the Board can show it told someone; one planned is what
+        # keeps the sweep from sending it twice.
+        return False
+
 
 @admin.register(ReminderSweep)
 class ReminderSweepAdmin(admin.ModelAdmin):
@@ -148,6 +190,9 @@ class ReminderSweepAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a day's sweep, claimed so that it runs once
 
 
 @admin.register(AccessLogEntry)
@@ -184,6 +229,7 @@ class RetentionRuleAdmin(RecordAdmin):
 
     list_display = ["kind", "period_label", "counted_from", "source"]
     search_fields = ["source", "notes"]
+    deletable = True  # a kind with no rule is kept
 
     @admin.display(description="kept for")
     def period_label(self, rule):

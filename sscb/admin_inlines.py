@@ -99,10 +99,42 @@ class RowFormSet(BaseInlineFormSet):
 
 class RowsReadWithTheirRecords:
     """The rows read with the records they show, in one query; each row named from the record
-    the page is about; each drop-down's list read once for all the rows."""
+    the page is about; each drop-down's list read once for all the rows. A row is no easier to
+    change than its record on its own page: what the record's own admin (RecordAdmin) keeps
+    read-only, or refuses to add, change or delete, the row does too."""
 
     form = RowForm
     formset = RowFormSet
+    # For rows with no admin of their own: what the product's services change.
+    governed_fields: tuple[str, ...] = ()
+
+    def _own_admin(self):
+        """The admin of the rows' own model, where it has one."""
+        return self.admin_site._registry.get(self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = list(super().get_readonly_fields(request, obj))
+        own = self._own_admin()
+        governed = [*self.governed_fields, *getattr(own, "governed_fields", ())]
+        return shown + [name for name in dict.fromkeys(governed) if name not in shown]
+
+    def has_add_permission(self, request, obj=None):
+        own = self._own_admin()
+        if own is not None and not own.has_add_permission(request):
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        own = self._own_admin()
+        if own is not None and not own.has_change_permission(request):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        own = self._own_admin()
+        if own is not None and not own.has_delete_permission(request):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def get_queryset(self, request):
         shown = set(flatten(self.fields)) if self.fields else None  # None: every field

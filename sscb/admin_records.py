@@ -1,5 +1,14 @@
-"""The admin of every record with a history: its history page and its deletion page, each in a
-number of queries that does not grow with the rows (issue 15).
+"""The admin of every record with a history: what it may change, add and delete (no more than
+the tracker's own pages allow), and its history page and its deletion page, each in a number of
+queries that does not grow with the rows (issue 15).
+
+The admin is not a second, weaker way to change what the product's services govern: a review's
+stage, decision or panel, an action's sign-off, a meeting's status. Each admin declares those in
+``governed_fields`` (shown, never changed here), says where they are changed (``changed_on``),
+whether the product makes the record itself through a service with side effects (``made_on``:
+no "Add" here), whether it is the services' record through and through (``read_only``), and
+whether it is set-up data that may be deleted (``deletable``): a case record is never deleted
+here, but disposed of under *Disposals* when its retention period ends, and history kept till then.
 
 django-simple-history's history page asks the database again for each row it lists: the record
 as it was is named afresh ("Review RR-2026-001" reads the review's relations), and each
@@ -15,7 +24,7 @@ import itertools
 from collections import defaultdict
 
 from django.contrib.admin.utils import NestedObjects, quote
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
 from django.db import router
 from django.db.models import PROTECT, ForeignKey
 from django.urls import NoReverseMatch, reverse
@@ -42,6 +51,81 @@ NAMED_ON_DELETION = 10
 
 
 class RecordAdmin(SimpleHistoryAdmin):
+    # Fields the product's pages change through its services (with their rules, acts and
+    # records): shown here, never changed. Inlines of the same model show them read-only too.
+    governed_fields: tuple[str, ...] = ()
+    # Where they are changed, named on the admin page ("the review's page").
+    changed_on: str = ""
+    # Where the product makes this record (a service with side effects): no "Add" here.
+    made_on: str = ""
+    # The services' record through and through (a stage move, a questionnaire): read here.
+    read_only: bool = False
+    # Set-up data whose deletion loses no case history (what it protects still stops it). Case
+    # records stay False: they go only through Disposals (sscb/retention.py).
+    deletable: bool = False
+
+    def get_readonly_fields(self, request, obj=None):
+        shown = list(super().get_readonly_fields(request, obj))
+        governed = self.governed_fields
+        if self.read_only:
+            fields = self.model._meta.get_fields()
+            governed = [f.name for f in fields if f.concrete and f.editable and not f.auto_created]
+        return shown + [name for name in governed if name not in shown]
+
+    def has_add_permission(self, request):
+        return not (self.made_on or self.read_only) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return not self.read_only and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.deletable and super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        note = self.product_note(obj)
+        if note and fieldsets:
+            name, options = fieldsets[0]
+            described = " ".join(filter(None, [options.get("description"), note]))
+            fieldsets[0] = (name, {**options, "description": described})
+        return fieldsets
+
+    def product_note(self, obj=None) -> str:
+        """What this page does not change, and where it is changed instead."""
+        where = f" ({self.changed_on})" if self.changed_on else ""
+        if self.read_only:
+            return f"Kept by the tracker's own pages{where}: read here, not changed."
+        if obj is None or not self.governed_fields:
+            return ""
+        labels = ", ".join(self._label(name) for name in self.governed_fields)
+        return (
+            f"Shown, not changed, here: {labels}. They change only on the tracker's own "
+            f"pages{where}, which apply its rules and record each step."
+        )
+
+    def _label(self, name):
+        try:
+            return str(self.model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            return name.replace("_", " ")
+
+    def changelist_view(self, request, extra_context=None):
+        if self.made_on:
+            made = f"Added on {self.made_on}, not here."
+            extra_context = {"subtitle": made, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    # Reverting to a version would rewrite a record's lifecycle (a review's stage back, with no
+    # stage move recorded) past every rule: its versions are read, never restored.
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("A record is not reverted to an earlier version.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def get_deleted_objects(self, objs, request):
         """Django's (what would be deleted, how many of each kind, the kinds this person may not
         delete, what keeps it from being deleted), naming at most NAMED_ON_DELETION records of
@@ -64,9 +148,11 @@ class RecordAdmin(SimpleHistoryAdmin):
                 deeper[type(obj)].append(obj)
             protected = {kind: _first(rows) for kind, rows in deeper.items()}
         site = self.admin_site
+        # Only what the deletion would remove: what protects the record is named as such (a
+        # sub-group's findings), not as a kind this person may not delete.
         perms_needed = {
             kind._meta.verbose_name
-            for kind in {*deleted, *protected}
+            for kind in deleted
             if site.is_registered(kind)
             and not site.get_model_admin(kind).has_delete_permission(request)
         }

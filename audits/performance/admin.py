@@ -23,6 +23,7 @@ class IndicatorSetAdmin(RecordAdmin):
     list_filter = ["is_active"]
     search_fields = ["name"]
     inlines = [IndicatorInline]
+    deletable = True  # a set with indicators that have values is kept by them (PROTECT)
 
 
 @admin.register(Indicator)
@@ -42,6 +43,7 @@ class IndicatorAdmin(RecordAdmin):
     list_select_related = ["indicator_set", "agency"]
     search_fields = ["name", "definition", "agency__name"]
     autocomplete_fields = ["indicator_set", "agency"]
+    deletable = True  # an indicator with values returned is PROTECTed
 
 
 @admin.register(IndicatorValue)
@@ -50,4 +52,8 @@ class IndicatorValueAdmin(RecordAdmin):
     list_filter = ["year", "quarter", "indicator__indicator_set"]
     list_select_related = ["indicator", "submitted_by"]
     search_fields = ["indicator__name", "commentary"]
-    autocomplete_fields = ["indicator", "submitted_by"]
+    autocomplete_fields = ["indicator"]
+    # A value is put right here; which quarter it is of, and who returned it, stay.
+    governed_fields = ("indicator", "year", "quarter", "submitted_by")
+    changed_on = "the agency's return of its values"
+    made_on = "the agency's return of its values (My agency, or a CSV / XLSX)"

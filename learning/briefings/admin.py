@@ -4,7 +4,6 @@ from sscb.admin_inlines import StackedInline
 from sscb.admin_records import RecordAdmin
 
 from .models import Briefing, BriefingVersion, Cascade
-from .services import briefing_reach_sync
 
 
 class BriefingVersionInline(StackedInline):
@@ -22,15 +21,7 @@ class BriefingAdmin(RecordAdmin):
     list_filter = ["status", "subgroup"]
     list_select_related = ["subgroup"]
     search_fields = ["title"]
-    raw_id_fields = [
-        "theme",
-        "review",
-        "outcome",
-        "written_by",
-        "edited_by",
-        "approved_by",
-        "published_by",
-    ]
+    raw_id_fields = ["theme", "review"]
     readonly_fields = [
         "version",
         "submitted_at",
@@ -40,6 +31,25 @@ class BriefingAdmin(RecordAdmin):
         "activity",
     ]
     inlines = [BriefingVersionInline]
+    # Its words change as numbered versions; it is submitted, approved by someone who did not
+    # write it, and published (recording the outcome's delivery): each through its service.
+    governed_fields = (
+        "title",
+        "what_happened",
+        "why_it_matters",
+        "what_to_do",
+        "questions",
+        "further_reading",
+        "outcome",
+        "status",
+        "written_by",
+        "edited_by",
+        "returned_note",
+        "approved_by",
+        "published_by",
+    )
+    changed_on = "the briefing's page: Edit, Submit, Approve, Send back, Publish"
+    made_on = "a theme's, review's or outcome's page (Write a briefing)"
 
 
 @admin.register(BriefingVersion)
@@ -47,7 +57,8 @@ class BriefingVersionAdmin(RecordAdmin):
     list_display = ["briefing", "number", "written_by", "written_at"]
     list_select_related = ["briefing", "written_by"]
     search_fields = ["title", "briefing__title"]
-    raw_id_fields = ["briefing", "written_by", "replaced_by"]
+    read_only = True
+    changed_on = "kept by the briefing's page as each edit replaces the words"
 
 
 @admin.register(Cascade)
@@ -56,23 +67,7 @@ class CascadeAdmin(RecordAdmin):
     list_filter = ["method", "agency"]
     list_select_related = ["briefing", "agency"]
     search_fields = ["briefing__title", "agency__name"]
-    raw_id_fields = ["briefing", "agency", "confirmed_by"]
-    readonly_fields = ["confirmed_at"]
-
-    # A confirmation corrected or removed here changes the briefing's reach, as one made by an
-    # agency lead does (briefing_reach_sync): the dashboard counts the delivery activity's.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        moved_from = form.initial.get("briefing") if "briefing" in form.changed_data else None
-        for briefing_id in {obj.briefing_id, moved_from} - {None}:
-            briefing_reach_sync(briefing_id=briefing_id)
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        briefing_reach_sync(briefing_id=obj.briefing_id)
-
-    def delete_queryset(self, request, queryset):
-        briefing_ids = set(queryset.values_list("briefing_id", flat=True))
-        super().delete_queryset(request, queryset)
-        for briefing_id in briefing_ids:
-            briefing_reach_sync(briefing_id=briefing_id)
+    # Sent at publication, confirmed by the agency's own lead; the briefing's reach is their
+    # sum (cascade_confirm, briefing_reach_sync).
+    read_only = True
+    changed_on = "My agency, Briefings to cascade, by the agency's lead"

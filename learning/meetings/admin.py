@@ -11,7 +11,6 @@ class AgendaItemInline(TabularInline):
     model = AgendaItem
     fk_name = "meeting"
     fields = ["position", "subject", "title", "presenter", "decided_on"]
-    readonly_fields = ["decided_on"]
     autocomplete_fields = ["presenter"]
     extra = 0
     show_change_link = True
@@ -31,7 +30,10 @@ class MeetingAdmin(RecordAdmin):
     list_select_related = ["body"]
     search_fields = ["body__name", "place"]
     autocomplete_fields = ["body"]
-    readonly_fields = ["minutes_circulated_on", "minutes_approved_at"]
+    # A meeting moves forward one status at a time, each with what it needs (move_refusal):
+    # its minutes are approved at the next meeting of the body.
+    governed_fields = ("status", "minutes_circulated_on", "minutes_approved_at")
+    changed_on = "the meeting's page: its status moves, and minutes approved at the next meeting"
     date_hierarchy = "held_on"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     inlines = [AgendaItemInline, AttendanceInline]
@@ -53,10 +55,11 @@ class AgendaItemAdmin(RecordAdmin):
         "theme",
         "action",
         "evidence",
-        "minutes_of",
-        "actions_arising",
     ]
-    readonly_fields = ["decided_on"]
+    # The minutes of an item, its decision and what it decides (a referral, an outcome, a
+    # theme, a return's moderation, minutes approved) are recorded by the meeting's services.
+    governed_fields = ("notes", "decision", "decided_on", "minutes_of", "actions_arising")
+    changed_on = "the meeting's page: Minute, Decide, Approve the minutes, Actions arising"
 
 
 @admin.register(Paper)
@@ -69,9 +72,7 @@ class PaperAdmin(RecordAdmin):
     search_fields = ["name", "item__title"]
     fields = ["item", "name", "uploaded_by", "created_at"]
     readonly_fields = ["item", "uploaded_by", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
+    made_on = "the meeting's page, through the safe upload rule"
 
 
 @admin.register(Attendance)

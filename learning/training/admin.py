@@ -13,6 +13,7 @@ class CourseAdmin(RecordAdmin):
     list_select_related = ["subgroup"]
     search_fields = ["title", "summary"]
     autocomplete_fields = ["outcomes"]
+    deletable = True  # a course with sessions is PROTECTed
 
 
 @admin.register(Session)
@@ -20,9 +21,13 @@ class SessionAdmin(RecordAdmin):
     list_display = ["course", "held_on", "trainer", "places", "delivered_on"]
     list_select_related = ["course"]
     search_fields = ["course__title", "trainer", "venue"]
-    autocomplete_fields = ["course"]
     readonly_fields = ["delivered_on"]
     date_hierarchy = "held_on"
+    # A session is a planned delivery of each of its course's outcomes; delivered, its date
+    # and reach are the delivery's (session_save, session_deliver).
+    governed_fields = ("course", "held_on")
+    changed_on = "the session's page: Edit, Record as delivered"
+    made_on = "the course's page, which plans its delivery for each of the course's outcomes"
 
 
 @admin.register(Attendee)
@@ -31,7 +36,12 @@ class AttendeeAdmin(RecordAdmin):
     list_filter = ["status", "agency"]
     list_select_related = ["agency", "session__course"]
     search_fields = ["name", "email", "manager_email"]
-    autocomplete_fields = ["session", "agency"]
+    autocomplete_fields = ["agency"]
+    # Attendance is marked, and a booking taken off, on the session's page, which keeps those
+    # sent a questionnaire on the register.
+    governed_fields = ("session", "status")
+    changed_on = "the session's page: its register"
+    made_on = "the session's page (its register, or a CSV / XLSX of it)"
 
 
 class RatingInline(TabularInline):
@@ -50,9 +60,6 @@ class QuestionnaireAdmin(RecordAdmin):
     list_filter = ["stage", "practice_changed"]
     list_select_related = ["attendee__agency"]
     search_fields = ["attendee__name", "attendee__email"]
-    raw_id_fields = ["attendee"]
-    readonly_fields = ["answered_at"]
     inlines = [RatingInline]
-
-    def has_add_permission(self, request):
-        return False
+    read_only = True
+    changed_on = "answered through its one-use link"

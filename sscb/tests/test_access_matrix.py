@@ -1947,6 +1947,75 @@ ADMIN_EXCEPTIONS: dict[str, tuple[dict, str]] = {
     "admin:axes_accesslog_add": (READ_ONLY, "django-axes keeps its records"),
     "admin:axes_accessfailurelog_add": (READ_ONLY, "django-axes keeps its records"),
 }
+# Case records are never deleted in the admin: they are disposed of under Disposals, their
+# history kept until then (sscb/admin_records.py, RecordAdmin.deletable).
+KEPT_IN_THE_ADMIN = [
+    "sscb_reminder",
+    "sscb_remindersweep",
+    "reviews_review",
+    "reviews_reviewclock",
+    "reviews_reviewstagechange",
+    "reviews_clockpause",
+    "reviews_chronologyentry",
+    "reviews_termsofreference",
+    "reviews_reviewteammember",
+    "reviews_casedocument",
+    "reviews_documentversion",
+    "reviews_childdeathdetails",
+    "audits_audit",
+    "audits_caseauditentry",
+    "audits_auditcycle",
+    "audits_selfassessment",
+    "audits_standardassessment",
+    "performance_indicatorvalue",
+    "learning_finding",
+    "learning_prioritytheme",
+    "learning_learningoutcome",
+    "learning_deliveryactivity",
+    "learning_practicecheck",
+    "learning_assuranceevidence",
+    "learning_action",
+    "meetings_meeting",
+    "meetings_agendaitem",
+    "meetings_paper",
+    "meetings_attendance",
+    "briefings_briefing",
+    "briefings_briefingversion",
+    "briefings_cascade",
+    "scrutiny_inspection",
+    "scrutiny_recommendation",
+    "training_session",
+    "training_attendee",
+    "training_questionnaire",
+]
+ADMIN_EXCEPTIONS |= {
+    f"admin:{name}_delete": (READ_ONLY, "disposed of under Disposals, not deleted")
+    for name in KEPT_IN_THE_ADMIN
+}
+# Made by the product's pages (a service with side effects) or kept by its services only.
+ADMIN_EXCEPTIONS |= {
+    f"admin:{name}_add": (READ_ONLY, why)
+    for name, why in {
+        "reviews_reviewclock": "clocks follow the review's dates",
+        "reviews_reviewstagechange": "a stage move is made on the review's page",
+        "reviews_clockpause": "a pause is made on the review's page",
+        "audits_auditcycle": "opening a cycle sends a return to each agency",
+        "audits_selfassessment": "returns are sent when a cycle opens",
+        "audits_standardassessment": "a return has an answer for each standard",
+        "performance_indicatorvalue": "values are returned by the agency",
+        "learning_deliveryactivity": "planned on the outcome's, a session's or a briefing's page",
+        "learning_practicecheck": "a training evaluation's stages are scheduled with it",
+        "briefings_briefing": "written from a theme, review or outcome",
+        "briefings_briefingversion": "kept as each edit replaces the words",
+        "briefings_cascade": "sent at publication",
+        "training_session": "a session plans its course's deliveries",
+        "training_attendee": "the register is kept on the session's page",
+    }.items()
+}
+ADMIN_EXCEPTIONS["admin:sscb_user_delete"] = (
+    READ_ONLY,
+    "a person with records is made inactive, not deleted",
+)
 # Admin names with no check, and why (still "written down").
 ADMIN_SKIPPED: dict[str, str] = {}
 

@@ -6,9 +6,12 @@ each reachable by a name (``world.reviews["open_A"]``).
 """
 
 import datetime
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from audits import services as audit_services
@@ -739,3 +742,18 @@ def add_admin_rows(world) -> None:
         disposed_by=bu,
         username="bu",
     )
+
+
+@contextmanager
+def world_with_admin_rows(django_db_blocker, media_root: str):
+    """The world with every admin's inline rows, built once for a module's tests (its
+    ``world`` fixture) in a transaction rolled back after them."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media_root),
+        transaction.atomic(),
+    ):
+        built = build_world()
+        add_admin_rows(built)
+        yield built
+        transaction.set_rollback(True)

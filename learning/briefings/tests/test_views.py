@@ -231,11 +231,12 @@ def test_a_briefings_delivery_is_not_typed_in_on_the_outcome(
     assert briefing.activity.reach == 0
 
 
-def test_a_confirmation_corrected_or_removed_in_the_admin_keeps_the_reach_in_step(
+def test_a_confirmation_is_neither_corrected_nor_removed_in_the_admin(
     client, writer, chair, li, outcome, agencies, agency_user, bu_user
 ):
-    """The dashboard counts the delivery activity's reach: the Business Unit's corrections in
-    the Django admin change it as an agency lead's confirmation does."""
+    """The dashboard counts the delivery activity's reach, which only the agencies'
+    confirmations change: the Django admin reads a cascade, and neither corrects nor deletes it
+    (sscb/admin_records.py, read_only)."""
     briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome)
     first, second = confirm_both(briefing, by=agency_user, staff=(12, 30))
 
@@ -248,13 +249,12 @@ def test_a_confirmation_corrected_or_removed_in_the_admin_keeps_the_reach_in_ste
     url = reverse("admin:briefings_cascade_change", args=[first.pk])
     form = client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
-    data |= {"staff_reached": 20, "cascaded_on": first.cascaded_on.isoformat()}
-    data["confirm_by"] = first.confirm_by.isoformat()
-    assert client.post(url, data).status_code == 302
-    assert reach() == 50
+    data |= {"staff_reached": 20}
+    assert "staff_reached" not in form.fields
+    assert client.post(url, data).status_code == 403
     delete = reverse("admin:briefings_cascade_delete", args=[second.pk])
-    assert client.post(delete, {"post": "yes"}).status_code == 302
-    assert reach() == 20
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert reach() == 42
 
 
 def test_staff_reached_of_none_is_refused_on_the_form_and_nothing_is_confirmed(
