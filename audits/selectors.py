@@ -268,7 +268,7 @@ ANSWER_HISTORY_FIELDS = [
 ]
 
 
-def answer_versions_visible_to(user, self_assessment):
+def answer_versions_open_to(user, self_assessment):
     """The versions of a return's answers ``user`` may read: as ``can_read_answers``, and for
     those who read a return but do not fill it in, only those made while it was in (submitted
     or moderated), so that what the agency drafted before it sent the return stays its own."""
@@ -289,11 +289,11 @@ def answer_versions_visible_to(user, self_assessment):
 
 def return_history(user, self_assessment):
     """Who changed the return and the answers ``user`` may read
-    (``answer_versions_visible_to``), and what, the newest first: four queries, and one for
+    (``answer_versions_open_to``), and what, the newest first: four queries, and one for
     each kind of person or standard named."""
     answers = Part(
         "answer to standard",
-        answer_versions_visible_to(user, self_assessment).select_related("history_user"),
+        answer_versions_open_to(user, self_assessment).select_related("history_user"),
         ANSWER_HISTORY_FIELDS,
         name="standard",
     )

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from audits.models import Framework, Standard
+from audits.tests.factories import section_11
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def test_business_unit_opens_each_audits_admin_page(client, bu_user, cycle, mode
 
 
 def test_business_unit_edits_a_standards_guidance_in_the_admin(client, bu_user):
-    standard = Standard.objects.get(framework__code=Framework.Code.SECTION_11, number=5)
+    standard = section_11().standards.get(number=5)
     client.force_login(bu_user)
     url = reverse("admin:audits_standard_change", args=[standard.pk])
     assert client.get(url).status_code == 200

@@ -173,6 +173,10 @@ PRODUCTION = {
     "SECRET_KEY": "x7#kq2!v9m@p4z$w8r^t6y&u1i*o3e(a5s)d0f_g-h+j=l~n-production-like-key-0123",
     "ALLOWED_HOSTS": "learning.example.org",
     "MEDIA_ROOT": "/srv/sscb/media",
+    "SITE_URL": "https://learning.example.org",
+    "DEFAULT_FROM_EMAIL": "business.unit@example.org",
+    # Production shares its cache (check sscb.W005); the check connects to nothing.
+    "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
 }
 
 
