@@ -11,7 +11,6 @@ class AgendaItemInline(TabularInline):
     model = AgendaItem
     fk_name = "meeting"
     fields = ["position", "subject", "title", "presenter", "decided_on"]
-    autocomplete_fields = ["presenter"]
     extra = 0
     show_change_link = True
 
@@ -47,7 +46,6 @@ class AgendaItemAdmin(RecordAdmin):
     search_fields = ["title", "notes", "decision"]
     autocomplete_fields = [
         "meeting",
-        "presenter",
         "review",
         "audit",
         "self_assessment",
@@ -58,8 +56,20 @@ class AgendaItemAdmin(RecordAdmin):
     ]
     # The minutes of an item, its decision and what it decides (a referral, an outcome, a
     # theme, a return's moderation, minutes approved) are recorded by the meeting's services.
-    governed_fields = ("notes", "decision", "decided_on", "minutes_of", "actions_arising")
-    changed_on = "the meeting's page: Minute, Decide, Approve the minutes, Actions arising"
+    # Its presenter too: they must be someone who may open the item (learning.meetings.services
+    # refuses anyone else, and their reminders name the item).
+    governed_fields = (
+        "presenter",
+        "notes",
+        "decision",
+        "decided_on",
+        "minutes_of",
+        "actions_arising",
+    )
+    changed_on = (
+        "the meeting's page: Edit the item (its presenter), Minute, Decide, Approve the minutes, "
+        "Actions arising"
+    )
 
 
 @admin.register(Paper)

@@ -301,6 +301,18 @@ def test_an_audit_cycle_keeps_its_framework(world, bu):
     )
 
 
+def test_an_items_presenter_is_chosen_on_the_meetings_page_not_in_the_admin(world, bu):
+    """The presenter must be able to open the item, and their reminders name it: the service
+    that checks it is the way to choose one."""
+    from learning.meetings.models import AgendaItem
+
+    item = AgendaItem.objects.order_by("pk").first()
+    assert "presenter" not in form_fields(bu, item)
+    before = row(AgendaItem, item.pk)
+    post_changed(bu, item, presenter=world.users["agency_lead"].pk)
+    assert row(AgendaItem, item.pk)["presenter_id"] == before["presenter_id"]
+
+
 def test_a_meetings_status_is_not_moved_in_the_admin(world, bu):
     meeting = Meeting.objects.filter(status=Meeting.Status.PLANNED).order_by("pk").first()
     assert "status" not in form_fields(bu, meeting)
