@@ -351,6 +351,7 @@ def _outcome_history(user, outcome):
     stages', those the reader may see (``outcome`` from ``selectors.outcome_page``, its checks
     loaded). A stage says whose evaluation it belongs to, from the checks already loaded."""
     in_outcome = selectors.checks_visible_to(user).filter(outcome=outcome).values("pk")
+    agencies = {check.pk: check.agency.name for check in outcome.checks.all()}
     parts = [
         Part(
             "delivery activity",
@@ -374,19 +375,10 @@ def _outcome_history(user, outcome):
                 .values("pk")
             ).select_related("history_user"),
             STAGE_HISTORY_FIELDS,
+            name=lambda stage: f"{stage.get_stage_display()}, {agencies[stage.practice_check_id]}",
         ),
     ]
-    history = history_of(
-        outcome.history.select_related("history_user"), OUTCOME_HISTORY_FIELDS, parts
-    )
-    checks = {check.pk: check for check in outcome.checks.all()}
-    for version, _changes in history:
-        check = checks.get(getattr(version, "practice_check_id", None))
-        if check is not None:
-            version.part = (
-                f"training evaluation stage ({version.get_stage_display()}, {check.agency.name})"
-            )
-    return history
+    return history_of(outcome.history.select_related("history_user"), OUTCOME_HISTORY_FIELDS, parts)
 
 
 def outcome_detail(request, uuid):

@@ -77,6 +77,17 @@ class ReviewActInline(TabularInline):
         return False
 
 
+# What the Business Unit may still correct in a review's admin: its words, which no rule reads.
+WORDS = ("title", "pseudonym", "summary", "method", "method_rationale", *INVOLVEMENT_FIELDS)
+
+
+def _shown_but(fieldsets, left) -> tuple[str, ...]:
+    """The fields ``fieldsets`` show, but those in ``left``, in the order shown."""
+    return tuple(
+        name for _section, shown in fieldsets for name in shown["fields"] if name not in left
+    )
+
+
 @admin.register(Review)
 class ReviewAdmin(RecordAdmin):
     list_display = [
@@ -94,39 +105,6 @@ class ReviewAdmin(RecordAdmin):
     list_select_related = ["subgroup", "lead_reviewer"]
     date_hierarchy = "referred_on"
     readonly_fields = ["reference", "uuid", "regime", "stage", "publication_window_ends_on"]
-    # Its kind (which fixed its reference and clocks), who owns and may open it, its dates
-    # (which move the clocks and its regime), decision, reviewer and publication: each has a
-    # page and a service with rules, acts and the access log. What is left here is words.
-    governed_fields = (
-        "kind",
-        "subgroup",
-        "is_restricted",
-        "panel_members",
-        "source_review",
-        "incident_known_on",
-        "notified_on",
-        "referred_on",
-        "decided_on",
-        "national_panel_told_on",
-        "completed_on",
-        "published_on",
-        "closed_on",
-        "abuse_or_neglect",
-        "child_died",
-        "seriously_harmed",
-        "concern_working_together",
-        "died_in_custody",
-        "suspected_suicide",
-        "decision",
-        "decision_reasons",
-        "alternative_route",
-        "lead_reviewer",
-        "independence_declared_on",
-        "independence_statement",
-        "published_where",
-        "board_response",
-        "not_published_reason",
-    )
     changed_on = (
         "the review's page: its register, decision, reviewer and publication, and its stage "
         "moves; restriction and panel by the Business Unit"
@@ -214,6 +192,11 @@ class ReviewAdmin(RecordAdmin):
             },
         ),
     ]
+
+    # Its kind (which fixed its reference and clocks), who owns and may open it, its dates
+    # (which move the clocks and its regime), decision, reviewer and publication: each has a
+    # page and a service with rules, acts and the access log. What is left here is its words.
+    governed_fields = _shown_but(fieldsets, {*readonly_fields, *WORDS})
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -157,7 +157,8 @@ class Part:
     label: str
     versions: object  # a queryset of one model's versions
     fields: list[str]
-    name: str | None = None  # the field that tells one such record from another
+    # What tells one such record from another: a field, or a function of the version.
+    name: object = None
 
 
 def history_of(record_versions, fields: list[str], parts=(), *, shown: int = HISTORY_SHOWN):
@@ -196,7 +197,8 @@ def _newest(versions, shown):
 
 def _with_changes(read, fields, *, name=None):
     """Each of ``read`` (versions from ``_newest``) with what changed in ``fields``; with a
-    ``name`` field, each version's ``named`` says which record it is."""
+    ``name`` (a field, or a function of the version), each version's ``named`` says which
+    record it is."""
     if not read:
         return []
     previous = type(read[0])._base_manager.in_bulk(
@@ -220,7 +222,7 @@ def _with_changes(read, fields, *, name=None):
         for field, old, new in differences:
             if field.is_relation:
                 keys[field.related_model].update(key for key in (old, new) if key is not None)
-    naming = meta.get_field(name) if name else None
+    naming = meta.get_field(name) if isinstance(name, str) else None
     if naming is not None and naming.is_relation:
         keys[naming.related_model].update(getattr(version, naming.attname) for version in read)
     names = {
@@ -228,9 +230,10 @@ def _with_changes(read, fields, *, name=None):
         for model, wanted in keys.items()
         for pk, record in model._base_manager.in_bulk(wanted).items()
     }
-    if naming is not None:
-        for version in read:
-            version.named = _shown(naming, getattr(version, naming.attname), names)
+    for version in read if name else ():
+        version.named = (
+            _shown(naming, getattr(version, naming.attname), names) if naming else name(version)
+        )
     shown = [
         (version, [_change(field, old, new, names) for field, old, new in differences])
         for version, differences in diffs
