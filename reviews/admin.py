@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 
 from sscb.admin_inlines import TabularInline
 from sscb.admin_records import RecordAdmin
@@ -203,11 +204,25 @@ class ReviewAdmin(RecordAdmin):
         # A parallel process that holds a clock moves it, as it does on the review pages.
         review_clocks_sync(review=form.instance)
 
+    # Each page that shows a review (its change page, its history and each of its versions) is
+    # an opening: a restricted one is in its access log, as on the review's own page.
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
-        review = getattr(response, "context_data", {}).get("original")
-        if request.method == "GET" and review is not None:
-            review_record_opening(request=request, review=review)
+        return self._opening(request, object_id, response)
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        return self._opening(request, object_id, response)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        return self._opening(request, object_id, response)
+
+    def _opening(self, request, object_id, response):
+        if request.method == "GET" and response.status_code == 200:
+            review = Review.objects.filter(pk=unquote(object_id)).first()
+            if review is not None:
+                review_record_opening(request=request, review=review)
         return response
 
 

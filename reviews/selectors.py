@@ -15,6 +15,7 @@ from django.db.models import (
     Value,
 )
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from sscb.access import get_by_public_id, subgroup_ids
 from sscb.selectors import reminders_about
@@ -300,15 +301,23 @@ def review_page(user, review: Review) -> dict:
     }
 
 
-def child_death_of(review: Review) -> ChildDeathDetails | None:
-    """CDOP's record of the death, for a child death review the reader has opened (one query)."""
+def child_death_of(user, review: Review) -> ChildDeathDetails | None:
+    """CDOP's record of the death, for a child death review ``user`` has opened (one query, and
+    one more when a meeting reviewed it). Its ``meeting_open`` says whether ``user`` may see
+    that meeting, by the meetings' own rule: a reader who may not is told only that a panel
+    meeting reviewed the death, not which or when."""
     if review.kind != Review.Kind.CHILD_DEATH:
         return None
-    return (
+    details = (
         ChildDeathDetails.objects.filter(review=review)
         .select_related("category", "age_band", "meeting__body")
         .first()
     )
+    if details is not None and details.meeting_id:
+        # The meetings app sits above reviews: its rule is found by name, never imported.
+        meetings_visible_to = import_string("learning.meetings.selectors.meetings_visible_to")
+        details.meeting_open = meetings_visible_to(user).filter(pk=details.meeting_id).exists()
+    return details
 
 
 _NEVER = datetime.datetime.min.replace(tzinfo=datetime.UTC)

@@ -123,7 +123,7 @@ def _detail(user, review) -> dict:
         "panel_exchange": casefile.panel_exchange(review, context["clocks"])
         if review.kind in PANEL_KINDS
         else None,
-        "child_death": selectors.child_death_of(review),
+        "child_death": selectors.child_death_of(user, review),
         "history": review_history(user, review, reads_case_file=case_file["reads"]),
     }
 

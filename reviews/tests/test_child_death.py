@@ -147,3 +147,21 @@ def test_a_review_of_another_kind_has_no_record_of_a_death(client, bu_user):
     review = open_review(by=bu_user, kind=Review.Kind.RAPID_REVIEW)
     client.force_login(bu_user)
     assert client.get(reverse("reviews:child-death", args=[review.uuid])).status_code == 404
+
+
+def test_the_panel_meeting_is_named_only_to_those_who_may_see_it(
+    client, bu_user, executive_user, death, panel
+):
+    """The executive reads the review, not the panel's meetings: told that a panel meeting
+    reviewed the death, not which one or when."""
+    from reviews import services
+
+    services.child_death_record(review=death, by=bu_user, meeting=panel, notified_on=None)
+    url = reverse("reviews:detail", args=[death.uuid])
+    client.force_login(bu_user)
+    page = client.get(url).content.decode()
+    assert f'href="{panel.get_absolute_url()}">{panel}</a>' in page
+    client.force_login(executive_user)
+    section = client.get(url).content.decode().split('data-testid="child-death"')[1]
+    assert "Reviewed at a panel meeting" in section
+    assert panel.date_label not in section and str(panel.uuid) not in section

@@ -92,6 +92,22 @@ def test_opening_a_restricted_reviews_edit_pages_writes_one_entry(
     assert _only_entry().record == "SCR-2025-001"
 
 
+@pytest.mark.parametrize("page", ["change", "history", "version"])
+def test_each_admin_page_of_a_restricted_review_writes_one_entry(client, bu_user, restricted, page):
+    """The admin shows a review's words on its change page, its history and each version: each
+    is an opening, logged as the review's own page is."""
+    version = restricted.history.latest()
+    args = {"change": [restricted.pk], "history": [restricted.pk]}.get(
+        page, [restricted.pk, version.history_id]
+    )
+    name = {"change": "change", "history": "history"}.get(page, "simple_history")
+    client.force_login(bu_user)
+    response = client.get(reverse(f"admin:reviews_review_{name}", args=args))
+    assert response.status_code == 200
+    entry = _only_entry()
+    assert (entry.user, entry.record, entry.object_id) == (bu_user, "SCR-2025-001", restricted.pk)
+
+
 def test_only_the_business_unit_sees_who_has_opened_a_restricted_review(
     client, bu_user, member_user, restricted
 ):
