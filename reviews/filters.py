@@ -62,6 +62,9 @@ class ReviewFilter(django_filters.FilterSet):
         method="filter_date_in_year",
     )
 
+    # Searches a review's words: never over the reviews the reader may not open (sscb.lists).
+    words = ("q",)
+
     class Meta:
         model = Review
         fields = [

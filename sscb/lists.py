@@ -100,12 +100,16 @@ def filtered_page(
     ``counted()``, where given, is every row the Board's figures count, whoever reads them:
     ``not_shown`` is then how many of those match the filters beyond the rows this reader may
     open (a number, never a row), so that a list opened from a figure says why it lists fewer.
+    A filter that searches the rows' words (named in the filterset's ``words``) gives no such
+    number: it would tell, one guess at a time, what a record the reader may not open says.
     """
     filterset = LazyFilterSet(filterset_class, request, rows)
     page_obj = SimpleLazyObject(lambda: page_of(request, filterset.qs, per_page))
 
     @cache
     def not_shown() -> int:
+        if any(request.GET.get(name) for name in getattr(filterset_class, "words", ())):
+            return 0  # a search of words never reads rows the reader may not open
         every = filterset_class(request.GET, queryset=counted(), request=request).qs
         return max(count_up_to(every) - page_obj.paginator.count, 0)
 

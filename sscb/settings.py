@@ -200,11 +200,19 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_HOURS", 24) * 60 * 60
 # allauth's own failed-sign-in limit counts per username too, which would let anyone lock a
 # named person out; django-axes and the account throttle below do that job instead, so allauth
 # keeps only a per-address brake on requests.
-ACCOUNT_RATE_LIMITS = {"login": "60/m/ip", "login_failed": "30/m/ip"}
+# A wrong second-factor code is another matter: the password was right, so the limit is per
+# account, from any address (sscb.signin.AuthenticateForm), and it locks out only whoever holds
+# the password.
+ACCOUNT_RATE_LIMITS = {
+    "login": "60/m/ip",
+    "login_failed": "30/m/ip",
+    "second_factor_failed": "5/300s/key",
+}
 
 # Second factor: an authenticator app (TOTP) with recovery codes, or a passkey / security key.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_FORMS = {"authenticate": "sscb.signin.AuthenticateForm"}
 MFA_ALLOW_UNVERIFIED_EMAIL = True  # no public sign-up, so no squatting on someone's address
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # passkeys on http://127.0.0.1 in development
 # Roles (sscb.models.User.Role values, or "all") that must have a second factor: every role in

@@ -15,9 +15,11 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.forms import default_token_generator
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.account.utils import user_pk_to_url_str
-from allauth.core import context
+from allauth.core import context, ratelimit
+from allauth.mfa.base.forms import AuthenticateForm as MfaAuthenticateForm
 from allauth.mfa.models import Authenticator
 from axes.models import AccessFailureLog
+from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -104,6 +106,23 @@ def account_throttled(request, username: str) -> bool:
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     recent = AccessFailureLog.objects.filter(username=name, attempt_time__gte=since)
     return recent[:limit].count() >= limit
+
+
+TOO_MANY_CODES = "Too many wrong codes for this account. Wait five minutes, then try again."
+
+
+class AuthenticateForm(MfaAuthenticateForm):
+    """The code after the password, with a limit on wrong codes per account from any address:
+    allauth's own per-account limit shares its setting with wrong passwords, where this product
+    counts per address (settings.ACCOUNT_RATE_LIMITS)."""
+
+    def clean_code(self):
+        key = f"second-factor-{self.user.pk}"
+        if not ratelimit.consume(context.request, action="second_factor_failed", key=key):
+            raise forms.ValidationError(TOO_MANY_CODES)
+        code = super().clean_code()
+        ratelimit.clear(context.request, action="second_factor_failed", key=key)
+        return code
 
 
 class AccountAdapter(DefaultAccountAdapter):

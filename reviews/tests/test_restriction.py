@@ -267,6 +267,19 @@ def test_a_register_opened_from_the_boards_figures_says_how_many_it_cannot_list(
     assert 'data-testid="not-shown"' not in client.get(reverse("reviews:list")).content.decode()
 
 
+def test_a_search_of_words_says_nothing_of_reviews_the_reader_may_not_open(
+    client, executive_user, crp, bu_user
+):
+    """Else the count would answer, one guess at a time, what a restricted review says."""
+    open_review(by=bu_user, subgroup=crp, is_restricted=True, title="Exploitation")
+    client.force_login(executive_user)
+    for words in ("Exploitation", "Burglary"):
+        page = client.get(reverse("reviews:list"), {"q": words}).content.decode()
+        assert 'data-testid="not-shown"' not in page
+    page = client.get(reverse("reviews:list"), {"subgroup": crp.pk}).content.decode()
+    assert 'data-testid="not-shown"' in page  # the Board's own filters still say how many
+
+
 def test_an_lcspr_never_names_the_restricted_rapid_review_it_arose_from(
     client, bu_user, crp, reviewer_user
 ):

@@ -206,6 +206,39 @@ def test_password_then_authenticator_code_signs_in(client, settings, member_user
     assert signing.loads(cookie, salt=signin.DEVICE_COOKIE_SALT) == ["member"]
 
 
+def test_wrong_authenticator_codes_are_limited_per_account_from_any_address(
+    client, settings, member_user
+):
+    """Whoever has the password gets 5 wrong codes in 5 minutes, however many addresses they
+    use: then even the right code waits. A right code starts the count again."""
+    settings.MFA_REQUIRED_ROLES = ["all"]
+    secret = generate_totp_secret()
+    TOTP.activate(member_user, secret)
+    sign_in(client, "member")
+    url = reverse("mfa_authenticate")
+    for n in range(5):
+        wrong = client.post(url, {"code": "000000"}, REMOTE_ADDR=f"10.0.3.{n}")
+        assert "Incorrect code" in wrong.content.decode()
+    refused = client.post(url, {"code": totp_code(secret)}, REMOTE_ADDR="10.0.4.1")
+    assert signin.TOO_MANY_CODES in refused.content.decode()
+    assert not signed_in_as(client)
+
+
+def test_a_right_code_clears_the_count_of_wrong_ones(client, settings, member_user):
+    settings.MFA_REQUIRED_ROLES = ["all"]
+    secret = generate_totp_secret()
+    TOTP.activate(member_user, secret)
+    url = reverse("mfa_authenticate")
+    sign_in(client, "member")
+    for _ in range(4):
+        client.post(url, {"code": "000000"})
+    assert client.post(url, {"code": totp_code(secret)}).status_code == 302
+    client.logout()
+    sign_in(client, "member")
+    for _ in range(4):
+        assert "Incorrect code" in client.post(url, {"code": "000000"}).content.decode()
+
+
 def test_the_admin_signs_in_through_the_same_page(client, member_user):
     response = client.get("/admin/login/?next=/admin/sscb/")
     assert response.status_code == 302
