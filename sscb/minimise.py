@@ -123,10 +123,11 @@ NOT_SURNAMES = frozenset(
     """.split()  # noqa: SIM905
 )
 _GIVEN = r"(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
-# "Baby Oliver", "a boy called Jayden", "baby oliver", "his sister, known as Poppy".
+# "Baby Oliver", "a boy called Jayden", "baby oliver", "his sister, known as Poppy", and each
+# of those words after another: "a baby called Olivia", "the child known as Poppy".
 _NAME_AFTER = re.compile(
-    r"\b(?i:baby|child|infant|sibling|young\s+person|named|called|known\s+as|nicknamed|aka)\s+"
-    r"(?P<given>(?i:[a-z]+(?:-[a-z]+)?))\b"
+    r"\b(?:(?i:baby|child|infant|sibling|young\s+person|named|called|known\s+as|nicknamed|aka)"
+    r"\s+)+(?P<given>(?i:[a-z]+(?:-[a-z]+)?))\b"
 )
 # A name beside a pseudonym, in brackets: "Child A (Jayden)".
 _NAME_IN_BRACKETS = re.compile(r"\(\s*(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*\)")
@@ -147,17 +148,24 @@ COMMON_SURNAMES = frozenset(
     Holmes Mason Rogers Mills Palmer Owen Gray Murray Hunt Fox Rose Stevens Graham Dixon
     """.split()  # noqa: SIM905
 )
-_SMALL_NAME = re.compile(r"\b(?P<given>[a-z]+)\s+(?P<surname>[a-z]+)\b")
+# ... and so is a surname written in small letters after a given name: "Jayden smith".
+_SMALL_NAME = re.compile(r"\b(?P<given>[A-Za-z][a-z]+)\s+(?P<surname>[a-z]+)\b")
 # Words in capitals are read as a name is written: "JAYDEN SMITH" as "Jayden Smith".
 _CAPITALS = re.compile(r"\b[A-Z][A-Z]+(?:['-][A-Z]+)?\b")
 # What hides a number or a name from the rules without changing how it reads: a soft hyphen,
 # zero-width characters. Any other space (no-break, thin) reads as a space.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _OTHER_SPACE = re.compile(r"[^\S\r\n\t ]")
-# "Jayden Smith", "Jayden, aged 4", "Jayden Smith (4)", "Jayden, 7 weeks".
+# "Jayden Smith", "Jayden, aged 4", "Jayden aged three", "Jayden Smith (4)", "Jayden (aged 4)",
+# "Jayden, 4, ...", "Jayden, 7 weeks".
+_AGE_IN_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    "|sixteen|seventeen|eighteen"
+)
 _NAME = re.compile(
     rf"\b{_GIVEN}(?:\s+(?P<surname>(?:[A-Z]'|Mc|Mac)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b)?"
-    r"(?P<age>\s*,?\s*(?:aged?\s+\d{1,2}\b|\(\d{1,2}\)|\d{1,2}\s+(?:years?|months?|weeks?)\b))?"
+    r"(?P<age>\s*,\s*\d{1,2}\s*,|\s*,?\s*(?:aged?\s+(?:\d{1,2}|" + _AGE_IN_WORDS + r")\b"
+    r"|\(\s*(?:aged?\s+)?\d{1,2}\s*\)|\d{1,2}\s+(?:years?|months?|weeks?)\b))?"
 )
 
 

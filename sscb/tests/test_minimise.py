@@ -35,6 +35,17 @@ FREE_TEXT = [
     # A child's first name beside a pseudonym, or as they are known; a street address
     ("Child A (Jayden) and his sister", NAME),
     ("and his sister, known as Poppy, lived there", NAME),
+    # ... after more than one such word, with an age in more ways, a surname in small letters
+    ("Mum was known as a baby called Olivia to health visitors", NAME),
+    ("the health visitor saw the child known as Poppy twice", NAME),
+    ("the child named Olivia was seen", NAME),
+    ("Jayden, 4, attended nursery", NAME),
+    ("Jayden (aged 4) attended nursery", NAME),
+    ("Jayden aged three attended nursery", NAME),
+    ("Jayden smith attended nursery", NAME),
+    ("a child called out for help", None),
+    ("the child was seen by 4 agencies, 3 of them weekly", None),
+    ("seen on 4, 5 and 6 May", None),
     ("they lived at 14 Castle Street, Ludlow", ADDRESS),
     ("moved to 3a Mill Lane last year", ADDRESS),
     ("Child A (aged 4) and Child B (7)", None),  # an age in brackets is no name
