@@ -11,7 +11,10 @@ Suppression (one home for the rule, used by the page and its exports alike):
   "<5"s whose total leaves them one value), more counts are suppressed: a 0 as "<5" (which is
   true), else the smallest count shown as "*" (withheld). Where nothing is left to suppress, the
   year's total is withheld everywhere in the report;
-- a year-on-year change is shown only where both years' counts are shown.
+- a year-on-year change is shown only where both years' counts are shown;
+- the reviews still open at the end of a year are those open at its start, and those notified
+  in it, less those it closed: where the deaths notified and still open would give a suppressed
+  count of deaths reviewed back, the count still open is withheld, then the count notified.
 
 A cell is safe when a reader who knows all this cannot pin it to one value: each "<5" could be
 0 to 4 (or, reading "<5" as 1 to 4, one of those), each "*" 5 or more, and the cells add up to
@@ -72,6 +75,23 @@ def _recoverable(shown: list[str], counts: list[int], total: int) -> bool:
     hidden_sum = sum(counts[i] for i in hidden)
     for smallest in (0, 1):  # "<5" read as 0–4, or as 1–4
         domains = [(smallest, 4) if shown[i] == FEWER_THAN_FIVE else (5, total) for i in hidden]
+        if _pinned(domains, hidden_sum):
+            return True
+    return False
+
+
+def _derivable(cells: list[Cell], total: int, *, known: bool) -> bool:
+    """Whether a hidden one of ``cells``, which a reader knows (where ``known``) add up to
+    ``total``, has one value only."""
+    hidden = [cell for cell in cells if not cell.is_shown]
+    if not known or not hidden:
+        return False
+    hidden_sum = total - sum(cell.value for cell in cells if cell.is_shown)
+    for smallest in (0, 1):  # "<5" read as 0–4, or as 1–4
+        domains = [
+            (smallest, 4) if cell.shown == FEWER_THAN_FIVE else (5, max(total, 5))
+            for cell in hidden
+        ]
         if _pinned(domains, hidden_sum):
             return True
     return False
@@ -149,6 +169,7 @@ def cdop_annual_figures(period: Period) -> dict:
     fixed number of queries. Counts include restricted reviews: they are aggregates, and no
     review is named."""
     this, before = Period(period.year), Period(period.year - 1)
+    earlier = Period(period.year - 2)  # what was open at the start of the year before
     deaths = Review.objects.filter(kind=Review.Kind.CHILD_DEATH)
     reviewed = list(
         deaths.filter(Q(completed_on__range=before.bounds) | Q(completed_on__range=this.bounds))
@@ -174,7 +195,7 @@ def cdop_annual_figures(period: Period) -> dict:
                 filter=Q(referred_on__lte=p.last)
                 & (Q(closed_on__isnull=True) | Q(closed_on__gt=p.last)),
             )
-            for year, p in ((THIS, this), (BEFORE, before))
+            for year, p in ((THIS, this), (BEFORE, before), ("earlier", earlier))
         },
     )
     categories = list(DeathCategory.objects.order_by("number"))
@@ -280,14 +301,30 @@ def cdop_annual_figures(period: Period) -> dict:
         )
         for year in (THIS, BEFORE)
     }
+    notified_row = {y: single("notified", y) for y in (THIS, BEFORE)}
+    open_row = {y: single("open", y) for y in (THIS, BEFORE)}
+    # The reviews open at the end of a year are those open at its start (the year before's
+    # end), and those notified in it, less those it closed: so a year's reviewed and still-open
+    # counts add up to a total a reader can work out, and are suppressed as a column is. First
+    # the count still open, then the count notified, is withheld. The count open at the year's
+    # start is taken as known (another year's report shows it), so each year's cells are the
+    # same in every report that shows them.
+    open_at_start = {THIS: headline["open_before"], BEFORE: headline["open_earlier"]}
+    for year in (THIS, BEFORE):
+        for row in (open_row, notified_row):
+            if not _derivable(
+                [reviewed_row[year], open_row[year]],
+                open_at_start[year] + notified_row[year].value,
+                known=notified_row[year].is_shown,
+            ):
+                break
+            value = row[year].value
+            row[year] = Cell(value, FEWER_THAN_FIVE if value < 5 else WITHHELD)
     headline_rows = []
     for label, cells in (
-        ("Deaths notified in the year", {y: single("notified", y) for y in (THIS, BEFORE)}),
+        ("Deaths notified in the year", notified_row),
         ("Deaths reviewed by the panel in the year", reviewed_row),
-        (
-            "Reviews still open at the end of the year",
-            {y: single("open", y) for y in (THIS, BEFORE)},
-        ),
+        ("Reviews still open at the end of the year", open_row),
     ):
         headline_rows.append(
             {"label": label, **cells, "change": _change(cells[THIS], cells[BEFORE])}
