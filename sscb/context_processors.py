@@ -4,6 +4,7 @@ from django.conf import settings
 
 from .access import can_read_scrutiny, can_record_work, can_see_dashboard, can_see_my_agency
 from .record_urls import url_for
+from .signin import setting_up_second_factor
 
 # (label, url name, who sees it: "everyone", "business_unit", or the rule the page itself
 # requires, called with the user). Every area a person uses is reachable from here.
@@ -25,6 +26,8 @@ def layout(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"board_name": settings.BOARD_NAME, "navigation": []}
+    if setting_up_second_factor(user):  # nothing else opens yet: no menu that leads nowhere
+        return {"board_name": settings.BOARD_NAME, "navigation": [], "setting_up": True}
     path = request.path
     navigation = []
     for label, url_name, audience in NAVIGATION:

@@ -148,6 +148,15 @@ class AccountAdapter(DefaultAccountAdapter):
             raise self.validation_error("account_throttled")
         super().pre_authenticate(request, **credentials)
 
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        # Not "Successfully signed in" on the page that sets up the second factor: nothing else
+        # opens until that is done.
+        if message_template == "account/messages/logged_in.txt" and setting_up_second_factor(
+            request.user
+        ):
+            return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
         remember_device(request, response, user)
@@ -192,6 +201,11 @@ def second_factor_required(user) -> bool:
 def _second_factors():
     """An authenticator app or a passkey; recovery codes alone are only their back-up."""
     return Authenticator.objects.exclude(type=Authenticator.Type.RECOVERY_CODES)
+
+
+def setting_up_second_factor(user) -> bool:
+    """Whether ``user`` (signed in) must set up a second factor before anything else opens."""
+    return second_factor_required(user) and not has_second_factor(user)
 
 
 def has_second_factor(user) -> bool:
@@ -302,8 +316,7 @@ class SecondFactorRequiredMiddleware:
         if (
             user.is_authenticated
             and not request.path_info.startswith(self._exempt_prefixes())
-            and second_factor_required(user)
-            and not has_second_factor(user)
+            and setting_up_second_factor(user)
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)

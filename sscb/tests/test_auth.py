@@ -85,6 +85,18 @@ def test_a_role_that_needs_mfa_is_sent_to_set_it_up_before_anything_else(
         assert response["Location"] == reverse("mfa_activate_totp"), path
 
 
+def test_the_set_up_page_neither_says_signed_in_nor_shows_a_menu_that_leads_nowhere(
+    client, settings, member_user
+):
+    settings.MFA_REQUIRED_ROLES = ["all"]
+    response = sign_in(client, "member", follow=True)
+    assert response.redirect_chain[-1][0] == reverse("mfa_activate_totp")
+    page = response.content.decode()
+    assert "Successfully signed in" not in page
+    assert 'href="/reviews/"' not in page and "My reminders" not in page
+    assert "Sign out" in page
+
+
 def test_a_role_that_does_not_need_mfa_goes_straight_in(client, settings, member_user):
     settings.MFA_REQUIRED_ROLES = ["business_unit"]
     client.force_login(member_user)
