@@ -26,9 +26,16 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
-    fieldsets = DjangoUserAdmin.fieldsets + (
-        ("Role in the partnership", {"fields": ["role", "agency", "job_title"]}),
-    )
+    # What a person may do follows from their role, agency and sub-groups, never from Django's
+    # groups and permissions: those are not offered, so no change to access escapes the
+    # person's history (which keeps their own fields, not those links).
+    fieldsets = [
+        (name, {**options, "fields": ["is_active", "is_staff", "is_superuser"]})
+        if "groups" in options["fields"]
+        else (name, options)
+        for name, options in DjangoUserAdmin.fieldsets
+    ] + [("Role in the partnership", {"fields": ["role", "agency", "job_title"]})]
+    filter_horizontal = ()
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (
             "Role in the partnership",

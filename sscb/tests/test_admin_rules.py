@@ -420,3 +420,19 @@ def test_every_governed_field_is_shown_not_offered(world, bu):
         record = model._default_manager.order_by("pk").first()
         offered = form_fields(bu, record)
         assert not set(model_admin.governed_fields) & offered, model.__name__
+
+
+def test_a_persons_django_groups_and_permissions_are_not_offered(client, bu_user, member_user):
+    """Access follows role, agency and sub-groups: a change to Django's groups or permissions
+    would escape the person's history, so the admin does not offer them."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="Everything")
+    client.force_login(bu_user)
+    fields = form_fields(client, member_user)
+    assert "groups" not in fields and "user_permissions" not in fields
+    assert {"is_active", "is_staff", "is_superuser", "role"} <= fields
+    joined = timezone.localtime(member_user.date_joined)  # the admin splits it in two
+    changes = {"date_joined_0": f"{joined:%d/%m/%Y}", "date_joined_1": f"{joined:%H:%M:%S}"}
+    assert post_changed(client, member_user, groups=[group.pk], **changes).status_code == 302
+    assert not member_user.groups.exists()
