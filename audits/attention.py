@@ -28,7 +28,7 @@ def open_returns_for_agency(user):
             Attention(
                 title=f"{item.cycle.title}: your return is "
                 + ("overdue" if late else f"due in {plural(days, 'day')}" if days else "due today"),
-                detail=f"Deadline {item.deadline:%d %B %Y}. Status: "
+                detail=f"Deadline {item.deadline:%-d %b %Y}. Status: "
                 f"{item.get_status_display().lower()}.",
                 url=url_for("audits:return-edit", args=[item.uuid]),
                 level="danger" if late else "warning" if days <= 14 else "info",

@@ -48,7 +48,7 @@ def clocks_at_risk(user):
             items.append(
                 Attention(
                     title=f"{clock.review.reference}: {clock.get_kind_display()} — {words}",
-                    detail=f"Due {clock.due_on:%d %b %Y}"
+                    detail=f"Due {clock.due_on:%-d %b %Y}"
                     + (f" (paused: {clock.pause_reason})" if clock.paused_on else "")
                     + f". {clock.review.title}",
                     url=url_for("reviews:detail", args=[clock.review.uuid]),
@@ -82,7 +82,7 @@ def reviews_awaiting_decision(user):
     items = [
         Attention(
             title=f"{review.reference} is waiting for a decision",
-            detail=f"{review.title} (referred {review.referred_on:%d %b %Y}). Record the "
+            detail=f"{review.title} (referred {review.referred_on:%-d %b %Y}). Record the "
             "criteria, the decision and its reasons.",
             url=url_for("reviews:section", args=[review.uuid, "decision"]),
             level="warning",
@@ -196,7 +196,7 @@ def chronologies_asked_of_my_agency(user):
     return [
         Attention(
             title=f"{row.review.reference}: your agency's chronology is asked for",
-            detail=f"Asked for on {row.chronology_requested_on:%d %b %Y}. Add your agency's "
+            detail=f"Asked for on {row.chronology_requested_on:%-d %b %Y}. Add your agency's "
             "entries, or upload them as a CSV or Excel file.",
             url=url_for("reviews:chronology", args=[row.review.uuid]),
             level="warning",

@@ -73,7 +73,7 @@ def minutes_to_approve(today, policy):
     )
     for pk, uuid, held_on, circulated_on, body, chair_id in rows.iterator(chunk_size=2000):
         recipients, why = chair_or_business_unit(chair_id, active_chairs, business_unit)
-        title = f"Minutes of the {body}, {held_on:%d %B %Y}, to approve{why}"
+        title = f"Minutes of the {body}, {held_on:%-d %b %Y}, to approve{why}"
         for recipient in recipients:
             yield Candidate(
                 Reminder.Kind.MINUTES_TO_APPROVE,
