@@ -4,7 +4,7 @@ from django import forms
 
 from sscb.access import subgroup_ids
 from sscb.dates import financial_year_choices
-from sscb.forms import RecordForm
+from sscb.forms import RecordForm, keep_links
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup
 from sscb.sending import SendingGuardMixin
@@ -40,10 +40,14 @@ class AuditForm(RecordForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         if not user.is_business_unit:
-            self.fields["lead_subgroup"].queryset = SubGroup.objects.filter(
-                pk__in=subgroup_ids(user)
+            # A QAP member may edit another sub-group's audit: its lead stays as it is.
+            keep_links(
+                self,
+                "lead_subgroup",
+                SubGroup.objects.filter(pk__in=subgroup_ids(user)),
+                marked="",
             )
-        self.fields["agencies"].queryset = Agency.objects.filter(is_active=True)
+        keep_links(self, "agencies", Agency.objects.filter(is_active=True))
         if self.instance.pk:
             # The reference was numbered for this kind of audit.
             self.fields["kind"].disabled = True

@@ -229,17 +229,47 @@ def get_standard_assessment_for_user(user, uuid: UUID) -> StandardAssessment:
     )
 
 
-def answers_for(self_assessment) -> list[StandardAssessment]:
+def answers_for(self_assessment, reader=None) -> list[StandardAssessment]:
     """A return's answers in standard order, with who moderated them and whether each
     ``needs_action`` (rated not met in a return that is in, and no action answers it yet): one
-    query."""
+    query. With ``reader``, each answer's ``answering`` too: the actions whose plan is that
+    standard that ``reader`` may open (an agency lead, their agency's), in a second query."""
     needs_action = not_met() & Q(self_assessment__status__in=RETURNED) & unanswered()
-    return list(
+    answers = (
         StandardAssessment.objects.filter(self_assessment=self_assessment)
         .select_related("standard", "moderated_by")
         .annotate(needs_action=ExpressionWrapper(needs_action, output_field=BooleanField()))
         .order_by("standard__number")
     )
+    if reader is not None:
+        answers = answers.prefetch_related(
+            Prefetch("actions", _actions_of_standards(reader), to_attr="answering")
+        )
+    return list(answers)
+
+
+def _actions_of_standards(reader):
+    """The actions a standard's plan holds (the learning app's, read through the link, as
+    audits never import learning) that ``reader`` may open: with no review, audit or
+    inspection, an agency lead opens their agency's and every other reader of a return all."""
+    actions = StandardAssessment._meta.get_field("actions").related_model.objects.filter(
+        review__isnull=True, audit__isnull=True, recommendation__isnull=True
+    )
+    if reader.is_agency_lead:
+        actions = actions.filter(owner_agency_id=reader.agency_id)
+    elif reader.is_independent_reviewer:
+        actions = actions.none()
+    return actions.only(
+        "uuid",
+        "number",
+        "plan_label",
+        "title",
+        "status",
+        "standard_assessment",
+        "review",
+        "audit",
+        "recommendation",
+    ).order_by("number")
 
 
 # What a return's history lists: its own fields, never its cycle (a cycle's page has its own

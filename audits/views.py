@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from sscb.access import require
+from sscb.access import can_record_work, require
 from sscb.dates import financial_year_of, say
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page, plural
@@ -85,6 +85,8 @@ def audit_detail(request, uuid):
         if can_edit and audit.is_case_file and audit.stage != Audit.Stage.COMPLETE
         else None,
         "history": selectors.audit_history(request.user, audit),
+        # Its findings and action plan are the learning loop's, which records them.
+        "can_record_work": can_record_work(request.user),
         **detail,
     }
     return render(request, "audits/audit_detail.html", context)
@@ -236,7 +238,7 @@ def agency_history(request, uuid):
 def return_detail(request, uuid):
     self_assessment = selectors.get_self_assessment_for_user(request.user, uuid)
     services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
-    answers = selectors.answers_for(self_assessment)
+    answers = selectors.answers_for(self_assessment, reader=request.user)
     context = {
         "return": self_assessment,
         "answers": answers,

@@ -82,7 +82,11 @@ def agency_requests(user):
 def executive_decisions(user):
     if not (user.is_executive or user.is_business_unit):
         return []
-    waiting = LearningOutcome.objects.filter(decision=LearningOutcome.Decision.PENDING).count()
+    waiting = (
+        selectors.outcomes_visible_to(user)
+        .filter(decision=LearningOutcome.Decision.PENDING)
+        .count()
+    )
     if not waiting:
         return []
     return [
@@ -97,17 +101,19 @@ def executive_decisions(user):
 
 @attention_provider
 def subgroup_follow_through(user):
-    """For those who record the work: sign-offs, follow-ups, evidence to judge, themes."""
+    """For those who record the work: sign-offs, follow-ups, evidence to judge, themes. Each
+    count reads through the visibility rule, as the list it links to does: an action of a
+    restricted review the reader is not on the panel of is neither counted nor listed."""
     if not can_record_work(user):
         return []
     subgroups = selectors.subgroups_for_work(user).values("pk")
-    actions = Action.objects.filter(subgroup__in=subgroups)
+    actions = selectors.actions_visible_to(user).filter(subgroup__in=subgroups)
     today = timezone.localdate()
     overdue = count_up_to(actions.filter(action_rag_condition(Action.Rag.RED, today)))
     to_sign = count_up_to(actions.filter(status=Action.Status.COMPLETE))
     follow_up = count_up_to(actions.filter(action_follow_up_due(today)))
     to_judge = count_up_to(
-        AssuranceEvidence.objects.filter(
+        selectors.evidence_visible_to(user).filter(
             outcome__theme__subgroup__in=subgroups,
             received_on__isnull=False,
             judgement=AssuranceEvidence.Judgement.PENDING,

@@ -150,6 +150,8 @@ class EvidenceFilter(django_filters.FilterSet):
 
 class ActionFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "progress"])
+    # Searches an action's words: never over the actions the reader may not open (sscb.lists).
+    words = ("q",)
     owner_agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True), label="Agency")
     status = django_filters.ChoiceFilter(choices=Action.Status.choices)
     rag = django_filters.ChoiceFilter(

@@ -6,13 +6,14 @@ from django import forms
 from django.utils import timezone
 
 from sscb.dates import financial_year_choices
-from sscb.forms import RecordForm, list_at_most
+from sscb.forms import RecordForm, keep_links, list_at_most
 from sscb.minimise import MinimisedFormMixin
-from sscb.models import Agency, StrategicPriority
+from sscb.models import Agency, StrategicPriority, User
 from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
 
 from .models import (
+    ACTION_OWNER,
     Action,
     AssuranceEvidence,
     DeliveryActivity,
@@ -56,7 +57,10 @@ class FindingForm(RecordForm):
         self.fields["review"].queryset = reviews
         self.fields["audit"].queryset = audits
         self.fields["subgroup"].queryset = subgroups
-        self.fields["agencies"].queryset = Agency.objects.filter(is_active=True)
+        keep_links(self, "agencies", Agency.objects.filter(is_active=True))
+        # The review or audit is one the person may open (or the finding would not be).
+        keep_links(self, "review", reviews, visible=reviews, marked="")
+        keep_links(self, "audit", audits, visible=audits, marked="")
         from_its_page = (
             "To record a finding from an older one, open its golden thread and choose “Record a "
             "finding”."
@@ -95,7 +99,7 @@ class ThemeForm(RecordForm):
 
     def __init__(self, *args, subgroups, unthemed=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["priorities"].queryset = StrategicPriority.objects.filter(is_active=True)
+        keep_links(self, "priorities", StrategicPriority.objects.filter(is_active=True))
         self.fields["subgroup"].queryset = subgroups
         # A new theme starts from findings; an existing one gathers more on the collate page.
         if unthemed is None:
@@ -206,12 +210,13 @@ class PracticeCheckForm(RecordForm):
         widgets = _dates("checked_on") | {"indicators": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, outcome, audits, indicators, **kwargs):
+        """``indicators``: those the person may see; only the active ones are offered."""
         super().__init__(*args, **kwargs)
         self.fields["activity"].queryset = outcome.activities.all()
-        self.fields["audit"].queryset = audits
+        keep_links(self, "audit", audits, visible=audits, marked="")
         list_at_most(self, "audit", "-created_at", "-pk")
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
-        self.fields["indicators"].queryset = indicators
+        keep_links(self, "agency", Agency.objects.filter(is_active=True))
+        keep_links(self, "indicators", indicators.filter(is_active=True), visible=indicators)
         if self.instance.pk:
             del self.fields["baseline_on"]
 
@@ -261,8 +266,10 @@ class EvidenceForm(RecordForm):
         help_texts = {"scorecard_quarter": "With the scorecard and year: the quarter cited."}
 
     def __init__(self, *args, scorecards, **kwargs):
+        """``scorecards``: those the person may see; only the active ones are offered."""
         super().__init__(*args, **kwargs)
-        self.fields["scorecard"].queryset = scorecards
+        keep_links(self, "agency", Agency.objects.filter(is_active=True))
+        keep_links(self, "scorecard", scorecards.filter(is_active=True), visible=scorecards)
         self.fields["scorecard_year"].choices = [("", "---------"), *financial_year_choices()]
 
     def clean(self):
@@ -318,13 +325,20 @@ def owner_field_setup(field, people):
 class ActionOwnerChecks:
     """For an action's form: a new action is not due in the past (an action arising at a
     meeting is checked the same way). That the owner works for the owning agency is
-    ``Action.clean``'s rule, which the form runs."""
+    ``Action.clean``'s rule, which the form runs. An owner who may no longer own an action
+    (``ACTION_OWNER``: an account closed, a role changed) stays chosen on an edit, so that the
+    page says so, and the action is saved once someone else, or nobody yet, is chosen."""
 
     def clean(self):
         data = super().clean()
         due_on = data.get("due_on")
         if not self.instance.pk and due_on and due_on < timezone.localdate():
             self.add_error("due_on", "A new action cannot be due in the past.")
+        owner = data.get("owner")
+        if owner is not None and not User.objects.filter(ACTION_OWNER, pk=owner.pk).exists():
+            self.add_error(
+                "owner", f"{owner} may no longer own an action: choose someone else, or nobody yet."
+            )
         return data
 
 
@@ -350,12 +364,13 @@ class ActionForm(ActionOwnerChecks, RecordForm):
         """``plan``: the review or audit the action's plan belongs to, if any, whose findings
         are listed first."""
         super().__init__(*args, **kwargs)
-        self.fields["finding"].queryset = findings
         self.fields["subgroup"].queryset = subgroups
         owner_field_setup(self.fields["owner"], people)
-        self.fields["owner_agency"].queryset = Agency.objects.filter(is_active=True)
+        keep_links(self, "owner", people, marked="no longer offered")
+        keep_links(self, "owner_agency", Agency.objects.filter(is_active=True))
         if plan is not None:
             self.fields["finding"].help_text = f"The findings from {plan.reference}."
+        keep_links(self, "finding", findings, visible=findings, marked="")
         list_at_most(
             self,
             "finding",

@@ -22,7 +22,7 @@ from sscb.dates import (
     happened_after,
     not_before,
     not_future,
-    recorded_on,
+    not_past,
 )
 from sscb.models import TimeStampedModel, at_most_people
 from sscb.record_urls import record_url
@@ -38,6 +38,28 @@ class LoopStage(models.IntegerChoices):
     DELIVERED = 4, "Delivered"
     PRACTICE_CHECKED = 5, "Practice checked"
     ASSURED = 6, "Assured"
+
+    @property
+    def next_step(self) -> str:
+        """What moves the loop on from here, in words a page shows under the stages."""
+        return LOOP_NEXT_STEPS.get(self, "")
+
+    @property
+    def next_step_label(self) -> str:
+        return LoopStage(self + 1).label if self < LoopStage.ASSURED else ""
+
+
+# The step each stage waits for (``selectors._outcome_steps``): each after "themed" by one
+# outcome that has taken every step before it.
+LOOP_NEXT_STEPS = {
+    LoopStage.IDENTIFIED: "put the finding into a priority theme (Collate findings).",
+    LoopStage.THEMED: "a learning outcome for the theme, agreed by the Executive.",
+    LoopStage.OUTCOME_AGREED: "a delivery activity of an agreed outcome, with the day it was "
+    "delivered.",
+    LoopStage.DELIVERED: "a practice development check of a delivered outcome with its "
+    "“Checked on” date: a check without that date does not count yet.",
+    LoopStage.PRACTICE_CHECKED: "assurance evidence on that outcome, judged “Assured”.",
+}
 
 
 class Finding(TimeStampedModel):
@@ -251,17 +273,40 @@ class LearningOutcome(TimeStampedModel):
         """The Executive agreed it (with changes or not): its learning may be delivered."""
         return self.decision in self.AGREED
 
+    def _planned_dates_set(self) -> set[str]:
+        """Which planned dates this save sets: all given on a new outcome; on an edit, those
+        changed (one that has since passed is kept as it was)."""
+        planned = ("evaluate_on", "follow_up_on")
+        stored = None
+        if not self._state.adding:
+            stored = LearningOutcome.objects.filter(pk=self.pk).values(*planned).first()
+        return {
+            name
+            for name in planned
+            if getattr(self, name) is not None
+            and (stored is None or stored[name] != getattr(self, name))
+        }
+
     def clean(self):
         agreed = self.decided_on if self.decision in self.AGREED else None
+        newly_set = self._planned_dates_set()
         check_dates(
             decided_on=not_future(self.decided_on, what="The date of the Executive's decision"),
-            evaluate_on=not_before(
-                self.evaluate_on,
-                agreed,
-                what="The evaluation date",
-                than="the Executive's agreement",
-            ),
+            evaluate_on=[
+                not_past(self.evaluate_on, what="The evaluation date")
+                if "evaluate_on" in newly_set
+                else None,
+                not_before(
+                    self.evaluate_on,
+                    agreed,
+                    what="The evaluation date",
+                    than="the Executive's agreement",
+                ),
+            ],
             follow_up_on=[
+                not_past(self.follow_up_on, what="The follow-up date")
+                if "follow_up_on" in newly_set
+                else None,
                 not_before(
                     self.follow_up_on,
                     agreed,
@@ -323,13 +368,11 @@ class DeliveryActivity(TimeStampedModel):
         return self.title
 
     def clean(self):
+        # Delivered earlier than planned is a normal event (as an action done before it is
+        # due): the plan is kept as it was, and only a delivery for an outcome not yet agreed
+        # is refused (below).
         check_dates(
-            delivered_on=happened_after(
-                self.delivered_on,
-                self.planned_on,
-                what="The delivery date",
-                than="the date it was planned for",
-            ),
+            delivered_on=not_future(self.delivered_on, what="The delivery date"),
             reach="Say how many people it reached once it has been delivered."
             if self.delivered_on and self.reach is None
             else None,
@@ -387,7 +430,12 @@ class PracticeCheck(TimeStampedModel):
         related_name="practice_checks",
         help_text="For a performance framework check: the indicators it relies on.",
     )
-    checked_on = models.DateField(null=True, blank=True)
+    checked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the check was done. This is what moves the learning loop to "
+        "“Practice checked”: until it is filled in, the check does not count.",
+    )
     result = models.CharField(max_length=10, choices=Result.choices, default=Result.PENDING)
     summary = models.TextField(blank=True, help_text="What the check found.")
     # A training session's evaluation (learning.training): its figures are computed from the
@@ -595,6 +643,17 @@ class AssuranceEvidence(TimeStampedModel):
         query = urlencode({"year": self.scorecard_year, "quarter": self.scorecard_quarter})
         return f"{record_url('performance:scorecard', self.scorecard.uuid)}?{query}"
 
+    def unasked_message(self) -> str | None:
+        """Evidence an agency is to give by a date is a request only once it has the day it was
+        asked: the agency's list, its reminders and the outstanding figures all read that day.
+        Refused rather than dated today, since the day it was asked is the sub-group's to say (a
+        request made at last week's meeting), and a draft saved with an agency chosen must not
+        reach the agency before it is asked. Without a due date it may be a report the sub-group
+        already holds, which it sends itself."""
+        if not self.agency_id or self.requested_on or self.received_on or self.due_on is None:
+            return None
+        return f"Give the date it was asked for, or {self.agency} will not see the request."
+
     def clean(self):
         cited = [self.scorecard_id, self.scorecard_year, self.scorecard_quarter]
         if any(cited) and not all(cited):
@@ -606,7 +665,10 @@ class AssuranceEvidence(TimeStampedModel):
                 {"scorecard": "Only QAP performance data cites a scorecard quarter."}
             )
         check_dates(
-            requested_on=not_future(self.requested_on, what="The date it was requested"),
+            requested_on=[
+                self.unasked_message(),
+                not_future(self.requested_on, what="The date it was requested"),
+            ],
             due_on=not_before(
                 self.due_on,
                 self.requested_on,
@@ -692,6 +754,9 @@ class Action(TimeStampedModel):
         help_text="Which plan this belongs to (e.g. review:12); numbers run per plan.",
     )
     number = models.PositiveIntegerField(editable=False)
+    # What a chair reads and quotes for a plan with no reference of its own: a standard's
+    # ("S11-2026/27-Police-8") or an outcome's ("LO-2026-3"); set when the action is added.
+    plan_label = models.CharField(max_length=80, blank=True, editable=False)
     review = models.ForeignKey(
         "reviews.Review", on_delete=models.PROTECT, null=True, blank=True, related_name="actions"
     )
@@ -835,6 +900,29 @@ class Action(TimeStampedModel):
     def get_absolute_url(self):
         return record_url("learning:action", self.uuid)
 
+    def _completion_newly_dated(self) -> bool:
+        """Whether this save gives the completion date (a later save, a sign-off, keeps it)."""
+        if self.completed_on is None:
+            return False
+        if self._state.adding:
+            return True
+        stored = Action.objects.filter(pk=self.pk).values_list("completed_on", flat=True)
+        return stored.first() != self.completed_on
+
+    def _answers_since(self) -> tuple[datetime.date | None, str]:
+        """The latest day on which what the action answers came about, and its words: the
+        review's referral, the finding's identification, the outcome's agreement."""
+        days = []
+        if self.review_id:
+            # Never its reference: the reader may be an agency lead it is restricted from.
+            days.append((self.review.referred_on, "the review's referral"))
+        if self.finding_id:
+            days.append((self.finding.identified_on, "the day its finding was identified"))
+        if self.outcome_id and self.outcome.decided_on:
+            days.append((self.outcome.decided_on, "the Executive's agreement of its outcome"))
+        days = [(day, words) for day, words in days if day]
+        return max(days, key=lambda pair: pair[0]) if days else (None, "")
+
     @property
     def reference(self):
         # ``review_hidden`` is set by the selector that loaded the action for a reader; the
@@ -846,9 +934,9 @@ class Action(TimeStampedModel):
             review_hidden=hidden,
             review=self.review.reference if self.review_id and not hidden else None,
             audit=self.audit.reference if self.audit_id else None,
-            standard_assessment_id=self.standard_assessment_id,
+            standard=bool(self.standard_assessment_id),
             inspection=self.recommendation.inspection.reference if self.recommendation_id else None,
-            outcome_id=self.outcome_id,
+            plan_label=self.plan_label,
         )
 
     @property
@@ -877,12 +965,17 @@ class Action(TimeStampedModel):
                     f"not {self.owner_agency}: choose someone from {self.owner_agency}."
                 }
             )
+        answers_since, answers = (
+            self._answers_since() if self._completion_newly_dated() else (None, "")
+        )
         check_dates(
+            # Done before the tracker was updated is usual (a plan typed in after the panel
+            # met), but not before what the action answers had happened.
             completed_on=happened_after(
                 self.completed_on,
-                recorded_on(self),
+                answers_since,
                 what="The completion date",
-                than="the day the action was recorded",
+                than=answers,
             ),
             signed_off_on=not_before(
                 self.signed_off_on,
@@ -921,27 +1014,46 @@ def action_reference(
     review_hidden=False,
     review: str | None = None,
     audit: str | None = None,
-    standard_assessment_id: int | None = None,
+    standard: bool = False,
     inspection: str | None = None,
-    outcome_id: int | None = None,
+    plan_label: str = "",
 ) -> str:
     """An action's reference: its plan, then its number. The plan is the first the action has of
     its review (by reference, or "Restricted review" where the reader may not open it), audit,
-    Section 11 / 175 standard, inspection (through the recommendation it answers) and learning
-    outcome. For a loaded action (``Action.reference``) and a row of an export's values."""
+    Section 11 / 175 standard (its ``plan_label``), inspection (through the recommendation it
+    answers) and learning outcome (its ``plan_label``): never a database key. For a loaded action
+    (``Action.reference``) and a row of an export's values."""
     if review_hidden:
         plan = "Restricted review"
     elif review is not None:
         plan = review
     elif audit is not None:
         plan = audit
-    elif standard_assessment_id:
-        plan = f"S{standard_assessment_id}"
+    elif standard:
+        plan = plan_label or "Standard"
     elif inspection is not None:
         plan = inspection
     else:
-        plan = f"LO{outcome_id}"
+        plan = plan_label or "Outcome"
     return f"{plan}/{number}"
+
+
+FRAMEWORK_SHORT = {"section_11": "S11", "section_175": "S175"}
+
+
+def standard_plan_label(
+    *, framework_code: str, financial_year: int, agency: str, standard_number: int
+) -> str:
+    """A standard's plan: "S11-2026/27-Police-8", its framework, cycle's year, agency and
+    standard, as a chair says it."""
+    short = FRAMEWORK_SHORT.get(framework_code, framework_code)
+    label = f"{short}-{financial_year_label(financial_year)}-{agency}"
+    return f"{label[:70]}-{standard_number}"
+
+
+def outcome_plan_label(*, year: int, position: int) -> str:
+    """An outcome's plan: "LO-2026-3", the third learning outcome recorded in 2026."""
+    return f"LO-{year}-{position}"
 
 
 def action_rag_condition(rag: str, today: datetime.date) -> Q:

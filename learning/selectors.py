@@ -450,6 +450,13 @@ def action_list(user) -> QuerySet:
     )
 
 
+def actions_counted() -> QuerySet:
+    """Every action, as the Board's figures count them whoever reads them (a restricted
+    review's too), with the RAG the tracker's filter reads: never listed, only counted beside a
+    list of the actions a person may open."""
+    return Action.objects.with_rag(timezone.localdate())
+
+
 def finding_list(user) -> QuerySet:
     return findings_with_loop_stage(
         findings_visible_to(user).select_related(
@@ -535,7 +542,9 @@ def recurring_findings(user) -> QuerySet:
 
 
 def recurring_by_agency(user) -> QuerySet:
-    """How many unthemed areas for improvement concern each agency, across distinct sources."""
+    """How many unthemed areas for improvement concern each agency, and of them how many came
+    from a review, from an audit and from anywhere else (practitioner feedback, an inspection):
+    the three add up to the first."""
     unthemed = findings_visible_to(user).filter(
         theme__isnull=True, nature=Finding.Nature.IMPROVEMENT
     )
@@ -543,8 +552,17 @@ def recurring_by_agency(user) -> QuerySet:
         Agency.objects.filter(findings__in=unthemed.values("pk"))
         .annotate(
             finding_count=Count("findings", distinct=True),
-            review_count=Count("findings__review", distinct=True),
-            audit_count=Count("findings__audit", distinct=True),
+            review_count=Count("findings", filter=Q(findings__review__isnull=False), distinct=True),
+            audit_count=Count(
+                "findings",
+                filter=Q(findings__review__isnull=True, findings__audit__isnull=False),
+                distinct=True,
+            ),
+            other_count=Count(
+                "findings",
+                filter=Q(findings__review__isnull=True, findings__audit__isnull=True),
+                distinct=True,
+            ),
         )
         .filter(finding_count__gte=2)
         .order_by("-finding_count", "name")
@@ -743,6 +761,7 @@ def _action_rows(user) -> QuerySet:
     return action_list(user).only(
         "uuid",
         "number",
+        "plan_label",
         "title",
         "due_on",
         "status",

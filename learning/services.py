@@ -27,6 +27,8 @@ from .models import (
     PracticeCheck,
     PriorityTheme,
     TrainingEvaluationStage,
+    outcome_plan_label,
+    standard_plan_label,
 )
 
 # Training evaluation: the last stage falls 6 to 8 weeks after the training.
@@ -370,8 +372,35 @@ def action_plan_key(
     )
 
 
+def action_plan_label(*, standard_assessment=None, outcome=None) -> str:
+    """What a chair reads for a plan with no reference of its own (``Action.plan_label``): a
+    standard's framework, year, agency and number; an outcome's year and place in it."""
+    if standard_assessment is not None:
+        answer = (
+            type(standard_assessment)
+            .objects.select_related("standard", "self_assessment__cycle__framework")
+            .select_related("self_assessment__agency")
+            .get(pk=standard_assessment.pk)
+        )
+        cycle = answer.self_assessment.cycle
+        return standard_plan_label(
+            framework_code=cycle.framework.code,
+            financial_year=cycle.financial_year,
+            agency=answer.self_assessment.agency.label,
+            standard_number=answer.standard.number,
+        )
+    if outcome is not None:
+        year = timezone.localtime(outcome.created_at).year
+        earlier = LearningOutcome.objects.filter(created_at__year=year, pk__lte=outcome.pk)
+        return outcome_plan_label(year=year, position=earlier.count())
+    return ""
+
+
 def action_create(**fields) -> Action:
     """Add an action to its plan with the next number; concurrent adds retry on a clash."""
+    label = action_plan_label(
+        standard_assessment=fields.get("standard_assessment"), outcome=fields.get("outcome")
+    )
     plan = action_plan_key(
         review=fields.get("review"),
         audit=fields.get("audit"),
@@ -383,7 +412,7 @@ def action_create(**fields) -> Action:
         try:
             with transaction.atomic():
                 last = Action.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0
-                return _save(Action(plan=plan, number=last + 1), fields)
+                return _save(Action(plan=plan, number=last + 1, plan_label=label), fields)
         except IntegrityError:
             continue
     raise ValidationError("Could not number the action; please try again.")
@@ -431,6 +460,14 @@ def action_update(*, action: Action, **fields) -> Action:
 
 
 @transaction.atomic
+def action_completion_problems(*, action: Action, completed_on: datetime.date) -> None:
+    """Raise what the action's own rules say of completing it on ``completed_on``, saving
+    nothing: a refused progress form says them beside its own, all at once."""
+    trial = Action.objects.get(pk=action.pk)
+    trial.status, trial.completed_on = Action.Status.COMPLETE, completed_on
+    trial.clean()
+
+
 def action_report_progress(
     *,
     action: Action,

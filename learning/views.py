@@ -52,9 +52,11 @@ from .models import (
 )
 
 
-def _list_page(request, template, filterset_class, rows, **context):
-    """A list page: the selector's rows (``rows()``), filtered, a page at a time."""
-    return render(request, template, filtered_page(request, filterset_class, rows) | context)
+def _list_page(request, template, filterset_class, rows, *, counted=None, **context):
+    """A list page: the selector's rows (``rows()``), filtered, a page at a time; with
+    ``counted()``, how many rows the Board's figures count that this reader may not open."""
+    page = filtered_page(request, filterset_class, rows, counted=counted)
+    return render(request, template, page | context)
 
 
 def _form_page(request, form, **page):
@@ -459,7 +461,7 @@ def _outcome_child_edit(request, *, outcome_uuid, instance, form_class, noun, pu
         extra = {
             "outcome": outcome,
             "audits": selectors.form_choices(user)["audits"],
-            "indicators": indicators_visible_to(user).filter(is_active=True).order_by("name"),
+            "indicators": indicators_visible_to(user).order_by("name"),
         }
     elif form_class is forms.EvidenceForm:
         extra = {"scorecards": sets_visible_to(user)}
@@ -691,6 +693,7 @@ def action_list(request):
         "learning/action_list.html",
         ActionFilter,
         lambda: selectors.action_list(request.user),
+        counted=selectors.actions_counted,
         detail=detail,  # read only when not kept ({% kept_for_reader %})
     )
 
@@ -866,7 +869,9 @@ def _action_page(request, uuid, **bound):
             "reminders": reminders_about(action),
             "return_opens": selectors.return_opens(user, action),
             "progress_form": bound.get("progress_form") or forms.ProgressForm(),
-            "sign_off_form": bound.get("sign_off_form") or forms.SignOffForm(),
+            # The follow-up date the action already holds, to confirm or change.
+            "sign_off_form": bound.get("sign_off_form")
+            or forms.SignOffForm(initial={"follow_up_on": action.follow_up_on}),
             "follow_up_form": bound.get("follow_up_form") or forms.FollowUpForm(),
             "can_progress": selectors.can_report_progress(user, action) and not action.is_done,
             "can_sign_off": can_sign_off and action.status == Action.Status.COMPLETE,
@@ -903,6 +908,14 @@ def action_progress(request, uuid):
     action = selectors.get_action_for_user(user, uuid)
     require(selectors.can_report_progress(user, action))
     form = forms.ProgressForm(request.POST, request.FILES)
+    if not form.is_valid() and form.cleaned_data.get("completed_on"):
+        # The action's own date rules too, so that every problem is said in one round.
+        try:
+            services.action_completion_problems(
+                action=action, completed_on=form.cleaned_data["completed_on"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
 
     def save():
         data = dict(form.cleaned_data)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from sscb.access_log import Action, access_log_record
-from sscb.dates import check_dates, happened_after
+from sscb.dates import check_dates, happened_after, not_before, not_future
 from sscb.history import saying
 from sscb.models import Agency
 from sscb.tabular import NO, YES, ImportResult, as_date, row_error, row_problems, template_rows
@@ -291,7 +291,12 @@ def team_member_leave(*, member: ReviewTeamMember, by, on: datetime.date | None 
     """Record that someone left the team; their place on it stays in the record."""
     if member.left_on:
         raise ValidationError("This person has already left the team.")
-    member.left_on = on or timezone.localdate()
+    on = on or timezone.localdate()
+    if error := not_future(on, what="The day they left the team") or not_before(
+        on, member.joined_on, what="The day they left the team", than="the day they joined"
+    ):
+        raise ValidationError(error)
+    member.left_on = on
     member.save(update_fields=["left_on", "updated_at"])
     return member
 
@@ -469,8 +474,11 @@ def review_record_panel_exchange(*, review: Review, by, **fields) -> Review:
     unknown = set(fields) - set(PANEL_FIELDS)
     if unknown:
         raise ValueError(f"review_record_panel_exchange cannot change {', '.join(sorted(unknown))}")
+    stored_notified = Review.objects.values_list("notified_on", flat=True).get(pk=review.pk)
     for name, value in fields.items():
         setattr(review, name, value)
+    if review.notified_on != stored_notified and services.rapid_review_notification_refusal(review):
+        raise ValidationError({"notified_on": services.notification_stays(review)})
     responded = review.panel_responded_on
     check_dates(
         panel_responded_on=happened_after(

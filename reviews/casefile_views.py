@@ -3,15 +3,18 @@ the review team and the documents. Each loads the review through ``get_review_fo
 
 from functools import partial
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sscb import sending
 from sscb.access import require
 from sscb.access_log import Action, access_log_record
+from sscb.dates import say
 from sscb.exports import csv_response, xlsx_response
 from sscb.forms import add_service_errors
 from sscb.lists import page_of
@@ -250,7 +253,7 @@ def team(request, uuid):
     can_edit = selectors.can_edit_review(request.user, review)
     if request.method == "POST":
         require(can_edit)
-    form = TeamMemberForm(request.POST or None) if can_edit else None
+    form = TeamMemberForm(request.POST or None, review=review) if can_edit else None
     save = partial(casefile.team_member_add, review=review, by=request.user)
     if _submitted(request, form, save, lambda _member: "Added to the review team."):
         return redirect("reviews:team", review.uuid)
@@ -262,6 +265,7 @@ def team(request, uuid):
             "members": casefile.team_of(review),
             "form": form,
             "can_edit": can_edit,
+            "today": timezone.localdate(),
         },
     )
 
@@ -271,12 +275,23 @@ def team_leave(request, uuid, member_uuid):
     review = selectors.get_review_for_user(request.user, uuid, write=True)
     member = get_object_or_404(ReviewTeamMember, uuid=member_uuid, review=review)
     try:
-        casefile.team_member_leave(member=member, by=request.user)
+        # Today, unless the page gives the day they left.
+        on = forms.DateField(required=False, error_messages=LEFT_ON).clean(
+            request.POST.get("left_on")
+        )
+        casefile.team_member_leave(member=member, by=request.user, on=on)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"{member.person} has left the team.")
+        messages.success(
+            request,
+            f"{member.person} left the team on {say(member.left_on)}. Recorded in error? Add "
+            "them to the team again.",
+        )
     return redirect("reviews:team", review.uuid)
+
+
+LEFT_ON = {"invalid": "Give the day they left the team as a date, such as 7/12/2026."}
 
 
 def documents(request, uuid):

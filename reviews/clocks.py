@@ -155,8 +155,12 @@ class ClockRule:
     met: Callable[[Review], datetime.date | None]
     counted_from: str
     source: str
-    # For a deadline counted back from a planned date (the pre-publication clock): that date.
+    # For a deadline counted back from publication (the pre-publication clock): the date it is
+    # counted back from.
     before: Callable[[Review], datetime.date | None] | None = None
+    # Why nothing pauses this clock, by hand or through a parallel process, in plain words; a
+    # deadline counted back from publication moves with that date instead.
+    never_paused: str = ""
 
     @property
     def describe(self) -> str:
@@ -166,8 +170,18 @@ class ClockRule:
 
     @property
     def pausable(self) -> bool:
-        """A deadline tied to a planned date moves with that date, never with a pause."""
-        return self.before is None
+        """Whether a pause by hand or a parallel process that holds the clocks stops this one."""
+        return self.before is None and not self.never_paused
+
+    @property
+    def pause_refusal(self) -> str:
+        """Why this clock cannot be paused, in plain words ("" when it can)."""
+        if self.before:
+            return (
+                "This deadline is counted back from the publication date (the planned one "
+                "until the report is published): change that date instead."
+            )
+        return self.never_paused
 
     def dates(
         self, review: Review, pauses: Iterable[tuple[datetime.date, datetime.date | None]] = ()
@@ -194,6 +208,19 @@ def _if_decided(decision):
 
 WORKING_DAYS_5 = Allowance(5, Unit.WORKING_DAYS)
 
+# The notification and the rapid review are statutory deadlines that nothing suspends: almost
+# every serious incident has a police investigation beside it, and it does not delay telling
+# Ofsted or the Panel (s.16C Children Act 2004; WT2023 ch. 5; the Panel and DfE, 2020).
+NOTIFICATION_NEVER_PAUSED = (
+    "The notification deadline (5 working days from the incident becoming known) cannot be "
+    "paused: the law does not suspend it for a police investigation, a trial or any other "
+    "process. Send the notification and record its date."
+)
+RAPID_REVIEW_NEVER_PAUSED = (
+    "The rapid review deadline (15 working days from the notification) cannot be paused: the "
+    "law does not suspend it for a police investigation, a trial or any other process."
+)
+
 CLOCK_RULES = [
     ClockRule(
         ReviewClock.Kind.NOTIFICATION,
@@ -204,6 +231,7 @@ CLOCK_RULES = [
         met=lambda r: r.notified_on,
         counted_from="the incident becoming known",
         source="WT2015 chapter 4 (notifiable incidents: Ofsted and the LSCB)",
+        never_paused=NOTIFICATION_NEVER_PAUSED,
     ),
     ClockRule(
         ReviewClock.Kind.SCR_DECISION,
@@ -244,6 +272,7 @@ CLOCK_RULES = [
         met=lambda r: r.notified_on,
         counted_from="the incident becoming known",
         source="WT2018 chapter 4 (serious incident notification to the Panel); WT2023 ch. 5",
+        never_paused=NOTIFICATION_NEVER_PAUSED,
     ),
     ClockRule(
         ReviewClock.Kind.RAPID_REVIEW,
@@ -254,6 +283,7 @@ CLOCK_RULES = [
         met=lambda r: r.decided_on,
         counted_from="notification",
         source="WT2018 chapter 4 (rapid review within 15 working days); WT2023 chapter 5",
+        never_paused=RAPID_REVIEW_NEVER_PAUSED,
     ),
     ClockRule(
         ReviewClock.Kind.LCSPR_PUBLICATION,
@@ -272,10 +302,12 @@ CLOCK_RULES = [
         start=_if_decided(Review.Decision.INITIATE),
         allowance=Allowance(7, Unit.WORKING_DAYS),
         met=lambda r: r.final_report_sent_on,
-        counted_from="the planned publication date",
+        counted_from="publication",
         source="WT2018 chapter 4 (final report to the Panel and the Secretary of State at "
         "least seven working days before publication); WT2023 chapter 5",
-        before=lambda r: r.planned_publication_on,
+        # The actual publication once it is recorded (a report sent the day before is late),
+        # the planned one until then; with neither there is no deadline yet.
+        before=lambda r: r.published_on or r.planned_publication_on,
     ),
 ]
 
@@ -305,3 +337,9 @@ def has_clocks(kind: str) -> bool:
 def plans_final_report(kind: str) -> bool:
     """Whether a kind of review has a deadline counted back from its planned publication."""
     return any(kind in rule.review_kinds for rule in CLOCK_RULES if rule.before)
+
+
+def needs_final_report(review: Review) -> bool:
+    """Whether ``review`` sends its final report to the Panel and the Secretary of State before
+    it is published (an LCSPR, WT2018 and later): it may not be published until it has."""
+    return any(rule.before for rule in rules_for(review))

@@ -11,6 +11,7 @@ from sscb.models import Agency, SubGroup
 
 from .models import Review, ReviewClock
 from .selectors import clock_state_condition, has_clock_in_state
+from .stage_at import stage_at_end_of
 
 CLOCK_CHOICES = [
     ("red", "Past due"),
@@ -49,6 +50,13 @@ class ReviewFilter(django_filters.FilterSet):
         label="Open during financial year",
         method="filter_active_year",
     )
+    # With ``active_year``, the stage a review held at that year's end (the dashboard's ended
+    # years); without it, at the end of today.
+    year_end_stage = django_filters.ChoiceFilter(
+        choices=Review.Stage.choices,
+        label="Stage at the end of that year",
+        method="filter_year_end_stage",
+    )
     completed_year = django_filters.ChoiceFilter(
         field_name="completed_on",
         choices=financial_year_choices,
@@ -76,6 +84,7 @@ class ReviewFilter(django_filters.FilterSet):
             "clock_met_year",
             "financial_year",
             "active_year",
+            "year_end_stage",
             "completed_year",
             "published_year",
         ]
@@ -138,6 +147,11 @@ class ReviewFilter(django_filters.FilterSet):
         return queryset.filter(referred_on__lte=last).filter(
             Q(closed_on__isnull=True) | Q(closed_on__gte=first)
         )
+
+    def filter_year_end_stage(self, queryset, name, value):
+        year = self.form.cleaned_data.get("active_year")
+        day = financial_year_bounds(int(year))[1] if year else timezone.localdate()
+        return queryset.annotate(stage_then=stage_at_end_of(day)).filter(stage_then=value)
 
     def filter_date_in_year(self, queryset, name, value):
         first, last = financial_year_bounds(int(value))

@@ -6,7 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
-from sscb.forms import RecordForm, TemplateUploadForm, form_helper
+from sscb.forms import RecordForm, TemplateUploadForm, form_helper, keep_links
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup, User
 from sscb.sending import SendingGuardMixin
@@ -85,9 +85,15 @@ class ReviewRegisterForm(ReviewRulesMixin, RecordForm):
         groups = SubGroup.objects.exclude(code=SubGroup.Code.EXECUTIVE)
         if not user.is_business_unit:
             groups = groups.filter(pk__in=subgroup_ids(user))
-        self.fields["subgroup"].queryset = groups
-        self.fields["panel_members"].queryset = get_user_model().objects.filter(
-            is_active=True, role__in=[User.Role.SUBGROUP_MEMBER, User.Role.BUSINESS_UNIT]
+        # A panel member may edit a review of another sub-group: its sub-group stays as it is.
+        keep_links(self, "subgroup", groups, marked="")
+        keep_links(
+            self,
+            "panel_members",
+            get_user_model().objects.filter(
+                is_active=True, role__in=[User.Role.SUBGROUP_MEMBER, User.Role.BUSINESS_UNIT]
+            ),
+            marked="no longer offered",
         )
         self.fields["panel_members"].required = False
         self.fields["panel_members"].help_text = (
@@ -101,10 +107,54 @@ class ReviewRegisterForm(ReviewRulesMixin, RecordForm):
         if self.instance.pk:
             # The kind fixes the reference and the clocks; it is not changed afterwards.
             del self.fields["kind"]
+        else:
+            # An LCSPR opened here, not from its rapid review's decision: the decision to
+            # initiate it, whose day starts its six months to publication. Afterwards it is
+            # changed under "Decision", never here.
+            self.fields["decided_on"] = forms.DateField(
+                label="LCSPR: decided to initiate on",
+                required=False,
+                widget=DateInput(),
+                help_text="For a local child safeguarding practice review only: the day the "
+                "safeguarding partners decided to initiate it. Its six months to publication "
+                "count from that day.",
+            )
+            self.fields["decision_reasons"] = forms.CharField(
+                label="LCSPR: reasons for the decision",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="For a local child safeguarding practice review only: why it was "
+                "initiated.",
+            )
         self.helper = _helper("Save review" if self.instance.pk else "Open the review")
 
     def clean_pseudonym(self):
         return self.cleaned_data["pseudonym"].strip()
+
+    def clean(self):
+        data = super().clean()
+        if "decided_on" not in self.fields:
+            return data
+        decided_on = data.pop("decided_on", None)
+        reasons = (data.pop("decision_reasons", None) or "").strip()
+        if data.get("kind") != Review.Kind.LCSPR:
+            return data
+        if not decided_on:
+            self.add_error(
+                "decided_on",
+                "Give the day the decision to initiate this LCSPR was made: its six months to "
+                "publication count from it. (An LCSPR decided by a rapid review is opened from "
+                "that rapid review's decision.)",
+            )
+        if not reasons:
+            self.add_error("decision_reasons", "Give the reasons for the decision.")
+        if decided_on and reasons:
+            data |= {
+                "decision": Review.Decision.INITIATE,
+                "decided_on": decided_on,
+                "decision_reasons": reasons,
+            }
+        return data
 
 
 class DecisionForm(ReviewRulesMixin, RecordForm):
@@ -192,8 +242,11 @@ class ReviewerForm(ReviewRulesMixin, RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead_reviewer"].queryset = get_user_model().objects.filter(
-            is_active=True, role=User.Role.INDEPENDENT_REVIEWER
+        keep_links(
+            self,
+            "lead_reviewer",
+            get_user_model().objects.filter(is_active=True, role=User.Role.INDEPENDENT_REVIEWER),
+            marked="no longer offered",
         )
         self.helper = _helper("Save the reviewer")
 
@@ -365,7 +418,7 @@ class ReviewAgencyForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+        keep_links(self, "agency", Agency.objects.filter(is_active=True))
 
 
 class ParallelProcessForm(RecordForm):
@@ -439,8 +492,9 @@ class TeamMemberForm(RecordForm):
         fields = ["person", "role", "agency", "independence_reason"]
         widgets = {"independence_reason": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, review, **kwargs):
         super().__init__(*args, **kwargs)
+        self.review = review
         self.fields["person"].queryset = User.objects.filter(is_active=True).select_related(
             "agency"
         )
@@ -451,6 +505,10 @@ class TeamMemberForm(RecordForm):
             "Only for a reviewer who works for an agency under review: why they are accepted."
         )
         self.helper = _helper("Add to the team")
+
+    def sent_with(self):
+        # Someone who left, added back the same day, is a new addition, not the page sent twice.
+        return tuple(self.review.team.order_by("pk").values_list("pk", "left_on"))
 
 
 class DocumentForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
@@ -512,6 +570,6 @@ class ChildDeathForm(RecordForm):
             .order_by("-held_on")
         )
         self.fields["meeting"].empty_label = "Not yet reviewed at a panel meeting"
-        self.fields["category"].queryset = self.fields["category"].queryset.filter(is_active=True)
-        self.fields["age_band"].queryset = self.fields["age_band"].queryset.filter(is_active=True)
+        for name in ("category", "age_band"):
+            keep_links(self, name, self.fields[name].queryset.filter(is_active=True))
         self.helper = _helper("Save CDOP's record")

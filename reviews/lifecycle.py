@@ -1,5 +1,8 @@
 """Which stage may follow which, per kind of review (DESIGN.md "Lifecycle"), held as data."""
 
+from django.apps import apps
+
+from . import clocks
 from .models import Review
 
 K = Review.Kind
@@ -82,6 +85,45 @@ def _label(stage) -> str:
     return S(stage).label.lower() if stage in S.values else stage
 
 
+def _quoted(stage) -> str:
+    return f"“{S(stage).label}”"
+
+
+def before_decision(kind, stage) -> bool:
+    """Whether ``stage`` comes before the Decision stage on the kind's path (the referral, the
+    rapid review itself); never for a kind whose path has no Decision stage."""
+    path = stages_for(kind)
+    return S.DECISION in path and stage in path and path.index(stage) < path.index(S.DECISION)
+
+
+def decision_refusal(review: Review) -> str | None:
+    """Why the decision cannot be recorded yet: the review has not reached its Decision stage
+    (a correction afterwards is allowed); None when it can be."""
+    if not before_decision(review.kind, review.stage):
+        return None
+    path = stages_for(review.kind)
+    steps = path[path.index(review.stage) + 1 : path.index(S.DECISION) + 1]
+    moves = ", then to ".join(_quoted(stage) for stage in steps)
+    return (
+        f"The decision is recorded at the {_quoted(S.DECISION)} stage, and this "
+        f"{review.get_kind_display().lower()} is at {_quoted(review.stage)}: move it to "
+        f"{moves} first."
+    )
+
+
+def _open_actions(review: Review) -> int:
+    """How many actions of the review's action plan are not done (not started or in
+    progress). The learning app owns actions and sits above reviews: its model is found by
+    name, never imported."""
+    if not review.pk:
+        return 0
+    try:
+        action = apps.get_model("learning", "Action")
+    except LookupError:
+        return 0
+    return action.objects.filter(review=review, status__in=action.OPEN).count()
+
+
 def move_refusal(review: Review, to_stage: str) -> str | None:
     """Why ``review`` may not move to ``to_stage`` now, in plain words; None when it may."""
     here = review.stage
@@ -109,6 +151,16 @@ def move_refusal(review: Review, to_stage: str) -> str | None:
                 "The decision was not to initiate the review; close it and follow the "
                 "alternative route instead."
             )
+    if (
+        review.kind == K.LCSPR
+        and here == S.SCOPING
+        and not (review.decision == Review.Decision.INITIATE and review.decided_on)
+    ):
+        return (
+            "Record the decision to initiate this review and the day it was made under "
+            "“Record the decision” in the Decision section of this page before the scoping is "
+            "finished: the six months to publication count from that day."
+        )
     if to_stage == S.REVIEWER_APPOINTED and not review.lead_reviewer_id:
         return "Appoint the independent lead reviewer before moving to 'reviewer appointed'."
     if here == S.REVIEWER_APPOINTED and not review.has_declared_independence:
@@ -134,6 +186,16 @@ def move_refusal(review: Review, to_stage: str) -> str | None:
     if to_stage == S.PUBLISHED and not review.board_response:
         return "Record the Board's written response before publishing."
     if (
+        to_stage == S.PUBLISHED
+        and clocks.needs_final_report(review)
+        and not review.final_report_sent_on
+    ):
+        return (
+            "Record the day the final report was sent to the national Panel and the Secretary "
+            "of State (“Plan publication” in the Publication section) before moving to "
+            "'published'."
+        )
+    if (
         here == S.BOARD_SIGNOFF
         and to_stage == S.ACTION_PLAN
         and review.kind in (K.SCR, K.LCSPR)
@@ -143,4 +205,14 @@ def move_refusal(review: Review, to_stage: str) -> str | None:
             "Final reports must be published. Record the reason for not publishing before "
             "moving to action plan monitoring without publication."
         )
+    if to_stage == S.CLOSED:
+        still_open = _open_actions(review)
+        if still_open:
+            those = "1 action" if still_open == 1 else f"{still_open} actions"
+            return (
+                f"This review's action plan has {those} not yet complete (not started or in "
+                "progress): complete, sign off or cancel each before closing the review. See "
+                "them under “The golden thread and action plan” in “Learning from this "
+                "review” on this page."
+            )
     return None

@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -679,6 +679,8 @@ class ReviewClock(TimeStampedModel):
         RED = "red", "Past due"
         MET_ON_TIME = "met_on_time", "Met on time"
         MET_LATE = "met_late", "Met late"
+        # The review closed before the clock was met: it is no longer chased or counted.
+        NOT_MET_CLOSED = "not_met_closed", "Not met"
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="clocks")
     kind = models.CharField(max_length=30, choices=Kind.choices)
@@ -722,6 +724,22 @@ class ReviewClock(TimeStampedModel):
         return self.met_on is None
 
     @property
+    def review_closed(self) -> bool:
+        """Whether its review has closed (read from the review loaded with the clock, as every
+        page that lists clocks does). A clock not met then no longer runs: it is not chased,
+        paused or counted past due (``reviews.selectors.clock_counted``)."""
+        try:
+            review = self.review
+        except ObjectDoesNotExist:  # a clock not yet given its review
+            return False
+        return review.stage == Review.Stage.CLOSED
+
+    @property
+    def is_running(self):
+        """Not met, on a review still open: what may be paused, resumed and chased."""
+        return self.is_open and not self.review_closed
+
+    @property
     def is_paused(self):
         return self.paused_on is not None
 
@@ -732,6 +750,8 @@ class ReviewClock(TimeStampedModel):
     def state_on(self, today=None):
         if self.met_on is not None:
             return self.State.MET_ON_TIME if self.met_on <= self.due_on else self.State.MET_LATE
+        if self.review_closed:
+            return self.State.NOT_MET_CLOSED
         day = self.reference_day(today)
         if day > self.due_on:
             return self.State.RED
@@ -953,6 +973,11 @@ class ReviewTeamMember(TimeStampedModel):
 
     def __str__(self):
         return f"{self.person} ({self.get_role_display()}) on {self.review.reference}"
+
+    def clean(self):
+        super().clean()
+        if self.role == self.Role.AGENCY_REPRESENTATIVE and not self.agency_id:
+            raise ValidationError({"agency": "Choose the agency this representative speaks for."})
 
 
 class CaseDocument(TimeStampedModel):

@@ -119,7 +119,11 @@ STAGES = {
     ),
 }
 
-# Each statutory clock, in plain words, and the time it allows said simply.
+R = Review.Regime
+
+# Each statutory clock, in plain words, and the time it allows said simply. Under Working
+# Together 2015 (serious case reviews) the notification went to Ofsted and the Board (the LSCB),
+# not to the national Panel, which began in June 2018: ``BY_REGIME`` has those words.
 CLOCKS = {
     ReviewClock.Kind.NOTIFICATION: "We tell the national Panel what happened",
     ReviewClock.Kind.SCR_DECISION: "We decide if a serious case review is needed",
@@ -134,7 +138,14 @@ PLAIN_FROM = {
     "notification": "after we tell the national Panel",
     "the decision not to initiate": "after we decide",
     "the decision to initiate": "after we decide to do the review",
-    "the planned publication date": "before the report is shared",
+    "publication": "before the report is shared",
+}
+# Where a regime's words differ from those above: (clocks, counted from).
+BY_REGIME = {
+    R.WT2015: (
+        {ReviewClock.Kind.NOTIFICATION: "We tell Ofsted and the Board what happened"},
+        {"notification": "after we tell Ofsted and the Board"},
+    ),
 }
 
 
@@ -164,11 +175,13 @@ def steps_for(kind: str) -> list[Step]:
 def time_limits_for(kind: str) -> list[TimeLimit]:
     """The statutory clocks of a review of ``kind`` started today."""
     review = Review(kind=kind, regime=clocks.regime_for(kind, timezone.localdate()))
+    own_clocks, own_from = BY_REGIME.get(review.regime, ({}, {}))
+    words, plain_from = CLOCKS | own_clocks, PLAIN_FROM | own_from
     return [
         TimeLimit(
-            CLOCKS[rule.kind],
+            words[rule.kind],
             f"{'at least ' if rule.before else 'within '}{rule.allowance} "
-            f"{PLAIN_FROM.get(rule.counted_from, rule.counted_from)}",
+            f"{plain_from.get(rule.counted_from, rule.counted_from)}",
         )
         for rule in clocks.rules_for(review)
     ]

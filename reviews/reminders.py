@@ -16,7 +16,7 @@ from sscb.reminders import (
 )
 
 from .models import ClockPause, ParallelProcess, Review, ReviewClock
-from .selectors import reviews_visible_to
+from .selectors import clock_counted, reviews_visible_to
 
 Kind = Reminder.Kind
 # How a reminder names a review its reader may not open (as pages do: no reference, no title).
@@ -25,7 +25,7 @@ HIDDEN_REVIEW = "A restricted review"
 
 @reminder_source
 def clocks(today, policy):
-    """Open, running clocks from the day they turn amber; past due they escalate.
+    """Running clocks of open reviews from the day they turn amber; past due they escalate.
 
     Reminders go to the review's panel (or, without one, the responsible sub-group's chair),
     then the chair, then the Business Unit. Emails name the review by reference only, and
@@ -36,7 +36,8 @@ def clocks(today, policy):
     rows = list(
         ReviewClock.objects.filter(
             policy.window(today, ("amber_on", [0]), ("due_on", policy.overdue_offsets)),
-            met_on__isnull=True,
+            # Not met, on a review still open: a closed review's clocks are not chased.
+            clock_counted(),
             paused_on__isnull=True,
             amber_on__lte=today,
         )

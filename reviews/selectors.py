@@ -202,6 +202,7 @@ def reviews_for_register(user):
             "kind",
             "stage",
             "referred_on",
+            "closed_on",
             "subgroup__name",
         )
         .select_related("subgroup")
@@ -214,16 +215,26 @@ def reviews_for_register(user):
     )
 
 
+def clock_counted() -> Q:
+    """Clocks still counted: not met, on a review still open. What reminders chase and what
+    lists, filters and the Board's figures count as on track, due soon or past due; a clock
+    of a closed review that was never met is "not met" (``ReviewClock.review_closed``)."""
+    return Q(met_on__isnull=True) & ~Q(review__stage=Review.Stage.CLOSED)
+
+
 def clock_state_condition(state: str, today=None) -> Q:
     """Clocks in ``state``, as ``ReviewClock.state_on`` reads them, for filters and counts.
 
-    Open clocks are green, amber or red (a paused one read on the day it paused); a met clock
-    was met on time or late, never red.
+    Clocks still counted (``clock_counted``) are green, amber or red (a paused one read on the
+    day it paused); a met clock was met on time or late, never red; one not met when its review
+    closed is "not met", never red.
     """
     if state == ReviewClock.State.MET_ON_TIME:
         return Q(met_on__isnull=False, met_on__lte=F("due_on"))
     if state == ReviewClock.State.MET_LATE:
         return Q(met_on__isnull=False, met_on__gt=F("due_on"))
+    if state == ReviewClock.State.NOT_MET_CLOSED:
+        return Q(met_on__isnull=True, review__stage=Review.Stage.CLOSED)
     today = today or timezone.localdate()
     running = Q(paused_on__isnull=True)
     paused = Q(paused_on__isnull=False)
@@ -235,7 +246,7 @@ def clock_state_condition(state: str, today=None) -> Q:
         )
     else:
         condition = (running & Q(amber_on__gt=today)) | (paused & Q(amber_on__gt=F("paused_on")))
-    return Q(met_on__isnull=True) & condition
+    return clock_counted() & condition
 
 
 def has_clock_in_state(state: str, today=None, review_ref: str = "pk") -> Exists:
@@ -258,8 +269,10 @@ def review_page(user, review: Review) -> dict:
         .order_by("started_on", "pk")
     )
     for clock in clocks:
-        # What the clock allows and where that comes from, shown beside it.
+        # What the clock allows and where that comes from, shown beside it; its review, whose
+        # closing stops it, without a query.
         clock.rule = rule_of(clock)
+        clock.review = review
     changes = list(
         ReviewStageChange.objects.filter(review=review)
         .select_related("moved_by")

@@ -9,12 +9,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from sscb.access_log import Action, access_log_record
-from sscb.dates import check_dates, happened_after, not_before, not_future
+from sscb.dates import check_dates, happened_after, not_before, not_future, say
 from sscb.history import saying
 
 from . import clocks, lifecycle
 from .clock import add_months
 from .models import (
+    EVENT_NAMES,
+    EVENT_ORDER,
     ChildDeathDetails,
     ClockPause,
     ParallelProcess,
@@ -69,7 +71,11 @@ def _clock_refresh(
     """Store what the one clock function says of ``clock``: start, due and amber dates, pauses.
 
     ``pauses`` are the clock's pauses when the caller has loaded them (see _pauses_by_clock)."""
-    if pauses is None:
+    if not rule.pausable:
+        # A deadline nothing suspends (a pause recorded before that was the rule stays in the
+        # history, but does not move it).
+        pauses = []
+    elif pauses is None:
         pauses = _pauses_by_clock([clock]).get(clock.pk, [])
     start, dates = rule.dates(review, [(pause.paused_on, pause.resumed_on) for pause in pauses])
     running_pause = next((pause for pause in pauses if pause.resumed_on is None), None)
@@ -102,8 +108,10 @@ def _holds_sync(review: Review, kept: list[ReviewClock]) -> None:
     """Pause the clocks each parallel process holds, from its start to its end (issue 13 item 7).
 
     A process holds every pausable clock that was running when it started or started while it
-    ran; a clock met before the process started is not held. Pauses of processes that no longer
-    hold (unticked, removed, dates changed) are taken away, so the clocks show what is true.
+    ran; a clock met before the process started is not held, nor the notification and rapid
+    review deadlines, which nothing suspends (``ClockRule.never_paused``). Pauses of processes
+    that no longer hold (unticked, removed, dates changed) are taken away, so the clocks show
+    what is true.
     """
     processes = [
         process
@@ -168,20 +176,29 @@ def _rule(clock: ReviewClock) -> clocks.ClockRule:
     return rule
 
 
+def _refuse_if_review_closed(clock: ReviewClock) -> None:
+    review = clock.review
+    if not review.is_open:
+        closed = f" on {review.closed_on:%-d %B %Y}" if review.closed_on else ""
+        raise ValidationError(
+            f"{review.reference} closed{closed}: its clocks no longer run, so there is nothing "
+            "to pause or resume."
+        )
+
+
 def clock_pause(
     *, clock: ReviewClock, by, reason: str, on: datetime.date | None = None
 ) -> ReviewClock:
     """Stop a clock by hand; a parallel process recorded as holding the clock does this itself."""
     on = on or timezone.localdate()
     rule = _rule(clock)
+    if not rule.pausable:
+        raise ValidationError(rule.pause_refusal)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the clock is paused, e.g. a criminal trial."})
     if clock.met_on:
         raise ValidationError("This clock has been met; there is nothing to pause.")
-    if not rule.pausable:
-        raise ValidationError(
-            "This deadline follows the planned publication date: change that date instead."
-        )
+    _refuse_if_review_closed(clock)
     if clock.paused_on:
         raise ValidationError(
             f"This clock is already paused (since {clock.paused_on:%d %b %Y}: "
@@ -204,6 +221,7 @@ def clock_resume(*, clock: ReviewClock, by, on: datetime.date | None = None) -> 
     rule = _rule(clock)
     if not clock.paused_on:
         raise ValidationError("This clock is not paused.")
+    _refuse_if_review_closed(clock)
     running = list(
         ClockPause.objects.filter(clock=clock, resumed_on__isnull=True).select_related("process")
     )
@@ -421,8 +439,8 @@ def review_update(
     if unknown:
         raise ValueError(f"review_update cannot change {', '.join(sorted(unknown))}")
     # Compared with the stored values: a ModelForm has already set the new ones on ``review``.
-    stored_restriction, stored_referral = Review.objects.values_list(
-        "is_restricted", "referred_on"
+    stored_restriction, stored_referral, stored_notified = Review.objects.values_list(
+        "is_restricted", "referred_on", "notified_on"
     ).get(pk=review.pk)
     restriction = "is_restricted" in fields and fields["is_restricted"] != stored_restriction
     panel = False
@@ -433,6 +451,10 @@ def review_update(
         raise PermissionDenied("Only the Business Unit may restrict a review or change its panel.")
     for name, value in fields.items():
         setattr(review, name, value)
+    if review.notified_on != stored_notified:
+        unnotified = rapid_review_notification_refusal(review)
+        if unnotified:
+            raise ValidationError({"notified_on": notification_stays(review)})
     review.full_clean()
     if review.referred_on != stored_referral or "regime_reason" in fields:
         # The regime follows the referral date (reviews.clocks.REGIME_PERIODS).
@@ -544,7 +566,18 @@ def _decision_reaches_lcspr(rapid_review: Review, by) -> None:
     review_clocks_sync(review=lcspr)
 
 
-@transaction.atomic
+def review_reach_decision(*, review: Review, by, on: datetime.date, note: str = "") -> Review:
+    """Move a review waiting at its referral into its Decision stage on ``on``, when that is its
+    next move: a meeting that decides a referral is its Decision stage. Otherwise it stays where
+    it is, and recording the decision says why it cannot be recorded yet."""
+    if review.stage != S.DECISION and S.DECISION in lifecycle.allowed_moves(
+        review.kind, review.stage
+    ):
+        review_move(review=review, to_stage=S.DECISION, by=by, note=note, on=on)
+        review.stage = S.DECISION
+    return review
+
+
 def decision_stands(review: Review) -> str:
     return (
         f"{review.reference} is closed, so its decision stands as recorded. If the case is to be "
@@ -552,6 +585,34 @@ def decision_stands(review: Review) -> str:
     )
 
 
+def notification_stays(review: Review) -> str:
+    return (
+        f"This rapid review was decided on {review.decided_on:%-d %B %Y}, after its serious "
+        "incident notification: the notification's date stays recorded. Correct it rather "
+        "than remove it."
+    )
+
+
+def rapid_review_notification_refusal(review: Review) -> str | None:
+    """Why a rapid review's decision cannot stand without the serious incident notification
+    (WT2018 and later: the Panel's rapid review follows a notification, and its 15 working
+    days count from it); None when it can."""
+    if (
+        review.kind == K.RAPID_REVIEW
+        and review.regime == Review.Regime.WT2018
+        and review.decision != Review.Decision.PENDING
+        and not review.notified_on
+    ):
+        return (
+            "A rapid review is decided only after the serious incident notification has gone "
+            "to the national Panel. Record the day it was sent under “The national Panel and "
+            "Ofsted” (or in the register) on the review's page first: the rapid review's 15 "
+            "working days count from that day."
+        )
+    return None
+
+
+@transaction.atomic
 def review_record_decision(
     *,
     review: Review,
@@ -577,6 +638,9 @@ def review_record_decision(
     """
     if not review.decision_may_change:
         raise ValidationError(decision_stands(review))
+    not_yet = lifecycle.decision_refusal(review)
+    if not_yet:
+        raise ValidationError({"decision": not_yet})
     if decision != Review.Decision.PENDING and not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Give the reasons for the decision."})
     # Compared with the stored values: a ModelForm has already set the new ones on ``review``.
@@ -594,6 +658,9 @@ def review_record_decision(
     review.decision_reasons = decision_reasons
     review.alternative_route = alternative_route if decision == Review.Decision.NOT_INITIATE else ""
     review.national_panel_told_on = national_panel_told_on
+    unnotified = rapid_review_notification_refusal(review)
+    if unnotified:
+        raise ValidationError({"decision": unnotified})
     review.full_clean()
     moved_on = _move_out_of(review, S.DECISION)
     if moved_on and review.decided_on:
@@ -680,6 +747,32 @@ def review_appoint_reviewer(
     return review
 
 
+def _completing_stage(review: Review) -> str:
+    return _COMPLETES.get(review.kind, (S.BOARD_SIGNOFF,))[0]
+
+
+def _publication_refusal(review: Review) -> str | None:
+    """Why ``review``'s report cannot be recorded as published yet; None when it can.
+
+    A report is published once the review is completed (its Board sign-off), and an LCSPR's
+    final report goes to the Panel and the Secretary of State before it is published (a report
+    sent late is recorded, and its clock says it was late)."""
+    if not review.completed_on:
+        return (
+            "A report is published once the review is completed: move the review to "
+            f"{_stage_label(_completing_stage(review))} first (that records the day it was "
+            "completed), then record the publication."
+        )
+    if clocks.needs_final_report(review) and not review.final_report_sent_on:
+        return (
+            "Record the day the final report was sent to the national Panel and the Secretary "
+            "of State first, under “Plan publication” in the Publication section of the "
+            "review's page. It goes to them at least 7 working days before publication; a "
+            "report sent later than that is recorded as sent late."
+        )
+    return None
+
+
 @transaction.atomic
 def review_record_publication(
     *,
@@ -705,6 +798,10 @@ def review_record_publication(
     review.not_published_reason = not_published_reason
     # The report stays on the website for at least 12 months (DESIGN.md clock table).
     review.publication_window_ends_on = add_months(published_on, 12) if published_on else None
+    if published_on:
+        not_yet = _publication_refusal(review)
+        if not_yet:
+            raise ValidationError({"published_on": not_yet})
     review.full_clean()
     moved_on = _move_into(review, [S.PUBLISHED])
     if moved_on and published_on:
@@ -726,6 +823,42 @@ def review_record_publication(
 # The move that completes a review: Board sign-off, or closing for the kinds the Board does not
 # sign off (CDOP's review of a death, adopting national research).
 _COMPLETES = {K.CHILD_DEATH: (S.CLOSED,), K.NATIONAL: (S.CLOSED,)}
+
+
+# Where on the review's page each act that a move's date may come after is recorded.
+_RECORDED_UNDER = {
+    "national_panel_told_on": "“Record the decision”",
+    "final_report_sent_on": "“Plan publication” in the Publication section",
+    "published_on": "“Record publication”",
+}
+_MOVE_SETS = {"completed_on": "completes the review", "closed_on": "closes the review"}
+
+
+def _later_acts_refusals(review: Review, update: list[str], *, what: str, on) -> list[str]:
+    """The acts already recorded that a date this move sets would come after (a publication
+    recorded before the review was completed), each named with its date and where to correct
+    it; the database would refuse them too, but without words."""
+    refusals = []
+    for field, _subject, name, after in EVENT_ORDER:
+        day = getattr(review, field)
+        if day is None or field in update:
+            continue
+        for earlier in after:
+            if earlier in update and getattr(review, earlier) and getattr(review, earlier) > day:
+                where = _RECORDED_UNDER.get(field)
+                fix = (
+                    f"Correct (or remove) the date of {name} under {where} on the review's "
+                    "page, or give the day the move really happened."
+                    if where
+                    else "Give the day the move really happened."
+                )
+                refusals.append(
+                    f"{what} ({say(on)}) {_MOVE_SETS.get(earlier, 'comes')} after {name} "
+                    f"already recorded ({say(day)}), which cannot come before "
+                    f"{EVENT_NAMES[earlier]}. {fix}"
+                )
+                break
+    return refusals
 
 
 @transaction.atomic
@@ -751,6 +884,16 @@ def review_move(
     )
     if review.stage == S.DECISION:
         refusals.append(not_before(on, review.decided_on, what=what, than="the decision"))
+    if lifecycle.before_decision(review.kind, to_stage):
+        # A stage the decision follows (the rapid review itself) cannot come after it.
+        refusals.append(
+            not_before(
+                review.decided_on,
+                on,
+                what="The decision",
+                than=f"the move to {_stage_label(to_stage)}",
+            )
+        )
     if to_stage == S.PUBLISHED:
         refusals.append(not_before(on, review.published_on, what=what, than="the publication"))
     from_stage = review.stage
@@ -764,6 +907,7 @@ def review_move(
         update.append("closed_on")
     in_order = event_order_errors(review)
     refusals += [message for name in update for message in in_order.get(name, [])]
+    refusals += _later_acts_refusals(review, update, what=what, on=on)
     refusals = [message for message in refusals if message]
     if refusals:
         raise ReviewMoveRefused(refusals)
@@ -795,9 +939,28 @@ def review_plan_final_report(
     final_report_sent_on: datetime.date | None,
 ) -> Review:
     """The planned publication date (it sets the pre-publication clock) and when it was sent."""
+    # Compared with the stored value: a ModelForm has already set the new one on ``review``.
+    stored_sent = Review.objects.values_list("final_report_sent_on", flat=True).get(pk=review.pk)
     errors = {}
     if final_report_sent_on and final_report_sent_on > timezone.localdate():
         errors["final_report_sent_on"] = "The report cannot have been sent on a day still to come."
+    elif final_report_sent_on and not review.completed_on:
+        errors["final_report_sent_on"] = (
+            "The final report goes to the Panel once the review is completed: move the review "
+            f"to {_stage_label(_completing_stage(review))} first, then record the day it was "
+            "sent."
+        )
+    elif (
+        stored_sent
+        and not final_report_sent_on
+        and review.published_on
+        and clocks.needs_final_report(review)
+    ):
+        errors["final_report_sent_on"] = (
+            f"The report is recorded as published on {review.published_on:%-d %B %Y}, after "
+            "its final report went to the Panel and the Secretary of State: that day stays "
+            "recorded. Correct it rather than remove it."
+        )
     if planned_publication_on and review.decided_on and planned_publication_on < review.decided_on:
         errors["planned_publication_on"] = (
             f"The planned publication ({planned_publication_on:%-d %b %Y}) cannot be before the "

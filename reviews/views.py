@@ -112,6 +112,7 @@ def _detail(user, review) -> dict:
             {"stage": stage, "label": Review.Stage(stage).label}
             for stage in lifecycle.stages_for(review.kind)
         ],
+        "decision_not_yet": lifecycle.decision_refusal(review),
         "criteria": _criteria(review),
         "scr_rule": _scr_rule(review),
         "today": timezone.localdate(),
@@ -237,7 +238,9 @@ SECTIONS = {
         services.review_plan_final_report,
         "Final report to the Panel",
         "Record the planned publication date: the final report goes to the national Panel and "
-        "the Secretary of State at least 7 working days before it. Record the day it was sent.",
+        "the Secretary of State at least 7 working days before it. Record the day it was sent, "
+        "once the Board has signed the review off. Once the report is published, the 7 working "
+        "days count back from the day it was published.",
     ),
     "panel": (
         PanelExchangeForm,
@@ -251,7 +254,9 @@ SECTIONS = {
         services.review_record_publication,
         "Publication",
         "Record when and where the report was published and the Board's written response, or "
-        "the reason for not publishing.",
+        "the reason for not publishing. A report is published once the Board has signed the "
+        "review off and, for an LCSPR, once its final report went to the national Panel and the "
+        "Secretary of State.",
     ),
 }
 
@@ -263,6 +268,9 @@ def review_section(request, uuid, section):
     form_class, service, heading, purpose = SECTIONS[section]
     if section == "decision" and not review.decision_may_change:
         messages.info(request, services.decision_stands(review))
+        return redirect("reviews:detail", review.uuid)
+    if section == "decision" and lifecycle.decision_refusal(review):
+        messages.info(request, lifecycle.decision_refusal(review))
         return redirect("reviews:detail", review.uuid)
     kwargs = {"user": request.user} if form_class is ReviewRegisterForm else {}
     form = form_class(request.POST or None, instance=review, **kwargs)
@@ -303,7 +311,8 @@ FORMSETS = {
         "Parallel processes",
         "Record processes running alongside the review (police and CPS, the coroner, a DHR, "
         "an adult review). Tick “holds the review's clocks” for one that holds the review up: its "
-        "clocks pause from the day it started and restart the day it ended.",
+        "clocks pause from the day it started and restart the day it ended. The notification "
+        "and the rapid review deadlines are never held: the law does not suspend them.",
     ),
 }
 

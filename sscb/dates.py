@@ -94,6 +94,14 @@ def not_future(day, *, what: str) -> str | None:
     return f"{what} ({say(day)}) cannot be in the future: today is {say(today)}."
 
 
+def not_past(day, *, what: str) -> str | None:
+    """For a day planned ahead, when it is set: not one that has already gone."""
+    today = timezone.localdate()
+    if day is None or day >= today:
+        return None
+    return f"{what} ({say(day)}) cannot be in the past: today is {say(today)}."
+
+
 def _years_from(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year + years)

@@ -7,10 +7,12 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from . import sending
 from .dates import QUARTERS, financial_year_choices, financial_year_of
+from .lists import plural
 from .uploads import UploadField
 
 
@@ -53,12 +55,94 @@ class RecordForm(sending.SendingGuardMixin, forms.ModelForm):
 CHOICES_LISTED = 100
 
 
+def keep_links(
+    form, name: str, choosable: QuerySet, *, visible: QuerySet | None = None, marked="archived"
+) -> None:
+    """Let the record field ``name`` offer ``choosable`` (what the person may link to now) and
+    keep every link the record being edited has already, so that saving it never drops one the
+    person did not mean to drop:
+
+    - a linked record the person may open (``visible``; any, when it is None) but may no longer
+      choose (an archived agency or priority, a person no longer active) stays offered, its
+      label followed by ``(marked)``, and may be kept or removed;
+    - one they may not open is neither offered, named nor removed: it is kept as it is, and the
+      field's help says how many such links it keeps (a single link, such as an action's
+      finding, is then fixed: the field is disabled).
+
+    Nothing else is accepted, whatever is sent: a link to what the person may not open, or may
+    no longer choose, is never added. Without a saved record the field offers ``choosable``
+    alone. One query where ``visible`` is given (for a single link, where there is one), none
+    otherwise, whatever the number of links; run it before ``list_at_most``."""
+    field = form.fields[name]
+    field.queryset = choosable
+    record = getattr(form, "record", None) or getattr(form, "instance", None)
+    if record is None or record._state.adding:
+        return
+    model, many = choosable.model, isinstance(field, forms.ModelMultipleChoiceField)
+    if many:
+        current = Q(pk__in=getattr(record, name).values("pk"))
+    elif (current_pk := getattr(record, record._meta.get_field(name).attname)) is not None:
+        current = Q(pk=current_pk)
+    else:
+        return
+    hidden = []
+    if visible is not None:
+        linked = model._base_manager.filter(current).annotate(
+            open_to_editor=Exists(visible.filter(pk=OuterRef("pk")))
+        )
+        hidden = [each for each in linked if not each.open_to_editor]
+        current = Q(pk__in=[each.pk for each in linked if each.open_to_editor])
+    also = model._default_manager.filter(current)
+    if choosable.query.distinct:
+        also = also.distinct()
+    field.queryset = (choosable | also).annotate(
+        offered_now=Exists(choosable.filter(pk=OuterRef("pk")))
+    )
+    if marked:
+        label = field.label_from_instance
+        field.label_from_instance = lambda each: (
+            label(each) if getattr(each, "offered_now", True) else f"{label(each)} ({marked})"
+        )
+    if hidden:
+        _keep_hidden(field, hidden, many=many, noun=record._meta.verbose_name)
+
+
+def _keep_hidden(field, hidden: list, *, many: bool, noun: str) -> None:
+    """The links ``hidden`` (records the person may not open) stay whatever is sent, unnamed."""
+    kept = f"This {noun} also has {plural(len(hidden), 'link')} not open to you, kept."
+    field.help_text = " ".join(part for part in (field.help_text, kept) if part)
+    if not many:
+        field.disabled = True  # sent or not, the field's value is the record's own
+        field.widget.choices = [("", "Not open to you: kept as it is")]
+        field.clean = lambda value: hidden[0]
+        return
+    keys = {str(field.prepare_value(each)) for each in hidden}
+    chosen_among, changed = field.clean, field.has_changed
+
+    def clean(value):
+        # The record's own hidden links are sent back by a form shown again (``sscb.sending``).
+        value = [each for each in value or () if str(each) not in keys]
+        chosen = list(chosen_among(value)) if value else []
+        return field.queryset.model._base_manager.filter(
+            pk__in=[each.pk for each in (*chosen, *hidden)]
+        )
+
+    field.clean = clean
+    # Never sent, the hidden links are no change.
+    field.has_changed = lambda initial, data: changed(
+        [each for each in initial or () if str(field.prepare_value(each)) not in keys], data
+    )
+
+
 def list_at_most(form, name: str, *order: str, among=None, more: str = "") -> None:
     """Let the record field ``name`` list at most ``CHOICES_LISTED`` of its records (or of
     ``among``, those most likely chosen), ``order`` first, and those chosen (the form's data or
     initial value), in two queries; it still accepts any record of its queryset. Where more
-    were left out, ``more`` (how to reach one of them) is added to the field's help."""
+    were left out, ``more`` (how to reach one of them) is added to the field's help. A field
+    fixed by ``keep_links`` is left as it is."""
     field = form.fields[name]
+    if field.disabled:
+        return
     key = field.to_field_name or "pk"
     among = field.queryset if among is None else among
     listed = list(among.order_by(*order)[: CHOICES_LISTED + 1])

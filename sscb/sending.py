@@ -209,7 +209,14 @@ class SendingGuardMixin:
             type(self).__qualname__,
             repr(sorted((key, value) for key, value in lists if key not in skipped)),
             repr(sorted((key, upload.name, _digest(upload)) for key, upload in self.files.items())),
+            *map(str, self.sent_with()),
         ]
+
+    def sent_with(self) -> tuple:
+        """What else a send is the same send only with: the state of what it adds to, where an
+        addition may rightly be sent again once that has changed (someone who left a team, added
+        back the same day)."""
+        return ()
 
     def _sent_before_message(self):
         if self.sent_before != SENT:

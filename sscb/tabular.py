@@ -173,9 +173,11 @@ def template_rows(
     return body
 
 
-def template_csv(response, columns: list[tuple[str, str]], example: list[str]):
-    """Write a template's header row and one example row into a CSV ``response``."""
+def template_csv(response, columns: list[tuple[str, str]], *examples: list[str]):
+    """Write a template's header row and its example rows into a CSV ``response``."""
     response.write("\ufeff")
     response.write(",".join(name for name, _ in columns) + "\r\n")
-    response.write(",".join(f'"{cell}"' for cell in example) + "\r\n")
+    for example in examples:
+        response.write(",".join('"{}"'.format(cell.replace('"', '""')) for cell in example))
+        response.write("\r\n")
     return response

@@ -23,13 +23,32 @@ TEMPLATE_COLUMNS = [
     ("value", "The figure: a number, without the % sign."),
     ("commentary", "What lies behind the figure (optional). No names of children or families."),
 ]
+# The example row for a reader who returns several agencies' values (the Business Unit), or an
+# agency none of whose indicators is active: plainly a stand-in, named by no agency's indicator.
 TEMPLATE_EXAMPLE = [
-    "Re-referrals to children's social care within 12 months",
+    "The indicator's name, as its scorecard shows it",
     "2025",
     "Q1",
     "21.5",
     "Rise linked to a change in the front door's recording; audit planned.",
 ]
+
+
+def template_examples(indicators, quarters) -> list[list[str]]:
+    """The template's rows below its header for a reader whose ``indicators`` (those they
+    return values for) are all one agency's: a row for each, for the last quarter ended in
+    which it asks for a value (``quarters(indicator)``), its value and commentary left for them
+    to give. So the file, filled in, is one their agency may upload. Anyone else gets
+    ``TEMPLATE_EXAMPLE``."""
+    if not indicators or len({indicator.agency_id for indicator in indicators}) > 1:
+        return [TEMPLATE_EXAMPLE]
+    rows = []
+    for indicator in indicators:
+        asked = quarters(indicator)
+        if asked:
+            year, quarter = asked[0]
+            rows.append([indicator.name, str(year), f"Q{quarter}", "", ""])
+    return rows or [TEMPLATE_EXAMPLE]
 
 
 def _refuse_unless_may_submit(by, indicator: Indicator) -> None:

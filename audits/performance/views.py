@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sscb import sending
@@ -121,11 +122,20 @@ def values_upload(request):
 
 @require_safe
 def values_template(request):
-    """The upload template: its header row and one example row, as CSV."""
-    require(selectors.submitting_agencies(request.user).exists())
+    """The upload template: its header row and, for an agency's lead, a row for each of their
+    agency's indicators (``services.template_examples``), as CSV."""
+    user = request.user
+    require(selectors.submitting_agencies(user).exists())
+    indicators = selectors.indicators_to_submit(user).order_by(
+        "indicator_set__name", "order", "name"
+    )
+    today = timezone.localdate()
+    examples = services.template_examples(
+        list(indicators), lambda indicator: selectors.quarters_due(indicator, today)
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="performance-values-template.csv"'
-    return template_csv(response, services.TEMPLATE_COLUMNS, services.TEMPLATE_EXAMPLE)
+    return template_csv(response, services.TEMPLATE_COLUMNS, *examples)
 
 
 def _scorecard(request, uuid):

@@ -12,8 +12,9 @@ from audits import services
 from audits.models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment
 from audits.tests.conftest import full_answers
 from audits.tests.factories import AuditFactory, CaseAuditEntryFactory, section_11
-from sscb.tests.factories import AgencyFactory, UserFactory
-from sscb.tests.posting import as_posted
+from sscb.models import SubGroup
+from sscb.tests.factories import AgencyFactory, SubGroupFactory, UserFactory
+from sscb.tests.posting import as_posted, from_page
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +167,28 @@ def test_audit_detail_access(client, agency_user, other_lead, agency, other_agen
     assert client.get(reverse("audits:edit", args=[audit.uuid])).status_code == 403
 
 
+def test_an_audits_page_leads_on_to_its_learning_for_those_who_may_record_it(
+    client, qap_user, qap, agency_user, agency
+):
+    """Its golden thread for every reader; a finding and an action from it for those who record
+    the work (fn #4), each opening with the audit chosen."""
+    audit = AuditFactory(lead_subgroup=qap, reports_to=qap, agencies=[agency])
+    thread = reverse("learning:thread_audit", args=[audit.uuid])
+    finding = f"{reverse('learning:finding_new')}?audit={audit.uuid}"
+    action = f"{reverse('learning:action_new')}?audit={audit.uuid}"
+    client.force_login(qap_user)
+    page = body(client.get(reverse("audits:detail", args=[audit.uuid])))
+    assert "Learning from this audit" in page
+    for link in (thread, finding, action):
+        assert f'href="{link}"' in page
+        assert client.get(link).status_code == 200, link
+    assert client.get(finding).context["form"].initial["audit"] == audit
+    client.force_login(agency_user)
+    page = body(client.get(reverse("audits:detail", args=[audit.uuid])))
+    assert f'href="{thread}"' in page and client.get(thread).status_code == 200
+    assert f'href="{finding}"' not in page and f'href="{action}"' not in page
+
+
 def test_lead_subgroup_edits_and_moves_the_audit(client, qap_user, qap, agency):
     audit = AuditFactory(lead_subgroup=qap, reports_to=qap, agencies=[agency])
     client.force_login(qap_user)
@@ -182,6 +205,29 @@ def test_lead_subgroup_edits_and_moves_the_audit(client, qap_user, qap, agency):
         reverse("audits:stage", args=[audit.uuid]), {"stage": "in_progress"}, follow=True
     )
     assert "The audit is now at “In progress”." in body(response)
+
+
+def test_an_edit_keeps_an_archived_agency_and_another_sub_groups_lead(
+    client, qap_user, qap, agency
+):
+    """A QAP member may edit any audit: saving one led by L&I keeps its lead, and an agency
+    archived since stays a participant (and so keeps what its lead sees), offered and marked;
+    none archived is added by sending its key."""
+    li = SubGroupFactory(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    archived = AgencyFactory(name="Education Access", is_active=False)
+    closed = AgencyFactory(name="Closed Trust", is_active=False)
+    audit = AuditFactory(lead_subgroup=li, reports_to=qap, agencies=[agency, archived])
+    client.force_login(qap_user)
+    url = reverse("audits:edit", args=[audit.uuid])
+    html = client.get(url).content.decode()
+    assert "Education Access (archived)" in unescape(html) and "Closed Trust" not in html
+    assert client.post(url, from_page(html, title="Renamed")).status_code == 302
+    audit.refresh_from_db()
+    assert (audit.title, audit.lead_subgroup) == ("Renamed", li)
+    assert set(audit.agencies.all()) == {agency, archived}
+    refused = client.post(url, from_page(html, agencies=[str(agency.pk), str(closed.pk)]))
+    assert "Choose one of the options shown." in body(refused)
+    assert set(audit.agencies.all()) == {agency, archived}
 
 
 def test_stage_move_refused_for_readers(client, member_user):

@@ -4,7 +4,7 @@ models (sscb.models.MinimisedModel) on every section."""
 from django import forms
 
 from learning.forms import DateInput
-from sscb.forms import RecordForm, list_at_most
+from sscb.forms import RecordForm, keep_links, list_at_most
 from sscb.minimise import MinimisedFormMixin
 
 from .models import Briefing, Cascade
@@ -30,9 +30,11 @@ class BriefingForm(RecordForm):
             for name in ("what_happened", "why_it_matters", "what_to_do", "questions")
         } | {"further_reading": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, outcomes, **kwargs):
+    def __init__(self, *args, outcomes, outcomes_open=None, **kwargs):
+        """``outcomes``: those it may deliver now; ``outcomes_open``: those the person may open
+        (a briefing's outcome they may not is kept, unnamed)."""
         super().__init__(*args, **kwargs)
-        self.fields["outcome"].queryset = outcomes
+        keep_links(self, "outcome", outcomes, visible=outcomes_open, marked="no longer offered")
         self.fields["outcome"].label = "Learning outcome"
         self.fields["outcome"].help_text = (
             "The learning outcome it delivers: publishing it records one of the outcome's "

@@ -16,7 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import LearningOutcome
-from learning.selectors import get_outcome_for_user, get_theme_for_user, themes_visible_to
+from learning.selectors import (
+    findings_visible_to,
+    get_outcome_for_user,
+    get_theme_for_user,
+    outcomes_visible_to,
+    themes_visible_to,
+)
 from reviews.selectors import get_review_for_user, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
 from sscb.history import Part, history_of
@@ -113,15 +119,17 @@ def get_cascade_for_user(user, uuid: UUID, write=False) -> Cascade:
 def starting_point(user, kind: str, uuid: UUID) -> dict:
     """What writing a briefing from a theme, a review or an outcome starts with: the record (the
     user must be able to work for its sub-group), the sub-group, the outcomes it may deliver, and
-    the title and sections filled from the record."""
+    the title and sections filled from the record. Its findings and outcomes are those the user
+    may open (``findings_visible_to``, ``outcomes_visible_to``), as on the record's own page:
+    what the writer may not read is never copied into words every signed-in person may read."""
+    findings = findings_visible_to(user).order_by("-identified_on", "pk")
+    outcomes = outcomes_visible_to(user)
     if kind == "theme":
         theme = get_theme_for_user(user, uuid, write=True)
-        outcomes = theme.outcomes.all()
-        findings = theme.findings.order_by("-identified_on", "pk")
         return _start(
             theme.subgroup,
-            outcomes,
-            findings,
+            outcomes.filter(theme=theme),
+            findings.filter(theme=theme),
             source=(theme, theme.get_absolute_url()),
             title=theme.title,
             why=theme.description,
@@ -130,11 +138,10 @@ def starting_point(user, kind: str, uuid: UUID) -> dict:
     if kind == "outcome":
         outcome = get_outcome_for_user(user, uuid, write=True)
         theme = outcome.theme
-        findings = theme.findings.order_by("-identified_on", "pk")
         return _start(
             theme.subgroup,
-            theme.outcomes.all(),
-            findings,
+            outcomes.filter(theme=theme),
+            findings.filter(theme=theme),
             source=(outcome, outcome.get_absolute_url()),
             chosen=outcome,
             title=outcome.title,
@@ -147,8 +154,8 @@ def starting_point(user, kind: str, uuid: UUID) -> dict:
         raise PermissionDenied
     return _start(
         review.subgroup,
-        _review_outcomes(review.pk),
-        review.findings.order_by("-identified_on", "pk"),
+        outcomes.filter(pk__in=_review_outcomes(review.pk).values("pk")),
+        findings.filter(review=review),
         source=(review, reverse("reviews:detail", args=[review.uuid])),
         review=review,
         title=f"Learning from {review.reference}: {review.title}",
@@ -177,12 +184,14 @@ def _start(
     }
 
 
-def outcomes_for(briefing: Briefing) -> QuerySet:
-    """The outcomes a briefing may deliver: its theme's, or those its review's findings led to."""
+def outcomes_for(user, briefing: Briefing) -> QuerySet:
+    """The outcomes a briefing may deliver, of those the user may open: its theme's, or those
+    its review's findings led to."""
     theme_id = briefing.theme_id or (briefing.outcome.theme_id if briefing.outcome_id else None)
+    outcomes = outcomes_visible_to(user)
     if theme_id:
-        return LearningOutcome.objects.filter(theme_id=theme_id).order_by("title")
-    return _review_outcomes(briefing.review_id)
+        return outcomes.filter(theme_id=theme_id).order_by("title")
+    return outcomes.filter(pk__in=_review_outcomes(briefing.review_id).values("pk"))
 
 
 def _review_outcomes(review_id) -> QuerySet:

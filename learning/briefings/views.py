@@ -70,12 +70,12 @@ def briefing_edit(request, uuid):
     user = request.user
     briefing = selectors.get_briefing_for_user(user, uuid, write=True)
     require(briefing.status in Briefing.EDITABLE)
-    outcomes = selectors.outcomes_for(briefing)
     form = forms.BriefingForm(
         request.POST or None,
         initial={name: getattr(briefing, name) for name in forms.BriefingForm.Meta.fields},
         record=briefing,
-        outcomes=outcomes,
+        outcomes=selectors.outcomes_for(user, briefing),
+        outcomes_open=selectors.outcomes_visible_to(user),
     )
     kept = (
         f" The words it has now are kept as version {briefing.version}, and it goes back to "

@@ -138,6 +138,8 @@ def action_figures(scope: Scope, counts: dict) -> dict:
         # on or before the due date.
         "on_time_percent": percent(counts["on_time"], judged),
         "judged": judged,
+        # What the share is of, in the words every page and export uses beside it.
+        "on_time_of": f"of the {judged} whose due date has passed or that are done",
     }
     if "overdue_now" not in counts:
         return figures

@@ -40,7 +40,7 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
             ],
         ),
         (
-            "Reviews by kind and stage",
+            f"Reviews by kind and stage {kinds['stage_when']}",
             ["Kind", *[stage for _, stage in kinds["stages"]], "Total"],
             [
                 [row["kind"], *[cell.value for cell in row["cells"]], row["total"].value]
@@ -56,7 +56,8 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
                 ["Completed late", actions["late"].value],
                 ["Overdue, not completed", actions["overdue"].value],
                 ["Cancelled", actions["cancelled"].value],
-                ["Completed on time (%)", actions["on_time_percent"]],
+                ["Due date passed, or done", actions["judged"]],
+                ["Completed on time (% of those)", actions["on_time_percent"]],
             ],
         ),
         (

@@ -13,6 +13,9 @@ from urllib.parse import quote_plus
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+# Every page's percentages, half up: imported from here by the dashboard's modules.
+from sscb.rounding import percent as percent
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -50,7 +53,3 @@ def link(url_name, *args, **params) -> str:
     )
     url = _path(url_name, args)
     return f"{url}?{query}" if query else url
-
-
-def percent(part: int, whole: int) -> int | None:
-    return round(100 * part / whole) if whole else None

@@ -32,12 +32,27 @@ class DashboardFilterForm(forms.Form):
             field.widget.attrs["data-autosubmit"] = name
 
     def chosen(self) -> dict:
-        """The valid choices; anything not valid falls back to this year and the default group."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The valid choices, each kept when another is not valid; one not valid (or not
+        given) falls back to this year and the default group (``ignored`` says which)."""
+        # Once checked, ``cleaned_data`` holds the valid choices alone.
+        data = self.cleaned_data if self.is_bound and self.errors is not None else {}
         return {
             "year": data.get("year") or financial_year_of(timezone.localdate()),
             "subgroup": data.get("subgroup"),
         }
+
+    def ignored(self) -> str:
+        """In words, each choice given that is not offered and so was not applied."""
+        if not self.is_bound or self.is_valid():
+            return ""
+        names = [
+            f"the {self.fields[name].label.lower()} “{self.data.get(name)}”"
+            for name in ("year", "subgroup")
+            if name in self.errors and self.data.get(name)
+        ]
+        if not names:
+            return ""
+        return f"Not applied, as it is not offered to you: {' and '.join(names)}."
 
 
 # The reports' period: a financial year, or one quarter of it.

@@ -14,6 +14,7 @@ from learning.models import (
 from learning.selectors import with_loop_stage
 from learning.training.figures import evaluation_by
 from learning.training.models import Questionnaire
+from sscb.rounding import round_half_up
 
 from .figure import Figure, link, percent
 from .scope import Scope
@@ -163,7 +164,7 @@ def practice(scope: Scope) -> dict:
 
 
 def _one_place(value):
-    return round(value, 1) if value is not None else None
+    return round_half_up(value, 1)
 
 
 def outcomes_agreed(scope: Scope) -> Figure:

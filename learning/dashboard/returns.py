@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from audits.models import SelfAssessment, StandardAssessment
 from audits.selectors import cycles_with_progress
+from sscb.rounding import round_half_up
 
 from .figure import Figure, percent
 from .scope import Scope
@@ -43,8 +44,8 @@ def returns_by_cycle(scope: Scope) -> list[dict]:
                 "number": row["standard__number"],
                 "title": row["standard__title"],
                 "scores": [row[f"score_{n}"] for n, _ in SCORES],
-                "average": round(average, 1) if average is not None else None,
-                "heat": round(average) if average is not None else None,
+                "average": round_half_up(average, 1),
+                "heat": round_half_up(average),
             }
         )
     result = []

@@ -17,11 +17,13 @@ from learning.models import AssuranceEvidence, LearningOutcome, PriorityTheme, a
 from learning.selectors import (
     actions_visible_to,
     evidence_visible_to,
+    findings_visible_to,
     outcomes_visible_to,
     themes_visible_to,
 )
 from reviews.models import Review, ReviewClock
 from reviews.selectors import has_clock_in_state, reviews_visible_to
+from sscb.lists import count_up_to, how_many
 from sscb.models import SubGroup
 
 from .models import AgendaItem, Meeting
@@ -58,7 +60,9 @@ class Proposal:
 
 
 def _reviews(user, meeting) -> list[Proposal]:
-    reviews = reviews_visible_to(user).filter(OPEN_STAGES)
+    """The body's own reviews (it is their responsible sub-group): referrals waiting for its
+    decision, rapid reviews to send and statutory deadlines near or past."""
+    reviews = reviews_visible_to(user).filter(OPEN_STAGES, subgroup=meeting.body)
     found = []
     referrals = reviews.filter(
         decision=Review.Decision.PENDING, stage__in=[Review.Stage.REFERRAL, Review.Stage.DECISION]
@@ -154,13 +158,50 @@ def _themes_of_body(user, meeting) -> list[Proposal]:
     return [Proposal(Subject.THEME, theme.title, "theme", theme) for theme in themes]
 
 
+def _learning_of_body(user, meeting) -> list[Proposal]:
+    """What the home page shows the body's members from the learning loop: its findings not
+    yet in a theme (one item, the collate page) and the evidence on its themes waiting to be
+    judged."""
+    found = []
+    unthemed = count_up_to(
+        findings_visible_to(user).filter(subgroup=meeting.body, theme__isnull=True)
+    )
+    if unthemed:
+        found.append(
+            Proposal(
+                Subject.FINDINGS,
+                f"{how_many(unthemed, 'finding')} not yet in a priority theme",
+                url=reverse("learning:collate"),
+            )
+        )
+    to_judge = evidence_visible_to(user).filter(
+        outcome__theme__subgroup=meeting.body,
+        received_on__isnull=False,
+        judgement=AssuranceEvidence.Judgement.PENDING,
+    )
+    for evidence in to_judge.order_by("pk"):
+        found.append(Proposal(Subject.ASSURANCE, evidence.title, "evidence", evidence))
+    return found
+
+
+def _own_work(user, meeting) -> list[Proposal]:
+    """A sub-group's own work: its reviews, its proposed themes and its learning to move on."""
+    return (
+        _reviews(user, meeting) + _themes_of_body(user, meeting) + _learning_of_body(user, meeting)
+    )
+
+
+def _quality_assurance_and_own(user, meeting) -> list[Proposal]:
+    return _quality_assurance(user, meeting) + _own_work(user, meeting)
+
+
 BY_BODY = {
-    Code.CASE_REVIEW_PANEL: _reviews,
-    Code.QUALITY_ASSURANCE: _quality_assurance,
+    Code.CASE_REVIEW_PANEL: _own_work,
+    Code.QUALITY_ASSURANCE: _quality_assurance_and_own,
     Code.EXECUTIVE: _executive,
     Code.BOARD: _board,
     Code.CDOP: _child_deaths,
-    Code.LEARNING_IMPROVEMENT: _themes_of_body,
+    Code.LEARNING_IMPROVEMENT: _own_work,
 }
 
 
@@ -179,7 +220,7 @@ def _minutes_to_approve(meeting) -> list[Proposal]:
 def proposals(user, meeting: Meeting) -> list[Proposal]:
     """What the product proposes for ``meeting``'s agenda, each marked if already on it."""
     found = _minutes_to_approve(meeting)
-    found += BY_BODY.get(meeting.body.code, _themes_of_body)(user, meeting)
+    found += BY_BODY.get(meeting.body.code, _own_work)(user, meeting)
     on_agenda = set()
     for item in meeting.items.all():
         for name in (*AgendaItem.RECORD_FIELDS, "minutes_of"):

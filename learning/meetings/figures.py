@@ -2,7 +2,7 @@
 actions arising with their state. Boards are asked for the attendance rate; each figure links to
 the meetings or actions it counts. A fixed number of queries whatever the number of rows."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -16,6 +16,7 @@ from sscb.dates import (
     financial_year_label,
     financial_year_of,
 )
+from sscb.lists import plural
 
 from .models import AgendaItem, Attendance, Meeting, attended_condition
 from .selectors import meetings_visible_to
@@ -37,6 +38,11 @@ def meetings_in_year(user, year: int):
 def _held_in_year(meetings, year: int):
     start, end = financial_year_bounds(year)
     return meetings.filter(held_on__range=(start, end), status__in=HAPPENED)
+
+
+def _attendance_recorded() -> Q:
+    """A meeting with its attendance recorded: only those count in an attendance rate."""
+    return Q(Exists(Attendance.objects.filter(meeting=OuterRef("pk"))))
 
 
 def list_link(year: int, **filters) -> str:
@@ -68,6 +74,7 @@ def for_year(user, year: int | None) -> dict:
         meetings.values("body_id", "body__name")
         .annotate(
             meetings=Count("pk", distinct=True),
+            recorded=Count("pk", filter=_attendance_recorded(), distinct=True),
             decisions=Count("items", filter=Q(items__decided_on__isnull=False), distinct=True),
         )
         .order_by("body__name")
@@ -117,6 +124,7 @@ def summary(user, year: int, body=None) -> dict:
         meetings, every = meetings.filter(body=body), every.filter(body=body)
     held = meetings.aggregate(
         meetings=Count("pk", distinct=True),
+        recorded=Count("pk", filter=_attendance_recorded(), distinct=True),
         decisions=Count("items", filter=Q(items__decided_on__isnull=False), distinct=True),
     )
     attendance = Attendance.objects.filter(meeting__in=meetings.values("pk")).aggregate(
@@ -131,7 +139,10 @@ def summary(user, year: int, body=None) -> dict:
     return {
         "held": Figure(held["meetings"], listed),
         "not_counted": every.count() - held["meetings"],
+        # The rate is over the meetings whose attendance was recorded, and says over how many.
         "attendance": percent(attendance["attended"], attendance["expected"]),
+        "attendance_over": f"over {held['recorded']} of {plural(held['meetings'], 'meeting')} "
+        "(attendance recorded)",
         "attendance_url": details,
         "decisions": Figure(held["decisions"], details + "#decisions"),
         "actions": Figure(actions["total"], details + "#actions"),

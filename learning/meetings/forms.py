@@ -6,7 +6,7 @@ from audits.models import StandardAssessment
 from learning.forms import ActionOwnerChecks, DateInput, OwnerSelect, owner_field_setup
 from learning.models import Action
 from reviews.models import Review
-from sscb.forms import RecordForm
+from sscb.forms import RecordForm, keep_links
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, User
 from sscb.sending import SendingGuardMixin
@@ -76,8 +76,11 @@ class ItemForm(RecordForm):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        # An item about a review is offered only to those who may open it (``may_present``).
-        self.fields["presenter"].queryset = presenters_among(people, self.instance)
+        # An item about a review is offered only to those who may open it (``may_present``);
+        # one who no longer may is kept, and the service says why they cannot stay.
+        keep_links(
+            self, "presenter", presenters_among(people, self.instance), marked="no longer offered"
+        )
 
 
 class ProposalsForm(forms.Form):

@@ -135,6 +135,7 @@ class AgendaItem(TimeStampedModel):
         THEME = "theme", "Priority theme to agree"
         ACTION = "action", "Overdue action escalated"
         ASSURANCE = "assurance", "Assurance judgement"
+        FINDINGS = "findings", "Findings to collate into themes"
         REPORT = "report", "Report due to the Board"
         CHILD_DEATH = "child_death", "Child death to review"
         MINUTES = "minutes", "Minutes of the last meeting"

@@ -15,7 +15,7 @@ from audits.models import StandardAssessment
 from learning import services as learning_services
 from learning.models import LearningOutcome, PriorityTheme
 from reviews.models import Review
-from reviews.services import review_record_decision
+from reviews.services import review_reach_decision, review_record_decision
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
 from sscb.dates import check_dates, not_future
@@ -350,6 +350,13 @@ def item_decide_referral(
     _before_deciding(item, "review", review)
     if decision == Review.Decision.PENDING:
         raise ValidationError({"decision": "Choose the Panel's decision."})
+    # A referral the Panel decides reaches its Decision stage at the meeting.
+    review_reach_decision(
+        review=review,
+        by=by,
+        on=item.meeting.held_on,
+        note=f"Brought to the Panel's decision: {minutes_label(item)}.",
+    )
     review_record_decision(
         review=review,
         by=by,

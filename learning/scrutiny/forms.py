@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from learning.forms import DateInput
 from sscb.dates import LATEST, say
-from sscb.forms import RecordForm
+from sscb.forms import RecordForm, keep_links
 from sscb.models import Agency, SubGroup
 from sscb.sending import SendingGuardMixin
 
@@ -44,7 +44,7 @@ class InspectionForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agencies"].queryset = Agency.objects.filter(is_active=True)
+        keep_links(self, "agencies", Agency.objects.filter(is_active=True))
         self.fields["subgroup"].queryset = SubGroup.objects.order_by("name")
 
 
@@ -57,7 +57,7 @@ class RecommendationForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Agency.objects.filter(is_active=True)
+        keep_links(self, "agency", Agency.objects.filter(is_active=True))
         self.fields["agency"].empty_label = "The partnership as a whole"
 
 

@@ -54,6 +54,40 @@ def test_reviews_by_kind_and_stage(bu_user, data):
     assert table["total"].value == 3
 
 
+def test_an_ended_years_reviews_are_counted_at_the_stage_they_held_at_its_end(
+    client, bu_user, data
+):
+    """2024/25's table does not change as its reviews move on: each is counted where its dated
+    moves had taken it by 31 March 2025, and each cell lists those (fr #4)."""
+    from reviews.models import Review, ReviewStageChange
+
+    scr = Review.objects.get(kind=Review.Kind.SCR)
+    for on, was, to in [
+        (datetime.date(2024, 7, 1), "referral", "scoping"),
+        (datetime.date(2025, 6, 1), "scoping", "analysis"),
+    ]:
+        ReviewStageChange.objects.create(
+            review=scr, from_stage=was, to_stage=to, happened_on=on, moved_by=bu_user
+        )
+    client.force_login(bu_user)
+    for year, stage, when in [
+        (2024, "Scoping and terms of reference", "at the year's end, 31 March 2025"),
+        (2025, "Analysis and draft", "today"),
+    ]:
+        table = dashboard_figures(bu_user, year)["by_kind_and_stage"]
+        assert table["stage_when"] == when
+        [row] = [row for row in table["rows"] if row["kind"] == "Serious Case Review"]
+        [(label, cell)] = [
+            (label, cell)
+            for (_, label), cell in zip(table["stages"], row["cells"], strict=True)
+            if cell.value
+        ]
+        assert (label, cell.value) == (stage, 1)
+        assert _count_on(client, cell.url) == 1, cell.url
+    page = unescape(client.get(reverse("dashboard:index"), {"year": 2024}).content.decode())
+    assert "by kind and their stage at the year's end, 31 March 2025" in page
+
+
 def test_action_figures_on_time_and_rag_for_each_year(bu_user, data):
     figures = dashboard_figures(bu_user, 2025)
     actions = figures["actions"]
@@ -520,3 +554,19 @@ def test_meeting_figures_say_how_many_meetings_of_other_bodies_they_leave_out(
     page = client.get(reverse("dashboard:index")).content.decode()
     assert 'data-testid="meetings-held">0<' in page
     assert "1 more meeting was held in the year by bodies you do not sit on" in page
+
+
+def test_a_choice_not_offered_keeps_the_others_and_says_which_was_not_applied(
+    client, bu_user, data
+):
+    """fr #8: a year not offered beside a sub-group keeps the sub-group, and the page says the
+    year was not applied; a missing year keeps the sub-group too."""
+    li = SubGroup.objects.get(code=SubGroup.Code.LEARNING_IMPROVEMENT)
+    client.force_login(bu_user)
+    for query in ({"year": "1990", "subgroup": li.pk}, {"subgroup": li.pk}):
+        response = client.get(reverse("dashboard:index"), query)
+        assert response.context["scope"].subgroup == li, query
+    page = unescape(
+        client.get(reverse("dashboard:index"), {"year": "1990", "subgroup": li.pk}).content.decode()
+    )
+    assert "Not applied, as it is not offered to you: the financial year “1990”." in page

@@ -147,3 +147,14 @@ def test_a_reports_outcomes_agreed_and_child_death_actions_open_exactly_their_ro
     assert _listed(client, cdop["actions_url"]) == cdop["actions"]["due"]
     # Review actions fall due in the year: a link that ignored the kind of review would list them.
     assert _listed(client, reverse("learning:actions") + "?source=review&financial_year=2025") > 0
+
+
+def test_completed_on_time_says_what_it_is_a_share_of_on_every_page(client, executive_user, data):
+    """33% is 1 of the 3 actions whose due date has passed or that are done, not of those due
+    in the year (fr #5): the dashboard, the annual report and the L&I report say so alike."""
+    client.force_login(executive_user)
+    said = "33% of the 3 whose due date has passed or that are done"
+    for url in (reverse("dashboard:annual-report"), reverse("dashboard:report", args=["li"])):
+        assert said in unescape(client.get(url, {"year": 2025}).content.decode()), url
+    page = unescape(client.get(reverse("dashboard:index"), {"year": 2025}).content.decode())
+    assert "completed on time, of the 3 whose due date has passed or that are done" in page

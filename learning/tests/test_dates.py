@@ -29,6 +29,7 @@ from .factories import (
     EvidenceFactory,
     FindingFactory,
     OutcomeFactory,
+    ReviewFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,7 +108,8 @@ def test_an_action_cannot_be_completed_before_it_was_recorded_or_in_the_future(
 
 
 def test_a_back_dated_action_may_be_completed_after_it_was_recorded(agency_user):
-    action = ActionFactory(recorded_on=days(-60), due_on=days(-10))
+    review = ReviewFactory(referred_on=days(-90))
+    action = ActionFactory(review=review, recorded_on=days(-60), due_on=days(-10))
     services.action_report_progress(
         action=action,
         progress="Done",
@@ -165,7 +167,8 @@ def test_an_action_follow_up_cannot_come_before_its_due_date_on_the_edit_page(cl
 # Delivery, evaluation, evidence ---------------------------------------------------------------
 
 
-def test_an_activity_cannot_be_delivered_before_it_was_planned_or_in_the_future(client, bu_user):
+def test_an_activity_cannot_be_delivered_in_the_future_but_may_be_early(client, bu_user):
+    """Delivered before the day planned is recorded as it happened, the plan kept (fn #9)."""
     activity = ActivityFactory(
         planned_on=days(-10),
         outcome=OutcomeFactory(decision="agreed", decided_on=days(-20)),
@@ -178,15 +181,15 @@ def test_an_activity_cannot_be_delivered_before_it_was_planned_or_in_the_future(
         "planned_on": days(-10).isoformat(),
         "reach": "40",
     }
-    for delivered_on, named in ((days(-11), days(-10)), (days(1), today())):
-        response = client.post(url, form | {"delivered_on": delivered_on.isoformat()})
-        assert response.status_code == 400
-        assert say(delivered_on) in page_text(response) and say(named) in page_text(response)
-        activity.refresh_from_db()
-        assert activity.delivered_on is None
-    response = client.post(url, form | {"delivered_on": days(-10).isoformat()})
+    response = client.post(url, form | {"delivered_on": days(1).isoformat()})
+    assert response.status_code == 400
+    assert say(days(1)) in page_text(response) and say(today()) in page_text(response)
+    activity.refresh_from_db()
+    assert activity.delivered_on is None
+    response = client.post(url, form | {"delivered_on": days(-11).isoformat()})
     assert response.status_code == 302
-    assert DeliveryActivity.objects.get(pk=activity.pk).delivered_on == days(-10)
+    saved = DeliveryActivity.objects.get(pk=activity.pk)
+    assert (saved.planned_on, saved.delivered_on) == (days(-10), days(-11))
 
 
 def test_learning_is_delivered_once_the_executive_has_agreed_its_outcome(client, bu_user):
@@ -217,8 +220,12 @@ def test_outcome_evaluation_and_follow_up_come_after_agreement_and_in_that_order
     outcome.refresh_from_db()
     assert outcome.evaluate_on is None and outcome.follow_up_on is None
 
-    response = client.post(url, form | {"evaluate_on": "2021-09-01", "follow_up_on": "2022-03-01"})
-    assert response.status_code == 302
+    # Set now, the dates are also not in the past (fn #8).
+    assert "The evaluation date (1 September 2021) cannot be in the past" in page_text(
+        client.post(url, form | {"evaluate_on": "2021-09-01", "follow_up_on": "2022-03-01"})
+    )
+    later = form | {"evaluate_on": days(60).isoformat(), "follow_up_on": days(200).isoformat()}
+    assert client.post(url, later).status_code == 302
 
 
 def test_an_executive_decision_is_refused_when_the_evaluation_was_planned_before_it(

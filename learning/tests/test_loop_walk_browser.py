@@ -68,6 +68,9 @@ def walk_the_loop(member, executive, agency, steps: Steps, today: datetime.date,
     m.get_by_label("Notified on").fill((today - datetime.timedelta(days=7)).isoformat())
     steps.submit(button(m, "Open the review"))
     expect(m.get_by_test_id("reference")).to_contain_text("RR-")
+    # The rapid review is held, then the Panel decides: the decision is recorded at its stage.
+    steps.submit(button(m, "Move to “Rapid review”"))
+    steps.submit(button(m, "Move to “Decision”"))
     steps.click(link(m, "Record the decision"))
     steps.tick(m.get_by_label("Abuse or neglect of the child is known or suspected"))
     steps.tick(m.get_by_label("The child has been seriously harmed"))

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from learning import selectors, services
 from learning.models import Action, PracticeCheck, TrainingEvaluationStage
@@ -100,6 +101,28 @@ def test_actions_are_numbered_within_their_plan(agency, li):
     elsewhere = services.action_create(review=other, title="Other plan", **common)
     assert (first.number, second.number, elsewhere.number) == (1, 2, 1)
     assert second.reference == f"{review.reference}/2"
+
+
+def test_an_outcomes_actions_are_numbered_by_the_outcomes_place_in_its_year(agency, li):
+    """ "LO-2026-2/1", never the outcome's database key (fn #7); kept by the data migration for
+    actions added before, a standard's too."""
+    import importlib
+
+    from django.apps import apps
+
+    first, second = OutcomeFactory(), OutcomeFactory()
+    year = timezone.localtime(second.created_at).year
+    due = datetime.date.today() + datetime.timedelta(days=40)
+    common = {"owner_agency": agency, "subgroup": li, "due_on": due}
+    action = services.action_create(outcome=second, title="One", **common)
+    assert action.reference == f"LO-{year}-2/1"
+    services.action_create(outcome=first, title="Two", **common)
+    Action.objects.update(plan_label="")  # as before the migration
+    assert Action.objects.get(pk=action.pk).reference == "Outcome/1"
+    migration = importlib.import_module("learning.migrations.0021_action_plan_labels_filled")
+    migration.fill(apps, None)
+    labels = dict(Action.objects.values_list("title", "plan_label"))
+    assert labels == {"One": f"LO-{year}-2", "Two": f"LO-{year}-1"}
 
 
 def test_an_action_needs_a_plan(agency, li):

@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning import services
-from learning.models import Action, AssuranceEvidence, Finding, LearningOutcome, PriorityTheme
+from learning.models import (
+    Action,
+    AssuranceEvidence,
+    Finding,
+    LearningOutcome,
+    PracticeCheck,
+    PriorityTheme,
+)
 from learning.tests.factories import (
     ActionFactory,
     ActivityFactory,
@@ -19,6 +26,7 @@ from learning.tests.factories import (
     ReviewFactory,
     ThemeFactory,
 )
+from sscb.dates import say
 from sscb.models import SubGroup
 from sscb.tests.factories import AgencyFactory, StrategicPriorityFactory, SubGroupFactory
 
@@ -133,6 +141,19 @@ def test_collate_page_shows_what_recurs_for_an_agency(client, li_member):
     text = body(client.get(reverse("learning:collate")))
     assert "West Mercia Police" in text.split("What recurs")[1].split("Findings not yet")[0]
     assert "Probation" not in text.split("What recurs")[1].split("Findings not yet")[0]
+
+
+def test_the_collate_pages_columns_add_up_to_its_total(client, li_member):
+    """fr #11: two reviews' findings and one from practitioners are 3 = 2 + 0 + 1."""
+    police = AgencyFactory(name="West Mercia Police")
+    FindingFactory.create_batch(2, agencies=[police], nature="improvement")
+    FindingFactory(agencies=[police], nature="improvement", review=None, source="practitioner")
+    client.force_login(li_member)
+    page = client.get(reverse("learning:collate"))
+    [row] = page.context["recurring"]
+    counts = (row.finding_count, row.review_count, row.audit_count, row.other_count)
+    assert counts == (3, 2, 0, 1)
+    assert '<th scope="col">From other sources</th>' in body(page)
 
 
 def test_theme_needs_a_strategic_priority(client, li_member, li):
@@ -767,6 +788,28 @@ def test_evidence_once_received_is_added_to_and_once_judged_is_closed(client, ag
     assert client.post(provide, {"summary": "More"}).status_code == 403
 
 
+def test_evidence_asked_of_an_agency_needs_the_day_it_was_asked(client, li, li_member, agency):
+    """Without it the agency's list, its reminders and the outstanding figures never see the
+    request (fn #3): refused in words naming the agency, and saved once the day is given."""
+    outcome = OutcomeFactory(theme=ThemeFactory(subgroup=li))
+    client.force_login(li_member)
+    url = reverse("learning:evidence_new", args=[outcome.uuid])
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    form = {"way": "agency_report", "agency": agency.pk, "title": "Neglect report", "due_on": due}
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["requested_on"] == [
+        "Give the date it was asked for, or West Mercia Police will not see the request."
+    ]
+    assert not AssuranceEvidence.objects.exists()
+    # Data the sub-group interrogates itself, naming the agency it is about, asks nothing.
+    about = {"way": "performance_data", "agency": agency.pk, "title": "Police referral data"}
+    assert client.post(url, about).status_code == 302
+    asked = client.post(url, form | {"requested_on": timezone.localdate().isoformat()})
+    assert asked.status_code == 302
+    assert AssuranceEvidence.objects.filter(requested_on=timezone.localdate()).count() == 1
+
+
 def test_an_action_names_who_monitors_it_not_who_signed_it_off_before_anyone_has(client, bu_user):
     action = ActionFactory()
     client.force_login(bu_user)
@@ -824,6 +867,13 @@ def test_actions_for_a_returns_unmet_standards_in_one_step(client, bu_user, agen
     # cycle it came from and opens its return.
     page = body(client.get(reverse("audits:return", args=[own.uuid])))
     assert "Not met: action needed" not in page and "Raise actions" not in page
+    # Each is numbered as a chair says it, never by a key, and its standard links to it (fn #7).
+    year = own.cycle.financial_year
+    label = f"S11-{year}/{(year + 1) % 100:02d}-{agency.label}"
+    assert [a.reference for a in actions] == [f"{label}-2/1", f"{label}-3/1"]
+    for action in actions:
+        link = f'<a href="{action.get_absolute_url()}">{action.reference}</a>: {action.title}'
+        assert link in page
     cycle = body(client.get(reverse("audits:cycle", args=[own.cycle.uuid])))
     assert "need an action" not in cycle
     detail = client.get(actions[0].get_absolute_url()).content.decode()
@@ -1156,6 +1206,124 @@ def test_an_actions_page_and_title_are_kept_for_their_reader_and_a_refused_form_
     assert title(lead, refused) == title(lead)
 
 
+def test_an_outcomes_planned_dates_are_not_in_the_past_when_set(client, bu_user):
+    """fn #8: as an action's due date, an evaluation or follow-up date set in the past is
+    refused, each in words, both at once; one that has since passed stays on an edit."""
+    theme = ThemeFactory()
+    today = timezone.localdate()
+    client.force_login(bu_user)
+    url = reverse("learning:outcome_new", args=[theme.uuid])
+    form = {"title": "Chronologies used", "schedule": "Briefing", "impact_measure": "Audit"}
+    past, later = today - datetime.timedelta(days=326), today - datetime.timedelta(days=36)
+    refused = client.post(
+        url, form | {"evaluate_on": past.isoformat(), "follow_up_on": later.isoformat()}
+    )
+    assert refused.status_code == 400
+    errors = refused.context["form"].errors
+    assert errors["evaluate_on"] == [
+        f"The evaluation date ({say(past)}) cannot be in the past: today is {say(today)}."
+    ]
+    assert errors["follow_up_on"] == [
+        f"The follow-up date ({say(later)}) cannot be in the past: today is {say(today)}."
+    ]
+    assert not LearningOutcome.objects.exists()
+    soon, sooner = today + datetime.timedelta(days=90), today + datetime.timedelta(days=30)
+    refused = client.post(
+        url, form | {"evaluate_on": soon.isoformat(), "follow_up_on": sooner.isoformat()}
+    )
+    assert (
+        "cannot be on or before the evaluation date"
+        in refused.context["form"].errors["follow_up_on"][0]
+    )
+    outcome = OutcomeFactory(theme=theme, evaluate_on=past)  # set a year ago, since passed
+    edit = reverse("learning:outcome_edit", args=[outcome.uuid])
+    kept = form | {"evaluate_on": past.isoformat(), "title": "Renamed"}
+    assert client.post(edit, kept).status_code == 302
+
+
+def test_a_themes_page_names_the_step_its_loop_waits_for(client, bu_user):
+    """fn #10: a practice check counts from its "Checked on" date; the check's form says so
+    and the theme's page names the missing step until it is given."""
+    today = timezone.localdate()
+    outcome = OutcomeFactory(decision="agreed", decided_on=today)
+    ActivityFactory(outcome=outcome, planned_on=today, delivered_on=today, reach=20)
+    check = CheckFactory(outcome=outcome)
+    client.force_login(bu_user)
+    url = reverse("learning:theme", args=[outcome.theme.uuid])
+    page = body(client.get(url))
+    assert 'data-stage="Delivered"' in page
+    assert (
+        "To reach “Practice checked”: a practice development check of a delivered outcome with "
+        "its “Checked on” date: a check without that date does not count yet."
+    ) in page
+    form = body(client.get(reverse("learning:check_edit", args=[check.uuid])))
+    assert "This is what moves the learning loop to “Practice checked”" in form
+    PracticeCheck.objects.filter(pk=check.pk).update(checked_on=today)
+    page = body(client.get(url))
+    assert 'data-stage="Practice checked"' in page
+    assert "To reach “Assured”: assurance evidence on that outcome, judged “Assured”." in page
+
+
+def test_a_completion_says_every_problem_at_once_and_may_predate_the_tracker(
+    client, agency_user, bu_user
+):
+    """fn #12: done before the action was typed in is accepted, not before its review was
+    referred; a refused form says that beside its own errors; sign-off offers the follow-up date
+    the action already holds."""
+    today = timezone.localdate()
+    referred = today - datetime.timedelta(days=20)
+    follow_up = today + datetime.timedelta(days=120)
+    action = ActionFactory(
+        review=ReviewFactory(referred_on=referred),
+        owner_agency=agency_user.agency,
+        follow_up_on=follow_up,
+        recorded_on=today,
+    )
+    client.force_login(agency_user)
+    url = reverse("learning:action_progress", args=[action.uuid])
+    early = today - datetime.timedelta(days=30)
+    refused = client.post(url, {"progress": "Done", "completed_on": early.isoformat()})
+    errors = refused.context["progress_form"].errors
+    assert errors["completion_evidence"] == ["Say what shows the action is complete."]
+    assert errors["completed_on"] == [
+        f"The completion date ({say(early)}) cannot be before the review's referral "
+        f"({say(referred)})."
+    ]
+    done = today - datetime.timedelta(days=5)
+    form = {"progress": "Done", "completed_on": done.isoformat(), "completion_evidence": "Audit"}
+    assert client.post(url, form).status_code == 302
+    action.refresh_from_db()
+    assert (action.status, action.completed_on) == (Action.Status.COMPLETE, done)
+    client.force_login(bu_user)
+    page = client.get(action.get_absolute_url())
+    assert page.context["sign_off_form"]["follow_up_on"].value() == follow_up
+
+
+def test_learning_delivered_earlier_than_planned_keeps_its_plan(client, bu_user):
+    """fn #9: delivered before the day planned is recorded as it happened (a day that has not
+    come is still refused, as is a delivery for an outcome not yet agreed)."""
+    today = timezone.localdate()
+    agreed = today - datetime.timedelta(days=10)
+    outcome = OutcomeFactory(decision="agreed", decided_on=agreed)
+    planned = today + datetime.timedelta(days=44)
+    activity = ActivityFactory(outcome=outcome, planned_on=planned)
+    client.force_login(bu_user)
+    url = reverse("learning:activity_edit", args=[activity.uuid])
+    form = {"way": activity.way, "title": activity.title, "planned_on": planned.isoformat()}
+    ahead = today + datetime.timedelta(days=1)
+    refused = client.post(url, form | {"delivered_on": ahead.isoformat(), "reach": "35"})
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["delivered_on"] == [
+        f"The delivery date ({say(ahead)}) cannot be in the future: today is {say(today)}."
+    ]
+    assert (
+        client.post(url, form | {"delivered_on": today.isoformat(), "reach": "35"}).status_code
+        == 302
+    )
+    activity.refresh_from_db()
+    assert (activity.planned_on, activity.delivered_on, activity.reach) == (planned, today, 35)
+
+
 @pytest.mark.parametrize(
     "reach, message",
     [
@@ -1234,6 +1402,52 @@ def test_a_members_home_counts_their_sub_groups_work_and_each_link_opens_what_it
     for title, item in items.items():
         listed = client.get(item.url).context["page_obj"].paginator.count
         assert listed == 1, f"{title} opens {item.url} listing {listed}"
+
+
+def test_a_members_home_never_counts_actions_they_may_not_open(client, li, li_member, bu_user):
+    """An action of a restricted review the member is not on the panel of is neither listed nor
+    counted: each count on the home page opens a list of as many (fr #3)."""
+    today = timezone.localdate()
+    restricted = ReviewFactory(subgroup=li, is_restricted=True)
+    for review in (restricted, ReviewFactory(subgroup=li)):
+        ActionFactory(review=review, subgroup=li, due_on=today - datetime.timedelta(days=5))
+        ActionFactory(review=review, subgroup=li, status=Action.Status.COMPLETE, completed_on=today)
+    client.force_login(li_member)
+    items = {
+        item.title: item
+        for item in client.get(reverse("home")).context["lists"]()["attention"]
+        if "action" in item.title
+    }
+    assert set(items) == {
+        "1 action overdue in your sub-groups",
+        "1 action reported complete, awaiting sign-off",
+    }
+    for title, item in items.items():
+        assert client.get(item.url).context["page_obj"].paginator.count == 1, title
+    client.force_login(bu_user)
+    home = body(client.get(reverse("home")))
+    assert "2 actions reported complete, awaiting sign-off" in home
+
+
+def test_the_action_tracker_says_how_many_actions_the_figures_count_that_it_cannot_list(
+    client, li, executive_user, bu_user
+):
+    """Opened from the Board's figures, the tracker lists only what its reader may open and
+    says, as a number only, how many more the figures count (fr #2); a search of words never
+    says so, nor does the list of someone who may open them all."""
+    ActionFactory(review=ReviewFactory(subgroup=li), title="Listed action")
+    ActionFactory(review=ReviewFactory(subgroup=li, is_restricted=True), title="Unlisted action")
+    client.force_login(executive_user)
+    url = reverse("learning:actions")
+    page = body(client.get(url, {"subgroup": li.pk}))
+    assert "Listed action" in page and "Unlisted action" not in page
+    assert "1 more action matches these filters and is counted in the Board's figures" in page
+    page = body(client.get(url, {"rag": "green"}))
+    assert 'data-testid="not-shown"' in page  # the figures' own filters, the RAG among them
+    for words in ("Unlisted", "Nothing"):
+        assert 'data-testid="not-shown"' not in body(client.get(url, {"q": words}))
+    client.force_login(bu_user)
+    assert 'data-testid="not-shown"' not in body(client.get(url))
 
 
 def test_a_new_action_opened_without_its_plan_says_where_to_add_it(client, li_member):

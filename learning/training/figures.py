@@ -8,6 +8,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from learning.dashboard.figure import Figure, link, percent
 from learning.models import PracticeCheck
+from sscb.rounding import round_half_up
 
 from .models import Attendee, Questionnaire, Rating
 
@@ -84,7 +85,7 @@ class Evaluation:
     def confidence_change(self) -> float | None:
         if self.confidence_before is None or self.confidence_after is None:
             return None
-        return round(self.confidence_after - self.confidence_before, 1)
+        return round_half_up(self.confidence_after - self.confidence_before, 1)
 
     @property
     def changed_percent(self) -> int | None:
@@ -96,7 +97,7 @@ class Evaluation:
 
 
 def _mean(value):
-    return round(value, 1) if value is not None else None
+    return round_half_up(value, 1)
 
 
 def evaluation_by(questionnaires: QuerySet, by: str | None = None) -> dict:

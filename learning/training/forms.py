@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from learning.forms import DateInput
-from sscb.forms import RecordForm, list_at_most
+from sscb.forms import RecordForm, keep_links, list_at_most
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency
 from sscb.sending import SendingGuardMixin
@@ -34,8 +34,9 @@ class CourseForm(RecordForm):
         }
 
     def __init__(self, *args, outcomes, subgroups, **kwargs):
+        """``outcomes``: those the person may open (and choose)."""
         super().__init__(*args, **kwargs)
-        self.fields["outcomes"].queryset = outcomes
+        keep_links(self, "outcomes", outcomes, visible=outcomes, marked="")
         self.fields["subgroup"].queryset = subgroups
         list_at_most(self, "outcomes", "-created_at", "-pk")
         self.fields["subgroup"].empty_label = None

@@ -7,10 +7,17 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb import sending
 from sscb.access import require
+from sscb.dates import (
+    financial_year_bounds,
+    financial_year_choices,
+    financial_year_label,
+    financial_year_of,
+)
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page, plural
 from sscb.pages import form_page
@@ -307,11 +314,26 @@ def register_template(request):
 
 @require_safe
 def attendance_rates(request):
-    """Attendance and did-not-attend rates by agency, over every delivered session the reader
-    may see the register of; each figure opens the attendees behind it."""
-    attendees = selectors.attendees_visible_to(request.user)
+    """Attendance and did-not-attend rates by agency, over the sessions delivered in a financial
+    year (``?year=``, by default this one) that the reader may see the register of, as the
+    annual report gives them; each figure opens the attendees behind it."""
+    years = financial_year_choices()
+    asked = request.GET.get("year", "")
+    offered = {str(value) for value, _label in years}
+    year = int(asked) if asked in offered else financial_year_of(timezone.localdate())
+    attendees = selectors.attendees_visible_to(request.user).filter(
+        session__delivered_on__range=financial_year_bounds(year)
+    )
     return render(
-        request, "training/rates.html", {"rates": figures.attendance_by_agency(attendees)}
+        request,
+        "training/rates.html",
+        {
+            "rates": figures.attendance_by_agency(attendees, year=year),
+            "year": year,
+            "year_label": financial_year_label(year),
+            "years": years,
+            "not_offered": asked if asked and asked not in offered else "",
+        },
     )
 
 

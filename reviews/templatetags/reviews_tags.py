@@ -18,11 +18,12 @@ RESTRICTED = "a restricted review"
 def clock_badge(clock):
     """A clock's state as a badge, marked when it is paused."""
     state = clock.state
-    paused = " · paused" if clock.is_paused and clock.is_open else ""
+    paused = " · paused" if clock.is_paused and clock.is_running else ""
     return format_html(
         '<span class="badge clock-badge clock-{}{}" data-testid="clock-state">{}{}</span>',
         state,
-        " clock-paused" if paused else "",
+        # A clock its closed review left unmet: in the neutral colour of things that ended.
+        " clock-paused" if paused else (" text-bg-secondary" if clock.review_closed else ""),
         type(clock).State(state).label,
         paused,
     )
@@ -30,7 +31,12 @@ def clock_badge(clock):
 
 @register.simple_tag
 def clock_days(clock):
-    """How long an open clock has left, or how far past due it is."""
+    """How long an open clock has left, or how far past due it is; that a closed review left
+    it unmet, and when it closed."""
+    if clock.is_open and clock.review_closed:
+        closed_on = clock.review.closed_on
+        words = f"the review closed on {closed_on:%-d %b %Y}" if closed_on else "the review closed"
+        return format_html('<span data-testid="clock-days">{}</span>', words)
     days = clock.days_left
     if days < 0:
         words = f"{plural(-days, 'day')} past due"

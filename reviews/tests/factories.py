@@ -59,3 +59,27 @@ def panel_reviewed(review, on=None):
     return ChildDeathDetails.objects.create(
         review=review, meeting=panel, category=DeathCategory.objects.get(number=10)
     )
+
+
+def at_decision(review, by=None, on=None):
+    """Move ``review`` along its kind's path to its Decision stage, where its decision is
+    recorded: each move on ``on`` (its referral day unless given)."""
+    from reviews import lifecycle
+
+    by = by or review.stage_changes.order_by("pk").first().moved_by
+    path = lifecycle.stages_for(review.kind)
+    while review.stage != Review.Stage.DECISION:
+        following = path[path.index(review.stage) + 1]
+        services.review_move(review=review, to_stage=following, by=by, on=on or review.referred_on)
+        review.refresh_from_db()
+    return review
+
+
+def signed_off(review, on, **fields):
+    """``review`` at Board sign-off, completed on ``on`` (as its move there records), with
+    ``fields`` stored as they are: a publication or a final report needs a completed review."""
+    Review.objects.filter(pk=review.pk).update(
+        stage=Review.Stage.BOARD_SIGNOFF, completed_on=on, **fields
+    )
+    review.refresh_from_db()
+    return review

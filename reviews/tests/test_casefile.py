@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from reviews import casefile
@@ -450,6 +451,34 @@ def test_team_members_leave_without_being_deleted(client, review, bu_user, membe
     assert member.history.count() == 2
 
 
+def test_leaving_is_dated_and_someone_added_back_the_same_day_is_a_new_addition(
+    client, review, bu_user, member_user
+):
+    """A misclick is mended at once: adding the same person back is not "the page sent twice"."""
+    from sscb.sending import ONCE
+
+    client.force_login(bu_user)
+    team = reverse("reviews:team", args=[review.uuid])
+
+    def add():
+        page = client.get(team).context["form"]
+        data = {"person": member_user.pk, "role": "chair", ONCE: page[ONCE].value()}
+        return client.post(team, data, follow=True)
+
+    assert "Added to the review team." in add().content.decode()
+    member = review.team.get()
+    leave = reverse("reviews:team-leave", args=[review.uuid, member.uuid])
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    refused = client.post(leave, {"left_on": tomorrow.isoformat()}, follow=True)
+    assert "cannot be in the future" in refused.content.decode()
+    member.refresh_from_db()
+    assert member.left_on is None
+    left = client.post(leave, {"left_on": timezone.localdate().isoformat()}, follow=True)
+    assert "Recorded in error? Add them to the team again." in left.content.decode()
+    assert "Added to the review team." in add().content.decode()
+    assert review.team.filter(left_on__isnull=True).count() == 1
+
+
 def test_team_page_runs_the_same_queries_for_2_or_20_members(
     client, review, bu_user, count_queries, django_assert_max_num_queries
 ):
@@ -816,3 +845,13 @@ def test_a_closed_chronology_is_reopened_with_who_and_why_on_the_timeline(
     client.force_login(police_lead)
     add = reverse("reviews:chronology-add", args=[review.uuid])
     assert client.get(add).status_code == 200
+
+
+def test_an_agency_representative_without_an_agency_is_asked_for_it(client, review, bu_user):
+    client.force_login(bu_user)
+    team = reverse("reviews:team", args=[review.uuid])
+    response = client.post(team, {"person": bu_user.pk, "role": "agency_representative"})
+    assert response.context["form"].errors["agency"] == [
+        "Choose the agency this representative speaks for."
+    ]
+    assert not review.team.exists()

@@ -11,10 +11,9 @@ from django.urls import reverse
 from learning.dashboard.exports import dashboard_tables
 from learning.dashboard.overview import dashboard_figures
 from reviews import clocks, services
-from reviews.clock import is_working_day
 from reviews.models import ClockPause, ParallelProcess, Review, ReviewClock
 from reviews.selectors import clock_state_condition
-from reviews.tests.factories import open_review
+from reviews.tests.factories import at_decision, open_review, signed_off
 from sscb.models import SubGroup
 from sscb.reminders import reminders_sweep
 from sscb.tests.factories import SubGroupFactory
@@ -111,6 +110,7 @@ def test_a_clock_met_on_time_is_not_red_in_the_model_the_selectors_or_the_dashbo
     assert not in_state(clock_state_condition(S.RED), pk=met.pk).exists()
     assert in_state(clock_state_condition(S.MET_ON_TIME), pk=met.pk).exists()
 
+    at_decision(review)
     services.review_record_decision(
         review=review,
         by=bu_user,
@@ -182,11 +182,12 @@ def test_the_final_report_is_due_seven_working_days_before_planned_publication(b
     )
     clock = review.clocks.get(kind=ReviewClock.Kind.FINAL_REPORT)
     assert clock.due_on == D(2026, 3, 25)
-    assert clocks.rule_of(clock).describe == "7 working days before the planned publication date"
+    assert clocks.rule_of(clock).describe == "7 working days before publication"
 
     with pytest.raises(ValidationError):
         services.clock_pause(clock=clock, by=bu_user, reason="Trial", on=D(2026, 3, 1))
 
+    signed_off(review, D(2026, 3, 20))  # the final report goes once the Board signed it off
     services.review_plan_final_report(
         review=review,
         by=bu_user,
@@ -218,17 +219,86 @@ def test_an_scr_has_no_final_report_clock():
 # Pauses in the clock's own unit ---------------------------------------------------------------
 
 
-def test_a_resumed_rapid_review_clock_counts_working_days(bu_user):
-    review = open_review(
-        by=bu_user, kind=K.RAPID_REVIEW, referred_on=D(2025, 12, 1), notified_on=D(2025, 12, 1)
-    )
-    clock = review.clocks.get(kind=ReviewClock.Kind.RAPID_REVIEW)
-    services.clock_pause(clock=clock, by=bu_user, reason="Inquest opened", on=D(2025, 12, 10))
-    services.clock_resume(clock=clock, by=bu_user, on=D(2025, 12, 22))
+def test_a_resumed_month_clock_moves_by_the_calendar_days_it_was_paused(bu_user):
+    review = _lcspr(bu_user)
+    clock = review.clocks.get(kind=ReviewClock.Kind.LCSPR_PUBLICATION)
+    assert clock.due_on == D(2026, 7, 5)
+    services.clock_pause(clock=clock, by=bu_user, reason="Inquest opened", on=D(2026, 3, 2))
+    services.clock_resume(clock=clock, by=bu_user, on=D(2026, 3, 12))
     clock.refresh_from_db()
-    # 6 working days counted before the pause (2-9 Dec), 9 more from 22 Dec (22-24, 29-31 Dec,
-    # 2, 5 and 6 Jan): Christmas, Boxing Day, New Year's Day and the weekends are skipped.
-    assert clock.due_on == D(2026, 1, 6) and is_working_day(clock.due_on)
+    assert clock.due_on == D(2026, 7, 15) and clock.paused_days == 10
+
+
+# The notification and the rapid review are never paused --------------------------------------
+
+
+def _unnotified_rapid_review(by):
+    """A rapid review whose incident became known on Monday 23 November 2026, not notified."""
+    return open_review(
+        by=by,
+        kind=K.RAPID_REVIEW,
+        referred_on=D(2026, 11, 23),
+        incident_known_on=D(2026, 11, 23),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        (ReviewClock.Kind.NOTIFICATION, "The notification deadline (5 working days"),
+        (ReviewClock.Kind.RAPID_REVIEW, "The rapid review deadline (15 working days"),
+    ],
+)
+def test_the_notification_and_rapid_review_clocks_cannot_be_paused_by_hand(bu_user, kind, says):
+    review = _unnotified_rapid_review(bu_user)
+    clock = review.clocks.get(kind=kind)
+    due = clock.due_on
+    with pytest.raises(ValidationError) as refused:
+        services.clock_pause(clock=clock, by=bu_user, reason="Police investigation")
+    assert says in refused.value.messages[0]
+    assert "the law does not suspend it for a police investigation" in refused.value.messages[0]
+    clock.refresh_from_db()
+    assert (clock.paused_on, clock.due_on) == (None, due)
+    assert not ClockPause.objects.exists()
+
+
+def test_a_police_investigation_does_not_hold_the_notification_or_the_rapid_review(client, bu_user):
+    review = _unnotified_rapid_review(bu_user)
+    _hold(
+        review,
+        bu_user,
+        kind=ParallelProcess.Kind.CRIMINAL,
+        holds_clock=True,
+        started_on=D(2026, 11, 24),
+    )
+    notification = review.clocks.get(kind=ReviewClock.Kind.NOTIFICATION)
+    assert not ClockPause.objects.exists()
+    assert (notification.paused_on, notification.due_on) == (None, D(2026, 11, 30))
+    assert notification.state_on(D(2026, 12, 7)) == S.RED
+    assert review.clocks.get(kind=ReviewClock.Kind.RAPID_REVIEW).paused_on is None
+    # Still chased after the process started: past due, it escalates as any other.
+    reminders_sweep(today=D(2026, 12, 7))
+    assert any(
+        f"{review.reference}: Notify Ofsted / the national Panel and the Board" in m.body
+        for m in mail.outbox
+    )
+    # The page offers no pause on either clock, and says why.
+    client.force_login(bu_user)
+    page = client.get(reverse("reviews:detail", args=[review.uuid])).content.decode()
+    assert "Pause this clock" not in page
+    assert "the law does not suspend it" in page
+
+
+def test_a_pause_recorded_before_the_rule_no_longer_moves_a_rapid_review_clock(bu_user):
+    review = _unnotified_rapid_review(bu_user)
+    clock = review.clocks.get(kind=ReviewClock.Kind.RAPID_REVIEW)
+    due = clock.due_on
+    ClockPause.objects.create(
+        clock=clock, paused_on=D(2026, 11, 24), reason="Trial", paused_by=bu_user
+    )
+    services.review_clocks_sync(review=review)
+    clock.refresh_from_db()
+    assert (clock.paused_on, clock.due_on, clock.paused_days) == (None, due, 0)
 
 
 # Parallel processes hold the clock ------------------------------------------------------------
@@ -236,7 +306,8 @@ def test_a_resumed_rapid_review_clock_counts_working_days(bu_user):
 
 def _hold(review, by, **fields):
     """Save the review's processes as the parallel-processes page does."""
-    process = ParallelProcess(review=review, kind=ParallelProcess.Kind.CORONER, **fields)
+    fields.setdefault("kind", ParallelProcess.Kind.CORONER)
+    process = ParallelProcess(review=review, **fields)
     process.full_clean()
     process.save()
     services.review_clocks_sync(review=review)

@@ -183,6 +183,7 @@ def test_a_decision_before_the_notification_is_refused_and_changes_nothing(bu_us
         notified_on=D(2016, 5, 6),
         referred_on=D(2016, 5, 4),
     )
+    _move(scr, S.DECISION, D(2016, 5, 4), bu_user)
     with pytest.raises(services.ValidationError) as error:
         _decide(scr, bu_user, D(2016, 5, 5))
     assert error.value.message_dict["decided_on"] == [
@@ -195,6 +196,7 @@ def test_a_decision_before_the_notification_is_refused_and_changes_nothing(bu_us
 
 def test_the_national_panel_cannot_be_told_before_the_decision(bu_user):
     scr = open_review(by=bu_user, kind=K.SCR, referred_on=D(2016, 5, 4))
+    _move(scr, S.DECISION, D(2016, 5, 4), bu_user)
     with pytest.raises(services.ValidationError) as error:
         _decide(
             scr,
@@ -341,6 +343,7 @@ def test_a_referral_moved_after_the_decision_is_shown_on_the_register_page(bu_us
     """The refusal names the decision date, which the register form does not have: it is
     shown above the form, not a server error."""
     review = open_review(by=bu_user, kind=K.LEARNING_REVIEW, referred_on=D(2016, 5, 4))
+    _move(review, S.DECISION, D(2016, 5, 4), bu_user)
     _decide(review, bu_user, D(2016, 5, 20))
     client.force_login(bu_user)
     url = reverse("reviews:section", args=[review.uuid, "register"])
@@ -365,6 +368,7 @@ def test_a_referral_moved_after_the_decision_is_shown_on_the_register_page(bu_us
 
 def test_the_decision_form_offers_today_as_the_day_it_was_decided(bu_user, client):
     review = open_review(by=bu_user, kind=K.SCR, referred_on=D(2016, 5, 4))
+    _move(review, S.DECISION, D(2016, 5, 4), bu_user)
     client.force_login(bu_user)
     page = client.get(reverse("reviews:section", args=[review.uuid, "decision"])).content
     assert f'value="{timezone.localdate():%Y-%m-%d}"' in page.decode()
@@ -376,6 +380,8 @@ def test_the_decision_form_offers_today_as_the_day_it_was_decided(bu_user, clien
 def test_the_decision_page_of_an_scr_explains_the_rule_and_its_source(bu_user, client):
     scr = open_review(by=bu_user, kind=K.SCR, referred_on=D(2016, 5, 4))
     other = open_review(by=bu_user, kind=K.LEARNING_REVIEW)
+    _move(scr, S.DECISION, D(2016, 5, 4), bu_user)
+    _move(other, S.DECISION, other.referred_on, bu_user)
     client.force_login(bu_user)
     page = client.get(reverse("reviews:section", args=[scr.uuid, "decision"])).content.decode()
     assert 'data-testid="scr-rule" open' in page

@@ -39,14 +39,16 @@ def _file(name="report.txt"):
 
 @pytest.fixture
 def review(bu_user, crp):
+    """An LCSPR: its six months to publication may be paused (a rapid review's may not)."""
     return open_review(
         by=bu_user,
-        kind=Review.Kind.RAPID_REVIEW,
+        kind=Review.Kind.LCSPR,
         subgroup=crp,
         title="Serious injury to a baby",
         referred_on=D(2025, 10, 20),
-        incident_known_on=D(2025, 10, 16),
-        notified_on=D(2025, 10, 20),
+        decision=Review.Decision.INITIATE,
+        decided_on=D(2025, 10, 20),
+        decision_reasons="The rapid review recommended it.",
     )
 
 
@@ -73,7 +75,7 @@ def test_a_reviews_history_says_who_changed_each_of_its_parts_and_what(client, r
         "parallel_processes-0-started_on": "2025-10-22",
     }
     assert client.post(processes, data).status_code == 302
-    clock = review.clocks.get(kind="rapid_review")
+    clock = review.clocks.get(kind="lcspr_publication")
     pause = reverse("reviews:clock-pause", args=[review.uuid, clock.uuid])
     assert client.post(pause, {"reason": "Inquest opened", "on": "2025-10-27"}).status_code == 302
     resume = reverse("reviews:clock-resume", args=[review.uuid, clock.uuid])
@@ -216,7 +218,7 @@ def _change_every_part(review, by, people, rounds):
     the newest of all."""
     row = ReviewAgency.objects.filter(review=review).order_by("pk").last()
     process = ParallelProcess.objects.filter(review=review).order_by("pk").last()
-    clock = review.clocks.get(kind="rapid_review")
+    clock = review.clocks.get(kind="lcspr_publication")
     document = review.documents.order_by("pk").last()
     entry = review.chronology.order_by("pk").last()
     today = timezone.localdate()

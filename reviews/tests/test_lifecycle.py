@@ -42,8 +42,15 @@ def _ready(kind, here, there, reviewer):
     }
     if here == S.DECISION and there == S.CLOSED and kind != K.RAPID_REVIEW:
         fields.update(decision=Review.Decision.NOT_INITIATE, alternative_route="deep_dive")
+    if lifecycle.before_decision(kind, there):
+        # Not decided yet: the decision follows the referral and the rapid review.
+        fields.update(decision=Review.Decision.PENDING, decided_on=None)
     if there == S.PUBLISHED:
-        fields.update(published_on=datetime.date(2025, 6, 1), published_where="Website")
+        fields.update(
+            published_on=datetime.date(2025, 6, 1),
+            published_where="Website",
+            final_report_sent_on=datetime.date(2025, 5, 20),
+        )
     if here == S.BOARD_SIGNOFF and there == S.ACTION_PLAN:
         fields["not_published_reason"] = "Publishing would identify the surviving children."
     review = ReviewFactory(**fields)
@@ -114,7 +121,13 @@ class TestGuards:
         assert review.stage == S.REVIEWER_APPOINTED
 
     def test_reviewer_must_be_appointed_first(self, bu_user):
-        review = ReviewFactory(kind=K.LCSPR, stage=S.SCOPING, method="systems")
+        review = ReviewFactory(
+            kind=K.LCSPR,
+            stage=S.SCOPING,
+            method="systems",
+            decision=Review.Decision.INITIATE,
+            decided_on=datetime.date(2025, 5, 2),
+        )
         message = self._refused(review, S.REVIEWER_APPOINTED, bu_user)
         assert "Appoint the independent lead reviewer" in message
 

@@ -78,11 +78,29 @@ def test_a_leaflet_changes_when_a_clock_changes(client, db, monkeypatch):
     assert "within 20 working days after we tell the national Panel" in page
 
 
+def test_each_regime_says_who_is_told_of_a_serious_incident(client, db):
+    """Under Working Together 2015 the notification went to Ofsted and the Board (the LSCB);
+    the national Panel began in June 2018 and is told from then on."""
+    scr = " ".join(client.get(reverse("process:kind", args=[K.SCR])).content.decode().split())
+    assert "We tell Ofsted and the Board what happened" in scr
+    assert "within 1 month after we tell Ofsted and the Board" in scr
+    assert "We tell the national Panel what happened" not in scr
+    assert "after we tell the national Panel" not in scr
+    rapid = " ".join(
+        client.get(reverse("process:kind", args=[K.RAPID_REVIEW])).content.decode().split()
+    )
+    assert "We tell the national Panel what happened" in rapid
+    assert "Ofsted and the Board" not in rapid
+
+
 def test_every_stage_kind_and_clock_has_plain_words():
     assert set(process.STAGES) == set(Review.Stage.values)
     assert set(process.KINDS) == set(K.values)
     assert set(process.CLOCKS) == set(ReviewClock.Kind.values)
     assert {rule.counted_from for rule in clocks.CLOCK_RULES} <= set(process.PLAIN_FROM)
+    for regime, (words, plain_from) in process.BY_REGIME.items():
+        assert regime in Review.Regime.values
+        assert set(words) <= set(process.CLOCKS) and set(plain_from) <= set(process.PLAIN_FROM)
 
 
 def test_an_unknown_kind_is_not_found(client, db):

@@ -58,11 +58,50 @@ def test_a_clock_is_chased_once_near_due_and_once_past_due(rapid_review, chair, 
     assert Reminder.objects.filter(subject_id=clock.pk).count() == 4  # near, overdue ×3 levels
 
 
-def test_a_paused_or_met_clock_is_not_chased(rapid_review, bu_user):
-    review, clock = rapid_review
+def _lcspr(by, chair):
+    crp = SubGroupFactory(code=SubGroup.Code.CASE_REVIEW_PANEL, chair=chair)
+    review = open_review(
+        by=by,
+        kind=Review.Kind.LCSPR,
+        subgroup=crp,
+        referred_on=datetime.date(2025, 6, 2),
+        decision=Review.Decision.INITIATE,
+        decided_on=datetime.date(2025, 6, 2),
+        decision_reasons="The rapid review recommended it.",
+    )
+    return review, review.clocks.get(kind=ReviewClock.Kind.LCSPR_PUBLICATION)
+
+
+def test_a_paused_clock_is_not_chased(bu_user, chair):
+    review, clock = _lcspr(bu_user, chair)
     services.clock_pause(clock=clock, by=bu_user, reason="Criminal trial", on=clock.started_on)
     reminders_sweep(today=clock.due_on + datetime.timedelta(days=3))
     assert mail.outbox == []
+
+
+def test_a_closed_reviews_clocks_are_not_chased(rapid_review, bu_user):
+    """A rapid review closed before it was decided (as an old record may be): its clocks not
+    met are "not met", not past due, and nobody is chased about them."""
+    review, clock = rapid_review
+    Review.objects.filter(pk=review.pk).update(
+        stage=Review.Stage.CLOSED, closed_on=review.referred_on
+    )
+    reminders_sweep(today=clock.due_on + datetime.timedelta(days=30))
+    assert mail.outbox == []
+    assert not Reminder.objects.exists()
+    clock = ReviewClock.objects.select_related("review").get(pk=clock.pk)
+    assert clock.state == ReviewClock.State.NOT_MET_CLOSED
+
+
+def test_a_reminder_planned_before_the_review_closed_is_not_sent(rapid_review, chair):
+    review, clock = rapid_review
+    reminders_sweep(today=clock.amber_on)
+    assert len(mail.outbox) == 1
+    Review.objects.filter(pk=review.pk).update(
+        stage=Review.Stage.CLOSED, closed_on=review.referred_on
+    )
+    reminders_sweep(today=clock.due_on + datetime.timedelta(days=30))
+    assert len(mail.outbox) == 1  # nothing about it since it closed
 
 
 def test_the_panel_is_reminded_before_the_chair(rapid_review, make_user, chair):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import Review
-from reviews.tests.factories import open_review
+from reviews.tests.factories import at_decision, open_review
 from sscb.models import AccessLogEntry
 from sscb.tests.posting import as_posted
 
@@ -135,6 +135,7 @@ def test_a_follow_on_review_keeps_its_sources_restriction_whoever_decides(crp_me
         is_restricted=True,
         panel_members=[crp_member],
     )
+    at_decision(rapid, by=bu_user)
     services.review_record_decision(
         review=rapid,
         by=crp_member,
@@ -288,8 +289,10 @@ def test_an_lcspr_never_names_the_restricted_rapid_review_it_arose_from(
         kind=Review.Kind.RAPID_REVIEW,
         subgroup=crp,
         referred_on=datetime.date(2025, 3, 3),
+        notified_on=datetime.date(2025, 3, 3),
         is_restricted=True,
     )
+    at_decision(rapid)
     services.review_record_decision(
         review=rapid,
         by=bu_user,

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from reviews import services
 from reviews.models import ClockPause, Review, ReviewClock
-from reviews.tests.factories import open_review
+from reviews.tests.factories import at_decision, open_review, signed_off
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -82,6 +82,7 @@ def test_scr_decision_starts_the_completion_or_the_not_initiated_clock(bu_user):
     review = open_review(
         by=bu_user, kind=K.SCR, referred_on=D(2016, 9, 1), notified_on=D(2016, 9, 1)
     )
+    at_decision(review)
     services.review_record_decision(
         review=review,
         by=bu_user,
@@ -110,8 +111,8 @@ def test_scr_decision_starts_the_completion_or_the_not_initiated_clock(bu_user):
 
 
 def test_a_decision_needs_reasons_and_changes_nothing_without_them(bu_user):
-    review = open_review(by=bu_user, kind=K.SCR)
-    with pytest.raises(ValidationError):
+    review = at_decision(open_review(by=bu_user, kind=K.SCR))
+    with pytest.raises(ValidationError, match="Give the reasons"):
         services.review_record_decision(
             review=review, by=bu_user, decision="initiate", decided_on=review.referred_on
         )
@@ -121,8 +122,13 @@ def test_a_decision_needs_reasons_and_changes_nothing_without_them(bu_user):
 
 def test_a_rapid_review_deciding_on_an_lcspr_opens_it_with_its_publication_clock(bu_user):
     rapid = open_review(
-        by=bu_user, kind=K.RAPID_REVIEW, referred_on=D(2025, 3, 3), pseudonym="Baby C"
+        by=bu_user,
+        kind=K.RAPID_REVIEW,
+        referred_on=D(2025, 3, 3),
+        notified_on=D(2025, 3, 3),
+        pseudonym="Baby C",
     )
+    at_decision(rapid)
     services.review_record_decision(
         review=rapid,
         by=bu_user,
@@ -147,7 +153,10 @@ def test_a_rapid_review_deciding_on_an_lcspr_opens_it_with_its_publication_clock
 
 
 def _rapid_review_with_lcspr(bu_user, decided_on=D(2025, 3, 20)):
-    rapid = open_review(by=bu_user, kind=K.RAPID_REVIEW, referred_on=D(2025, 3, 3))
+    rapid = open_review(
+        by=bu_user, kind=K.RAPID_REVIEW, referred_on=D(2025, 3, 3), notified_on=D(2025, 3, 3)
+    )
+    at_decision(rapid)
     services.review_record_decision(
         review=rapid,
         by=bu_user,
@@ -242,6 +251,7 @@ def test_the_decision_cannot_be_undone_once_the_lcspr_has_moved_on(bu_user, revi
 
 def test_an_alternative_route_opens_the_follow_on_review(bu_user):
     scr = open_review(by=bu_user, kind=K.SCR, referred_on=D(2017, 1, 9))
+    at_decision(scr)
     services.review_record_decision(
         review=scr,
         by=bu_user,
@@ -350,7 +360,7 @@ def test_pause_needs_a_reason_and_resume_needs_a_pause(bu_user):
 
 def test_publication_sets_the_12_month_window_and_meets_the_lcspr_clock(bu_user):
     clock = _clock()
-    review = clock.review
+    review = signed_off(clock.review, D(2025, 6, 2), final_report_sent_on=D(2025, 6, 18))
     services.review_record_publication(
         review=review,
         by=bu_user,

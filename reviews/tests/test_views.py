@@ -10,7 +10,12 @@ from django.utils import timezone
 
 from reviews import services
 from reviews.models import Review, ReviewAgency
-from reviews.tests.factories import ReviewAgencyFactory, ReviewFactory, open_review
+from reviews.tests.factories import (
+    ReviewAgencyFactory,
+    ReviewFactory,
+    at_decision,
+    open_review,
+)
 from sscb.tests.factories import AgencyFactory, SubGroupFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +39,20 @@ def review(crp, bu_user):
         referred_on=D(2025, 10, 20),
         incident_known_on=D(2025, 10, 16),
         notified_on=D(2025, 10, 20),
+    )
+
+
+@pytest.fixture
+def lcspr(crp, bu_user):
+    """An LCSPR decided on 6 January 2025: its six months to publication can be paused."""
+    return open_review(
+        by=bu_user,
+        kind=Review.Kind.LCSPR,
+        subgroup=crp,
+        referred_on=D(2025, 1, 6),
+        decision=Review.Decision.INITIATE,
+        decided_on=D(2025, 1, 6),
+        decision_reasons="Rapid review recommended it.",
     )
 
 
@@ -159,7 +178,7 @@ def test_the_detail_page_tells_the_whole_story(client, crp_member, review):
 
 
 def test_recording_the_decision_shows_the_criteria_explanation(client, crp_member, crp, bu_user):
-    scr = open_review(by=bu_user, kind="scr", subgroup=crp, referred_on=D(2025, 3, 3))
+    scr = at_decision(open_review(by=bu_user, kind="scr", subgroup=crp, referred_on=D(2025, 3, 3)))
     client.force_login(crp_member)
     response = client.post(
         reverse("reviews:section", args=[scr.uuid, "decision"]),
@@ -186,6 +205,7 @@ def test_recording_the_decision_shows_the_criteria_explanation(client, crp_membe
 
 
 def test_a_decision_without_reasons_is_refused_in_plain_words(client, crp_member, review):
+    at_decision(review)
     client.force_login(crp_member)
     response = client.post(
         reverse("reviews:section", args=[review.uuid, "decision"]),
@@ -225,16 +245,17 @@ def test_an_allowed_move_is_recorded_on_the_timeline(client, crp_member, review)
     assert "moved from “Referral” to “Rapid review” by" in body and "Panel met today" in body
 
 
-def test_pause_and_resume_from_the_page(client, crp_member, review):
-    clock = review.clocks.get(kind="rapid_review")
+def test_pause_and_resume_from_the_page(client, crp_member, lcspr):
+    clock = lcspr.clocks.get(kind="lcspr_publication")
+    assert clock.due_on == D(2025, 7, 6)
     client.force_login(crp_member)
-    url = reverse("reviews:clock-pause", args=[review.uuid, clock.uuid])
-    body = _body(client.post(url, {"reason": "Inquest opened", "on": "2025-10-27"}, follow=True))
+    url = reverse("reviews:clock-pause", args=[lcspr.uuid, clock.uuid])
+    body = _body(client.post(url, {"reason": "Inquest opened", "on": "2025-03-03"}, follow=True))
     assert "Clock paused" in body and "paused by" in body and "Inquest opened" in body
-    url = reverse("reviews:clock-resume", args=[review.uuid, clock.uuid])
-    client.post(url, {"on": "2025-11-03"})
+    url = reverse("reviews:clock-resume", args=[lcspr.uuid, clock.uuid])
+    client.post(url, {"on": "2025-03-10"})
     clock.refresh_from_db()
-    assert clock.paused_days == 7 and clock.due_on == D(2025, 11, 17)
+    assert clock.paused_days == 7 and clock.due_on == D(2025, 7, 13)
 
 
 def test_agencies_are_recorded_with_their_dates(client, crp_member, review):
@@ -271,8 +292,9 @@ def test_agencies_are_recorded_with_their_dates(client, crp_member, review):
     assert ReviewAgency.objects.get(review=review).chronology_received_on is None
 
 
-def test_a_clock_refuses_a_pause_or_restart_on_a_day_that_has_not_come(client, crp_member, review):
-    clock = review.clocks.get(kind="rapid_review")
+def test_a_clock_refuses_a_pause_or_restart_on_a_day_that_has_not_come(client, crp_member, lcspr):
+    review = lcspr
+    clock = review.clocks.get(kind="lcspr_publication")
     client.force_login(crp_member)
     pause = reverse("reviews:clock-pause", args=[review.uuid, clock.uuid])
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)

@@ -57,3 +57,22 @@ class StrategicPriorityFactory(factory.django.DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Priority {n}")
     start_year = 2025
+
+
+BEAT_SCHEDULE_MIGRATIONS = (
+    "sscb.migrations.0003_default_beat_schedule",
+    "sscb.migrations.0006_access_log_purge_schedule",
+    "sscb.migrations.0009_monthly_disposal_sweep_schedule",
+)
+
+
+def install_beat_schedule():
+    """The beat schedule the migrations install, as they install it (each step finds what is
+    there): a transactional test's flush may have run before a test that reads it, on the same
+    worker."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in BEAT_SCHEDULE_MIGRATIONS:
+        importlib.import_module(name).install(apps, None)

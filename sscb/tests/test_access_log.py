@@ -386,5 +386,8 @@ def test_the_purge_follows_the_setting_and_runs_from_the_command_line(
 def test_the_purge_is_in_the_beat_schedule(db):
     from django_celery_beat.models import PeriodicTask
 
+    from sscb.tests.factories import install_beat_schedule
+
+    install_beat_schedule()
     task = PeriodicTask.objects.get(task="sscb.purge_access_log")
     assert task.enabled and task.crontab.hour == "2"

@@ -87,6 +87,7 @@ PARAMS: dict[str, dict[str, str]] = {
     # Meetings: the list's filters (the figures' links) and the figures' year.
     "meetings:list": dict.fromkeys(("page", "body", "agency", "year"), IGNORED),
     "meetings:figures": {"year": IGNORED},
+    "training:rates": {"year": IGNORED},
     # Training: the registers' and the answers' filters (the figures' links).
     "training:attendees": filters(AttendeeFilter, "page"),
     "training:answers": filters(AnswerFilter, "page"),

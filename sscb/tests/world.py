@@ -31,7 +31,7 @@ from learning.tests.factories import (
 )
 from reviews import casefile
 from reviews import services as review_services
-from reviews.models import ParallelProcess, Review, ReviewAct, ReviewTeamMember
+from reviews.models import ClockPause, ParallelProcess, Review, ReviewAct, ReviewTeamMember
 from reviews.tests.factories import ReviewAgencyFactory, open_review
 from sscb.dates import financial_year_bounds, financial_year_label, financial_year_of
 from sscb.models import SubGroup
@@ -41,6 +41,7 @@ from sscb.tests.factories import (
     SubGroupFactory,
     SubGroupMembershipFactory,
     UserFactory,
+    install_beat_schedule,
 )
 
 # Text that only one record holds, so that a page can be searched for a leak.
@@ -91,7 +92,10 @@ def build_world() -> SimpleNamespace:
         ReviewAgencyFactory(review=made, agency=agency)
         return made
 
-    open_a = review("Neglect of a toddler", agency_a)
+    # Notified and at its rapid review: a meeting may record its decision (held_open below).
+    open_a = review("Neglect of a toddler", agency_a, notified_on=today)
+    review_services.review_move(review=open_a, to_stage=Review.Stage.RAPID_REVIEW, by=bu)
+    open_a.refresh_from_db()
     restricted_panel = review(
         "Injury to an infant", agency_a, is_restricted=True, panel_members=[lead, member]
     )
@@ -670,6 +674,7 @@ def add_admin_rows(world) -> None:
         RetentionRule,
     )
 
+    install_beat_schedule()  # the migrations' rows, should a flush have taken them
     now = timezone.now()
     bu = world.users["business_unit"]
     someone = UserFactory(username="someone-else", role="subgroup_member")
@@ -696,8 +701,14 @@ def add_admin_rows(world) -> None:
     # Rows installed without history (reference data, answers made in bulk) get a history row.
     for model in (Framework, Standard, StandardAssessment):
         model.objects.order_by("pk").first().save()
-    review_services.clock_pause(
-        clock=world.clocks["restricted_panel"], by=bu, reason="Inquest listed"
+    # A pause for the admin's list of pauses. The world's reviews are rapid reviews, whose
+    # deadline nothing pauses any more (reviews.clocks.ClockRule.never_paused): a row as one
+    # recorded before that rule would stand.
+    ClockPause.objects.create(
+        clock=world.clocks["restricted_panel"],
+        paused_on=timezone.localdate(),
+        reason="Inquest listed",
+        paused_by=bu,
     )
     review = world.reviews["open_A"]
     ParallelProcess.objects.create(

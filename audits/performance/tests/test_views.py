@@ -200,6 +200,42 @@ def test_an_upload_with_a_bad_row_says_which_and_stores_nothing(client, agency_u
 
 
 @time_machine.travel(TODAY)
+def test_the_template_gives_a_lead_a_row_for_each_of_their_own_agencys_indicators(
+    client, agency_user, other_agency, scorecard, bu_user
+):
+    """Laid out as the template shows and filled in, the file is one the lead's agency may
+    upload: it names none of another agency's indicators (which the upload refuses)."""
+    agency = agency_user.agency
+    IndicatorFactory(indicator_set=scorecard, agency=agency, name="Visits on time")
+    IndicatorFactory(indicator_set=scorecard, agency=agency, name="Old measure", is_active=False)
+    IndicatorFactory(indicator_set=scorecard, agency=other_agency, name="Re-referrals in 12 months")
+    client.force_login(agency_user)
+    text = client.get(reverse("performance:template")).content.decode("utf-8-sig")
+    assert text.splitlines() == [
+        "indicator,financial year,quarter,value,commentary",
+        '"Visits on time","2025","Q2","",""',
+    ]
+    filled = text.replace('"Q2","",""', '"Q2","80","Seen within a day"')
+    response = client.post(
+        reverse("performance:upload"),
+        {"agency": agency.pk, "file": SimpleUploadedFile("v.csv", filled.encode())},
+    )
+    assert response.status_code == 302
+    stored = IndicatorValue.objects.get()
+    assert (stored.indicator.name, stored.year, stored.quarter, stored.value) == (
+        "Visits on time",
+        2025,
+        2,
+        Decimal("80"),
+    )
+    # The Business Unit returns any agency's values: its example names none of them.
+    client.force_login(bu_user)
+    text = client.get(reverse("performance:template")).content.decode("utf-8-sig")
+    assert "Visits on time" not in text and "Re-referrals" not in text
+    assert f'"{services.TEMPLATE_EXAMPLE[0]}"' in text
+
+
+@time_machine.travel(TODAY)
 def test_my_agency_lists_the_values_due_with_a_link(client, agency_user, scorecard):
     indicator = IndicatorFactory(
         indicator_set=scorecard, agency=agency_user.agency, name="Strategy discussions in 1 day"

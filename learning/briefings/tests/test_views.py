@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.dashboard.overview import dashboard_figures
+from learning.tests.factories import FindingFactory, ReviewFactory
 from sscb.tests.factories import AgencyFactory, UserFactory
 from sscb.tests.reading import history_entries
 
@@ -50,6 +51,43 @@ def test_identifying_text_is_refused_on_the_form_and_nothing_is_saved(
     assert response.status_code == 400
     assert "pseudonym" in response.content.decode()
     assert not Briefing.objects.exists()
+
+
+@pytest.mark.parametrize("kind", ["theme", "outcome"])
+def test_a_briefing_starts_only_from_findings_its_writer_may_open(
+    client, writer, li, theme, outcome, kind
+):
+    """A finding of a restricted review whose panel the writer is not on sits in the theme: its
+    theme page says one more finding is not open to them, and the briefing, which every
+    signed-in person may read once published, is not pre-filled with its words."""
+    FindingFactory(
+        theme=theme,
+        subgroup=li,
+        review=ReviewFactory(subgroup=li, is_restricted=True),
+        title="Exploitation risk not shared between agencies",
+        detail="Young person D was known to three agencies as missing.",
+    )
+    client.force_login(writer)
+    assert "1 more finding in this theme is not open to you" in unescape(
+        client.get(theme.get_absolute_url()).content.decode()
+    )
+    record = {"theme": theme, "outcome": outcome}[kind]
+    page = unescape(
+        client.get(reverse(f"briefings:write_from_{kind}", args=[record.uuid])).content.decode()
+    )
+    assert "Child A's words were not recorded" in page
+    assert "Exploitation risk" not in page and "Young person D" not in page
+
+
+def test_a_briefing_from_a_review_lists_only_outcomes_its_writer_may_open(
+    client, writer, li, outcome
+):
+    review = ReviewFactory(subgroup=li)
+    FindingFactory(review=review, theme=outcome.theme, subgroup=li, title="Fathers not seen")
+    client.force_login(writer)
+    page = client.get(reverse("briefings:write_from_review", args=[review.uuid]))
+    assert "Fathers not seen" in unescape(page.content.decode())
+    assert list(page.context["form"].fields["outcome"].queryset) == [outcome]
 
 
 def test_someone_outside_the_sub_group_may_not_write_one(client, theme, make_user, agency_user):

@@ -431,6 +431,10 @@ class Command(BaseCommand):
         li = self.subgroups["li"].pk
         numbers = {}
         made = 0
+        # An outcome's plan as a chair reads it (``Action.plan_label``): its place in the year.
+        outcome_labels = {
+            pk: f"LO-{self.today.year}-{n}" for n, pk in enumerate(self.outcome_ids, start=1)
+        }
         for start, end in _chunks(total):
             batch = []
             for i in range(start, end):
@@ -458,6 +462,7 @@ class Command(BaseCommand):
                         uuid=uuid.uuid4(),
                         plan=key,
                         number=numbers[key],
+                        plan_label=outcome_labels.get(source_id, "") if plan == "outcome" else "",
                         title=f"Synthetic action {i}",
                         owner_agency_id=self.pick(self.agencies),
                         subgroup_id=li,

@@ -17,6 +17,7 @@ from sscb.tests.factories import (
     SubGroupMembershipFactory,
     UserFactory,
 )
+from sscb.tests.posting import from_page
 from sscb.tests.reading import history_entries
 
 from ..models import Attendance, Meeting, Paper
@@ -682,3 +683,28 @@ def test_a_meetings_history_runs_the_same_queries_for_few_or_many_versions_and_p
     said = " ".join(history)
     assert "place Room 28 → Room 29" in said and "paper (paper 29.txt)" in said
     assert "presenter" in said and "attendance (" in said
+
+
+def test_an_item_edit_shows_a_presenter_who_left_the_body_and_says_why_they_cannot_stay(
+    client, crp, bu_user
+):
+    """Once off the body, a presenter may not open the meeting: the edit does not drop them
+    unseen, it shows them marked and asks for someone who may present."""
+    presenter = UserFactory(username="presenter", first_name="Alex", last_name="Moore")
+    membership = SubGroupMembershipFactory(subgroup=crp, user=presenter)
+    meeting = MeetingFactory(body=crp)
+    item = ItemFactory(meeting=meeting, title="Training figures", presenter=presenter)
+    membership.delete()
+    client.force_login(bu_user)
+    url = reverse("meetings:item-edit", args=[meeting.uuid, item.uuid])
+    html = client.get(url).content.decode()
+    assert "Alex Moore (no longer offered)" in unescape(html)
+    refused = client.post(url, from_page(html, title="Training figures for the year"))
+    assert refused.status_code == 400
+    assert "Alex Moore may not open this item" in unescape(refused.content.decode())
+    item.refresh_from_db()
+    assert (item.title, item.presenter) == ("Training figures", presenter)
+    chosen = from_page(html, title="Training figures for the year", presenter=str(bu_user.pk))
+    assert client.post(url, chosen).status_code == 302
+    item.refresh_from_db()
+    assert item.presenter == bu_user

@@ -13,6 +13,7 @@ from learning.tests.factories import ThemeFactory
 from sscb import sending
 from sscb.models import SubGroup
 from sscb.tests.factories import AgencyFactory, SubGroupFactory, SubGroupMembershipFactory
+from sscb.tests.posting import from_page
 from sscb.tests.reading import history_entries
 
 from .. import services
@@ -452,3 +453,33 @@ def test_an_inspections_history_runs_the_same_queries_for_few_or_many_versions(
     said = _history(response)
     assert len(said) == 20 and "addressed to" in said[0]
     assert "judgement Judgement 28 → Judgement 29" in " ".join(said)
+
+
+def test_an_edit_keeps_the_archived_agencies_of_an_inspection_and_a_recommendation(client, bu_user):
+    """An agency archived since stays inspected, and a recommendation addressed to it stays
+    addressed to it rather than to the partnership as a whole; none archived is added."""
+    police = AgencyFactory(name="West Mercia Police")
+    archived = AgencyFactory(name="Education Access", is_active=False)
+    closed = AgencyFactory(name="Closed Trust", is_active=False)
+    inspection = InspectionFactory()
+    inspection.agencies.set([police, archived])
+    recommendation = RecommendationFactory(inspection=inspection, agency=archived)
+    client.force_login(bu_user)
+    url = reverse("scrutiny:edit", args=[inspection.uuid])
+    html = client.get(url).content.decode()
+    assert "Education Access (archived)" in unescape(html) and "Closed Trust" not in html
+    assert client.post(url, from_page(html, title="JTAI: neglect")).status_code == 302
+    assert set(inspection.agencies.all()) == {police, archived}
+    refused = client.post(url, from_page(html, agencies=[str(police.pk), str(closed.pk)]))
+    assert refused.status_code == 400
+    assert set(inspection.agencies.all()) == {police, archived}
+
+    url = reverse("scrutiny:recommendation-edit", args=[inspection.uuid, recommendation.uuid])
+    html = client.get(url).content.decode()
+    assert "Education Access (archived)" in unescape(html) and "Closed Trust" not in html
+    assert client.post(url, from_page(html)).status_code == 302
+    recommendation.refresh_from_db()
+    assert recommendation.agency == archived
+    assert client.post(url, from_page(html, agency=str(closed.pk))).status_code == 400
+    recommendation.refresh_from_db()
+    assert recommendation.agency == archived

@@ -115,10 +115,11 @@ def test_the_evaluation_figures_equal_the_answers(course, agency, csc, outcome, 
 
     all_of = figures.evaluation_of(Questionnaire.objects.all())
     assert (all_of.baseline, all_of.after, all_of.follow_up) == (3, 2, 3)
-    assert all_of.confidence_before == round((2 + 3 + 1 + 2 + 3 + 3) / 6, 1)  # 2.3
-    assert all_of.confidence_after == round((4 + 5 + 4 + 4) / 4, 1)  # 4.2
-    assert all_of.confidence_follow_up == round((5 + 5 + 4 + 4 + 3 + 3) / 6, 1)  # 4.0
-    assert all_of.confidence_change == round(4.2 - 2.3, 1)  # of the means as shown
+    # Half up, as a reader would (fr #7): 4.25 is 4.3.
+    assert all_of.confidence_before == 2.3  # 14 / 6
+    assert all_of.confidence_after == 4.3  # 17 / 4
+    assert all_of.confidence_follow_up == 4.0  # 24 / 6
+    assert all_of.confidence_change == 2.0  # of the means as shown: 4.3 - 2.3
     assert (all_of.yes, all_of.partly, all_of.no) == (1, 1, 1)
 
     by_agency = figures.evaluation_by(Questionnaire.objects.all(), "attendee__agency__short_name")

@@ -606,3 +606,21 @@ def test_a_courses_history_runs_the_same_queries_for_few_or_many_versions(
     with django_assert_num_queries(few):
         response = client.get(url)
     assert len(_history(response, "course-history")) == 20
+
+
+def test_attendance_by_agency_is_for_a_financial_year_this_one_first(client, bu_user, delivered):
+    """fr #10: as the annual report gives it; each figure lists that year's register entries."""
+    from sscb.dates import financial_year_label, financial_year_of
+
+    year = financial_year_of(delivered.delivered_on)
+    client.force_login(bu_user)
+    page = client.get(reverse("training:rates"))
+    assert page.context["year"] == year
+    assert f"sessions delivered in the financial year {financial_year_label(year)}" in (
+        page.content.decode()
+    )
+    police = next(row for row in page.context["rates"] if row["agency"] == "West Mercia Police")
+    listed = client.get(police["attended"].url).context["page_obj"].paginator.count
+    assert f"year={year}" in police["attended"].url and listed == police["attended"].value == 2
+    earlier = client.get(reverse("training:rates"), {"year": year - 1})
+    assert earlier.context["rates"] == []
