@@ -724,6 +724,13 @@ class ReviewClock(TimeStampedModel):
         return self.met_on is None
 
     @property
+    def held_by(self):
+        """The parallel process holding this clock, if one is: from its pauses, read with it on
+        the review's page (the process's end date restarts it, not a hand)."""
+        open_pauses = (pause for pause in self.pauses.all() if pause.resumed_on is None)
+        return next((pause.process for pause in open_pauses if pause.process_id), None)
+
+    @property
     def review_closed(self) -> bool:
         """Whether its review has closed (read from the review loaded with the clock, as every
         page that lists clocks does). A clock not met then no longer runs: it is not chased,

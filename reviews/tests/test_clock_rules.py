@@ -326,6 +326,10 @@ def test_a_process_that_holds_pauses_the_clock_and_its_end_restarts_it(client, b
     with pytest.raises(ValidationError) as refused:
         services.clock_resume(clock=clock, by=bu_user, on=D(2026, 4, 1))
     assert "Parallel processes" in " ".join(refused.value.messages)
+    client.force_login(bu_user)
+    held = client.get(reverse("reviews:detail", args=[review.uuid])).content.decode()
+    assert "Held by Coroner&#x27;s inquest: it restarts when you record" in held
+    assert "Resume clock" not in held  # the page offers no resume the service would refuse
 
     process.ended_on = D(2026, 4, 1)
     process.save()
