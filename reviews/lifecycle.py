@@ -117,10 +117,7 @@ def _open_actions(review: Review) -> int:
     name, never imported."""
     if not review.pk:
         return 0
-    try:
-        action = apps.get_model("learning", "Action")
-    except LookupError:
-        return 0
+    action = apps.get_model("learning", "Action")
     return action.objects.filter(review=review, status__in=action.OPEN).count()
 
 

@@ -68,18 +68,6 @@ def _pinned(domains: list[tuple[int, int]], hidden_sum: int) -> bool:
     return False
 
 
-def _recoverable(shown: list[str], counts: list[int], total: int) -> bool:
-    hidden = [i for i, text in enumerate(shown) if not text.isdigit()]
-    if not hidden:
-        return False
-    hidden_sum = sum(counts[i] for i in hidden)
-    for smallest in (0, 1):  # "<5" read as 0–4, or as 1–4
-        domains = [(smallest, 4) if shown[i] == FEWER_THAN_FIVE else (5, total) for i in hidden]
-        if _pinned(domains, hidden_sum):
-            return True
-    return False
-
-
 def _derivable(cells: list[Cell], total: int, *, known: bool) -> bool:
     """Whether a hidden one of ``cells``, which a reader knows (where ``known``) add up to
     ``total``, has one value only."""
@@ -105,7 +93,9 @@ def suppress(counts: list[int], total: int, *, total_withheld: bool = False):
         return shown, FEWER_THAN_FIVE, False
     if total_withheld:
         return shown, WITHHELD, False
-    while _recoverable(shown, counts, total):
+    while _derivable(
+        [Cell(n, text) for n, text in zip(counts, shown, strict=True)], total, known=True
+    ):
         left = [i for i, text in enumerate(shown) if text.isdigit()]
         if not left:
             return shown, WITHHELD, True
