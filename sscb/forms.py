@@ -180,9 +180,33 @@ def form_helper(label):
     return helper
 
 
-class PeriodForm(forms.Form):
+class ValidChoicesMixin:
+    """A form of choices that filter a page (a year, a quarter, a sub-group): each valid choice
+    applies even when another is not, and the page says which were not applied (``ignored``)."""
+
+    def valid_choices(self) -> dict:
+        """The choices given that are valid (checking the form leaves only those in
+        ``cleaned_data``); empty when nothing was given."""
+        return self.cleaned_data if self.is_bound and self.errors is not None else {}
+
+    def ignored(self) -> str:
+        """In words, each choice given that is not offered and so was not applied."""
+        if not self.is_bound or self.is_valid():
+            return ""
+        names = [
+            f"the {field.label.lower()} “{self.data.get(name)}”"
+            for name, field in self.fields.items()
+            if name in self.errors and self.data.get(name)
+        ]
+        if not names:
+            return ""
+        return f"Not applied, as it is not offered to you: {' and '.join(names)}."
+
+
+class PeriodForm(ValidChoicesMixin, forms.Form):
     """A financial year and, optionally (``whole_year``), one of its quarters: the reports' and
-    the scorecard's period. A value that is not valid reads as absent (``chosen``)."""
+    the scorecard's period. A value that is not valid reads as absent (``chosen``), and the
+    other is still applied."""
 
     year = forms.TypedChoiceField(label="Financial year", coerce=int)
     quarter = forms.TypedChoiceField(
@@ -198,7 +222,7 @@ class PeriodForm(forms.Form):
             field.widget.attrs["class"] = "form-select form-select-sm"
 
     def chosen(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self.valid_choices()
         return {
             "year": data.get("year") or financial_year_of(timezone.localdate()),
             "quarter": data.get("quarter"),

@@ -139,26 +139,27 @@ def values_template(request):
 
 
 def _scorecard(request, uuid):
+    """The form showing the quarter read, what was asked and not applied, and the scorecard: the
+    quarter chosen when both its year and quarter are offered, else the last one ended."""
     indicator_set = selectors.get_set_for_user(request.user, uuid)
-    form = PeriodForm(request.GET or None, whole_year=False)
-    chosen = form.chosen()
+    asked = PeriodForm(request.GET or None, whole_year=False)
     year, quarter = selectors.last_ended_quarter()
-    if form.is_valid() and chosen["quarter"]:
-        year, quarter = chosen["year"], chosen["quarter"]
-    else:
-        form = PeriodForm(None, whole_year=False, initial={"year": year, "quarter": quarter})
-    return form, selectors.scorecard(request.user, indicator_set, year, quarter)
+    if asked.is_bound and asked.is_valid() and asked.cleaned_data["quarter"]:
+        year, quarter = asked.cleaned_data["year"], asked.cleaned_data["quarter"]
+    form = PeriodForm(None, whole_year=False, initial={"year": year, "quarter": quarter})
+    return form, asked.ignored(), selectors.scorecard(request.user, indicator_set, year, quarter)
 
 
 @require_safe
 def scorecard(request, uuid):
     """QAP's scorecard for one quarter: RAG against target, the trend, the returns missing."""
-    form, card = _scorecard(request, uuid)
+    form, ignored, card = _scorecard(request, uuid)
     return render(
         request,
         "performance/scorecard.html",
         {
             "form": form,
+            "ignored": ignored,
             "card": card,
             "query": f"year={card['year']}&quarter={card['quarter']}",
             "back": reverse("performance:index"),
@@ -170,7 +171,7 @@ def scorecard(request, uuid):
 @require_safe
 def scorecard_export(request, uuid, fmt):
     """The scorecard for the quarter chosen, as CSV or XLSX; the export is logged."""
-    _form, card = _scorecard(request, uuid)
+    _form, _ignored, card = _scorecard(request, uuid)
     name = f"scorecard-Q{card['quarter']}-{card['year']}"
     access_log_record(request, None, Action.EXPORT, label=f"{card['set'].name}: {name}.{fmt}")
     tables = scorecard_tables(card)

@@ -4,12 +4,12 @@ from django import forms
 from django.utils import timezone
 
 from sscb.dates import financial_year_choices, financial_year_of
-from sscb.forms import PeriodForm
+from sscb.forms import PeriodForm, ValidChoicesMixin
 
 from .scope import subgroup_choices
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(ValidChoicesMixin, forms.Form):
     # The query's names a copy of the form kept for its reader may be asked with
     # ({% kept_for_reader filter=form %}, as a list's filterset gives them).
     filter_names = frozenset({"year", "subgroup"})
@@ -32,27 +32,13 @@ class DashboardFilterForm(forms.Form):
             field.widget.attrs["data-autosubmit"] = name
 
     def chosen(self) -> dict:
-        """The valid choices, each kept when another is not valid; one not valid (or not
-        given) falls back to this year and the default group (``ignored`` says which)."""
-        # Once checked, ``cleaned_data`` holds the valid choices alone.
-        data = self.cleaned_data if self.is_bound and self.errors is not None else {}
+        """The valid choices; one not valid (or not given) falls back to this year and the
+        default group (``ignored`` says which)."""
+        data = self.valid_choices()
         return {
             "year": data.get("year") or financial_year_of(timezone.localdate()),
             "subgroup": data.get("subgroup"),
         }
-
-    def ignored(self) -> str:
-        """In words, each choice given that is not offered and so was not applied."""
-        if not self.is_bound or self.is_valid():
-            return ""
-        names = [
-            f"the {self.fields[name].label.lower()} “{self.data.get(name)}”"
-            for name in ("year", "subgroup")
-            if name in self.errors and self.data.get(name)
-        ]
-        if not names:
-            return ""
-        return f"Not applied, as it is not offered to you: {' and '.join(names)}."
 
 
 # The reports' period: a financial year, or one quarter of it.

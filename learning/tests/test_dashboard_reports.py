@@ -77,6 +77,25 @@ def test_qap_report_opens_on_this_quarter(client, executive_user, data):
     assert response.context["period"].label == "Quarter 4 of 2025/26"
 
 
+def test_a_period_not_offered_keeps_the_other_choice_and_says_which_was_not_applied(
+    client, executive_user, data
+):
+    """A year not offered beside a valid quarter keeps the quarter (of this year), and a quarter
+    not offered keeps the year; the page says which was not applied, and so does nothing else."""
+    client.force_login(executive_user)
+    url = reverse("dashboard:report", args=["qap"])
+    for query, label, ignored in (
+        ({"year": 1990, "quarter": 2}, "Quarter 2 of 2025/26", "the financial year “1990”"),
+        ({"year": 2024, "quarter": 7}, "2024/25", "the quarter “7”"),
+    ):
+        response = client.get(url, query)
+        assert response.context["period"].label == label, query
+        assert f"Not applied, as it is not offered to you: {ignored}." in unescape(
+            response.content.decode()
+        )
+    assert 'data-testid="choice-ignored"' not in client.get(url, {"year": 2024}).content.decode()
+
+
 def test_cdop_report_counts_child_death_reviews(client, bu_user, data):
     client.force_login(bu_user)
     response = client.get(reverse("dashboard:report", args=["cdop"]), {"year": 2025})

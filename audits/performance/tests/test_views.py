@@ -98,6 +98,24 @@ def test_the_scorecard_shows_rag_trend_and_missing_returns(client, bu_user, scor
 
 
 @time_machine.travel(TODAY)
+def test_a_quarter_not_offered_is_said_not_applied_and_the_last_ended_is_shown(
+    client, bu_user, scorecard
+):
+    IndicatorFactory(indicator_set=scorecard)
+    client.force_login(bu_user)
+    url = reverse("performance:scorecard", args=[scorecard.uuid])
+    for query, ignored in (
+        ({"year": 2025, "quarter": 9}, "the quarter “9”"),
+        ({"year": 1990, "quarter": 1}, "the financial year “1990”"),
+    ):
+        response = client.get(url, query)
+        assert response.context["card"]["quarter"] == 2, query  # the last quarter ended
+        assert f"Not applied, as it is not offered to you: {ignored}." in body(response)
+        assert response.context["form"].initial == {"year": 2025, "quarter": 2}
+    assert 'data-testid="choice-ignored"' not in body(client.get(url, {"year": 2025, "quarter": 1}))
+
+
+@time_machine.travel(TODAY)
 def test_the_scorecard_runs_the_same_queries_for_2_or_40_indicators_over_8_quarters(
     client, bu_user, scorecard, agency, count_queries, django_assert_max_num_queries
 ):
