@@ -23,7 +23,12 @@ from .models import (
     action_escalated,
     action_follow_up_due,
 )
-from .selectors import findings_with_loop_stage, subgroups_for_work, themes_visible_to
+from .selectors import (
+    findings_with_loop_stage,
+    loop_stage_on,
+    subgroups_for_work,
+    themes_visible_to,
+)
 
 # Next year too for what falls due; a year offered for what has happened is this one or earlier.
 _due_years = partial(financial_year_choices, ahead=1)
@@ -79,11 +84,29 @@ class ThemeFilter(django_filters.FilterSet):
     q = SearchFilter(fields=["title", "description"])
     status = django_filters.ChoiceFilter(choices=PriorityTheme.Status.choices)
     subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
-    loop_stage = django_filters.ChoiceFilter(choices=LoopStage.choices, label="Loop stage")
+    loop_stage = django_filters.ChoiceFilter(
+        choices=LoopStage.choices, method="filter_loop_stage", label="Loop stage"
+    )
+    # A past period's figures count each theme at the stage it had reached by the period's end
+    # (the dashboard's links give the day); without it, the stage today.
+    stage_on = django_filters.DateFilter(
+        label="Loop stage as it stood at the end of",
+        method="filter_stage_on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     class Meta:
         model = PriorityTheme
-        fields = ["q", "status", "subgroup", "loop_stage"]
+        fields = ["q", "status", "subgroup", "loop_stage", "stage_on"]
+
+    def filter_stage_on(self, qs, name, value):
+        return qs  # read by ``filter_loop_stage``
+
+    def filter_loop_stage(self, qs, name, value):
+        day = self.form.cleaned_data.get("stage_on")
+        if day is None:
+            return qs.filter(loop_stage=value)
+        return qs.annotate(stage_then=loop_stage_on(day)).filter(stage_then=value)
 
 
 def _visible_themes(request):
@@ -173,7 +196,10 @@ class ActionFilter(django_filters.FilterSet):
         field_name="review__kind", choices=Review.Kind.choices, label="Kind of review"
     )
     due_before = django_filters.DateFilter(
-        field_name="due_on", lookup_expr="lte", label="Due on or before"
+        field_name="due_on",
+        lookup_expr="lte",
+        label="Due on or before",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     # The Board dashboard's action figures link here.
     financial_year = django_filters.ChoiceFilter(

@@ -1,5 +1,6 @@
 """Every read of the learning loop that crosses rows, already scoped to the person reading."""
 
+import datetime
 import operator
 from functools import lru_cache, reduce
 from uuid import UUID
@@ -61,26 +62,33 @@ from .models import (
 # Loop stage ---------------------------------------------------------------------------------
 
 
-def _outcome_steps() -> dict[LoopStage, Q]:
-    """What each stage after "themed" asks of one outcome (the query's own row)."""
+def _outcome_steps(as_of: datetime.date | None = None) -> dict[LoopStage, Q]:
+    """What each stage after "themed" asks of one outcome (the query's own row); with
+    ``as_of``, done by the end of that day (each step is dated)."""
     outcome = OuterRef("pk")
+    by = {} if as_of is None else {"decided_on__lte": as_of}
     delivered = DeliveryActivity.objects.filter(outcome=outcome, delivered_on__isnull=False)
     checked = PracticeCheck.objects.filter(outcome=outcome, checked_on__isnull=False)
     assured = AssuranceEvidence.objects.filter(
         outcome=outcome, judgement=AssuranceEvidence.Judgement.ASSURED
     )
+    if as_of is not None:
+        delivered = delivered.filter(delivered_on__lte=as_of)
+        checked = checked.filter(checked_on__lte=as_of)
+        assured = assured.filter(judged_on__lte=as_of)
     return {
-        LoopStage.OUTCOME_AGREED: Q(decision__in=LearningOutcome.AGREED),
+        LoopStage.OUTCOME_AGREED: Q(decision__in=LearningOutcome.AGREED, **by),
         LoopStage.DELIVERED: Q(Exists(delivered)),
         LoopStage.PRACTICE_CHECKED: Q(Exists(checked)),
         LoopStage.ASSURED: Q(Exists(assured)),
     }
 
 
-def _outcome_reached(stage: LoopStage) -> Q:
-    """The outcome has reached ``stage`` and every stage before it: evidence judged assured for
-    an outcome still awaiting the Executive, or never delivered, counts for nothing."""
-    return reduce(operator.and_, [q for step, q in _outcome_steps().items() if step <= stage])
+def _outcome_reached(stage: LoopStage, as_of: datetime.date | None = None) -> Q:
+    """The outcome has reached ``stage`` and every stage before it (by the end of ``as_of``):
+    evidence judged assured for an outcome still awaiting the Executive, or never delivered,
+    counts for nothing."""
+    return reduce(operator.and_, [q for step, q in _outcome_steps(as_of).items() if step <= stage])
 
 
 class _LoopStageField(IntegerField):
@@ -92,17 +100,18 @@ class _LoopStageField(IntegerField):
 
 
 @lru_cache(maxsize=8)
-def _stage_annotation(theme_ref: str):
+def _stage_annotation(theme_ref: str, as_of: datetime.date | None = None):
     """The furthest stage reached by the theme at ``theme_ref`` (an OuterRef path), in SQL: the
-    furthest one of its outcomes has reached with every stage before it (DESIGN.md).
+    furthest one of its outcomes has reached with every stage before it (DESIGN.md); with
+    ``as_of``, the stage it had reached by the end of that day (a past year's figures).
 
-    Built once a process: it holds no date, user or record, and a query resolves a copy of it
-    (as it does ``Meta.ordering``), so building its ten subqueries on every call (2 ms, twice
-    on the dashboard) bought nothing."""
+    Built once a process for each day asked: it holds no user or record, and a query resolves
+    a copy of it (as it does ``Meta.ordering``), so building its ten subqueries on every call
+    (2 ms, twice on the dashboard) bought nothing."""
     outcomes = LearningOutcome.objects.filter(theme=OuterRef(theme_ref))
     return Case(
         *[
-            When(Exists(outcomes.filter(_outcome_reached(stage))), then=Value(stage))
+            When(Exists(outcomes.filter(_outcome_reached(stage, as_of))), then=Value(stage))
             for stage in sorted(_outcome_steps(), reverse=True)
         ],
         default=Value(LoopStage.THEMED),
@@ -110,8 +119,14 @@ def _stage_annotation(theme_ref: str):
     )
 
 
-def with_loop_stage(themes: QuerySet) -> QuerySet:
-    return themes.annotate(loop_stage=_stage_annotation("pk"))
+def loop_stage_on(day: datetime.date):
+    """A theme's loop stage as it stood at the end of ``day`` (the theme list's filter)."""
+    return _stage_annotation("pk", day)
+
+
+def with_loop_stage(themes: QuerySet, as_of: datetime.date | None = None) -> QuerySet:
+    """Themes with ``loop_stage``: the furthest stage reached, today or by the end of ``as_of``."""
+    return themes.annotate(loop_stage=_stage_annotation("pk", as_of))
 
 
 def findings_with_loop_stage(findings: QuerySet) -> QuerySet:

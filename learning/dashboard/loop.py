@@ -23,8 +23,9 @@ from .scope import Scope
 def themes_with_stage(scope: Scope) -> QuerySet:
     """The themes in scope with their loop stage, for ``themes_by_stage`` and ``theme_list`` to
     share: each query from it reuses the stage's ten subqueries as resolved here (resolving
-    them is about 1 ms a time)."""
-    return with_loop_stage(PriorityTheme.objects.filter(scope.q("subgroup_id")))
+    them is about 1 ms a time). A period that has ended counts each theme at the stage it had
+    reached by its end (``Scope.ended_on``)."""
+    return with_loop_stage(PriorityTheme.objects.filter(scope.q("subgroup_id")), scope.ended_on)
 
 
 def themes_by_stage(scope: Scope, themes: QuerySet | None = None) -> list[dict]:
@@ -38,7 +39,12 @@ def themes_by_stage(scope: Scope, themes: QuerySet | None = None) -> list[dict]:
             "value": stage.value,
             "count": Figure(
                 counts.get(stage.value, 0),
-                link("learning:index", loop_stage=stage.value, subgroup=scope.subgroup_param),
+                link(
+                    "learning:index",
+                    loop_stage=stage.value,
+                    stage_on=scope.ended_on,
+                    subgroup=scope.subgroup_param,
+                ),
             ),
         }
         for stage in LoopStage

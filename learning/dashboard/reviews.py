@@ -5,7 +5,6 @@ from django.db.models import Count, F, Q
 from reviews.models import Review, ReviewClock
 from reviews.selectors import clock_state_condition, has_clock_in_state, reviews_visible_to
 from reviews.stage_at import stage_at_end_of
-from sscb.dates import say
 
 from .figure import Figure, link
 from .scope import Scope
@@ -27,7 +26,7 @@ def review_counts_by_kind_and_stage(scope: Scope) -> dict[tuple[str, str], dict]
     A period that has ended counts each review at the stage it held at the period's end (its
     dated stage moves), so a figure the Board has reported does not change as reviews move on."""
     first, last = scope.period.bounds
-    stage = F("stage") if _still_running(scope) else stage_at_end_of(last)
+    stage = F("stage") if scope.ended_on is None else stage_at_end_of(scope.ended_on)
     rows = (
         Review.objects.filter(scope.q("subgroup_id"))
         .annotate(stage_then=stage)
@@ -36,10 +35,6 @@ def review_counts_by_kind_and_stage(scope: Scope) -> dict[tuple[str, str], dict]
         .order_by()
     )
     return {(row["kind"], row["stage_then"]): row for row in rows}
-
-
-def _still_running(scope: Scope) -> bool:
-    return scope.period.bounds[1] >= scope.today
 
 
 def review_counts(scope: Scope, by_kind_and_stage: dict | None = None) -> dict:
@@ -88,17 +83,16 @@ def reviews_by_kind_and_stage(scope: Scope, by_kind_and_stage: dict) -> dict:
     stages = [s for s in Review.Stage if any(key[1] == s for key in counts)]
     common = {"active_year": scope.year, "subgroup": scope.subgroup_param}
     # An ended year's stages are those at its end: the register filters by the same.
-    stage_param = "stage" if _still_running(scope) else "year_end_stage"
+    stage_param = "stage" if scope.ended_on is None else "year_end_stage"
 
     def cell(n, stage=None, **params):
         if stage is not None:
             params[stage_param] = stage
         return Figure(n, link("reviews:list", **common, **params))
 
-    last = scope.period.bounds[1]
     return {
         # Which stage each is counted at, in words beside the table.
-        "stage_when": "today" if _still_running(scope) else f"at the year's end, {say(last)}",
+        "stage_when": scope.stage_when,
         "stages": [(s.value, s.label) for s in stages],
         "rows": [
             {

@@ -13,6 +13,7 @@ from sscb.dates import (
     financial_year_label,
     financial_year_of,
     quarter_bounds,
+    say,
 )
 from sscb.models import SubGroup
 
@@ -78,6 +79,25 @@ class Scope:
         if self.subgroup_ids is None:
             return Q()
         return Q(**{f"{path}__in": self.subgroup_ids})
+
+    @property
+    def ended_on(self) -> datetime.date | None:
+        """The period's last day once it has ended: a past period's stages are counted as they
+        stood then, so a figure the Board has reported does not change as work moves on. None
+        while the period runs (counted as they stand today)."""
+        last = self.period.last
+        return None if last >= self.today else last
+
+    @property
+    def stage_when(self) -> str:
+        """Which day's stages the figures count, in words beside a table."""
+        return (
+            "today"
+            if self.ended_on is None
+            else (
+                f"at the {'quarter' if self.period.quarter else 'year'}'s end, {say(self.ended_on)}"
+            )
+        )
 
     @property
     def subgroup_param(self):

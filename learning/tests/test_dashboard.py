@@ -132,6 +132,34 @@ def test_themes_by_loop_stage(bu_user, data):
     assert [t.title for t in figures["themes"]][0] == "T5 assured"
 
 
+def test_an_ended_years_themes_are_counted_at_the_stage_they_had_reached_by_its_end(
+    client, bu_user, data
+):
+    """2024/25's loop does not move on with this year's work: each theme at the stage its dated
+    steps had reached by 31 March 2025 (T2 agreed, T4 checked and T5 assured after it), and each
+    figure's link lists exactly those themes."""
+    figures = dashboard_figures(bu_user, 2024)
+    assert {row["stage"]: row["count"].value for row in figures["themes_by_stage"]} == {
+        "Themed": 2,
+        "Outcome agreed": 0,
+        "Delivered": 2,
+        "Practice checked": 1,
+        "Assured": 0,
+    }
+    assert [(t.title, t.loop_stage.label) for t in figures["themes"]][0] == (
+        "T5 assured",
+        "Practice checked",
+    )
+    client.force_login(bu_user)
+    for row in figures["themes_by_stage"]:
+        assert "stage_on=2025-03-31" in row["count"].url
+        assert _count_on(client, row["count"].url) == row["count"].value, row["count"].url
+    page = unescape(client.get(reverse("dashboard:index"), {"year": 2024}).content.decode())
+    assert "Themes by the furthest stage reached at the year's end, 31 March 2025" in page
+    this_year = unescape(client.get(reverse("dashboard:index"), {"year": 2025}).content.decode())
+    assert "Themes by the furthest stage reached today" in this_year
+
+
 def test_assurance_judgements_by_theme_and_agency_for_each_year(bu_user, data):
     assurance = dashboard_figures(bu_user, 2025)["assurance"]
     assert {k: assurance["totals"][k].value for k in ("assured", "partly", "not_assured")} == {
