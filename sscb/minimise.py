@@ -174,6 +174,20 @@ def _given(match) -> bool:
     return match.group("given").split("-", 1)[0].title() in GIVEN_NAMES
 
 
+# Where a word starts: a name is looked for at each one (``_from_each_word``).
+_WORD_START = re.compile(r"\b(?=[A-Za-z])")
+
+
+def _from_each_word(pattern: re.Pattern, text: str):
+    """``pattern``'s match at the start of each word, where there is one. Unlike ``finditer``,
+    a match read and set aside does not use up its words: in "Visited Jayden Smith" the match
+    "Visited Jayden" (not a given name) leaves "Jayden Smith" to be read."""
+    for word in _WORD_START.finditer(text):
+        match = pattern.match(text, word.start())
+        if match:
+            yield match
+
+
 def _names(text: str):
     for match in _NAME_AFTER.finditer(text):
         if _given(match):
@@ -182,11 +196,11 @@ def _names(text: str):
         if _given(match):
             yield match
     as_written = _CAPITALS.sub(lambda word: word.group().title(), text)  # same length
-    for match in _NAME.finditer(as_written):
+    for match in _from_each_word(_NAME, as_written):
         surname = match.group("surname")
         if _given(match) and (match.group("age") or (surname and surname not in NOT_SURNAMES)):
             yield match
-    for match in _SMALL_NAME.finditer(text):
+    for match in _from_each_word(_SMALL_NAME, text):
         if _given(match) and match.group("surname").title() in COMMON_SURNAMES:
             yield match
 
