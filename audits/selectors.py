@@ -49,6 +49,10 @@ def can_moderate(user) -> bool:
     return user.is_business_unit or is_qap_member(user)
 
 
+# Who moderates a submitted return (``can_moderate``), as every page and message says it.
+MODERATED_BY = "the Quality Assurance and Performance sub-group or the Business Unit"
+
+
 def can_open_cycle(user) -> bool:
     return user.is_business_unit
 

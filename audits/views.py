@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import can_record_work, require
@@ -250,6 +251,7 @@ def return_detail(request, uuid):
         "can_send_back": self_assessment.status == SelfAssessment.Status.SUBMITTED
         and selectors.can_moderate(request.user),
         "is_late": self_assessment.is_late(timezone.localdate()),
+        "moderated_by": selectors.MODERATED_BY,
         "reminders": reminders_about(self_assessment),
         "history": selectors.return_history(request.user, self_assessment),
         "access_log": access_log_about(request.user, self_assessment),
@@ -279,6 +281,7 @@ def _return_form_page(request, self_assessment, answer_forms, sign_off, refused=
         "sign_off": sign_off,
         "refused": refused,
         "is_late": self_assessment.is_late(timezone.localdate()),
+        "moderated_by": selectors.MODERATED_BY,
     }
     return render(request, "audits/return_form.html", context)
 
@@ -354,8 +357,8 @@ def return_submit(request, uuid):
         uuid,
         service=services.self_assessment_submit,
         verb="submitted",
-        success="Return submitted to the partnership. The Quality Assurance and Performance "
-        "sub-group will moderate it.",
+        success=f"Return submitted to the partnership. {capfirst(selectors.MODERATED_BY)} "
+        "will moderate it.",
         then="audits:return",
     )
 

@@ -287,6 +287,18 @@ class ProvideEvidenceForm(MinimisedFormMixin, forms.Form):
     )
     file = UploadField(required=False, label="Attach a document (optional)")
 
+    def __init__(self, *args, evidence=None, **kwargs):
+        """For ``evidence`` already received, an addition: the summary sent is filled in, and
+        a document may come on its own (the summary is kept unless it is changed)."""
+        adding = bool(evidence and evidence.received_on)
+        if adding:
+            kwargs.setdefault("initial", {"summary": evidence.summary})
+        super().__init__(*args, **kwargs)
+        if adding:
+            self.fields["summary"].required = False
+            self.fields["summary"].help_text = "What you sent, kept as it is unless you change it."
+            self.fields["file"].label = "Add a document"
+
 
 class JudgeEvidenceForm(MinimisedFormMixin, forms.Form):
     judgement = forms.ChoiceField(
@@ -434,11 +446,47 @@ class ProgressForm(MinimisedFormMixin, forms.Form):
     )
     file = UploadField(required=False, label="Attach evidence (optional)")
 
+    def __init__(self, *args, action=None, **kwargs):
+        """For ``action`` reported complete, not yet signed off: its owner corrects the
+        completion (its date and evidence, filled in) or adds its file."""
+        self.reported_complete = bool(action and action.status == Action.Status.COMPLETE)
+        if self.reported_complete:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "progress": action.progress,
+                    "completed_on": action.completed_on,
+                    "completion_evidence": action.completion_evidence,
+                },
+            )
+        elif action and action.completion_evidence:  # sent back: its evidence, to amend
+            kwargs.setdefault("initial", {"completion_evidence": action.completion_evidence})
+        super().__init__(*args, **kwargs)
+        if self.reported_complete:
+            del self.fields["at_risk"]
+            self.fields["completed_on"].label = "Completed on"
+            self.fields["completed_on"].required = True
+            self.fields["completed_on"].error_messages["required"] = (
+                "Give the date the action was completed."
+            )
+            self.fields["file"].label = "Add a file (optional)"
+
     def clean(self):
         data = super().clean()
         if data.get("completed_on") and not data.get("completion_evidence", "").strip():
             self.add_error("completion_evidence", "Say what shows the action is complete.")
         return data
+
+
+class SendBackForm(MinimisedFormMixin, forms.Form):
+    """The sub-group does not sign a reported completion off, and says why."""
+
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What should the owner put right?",
+        help_text="The owner reads this on the action's page; the action is in progress again.",
+        error_messages={"required": "Say what the owner should put right."},
+    )
 
 
 class SignOffForm(forms.Form):

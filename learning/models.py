@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sscb.dates import (
@@ -23,6 +24,7 @@ from sscb.dates import (
     not_before,
     not_future,
     not_past,
+    recorded_on,
 )
 from sscb.models import TimeStampedModel, at_most_people
 from sscb.record_urls import record_url
@@ -39,10 +41,15 @@ class LoopStage(models.IntegerChoices):
     PRACTICE_CHECKED = 5, "Practice checked"
     ASSURED = 6, "Assured"
 
-    @property
-    def next_step(self) -> str:
-        """What moves the loop on from here, in words a page shows under the stages."""
-        return LOOP_NEXT_STEPS.get(self, "")
+    def next_step_for(self, by: str = "") -> str:
+        """What moves the loop on from here, in words a page shows under the stages: the step
+        itself for a reader who may take it, or, given ``by`` (the sub-group that takes it, for
+        a reader who may not), who takes it. Never a page the reader could not open."""
+        steps = LOOP_NEXT_STEPS.get(self)
+        if steps is None:
+            return ""
+        yours, theirs = steps
+        return theirs.format(by=by) if by else yours
 
     @property
     def next_step_label(self) -> str:
@@ -50,15 +57,32 @@ class LoopStage(models.IntegerChoices):
 
 
 # The step each stage waits for (``selectors._outcome_steps``): each after "themed" by one
-# outcome that has taken every step before it.
+# outcome that has taken every step before it. First as said to a reader who may take it, then
+# naming who takes it (``selectors.loop_next_step``): the theme's sub-group, or for a finding
+# in no theme, the finding's.
 LOOP_NEXT_STEPS = {
-    LoopStage.IDENTIFIED: "put the finding into a priority theme (Collate findings).",
-    LoopStage.THEMED: "a learning outcome for the theme, agreed by the Executive.",
-    LoopStage.OUTCOME_AGREED: "a delivery activity of an agreed outcome, with the day it was "
-    "delivered.",
-    LoopStage.DELIVERED: "a practice development check of a delivered outcome with its "
-    "“Checked on” date: a check without that date does not count yet.",
-    LoopStage.PRACTICE_CHECKED: "assurance evidence on that outcome, judged “Assured”.",
+    LoopStage.IDENTIFIED: (
+        "put the finding into a priority theme (Collate findings).",
+        "the {by} puts the finding into a priority theme.",
+    ),
+    LoopStage.THEMED: (
+        "a learning outcome for the theme, agreed by the Executive.",
+        "the {by} proposes a learning outcome for the theme, and the Executive agrees it.",
+    ),
+    LoopStage.OUTCOME_AGREED: (
+        "a delivery activity of an agreed outcome, with the day it was delivered.",
+        "the {by} records the delivery of an agreed outcome, with the day it was delivered.",
+    ),
+    LoopStage.DELIVERED: (
+        "a practice development check of a delivered outcome with its “Checked on” date: a "
+        "check without that date does not count yet.",
+        "the {by} records a practice development check of a delivered outcome, with the day "
+        "it was checked.",
+    ),
+    LoopStage.PRACTICE_CHECKED: (
+        "assurance evidence on that outcome, judged “Assured”.",
+        "the {by} judges assurance evidence on that outcome “Assured”.",
+    ),
 }
 
 
@@ -829,6 +853,13 @@ class Action(TimeStampedModel):
     completion_evidence = models.TextField(
         blank=True, help_text="What shows the action is complete."
     )
+    # Why the sub-group sent a reported completion back rather than sign it off: shown to the
+    # owner until they report completion again (the history keeps every one).
+    sent_back_reason = models.TextField(
+        "reason it was sent back",
+        blank=True,
+        help_text="What the sub-group asks for before it can sign the action off.",
+    )
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -910,16 +941,43 @@ class Action(TimeStampedModel):
         return stored.first() != self.completed_on
 
     def _answers_since(self) -> tuple[datetime.date | None, str]:
-        """The latest day on which what the action answers came about, and its words: the
-        review's referral, the finding's identification, the outcome's agreement."""
+        """The latest day on which what the action answers came about, and its words, whatever
+        its plan: the review's referral, the end of the period its audit looked at, the
+        inspection its recommendation came from, the submission of the return whose standard
+        it answers (or, before that, the opening of the return's cycle), the finding's
+        identification, the outcome's agreement (or, while the Executive has not decided, the
+        day the outcome was recorded). Never a record's reference or title: the reader may be
+        an agency lead the record is closed to."""
         days = []
         if self.review_id:
-            # Never its reference: the reader may be an agency lead it is restricted from.
             days.append((self.review.referred_on, "the review's referral"))
+        if self.audit_id:
+            days.append((self.audit.period_end, "the end of the period its audit looked at"))
+        if self.recommendation_id:
+            days.append((self.recommendation.inspection.started_on, "the inspection it answers"))
+        if self.standard_assessment_id:
+            answered = self.standard_assessment.self_assessment
+            if answered.submitted_at:
+                days.append(
+                    (
+                        timezone.localdate(answered.submitted_at),
+                        "the submission of the return it answers",
+                    )
+                )
+            else:
+                days.append((answered.cycle.opened_on, "the opening of its return's cycle"))
         if self.finding_id:
-            days.append((self.finding.identified_on, "the day its finding was identified"))
-        if self.outcome_id and self.outcome.decided_on:
-            days.append((self.outcome.decided_on, "the Executive's agreement of its outcome"))
+            # Read by its key: the action may have been loaded for a reader the finding is
+            # closed to (``selectors.get_action_for_user``), who is still held to its date.
+            identified = Finding._base_manager.filter(pk=self.finding_id).values("identified_on")
+            days.append((identified[0]["identified_on"], "the day its finding was identified"))
+        if self.outcome_id:
+            if self.outcome.decided_on:
+                days.append((self.outcome.decided_on, "the Executive's agreement of its outcome"))
+            else:
+                days.append(
+                    (recorded_on(self.outcome), "the day its learning outcome was recorded")
+                )
         days = [(day, words) for day, words in days if day]
         return max(days, key=lambda pair: pair[0]) if days else (None, "")
 

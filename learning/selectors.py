@@ -33,6 +33,7 @@ from django.utils import timezone
 from audits.models import SelfAssessment, StandardAssessment
 from audits.performance.selectors import indicators_visible_to, returns_due
 from audits.selectors import (
+    MODERATED_BY,
     audits_visible_to,
     can_moderate,
     not_met,
@@ -40,7 +41,12 @@ from audits.selectors import (
     standards_not_met,
     unanswered,
 )
-from reviews.selectors import review_hidden_annotation, review_visible_at, reviews_visible_to
+from reviews.selectors import (
+    asked_of_agency,
+    review_hidden_annotation,
+    review_visible_at,
+    reviews_visible_to,
+)
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
 from sscb.lists import PAGE_SIZE, CountedPaginator, count_up_to, first_rows, plural
 from sscb.models import Agency, SubGroup, User
@@ -624,7 +630,14 @@ def agency_work(user) -> dict:
     for action in actions:
         action.next_url = action.get_absolute_url()
         if action.status == Action.Status.COMPLETE:
-            action.next_step = f"Nothing: the {action.subgroup} signs it off"
+            action.next_step = (
+                f"Nothing: the {action.subgroup} signs it off (until then you may correct it)"
+            )
+        elif action.sent_back_reason:
+            action.next_step = (
+                f"Sent back by the {action.subgroup}: put right what it asks, then report "
+                "completion again"
+            )
         elif action.rag_state == Action.Rag.RED:
             action.next_step = "Overdue: report progress, or completion with its evidence"
         else:
@@ -667,7 +680,7 @@ def agency_work(user) -> dict:
             by = f"submit it by {item.deadline:%-d %B %Y}"
             item.next_step = f"Overdue: fill in and {by}" if item.late else f"Fill in and {by}"
         elif item.status == SelfAssessment.Status.SUBMITTED:
-            item.next_step = "Nothing: the Business Unit moderates it"
+            item.next_step = f"Nothing: {MODERATED_BY} moderates it"
         elif item.not_met_count:
             item.next_step = (
                 f"Read the moderation: {plural(item.not_met_count, 'standard')} not met, "
@@ -682,7 +695,38 @@ def agency_work(user) -> dict:
         "evidence_count": evidence_count,
         "returns": returns,
         "performance_due": returns_due(user),
+        "case_files": case_file_requests(user),
     }
+
+
+def case_file_requests(user) -> list:
+    """For My agency: each chronology and agency report the reviews its lead may open ask of
+    the agency and still await (``reviews.selectors.asked_of_agency``), asked longest ago
+    first, with ``next_step`` and ``next_url``; one query."""
+    rows = []
+    for row in asked_of_agency(user):
+        review = row.review
+        if row.chronology_awaited:
+            rows.append(
+                {
+                    "review": review,
+                    "what": "Chronology",
+                    "requested_on": row.chronology_requested_on,
+                    "next_step": "Add your entries, then mark your chronology as complete",
+                    "next_url": reverse("reviews:chronology", args=[review.uuid]),
+                }
+            )
+        if row.report_awaited:
+            rows.append(
+                {
+                    "review": review,
+                    "what": "Agency report",
+                    "requested_on": row.report_requested_on,
+                    "next_step": "Upload your agency report, then mark it as complete",
+                    "next_url": reverse("reviews:documents", args=[review.uuid]),
+                }
+            )
+    return sorted(rows, key=lambda row: row["requested_on"])
 
 
 # The golden thread --------------------------------------------------------------------------
@@ -906,8 +950,16 @@ def thread_forward(user, *, review=None, audit=None, inspection=None, page=None)
     }
 
 
+def _findings_not_shown(theme: PriorityTheme, shown: list) -> int:
+    """How many of ``theme``'s findings the reader may not open, of those the theme list counts
+    (as the Board's figures do): a page says so, as a number only, where it lists ``shown``."""
+    return Finding.objects.filter(theme=theme).count() - len(shown)
+
+
 def thread_back(user, evidence: AssuranceEvidence) -> dict:
-    """From a piece of evidence: its outcome and theme, and the findings and sources behind them."""
+    """From a piece of evidence: its outcome and theme, the findings behind them (and how many
+    more are not open to the reader) and their sources: the reviews, audits and inspections,
+    and the kinds of any other source (practitioner feedback ...), as the findings name them."""
     theme = get_theme_for_user(user, evidence.outcome.theme.uuid)
     findings = list(finding_list(user).filter(theme=theme))
     return {
@@ -915,11 +967,19 @@ def thread_back(user, evidence: AssuranceEvidence) -> dict:
         "outcome": evidence.outcome,
         "theme": theme,
         "findings": findings,
+        "findings_not_shown": _findings_not_shown(theme, findings),
         "reviews": sorted({f.review for f in findings if f.review_id}, key=lambda r: r.reference),
         "audits": sorted({f.audit for f in findings if f.audit_id}, key=lambda a: a.reference),
         "inspections": sorted(
             {f.recommendation.inspection for f in findings if f.recommendation_id},
             key=lambda i: i.reference,
+        ),
+        "other_sources": sorted(
+            {
+                f.get_source_display()
+                for f in findings
+                if not (f.review_id or f.audit_id or f.recommendation_id)
+            }
         ),
     }
 
@@ -938,13 +998,19 @@ def theme_detail(user, theme: PriorityTheme, page=None) -> dict:
     return {
         "theme": theme,
         "findings": findings,
-        # The theme list counts every finding (as the Board's figures do): the page says how
-        # many of those it does not show this reader, as a number only.
-        "findings_not_shown": Finding.objects.filter(theme=theme).count() - len(findings),
+        "findings_not_shown": _findings_not_shown(theme, findings),
         "actions": _thread_actions(
             user, findings=findings, outcomes=list(theme.outcomes.all()), page=page
         ),
     }
+
+
+def loop_next_step(user, stage: LoopStage, subgroup: SubGroup) -> str:
+    """What moves the loop on from ``stage``, as ``user`` reads it under the stages: the step
+    itself for those who may take it (who work for ``subgroup``, which takes it), and for anyone
+    else who takes it, never a page that would refuse them."""
+    may_take_it = can_work_for_subgroup(user, subgroup.pk)
+    return stage.next_step_for("" if may_take_it else str(subgroup))
 
 
 def subgroups_for_work(user) -> QuerySet:

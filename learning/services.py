@@ -13,6 +13,7 @@ from learning.meetings.models import AgendaItem, Meeting
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
 from sscb.dates import check_dates, not_before
+from sscb.history import saying
 from sscb.models import SubGroup
 from sscb.reminders import reminders_cancel_for
 from sscb.uploads import stored_name, validate_upload
@@ -319,16 +320,31 @@ def evidence_provide(
     received_on: datetime.date | None = None,
     upload=None,
     uploaded_by=None,
-) -> AssuranceEvidence:
+) -> Attachment | None:
     """The agency (or the Business Unit for it) provides requested evidence, with a document
-    if ``upload`` is given (refused, it refuses the whole)."""
+    if ``upload`` is given (refused, it refuses the whole); returns the document kept, if any.
+
+    Once received, until it is judged, it may be added to: a document, a new summary, or both.
+    An empty summary then keeps the one sent, and the day it was received stays the first."""
     if evidence.judgement != AssuranceEvidence.Judgement.PENDING:
         raise ValidationError("This evidence has already been judged and cannot be changed.")
+    summary = summary.strip()
+    if evidence.received_on is None:
+        if not summary:
+            raise ValidationError({"summary": "Say what the evidence shows."})
+        fields = {"summary": summary, "received_on": received_on or _today()}
+    else:
+        fields = {"summary": summary} if summary and summary != evidence.summary else {}
+        if not fields and not upload:
+            raise ValidationError(
+                "Nothing was added: attach a document, or change what the evidence shows."
+            )
     reminders_cancel_for(evidence)
-    _save(evidence, {"summary": summary, "received_on": received_on or _today()})
+    if fields:
+        _save(evidence, fields)
     if upload:
-        attachment_add(parent=evidence, upload=upload, uploaded_by=uploaded_by)
-    return evidence
+        return attachment_add(parent=evidence, upload=upload, uploaded_by=uploaded_by)
+    return None
 
 
 def evidence_judge(
@@ -468,6 +484,7 @@ def action_completion_problems(*, action: Action, completed_on: datetime.date) -
     trial.clean()
 
 
+@transaction.atomic
 def action_report_progress(
     *,
     action: Action,
@@ -477,12 +494,22 @@ def action_report_progress(
     completion_evidence: str = "",
     upload=None,
     uploaded_by=None,
-) -> Action:
+) -> Attachment | None:
     """The owning agency reports progress, or completion with its evidence, with a document if
-    ``upload`` is given (refused, it refuses the whole)."""
-    if action.is_done:
-        raise ValidationError("This action is already complete.")
+    ``upload`` is given (refused, it refuses the whole); returns the document kept, if any.
+
+    Reported complete, until the sub-group signs it off or sends it back, the owner may still
+    correct the completion (its date, its evidence) and add its file."""
+    if action.status == Action.Status.SIGNED_OFF:
+        raise ValidationError("This action has been signed off: its completion cannot change.")
     fields = {"progress": progress, "at_risk": at_risk}
+    if action.status == Action.Status.COMPLETE and not completed_on:
+        raise ValidationError(
+            {
+                "completed_on": "This action is reported complete: give the date it was "
+                f"completed. If it is not complete, ask the {action.subgroup} to send it back."
+            }
+        )
     if completed_on:
         if not completion_evidence.strip():
             raise ValidationError({"completion_evidence": "Say what shows the action is complete."})
@@ -491,14 +518,16 @@ def action_report_progress(
             "completed_on": completed_on,
             "completion_evidence": completion_evidence,
             "at_risk": False,
+            # What the sub-group asked, when it sent a completion back, has been answered.
+            "sent_back_reason": "",
         }
         reminders_cancel_for(action)
     elif action.status == Action.Status.OPEN:
         fields["status"] = Action.Status.IN_PROGRESS
     _save(action, fields)
     if upload:
-        attachment_add(parent=action, upload=upload, uploaded_by=uploaded_by)
-    return action
+        return attachment_add(parent=action, upload=upload, uploaded_by=uploaded_by)
+    return None
 
 
 def action_sign_off(*, action: Action, signed_off_by, follow_up_on: datetime.date | None) -> Action:
@@ -514,6 +543,29 @@ def action_sign_off(*, action: Action, signed_off_by, follow_up_on: datetime.dat
             "follow_up_on": follow_up_on,
         },
     )
+
+
+def action_send_back(*, action: Action, reason: str) -> Action:
+    """The sub-group does not sign a reported completion off: the action is in progress again,
+    with no completion date, and its owner reads why (``sent_back_reason``) until they report
+    completion again. Its reminders are planned afresh, as for any action in progress."""
+    if action.status != Action.Status.COMPLETE:
+        raise ValidationError(
+            "Only an action reported complete, not yet signed off, can be sent back."
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": "Say what the owner should put right."})
+    with saying(action, "sent back, not signed off"):
+        _save(
+            action,
+            {
+                "status": Action.Status.IN_PROGRESS,
+                "completed_on": None,
+                "sent_back_reason": reason.strip(),
+            },
+        )
+    reminders_cancel_for(action)
+    return action
 
 
 def action_record_follow_up(*, action: Action, result: str) -> Action:

@@ -46,6 +46,7 @@ urlpatterns = [
     path("actions/<uuid:uuid>/edit/", views.action_edit, name="action_edit"),
     path("actions/<uuid:uuid>/progress/", views.action_progress, name="action_progress"),
     path("actions/<uuid:uuid>/sign-off/", views.action_sign_off, name="action_sign_off"),
+    path("actions/<uuid:uuid>/send-back/", views.action_send_back, name="action_send_back"),
     path("actions/<uuid:uuid>/follow-up/", views.action_follow_up, name="action_follow_up"),
     path("my-agency/", views.my_agency, name="my_agency"),
     path("files/<uuid:uuid>/", views.attachment_download, name="attachment"),

@@ -66,15 +66,16 @@ def _form_page(request, form, **page):
 
 def _act(request, record, form, *, save, success, page, form_name):
     """One act posted from ``record``'s page: on a valid ``form`` call ``save()`` (one service),
-    say ``success`` and go back to the record; otherwise ``page``, the record's page again,
-    re-read, with the form (as ``form_name``) showing why and nothing changed."""
+    say ``success`` (or, a function, what it makes of what ``save()`` returned) and go back to
+    the record; otherwise ``page``, the record's page again, re-read, with the form (as
+    ``form_name``) showing why and nothing changed."""
     if form.is_valid():
         try:
-            save()
+            saved = save()
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, success)
+            messages.success(request, success(saved) if callable(success) else success)
             return redirect(record.get_absolute_url())
     return page(request, record.uuid, **{form_name: form})
 
@@ -129,12 +130,15 @@ FINDING_HISTORY_FIELDS = [
 def finding_detail(request, uuid):
     finding = selectors.get_finding_for_user(request.user, uuid)
     stage = selectors.findings_with_loop_stage(Finding.objects.filter(pk=finding.pk)).get()
+    # A finding in no theme waits on its own sub-group; one in a theme, on the theme's.
+    takes_it = finding.theme.subgroup if finding.theme_id else finding.subgroup
     return render(
         request,
         "learning/finding_detail.html",
         {
             "finding": finding,
             "loop_stage": stage.loop_stage,
+            "next_step": selectors.loop_next_step(request.user, stage.loop_stage, takes_it),
             "stages": LoopStage,
             "agencies": list(finding.agencies.all()),
             "actions": list(selectors.action_list(request.user).filter(finding=finding)),
@@ -232,6 +236,7 @@ def theme_detail(request, uuid):
     context |= {
         "stages": LoopStage,
         "loop_stage": theme.loop_stage,
+        "next_step": selectors.loop_next_step(request.user, theme.loop_stage, theme.subgroup),
         "can_edit": can_work_for_subgroup(request.user, theme.subgroup_id),
         "moves": [PriorityTheme.Status(s) for s in PriorityTheme.TRANSITIONS[theme.status]],
         "history": versions_with_changes(
@@ -596,14 +601,17 @@ def _evidence_page(request, uuid, **bound):
     evidence = selectors.get_evidence_for_user(user, uuid)
     context = selectors.thread_back(user, evidence)
     attachments = list(evidence.attachments.select_related("uploaded_by"))
+    theme = context["theme"]
     context |= {
         "attachments": attachments,
         "access_log": access_log_about(user, *attachments) if attachments else None,
         "reminders": reminders_about(evidence),
-        "history": versions_with_changes(
-            evidence.history.select_related("history_user"), EVIDENCE_HISTORY_FIELDS
+        "history": history_of(
+            evidence.history.select_related("history_user"),
+            EVIDENCE_HISTORY_FIELDS,
+            [_documents_part(evidence=evidence)],
         ),
-        "provide_form": bound.get("provide_form") or forms.ProvideEvidenceForm(),
+        "provide_form": bound.get("provide_form") or forms.ProvideEvidenceForm(evidence=evidence),
         "judge_form": bound.get("judge_form") or forms.JudgeEvidenceForm(),
         "can_provide": selectors.can_provide_evidence(user, evidence),
         "can_judge": _may_judge(user, evidence)
@@ -612,9 +620,34 @@ def _evidence_page(request, uuid, **bound):
         # The next record of the loop: an action for the agency, in the outcome's plan.
         "can_add_action": _may_judge(user, evidence) and evidence.agency_id,
         "stages": LoopStage,
-        "loop_stage": context["theme"].loop_stage,
+        "loop_stage": theme.loop_stage,
+        "next_step": selectors.loop_next_step(
+            user, theme.loop_stage, evidence.outcome.theme.subgroup
+        ),
     }
     return render(request, "learning/evidence_detail.html", context)
+
+
+def _with_document(document) -> str:
+    return f", with the document “{document.name}”" if document else ""
+
+
+# What a record's history says of the files added to it (an action's or evidence's): who added
+# one and when, never the name it was uploaded with, which nobody checked for a child's name
+# (as a review's document versions, reviews.history).
+DOCUMENT_HISTORY_FIELDS = ["uploaded_by"]
+
+
+def _documents_part(**parent) -> Part:
+    """The files of ``parent`` (``action=`` or ``evidence=``), as a part of its history: they
+    are seen by whoever sees it (``selectors.get_attachment_for_user``)."""
+    return Part(
+        "document",
+        Attachment.history.filter(
+            **{f"{name}_id": record.pk for name, record in parent.items()}
+        ).select_related("history_user"),
+        DOCUMENT_HISTORY_FIELDS,
+    )
 
 
 def _may_judge(user, evidence):
@@ -632,7 +665,18 @@ def evidence_provide(request, uuid):
     user = request.user
     evidence = selectors.get_evidence_for_user(user, uuid)
     require(selectors.can_provide_evidence(user, evidence))
-    form = forms.ProvideEvidenceForm(request.POST, request.FILES)
+    form = forms.ProvideEvidenceForm(request.POST, request.FILES, evidence=evidence)
+    # What it held before, so that the message says what this adds.
+    received, summary = evidence.received_on, evidence.summary
+
+    def success(document):
+        if received is None:
+            return f"Evidence sent{_with_document(document)}."
+        added = [f"the document “{document.name}”"] if document else []
+        if evidence.summary != summary:
+            added.append("a new summary of what it shows")
+        return f"Added to the evidence: {' and '.join(added)}."
+
     return _act(
         request,
         evidence,
@@ -643,7 +687,7 @@ def evidence_provide(request, uuid):
             upload=form.cleaned_data.get("file"),
             uploaded_by=user,
         ),
-        success="Evidence sent.",
+        success=success,
         page=_evidence_page,
         form_name="provide_form",
     )
@@ -837,6 +881,7 @@ ACTION_HISTORY_FIELDS = [
     "progress",
     "completed_on",
     "completion_evidence",
+    "sent_back_reason",
     "signed_off_by",
     "signed_off_on",
     "follow_up_on",
@@ -857,27 +902,48 @@ def _action_page(request, uuid, **bound):
     def detail():
         action = selectors.get_action_for_user(user, uuid)
         can_sign_off = _may_sign_off(user, action)
+        # Until it is signed off, its owner may still correct a completion reported.
+        can_progress = (
+            selectors.can_report_progress(user, action)
+            and action.status != Action.Status.SIGNED_OFF
+        )
+        shown = {
+            "progress_form": can_progress,
+            "sign_off_form": can_sign_off and action.status == Action.Status.COMPLETE,
+            "send_back_form": can_sign_off and action.status == Action.Status.COMPLETE,
+            "follow_up_form": can_sign_off
+            and action.status == Action.Status.SIGNED_OFF
+            and not action.followed_up_on,
+        }
         return {
             "action": action,
             "rag": action.rag(timezone.localdate()),
             "attachments": attachments,
-            "history": versions_with_changes(
+            "history": history_of(
                 action.history.select_related("history_user"),
                 ACTION_HISTORY_FIELDS,
+                [_documents_part(action=action)],
                 shown=HISTORY_SHOWN,
             ),
             "reminders": reminders_about(action),
             "return_opens": selectors.return_opens(user, action),
-            "progress_form": bound.get("progress_form") or forms.ProgressForm(),
+            "progress_form": bound.get("progress_form") or forms.ProgressForm(action=action),
             # The follow-up date the action already holds, to confirm or change.
             "sign_off_form": bound.get("sign_off_form")
             or forms.SignOffForm(initial={"follow_up_on": action.follow_up_on}),
+            "send_back_form": bound.get("send_back_form") or forms.SendBackForm(),
             "follow_up_form": bound.get("follow_up_form") or forms.FollowUpForm(),
-            "can_progress": selectors.can_report_progress(user, action) and not action.is_done,
-            "can_sign_off": can_sign_off and action.status == Action.Status.COMPLETE,
-            "can_follow_up": can_sign_off
-            and action.status == Action.Status.SIGNED_OFF
-            and not action.followed_up_on,
+            "can_progress": shown["progress_form"],
+            "can_sign_off": shown["sign_off_form"],
+            "can_follow_up": shown["follow_up_form"],
+            # Why a form posted from a page since overtaken (signed off meanwhile) was refused:
+            # its card is no longer shown to say it.
+            "refused": [
+                error
+                for name, form in bound.items()
+                if not shown[name]
+                for error in form.non_field_errors()
+            ],
             "can_edit": can_sign_off,
         }
 
@@ -907,7 +973,8 @@ def action_progress(request, uuid):
     user = request.user
     action = selectors.get_action_for_user(user, uuid)
     require(selectors.can_report_progress(user, action))
-    form = forms.ProgressForm(request.POST, request.FILES)
+    form = forms.ProgressForm(request.POST, request.FILES, action=action)
+    was_complete = action.status == Action.Status.COMPLETE
     if not form.is_valid() and form.cleaned_data.get("completed_on"):
         # The action's own date rules too, so that every problem is said in one round.
         try:
@@ -918,19 +985,26 @@ def action_progress(request, uuid):
             add_service_errors(form, error)
 
     def save():
-        data = dict(form.cleaned_data)
+        data = {"at_risk": False} | form.cleaned_data  # no "at risk" once reported complete
         # Progress changes no field that decides who may see the action (or anything else).
         with figures_cache.visibility_unchanged(Action, Attachment):
             return services.action_report_progress(
                 action=action, upload=data.pop("file", None), uploaded_by=user, **data
             )
 
+    def success(document):
+        if was_complete:
+            return f"Completion updated{_with_document(document)}."
+        if action.status == Action.Status.COMPLETE:
+            return f"Completion reported{_with_document(document)}."
+        return f"Progress saved{_with_document(document)}."
+
     return _act(
         request,
         action,
         form,
         save=save,
-        success="Progress saved.",
+        success=success,
         page=_action_page,
         form_name="progress_form",
     )
@@ -953,6 +1027,24 @@ def action_sign_off(request, uuid):
         success="Action signed off.",
         page=_action_page,
         form_name="sign_off_form",
+    )
+
+
+@require_POST
+def action_send_back(request, uuid):
+    """The sub-group does not sign a reported completion off: back to its owner, saying why."""
+    user = request.user
+    action = selectors.get_action_for_user(user, uuid)
+    require(_may_sign_off(user, action))
+    form = forms.SendBackForm(request.POST)
+    return _act(
+        request,
+        action,
+        form,
+        save=lambda: services.action_send_back(action=action, reason=form.cleaned_data["reason"]),
+        success=f"Sent back to {action.owner_agency}: the action is in progress again.",
+        page=_action_page,
+        form_name="send_back_form",
     )
 
 

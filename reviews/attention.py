@@ -9,7 +9,18 @@ from sscb.lists import first_rows
 from sscb.record_urls import url_for
 
 from .models import CaseDocument, Review, ReviewAgency, ReviewClock, TermsOfReference
-from .selectors import clock_state_condition, has_clock_in_state, on_panel, reviews_visible_to
+from .selectors import (
+    AGENCY_PARTS,
+    agency_lead_on_panel,
+    any_part_awaited,
+    asked_of_agency,
+    awaited_from_agency,
+    clock_state_condition,
+    has_clock_in_state,
+    on_panel,
+    reviews_visible_to,
+    with_awaited_parts,
+)
 
 
 def _workable(user):
@@ -128,14 +139,9 @@ def _waiting_on_reviewer(review) -> list[str]:
     return waiting
 
 
-def _awaited(field: str) -> Count:
+def _awaited(part: str) -> Count:
     return Count(
-        "agencies",
-        filter=Q(
-            **{f"agencies__{field}_requested_on__isnull": False},
-            **{f"agencies__{field}_received_on__isnull": True},
-        ),
-        distinct=True,
+        "agencies", filter=awaited_from_agency(part, agency="agencies__", review=""), distinct=True
     )
 
 
@@ -178,28 +184,72 @@ def reviews_i_lead(user):
     return items
 
 
+def _asked(row, part: str) -> str:
+    return f"Asked for on {getattr(row, f'{part}_requested_on'):%-d %b %Y}."
+
+
 @attention_provider
-def chronologies_asked_of_my_agency(user):
-    """For an agency lead: reviews that asked for their agency's chronology, still open."""
+def asked_of_my_agency(user):
+    """For an agency lead: each chronology and agency report the reviews they may open ask of
+    their agency and still await (``asked_of_agency``)."""
     if not user.is_agency_lead:
         return []
-    asked = (
-        ReviewAgency.objects.filter(
-            review__in=reviews_visible_to(user).filter(chronology_closed_on__isnull=True),
-            agency_id=user.agency_id,
-            chronology_requested_on__isnull=False,
-            chronology_received_on__isnull=True,
+    items = []
+    for row in asked_of_agency(user):
+        review = row.review
+        if row.chronology_awaited:
+            items.append(
+                Attention(
+                    title=f"{review.reference}: your agency's chronology is asked for",
+                    detail=f"{_asked(row, 'chronology')} Add your agency's entries, or upload "
+                    "them as a CSV or Excel file; when they are all in, mark your chronology "
+                    "as complete on the chronology page.",
+                    url=url_for("reviews:chronology", args=[review.uuid]),
+                    level="warning",
+                )
+            )
+        if row.report_awaited:
+            items.append(
+                Attention(
+                    title=f"{review.reference}: your agency's report is asked for",
+                    detail=f"{_asked(row, 'report')} Upload your agency report (IMR) on the "
+                    "review's Documents tab, then mark it as complete there.",
+                    url=url_for("reviews:documents", args=[review.uuid]),
+                    level="warning",
+                )
+            )
+    return items
+
+
+@attention_provider
+def asked_of_agencies_kept_out(user):
+    """For the Business Unit: a restricted review waiting for an agency's chronology or report
+    when no lead of that agency sits on its panel, so that none can see what is asked."""
+    if not user.is_business_unit:
+        return []
+    rows = (
+        with_awaited_parts(
+            ReviewAgency.objects.filter(any_part_awaited(), review__is_restricted=True).exclude(
+                agency_lead_on_panel()
+            )
         )
-        .select_related("review")
-        .order_by("chronology_requested_on")
+        .select_related("review", "agency")
+        .order_by("review__referred_on", "review_id", "agency__name")
     )
-    return [
-        Attention(
-            title=f"{row.review.reference}: your agency's chronology is asked for",
-            detail=f"Asked for on {row.chronology_requested_on:%-d %b %Y}. Add your agency's "
-            "entries, or upload them as a CSV or Excel file.",
-            url=url_for("reviews:chronology", args=[row.review.uuid]),
-            level="warning",
-        )
-        for row in asked
-    ]
+    items = []
+    for row in rows:
+        for part, words in AGENCY_PARTS.items():
+            if getattr(row, f"{part}_awaited"):
+                items.append(
+                    Attention(
+                        title=f"{row.review.reference}: {row.agency.name} is asked for its "
+                        f"{words} but no lead of it is on the panel of this restricted review",
+                        detail=f"{_asked(row, part)} Only the panel, the lead reviewer and the "
+                        "Business Unit open a restricted review, so the agency cannot see the "
+                        f"request. Put one of its leads on the panel (Edit the register entry), "
+                        f"or record the {words} as received when it comes another way.",
+                        url=url_for("reviews:section", args=[row.review.uuid, "register"]),
+                        level="warning",
+                    )
+                )
+    return items

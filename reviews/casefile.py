@@ -35,7 +35,14 @@ from .models import (
     ReviewTeamMember,
     TermsOfReference,
 )
-from .selectors import can_edit_review, case_files_open_to, on_panel, reviews_visible_to
+from .selectors import (
+    AGENCY_PARTS,
+    can_edit_review,
+    case_files_open_to,
+    on_panel,
+    reviews_visible_to,
+    with_awaited_parts,
+)
 
 # ---------------------------------------------------------------------------------------- reads
 
@@ -73,10 +80,9 @@ def involved_agencies(review: Review) -> list[Agency]:
     ]
 
 
-def chronology_agencies_for(user, review: Review, agencies: list[Agency] | None = None) -> list:
-    """The agencies ``user`` may add or change entries for now: none once it is closed."""
-    if review.chronology_closed_on:
-        return []
+def agencies_entered_by(user, review: Review, agencies: list[Agency] | None = None) -> list:
+    """The agencies ``user`` enters for in ``review``'s chronology while it is open: every
+    agency involved for the review's editors, their own for an agency's lead."""
     agencies = involved_agencies(review) if agencies is None else agencies
     if can_edit_review(user, review):
         return agencies
@@ -85,14 +91,48 @@ def chronology_agencies_for(user, review: Review, agencies: list[Agency] | None 
     return []
 
 
+def chronology_agencies_for(user, review: Review, agencies: list[Agency] | None = None) -> list:
+    """The agencies ``user`` may add or change entries for now: none once it is closed."""
+    if review.chronology_closed_on:
+        return []
+    return agencies_entered_by(user, review, agencies)
+
+
+def chronology_closed_message(user, review: Review) -> str:
+    """What a closed chronology says to ``user``: since when, and who may reopen it."""
+    said = (
+        f"The chronology was closed on {review.chronology_closed_on:%-d %B %Y}: no more entries "
+        "can be added or changed."
+    )
+    if can_edit_review(user, review):
+        return f"{said} You may reopen it on the chronology page, saying why."
+    return (
+        f"{said} To add or change an entry, ask the Business Unit or the {review.subgroup} to "
+        "reopen it."
+    )
+
+
 def get_chronology_entry_for_user(user, review: Review, entry_uuid, write=False):
-    """One entry of ``review``: 404 if ``user`` may not read it, 403 if they may not change it."""
+    """One entry of ``review``: 404 if ``user`` may not read it, 403 if they may never change
+    it (a closed chronology is said so by the page and refused by ``chronology_entry_save``)."""
     entry = chronology_visible_to(user).filter(review=review, uuid=entry_uuid).first()
     if entry is None:
         raise Http404("No such chronology entry")
-    if write and entry.agency_id not in {a.pk for a in chronology_agencies_for(user, review)}:
+    if write and entry.agency_id not in {a.pk for a in agencies_entered_by(user, review)}:
         raise PermissionDenied
     return entry
+
+
+def agency_part_of(user, review: Review) -> ReviewAgency | None:
+    """For an agency's lead: their agency's part in ``review`` (what was asked of it, and what
+    is still awaited: ``with_awaited_parts``); None for anyone else."""
+    if not user.is_agency_lead:
+        return None
+    return (
+        with_awaited_parts(ReviewAgency.objects.filter(review=review, agency_id=user.agency_id))
+        .select_related("agency")
+        .first()
+    )
 
 
 def terms_of(review: Review) -> list[TermsOfReference]:
@@ -114,10 +154,7 @@ def team_of(review: Review) -> list[ReviewTeamMember]:
 
 def _check_may_enter(user, review: Review, agency) -> None:
     if review.chronology_closed_on:
-        raise ValidationError(
-            f"The chronology was closed on {review.chronology_closed_on:%-d %B %Y}: entries "
-            "can no longer be added or changed."
-        )
+        raise ValidationError(chronology_closed_message(user, review))
     if agency is None or agency.pk not in {a.pk for a in chronology_agencies_for(user, review)}:
         raise ValidationError({"agency": "Choose one of the agencies you may enter for."})
 
@@ -170,6 +207,54 @@ def chronology_reopen(*, review: Review, by, reason: str) -> Review:
     review._change_reason = f"Chronology reopened: {reason}"[:100]
     review.save(update_fields=["chronology_closed_on", "updated_at"])
     return review
+
+
+def _not_awaited(row: ReviewAgency, review: Review, part: str, by) -> str:
+    """Why the agency's ``part`` is not awaited (``awaited_from_agency``), in words."""
+    words = AGENCY_PARTS[part]
+    received = getattr(row, f"{part}_received_on")
+    if not getattr(row, f"{part}_requested_on"):
+        return f"The review has not asked {row.agency} for its {words}."
+    if received:
+        return f"{row.agency}'s {words} was received on {received:%-d %B %Y}."
+    if part == "chronology" and review.chronology_closed_on:
+        return chronology_closed_message(by, review)
+    return (
+        f"{review.reference} is at “{review.get_stage_display()}”: it no longer waits for "
+        f"{row.agency}'s {words}."
+    )
+
+
+@transaction.atomic
+def agency_part_complete(*, review: Review, by, part: str) -> ReviewAgency:
+    """An agency's lead says its ``part`` of the case file is complete: its chronology (the
+    entries it made here) or its agency report (uploaded here). The review has it from today,
+    its received date, and the review's history says who marked it so."""
+    if part not in AGENCY_PARTS or not by.is_agency_lead:
+        raise PermissionDenied
+    row = (
+        with_awaited_parts(ReviewAgency.objects.filter(review=review, agency_id=by.agency_id))
+        .select_for_update(of=("self",))
+        .select_related("agency")
+        .first()
+    )
+    if row is None:
+        raise PermissionDenied
+    if not getattr(row, f"{part}_awaited"):
+        raise ValidationError(_not_awaited(row, review, part, by))
+    reports = review.documents.filter(kind=AGENCY_REPORT, agency=row.agency)
+    if part == "report" and not reports.exists():
+        raise ValidationError(
+            f"Upload {row.agency}'s agency report on the review's Documents tab first, then "
+            "mark it as complete."
+        )
+    field = f"{part}_received_on"
+    setattr(row, field, timezone.localdate())
+    row.full_clean()
+    row._history_user = by
+    with saying(row, f"marked complete by {row.agency}"):
+        row.save(update_fields=[field, "updated_at"])
+    return row
 
 
 # The upload template: the columns, in order, and what each holds (shown on the upload page).
@@ -336,12 +421,26 @@ def documents_visible_to(user):
             kind__in=PUBLISHED_KINDS,
         )
     )
-    documents = documents.filter(
-        ~Q(kind=DRAFT) | Q(review__lead_reviewer=user) | on_panel(user, "review")
-    )
+    documents = documents.filter(~Q(kind=DRAFT) | _reads_drafts(user))
     if user.is_agency_lead:
         documents = documents.filter(~Q(kind=AGENCY_REPORT) | Q(agency_id=user.agency_id))
     return documents
+
+
+def _leads(user, review_ref: str = "review__") -> Q:
+    """For rows of (or pointing at) reviews: ``user``, an independent reviewer, leads the review
+    (someone once its lead reviewer whose role has changed no longer reads it as one)."""
+    if not user.is_independent_reviewer:
+        return Q(pk__in=[])
+    return Q(**{f"{review_ref}lead_reviewer": user})
+
+
+def _reads_drafts(user) -> Q:
+    """For documents: ``user`` reads the review's drafts, as its lead reviewer or on its panel;
+    an agency's lead on a panel reads only their own agency's part (``sees_drafts``)."""
+    if user.is_agency_lead:
+        return _leads(user)
+    return _leads(user) | on_panel(user, "review")
 
 
 def documents_of(user, review: Review) -> list[CaseDocument]:
@@ -356,18 +455,27 @@ def documents_of(user, review: Review) -> list[CaseDocument]:
     )
 
 
+def leads(user, review: Review) -> bool:
+    """``_leads`` for one review."""
+    return user.is_independent_reviewer and review.lead_reviewer_id == user.pk
+
+
 def sees_drafts(user, review: Review) -> bool:
-    """``panel_members`` is prefetched by ``get_review_for_user``."""
+    """``_reads_drafts`` for one review. ``panel_members`` is prefetched by
+    ``get_review_for_user``."""
     return (
         user.is_business_unit
-        or review.lead_reviewer_id == user.pk
-        or any(member.pk == user.pk for member in review.panel_members.all())
+        or leads(user, review)
+        or (
+            not user.is_agency_lead
+            and any(member.pk == user.pk for member in review.panel_members.all())
+        )
     )
 
 
 def document_kinds_for(user, review: Review) -> list[str]:
     """The kinds of document ``user`` may upload to ``review``."""
-    if can_edit_review(user, review) or review.lead_reviewer_id == user.pk:
+    if can_edit_review(user, review) or leads(user, review):
         kinds = list(CaseDocument.Kind.values)
     elif user.is_agency_lead:
         kinds = [AGENCY_REPORT]

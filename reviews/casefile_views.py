@@ -6,7 +6,7 @@ from functools import partial
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -95,16 +95,46 @@ def chronology(request, uuid):
             and review.chronology_closed_on,
             "own_only": request.user.is_agency_lead and not request.user.is_business_unit,
             "query": request.GET.urlencode(),
+            "closed_message": review.chronology_closed_on
+            and casefile.chronology_closed_message(request.user, review),
+            "asked": casefile.agency_part_of(request.user, review),
         },
     )
 
 
-def _entry_form(request, review, entry=None):
-    agencies = casefile.chronology_agencies_for(request.user, review)
+def _entering(request, review) -> list:
+    """The agencies the person enters for in the review's chronology (403 if none), whether it
+    is open or closed: a closed one is said so, with whom to ask to reopen it
+    (``_refused_as_closed``), never as a want of access."""
+    agencies = casefile.agencies_entered_by(request.user, review)
     require(bool(agencies))
+    return agencies
+
+
+def _refused_as_closed(request, review, form):
+    """On a closed chronology: a page asked for goes back to the chronology, saying when it was
+    closed and whom to ask to reopen it; a form sent is shown again with that said above it and
+    what was typed kept (None: render the form)."""
+    if not review.chronology_closed_on:
+        return None
+    said = casefile.chronology_closed_message(request.user, review)
+    if request.method != "POST":
+        messages.warning(request, said)
+        return redirect("reviews:chronology", review.uuid)
+    form.is_valid()  # its checks first, so its own errors are shown too
+    add_service_errors(form, ValidationError(said))
+    return None
+
+
+def _entry_form(request, review, entry=None):
+    agencies = _entering(request, review)
     form = ChronologyEntryForm(request.POST or None, instance=entry, agencies=agencies)
+    if closed := _refused_as_closed(request, review, form):
+        return closed
     save = partial(casefile.chronology_entry_save, review=review, by=request.user, entry=entry)
-    if _submitted(request, form, save, lambda _entry: "Chronology entry saved."):
+    if not review.chronology_closed_on and _submitted(
+        request, form, save, lambda _entry: "Chronology entry saved."
+    ):
         return redirect("reviews:chronology", review.uuid)
     return render(
         request,
@@ -132,11 +162,12 @@ def chronology_edit(request, uuid, entry):
 def chronology_upload(request, uuid):
     """One agency's entries from a CSV or XLSX file: all of them, or none and why."""
     review = _review(request, uuid)
-    agencies = casefile.chronology_agencies_for(request.user, review)
-    require(bool(agencies))
+    agencies = _entering(request, review)
     form = ChronologyUploadForm(request.POST or None, request.FILES or None, agencies=agencies)
+    if closed := _refused_as_closed(request, review, form):
+        return closed
     row_errors = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not review.chronology_closed_on and form.is_valid():
         result = casefile.chronology_import(
             review=review,
             by=request.user,
@@ -184,6 +215,27 @@ def chronology_reopen(request, uuid):
     else:
         messages.success(request, "The chronology is open again: agencies can add entries.")
     return redirect("reviews:chronology", review.uuid)
+
+
+@require_POST
+def agency_part_complete(request, uuid, part):
+    """An agency's lead marks its chronology or its agency report complete."""
+    if part not in selectors.AGENCY_PARTS:
+        raise Http404("No such part of the case file")
+    review = selectors.get_review_for_user(request.user, uuid)
+    require(request.user.is_agency_lead)
+    words = selectors.AGENCY_PARTS[part]
+    try:
+        casefile.agency_part_complete(review=review, by=request.user, part=part)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Your agency's {words} is marked complete: the review has it from today, and its "
+            "history says you marked it.",
+        )
+    return redirect("reviews:chronology" if part == "chronology" else "reviews:documents", uuid)
 
 
 EXPORT_HEADER = ["Date", "Agency", "What happened", "Source", "Key practice episode"]
@@ -326,6 +378,7 @@ def documents(request, uuid):
             "documents": found,
             "form": form,
             "sees_drafts": casefile.sees_drafts(request.user, review),
+            "asked": casefile.agency_part_of(request.user, review),
         },
     )
 

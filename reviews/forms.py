@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from sscb.access import subgroup_ids
@@ -87,18 +88,22 @@ class ReviewRegisterForm(ReviewRulesMixin, RecordForm):
             groups = groups.filter(pk__in=subgroup_ids(user))
         # A panel member may edit a review of another sub-group: its sub-group stays as it is.
         keep_links(self, "subgroup", groups, marked="")
+        self.fields["panel_members"].label_from_instance = _panel_label
         keep_links(
             self,
             "panel_members",
-            get_user_model().objects.filter(
-                is_active=True, role__in=[User.Role.SUBGROUP_MEMBER, User.Role.BUSINESS_UNIT]
-            ),
+            get_user_model()
+            .objects.filter(is_active=True)
+            .filter(self._panel_roles())
+            .select_related("agency"),
             marked="no longer offered",
         )
         self.fields["panel_members"].required = False
         self.fields["panel_members"].help_text = (
             "The review's panel. On a restricted review only they, the Business Unit and the "
-            "lead reviewer can open it."
+            "lead reviewer can open it. A lead of an agency involved in the review may sit on "
+            "it (record the agency under Agencies involved first): they read only their own "
+            "agency's part of the case file."
         )
         if not can_restrict_review(user):
             # Who may open a review is the Business Unit's to decide (review_update refuses).
@@ -128,6 +133,15 @@ class ReviewRegisterForm(ReviewRulesMixin, RecordForm):
             )
         self.helper = _helper("Save review" if self.instance.pk else "Open the review")
 
+    def _panel_roles(self) -> Q:
+        """Who may sit on the panel: sub-group members, the Business Unit and, on a review
+        already recorded, the leads of the agencies involved in it."""
+        roles = Q(role__in=[User.Role.SUBGROUP_MEMBER, User.Role.BUSINESS_UNIT])
+        if not self.instance.pk:
+            return roles
+        involved = ReviewAgency.objects.filter(review=self.instance, agency=OuterRef("agency"))
+        return roles | Q(Exists(involved), role=User.Role.AGENCY_LEAD)
+
     def clean_pseudonym(self):
         return self.cleaned_data["pseudonym"].strip()
 
@@ -155,6 +169,13 @@ class ReviewRegisterForm(ReviewRulesMixin, RecordForm):
                 "decision_reasons": reasons,
             }
         return data
+
+
+def _panel_label(person) -> str:
+    """A person offered for a panel; an agency's lead with their agency."""
+    if person.is_agency_lead and person.agency_id:
+        return f"{person} (lead, {person.agency.name})"
+    return str(person)
 
 
 class DecisionForm(ReviewRulesMixin, RecordForm):

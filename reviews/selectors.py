@@ -14,10 +14,12 @@ from django.db.models import (
     Q,
     Value,
 )
+from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from sscb.access import get_by_public_id, subgroup_ids
+from sscb.models import User
 from sscb.selectors import reminders_about
 
 from .clocks import rule_of
@@ -69,9 +71,26 @@ def case_files_open_to(user):
 
 
 def _closed_to(user) -> Q:
-    """A restricted review is open, beyond the Business Unit, only to its panel and its lead
-    reviewer: those it is closed to."""
-    return Q(is_restricted=True) & ~Q(lead_reviewer=user) & ~on_panel(user)
+    """A restricted review is open, beyond the Business Unit and its lead reviewer (who opens
+    only the reviews they lead: ``reviews_visible_to``), only to its panel: those it is closed
+    to. Someone once its lead reviewer whose role has changed (made an executive) reads it as
+    their role does."""
+    return Q(is_restricted=True) & ~on_panel(user)
+
+
+def agency_lead_on_panel(review_ref: str = "review", agency_ref: str = "agency") -> Exists:
+    """For rows naming a review (at ``review_ref``) and an agency (at ``agency_ref``): an active
+    lead of the agency sits on the review's panel, the only way one opens the review if it is
+    restricted (``_closed_to``)."""
+    panel = Review.panel_members.through.objects
+    return Exists(
+        panel.filter(
+            review=OuterRef(review_ref),
+            user__agency=OuterRef(agency_ref),
+            user__role=User.Role.AGENCY_LEAD,
+            user__is_active=True,
+        )
+    )
 
 
 def _all_but_closed(user) -> bool:
@@ -178,6 +197,69 @@ def get_clock_for_user(user, review_uuid: UUID, uuid: UUID, write=False) -> Revi
     clock = get_by_public_id(ReviewClock.objects.filter(review=review), uuid)
     clock.review = review
     return clock
+
+
+# From the Board's sign-off on, a review has done with its agencies' chronologies and reports:
+# one asked for and never received is no longer waited for, nor shown to the agency as asked.
+PAST_AGENCY_PARTS = (
+    Review.Stage.BOARD_SIGNOFF,
+    Review.Stage.PUBLISHED,
+    Review.Stage.ACTION_PLAN,
+    Review.Stage.CLOSED,
+)
+# What a review asks of each agency involved (``ReviewAgency``), as the pages name it.
+AGENCY_PARTS = {"chronology": "chronology", "report": "agency report"}
+
+
+def awaited_from_agency(part: str, *, agency: str = "", review: str = "review__") -> Q:
+    """For agencies involved in reviews (``ReviewAgency`` rows at ``agency``, their review at
+    ``review``): the agency's ``part`` ("chronology" or "report") is asked for and awaited. It
+    is not received, the review has not passed the stages that use it (``PAST_AGENCY_PARTS``)
+    and, for the chronology, the chronology is not closed. What the agency's lead is shown as
+    asked of them, what the lead reviewer waits for and what the review page marks awaited."""
+    awaited = Q(
+        **{f"{agency}{part}_requested_on__isnull": False},
+        **{f"{agency}{part}_received_on__isnull": True},
+    ) & ~Q(**{f"{review}stage__in": PAST_AGENCY_PARTS})
+    if part == "chronology":
+        awaited &= Q(**{f"{review}chronology_closed_on__isnull": True})
+    return awaited
+
+
+def with_awaited_parts(agencies):
+    """``ReviewAgency`` rows with ``chronology_awaited`` and ``report_awaited``
+    (``awaited_from_agency``)."""
+    return agencies.annotate(
+        **{
+            f"{part}_awaited": ExpressionWrapper(
+                awaited_from_agency(part), output_field=BooleanField()
+            )
+            for part in AGENCY_PARTS
+        }
+    )
+
+
+def any_part_awaited() -> Q:
+    """For ``ReviewAgency`` rows: the agency's chronology or report is awaited."""
+    return awaited_from_agency("chronology") | awaited_from_agency("report")
+
+
+def asked_of_agency(user):
+    """For a partner agency lead: their agency's part in each review they may open whose
+    chronology or report is awaited (``with_awaited_parts``), asked longest ago first."""
+    if not user.is_agency_lead:
+        return ReviewAgency.objects.none()
+    return (
+        with_awaited_parts(
+            ReviewAgency.objects.filter(
+                any_part_awaited(),
+                agency_id=user.agency_id,
+                review__in=reviews_visible_to(user),
+            )
+        )
+        .select_related("review")
+        .order_by(Least("chronology_requested_on", "report_requested_on"), "pk")
+    )
 
 
 def reviews_counted():
@@ -303,8 +385,9 @@ def review_page(user, review: Review) -> dict:
         "clocks": clocks,
         "open_clocks": [clock for clock in clocks if clock.is_open],
         "timeline": timeline,
+        # Each with what is still awaited from it (``with_awaited_parts``).
         "agencies": list(
-            ReviewAgency.objects.filter(review=review)
+            with_awaited_parts(ReviewAgency.objects.filter(review=review))
             .select_related("agency")
             .order_by("agency__name")
         ),

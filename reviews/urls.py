@@ -22,6 +22,12 @@ urlpatterns = [
     path("<uuid:uuid>/chronology/upload/", case.chronology_upload, name="chronology-upload"),
     path("<uuid:uuid>/chronology/close/", case.chronology_close, name="chronology-close"),
     path("<uuid:uuid>/chronology/reopen/", case.chronology_reopen, name="chronology-reopen"),
+    # An agency's lead marks its chronology or its agency report complete.
+    path(
+        "<uuid:uuid>/agency/<slug:part>/complete/",
+        case.agency_part_complete,
+        name="agency-part-complete",
+    ),
     path(
         "<uuid:uuid>/chronology/export.csv",
         case.chronology_export,

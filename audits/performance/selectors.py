@@ -16,7 +16,7 @@ from django.utils import timezone
 from audits.selectors import is_qap_member
 from sscb.access import get_by_public_id, require
 from sscb.dates import financial_year_of, quarter_bounds, quarter_of
-from sscb.history import Part, history_of, versions_with_changes
+from sscb.history import Part, history_of
 from sscb.models import Agency
 
 from .models import (
@@ -325,9 +325,10 @@ def indicator_page(user, indicator: Indicator) -> dict:
 
 
 # What an indicator's history lists: what the framework holds of it, never the scorecard it is
-# read on (a scorecard has its own rule: ``sets_visible_to``) nor its place on the scorecard.
-# Its values are not among its parts: its page lists each value's earlier versions, with who
-# returned each (``earlier_versions``).
+# read on (a scorecard has its own rule: ``sets_visible_to``) nor its place on the scorecard;
+# and, as its parts, each quarter's value returned or corrected, with who returned it (its page
+# lists each value's earlier versions too: ``earlier_versions``). The commentary is text: the
+# history says only that it changed.
 INDICATOR_HISTORY_FIELDS = [
     "name",
     "definition",
@@ -342,11 +343,21 @@ INDICATOR_HISTORY_FIELDS = [
 SET_HISTORY_FIELDS = ["name", "purpose", "return_days", "is_active"]
 
 
+VALUE_HISTORY_FIELDS = ["value", "commentary", "submitted_by"]
+
+
 def indicator_history(indicator: Indicator):
-    """Who changed the indicator, and what, the newest first: two queries, and one for each
-    kind of agency named."""
-    return versions_with_changes(
-        indicator.history.select_related("history_user"), INDICATOR_HISTORY_FIELDS
+    """Who changed the indicator and its quarters' values, and what, the newest first: four
+    queries, and one for each kind of record named (agencies, people). Whoever may read the
+    indicator reads its values."""
+    values = Part(
+        "value",
+        IndicatorValue.history.filter(indicator_id=indicator.pk).select_related("history_user"),
+        VALUE_HISTORY_FIELDS,
+        name=lambda version: quarter_label(version.year, version.quarter),
+    )
+    return history_of(
+        indicator.history.select_related("history_user"), INDICATOR_HISTORY_FIELDS, [values]
     )
 
 

@@ -227,14 +227,21 @@ def briefing_page(user, briefing: Briefing) -> dict:
     )
     theme_id = briefing.theme_id or (briefing.outcome.theme_id if briefing.outcome_id else None)
     theme_visible = bool(theme_id and themes_visible_to(user).filter(pk=theme_id).exists())
+    # The partnership's reach, as the list shows it to everyone (``reach_of``): the rows beside
+    # it are only those the reader may see (``cascades_visible_to``).
+    partnership = reach_of([briefing.pk]).get(briefing.pk, {"sent": 0, "confirmed": 0, "reach": 0})
     return {
         "briefing": briefing,
         "history": briefing_history(briefing, cascades),
         "sections": briefing.sections,
         "versions": list(briefing.versions.select_related("written_by", "replaced_by")),
         "cascades": cascades,
-        "reach": sum(c.staff_reached or 0 for c in cascades if c.is_confirmed),
-        "confirmed": sum(1 for c in cascades if c.is_confirmed),
+        "partnership": partnership,
+        "cascades_not_shown": partnership["sent"] - len(cascades),
+        # An agency lead's own agency's confirmation, read beside the partnership's figure.
+        "own_cascade": next(
+            (c for c in cascades if user.is_agency_lead and c.agency_id == user.agency_id), None
+        ),
         "review_visible": review_visible,
         # An outcome is seen by whoever sees its theme (learning.selectors.outcomes_visible_to).
         "theme_visible": theme_visible,

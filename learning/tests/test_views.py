@@ -1011,7 +1011,9 @@ def test_my_agency_lists_its_returns_each_with_what_to_do_next(client, agency_us
     steps = {r.uuid: (r.next_step, r.next_url) for r in response.context["returns"]}
     assert steps[draft.uuid][1] == reverse("audits:return-edit", args=[draft.uuid])
     assert steps[draft.uuid][0] == "Overdue: fill in and submit it by 31 July 2025"
-    assert steps[submitted.uuid][0] == "Nothing: the Business Unit moderates it"
+    assert steps[submitted.uuid][0] == (
+        "Nothing: the Quality Assurance and Performance sub-group or the Business Unit moderates it"
+    )
     assert steps[not_met.uuid][0].startswith("Read the moderation: 1 standard not met")
     assert steps[all_met.uuid][0] == "Nothing: moderated, every standard met"
     for record in (draft, submitted, not_met, all_met):
