@@ -1,4 +1,5 @@
-"""What the reminder sweep chases for audits: Section 11 / 175 returns due soon or overdue."""
+"""What the reminder sweep chases for audits: Section 11 / 175 returns newly opened, due soon
+or overdue."""
 
 import datetime
 
@@ -6,14 +7,17 @@ from django.urls import reverse
 
 from sscb.models import Reminder, SubGroup
 from sscb.reminders import (
+    BUSINESS_UNIT_OWNS,
     Candidate,
-    active_user_ids,
+    Reach,
     agency_lead_ids,
-    business_unit_ids,
+    asked_of,
     content_type_id,
     escalate,
+    reminder_asked,
     reminder_mask,
     reminder_source,
+    told_of,
 )
 
 from .models import SelfAssessment
@@ -27,16 +31,12 @@ def returns(today, policy):
     """Returns not yet submitted as the cycle's deadline nears, then escalating once it passes.
 
     Reminders go to the agency's lead (the Business Unit completes returns for schools without
-    one), then the QAP chair, then the Business Unit.
+    one), then the QAP chair, then the Business Unit. A lead who cannot be emailed is passed
+    over for the QAP chair, saying why. An archived agency's return is not chased.
     """
     subject = content_type_id(SelfAssessment)
-    leads, business_unit = agency_lead_ids(), business_unit_ids()
-    qap_chair = (
-        SubGroup.objects.filter(code=SubGroup.Code.QUALITY_ASSURANCE)
-        .values_list("chair_id", flat=True)
-        .first()
-    )
-    active_chairs = active_user_ids([qap_chair])
+    leads, reach = agency_lead_ids(), Reach.load()
+    qap_chair = _qap_chair_id()
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
     rows = (
         SelfAssessment.objects.filter(
@@ -47,6 +47,8 @@ def returns(today, policy):
             | policy.changed("cycle__updated_at"),
             status__in=SelfAssessment.EDITABLE,
             cycle__deadline__lte=horizon,
+            # An archived agency no longer exists: its return is not chased.
+            agency__is_active=True,
         )
         .values_list("pk", "uuid", "agency_id", "agency__name", "cycle__title", "cycle__deadline")
         .order_by("pk")
@@ -57,18 +59,79 @@ def returns(today, policy):
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
         url = reverse("audits:return", args=[uuid])
         for level, recipient, why in escalate(
-            owners=leads.get(agency_id) or business_unit,
+            owners=leads.get(agency_id, []),
             chair_id=qap_chair,
-            business_unit=business_unit,
             levels=levels,
-            active_chairs=active_chairs,
+            reach=reach,
+            who="its agency's lead",
+            unowned=BUSINESS_UNIT_OWNS,
         ):
             yield Candidate(
                 kind, subject, pk, recipient, due_on, f"{cycle}: {agency}{why}", url, level
             )
 
 
-@reminder_mask(Kind.RETURN_DUE_SOON, Kind.RETURN_OVERDUE)
+reminder_asked(Kind.RETURN_ASKED)
+
+
+def _qap_chair_id() -> int | None:
+    return (
+        SubGroup.objects.filter(code=SubGroup.Code.QUALITY_ASSURANCE)
+        .values_list("chair_id", flat=True)
+        .first()
+    )
+
+
+@reminder_source
+def returns_asked(today, policy):
+    """A return newly opened for an agency, told once to its leads (or, with none who can be
+    emailed, the QAP chair, as a reminder would be), unless its deadline is already within the
+    due-soon window, when its due-soon reminder is the first. A school with no lead is not
+    told: the Business Unit, which opened the cycle, completes its return."""
+    subject = content_type_id(SelfAssessment)
+    horizon = today + datetime.timedelta(days=policy.due_soon_days)
+    items = SelfAssessment.objects.filter(
+        policy.asked(today),
+        status__in=SelfAssessment.EDITABLE,
+        cycle__deadline__gt=horizon,
+        agency__is_active=True,
+    )
+    asked = asked_of(items, ("agency_id",), today)
+    if not asked:
+        return
+    leads, reach, qap_chair = agency_lead_ids(), Reach.load(), _qap_chair_id()
+    rows = (
+        items.filter(pk__in=list(asked))
+        .values_list("pk", "uuid", "agency_id", "agency__name", "cycle__title", "cycle__deadline")
+        .order_by("pk")
+    )
+    for pk, uuid, agency_id, agency, cycle, due_on in rows:
+        if not leads.get(agency_id):
+            continue
+        url = reverse("audits:return", args=[uuid])
+        for level, recipient, why in told_of(
+            asked[pk],
+            escalate(
+                owners=leads[agency_id],
+                chair_id=qap_chair,
+                levels=[Reminder.Level.OWNER],
+                reach=reach,
+                who="its agency's lead",
+            ),
+        ):
+            yield Candidate(
+                Kind.RETURN_ASKED,
+                subject,
+                pk,
+                recipient,
+                asked[pk].on,
+                f"{cycle}: {agency}, due {due_on:%-d %B %Y}{why}",
+                url,
+                level,
+            )
+
+
+@reminder_mask(Kind.RETURN_DUE_SOON, Kind.RETURN_OVERDUE, Kind.RETURN_ASKED)
 def return_masks(user, return_ids) -> dict[int, str]:
     """Returns ``user`` may not open (``self_assessments_visible_to``) are not named to them."""
     seen = set(

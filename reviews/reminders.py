@@ -5,10 +5,11 @@ from collections import defaultdict
 from sscb.models import Reminder
 from sscb.record_urls import url_for
 from sscb.reminders import (
+    CHAIR_OWNS,
     Candidate,
-    active_chair_ids,
-    business_unit_ids,
-    chair_or_business_unit,
+    Reach,
+    closed_for,
+    closed_to,
     content_type_id,
     escalate,
     reminder_mask,
@@ -28,11 +29,14 @@ def clocks(today, policy):
     """Running clocks of open reviews from the day they turn amber; past due they escalate.
 
     Reminders go to the review's panel (or, without one, the responsible sub-group's chair),
-    then the chair, then the Business Unit. Emails name the review by reference only, and
-    only to those who may open it (``clock_masks``).
+    then the chair, then the Business Unit. Panel members who cannot be emailed are passed
+    over; with none left, the chair takes it, or the Business Unit, saying why. A chair who may
+    not open the review (a restricted one, off its panel) is passed over for the Business Unit,
+    which opens every review. Emails name the review by reference only, and only to those who
+    may open it (``clock_masks``).
     """
     subject = content_type_id(ReviewClock)
-    business_unit = business_unit_ids()
+    reach = Reach.load()
     rows = list(
         ReviewClock.objects.filter(
             policy.window(today, ("amber_on", [0]), ("due_on", policy.overdue_offsets)),
@@ -52,32 +56,34 @@ def clocks(today, policy):
         )
         .order_by("pk")
     )
+    review_ids = {row[3] for row in rows}
     panels = defaultdict(list)
     for review_id, user_id in Review.panel_members.through.objects.filter(
-        review_id__in={row[3] for row in rows}
+        review_id__in=review_ids
     ).values_list("review_id", "user_id"):
         panels[review_id].append(user_id)
+    # Those on a panel open its review, but ask the rule, as for chairs (an agency's lead on a
+    # panel opens only what their agency is involved in): both are a handful of people.
+    people = {row[6] for row in rows}.union(*panels.values())
+    closed = closed_to(people, Review.objects.filter(pk__in=review_ids), reviews_visible_to)
     labels = dict(ReviewClock.Kind.choices)
     restarts = _restarts([row[0] for row in rows])
-    active_chairs = active_chair_ids()
     for pk, kind, due_on, review_id, uuid, reference, chair_id in rows:
         overdue = (today - due_on).days
         reminder_kind = Kind.CLOCK_OVERDUE if overdue > 0 else Kind.CLOCK_NEAR
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
-        owners = (
-            panels.get(review_id)
-            or chair_or_business_unit(chair_id, active_chairs, business_unit)[0]
-        )
         # Named in full here; ``clock_masks`` says "a restricted review" to whoever may not
-        # open it, as each reminder is sent.
+        # open it, as each reminder is read.
         title = f"{reference}: {labels[kind]}{restarts.get(pk, '')}"
         url = url_for("reviews:detail", args=[uuid])
         for level, recipient, why in escalate(
-            owners=owners,
+            owners=panels.get(review_id, []),
             chair_id=chair_id,
-            business_unit=business_unit,
             levels=levels,
-            active_chairs=active_chairs,
+            reach=reach,
+            who="its panel member",
+            unowned=CHAIR_OWNS,
+            closed=closed_for(closed, review_id),
         ):
             yield Candidate(reminder_kind, subject, pk, recipient, due_on, title + why, url, level)
 

@@ -84,8 +84,8 @@ def board_setup(user):
     groups = list(
         SubGroup.objects.select_related("chair").annotate(member_count=Count("memberships"))
     )
-    # A chair whose account is inactive chairs nothing: their escalations go to the Business
-    # Unit (sscb.reminders.chair_or_business_unit).
+    # A chair whose account is inactive chairs nothing, and one with no email address hears
+    # nothing: their escalations go to the Business Unit (sscb.reminders.Reach).
     without_chair = [
         group.name for group in groups if group.chair is None or not group.chair.is_active
     ]
@@ -95,6 +95,22 @@ def board_setup(user):
                 title=f"{plural(len(without_chair), 'sub-group')} without an active chair",
                 detail="Appoint a chair for: " + ", ".join(without_chair) + ".",
                 url=url_for("admin:sscb_subgroup_changelist"),
+                level="warning",
+            )
+        )
+    unreachable = [
+        f"{group.chair.get_full_name() or group.chair.username} ({group.name})"
+        for group in groups
+        if group.chair is not None and group.chair.is_active and not group.chair.email.strip()
+    ]
+    if unreachable:
+        items.append(
+            Attention(
+                title=f"{plural(len(unreachable), 'chair')} with no email address",
+                detail="Their reminders go to the Business Unit until an address is added: "
+                + ", ".join(unreachable)
+                + ".",
+                url=url_for("admin:sscb_user_changelist"),
                 level="warning",
             )
         )

@@ -4,6 +4,7 @@ import logging
 import uuid
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -136,8 +137,23 @@ class Agency(TimeStampedModel):
         return self.short_name or self.name
 
 
-class User(AbstractUser):
-    """A person who uses the tracker; their role decides what they see."""
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """``manage.py createsuperuser`` makes the first Business Unit officer: the role, not
+        Django's superuser flag, is what opens the admin and every record."""
+        extra_fields.setdefault("role", User.Role.BUSINESS_UNIT)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(MinimisedModel, AbstractUser):
+    """A person who uses the tracker; their role decides what they see.
+
+    Their names and job title name an adult, so they may hold a name but refuse a child's
+    identifier (``MinimisedModel``): every history line they made shows them.
+    """
+
+    minimise_exempt = frozenset({"username", "password"})
+    names_adults = frozenset({"first_name", "last_name", "job_title"})
 
     class Role(models.TextChoices):
         BUSINESS_UNIT = "business_unit", "Business Unit officer"
@@ -163,6 +179,8 @@ class User(AbstractUser):
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
+    objects = UserManager()
+
     class Meta:
         ordering = ["first_name", "last_name", "username"]
         constraints = [
@@ -181,20 +199,18 @@ class User(AbstractUser):
             raise ValidationError({"agency": "A partner agency lead must belong to an agency."})
 
     # The Business Unit may do everything (DESIGN.md "Who uses it"), so its officers need no
-    # per-model permissions; they still need is_staff to open the admin.
+    # per-model permissions, nor staff status to open the admin (sscb.apps). Nobody else has
+    # any: what a person may do follows from their role, never from Django's superuser flag,
+    # groups or permissions, which a person's page does not offer.
     def has_perm(self, perm, obj=None):
-        return (self.is_active and self.role == self.Role.BUSINESS_UNIT) or super().has_perm(
-            perm, obj
-        )
+        return self.is_active and self.is_business_unit
 
     def has_module_perms(self, app_label):
-        return (
-            self.is_active and self.role == self.Role.BUSINESS_UNIT
-        ) or super().has_module_perms(app_label)
+        return self.is_active and self.is_business_unit
 
     @property
     def is_business_unit(self):
-        return self.is_superuser or self.role == self.Role.BUSINESS_UNIT
+        return self.role == self.Role.BUSINESS_UNIT
 
     @property
     def is_executive(self):
@@ -320,7 +336,9 @@ class Reminder(models.Model):
     """One reminder to one person about one item, planned once and claimed before it is sent.
 
     ``key`` is unique: re-running a sweep plans nothing new and sends nothing twice. A changed
-    due date or owner gives a new key; the old reminder, if still pending, is cancelled.
+    due date or owner gives a new key; the old reminder, if still pending, is cancelled. A
+    notice of what was newly asked is keyed by the day it was asked (its ``due_on``), so a new
+    due date does not tell its owner again.
     """
 
     class Kind(models.TextChoices):
@@ -341,6 +359,12 @@ class Reminder(models.Model):
         BRIEFING_TO_CASCADE = "briefing_cascade", "Briefing to cascade to your staff"
         CASCADE_NOT_CONFIRMED = "cascade_overdue", "Briefing cascade not confirmed"
         TRAINING_FOLLOW_UP = "training_follow_up", "Training follow-up questionnaire"
+        # What was newly asked of someone, told once in their next digest (sscb.reminders:
+        # reminder_asked), dated the day it was asked rather than due.
+        ACTION_ASKED = "action_asked", "Action newly given"
+        EVIDENCE_ASKED = "evidence_asked", "Evidence newly requested"
+        PAPERS_ASKED = "papers_asked", "Meeting papers newly asked for"
+        RETURN_ASKED = "return_asked", "Audit return newly opened"
 
     class Level(models.IntegerChoices):
         OWNER = 0, "Owner"
@@ -352,6 +376,12 @@ class Reminder(models.Model):
         CLAIMED = "claimed", "Being sent"
         SENT = "sent", "Sent"
         NOT_EMAILED = "not_emailed", "Recorded, not emailed (email off)"
+        # Not "email off": the person cannot be emailed at all (the sources send such a
+        # person's reminders on to someone who can; this is one planned before they left).
+        UNREACHABLE = (
+            "unreachable",
+            "Recorded, not emailed (account inactive or no email address)",
+        )
         CANCELLED = "cancelled", "Cancelled (item changed or done)"
 
     key = models.CharField(max_length=200, unique=True)

@@ -14,6 +14,12 @@ Someone with no account (a practitioner on a training register, their manager) i
 an email address instead (``Candidate.email``), one digest per address in the same way. An item
 whose link carries a secret (a one-use questionnaire link, kept only as a hash) registers a
 ``reminder_link`` for its kind: the link is made as the email is sent, never stored in the row.
+
+What is newly asked of someone (an action given to them, evidence or a paper asked of them, a
+return opened for their agency) is told in their next digest, once, before any reminder falls
+due: its source plans a reminder of a kind registered with ``reminder_asked``, dated the day it
+was asked (``asked_of`` reads it from the item's history), so its key is the same on every
+sweep and a new owner gets a new one.
 """
 
 import datetime
@@ -42,6 +48,11 @@ BATCH = 5000
 DIGEST_LIMIT = 100
 # A claim older than this belongs to a sweep that died: release it for the next one.
 STALE_CLAIM = datetime.timedelta(hours=1)
+# What was asked of someone on the sweep's day or this many days before is told to them (once:
+# its key): a week of days without a sweep loses nothing, and the first sweep after this notice
+# was added, or ever, tells only the last week's, not every open item. Older news is left to
+# the due-soon reminder.
+ASKED_WITHIN = datetime.timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -91,6 +102,15 @@ class Policy:
         if self.since is None or self.changed_since is None:
             return Q()
         return Q(**{f"{field}__gte": self.changed_since})
+
+    def asked(self, today: datetime.date, field: str = "updated_at") -> Q:
+        """Items that may have been newly asked of someone (``asked_of`` says when): changed
+        on ``today`` or in the ``ASKED_WITHIN`` before. Not only since the last sweep: a sweep
+        for an earlier day (``--date``) leaves what was asked after that day for the next,
+        which must still find it."""
+        first_day = today - ASKED_WITHIN
+        start = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+        return Q(**{f"{field}__gte": start})
 
     def window(self, today, *due: tuple[str, Iterable[int]], changed="updated_at") -> Q:
         """What a source must read today: items falling due in the window, or changed."""
@@ -165,9 +185,10 @@ _masks: dict[str, Callable[[User, list[int]], dict[int, str]]] = {}
 def reminder_mask(*kinds: str):
     """Register ``func(user, subject_ids) -> {subject_id: title}`` for reminders of ``kinds``:
     the items ``user`` may not open (by that record's own ``*_visible_to`` rule), each with the
-    words its reminder says instead. Every reminder goes through it as it is sent
-    (``_mask_for``), so neither an email nor the reminders page names a record to someone who
-    may not open it, whoever the reminder was planned for and however long ago."""
+    words its reminder says instead. Every reminder is read through it where it meets its
+    reader, in the email as it is sent and on the reminders page as it is shown
+    (``reminders_as_seen_by``), so neither names a record to someone who may not open it now,
+    whoever the reminder was planned for and however long ago."""
 
     def register(func):
         for kind in kinds:
@@ -175,6 +196,89 @@ def reminder_mask(*kinds: str):
         return func
 
     return register
+
+
+_headings: dict[str, Callable[[User | None], str]] = {}
+
+
+def reminder_heading(kind: str):
+    """Register ``func(reader) -> str``: what reminders of ``kind`` are listed under for this
+    reader, where the kind's own name would not fit everyone it reaches."""
+
+    def register(func):
+        _headings[kind] = func
+        return func
+
+    return register
+
+
+_dated: dict[str, str] = {}
+
+
+def reminder_dated(kind: str, word: str):
+    """Reminders of ``kind`` carry a date that is not a due date: show it after ``word``
+    ("circulated") instead of "due"."""
+    _dated[kind] = word
+
+
+_asked: set[str] = set()
+# What a newly asked item is listed under: to the person asked, and to whoever it went on to
+# because that person cannot be told (the line says why).
+ASKED_OF_YOU = "Newly asked of you"
+ASKED_PASSED_ON = "Newly asked, passed on to you"
+_ASKED_HEADINGS = (ASKED_OF_YOU, ASKED_PASSED_ON)
+
+
+def reminder_asked(*kinds: str) -> None:
+    """Reminders of ``kinds`` tell someone what was newly asked of them: listed first in their
+    digest, under ``ASKED_OF_YOU``, counted as new in its opening line, and dated the day it was
+    asked."""
+    for kind in kinds:
+        _asked.add(kind)
+        reminder_dated(kind, "asked")
+
+
+def reminders_as_seen_by(reader, reminders) -> list[Reminder]:
+    """``reminders`` to ``reader`` as they may read them now: an item they may not open (each
+    kind's ``reminder_mask``) is named as its rule says and carries no link. Changes nothing
+    stored, so access granted later shows the item again. One query per kind of item on the
+    list (a fixed number), whatever its length."""
+    reminders = list(reminders)
+    hidden = {}
+    if reader is not None and not (reader.is_active and reader.is_business_unit):
+        subjects = defaultdict(set)
+        for reminder in reminders:
+            if reminder.kind in _masks:
+                subjects[_masks[reminder.kind]].add(reminder.subject_id)
+        for rule, ids in subjects.items():
+            hidden[rule] = rule(reader, sorted(ids))
+    for reminder in reminders:
+        rule = _masks.get(reminder.kind)
+        masked = hidden[rule].get(reminder.subject_id) if rule in hidden else None
+        if masked is not None:
+            reminder.title, reminder.url = masked[:300], ""
+        _word(reminder, reader)
+    return reminders
+
+
+def reminders_worded(reminders) -> list[Reminder]:
+    """``reminders`` (their recipients loaded) with the heading and date word each gives its
+    recipient, for an item's page, read by someone who may open the item."""
+    reminders = list(reminders)
+    for reminder in reminders:
+        _word(reminder, reminder.recipient, to_reader=False)
+    return reminders
+
+
+def _word(reminder, recipient, to_reader=True) -> None:
+    heading = _headings.get(reminder.kind)
+    if reminder.kind in _asked and to_reader:
+        owner = reminder.level == Reminder.Level.OWNER
+        reminder.heading = ASKED_OF_YOU if owner else ASKED_PASSED_ON
+    else:
+        # On an item's page, beside whom it went to, a newly asked item reads as its kind.
+        reminder.heading = heading(recipient) if heading else reminder.get_kind_display()
+    reminder.dated = _dated.get(reminder.kind, "due")
 
 
 def content_type_id(model) -> int:
@@ -189,73 +293,200 @@ def business_unit_ids() -> list[int]:
     )
 
 
-def active_user_ids(ids: Iterable[int | None]) -> set[int]:
-    """Of these people, those whose accounts are active (one query; chairs are few)."""
-    ids = {pk for pk in ids if pk}
-    if not ids:
-        return set()
-    return set(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
-
-
-def active_chair_ids() -> set[int]:
-    """The people chairing a body whose accounts are active: an inactive chair is no chair."""
-    return set(
-        User.objects.filter(is_active=True, chaired_subgroups__isnull=False)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-
-
 def agency_lead_ids() -> dict[int, list[int]]:
-    """Active partner agency leads, by agency id."""
+    """Active partner agency leads of agencies not archived, by agency id."""
     leads = defaultdict(list)
     for pk, agency_id in User.objects.filter(
-        is_active=True, role=User.Role.AGENCY_LEAD
+        is_active=True, role=User.Role.AGENCY_LEAD, agency__is_active=True
     ).values_list("pk", "agency_id"):
         leads[agency_id].append(pk)
     return leads
 
 
-NO_CHAIR = " (no chair: sent to the Business Unit instead)"
-CHAIR_INACTIVE = " (its chair's account is inactive: sent to the Business Unit instead)"
+# Why a reminder did not go to the person it was for, said in the title of the one that did.
+INACTIVE = "{} has an inactive account"
+NO_ADDRESS = "{} has no email address"
+MAY_NOT_OPEN = "{} may not open it"
 
 
-def chair_or_business_unit(
-    chair_id: int | None, active_chairs: set[int], business_unit: Iterable[int]
-) -> tuple[list[int], str]:
-    """Who takes what goes to a chair, and why: the chair, or, with no chair or an inactive one,
-    the Business Unit (escalations to chairs are always sent, so never to nobody)."""
-    if chair_id and chair_id in active_chairs:
-        return [chair_id], ""
-    return list(business_unit), CHAIR_INACTIVE if chair_id else NO_CHAIR
+def closed_to(people: Iterable[int | None], records, visible_to) -> dict[int, set[int]]:
+    """For each of ``people`` (chairs, presenters: a handful), which of ``records`` (a queryset)
+    they may not open by the records' own rule ``visible_to(user)``, where any: a reminder goes
+    only to someone its link opens for. One query a person; the Business Unit opens everything."""
+    closed = {}
+    for person in User.objects.filter(pk__in={pk for pk in people if pk}, is_active=True):
+        if person.is_business_unit:
+            continue
+        hidden = set(
+            records.exclude(pk__in=visible_to(person).values("pk")).values_list("pk", flat=True)
+        )
+        if hidden:
+            closed[person.pk] = hidden
+    return closed
+
+
+def closed_for(closed: dict[int, set[int]], pk) -> set[int]:
+    """Of the people in ``closed`` (``closed_to``), those who may not open the record ``pk``."""
+    return {person for person, pks in closed.items() if pk in pks}
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whom a sweep's reminders can reach, read once per source: the Business Unit, and why
+    anyone else cannot be emailed (an account that is inactive or has no email address).
+
+    A reminder goes only to someone it can reach and whose link opens for them: otherwise it
+    goes on (``escalate``), and says why, rather than being recorded for nobody to read.
+    """
+
+    business_unit: tuple[int, ...]
+    unreachable: dict[int, str]
+
+    @classmethod
+    def load(cls) -> "Reach":
+        unreachable = {
+            pk: NO_ADDRESS if is_active else INACTIVE
+            for pk, is_active in User.objects.filter(Q(is_active=False) | Q(email="")).values_list(
+                "pk", "is_active"
+            )
+        }
+        return cls(tuple(business_unit_ids()), unreachable)
+
+    def reachable(self, people: Iterable[int | None], closed=()) -> list[int]:
+        return [pk for pk in people if pk and pk not in self.unreachable and pk not in closed]
+
+    def why_not(self, who: str, people: list[int], closed=()) -> str:
+        """Why none of ``people`` (``who``: "its owner") is sent it, in a few words."""
+        if len(people) > 1:
+            return f"none of {who}s can be emailed"
+        [pk] = people
+        return (MAY_NOT_OPEN if pk in closed else self.unreachable.get(pk, INACTIVE)).format(who)
+
+    def chair_or_business_unit(
+        self, chair_id: int | None, closed=(), after: str = ""
+    ) -> tuple[list[int], str]:
+        """Who takes what goes to a chair, and why: the chair, or, with no chair or one who
+        cannot be emailed or may not open the item, the Business Unit (escalations to chairs
+        are always sent, so never to nobody). ``after`` says why it came to the chair at all."""
+        if self.reachable([chair_id], closed):
+            return [chair_id], f" ({after}: sent to the chair instead)" if after else ""
+        chair = self.why_not("its chair", [chair_id], closed) if chair_id else "no chair"
+        reasons = f"{after}, and {chair}" if after else chair
+        return list(self.business_unit), f" ({reasons}: sent to the Business Unit instead)"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The day an item was asked of whoever holds it now, and who asked (None: no one signed
+    in, such as a script)."""
+
+    on: datetime.date
+    by: int | None
+
+
+def _as_is(*values):
+    return values
+
+
+def asked_of(items, fields: tuple[str, ...], today: datetime.date, holder=_as_is) -> dict:
+    """Of ``items`` (a queryset, normally filtered by ``Policy.asked``), those asked of their
+    holder on ``today`` or in the ``ASKED_WITHIN`` before: {pk: ``Asked``}.
+
+    ``holder(*fields)`` says whom an item is asked of (an owner; with none, an agency). The day
+    it was asked is that of the first version in the item's history since its holder last
+    changed, so any other edit keeps the day, and a new holder, even a returning one, gets a
+    new day. An item with no history (loaded in bulk), or whose holder changed behind the
+    services' back (a bulk update, which writes none), has no known day and is left out.
+    """
+    runs = {}  # pk -> (holder, when, by) of its latest run of versions with one holder
+    versions = (
+        items.model.history.filter(id__in=items.values("pk"))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "history_user_id", *fields)
+    )
+    for pk, when, by, *values in versions.iterator(chunk_size=2000):
+        held = holder(*values)
+        if pk not in runs or runs[pk][0] != held:
+            runs[pk] = (held, when, by)
+    # Asked on or before the sweep's day (not what a sweep for an earlier day has yet to see).
+    first_day = today - ASKED_WITHIN
+    runs = {
+        pk: (held, on, by)
+        for pk, (held, when, by) in runs.items()
+        if first_day <= (on := timezone.localdate(when)) <= today
+    }
+    if not runs:
+        return {}
+    return {
+        pk: Asked(runs[pk][1], runs[pk][2])
+        for pk, *values in items.filter(pk__in=list(runs)).values_list("pk", *fields)
+        if holder(*values) == runs[pk][0]
+    }
+
+
+def told_of(asked: Asked, reached: Iterable[tuple[int, int, str]]) -> Iterator[tuple]:
+    """``escalate``'s (level, recipient, why) for a newly asked item, but for whoever asked it
+    of themself: they know. Someone it was passed on to is told even if they asked it: the line
+    says that whoever they asked cannot be told."""
+    return (
+        (level, to, why)
+        for level, to, why in reached
+        if not (to == asked.by and level == Reminder.Level.OWNER)
+    )
+
+
+# What the owner's step does when an item has no owner at all (``escalate``'s ``unowned``).
+ESCALATE = "escalate"  # on to the chair (an escalation, always sent), then the Business Unit
+CHAIR_OWNS = "chair"  # the chair is its owner (a review with no panel), else the Business Unit
+BUSINESS_UNIT_OWNS = "business_unit"  # the Business Unit does it (a school with no lead)
 
 
 def escalate(
     *,
     owners: Iterable[int],
     chair_id: int | None,
-    business_unit: Iterable[int],
     levels: Iterable[int],
-    active_chairs: set[int],
+    reach: Reach,
+    who: str = "its owner",
+    missing: str = "no owner",
+    unowned: str = ESCALATE,
+    closed: Iterable[int] = (),
 ) -> Iterator[tuple[int, int, str]]:
     """(level, recipient, why) triples: owners first, then the chair, then the Business Unit.
 
-    An escalation to a chair who is missing or inactive goes to the Business Unit, ``why``
-    saying so (append it to the title); otherwise ``why`` is empty. Each person is reminded
-    once per item, at the highest level that reaches them: the Business Unit owning a cascade
-    and taking its chair's escalation gets one line, not two.
+    Owners who cannot be emailed (inactive, no address) or may not open the item (``closed``)
+    are passed over. With none left, the owner's step goes on to the chair as an escalation,
+    then to the Business Unit, ``why`` saying so (append it to the title): ``who`` names the
+    owners passed over, ``missing`` says what is missing when there were none (unless the
+    item's ``unowned`` rule gives it to its chair or the Business Unit as its owner). An
+    escalation to a chair who is missing, cannot be emailed or may not open the item goes to
+    the Business Unit, saying why. Each person is reminded once per item, at the highest level
+    that reaches them: the Business Unit owning a cascade and taking its chair's escalation
+    gets one line, not two.
     """
+    owners, closed = list(owners), set(closed)
     reached: dict[int, tuple[int, str]] = {}
+    gap = ""  # why the owner's step reached no owner: the Business Unit's line says so too
     for level in levels:
         why = ""
         if level == Reminder.Level.OWNER:
-            recipients = owners
+            recipients = reach.reachable(owners, closed)
+            if not owners and unowned == CHAIR_OWNS:
+                recipients, why = reach.chair_or_business_unit(chair_id, closed)
+            elif not owners and unowned == BUSINESS_UNIT_OWNS:
+                recipients = list(reach.business_unit)
+            elif not recipients:
+                level = Reminder.Level.CHAIR
+                gap = reach.why_not(who, owners, closed) if owners else missing
+                recipients, why = reach.chair_or_business_unit(chair_id, closed, gap)
         elif level == Reminder.Level.CHAIR:
-            recipients, why = chair_or_business_unit(chair_id, active_chairs, business_unit)
+            recipients, why = reach.chair_or_business_unit(chair_id, closed)
         else:
-            recipients = business_unit
+            recipients, why = reach.business_unit, f" ({gap})" if gap else ""
         for recipient in recipients:
-            reached[recipient] = (level, why)
+            # The first reason at a level stays: it says most (the owner's, then the chair's).
+            if recipient not in reached or reached[recipient][0] < level:
+                reached[recipient] = (level, why)
     for recipient, (level, why) in reached.items():
         yield level, recipient, why
 
@@ -406,24 +637,31 @@ def _with_links(items):
     return items
 
 
-def _digest(recipient, items, count, escalated, address="") -> EmailMultiAlternatives:
-    by_kind = defaultdict(list)
+def _digest(recipient, items, count, escalated, address="", asked=0) -> EmailMultiAlternatives:
+    by_heading = defaultdict(list)
     for item in items:
-        by_kind[item.get_kind_display()].append(item)
+        by_heading[item.heading].append(item)
     context = {
         "recipient": recipient,
-        "groups": sorted(by_kind.items()),
+        # What is newly asked first, then the rest by heading.
+        "groups": sorted(
+            by_heading.items(), key=lambda group: (group[0] not in _ASKED_HEADINGS, group[0])
+        ),
         "count": count,
         "more": count - len(items),
         "site_url": settings.SITE_URL,
         "board_name": settings.BOARD_NAME,
         "escalated": escalated,
+        "asked": asked,
     }
     template = "sscb/email/digest_address" if address else "sscb/email/digest"
-    subject = (
-        f"{settings.BOARD_NAME}: {count} item{'' if count == 1 else 's'} "
-        f"need{'s' if count == 1 else ''} your attention"
-    )
+    if asked == count:
+        subject = f"{settings.BOARD_NAME}: {count} new item{'' if count == 1 else 's'} asked of you"
+    else:
+        subject = (
+            f"{settings.BOARD_NAME}: {count} item{'' if count == 1 else 's'} "
+            f"need{'s' if count == 1 else ''} your attention"
+        )
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
@@ -433,125 +671,103 @@ def _digest(recipient, items, count, escalated, address="") -> EmailMultiAlterna
     return message
 
 
-def _send_claimed(to_send, now, make_message, who, email_connection=None) -> int:
-    """Send one digest of the claimed rows ``to_send`` and mark them sent; on failure release
-    them for the next sweep. Returns how many were sent."""
+def _send_claimed(to_send, now, *, reader=None, address="", email_connection=None) -> int:
+    """Send one digest of the claimed rows ``to_send`` to ``reader`` (or, for someone with no
+    account, to ``address``), each row as they may read it (``reminders_as_seen_by``), and mark
+    them sent. Returns how many were sent.
+
+    On failure the rows are released for the next try (a retry of this sweep, or the next
+    sweep), and the error is raised again for the sweep to report.
+    """
     summary = to_send.aggregate(
-        count=Count("pk"), escalated=Count("pk", filter=Q(level__gt=Reminder.Level.OWNER))
+        count=Count("pk"),
+        escalated=Count("pk", filter=Q(level__gt=Reminder.Level.OWNER)),
+        # Newly asked of the reader themself: one passed on to them is counted as escalated.
+        asked=Count("pk", filter=Q(kind__in=_asked, level=Reminder.Level.OWNER)),
     )
     if not summary["count"]:
         return 0
     try:
-        items = _with_links(list(to_send.order_by("due_on", "pk")[:DIGEST_LIMIT]))
-        message = make_message(items, summary["count"], summary["escalated"] > 0)
+        items = list(to_send.order_by("due_on", "pk")[:DIGEST_LIMIT])
+        items = reminders_as_seen_by(reader, _with_links(items))
+        message = _digest(
+            reader, items, summary["count"], summary["escalated"], address, summary["asked"]
+        )
         message.connection = email_connection
         message.send()
-    except Exception:  # noqa: BLE001 - release the claim so that the next sweep tries again
-        logger.exception("Reminder digest to %s failed; the next sweep retries", who)
+    except Exception:
+        logger.exception(
+            "Reminder digest to %s failed; kept for the next try",
+            f"user {reader.pk}" if reader else "an address without an account",
+        )
         to_send.update(status=Reminder.Status.PENDING, claim_token="")
-        return 0
+        raise
     return to_send.update(status=Reminder.Status.SENT, sent_at=now)
 
 
-def _mask_for(recipient, reminders) -> int:
-    """Retitle the ``reminders`` about items ``recipient`` may not open now, as each item's own
-    rule says (``reminder_mask``): the one place a reminder's words meet its reader, before the
-    row is emailed or shown on their reminders page. Returns how many were retitled."""
-    if recipient.is_active and recipient.is_business_unit:
-        return 0  # the Business Unit opens every record
-    rows = list(
-        reminders.filter(kind__in=list(_masks)).values_list("pk", "kind", "subject_id", "title")
-    )
-    subjects = defaultdict(set)
-    for _, kind, subject_id, _ in rows:
-        subjects[_masks[kind]].add(subject_id)
-    hidden = {}
-    for rule, ids in subjects.items():
-        hidden[rule] = rule(recipient, sorted(ids))
-    retitled = defaultdict(list)
-    for pk, kind, subject_id, title in rows:
-        masked = hidden[_masks[kind]].get(subject_id)
-        if masked is not None and masked[:300] != title:
-            retitled[masked[:300]].append(pk)
-    for title, pks in retitled.items():
-        Reminder.objects.filter(pk__in=pks).update(title=title)
-    return sum(len(pks) for pks in retitled.values())
-
-
-def _send_one(recipient, token, email_connection=None) -> tuple[int, int]:
-    """Send one person their digest of what this sweep claimed for them: (sent, not emailed)."""
-    to_send = Reminder.objects.filter(
-        claim_token=token, recipient=recipient, status=Reminder.Status.CLAIMED
-    )
-    _mask_for(recipient, to_send)
-    now = timezone.now()
-    # A person may turn their own reminders off; escalations to chairs always go.
+def _record_quiet(recipient, to_send, now) -> int:
+    """Record, without emailing, what ``recipient`` is not to be emailed: everything, if they
+    cannot be (sources send nothing new to them, but a reminder may have been planned before
+    they left or lost their address); owner-level reminders, if they turned their own reminder
+    emails off (escalations to chairs always go). Returns how many."""
     if not (recipient.is_active and recipient.email):
-        quiet = to_send
-    elif not recipient.email_reminders:
-        quiet = to_send.filter(level=Reminder.Level.OWNER)
-    else:
-        quiet = to_send.none()
-    not_emailed = quiet.update(status=Reminder.Status.NOT_EMAILED, sent_at=now)
-    sent = _send_claimed(
-        to_send,
-        now,
-        lambda items, count, escalated: _digest(recipient, items, count, escalated),
-        f"user {recipient.pk}",
-        email_connection,
-    )
-    return sent, not_emailed
-
-
-def _send_to_address(address, token, email_connection=None) -> int:
-    """Send someone with no account their digest, at the address the reminders name."""
-    to_send = Reminder.objects.filter(
-        claim_token=token, recipient__isnull=True, email=address, status=Reminder.Status.CLAIMED
-    )
-    return _send_claimed(
-        to_send,
-        timezone.now(),
-        lambda items, count, escalated: _digest(None, items, count, escalated, address=address),
-        "an address without an account",
-        email_connection,
-    )
+        return to_send.update(status=Reminder.Status.UNREACHABLE, sent_at=now)
+    if not recipient.email_reminders:
+        return to_send.filter(level=Reminder.Level.OWNER).update(
+            status=Reminder.Status.NOT_EMAILED, sent_at=now
+        )
+    return 0
 
 
 def reminders_send(*, token: str, email_connection=None) -> dict:
-    """Send one digest per person for the reminders this sweep claimed."""
-    recipient_ids = (
-        Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
-        .values_list("recipient_id", flat=True)
-        .distinct()
-        .order_by()
-    )
-    emails = sent = not_emailed = 0
-    for recipient in User.objects.filter(pk__in=list(recipient_ids)).order_by("pk"):
-        sent_now, quiet = _send_one(recipient, token, email_connection)
-        emails += bool(sent_now)
-        sent += sent_now
-        not_emailed += quiet
-    addresses = (
-        Reminder.objects.filter(
-            claim_token=token, status=Reminder.Status.CLAIMED, recipient__isnull=True
-        )
-        .values_list("email", flat=True)
-        .distinct()
-        .order_by()
-    )
-    for address in sorted(addresses):
-        sent_now = _send_to_address(address, token, email_connection)
-        emails += bool(sent_now)
-        sent += sent_now
-    return {"emails": emails, "sent": sent, "not_emailed": not_emailed}
+    """Send one digest per person (or address) for the reminders this sweep claimed.
+
+    A digest that fails (the mail server down or refusing) does not stop the others: its
+    reminders are released, ``failed`` counts it and ``error`` holds the first failure, for
+    the sweep to raise.
+    """
+    claimed = Reminder.objects.filter(claim_token=token, status=Reminder.Status.CLAIMED)
+    result = {"emails": 0, "sent": 0, "not_emailed": 0, "failed": 0, "error": None}
+    recipient_ids = claimed.values_list("recipient_id", flat=True).distinct().order_by()
+    addresses = claimed.filter(recipient__isnull=True).values_list("email", flat=True).distinct()
+    digests = [
+        ({"reader": recipient}, claimed.filter(recipient=recipient))
+        for recipient in User.objects.filter(pk__in=list(recipient_ids)).order_by("pk")
+    ] + [
+        ({"address": address}, claimed.filter(recipient__isnull=True, email=address))
+        for address in sorted(addresses.order_by())
+    ]
+    for to, to_send in digests:
+        now = timezone.now()
+        if "reader" in to:
+            result["not_emailed"] += _record_quiet(to["reader"], to_send, now)
+        try:
+            sent = _send_claimed(to_send, now, email_connection=email_connection, **to)
+        except Exception as error:  # noqa: BLE001 - released by _send_claimed; raised later
+            result["failed"] += 1
+            result["error"] = result["error"] or error
+            continue
+        result["emails"] += bool(sent)
+        result["sent"] += sent
+    return result
 
 
 def reminders_sweep(*, today: datetime.date | None = None, email_connection=None) -> dict:
     """Plan, claim and send: the daily job, and what ``manage.py send_reminders`` runs.
 
-    ``email_connection`` defaults to the configured email backend.
+    ``email_connection`` defaults to the configured email backend. A day after today is
+    refused: its reminders would be sent as if due, and recorded as sent before their day.
+    If a digest could not be sent, its reminders are kept for the next try, the sweep is not
+    recorded as finished (the next one reads from the last that finished, so nothing falls out
+    of its window), and the first error is raised, for the Celery task to retry.
     """
-    today = today or timezone.localdate()
+    now_day = timezone.localdate()
+    today = today or now_day
+    if today > now_day:
+        raise ValueError(
+            f"Reminders cannot be swept for {today:%-d %B %Y}: it is after today, "
+            f"{now_day:%-d %B %Y}."
+        )
     token = uuid.uuid4().hex
     last = (
         ReminderSweep.objects.filter(finished_at__isnull=False, day__lt=today)
@@ -568,9 +784,14 @@ def reminders_sweep(*, today: datetime.date | None = None, email_connection=None
         result = reminders_plan(today=today, token=token, policy=policy)
     result["released"] = reminders_claim(token=token)
     result |= reminders_send(token=token, email_connection=email_connection)
+    error = result.pop("error")
     result["token"] = token
     ReminderSweep.objects.filter(pk=sweep.pk).update(
-        finished_at=timezone.now(), planned=result["planned"], sent=result["sent"]
+        finished_at=None if error else timezone.now(),
+        planned=result["planned"],
+        sent=result["sent"],
     )
     logger.info("Reminder sweep for %s (since %s): %s", today, policy.since, result)
+    if error:
+        raise error
     return result

@@ -11,6 +11,7 @@ from .models import (
     SubGroup,
     SubGroupMembership,
 )
+from .reminders import reminders_worded
 
 
 def subgroups_for_user(user):
@@ -47,7 +48,7 @@ def reminders_about(*subjects) -> list:
     """The reminders about one item (or several of one kind), for its page: one query."""
     if not subjects:
         return []
-    return list(
+    return reminders_worded(
         Reminder.objects.filter(
             subject_type=ContentType.objects.get_for_model(subjects[0]),
             subject_id__in=[subject.pk for subject in subjects],

@@ -6,6 +6,9 @@ Lockouts are shaped so that nobody can use them to shut a named person out: djan
 browsers that have never signed in as that person wait (OWASP's "device cookie" pattern).
 """
 
+import enum
+import logging
+import smtplib
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -36,6 +39,8 @@ from django.utils import timezone
 
 from .access import sits_on_a_subgroup_sql
 from .client_ip import client_ip
+
+logger = logging.getLogger(__name__)
 
 DEVICE_COOKIE = "sscb_device"
 DEVICE_COOKIE_SALT = "sscb.signin.device"
@@ -156,6 +161,15 @@ class AccountAdapter(DefaultAccountAdapter):
         ):
             return
         super().add_message(request, level, message_template, *args, **kwargs)
+
+    def send_password_reset_mail(self, user, email, context):
+        # "Forgotten your password?": the partnership's own words, as its forced reset has. A
+        # send that fails is logged, and the page says what it says for any address (it must
+        # not tell who has an account): nothing is recorded, so asking again later works.
+        try:
+            super().send_password_reset_mail(user, email, {**context, **_reset_email_context()})
+        except (smtplib.SMTPException, OSError):
+            logger.exception("The password reset email to user %s could not be sent", user.pk)
 
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
@@ -339,16 +353,38 @@ def user_reset_second_factor(*, user, reason: str) -> int:
     return deleted
 
 
-def user_force_password_reset(*, user, reason: str) -> bool:
-    """Makes the password unusable (which ends every session) and emails a reset link.
+class ForcedReset(enum.Enum):
+    """What ``user_force_password_reset`` did; the value ends the history's change reason."""
 
-    Returns False, changing nothing, when the person has no email address to send it to.
+    NO_ADDRESS = "not reset: no email address"
+    EMAILED = "reset link emailed"
+    NOT_EMAILED = "the email with the reset link could not be sent"
+
+    def said(self, reason: str) -> str:
+        """``reason`` with what was done: the person's history and the admin's log say this."""
+        return f"{reason}; {self.value}"
+
+
+def user_force_password_reset(*, user, reason: str) -> ForcedReset:
+    """Makes the password unusable (which ends every session) and emails a reset link. The
+    history says whether the link was emailed: if the mail server fails, the password still
+    stops working (it may be known to someone else), and the history says no link went.
+
+    Changes nothing, returning NO_ADDRESS, when the person has no email address to send it to.
     """
     if not user.email:
-        return False
-    user = type(user).objects.get(pk=user.pk)
-    user.set_unusable_password()
-    _save_with_reason(user, reason)
+        return ForcedReset.NO_ADDRESS
+    with transaction.atomic():
+        user = type(user).objects.get(pk=user.pk)
+        user.set_unusable_password()
+        # The link is made for the new (unusable) password, so it is sent before the save
+        # that records whether it went.
+        outcome = _email_reset_link(user)
+        _save_with_reason(user, outcome.said(reason))
+    return outcome
+
+
+def _email_reset_link(user) -> ForcedReset:
     token = default_token_generator.make_token(user)
     path = reverse(
         "account_reset_password_from_key",
@@ -357,17 +393,25 @@ def user_force_password_reset(*, user, reason: str) -> bool:
     context = {
         "user": user,
         "password_reset_url": f"{settings.SITE_URL}{path}",
+        **_reset_email_context(),
+    }
+    subject = render_to_string("account/email/password_reset_forced_subject.txt", context)
+    message = render_to_string("account/email/password_reset_forced_message.txt", context)
+    try:
+        send_mail(" ".join(subject.split()), message, settings.DEFAULT_FROM_EMAIL, [user.email])
+    except Exception:  # noqa: BLE001 - whatever stopped it, the email did not go
+        logger.exception("The forced password reset email to user %s could not be sent", user.pk)
+        return ForcedReset.NOT_EMAILED
+    return ForcedReset.EMAILED
+
+
+def _reset_email_context() -> dict:
+    """What both password reset emails say of who sends them and how long their link works
+    (Django's PASSWORD_RESET_TIMEOUT, which allauth's reset by link follows)."""
+    return {
         "board_name": settings.BOARD_NAME,
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    subject = render_to_string("account/email/password_reset_forced_subject.txt", context)
-    send_mail(
-        " ".join(subject.split()),
-        render_to_string("account/email/password_reset_forced_message.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-    )
-    return True
 
 
 def _save_with_reason(user, reason: str) -> None:

@@ -17,7 +17,8 @@ from .retention import retention_sweep
     retry_kwargs={"max_retries": 5},
 )
 def send_reminders():
-    """The daily reminder sweep. Retrying is safe: nothing is sent twice."""
+    """The daily reminder sweep. A digest the mail server refused is kept and the sweep raises
+    its error, so the task is retried. Retrying is safe: nothing is sent twice."""
     return reminders_sweep()
 
 

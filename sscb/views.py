@@ -6,6 +6,7 @@ from . import selectors
 from .attention import attention_for
 from .lists import page_of
 from .models import User
+from .reminders import reminders_as_seen_by
 
 # What each role is here for, and what to do when nothing needs their attention.
 ROLE_GUIDANCE = {
@@ -79,4 +80,6 @@ def my_reminders(request):
         )
         return redirect("reminders")
     page = page_of(request, selectors.reminders_for_user(user), 50)
+    # Each read through its item's rule for who may open it now, not as it was when sent.
+    page.object_list = reminders_as_seen_by(user, page.object_list)
     return render(request, "sscb/reminders.html", {"form": form, "page_obj": page})

@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from sscb.models import Reminder, SubGroup
 from sscb.reminders import (
+    BUSINESS_UNIT_OWNS,
     Candidate,
-    active_user_ids,
+    Reach,
     agency_lead_ids,
-    business_unit_ids,
     content_type_id,
     escalate,
     reminder_mask,
@@ -32,20 +32,22 @@ def performance_returns(today, policy):
     period or overdue. Reads a handful of rows (the framework's indicators), so it reads them
     all each day rather than a window: nothing falls due unseen."""
     indicators = list(
-        Indicator.objects.filter(is_active=True, indicator_set__is_active=True)
+        # An archived agency no longer exists: its indicators are not chased.
+        Indicator.objects.filter(
+            is_active=True, indicator_set__is_active=True, agency__is_active=True
+        )
         .select_related("indicator_set", "agency")
         .order_by("pk")
     )
     if not indicators:
         return
     subject = content_type_id(Indicator)
-    leads, business_unit = agency_lead_ids(), business_unit_ids()
+    leads, reach = agency_lead_ids(), Reach.load()
     qap_chair = (
         SubGroup.objects.filter(code=SubGroup.Code.QUALITY_ASSURANCE)
         .values_list("chair_id", flat=True)
         .first()
     )
-    active_chairs = active_user_ids([qap_chair])
     returned = set(
         IndicatorValue.objects.alias(index=F("year") * 4 + F("quarter") - 1)
         .filter(index__gte=quarter_index(*last_ended_quarter(today)) - 3)
@@ -63,11 +65,12 @@ def performance_returns(today, policy):
             levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
             title = f"{indicator.name} ({indicator.agency.label}): {quarter_label(year, quarter)}"
             for level, recipient, why in escalate(
-                owners=leads.get(indicator.agency_id) or business_unit,
+                owners=leads.get(indicator.agency_id, []),
                 chair_id=qap_chair,
-                business_unit=business_unit,
                 levels=levels,
-                active_chairs=active_chairs,
+                reach=reach,
+                who="its agency's lead",
+                unowned=BUSINESS_UNIT_OWNS,
             ):
                 yield Candidate(
                     kind,

@@ -88,7 +88,9 @@ def test_a_return_is_chased_against_its_cycles_new_deadline(agency_user, bu_user
             by=bu_user,
         )
         reminders_sweep(today=datetime.date(2025, 7, 19))
-    assert mail.outbox == []
+    [opened] = mail.outbox  # newly opened: told, though not yet due soon
+    assert "Newly asked of you" in opened.body and "due 30 September 2025" in opened.body
+    mail.outbox.clear()
     with time_machine.travel(datetime.datetime(2025, 7, 20, 7, 0, tzinfo=datetime.UTC)):
         services.audit_cycle_change_deadline(
             cycle=cycle, deadline=datetime.date(2025, 7, 15), by=bu_user

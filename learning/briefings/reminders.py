@@ -6,12 +6,13 @@ not confirmed, escalating to the owning sub-group's chair and then the Business 
 from sscb.models import Reminder
 from sscb.record_urls import url_for
 from sscb.reminders import (
+    BUSINESS_UNIT_OWNS,
     Candidate,
-    active_chair_ids,
+    Reach,
     agency_lead_ids,
-    business_unit_ids,
     content_type_id,
     escalate,
+    reminder_heading,
     reminder_mask,
     reminder_source,
 )
@@ -28,6 +29,8 @@ def _unconfirmed(today, policy, field, offsets):
             policy.window(today, (field, offsets)),
             briefing__status=Briefing.Status.PUBLISHED,
             confirmed_at__isnull=True,
+            # An archived agency no longer exists: there is nobody to cascade to.
+            agency__is_active=True,
             **{f"{field}__lte": today},
         )
         .values_list(
@@ -59,48 +62,65 @@ def _title(briefing_title: str, agency: str) -> str:
 
 @reminder_source
 def briefings_to_cascade(today, policy):
-    """A briefing published: its agency's leads (or, with none, the Business Unit) are sent it,
-    each line naming the agency, due by the day its cascade is to be confirmed."""
+    """A briefing published: its agency's leads (or, with none who can be emailed, the Business
+    Unit) are sent it, each line naming the agency, due by the day its cascade is to be
+    confirmed."""
     subject = content_type_id(Cascade)
-    leads, business_unit = agency_lead_ids(), business_unit_ids()
+    leads, reach = agency_lead_ids(), Reach.load()
     rows = _unconfirmed(today, policy, "sent_on", [0])
     for pk, uuid, agency_id, agency, _, confirm_by, title, briefing, _ in rows.iterator(
         chunk_size=2000
     ):
         owners = leads.get(agency_id, [])
-        url = _url(uuid, briefing, to_lead=bool(owners))
-        for recipient in owners or business_unit:
+        to_lead = reach.reachable(owners)
+        why = ""
+        if owners and not to_lead:
+            why = f" ({reach.why_not('its lead', owners)}: sent to the Business Unit instead)"
+        url = _url(uuid, briefing, to_lead=bool(to_lead))
+        for recipient in to_lead or reach.business_unit:
             yield Candidate(
                 Kind.BRIEFING_TO_CASCADE,
                 subject,
                 pk,
                 recipient,
                 confirm_by,
-                _title(title, agency),
+                _title(title, agency) + why,
                 url,
             )
+
+
+@reminder_heading(Kind.BRIEFING_TO_CASCADE)
+def cascade_heading(reader) -> str:
+    """An agency's lead cascades to their own staff; the Business Unit cascades for an agency
+    with no lead who can, to staff who are not its own."""
+    if reader is not None and reader.is_agency_lead:
+        return Kind.BRIEFING_TO_CASCADE.label
+    return "Briefing to cascade on an agency's behalf"
 
 
 @reminder_source
 def cascades_not_confirmed(today, policy):
     """A cascade not confirmed by its date: the agency's leads, then the chair, then the BU."""
     subject = content_type_id(Cascade)
-    leads, business_unit = agency_lead_ids(), business_unit_ids()
-    active_chairs = active_chair_ids()
-    rows = _unconfirmed(today, policy, "confirm_by", policy.overdue_offsets)
+    leads, reach = agency_lead_ids(), Reach.load()
+    # Chased from the day it is due (offset 0), as the rows read are those due by today: a
+    # daily sweep would otherwise first see it the day after, unless it had changed.
+    rows = _unconfirmed(today, policy, "confirm_by", [0, *policy.overdue_offsets])
     for pk, uuid, agency_id, agency, _, due_on, title, briefing, chair_id in rows.iterator(
         chunk_size=2000
     ):
         owners = leads.get(agency_id, [])
         levels = policy.levels((today - due_on).days)
         for level, recipient, why in escalate(
-            owners=owners or business_unit,
+            owners=owners,
             chair_id=chair_id,
-            business_unit=business_unit,
             levels=levels,
-            active_chairs=active_chairs,
+            reach=reach,
+            who="its lead",
+            unowned=BUSINESS_UNIT_OWNS,
         ):
-            url = _url(uuid, briefing, to_lead=bool(owners) and level == Reminder.Level.OWNER)
+            to_lead = recipient in owners and level == Reminder.Level.OWNER
+            url = _url(uuid, briefing, to_lead=to_lead)
             yield Candidate(
                 Kind.CASCADE_NOT_CONFIRMED,
                 subject,

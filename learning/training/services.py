@@ -2,6 +2,7 @@
 loop's own services), the evaluation's one-use links and the answers given through them."""
 
 import datetime
+import logging
 import secrets
 import uuid
 from typing import NamedTuple
@@ -28,6 +29,8 @@ from .models import MAX_POINTS, Attendee, Course, Questionnaire, QuestionnaireLi
 from .selectors import token_hash
 
 Stage = Questionnaire.Stage
+
+logger = logging.getLogger(__name__)
 
 
 def _today():
@@ -253,10 +256,12 @@ def attendee_remove(*, attendee: Attendee) -> None:
     _after_attendance(session)
 
 
+@transaction.atomic
 def link_resend(*, attendee: Attendee, stage: int) -> None:
     """Email one attendee a new link to their questionnaire for ``stage`` (the first email was
     lost, or went to an address since corrected). Their earlier links still open it; it is
-    answered once, through any of them."""
+    answered once, through any of them. The email goes once the link is stored; if it cannot
+    be sent, the link is withdrawn and ``NotEmailed`` says so."""
     questionnaire = attendee.questionnaires.filter(stage=stage).first()
     if questionnaire is None or not questionnaire.links.exists():
         raise ValidationError(
@@ -268,8 +273,7 @@ def link_resend(*, attendee: Attendee, stage: int) -> None:
     closed = stage_closed(session=attendee.session, stage=stage)
     if closed:
         raise ValidationError(closed)
-    message = _invitation(questionnaire, attendee)
-    transaction.on_commit(lambda: get_connection().send_messages([message]))
+    _email_after_commit([_invitation(questionnaire, attendee)])
 
 
 # The upload template (shown on the upload page, and downloadable).
@@ -491,22 +495,108 @@ def evaluation_offer(*, session: Session) -> EvaluationOffer:
     return offer
 
 
+@transaction.atomic
 def evaluation_send(*, session: Session, stage: int) -> int:
     """Email each attendee who has not had it their questionnaire for ``stage``: the baseline
     before the session to those booked, the after-session one once it is delivered to those who
-    attended. Returns how many were sent (the emails go once the transaction commits)."""
+    attended. Returns how many it emails; the emails go once the transaction commits, and
+    ``NotEmailed`` then names anyone the mail server did not take (nothing is kept as sent to
+    them, so sending again goes to them)."""
     refusal = _send_refusal(session, stage)
     if refusal:
         raise ValidationError(refusal)
-    messages = []
+    invitations = []
     for attendee in _not_yet_sent(session, stage).select_related("session__course"):
         questionnaire, _ = Questionnaire.objects.get_or_create(attendee=attendee, stage=stage)
-        messages.append(_invitation(questionnaire, attendee))
-    transaction.on_commit(lambda: get_connection().send_messages(messages))
-    return len(messages)
+        invitations.append(_invitation(questionnaire, attendee))
+    _email_after_commit(invitations)
+    return len(invitations)
 
 
-def _invitation(questionnaire, attendee) -> EmailMessage:
+class NotEmailed(ValidationError):
+    """Some questionnaire emails could not be sent, and their links were withdrawn; raised once
+    the transaction that stored the links has committed. A ValidationError, so that a page says
+    it as it says a refusal."""
+
+
+class _Invitation(NamedTuple):
+    attendee: Attendee
+    questionnaire: Questionnaire
+    link_hash: str  # the link the email carries, by its stored hash
+    message: EmailMessage
+
+
+def _email_after_commit(invitations: list[_Invitation]) -> None:
+    """Email each invitation once the link it carries is stored (an email sent first could
+    carry a link that was never kept). The link of an email the mail server did not take is
+    withdrawn, so nobody is recorded as sent a questionnaire they were not; then ``NotEmailed``
+    says who was not emailed."""
+
+    def send():
+        failed = [invitations[index] for index in _send_each([i.message for i in invitations])]
+        if failed:
+            _withdraw(failed)
+            raise NotEmailed(_not_emailed_message(failed, len(invitations)))
+
+    if invitations:
+        transaction.on_commit(send)
+
+
+def _send_each(messages: list[EmailMessage]) -> list[int]:
+    """Send each message over one connection; the positions of those that could not be sent.
+    One address refused does not stop the others."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:  # noqa: BLE001 - no mail server: nothing went
+        logger.exception("Could not reach the mail server for training questionnaire emails")
+        return list(range(len(messages)))
+    failed = []
+    try:
+        for index, message in enumerate(messages):
+            try:
+                connection.send_messages([message])
+            except Exception:  # noqa: BLE001 - this one did not go; its link is withdrawn
+                logger.exception("A training questionnaire email could not be sent")
+                failed.append(index)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - what was sent has gone; closing is not sending
+            logger.warning("Closing the mail server connection failed", exc_info=True)
+    return failed
+
+
+@transaction.atomic
+def _withdraw(invitations: list[_Invitation]) -> None:
+    """Take back the links of emails that were not sent, and each questionnaire left with no
+    link and no answer (an attendee with a questionnaire counts as sent it)."""
+    QuestionnaireLink.objects.filter(token_hash__in=[i.link_hash for i in invitations]).delete()
+    Questionnaire.objects.filter(
+        pk__in=[i.questionnaire.pk for i in invitations],
+        answered_at__isnull=True,
+        links__isnull=True,
+    ).delete()
+
+
+def _not_emailed_message(failed: list[_Invitation], total: int) -> str:
+    """Who of the ``total`` emailed was not, and that sending again reaches them."""
+    if len(failed) == total:
+        to = f" to {failed[0].attendee.name}" if total == 1 else ""
+        return (
+            f"The email{to} could not be sent just now; nothing was recorded as sent. "
+            "Try again later."
+        )
+    names = ", ".join(invitation.attendee.name for invitation in failed)
+    return (
+        f"Questionnaire links emailed to {plural(total - len(failed), 'attendee')}, but the "
+        f"email to {names} could not be sent just now; nothing was recorded as sent to "
+        f"{'them' if len(failed) > 1 else 'that person'}. Try again later: “Email the "
+        "questionnaire links” goes to those not yet sent it."
+    )
+
+
+def _invitation(questionnaire, attendee) -> _Invitation:
     """The email that brings ``attendee`` a new link to ``questionnaire``."""
     token = link_issue(questionnaire=questionnaire, sent_to=attendee.email)
     course = attendee.session.course
@@ -518,11 +608,12 @@ def _invitation(questionnaire, attendee) -> EmailMessage:
         "until": _window(attendee.session, questionnaire.stage)[1],
         "board_name": settings.BOARD_NAME,
     }
-    return EmailMessage(
+    message = EmailMessage(
         subject=f"{settings.BOARD_NAME}: a short questionnaire about {course.title}",
         body=render_to_string("training/email/invitation.txt", context),
         to=[attendee.email],
     )
+    return _Invitation(attendee, questionnaire, token_hash(token), message)
 
 
 # Answers ------------------------------------------------------------------------------------------

@@ -65,6 +65,18 @@ def test_business_unit_is_told_about_gaps_in_reference_data(client, bu_user):
         "Training",
     }
     assert "No strategic priorities recorded" in body
+    assert "with no email address" not in body
+
+
+def test_business_unit_is_told_of_a_chair_with_no_email_address(client, bu_user):
+    """Their escalations go to the Business Unit (sscb.reminders.Reach): say so, and to whom."""
+    silent = UserFactory(first_name="Jo", last_name="Khan", email="")
+    SubGroupFactory(code=SubGroup.Code.TRAINING, name="Training", chair=silent)
+    client.force_login(bu_user)
+    body = unescape(client.get(reverse("home")).content.decode())
+    assert "1 chair with no email address" in body
+    assert "Their reminders go to the Business Unit until an address is added: " in body
+    assert "Jo Khan (Training)." in body
 
 
 def test_empty_state_says_what_to_do_next(client, member_user):

@@ -27,27 +27,35 @@ def days(n):
 
 @pytest.fixture
 def frozen():
-    with time_machine.travel(datetime.datetime(2025, 6, 2, 7, 0), tick=False):
-        yield
+    with time_machine.travel(datetime.datetime(2025, 6, 2, 7, 0), tick=False) as traveller:
+        yield traveller
+
+
+def on(frozen, day):
+    """Move the frozen clock to 07:00 on ``day``: a sweep is never for a day after today."""
+    frozen.move_to(datetime.datetime.combine(day, datetime.time(7, 0)))
+    return day
 
 
 def test_a_presenter_is_reminded_once_that_papers_are_due(frozen, crp, make_user):
     presenter = make_user(username="presenter", email="presenter@example.org")
     SubGroupMembershipFactory(subgroup=crp, user=presenter)  # sees the meeting: named to them
     meeting = MeetingFactory(body=crp, held_on=days(10), papers_due_on=days(3))
-    ItemFactory(meeting=meeting, presenter=presenter, title="Rapid review of Child K")
+    item = ItemFactory(meeting=meeting, presenter=presenter, title="Rapid review of Child K")
     later = MeetingFactory(body=crp, held_on=days(40), papers_due_on=days(30))
-    ItemFactory(meeting=later, presenter=presenter, title="Not yet")
+    not_yet = ItemFactory(meeting=later, presenter=presenter, title="Not yet")
     ItemFactory(meeting=meeting, title="Nobody presents")
 
     reminders_sweep(today=TODAY)
     [email] = mail.outbox
     assert email.to == ["presenter@example.org"]
-    assert "Papers for: Rapid review of Child K" in email.body
+    assert f"Papers for item {item.position}: Rapid review of Child K" in email.body
     reminders_sweep(today=TODAY)
-    reminders_sweep(today=days(1))
+    reminders_sweep(today=on(frozen, days(1)))
     assert len(mail.outbox) == 1  # never twice
-    assert Reminder.objects.get().kind == Reminder.Kind.PAPERS_DUE
+    # The later meeting's paper is told as newly asked (today), not yet as due.
+    kinds = dict(Reminder.objects.values_list("subject_id", "kind"))
+    assert kinds == {item.pk: Reminder.Kind.PAPERS_DUE, not_yet.pk: Reminder.Kind.PAPERS_ASKED}
 
 
 def test_no_reminder_once_the_papers_are_in(frozen, crp, make_user, bu_user, settings, tmp_path):
@@ -73,11 +81,12 @@ def test_the_chair_is_reminded_of_minutes_to_approve(frozen, crp, make_user):
     [email] = mail.outbox
     assert email.to == ["chair@example.org"]
     assert "to approve" in email.body
-    reminders_sweep(today=days(1))
+    reminders_sweep(today=on(frozen, days(1)))
     assert len(mail.outbox) == 1
 
 
 def test_papers_and_an_action_arising_come_in_one_digest(frozen, crp, agency_user):
+    SubGroupMembershipFactory(subgroup=crp, user=agency_user)  # sees the meeting: presents
     meeting = MeetingFactory(body=crp, held_on=days(10), papers_due_on=days(3))
     ItemFactory(meeting=meeting, presenter=agency_user, title="Police chronology")
     item = ItemFactory(meeting=meeting)

@@ -1,7 +1,9 @@
 import datetime
+import smtplib
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.utils import timezone
 
 from sscb import figures_cache
 from sscb.models import Reminder
@@ -16,7 +18,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--date", help="Sweep as if today were this date (YYYY-MM-DD), e.g. to catch up."
+            "--date",
+            help="Sweep as if today were this earlier date (YYYY-MM-DD), e.g. to catch up on a "
+            "day the sweep did not run. Not a date after today: its reminders would really be "
+            "sent, and recorded as sent before they were due.",
         )
 
     def handle(self, *args, **options):
@@ -26,8 +31,20 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(options["date"])
             except ValueError as error:
                 raise CommandError("Give the date as YYYY-MM-DD, e.g. 2025-06-02.") from error
-        result = reminders_sweep(today=today)
-        figures_cache.bump()  # the sweep updates reminders in bulk, which sends no signal
+            if today > timezone.localdate():
+                raise CommandError(
+                    f"{today:%-d %B %Y} is after today. Reminders can only be swept for today or "
+                    "an earlier day: nothing was sent or recorded."
+                )
+        try:
+            result = reminders_sweep(today=today)
+        except (smtplib.SMTPException, OSError) as error:
+            raise CommandError(
+                f"Some reminder emails could not be sent ({error}). Their reminders are kept: "
+                "run this again once the mail server is working, or the next sweep sends them."
+            ) from error
+        finally:
+            figures_cache.bump()  # the sweep updates reminders in bulk, which sends no signal
         self.stdout.write(
             f"Planned {result['planned']} new reminder(s), cancelled {result['cancelled']}; "
             f"sent {result['emails']} email(s) covering {result['sent']} reminder(s); "
