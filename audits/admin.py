@@ -36,10 +36,19 @@ class StandardAdmin(RecordAdmin):
     deletable = True  # a standard an answer is about is PROTECTed
 
 
+def _cases_closed(audit) -> bool:
+    """Whether ``audit``'s graded cases no longer change: once it is complete, as its page
+    (audits.services.case_audit_entry_add) says."""
+    return audit is not None and audit.stage == Audit.Stage.COMPLETE
+
+
 class CaseAuditEntryInline(TabularInline):
     model = CaseAuditEntry
     extra = 0
     autocomplete_fields = ["agency"]
+
+    def has_change_permission(self, request, obj=None):
+        return not _cases_closed(obj) and super().has_change_permission(request, obj)
 
 
 @admin.register(Audit)
@@ -53,6 +62,7 @@ class AuditAdmin(RecordAdmin):
     inlines = [CaseAuditEntryInline]
     governed_fields = ("stage", "created_by")
     changed_on = "the audit's page: its stage moves as cases are graded"
+    made_on = "the Audits page (Record an audit), which gives it its reference"
 
 
 @admin.register(CaseAuditEntry)
@@ -62,6 +72,14 @@ class CaseAuditEntryAdmin(RecordAdmin):
     search_fields = ["pseudonym", "audit__reference"]
     list_select_related = ["audit", "agency"]
     autocomplete_fields = ["audit", "agency"]
+    # Cases are graded only in a case file audit not yet complete (case_audit_entry_add).
+    governed_fields = ("audit",)
+    changed_on = "the case file audit's page, until the audit is complete"
+    made_on = "the case file audit's page (Grade a case), until the audit is complete"
+
+    def has_change_permission(self, request, obj=None):
+        closed = obj is not None and _cases_closed(obj.audit)
+        return not closed and super().has_change_permission(request, obj)
 
 
 @admin.register(AuditCycle)

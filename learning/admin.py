@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import admin
 
 from sscb.admin_inlines import StackedInline, TabularInline
 from sscb.admin_records import RecordAdmin
 
+from .forms import ActionOwnerChecks
 from .models import (
     Action,
     AssuranceEvidence,
@@ -26,7 +28,10 @@ class FindingAdmin(RecordAdmin):
     autocomplete_fields = ["review", "audit", "recommendation", "theme", "recorded_by", "agencies"]
     date_hierarchy = "identified_on"
     show_full_result_count = False  # no second COUNT(*) of every finding on each page
-    # Findings are disposed of with their theme (Disposals); never deleted here.
+    # Findings are disposed of with their theme (Disposals); never deleted here. A finding goes
+    # into a theme only through theme_collate, which refuses a closed theme.
+    governed_fields = ("theme",)
+    changed_on = "Collate findings, which puts findings into a theme that is not closed"
 
 
 class FindingInline(TabularInline):
@@ -34,6 +39,9 @@ class FindingInline(TabularInline):
     fields = ["title", "source", "nature", "identified_on"]
     extra = 0
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False  # into a theme through Collate findings, as on the finding's own page
 
 
 class OutcomeInline(StackedInline):
@@ -156,14 +164,32 @@ class AssuranceEvidenceAdmin(RecordAdmin):
     changed_on = "the evidence's page: Provide, then Judge"
 
 
+class ActionAdminForm(ActionOwnerChecks, forms.ModelForm):
+    """As on the action's page: an owner who may no longer own an action (an account closed,
+    a role changed) stays chosen, and the page says why the action is not saved with them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owner = self.fields.get("owner")
+        if owner is not None and self.instance.owner_id:
+            kept = owner.queryset.model.objects.filter(pk=self.instance.owner_id)
+            owner.queryset = owner.queryset | kept
+
+
 @admin.register(Action)
 class ActionAdmin(RecordAdmin):
+    form = ActionAdminForm
     list_display = ["__str__", "owner_agency", "owner", "due_on", "status", "at_risk"]
     list_filter = ["status", "at_risk", "owner_agency", "subgroup"]
     show_full_result_count = False  # no second COUNT(*) of every action on each page
     search_fields = ["title", "description", "progress", "review__reference", "audit__reference"]
     list_select_related = ["owner_agency", "owner", "review", "audit"]
     readonly_fields = ["plan", "number"]
+    # Numbered in its plan (action_create) when it is added; it stays in that plan, whose
+    # reference exports, agendas and minutes quote ("RR-2026-002/1"): to move the work, add
+    # an action to the other plan and cancel this one.
+    made_on = "the plan's own page (Add an action to its plan), which numbers it in the plan"
+    PLAN = ("review", "audit", "standard_assessment", "recommendation", "outcome")
     autocomplete_fields = [
         "review",
         "audit",
@@ -176,6 +202,7 @@ class ActionAdmin(RecordAdmin):
     # Reported complete by its owner, signed off by someone else, followed up: each a step
     # with its rules (action_report_progress, action_sign_off, action_record_follow_up).
     governed_fields = (
+        *PLAN,
         "status",
         "completed_on",
         "completion_evidence",
@@ -184,8 +211,13 @@ class ActionAdmin(RecordAdmin):
         "follow_up_on",
         "follow_up_result",
         "followed_up_on",
+        "sent_back_reason",
     )
-    changed_on = "the action's page: Report progress, Sign off, Record the follow-up"
+    changed_on = (
+        "the action's page: Report progress, Sign off or Send it back, Record the follow-up; "
+        "its plan never "
+        "changes: add an action to the other plan and cancel this one"
+    )
     # A moderated standard has no words of its own to search by: chosen by its id.
     raw_id_fields = ["standard_assessment"]
     date_hierarchy = "due_on"

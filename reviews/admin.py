@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 
 from sscb.admin_inlines import TabularInline
 from sscb.admin_records import RecordAdmin
 
-from .casefile import independence_refusal
+from .casefile import _check_may_enter, independence_refusal
 from .models import (
     AgeBand,
     CaseDocument,
@@ -263,8 +264,26 @@ class ClockPauseAdmin(RecordAdmin):
 # upload rule and into the access log; the admin neither takes nor serves them.
 
 
+class ChronologyEntryAdminForm(forms.ModelForm):
+    """An entry is for an agency taking part in the review, while its chronology is open: the
+    rule of the chronology's own pages (``casefile._check_may_enter``), for the person here."""
+
+    by = None  # the person saving, set by the admin for each request
+
+    def clean(self):
+        data = super().clean()
+        review = data.get("review") or (self.instance.review if self.instance.review_id else None)
+        if review is not None:
+            try:
+                _check_may_enter(self.by, review, data.get("agency"))
+            except ValidationError as refused:
+                self.add_error(None, refused)
+        return data
+
+
 @admin.register(ChronologyEntry)
 class ChronologyEntryAdmin(RecordAdmin):
+    form = ChronologyEntryAdminForm
     list_display = ["review", "happened_on", "agency", "is_key_episode", "entered_by"]
     list_filter = ["is_key_episode"]
     search_fields = ["review__reference", "source"]
@@ -272,6 +291,12 @@ class ChronologyEntryAdmin(RecordAdmin):
     date_hierarchy = "happened_on"
     autocomplete_fields = ["review", "agency"]
     readonly_fields = ["entered_by"]
+    added_with = ("review",)  # an entry stays in the chronology it was added to
+    changed_on = "the review's Chronology tab, which the review's editors close and reopen"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"by": request.user})
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -306,7 +331,8 @@ class ReviewTeamMemberAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        review, person = data.get("review"), data.get("person")
+        review = data.get("review") or (self.instance.review if self.instance.review_id else None)
+        person = data.get("person")
         if review and person:
             refusal = independence_refusal(
                 review, person, data.get("role", ""), data.get("independence_reason", "")
@@ -324,7 +350,10 @@ class ReviewTeamMemberAdmin(RecordAdmin):
     search_fields = ["review__reference", "person__first_name", "person__last_name"]
     list_select_related = ["person", "review", "agency"]
     autocomplete_fields = ["review", "person", "agency"]
-    # Leaving the team is recorded (left on), not deleted: RecordAdmin refuses deletion.
+    # Leaving the team is recorded (left on), not deleted: RecordAdmin refuses deletion. The
+    # dates' order and one place in each role are ReviewTeamMember.clean's, as on the Team tab.
+    added_with = ("review",)
+    changed_on = "the review's Team tab"
 
 
 class DocumentVersionInline(TabularInline):
@@ -390,3 +419,8 @@ class ChildDeathDetailsAdmin(RecordAdmin):
     list_select_related = ["review", "category", "age_band"]
     search_fields = ["review__reference", "ncmd_reference"]
     autocomplete_fields = ["review", "meeting", "category", "age_band"]
+    # Only a child death review holds one, and once closed what the panel recorded stays:
+    # ChildDeathDetails.clean, here as on the review's page.
+    governed_fields = ("review",)
+    changed_on = "the child death review's page: CDOP's record"
+    made_on = "the child death review's page (Record CDOP's record)"

@@ -590,13 +590,6 @@ class ReviewAgency(TimeStampedModel):
             ),
         }
 
-    @property
-    def is_waiting(self):
-        return bool(
-            (self.chronology_requested_on and not self.chronology_received_on)
-            or (self.report_requested_on and not self.report_received_on)
-        )
-
 
 class ParallelProcess(TimeStampedModel):
     """A process running alongside the review (a trial, an inquest) that may pause its clock."""
@@ -985,6 +978,28 @@ class ReviewTeamMember(TimeStampedModel):
         super().clean()
         if self.role == self.Role.AGENCY_REPRESENTATIVE and not self.agency_id:
             raise ValidationError({"agency": "Choose the agency this representative speaks for."})
+        check_dates(
+            joined_on=not_future(self.joined_on, what="The day they joined the team"),
+            left_on=[
+                not_future(self.left_on, what="The day they left the team"),
+                not_before(
+                    self.left_on,
+                    self.joined_on,
+                    what="The day they left the team",
+                    than="the day they joined",
+                ),
+            ],
+        )
+        # One place in each role while on the team: leaving is recorded, then they may rejoin.
+        if self.left_on is None and self.review_id and self.person_id and self.role:
+            same = ReviewTeamMember.objects.filter(
+                review_id=self.review_id,
+                person_id=self.person_id,
+                role=self.role,
+                left_on__isnull=True,
+            )
+            if same.exclude(pk=self.pk).exists():
+                raise ValidationError({"person": "This person already has that role on the team."})
 
 
 class CaseDocument(TimeStampedModel):
@@ -1176,7 +1191,25 @@ class ChildDeathDetails(TimeStampedModel):
     def __str__(self):
         return f"{self.review.reference}: child death details"
 
+    @property
+    def panel_has_reviewed(self) -> bool:
+        """Whether the record holds what a child death review needs to close: the panel
+        meeting that reviewed the death, and the category it gave."""
+        return bool(self.meeting_id and self.category_id)
+
     def clean(self):
+        if self.review_id and self.review.kind != Review.Kind.CHILD_DEATH:
+            raise ValidationError("Only a child death review holds CDOP's record of a death.")
+        closed = self.review_id and self.review.stage == Review.Stage.CLOSED
+        if closed and not self.panel_has_reviewed:
+            # It closed once the panel had reviewed the death (reviews.lifecycle): what the
+            # panel recorded stays, corrected but never emptied.
+            kept = (
+                "The child death review is closed: the panel's review of the death stays "
+                "recorded. Correct it rather than remove it."
+            )
+            missing = {"meeting": self.meeting_id, "category": self.category_id}
+            check_dates(**{name: kept for name, value in missing.items() if not value})
         if self.meeting_id and self.meeting.body.code != SubGroup.Code.CDOP:
             raise ValidationError(
                 {"meeting": "Choose a meeting of the Child Death Overview Panel."}

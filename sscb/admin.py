@@ -1,10 +1,12 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from . import signin
 from .admin_inlines import TabularInline
-from .admin_records import RecordAdmin
+from .admin_records import RecordAdmin, is_protected
 from .models import (
     AccessLogEntry,
     Agency,
@@ -18,19 +20,26 @@ from .models import (
     User,
 )
 
+ROLE_DECIDES = (
+    "What this person may see and do follows from their role, agency and sub-groups (below): "
+    "only a Business Unit officer opens this admin. Untick Active when they leave."
+)
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, RecordAdmin):
     list_display = ["username", "get_full_name", "role", "agency", "is_active", "last_login"]
-    list_filter = ["role", "agency", "is_active", "is_staff"]
+    list_filter = ["role", "agency", "is_active"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     list_select_related = ["agency"]
     autocomplete_fields = ["agency"]
     # What a person may do follows from their role, agency and sub-groups, never from Django's
-    # groups and permissions: those are not offered, so no change to access escapes the
-    # person's history (which keeps their own fields, not those links).
+    # groups and permissions, nor its staff and superuser flags (sscb.models.User.has_perm,
+    # sscb.apps.BusinessUnitAdminSite): none is offered, so the role shown is all a person may
+    # do, and no change to access escapes the person's history (which keeps their own fields,
+    # not those links).
     fieldsets = [
-        (name, {**options, "fields": ["is_active", "is_staff", "is_superuser"]})
+        (name, {"fields": ["is_active"], "description": ROLE_DECIDES})
         if "groups" in options["fields"]
         else (name, options)
         for name, options in DjangoUserAdmin.fieldsets
@@ -46,6 +55,12 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
     # A person who leaves is made inactive (*Active* unticked): their account is kept with
     # what they did. Only an account that has nothing to its name (made in error) is deleted.
     deletable = True
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and {"role", "agency", "is_active"} & set(form.changed_data):
+            for warning in _work_left_behind(obj):
+                self.message_user(request, warning, messages.WARNING)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and _with_records(User.objects.filter(pk=obj.pk)).exists():
@@ -77,27 +92,66 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
 
     @admin.action(description="Force a password reset (sign them out and email a reset link)")
     def force_password_reset(self, request, queryset):
-        done, no_email = [], []
+        outcomes = {outcome: [] for outcome in signin.ForcedReset}
         for user in queryset:
-            reason = f"Password reset forced by {request.user.get_username()}; reset link emailed"
-            if signin.user_force_password_reset(user=user, reason=reason):
-                self.log_change(request, user, reason)
-                done.append(user.get_username())
-            else:
-                no_email.append(user.get_username())
-        if done:
+            reason = f"Password reset forced by {request.user.get_username()}"
+            outcome = signin.user_force_password_reset(user=user, reason=reason)
+            if outcome is not signin.ForcedReset.NO_ADDRESS:
+                self.log_change(request, user, outcome.said(reason))
+            outcomes[outcome].append(user.get_username())
+        emailed = ", ".join(outcomes[signin.ForcedReset.EMAILED])
+        not_emailed = ", ".join(outcomes[signin.ForcedReset.NOT_EMAILED])
+        no_address = ", ".join(outcomes[signin.ForcedReset.NO_ADDRESS])
+        if emailed:
             self.message_user(
-                request,
-                f"Password reset and link emailed: {', '.join(done)}.",
-                messages.SUCCESS,
+                request, f"Password reset and link emailed: {emailed}.", messages.SUCCESS
             )
-        if no_email:
+        if not_emailed:
             self.message_user(
                 request,
-                f"Not reset, no email address to send a link to: {', '.join(no_email)}. "
-                "Add one first.",
+                f"Password reset, but the email with the link could not be sent just now: "
+                f"{not_emailed}. They are signed out and their password no longer works; their "
+                "history says no link was sent. Use this action again later to email them a "
+                "link.",
+                messages.ERROR,
+            )
+        if no_address:
+            self.message_user(
+                request,
+                f"Not reset, no email address to send a link to: {no_address}. Add one first.",
                 messages.WARNING,
             )
+
+
+def _work_left_behind(person) -> list[str]:
+    """What ``person`` still holds that their role, agency or closed account no longer lets them
+    hold, each in a sentence: reviews not closed that they lead (only an active independent
+    reviewer leads one: reviews.forms.ReviewerForm) and open actions they own (only someone the
+    action's owner field offers: learning.models.ACTION_OWNER). Read through the relations
+    those records have to a person, since sscb imports no domain app."""
+    said = []
+    led = person.led_reviews.exclude(stage=person.led_reviews.model.Stage.CLOSED).count()
+    if led and not (person.is_active and person.is_independent_reviewer):
+        reviews = "1 review" if led == 1 else f"{led} reviews"
+        said.append(
+            f"{person} still leads {reviews} not yet closed, and only an active independent "
+            "reviewer leads a review: choose another lead reviewer on each review's page "
+            "(Lead reviewer)."
+        )
+    actions = person.owned_actions.model
+    owned = person.owned_actions.filter(status__in=actions.OPEN)
+    may_own = actions._meta.get_field("owner").get_limit_choices_to()
+    if User.objects.filter(may_own, pk=person.pk).exists():
+        owned = owned.exclude(owner_agency_id=person.agency_id)  # works for another (Action.clean)
+    owned = owned.count()
+    if owned:
+        those = "1 open action" if owned == 1 else f"{owned} open actions"
+        said.append(
+            f"{person} still owns {those} that they may no longer own: choose someone else, "
+            "or nobody yet, on each action's page (Edit), which saves nothing else on it "
+            "until then."
+        )
+    return said
 
 
 # Named on the deletion page of a person who has records, as a kind that may not be deleted.
@@ -122,7 +176,7 @@ class AgencyAdmin(RecordAdmin):
     list_display = ["name", "short_name", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name"]
-    deletable = True  # an agency anything names is PROTECTed
+    deletable = True  # an agency anything names, or links to (a finding), is kept by it
 
 
 class SubGroupMembershipInline(TabularInline):
@@ -131,8 +185,24 @@ class SubGroupMembershipInline(TabularInline):
     autocomplete_fields = ["user", "agency"]
 
 
+class SubGroupForm(forms.ModelForm):
+    def clean_code(self):
+        """A standing body's code keeps the records that depend on it working (a CDOP
+        meeting's reviews of deaths, the Executive's dates on outcomes, QAP's reports and who
+        reads them): once anything names the body, its code is neither changed nor cleared."""
+        code, before = self.cleaned_data.get("code"), self.instance.code
+        if self.instance.pk and before and code != before and is_protected(self.instance):
+            raise ValidationError(
+                f"This body's meetings and records depend on its being the "
+                f"{SubGroup.Code(before).label}: its code stays as it is. For other work, add "
+                "another body."
+            )
+        return code
+
+
 @admin.register(SubGroup)
 class SubGroupAdmin(RecordAdmin):
+    form = SubGroupForm
     list_display = ["name", "code", "chair"]
     list_filter = ["code"]
     search_fields = ["name", "purpose", "chair__first_name", "chair__last_name"]
@@ -148,7 +218,7 @@ class StrategicPriorityAdmin(RecordAdmin):
     list_filter = ["is_active", "start_year"]
     search_fields = ["title", "description"]
     list_editable = ["order"]
-    deletable = True  # a priority a theme names keeps that theme's link in its history
+    deletable = True  # a priority a theme names is kept by it, as a linked agency is
 
 
 @admin.register(SubGroupMembership)

@@ -4,7 +4,9 @@ queries that does not grow with the rows (issue 15).
 
 The admin is not a second, weaker way to change what the product's services govern: a review's
 stage, decision or panel, an action's sign-off, a meeting's status. Each admin declares those in
-``governed_fields`` (shown, never changed here), says where they are changed (``changed_on``),
+``governed_fields`` (shown, never changed here) or, where a record is still added here, in
+``added_with`` (chosen when it is added, then never changed here: a chronology entry's review, a
+meeting's date), says where they are changed (``changed_on``),
 whether the product makes the record itself through a service with side effects (``made_on``:
 no "Add" here), whether it is the services' record through and through (``read_only``), and
 whether it is set-up data that may be deleted (``deletable``): a case record is never deleted
@@ -23,10 +25,16 @@ a query or two: a sub-group's, at scale 0.02, took 11.6 s, 8,845 queries and 1.5
 import itertools
 from collections import defaultdict
 
-from django.contrib.admin.utils import NestedObjects, quote
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied
+from django.contrib.admin.utils import NestedObjects, quote, unquote
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import router
 from django.db.models import PROTECT, ForeignKey
+from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -54,6 +62,10 @@ class RecordAdmin(SimpleHistoryAdmin):
     # Fields the product's pages change through its services (with their rules, acts and
     # records): shown here, never changed. Inlines of the same model show them read-only too.
     governed_fields: tuple[str, ...] = ()
+    # Governed too once the record exists, but chosen when it is added here: what it belongs to
+    # (a chronology entry's review, a meeting's body) and what a service moves with side effects
+    # (a meeting's date, which the outcomes on its agenda follow).
+    added_with: tuple[str, ...] = ()
     # Where they are changed, named on the admin page ("the review's page").
     changed_on: str = ""
     # Where the product makes this record (a service with side effects): no "Add" here.
@@ -66,11 +78,15 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         shown = list(super().get_readonly_fields(request, obj))
-        governed = self.governed_fields
+        governed = self._governed(obj)
         if self.read_only:
             fields = self.model._meta.get_fields()
             governed = [f.name for f in fields if f.concrete and f.editable and not f.auto_created]
         return shown + [name for name in governed if name not in shown]
+
+    def _governed(self, obj=None) -> tuple[str, ...]:
+        """The fields shown, not changed, on ``obj``'s page (None: the page that adds one)."""
+        return self.governed_fields + (self.added_with if obj is not None else ())
 
     def has_add_permission(self, request):
         return not (self.made_on or self.read_only) and super().has_add_permission(request)
@@ -95,9 +111,9 @@ class RecordAdmin(SimpleHistoryAdmin):
         where = f" ({self.changed_on})" if self.changed_on else ""
         if self.read_only:
             return f"Kept by the tracker's own pages{where}: read here, not changed."
-        if obj is None or not self.governed_fields:
+        if obj is None or not self._governed(obj):
             return ""
-        labels = ", ".join(self._label(name) for name in self.governed_fields)
+        labels = ", ".join(self._label(name) for name in self._governed(obj))
         return (
             f"Shown, not changed, here: {labels}. They change only on the tracker's own "
             f"pages{where}, which apply its rules and record each step."
@@ -121,10 +137,23 @@ class RecordAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._refuse_address_of_no_record(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied("A record is not reverted to an earlier version.")
+        self._refuse_address_of_no_record(object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _refuse_address_of_no_record(self, object_id):
+        """An address no record can have ("abc" for a number) is not found, as the change page
+        finds nothing there (django-simple-history's pages filtered by it and failed)."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError as error:
+            raise Http404 from error
 
     def get_deleted_objects(self, objs, request):
         """Django's (what would be deleted, how many of each kind, the kinds this person may not
@@ -206,16 +235,32 @@ def _first(rows):
     return sorted(rows, key=lambda row: row.pk)[:NAMED_ON_DELETION], len(rows)
 
 
+def _protects(relation) -> bool:
+    """Whether records linked to a record by ``relation`` keep it from being deleted: a foreign
+    key that PROTECTs it, and a plain many-to-many link (an agency a finding names). Django
+    would delete the link and leave the record naming nothing, its history "None" where the
+    agency was; a link with a model of its own (a sub-group's memberships) says for itself."""
+    if relation.many_to_many:
+        return relation.through._meta.auto_created
+    return relation.on_delete is PROTECT
+
+
+def is_protected(obj) -> bool:
+    """Whether anything keeps ``obj`` from being deleted: records that name it, or link to it."""
+    return bool(_protecting(type(obj), [obj]))
+
+
 def _protecting(model, objs):
     """{kind: (the first few, how many)} of the records whose relation protects ``objs`` from
     deletion, read a few at a time and counted, not read whole."""
     found = {}
     for relation in model._meta.related_objects:
-        if relation.on_delete is not PROTECT or relation.many_to_many:
+        if not _protects(relation):
             continue
-        rows = relation.related_model._base_manager.filter(
-            **{f"{relation.field.name}__in": objs}
-        ).order_by("pk")
+        rows = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": objs})
+        if relation.many_to_many:  # a record linked to two of ``objs`` is one record
+            rows = rows.distinct()
+        rows = rows.order_by("pk")
         first = list(rows[: NAMED_ON_DELETION + 1])
         if first:
             total = rows.count() if len(first) > NAMED_ON_DELETION else len(first)

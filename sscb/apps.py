@@ -9,7 +9,7 @@ class SscbConfig(AppConfig):
 
     def ready(self):
         # Register the system checks, and the disposals-due item on the home page.
-        from . import checks, figures_cache, history, retention  # noqa: F401
+        from . import checks, figures_cache, history, lookups, retention  # noqa: F401
 
         # Kept figures are dropped when records change.
         figures_cache.connect()
@@ -19,7 +19,8 @@ class SscbConfig(AppConfig):
 
 class BusinessUnitAdminConfig(admin_apps.AdminConfig):
     """The Django admin, opened by every active Business Unit officer (DESIGN.md: the Business
-    Unit runs records in the admin), not only those someone remembered to make "staff"."""
+    Unit runs records in the admin), and by nobody else: not only those someone remembered to
+    make "staff", and not someone of another role who was once made "staff"."""
 
     default = False  # named in INSTALLED_APPS; SscbConfig stays this module's default
     default_site = "sscb.apps.BusinessUnitAdminSite"
@@ -27,5 +28,7 @@ class BusinessUnitAdminConfig(admin_apps.AdminConfig):
 
 class BusinessUnitAdminSite(AdminSite):
     def has_permission(self, request):
+        # The role decides, as everywhere (README, "Roles and access"): Django's staff and
+        # superuser flags open nothing, so they are not offered on a person's page either.
         user = request.user
-        return user.is_active and (user.is_staff or getattr(user, "is_business_unit", False))
+        return user.is_active and getattr(user, "is_business_unit", False)

@@ -44,7 +44,7 @@ def layout(request):
     return {
         "board_name": settings.BOARD_NAME,
         "navigation": navigation,
-        "show_admin_link": user.is_active and (user.is_staff or user.is_business_unit),
+        "show_admin_link": user.is_active and user.is_business_unit,
         # Called by the template only where a page asks (sub-group ids cost a query).
         "can_record_work": lambda: can_record_work(user),
         "can_read_scrutiny": lambda: can_read_scrutiny(user),

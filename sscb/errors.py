@@ -3,7 +3,7 @@
 import logging
 
 from django.db import OperationalError
-from django.http import HttpResponseServerError
+from django.http import HttpResponseNotAllowed, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
@@ -23,6 +23,23 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # Rendered without context processors: the database may be why we are here.
     return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+# What a page of this product answers: it is read (GET, HEAD) and its forms are sent (POST).
+METHODS = ("GET", "HEAD", "POST")
+
+
+def methods_allowed(get_response):
+    """Refuse any other method (PUT, DELETE, PATCH, TRACE, OPTIONS) with 405 before a view
+    reads it: a view that takes every method but POST for a read would answer a DELETE "200 OK"
+    with its page, and a client would believe it had deleted something."""
+
+    def middleware(request):
+        if request.method not in METHODS:
+            return HttpResponseNotAllowed(METHODS)
+        return get_response(request)
+
+    return middleware
 
 
 def _database_busy(exception) -> bool:

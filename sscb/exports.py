@@ -48,8 +48,9 @@ def _csv_chunks(tables):
     for index, (title, header, rows) in enumerate(tables):
         if index:
             writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(header)
+        # A title or heading may hold a record's name (a scorecard's): data, like every cell.
+        writer.writerow([safe(title)])
+        writer.writerow([safe(value) for value in header])
         for row in rows:
             writer.writerow([safe(value) for value in row])
             # Sent a chunk at a time: a row at a time would be a write to the network each.
@@ -86,6 +87,6 @@ def xlsx_response(tables, name) -> HttpResponse:
 
 
 def _bold(sheet, value):
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=safe(value))
     cell.font = Font(bold=True)
     return cell

@@ -35,17 +35,20 @@ class RecordForm(sending.SendingGuardMixin, forms.ModelForm):
     def _update_errors(self, errors):
         """The record's own rules, less those about a field the form has already refused: the
         record never saw what was typed there, so its rule would speak of a value left empty
-        ("Say how many people it reached") when one was given ("-5")."""
+        ("Say how many people it reached") when one was given ("-5"). A rule about a field the
+        form does not show (evidence's received date, when its requested date moves past it) is
+        said above the form."""
         if hasattr(errors, "error_dict"):
-            errors = ValidationError(
-                {
-                    field: messages
-                    for field, messages in errors.error_dict.items()
-                    if field == NON_FIELD_ERRORS or field not in self._errors
-                }
-            )
-            if not errors.error_dict:
+            kept = {}
+            for field, messages in errors.error_dict.items():
+                if field != NON_FIELD_ERRORS and field in self._errors:
+                    continue
+                kept.setdefault(field if field in self.fields else NON_FIELD_ERRORS, []).extend(
+                    messages
+                )
+            if not kept:
                 return
+            errors = ValidationError(kept)
         super()._update_errors(errors)
 
 

@@ -46,13 +46,13 @@ _NHS = re.compile(
 )
 
 # Letters beyond ASCII too ("jané@exämple.com"), and a full-width at sign.
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+[@\uff20][\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+\s?(?:[@\uff20]|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)+")
 
 # A UK postcode, in capitals as written (lower case would catch "q1 2nd"): outward code, an
 # optional space, inward code. Letters that never appear in those places are left out, so
 # references (SCR-2025-01, MATA-2025-001), "S11" and "WT2018" do not match.
 _POSTCODE = re.compile(
-    r"\b(?:GIR[ \u00a0]?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ \u00a0]?\d[ABD-HJLNP-UW-Z]{2})\b"
+    r"\b(?:GIR[ \u00a0]?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?[ -]?\d[ABD-HJLNP-UW-Z]{2})\b"
 )
 # The same in small letters ("sy1 1aa") only where its first letters are a postcode area's.
 POSTCODE_AREAS = frozenset(
@@ -63,7 +63,7 @@ POSTCODE_AREAS = frozenset(
     SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE
     """.split()  # noqa: SIM905
 )
-_SMALL_POSTCODE = re.compile(r"\b(?P<area>[a-z]{1,2})\d[a-z\d]?[ ]?\d[abd-hjlnp-uw-z]{2}\b")
+_SMALL_POSTCODE = re.compile(r"\b(?P<area>[a-z]{1,2})\d[a-z\d]?[ -]?\d[abd-hjlnp-uw-z]{2}\b")
 
 # A UK phone number: a trunk 0 (the area code maybe in brackets) or +44 / 0044, then the
 # subscriber number in up to three groups. The digit count is checked afterwards.
@@ -153,9 +153,14 @@ _SMALL_NAME = re.compile(r"\b(?P<given>[A-Za-z][a-z]+)\s+(?P<surname>[a-z]+)\b")
 # Words in capitals are read as a name is written: "JAYDEN SMITH" as "Jayden Smith".
 _CAPITALS = re.compile(r"\b[A-Z][A-Z]+(?:['-][A-Z]+)?\b")
 # What hides a number or a name from the rules without changing how it reads: a soft hyphen,
-# zero-width characters. Any other space (no-break, thin) reads as a space.
+# zero-width characters. Any other space (no-break, thin, a tab, a line break) reads as a space.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_OTHER_SPACE = re.compile(r"[^\S\r\n\t ]")
+_WHITESPACE = re.compile(r"\s+")
+# Every dash and minus sign a person would read as a hyphen.
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
+)
+_BETWEEN_DIGITS = re.compile(r"(?<=\d) ?([-./_]) ?(?=\d)")
 # "Jayden Smith", "Jayden, aged 4", "Jayden aged three", "Jayden Smith (4)", "Jayden (aged 4)",
 # "Jayden, 4, ...", "Jayden, 7 weeks".
 _AGE_IN_WORDS = (
@@ -206,10 +211,15 @@ def _names(text: str):
 
 
 def normalised(text: str) -> str:
-    """``text`` as the rules read it: full-width and other compatibility characters as their
-    plain forms, invisible characters dropped, every kind of space a space."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return _OTHER_SPACE.sub(" ", text)
+    """``text`` as the rules read it, not as it was typed: full-width and other compatibility
+    characters as their plain forms, accents dropped ("Smíth" as "Smith"), invisible
+    characters dropped, every dash a hyphen (Word's en dash and non-breaking hyphen), any run of
+    spaces, tabs and line breaks one space, and a separator between digits without the spaces
+    around it ("943 - 476 - 5919" as "943-476-5919", "943_476_5919" as "943-476-5919")."""
+    text = unicodedata.normalize("NFKD", text).translate(_INVISIBLE)
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    text = _WHITESPACE.sub(" ", text.translate(_DASHES))
+    return _BETWEEN_DIGITS.sub(lambda gap: gap.group(1).replace("_", "-"), text)
 
 
 def nhs_number_is_valid(digits: str) -> bool:

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A page is read (GET, HEAD) or sent (POST): any other method is refused with 405.
+    "sscb.errors.methods_allowed",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Moves an idle session's expiry forward at most once a minute (not a write per request).
@@ -354,6 +356,8 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+# A relay that never answers must not hold a page or the daily sweep: the send fails instead.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # Digests name reviews: in production mail goes over TLS unless configured otherwise
 # (check sscb.W001 warns when it would go in clear).
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)

@@ -7,6 +7,7 @@ import datetime
 import io
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
@@ -47,6 +48,16 @@ def cell_text(value) -> str:
     return str(value if value is not None else "").strip()
 
 
+def _as_shown(cell):
+    """A cell's value as the person sees it: a number formatted as a percentage ("5%", held by
+    Excel as 0.05) as "5%", not 0.05."""
+    value = cell.value
+    percentage = "%" in (getattr(cell, "number_format", None) or "")
+    if percentage and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{(Decimal(str(value)) * 100).normalize():f}%"
+    return value
+
+
 def read_rows(upload, extension: str) -> list[list]:
     """The file's rows as lists of cells (the header row first). A file that cannot be read
     as what it says it is is refused as a whole (one holding a NUL character never gets here:
@@ -61,10 +72,8 @@ def read_rows(upload, extension: str) -> list[list]:
             try:
                 sheet = workbook.worksheets[0]
                 rows = [
-                    list(row)
-                    for row in sheet.iter_rows(
-                        values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS
-                    )
+                    [_as_shown(cell) for cell in row]
+                    for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
                 ]
             finally:
                 workbook.close()

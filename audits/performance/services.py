@@ -1,6 +1,7 @@
 """Writes to the performance framework: an agency's quarterly values, one at a time or from a
 file in the template. Every change is in the value's history (a correction keeps the old one)."""
 
+import re
 import uuid
 from decimal import Decimal, InvalidOperation
 
@@ -93,8 +94,17 @@ def _quarter(text: str) -> int | None:
     return int(text) if text in ("1", "2", "3", "4") else None
 
 
+# Commas only between groups of three digits: "1,250" is 1250, but "4,5" (a decimal comma)
+# is no number, never 45.
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
 def _number(cell) -> Decimal | None:
-    text = cell_text(cell).removesuffix("%").replace(",", "").strip()
+    text = cell_text(cell).removesuffix("%").strip()
+    if "," in text:
+        if not _THOUSANDS.fullmatch(text):
+            return None
+        text = text.replace(",", "")
     try:
         number = Decimal(text)
     except InvalidOperation:

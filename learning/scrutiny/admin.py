@@ -25,6 +25,7 @@ class InspectionAdmin(RecordAdmin):
     autocomplete_fields = ["agencies"]
     date_hierarchy = "started_on"
     inlines = [RecommendationInline]
+    made_on = "Inspections and peer reviews (Add to the register), which gives it its reference"
 
 
 @admin.register(Recommendation)
@@ -34,3 +35,8 @@ class RecommendationAdmin(RecordAdmin):
     search_fields = ["text", "inspection__reference"]
     readonly_fields = ["number"]
     autocomplete_fields = ["inspection", "agency"]
+    # Numbered within its inspection when it is added (recommendation_save), and kept there:
+    # findings and actions quote it ("JTAI-2025-1 R2").
+    governed_fields = ("inspection",)
+    changed_on = "the inspection's page"
+    made_on = "the inspection's page (Add a recommendation), which numbers it"

@@ -647,6 +647,17 @@ EXPECTATIONS: dict[str, list[Check]] = {
         ),
     ],
     "reviews:chronology-template": page(),
+    # An agency lead marks their own agency's part complete: nobody else.
+    "reviews:agency-part-complete": [
+        GET("open_A", POST_ONLY, lambda w: review_kw(w, "open_A") | {"part": "chronology"}),
+        *each(
+            REVIEW_READERS,
+            review_at({"part": "chronology"}),
+            "POST",
+            write="lead",
+            data=lambda w, v: {},
+        ),
+    ],
     "reviews:terms": [
         *each(REVIEW_READERS, review_at()),
         *each(REVIEW_READERS, review_at(), "POST", write=REVIEW_WRITERS, data=terms_form),
@@ -1172,6 +1183,19 @@ EXPECTATIONS: dict[str, list[Check]] = {
                 "POST",
                 write=LEARNING_WRITERS,
                 data=lambda w, v: {"result": "Still in use six weeks on"},
+            )
+        ),
+    ],
+    # Sending a completion back: the sub-group only (no action is complete, so the form refuses).
+    "learning:action_send_back": [
+        GET("own", POST_ONLY, lambda w: {"uuid": w.actions["own"].uuid}),
+        *form_refuses(
+            each(
+                ACTION_READERS,
+                uuid_kw("actions"),
+                "POST",
+                write=LEARNING_WRITERS,
+                data=lambda w, v: {"reason": "Attach the training register"},
             )
         ),
     ],
@@ -2010,6 +2034,14 @@ ADMIN_EXCEPTIONS |= {
         "briefings_cascade": "sent at publication",
         "training_session": "a session plans its course's deliveries",
         "training_attendee": "the register is kept on the session's page",
+        "learning_action": "numbered in its plan on the plan's page",
+        "audits_audit": "given its reference on the Audits page",
+        "audits_caseauditentry": "graded on a case file audit's page until it is complete",
+        "scrutiny_inspection": "given its reference on the register's page",
+        "scrutiny_recommendation": "numbered on its inspection's page",
+        "meetings_agendaitem": "added on the meeting's page, which dates an outcome's decision",
+        "meetings_attendance": "recorded on the meeting's page once it is held",
+        "reviews_childdeathdetails": "recorded on a child death review's page",
     }.items()
 }
 ADMIN_EXCEPTIONS["admin:sscb_user_delete"] = (

@@ -172,6 +172,25 @@ FREE_TEXT = [
     ("1 2 3 4 5 6 7 8 9 0", None),  # spaced, but no NHS number's check digit
     ("ratings 3 4 5 4 3 2 4 5 3 4 in turn", None),
     ("2025/26 and 2026/27", None),
+    # ... with a dash Word puts in, spaces round it, a tab or line break, an underscore, accents
+    ("NHS 943\u2013476\u20135919", NHS_NUMBER),  # en dash
+    ("NHS 943\u2011476\u20115919", NHS_NUMBER),  # non-breaking hyphen
+    ("NHS 943\u2212476\u22125919", NHS_NUMBER),  # minus sign
+    ("NHS 943 - 476 - 5919", NHS_NUMBER),
+    ("NHS 943 / 476 / 5919", NHS_NUMBER),
+    ("NHS:\t943\t476\t5919", NHS_NUMBER),
+    ("NHS 943_476_5919", NHS_NUMBER),
+    ("lives at SY1  1AA", POSTCODE),
+    ("lives at SY1\t1AA", POSTCODE),
+    ("lives at SY1\n1AA", POSTCODE),
+    ("lives at SY1-1AA", POSTCODE),
+    ("lives at sy1  1aa", POSTCODE),
+    ("Jayden Sm\u00edth was seen", NAME),
+    ("mum jo.smith(at)gmail.com", EMAIL),
+    ("mum jo.smith [at] gmail.com", EMAIL),
+    ("2019 \u2013 2020 and pages 4 - 6", None),
+    ("Caf\u00e9 meeting on 3 May", None),
+    ("seen at home. Com", None),
 ]
 
 
