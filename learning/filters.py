@@ -1,3 +1,4 @@
+import re
 from functools import partial
 
 import django_filters
@@ -29,6 +30,7 @@ from .selectors import (
     subgroups_for_work,
     themes_visible_to,
 )
+from .training.selectors import delivery_of_subgroups
 
 # Next year too for what falls due; a year offered for what has happened is this one or earlier.
 _due_years = partial(financial_year_choices, ahead=1)
@@ -57,6 +59,43 @@ class SearchFilter(django_filters.CharFilter):
         for field in self.search_fields:
             query |= Q(**{f"{field}__icontains": value})
         return qs.filter(query)
+
+
+# An action's reference as read off a page, an inspection letter or the minutes: its plan's
+# reference and, after a slash, its number ("JTAI-2026-2/1", "SCR-2016-001").
+_ACTION_REFERENCE = re.compile(r"^\s*(?P<plan>[^/\s][^/]*?)\s*(?:/\s*(?P<number>\d+))?\s*$")
+
+
+class ActionSearchFilter(SearchFilter):
+    """Free text over an action's words, or its reference (``Action.reference``): the plan's
+    reference (its review's, audit's, inspection's, or the label of a standard's or an
+    outcome's plan) with or without its number. A review the reader may not open is never
+    matched by its reference (the action's row does not show it)."""
+
+    def filter(self, qs, value):
+        if not value or not value.strip():
+            return qs
+        words = Q()
+        for field in self.search_fields:
+            words |= Q(**{f"{field}__icontains": value})
+        reference = _ACTION_REFERENCE.match(value)
+        if reference is None:
+            return qs.filter(words)
+        plan = reference["plan"]
+        review = Q(review__reference__icontains=plan)
+        if "review_hidden" in qs.query.annotations:
+            review &= Q(review_hidden=False)
+        else:
+            review = Q(pk__in=[])
+        plans = (
+            review
+            | Q(audit__reference__icontains=plan)
+            | Q(recommendation__inspection__reference__icontains=plan)
+            | Q(plan_label__icontains=plan)
+        )
+        if reference["number"]:
+            plans &= Q(number=int(reference["number"]))
+        return qs.filter(words | plans)
 
 
 class FindingFilter(django_filters.FilterSet):
@@ -172,7 +211,7 @@ class EvidenceFilter(django_filters.FilterSet):
 
 
 class ActionFilter(django_filters.FilterSet):
-    q = SearchFilter(fields=["title", "progress"])
+    q = ActionSearchFilter(fields=["title", "progress"])
     # Searches an action's words: never over the actions the reader may not open (sscb.lists).
     words = ("q",)
     owner_agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True), label="Agency")
@@ -186,6 +225,7 @@ class ActionFilter(django_filters.FilterSet):
             ("review", "Case review"),
             ("audit", "Audit"),
             ("standard", "Section 11 / 175 standard"),
+            ("inspection", "Inspection"),
             ("outcome", "Learning outcome"),
         ],
         method="filter_source",
@@ -265,8 +305,10 @@ class ActivityFilter(django_filters.FilterSet):
     delivered = YesNoFilter(
         field_name="delivered_on", lookup_expr="isnull", exclude=True, label="Delivered"
     )
+    # The work of a sub-group: an outcome's under its theme, and the sessions of a course it runs
+    # (as the dashboard counts them: Scope.delivered_q).
     subgroup = ModelChoiceFilter(
-        field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
+        queryset=SubGroup.objects.all(), label="Sub-group", method="filter_subgroup"
     )
     delivered_year = django_filters.ChoiceFilter(
         choices=financial_year_choices, method="filter_delivered_year", label="Delivered in year"
@@ -279,6 +321,9 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ["q", "way", "delivered", "subgroup", "delivered_year", "outcome"]
 
     filter_delivered_year = _in_year("delivered_on")
+
+    def filter_subgroup(self, qs, name, value):
+        return qs.filter(delivery_of_subgroups([value.pk]))
 
 
 class PracticeCheckFilter(django_filters.FilterSet):

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from reviews.models import Review
 from sscb.dates import (
     QUARTERS,
     check_dates,
@@ -721,6 +722,36 @@ class AssuranceEvidence(TimeStampedModel):
 ACTION_OWNER = Q(is_active=True, agency__isnull=False, role__in=["agency_lead", "subgroup_member"])
 
 
+# The links that put an action in a plan (``services.action_plan_key``); set when it is added.
+PLAN_LINKS = ("review", "audit", "standard_assessment", "recommendation", "outcome")
+
+
+def plan_closed_to_actions(source, *, called: str = "") -> str:
+    """Why the action plan of ``source`` (what an action's plan link names: a review, an audit, a
+    standard, a recommendation or a learning outcome) takes no new open action, in plain words;
+    "" while it takes them. ``called`` is what the reader knows a review by (its reference, for
+    one who may open it); without it, "This review".
+
+    A closed review's plan is finished: the review closed only once none of its actions was still
+    open (``reviews.lifecycle``), and a closed review is not reopened. A closed theme's outcomes
+    take no new action until the theme is reopened, as the theme takes no new finding
+    (``services.theme_collate``). An audit's plan is still monitored once the audit is complete
+    (completing it asks for its summary, not for its actions done); a standard's and an
+    inspection's plans do not close."""
+    if isinstance(source, Review) and not source.is_open:
+        return (
+            f"{called or 'This review'} is closed: its action plan takes no new actions, as a "
+            "closed review is not reopened. Add the action to the plan of the learning outcome "
+            "that carries its learning forward."
+        )
+    if isinstance(source, LearningOutcome) and source.theme.status == PriorityTheme.Status.CLOSED:
+        return (
+            f"The theme “{source.theme}” is closed: reopen it (“Mark active” on the theme's "
+            "page) before adding actions to its outcomes' plans."
+        )
+    return ""
+
+
 class ActionQuerySet(models.QuerySet):
     def with_rag(self, today: datetime.date) -> "ActionQuerySet":
         """Each action carries ``rag_state``: its RAG on ``today`` (DESIGN.md, "Action RAG")."""
@@ -1012,7 +1043,25 @@ class Action(TimeStampedModel):
             return self.Rag.AMBER
         return self.Rag.GREEN
 
+    def _plans_joined(self) -> list:
+        """The records whose plans this save puts the action in: all it names when it is added;
+        afterwards, any plan link that differs from the one stored."""
+        if self._state.adding:
+            return [getattr(self, name) for name in PLAN_LINKS if getattr(self, f"{name}_id")]
+        stored = Action.objects.filter(pk=self.pk).values(*(f"{n}_id" for n in PLAN_LINKS))
+        stored = stored.first() or {}
+        return [
+            getattr(self, name)
+            for name in PLAN_LINKS
+            if getattr(self, f"{name}_id")
+            and getattr(self, f"{name}_id") != stored.get(f"{name}_id")
+        ]
+
     def clean(self):
+        if self.status in self.OPEN:
+            for source in self._plans_joined():
+                if refusal := plan_closed_to_actions(source):
+                    raise ValidationError(refusal)
         if self.status in self.DONE and not self.completed_on:
             raise ValidationError({"completed_on": "Give the date the action was completed."})
         if self.owner_id and self.owner_agency_id and self.owner.agency_id != self.owner_agency_id:
@@ -1077,12 +1126,13 @@ def action_reference(
     plan_label: str = "",
 ) -> str:
     """An action's reference: its plan, then its number. The plan is the first the action has of
-    its review (by reference, or "Restricted review" where the reader may not open it), audit,
+    its review (by reference, or "Review not open to you" where the reader may not open it), audit,
     Section 11 / 175 standard (its ``plan_label``), inspection (through the recommendation it
     answers) and learning outcome (its ``plan_label``): never a database key. For a loaded action
     (``Action.reference``) and a row of an export's values."""
     if review_hidden:
-        plan = "Restricted review"
+        # Not "restricted": to an agency lead, a review their agency is not part of is hidden too.
+        plan = "Review not open to you"
     elif review is not None:
         plan = review
     elif audit is not None:

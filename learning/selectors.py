@@ -48,6 +48,7 @@ from reviews.selectors import (
     reviews_visible_to,
 )
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
+from sscb.history import Link
 from sscb.lists import PAGE_SIZE, CountedPaginator, count_up_to, first_rows, plural
 from sscb.models import Agency, SubGroup, User
 
@@ -262,6 +263,29 @@ def evidence_visible_to(user) -> QuerySet:
 
 # One access helper per object type, each taking the record's public id: 404 for what the user
 # may not see, 403 for a write they may not make.
+
+
+# What a history calls the records a record is linked to, for a reader who may open them: each
+# as its page is headed. A recommendation, a return's standard and a scorecard are never named
+# there: a history says only how the link changed ("moved to another recommendation").
+HISTORY_NAMES = {
+    "review": (reviews_visible_to, "reference"),
+    "audit": (audits_visible_to, "reference"),
+    "finding": (findings_visible_to, "title"),
+    "theme": (themes_visible_to, "title"),
+    "outcome": (outcomes_visible_to, "title"),
+}
+
+
+def history_links(user, *fields: str) -> list[Link]:
+    """A record's ``fields`` that link it to records with their own rule for who may see them
+    (its review, its theme), as its history shows them to ``user`` (``sscb.history.Link``):
+    naming only what they may open."""
+    links = []
+    for field in fields:
+        visible, name = HISTORY_NAMES.get(field, (None, None))
+        links.append(Link(field, visible(user), name) if visible else Link(field))
+    return links
 
 
 def get_finding_for_user(user, uuid: UUID, write=False) -> Finding:

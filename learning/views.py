@@ -17,6 +17,7 @@ from audits.selectors import (
     get_self_assessment_for_user,
     get_standard_assessment_for_user,
 )
+from reviews.models import Review
 from reviews.selectors import get_review_for_user, get_review_heading_for_user
 from reviews.services import review_record_opening
 from sscb import figures_cache
@@ -49,6 +50,7 @@ from .models import (
     PracticeCheck,
     PriorityTheme,
     TrainingEvaluationStage,
+    plan_closed_to_actions,
 )
 
 
@@ -113,8 +115,9 @@ def finding_list(request):
 
 
 # What a finding's page says changed in each of its newest versions: its own fields and the
-# agencies it concerns, not the review, audit, recommendation or theme it links to (each has its
-# own visibility rule: a history never names a record the reader may not open).
+# agencies it concerns, then the review, audit, recommendation and theme it links to (each has its
+# own visibility rule: a history names one only to a reader who may open it, and otherwise says
+# how the link changed, ``selectors.history_links``).
 FINDING_HISTORY_FIELDS = [
     "title",
     "detail",
@@ -125,6 +128,7 @@ FINDING_HISTORY_FIELDS = [
     "recorded_by",
     "agencies",
 ]
+FINDING_LINKS = ("review", "audit", "recommendation", "theme")
 
 
 def finding_detail(request, uuid):
@@ -144,7 +148,8 @@ def finding_detail(request, uuid):
             "actions": list(selectors.action_list(request.user).filter(finding=finding)),
             "can_edit": can_work_for_subgroup(request.user, finding.subgroup_id),
             "history": versions_with_changes(
-                finding.history.select_related("history_user"), FINDING_HISTORY_FIELDS
+                finding.history.select_related("history_user"),
+                [*FINDING_HISTORY_FIELDS, *selectors.history_links(request.user, *FINDING_LINKS)],
             ),
         },
     )
@@ -323,10 +328,11 @@ def check_list(request):
 
 
 # What an outcome's page says changed in each of its newest versions, and in its delivery
-# activities', practice checks' and their evaluation stages': their own fields, never the theme,
-# audit or indicators they link to (each has its own visibility rule). Where a decision was
-# taken is said by the version that records it, so the minutes' label and address are left out;
-# a check's "from answers" is the system's, not a person's, choice.
+# activities', practice checks' and their evaluation stages': their own fields, and the theme the
+# outcome belongs to as ``selectors.history_links`` shows it; never the audit or indicators a
+# check links to (each has its own visibility rule). Where a decision was taken is said by the
+# version that records it, so the minutes' label and address are left out; a check's "from
+# answers" is the system's, not a person's, choice.
 OUTCOME_HISTORY_FIELDS = [
     "title",
     "schedule",
@@ -339,6 +345,7 @@ OUTCOME_HISTORY_FIELDS = [
     "decided_on",
     "follow_up_on",
 ]
+OUTCOME_LINKS = ("theme",)
 ACTIVITY_HISTORY_FIELDS = [
     "way",
     "title",
@@ -385,7 +392,11 @@ def _outcome_history(user, outcome):
             name=lambda stage: f"{stage.get_stage_display()}, {agencies[stage.practice_check_id]}",
         ),
     ]
-    return history_of(outcome.history.select_related("history_user"), OUTCOME_HISTORY_FIELDS, parts)
+    return history_of(
+        outcome.history.select_related("history_user"),
+        [*OUTCOME_HISTORY_FIELDS, *selectors.history_links(user, *OUTCOME_LINKS)],
+        parts,
+    )
 
 
 def outcome_detail(request, uuid):
@@ -401,6 +412,8 @@ def outcome_detail(request, uuid):
             "theme": outcome.theme,
             "can_edit": can_work_for_subgroup(user, outcome.theme.subgroup_id),
             "can_decide": (user.is_executive or user.is_business_unit),
+            # Why "Add an action" is not offered: a closed theme's outcome takes none.
+            "closed_to_actions": plan_closed_to_actions(outcome),
             "reminders": reminders_about(outcome),
             "earlier_decisions": selectors.earlier_decisions(outcome),
             "decision_form": forms.DatedDecisionForm(),
@@ -576,8 +589,9 @@ def evidence_list(request):
     )
 
 
-# What an evidence's page says changed in each of its newest versions: its own fields, not the
-# outcome it assures or the scorecard it cites (each has its own visibility rule).
+# What an evidence's page says changed in each of its newest versions: its own fields, then the
+# outcome it assures and the scorecard it cites (each has its own visibility rule:
+# ``selectors.history_links`` names only what the reader may open).
 EVIDENCE_HISTORY_FIELDS = [
     "way",
     "agency",
@@ -593,6 +607,7 @@ EVIDENCE_HISTORY_FIELDS = [
     "scorecard_year",
     "scorecard_quarter",
 ]
+EVIDENCE_LINKS = ("outcome", "scorecard")
 
 
 def _evidence_page(request, uuid, **bound):
@@ -608,7 +623,7 @@ def _evidence_page(request, uuid, **bound):
         "reminders": reminders_about(evidence),
         "history": history_of(
             evidence.history.select_related("history_user"),
-            EVIDENCE_HISTORY_FIELDS,
+            [*EVIDENCE_HISTORY_FIELDS, *selectors.history_links(user, *EVIDENCE_LINKS)],
             [_documents_part(evidence=evidence)],
         ),
         "provide_form": bound.get("provide_form") or forms.ProvideEvidenceForm(evidence=evidence),
@@ -619,6 +634,7 @@ def _evidence_page(request, uuid, **bound):
         and evidence.judgement == "pending",
         # The next record of the loop: an action for the agency, in the outcome's plan.
         "can_add_action": _may_judge(user, evidence) and evidence.agency_id,
+        "closed_to_actions": plan_closed_to_actions(evidence.outcome),
         "stages": LoopStage,
         "loop_stage": theme.loop_stage,
         "next_step": selectors.loop_next_step(
@@ -797,6 +813,13 @@ def _action_source(request):
     return {}, None
 
 
+def _page_of(source) -> str:
+    """The page of the record whose plan a new action would join."""
+    if isinstance(source, Review):
+        return url_for("reviews:detail", args=[source.uuid])
+    return source.get_absolute_url()
+
+
 def _action_initial(request, source_fields):
     """What a new action starts with: the sub-group that leads its plan's record, and the agency
     to own it: a return's for its standard, or the one a page about an agency (its evidence)
@@ -835,6 +858,10 @@ def action_edit(request, uuid=None):
         if source is None:
             messages.info(request, NO_PLAN)
             return redirect("learning:actions")
+        # Said before anything is typed: a plan that takes no new action (a closed review's).
+        if refusal := plan_closed_to_actions(source, called=getattr(source, "reference", "")):
+            messages.error(request, refusal)
+            return redirect(_page_of(source))
     initial = _action_initial(request, source_fields) if action is None else {}
     # Where the owning agency is known, only its people are offered; otherwise each person is
     # marked with their agency and the page offers the chosen agency's (owner_choices.js).
@@ -868,7 +895,8 @@ def action_edit(request, uuid=None):
 
 
 # What an action's page says changed in each of its newest versions: the action's own fields,
-# not the records it answers (each has its own visibility rule).
+# then the plan and finding it answers (each has its own visibility rule:
+# ``selectors.history_links`` names only what the reader may open).
 ACTION_HISTORY_FIELDS = [
     "title",
     "description",
@@ -888,6 +916,7 @@ ACTION_HISTORY_FIELDS = [
     "follow_up_result",
     "followed_up_on",
 ]
+ACTION_LINKS = ("review", "audit", "standard_assessment", "recommendation", "outcome", "finding")
 
 
 def _action_page(request, uuid, **bound):
@@ -921,7 +950,7 @@ def _action_page(request, uuid, **bound):
             "attachments": attachments,
             "history": history_of(
                 action.history.select_related("history_user"),
-                ACTION_HISTORY_FIELDS,
+                [*ACTION_HISTORY_FIELDS, *selectors.history_links(user, *ACTION_LINKS)],
                 [_documents_part(action=action)],
                 shown=HISTORY_SHOWN,
             ),

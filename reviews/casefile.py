@@ -475,8 +475,11 @@ def sees_drafts(user, review: Review) -> bool:
 
 def document_kinds_for(user, review: Review) -> list[str]:
     """The kinds of document ``user`` may upload to ``review``."""
-    if can_edit_review(user, review) or leads(user, review):
+    if can_edit_review(user, review):
         kinds = list(CaseDocument.Kind.values)
+    elif leads(user, review):
+        # The reviewer writes the report; the Board answers it, and each agency sends its own.
+        kinds = [DRAFT, CaseDocument.Kind.FINAL_REPORT]
     elif user.is_agency_lead:
         kinds = [AGENCY_REPORT]
     else:

@@ -1,6 +1,7 @@
 """Dates: the Board's financial year (1 April to 31 March, named by its first year, "2025/26"),
 and the rule that a record's dates come in the order they can happen."""
 
+import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -70,6 +71,26 @@ def validate_plausible_date(day) -> None:
     is_date = isinstance(day, datetime.date) and not isinstance(day, datetime.datetime)
     if is_date and not EARLIEST <= day <= LATEST:
         raise ValidationError(OUT_OF_RANGE, code="date_out_of_range")
+
+
+@contextlib.contextmanager
+def narrower_range_said(*fields: str):
+    """Around a record's ``clean_fields()``: drop the refusal of a date in ``fields`` as outside
+    1900 to 2100, because the record's ``clean()`` keeps that date within a narrower range of its
+    own (``within_years``) and gives that range with its dates. A date outside both is then
+    refused once, in the range that helps, not twice in two ranges."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        kept = {}
+        for field, errors in error.error_dict.items():
+            left = [e for e in errors if field not in fields or e.messages != [OUT_OF_RANGE]]
+            if left:
+                kept[field] = left
+        if kept:
+            raise ValidationError(kept) from error
 
 
 def say(day: datetime.date) -> str:

@@ -11,7 +11,11 @@ history (README, "History"), including changes the database makes for Django.
   migrations): each record's newest version is given the links it has now, so the first change
   afterwards shows only what changed.
 - **What changed in each version**, for a page that shows a record's history to the people who
-  work on it (``versions_with_changes``: an action's page).
+  work on it (``versions_with_changes``: an action's page). A link to a record with a rule of
+  its own for who may see it (``Link``: a finding's review, an action's finding) names that
+  record only to a reader who may open it, and otherwise says how the link changed ("moved to
+  another review"). A version that changed none of the fields a page lists says which others
+  changed, never "saved it unchanged" when something did.
 """
 
 from collections import defaultdict
@@ -127,11 +131,26 @@ def _values(row) -> dict:
 @dataclass(frozen=True)
 class Change:
     """One field changed in a version: its label, and what it was and became (None for text
-    and addresses, ``SAID_ONLY``: "changed the progress")."""
+    and addresses, ``SAID_ONLY``: "changed the progress"), or, for a link to a record the
+    reader may not open, how it changed in words (``said``: "moved to another review")."""
 
     label: str
     before: str | None = None
     after: str | None = None
+    said: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """In a history's ``fields``: a link to a record with a rule of its own for who may see it
+    (a review, a theme, a finding). The history names the record only if it is among
+    ``visible`` (a queryset of those the reader may open), by its ``name`` field (or as it
+    prints itself), and otherwise says only how the link changed; with no ``visible``, it never
+    names it. One query for each such link that a version shown changed (most pages: none)."""
+
+    field: str
+    visible: object = None
+    name: str | None = None
 
 
 # How many of a record's versions its page lists (templates/sscb/_history.html).
@@ -196,16 +215,17 @@ def _newest(versions, shown):
 
 
 def _with_changes(read, fields, *, name=None):
-    """Each of ``read`` (versions from ``_newest``) with what changed in ``fields``; with a
-    ``name`` (a field, or a function of the version), each version's ``named`` says which
-    record it is."""
+    """Each of ``read`` (versions from ``_newest``) with what changed in ``fields`` (names, or
+    ``Link``); with a ``name`` (a field, or a function of the version), each version's ``named``
+    says which record it is."""
     if not read:
         return []
     previous = type(read[0])._base_manager.in_bulk(
         [version.before_id for version in read if version.before_id is not None]
     )
     meta = read[0].instance_type._meta
-    compared = [meta.get_field(field) for field in fields]
+    links = {field.field: field for field in fields if isinstance(field, Link)}
+    compared = [meta.get_field(getattr(field, "field", field)) for field in fields]
     linked = [field for field in compared if field.many_to_many]
     compared = [field for field in compared if not field.many_to_many]
     diffs = [
@@ -217,30 +237,74 @@ def _with_changes(read, fields, *, name=None):
         )
         for version in read
     ]
-    keys = defaultdict(set)  # related model: the keys that changed links name
+    keys = defaultdict(set)  # related model (or Link field): the keys that changed links name
     for _version, differences in diffs:
         for field, old, new in differences:
             if field.is_relation:
-                keys[field.related_model].update(key for key in (old, new) if key is not None)
+                where = field.name if field.name in links else field.related_model
+                keys[where].update(key for key in (old, new) if key is not None)
     naming = meta.get_field(name) if isinstance(name, str) else None
     if naming is not None and naming.is_relation:
         keys[naming.related_model].update(getattr(version, naming.attname) for version in read)
-    names = {
-        (model, pk): str(record)
-        for model, wanted in keys.items()
-        for pk, record in model._base_manager.in_bulk(wanted).items()
-    }
+    names = {}
+    for where, wanted in keys.items():
+        names |= {(where, pk): shown for pk, shown in _names(where, wanted, links)}
     for version in read if name else ():
         version.named = (
             _shown(naming, getattr(version, naming.attname), names) if naming else name(version)
         )
     shown = [
-        (version, [_change(field, old, new, names) for field, old, new in differences])
+        (
+            version,
+            [
+                _link_change(field, old, new, names)
+                if field.name in links
+                else _change(field, old, new, names)
+                for field, old, new in differences
+            ],
+        )
         for version, differences in diffs
     ]
     for field in linked:
         _add_link_changes(shown, field)
+    _add_other_changes(shown, previous, meta, {*compared, *linked})
     return shown
+
+
+def _names(where, wanted, links):
+    """(key, name) of the ``wanted`` records a changed link names: for a ``Link``'s field, those
+    the reader may open; for any other link, every one (records with no rule of their own)."""
+    if not isinstance(where, str):
+        return [(pk, str(record)) for pk, record in where._base_manager.in_bulk(wanted).items()]
+    link = links[where]
+    if link.visible is None:
+        return []
+    visible = link.visible.filter(pk__in=wanted)
+    if link.name:
+        return [(pk, str(value)) for pk, value in visible.values_list("pk", link.name)]
+    return [(record.pk, str(record)) for record in visible]
+
+
+def _add_other_changes(shown, previous, meta, listed) -> None:
+    """To each of ``shown`` that changed none of the ``listed`` fields and gives no reason, which
+    of the record's other fields changed: said, never shown (a page lists what it means to show;
+    a link may name a record the reader may not open). None: it was saved unchanged. The
+    timestamps Django keeps are not changes."""
+    kept = {field.name for field in type(shown[0][0])._meta.fields} if shown else set()
+    others = [
+        field
+        for field in meta.concrete_fields
+        if field.name in kept
+        and field not in listed
+        and not field.primary_key
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ]
+    for version, changes in shown:
+        if changes or version.history_change_reason or version.before_id not in previous:
+            continue
+        for field, _old, _new in _differences(version, previous[version.before_id], others):
+            changes.append(Change(_label(field)))
 
 
 def _add_link_changes(shown, field) -> None:
@@ -277,11 +341,39 @@ def _differences(version, before, fields) -> list[tuple]:
 SAID_ONLY = (models.TextField, models.EmailField)
 
 
+def _label(field) -> str:
+    return str(field.verbose_name)
+
+
 def _change(field, old, new, names) -> Change:
-    label = str(field.verbose_name)
+    label = _label(field)
     if isinstance(field, SAID_ONLY):
         return Change(label)
     return Change(label, _shown(field, old, names), _shown(field, new, names))
+
+
+def _link_change(field, old, new, names) -> Change:
+    """What changed in a link to a record with a rule of its own (``Link``): each side named
+    where ``names`` holds it (the reader may open it), otherwise how the link changed."""
+    label = _label(field)
+    before, after = names.get((field.name, old)), names.get((field.name, new))
+    if (old is None or before) and (new is None or after):
+        return Change(label, before or "none", after or "none")
+    if old is None:
+        said = f"linked to {_a(label)}"
+    elif new is None:
+        said = f"no longer linked to its {label}"
+    elif before:
+        said = f"moved from {label} {before} to another {label}"
+    elif after:
+        said = f"moved to {label} {after} from another {label}"
+    else:
+        said = f"moved to another {label}"
+    return Change(label, said=said)
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
 
 
 def _shown(field, value, names) -> str:

@@ -62,4 +62,7 @@ class CascadeForm(RecordForm):
         for name in ("cascaded_on", "method", "staff_reached"):
             self.fields[name].required = True
         self.fields["method"].choices = Cascade.Method.choices
+        self.fields["method"].error_messages["required"] = (
+            "Say how the briefing was cascaded to your staff."
+        )
         self.fields["cascaded_on"].help_text = "When your staff received it."

@@ -67,7 +67,7 @@ def delivery(scope: Scope) -> dict:
     """Learning delivered in the period by the framework's six ways, and its reach."""
     first, last = scope.period.bounds
     delivered = DeliveryActivity.objects.filter(
-        scope.q("outcome__theme__subgroup_id"), delivered_on__range=(first, last)
+        scope.delivered_q(), delivered_on__range=(first, last)
     )
     rows = {
         row["way"]: row
@@ -136,7 +136,7 @@ def practice(scope: Scope) -> dict:
     # out of 5, not 10, so the two are shown side by side rather than added together.
     answered = Questionnaire.objects.filter(
         pk__in=Questionnaire.objects.filter(
-            scope.q("attendee__session__activities__outcome__theme__subgroup_id"),
+            scope.delivered_q("attendee__session__activities__"),
             attendee__session__delivered_on__range=(first, last),  # as impact by outcome
         ).values("pk")
     )
@@ -195,9 +195,7 @@ def reach_by_outcome(scope: Scope, limit=50) -> list[dict]:
     first, last = scope.period.bounds
     confirmed = Q(briefing__cascades__confirmed_at__isnull=False)
     rows = (
-        DeliveryActivity.objects.filter(
-            scope.q("outcome__theme__subgroup_id"), delivered_on__range=(first, last)
-        )
+        DeliveryActivity.objects.filter(scope.delivered_q(), delivered_on__range=(first, last))
         .annotate(
             briefing_uuid=F("briefing__uuid"),
             agencies=Count("briefing__cascades"),

@@ -18,18 +18,34 @@ from .scope import Scope
 OUTCOMES_SHOWN = 25
 
 
+def _outcomes_in(scope: Scope, delivered) -> Q:
+    """Outcomes in scope: under a theme in scope, or served by a delivery in scope (the
+    Training sub-group's course of an outcome under another sub-group's theme). With every
+    sub-group in scope, every outcome (``Q() | Q(...)`` would be the second alone)."""
+    if scope.subgroup_ids is None:
+        return Q()
+    return scope.q("theme__subgroup_id") | Q(pk__in=[pk for pk in delivered if pk])
+
+
 def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
     first, last = scope.period.bounds
     year = scope.year
     delivery = {
         row["outcome_id"]: row
-        for row in DeliveryActivity.objects.filter(delivered_on__range=(first, last))
+        for row in DeliveryActivity.objects.filter(
+            scope.delivered_q(), delivered_on__range=(first, last)
+        )
         .values("outcome_id")
         .annotate(n=Count("pk"), reach=Coalesce(Sum("reach"), 0))
         .order_by()
     }
     evaluation = evaluation_by(
-        Questionnaire.objects.filter(attendee__session__delivered_on__range=(first, last)),
+        # The answers to sessions that were a delivery in scope; an outcome that is not in
+        # scope is not listed (below), whatever its answers.
+        Questionnaire.objects.filter(
+            scope.delivered_q("attendee__session__activities__"),
+            attendee__session__delivered_on__range=(first, last),
+        ),
         "attendee__session__activities__outcome_id",
     )
     judged = {
@@ -46,7 +62,9 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
     # outcomes had something in a year, and building each (with its theme) only to count them
     # was 100 of the dashboard's 250 ms made afresh.
     outcomes, in_all = first_rows(
-        LearningOutcome.objects.filter(scope.q("theme__subgroup_id"), pk__in=ids)
+        # Those under a theme in scope, and those a delivery in scope served (the Training
+        # sub-group's course of an outcome under another sub-group's theme).
+        LearningOutcome.objects.filter(_outcomes_in(scope, delivery), pk__in=ids)
         .select_related("theme")
         .order_by("theme__title", "title", "pk"),
         limit,

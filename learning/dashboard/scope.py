@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Q, When
 from django.utils import timezone
 
+from learning.training.selectors import delivery_of_subgroups
 from sscb.access import subgroup_ids
 from sscb.dates import (
     financial_year_bounds,
@@ -79,6 +80,14 @@ class Scope:
         if self.subgroup_ids is None:
             return Q()
         return Q(**{f"{path}__in": self.subgroup_ids})
+
+    def delivered_q(self, path: str = "") -> Q:
+        """Delivery activities (at ``path``, empty or ending in "__") whose work is in scope:
+        an outcome's delivery counts for the sub-group of its theme, and training also for the
+        sub-group that runs the course (``delivery_of_subgroups``)."""
+        if self.subgroup_ids is None:
+            return Q()
+        return delivery_of_subgroups(self.subgroup_ids, path)
 
     @property
     def ended_on(self) -> datetime.date | None:

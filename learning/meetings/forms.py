@@ -1,6 +1,7 @@
 """Validation only, in words a Business Unit officer understands."""
 
 from django import forms
+from django.utils.text import capfirst
 
 from audits.models import StandardAssessment
 from learning.forms import ActionOwnerChecks, DateInput, OwnerSelect, owner_field_setup
@@ -23,13 +24,23 @@ class TimeInput(forms.TimeInput):
         super().__init__(format="%H:%M", **kwargs)
 
 
-class MeetingForm(RecordForm):
-    link = forms.URLField(
+def online_link_field() -> forms.URLField:
+    """A meeting's online link, refused in words about a video call (the site's own example for
+    a web address is a page, not a meeting)."""
+    return forms.URLField(
         label="Online link",
         required=False,
         assume_scheme="https",
         help_text="The video call's address.",
+        error_messages={
+            "invalid": "Give the video call's web address, starting with https://, such as "
+            "https://meet.example.org/your-meeting."
+        },
     )
+
+
+class MeetingForm(RecordForm):
+    link = online_link_field()
 
     class Meta:
         model = Meeting
@@ -62,7 +73,7 @@ class SeriesForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
     )
     starts_at = forms.TimeField(required=False, widget=TimeInput())
     place = forms.CharField(max_length=200, required=False)
-    link = forms.URLField(label="Online link", required=False, assume_scheme="https")
+    link = online_link_field()
 
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,8 +165,6 @@ class ReferralDecisionForm(MinimisedFormMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[c for c in Review.Decision.choices if c[0] != Review.Decision.PENDING],
         widget=forms.RadioSelect,
-        label="The Panel's decision",
-        error_messages={"required": "Choose the Panel's decision."},
     )
     reasons = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -167,6 +176,13 @@ class ReferralDecisionForm(MinimisedFormMixin, forms.Form):
         required=False,
         label="Instead (when the review is not initiated)",
     )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The body that meets decides: the Case Review Panel, or L&I on its own referrals.
+        field = self.fields["decision"]
+        field.label = capfirst(f"{meeting.the_body}'s decision")
+        field.error_messages["required"] = f"Choose {meeting.the_body}'s decision."
 
     def clean(self):
         data = super().clean()

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from sscb.dates import check_dates, recorded_on, say, within_years
+from sscb.dates import check_dates, narrower_range_said, recorded_on, say, within_years
 from sscb.models import TimeStampedModel
 from sscb.record_urls import record_url
 
@@ -101,6 +101,20 @@ class Meeting(TimeStampedModel):
     @property
     def date_label(self) -> str:
         return say(self.held_on)
+
+    @property
+    def the_body(self) -> str:
+        """The body that meets, as a sentence names it: "the Case Review Panel", "the Learning
+        and Improvement sub-group" (its decision, its minutes)."""
+        name = self.body.name
+        return f"the {name[4:]}" if name.lower().startswith("the ") else f"the {name}"
+
+    # Dates ``clean()`` keeps within MEETING_WITHIN_YEARS, a narrower range than any record's.
+    WINDOWED_DATES = ("held_on", "papers_due_on")
+
+    def clean_fields(self, exclude=None):
+        with narrower_range_said(*self.WINDOWED_DATES):
+            super().clean_fields(exclude=exclude)
 
     def clean(self):
         added, than = recorded_on(self), "the day it was scheduled" if self.created_at else "today"

@@ -134,7 +134,17 @@ def move_refusal(meeting: Meeting, to: str) -> str | None:
         return "Add at least one item before publishing the agenda."
     if to == Status.HELD:
         return not_future(meeting.held_on, what="The meeting's date")
+    if to == Status.MINUTES_CIRCULATED and not _minuted(meeting.items.all()).exists():
+        return (
+            "There are no minutes to circulate yet: write what was discussed or decided on at "
+            "least one item first."
+        )
     return None
+
+
+def _minuted(items):
+    """The items with minutes: something said of what was discussed or decided."""
+    return items.exclude(notes__regex=r"^\s*$", decision__regex=r"^\s*$")
 
 
 def meeting_move(*, meeting: Meeting, to: str) -> Meeting:
@@ -311,13 +321,17 @@ def attendance_record(*, meeting: Meeting, rows: Iterable[dict]) -> int:
 def item_minute(*, item: AgendaItem, notes: str, decision: str) -> AgendaItem:
     """Write an item's minutes: what was discussed and what was decided."""
     _refuse_unless(item.meeting, Meeting.MINUTING, "Writing the minutes")
+    if not notes.strip() and not decision.strip():
+        raise ValidationError(
+            "The minutes are empty: write what was discussed or decided on this item, then save."
+        )
     return _save(item, notes=notes, decision=decision)
 
 
 def minutes_label(item: AgendaItem) -> str:
     """Where a record says it was decided: "decided at the Executive, 12 March 2026, item 4"."""
     meeting = item.meeting
-    return f"decided at the {meeting.body.name}, {meeting.date_label}, item {item.position}"
+    return f"decided at {meeting.the_body}, {meeting.date_label}, item {item.position}"
 
 
 def _applied(item: AgendaItem, wording: str) -> AgendaItem:
@@ -345,17 +359,18 @@ def _before_deciding(item: AgendaItem, field: str, record):
 def item_decide_referral(
     *, item: AgendaItem, by, decision: str, reasons: str, alternative_route: str = ""
 ) -> AgendaItem:
-    """The Case Review Panel's decision on a referral, recorded on the review by its service."""
-    review = item.review
+    """The meeting body's decision on a referral (the Case Review Panel's, or L&I's on its own
+    referrals), recorded on the review by its service."""
+    review, body = item.review, item.meeting.the_body
     _before_deciding(item, "review", review)
     if decision == Review.Decision.PENDING:
-        raise ValidationError({"decision": "Choose the Panel's decision."})
-    # A referral the Panel decides reaches its Decision stage at the meeting.
+        raise ValidationError({"decision": f"Choose {body}'s decision."})
+    # A referral the body decides reaches its Decision stage at the meeting.
     review_reach_decision(
         review=review,
         by=by,
         on=item.meeting.held_on,
-        note=f"Brought to the Panel's decision: {minutes_label(item)}.",
+        note=f"Brought to {body}'s decision: {minutes_label(item)}.",
     )
     review_record_decision(
         review=review,

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from learning.forms import DecisionForm
@@ -299,11 +300,11 @@ def item_minute(request, uuid, item_uuid):
 
 def decide_referral(request, uuid, item_uuid):
     user, meeting, item = _item_to_run(request, uuid, item_uuid)
-    form = forms.ReferralDecisionForm(request.POST or None)
+    form = forms.ReferralDecisionForm(request.POST or None, meeting=meeting)
     return _form_page(
         request,
         form,
-        title=f"The Panel's decision on {item.title}",
+        title=capfirst(f"{meeting.the_body}'s decision on {item.title}"),
         purpose="Recorded on the review as decided at this meeting, on its date, with a link "
         "to these minutes; the review's clocks and any follow-on review follow from it.",
         back=item.get_absolute_url(),

@@ -9,6 +9,8 @@ from django.db.models import Max
 
 from learning import services as learning
 from learning.models import Action, Finding
+from sscb.dates import say
+from sscb.history import saying
 
 from .models import Inspection, Recommendation
 
@@ -75,7 +77,7 @@ def recommendation_to_finding(*, recommendation: Recommendation, by) -> Finding:
     if recommendation.findings.exists():
         raise ValidationError("This recommendation is already a finding.")
     inspection = recommendation.inspection
-    return learning.finding_save(
+    finding = learning.finding_save(
         recorded_by=by,
         title=f"{inspection.reference} R{recommendation.number}: {recommendation.headline}"[:200],
         detail=recommendation.text,
@@ -86,6 +88,8 @@ def recommendation_to_finding(*, recommendation: Recommendation, by) -> Finding:
         identified_on=inspection.reported_on or inspection.started_on,
         agencies=[recommendation.agency] if recommendation.agency_id else [],
     )
+    _made_from(recommendation, "made a finding of it")
+    return finding
 
 
 def recommendation_to_action(
@@ -94,10 +98,20 @@ def recommendation_to_action(
     """An action answering the recommendation, in the inspection's action plan, monitored by its
     sub-group; a recommendation may need one from each agency it asks something of."""
     inspection = recommendation.inspection
-    return learning.action_create(
+    action = learning.action_create(
         recommendation=recommendation,
         title=f"R{recommendation.number}: {recommendation.headline}"[:250],
         owner_agency=owner_agency,
         subgroup=inspection.subgroup,
         due_on=due_on,
     )
+    # Said without the action's reference: each action has its own rule for who may open it.
+    _made_from(recommendation, f"raised an action owned by {owner_agency}, due {say(due_on)}")
+    return action
+
+
+def _made_from(recommendation: Recommendation, said: str) -> None:
+    """The inspection's history says what was made from its recommendation, and by whom: a
+    version of the recommendation giving ``said`` as its reason."""
+    with saying(recommendation, said):
+        recommendation.save()

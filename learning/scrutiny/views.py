@@ -34,8 +34,12 @@ def inspection_list(request):
 
 def _action_form(recommendation, data=None, agency_choices=None):
     # Each recommendation's form has its own ids, so that every label names its own field.
+    # The agency the recommendation is addressed to owns the action, unless another is chosen.
     return RecommendationActionForm(
-        data, auto_id=f"id_r{recommendation.number}_%s", agency_choices=agency_choices
+        data,
+        auto_id=f"id_r{recommendation.number}_%s",
+        agency_choices=agency_choices,
+        initial={"owner_agency": recommendation.agency_id},
     )
 
 

@@ -129,8 +129,8 @@ def test_a_restricted_review_reached_from_another_shows_no_reference(client, mem
     client.force_login(member_user)
     page = text(client.get(reverse("reviews:detail", args=[follow_on.uuid])))
     assert "SCR-2025-007" not in page and "LR-2025-901" not in page
-    assert "Arose from a restricted review" in page
-    assert "Follow-on: a restricted review" in page
+    assert "Arose from a review not open to you" in page
+    assert "Follow-on: a review not open to you" in page
     raw = client.get(reverse("reviews:detail", args=[follow_on.uuid])).content.decode()
     assert str(restricted.uuid) not in raw
     client.force_login(bu_user)
@@ -149,7 +149,7 @@ def test_an_agency_action_from_a_restricted_review_hides_the_review(client, agen
     page = text(client.get(action.get_absolute_url()))
     assert "Train call handlers" in page
     assert "SCR-2025-008" not in page and "Secret" not in page
-    assert "a restricted review" in page and "a finding about other agencies" in page
+    assert "a review not open to you" in page and "a finding about other agencies" in page
     listing = text(client.get(reverse("learning:actions")))
     assert "Train call handlers" in listing and "SCR-2025-008" not in listing
     export = client.get(reverse("learning:actions_csv")).getvalue().decode()

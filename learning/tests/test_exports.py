@@ -151,7 +151,7 @@ def test_an_agency_leads_export_never_names_a_review_they_may_not_open(client, a
     response = client.get(reverse("learning:actions_csv"))
     assert response.streaming  # sent as it is written, never whole in memory
     text = response.getvalue().decode("utf-8-sig")
-    assert "Restricted review/4" in text and "SCR-2025-010" not in text
+    assert "Review not open to you/4" in text and "SCR-2025-010" not in text
 
 
 def test_a_csv_file_sent_in_pieces_is_the_file_sent_whole(client, bu_user, agency, monkeypatch):

@@ -1,6 +1,7 @@
 """Every change to a case record is in its history, on its own page: a finding's, a theme's, an
 outcome's (with its delivery, practice checks and their evaluation stages) and an evidence's.
-Each says who changed what, and never names a record the reader may not open."""
+Each says who changed what, and never names a record the reader may not open (a move to or from
+one is said: "moved to review X from another review")."""
 
 import datetime
 from html import unescape
@@ -45,7 +46,8 @@ def test_a_findings_page_says_who_changed_what_and_not_the_review_it_came_from(
     client, agency_user, agency, other_agency, li_member
 ):
     """Moved from a review the agency may not open to one it may: the lead reads the change of
-    nature and of agencies, and nothing of the review it came from."""
+    nature and of agencies, and that it moved to the review they may open from another one,
+    never which."""
     elsewhere = ReviewFactory(title="Death of an infant in the care of a relative")
     involved = ReviewFactory(title="Neglect of a toddler")
     ReviewAgencyFactory(review=involved, agency=agency)
@@ -72,9 +74,9 @@ def test_a_findings_page_says_who_changed_what_and_not_the_review_it_came_from(
         f"{li_member}: nature Area for improvement → Strength (good practice to spread)"
         in entries[1]
     )
+    assert entries[1].endswith(f"; moved to review {involved.reference} from another review")
     assert "the system: agencies none → West Mercia Police" in entries[2]
     assert "the system: recorded it" in entries[3]
-    assert not any("review" in entry for entry in entries)
     page = words(response)
     assert elsewhere.reference not in page and elsewhere.title not in page
 
@@ -168,24 +170,28 @@ def test_an_outcomes_page_says_who_changed_it_and_its_delivery_and_checks(
         f"{executive_user}: decision Awaiting the Executive → Agreed; changed the decision "
         f"notes; decided by none → {executive_user}; decided on none → 1 May 2025"
     )
-    # Moved to another theme, and the other check's audit named: neither record is.
-    assert entries[10].endswith(f"{li_member}: saved it unchanged")
-    assert not any("theme" in entry or "audit" in entry for entry in entries)
-    page = words(response)
-    assert old_theme.title not in page and "Neglect case file audit" not in page
+    # Moved to another theme, which the Business Unit may open; the other check's audit is
+    # a check's link it does not list: never named.
+    assert entries[10].endswith(f"{li_member}: theme {old_theme.title} → Voice of the child")
+    assert not any("audit" in entry for entry in entries)
+    assert "Neglect case file audit" not in words(response)
 
 
 def test_an_outcomes_page_shows_an_agency_lead_the_history_of_its_own_checks_only(
     client, agency_user, outcome_with_work
 ):
-    outcome, _old_theme = outcome_with_work
+    outcome, old_theme = outcome_with_work
     client.force_login(agency_user)
-    entries = history(
-        client.get(reverse("learning:outcome", args=[outcome.uuid])), "outcome-history"
-    )
+    response = client.get(reverse("learning:outcome", args=[outcome.uuid]))
+    entries = history(response, "outcome-history")
     assert any("practice check (West Mercia Police)" in entry for entry in entries)
     assert any("training evaluation stage (Baseline" in entry for entry in entries)
     assert not any("Shropshire" in entry for entry in entries)
+    # The theme it left asks nothing of the agency: the lead may not open it.
+    assert any(
+        entry.endswith("moved to theme Voice of the child from another theme") for entry in entries
+    )
+    assert old_theme.title not in words(response)
 
 
 def test_an_evidences_page_says_who_provided_and_judged_it_and_not_its_earlier_outcome(
@@ -194,7 +200,8 @@ def test_an_evidences_page_says_who_provided_and_judged_it_and_not_its_earlier_o
     earlier = OutcomeFactory(title="Practitioners escalate disagreements")
     evidence = EvidenceFactory(outcome=earlier, agency=agency)
     evidence._history_user = li_member
-    services.evidence_save(evidence=evidence, outcome=OutcomeFactory())
+    now = OutcomeFactory(title="Disagreements resolved within a week")
+    services.evidence_save(evidence=evidence, outcome=now)
     evidence._history_user = agency_user
     services.evidence_provide(
         evidence=evidence, summary="Audit of 20 cases.", received_on=datetime.date(2025, 6, 10)
@@ -214,8 +221,13 @@ def test_an_evidences_page_says_who_provided_and_judged_it_and_not_its_earlier_o
     assert entries[1].endswith(
         f"{agency_user}: received on none → 10 Jun 2025; changed the summary"
     )
-    assert entries[2].endswith(f"{li_member}: saved it unchanged")
-    assert not any("outcome" in entry for entry in entries)
+    assert entries[2].endswith(f"{li_member}: outcome {earlier.title} → {now.title}")
+    # The agency's lead may open the outcome it now assures, not the one it left (whose theme
+    # asks nothing more of the agency).
+    client.force_login(agency_user)
+    response = client.get(reverse("learning:evidence", args=[evidence.uuid]))
+    entries = history(response, "evidence-history")
+    assert entries[2].endswith(f"{li_member}: moved to outcome {now.title} from another outcome")
     assert earlier.title not in words(response)
 
 

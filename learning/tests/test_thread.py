@@ -267,7 +267,7 @@ def test_an_agency_lead_sees_their_own_actions_with_a_restricted_plan_unnamed(
     client.force_login(agency_user)
     for url in (theme.get_absolute_url(), reverse("learning:thread_review", args=[involved.uuid])):
         text = unescape(client.get(url).content.decode())
-        assert "Our answer" in text and "Restricted review/1" in text, url
+        assert "Our answer" in text and "Review not open to you/1" in text, url
         assert "SCR-2025-010" not in text and "Their answer" not in text, url
         assert "About others" not in text, url
 

@@ -1202,7 +1202,7 @@ def test_an_actions_page_and_title_are_kept_for_their_reader_and_a_refused_form_
 
     # The lead may not open the review the action answers: their title names it no more.
     assert title(client) == title(client) != title(lead) == title(lead)
-    assert mine.reference in title(client) and "Restricted review" in title(lead)
+    assert mine.reference in title(client) and "Review not open to you" in title(lead)
     refused = lead.post(reverse("learning:action_progress", args=[mine.uuid]), {"progress": ""})
     assert refused.status_code == 200 and "Describe the progress made." in refused.content.decode()
     assert title(lead, refused) == title(lead)

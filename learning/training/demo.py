@@ -92,27 +92,33 @@ def load():
         places=16,
     )
     people = {name: book(past, short, name, status) for short, name, status in PEOPLE}
+
+    def answered(stages):
+        for name, (before, after, later, changed) in ANSWERS.items():
+            attendee = people[name]
+            for stage, ratings, on, text in (
+                (Stage.BASELINE, before, -52, {}),
+                (Stage.IMMEDIATE, after, -49, {"doing_differently": DIFFERENTLY}),
+                (
+                    Stage.FOLLOW_UP,
+                    later,
+                    -5,
+                    {"practice_changed": changed, "practice_example": EXAMPLE},
+                ),
+            ):
+                if ratings is None or stage not in stages:
+                    continue
+                questionnaire = Questionnaire.objects.create(attendee=attendee, stage=stage)
+                # Answered through its link, as the email's reader would, on the day it was.
+                token = services.link_issue(questionnaire=questionnaire, sent_to=attendee.email)
+                services.questionnaire_answer(
+                    link=link_for_token(token), ratings=ratings, at=moment(on), **text
+                )
+
+    # The baseline before the session is recorded as delivered (it closes then), the rest after.
+    answered({Stage.BASELINE})
     services.session_deliver(session=past)
-    for name, (before, after, later, changed) in ANSWERS.items():
-        attendee = people[name]
-        for stage, ratings, on, text in (
-            (Stage.BASELINE, before, -52, {}),
-            (Stage.IMMEDIATE, after, -49, {"doing_differently": DIFFERENTLY}),
-            (
-                Stage.FOLLOW_UP,
-                later,
-                -5,
-                {"practice_changed": changed, "practice_example": EXAMPLE},
-            ),
-        ):
-            if ratings is None:
-                continue
-            questionnaire = Questionnaire.objects.create(attendee=attendee, stage=stage)
-            # Answered through its link, as the email's reader would, on the day it was.
-            token = services.link_issue(questionnaire=questionnaire, sent_to=attendee.email)
-            services.questionnaire_answer(
-                link=link_for_token(token), ratings=ratings, at=moment(on), **text
-            )
+    answered({Stage.IMMEDIATE, Stage.FOLLOW_UP})
 
     # Next month: booked, the baseline still to send.
     upcoming = services.session_save(

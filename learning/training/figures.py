@@ -100,10 +100,20 @@ def _mean(value):
     return round_half_up(value, 1)
 
 
+# The answers the evaluation counts: those of attendees who attended, so that "before" and
+# "after" are the same people; before a session is recorded as delivered (nobody's attendance
+# known yet), those of everyone booked on it. Someone who did not attend is never counted.
+COUNTED = Q(answered_at__isnull=False) & (
+    Q(attendee__status=Attendee.Status.ATTENDED)
+    | Q(attendee__status=Attendee.Status.BOOKED, attendee__session__delivered_on__isnull=True)
+)
+
+
 def evaluation_by(questionnaires: QuerySet, by: str | None = None) -> dict:
-    """{group: Evaluation} for the answered ``questionnaires``, grouped by the field path
-    ``by`` (from a questionnaire), or {None: Evaluation} for all of them: two grouped queries."""
-    answered = questionnaires.filter(answered_at__isnull=False)
+    """{group: Evaluation} for the answers ``COUNTED`` among ``questionnaires``, grouped by the
+    field path ``by`` (from a questionnaire), or {None: Evaluation} for all of them: two grouped
+    queries."""
+    answered = questionnaires.filter(COUNTED)
     counted = {
         "baseline": Count("pk", filter=Q(stage=Stage.BASELINE)),
         "after": Count("pk", filter=Q(stage=Stage.IMMEDIATE)),

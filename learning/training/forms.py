@@ -33,13 +33,24 @@ class CourseForm(RecordForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, outcomes, subgroups, **kwargs):
-        """``outcomes``: those the person may open (and choose)."""
+    def __init__(self, *args, outcomes, subgroups, subgroup=None, points_fixed=None, **kwargs):
+        """``outcomes``: those the person may open (and choose); ``subgroups``: those they may
+        add a course for, ``subgroup`` the one a new course starts with (none: they choose);
+        ``points_fixed``: why the learning points can no longer change, if they cannot."""
         super().__init__(*args, **kwargs)
         keep_links(self, "outcomes", outcomes, visible=outcomes, marked="")
-        self.fields["subgroup"].queryset = subgroups
         list_at_most(self, "outcomes", "-created_at", "-pk")
-        self.fields["subgroup"].empty_label = None
+        field = self.fields["subgroup"]
+        field.queryset = subgroups
+        field.empty_label = "Choose the sub-group that runs it"
+        field.error_messages["required"] = "Choose the sub-group that runs the course."
+        if not self.instance.pk and subgroup is not None:
+            field.initial = subgroup.pk
+        points = self.fields["learning_points"]
+        points.error_messages["required"] = "Give the learning points attendees rate, one a line."
+        if points_fixed:
+            points.disabled = True
+            points.help_text = points_fixed
 
 
 class SessionForm(RecordForm):

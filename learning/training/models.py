@@ -14,7 +14,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from learning.models import DeliveryActivity, TrainingEvaluationStage
-from sscb.dates import check_dates, recorded_on, within_years
+from sscb.dates import check_dates, narrower_range_said, recorded_on, within_years
 from sscb.models import TimeStampedModel, at_most_people
 
 # The ways of delivery (DeliveryActivity.Way) that are training: a course is one of them.
@@ -109,6 +109,11 @@ class Session(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("training:session", args=[self.uuid])
+
+    def clean_fields(self, exclude=None):
+        # One refusal of a date out of range: the session's own, narrower one (``clean``).
+        with narrower_range_said("held_on"):
+            super().clean_fields(exclude=exclude)
 
     def clean(self):
         check_dates(

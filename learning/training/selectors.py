@@ -15,11 +15,13 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from learning.models import DeliveryActivity
 from learning.selectors import outcomes_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
-from sscb.history import Part, history_of, versions_with_changes
+from sscb.history import Change, Part, history_of, versions_with_changes
 from sscb.models import SubGroup
 
+from .figures import COUNTED
 from .models import Attendee, Course, Questionnaire, QuestionnaireLink, Session
 
 
@@ -121,13 +123,51 @@ def link_for_token(token: str) -> QuestionnaireLink:
     return link
 
 
-def link_state(link: QuestionnaireLink) -> str:
-    """ "open", "answered" or "expired"."""
-    if link.questionnaire.answered_at is not None:
+def link_state(link: QuestionnaireLink, now=None) -> str:
+    """ "open", "answered", "expired" or "closed": a baseline's link closes once its session is
+    recorded as delivered (confidence "before the training" is not asked after it)."""
+    questionnaire = link.questionnaire
+    if questionnaire.answered_at is not None:
         return "answered"
-    if link.expires_at <= timezone.now():
+    if (
+        questionnaire.stage == Questionnaire.Stage.BASELINE
+        and questionnaire.attendee.session.delivered_on
+    ):
+        return "closed"
+    if link.expires_at <= (now or timezone.now()):
         return "expired"
     return "open"
+
+
+def learning_points_fixed(course: Course) -> str | None:
+    """Why ``course``'s learning points can no longer change, in words for its form, or None:
+    once a questionnaire about them has been sent, each score is kept against a point's number,
+    so changing the list would move answers already given onto other points."""
+    sent = QuestionnaireLink.objects.filter(questionnaire__attendee__session__course_id=course.pk)
+    if course.pk and sent.exists():
+        return (
+            "Questionnaires about this course have been sent, so its learning points can no "
+            "longer change: the scores attendees give are kept against them, point by point. "
+            "For different points, add a new course."
+        )
+    return None
+
+
+def delivery_of_subgroups(ids, path: str = "") -> Q:
+    """Delivery activities (at ``path``, empty or ending in "__") that are the work of the
+    sub-groups ``ids``: those of a learning outcome under a theme of theirs, and the sessions of
+    a course one of them runs, whatever theme the outcome it serves is under. A condition, no
+    query of its own; no activity is counted twice."""
+    run = DeliveryActivity.objects.filter(training_sessions__course__subgroup_id__in=ids)
+    return Q(**{f"{path}outcome__theme__subgroup_id__in": ids}) | Q(
+        **{f"{path}pk__in": run.values("pk")}
+    )
+
+
+def default_course_subgroup(user) -> SubGroup | None:
+    """The sub-group a new course starts with: the Training sub-group, if ``user`` sits on it;
+    otherwise none, and they choose."""
+    return SubGroup.objects.filter(code=SubGroup.Code.TRAINING, pk__in=subgroup_ids(user)).first()
 
 
 # Lists ------------------------------------------------------------------------------------------
@@ -208,13 +248,13 @@ def attendee_list(user) -> QuerySet:
 def answers_counted() -> QuerySet:
     """Every answer, as the Board's figures count them: never listed, only counted beside a
     list of the answers a person may read."""
-    return Questionnaire.objects.filter(answered_at__isnull=False)
+    return Questionnaire.objects.filter(COUNTED)
 
 
 def answer_list(user) -> QuerySet:
     return (
         questionnaires_visible_to(user)
-        .filter(answered_at__isnull=False)
+        .filter(COUNTED)
         .select_related("attendee__agency", "attendee__session__course")
         .prefetch_related("ratings")
         .order_by("-answered_at", "-pk")
@@ -232,9 +272,39 @@ ATTENDEE_HISTORY_FIELDS = ["agency", "status", "email", "manager_email"]
 
 
 def course_history(course: Course):
-    return versions_with_changes(
+    """Who changed the course and what, the newest first. A change of its learning points says
+    the old and the new list (a text field is otherwise only said to have changed): which score
+    belonged to which point can be read back. One query more, for the points before."""
+    shown = versions_with_changes(
         course.history.select_related("history_user"), COURSE_HISTORY_FIELDS
     )
+    label = str(Course._meta.get_field("learning_points").verbose_name)
+    changed = [
+        (version, changes)
+        for version, changes in shown
+        if any(change.label == label for change in changes)
+    ]
+    before = dict(
+        Course.history.filter(history_id__in=[version.before_id for version, _ in changed])
+        .values_list("history_id", "learning_points")
+        .order_by()
+        if changed
+        else []
+    )
+
+    def listed(text):
+        return " / ".join(Course(learning_points=text).points) or "none"
+
+    for version, changes in changed:
+        changes[:] = [
+            Change(
+                label, listed(before.get(version.before_id, "")), listed(version.learning_points)
+            )
+            if change.label == label
+            else change
+            for change in changes
+        ]
+    return shown
 
 
 def session_history(user, session: Session):

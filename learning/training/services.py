@@ -24,6 +24,7 @@ from sscb.history import saying
 from sscb.lists import plural
 from sscb.models import Agency
 
+from . import selectors
 from .figures import evaluation_by, practice_result
 from .models import MAX_POINTS, Attendee, Course, Questionnaire, QuestionnaireLink, Rating, Session
 from .selectors import token_hash
@@ -48,24 +49,57 @@ def _save(instance, **fields):
 # Courses and sessions ---------------------------------------------------------------------------
 
 
+# A learning point is a line of a questionnaire: a short sentence, not a paragraph.
+POINT_MAX_CHARACTERS = 200
+
+
+def learning_points_of(text: str) -> list[str]:
+    """The learning points written one a line in ``text``, or ValidationError saying in words
+    what is wrong: none or too many, an empty line between two points, a point given twice, or
+    one too long to rate."""
+    lines = [line.strip() for line in (text or "").strip().splitlines()]
+    problems = []
+    if "" in lines:
+        problems.append(
+            f"Line {lines.index('') + 1} is empty: write one learning point a line, with no "
+            "empty lines between them."
+        )
+    points = [line for line in lines if line]
+    if not points or len(points) > MAX_POINTS:
+        problems.append(f"Give between one and {MAX_POINTS} learning points, one a line.")
+    seen = set()
+    for point in points:
+        if point.casefold() in seen:
+            problems.append(
+                f"“{point}” is given twice: each learning point is rated once, so give it once."
+            )
+            break
+        seen.add(point.casefold())
+    for number, point in enumerate(points, start=1):
+        if len(point) > POINT_MAX_CHARACTERS:
+            problems.append(
+                f"Learning point {number} has {len(point)} characters: keep each to "
+                f"{POINT_MAX_CHARACTERS} at most, a sentence an attendee can rate."
+            )
+    if problems:
+        raise ValidationError({"learning_points": problems})
+    return points
+
+
 @transaction.atomic
 def course_save(*, course: Course | None = None, outcomes, **fields) -> Course:
-    """Add or change a course; its learning points are fixed once anyone has rated them."""
+    """Add or change a course; its learning points are fixed once a questionnaire about them
+    has been sent (each score is kept against a point's number)."""
     course = course or Course()
-    changed = fields.get("learning_points", course.learning_points) != course.learning_points
-    rated = Rating.objects.filter(questionnaire__attendee__session__course_id=course.pk)
-    if course.pk and changed and rated.exists():
-        raise ValidationError(
-            {
-                "learning_points": "Attendees have already rated these learning points: they "
-                "can no longer change. Add a new course for different ones."
-            }
-        )
-    points = [line for line in fields.get("learning_points", "").splitlines() if line.strip()]
-    if not points or len(points) > MAX_POINTS:
-        raise ValidationError(
-            {"learning_points": f"Give between one and {MAX_POINTS} learning points, one a line."}
-        )
+    if "learning_points" in fields:
+        points = learning_points_of(fields["learning_points"])
+        fields["learning_points"] = "\n".join(points)
+        # As stored, not as the form left the instance it was given.
+        stored = Course.objects.filter(pk=course.pk).values_list("learning_points", flat=True)
+        if course.pk and Course(learning_points=stored[0]).points != points:
+            fixed = selectors.learning_points_fixed(course)
+            if fixed:
+                raise ValidationError({"learning_points": fixed})
     if not outcomes:
         raise ValidationError({"outcomes": "Choose the learning outcomes this course serves."})
     _save(course, **fields)
@@ -604,6 +638,7 @@ def _invitation(questionnaire, attendee) -> _Invitation:
         "attendee": attendee,
         "session": attendee.session,
         "stage": questionnaire.get_stage_display(),
+        "before": questionnaire.stage == Stage.BASELINE,  # sent ahead of the session
         "url": settings.SITE_URL + answer_path(token),
         "until": _window(attendee.session, questionnaire.stage)[1],
         "board_name": settings.BOARD_NAME,
@@ -617,6 +652,12 @@ def _invitation(questionnaire, attendee) -> _Invitation:
 
 
 # Answers ------------------------------------------------------------------------------------------
+
+# Said by the questionnaire's page too (training/answer.html).
+BASELINE_CLOSED = (
+    "The questionnaire for before the session closed when the session was recorded as "
+    "delivered: confidence before the training can no longer be given."
+)
 
 
 @transaction.atomic
@@ -634,7 +675,10 @@ def questionnaire_answer(
     ``at`` is when it was given (now, unless the demo loads a past one)."""
     questionnaire = link.questionnaire
     now = at or timezone.now()
-    if link.expires_at <= now:
+    state = selectors.link_state(link, now)
+    if state == "closed":
+        raise ValidationError(BASELINE_CLOSED)
+    if state == "expired":
         raise ValidationError("This link has expired.")
     points = questionnaire.attendee.session.course.points
     if len(ratings) != len(points) or any(score not in range(1, 6) for score in ratings):

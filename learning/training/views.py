@@ -69,6 +69,8 @@ def _course_form(request, course=None):
         instance=course,
         outcomes=selectors.outcomes_for_courses(user),
         subgroups=selectors.subgroups_running_courses(user),
+        subgroup=selectors.default_course_subgroup(user),
+        points_fixed=selectors.learning_points_fixed(course) if course else None,
     )
 
     def save():

@@ -6,7 +6,9 @@ from sscb.lists import plural
 
 register = template.Library()
 
-RESTRICTED = "a restricted review"
+# Any review the reader may not open: restricted, or (to an agency lead) one their agency is not
+# part of. Not "restricted": that would be false of the second.
+RESTRICTED = "a review not open to you"
 
 
 # A clock's badge and days are tags, not included partials: the register shows two or three
@@ -49,7 +51,8 @@ def clock_days(clock):
 
 @register.simple_tag
 def review_ref(review, hidden=None, url_name="reviews:detail", with_title=False):
-    """A review reached through another record: its linked reference, or "a restricted review".
+    """A review reached through another record: its linked reference, or "a review not open to
+    you".
 
     ``hidden`` comes from the selector that loaded the record (``mark_hidden_reviews`` or
     ``review_hidden_annotation``); a review nobody marked is treated as hidden.

@@ -305,5 +305,5 @@ def test_an_lcspr_never_names_the_restricted_rapid_review_it_arose_from(
     lcspr.save()
     client.force_login(reviewer_user)
     page = client.get(reverse("reviews:detail", args=[lcspr.uuid])).content.decode()
-    assert "Learning about exploitation." in page and "a restricted review" in page
+    assert "Learning about exploitation." in page and "a review not open to you" in page
     assert rapid.reference not in page

@@ -88,9 +88,11 @@ def test_a_finding_deleted_leaves_a_version_of_each_action_it_had(client, bu_use
     assert [change.field for change in newest.diff_against(newest.prev_record).changes] == [
         "finding"
     ]
-    # Its page gives the reason, not the finding (which has its own visibility rule).
+    # Its page gives the reason, not the finding (which has its own visibility rule, and is
+    # gone): the link is said to be emptied.
     page = client.get(reverse("learning:action", args=[action.uuid])).content.decode()
-    assert f"{bu_user}: Linked finding deleted</li>" in " ".join(page.split())
+    said = f"{bu_user}: no longer linked to its finding (Linked finding deleted)</li>"
+    assert said in " ".join(page.split())
 
 
 def test_an_action_deleted_leaves_a_version_of_each_agenda_item_it_arose_from(bu_user):

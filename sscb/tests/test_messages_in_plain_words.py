@@ -85,7 +85,7 @@ class Colours(forms.Form):
         (
             forms.URLField(assume_scheme="https"),
             "not a web address",
-            "Give a web address starting with https://, such as https://example.org/minutes.",
+            "Give a web address starting with https://, such as https://example.org/page.",
         ),
         (models.URLField(), "meet dot example", "Give a web address starting with https://"),
         (

@@ -468,6 +468,12 @@ def _meetings(bu, member, crp, reviews, theme, outcome, submitted_return):
     }
     for meeting in (earlier, held):
         meetings.meeting_move(meeting=meeting, to=Meeting.Status.HELD)
+    # Minutes are circulated once an item has them.
+    meetings.item_minute(
+        item=meetings.item_add(meeting=earlier, title="Notifications received"),
+        notes="Two notifications discussed.",
+        decision="",
+    )
     meetings.meeting_move(meeting=earlier, to=Meeting.Status.MINUTES_CIRCULATED)
     meetings.attendance_record(
         meeting=held, rows=[{"person": member, "agency": None, "status": "present"}]

@@ -38,7 +38,7 @@ def test_a_panel_meeting_decides_a_referral_and_the_review_links_to_the_minutes(
     expect(page.get_by_test_id("meeting-status")).to_contain_text("Held")
     minutes_url = page.url
 
-    page.get_by_role("link", name="Record the Panel's decision").click()
+    page.get_by_role("link", name="Record the Case Review Panel's decision").click()
     page.get_by_label("Initiate the review").check()
     page.get_by_label("Reasons for the decision").fill(
         "Serious harm and concern about how agencies worked together."

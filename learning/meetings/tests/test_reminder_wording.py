@@ -76,6 +76,7 @@ def test_a_presenter_who_has_left_is_passed_over_for_the_chair(frozen, crp, chai
 
 def _circulated(crp):
     meeting = MeetingFactory(body=crp, held_on=days(-7))
+    ItemFactory(meeting=meeting, notes="Notifications discussed.")
     services.meeting_move(meeting=meeting, to=Meeting.Status.HELD)
     services.meeting_move(meeting=meeting, to=Meeting.Status.MINUTES_CIRCULATED)
     return meeting

@@ -75,6 +75,7 @@ def test_the_chair_is_reminded_of_minutes_to_approve(frozen, crp, make_user):
     crp.chair = chair
     crp.save()
     meeting = MeetingFactory(body=crp, held_on=days(-7))
+    ItemFactory(meeting=meeting, notes="Notifications discussed.")
     services.meeting_move(meeting=meeting, to=Meeting.Status.HELD)
     services.meeting_move(meeting=meeting, to=Meeting.Status.MINUTES_CIRCULATED)
     reminders_sweep(today=TODAY)

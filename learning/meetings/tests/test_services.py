@@ -181,6 +181,7 @@ def test_a_theme_is_agreed_on_the_meetings_date(bu_user, executive_body):
 
 def test_minutes_are_approved_at_a_later_meeting(bu_user, crp):
     earlier = hold(MeetingFactory(body=crp), on=timezone.localdate() - datetime.timedelta(days=30))
+    ItemFactory(meeting=earlier, notes="Notifications discussed.")
     later = MeetingFactory(body=crp)
     # Not circulated yet: nothing to approve.
     assert not [p for p in agenda.proposals(bu_user, later) if p.subject == "minutes"]

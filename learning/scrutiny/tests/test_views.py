@@ -11,6 +11,7 @@ from django.utils import timezone
 from learning.models import Action, Finding
 from learning.tests.factories import ThemeFactory
 from sscb import sending
+from sscb.dates import say
 from sscb.models import SubGroup
 from sscb.tests.factories import AgencyFactory, SubGroupFactory, SubGroupMembershipFactory
 from sscb.tests.posting import from_page
@@ -413,6 +414,13 @@ def test_an_inspections_history_says_who_changed_it_and_its_recommendations(
     finding, action = Finding.objects.get(), Action.objects.get()
 
     entries = _history(client.get(inspection.get_absolute_url()))
+    # What was made of a recommendation, by whom: the action by its agency and due date.
+    due = say(action.due_on)
+    assert entries[0].endswith(
+        f"{member_user}: recommendation (1): raised an action owned by {police}, due {due}"
+    )
+    assert entries[1].endswith(f"{member_user}: recommendation (1): made a finding of it")
+    entries = entries[2:]
     assert entries[0].endswith(
         f"{bu_user}: recommendation (1): addressed to none → Shropshire Council"
     )
@@ -483,3 +491,17 @@ def test_an_edit_keeps_the_archived_agencies_of_an_inspection_and_a_recommendati
     assert client.post(url, from_page(html, agency=str(closed.pk))).status_code == 400
     recommendation.refresh_from_db()
     assert recommendation.agency == archived
+
+
+def test_an_actions_owner_agency_starts_as_the_agency_the_recommendation_is_addressed_to(
+    client, bu_user
+):
+    police = AgencyFactory(name="West Mercia Police")
+    recommendation = RecommendationFactory(text="Share intelligence sooner.", agency=police)
+    client.force_login(bu_user)
+    page = client.get(recommendation.inspection.get_absolute_url())
+    [form] = [
+        each.action_form for each in page.context["recommendations"] if each.pk == recommendation.pk
+    ]
+    assert form["owner_agency"].value() == police.pk
+    assert f'<option value="{police.pk}" selected>' in str(form["owner_agency"])

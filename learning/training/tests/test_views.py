@@ -508,9 +508,10 @@ def test_a_courses_history_says_who_changed_what_and_names_no_outcome(
     assert entries[0].endswith(f"{trainer}: changed the learning outcomes it serves")
     assert entries[1].endswith(
         f"{trainer}: title Hearing the child: core module → Hearing the child; kind Core "
-        "multi-agency training module → Event for key practitioners / managers; changed the "
-        "learning points"
-    ), entries[0]
+        "multi-agency training module → Event for key practitioners / managers; learning "
+        "points Recording the child's own words / Asking about daily life → Recording the "
+        "child's own words"
+    ), entries[1]
     assert entries[-1].endswith("recorded it")
     assert entries[-2].endswith("changed the learning outcomes it serves")  # first chosen
     said = " ".join(entries)
