@@ -52,13 +52,17 @@ class SearchFilter(django_filters.CharFilter):
         self.search_fields = fields
         super().__init__(*args, label="Search", **kwargs)
 
-    def filter(self, qs, value):
-        if not value:
-            return qs
+    def words(self, value) -> Q:
+        """Rows holding ``value`` in any of the fields searched."""
         query = Q()
         for field in self.search_fields:
             query |= Q(**{f"{field}__icontains": value})
-        return qs.filter(query)
+        return query
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(self.words(value))
 
 
 # An action's reference as read off a page, an inspection letter or the minutes: its plan's
@@ -75,9 +79,7 @@ class ActionSearchFilter(SearchFilter):
     def filter(self, qs, value):
         if not value or not value.strip():
             return qs
-        words = Q()
-        for field in self.search_fields:
-            words |= Q(**{f"{field}__icontains": value})
+        words = self.words(value)
         reference = _ACTION_REFERENCE.match(value)
         if reference is None:
             return qs.filter(words)

@@ -33,6 +33,16 @@ def _chair_ids() -> set[int]:
     return set(SubGroup.objects.exclude(chair=None).values_list("chair_id", flat=True))
 
 
+def _owner_step(owner_id, agency_leads) -> dict:
+    """``escalate``'s owner step for an action: its owner, or, with none named, its agency's
+    leads; with neither, it says so."""
+    return {
+        "owners": [owner_id] if owner_id else agency_leads,
+        "who": "its owner" if owner_id else "its agency's lead",
+        "missing": "no owner named, and its agency has no lead",
+    }
+
+
 @reminder_source
 def actions(today, policy):
     """Open actions due soon or overdue (escalating), and signed-off actions due a follow-up.
@@ -61,12 +71,10 @@ def actions(today, policy):
         levels = policy.levels(overdue) if overdue > 0 else OWNER_ONLY
         url = url_for("learning:action", args=[uuid])
         for level, recipient, why in escalate(
-            owners=[owner_id] if owner_id else leads.get(agency_id, []),
+            **_owner_step(owner_id, leads.get(agency_id, [])),
             chair_id=chair_id,
             levels=levels,
             reach=reach,
-            who="its owner" if owner_id else "its agency's lead",
-            missing="no owner named, and its agency has no lead",
             closed=closed_for(closed, pk),
         ):
             yield Candidate(kind, subject, pk, recipient, due_on, title + why, url, level)
@@ -128,12 +136,10 @@ def actions_asked(today, policy):
         for level, recipient, why in told_of(
             asked[pk],
             escalate(
-                owners=[owner_id] if owner_id else leads.get(agency_id, []),
+                **_owner_step(owner_id, leads.get(agency_id, [])),
                 chair_id=chair_id,
                 levels=OWNER_ONLY,
                 reach=reach,
-                who="its owner" if owner_id else "its agency's lead",
-                missing="no owner named, and its agency has no lead",
                 closed=closed_for(closed, pk),
             ),
         ):

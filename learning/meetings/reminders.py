@@ -5,7 +5,7 @@ actions: the learning loop's source already chases them."""
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from sscb.models import Reminder
 from sscb.record_urls import url_for
@@ -40,15 +40,59 @@ def paper_title(position: int, title: str, reference: str | None) -> str:
     return f"Papers for item {position}: {reference or title}"
 
 
+def _to_presenters(items):
+    """Each of ``items`` (agenda items with a presenter) as a row, with whom its papers reach
+    (``escalate``'s level, recipient and why): the presenter, or, one who cannot be emailed or may
+    no longer open the item, the body's chair, then the Business Unit. The row carries its
+    ``url`` and what a reminder calls it (``paper``)."""
+    rows = list(
+        items.values(
+            "pk",
+            "title",
+            "position",
+            "presenter_id",
+            "meeting__papers_due_on",
+            "meeting__held_on",
+            "meeting__uuid",
+            "meeting__body__chair_id",
+            reference=F("review__reference"),
+        ).order_by("pk")
+    )
+    if not rows:
+        return
+    reach = Reach.load()
+    people = {row["presenter_id"] for row in rows} | {
+        row["meeting__body__chair_id"] for row in rows
+    }
+    closed = closed_to(
+        people, AgendaItem.objects.filter(pk__in=[row["pk"] for row in rows]), items_open_to
+    )
+    for row in rows:
+        row["url"] = url_for("meetings:detail", args=[row["meeting__uuid"]])
+        row["url"] += f"#item-{row['position']}"
+        row["paper"] = paper_title(row["position"], row["title"], row["reference"])
+        yield (
+            row,
+            escalate(
+                owners=[row["presenter_id"]],
+                chair_id=row["meeting__body__chair_id"],
+                levels=[Reminder.Level.OWNER],
+                reach=reach,
+                who="its presenter",
+                closed=closed_for(closed, row["pk"]),
+            ),
+        )
+
+
 @reminder_source
 def papers_due(today, policy):
     """Items with a presenter and no paper yet, as the meeting's papers deadline nears.
 
     A presenter who cannot be emailed, or may no longer open the item, is passed over for the
-    body's chair, then the Business Unit, the reminder saying why.
+    body's chair, then the Business Unit, the reminder saying why (``_to_presenters``).
     """
     subject = content_type_id(AgendaItem)
-    rows = list(
+    items = (
         AgendaItem.objects.filter(
             meeting__status__in=Meeting.PREPARING,
             meeting__papers_due_on__lte=today + PAPERS_NOTICE,
@@ -60,43 +104,17 @@ def papers_due(today, policy):
             policy.window(today, ("meeting__papers_due_on", [-PAPERS_NOTICE.days]))
             | policy.changed("meeting__updated_at")
         )
-        .values_list(
-            "pk",
-            "title",
-            "review__reference",
-            "presenter_id",
-            "meeting__papers_due_on",
-            "meeting__uuid",
-            "meeting__body__chair_id",
-            "position",
-        )
-        .order_by("pk")
     )
-    if not rows:
-        return
-    reach = Reach.load()
-    people = {row[3] for row in rows} | {row[6] for row in rows}
-    closed = closed_to(
-        people, AgendaItem.objects.filter(pk__in=[row[0] for row in rows]), items_open_to
-    )
-    for pk, title, reference, presenter, due_on, meeting_uuid, chair_id, position in rows:
-        url = url_for("meetings:detail", args=[meeting_uuid]) + f"#item-{position}"
-        for level, recipient, why in escalate(
-            owners=[presenter],
-            chair_id=chair_id,
-            levels=[Reminder.Level.OWNER],
-            reach=reach,
-            who="its presenter",
-            closed=closed_for(closed, pk),
-        ):
+    for row, reached in _to_presenters(items):
+        for level, recipient, why in reached:
             yield Candidate(
                 Reminder.Kind.PAPERS_DUE,
                 subject,
-                pk,
+                row["pk"],
                 recipient,
-                due_on,
-                paper_title(position, title, reference) + why,
-                url,
+                row["meeting__papers_due_on"],
+                row["paper"] + why,
+                row["url"],
                 level,
             )
 
@@ -126,48 +144,18 @@ def papers_asked(today, policy):
     asked = asked_of(items, ("presenter_id",), today)
     if not asked:
         return
-    rows = list(
-        items.filter(pk__in=list(asked))
-        .values_list(
-            "pk",
-            "title",
-            "review__reference",
-            "presenter_id",
-            "meeting__papers_due_on",
-            "meeting__held_on",
-            "meeting__uuid",
-            "meeting__body__chair_id",
-            "position",
-        )
-        .order_by("pk")
-    )
-    reach = Reach.load()
-    people = {row[3] for row in rows} | {row[7] for row in rows}
-    closed = closed_to(
-        people, AgendaItem.objects.filter(pk__in=[row[0] for row in rows]), items_open_to
-    )
-    for pk, title, reference, presenter, due_on, held_on, meeting_uuid, chair_id, position in rows:
-        url = url_for("meetings:detail", args=[meeting_uuid]) + f"#item-{position}"
+    for row, reached in _to_presenters(items.filter(pk__in=list(asked))):
+        due_on, held_on = row["meeting__papers_due_on"], row["meeting__held_on"]
         due = f"due {due_on:%-d %B %Y}" if due_on else f"for the meeting on {held_on:%-d %B %Y}"
-        for level, recipient, why in told_of(
-            asked[pk],
-            escalate(
-                owners=[presenter],
-                chair_id=chair_id,
-                levels=[Reminder.Level.OWNER],
-                reach=reach,
-                who="its presenter",
-                closed=closed_for(closed, pk),
-            ),
-        ):
+        for level, recipient, why in told_of(asked[row["pk"]], reached):
             yield Candidate(
                 Reminder.Kind.PAPERS_ASKED,
                 subject,
-                pk,
+                row["pk"],
                 recipient,
-                asked[pk].on,
-                f"{paper_title(position, title, reference)}, {due}{why}",
-                url,
+                asked[row["pk"]].on,
+                f"{row['paper']}, {due}{why}",
+                row["url"],
                 level,
             )
 
