@@ -962,14 +962,19 @@ class Action(TimeStampedModel):
     def get_absolute_url(self):
         return record_url("learning:action", self.uuid)
 
-    def _completion_newly_dated(self) -> bool:
+    def _stored(self) -> dict:
+        """What is stored of the fields a save is checked against (its completion date and plan
+        links), read once for ``clean``; empty for an action being added."""
+        if self._state.adding:
+            return {}
+        fields = ("completed_on", *(f"{name}_id" for name in PLAN_LINKS))
+        return Action.objects.filter(pk=self.pk).values(*fields).first() or {}
+
+    def _completion_newly_dated(self, stored: dict) -> bool:
         """Whether this save gives the completion date (a later save, a sign-off, keeps it)."""
         if self.completed_on is None:
             return False
-        if self._state.adding:
-            return True
-        stored = Action.objects.filter(pk=self.pk).values_list("completed_on", flat=True)
-        return stored.first() != self.completed_on
+        return self._state.adding or stored.get("completed_on") != self.completed_on
 
     def _answers_since(self) -> tuple[datetime.date | None, str]:
         """The latest day on which what the action answers came about, and its words, whatever
@@ -1043,13 +1048,9 @@ class Action(TimeStampedModel):
             return self.Rag.AMBER
         return self.Rag.GREEN
 
-    def _plans_joined(self) -> list:
+    def _plans_joined(self, stored: dict) -> list:
         """The records whose plans this save puts the action in: all it names when it is added;
         afterwards, any plan link that differs from the one stored."""
-        if self._state.adding:
-            return [getattr(self, name) for name in PLAN_LINKS if getattr(self, f"{name}_id")]
-        stored = Action.objects.filter(pk=self.pk).values(*(f"{n}_id" for n in PLAN_LINKS))
-        stored = stored.first() or {}
         return [
             getattr(self, name)
             for name in PLAN_LINKS
@@ -1058,8 +1059,10 @@ class Action(TimeStampedModel):
         ]
 
     def clean(self):
+        # Read only when a check below asks for it: an open action's plan links, a completion date.
+        stored = self._stored() if self.status in self.OPEN or self.completed_on else {}
         if self.status in self.OPEN:
-            for source in self._plans_joined():
+            for source in self._plans_joined(stored):
                 if refusal := plan_closed_to_actions(source):
                     raise ValidationError(refusal)
         if self.status in self.DONE and not self.completed_on:
@@ -1073,7 +1076,7 @@ class Action(TimeStampedModel):
                 }
             )
         answers_since, answers = (
-            self._answers_since() if self._completion_newly_dated() else (None, "")
+            self._answers_since() if self._completion_newly_dated(stored) else (None, "")
         )
         check_dates(
             # Done before the tracker was updated is usual (a plan typed in after the panel
