@@ -534,7 +534,9 @@ def theme_list(user) -> QuerySet:
     return with_loop_stage(
         themes_visible_to(user)
         .annotate(
-            finding_count=_count_per_theme(Finding.objects.all()),
+            # The findings the reader may open (the theme's page says how many more there are);
+            # a theme open to them has every outcome open to them.
+            finding_count=_count_per_theme(findings_visible_to(user)),
             outcome_count=_count_per_theme(LearningOutcome.objects.all()),
         )
         .order_by("title")

@@ -14,5 +14,5 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance framework"
 
     def ready(self):
-        # Register the reminder source (quarterly returns not yet in).
-        from . import reminders  # noqa: F401
+        # Register the reminder source and the home-page provider (quarterly returns not yet in).
+        from . import attention, reminders  # noqa: F401

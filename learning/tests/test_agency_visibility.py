@@ -70,8 +70,8 @@ def test_themes_are_those_that_ask_something_of_the_agency(
 def test_a_themes_page_says_how_many_of_its_findings_the_agency_may_not_open(
     client, agency_user, agency, other_agency, involved_review
 ):
-    """The theme list counts every finding of a theme; its page lists the agency's and says
-    how many more there are, as a number only."""
+    """The theme list counts the theme's findings the agency may open; the theme's page lists
+    them and says how many more there are, as a number only."""
     theme = ThemeFactory(title="Voice of the child")
     FindingFactory(review=involved_review, agencies=[agency], theme=theme, title="Ours")
     FindingFactory(review=involved_review, agencies=[other_agency], theme=theme, title="Theirs")
@@ -81,6 +81,8 @@ def test_a_themes_page_says_how_many_of_its_findings_the_agency_may_not_open(
     assert "Ours" in page and "Theirs" not in page and "Elsewhere" not in page
     assert "2 more findings in this theme are not open to you" in page
     assert "No findings yet" not in page
+    listed = client.get(reverse("learning:index")).context["page_obj"].object_list
+    assert [(t.title, t.finding_count) for t in listed] == [("Voice of the child", 1)]
 
 
 def test_practice_checks_are_the_agencys_own(client, agency_user, agency, other_agency):

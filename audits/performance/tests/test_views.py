@@ -265,6 +265,22 @@ def test_my_agency_lists_the_values_due_with_a_link(client, agency_user, scoreca
     assert reverse("performance:submit", args=[indicator.uuid]) + "?year=2025&quarter=2" in due
 
 
+@time_machine.travel(TODAY)
+def test_the_leads_home_page_names_the_values_overdue(client, agency_user, other_agency, scorecard):
+    """Q2 2025/26's values were due by 30 October: on 10 November the lead's home page says
+    which of their agency's are overdue, and neither a returned one nor another agency's."""
+    overdue = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency, name="Overdue")
+    returned = IndicatorFactory(indicator_set=scorecard, agency=agency_user.agency, name="Returned")
+    IndicatorValueFactory(indicator=returned, year=2025, quarter=2)
+    IndicatorFactory(indicator_set=scorecard, agency=other_agency, name="Theirs")
+    client.force_login(agency_user)
+    text = body(client.get(reverse("home")))
+    late = text.split("Overdue or late")[1]
+    assert "Overdue: Q2 2025/26 value overdue" in late
+    assert reverse("performance:submit", args=[overdue.uuid]) in late
+    assert "Returned:" not in text and "Theirs" not in text
+
+
 def test_a_performance_check_shows_the_indicators_it_relies_on(client, bu_user, agency, scorecard):
     indicator = IndicatorFactory(indicator_set=scorecard, agency=agency, name="Re-referrals")
     outcome = OutcomeFactory()
@@ -362,7 +378,7 @@ def test_the_audits_page_links_the_framework(client, bu_user, agency_user, make_
 
 
 @time_machine.travel(TODAY)
-@pytest.mark.parametrize("page_name", ["index", "indicator", "my_agency"])
+@pytest.mark.parametrize("page_name", ["index", "indicator", "my_agency", "home"])
 def test_the_framework_pages_run_the_same_queries_for_2_or_30_indicators(
     client, agency_user, scorecard, count_queries, django_assert_max_num_queries, page_name
 ):
@@ -378,6 +394,7 @@ def test_the_framework_pages_run_the_same_queries_for_2_or_30_indicators(
         "index": reverse("performance:index"),
         "indicator": reverse("performance:indicator", args=[first.uuid]),
         "my_agency": reverse("learning:my_agency"),
+        "home": reverse("home"),
     }[page_name]
     client.force_login(agency_user)
     grow(1)
