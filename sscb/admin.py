@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
@@ -21,9 +22,37 @@ from .models import (
 )
 
 ROLE_DECIDES = (
-    "What this person may see and do follows from their role, agency and sub-groups (below): "
+    "What this person may see and do follows from their role and agency (below) and the "
+    "sub-groups they sit on (a sub-group's members are set on its page, under Sub-groups): "
     "only a Business Unit officer opens this admin. Untick Active when they leave."
 )
+
+
+class NewPersonForm(AdminUserCreationForm):
+    """A new account: with a password the Business Unit sets and tells them, or (the usual way)
+    none, and an email with a link to choose their own, sent as the account is saved."""
+
+    usable_password = forms.ChoiceField(
+        label="Their password",
+        required=False,
+        initial="false",
+        choices={
+            "false": "Email them a link to choose their own (needs their email address below)",
+            "true": "Set one now and tell them it",
+        },
+        widget=forms.RadioSelect(attrs={"class": "radiolist"}),
+        help_text="The link works once, for a limited time; if it expires, use the action "
+        "“Email a link to choose a new password” on the list of users.",
+    )
+
+    def clean(self):
+        data = super().clean()  # takes usable_password for set_usable_password
+        if not data.get("set_usable_password", True) and not (data.get("email") or "").strip():
+            self.add_error(
+                "email",
+                "Give their email address to send the link to, or set a password now.",
+            )
+        return data
 
 
 @admin.register(User)
@@ -51,6 +80,7 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
             {"fields": ["first_name", "last_name", "email", "role", "agency", "job_title"]},
         ),
     )
+    add_form = NewPersonForm
     actions = ["reset_second_factor", "force_password_reset"]
     # A person who leaves is made inactive (*Active* unticked): their account is kept with
     # what they did. Only an account that has nothing to its name (made in error) is deleted.
@@ -61,6 +91,43 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
         if change and {"role", "agency", "is_active"} & set(form.changed_data):
             for warning in _work_left_behind(obj):
                 self.message_user(request, warning, messages.WARNING)
+        if not change and not obj.has_usable_password():
+            self._email_links(request, [obj], new=True)
+
+    def _email_links(self, request, people, *, new=False):
+        """Emails each of ``people`` a link to choose a password, ending the one they have
+        (``new``: the accounts have just been made, with none), and says who was and was not
+        emailed. Kept in each person's History (a change reason) and in the admin log."""
+        done = "Link to choose a password sent" if new else "Password reset forced"
+        outcomes = {outcome: [] for outcome in signin.ForcedReset}
+        for user in people:
+            reason = f"{done} by {request.user.get_username()}"
+            outcome = signin.user_force_password_reset(user=user, reason=reason)
+            if outcome is not signin.ForcedReset.NO_ADDRESS:
+                self.log_change(request, user, outcome.said(reason))
+            outcomes[outcome].append(user.get_username())
+        emailed = ", ".join(outcomes[signin.ForcedReset.EMAILED])
+        not_emailed = ", ".join(outcomes[signin.ForcedReset.NOT_EMAILED])
+        no_address = ", ".join(outcomes[signin.ForcedReset.NO_ADDRESS])
+        if emailed:
+            said = "Link to choose a password emailed" if new else "Password reset and link emailed"
+            self.message_user(request, f"{said}: {emailed}.", messages.SUCCESS)
+        if not_emailed:
+            said = "Account made" if new else "Password reset"
+            self.message_user(
+                request,
+                f"{said}, but the email with the link could not be sent just now: "
+                f"{not_emailed}. They are signed out and their password no longer works; their "
+                "history says no link was sent. Use the action “Email a link to choose a new "
+                "password” later to email them a link.",
+                messages.ERROR,
+            )
+        if no_address:
+            self.message_user(
+                request,
+                f"Not reset, no email address to send a link to: {no_address}. Add one first.",
+                messages.WARNING,
+            )
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and _with_records(User.objects.filter(pk=obj.pk)).exists():
@@ -90,37 +157,9 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Force a password reset (sign them out and email a reset link)")
+    @admin.action(description="Email a link to choose a new password (signs them out)")
     def force_password_reset(self, request, queryset):
-        outcomes = {outcome: [] for outcome in signin.ForcedReset}
-        for user in queryset:
-            reason = f"Password reset forced by {request.user.get_username()}"
-            outcome = signin.user_force_password_reset(user=user, reason=reason)
-            if outcome is not signin.ForcedReset.NO_ADDRESS:
-                self.log_change(request, user, outcome.said(reason))
-            outcomes[outcome].append(user.get_username())
-        emailed = ", ".join(outcomes[signin.ForcedReset.EMAILED])
-        not_emailed = ", ".join(outcomes[signin.ForcedReset.NOT_EMAILED])
-        no_address = ", ".join(outcomes[signin.ForcedReset.NO_ADDRESS])
-        if emailed:
-            self.message_user(
-                request, f"Password reset and link emailed: {emailed}.", messages.SUCCESS
-            )
-        if not_emailed:
-            self.message_user(
-                request,
-                f"Password reset, but the email with the link could not be sent just now: "
-                f"{not_emailed}. They are signed out and their password no longer works; their "
-                "history says no link was sent. Use this action again later to email them a "
-                "link.",
-                messages.ERROR,
-            )
-        if no_address:
-            self.message_user(
-                request,
-                f"Not reset, no email address to send a link to: {no_address}. Add one first.",
-                messages.WARNING,
-            )
+        self._email_links(request, queryset)
 
 
 def _work_left_behind(person) -> list[str]:

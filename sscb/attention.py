@@ -8,7 +8,7 @@ without the project importing the domain apps. A provider takes the user and ret
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 
 from .lists import plural
 from .record_urls import url_for
@@ -75,8 +75,9 @@ def attention_for(user) -> list[Attention]:
 
 @attention_provider
 def board_setup(user):
-    """For the Business Unit: gaps in the Board's own reference data."""
-    from .models import StrategicPriority, SubGroup
+    """For the Business Unit: gaps in the Board's own reference data, each linked to where it
+    is put right. Four queries."""
+    from .models import Agency, StrategicPriority, SubGroup, User
 
     if not user.is_business_unit:
         return []
@@ -84,6 +85,48 @@ def board_setup(user):
     groups = list(
         SubGroup.objects.select_related("chair").annotate(member_count=Count("memberships"))
     )
+    missing = [
+        label for code, label in SubGroup.Code.choices if code not in {g.code for g in groups}
+    ]
+    if missing:
+        items.append(
+            Attention(
+                title=f"{plural(len(missing), 'standing body', 'standing bodies')} not set up",
+                detail="Add each under Sub-groups with its Code, so that its work, meetings and "
+                "reminders have a home: " + ", ".join(missing) + ".",
+                url=url_for("admin:sscb_subgroup_add"),
+                level="warning",
+            )
+        )
+    leads = User.objects.filter(role=User.Role.AGENCY_LEAD, is_active=True, agency=OuterRef("pk"))
+    agencies = list(
+        Agency.objects.filter(is_active=True)
+        .annotate(has_lead=Exists(leads))
+        .values_list("name", "has_lead")
+        .order_by("name")
+    )
+    if not agencies:
+        items.append(
+            Attention(
+                title="No partner agencies recorded",
+                detail="Add the partner agencies and schools, then their leads under Users: "
+                "reviews, actions and Section 11 / 175 returns are addressed to them.",
+                url=url_for("admin:sscb_agency_add"),
+                level="warning",
+            )
+        )
+    without_lead = [name for name, has_lead in agencies if not has_lead]
+    if without_lead:
+        items.append(
+            Attention(
+                title=f"{plural(len(without_lead), 'agency', 'agencies')} without an active lead",
+                detail="What is asked of them (actions, returns, chronologies) reaches nobody "
+                "there: their reminders go to the sub-group chair instead. Add a lead (a user "
+                "with the role Partner agency lead) for: " + ", ".join(without_lead) + ".",
+                url=url_for("admin:sscb_user_add"),
+                level="warning",
+            )
+        )
     # A chair whose account is inactive chairs nothing, and one with no email address hears
     # nothing: their escalations go to the Business Unit (sscb.reminders.Reach).
     without_chair = [

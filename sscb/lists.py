@@ -25,9 +25,9 @@ def count_up_to(queryset, up_to: int | None = None) -> int:
     return queryset.order_by().values("pk")[: up_to + 1].count()
 
 
-def plural(count: int, word: str) -> str:
-    """ "1 action", "1,234 actions"."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def plural(count: int, word: str, many: str = "") -> str:
+    """ "1 action", "1,234 actions" (``many``, where adding an s is not the plural)."""
+    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def how_many(count: int, word: str = "") -> str:

@@ -8,7 +8,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -154,6 +154,9 @@ class User(MinimisedModel, AbstractUser):
 
     minimise_exempt = frozenset({"username", "password"})
     names_adults = frozenset({"first_name", "last_name", "job_title"})
+    # What ``createsuperuser`` asks for beside the username: the first officer is named on every
+    # history line and panel they appear in, and reached by email.
+    REQUIRED_FIELDS = ["email", "first_name", "last_name"]
 
     class Role(models.TextChoices):
         BUSINESS_UNIT = "business_unit", "Business Unit officer"
@@ -299,16 +302,28 @@ class SubGroupMembership(TimeStampedModel):
         return f"{self.user} in {self.subgroup}"
 
 
+# A financial year is given by the calendar year it starts in, between 1900 and 2100 as every
+# date is (sscb.dates.validate_plausible_date).
+YEAR_IN_RANGE = [
+    MinValueValidator(1900, "Give a year from 1900 to 2100."),
+    MaxValueValidator(2100, "Give a year from 1900 to 2100."),
+]
+
+
 class StrategicPriority(TimeStampedModel):
     """One of the Board's strategic priorities, against which learning themes are weighed."""
 
     title = models.CharField(max_length=200, unique=True)
     description = models.TextField(blank=True)
     start_year = models.PositiveSmallIntegerField(
-        help_text="First financial year the priority runs for, e.g. 2025 for 2025/26."
+        validators=YEAR_IN_RANGE,
+        help_text="First financial year the priority runs for, e.g. 2025 for 2025/26.",
     )
     end_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Last financial year, if the priority has an end."
+        null=True,
+        blank=True,
+        validators=YEAR_IN_RANGE,
+        help_text="Last financial year, if the priority has an end.",
     )
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)

@@ -27,7 +27,7 @@ ROLE_GUIDANCE = {
     ),
     User.Role.AGENCY_LEAD: (
         "You answer for your agency: the actions and evidence requests addressed to it, and its "
-        "Section 11 self-assessment.",
+        "Section 11 self-assessment (for a school or college, its Section 175 / 157 one).",
         "Actions, evidence requests and audit returns for your agency will appear here.",
     ),
     User.Role.INDEPENDENT_REVIEWER: (

@@ -118,9 +118,17 @@ def test_neither_flag_is_offered_and_a_posted_one_is_ignored(world, bu):
 
 def test_createsuperuser_makes_a_business_unit_officer(client, monkeypatch, world):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password-123")
-    call_command("createsuperuser", "--noinput", username="first-officer", email="bu@example.org")
+    call_command(
+        "createsuperuser",
+        "--noinput",
+        username="first-officer",
+        email="bu@example.org",
+        first_name="Jo",
+        last_name="Officer",
+    )
     officer = User.objects.get(username="first-officer")
     assert officer.role == User.Role.BUSINESS_UNIT and officer.is_business_unit
+    assert officer.get_full_name() == "Jo Officer"
     client.force_login(officer)
     assert client.get(reverse("admin:index")).status_code == 200
 
@@ -174,6 +182,36 @@ def test_a_persons_names_may_be_a_name(world, bu):
     changes = {"first_name": "Jayden", "last_name": "Smith", "job_title": "Head of Year 7"}
     assert post_changed(bu, person, **changes).status_code == 302
     assert User.objects.filter(pk=person.pk, first_name="Jayden", last_name="Smith").exists()
+
+
+NEW_PERSON = {
+    "username": "dana.lead",
+    "first_name": "Dana",
+    "last_name": "Reid",
+    "role": User.Role.SUBGROUP_MEMBER,
+}
+
+
+def test_a_new_person_is_emailed_a_link_to_choose_their_password(world, bu, mailoutbox):
+    """The usual way in: no password the Business Unit knows, and a welcome email (not "your
+    password was reset") with a link, kept in their history."""
+    shown = bu.get(add_url(User)).content.decode()
+    assert "Password-based authentication" not in shown and "LDAP" not in shown
+    refused = bu.post(add_url(User), {**NEW_PERSON, "usable_password": "false"})
+    assert "Give their email address to send the link to" in refusals(refused)
+    assert not User.objects.filter(username="dana.lead").exists()
+
+    data = {**NEW_PERSON, "usable_password": "false", "email": "dana@example.org"}
+    response = bu.post(add_url(User), data, follow=True)
+    assert "Link to choose a password emailed: dana.lead." in response.content.decode()
+    dana = User.objects.get(username="dana.lead")
+    assert not dana.has_usable_password()
+    [email] = mailoutbox
+    assert email.to == ["dana@example.org"] and "your new account" in email.subject
+    assert "made you an account" in email.body and "reset your password" not in email.body
+    assert dana.history.first().history_change_reason == (
+        "Link to choose a password sent by bu; reset link emailed"
+    )
 
 
 def test_a_new_account_refuses_a_postcode_in_its_job_title(world, bu):
@@ -543,3 +581,9 @@ def test_a_reviewer_made_executive_sees_what_an_executive_sees(client, world):
     restricted = world.reviews["restricted"]
     assert restricted.lead_reviewer_id == reviewer.pk and restricted.is_restricted
     assert client.get(reverse("reviews:detail", args=[restricted.uuid])).status_code == 404
+
+
+def test_a_strategic_priority_runs_in_a_plausible_year(world, bu):
+    response = bu.post(add_url(StrategicPriority), {"title": "Far", "start_year": 1800, "order": 0})
+    assert "Give a year from 1900 to 2100." in refusals(response)
+    assert not StrategicPriority.objects.filter(title="Far").exists()

@@ -68,6 +68,27 @@ def test_business_unit_is_told_about_gaps_in_reference_data(client, bu_user):
     assert "with no email address" not in body
 
 
+def test_a_new_partnership_is_told_what_to_set_up_first(client, bu_user):
+    """On an empty database: which standing bodies are missing, that no agency is recorded,
+    each linked to the admin page that adds it; then which agencies have no lead to reach."""
+    SubGroupFactory(code=SubGroup.Code.TRAINING, name="Training")
+    client.force_login(bu_user)
+    body = unescape(client.get(reverse("home")).content.decode())
+    assert "6 standing bodies not set up" in body and "Training," not in body
+    assert "Learning and Improvement, Quality Assurance and Performance" in body
+    assert "No partner agencies recorded" in body
+    assert reverse("admin:sscb_agency_add") in body
+    assert reverse("admin:sscb_subgroup_add") in body
+    police = AgencyFactory(name="West Mercia Police")
+    AgencyFactory(name="Oswestry Primary")
+    UserFactory(role="agency_lead", agency=police)
+    UserFactory(role="agency_lead", agency=AgencyFactory(name="Archived", is_active=False))
+    body = unescape(client.get(reverse("home")).content.decode())
+    assert "No partner agencies recorded" not in body
+    assert "1 agency without an active lead" in body
+    assert "Add a lead (a user with the role Partner agency lead) for: Oswestry Primary." in body
+
+
 def test_business_unit_is_told_of_a_chair_with_no_email_address(client, bu_user):
     """Their escalations go to the Business Unit (sscb.reminders.Reach): say so, and to whom."""
     silent = UserFactory(first_name="Jo", last_name="Khan", email="")
