@@ -212,6 +212,8 @@ def collate(request):
         {
             "form": form,
             "unthemed": page_of(request, unthemed, PAGE_SIZE),
+            # Asked only when no finding waits for a theme: is there any finding at all?
+            "any_findings": lambda: selectors.findings_visible_to(user).exists(),
             "recurring": list(selectors.recurring_by_agency(user)),
         },
         status=400 if request.method == "POST" else 200,

@@ -1457,3 +1457,18 @@ def test_a_new_action_opened_without_its_plan_says_where_to_add_it(client, li_me
     response = client.get(reverse("learning:action_new"), follow=True)
     assert response.redirect_chain == [(reverse("learning:actions"), 302)]
     assert "An action belongs to a plan: add it from the review, audit" in body(response)
+
+
+def test_empty_pages_say_what_is_so_not_that_all_is_done(client, bu_user):
+    """With nothing recorded, the collate page does not say every finding is in a theme, and
+    an outcome with no activity is not "0 of 0" delivered."""
+    client.force_login(bu_user)
+    collate = unescape(client.get(reverse("learning:collate")).content.decode())
+    assert "No findings have been recorded yet" in collate
+    assert "Every finding is in a theme" not in collate
+    FindingFactory(theme=ThemeFactory())
+    collate = unescape(client.get(reverse("learning:collate")).content.decode())
+    assert "Every finding is in a theme" in collate
+    OutcomeFactory(title="Hear the child")
+    outcomes = unescape(client.get(reverse("learning:outcomes")).content.decode())
+    assert "nothing planned yet" in outcomes and "0 of 0" not in outcomes

@@ -490,3 +490,10 @@ def test_the_indicator_page_runs_the_same_queries_for_2_or_20_corrected_values(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert body(response).count('data-testid="earlier-versions"') == 10
+
+
+def test_a_lead_whose_agency_has_no_indicators_is_told_so(client, agency_user):
+    client.force_login(agency_user)
+    text = body(client.get(reverse("performance:index")))
+    assert "No indicators ask your agency for values yet" in text
+    assert "Every value due has been returned" not in text
