@@ -17,6 +17,13 @@ class AuditFilter(django_filters.FilterSet):
         model = Audit
         fields = ["q", "kind", "stage", "lead_subgroup"]
 
+    def filter_queryset(self, queryset):
+        # A choice not offered is said beside its field and lists nothing: dropped, it would
+        # list every audit (as reviews.filters.ListFilterSet, which this app does not import).
+        if self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(title__icontains=value) | Q(reference__icontains=value) | Q(scope__icontains=value)

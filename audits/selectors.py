@@ -367,7 +367,14 @@ def returns_for_agency_lead(user, today=None) -> list[SelfAssessment]:
 def late_returns(today: datetime.date, prefix: str = "") -> Q:
     """A return is late while it is still open (not started or a draft) after its cycle's
     deadline; the same rule as SelfAssessment.is_late. ``prefix`` is the path to the return."""
-    return Q(**{f"{prefix}status__in": OPEN, f"{prefix}cycle__deadline__lt": today})
+    return Q(
+        **{
+            f"{prefix}status__in": OPEN,
+            f"{prefix}cycle__deadline__lt": today,
+            # An archived agency is not chased (audits.reminders), nor counted late.
+            f"{prefix}agency__is_active": True,
+        }
+    )
 
 
 def _is_late(today: datetime.date) -> ExpressionWrapper:
@@ -389,12 +396,15 @@ def _progress_counts(prefix: str, today: datetime.date) -> dict:
 
 
 def cycles_with_progress(today=None) -> QuerySet[AuditCycle]:
-    """Every cycle with its counts of returned, late and not started returns, in one query."""
+    """Every cycle with its counts of returned, late and not started returns, in one query. A
+    return of an archived agency (or school) is still the cycle's, but is not counted late:
+    archived agencies are not chased."""
     today = today or timezone.localdate()
     counts = _progress_counts("returns__", today)
     # The cycle's own deadline, not the join's, decides lateness here.
     counts["late_count"] = Count(
-        "returns__pk", filter=Q(returns__status__in=OPEN, deadline__lt=today)
+        "returns__pk",
+        filter=Q(returns__status__in=OPEN, deadline__lt=today, returns__agency__is_active=True),
     )
     return (
         AuditCycle.objects.select_related("framework")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from sscb.access_log import Action as Logged
 from sscb.access_log import access_log_record
 from sscb.exports import XLSX, csv_response, xlsx_response  # noqa: F401 (XLSX: for the tests)
-from sscb.lists import count_up_to
+from sscb.lists import COUNTED_UP_TO, count_up_to, how_many
 from sscb.models import User
 
 from . import selectors
@@ -111,6 +111,35 @@ def action_rows(rows):
         ]
 
 
+def withheld(request, exported: int) -> int:
+    """How many actions match the filters and are counted in the Board's figures but are not
+    open to the person exporting: a number, as the tracker's page says it (``filtered_page``),
+    counted up to ``COUNTED_UP_TO`` past the ``exported`` rows."""
+    if any(request.GET.get(name) for name in ActionFilter.words):
+        return 0  # a search of words never reads rows the reader may not open
+    every = ActionFilter(request.GET, queryset=selectors.actions_counted(), request=request).qs
+    return max(count_up_to(every, exported + COUNTED_UP_TO) - exported, 0)
+
+
+def with_withheld(request, rows):
+    """The export's rows, then, after a blank row, a closing row saying how many actions were
+    withheld (never which), where any were: the file says what the page says."""
+    exported = 0
+    for row in rows:
+        exported += 1
+        yield row
+    if hidden := withheld(request, exported):
+        yield []
+        yield [
+            f"{how_many(hidden, 'more action')} "
+            f"match{'es' if hidden == 1 else ''} these filters and "
+            f"{'is' if hidden == 1 else 'are'} counted in the Board's figures, but "
+            f"{'is' if hidden == 1 else 'are'} not open to you, so not in this file: an action "
+            "on a restricted review is open only to its panel, its reviewer and the Business "
+            "Unit, and a partner agency's lead sees their own agency's actions."
+        ]
+
+
 def action_export(request, fmt):
     """The action tracker, as its list page filters it, as CSV or XLSX."""
     actions = (
@@ -131,7 +160,9 @@ def action_export(request, fmt):
         query = request.GET.urlencode()
         return redirect(f"{reverse('learning:actions')}{'?' + query if query else ''}")
     today = timezone.localdate()
-    rows = action_rows(actions.values_list(*EXPORTED, named=True).iterator(chunk_size=2000))
+    rows = with_withheld(
+        request, action_rows(actions.values_list(*EXPORTED, named=True).iterator(chunk_size=2000))
+    )
     name = f"actions-{today.isoformat()}"
     # The filters are in the logged path's query string.
     access_log_record(request, None, Logged.EXPORT, label=f"Action tracker: {name}.{fmt}")

@@ -6,8 +6,9 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
+from reviews.filters import FinancialYearFilter, ListFilterSet, QuarterFilter
 from reviews.models import Review
-from sscb.dates import financial_year_bounds, financial_year_choices
+from sscb.dates import financial_year_choices
 from sscb.filters import ModelChoiceFilter, YesNoFilter
 from sscb.models import Agency, SubGroup
 
@@ -36,13 +37,22 @@ from .training.selectors import delivery_of_subgroups
 _due_years = partial(financial_year_choices, ahead=1)
 
 
-def _in_year(field):
-    """A filter method keeping rows whose ``field`` falls in the chosen financial year."""
+class _AgencyChoiceField(ModelChoiceFilter.field_class):
+    def label_from_instance(self, agency):
+        return str(agency) if agency.is_active else f"{agency} (archived)"
 
-    def method(self, qs, name, value):
-        return qs.filter(**{f"{field}__range": financial_year_bounds(int(value))})
 
-    return method
+class AgencyFilter(ModelChoiceFilter):
+    """An agency: the active ones, then those archived, marked so. An archived agency's records
+    stay (its actions, checks, evidence and findings are the Board's past), and a figure that
+    counts them links here with it."""
+
+    field_class = _AgencyChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Agency.objects.order_by("-is_active", "name"))
+        kwargs.setdefault("label", "Agency")
+        super().__init__(*args, **kwargs)
 
 
 class SearchFilter(django_filters.CharFilter):
@@ -100,13 +110,11 @@ class ActionSearchFilter(SearchFilter):
         return qs.filter(words | plans)
 
 
-class FindingFilter(django_filters.FilterSet):
+class FindingFilter(ListFilterSet):
     q = SearchFilter(fields=["title", "detail"])
     source = django_filters.ChoiceFilter(choices=Finding.Source.choices)
     nature = django_filters.ChoiceFilter(choices=Finding.Nature.choices)
-    agency = ModelChoiceFilter(
-        field_name="agencies", queryset=Agency.objects.filter(is_active=True), label="Agency"
-    )
+    agency = AgencyFilter(field_name="agencies")
     themed = YesNoFilter(field_name="theme", lookup_expr="isnull", exclude=True, label="In a theme")
     loop_stage = django_filters.ChoiceFilter(
         choices=LoopStage.choices, method="filter_loop_stage", label="Loop stage"
@@ -121,7 +129,7 @@ class FindingFilter(django_filters.FilterSet):
         return findings_with_loop_stage(qs).filter(loop_stage=value)
 
 
-class ThemeFilter(django_filters.FilterSet):
+class ThemeFilter(ListFilterSet):
     q = SearchFilter(fields=["title", "description"])
     status = django_filters.ChoiceFilter(choices=PriorityTheme.Status.choices)
     subgroup = ModelChoiceFilter(queryset=SubGroup.objects.all(), label="Sub-group")
@@ -164,10 +172,10 @@ def _of_my_subgroups(filterset, qs, field: str, value: bool):
     return qs.filter(mine) if value else qs.exclude(mine)
 
 
-class EvidenceFilter(django_filters.FilterSet):
+class EvidenceFilter(ListFilterSet):
     way = django_filters.ChoiceFilter(choices=AssuranceEvidence.Way.choices)
     judgement = django_filters.ChoiceFilter(choices=AssuranceEvidence.Judgement.choices)
-    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    agency = AgencyFilter()
     outstanding = YesNoFilter(method="filter_outstanding", label="Requested and not received")
     received = YesNoFilter(method="filter_received", label="Received")
     mine = YesNoFilter(method="filter_mine", label="For my sub-groups")
@@ -176,11 +184,9 @@ class EvidenceFilter(django_filters.FilterSet):
     subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
-    judged_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices,
-        method="filter_judged_year",
-        label="Judged in financial year",
-    )
+    judged_year = FinancialYearFilter(field_name="judged_on", label="Judged in financial year")
+    # A report of a quarter links its figures with the quarter beside the year.
+    quarter = QuarterFilter()
     # The dashboard's impact by outcome links here.
     outcome = django_filters.UUIDFilter(field_name="outcome__uuid", widget=forms.HiddenInput)
 
@@ -196,10 +202,9 @@ class EvidenceFilter(django_filters.FilterSet):
             "theme",
             "subgroup",
             "judged_year",
+            "quarter",
             "outcome",
         ]
-
-    filter_judged_year = _in_year("judged_on")
 
     def filter_outstanding(self, qs, name, value):
         condition = Q(requested_on__isnull=False, received_on__isnull=True)
@@ -212,11 +217,11 @@ class EvidenceFilter(django_filters.FilterSet):
         return _of_my_subgroups(self, qs, "outcome__theme__subgroup", value)
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(ListFilterSet):
     q = ActionSearchFilter(fields=["title", "progress"])
     # Searches an action's words: never over the actions the reader may not open (sscb.lists).
     words = ("q",)
-    owner_agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True), label="Agency")
+    owner_agency = AgencyFilter()
     status = django_filters.ChoiceFilter(choices=Action.Status.choices)
     rag = django_filters.ChoiceFilter(
         field_name="rag_state", choices=Action.Rag.choices, label="RAG"
@@ -244,9 +249,10 @@ class ActionFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     # The Board dashboard's action figures link here.
-    financial_year = django_filters.ChoiceFilter(
-        choices=_due_years, method="filter_financial_year", label="Due in financial year"
+    financial_year = FinancialYearFilter(
+        field_name="due_on", choices=_due_years, label="Due in financial year"
     )
+    quarter = QuarterFilter()
     completion = django_filters.ChoiceFilter(
         choices=[
             ("on_time", "Completed on time"),
@@ -276,6 +282,7 @@ class ActionFilter(django_filters.FilterSet):
             "review_kind",
             "due_before",
             "financial_year",
+            "quarter",
             "completion",
             "escalated",
             "follow_up_due",
@@ -284,8 +291,6 @@ class ActionFilter(django_filters.FilterSet):
 
     def filter_source(self, qs, name, value):
         return qs.filter(plan__startswith=f"{value}:")
-
-    filter_financial_year = _in_year("due_on")
 
     def filter_completion(self, qs, name, value):
         return qs.filter(action_completion_condition(value))
@@ -301,7 +306,7 @@ class ActionFilter(django_filters.FilterSet):
         return _of_my_subgroups(self, qs, "subgroup", value)
 
 
-class ActivityFilter(django_filters.FilterSet):
+class ActivityFilter(ListFilterSet):
     q = SearchFilter(fields=["title", "audience", "outcome__title"])
     way = django_filters.ChoiceFilter(choices=DeliveryActivity.Way.choices)
     delivered = YesNoFilter(
@@ -312,41 +317,35 @@ class ActivityFilter(django_filters.FilterSet):
     subgroup = ModelChoiceFilter(
         queryset=SubGroup.objects.all(), label="Sub-group", method="filter_subgroup"
     )
-    delivered_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices, method="filter_delivered_year", label="Delivered in year"
-    )
+    delivered_year = FinancialYearFilter(field_name="delivered_on", label="Delivered in year")
+    quarter = QuarterFilter()
     # The dashboard's impact by outcome links here.
     outcome = django_filters.UUIDFilter(field_name="outcome__uuid", widget=forms.HiddenInput)
 
     class Meta:
         model = DeliveryActivity
-        fields = ["q", "way", "delivered", "subgroup", "delivered_year", "outcome"]
-
-    filter_delivered_year = _in_year("delivered_on")
+        fields = ["q", "way", "delivered", "subgroup", "delivered_year", "quarter", "outcome"]
 
     def filter_subgroup(self, qs, name, value):
         return qs.filter(delivery_of_subgroups([value.pk]))
 
 
-class PracticeCheckFilter(django_filters.FilterSet):
+class PracticeCheckFilter(ListFilterSet):
     way = django_filters.ChoiceFilter(choices=PracticeCheck.Way.choices)
     result = django_filters.ChoiceFilter(choices=PracticeCheck.Result.choices)
-    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+    agency = AgencyFilter()
     subgroup = ModelChoiceFilter(
         field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
-    checked_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices, method="filter_checked_year", label="Checked in year"
-    )
+    checked_year = FinancialYearFilter(field_name="checked_on", label="Checked in year")
+    quarter = QuarterFilter()
 
     class Meta:
         model = PracticeCheck
-        fields = ["way", "result", "agency", "subgroup", "checked_year"]
-
-    filter_checked_year = _in_year("checked_on")
+        fields = ["way", "result", "agency", "subgroup", "checked_year", "quarter"]
 
 
-class OutcomeFilter(django_filters.FilterSet):
+class OutcomeFilter(ListFilterSet):
     q = SearchFilter(fields=["title", "schedule", "impact_measure"])
     decision = django_filters.ChoiceFilter(
         choices=LearningOutcome.Decision.choices, label="Executive decision"
@@ -354,19 +353,14 @@ class OutcomeFilter(django_filters.FilterSet):
     subgroup = ModelChoiceFilter(
         field_name="theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
     )
-    decided_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices, method="filter_decided_year", label="Decided in year"
-    )
+    decided_year = FinancialYearFilter(field_name="decided_on", label="Decided in year")
     # The Board's "outcomes agreed in the year" links here.
-    agreed_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices, method="filter_agreed_year", label="Agreed in year"
-    )
+    agreed_year = FinancialYearFilter(label="Agreed in year", method="filter_agreed_year")
+    quarter = QuarterFilter()
 
     class Meta:
         model = LearningOutcome
-        fields = ["q", "decision", "subgroup", "decided_year", "agreed_year"]
-
-    filter_decided_year = _in_year("decided_on")
+        fields = ["q", "decision", "subgroup", "decided_year", "agreed_year", "quarter"]
 
     def filter_agreed_year(self, qs, name, value):
-        return self.filter_decided_year(qs, name, value).filter(decision__in=LearningOutcome.AGREED)
+        return qs.filter(decided_on__range=self.period(value), decision__in=LearningOutcome.AGREED)

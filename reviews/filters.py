@@ -1,11 +1,16 @@
-"""The register's filters: kind, stage, sub-group, clock status, financial year and free text."""
+"""The register's filters: kind, stage, sub-group, clock status, financial year and free text;
+and what every list's filters share beyond ``sscb.filters`` (``ListFilterSet``, a financial
+year and its quarter), which the learning app's lists use too."""
+
+import datetime
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_filters.constants import EMPTY_VALUES
 
-from sscb.dates import financial_year_bounds, financial_year_choices
+from sscb.dates import QUARTERS, financial_year_bounds, financial_year_choices, quarter_bounds
 from sscb.filters import ModelChoiceFilter
 from sscb.models import Agency, SubGroup
 
@@ -22,8 +27,85 @@ CLOCK_CHOICES = [
     ("met_late", "A deadline met late"),
 ]
 
+# Said beside a filter that cannot be applied (a choice not offered, a date that is not one).
+NOTHING_LISTED = "Until this is put right, nothing is listed."
+QUARTER_NEEDS_A_YEAR = "A quarter is of a financial year: choose the year too."
 
-class ReviewFilter(django_filters.FilterSet):
+
+class FinancialYearFilter(django_filters.ChoiceFilter):
+    """Rows whose ``field_name`` falls in the chosen financial year or, with a quarter chosen
+    beside it (``QuarterFilter``), in that quarter of it: a report of a quarter links its figures
+    with both. A filter with a ``method`` reads the same days from ``ListFilterSet.period``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", financial_year_choices)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__range": self.parent.period(value)})
+
+
+class QuarterFilter(django_filters.ChoiceFilter):
+    """A quarter of the financial year chosen in the list's year filters (Q1 is April to June):
+    read by them (``ListFilterSet.period``), it narrows nothing on its own."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Quarter of that year")
+        choices = [(str(quarter), label) for quarter, label in QUARTERS]
+        super().__init__(*args, choices=choices, **kwargs)
+
+    def filter(self, qs, value):
+        return qs
+
+
+class _ListFilterForm(forms.Form):
+    """A list's filter form: a quarter needs a year beside it, and each filter that cannot be
+    applied says that nothing is listed until it is put right."""
+
+    years: tuple[str, ...] = ()  # the names of the list's FinancialYearFilters
+
+    def clean(self):
+        cleaned = super().clean()
+        asked_a_year = any(self.data.get(name) for name in self.years)
+        if "quarter" in self.fields and cleaned.get("quarter") and not asked_a_year:
+            self.add_error("quarter", QUARTER_NEEDS_A_YEAR)
+        for errors in self._errors.values():
+            errors.append(NOTHING_LISTED)
+        return cleaned
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A list's filters. A value that cannot be applied (a choice not offered, a quarter without
+    its year) is said beside its field and the list, and its export, hold nothing until it is put
+    right: dropping it would list more than the link or the form asked for (the whole tracker
+    for an agency not offered, a whole year for a quarter)."""
+
+    def get_form_class(self):
+        years = tuple(
+            name for name, each in self.filters.items() if isinstance(each, FinancialYearFilter)
+        )
+        return type(
+            f"{type(self).__name__}Form",
+            (_ListFilterForm, super().get_form_class()),
+            {"years": years},
+        )
+
+    def filter_queryset(self, queryset):
+        if self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    def period(self, year) -> tuple[datetime.date, datetime.date]:
+        """First and last day of financial year ``year``, or of its quarter where one is chosen."""
+        quarter = self.form.cleaned_data.get("quarter") if "quarter" in self.filters else None
+        if quarter:
+            return quarter_bounds(int(year), int(quarter))
+        return financial_year_bounds(int(year))
+
+
+class ReviewFilter(ListFilterSet):
     q = django_filters.CharFilter(
         label="Search", method="search", help_text="Reference, title, pseudonym or summary."
     )
@@ -34,41 +116,31 @@ class ReviewFilter(django_filters.FilterSet):
         choices=CLOCK_CHOICES, label="Clock status", method="filter_clock"
     )
     # With "met on time" / "met late": only deadlines met in that year (the dashboard's figures).
-    clock_met_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices,
-        label="Deadline met in financial year",
-        method="filter_nothing",
+    clock_met_year = FinancialYearFilter(
+        label="Deadline met in financial year", method="filter_nothing"
     )
-    financial_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices,
-        label="Referred in financial year",
-        method="filter_financial_year",
+    financial_year = FinancialYearFilter(
+        field_name="referred_on", label="Referred in financial year"
     )
     # The Board dashboard's figures link here: open during, completed in or published in a year.
-    active_year = django_filters.ChoiceFilter(
-        choices=financial_year_choices,
-        label="Open during financial year",
-        method="filter_active_year",
+    active_year = FinancialYearFilter(
+        label="Open during financial year", method="filter_active_year"
     )
-    # With ``active_year``, the stage a review held at that year's end (the dashboard's ended
-    # years); without it, at the end of today.
+    # With ``active_year``, the stage a review held at that year's (or quarter's) end (the
+    # dashboard's ended periods); without it, at the end of today.
     year_end_stage = django_filters.ChoiceFilter(
         choices=Review.Stage.choices,
-        label="Stage at the end of that year",
+        label="Stage at the end of that year or quarter",
         method="filter_year_end_stage",
     )
-    completed_year = django_filters.ChoiceFilter(
-        field_name="completed_on",
-        choices=financial_year_choices,
-        label="Completed in financial year",
-        method="filter_date_in_year",
+    completed_year = FinancialYearFilter(
+        field_name="completed_on", label="Completed in financial year"
     )
-    published_year = django_filters.ChoiceFilter(
-        field_name="published_on",
-        choices=financial_year_choices,
-        label="Published in financial year",
-        method="filter_date_in_year",
+    published_year = FinancialYearFilter(
+        field_name="published_on", label="Published in financial year"
     )
+    # A report of a quarter links its figures with the quarter beside the year.
+    quarter = QuarterFilter()
 
     # Searches a review's words: never over the reviews the reader may not open (sscb.lists).
     words = ("q",)
@@ -87,6 +159,7 @@ class ReviewFilter(django_filters.FilterSet):
             "year_end_stage",
             "completed_year",
             "published_year",
+            "quarter",
         ]
 
     @property
@@ -94,11 +167,15 @@ class ReviewFilter(django_filters.FilterSet):
         """The filters' form, made and styled when first read: a register kept for its reader
         shows it from the kept copy, and making it was a fifth of such a request (1.1 ms)."""
         if not hasattr(self, "_form"):
-            for field in super().form.fields.values():
+            form = super().form
+            for name, field in form.fields.items():
                 if isinstance(field.widget, forms.Select):
                     field.widget.attrs["class"] = "form-select form-select-sm"
                 else:
                     field.widget.attrs["class"] = "form-control form-control-sm"
+                if self.is_bound and name in form.errors:  # not applied: nothing is listed
+                    field.widget.attrs["class"] += " is-invalid"
+                    field.widget.attrs["aria-invalid"] = "true"
         return self._form
 
     def search(self, queryset, name, value):
@@ -122,7 +199,7 @@ class ReviewFilter(django_filters.FilterSet):
             met = clock_state_condition(value)
             year = self.form.cleaned_data.get("clock_met_year")
             if year:
-                met &= Q(met_on__range=financial_year_bounds(int(year)))
+                met &= Q(met_on__range=self.period(year))
             return queryset.filter(Exists(ReviewClock.objects.filter(met, review=OuterRef("pk"))))
         red = has_clock_in_state(ReviewClock.State.RED, today)
         amber = has_clock_in_state(ReviewClock.State.AMBER, today)
@@ -138,27 +215,19 @@ class ReviewFilter(django_filters.FilterSet):
             return queryset.filter(~red & ~amber & ~green)
         return queryset
 
-    def filter_financial_year(self, queryset, name, value):
-        first, last = financial_year_bounds(int(value))
-        return queryset.filter(referred_on__range=(first, last))
-
     def filter_active_year(self, queryset, name, value):
-        first, last = financial_year_bounds(int(value))
+        first, last = self.period(value)
         return queryset.filter(referred_on__lte=last).filter(
             Q(closed_on__isnull=True) | Q(closed_on__gte=first)
         )
 
     def filter_year_end_stage(self, queryset, name, value):
         year = self.form.cleaned_data.get("active_year")
-        day = financial_year_bounds(int(year))[1] if year else timezone.localdate()
+        day = self.period(year)[1] if year else timezone.localdate()
         return queryset.annotate(stage_then=stage_at_end_of(day)).filter(stage_then=value)
 
-    def filter_date_in_year(self, queryset, name, value):
-        first, last = financial_year_bounds(int(value))
-        return queryset.filter(**{f"{name}__range": (first, last)})
 
-
-class ChronologyFilter(django_filters.FilterSet):
+class ChronologyFilter(ListFilterSet):
     """The merged chronology by agency, period and key practice episodes."""
 
     agency = ModelChoiceFilter(

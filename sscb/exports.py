@@ -1,5 +1,7 @@
 """CSV and XLSX writers for every export (the action tracker, the dashboard, a review's
-chronology): cells that a spreadsheet would run as formulas are written as text."""
+chronology): cells that a spreadsheet would run as formulas are written as text. In CSV that
+takes a leading quote (a CSV cell has no type); an XLSX cell is typed as text instead and keeps
+its words as written."""
 
 import csv
 import io
@@ -17,9 +19,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 CSV_CHUNK = 64 * 1024
 
 
+def _runnable(value) -> bool:
+    return isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS)
+
+
 def safe(value):
-    """A cell's value as data: text that a spreadsheet would run as a formula gets a quote."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+    """A CSV cell's value as data: text that a spreadsheet would run as a formula gets a quote."""
+    if _runnable(value):
         return "'" + value
     if value is None:
         return ""
@@ -62,8 +68,13 @@ def _csv_chunks(tables):
 
 
 def _sheet_title(title, used):
-    # Excel allows 31 characters and no []:*?/\ in a sheet's name.
-    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:31]
+    # Excel allows 31 characters and no []:*?/\ in a sheet's name, nor a quote at either end:
+    # each such character becomes a dash, so that "2026/27" reads "2026-27" (not "202627").
+    clean = "".join("-" if ch in "[]:*?/\\" else ch for ch in title)[:31]
+    if clean[:1] == "'":
+        clean = "-" + clean[1:]
+    if clean[-1:] == "'":
+        clean = clean[:-1] + "-"
     candidate, n = clean, 2
     while candidate in used:
         candidate = f"{clean[:28]} {n}"
@@ -78,15 +89,27 @@ def xlsx_response(tables, name) -> HttpResponse:
     used = set()
     for title, header, rows in tables:
         sheet = workbook.create_sheet(_sheet_title(title, used))
-        sheet.append([_bold(sheet, value) for value in header])
+        sheet.append([_cell(sheet, value, bold=True) for value in header])
         for row in rows:
-            sheet.append([safe(value) for value in row])
+            sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _attachment(HttpResponse(buffer.getvalue(), content_type=XLSX), f"{name}.xlsx")
 
 
-def _bold(sheet, value):
-    cell = WriteOnlyCell(sheet, value=safe(value))
-    cell.font = Font(bold=True)
+def _cell(sheet, value, *, bold: bool = False):
+    """An XLSX cell's value as data: text a spreadsheet would run as a formula is written as it
+    reads, typed as text (openpyxl would store "=..." as a formula) and marked to stay text
+    when edited (Excel's quote prefix, which shows no quote); other values as they are."""
+    if value is None:
+        value = ""
+    runnable = _runnable(value)
+    if not (runnable or bold):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if runnable:
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if bold:
+        cell.font = Font(bold=True)
     return cell

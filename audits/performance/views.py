@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 from sscb import sending
 from sscb.access import require
 from sscb.access_log import Action, access_log_record
+from sscb.dates import financial_year_label
 from sscb.exports import csv_response, xlsx_response
 from sscb.forms import PeriodForm
 from sscb.lists import plural
@@ -172,7 +173,9 @@ def scorecard(request, uuid):
 def scorecard_export(request, uuid, fmt):
     """The scorecard for the quarter chosen, as CSV or XLSX; the export is logged."""
     _form, _ignored, card = _scorecard(request, uuid)
-    name = f"scorecard-Q{card['quarter']}-{card['year']}"
+    # Named by the financial year ("2026-27"), which "2026" alone would read as calendar 2026.
+    year = financial_year_label(card["year"]).replace("/", "-")
+    name = f"scorecard-{year}-Q{card['quarter']}"
     access_log_record(request, None, Action.EXPORT, label=f"{card['set'].name}: {name}.{fmt}")
     tables = scorecard_tables(card)
     return xlsx_response(tables, name) if fmt == "xlsx" else csv_response(tables, name)

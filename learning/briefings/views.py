@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import can_see_my_agency, require
@@ -176,8 +177,11 @@ def briefing_pdf(request, uuid):
     )
     pdf = HTML(string=html).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
+    # Named as a reader would look for it: its title and version ("...-v2.pdf"), not its key.
+    title = slugify(briefing.title)[:80].rstrip("-") or "briefing"
     status = "" if briefing.is_published else "-draft"
-    response["Content-Disposition"] = f'inline; filename="briefing-{briefing.uuid}{status}.pdf"'
+    filename = f"{title}-v{briefing.version}{status}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 

@@ -98,7 +98,7 @@ def action_counts(
 
 def actions_by_agency(scope: Scope, rows: list[dict]) -> list[dict]:
     """The per-agency rows as figures linking to the action tracker."""
-    common = {"financial_year": scope.year, "subgroup": scope.subgroup_param}
+    common = {**scope.in_period("financial_year"), "subgroup": scope.subgroup_param}
     result = []
     for row in rows:
         agency = row["owner_agency_id"]
@@ -121,7 +121,7 @@ def actions_by_agency(scope: Scope, rows: list[dict]) -> list[dict]:
 
 
 def action_figures(scope: Scope, counts: dict) -> dict:
-    common = {"financial_year": scope.year, "subgroup": scope.subgroup_param}
+    common = {**scope.in_period("financial_year"), "subgroup": scope.subgroup_param}
     sub = {"subgroup": scope.subgroup_param}
     judged = counts["on_time"] + counts["late"] + counts["overdue"]
     figures = {

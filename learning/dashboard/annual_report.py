@@ -1,5 +1,11 @@
 """The annual-report section, as Working Together expects it described."""
 
+from django.db.models import Count, Exists, OuterRef, Q
+
+from learning.models import AssuranceEvidence, Finding
+from reviews.models import Review
+from reviews.selectors import reviews_visible_to
+
 from .actions import action_counts, action_figures
 from .assurance import assurance_totals, impact
 from .loop import delivery, outcomes_agreed, practice
@@ -34,5 +40,35 @@ def scope_report(scope: Scope) -> dict:
 
 
 def readers_report(user, scope: Scope) -> dict:
-    """The reviews and evidence named, through the reader's visibility (kept for the reader)."""
-    return {"published_reviews": published_reviews(user, scope), "impact": impact(user, scope)}
+    """The reviews and evidence named, through the reader's visibility (kept for the reader),
+    and how many more the figures count that the reader may not open (``not_shown``)."""
+    return {
+        "published_reviews": published_reviews(user, scope),
+        "impact": impact(user, scope),
+        "not_shown": reviews_not_shown(user, scope),
+    }
+
+
+def reviews_not_shown(user, scope: Scope) -> dict:
+    """How many of the reviews the report's lists would name the reader may not open (a
+    restricted review): a number, never a review, as a list opened from a figure says it. The
+    reports published in the period (as ``published_reviews`` lists them) and the reviews whose
+    learning is in a theme assured in the period (as ``assurance.impact`` lists them), in one
+    query."""
+    first, last = scope.period.bounds
+    published = Q(scope.q("subgroup_id"), published_on__range=(first, last))
+    assured_themes = AssuranceEvidence.objects.filter(
+        scope.q("outcome__theme__subgroup_id"),
+        judgement=AssuranceEvidence.Judgement.ASSURED,
+        judged_on__range=(first, last),
+    ).values("outcome__theme_id")
+    assured = Exists(Finding.objects.filter(theme__in=assured_themes, review=OuterRef("pk")))
+    not_open = ~Exists(reviews_visible_to(user).filter(pk=OuterRef("pk")))
+    return (
+        Review.objects.filter(published | Q(assured))
+        .filter(not_open)
+        .aggregate(
+            published=Count("pk", filter=published),
+            impact=Count("pk", filter=Q(assured)),
+        )
+    )

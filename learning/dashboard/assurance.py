@@ -33,7 +33,7 @@ def _judged(scope: Scope):
 
 def _judgement_figures(scope: Scope, row: dict, **params) -> dict:
     """A row's count of each judgement and in all, each a link to the evidence behind it."""
-    common = {"judged_year": scope.year, "subgroup": scope.subgroup_param}
+    common = {**scope.in_period("judged_year"), "subgroup": scope.subgroup_param}
     return {
         value: Figure(
             row[value], link("learning:evidence_list", judgement=value, **common, **params)

@@ -1,9 +1,11 @@
 """The dashboard's tables as CSV and XLSX, with the same filters as the page."""
 
+from django.db.models import Q
 from django.utils.text import slugify
 
 from learning.exports import csv_response, xlsx_response
 from learning.training.models import Questionnaire
+from sscb.models import Agency
 
 from .assurance import JUDGED
 from .returns import SCORES
@@ -19,11 +21,12 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
     kinds = figures["by_kind_and_stage"]
     assurance = figures["assurance"]
     impact = figures["impact"]
+    agency_names = _full_names([row["label"] for row in assurance["by_agency"]])
     tables = [
         (
             "Scope",
             ["Financial year", "Sub-group", "Counted on"],
-            [[label, where, scope.today.isoformat()]],
+            [[label, where, scope.today]],
         ),
         (
             "Reviews",
@@ -100,7 +103,7 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
                     row["outcome"].title,
                     delivery["activity"].title,
                     delivery["activity"].get_way_display(),
-                    delivery["activity"].delivered_on.isoformat(),
+                    delivery["activity"].delivered_on,
                     (
                         f"{delivery['agencies_confirmed']} of {delivery['agencies']}"
                         if delivery["agencies"]
@@ -154,7 +157,11 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
             "Assurance judgements by agency",
             ["Agency", *[j for _, j in assurance["judgements"]], "Total"],
             [
-                [row["label"], *[row[value].value for value in JUDGED], row["total"].value]
+                [
+                    agency_names.get(row["label"], row["label"]),
+                    *[row[value].value for value in JUDGED],
+                    row["total"].value,
+                ]
                 for row in assurance["by_agency"]
             ],
         ),
@@ -211,6 +218,18 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
         )
     )
     return tables
+
+
+def _full_names(labels: list[str]) -> dict[str, str]:
+    """Each agency's full name by the label a table shows it by (``Agency.label``, its short
+    name where it has one), so that every sheet of a file names an agency alike (the actions
+    sheet names it in full): one query, and only for a label that names one agency."""
+    if not labels:
+        return {}
+    names: dict[str, list[str]] = {}
+    for agency in Agency.objects.filter(Q(short_name__in=labels) | Q(name__in=labels)):
+        names.setdefault(agency.label, []).append(agency.name)
+    return {label: found[0] for label, found in names.items() if len(found) == 1}
 
 
 def dashboard_export(figures: dict, fmt: str):

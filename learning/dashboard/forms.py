@@ -41,5 +41,26 @@ class DashboardFilterForm(ValidChoicesMixin, forms.Form):
         }
 
 
-# The reports' period: a financial year, or one quarter of it.
-ReportPeriodForm = PeriodForm
+class ReportPeriodForm(PeriodForm):
+    """The reports' period: a financial year, or one quarter of it where the report may be read
+    for a quarter (``quarters``). A report made for a whole year offers no quarter, and a quarter
+    asked of it is not applied: the page says so, and shows the year."""
+
+    def __init__(self, data, *, quarters: bool = True, **kwargs):
+        super().__init__(data, **kwargs)
+        if not quarters:
+            del self.fields["quarter"]
+
+    def chosen(self) -> dict:
+        return super().chosen() | ({} if "quarter" in self.fields else {"quarter": None})
+
+    def ignored(self) -> str:
+        said = super().ignored()
+        asked = self.data.get("quarter") if self.is_bound else None
+        if "quarter" in self.fields or not asked:
+            return said
+        quarter = (
+            f"Not applied: the quarter “{asked}”, as this report is made for a whole "
+            "financial year only."
+        )
+        return f"{said} {quarter}" if said else quarter

@@ -75,7 +75,7 @@ def delivery(scope: Scope) -> dict:
         .annotate(n=Count("pk"), reach=Coalesce(Sum("reach"), 0))
         .order_by()
     }
-    common = {"delivered_year": scope.year, "subgroup": scope.subgroup_param}
+    common = {**scope.in_period("delivered_year"), "subgroup": scope.subgroup_param}
     url = link("learning:activities", **common)
     by_way = [
         {
@@ -105,7 +105,7 @@ def practice(scope: Scope) -> dict:
         .annotate(n=Count("pk"))
         .order_by()
     }
-    common = {"checked_year": scope.year, "subgroup": scope.subgroup_param}
+    common = {**scope.in_period("checked_year"), "subgroup": scope.subgroup_param}
     results = [
         {
             "result": result.label,
@@ -181,7 +181,8 @@ def outcomes_agreed(scope: Scope) -> Figure:
         decision__in=LearningOutcome.AGREED,
     ).count()
     return Figure(
-        n, link("learning:outcomes", agreed_year=scope.year, subgroup=scope.subgroup_param)
+        n,
+        link("learning:outcomes", **scope.in_period("agreed_year"), subgroup=scope.subgroup_param),
     )
 
 

@@ -29,7 +29,6 @@ def _outcomes_in(scope: Scope, delivered) -> Q:
 
 def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
     first, last = scope.period.bounds
-    year = scope.year
     delivery = {
         row["outcome_id"]: row
         for row in DeliveryActivity.objects.filter(
@@ -50,8 +49,12 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
     )
     judged = {
         row["outcome_id"]: row
+        # Evidence on outcomes under a theme in scope, as the period's assurance totals count
+        # it (``assurance._judged``): another sub-group's judgement is not this one's to report.
         for row in AssuranceEvidence.objects.filter(
-            judged_on__range=(first, last), judgement__in=JUDGED
+            scope.q("outcome__theme__subgroup_id"),
+            judged_on__range=(first, last),
+            judgement__in=JUDGED,
         )
         .values("outcome_id")
         .annotate(**{value: Count("pk", filter=Q(judgement=value)) for value in JUDGED})
@@ -75,8 +78,14 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
         delivered = delivery.get(outcome.pk, {"n": 0, "reach": 0})
         answers = evaluation.get(outcome.pk, Evaluation())
         judgements = judged.get(outcome.pk, {})
-        activities = link("learning:activities", outcome=outcome.uuid, delivered_year=year)
-        asked = {"outcome": outcome.uuid, "year": year}
+        # Each list with the period and the sub-groups whose work was counted.
+        activities = link(
+            "learning:activities",
+            outcome=outcome.uuid,
+            **scope.in_period("delivered_year"),
+            subgroup=scope.subgroup_param,
+        )
+        asked = {"outcome": outcome.uuid, **scope.in_period("year")}
         rows.append(
             {
                 "outcome": outcome,
@@ -98,8 +107,9 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
                         link(
                             "learning:evidence_list",
                             outcome=outcome.uuid,
-                            judged_year=year,
+                            **scope.in_period("judged_year"),
                             judgement=value,
+                            subgroup=scope.subgroup_param,
                         ),
                     )
                     for value in JUDGED

@@ -22,6 +22,7 @@ from learning.selectors import (
 )
 from reviews.models import Review
 from sscb.access import subgroup_ids
+from sscb.dates import say
 from sscb.models import SubGroup
 
 from .actions import action_counts, action_figures
@@ -38,8 +39,11 @@ class ReportingLine:
     slug: str
     title: str
     subgroup_code: str
-    quarterly: bool
+    quarterly: bool  # opens on this quarter
     purpose: str
+    # Whether it may be read for a quarter: a report made for a financial year (CDOP's deaths
+    # reviewed in the year, a year's Section 175 cycle) is offered, and labelled, by year only.
+    quarters: bool = True
 
 
 LINES = {
@@ -61,6 +65,7 @@ LINES = {
             False,
             "Child death reviews, the themes their learning joined and the actions that "
             "followed, as the Child Death Overview Panel reports them to the Board each year.",
+            quarters=False,
         ),
         ReportingLine(
             "education",
@@ -69,6 +74,7 @@ LINES = {
             False,
             "Schools' Section 175/157 self-assessments: returns, the standards heat map and the "
             "standards not met with their actions.",
+            quarters=False,
         ),
         ReportingLine(
             "li",
@@ -96,6 +102,17 @@ def _scope_for(line: ReportingLine, period: Period, today) -> Scope:
     subgroup = SubGroup.objects.filter(code=line.subgroup_code).first()
     ids = frozenset([subgroup.pk]) if subgroup else frozenset()
     return Scope(period, subgroup, ids, today, frozenset([line.subgroup_code]))
+
+
+def _as_they_stand(period: Period, today) -> str:
+    """When a report's audit stages and returns are counted, in words beside them (as the L&I
+    report's ``Scope.stage_when``): they have no dated history to count them at the period's
+    end, so they are as they stand today, and a period that has ended says so."""
+    scope = Scope(period, None, None, today)
+    if scope.ended_on is None:
+        return scope.stage_when
+    period_name = "quarter" if period.quarter else "year"
+    return f"today ({say(today)}), not at the {period_name}'s end ({say(scope.ended_on)})"
 
 
 def _overlaps(period: Period) -> Q:
@@ -132,6 +149,7 @@ def qap_report(user, period: Period, today) -> dict:
         "audits": audits,
         "grades": CaseAuditEntry.Grade.choices,
         "findings": findings,
+        "as_they_stand": _as_they_stand(period, today),
         "cycles": _cycles(period, Framework.Code.SECTION_11, today),
         "scorecards": scorecards(user, *_scorecard_quarter(period, today)),
     }
@@ -197,7 +215,10 @@ def cdop_report(user, period: Period, today) -> dict:
 
 
 def education_report(user, period: Period, today) -> dict:
-    return {"cycles": _cycles(period, Framework.Code.SECTION_175, today)}
+    return {
+        "cycles": _cycles(period, Framework.Code.SECTION_175, today),
+        "as_they_stand": _as_they_stand(period, today),
+    }
 
 
 def li_report(user, period: Period, today) -> dict:

@@ -81,8 +81,8 @@ def reviews_by_kind_and_stage(scope: Scope, by_kind_and_stage: dict) -> dict:
     counts = {key: row["active"] for key, row in by_kind_and_stage.items() if row["active"]}
     kinds = [k for k in Review.Kind if any(key[0] == k for key in counts)]
     stages = [s for s in Review.Stage if any(key[1] == s for key in counts)]
-    common = {"active_year": scope.year, "subgroup": scope.subgroup_param}
-    # An ended year's stages are those at its end: the register filters by the same.
+    common = {**scope.in_period("active_year"), "subgroup": scope.subgroup_param}
+    # An ended period's stages are those at its end: the register filters by the same.
     stage_param = "stage" if scope.ended_on is None else "year_end_stage"
 
     def cell(n, stage=None, **params):
@@ -115,34 +115,25 @@ def reviews_by_kind_and_stage(scope: Scope, by_kind_and_stage: dict) -> dict:
 
 def review_figures(scope: Scope, counts: dict) -> dict:
     subgroup = scope.subgroup_param
-    year = scope.year
+
+    def period(year_filter, count, **params):
+        """A count of the period's reviews, linked to the register for the same period."""
+        params |= scope.in_period(year_filter)
+        return Figure(counts[count], link("reviews:list", **params, subgroup=subgroup))
+
     return {
-        "started": Figure(
-            counts["started"], link("reviews:list", financial_year=year, subgroup=subgroup)
-        ),
-        "completed": Figure(
-            counts["completed"], link("reviews:list", completed_year=year, subgroup=subgroup)
-        ),
-        "published": Figure(
-            counts["published"], link("reviews:list", published_year=year, subgroup=subgroup)
-        ),
-        "active": Figure(
-            counts["active"], link("reviews:list", active_year=year, subgroup=subgroup)
-        ),
+        "started": period("financial_year", "started"),
+        "completed": period("completed_year", "completed"),
+        "published": period("published_year", "published"),
+        "active": period("active_year", "active"),
         "clock_red": Figure(
             counts["clock_red"], link("reviews:list", clock="red", subgroup=subgroup)
         ),
         "clock_amber": Figure(
             counts["clock_amber"], link("reviews:list", clock="amber", subgroup=subgroup)
         ),
-        "clock_met_on_time": Figure(
-            counts["clock_met_on_time"],
-            link("reviews:list", clock="met_on_time", clock_met_year=year, subgroup=subgroup),
-        ),
-        "clock_met_late": Figure(
-            counts["clock_met_late"],
-            link("reviews:list", clock="met_late", clock_met_year=year, subgroup=subgroup),
-        ),
+        "clock_met_on_time": period("clock_met_year", "clock_met_on_time", clock="met_on_time"),
+        "clock_met_late": period("clock_met_year", "clock_met_late", clock="met_late"),
     }
 
 
@@ -160,21 +151,17 @@ def reviews_by_kind_in_period(scope: Scope) -> list[dict]:
         .order_by("kind")
     )
     sub = scope.subgroup_param
+
+    def period(row, year_filter, count):
+        params = {"kind": row["kind"], **scope.in_period(year_filter), "subgroup": sub}
+        return Figure(row[count], link("reviews:list", **params))
+
     return [
         {
             "kind": Review.Kind(row["kind"]).label,
-            "started": Figure(
-                row["started"],
-                link("reviews:list", kind=row["kind"], financial_year=scope.year, subgroup=sub),
-            ),
-            "completed": Figure(
-                row["completed"],
-                link("reviews:list", kind=row["kind"], completed_year=scope.year, subgroup=sub),
-            ),
-            "published": Figure(
-                row["published"],
-                link("reviews:list", kind=row["kind"], published_year=scope.year, subgroup=sub),
-            ),
+            "started": period(row, "financial_year", "started"),
+            "completed": period(row, "completed_year", "completed"),
+            "published": period(row, "published_year", "published"),
         }
         for row in rows
     ]

@@ -112,6 +112,12 @@ class Scope:
     def subgroup_param(self):
         return self.subgroup.pk if self.subgroup else None
 
+    def in_period(self, year_filter: str) -> dict:
+        """The link parameters of a list's records in the period: its financial year under
+        ``year_filter`` (the list's filter of that date) and, in a quarter, the quarter, which
+        each list's year filters read (``reviews.filters.FinancialYearFilter``)."""
+        return {year_filter: self.period.year, "quarter": self.period.quarter}
+
     @property
     def includes_returns(self) -> bool:
         """Section 11 / 175 returns are QAP's work (it moderates them)."""

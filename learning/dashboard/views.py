@@ -155,12 +155,13 @@ def report(request, line):
     if reporting_line is None:
         raise Http404
     require(reporting_lines.can_read_report(request.user, reporting_line))
-    form = ReportPeriodForm(request.GET or None)
+    quarters = reporting_line.quarters
+    form = ReportPeriodForm(request.GET or None, quarters=quarters)
     chosen = form.chosen()
     today = timezone.localdate()
     if reporting_line.quarterly and not request.GET:
         chosen["quarter"] = quarter_of(today)
-        form = ReportPeriodForm(None, initial=chosen)
+        form = ReportPeriodForm(None, quarters=quarters, initial=chosen)
     period = Period(chosen["year"], chosen["quarter"])
     return render(
         request,
@@ -185,7 +186,7 @@ def report_export(request, line, fmt):
     if reporting_line is None or line not in reporting_lines.EXPORTS:
         raise Http404
     require(reporting_lines.can_read_report(request.user, reporting_line))
-    chosen = ReportPeriodForm(request.GET or None).chosen()
+    chosen = ReportPeriodForm(request.GET or None, quarters=reporting_line.quarters).chosen()
     period = Period(chosen["year"], chosen["quarter"])
     today = timezone.localdate()
     report = reporting_lines.report(request.user, reporting_line, period, today)

@@ -85,7 +85,8 @@ def test_an_exports_titles_and_headings_are_data_never_a_formula():
         "'=1+1,2",
     ]
     sheet = load_workbook(io.BytesIO(xlsx_response(tables, "card").content)).active
-    assert [cell.value for cell in sheet[1]] == ["'@SUM(1)", "value"]
+    assert [cell.value for cell in sheet[1]] == ["@SUM(1)", "value"]
+    assert [cell.data_type for cell in sheet[1]] == ["s", "s"]
 
 
 @pytest.mark.parametrize("method", ["put", "delete", "patch", "trace", "options"])

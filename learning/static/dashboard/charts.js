@@ -20,7 +20,15 @@
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.font.size = 12;
 
+  // Every bar keeps its label: Chart.js would otherwise skip labels that do not fit (autoSkip),
+  // and a bar would sit beside its neighbour's name ("Closed" under "Action plan monitoring").
+  // A horizontal chart is given a row of height for each label instead (ROW_REM, on screen and
+  // on paper), so that none has to be skipped.
+  var ROW_REM = 1.4, AXES_REM = 3.5;
+
   function bar(labels, datasets, stacked, horizontal) {
+    var category = { stacked: stacked, ticks: { autoSkip: false } };
+    var value = { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } };
     return {
       type: "bar",
       data: { labels: labels, datasets: datasets },
@@ -28,12 +36,16 @@
         indexAxis: horizontal ? "y" : "x",
         responsive: true,
         plugins: { legend: { display: datasets.length > 1 } },
-        scales: {
-          x: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } },
-          y: { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } }
-        }
+        scales: horizontal ? { x: value, y: category } : { x: category, y: value }
       }
     };
+  }
+
+  function makeRoom(canvas, config) {
+    if (config.options.indexAxis === "y") {
+      var rows = config.data.labels.length;
+      canvas.parentNode.style.minHeight = (rows * ROW_REM + AXES_REM) + "rem";
+    }
   }
 
   var configs = {
@@ -63,7 +75,9 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var name = canvas.getAttribute("data-chart");
     if (configs[name] && data[name]) {
-      charts.push(new Chart(canvas, configs[name](data[name])));
+      var config = configs[name](data[name]);
+      makeRoom(canvas, config);
+      charts.push(new Chart(canvas, config));
       canvas.setAttribute("data-drawn", "true");
     }
   });
