@@ -12,6 +12,7 @@ from .models import (
     Standard,
     StandardAssessment,
 )
+from .services import SIGN_OFF_FIELDS
 
 
 class StandardInline(StackedInline):
@@ -95,6 +96,12 @@ class AuditCycleAdmin(RecordAdmin):
     made_on = "the Section 11 / 175 page (Open a cycle), which sends a return to each agency"
 
 
+# What the agency answers for a standard: changed only on the return's own page, while it is
+# with the agency (audits.services.self_assessment_save_draft, which takes a changed answer's
+# moderation off and has the agency re-confirm what was carried forward); read-only here.
+AGENCY_ANSWER_FIELDS = ("self_score", "narrative", "evidence", "needs_reconfirmation")
+
+
 class StandardAssessmentInline(StackedInline):
     model = StandardAssessment
     extra = 0
@@ -133,8 +140,16 @@ class SelfAssessmentAdmin(RecordAdmin):
     list_select_related = ["agency", "cycle"]
     inlines = [StandardAssessmentInline]
     governed_fields = ("cycle", "agency", "status", "submitted_at", "submitted_by", "moderated_at")
-    changed_on = "the return's page: Submit, Return to the agency, Moderate"
+    changed_on = (
+        "the return's page: its answers and sign-off while it is with the agency, then Submit, "
+        "Send back to the agency, Moderate"
+    )
     made_on = "the cycle, which sends a return to each agency when it opens"
+
+    def _governed(self, obj=None):
+        # Once in, the agency's sign-off is what it submitted, as on the return's page.
+        submitted = SIGN_OFF_FIELDS if obj is not None and obj.is_returned else ()
+        return super()._governed(obj) + submitted
 
 
 @admin.register(StandardAssessment)
@@ -146,9 +161,13 @@ class StandardAssessmentAdmin(RecordAdmin):
     governed_fields = (
         "self_assessment",
         "standard",
+        *AGENCY_ANSWER_FIELDS,
         "moderated_score",
         "moderated_by",
         "moderated_at",
     )
-    changed_on = "the return's page (Moderate) or the meeting that moderates it"
+    changed_on = (
+        "the return's page: the agency's answer while the return is with it, then Moderate, "
+        "or the meeting that moderates it"
+    )
     made_on = "the return, with one answer for each standard of its framework"

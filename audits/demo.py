@@ -151,7 +151,8 @@ def _section_175(users, agencies, today):
         title=f"Section 175/157 schools audit {financial_year_label(this_year)}",
         financial_year=this_year,
         opened_on=today - datetime.timedelta(days=60),
-        deadline=today - datetime.timedelta(days=5),
+        # Passed five days ago, but never before the year it is of began.
+        deadline=max(today - datetime.timedelta(days=5), financial_year_bounds(this_year)[0]),
         agencies=schools,
         by=admin,
     )

@@ -1,9 +1,10 @@
 """Validation of what people type into audit and self-assessment pages."""
 
 from django import forms
+from django.utils import timezone
 
 from sscb.access import subgroup_ids
-from sscb.dates import financial_year_choices
+from sscb.dates import financial_year_choices, say
 from sscb.forms import RecordForm, keep_links
 from sscb.minimise import MinimisedFormMixin
 from sscb.models import Agency, SubGroup
@@ -130,6 +131,10 @@ class AuditCycleForm(RecordForm):
             self.add_error(
                 "financial_year", f"A {framework} cycle is already open for that financial year."
             )
+        deadline = data.get("deadline")
+        if deadline and deadline < timezone.localdate():
+            # Returns are sent as the cycle opens: none is late the day it arrives.
+            self.add_error("deadline", _late_at_once(deadline, "every return it sends"))
         return data
 
     def validate_unique(self):
@@ -137,7 +142,9 @@ class AuditCycleForm(RecordForm):
 
 
 class CycleDeadlineForm(RecordForm):
-    """A cycle's new deadline, checked by the same rules as when it opened."""
+    """A cycle's new deadline, checked by the same rules as when it opened; and not a day
+    already gone that would make the returns still to come late at once (a deadline already
+    passed may still be corrected: those returns were late already)."""
 
     class Meta:
         model = AuditCycle
@@ -147,6 +154,29 @@ class CycleDeadlineForm(RecordForm):
             "deadline": "The date every return is now due. Which returns are late, and the "
             "reminders, follow it; the old deadline stays in the cycle's history."
         }
+
+    def clean_deadline(self):
+        deadline, today = self.cleaned_data["deadline"], timezone.localdate()
+        # The form has not yet set the new date on the cycle: its deadline is the saved one.
+        if deadline is None or deadline >= today or self.instance.deadline < today:
+            return deadline
+        still_to_come = SelfAssessment.objects.filter(
+            cycle=self.instance, status__in=SelfAssessment.EDITABLE
+        ).count()
+        if still_to_come:
+            returns = "return" if still_to_come == 1 else f"{still_to_come} returns"
+            raise forms.ValidationError(_late_at_once(deadline, f"the {returns} not yet submitted"))
+        return deadline
+
+
+def _late_at_once(deadline, which: str) -> str:
+    """Why a deadline already gone is refused while returns are to come."""
+    today = timezone.localdate()
+    return (
+        f"The deadline ({say(deadline)}) has already passed: today is {say(today)}. It would "
+        f"make {which} late at once, and chase them as overdue straight away, up to the Quality "
+        "Assurance and Performance chair and the Business Unit. Give today or a later date."
+    )
 
 
 SCORE_CHOICES = [("", "Choose a score")] + [

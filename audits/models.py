@@ -297,17 +297,28 @@ class AuditCycle(TimeStampedModel):
 
     def _due_within_the_year(self) -> str | None:
         """The returns are due within the cycle's financial year, so that the year's annual
-        report reads them."""
+        report reads them and they describe that year: not after its end, nor before its start
+        (a cycle opened the year before gives notice, not an earlier deadline)."""
         if self.deadline is None or self.financial_year is None:
             return None
-        last = financial_year_bounds(self.financial_year)[1]
+        first, last = financial_year_bounds(self.financial_year)
+        year = financial_year_label(self.financial_year)
+        if self.deadline < first:
+            return (
+                f"The deadline ({say(self.deadline)}) cannot be before the start of the {year} "
+                f"financial year ({say(first)}): the returns describe that year."
+            )
         if self.deadline <= last:
             return None
         return (
-            f"The deadline ({say(self.deadline)}) cannot be after the end of the "
-            f"{financial_year_label(self.financial_year)} financial year ({say(last)}): the "
-            "returns are read in that year's annual report."
+            f"The deadline ({say(self.deadline)}) cannot be after the end of the {year} "
+            f"financial year ({say(last)}): the returns are read in that year's annual report."
         )
+
+    def is_closed(self, today: datetime.date) -> bool:
+        """A cycle closes at its deadline: a return sent after it would be late the day it
+        arrives, its reminders escalating at once."""
+        return self.deadline < today
 
 
 class SelfAssessment(TimeStampedModel):
@@ -342,6 +353,9 @@ class SelfAssessment(TimeStampedModel):
     )
     safeguarding_governor_signed_on = models.DateField(null=True, blank=True)
     moderated_at = models.DateTimeField(null=True, blank=True)
+    # The last day the return was sent back to its agency (self_assessment_return_to_agency):
+    # its lead is told, and its reminders start again from that day (audits.reminders).
+    sent_back_on = models.DateField(null=True, blank=True, editable=False)
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
@@ -363,6 +377,26 @@ class SelfAssessment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.agency} — {self.cycle}"
+
+    def clean(self):
+        super().clean()
+        check_dates(
+            head_teacher_signed_on=self._signed_off_problems(
+                self.head_teacher_signed_on, "The head teacher's sign-off"
+            ),
+            safeguarding_governor_signed_on=self._signed_off_problems(
+                self.safeguarding_governor_signed_on, "The safeguarding governor's sign-off"
+            ),
+        )
+
+    def _signed_off_problems(self, day, what: str) -> list[str | None]:
+        """A sign-off has happened (not a day to come), and signs off this cycle's return: not
+        before the cycle opened."""
+        opened_on = self.cycle.opened_on if self.cycle_id else None
+        return [
+            not_future(day, what=what),
+            not_before(day, opened_on, what=what, than="the day the cycle opened"),
+        ]
 
     @property
     def deadline(self):

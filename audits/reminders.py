@@ -3,6 +3,7 @@ or overdue."""
 
 import datetime
 
+from django.db.models import Q
 from django.urls import reverse
 
 from sscb.models import Reminder, SubGroup
@@ -26,13 +27,30 @@ from .selectors import self_assessments_visible_to
 Kind = Reminder.Kind
 
 
+# A return sent back is told to its lead at the first sweep on the day it came back or the next
+# (``returns_asked``); its other reminders wait until after that, so that it is listed once.
+SENT_BACK_TOLD = datetime.timedelta(days=1)
+
+
+def chased_from(deadline: datetime.date, sent_back_on: datetime.date | None) -> datetime.date:
+    """The day a return's reminders count from: its cycle's deadline or, for a return sent back
+    to its agency after it, the day it was sent back. Its reminders then start again (new
+    keys: the lead is reminded afresh, the chair and the Business Unit only after as many days
+    as for any return), rather than escalating at once for the old deadline."""
+    if sent_back_on is not None and sent_back_on > deadline:
+        return sent_back_on
+    return deadline
+
+
 @reminder_source
 def returns(today, policy):
     """Returns not yet submitted as the cycle's deadline nears, then escalating once it passes.
 
     Reminders go to the agency's lead (the Business Unit completes returns for schools without
     one), then the QAP chair, then the Business Unit. A lead who cannot be emailed is passed
-    over for the QAP chair, saying why. An archived agency's return is not chased.
+    over for the QAP chair, saying why. An archived agency's return is not chased. A return
+    sent back to its agency is told to its lead that day (``returns_asked``), and chased from
+    then (``chased_from``).
     """
     subject = content_type_id(SelfAssessment)
     leads, reach = agency_lead_ids(), Reach.load()
@@ -41,7 +59,9 @@ def returns(today, policy):
     rows = (
         SelfAssessment.objects.filter(
             policy.window(
-                today, ("cycle__deadline", [-policy.due_soon_days, *policy.overdue_offsets])
+                today,
+                ("cycle__deadline", [-policy.due_soon_days, *policy.overdue_offsets]),
+                ("sent_back_on", [SENT_BACK_TOLD.days + 1, *policy.overdue_offsets]),
             )
             # A cycle whose deadline moved: its returns are read again against the new one.
             | policy.changed("cycle__updated_at"),
@@ -50,14 +70,29 @@ def returns(today, policy):
             # An archived agency no longer exists: its return is not chased.
             agency__is_active=True,
         )
-        .values_list("pk", "uuid", "agency_id", "agency__name", "cycle__title", "cycle__deadline")
+        .values_list(
+            "pk",
+            "uuid",
+            "agency_id",
+            "agency__name",
+            "cycle__title",
+            "cycle__deadline",
+            "sent_back_on",
+        )
         .order_by("pk")
     )
-    for pk, uuid, agency_id, agency, cycle, due_on in rows.iterator(chunk_size=2000):
+    for pk, uuid, agency_id, agency, cycle, deadline, sent_back_on in rows.iterator(
+        chunk_size=2000
+    ):
+        if sent_back_on is not None and today <= sent_back_on + SENT_BACK_TOLD:
+            continue  # its lead is being told it came back (returns_asked): one line for it
+        due_on = chased_from(deadline, sent_back_on)
         overdue = (today - due_on).days
         kind = Kind.RETURN_OVERDUE if overdue > 0 else Kind.RETURN_DUE_SOON
         levels = policy.levels(overdue) if overdue > 0 else [Reminder.Level.OWNER]
         url = reverse("audits:return", args=[uuid])
+        if due_on != deadline:
+            agency = f"{agency}, sent back to the agency on {due_on:%-d %B %Y}, after its deadline"
         for level, recipient, why in escalate(
             owners=leads.get(agency_id, []),
             chair_id=qap_chair,
@@ -84,31 +119,48 @@ def _qap_chair_id() -> int | None:
 
 @reminder_source
 def returns_asked(today, policy):
-    """A return newly opened for an agency, told once to its leads (or, with none who can be
-    emailed, the QAP chair, as a reminder would be), unless its deadline is already within the
-    due-soon window, when its due-soon reminder is the first. A school with no lead is not
-    told: the Business Unit, which opened the cycle, completes its return."""
+    """A return newly opened for an agency, or sent back to it, told once to its leads (or,
+    with none who can be emailed, the QAP chair, as a reminder would be). A newly opened one is
+    not told when its deadline is already within the due-soon window, when its due-soon
+    reminder is the first; a sent-back one is always told (its due-soon or overdue reminder
+    may have gone before it was submitted). A school with no lead is not told: the Business
+    Unit, which opened the cycle, completes its return."""
     subject = content_type_id(SelfAssessment)
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
     items = SelfAssessment.objects.filter(
+        Q(cycle__deadline__gt=horizon) | Q(sent_back_on__isnull=False),
         policy.asked(today),
         status__in=SelfAssessment.EDITABLE,
-        cycle__deadline__gt=horizon,
         agency__is_active=True,
     )
-    asked = asked_of(items, ("agency_id",), today)
+    # Asked of the agency again each day it is sent back to it.
+    asked = asked_of(items, ("agency_id", "sent_back_on"), today)
     if not asked:
         return
     leads, reach, qap_chair = agency_lead_ids(), Reach.load(), _qap_chair_id()
     rows = (
         items.filter(pk__in=list(asked))
-        .values_list("pk", "uuid", "agency_id", "agency__name", "cycle__title", "cycle__deadline")
+        .values_list(
+            "pk",
+            "uuid",
+            "agency_id",
+            "agency__name",
+            "cycle__title",
+            "cycle__deadline",
+            "sent_back_on",
+        )
         .order_by("pk")
     )
-    for pk, uuid, agency_id, agency, cycle, due_on in rows:
+    for pk, uuid, agency_id, agency, cycle, due_on, sent_back_on in rows:
         if not leads.get(agency_id):
             continue
         url = reverse("audits:return", args=[uuid])
+        due = f"due {due_on:%-d %B %Y}"
+        if sent_back_on is not None:
+            due = (
+                f"sent back to the agency on {sent_back_on:%-d %B %Y} to change and submit "
+                f"again (deadline {due_on:%-d %B %Y})"
+            )
         for level, recipient, why in told_of(
             asked[pk],
             escalate(
@@ -125,7 +177,7 @@ def returns_asked(today, policy):
                 pk,
                 recipient,
                 asked[pk].on,
-                f"{cycle}: {agency}, due {due_on:%-d %B %Y}{why}",
+                f"{cycle}: {agency}, {due}{why}",
                 url,
                 level,
             )

@@ -321,10 +321,28 @@ def answer_versions_open_to(user, self_assessment):
     return versions.annotate(return_status=Subquery(status_then)).filter(return_status__in=RETURNED)
 
 
+def return_versions_open_to(user, self_assessment):
+    """The return's own versions ``user`` may read: by the rule for its answers
+    (``answer_versions_open_to``), all for those who fill it in; for others, those made while
+    it was in (submitted or moderated), the one that sent it back (which took it out), and the
+    one that made it, so that what the agency drafted (a school's sign-off) stays its own."""
+    versions = SelfAssessment.history.filter(id=self_assessment.pk)
+    if can_fill_in(user, self_assessment):
+        return versions
+    status_before = (
+        SelfAssessment.history.filter(id=self_assessment.pk, history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("status")[:1]
+    )
+    return versions.annotate(status_before=Subquery(status_before)).filter(
+        Q(status__in=RETURNED) | Q(status_before__in=RETURNED) | Q(history_type="+")
+    )
+
+
 def return_history(user, self_assessment):
-    """Who changed the return and the answers ``user`` may read
-    (``answer_versions_open_to``), and what, the newest first: four queries, and one for
-    each kind of person or standard named."""
+    """Who changed the return and the answers ``user`` may read (``return_versions_open_to``,
+    ``answer_versions_open_to``), and what, the newest first: four queries, and one for each
+    kind of person or standard named."""
     answers = Part(
         "answer to standard",
         answer_versions_open_to(user, self_assessment).select_related("history_user"),
@@ -332,7 +350,9 @@ def return_history(user, self_assessment):
         name="standard",
     )
     return history_of(
-        self_assessment.history.select_related("history_user"), RETURN_HISTORY_FIELDS, [answers]
+        return_versions_open_to(user, self_assessment).select_related("history_user"),
+        RETURN_HISTORY_FIELDS,
+        [answers],
     )
 
 

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import financial_year_label, financial_year_of, say
+from sscb.history import saying
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -187,8 +188,8 @@ def audit_cycle_open(
 ) -> AuditCycle:
     """Open a cycle and send a return to each agency or school.
 
-    Each return starts from the agency's last submitted answers in this framework, each marked
-    to re-confirm; a standard it has never answered starts blank.
+    Each return starts from the agency's last submitted answers in this framework in an earlier
+    year, each marked to re-confirm; a standard it has never answered starts blank.
     """
     cycle = AuditCycle(
         framework=framework,
@@ -200,20 +201,71 @@ def audit_cycle_open(
     )
     cycle.full_clean()
     cycle.save()
-    agencies = list(agencies_for_framework(framework) if agencies is None else agencies)
+    _send_returns(
+        cycle, list(agencies_for_framework(framework) if agencies is None else agencies), by
+    )
+    return cycle
+
+
+def agencies_added_since(cycle: AuditCycle):
+    """The active agencies (or schools) the cycle's framework goes to that were added after it
+    opened and have no return in it."""
+    return (
+        agencies_for_framework(cycle.framework)
+        .filter(created_at__gt=cycle.created_at)
+        .exclude(self_assessments__cycle=cycle)
+        .order_by("name")
+    )
+
+
+@transaction.atomic
+def audit_cycle_add_returns(*, cycle: AuditCycle, by: User | None = None) -> list[SelfAssessment]:
+    """Send a return to each agency added since the cycle opened (``agencies_added_since``),
+    each starting as an opening does; refused once the cycle has closed (its deadline passed),
+    as such a return would be late the day it arrives. The cycle's history says who sent them,
+    and to whom; each return's, that it was made."""
+    cycle = AuditCycle.objects.select_for_update().select_related("framework").get(pk=cycle.pk)
+    today = timezone.localdate()
+    if cycle.is_closed(today):
+        raise ValidationError(
+            f"This cycle closed at its deadline, {say(cycle.deadline)}: a return sent now would "
+            "be late the day it arrives. Send it in the next cycle."
+        )
+    agencies = list(agencies_added_since(cycle))
+    if not agencies:
+        raise ValidationError("Every agency added since this cycle opened already has a return.")
+    returns = _send_returns(cycle, agencies, by)
+    names = ", ".join(agency.name for agency in agencies)
+    cycle._change_reason = f"Returns sent to agencies added since it opened: {names}"[:100]
+    if by is not None:
+        cycle._history_user = by
+    cycle.save(update_fields=["updated_at"])
+    return returns
+
+
+def _send_returns(cycle: AuditCycle, agencies: list[Agency], by: User | None):
+    """A return in ``cycle`` for each of ``agencies``, each with its history, and an answer per
+    standard carried forward from the agency's latest submitted answer in an earlier year."""
     returns = bulk_create_with_history(
         [SelfAssessment(cycle=cycle, agency=agency) for agency in agencies],
         SelfAssessment,
         default_user=by,
     )
+    framework = cycle.framework
     standards = list(Standard.objects.filter(framework=framework).order_by("number"))
-
+    # Only from an earlier year: a cycle opened late for a past year does not start from the
+    # answers of a later one.
+    earlier = {
+        "self_assessment__cycle__framework": framework,
+        "self_assessment__cycle__financial_year__lt": cycle.financial_year,
+        "self_assessment__status__in": SelfAssessment.RETURNED,
+    }
     # The latest submitted answer per (agency, standard), from earlier cycles: one query.
     latest = (
         StandardAssessment.objects.filter(
             self_assessment__agency=OuterRef("self_assessment__agency"),
             standard=OuterRef("standard"),
-            self_assessment__status__in=SelfAssessment.RETURNED,
+            **earlier,
         )
         .order_by("-self_assessment__cycle__financial_year", "-self_assessment__submitted_at")
         .values("pk")[:1]
@@ -221,10 +273,7 @@ def audit_cycle_open(
     previous = {
         (answer.self_assessment.agency_id, answer.standard_id): answer
         for answer in StandardAssessment.objects.filter(
-            self_assessment__agency__in=agencies,
-            self_assessment__cycle__framework=framework,
-            self_assessment__status__in=SelfAssessment.RETURNED,
-            pk=Subquery(latest),
+            self_assessment__agency__in=agencies, pk=Subquery(latest), **earlier
         ).select_related("self_assessment")
     }
     answers = []
@@ -243,7 +292,7 @@ def audit_cycle_open(
                 )
             )
     bulk_create_with_history(answers, StandardAssessment, default_user=by)
-    return cycle
+    return returns
 
 
 @transaction.atomic
@@ -274,6 +323,16 @@ SIGN_OFF_FIELDS = (
     "safeguarding_governor",
     "safeguarding_governor_signed_on",
 )
+# An answer's moderation, as it is before any: what an answer the agency changes after it was
+# moderated goes back to (challenge event notes stay: what the agency said is still said).
+UNMODERATED = {
+    "moderated_score": None,
+    "moderation_comment": "",
+    "moderated_by": None,
+    "moderated_at": None,
+    "minutes_label": "",
+    "minutes_url": "",
+}
 
 
 def _refuse_if_not_editable(self_assessment: SelfAssessment):
@@ -296,7 +355,8 @@ def self_assessment_save_draft(
 
     ``answers`` maps a standard's id to its ``self_score``, ``narrative``, ``evidence`` and
     ``confirmed`` (the agency confirms a carried-forward answer still stands). Changing a
-    carried-forward answer confirms it too.
+    carried-forward answer confirms it too. An answer changed after it was moderated (a return
+    sent back) loses its moderation, kept in its history: QAP moderates what it has read.
     """
     self_assessment = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
     _refuse_if_not_editable(self_assessment)
@@ -318,13 +378,23 @@ def self_assessment_save_draft(
             continue  # unchanged: nothing to save, and no new version in its history
         answer.needs_reconfirmation = False
         answer.updated_at = now
+        if after != before:
+            for name, cleared in UNMODERATED.items():
+                setattr(answer, name, cleared)
         answer.full_clean(exclude=["self_assessment", "standard"], validate_unique=False)
         changed.append(answer)
     # Each changed answer gets a version in its history, by the person saving the draft.
     bulk_update_with_history(
         changed,
         StandardAssessment,
-        ["self_score", "narrative", "evidence", "needs_reconfirmation", "updated_at"],
+        [
+            "self_score",
+            "narrative",
+            "evidence",
+            "needs_reconfirmation",
+            *UNMODERATED,
+            "updated_at",
+        ],
         default_user=by,
     )
     for name, value in (sign_off or {}).items():
@@ -333,7 +403,11 @@ def self_assessment_save_draft(
         setattr(self_assessment, name, value)
     if sign_off:
         others = [f.name for f in SelfAssessment._meta.fields if f.name not in SIGN_OFF_FIELDS]
-        self_assessment.clean_fields(exclude=others)
+        # The sign-off's own rules too (SelfAssessment.clean): a day that has come, and not
+        # before the cycle opened.
+        self_assessment.full_clean(
+            exclude=others, validate_unique=False, validate_constraints=False
+        )
     self_assessment.status = SelfAssessment.Status.DRAFT
     self_assessment.save()
     return self_assessment
@@ -394,14 +468,21 @@ def self_assessment_submit(
 
 @transaction.atomic
 def self_assessment_return_to_agency(*, self_assessment: SelfAssessment, by: User):
-    """Send a submitted (not yet moderated) return back to the agency as a draft."""
+    """Send a submitted (not yet moderated) return back to the agency as a draft. Its lead is
+    told at the next reminder sweep, and its reminders start again from today
+    (``audits.reminders``, which read ``sent_back_on``). Standards already moderated keep
+    their moderation until the agency changes them (``self_assessment_save_draft``)."""
     self_assessment = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
     if self_assessment.status != SelfAssessment.Status.SUBMITTED:
         raise ValidationError("Only a submitted return that is not yet moderated can go back.")
     self_assessment.status = SelfAssessment.Status.DRAFT
     self_assessment.submitted_at = None
     self_assessment.submitted_by = None
-    self_assessment.save()
+    self_assessment.sent_back_on = timezone.localdate()
+    if by is not None:
+        self_assessment._history_user = by
+    with saying(self_assessment, "sent back to the agency"):
+        self_assessment.save()
     return self_assessment
 
 
@@ -432,15 +513,25 @@ def standard_assessment_moderate(
     if not self_assessment.is_returned:
         raise ValidationError("A return can be moderated only after the agency has submitted it.")
     answer = standard_assessment
-    answer.moderated_score = moderated_score
-    answer.moderation_comment = moderation_comment
-    answer.challenge_notes = challenge_notes
-    answer.moderated_by = by
-    answer.moderated_at = timezone.now()
-    answer.minutes_label = minutes_label
-    answer.minutes_url = minutes_url
-    answer.full_clean(exclude=["self_assessment", "standard"], validate_unique=False)
-    answer.save()
+    stands = answer.moderated_score is not None and (
+        answer.moderated_score,
+        answer.moderation_comment,
+        answer.challenge_notes,
+    ) == (moderated_score, moderation_comment, challenge_notes)
+    # A meeting that agrees a standard's moderation as it already stands (moderated on the
+    # return's page, or since its form was opened: learning.meetings' ModeratedScoresForm keeps
+    # that) records nothing over it: who moderated it, and where, stay as they are.
+    if not (stands and minutes_label):
+        answer.moderated_score = moderated_score
+        answer.moderation_comment = moderation_comment
+        answer.challenge_notes = challenge_notes
+        answer.moderated_by = by
+        answer.moderated_at = timezone.now()
+        answer.minutes_label = minutes_label
+        answer.minutes_url = minutes_url
+        answer.full_clean(exclude=["self_assessment", "standard"], validate_unique=False)
+        answer._history_user = by  # its history names who moderated it, however it is called
+        answer.save()
     all_moderated = not StandardAssessment.objects.filter(
         self_assessment=self_assessment, moderated_score__isnull=True
     ).exists()

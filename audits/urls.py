@@ -14,6 +14,7 @@ urlpatterns = [
     path("cycles/new/", views.cycle_create, name="cycle-create"),
     path("cycles/<uuid:uuid>/", views.cycle_detail, name="cycle"),
     path("cycles/<uuid:uuid>/deadline/", views.cycle_deadline, name="cycle-deadline"),
+    path("cycles/<uuid:uuid>/add-returns/", views.cycle_add_returns, name="cycle-add-returns"),
     path("cycles/<uuid:uuid>/heat-map/", views.heat_map, name="heat-map"),
     path("returns/<uuid:uuid>/", views.return_detail, name="return"),
     path("returns/<uuid:uuid>/edit/", views.return_edit, name="return-edit"),

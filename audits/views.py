@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST, require_safe
 
@@ -177,9 +179,13 @@ def cycle_detail(request, uuid):
         "status",
         lambda text: text if text in {*SelfAssessment.Status.values, selectors.LATE} else None,
     )
+    can_send = selectors.can_open_cycle(request.user)
     context = {
         "cycle": cycle,
-        "can_change_deadline": selectors.can_open_cycle(request.user),
+        "can_change_deadline": can_send,
+        # Agencies added since it opened, for the Business Unit to send their returns to.
+        "agencies_added": list(services.agencies_added_since(cycle)) if can_send else [],
+        "is_closed": cycle.is_closed(timezone.localdate()),
         "deadline_changes": selectors.cycle_deadline_changes(cycle),
         "progress": selectors.cycle_progress(cycle),
         "returns": selectors.cycle_returns(cycle, status=status),
@@ -202,7 +208,10 @@ def cycle_deadline(request, uuid):
         title=f"Change the deadline: {cycle.title}",
         purpose=f"The date every return in this cycle is due, now {say(cycle.deadline)}. "
         "Correct a mistake or give agencies more time: the returns' late flags and reminders "
-        "follow the new date, and the old one stays in the cycle's history.",
+        "follow the new date, and the old one stays in the cycle's history. A day already "
+        "gone is refused while it would make returns not yet submitted late at once; a "
+        "deadline already passed may still be corrected, its late returns chased afresh from "
+        "the new date.",
         back=cycle.get_absolute_url(),
         # The form has already set the date on ``cycle``: the service reads the saved one.
         save=lambda: services.audit_cycle_change_deadline(
@@ -213,6 +222,22 @@ def cycle_deadline(request, uuid):
         success="Deadline changed.",
         cycle=cycle,
     )
+
+
+@require_POST
+def cycle_add_returns(request, uuid):
+    """The Business Unit sends a return to each agency added since the cycle opened."""
+    cycle = selectors.get_cycle_for_user(request.user, uuid)
+    require(selectors.can_open_cycle(request.user))
+    try:
+        returns = services.audit_cycle_add_returns(cycle=cycle, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        names = ", ".join(sorted(r.agency.name for r in returns))
+        messages.success(request, f"{plural(len(returns), 'return')} sent: {names}.")
+    return redirect("audits:cycle", uuid=uuid)
 
 
 def heat_map(request, uuid):
@@ -240,6 +265,7 @@ def return_detail(request, uuid):
     self_assessment = selectors.get_self_assessment_for_user(request.user, uuid)
     services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
     answers = selectors.answers_for(self_assessment, reader=request.user)
+    _link_minutes_open_to(request.user, answers)
     context = {
         "return": self_assessment,
         "answers": answers,
@@ -257,6 +283,31 @@ def return_detail(request, uuid):
         "access_log": access_log_about(request.user, self_assessment),
     }
     return render(request, "audits/return_detail.html", context)
+
+
+def _link_minutes_open_to(user, answers) -> None:
+    """Each answer's ``minutes_open``: whether ``user`` may open the meeting whose minutes
+    moderated it, by the meetings' own rule (``meetings_visible_to``; the meetings app sits
+    above audits, so its rule is found by name, never imported). A reader who may not reads
+    where it was decided without a link. One query, and none without minutes."""
+    meetings = {}
+    for answer in answers:
+        answer.minutes_open = False
+        if answer.minutes_url:
+            try:
+                match = resolve(answer.minutes_url.partition("#")[0])
+            except Resolver404:
+                continue
+            if match.view_name == "meetings:detail":
+                meetings.setdefault(match.kwargs["uuid"], []).append(answer)
+    if not meetings:
+        return
+    meetings_visible_to = import_string("learning.meetings.selectors.meetings_visible_to")
+    for meeting in (
+        meetings_visible_to(user).filter(uuid__in=list(meetings)).values_list("uuid", flat=True)
+    ):
+        for answer in meetings[meeting]:
+            answer.minutes_open = True
 
 
 def _return_forms(self_assessment, data=None):

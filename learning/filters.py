@@ -6,10 +6,15 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from reviews.filters import FinancialYearFilter, ListFilterSet, QuarterFilter
 from reviews.models import Review
 from sscb.dates import financial_year_choices
-from sscb.filters import ModelChoiceFilter, YesNoFilter
+from sscb.filters import (
+    FinancialYearFilter,
+    ListFilterSet,
+    ModelChoiceFilter,
+    QuarterFilter,
+    YesNoFilter,
+)
 from sscb.models import Agency, SubGroup
 
 from .models import (
@@ -31,7 +36,7 @@ from .selectors import (
     subgroups_for_work,
     themes_visible_to,
 )
-from .training.selectors import delivery_of_subgroups
+from .training.selectors import checks_of_subgroups, delivery_of_subgroups
 
 # Next year too for what falls due; a year offered for what has happened is this one or earlier.
 _due_years = partial(financial_year_choices, ahead=1)
@@ -334,8 +339,10 @@ class PracticeCheckFilter(ListFilterSet):
     way = django_filters.ChoiceFilter(choices=PracticeCheck.Way.choices)
     result = django_filters.ChoiceFilter(choices=PracticeCheck.Result.choices)
     agency = AgencyFilter()
+    # As the dashboard counts them (Scope.checked_q): a training evaluation is also the work of
+    # the sub-group that runs the course.
     subgroup = ModelChoiceFilter(
-        field_name="outcome__theme__subgroup", queryset=SubGroup.objects.all(), label="Sub-group"
+        queryset=SubGroup.objects.all(), label="Sub-group", method="filter_subgroup"
     )
     checked_year = FinancialYearFilter(field_name="checked_on", label="Checked in year")
     quarter = QuarterFilter()
@@ -343,6 +350,9 @@ class PracticeCheckFilter(ListFilterSet):
     class Meta:
         model = PracticeCheck
         fields = ["way", "result", "agency", "subgroup", "checked_year", "quarter"]
+
+    def filter_subgroup(self, qs, name, value):
+        return qs.filter(checks_of_subgroups([value.pk]))
 
 
 class OutcomeFilter(ListFilterSet):

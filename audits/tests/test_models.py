@@ -79,7 +79,11 @@ def test_audit_kinds_and_stages_use_the_boards_words():
                     "The opening date (1 January 1901) must fall between 1 April 2026 and "
                     "31 March 2028 for a 2027/28 cycle: a cycle opens in its financial year or "
                     "the year before."
-                ]
+                ],
+                "deadline": [
+                    "The deadline (1 March 1901) cannot be before the start of the 2027/28 "
+                    "financial year (1 April 2027): the returns describe that year."
+                ],
             },
         ),
         (

@@ -310,6 +310,7 @@ def test_an_audits_page_offers_only_the_moves_it_may_make(client, qap_user, qap,
 # --- cycles ---------------------------------------------------------------------------------
 
 
+@time_machine.travel(datetime.datetime(2025, 5, 1, 12, 0))
 def test_only_the_business_unit_opens_a_cycle(client, qap_user, bu_user, agency):
     client.force_login(qap_user)
     assert client.get(reverse("audits:cycle-create")).status_code == 403

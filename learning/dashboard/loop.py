@@ -1,6 +1,6 @@
 """Round the learning loop: themes by stage, outcomes agreed, learning delivered, practice."""
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from learning.models import (
@@ -13,7 +13,7 @@ from learning.models import (
 )
 from learning.selectors import with_loop_stage
 from learning.training.figures import evaluation_by
-from learning.training.models import Questionnaire
+from learning.training.models import Questionnaire, Session
 from sscb.rounding import round_half_up
 
 from .figure import Figure, link, percent
@@ -63,6 +63,21 @@ def theme_list(scope: Scope, limit=50, themes: QuerySet | None = None) -> list[P
     )
 
 
+def reached_once(delivered: QuerySet):
+    """The sum of ``delivered``'s reach with each training session's people counted once: a
+    session serving two outcomes is each outcome's delivery activity (counted as two), but the
+    same people were in the room (its reach is its attendance), so only the first of its
+    activities among ``delivered`` adds them."""
+    through = Session.activities.through
+    its_sessions = through.objects.filter(deliveryactivity_id=OuterRef(OuterRef("pk")))
+    twin_before = through.objects.filter(
+        session_id__in=its_sessions.values("session_id"),
+        deliveryactivity_id__lt=OuterRef("pk"),
+        deliveryactivity_id__in=delivered.values("pk"),
+    )
+    return Coalesce(Sum("reach", filter=~Exists(twin_before)), 0)
+
+
 def delivery(scope: Scope) -> dict:
     """Learning delivered in the period by the framework's six ways, and its reach."""
     first, last = scope.period.bounds
@@ -72,7 +87,7 @@ def delivery(scope: Scope) -> dict:
     rows = {
         row["way"]: row
         for row in delivered.values("way")
-        .annotate(n=Count("pk"), reach=Coalesce(Sum("reach"), 0))
+        .annotate(n=Count("pk"), reach=reached_once(delivered))
         .order_by()
     }
     common = {**scope.in_period("delivered_year"), "subgroup": scope.subgroup_param}
@@ -98,9 +113,7 @@ def practice(scope: Scope) -> dict:
     first, last = scope.period.bounds
     rows = {
         row["result"]: row["n"]
-        for row in PracticeCheck.objects.filter(
-            scope.q("outcome__theme__subgroup_id"), checked_on__range=(first, last)
-        )
+        for row in PracticeCheck.objects.filter(scope.checked_q(), checked_on__range=(first, last))
         .values("result")
         .annotate(n=Count("pk"))
         .order_by()
@@ -122,7 +135,7 @@ def practice(scope: Scope) -> dict:
     evaluation = {
         row["stage"]: row
         for row in TrainingEvaluationStage.objects.filter(
-            scope.q("practice_check__outcome__theme__subgroup_id"),
+            scope.checked_q("practice_check__"),
             completed_on__range=(first, last),
         )
         .values("stage")

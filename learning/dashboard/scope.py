@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Q, When
 from django.utils import timezone
 
-from learning.training.selectors import delivery_of_subgroups
+from learning.training.selectors import checks_of_subgroups, delivery_of_subgroups
 from sscb.access import subgroup_ids
 from sscb.dates import (
     financial_year_bounds,
@@ -88,6 +88,13 @@ class Scope:
         if self.subgroup_ids is None:
             return Q()
         return delivery_of_subgroups(self.subgroup_ids, path)
+
+    def checked_q(self, path: str = "") -> Q:
+        """Practice development checks (at ``path``) whose work is in scope: as ``delivered_q``,
+        a training evaluation counts for the sub-group that runs the course too."""
+        if self.subgroup_ids is None:
+            return Q()
+        return checks_of_subgroups(self.subgroup_ids, path)
 
     @property
     def ended_on(self) -> datetime.date | None:

@@ -193,19 +193,30 @@ class ReferralDecisionForm(MinimisedFormMixin, forms.Form):
         return data
 
 
-class ModeratedScoresForm(MinimisedFormMixin, forms.Form):
-    """The moderated score (and a comment) for each standard of a return, as QAP agreed it."""
+class ModeratedScoresForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
+    """The moderated score (and a comment) for each standard of a return, as QAP agreed it.
+
+    Guarded as an edit of the return's answers (``sscb.sending``): a standard moderated
+    elsewhere (on the return's page) after this form was opened keeps that moderation where
+    the person left it as shown, and is not written again (``standard_assessment_moderate``
+    writes nothing that would not change); typed over, nothing is saved and the form says who
+    changed what."""
 
     def __init__(self, *args, answers, **kwargs):
-        super().__init__(*args, **kwargs)
         self.answers = answers
+        initial = {}
+        for answer in answers:
+            initial[f"score_{answer.pk}"] = answer.moderated_score or answer.self_score
+            initial[f"comment_{answer.pk}"] = answer.moderation_comment
+        # The answers are the records edited; the first stands for them until one conflicts.
+        record = answers[0] if answers else None
+        super().__init__(*args, initial=initial, record=record, **kwargs)
         for answer in answers:
             number = answer.standard.number
             self.fields[f"score_{answer.pk}"] = forms.TypedChoiceField(
                 label=f"Standard {number}: {answer.standard.title}",
                 choices=[("", "—"), *StandardAssessment.Score.choices],
                 coerce=int,
-                initial=answer.moderated_score or answer.self_score,
                 help_text=f"Self-assessed: {answer.get_self_score_display() or 'no score'}.",
                 error_messages={"required": f"Choose the moderated score for standard {number}."},
             )
@@ -213,8 +224,13 @@ class ModeratedScoresForm(MinimisedFormMixin, forms.Form):
                 label=f"Comment on standard {number}",
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                initial=answer.moderation_comment,
             )
+
+    def _refuse_overwrite(self):
+        # Who changed it is read from the history of the standard typed over, not another's.
+        changed = int(self.conflicts[0].split("_", 1)[1])
+        self.record = next(answer for answer in self.answers if answer.pk == changed)
+        super()._refuse_overwrite()
 
     def scores(self) -> dict:
         return {

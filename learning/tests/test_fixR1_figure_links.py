@@ -27,9 +27,9 @@ from learning.tests.factories import (
 )
 from learning.training import services as training
 from learning.training.models import Attendee
-from reviews.filters import NOTHING_LISTED, QUARTER_NEEDS_A_YEAR
 from reviews.models import Review, ReviewStageChange
 from sscb.dates import financial_year_of
+from sscb.filters import NOTHING_LISTED, QUARTER_NEEDS_A_YEAR
 from sscb.models import Agency, SubGroup
 from sscb.tests.factories import AgencyFactory, SubGroupFactory
 

@@ -6,9 +6,11 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from learning.dashboard.loop import delivery, practice
 from learning.dashboard.outcomes import impact_by_outcome
 from learning.dashboard.scope import make_scope
-from learning.tests.factories import OutcomeFactory, ThemeFactory
+from learning.models import PracticeCheck
+from learning.tests.factories import CheckFactory, OutcomeFactory, ThemeFactory
 from learning.training import services
 from learning.training.models import Attendee, Questionnaire
 from learning.training.selectors import link_for_token
@@ -113,3 +115,50 @@ def test_a_sub_group_with_no_part_in_the_training_sees_none_of_it(groups, delive
     reader = UserFactory(role="business_unit")
     scope = make_scope(reader, year=financial_year_of(timezone.localdate()), subgroup=other)
     assert impact_by_outcome(scope)["rows"] == []
+
+
+def scope_of(groups, code):
+    return make_scope(
+        UserFactory(role="business_unit"),
+        year=financial_year_of(timezone.localdate()),
+        subgroup=groups[code] if code else None,
+    )
+
+
+def test_a_session_serving_two_outcomes_is_two_deliveries_reaching_its_people_once(
+    groups, delivered
+):
+    """Each outcome's delivery activity counts (the list it opens lists both), but the one
+    person in the room is reached once, not once for each outcome."""
+    for code, count in (
+        (None, 2),
+        (SubGroup.Code.TRAINING, 2),
+        (SubGroup.Code.LEARNING_IMPROVEMENT, 1),
+    ):
+        figures = delivery(scope_of(groups, code))
+        assert (figures["count"].value, figures["reach"]) == (count, 1), code
+
+
+def test_a_training_evaluation_counts_for_the_sub_group_that_runs_the_course(
+    client, groups, delivered, bu_user
+):
+    """As its delivery does: the Training sub-group's practice figures count the checks of its
+    session, under whichever theme, and the figure's list shows exactly them."""
+    activity = delivered["session"].activities.get(outcome=delivered["li"])
+    CheckFactory(
+        outcome=delivered["li"],
+        activity=activity,
+        checked_on=timezone.localdate(),
+        result=PracticeCheck.Result.IMPROVED,
+    )
+    CheckFactory(outcome=delivered["qap"], checked_on=timezone.localdate(), result="improved")
+    counts = {
+        code: {row["value"]: row["count"] for row in practice(scope_of(groups, code))["results"]}
+        for code in (SubGroup.Code.TRAINING, SubGroup.Code.QUALITY_ASSURANCE)
+    }
+    improved = PracticeCheck.Result.IMPROVED
+    assert counts[SubGroup.Code.TRAINING][improved].value == 1
+    assert counts[SubGroup.Code.QUALITY_ASSURANCE][improved].value == 1
+    client.force_login(bu_user)
+    listed = client.get(counts[SubGroup.Code.TRAINING][improved].url)
+    assert [check.activity for check in listed.context["page_obj"].object_list] == [activity]

@@ -4,22 +4,14 @@ links to one of these lists, filtered to the records behind it."""
 import django_filters
 from django import forms
 
-from sscb.dates import financial_year_bounds, financial_year_choices
-from sscb.filters import ModelChoiceFilter, YesNoFilter
-from sscb.models import Agency
+from sscb.filters import FinancialYearFilter, ListFilterSet, QuarterFilter, YesNoFilter
 
+from ..filters import AgencyFilter
 from .models import Attendee, Questionnaire
 
 
-def _delivered_in_year(prefix):
-    def method(self, qs, name, value):
-        return qs.filter(**{f"{prefix}delivered_on__range": financial_year_bounds(int(value))})
-
-    return method
-
-
-class AttendeeFilter(django_filters.FilterSet):
-    agency = ModelChoiceFilter(queryset=Agency.objects.filter(is_active=True))
+class AttendeeFilter(ListFilterSet):
+    agency = AgencyFilter()
     status = django_filters.ChoiceFilter(choices=Attendee.Status.choices)
     delivered = YesNoFilter(
         field_name="session__delivered_on",
@@ -27,9 +19,8 @@ class AttendeeFilter(django_filters.FilterSet):
         exclude=True,
         label="Session delivered",
     )
-    year = django_filters.ChoiceFilter(
-        choices=financial_year_choices, method="filter_year", label="Delivered in year"
-    )
+    year = FinancialYearFilter(field_name="session__delivered_on", label="Delivered in year")
+    quarter = QuarterFilter()
     session = django_filters.UUIDFilter(field_name="session__uuid", widget=forms.HiddenInput)
     course = django_filters.UUIDFilter(field_name="session__course__uuid", widget=forms.HiddenInput)
     outcome = django_filters.UUIDFilter(
@@ -38,22 +29,28 @@ class AttendeeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Attendee
-        fields = ["agency", "status", "delivered", "year", "session", "course", "outcome"]
+        fields = [
+            "agency",
+            "status",
+            "delivered",
+            "year",
+            "quarter",
+            "session",
+            "course",
+            "outcome",
+        ]
 
-    filter_year = _delivered_in_year("session__")
 
-
-class AnswerFilter(django_filters.FilterSet):
+class AnswerFilter(ListFilterSet):
     stage = django_filters.TypedChoiceFilter(choices=Questionnaire.Stage.choices, coerce=int)
     practice_changed = django_filters.ChoiceFilter(
         choices=Questionnaire.Change.choices, label="Practice changed"
     )
-    agency = ModelChoiceFilter(
-        field_name="attendee__agency", queryset=Agency.objects.filter(is_active=True)
+    agency = AgencyFilter(field_name="attendee__agency")
+    year = FinancialYearFilter(
+        field_name="attendee__session__delivered_on", label="Session delivered in year"
     )
-    year = django_filters.ChoiceFilter(
-        choices=financial_year_choices, method="filter_year", label="Session delivered in year"
-    )
+    quarter = QuarterFilter()
     session = django_filters.UUIDFilter(
         field_name="attendee__session__uuid", widget=forms.HiddenInput
     )
@@ -66,6 +63,13 @@ class AnswerFilter(django_filters.FilterSet):
 
     class Meta:
         model = Questionnaire
-        fields = ["stage", "practice_changed", "agency", "year", "session", "outcome", "activity"]
-
-    filter_year = _delivered_in_year("attendee__session__")
+        fields = [
+            "stage",
+            "practice_changed",
+            "agency",
+            "year",
+            "quarter",
+            "session",
+            "outcome",
+            "activity",
+        ]

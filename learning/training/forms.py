@@ -5,6 +5,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 
 from learning.forms import DateInput
 from sscb.forms import RecordForm, keep_links, list_at_most
@@ -59,6 +60,19 @@ class SessionForm(RecordForm):
         fields = ["held_on", "trainer", "venue", "places"]
         widgets = {"held_on": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One lower limit, the session's own (1 or more): not the form's 0 for -1 and the
+        # record's 1 for 0.
+        places = self.fields["places"]
+        places.min_value = 1
+        places.validators = [
+            validator
+            for validator in places.validators
+            if not isinstance(validator, MinValueValidator)
+        ] + [MinValueValidator(1)]
+        places.widget.attrs["min"] = 1
+
 
 class AttendeeForm(RecordForm):
     class Meta:
@@ -70,11 +84,27 @@ class AttendeeForm(RecordForm):
         self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
 
 
+class AttendeeEditForm(RecordForm):
+    """Correct a practitioner's details on a register: their attendance is marked on the
+    session's page, and they stay on the session they are booked on."""
+
+    class Meta:
+        model = Attendee
+        fields = ["name", "email", "agency", "manager_email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An agency archived since stays offered, marked, and may be changed.
+        keep_links(self, "agency", Agency.objects.filter(is_active=True).order_by("name"))
+
+
 class MarkForm(forms.Form):
     status = forms.ChoiceField(choices=Attendee.Status.choices)
 
 
 class SendForm(forms.Form):
+    """A questionnaire to email everyone not yet sent it (the follow-up goes by itself)."""
+
     stage = forms.TypedChoiceField(
         coerce=int,
         choices=[
@@ -82,6 +112,12 @@ class SendForm(forms.Form):
             (Questionnaire.Stage.IMMEDIATE.value, Questionnaire.Stage.IMMEDIATE.label),
         ],
     )
+
+
+class ResendForm(forms.Form):
+    """A questionnaire to email one attendee again: any of the three stages."""
+
+    stage = forms.TypedChoiceField(coerce=int, choices=Questionnaire.Stage.choices)
 
 
 # The files a register is read from (sscb.tabular.template_rows reads these two).

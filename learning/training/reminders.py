@@ -10,8 +10,10 @@ which takes one answer.
 """
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from learning.services import FOLLOW_UP_FROM, FOLLOW_UP_TO
+from sscb.dates import say
 from sscb.models import Reminder
 from sscb.record_urls import url_for
 from sscb.reminders import Candidate, content_type_id, reminder_link, reminder_source
@@ -20,23 +22,48 @@ from . import services
 from .models import Attendee, Questionnaire
 
 
+def _open_on(today):
+    """Attendees who attended a session delivered 6 to 8 weeks before ``today``."""
+    return Attendee.objects.filter(
+        status=Attendee.Status.ATTENDED,
+        session__delivered_on__lte=today - FOLLOW_UP_FROM,
+        session__delivered_on__gte=today - FOLLOW_UP_TO,
+    )
+
+
+def _answered():
+    return Exists(
+        Questionnaire.objects.filter(
+            attendee=OuterRef("pk"),
+            stage=Questionnaire.Stage.FOLLOW_UP,
+            answered_at__isnull=False,
+        )
+    )
+
+
+def follow_ups_closed_since(today) -> int:
+    """For a sweep run for an earlier day (``send_reminders --date``): how many attendees'
+    follow-ups were open on ``today`` and unanswered but have closed since, so that the sweep
+    sends them nothing (``follow_up_due``); its summary may say so."""
+    return (
+        _open_on(today)
+        .filter(session__delivered_on__lt=timezone.localdate() - FOLLOW_UP_TO)
+        .exclude(_answered())
+        .count()
+    )
+
+
 @reminder_source
 def follow_up_due(today, policy):
     """Attendees of a delivered session whose follow-up window (6 to 8 weeks after it) is open
-    and who have not answered it yet: the attendee and their manager."""
+    and who have not answered it yet: the attendee and their manager. A sweep for an earlier
+    day (a catch-up) sends no follow-up whose window has closed by the real today: its link
+    would have expired before it arrived."""
     subject = content_type_id(Attendee)
-    answered = Questionnaire.objects.filter(
-        attendee=OuterRef("pk"),
-        stage=Questionnaire.Stage.FOLLOW_UP,
-        answered_at__isnull=False,
-    )
     rows = (
-        Attendee.objects.filter(
-            status=Attendee.Status.ATTENDED,
-            session__delivered_on__lte=today - FOLLOW_UP_FROM,
-            session__delivered_on__gte=today - FOLLOW_UP_TO,
-        )
-        .exclude(Exists(answered))
+        _open_on(today)
+        .filter(session__delivered_on__gte=timezone.localdate() - FOLLOW_UP_TO)
+        .exclude(_answered())
         .filter(
             policy.window(today, ("session__delivered_on", [FOLLOW_UP_FROM.days]))
             | policy.changed("session__updated_at")
@@ -56,10 +83,15 @@ def follow_up_due(today, policy):
         chunk_size=2000
     ):
         due_on = delivered_on + FOLLOW_UP_FROM
+        # The last day its link works (``services._window``): the digest gives only the first.
+        until = say(delivered_on + FOLLOW_UP_TO)
         url = url_for("training:session", args=[session_uuid])
         for address, title in (
-            (email, f"Your 6–8-week follow-up on {course}, to answer with your manager"),
-            (manager, f"The 6–8-week follow-up on {course}, to answer with {name}"),
+            (
+                email,
+                f"Your 6–8-week follow-up on {course}, to answer with your manager by {until}",
+            ),
+            (manager, f"The 6–8-week follow-up on {course}, to answer with {name} by {until}"),
         ):
             yield Candidate(
                 Reminder.Kind.TRAINING_FOLLOW_UP,

@@ -11,7 +11,7 @@ import hashlib
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
 from sscb.history import Change, Part, history_of, versions_with_changes
 from sscb.models import SubGroup
 
-from .figures import COUNTED
+from .figures import COUNTED, Evaluation, evaluation_of
 from .models import Attendee, Course, Questionnaire, QuestionnaireLink, Session
 
 
@@ -164,6 +164,16 @@ def delivery_of_subgroups(ids, path: str = "") -> Q:
     )
 
 
+def checks_of_subgroups(ids, path: str = "") -> Q:
+    """Practice development checks (at ``path``, empty or ending in "__") that are the work of
+    the sub-groups ``ids``: those of an outcome under a theme of theirs, and the evaluations of
+    a session of a course one of them runs (as ``delivery_of_subgroups`` counts its delivery)."""
+    run = DeliveryActivity.objects.filter(training_sessions__course__subgroup_id__in=ids)
+    return Q(**{f"{path}outcome__theme__subgroup_id__in": ids}) | Q(
+        **{f"{path}activity__in": run.values("pk")}
+    )
+
+
 def default_course_subgroup(user) -> SubGroup | None:
     """The sub-group a new course starts with: the Training sub-group, if ``user`` sits on it;
     otherwise none, and they choose."""
@@ -215,30 +225,53 @@ def register_of(user, session: Session) -> QuerySet:
 
 
 def register_rows(register: QuerySet, *, again=()) -> list[Attendee]:
-    """The register's attendees, each with ``send_again``: the stages among ``again`` (those
-    whose links can still go) they were sent a link to and have not answered, as (value,
-    label). Two queries, whatever the number of rows."""
+    """The register's attendees, each with ``sent`` and ``answered``, the stages whose
+    questionnaire they were sent a link to and have answered, and ``send_again``: the stages
+    among ``again`` (those whose links can still go) they were sent and have not answered, as
+    (value, label). Two queries, whatever the number of rows."""
     attendees = list(register)
-    sent = set()
-    if again and attendees:
-        sent = set(
-            Questionnaire.objects.filter(
-                attendee__in=[attendee.pk for attendee in attendees],
-                stage__in=again,
-                answered_at__isnull=True,
-                links__isnull=False,
-            )
-            .values_list("attendee_id", "stage")
-            .distinct()
+    sent, answered = set(), set()
+    if attendees:
+        rows = (
+            Questionnaire.objects.filter(attendee__in=[attendee.pk for attendee in attendees])
+            .filter(Exists(QuestionnaireLink.objects.filter(questionnaire=OuterRef("pk"))))
+            .values_list("attendee_id", "stage", "answered_at")
             .order_by()
         )
+        for attendee_id, stage, answered_at in rows:
+            sent.add((attendee_id, stage))
+            if answered_at is not None:
+                answered.add((attendee_id, stage))
     for attendee in attendees:
+        attendee.sent = {stage for stage in Questionnaire.Stage if (attendee.pk, stage) in sent}
+        attendee.answered = {
+            stage for stage in Questionnaire.Stage if (attendee.pk, stage) in answered
+        }
         attendee.send_again = [
             (stage, Questionnaire.Stage(stage).label)
             for stage in again
-            if (attendee.pk, stage) in sent
+            if stage in attendee.sent and stage not in attendee.answered
         ]
     return attendees
+
+
+def stage_progress(rows: list[Attendee]) -> list[dict]:
+    """For each stage of the evaluation, of the register's ``rows`` (from ``register_rows``,
+    the attendees the reader may see): who was sent its questionnaire, who has answered it and
+    who has not yet, by name. No query."""
+    progress = []
+    for stage in Questionnaire.Stage:
+        sent = [attendee for attendee in rows if stage in attendee.sent]
+        answered = [attendee for attendee in sent if stage in attendee.answered]
+        progress.append(
+            {
+                "stage": stage.label,
+                "sent": len(sent),
+                "answered": answered,
+                "waiting": [attendee for attendee in sent if stage not in attendee.answered],
+            }
+        )
+    return progress
 
 
 def attendee_list(user) -> QuerySet:
@@ -268,7 +301,7 @@ SESSION_HISTORY_FIELDS = ["held_on", "trainer", "venue", "places", "delivered_on
 # An attendee's agency and attendance; their name says which one it is. Their addresses only
 # as "changed the work email" (sscb.history.SAID_ONLY): an earlier address is more than the
 # register shows of them.
-ATTENDEE_HISTORY_FIELDS = ["agency", "status", "email", "manager_email"]
+ATTENDEE_HISTORY_FIELDS = ["name", "agency", "status", "email", "manager_email"]
 
 
 def course_history(course: Course):
@@ -321,6 +354,38 @@ def session_history(user, session: Session):
     return history_of(
         session.history.select_related("history_user"), SESSION_HISTORY_FIELDS, [register]
     )
+
+
+def reads_whole_evaluation(user, session: Session) -> bool:
+    """Whether ``user`` reads the session's evaluation figures over every answer, as the
+    dashboard counts them for them: the Business Unit and the Executive (the Board's figures),
+    and a sub-group member whose sub-group's figures count the session (it runs the course, or
+    the session delivers an outcome under its theme). Anyone else reads the figures of the
+    answers they may read (``questionnaires_visible_to``). One query at most."""
+    if user.is_business_unit or user.is_executive:
+        return True
+    if not user.is_subgroup_member:
+        return False
+    ids = subgroup_ids(user)
+    return session.course.subgroup_id in ids or (
+        DeliveryActivity.objects.filter(delivery_of_subgroups(ids), training_sessions=session)
+        .values("pk")
+        .exists()
+    )
+
+
+def session_evaluation(user, session: Session) -> tuple[Evaluation, int]:
+    """The session's evaluation figures as ``user`` may read them, and how many answers the
+    Board's figures count that they do not (0 when they read it whole, ``reads_whole_evaluation``):
+    a page says so rather than show fewer answers than the dashboard counts."""
+    answers = Questionnaire.objects.filter(attendee__session=session)
+    if reads_whole_evaluation(user, session):
+        return evaluation_of(answers), 0
+    open_to = questionnaires_visible_to(user).filter(attendee__session=session)
+    counted = answers.filter(COUNTED).aggregate(
+        every=Count("pk"), open=Count("pk", filter=Q(pk__in=open_to.values("pk")))
+    )
+    return evaluation_of(open_to), counted["every"] - counted["open"]
 
 
 def course_outcomes(user, course: Course) -> QuerySet:

@@ -12,15 +12,17 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Max
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from learning import services as learning_services
+from learning.models import PracticeCheck
 from sscb import tabular
 from sscb.dates import say
-from sscb.history import saying
+from sscb.history import record_versions, saying
 from sscb.lists import plural
 from sscb.models import Agency
 
@@ -109,12 +111,15 @@ def course_save(*, course: Course | None = None, outcomes, **fields) -> Course:
         course.outcomes.set(outcomes)
     for session in course.sessions.all():
         _sync_activities(session)
+        if session.delivered_on:
+            refresh_checks(session)  # a newly served outcome's evaluations, from the answers
     return course
 
 
 def _sync_activities(session: Session) -> None:
     """The session as a delivery activity of each outcome its course serves: planned for its
-    date, delivered once delivered, its reach the number who attended."""
+    date, delivered once delivered, its reach the number who attended. An outcome the course
+    no longer serves loses the session as its delivery (``_stop_delivering``)."""
     course = session.course
     attended = session.attendees.filter(status=Attendee.Status.ATTENDED).count()
     have = {activity.outcome_id: activity for activity in session.activities.all()}
@@ -128,12 +133,53 @@ def _sync_activities(session: Session) -> None:
             "delivered_on": session.delivered_on,
             "reach": attended if session.delivered_on else None,
         }
-        activity = have.get(outcome.pk)
+        activity = have.pop(outcome.pk, None)
         if activity is None:
             with saying(session, "recorded as delivery of a learning outcome"):
                 session.activities.add(learning_services.activity_save(**fields))
         elif any(getattr(activity, name) != value for name, value in fields.items()):
             learning_services.activity_save(activity=activity, **fields)
+    for activity in have.values():
+        _stop_delivering(session, activity)
+
+
+def _stop_delivering(session: Session, activity) -> None:
+    """The session is no longer ``activity``'s outcome's delivery: its course stopped serving
+    the outcome. The activity goes, and with it the training evaluations made from the
+    attendees' answers (they would otherwise keep counting, and keep being updated, for an
+    outcome the training no longer serves); the session's, the outcome's and their own
+    histories say so. A practice check recorded by hand against the activity is someone's
+    work, not the answers': the change is refused, saying which."""
+    outcome = activity.outcome
+    by_hand = [
+        check.agency.name
+        for check in activity.checks.filter(from_answers=False).select_related("agency")
+    ]
+    if by_hand:
+        raise ValidationError(
+            {
+                "outcomes": f"The session of {say(session.held_on)} is the training that "
+                f"{plural(len(by_hand), 'practice check')} of “{outcome}” recorded by hand "
+                f"evaluate{'s' if len(by_hand) == 1 else ''} ({', '.join(by_hand)}), so the "
+                "course still serves that outcome. Take the session off those checks on the "
+                "outcome's page first, or keep the outcome."
+            }
+        )
+    # A version's reason holds 100 characters: the session by its date, as the outcome's page
+    # lists its delivery.
+    reason = "its training session's course stopped serving the outcome"
+    for check in activity.checks.filter(from_answers=True):
+        with saying(check, reason):
+            check.delete()
+    with saying(session, "no longer delivery of a learning outcome its course stopped serving"):
+        session.activities.remove(activity)
+    with saying(activity, reason):
+        activity.delete()
+    record_versions(
+        [outcome],
+        reason=f"Training of {session.held_on:%-d %b %Y} no longer its delivery: its course "
+        "stopped serving it",
+    )
 
 
 @transaction.atomic
@@ -141,7 +187,10 @@ def session_save(*, session: Session | None = None, course: Course | None = None
     """Schedule a session of ``course`` (or change one); it is at once a planned delivery
     activity of each of the course's outcomes."""
     session = session or Session(course=course)
-    if session.delivered_on and "held_on" in fields and fields["held_on"] != session.held_on:
+    # As stored, not as a form left the instance it was given.
+    stored = Session.objects.filter(pk=session.pk).values("held_on", "delivered_on").first()
+    moved = stored is not None and fields.get("held_on", stored["held_on"]) != stored["held_on"]
+    if moved and stored["delivered_on"]:
         raise ValidationError({"held_on": "The session has been delivered: its date is kept."})
     booked = session.attendees.count() if session.pk else 0
     if fields.get("places") is not None and fields["places"] < booked:
@@ -153,7 +202,49 @@ def session_save(*, session: Session | None = None, course: Course | None = None
         )
     _save(session, **fields)
     _sync_activities(session)
+    if moved:
+        _move_link_windows(session)
     return session
+
+
+def _move_link_windows(session: Session) -> None:
+    """The links already emailed for a session that moved close with its new windows: a
+    baseline link sent for 6 January works until the session's new day, 20 January."""
+    for stage in Stage.values:
+        until = _window(session, stage)[1]
+        QuestionnaireLink.objects.filter(
+            questionnaire__attendee__session=session,
+            questionnaire__stage=stage,
+            questionnaire__answered_at__isnull=True,
+        ).update(expires_at=_end_of(until))
+
+
+def open_links_said(session: Session) -> str | None:
+    """For the chair who moved ``session``: that the questionnaire links already emailed and
+    not yet answered still work, and until when; None if there are none."""
+    links = (
+        QuestionnaireLink.objects.filter(
+            questionnaire__attendee__session=session,
+            questionnaire__answered_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .values_list("questionnaire__stage", "expires_at")
+        .order_by()
+    )
+    closing = {}
+    for stage, expires_at in links:
+        closing.setdefault(stage, [0, expires_at])[0] += 1
+    if not closing:
+        return None
+    said = "; ".join(
+        f"{plural(count, 'link')} to the questionnaire “{Stage(stage).label.lower()}” "
+        f"{'works' if count == 1 else 'work'} until {say(timezone.localdate(expires_at))}"
+        for stage, (count, expires_at) in sorted(closing.items())
+    )
+    return (
+        f"The questionnaire links already emailed still work, with the new date: {said}. "
+        "Nobody was emailed about the change."
+    )
 
 
 def delivery_refusal(session: Session) -> str | None:
@@ -193,7 +284,9 @@ def _after_attendance(session: Session) -> None:
 
 def refresh_checks(session: Session) -> None:
     """Each attending agency's training evaluation of each of the session's activities: its
-    result and date from the attendees' follow-up answers (never typed)."""
+    result and date from the attendees' follow-up answers (never typed). An agency nobody from
+    whom is on the register as attending now (their agency corrected, their attendance) keeps
+    no evaluation made from answers that are no longer its own."""
     questionnaires = Questionnaire.objects.filter(attendee__session=session)
     by_agency = evaluation_by(questionnaires, "attendee__agency_id")
     answered_on = {
@@ -206,7 +299,15 @@ def refresh_checks(session: Session) -> None:
     agencies = Agency.objects.filter(
         pk__in=session.attendees.filter(status=Attendee.Status.ATTENDED).values("agency_id")
     )
-    for activity in session.activities.all():
+    # Only the delivery of an outcome the course serves now is evaluated (``_sync_activities``).
+    activities = session.activities.filter(outcome__courses=session.course_id)
+    gone = PracticeCheck.objects.filter(activity__in=activities, from_answers=True).exclude(
+        agency__in=agencies
+    )
+    for check in gone:
+        with saying(check, "nobody from its agency is on the session's register as attending"):
+            check.delete()
+    for activity in activities:
         for agency in agencies:
             evaluation = by_agency.get(agency.pk)
             result = practice_result(
@@ -233,14 +334,60 @@ def _check_places(session: Session, adding: int) -> None:
         )
 
 
+def _check_not_on_register(session: Session, email: str, attendee: Attendee | None = None):
+    """An address is on a register once, whatever its capitals (as the upload refuses it)."""
+    others = session.attendees.filter(email__iexact=(email or "").strip())
+    if attendee is not None:
+        others = others.exclude(pk=attendee.pk)
+    if email and others.exists():
+        raise ValidationError({"email": f"{email} is already on this register."})
+
+
 @transaction.atomic
 def attendee_add(*, session: Session, **fields) -> Attendee:
     """Book a practitioner onto a session (their status may be given for a past session)."""
     _check_places(session, 1)
+    _check_not_on_register(session, fields.get("email", ""))
     attendee = _save(Attendee(session=session), **fields)
     _check_status_allowed(session, attendee.status)
     _after_attendance(session)
     return attendee
+
+
+@transaction.atomic
+def attendee_change(
+    *, attendee: Attendee, name: str, email: str, manager_email: str, agency
+) -> str | None:
+    """Correct a practitioner's name, work email, manager's email or agency (the register's
+    history keeps each change). A link already emailed stays where it went and still works: a
+    new address gets a link only when "Email the link again" sends one. Returns what the chair
+    should know about that, or None."""
+    _check_not_on_register(attendee.session, email, attendee)
+    # As stored, not as a form left the instance it was given.
+    before = (
+        Attendee.objects.filter(pk=attendee.pk)
+        .values_list(Lower("email"), Lower("manager_email"), "agency_id")
+        .get()
+    )
+    _save(attendee, name=name, email=email, manager_email=manager_email, agency=agency)
+    if attendee.agency_id != before[2]:
+        _after_attendance(attendee.session)  # each agency's training evaluation
+    moved = [
+        what
+        for what, old, new in (
+            ("their work email", before[0], attendee.email.lower()),
+            ("their manager's email", before[1], attendee.manager_email.lower()),
+        )
+        if old != new
+    ]
+    waiting = attendee.questionnaires.filter(answered_at__isnull=True, links__isnull=False)
+    if not moved or not waiting.exists():
+        return None
+    return (
+        f"{attendee.name} has been sent a questionnaire they have not answered: its link went "
+        "to the address before this change, and still works there. To send a new link to "
+        f"{' and '.join(moved)} as it is now, use “Email the link again” on the register."
+    )
 
 
 def attendance_not_yet(session: Session) -> str | None:
@@ -291,23 +438,32 @@ def attendee_remove(*, attendee: Attendee) -> None:
 
 
 @transaction.atomic
-def link_resend(*, attendee: Attendee, stage: int) -> None:
+def link_resend(*, attendee: Attendee, stage: int) -> int:
     """Email one attendee a new link to their questionnaire for ``stage`` (the first email was
-    lost, or went to an address since corrected). Their earlier links still open it; it is
-    answered once, through any of them. The email goes once the link is stored; if it cannot
-    be sent, the link is withdrawn and ``NotEmailed`` says so."""
+    lost, or went to an address since corrected); the 6–8-week follow-up, which they answer with
+    their manager, to both of them, each with a link of their own. Earlier links still open it;
+    it is answered once, through any of them. Returns how many emails go: each goes once its
+    link is stored, and if one cannot be sent, its link is withdrawn and ``NotEmailed`` says
+    so."""
     questionnaire = attendee.questionnaires.filter(stage=stage).first()
     if questionnaire is None or not questionnaire.links.exists():
-        raise ValidationError(
-            f"{attendee.name} has not been sent this questionnaire yet: email the links from "
-            "the session first."
+        first = (
+            "the daily reminders send it first, once six weeks have passed"
+            if stage == Stage.FOLLOW_UP
+            else "email the links from the session first"
         )
+        raise ValidationError(f"{attendee.name} has not been sent this questionnaire yet: {first}.")
     if questionnaire.answered_at:
         raise ValidationError(f"{attendee.name} has already answered this questionnaire.")
     closed = stage_closed(session=attendee.session, stage=stage)
     if closed:
         raise ValidationError(closed)
-    _email_after_commit([_invitation(questionnaire, attendee)])
+    invitations = [_invitation(questionnaire, attendee)]
+    manager = attendee.manager_email
+    if stage == Stage.FOLLOW_UP and manager and manager.lower() != attendee.email.lower():
+        invitations.append(_invitation(questionnaire, attendee, to=manager))
+    _email_after_commit(invitations)
+    return len(invitations)
 
 
 # The upload template (shown on the upload page, and downloadable).
@@ -332,11 +488,15 @@ def register_import(*, session: Session, upload) -> tabular.ImportResult:
     attendee is added or none is, with a message per bad row. A file that is not a register
     in the template (or one too big for the places left) raises ValidationError, against the
     ``file`` where it is about the file: it has no rows to put right."""
-    agencies = {}
-    for agency in Agency.objects.filter(is_active=True):
-        agencies[agency.name.strip().lower()] = agency
+    agencies, archived = {}, {}  # an archived agency's names, to say why it is refused
+    every = list(Agency.objects.all())
+    for agency in every:
+        names = agencies if agency.is_active else archived
+        names[agency.name.strip().lower()] = agency
+    for agency in every:
+        names = agencies if agency.is_active else archived
         if agency.short_name:
-            agencies.setdefault(agency.short_name.strip().lower(), agency)
+            names.setdefault(agency.short_name.strip().lower(), agency)
     booked = {email.lower() for email in session.attendees.values_list("email", flat=True)}
     first_row = {}  # each email in the file, and the row it first appears in
     not_yet = attendance_not_yet(session)
@@ -345,7 +505,12 @@ def register_import(*, session: Session, upload) -> tabular.ImportResult:
         name, email, agency_name, manager, status_word = (tabular.cell_text(c) for c in cells)
         problems = []
         agency = agencies.get(agency_name.lower())
-        if agency is None:
+        if agency is None and agency_name.lower() in archived:
+            problems.append(
+                f"“{agency_name}” is archived: the partnership no longer lists it. Give the "
+                "agency the practitioner works for now"
+            )
+        elif agency is None:
             problems.append(
                 f"no agency is called “{agency_name}”" if agency_name else "the agency is missing"
             )
@@ -450,7 +615,11 @@ def follow_up_link(*, attendee: Attendee, sent_to: str) -> str:
 # The questionnaires the session's page emails; the 6–8-week follow-up goes with the reminders.
 SENT_FROM_THE_PAGE = (Stage.BASELINE, Stage.IMMEDIATE)
 # Who each stage's questionnaire goes to.
-SENT_TO = {Stage.BASELINE: [Attendee.Status.BOOKED], Stage.IMMEDIATE: [Attendee.Status.ATTENDED]}
+SENT_TO = {
+    Stage.BASELINE: [Attendee.Status.BOOKED],
+    Stage.IMMEDIATE: [Attendee.Status.ATTENDED],
+    Stage.FOLLOW_UP: [Attendee.Status.ATTENDED],
+}
 
 
 def stage_closed(*, session: Session, stage: int) -> str | None:
@@ -478,7 +647,37 @@ def stage_closed(*, session: Session, stage: int) -> str | None:
                 "questionnaire for straight after it."
             )
         return None
-    return "The 6–8-week follow-up goes out by itself, with the reminders."
+    opens, until = _window(session, Stage.FOLLOW_UP)
+    if not session.delivered_on or opens > today:
+        return follow_up_said(session)
+    if until < today:
+        return f"The 6–8-week follow-up closed on {say(until)}: it is too late to send its link."
+    return None
+
+
+def follow_up_said(session: Session) -> str:
+    """Where the 6–8-week follow-up stands, for the session's page: when the daily reminders
+    send it (to each attendee who attended and their manager), until when it is open, or that
+    it has closed."""
+    opens, until = _window(session, Stage.FOLLOW_UP)
+    if not session.delivered_on:
+        return (
+            "The 6–8-week follow-up goes to each attendee and their manager by itself, with the "
+            "daily reminders, six weeks after the session, once it is recorded as delivered."
+        )
+    today = _today()
+    if opens > today:
+        return (
+            "The 6–8-week follow-up goes to each attendee and their manager by itself, with the "
+            f"daily reminders, from {say(opens)}; it is open until {say(until)}."
+        )
+    if until < today:
+        return f"The 6–8-week follow-up closed on {say(until)}."
+    return (
+        f"The 6–8-week follow-up is open until {say(until)}: the daily reminders send it to "
+        "each attendee and their manager once; to send someone who has not answered a new "
+        "link, use “Email the link again” on the register."
+    )
 
 
 def _not_yet_sent(session: Session, stage: int):
@@ -489,6 +688,8 @@ def _not_yet_sent(session: Session, stage: int):
 
 
 def _send_refusal(session: Session, stage: int) -> str | None:
+    if stage not in SENT_FROM_THE_PAGE:
+        return follow_up_said(session)  # it goes by itself, with the reminders
     closed = stage_closed(session=session, stage=stage)
     if closed:
         return closed
@@ -518,12 +719,13 @@ class EvaluationOffer(NamedTuple):
 def evaluation_offer(*, session: Session) -> EvaluationOffer:
     """What ``evaluation_send`` and ``link_resend`` would send today, for the session's page."""
     offer = EvaluationOffer([], [], [])
-    for stage in SENT_FROM_THE_PAGE:
-        refusal = _send_refusal(session, stage)
-        if refusal:
-            offer.why_not.append(refusal)
-        else:
-            offer.send.append(stage)
+    for stage in Stage.values:
+        if stage in SENT_FROM_THE_PAGE:
+            refusal = _send_refusal(session, stage)
+            if refusal:
+                offer.why_not.append(refusal)
+            else:
+                offer.send.append(stage)
         if not stage_closed(session=session, stage=stage):
             offer.again.append(stage)
     return offer
@@ -630,15 +832,19 @@ def _not_emailed_message(failed: list[_Invitation], total: int) -> str:
     )
 
 
-def _invitation(questionnaire, attendee) -> _Invitation:
-    """The email that brings ``attendee`` a new link to ``questionnaire``."""
-    token = link_issue(questionnaire=questionnaire, sent_to=attendee.email)
+def _invitation(questionnaire, attendee, to: str = "") -> _Invitation:
+    """The email that brings ``attendee`` (or ``to``, their manager, for the follow-up they
+    answer together) a new link to ``questionnaire``."""
+    to = to or attendee.email
+    token = link_issue(questionnaire=questionnaire, sent_to=to)
     course = attendee.session.course
     context = {
         "attendee": attendee,
         "session": attendee.session,
         "stage": questionnaire.get_stage_display(),
         "before": questionnaire.stage == Stage.BASELINE,  # sent ahead of the session
+        "follow_up": questionnaire.stage == Stage.FOLLOW_UP,
+        "to_manager": to != attendee.email,
         "url": settings.SITE_URL + answer_path(token),
         "until": _window(attendee.session, questionnaire.stage)[1],
         "board_name": settings.BOARD_NAME,
@@ -646,7 +852,7 @@ def _invitation(questionnaire, attendee) -> _Invitation:
     message = EmailMessage(
         subject=f"{settings.BOARD_NAME}: a short questionnaire about {course.title}",
         body=render_to_string("training/email/invitation.txt", context),
-        to=[attendee.email],
+        to=[to],
     )
     return _Invitation(attendee, questionnaire, token_hash(token), message)
 

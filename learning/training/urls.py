@@ -19,6 +19,7 @@ urlpatterns = [
     path("attendees/<uuid:uuid>/mark/", views.attendee_mark, name="attendee-mark"),
     path("attendees/<uuid:uuid>/remove/", views.attendee_remove, name="attendee-remove"),
     path("attendees/<uuid:uuid>/resend/", views.link_resend, name="link-resend"),
+    path("attendees/<uuid:uuid>/edit/", views.attendee_edit, name="attendee-edit"),
     path("register-template.csv", views.register_template, name="register-template"),
     path("attendance/", views.attendance_rates, name="rates"),
     path("attendees/", views.attendee_list, name="attendees"),

@@ -134,14 +134,25 @@ def session_create(request, uuid):
 
 def session_edit(request, uuid):
     session = selectors.get_session_for_user(request.user, uuid, write=True)
+    held_on = session.held_on
     form = forms.SessionForm(request.POST or None, instance=session)
+
+    def save():
+        saved = services.session_save(session=session, **form.cleaned_data)
+        # A session moved: the links already emailed move with it, and the chair is told.
+        said = services.open_links_said(saved) if saved.held_on != held_on else None
+        if said:
+            messages.info(request, said)
+        return saved
+
     return _form_page(
         request,
         form,
         title=f"Change the session of {session.course}",
-        purpose="Its date, trainer, venue or link, and places.",
+        purpose="Its date, trainer, venue or link, and places. Questionnaire links already "
+        "emailed move with its date.",
         back=session.get_absolute_url(),
-        save=lambda: services.session_save(session=session, **form.cleaned_data),
+        save=save,
         success="Session saved.",
     )
 
@@ -153,19 +164,23 @@ def session_detail(request, uuid):
     user = request.user
     session = selectors.get_session_for_user(user, uuid)
     register = selectors.register_of(user, session)
-    questionnaires = selectors.questionnaires_visible_to(user).filter(attendee__session=session)
     can_run = selectors.can_run_course(user, session.course)
     # Only what can still be emailed today is offered, by the rule the sending follows.
     offer = services.evaluation_offer(session=session) if can_run else None
+    rows = selectors.register_rows(register, again=offer.again if offer else ())
+    evaluation, not_open = selectors.session_evaluation(user, session)
     return render(
         request,
         "training/session_detail.html",
         {
             "session": session,
             "course": session.course,
-            "register": selectors.register_rows(register, again=offer.again if offer else ()),
+            "register": rows,
+            "progress": selectors.stage_progress(rows) if rows else [],
+            "follow_up": services.follow_up_said(session),
             "rates": figures.attendance_by_agency(register, session=session.uuid),
-            "evaluation": figures.evaluation_of(questionnaires),
+            "evaluation": evaluation,
+            "answers_not_open": not_open,
             "answers_link": f"{reverse('training:answers')}?session={session.uuid}&",
             "stages": Questionnaire.Stage,
             "can_run": can_run,
@@ -264,14 +279,46 @@ def attendee_remove(request, uuid):
     )
 
 
+def attendee_edit(request, uuid):
+    """Correct a practitioner's name, email, manager's email or agency on a register."""
+    attendee = selectors.get_attendee_for_user(request.user, uuid, write=True)
+    session = attendee.session
+    form = forms.AttendeeEditForm(request.POST or None, instance=attendee)
+
+    def save():
+        said = services.attendee_change(attendee=attendee, **form.cleaned_data)
+        if said:
+            messages.info(request, said)
+        return session
+
+    return _form_page(
+        request,
+        form,
+        title=f"Correct {attendee.name}'s details: {session}",
+        purpose="Their name, work email, agency and manager's email, as the register keeps "
+        "them (its history keeps what they were). Their attendance is marked on the "
+        "session's page.",
+        back=session.get_absolute_url(),
+        save=save,
+        success="Details saved.",
+    )
+
+
 @require_POST
 def link_resend(request, uuid):
     attendee = selectors.get_attendee_for_user(request.user, uuid, write=True)
-    return _send_act(
+    form = forms.ResendForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose which questionnaire to send.")
+        return redirect(attendee.session.get_absolute_url())
+    return _act(
         request,
         attendee.session,
-        lambda stage: services.link_resend(attendee=attendee, stage=stage),
-        f"A new link emailed to {attendee.name}.",
+        lambda: services.link_resend(attendee=attendee, stage=form.cleaned_data["stage"]),
+        lambda sent: (
+            f"A new link emailed to {attendee.name}"
+            + (" and another to their manager." if sent > 1 else ".")
+        ),
     )
 
 

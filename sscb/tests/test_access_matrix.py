@@ -808,6 +808,13 @@ EXPECTATIONS: dict[str, list[Check]] = {
             data=lambda w: {"deadline": w.cycle.deadline.isoformat()},
         ),
     ],
+    # Returns for agencies added since the cycle opened: the Business Unit sends them.
+    "audits:cycle-add-returns": [
+        GET("cycle", POST_ONLY, lambda w: {"uuid": w.cycle.uuid}),
+        POST(
+            "cycle", rw("bu member exec", "bu"), lambda w: {"uuid": w.cycle.uuid}, data=lambda w: {}
+        ),
+    ],
     "audits:heat-map": [GET("cycle", rw("bu member exec"), lambda w: {"uuid": w.cycle.uuid})],
     "audits:agency-history": [
         GET("own", rw("bu member exec lead"), lambda w: {"uuid": w.agency_a.uuid}),
@@ -1791,6 +1798,20 @@ EXPECTATIONS |= {
     "training:register-upload": [
         GET("upcoming", TRAINING_RUN, training_session_kw("upcoming")),
         POST("upcoming", TRAINING_RUN, training_session_kw("upcoming"), register_upload),
+    ],
+    "training:attendee-edit": [
+        GET("own", rw("bu member lead", "bu member"), attendee_kw("own")),
+        POST(
+            "own",
+            rw("bu member lead", "bu member"),
+            attendee_kw("own"),
+            lambda w: {
+                "name": "Kim Ellis",
+                "email": "kim.ellis@police.example",
+                "agency": w.agency_a.pk,
+                "manager_email": "boss@police.example",
+            },
+        ),
     ],
     "training:attendee-mark": [
         GET("own", POST_ONLY, attendee_kw("own")),

@@ -102,8 +102,9 @@ PARAMS: dict[str, dict[str, str]] = {
     "performance:scorecard-csv": REPORT,
     "performance:scorecard-xlsx": REPORT,
     "performance:submit": REPORT,
-    "dashboard:report-export-csv": REPORT,
-    "dashboard:report-export-xlsx": REPORT,
+    # The one report exported (CDOP's) is of a whole year: a quarter given is not read.
+    "dashboard:report-export-csv": {"year": IGNORED},
+    "dashboard:report-export-xlsx": {"year": IGNORED},
     "scrutiny:list": {"page": IGNORED},
     "learning:collate": {"page": IGNORED},  # findings not yet in a theme, a page at a time
     # The pages that list the actions answering a thread, a page of them at a time.
