@@ -200,10 +200,16 @@ def audit_cycle_open(
         opened_by=by,
     )
     cycle.full_clean()
+    agencies = list(agencies_for_framework(framework) if agencies is None else agencies)
+    if not agencies:
+        # A cycle with nobody to answer it would be counted, and chase nobody.
+        who = "schools or colleges" if framework.for_schools else "partner agencies"
+        raise ValidationError(
+            f"There are no active {who} to send returns to: add them in the admin, under "
+            "Agencies, then open the cycle."
+        )
     cycle.save()
-    _send_returns(
-        cycle, list(agencies_for_framework(framework) if agencies is None else agencies), by
-    )
+    _send_returns(cycle, agencies, by)
     return cycle
 
 

@@ -80,6 +80,26 @@ def can_read_scrutiny(user) -> bool:
     )
 
 
+class Refused(PermissionDenied):
+    """A 403 whose page says why in the words given, where "your role does not allow this"
+    would be wrong (``sscb.errors.permission_denied``)."""
+
+
+def require_a_body(user, bodies) -> None:
+    """403 unless ``bodies`` (the standing bodies ``user`` may work for) holds one; before any
+    body is set up, the Business Unit, who sets them up, is told that instead."""
+    from .models import SubGroup
+
+    if bodies.exists():
+        return
+    if user.is_business_unit and not SubGroup.objects.exists():
+        raise Refused(
+            "No standing bodies are set up yet. Add the Board, the Executive and the "
+            "sub-groups in the admin, under Sub-groups (each with its Code), then come back."
+        )
+    raise PermissionDenied
+
+
 def require(allowed: bool):
     """Raise 403 (a page that says why in plain words) unless ``allowed``."""
     if not allowed:

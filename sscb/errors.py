@@ -12,7 +12,10 @@ logger = logging.getLogger(__name__)
 
 
 def permission_denied(request, exception=None):
-    return render(request, "403.html", status=403)
+    from .access import Refused
+
+    reason = str(exception) if isinstance(exception, Refused) else ""
+    return render(request, "403.html", {"reason": reason}, status=403)
 
 
 def page_not_found(request, exception=None):

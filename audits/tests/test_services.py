@@ -359,3 +359,23 @@ def test_each_answer_the_agency_changes_in_a_draft_is_in_its_history(
     # The answers saved again unchanged have no new version.
     standard_2 = police_return.answers.get(standard__number=2)
     assert standard_2.history.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_cycle_with_no_one_to_answer_it_is_not_opened(bu_user):
+    """With no active school, a Section 175 cycle is refused in words, and nothing is saved."""
+    from audits.models import AuditCycle, Framework
+    from audits.tests.factories import section_175
+
+    AgencyFactory(name="Archived Primary", kind="school", is_active=False)
+    with pytest.raises(ValidationError, match="no active schools or colleges to send returns"):
+        services.audit_cycle_open(
+            framework=section_175(),
+            title="Section 175 2025/26",
+            financial_year=2025,
+            opened_on=datetime.date(2025, 5, 1),
+            deadline=datetime.date(2025, 7, 31),
+            by=bu_user,
+        )
+    assert not AuditCycle.objects.exists()
+    assert Framework.objects.exists()

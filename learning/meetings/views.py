@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from learning.forms import DecisionForm
 from learning.selectors import action_owners
-from sscb.access import require
+from sscb.access import require_a_body
 from sscb.lists import page_of
 from sscb.pages import act_page, form_page
 from sscb.params import as_id, query_value
@@ -47,14 +47,15 @@ def meeting_list(request):
         {
             "page_obj": page_of(request, meetings, PAGE_SIZE),
             "filtered": bool(request.GET.keys() - {"page"}),
-            "can_schedule": selectors.bodies_run_by(user).exists(),
+            # The Business Unit is offered it before any body is set up, and told what is needed.
+            "can_schedule": user.is_business_unit or selectors.bodies_run_by(user).exists(),
         },
     )
 
 
 def meeting_create(request):
     bodies = selectors.bodies_run_by(request.user)
-    require(bodies.exists())
+    require_a_body(request.user, bodies)
     form = forms.MeetingForm(request.POST or None, bodies=bodies)
     return _form_page(
         request,
@@ -70,7 +71,7 @@ def meeting_create(request):
 
 def meeting_series(request):
     bodies = selectors.bodies_run_by(request.user)
-    require(bodies.exists())
+    require_a_body(request.user, bodies)
     form = forms.SeriesForm(request.POST or None, bodies=bodies)
 
     def save():

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb import sending
-from sscb.access import require
+from sscb.access import require_a_body
 from sscb.dates import (
     financial_year_bounds,
     financial_year_choices,
@@ -57,7 +57,9 @@ def course_list(request):
         {
             "courses": selectors.course_list(user),
             "upcoming": selectors.upcoming_sessions(user),
-            "can_add": selectors.subgroups_running_courses(user).exists(),
+            # The Business Unit is offered it before any body is set up, and told what is needed.
+            "can_add": user.is_business_unit
+            or selectors.subgroups_running_courses(user).exists(),
         },
     )
 
@@ -92,7 +94,7 @@ def _course_form(request, course=None):
 
 
 def course_create(request):
-    require(selectors.subgroups_running_courses(request.user).exists())
+    require_a_body(request.user, selectors.subgroups_running_courses(request.user))
     return _course_form(request)
 
 

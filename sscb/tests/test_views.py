@@ -210,3 +210,22 @@ def test_the_line_after_the_first_few_items_counts_the_rest_in_words():
     assert (one.title, one.url, one.level) == ("1 more review waiting", "/r/", "warning")
     [many] = the_rest(10, 42, level="warning", **words)
     assert many.title == "32 more reviews waiting"
+
+
+@pytest.mark.parametrize(
+    ("listed", "new"),
+    [("meetings:list", "meetings:create"), ("training:list", "training:course-new")],
+)
+def test_before_any_body_is_set_up_the_business_unit_is_told_what_is_needed(
+    client, bu_user, member_user, listed, new
+):
+    """Not "your role does not allow this", said to the Business Unit that sets bodies up."""
+    client.force_login(bu_user)
+    assert reverse(new) in client.get(reverse(listed)).content.decode()
+    response = client.get(reverse(new))
+    page = unescape(response.content.decode())
+    assert response.status_code == 403
+    assert "No standing bodies are set up yet" in page and "Your role does not" not in page
+    client.force_login(member_user)
+    page = unescape(client.get(reverse(new)).content.decode())
+    assert "Your role does not allow this" in page
