@@ -58,8 +58,7 @@ def course_list(request):
             "courses": selectors.course_list(user),
             "upcoming": selectors.upcoming_sessions(user),
             # The Business Unit is offered it before any body is set up, and told what is needed.
-            "can_add": user.is_business_unit
-            or selectors.subgroups_running_courses(user).exists(),
+            "can_add": user.is_business_unit or selectors.subgroups_running_courses(user).exists(),
         },
     )
 
