@@ -609,15 +609,24 @@ def panel_exchange(review: Review, clocks) -> list[dict]:
     """The exchange with the Panel, step by step, each beside the statutory clock it meets."""
     by_kind = {clock.kind: clock for clock in clocks}
     kind = ReviewClock.Kind
+    # An LCSPR opened from a rapid review was notified once, by the rapid review: its
+    # notification is read from there (never naming the rapid review, which its reader may not
+    # open; the page's "Arose from" links it through the reader's visibility).
+    notified = review
+    source = review.source_review if review.source_review_id else None
+    if not review.notified_on and source is not None and source.notified_on:
+        notified = source
     steps = [
         {
             "label": "Serious incident notification",
-            "done_on": review.notified_on,
+            "done_on": notified.notified_on,
             "detail": ", ".join(
                 part
                 for part in (
-                    review.notified_by and f"sent by {review.notified_by}",
-                    review.notification_reference and f"reference {review.notification_reference}",
+                    notified.notified_by and f"sent by {notified.notified_by}",
+                    notified.notification_reference
+                    and f"reference {notified.notification_reference}",
+                    notified is not review and "recorded on the review it arose from",
                 )
                 if part
             ),
@@ -633,7 +642,7 @@ def panel_exchange(review: Review, clocks) -> list[dict]:
                 "clock": by_kind.get(kind.RAPID_REVIEW),
             }
         )
-    if review.kind == Review.Kind.SCR:
+    if review.kind == Review.Kind.SCR and review.decision == Review.Decision.NOT_INITIATE:
         steps.append(
             {
                 "label": "National panel told the SCR is not initiated",

@@ -37,7 +37,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from .clock import Allowance, ClockDates, Unit, clock_dates, clock_dates_before
+from .clock import (
+    Allowance,
+    ClockDates,
+    Unit,
+    clock_dates,
+    clock_dates_before,
+    is_working_day,
+)
 from .models import Review, ReviewClock
 
 K = Review.Kind
@@ -161,12 +168,29 @@ class ClockRule:
     # Why nothing pauses this clock, by hand or through a parallel process, in plain words; a
     # deadline counted back from publication moves with that date instead.
     never_paused: str = ""
+    # A clock that starts from another date when its own is not recorded: (the date's field,
+    # what it counts from then), so the page never says "from notification" of a referral.
+    counted_from_without: tuple[str, str] | None = None
+    # A clock that waits for a date the register asks for: what to record, said while it has
+    # not started (the notification's 5 working days wait for the incident's date).
+    waits_for: str = ""
 
     @property
     def describe(self) -> str:
         if self.before:
             return f"{self.allowance} before {self.counted_from}"
         return f"{self.allowance} from {self.counted_from}"
+
+    def describe_for(self, review: Review) -> str:
+        """What this clock counts, and from what, for ``review``: from the referral when the
+        date it counts from was not recorded."""
+        if self.counted_from_without and not getattr(review, self.counted_from_without[0]):
+            return f"{self.allowance} from {self.counted_from_without[1]}"
+        return self.describe
+
+    @property
+    def counts_working_days(self) -> bool:
+        return self.allowance.unit == Unit.WORKING_DAYS
 
     @property
     def pausable(self) -> bool:
@@ -206,7 +230,24 @@ def _if_decided(decision):
     return start
 
 
+def not_to_be_published(review: Review) -> bool:
+    """Whether the Board has decided not to publish ``review``'s report (its reason recorded)."""
+    return bool(review.not_published_reason.strip()) and not review.published_on
+
+
+def _published_or_not_to_be(review: Review) -> datetime.date | None:
+    """An LCSPR's six months end with its publication or, once the Board has decided not to
+    publish it, with the day its full report went to the Panel and the Secretary of State,
+    which Working Together still asks for (recorded before the decision is:
+    ``services.review_record_publication``)."""
+    if not_to_be_published(review):
+        return review.final_report_sent_on
+    return review.published_on
+
+
 WORKING_DAYS_5 = Allowance(5, Unit.WORKING_DAYS)
+INCIDENT_DATE_WANTED = "the day the incident became known (under Register, “Edit”)"
+NO_NOTIFICATION_DATE = ("notified_on", "referral (no notification date recorded)")
 
 # The notification and the rapid review are statutory deadlines that nothing suspends: almost
 # every serious incident has a police investigation beside it, and it does not delay telling
@@ -232,6 +273,7 @@ CLOCK_RULES = [
         counted_from="the incident becoming known",
         source="WT2015 chapter 4 (notifiable incidents: Ofsted and the LSCB)",
         never_paused=NOTIFICATION_NEVER_PAUSED,
+        waits_for=INCIDENT_DATE_WANTED,
     ),
     ClockRule(
         ReviewClock.Kind.SCR_DECISION,
@@ -242,6 +284,7 @@ CLOCK_RULES = [
         met=lambda r: r.decided_on,
         counted_from="notification",
         source="WT2015 chapter 4 (decision whether to initiate an SCR)",
+        counted_from_without=NO_NOTIFICATION_DATE,
     ),
     ClockRule(
         ReviewClock.Kind.PANEL_NOT_INITIATED,
@@ -273,6 +316,7 @@ CLOCK_RULES = [
         counted_from="the incident becoming known",
         source="WT2018 chapter 4 (serious incident notification to the Panel); WT2023 ch. 5",
         never_paused=NOTIFICATION_NEVER_PAUSED,
+        waits_for=INCIDENT_DATE_WANTED,
     ),
     ClockRule(
         ReviewClock.Kind.RAPID_REVIEW,
@@ -284,6 +328,7 @@ CLOCK_RULES = [
         counted_from="notification",
         source="WT2018 chapter 4 (rapid review within 15 working days); WT2023 chapter 5",
         never_paused=RAPID_REVIEW_NEVER_PAUSED,
+        counted_from_without=NO_NOTIFICATION_DATE,
     ),
     ClockRule(
         ReviewClock.Kind.LCSPR_PUBLICATION,
@@ -291,9 +336,11 @@ CLOCK_RULES = [
         frozenset({K.LCSPR}),
         start=_if_decided(Review.Decision.INITIATE),
         allowance=Allowance(6, Unit.MONTHS),
-        met=lambda r: r.published_on,
+        met=_published_or_not_to_be,
         counted_from="the decision to initiate",
-        source="WT2018 chapter 4 (LCSPR published within six months); WT2023 chapter 5",
+        source="WT2018 chapter 4 (LCSPR published within six months; when the safeguarding "
+        "partners decide not to publish it, the full report still goes to the Panel and the "
+        "Secretary of State); WT2023 chapter 5",
     ),
     ClockRule(
         ReviewClock.Kind.FINAL_REPORT,
@@ -306,8 +353,11 @@ CLOCK_RULES = [
         source="WT2018 chapter 4 (final report to the Panel and the Secretary of State at "
         "least seven working days before publication); WT2023 chapter 5",
         # The actual publication once it is recorded (a report sent the day before is late),
-        # the planned one until then; with neither there is no deadline yet.
-        before=lambda r: r.published_on or r.planned_publication_on,
+        # the planned one until then; with neither there is no deadline yet, nor once the Board
+        # has decided not to publish (the report went to the Panel, ending the six months).
+        before=lambda r: (
+            None if not_to_be_published(r) else (r.published_on or r.planned_publication_on)
+        ),
     ),
 ]
 
@@ -343,3 +393,36 @@ def needs_final_report(review: Review) -> bool:
     """Whether ``review`` sends its final report to the Panel and the Secretary of State before
     it is published (an LCSPR, WT2018 and later): it may not be published until it has."""
     return any(rule.before for rule in rules_for(review))
+
+
+def waiting(review: Review) -> list[str]:
+    """For an open review: each clock of its kind that has not started for want of a date the
+    register asks for, with the date to record (a rapid review opened without the day the
+    incident became known has no notification clock until it is given)."""
+    if review.stage == Review.Stage.CLOSED:
+        return []
+    return [
+        f"“{ReviewClock.Kind(rule.kind).label}” ({rule.describe}) has not started: record "
+        f"{rule.waits_for}."
+        for rule in rules_for(review)
+        if rule.waits_for and rule.dates(review) is None
+    ]
+
+
+def counts_working_days(clock: ReviewClock) -> bool:
+    """Whether ``clock`` counts working days (its rule's unit)."""
+    rule = rule_of(clock)
+    return bool(rule and rule.counts_working_days)
+
+
+def days_left(clock: ReviewClock, day: datetime.date) -> int:
+    """Days from ``day`` to the clock's due date (negative past it), in the clock's own unit:
+    working days for a working-day clock, calendar days otherwise."""
+    if not counts_working_days(clock):
+        return (clock.due_on - day).days
+    first, last = sorted((day, clock.due_on))
+    counted = sum(
+        is_working_day(first + datetime.timedelta(days=n))
+        for n in range(1, (last - first).days + 1)
+    )
+    return counted if clock.due_on >= day else -counted

@@ -33,16 +33,33 @@ def _days(n):
 
 
 def _walk(review, to_stage, by, on=None):
-    """Move a review along its kind's main path up to ``to_stage``, on the day ``on`` (today)."""
+    """Move a review along its kind's main path up to ``to_stage``, on the day ``on`` (today).
+    Scoping ends with terms of reference agreed that day, unless some are agreed already."""
     path = lifecycle.stages_for(review.kind)
     while review.stage != to_stage:
         here = path.index(review.stage)
         target = (
             to_stage if to_stage in lifecycle.allowed_moves(review.kind, review.stage) else None
         )
+        if review.stage == S.SCOPING and lifecycle.terms_refusal(review):
+            _terms(review, by, on or timezone.localdate())
         services.review_move(review=review, to_stage=target or path[here + 1], by=by, on=on)
         review.refresh_from_db()
     return review
+
+
+def _terms(review, by, agreed_on):
+    """Terms of reference agreed by the review's sub-group on ``agreed_on``."""
+    casefile.terms_of_reference_add(
+        review=review,
+        by=by,
+        scope_from=review.referred_on - datetime.timedelta(days=365),
+        scope_to=review.referred_on,
+        lines_of_enquiry="How well did agencies share what they knew?\n"
+        "Was the child's daily life seen and heard?",
+        agreed_by=str(review.subgroup),
+        agreed_on=agreed_on,
+    )
 
 
 def _agencies(review, names, requested, received=()):
@@ -195,7 +212,7 @@ def load():
             summary="D (15) was found seriously injured after repeated missing episodes; a "
             "criminal investigation into exploitation is under way.",
         )
-        _walk(rapid, S.DECISION, member)
+        _walk(rapid, S.DECISION, member, on=_days(165))
         services.review_record_decision(
             review=rapid,
             by=member,
@@ -240,6 +257,7 @@ def load():
         _method(lcspr, admin, Review.Method.AGENCY_REPORTS, "Few agencies, clear questions.")
         _walk(lcspr, S.SCOPING, admin)
         _declare(lcspr, reviewer, _days(190), admin)
+        _case_terms(lcspr, users)
         _walk(lcspr, S.ANALYSIS, admin)
         _agencies(lcspr, ["Police", "SDAS", "CSC", "Probation"], _days(180), ["Police", "SDAS"])
         # Publication planned for three weeks ahead: the final report to the Panel is due soon.
@@ -286,7 +304,7 @@ def load():
             pseudonym="Child G",
             referred_on=_days(90),
         )
-        _walk(review, S.DECISION, member)
+        _walk(review, S.DECISION, member, on=_days(85))
         services.review_record_decision(
             review=review,
             by=member,
@@ -326,7 +344,7 @@ def load():
             referred_on=datetime.date(2017, 11, 6),
             notified_on=datetime.date(2017, 11, 6),
         )
-        _walk(scr, S.DECISION, admin)
+        _walk(scr, S.DECISION, admin, on=datetime.date(2017, 11, 13))
         services.review_record_decision(
             review=scr,
             by=admin,
@@ -502,11 +520,11 @@ def _cdop_year(admin, cdop):
         _walk(review, S.CLOSED, admin, on=closed)
 
 
-def _case_file(review, users):
-    """Terms of reference in two versions, a team, and a chronology from four agencies."""
-    if review is None or review.terms_versions.exists():
+def _case_terms(review, users):
+    """Terms of reference in two versions, the second agreed."""
+    if review.terms_versions.exists():
         return
-    admin, member, reviewer = users["admin"], users["member"], users["reviewer"]
+    admin = users["admin"]
     scope = {"scope_from": _days(450), "scope_to": _days(215)}
     casefile.terms_of_reference_add(
         review=review, by=admin, lines_of_enquiry="How did agencies share what they knew?", **scope
@@ -521,6 +539,13 @@ def _case_file(review, users):
         agreed_on=_days(200),
         **scope,
     )
+
+
+def _case_file(review, users):
+    """A team, and a chronology from four agencies (the terms of reference: ``_case_terms``)."""
+    if review is None or review.team.exists():
+        return
+    admin, member, reviewer = users["admin"], users["member"], users["reviewer"]
     for person, role, agency in (
         (member, ReviewTeamMember.Role.CHAIR, None),
         (reviewer, ReviewTeamMember.Role.REVIEWER, None),

@@ -13,6 +13,7 @@ from sscb.models import Agency, SubGroup, User
 from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
 
+from . import lifecycle
 from .casefile import PANEL_FIELDS
 from .models import (
     CaseDocument,
@@ -217,6 +218,23 @@ class DecisionForm(ReviewRulesMixin, RecordForm):
             ]
             for name in ("concern_working_together", "died_in_custody", "suspected_suicide"):
                 del self.fields[name]
+        stored = self.instance.decision
+        if stored != Review.Decision.PENDING and lifecycle.decision_acted_on(self.instance):
+            # The review has moved on from its decision: what was decided stands
+            # (services.review_record_decision refuses a change); its date, reasons and
+            # criteria may be corrected.
+            field = self.fields["decision"]
+            field.choices = [(value, label) for value, label in field.choices if value == stored]
+            field.help_text = (
+                "The review has moved on from its decision, so the decision stands: correct "
+                "its date, reasons or criteria."
+            )
+            route = self.fields["alternative_route"]
+            route.choices = [
+                (value, label)
+                for value, label in route.choices
+                if value == self.instance.alternative_route
+            ]
         self.helper = _helper("Record the decision")
 
     def clean(self):

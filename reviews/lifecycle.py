@@ -3,7 +3,7 @@
 from django.apps import apps
 
 from . import clocks
-from .models import Review
+from .models import Review, TermsOfReference
 
 K = Review.Kind
 S = Review.Stage
@@ -46,11 +46,14 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     # An LCSPR starts once the rapid review's decision is made.
     K.LCSPR: _path(_FULL_PATH[2:], extra=[(S.BOARD_SIGNOFF, S.ACTION_PLAN)]),
     # Learning reviews need not be published; family involvement may be skipped when the
-    # review is about excellent practice.
+    # review is about excellent practice; an independent reviewer is possible, not required
+    # (the framework's "Who": "Possible Independent Reviewer"), so scoping may lead straight to
+    # the agencies' chronologies.
     K.LEARNING_REVIEW: _path(
         _FULL_PATH,
         extra=[
             (S.DECISION, S.CLOSED),
+            (S.SCOPING, S.CHRONOLOGIES),
             (S.PRACTITIONER_EVENT, S.ANALYSIS),
             (S.BOARD_SIGNOFF, S.ACTION_PLAN),
         ],
@@ -79,6 +82,42 @@ def first_stage(kind) -> str:
 
 def allowed_moves(kind, stage) -> tuple[str, ...]:
     return TRANSITIONS[kind].get(stage, ())
+
+
+def decides(kind) -> bool:
+    """Whether a kind of review records a decision to initiate: at its Decision stage, or (an
+    LCSPR) before it is opened, by its rapid review or the safeguarding partners."""
+    return S.DECISION in TRANSITIONS[kind] or kind == K.LCSPR
+
+
+def scopes(kind) -> bool:
+    """Whether a kind of review is scoped (its method chosen, its terms of reference agreed)."""
+    return S.SCOPING in TRANSITIONS[kind]
+
+
+def reviewer_optional(kind) -> bool:
+    """Whether a kind of review may go on without an independent lead reviewer: its path has
+    the "reviewer appointed" stage and a way round it (a learning review's "possible"
+    independent reviewer)."""
+    moves = TRANSITIONS[kind]
+    return S.REVIEWER_APPOINTED in moves and S.CHRONOLOGIES in moves.get(S.SCOPING, ())
+
+
+def decision_acted_on(review: Review) -> bool:
+    """Whether ``review`` has left the stage its decision was taken at (an LCSPR is opened by
+    its decision): the decision then stands as initiated or not, and only its date, reasons and
+    criteria may be corrected."""
+    path = stages_for(review.kind)
+    if S.DECISION not in path:
+        return review.kind == K.LCSPR
+    return review.stage in path and path.index(review.stage) > path.index(S.DECISION)
+
+
+def decision_may_change(review: Review) -> bool:
+    """Whether ``review``'s decision may be recorded or corrected at all: a kind that decides,
+    still open, except a rapid review (closing is its last step after deciding, and a corrected
+    date or reasons reach the LCSPR it opened)."""
+    return decides(review.kind) and (review.is_open or review.kind == K.RAPID_REVIEW)
 
 
 def _label(stage) -> str:
@@ -111,7 +150,7 @@ def decision_refusal(review: Review) -> str | None:
     )
 
 
-def _open_actions(review: Review) -> int:
+def open_actions(review: Review) -> int:
     """How many actions of the review's action plan are not done (not started or in
     progress). The learning app owns actions and sits above reviews: its model is found by
     name, never imported."""
@@ -119,6 +158,31 @@ def _open_actions(review: Review) -> int:
         return 0
     action = apps.get_model("learning", "Action")
     return action.objects.filter(review=review, status__in=action.OPEN).count()
+
+
+def latest_terms(review: Review) -> TermsOfReference | None:
+    """The review's terms of reference as they now stand: the latest version, if any."""
+    if not review.pk:
+        return None
+    return TermsOfReference.objects.filter(review=review).order_by("-version").first()
+
+
+def terms_refusal(review: Review, latest: TermsOfReference | None = None) -> str | None:
+    """Why the scoping of ``review`` is not finished for want of agreed terms of reference (the
+    stage is "Scoping and terms of reference"); None when the latest version is agreed."""
+    latest = latest or latest_terms(review)
+    if latest is not None and latest.agreed_on:
+        return None
+    if latest is not None:
+        return (
+            "The terms of reference are not agreed yet: record who agreed them and when, on "
+            "the “Terms of reference” tab, before the scoping is finished."
+        )
+    return (
+        "Write the terms of reference (the scope period and the key lines of enquiry) and "
+        "record who agreed them and when, on the “Terms of reference” tab, before the scoping "
+        "is finished."
+    )
 
 
 def move_refusal(review: Review, to_stage: str) -> str | None:
@@ -165,11 +229,28 @@ def move_refusal(review: Review, to_stage: str) -> str | None:
             "A review cannot move past 'reviewer appointed' until the lead reviewer has "
             "declared their independence."
         )
+    if (
+        here == S.SCOPING
+        and to_stage != S.REVIEWER_APPOINTED
+        and review.lead_reviewer_id
+        and not review.has_declared_independence
+    ):
+        # Going on without the "reviewer appointed" stage (a learning review's reviewer is
+        # possible, not required): a reviewer who is named still declares their independence.
+        return (
+            "An independent lead reviewer is named but has not declared their independence: "
+            "record their declaration under “Independent lead reviewer”, move to 'reviewer "
+            "appointed', or take the reviewer off if the review goes on without one."
+        )
     if here == S.SCOPING and not review.method:
         return (
             "Choose the review method and say why it is proportionate before the scoping "
             "is finished."
         )
+    if here == S.SCOPING:
+        unagreed = terms_refusal(review)
+        if unagreed:
+            return unagreed
     if review.kind == K.CHILD_DEATH and to_stage == S.CLOSED:
         details = getattr(review, "child_death", None) if review.pk else None
         if details is None or not (details.meeting_id and details.category_id):
@@ -203,7 +284,7 @@ def move_refusal(review: Review, to_stage: str) -> str | None:
             "moving to action plan monitoring without publication."
         )
     if to_stage == S.CLOSED:
-        still_open = _open_actions(review)
+        still_open = open_actions(review)
         if still_open:
             those = "1 action" if still_open == 1 else f"{still_open} actions"
             return (

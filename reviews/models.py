@@ -433,9 +433,11 @@ class Review(TimeStampedModel):
 
     @property
     def decision_may_change(self):
-        """A closed review's decision stands, except a rapid review's: closing is its last step
-        after deciding, and a corrected decision reaches the LCSPR it opened."""
-        return self.is_open or self.kind == self.Kind.RAPID_REVIEW
+        """Whether the decision may be recorded or corrected (``lifecycle.decision_may_change``:
+        a kind that decides, open, or a rapid review, whose corrections reach its LCSPR)."""
+        from .lifecycle import decision_may_change  # the lifecycle reads this model
+
+        return decision_may_change(self)
 
     @property
     def has_declared_independence(self):
@@ -524,6 +526,14 @@ class ReviewAct(MinimisedModel):
     @property
     def recorded_late(self) -> bool:
         return self.happened_on != timezone.localdate(self.recorded_at)
+
+    @property
+    def timeline_words(self) -> str:
+        """What the act was, as the timeline says it after the date ("decision recorded",
+        "national panel told the SCR is not initiated"): its label's first letter lowered,
+        never an abbreviation's."""
+        label = self.get_kind_display()
+        return label[:1].lower() + label[1:]
 
 
 class ReviewAgency(TimeStampedModel):
@@ -768,12 +778,53 @@ class ReviewClock(TimeStampedModel):
         return self.State(self.state).label
 
     @property
+    def counts_working_days(self) -> bool:
+        """Whether the clock counts working days (its rule's unit, ``reviews.clocks``)."""
+        from .clocks import counts_working_days  # the rules read this model
+
+        return counts_working_days(self)
+
+    @property
     def days_left(self):
-        return (self.due_on - self.reference_day()).days
+        """Days to the due date (negative past it) in the clock's own unit: working days for
+        a working-day clock (the notification, the rapid review), calendar days otherwise."""
+        from .clocks import days_left  # the rules read this model
+
+        return days_left(self, self.reference_day())
 
     @property
     def days_overdue(self):
         return -self.days_left
+
+    @property
+    def days_words(self) -> str:
+        """How long an open clock has left, or how far past due it is, in its own unit ("3
+        working days left"); that its closed review left it unmet, and when it closed."""
+        if self.is_open and self.review_closed:
+            closed_on = self.review.closed_on
+            return (
+                f"the review closed on {closed_on:%-d %b %Y}" if closed_on else "the review closed"
+            )
+        days = self.days_left
+        unit = "working day" if self.counts_working_days else "day"
+        if days == 0:
+            return "due today"
+        count = abs(days)
+        words = f"{count} {unit}{'' if count == 1 else 's'}"
+        return f"{words} past due" if days < 0 else f"{words} left"
+
+    @property
+    def not_to_be_published(self) -> bool:
+        """An LCSPR's six months to publication, ended by the Board's decision not to publish
+        (the day its full report went to the Panel and the Secretary of State): shown so, not
+        as met. Read from the review loaded with the clock."""
+        if self.kind != self.Kind.LCSPR_PUBLICATION or self.met_on is None:
+            return False
+        try:
+            review = self.review
+        except ObjectDoesNotExist:
+            return False
+        return bool(review.not_published_reason.strip()) and not review.published_on
 
     @property
     def met_in_time(self):
@@ -1111,6 +1162,11 @@ class AgeBand(TimeStampedModel):
         return self.label
 
 
+def _day(dated: tuple) -> datetime.date:
+    """The date of a (date, what happened) pair: the first of equal dates is the one named."""
+    return dated[0]
+
+
 class ChildDeathDetails(TimeStampedModel):
     """What CDOP records of one child's death: the notification, the panel meeting that reviewed
     it, the category, modifiable factors, expected or not, the age band and the NCMD reference."""
@@ -1191,6 +1247,23 @@ class ChildDeathDetails(TimeStampedModel):
     def __str__(self):
         return f"{self.review.reference}: child death details"
 
+    def _meeting_order(self) -> list[str | None]:
+        """The panel reviews a death once it has been told of it and once the meeting has been
+        held: not before the death was notified, the review referred or the death known."""
+        held_on = self.meeting.held_on
+        review = self.review if self.review_id else None
+        known = [
+            (review and review.incident_known_on, "the day the death became known"),
+            (self.notified_on, "the date the death was notified"),
+            (review and review.referred_on, "the review's referral"),
+        ]
+        latest = max(((day, name) for day, name in known if day), key=_day, default=None)
+        return [
+            not_future(held_on, what="The CDOP review meeting"),
+            latest
+            and not_before(held_on, latest[0], what="The CDOP review meeting", than=latest[1]),
+        ]
+
     @property
     def panel_has_reviewed(self) -> bool:
         """Whether the record holds what a child death review needs to close: the panel
@@ -1217,6 +1290,7 @@ class ChildDeathDetails(TimeStampedModel):
         # What only the panel decides waits for the meeting that reviewed the death.
         decided = {"category": self.category_id, "modifiable_factors": self.modifiable_factors}
         check_dates(
+            meeting=self._meeting_order() if self.meeting_id else None,
             notified_on=[
                 not_future(self.notified_on, what="The notification date"),
                 self.review_id

@@ -1,5 +1,6 @@
 """Every write to a review: creation, decision, people, publication, stage moves and clocks."""
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 
@@ -148,6 +149,22 @@ def _holds_sync(review: Review, kept: list[ReviewClock]) -> None:
         )
 
 
+def _clock_retire(clock: ReviewClock, pauses: list[ClockPause]) -> None:
+    """Take away a clock that no longer applies (the decision that started it changed), or
+    refuse in words when someone paused it by hand: those pauses are the record of why it
+    stopped, and a clock started again would count without them. A parallel process's pauses
+    follow the process and come back with the clock."""
+    by_hand = [pause for pause in pauses if pause.process_id is None]
+    if by_hand:
+        first = by_hand[0]
+        raise ValidationError(
+            f"This change would stop the clock “{clock.get_kind_display()}”, which was paused "
+            f"by hand on {say(first.paused_on)} ({first.reason}), and lose its pauses. Nothing "
+            "was saved: the clock and its pauses stand while what started it stands."
+        )
+    clock.delete()
+
+
 def review_clocks_sync(*, review: Review) -> list[ReviewClock]:
     """Create, move or retire the review's clocks so they match its dates, decision and holds."""
     existing = {clock.kind: clock for clock in ReviewClock.objects.filter(review=review)}
@@ -157,12 +174,12 @@ def review_clocks_sync(*, review: Review) -> list[ReviewClock]:
         clock = existing.pop(rule.kind, None)
         if rule.dates(review) is None:
             if clock is not None:
-                clock.delete()
+                _clock_retire(clock, pauses.get(clock.pk, []))
             continue
         clock = clock or ReviewClock(review=review, kind=rule.kind)
         kept.append((_clock_refresh(clock, review, rule, pauses.get(clock.pk, [])), rule))
     for clock in existing.values():
-        clock.delete()
+        _clock_retire(clock, pauses.get(clock.pk, []))
     _holds_sync(review, [clock for clock, _rule in kept])
     # The holds may have added, moved or removed pauses: read them again, once for all clocks.
     pauses = _pauses_by_clock([clock for clock, _rule in kept])
@@ -480,20 +497,38 @@ def review_update(
 
 
 def _check_referral_before_moves(review: Review) -> None:
-    """A corrected referral date cannot come after the first move the review made."""
+    """A corrected referral date cannot come after the first move the review made, nor after
+    its terms of reference were agreed."""
     first = review.stage_changes.exclude(from_stage="").order_by("happened_on", "pk").first()
-    if first:
-        check_dates(
-            referred_on=not_before(
+    agreed = (
+        review.terms_versions.filter(agreed_on__isnull=False).order_by("agreed_on", "pk").first()
+    )
+    check_dates(
+        referred_on=[
+            first
+            and not_before(
                 first.happened_on,
                 review.referred_on,
                 what=f"The move to {_stage_label(first.to_stage)}",
                 than="the referral",
-            )
-        )
+            ),
+            agreed
+            and not_before(
+                agreed.agreed_on,
+                review.referred_on,
+                what=f"Agreeing the terms of reference (version {agreed.version})",
+                than="the referral",
+            ),
+        ]
+    )
+
+
+# The kinds of review a decision opens: a rapid review's LCSPR, an alternative route's review.
+FOLLOW_ON_KINDS = (K.LCSPR, K.LEARNING_REVIEW, K.DEEP_DIVE)
 
 
 def _follow_on_kind(review: Review) -> str | None:
+    """The kind of review ``review``'s decision opens, if any."""
     if review.kind == K.RAPID_REVIEW and review.decision == Review.Decision.INITIATE:
         return K.LCSPR
     if review.decision == Review.Decision.NOT_INITIATE:
@@ -514,56 +549,147 @@ def _lcspr_reasons(rapid_review: Review) -> str:
     return f"{FROM_RAPID_REVIEW}: {rapid_review.decision_reasons}"
 
 
-def _decision_reaches_lcspr(rapid_review: Review, by) -> None:
-    """A rapid review's decision, corrected, reaches the LCSPR it opened: a new day or new
-    reasons become the LCSPR's own (its six months count from the corrected day); a decision no
-    longer to initiate withdraws it (closed today, saying why, its clocks gone) while it is at
-    its first stage, and is refused once it has moved on."""
-    if rapid_review.kind != K.RAPID_REVIEW:
-        return
-    lcspr = rapid_review.follow_on_reviews.filter(kind=K.LCSPR).exclude(stage=S.CLOSED).first()
-    if lcspr is None:
-        return
-    moved_on = lcspr.stage_changes.exclude(from_stage="").exists()
-    if rapid_review.decision == Review.Decision.INITIATE:
-        reasons = _lcspr_reasons(rapid_review)
-        if (lcspr.decided_on, lcspr.decision_reasons) == (rapid_review.decided_on, reasons):
-            return
-        lcspr.decided_on, lcspr.decision_reasons = rapid_review.decided_on, reasons
-        if not moved_on:  # opened on the day of the decision: the corrected day
-            lcspr.referred_on = rapid_review.decided_on
-            lcspr.stage_changes.filter(from_stage="").update(happened_on=lcspr.referred_on)
-        lcspr.full_clean()
-        _check_referral_before_moves(lcspr)
-        lcspr.save()
-        review_clocks_sync(review=lcspr)
-        return
-    if moved_on:
+def _moved_on(review: Review) -> bool:
+    """Whether a review has made a move since it was opened."""
+    return review.stage_changes.exclude(from_stage="").exists()
+
+
+@contextlib.contextmanager
+def _refused_on(follow_on: Review, field: str, why: str, fix: str):
+    """A follow-on review's refusal of what its source's decision would change, said on the
+    source's decision form: which review refuses, why it changes at all, and what to do."""
+    try:
+        yield
+    except ValidationError as error:
         raise ValidationError(
             {
-                "decision": f"This rapid review's decision to initiate opened {lcspr.reference}, "
-                f"which has moved on to {_stage_label(lcspr.stage)} since. The decision can "
-                f"no longer change here: record on {lcspr.reference} why it does not go ahead."
+                field: [
+                    f"This decision opened {follow_on.reference}, {why}, and "
+                    f"{follow_on.reference} cannot follow: {message[:1].lower()}{message[1:]} "
+                    f"{fix}"
+                    for message in error.messages
+                ]
+            }
+        ) from error
+
+
+def _follow_on_correct(source: Review, follow_on: Review, old_day) -> None:
+    """A corrected decision date or reasons reach the review the decision opened: it was
+    referred on the day of the decision, so its referral (and its opening) move with it, when
+    nothing on it comes earlier; an LCSPR's decision is its rapid review's (its six months count
+    from the corrected day)."""
+    new_day = source.decided_on
+    before = (follow_on.referred_on, follow_on.decided_on, follow_on.decision_reasons)
+    if new_day != old_day and (follow_on.referred_on == old_day or not _moved_on(follow_on)):
+        follow_on.referred_on = new_day
+    if follow_on.kind == K.LCSPR:
+        follow_on.decided_on = new_day
+        follow_on.decision_reasons = _lcspr_reasons(source)
+    if (follow_on.referred_on, follow_on.decided_on, follow_on.decision_reasons) == before:
+        return
+    with _refused_on(
+        follow_on,
+        "decided_on",
+        "which takes its referral date from it",
+        f"Correct {follow_on.reference} first, or give another date.",
+    ):
+        follow_on.regime = clocks.regime_for(follow_on.kind, follow_on.referred_on)
+        follow_on.full_clean()
+        clocks.regime_check(follow_on)
+        _check_referral_before_moves(follow_on)
+        _decision_in_its_place(follow_on)
+        follow_on.save()
+        if follow_on.referred_on != before[0]:
+            follow_on.stage_changes.filter(from_stage="").update(happened_on=follow_on.referred_on)
+        review_clocks_sync(review=follow_on)
+
+
+def _follow_on_withdraw(source: Review, follow_on: Review, by, decided: str) -> None:
+    """A decision that no longer calls for the review it opened withdraws it (closed today,
+    saying why, its clocks gone) while it is at its first stage with nothing in its plan, and is
+    refused once it has moved on."""
+    if _moved_on(follow_on) or lifecycle.open_actions(follow_on):
+        where = (
+            f"has moved on to {_stage_label(follow_on.stage)} since"
+            if _moved_on(follow_on)
+            else "has actions in its plan"
+        )
+        raise ValidationError(
+            {
+                "decision": f"This {source.get_kind_display().lower()}'s decision opened "
+                f"{follow_on.reference}, which {where}. The decision can no longer change "
+                f"here: record on {follow_on.reference} why it does not go ahead."
             }
         )
     today = timezone.localdate()
-    lcspr.decision = rapid_review.decision
-    lcspr.decided_on = rapid_review.decided_on
-    lcspr.alternative_route = rapid_review.alternative_route
-    lcspr.decision_reasons = _lcspr_reasons(rapid_review)
-    from_stage, lcspr.stage, lcspr.closed_on = lcspr.stage, S.CLOSED, today
-    lcspr.full_clean()
-    lcspr.save()
-    decided = rapid_review.get_decision_display().lower()
-    _record_move(
-        lcspr,
-        from_stage,
-        S.CLOSED,
-        by,
-        note=f"Withdrawn: the rapid review it arose from changed its decision to “{decided}”.",
-        on=today,
+    if follow_on.kind == K.LCSPR:
+        # Its decision was the rapid review's: it follows it.
+        follow_on.decision = source.decision
+        follow_on.decided_on = source.decided_on
+        follow_on.alternative_route = source.alternative_route
+        follow_on.decision_reasons = _lcspr_reasons(source)
+    from_stage, follow_on.stage, follow_on.closed_on = follow_on.stage, S.CLOSED, today
+    with _refused_on(
+        follow_on,
+        "decision",
+        "which the changed decision withdraws",
+        f"Correct {follow_on.reference} first.",
+    ):
+        follow_on.full_clean()
+        follow_on.save()
+        _record_move(
+            follow_on,
+            from_stage,
+            S.CLOSED,
+            by,
+            note=f"Withdrawn: the {source.get_kind_display().lower()} it arose from changed its "
+            f"decision to “{decided}”.",
+            on=today,
+        )
+        review_clocks_sync(review=follow_on)
+
+
+def _decision_reaches_follow_ons(review: Review, by, stored: dict) -> None:
+    """One way for every review a decision opens (a rapid review's LCSPR, the learning review
+    or deep-dive audit chosen instead of a review): the one the decision calls for is opened,
+    or corrected with it; one it no longer calls for is withdrawn, or the change refused."""
+    wanted = _follow_on_kind(review)
+    standing = list(
+        review.follow_on_reviews.filter(kind__in=FOLLOW_ON_KINDS)
+        .exclude(stage=S.CLOSED)
+        .order_by("pk")
     )
-    review_clocks_sync(review=lcspr)
+    decided = review.get_decision_display().lower()
+    if review.decision == stored["decision"] and review.alternative_route:
+        decided += f": instead, {review.get_alternative_route_display().lower()}"
+    for follow_on in standing:
+        if follow_on.kind == wanted:
+            _follow_on_correct(review, follow_on, stored["decided_on"])
+        else:
+            _follow_on_withdraw(review, follow_on, by, decided)
+    if wanted is None or any(follow_on.kind == wanted for follow_on in standing):
+        return
+    extra = {}
+    if wanted == K.LCSPR:
+        # The rapid review's decision is the LCSPR's decision to initiate.
+        extra = {
+            "decision": Review.Decision.INITIATE,
+            "decided_on": review.decided_on,
+            "decision_reasons": _lcspr_reasons(review),
+        }
+    review_create(
+        by=by,
+        kind=wanted,
+        title=review.title,
+        subgroup=review.subgroup,
+        pseudonym=review.pseudonym,
+        summary=review.summary,
+        is_restricted=review.is_restricted,
+        referred_on=review.decided_on,
+        panel_members=list(review.panel_members.all()),
+        source_review=review,
+        **extra,
+    )
 
 
 def review_reach_decision(*, review: Review, by, on: datetime.date, note: str = "") -> Review:
@@ -579,10 +705,41 @@ def review_reach_decision(*, review: Review, by, on: datetime.date, note: str = 
 
 
 def decision_stands(review: Review) -> str:
+    if not lifecycle.decides(review.kind):
+        return f"A {review.get_kind_display().lower()} has no decision to initiate to record."
     return (
         f"{review.reference} is closed, so its decision stands as recorded. If the case is to be "
         "reviewed after all, open a new review from the register."
     )
+
+
+def _outcome_refusal(review: Review, stored: dict, decision: str, route: str) -> str | None:
+    """Why the decision's outcome cannot change: once the review has moved on from the stage it
+    was decided at, what was decided (to initiate or not, and what instead) stands; its date,
+    reasons and criteria may still be corrected. None when it may change."""
+    if stored["decision"] == Review.Decision.PENDING or not lifecycle.decision_acted_on(review):
+        return None
+    route = route if decision == Review.Decision.NOT_INITIATE else ""
+    if (decision, route) == (stored["decision"], stored["alternative_route"]):
+        return None
+    recorded = Review.Decision(stored["decision"]).label
+    if stored["alternative_route"]:
+        instead = Review.AlternativeRoute(stored["alternative_route"]).label.lower()
+        recorded += f": instead, {instead}"
+    return (
+        f"{review.reference} has moved on from its decision (it is at "
+        f"{_stage_label(review.stage)}), so the decision “{recorded}” stands: it cannot be "
+        "emptied or reversed now. Its date, reasons and criteria may still be corrected."
+    )
+
+
+def _panel_told_act(review: Review, told, by) -> None:
+    """The timeline's one entry for telling the national panel the SCR is not initiated: it
+    follows the date (corrected, it moves; removed with a decision to initiate, it goes; the
+    review's history keeps every version)."""
+    ReviewAct.objects.filter(review=review, kind=ReviewAct.Kind.PANEL_TOLD).delete()
+    if told:
+        review_record_act(review, ReviewAct.Kind.PANEL_TOLD, told, by)
 
 
 def notification_stays(review: Review) -> str:
@@ -612,6 +769,35 @@ def rapid_review_notification_refusal(review: Review) -> str | None:
     return None
 
 
+def _decision_in_its_place(review: Review) -> None:
+    """The decision comes after the move into the stage it is taken at and before the move
+    out of it (an LCSPR's, before it leaves scoping)."""
+    if not review.decided_on:
+        return
+    path = lifecycle.stages_for(review.kind)
+    decided_at = S.DECISION if S.DECISION in path else lifecycle.first_stage(review.kind)
+    moved_in = _move_into(review, [S.DECISION]) if decided_at == S.DECISION else None
+    moved_on = _move_out_of(review, decided_at)
+    check_dates(
+        decided_on=[
+            moved_in
+            and not_before(
+                review.decided_on,
+                moved_in.happened_on,
+                what="The decision date",
+                than=f"the move to {_stage_label(S.DECISION)}",
+            ),
+            moved_on
+            and not_before(
+                moved_on.happened_on,
+                review.decided_on,
+                what=f"The move to {_stage_label(moved_on.to_stage)}",
+                than="the decision",
+            ),
+        ]
+    )
+
+
 @transaction.atomic
 def review_record_decision(
     *,
@@ -631,12 +817,15 @@ def review_record_decision(
     minutes_label: str = "",
     minutes_url: str = "",
 ) -> Review:
-    """Record the criteria and the decision; open the follow-on review the decision calls for.
+    """Record the criteria and the decision; open, correct or withdraw the follow-on review the
+    decision calls for.
 
-    The decision and telling the national panel go on the timeline with the day they happened;
-    a decision taken at a meeting carries where (``minutes_label``) and its minutes' address.
+    Once the review has moved on from the stage it was decided at, the decision stands: it is
+    corrected (its date, reasons, criteria), never emptied or reversed. The decision and telling
+    the national panel go on the timeline with the day they happened; a decision taken at a
+    meeting carries where (``minutes_label``) and its minutes' address.
     """
-    if not review.decision_may_change:
+    if not lifecycle.decision_may_change(review):
         raise ValidationError(decision_stands(review))
     not_yet = lifecycle.decision_refusal(review)
     if not_yet:
@@ -644,9 +833,12 @@ def review_record_decision(
     if decision != Review.Decision.PENDING and not decision_reasons.strip():
         raise ValidationError({"decision_reasons": "Give the reasons for the decision."})
     # Compared with the stored values: a ModelForm has already set the new ones on ``review``.
-    stored = Review.objects.values("decision", "decided_on", "national_panel_told_on").get(
-        pk=review.pk
-    )
+    stored = Review.objects.values(
+        "decision", "decided_on", "alternative_route", "national_panel_told_on"
+    ).get(pk=review.pk)
+    stands = _outcome_refusal(review, stored, decision, alternative_route)
+    if stands:
+        raise ValidationError({"decision": stands})
     review.abuse_or_neglect = abuse_or_neglect
     review.child_died = child_died
     review.seriously_harmed = seriously_harmed
@@ -656,22 +848,15 @@ def review_record_decision(
     review.decision = decision
     review.decided_on = decided_on if decision != Review.Decision.PENDING else None
     review.decision_reasons = decision_reasons
-    review.alternative_route = alternative_route if decision == Review.Decision.NOT_INITIATE else ""
-    review.national_panel_told_on = national_panel_told_on
+    not_initiated = decision == Review.Decision.NOT_INITIATE
+    review.alternative_route = alternative_route if not_initiated else ""
+    # The national panel is told only of an SCR not initiated.
+    review.national_panel_told_on = national_panel_told_on if not_initiated else None
     unnotified = rapid_review_notification_refusal(review)
     if unnotified:
         raise ValidationError({"decision": unnotified})
     review.full_clean()
-    moved_on = _move_out_of(review, S.DECISION)
-    if moved_on and review.decided_on:
-        check_dates(
-            decided_on=not_before(
-                moved_on.happened_on,
-                review.decided_on,
-                what=f"The move to {_stage_label(moved_on.to_stage)}",
-                than="the decision",
-            )
-        )
+    _decision_in_its_place(review)
     review.save()
     if review.decided_on and (review.decision, review.decided_on) != (
         stored["decision"],
@@ -689,36 +874,10 @@ def review_record_decision(
             minutes_label=minutes_label,
             minutes_url=minutes_url,
         )
-    told = review.national_panel_told_on
-    if told and told != stored["national_panel_told_on"]:
-        review_record_act(review, ReviewAct.Kind.PANEL_TOLD, told, by)
+    if review.national_panel_told_on != stored["national_panel_told_on"]:
+        _panel_told_act(review, review.national_panel_told_on, by)
     review_clocks_sync(review=review)
-    _decision_reaches_lcspr(review, by)
-
-    follow_on = _follow_on_kind(review)
-    standing = review.follow_on_reviews.filter(kind=follow_on).exclude(stage=S.CLOSED)
-    if follow_on and not standing.exists():
-        extra = {}
-        if follow_on == K.LCSPR:
-            # The rapid review's decision is the LCSPR's decision to initiate.
-            extra = {
-                "decision": Review.Decision.INITIATE,
-                "decided_on": review.decided_on,
-                "decision_reasons": _lcspr_reasons(review),
-            }
-        review_create(
-            by=by,
-            kind=follow_on,
-            title=review.title,
-            subgroup=review.subgroup,
-            pseudonym=review.pseudonym,
-            summary=review.summary,
-            is_restricted=review.is_restricted,
-            referred_on=review.decided_on,
-            panel_members=list(review.panel_members.all()),
-            source_review=review,
-            **extra,
-        )
+    _decision_reaches_follow_ons(review, by, stored)
     return review
 
 
@@ -773,6 +932,22 @@ def _publication_refusal(review: Review) -> str | None:
     return None
 
 
+def _not_publishing_refusal(review: Review) -> str | None:
+    """Why the Board's decision not to publish cannot be recorded yet; None when it can.
+
+    An LCSPR's full report still goes to the national Panel and the Secretary of State when the
+    Board decides not to publish it (WT2018 ch. 4, WT2023 ch. 5): that day ends its clock to
+    publication, so it is recorded first."""
+    if clocks.needs_final_report(review) and not review.final_report_sent_on:
+        return (
+            "The full report still goes to the national Panel and the Secretary of State when "
+            "the Board decides not to publish it. Record the day it was sent first, under “Plan "
+            "publication” in the Publication section of the review's page: that day ends the "
+            "six months to publication."
+        )
+    return None
+
+
 @transaction.atomic
 def review_record_publication(
     *,
@@ -802,6 +977,10 @@ def review_record_publication(
         not_yet = _publication_refusal(review)
         if not_yet:
             raise ValidationError({"published_on": not_yet})
+    if review.not_published_reason.strip() and not published_on:
+        not_yet = _not_publishing_refusal(review)
+        if not_yet:
+            raise ValidationError({"not_published_reason": not_yet})
     review.full_clean()
     moved_on = _move_into(review, [S.PUBLISHED])
     if moved_on and published_on:
@@ -896,6 +1075,28 @@ def review_move(
         )
     if to_stage == S.PUBLISHED:
         refusals.append(not_before(on, review.published_on, what=what, than="the publication"))
+    if review.stage == S.SCOPING:
+        terms = lifecycle.latest_terms(review)
+        refusals.append(
+            not_before(
+                on,
+                terms and terms.agreed_on,
+                what=what,
+                than="the day the terms of reference were agreed",
+            )
+        )
+    if review.kind == K.CHILD_DEATH and to_stage == S.CLOSED:
+        # CDOP closes the review once its panel has reviewed the death, not before.
+        details = ChildDeathDetails.objects.filter(review=review).select_related("meeting")
+        details = details.first()
+        refusals.append(
+            not_before(
+                on,
+                details and details.meeting_id and details.meeting.held_on,
+                what=what,
+                than="the CDOP meeting that reviewed the death",
+            )
+        )
     from_stage = review.stage
     review.stage = to_stage
     update = ["stage", "updated_at"]
@@ -960,6 +1161,17 @@ def review_plan_final_report(
             f"The report is recorded as published on {review.published_on:%-d %B %Y}, after "
             "its final report went to the Panel and the Secretary of State: that day stays "
             "recorded. Correct it rather than remove it."
+        )
+    elif (
+        stored_sent
+        and not final_report_sent_on
+        and review.not_published_reason
+        and clocks.needs_final_report(review)
+    ):
+        errors["final_report_sent_on"] = (
+            "The Board decided not to publish the report, and the day its full report went to "
+            "the Panel and the Secretary of State ended the six months to publication: that "
+            "day stays recorded. Correct it rather than remove it."
         )
     if planned_publication_on and review.decided_on and planned_publication_on < review.decided_on:
         errors["planned_publication_on"] = (

@@ -103,10 +103,19 @@ def _detail(user, review) -> dict:
     ]
     for move in moves:
         move["refusal"] = lifecycle.move_refusal(review, move["stage"])
+    for clock in context["clocks"]:
+        # What it counts from for this review (from the referral when no notification date is
+        # recorded), not only what its rule counts from.
+        clock.described = clock.rule.describe_for(review) if clock.rule else ""
     case_file = casefile.case_file_summary(user, review)
     review.reads_case_file = case_file["reads"]  # for the case file's tabs
     return context | {
         "can_edit": selectors.can_edit_review(user, review),
+        "decides": lifecycle.decides(review.kind),
+        "decision_may_change": lifecycle.decision_may_change(review),
+        "scopes": lifecycle.scopes(review.kind),
+        "reviewer_optional": lifecycle.reviewer_optional(review.kind),
+        "clocks_waiting": clocks.waiting(review),
         "moves": moves,
         "stages": [
             {"stage": stage, "label": Review.Stage(stage).label}
@@ -266,8 +275,15 @@ def review_section(request, uuid, section):
         raise Http404("No such section")
     review = selectors.get_review_for_user(request.user, uuid, write=True)
     form_class, service, heading, purpose = SECTIONS[section]
-    if section == "decision" and not review.decision_may_change:
+    if section == "decision" and not lifecycle.decision_may_change(review):
         messages.info(request, services.decision_stands(review))
+        return redirect("reviews:detail", review.uuid)
+    if section == "method" and not lifecycle.scopes(review.kind):
+        messages.info(
+            request,
+            f"A {review.get_kind_display().lower()} is not scoped: it has no review method to "
+            "choose.",
+        )
         return redirect("reviews:detail", review.uuid)
     if section == "decision" and lifecycle.decision_refusal(review):
         messages.info(request, lifecycle.decision_refusal(review))

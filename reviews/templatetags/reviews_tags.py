@@ -2,8 +2,6 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from sscb.lists import plural
-
 register = template.Library()
 
 # Any review the reader may not open: restricted, or (to an agency lead) one their agency is not
@@ -33,20 +31,9 @@ def clock_badge(clock):
 
 @register.simple_tag
 def clock_days(clock):
-    """How long an open clock has left, or how far past due it is; that a closed review left
-    it unmet, and when it closed."""
-    if clock.is_open and clock.review_closed:
-        closed_on = clock.review.closed_on
-        words = f"the review closed on {closed_on:%-d %b %Y}" if closed_on else "the review closed"
-        return format_html('<span data-testid="clock-days">{}</span>', words)
-    days = clock.days_left
-    if days < 0:
-        words = f"{plural(-days, 'day')} past due"
-    elif days == 0:
-        words = "due today"
-    else:
-        words = f"{plural(days, 'day')} left"
-    return format_html('<span data-testid="clock-days">{}</span>', words)
+    """How long an open clock has left, or how far past due it is, in its own unit; that a
+    closed review left it unmet, and when it closed (``ReviewClock.days_words``)."""
+    return format_html('<span data-testid="clock-days">{}</span>', clock.days_words)
 
 
 @register.simple_tag

@@ -18,7 +18,9 @@ def demo(settings):
     settings.DEBUG = False
 
 
-def _move(page, stage):
+def _move(page, stage, on=None):
+    if on:
+        page.get_by_label("Moved on").fill(on.isoformat())
     page.get_by_role("button", name=f"Move to “{stage}”").click()
     expect(page.get_by_test_id("stage")).to_have_text(stage)
 
@@ -45,7 +47,8 @@ def test_referral_to_publication_as_a_sub_group_member(demo, page, live_server, 
     expect(page.get_by_test_id("reference")).to_contain_text(f"SCR-{referred.year}-")
     expect(page.get_by_test_id("clock-row")).to_contain_text("Decide whether to initiate an SCR")
     expect(page.get_by_test_id("clock-state").first).to_be_visible()
-    _move(page, "Decision")
+    # Brought to the panel's decision on the day it was referred; decided ten days later.
+    _move(page, "Decision", on=referred)
 
     page.get_by_role("link", name="Record the decision").click()
     page.get_by_label("abuse or neglect of the child is known or suspected").check()
@@ -71,6 +74,19 @@ def test_referral_to_publication_as_a_sub_group_member(demo, page, live_server, 
     page.get_by_label("Why the method is proportionate").fill("Many agencies over two years.")
     page.get_by_role("button", name="Save the method").click()
     _move(page, "Scoping and terms of reference")
+
+    # Scoping ends with terms of reference agreed.
+    page.get_by_role("link", name="Terms of reference").first.click()
+    page.get_by_label("Scope period from").fill(
+        (referred - datetime.timedelta(days=365)).isoformat()
+    )
+    page.get_by_label("Scope period to").fill(referred.isoformat())
+    page.get_by_label("Key lines of enquiry").fill("How did agencies share what they knew?")
+    page.get_by_label("Agreed by").fill("Case Review Panel")
+    page.get_by_label("Agreed on").fill(today.isoformat())
+    page.get_by_role("button", name="Save as a new version").click()
+    expect(page.get_by_test_id("current-terms")).to_contain_text("by Case Review Panel")
+    page.get_by_role("link", name="Overview").click()
 
     page.get_by_role("link", name="Lead reviewer").click()
     page.get_by_label("Independent lead reviewer").select_option(label="Morgan Clarke")

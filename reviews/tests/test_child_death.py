@@ -28,7 +28,14 @@ def cdop(db):
 
 @pytest.fixture
 def death(bu_user, cdop):
-    return open_review(by=bu_user, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Infant")
+    # Referred the day the death was notified: the panel's meeting comes after.
+    return open_review(
+        by=bu_user,
+        kind=Review.Kind.CHILD_DEATH,
+        subgroup=cdop,
+        title="Infant",
+        referred_on=datetime.date(2025, 4, 2),
+    )
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from learning.dashboard.annual_report import annual_report
-from reviews import services
+from reviews import casefile, services
 from reviews.models import Review, ReviewAct, ReviewStageChange
 from reviews.tests.factories import open_review, panel_reviewed
 from sscb.dates import say
@@ -58,6 +58,15 @@ def _back_enter_2016_scr(by):
     _move(scr, S.SCOPING, D(2016, 5, 26), by)
     services.review_update(
         review=scr, by=by, method=Review.Method.SYSTEMS, method_rationale="Many agencies."
+    )
+    casefile.terms_of_reference_add(
+        review=scr,
+        by=by,
+        scope_from=D(2015, 5, 1),
+        scope_to=D(2016, 5, 2),
+        lines_of_enquiry="How did agencies share what they knew?",
+        agreed_by="Case Review Panel",
+        agreed_on=D(2016, 6, 6),
     )
     services.review_appoint_reviewer(
         review=scr,

@@ -118,7 +118,13 @@ def test_cdops_record_is_in_its_reviews_history_without_the_meeting(client, bu_u
 
     install(DeathCategory, AgeBand)
     cdop = SubGroupFactory(code=SubGroup.Code.CDOP)
-    death = open_review(by=bu_user, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Infant")
+    death = open_review(
+        by=bu_user,
+        kind=Review.Kind.CHILD_DEATH,
+        subgroup=cdop,
+        title="Infant",
+        referred_on=D(2025, 4, 2),
+    )
     panel = Meeting.objects.create(body=cdop, held_on=D(2025, 5, 2))
     eight, ten = DeathCategory.objects.get(number=8), DeathCategory.objects.get(number=10)
     record = {

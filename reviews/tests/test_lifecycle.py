@@ -6,7 +6,7 @@ import pytest
 
 from reviews import lifecycle, services
 from reviews.lifecycle import TRANSITIONS
-from reviews.models import Review, ReviewStageChange
+from reviews.models import Review, ReviewStageChange, TermsOfReference
 from reviews.tests.factories import ReviewFactory, panel_reviewed
 
 S = Review.Stage
@@ -54,6 +54,18 @@ def _ready(kind, here, there, reviewer):
     if here == S.BOARD_SIGNOFF and there == S.ACTION_PLAN:
         fields["not_published_reason"] = "Publishing would identify the surviving children."
     review = ReviewFactory(**fields)
+    if here == S.SCOPING:
+        # Scoping ends with agreed terms of reference.
+        TermsOfReference.objects.create(
+            review=review,
+            version=1,
+            scope_from=datetime.date(2024, 5, 1),
+            scope_to=datetime.date(2025, 5, 1),
+            lines_of_enquiry="How did agencies work together?",
+            agreed_by="Case Review Panel",
+            agreed_on=datetime.date(2025, 5, 2),
+            recorded_by=reviewer,
+        )
     if kind == K.CHILD_DEATH and there == S.CLOSED:
         panel_reviewed(review)
     return review

@@ -118,7 +118,13 @@ def test_the_agencies_of_a_review_save_with_one_archived_since(client, bu_user, 
 def test_cdops_record_keeps_a_category_and_age_band_retired_since(client, bu_user):
     install(DeathCategory, AgeBand)
     cdop = SubGroupFactory(code=SubGroup.Code.CDOP)
-    death = open_review(by=bu_user, kind=Review.Kind.CHILD_DEATH, subgroup=cdop, title="Infant")
+    death = open_review(
+        by=bu_user,
+        kind=Review.Kind.CHILD_DEATH,
+        subgroup=cdop,
+        title="Infant",
+        referred_on=datetime.date(2025, 4, 2),
+    )
     category = DeathCategory.objects.get(number=8)
     band = AgeBand.objects.get(position=1)
     panel = ChildDeathDetails._meta.get_field("meeting").related_model.objects.create(

@@ -7,7 +7,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from reviews import services
+from reviews import casefile, services
 from reviews.models import ClockPause, Review, ReviewClock
 from reviews.tests.factories import at_decision, open_review, signed_off
 
@@ -239,6 +239,15 @@ def test_the_decision_cannot_be_undone_once_the_lcspr_has_moved_on(bu_user, revi
     lcspr.method = "systems"
     lcspr.method_rationale = "Proportionate."
     lcspr.save()
+    casefile.terms_of_reference_add(
+        review=lcspr,
+        by=bu_user,
+        scope_from=D(2024, 3, 1),
+        scope_to=D(2025, 3, 1),
+        lines_of_enquiry="How did agencies work together?",
+        agreed_by="Case Review Panel",
+        agreed_on=D(2025, 3, 25),
+    )
     services.review_appoint_reviewer(review=lcspr, by=bu_user, lead_reviewer=reviewer_user)
     services.review_move(
         review=lcspr, to_stage=Review.Stage.REVIEWER_APPOINTED, by=bu_user, on=D(2025, 4, 1)

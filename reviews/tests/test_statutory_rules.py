@@ -62,6 +62,19 @@ def _publish(review, by, on, **fields):
     )
 
 
+def _agreed_terms(review, by, on):
+    """Terms of reference agreed on ``on``: the scoping may end."""
+    casefile.terms_of_reference_add(
+        review=review,
+        by=by,
+        scope_from=on - datetime.timedelta(days=365),
+        scope_to=on,
+        lines_of_enquiry="How did agencies work together?",
+        agreed_by="Case Review Panel",
+        agreed_on=on,
+    )
+
+
 def _clock(review, kind) -> ReviewClock:
     return ReviewClock.objects.select_related("review").get(review=review, kind=kind)
 
@@ -88,6 +101,7 @@ def test_a_refused_change_of_a_rapid_reviews_decision_saves_nothing(
         review=lcspr, by=bu_user, method="systems", method_rationale="Proportionate."
     )
     services.review_appoint_reviewer(review=lcspr, by=bu_user, lead_reviewer=reviewer_user)
+    _agreed_terms(lcspr, bu_user, D(2026, 10, 20))
     services.review_move(
         review=lcspr, to_stage=S.REVIEWER_APPOINTED, by=bu_user, on=D(2026, 10, 21)
     )
@@ -283,15 +297,20 @@ def test_a_sign_off_after_a_publication_already_recorded_is_refused_in_words(
 
 
 def test_a_closed_reviews_clock_is_not_met_and_nobody_chases_or_counts_it(client, bu_user, crp):
-    """An LCSPR the Board decided not to publish (the reason recorded) and then closed: its six
-    months to publication were never met; it is not "past due" anywhere."""
-    review = signed_off(_lcspr(bu_user, crp), D(2026, 9, 1))
-    services.review_record_publication(
+    """An SCR not initiated, closed before the national panel was told: its 14 days to tell the
+    panel were never met; it is not "past due" anywhere. (An LCSPR the Board decides not to
+    publish ends its six months with the day its report went to the Panel: it cannot close with
+    them unmet.)"""
+    review = open_review(by=bu_user, kind=K.SCR, subgroup=crp, referred_on=D(2026, 9, 1))
+    at_decision(review, on=D(2026, 9, 1))
+    services.review_record_decision(
         review=review,
         by=bu_user,
-        not_published_reason="Publishing would identify the surviving children.",
+        decision=Review.Decision.NOT_INITIATE,
+        decided_on=D(2026, 9, 1),
+        decision_reasons="The criteria are not met.",
+        alternative_route="none",
     )
-    services.review_move(review=review, to_stage=S.ACTION_PLAN, by=bu_user, on=D(2026, 9, 15))
     client.force_login(bu_user)
     register = reverse("reviews:list")
 
@@ -303,7 +322,7 @@ def test_a_closed_reviews_clock_is_not_met_and_nobody_chases_or_counts_it(client
     assert past_due() == (1, True)  # still open: past due, and counted so
 
     services.review_move(review=review, to_stage=S.CLOSED, by=bu_user, on=D(2026, 9, 22))
-    clock = _clock(review, ReviewClock.Kind.LCSPR_PUBLICATION)
+    clock = _clock(review, ReviewClock.Kind.PANEL_NOT_INITIATED)
     assert clock.met_on is None and clock.state == State.NOT_MET_CLOSED
     assert past_due() == (0, False)
     with time_machine.travel(datetime.datetime(2026, 12, 8, 7, 0), tick=False):
@@ -346,6 +365,7 @@ def test_an_lcspr_cannot_leave_scoping_without_its_decision_to_initiate(bu_user,
         decision_reasons="The partners agreed an LCSPR.",
     )
     assert review.clocks.get().due_on == D(2026, 9, 2)
+    _agreed_terms(review, bu_user, D(2026, 3, 9))
     services.review_move(
         review=review, to_stage=S.REVIEWER_APPOINTED, by=bu_user, on=D(2026, 3, 10)
     )

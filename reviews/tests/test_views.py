@@ -172,7 +172,8 @@ def test_the_detail_page_tells_the_whole_story(client, crp_member, review):
     assert "RR-2025-001" in body and "Baby C" in body
     assert "Send the rapid review to the national Panel" in body
     assert "10 Nov 2025" in body  # 15 working days from 20 Oct
-    assert "Due soon" in body and "4 days left" in body
+    # Thursday 6 to Monday 10 November: 4 days, 2 of them working days.
+    assert "Due soon" in body and "2 working days left" in body
     assert "opened at “Referral”" in body
     assert "Move to “Rapid review”" in body
 
