@@ -23,6 +23,7 @@ from .models import (
     ParallelProcess,
     Review,
     ReviewAct,
+    ReviewAgency,
     ReviewClock,
     ReviewStageChange,
     event_order_errors,
@@ -677,7 +678,7 @@ def _decision_reaches_follow_ons(review: Review, by, stored: dict) -> None:
             "decided_on": review.decided_on,
             "decision_reasons": _lcspr_reasons(review),
         }
-    review_create(
+    follow_on = review_create(
         by=by,
         kind=wanted,
         title=review.title,
@@ -690,6 +691,22 @@ def _decision_reaches_follow_ons(review: Review, by, stored: dict) -> None:
         source_review=review,
         **extra,
     )
+    _agencies_carried(review, follow_on)
+
+
+def _agencies_carried(source: Review, follow_on: Review) -> None:
+    """The follow-on involves the agencies its source did (their leads go on opening the case),
+    still waiting for what was asked of them and has not come; what came stays the source's
+    (its chronology and reports), and the follow-on asks afresh if it needs more."""
+    for involved in source.agencies.order_by("pk"):
+        waiting = {
+            f"{document}_requested_on": getattr(involved, f"{document}_requested_on")
+            for document in ("chronology", "report")
+            if not getattr(involved, f"{document}_received_on")
+        }
+        ReviewAgency.objects.create(
+            review=follow_on, agency_id=involved.agency_id, notes=involved.notes, **waiting
+        )
 
 
 def review_reach_decision(*, review: Review, by, on: datetime.date, note: str = "") -> Review:

@@ -178,6 +178,43 @@ def _decide_not_to_initiate(rapid, bu_user):
     )
 
 
+def test_the_lcspr_a_rapid_review_opens_involves_its_agencies_still_asked(
+    client, bu_user, make_user
+):
+    """Its agencies' leads go on opening the case; what was asked and has not come is still
+    asked of them on the LCSPR, what came stays the rapid review's."""
+    from reviews.models import ReviewAgency
+    from sscb.tests.factories import AgencyFactory
+
+    police, csc = AgencyFactory(name="Police"), AgencyFactory(name="Social care")
+    rapid = open_review(
+        by=bu_user, kind=K.RAPID_REVIEW, referred_on=D(2025, 3, 3), notified_on=D(2025, 3, 3)
+    )
+    ReviewAgency.objects.create(review=rapid, agency=police, chronology_requested_on=D(2025, 3, 4))
+    ReviewAgency.objects.create(
+        review=rapid,
+        agency=csc,
+        chronology_requested_on=D(2025, 3, 4),
+        chronology_received_on=D(2025, 3, 10),
+    )
+    at_decision(rapid)
+    services.review_record_decision(
+        review=rapid,
+        by=bu_user,
+        decision=Review.Decision.INITIATE,
+        decided_on=D(2025, 3, 20),
+        decision_reasons="Learning for the partnership.",
+    )
+    lcspr = rapid.follow_on_reviews.get()
+    carried = {
+        row.agency.name: (row.chronology_requested_on, row.chronology_received_on)
+        for row in lcspr.agencies.all()
+    }
+    assert carried == {"Police": (D(2025, 3, 4), None), "Social care": (None, None)}
+    client.force_login(make_user(role="agency_lead", agency=police, username="policelead"))
+    assert client.get(reverse("reviews:detail", args=[lcspr.uuid])).status_code == 200
+
+
 def test_a_corrected_decision_moves_the_lcspr_it_opened_and_its_six_months(bu_user):
     rapid, lcspr = _rapid_review_with_lcspr(bu_user)
     services.review_record_decision(
