@@ -42,6 +42,18 @@ def chased_from(deadline: datetime.date, sent_back_on: datetime.date | None) -> 
     return deadline
 
 
+# What both return sources read of a return, in this order.
+RETURN_COLUMNS = (
+    "pk",
+    "uuid",
+    "agency_id",
+    "agency__name",
+    "cycle__title",
+    "cycle__deadline",
+    "sent_back_on",
+)
+
+
 @reminder_source
 def returns(today, policy):
     """Returns not yet submitted as the cycle's deadline nears, then escalating once it passes.
@@ -70,15 +82,7 @@ def returns(today, policy):
             # An archived agency no longer exists: its return is not chased.
             agency__is_active=True,
         )
-        .values_list(
-            "pk",
-            "uuid",
-            "agency_id",
-            "agency__name",
-            "cycle__title",
-            "cycle__deadline",
-            "sent_back_on",
-        )
+        .values_list(*RETURN_COLUMNS)
         .order_by("pk")
     )
     for pk, uuid, agency_id, agency, cycle, deadline, sent_back_on in rows.iterator(
@@ -138,19 +142,7 @@ def returns_asked(today, policy):
     if not asked:
         return
     leads, reach, qap_chair = agency_lead_ids(), Reach.load(), _qap_chair_id()
-    rows = (
-        items.filter(pk__in=list(asked))
-        .values_list(
-            "pk",
-            "uuid",
-            "agency_id",
-            "agency__name",
-            "cycle__title",
-            "cycle__deadline",
-            "sent_back_on",
-        )
-        .order_by("pk")
-    )
+    rows = items.filter(pk__in=list(asked)).values_list(*RETURN_COLUMNS).order_by("pk")
     for pk, uuid, agency_id, agency, cycle, due_on, sent_back_on in rows:
         if not leads.get(agency_id):
             continue
