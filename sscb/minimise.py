@@ -364,6 +364,37 @@ def validate_pseudonym(value) -> None:
         raise ValidationError(messages, code="pseudonym")
 
 
+# The words that make the name after them a child's ("Baby Oliver", "Young person Jayden"): a
+# field that names an adult may hold a name (``names_adults``), but never one marked as a
+# child's.
+CHILD_WORDS = frozenset({"baby", "child", "infant", "sibling", "young"})
+
+
+def validate_adults_name(value) -> None:
+    """Refuse, in a field that names an adult (a trainer, a head teacher, who notified), a name
+    marked as a child's ("Baby Oliver") or a child's or family's pseudonym ("Child A"): either
+    means a child's record was typed in the wrong place. Adults' names pass."""
+    value = " ".join(str(value or "").split())
+    if not value or _DISPOSED.fullmatch(value):  # emptied by retention
+        return
+    for kind, matched in find_identifiers(value):
+        if kind == NAME and CHILD_WORDS & set(matched.lower().split()[:-1]):
+            raise ValidationError(
+                f"“{matched}” reads as a child's name, and no child is named here: give the "
+                "adult's own name.",
+                code="identifier",
+            )
+    try:
+        validate_pseudonym(value)
+    except ValidationError:
+        return  # not shaped like a pseudonym: a person's name
+    raise ValidationError(
+        f"“{value}” is a pseudonym, the way a child or family is named in a case record: give "
+        "the adult's own name (they are staff, so their name is fine here).",
+        code="pseudonym",
+    )
+
+
 @functools.cache
 def minimised_text_fields(model) -> tuple:
     """The model's free-text fields the rule applies to: editable, without choices, not exempt."""
@@ -382,16 +413,23 @@ def minimised_text_fields(model) -> tuple:
 
 def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
     """{field name: messages} for the instance's free-text fields that hold an identifier (a
-    field that names an adult, ``names_adults``, may hold a name)."""
+    field that names an adult, ``names_adults``, may hold an adult's name, never a child's:
+    ``validate_adults_name``)."""
     exclude = exclude or ()
     adults = getattr(type(instance), "names_adults", frozenset())
     errors = {}
     for field in minimised_text_fields(type(instance)):
         if field.name in exclude:
             continue
-        found = find_identifiers(getattr(instance, field.attname), names=field.name not in adults)
+        value = getattr(instance, field.attname)
+        found = find_identifiers(value, names=field.name not in adults)
         if found:
             errors[field.name] = identifier_messages(found)
+        elif field.name in adults:
+            try:
+                validate_adults_name(value)
+            except ValidationError as error:
+                errors[field.name] = error.messages
     return errors
 
 

@@ -7,7 +7,6 @@ nothing in an evaluation asks about a child, and its free text refuses identifie
 
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -17,7 +16,6 @@ from simple_history.models import HistoricalRecords
 
 from learning.models import DeliveryActivity, TrainingEvaluationStage
 from sscb.dates import check_dates, narrower_range_said, recorded_on, within_years
-from sscb.minimise import NAME, find_identifiers, validate_pseudonym
 from sscb.models import TimeStampedModel, at_most_people
 
 # The ways of delivery (DeliveryActivity.Way) that are training: a course is one of them.
@@ -31,35 +29,6 @@ MAX_POINTS = 8
 # A session is dated within this many years of the day it is added: sessions are booked a year
 # or two ahead, and recorded soon after they happen; 1901 or 2099 is a slip of the keyboard.
 SESSION_WITHIN_YEARS = 3
-# The words that make the name after them a child's ("Baby Oliver", "Young person Jayden"): a
-# field that names an adult may hold a name (``names_adults``), but never one marked as a
-# child's.
-CHILD_WORDS = frozenset({"baby", "child", "infant", "sibling", "young"})
-
-
-def validate_adults_name(value) -> None:
-    """Refuse, in a field that names an adult (a trainer, a practitioner on a register), a name
-    marked as a child's ("Baby Oliver") or a child's or family's pseudonym ("Child A"): either
-    means a child's record was typed in the wrong place. Adults' names pass."""
-    value = " ".join(str(value or "").split())
-    if not value or value.startswith("[disposed on "):  # a register emptied by retention
-        return
-    for kind, matched in find_identifiers(value):
-        if kind == NAME and CHILD_WORDS & set(matched.lower().split()[:-1]):
-            raise ValidationError(
-                f"“{matched}” reads as a child's name, and no child is named here: give the "
-                "adult's own name.",
-                code="identifier",
-            )
-    try:
-        validate_pseudonym(value)
-    except ValidationError:
-        return  # not shaped like a pseudonym: a person's name
-    raise ValidationError(
-        f"“{value}” is a pseudonym, the way a child or family is named in a case record: give "
-        "the adult's own name (they are staff, so their name is fine here).",
-        code="pseudonym",
-    )
 
 
 class Course(TimeStampedModel):
@@ -113,7 +82,7 @@ class Session(TimeStampedModel):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")
     held_on = models.DateField("date")
-    trainer = models.CharField(max_length=200, validators=[validate_adults_name])
+    trainer = models.CharField(max_length=200)
     venue = models.CharField(
         "venue or link", max_length=300, help_text="The venue, or the link for an online session."
     )
@@ -172,9 +141,7 @@ class Attendee(TimeStampedModel):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="attendees")
     agency = models.ForeignKey("sscb.Agency", on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(
-        "practitioner's name", max_length=150, validators=[validate_adults_name]
-    )
+    name = models.CharField("practitioner's name", max_length=150)
     email = models.EmailField("work email")
     manager_email = models.EmailField(
         "manager's work email", help_text="The manager answers the 6–8-week follow-up with them."

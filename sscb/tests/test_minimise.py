@@ -445,3 +445,37 @@ def test_a_field_that_names_an_adult_takes_a_name_and_refuses_every_other_identi
         "This looks like a person's name (Jayden Smith). Children and families are named by "
         "pseudonym only: remove it."
     ]
+
+
+@pytest.mark.parametrize(
+    ("model", "field"),
+    [
+        ("sscb.User", "first_name"),
+        ("sscb.User", "job_title"),
+        ("reviews.Review", "notified_by"),
+        ("audits.SelfAssessment", "head_teacher"),
+        ("meetings.Attendance", "deputy"),
+        ("scrutiny.Inspection", "carried_out_by"),
+        ("reviews.TermsOfReference", "agreed_by"),
+        ("audits.SelfAssessment", "safeguarding_governor"),
+        ("training.Session", "trainer"),
+        ("training.Attendee", "name"),
+    ],
+)
+def test_every_field_that_names_an_adult_refuses_a_childs_name_or_pseudonym(model, field):
+    """One rule for every ``names_adults`` field (sscb.minimise.validate_adults_name): an
+    adult's name passes; a name marked as a child's, or a pseudonym, means a child's record was
+    typed in the wrong place."""
+    from django.apps import apps
+
+    from sscb.minimise import free_text_errors
+
+    model = apps.get_model(model)
+    assert field in model.names_adults
+    assert field not in free_text_errors(model(**{field: "Priya Sharma"}))
+    assert field not in free_text_errors(model(**{field: "Child Protection Adviser"}))
+    assert free_text_errors(model(**{field: "Baby Oliver"}))[field] == [
+        "“Baby Oliver” reads as a child's name, and no child is named here: give the adult's "
+        "own name."
+    ]
+    assert "is a pseudonym" in free_text_errors(model(**{field: "Mother of Child A"}))[field][0]
