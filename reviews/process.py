@@ -119,6 +119,16 @@ STAGES = {
     ),
 }
 
+# The reviewer's step where a review may go on without one (``lifecycle.reviewer_optional``: a
+# learning review's "possible" independent reviewer).
+REVIEWER_MAY_BE_CHOSEN = (
+    "A reviewer may be chosen",
+    "Sometimes a reviewer from outside leads the work. They do not work for any of the teams "
+    "being looked at. Other times, the partnership leads the review itself.",
+    "If there is a reviewer, you can meet them if you want to.",
+    "If there is a reviewer, you will meet them. Their job is to learn, not to blame.",
+)
+
 R = Review.Regime
 
 # Each statutory clock, in plain words, and the time it allows said simply. Under Working
@@ -166,8 +176,11 @@ class TimeLimit:
 
 def steps_for(kind: str) -> list[Step]:
     """The stages a review of ``kind`` goes through, in the order the product moves it."""
+    words = STAGES
+    if lifecycle.reviewer_optional(kind):
+        words = STAGES | {S.REVIEWER_APPOINTED: REVIEWER_MAY_BE_CHOSEN}
     return [
-        Step(number, *STAGES[stage])
+        Step(number, *words[stage])
         for number, stage in enumerate(lifecycle.stages_for(kind), start=1)
     ]
 

@@ -119,3 +119,12 @@ def test_the_index_lists_every_kind_and_is_linked_from_every_page(client, db):
 def test_leaflets_run_no_queries(client, db, django_assert_num_queries, url):
     with django_assert_num_queries(0):
         assert client.get(reverse(url[0], args=url[1])).status_code == 200
+
+
+def test_a_leaflet_says_a_reviewer_may_be_chosen_only_where_the_review_may_go_on_without_one():
+    """A learning review's independent reviewer is "possible" (framework 2.3): its leaflet does
+    not promise one; an LCSPR's does."""
+    learning = {step.heading for step in process.steps_for(Review.Kind.LEARNING_REVIEW)}
+    lcspr = {step.heading for step in process.steps_for(Review.Kind.LCSPR)}
+    assert "A reviewer may be chosen" in learning and "A reviewer is chosen" not in learning
+    assert "A reviewer is chosen" in lcspr
