@@ -221,6 +221,23 @@ def reminder_dated(kind: str, word: str):
     _dated[kind] = word
 
 
+_skips: list[Callable[[datetime.date], str]] = []
+
+
+def reminder_catch_up_skip(func):
+    """Register ``func(day) -> str``: for a sweep run for an earlier day (a catch-up), what it
+    left unsent because it closed since (a follow-up whose link would have expired), in words
+    for its summary; "" for nothing."""
+    if func not in _skips:
+        _skips.append(func)
+    return func
+
+
+def catch_up_skipped(day: datetime.date) -> list[str]:
+    """What a catch-up sweep for ``day`` left unsent, one line per kind that left any."""
+    return [line for line in (func(day) for func in _skips) if line]
+
+
 _asked: set[str] = set()
 # What a newly asked item is listed under: to the person asked, and to whoever it went on to
 # because that person cannot be told (the line says why).

@@ -16,7 +16,13 @@ from learning.services import FOLLOW_UP_FROM, FOLLOW_UP_TO
 from sscb.dates import say
 from sscb.models import Reminder
 from sscb.record_urls import url_for
-from sscb.reminders import Candidate, content_type_id, reminder_link, reminder_source
+from sscb.reminders import (
+    Candidate,
+    content_type_id,
+    reminder_catch_up_skip,
+    reminder_link,
+    reminder_source,
+)
 
 from . import services
 from .models import Attendee, Questionnaire
@@ -44,12 +50,24 @@ def _answered():
 def follow_ups_closed_since(today) -> int:
     """For a sweep run for an earlier day (``send_reminders --date``): how many attendees'
     follow-ups were open on ``today`` and unanswered but have closed since, so that the sweep
-    sends them nothing (``follow_up_due``); its summary may say so."""
+    sends them nothing (``follow_up_due``)."""
     return (
         _open_on(today)
         .filter(session__delivered_on__lt=timezone.localdate() - FOLLOW_UP_TO)
         .exclude(_answered())
         .count()
+    )
+
+
+@reminder_catch_up_skip
+def follow_ups_not_sent(day) -> str:
+    """The catch-up sweep's summary line for the follow-ups it did not send."""
+    closed = follow_ups_closed_since(day)
+    if not closed:
+        return ""
+    return (
+        f"Not sent: {closed} training follow-up(s) open on {day:%-d %B %Y} whose 6–8-week "
+        "window has closed since (their links would have expired on arrival)."
     )
 
 

@@ -6,11 +6,13 @@ for whoever reads the Board's figures; the follow-up says its last day; no child
 register; one message for places and one for an archived agency."""
 
 import datetime
+import io
 import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -141,6 +143,23 @@ def test_a_catch_up_sweep_sends_no_follow_up_already_closed(course, agency, mail
     # What did go works.
     token = tokens_in(mailoutbox[0])[0]
     assert selectors.link_state(link_for_token(token)) == "open"
+
+
+def test_a_catch_up_sweep_says_how_many_follow_ups_it_did_not_send(course, agency, mailoutbox):
+    closed = make_session(course, days=-60)  # its follow-up closed 4 days ago
+    book(closed, agency, "Sam Patel")
+    services.session_deliver(session=closed)
+    day = timezone.localdate() - datetime.timedelta(days=5)
+    out = io.StringIO()
+    call_command("send_reminders", date=day.isoformat(), stdout=out)
+    assert (
+        f"Not sent: 1 training follow-up(s) open on {day:%-d %B %Y} whose 6–8-week window has "
+        "closed since (their links would have expired on arrival)."
+    ) in out.getvalue()
+    # Today's sweep has nothing to say about it: nothing is caught up.
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out)
+    assert "Not sent" not in out.getvalue()
 
 
 # 4. A moved session moves its open links' windows ----------------------------------------------

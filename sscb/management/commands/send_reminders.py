@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from sscb import figures_cache
 from sscb.models import Reminder
-from sscb.reminders import reminders_sweep
+from sscb.reminders import catch_up_skipped, reminders_sweep
 
 
 class Command(BaseCommand):
@@ -50,6 +50,9 @@ class Command(BaseCommand):
             f"sent {result['emails']} email(s) covering {result['sent']} reminder(s); "
             f"{result['not_emailed']} recorded without email."
         )
+        if today and today < timezone.localdate():
+            for line in catch_up_skipped(today):
+                self.stdout.write(line)
         sent = (
             Reminder.objects.filter(claim_token=result["token"], status=Reminder.Status.SENT)
             .values("recipient__username", "email", "kind")
