@@ -371,14 +371,20 @@ CHILD_WORDS = frozenset({"baby", "child", "infant", "sibling", "young"})
 
 
 def validate_adults_name(value) -> None:
-    """Refuse, in a field that names an adult (a trainer, a head teacher, who notified), a name
-    marked as a child's ("Baby Oliver") or a child's or family's pseudonym ("Child A"): either
-    means a child's record was typed in the wrong place. Adults' names pass."""
+    """Refuse, in a field that names an adult (a trainer, a head teacher, who notified), every
+    identifier but a name, and a name marked as a child's ("Baby Oliver", "Jayden Smith, aged
+    4") or a child's or family's pseudonym ("Child A"): either means a child's record was typed
+    in the wrong place. Adults' names pass."""
     value = " ".join(str(value or "").split())
     if not value or _DISPOSED.fullmatch(value):  # emptied by retention
         return
+    found = find_identifiers(value, names=False)
+    if found:
+        raise ValidationError(identifier_messages(found), code="identifier")
     for kind, matched in find_identifiers(value):
-        if kind == NAME and CHILD_WORDS & set(matched.lower().split()[:-1]):
+        # Named as a child is: after "Baby" or "Child", or with an age ("Jayden Smith, aged 4").
+        marked = CHILD_WORDS & set(matched.lower().split()[:-1])
+        if kind == NAME and (marked or _NAME.match(matched).group("age")):
             raise ValidationError(
                 f"“{matched}” reads as a child's name, and no child is named here: give the "
                 "adult's own name.",
@@ -422,14 +428,13 @@ def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
         if field.name in exclude:
             continue
         value = getattr(instance, field.attname)
-        found = find_identifiers(value, names=field.name not in adults)
-        if found:
-            errors[field.name] = identifier_messages(found)
-        elif field.name in adults:
+        if field.name in adults:
             try:
                 validate_adults_name(value)
             except ValidationError as error:
                 errors[field.name] = error.messages
+        elif found := find_identifiers(value):
+            errors[field.name] = identifier_messages(found)
     return errors
 
 

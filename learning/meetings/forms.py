@@ -8,7 +8,7 @@ from learning.forms import ActionOwnerChecks, DateInput, OwnerSelect, owner_fiel
 from learning.models import Action
 from reviews.models import Review
 from sscb.forms import RecordForm, keep_links
-from sscb.minimise import MinimisedFormMixin
+from sscb.minimise import MinimisedFormMixin, validate_adults_name
 from sscb.models import Agency, User
 from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
@@ -133,6 +133,7 @@ class AttendanceForm(MinimisedFormMixin, forms.Form):
                 required=False,
                 max_length=120,
                 initial=before.deputy if before else "",
+                validators=[validate_adults_name],
             )
 
     @staticmethod

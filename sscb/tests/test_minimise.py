@@ -479,3 +479,29 @@ def test_every_field_that_names_an_adult_refuses_a_childs_name_or_pseudonym(mode
         "own name."
     ]
     assert "is a pseudonym" in free_text_errors(model(**{field: "Mother of Child A"}))[field][0]
+    assert (
+        "reads as a child's name"
+        in free_text_errors(model(**{field: "Jayden Smith, aged 4"}))[field][0]
+    )
+    assert "NHS number" in free_text_errors(model(**{field: "Priya Sharma 943 476 5919"}))[field][0]
+
+
+def test_a_meetings_deputy_refuses_a_childs_name_on_the_field(db):
+    from learning.meetings.forms import AttendanceForm
+    from sscb.tests.factories import UserFactory
+
+    class Membership:
+        user, agency = UserFactory(), None
+
+    member = Membership()
+    form = AttendanceForm(
+        {f"status_{member.user.pk}": "apologies", f"deputy_{member.user.pk}": "Baby Oliver"},
+        members=[member],
+        recorded={},
+    )
+    assert form.errors == {
+        f"deputy_{member.user.pk}": [
+            "“Baby Oliver” reads as a child's name, and no child is named here: give the "
+            "adult's own name."
+        ]
+    }
