@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import financial_year_label, financial_year_of, say
-from sscb.history import saying
+from sscb.history import reason_of, saying
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -242,7 +242,7 @@ def audit_cycle_add_returns(*, cycle: AuditCycle, by: User | None = None) -> lis
         raise ValidationError("Every agency added since this cycle opened already has a return.")
     returns = _send_returns(cycle, agencies, by)
     names = ", ".join(agency.name for agency in agencies)
-    cycle._change_reason = f"Returns sent to agencies added since it opened: {names}"[:100]
+    cycle._change_reason = reason_of(f"Returns sent to agencies added since it opened: {names}")
     if by is not None:
         cycle._history_user = by
     cycle.save(update_fields=["updated_at"])

@@ -34,6 +34,7 @@ from .selectors import (
     findings_with_loop_stage,
     loop_stage_on,
     subgroups_for_work,
+    theme_existed_on,
     themes_visible_to,
 )
 from .training.selectors import checks_of_subgroups, delivery_of_subgroups
@@ -153,14 +154,27 @@ class ThemeFilter(ListFilterSet):
         model = PriorityTheme
         fields = ["q", "status", "subgroup", "loop_stage", "stage_on"]
 
+    @property
+    def stage_day(self):
+        """The day whose stages the list shows (its heading says so), or None for today's."""
+        return self.form.cleaned_data.get("stage_on") if self.is_valid() else None
+
+    def filter_queryset(self, queryset):
+        # Before the other filters, so that the loop stage they filter and the column shows
+        # is the one at the end of that day, among the themes there by then (as the
+        # dashboard's figure that links here counts them).
+        day = self.stage_day
+        if day is not None:
+            queryset = queryset.filter(theme_existed_on(day)).annotate(
+                loop_stage=loop_stage_on(day)
+            )
+        return super().filter_queryset(queryset)
+
     def filter_stage_on(self, qs, name, value):
-        return qs  # read by ``filter_loop_stage``
+        return qs  # read by ``filter_queryset``
 
     def filter_loop_stage(self, qs, name, value):
-        day = self.form.cleaned_data.get("stage_on")
-        if day is None:
-            return qs.filter(loop_stage=value)
-        return qs.annotate(stage_then=loop_stage_on(day)).filter(stage_then=value)
+        return qs.filter(loop_stage=value)
 
 
 def _visible_themes(request):
@@ -346,10 +360,12 @@ class PracticeCheckFilter(ListFilterSet):
     )
     checked_year = FinancialYearFilter(field_name="checked_on", label="Checked in year")
     quarter = QuarterFilter()
+    # The dashboard's impact by outcome links here.
+    outcome = django_filters.UUIDFilter(field_name="outcome__uuid", widget=forms.HiddenInput)
 
     class Meta:
         model = PracticeCheck
-        fields = ["way", "result", "agency", "subgroup", "checked_year", "quarter"]
+        fields = ["way", "result", "agency", "subgroup", "checked_year", "quarter", "outcome"]
 
     def filter_subgroup(self, qs, name, value):
         return qs.filter(checks_of_subgroups([value.pk]))

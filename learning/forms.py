@@ -49,14 +49,32 @@ class FindingForm(RecordForm):
             "agencies",
             "subgroup",
             "identified_on",
+            "theme",
         ]
         widgets = _dates("identified_on") | {"agencies": forms.CheckboxSelectMultiple}
+        labels = {"theme": "Priority theme"}
+        help_texts = {
+            "theme": "The theme this finding is collated into, if any: move it to another, or "
+            "take it out of one. A closed theme takes no new finding."
+        }
 
-    def __init__(self, *args, reviews, audits, subgroups, **kwargs):
+    def __init__(self, *args, reviews, audits, subgroups, themes=None, **kwargs):
+        """``themes``: those the person may see; only the open ones are offered."""
         super().__init__(*args, **kwargs)
         self.fields["review"].queryset = reviews
         self.fields["audit"].queryset = audits
         self.fields["subgroup"].queryset = subgroups
+        if themes is None:
+            del self.fields["theme"]
+        else:
+            keep_links(
+                self,
+                "theme",
+                # As on Collate: an open theme of a sub-group the person works for.
+                themes.exclude(status=PriorityTheme.Status.CLOSED).filter(subgroup__in=subgroups),
+                visible=themes,
+                marked="closed",
+            )
         keep_links(self, "agencies", Agency.objects.filter(is_active=True))
         # The review or audit is one the person may open (or the finding would not be).
         keep_links(self, "review", reviews, visible=reviews, marked="")
@@ -99,7 +117,7 @@ class ThemeForm(RecordForm):
 
     def __init__(self, *args, subgroups, unthemed=None, **kwargs):
         super().__init__(*args, **kwargs)
-        keep_links(self, "priorities", StrategicPriority.objects.filter(is_active=True))
+        keep_links(self, "priorities", StrategicPriority.objects.offered())
         self.fields["subgroup"].queryset = subgroups
         # A new theme starts from findings; an existing one gathers more on the collate page.
         if unthemed is None:
@@ -498,8 +516,29 @@ class SignOffForm(forms.Form):
 
 
 class FollowUpForm(MinimisedFormMixin, forms.Form):
-    result = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    lasted = forms.TypedChoiceField(
+        choices=[("yes", "Yes: the change has lasted"), ("no", "No: the change has not lasted")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
         label="Has the change lasted?",
+        help_text="If it has not, the action is reopened: in progress again, back with its owner.",
         error_messages={"required": "Say whether the change has lasted."},
     )
+    result = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What the check found",
+        error_messages={"required": "Say what the check found."},
+    )
+    due_on = forms.DateField(
+        required=False,
+        widget=DateInput(),
+        label="If it has not lasted: new due date",
+        help_text="When the owner should have put it right. Left empty, the action keeps its "
+        "due date and shows as overdue.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("lasted") and data.get("due_on"):
+            self.add_error("due_on", "A new due date is given only when the change has not lasted.")
+        return data

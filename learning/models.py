@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from audits.models import Audit
 from reviews.models import Review
 from sscb.dates import (
     QUARTERS,
@@ -26,6 +27,7 @@ from sscb.dates import (
     not_future,
     not_past,
     recorded_on,
+    say,
 )
 from sscb.models import TimeStampedModel, at_most_people
 from sscb.record_urls import record_url
@@ -75,14 +77,16 @@ LOOP_NEXT_STEPS = {
         "the {by} records the delivery of an agreed outcome, with the day it was delivered.",
     ),
     LoopStage.DELIVERED: (
-        "a practice development check of a delivered outcome with its “Checked on” date: a "
-        "check without that date does not count yet.",
+        "a practice development check of a delivered outcome with its “Checked on” date and "
+        "what it found: a check without them does not count yet.",
         "the {by} records a practice development check of a delivered outcome, with the day "
-        "it was checked.",
+        "it was checked and what it found.",
     ),
     LoopStage.PRACTICE_CHECKED: (
-        "assurance evidence on that outcome, judged “Assured”.",
-        "the {by} judges assurance evidence on that outcome “Assured”.",
+        "assurance evidence on that outcome, judged “Assured”, with practice checks that saw "
+        "practice improve (and no agency whose latest check saw no change).",
+        "the {by} judges assurance evidence on that outcome “Assured”, with practice checks "
+        "that saw practice improve.",
     ),
 }
 
@@ -178,7 +182,48 @@ class Finding(TimeStampedModel):
         return record_url("learning:finding", self.uuid)
 
     def clean(self):
-        check_dates(identified_on=not_future(self.identified_on, what="The date it was identified"))
+        check_dates(
+            identified_on=[
+                not_future(self.identified_on, what="The date it was identified"),
+                *self._identified_before_its_source(),
+            ]
+        )
+
+    def _identified_before_its_source(self) -> list[str | None]:
+        """A finding is learned from its review or audit: not identified before the review's
+        referral or the start of the period the audit looked at. Checked when the date or the
+        source is given or changed: one kept is not re-judged."""
+        if self.identified_on is None:
+            return []
+        stored = {}
+        if not self._state.adding:
+            stored = (
+                Finding.objects.filter(pk=self.pk)
+                .values("identified_on", "review_id", "audit_id")
+                .first()
+                or {}
+            )
+        changed = stored.get("identified_on") != self.identified_on
+        messages = []
+        if self.review_id and (changed or stored.get("review_id") != self.review_id):
+            messages.append(
+                not_before(
+                    self.identified_on,
+                    self.review.referred_on,
+                    what="The date it was identified",
+                    than="the review's referral",
+                )
+            )
+        if self.audit_id and (changed or stored.get("audit_id") != self.audit_id):
+            messages.append(
+                not_before(
+                    self.identified_on,
+                    self.audit.period_start,
+                    what="The date it was identified",
+                    than="the start of the period its audit looked at",
+                )
+            )
+        return messages
 
 
 class PriorityTheme(TimeStampedModel):
@@ -225,6 +270,27 @@ class PriorityTheme(TimeStampedModel):
 
     def get_absolute_url(self):
         return record_url("learning:theme", self.uuid)
+
+
+# How far ahead a check that a change has lasted may be set: a date further off (31 Dec 2100) is
+# a check nobody will make, while the signed-off action counts as done in the meantime.
+FOLLOW_UP_WITHIN_YEARS = 2
+
+
+def follow_up_too_far(follow_up_on, after, than: str) -> str | None:
+    """A message when ``follow_up_on`` is more than ``FOLLOW_UP_WITHIN_YEARS`` after ``after``."""
+    if follow_up_on is None or after is None:
+        return None
+    try:
+        latest = after.replace(year=after.year + FOLLOW_UP_WITHIN_YEARS)
+    except ValueError:  # 29 February
+        latest = after.replace(year=after.year + FOLLOW_UP_WITHIN_YEARS, day=28)
+    if follow_up_on <= latest:
+        return None
+    return (
+        f"The follow-up date ({say(follow_up_on)}) is more than {FOLLOW_UP_WITHIN_YEARS} years "
+        f"after {than} ({say(after)}): check that the change has lasted by {say(latest)}."
+    )
 
 
 class LearningOutcome(TimeStampedModel):
@@ -298,6 +364,21 @@ class LearningOutcome(TimeStampedModel):
         """The Executive agreed it (with changes or not): its learning may be delivered."""
         return self.decision in self.AGREED
 
+    def agreed_since(self) -> datetime.date | None:
+        """The day the Executive agreed it, as it stands agreed now: the first of the agreeing
+        decisions in a row that end with the stored one (a later "agreed with changes" does not
+        move it); None while it is not agreed."""
+        if not self.pk or not self.is_agreed:
+            return None
+        since = None
+        for decision, decided_on in self.history.order_by(
+            "-history_date", "-history_id"
+        ).values_list("decision", "decided_on"):
+            if decision not in self.AGREED:
+                break
+            since = decided_on or since
+        return since or self.decided_on
+
     def _planned_dates_set(self) -> set[str]:
         """Which planned dates this save sets: all given on a new outcome; on an edit, those
         changed (one that has since passed is kept as it was)."""
@@ -330,6 +411,19 @@ class LearningOutcome(TimeStampedModel):
             ],
             follow_up_on=[
                 not_past(self.follow_up_on, what="The follow-up date")
+                if "follow_up_on" in newly_set
+                else None,
+                follow_up_too_far(
+                    self.follow_up_on,
+                    *max(
+                        (day, words)
+                        for day, words in (
+                            (timezone.localdate(), "today"),
+                            (self.evaluate_on, "the evaluation date"),
+                        )
+                        if day
+                    ),
+                )
                 if "follow_up_on" in newly_set
                 else None,
                 not_before(
@@ -412,6 +506,23 @@ class DeliveryActivity(TimeStampedModel):
                     "before then."
                 }
             )
+        # Nor delivered before that agreement (the annual report counts a delivery in the year
+        # it is dated). Checked when the date is given or changed: one kept is not re-judged.
+        if self.delivered_on and self.outcome_id and self._delivery_newly_dated():
+            check_dates(
+                delivered_on=not_before(
+                    self.delivered_on,
+                    self.outcome.agreed_since(),
+                    what="The delivery date",
+                    than="the Executive's agreement of its learning outcome",
+                )
+            )
+
+    def _delivery_newly_dated(self) -> bool:
+        if self._state.adding:
+            return True
+        stored = DeliveryActivity.objects.filter(pk=self.pk).values_list("delivered_on", flat=True)
+        return stored.first() != self.delivered_on
 
 
 class PracticeCheck(TimeStampedModel):
@@ -481,10 +592,63 @@ class PracticeCheck(TimeStampedModel):
     def __str__(self):
         return f"{self.get_way_display()} — {self.agency}"
 
+    def _first_delivered_on(self) -> datetime.date | None:
+        """The day the learning this check looks at was delivered: its activity's, or the
+        first delivery of its outcome."""
+        if self.activity_id:
+            return self.activity.delivered_on
+        if not self.outcome_id:
+            return None
+        first = self.outcome.activities.filter(delivered_on__isnull=False).order_by("delivered_on")
+        return first.values_list("delivered_on", flat=True).first()
+
+    def _stored(self) -> dict:
+        if self._state.adding:
+            return {}
+        return (
+            PracticeCheck.objects.filter(pk=self.pk).values("checked_on", "audit_id").first() or {}
+        )
+
     def clean(self):
         if self.result != self.Result.PENDING and not self.checked_on:
             raise ValidationError({"checked_on": "Give the date the check was made."})
-        check_dates(checked_on=not_future(self.checked_on, what="The date of the check"))
+        stored = self._stored() if (self.checked_on or self.audit_id) else {}
+        newly_dated = self.checked_on and stored.get("checked_on") != self.checked_on
+        newly_cited = self.audit_id and stored.get("audit_id") != self.audit_id
+        delivered_on = self._first_delivered_on() if newly_dated or newly_cited else None
+        check_dates(
+            checked_on=[
+                not_future(self.checked_on, what="The date of the check"),
+                # Practice is checked for a change the delivered learning made: not before it
+                # (the loop's stages: delivered, then practice checked).
+                not_before(
+                    self.checked_on,
+                    delivered_on,
+                    what="The date of the check",
+                    than="the delivery of the learning it checks",
+                )
+                if newly_dated
+                else None,
+            ],
+            audit=self._audit_problem(delivered_on) if newly_cited else None,
+        )
+
+    def _audit_problem(self, delivered_on) -> str | None:
+        """Why the cited audit cannot show practice changing since the learning: it is not
+        done, or it looked at practice only from before the learning was delivered."""
+        audit = self.audit
+        if audit.stage != Audit.Stage.COMPLETE:
+            return (
+                f"The audit {audit.reference} is {audit.get_stage_display().lower()}, not "
+                "complete: cite it once it is complete, or leave it out."
+            )
+        if delivered_on and audit.period_end < delivered_on:
+            return (
+                f"The audit {audit.reference} looked at practice up to {say(audit.period_end)}, "
+                f"before the learning was delivered ({say(delivered_on)}): it cannot show a "
+                "change since."
+            )
+        return None
 
 
 class TrainingEvaluationStage(TimeStampedModel):
@@ -967,7 +1131,7 @@ class Action(TimeStampedModel):
         links), read once for ``clean``; empty for an action being added."""
         if self._state.adding:
             return {}
-        fields = ("completed_on", *(f"{name}_id" for name in PLAN_LINKS))
+        fields = ("completed_on", "follow_up_on", *(f"{name}_id" for name in PLAN_LINKS))
         return Action.objects.filter(pk=self.pk).values(*fields).first() or {}
 
     def _completion_newly_dated(self, stored: dict) -> bool:
@@ -1060,7 +1224,11 @@ class Action(TimeStampedModel):
 
     def clean(self):
         # Read only when a check below asks for it: an open action's plan links, a completion date.
-        stored = self._stored() if self.status in self.OPEN or self.completed_on else {}
+        stored = (
+            self._stored()
+            if self.status in self.OPEN or self.completed_on or self.follow_up_on
+            else {}
+        )
         if self.status in self.OPEN:
             for source in self._plans_joined(stored):
                 if refusal := plan_closed_to_actions(source):
@@ -1108,6 +1276,20 @@ class Action(TimeStampedModel):
                     than="sign-off",
                     strictly=True,
                 ),
+                # Within reach of the day it counts from, when it is given or changed.
+                follow_up_too_far(
+                    self.follow_up_on,
+                    *max(
+                        (day, words)
+                        for day, words in (
+                            (self.due_on, "the due date"),
+                            (self.signed_off_on, "sign-off"),
+                        )
+                        if day
+                    ),
+                )
+                if self.due_on and stored.get("follow_up_on") != self.follow_up_on
+                else None,
             ],
             followed_up_on=not_before(
                 self.followed_up_on,

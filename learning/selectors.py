@@ -10,6 +10,7 @@ from django.core.paginator import Page
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     Expression,
@@ -69,25 +70,60 @@ from .models import (
 # Loop stage ---------------------------------------------------------------------------------
 
 
+# What a practice development check found, once it is known ("Not yet known" finds nothing).
+CHECK_KNOWN = [
+    PracticeCheck.Result.IMPROVED,
+    PracticeCheck.Result.PARTLY,
+    PracticeCheck.Result.NO_CHANGE,
+]
+CHECK_CHANGED = [PracticeCheck.Result.IMPROVED, PracticeCheck.Result.PARTLY]
+
+
+def _checks_known(outcome, as_of: datetime.date | None = None) -> QuerySet:
+    """The outcome's practice checks that found something (dated, and by the end of ``as_of``)."""
+    checks = PracticeCheck.objects.filter(
+        outcome=outcome, checked_on__isnull=False, result__in=CHECK_KNOWN
+    )
+    return checks if as_of is None else checks.filter(checked_on__lte=as_of)
+
+
+def practice_changed(outcome=None, as_of: datetime.date | None = None) -> Q:
+    """The outcome's practice checks show that practice changed (by the end of ``as_of``): at
+    least one found improvement (or some), and no agency's latest check found no change. Only
+    then is evidence judged "Assured" taken to show impact (the framework's 3.5–3.6: practice
+    actually improved), so a theme is assured, and a review's learning said to have changed
+    services, only where the checks agree. ``outcome`` is where the outcome is (an OuterRef;
+    by default the query's own row)."""
+    outcome = OuterRef("pk") if outcome is None else outcome
+    known = _checks_known(outcome, as_of)
+    later = _checks_known(OuterRef("outcome"), as_of).filter(
+        Q(checked_on__gt=OuterRef("checked_on"))
+        | Q(checked_on=OuterRef("checked_on"), pk__gt=OuterRef("pk")),
+        agency=OuterRef("agency"),
+    )
+    unchanged_last = known.filter(result=PracticeCheck.Result.NO_CHANGE).filter(~Exists(later))
+    return Q(Exists(known.filter(result__in=CHECK_CHANGED))) & ~Q(Exists(unchanged_last))
+
+
 def _outcome_steps(as_of: datetime.date | None = None) -> dict[LoopStage, Q]:
     """What each stage after "themed" asks of one outcome (the query's own row); with
-    ``as_of``, done by the end of that day (each step is dated)."""
+    ``as_of``, done by the end of that day (each step is dated). Practice is checked once a
+    check has found something; assured needs evidence judged "Assured" and checks that show
+    practice changed (``practice_changed``)."""
     outcome = OuterRef("pk")
     by = {} if as_of is None else {"decided_on__lte": as_of}
     delivered = DeliveryActivity.objects.filter(outcome=outcome, delivered_on__isnull=False)
-    checked = PracticeCheck.objects.filter(outcome=outcome, checked_on__isnull=False)
     assured = AssuranceEvidence.objects.filter(
         outcome=outcome, judgement=AssuranceEvidence.Judgement.ASSURED
     )
     if as_of is not None:
         delivered = delivered.filter(delivered_on__lte=as_of)
-        checked = checked.filter(checked_on__lte=as_of)
         assured = assured.filter(judged_on__lte=as_of)
     return {
         LoopStage.OUTCOME_AGREED: Q(decision__in=LearningOutcome.AGREED, **by),
         LoopStage.DELIVERED: Q(Exists(delivered)),
-        LoopStage.PRACTICE_CHECKED: Q(Exists(checked)),
-        LoopStage.ASSURED: Q(Exists(assured)),
+        LoopStage.PRACTICE_CHECKED: Q(Exists(_checks_known(outcome, as_of))),
+        LoopStage.ASSURED: Q(Exists(assured)) & practice_changed(outcome, as_of),
     }
 
 
@@ -126,6 +162,56 @@ def _stage_annotation(theme_ref: str, as_of: datetime.date | None = None):
     )
 
 
+def theme_existed_on(day: datetime.date) -> Q:
+    """Themes there by the end of ``day``: made by then or, for one recorded afterwards, agreed,
+    closed or given an agreed outcome by then. A past period's figures count no theme made
+    since, so what the Board was told does not change as themes are added."""
+    return (
+        Q(created_at__date__lte=day)
+        | Q(agreed_on__lte=day)
+        | Q(closed_on__lte=day)
+        | Q(
+            Exists(
+                LearningOutcome.objects.filter(
+                    theme=OuterRef("pk"), decision__in=LearningOutcome.AGREED, decided_on__lte=day
+                )
+            )
+        )
+    )
+
+
+def theme_open_on(day: datetime.date | None = None) -> Q:
+    """Themes open at the end of ``day`` (today when None): one closed afterwards was open."""
+    not_closed = ~Q(status=PriorityTheme.Status.CLOSED)
+    return not_closed if day is None else not_closed | Q(closed_on__gt=day)
+
+
+def theme_status_on(day: datetime.date):
+    """A theme's status at the end of ``day``, from its history; where its history does not
+    reach back so far (a theme recorded afterwards), the status it has now, save that one
+    closed since was then agreed (or proposed, if not yet agreed by then)."""
+    end = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    then = (
+        PriorityTheme.history.filter(id=OuterRef("pk"), history_date__lt=end)
+        .order_by("-history_date", "-history_id")
+        .values("status")[:1]
+    )
+    status = PriorityTheme.Status
+    since = Case(
+        When(
+            Q(status=status.CLOSED, closed_on__gt=day),
+            then=Case(
+                When(agreed_on__lte=day, then=Value(status.AGREED)),
+                default=Value(status.PROPOSED),
+            ),
+        ),
+        default=F("status"),
+    )
+    return Coalesce(Subquery(then), since, output_field=CharField())
+
+
 def loop_stage_on(day: datetime.date):
     """A theme's loop stage as it stood at the end of ``day`` (the theme list's filter)."""
     return _stage_annotation("pk", day)
@@ -134,6 +220,12 @@ def loop_stage_on(day: datetime.date):
 def with_loop_stage(themes: QuerySet, as_of: datetime.date | None = None) -> QuerySet:
     """Themes with ``loop_stage``: the furthest stage reached, today or by the end of ``as_of``."""
     return themes.annotate(loop_stage=_stage_annotation("pk", as_of))
+
+
+def outcomes_assured(as_of: datetime.date | None = None) -> QuerySet:
+    """Outcomes that have come all the way round the loop (today, or by the end of ``as_of``):
+    what a report may call impact."""
+    return LearningOutcome.objects.filter(_outcome_reached(LoopStage.ASSURED, as_of))
 
 
 def findings_with_loop_stage(findings: QuerySet) -> QuerySet:

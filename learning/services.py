@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from learning.meetings.models import AgendaItem, Meeting
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
-from sscb.dates import check_dates, not_before
+from sscb.dates import check_dates, not_before, not_past, say
 from sscb.history import saying
 from sscb.models import SubGroup
 from sscb.reminders import reminders_cancel_for
@@ -128,6 +128,12 @@ def theme_move(
     return theme
 
 
+def theme_open_actions(theme: PriorityTheme) -> int:
+    """How many actions in its outcomes' plans are still open: closing the theme leaves them in
+    the tracker, chased as before, but its outcomes' plans take no new one."""
+    return Action.objects.filter(outcome__theme=theme, status__in=Action.OPEN).count()
+
+
 # Outcomes, delivery, practice development, assurance -------------------------------------
 
 
@@ -135,6 +141,12 @@ def outcome_save(*, outcome: LearningOutcome | None = None, **fields) -> Learnin
     if outcome is not None:
         _refuse_another_executive_date(outcome, fields.get("executive_on", outcome.executive_on))
         reminders_cancel_for(outcome)
+    elif fields.get("theme") is not None and fields["theme"].status == PriorityTheme.Status.CLOSED:
+        # As a closed theme takes no new finding (theme_collate) and its outcomes no new action.
+        raise ValidationError(
+            f"The theme “{fields['theme']}” is closed: reopen it (“Mark active” on the theme's "
+            "page) before adding a learning outcome to it."
+        )
     return _save(outcome or LearningOutcome(), fields)
 
 
@@ -178,15 +190,39 @@ def outcome_decide(
     if decision == LearningOutcome.Decision.PENDING:
         raise ValidationError("Choose the Executive's decision.")
     decided_on = decided_on or _today()
-    # A new decision follows the one it replaces (DESIGN.md: an act is never dated before the
-    # act before it), so the outcome's decision is always its latest.
-    check_dates(
-        decided_on=not_before(
-            decided_on,
-            outcome.decided_on,
-            what="The new decision",
-            than=f"the decision it replaces ({outcome.get_decision_display().lower()})",
+    theme = outcome.theme
+    agrees = decision in LearningOutcome.AGREED
+    # The loop's order: the theme is agreed, then the Executive agrees its outcomes. Not agreeing
+    # one may come at any time; an outcome of a closed theme waits for the theme to reopen.
+    if agrees and theme.status == PriorityTheme.Status.PROPOSED:
+        raise ValidationError(
+            f"The theme “{theme}” has not been agreed yet: its learning outcomes are agreed once "
+            "the theme is."
         )
+    if theme.status == PriorityTheme.Status.CLOSED:
+        raise ValidationError(
+            f"The theme “{theme}” is closed: reopen it (“Mark active” on the theme's page) "
+            "before recording a decision on its learning outcomes."
+        )
+    # A new decision follows the one it replaces and the theme's agreement (DESIGN.md: an act is
+    # never dated before the act before it), so the outcome's decision is always its latest. An
+    # outcome typed in after the Executive met may be decided before the day it was recorded,
+    # as an action may be done before the tracker held it.
+    check_dates(
+        decided_on=[
+            not_before(
+                decided_on,
+                outcome.decided_on,
+                what="The new decision",
+                than=f"the decision it replaces ({outcome.get_decision_display().lower()})",
+            ),
+            not_before(
+                decided_on,
+                theme.agreed_on if agrees else None,
+                what="The Executive's agreement",
+                than=f"the agreement of its theme “{theme}”",
+            ),
+        ]
     )
     return _save(
         outcome,
@@ -541,6 +577,10 @@ def action_sign_off(*, action: Action, signed_off_by, follow_up_on: datetime.dat
             "signed_off_by": signed_off_by,
             "signed_off_on": _today(),
             "follow_up_on": follow_up_on,
+            # A new round: a follow-up of an earlier sign-off (the change had not lasted) is in
+            # the history, and this sign-off's is still to come.
+            "follow_up_result": "",
+            "followed_up_on": None,
         },
     )
 
@@ -568,14 +608,55 @@ def action_send_back(*, action: Action, reason: str) -> Action:
     return action
 
 
-def action_record_follow_up(*, action: Action, result: str) -> Action:
-    """Record whether the change has lasted, checked on the follow-up date."""
+def follow_up_waits(action: Action) -> str:
+    """Why the follow-up of a signed-off action cannot be recorded yet, or "" once its day has
+    come: whether a change has lasted is seen on the day set to check it, not at sign-off."""
+    if action.follow_up_on and action.follow_up_on > _today():
+        return (
+            f"The check that the change has lasted is due on {say(action.follow_up_on)}: record "
+            "it then."
+        )
+    return ""
+
+
+def action_record_follow_up(
+    *, action: Action, lasted: bool, result: str, due_on: datetime.date | None = None
+) -> Action:
+    """Record whether the change has lasted, on or after the follow-up date. If it has not, the
+    action is reopened: in progress again, no longer counted as completed, and its owner reads
+    why (``sent_back_reason``), due ``due_on`` if given (else on its old date, so overdue)."""
     if action.status != Action.Status.SIGNED_OFF:
         raise ValidationError("Follow-up is recorded once the action has been signed off.")
+    if action.followed_up_on:
+        raise ValidationError("The follow-up of this action has already been recorded.")
+    if waits := follow_up_waits(action):
+        raise ValidationError(waits)
     if not result.strip():
-        raise ValidationError({"follow_up_result": "Say whether the change has lasted."})
+        raise ValidationError({"result": "Say what the check found."})
     reminders_cancel_for(action)
-    return _save(action, {"follow_up_result": result, "followed_up_on": _today()})
+    today = _today()
+    if lasted:
+        return _save(action, {"follow_up_result": result.strip(), "followed_up_on": today})
+    check_dates(due_on=not_past(due_on, what="The new due date"))
+    with saying(action, "reopened: the change has not lasted"):
+        # Recorded first, so that the history keeps what the check found and when.
+        _save(action, {"follow_up_result": result.strip(), "followed_up_on": today})
+        _save(
+            action,
+            {
+                "status": Action.Status.IN_PROGRESS,
+                "completed_on": None,
+                "signed_off_by": None,
+                "signed_off_on": None,
+                "follow_up_on": None,
+                "follow_up_result": "",
+                "followed_up_on": None,
+                "due_on": due_on or action.due_on,
+                "sent_back_reason": f"The check on {say(today)} found that the change has not "
+                f"lasted: {result.strip()}",
+            },
+        )
+    return action
 
 
 def attachment_add(*, parent: Action | AssuranceEvidence, upload, uploaded_by) -> Attachment:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from audits.performance.selectors import indicators_visible_to, sets_visible_to
 from audits.selectors import (
+    audits_visible_to,
     can_moderate,
     get_audit_for_user,
     get_self_assessment_for_user,
@@ -166,8 +167,13 @@ def finding_edit(request, uuid=None):
         review=query_value(request, "review", as_uuid),
         audit=query_value(request, "audit", as_uuid),
     )
+    # An existing finding may move to another theme (or out of one): Collate adds, this moves.
     form = forms.FindingForm(
-        request.POST or None, instance=finding, initial=initial, **selectors.form_choices(user)
+        request.POST or None,
+        instance=finding,
+        initial=initial,
+        themes=selectors.themes_visible_to(user) if finding else None,
+        **selectors.form_choices(user),
     )
     return _form_page(
         request,
@@ -240,12 +246,20 @@ THEME_HISTORY_FIELDS = [
 def theme_detail(request, uuid):
     theme = selectors.get_theme_for_user(request.user, uuid)
     context = selectors.theme_detail(request.user, theme, page=request.GET.get("page"))
+    can_edit = can_work_for_subgroup(request.user, theme.subgroup_id)
+    moves = [PriorityTheme.Status(s) for s in PriorityTheme.TRANSITIONS[theme.status]]
     context |= {
         "stages": LoopStage,
         "loop_stage": theme.loop_stage,
         "next_step": selectors.loop_next_step(request.user, theme.loop_stage, theme.subgroup),
-        "can_edit": can_work_for_subgroup(request.user, theme.subgroup_id),
-        "moves": [PriorityTheme.Status(s) for s in PriorityTheme.TRANSITIONS[theme.status]],
+        "can_edit": can_edit,
+        # A closed theme takes no new outcome (``services.outcome_save``).
+        "can_add_outcome": can_edit and theme.status != PriorityTheme.Status.CLOSED,
+        "moves": moves,
+        # Said beside "Mark closed": the actions closing leaves open.
+        "open_actions": services.theme_open_actions(theme)
+        if can_edit and PriorityTheme.Status.CLOSED in moves
+        else 0,
         "history": versions_with_changes(
             theme.history.select_related("history_user"), THEME_HISTORY_FIELDS
         ),
@@ -292,6 +306,21 @@ def theme_move(request, uuid):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"The theme is now {theme.get_status_display().lower()}.")
+            # Closing ends the loop for new work, not for work under way: say what is left.
+            open_actions = (
+                services.theme_open_actions(theme)
+                if theme.status == PriorityTheme.Status.CLOSED
+                else 0
+            )
+            if open_actions:
+                messages.warning(
+                    request,
+                    f"{plural(open_actions, 'action')} of its learning outcomes "
+                    f"{'is' if open_actions == 1 else 'are'} still open: "
+                    f"{'it stays' if open_actions == 1 else 'they stay'} in the action tracker "
+                    "and are still chased, but the outcomes' plans take no new action until the "
+                    "theme is reopened.",
+                )
     else:
         messages.error(request, "Choose a status to move the theme to.")
     return redirect(theme.get_absolute_url())
@@ -405,6 +434,7 @@ def outcome_detail(request, uuid):
     user = request.user
     outcome = selectors.get_outcome_for_user(user, uuid)
     shown = selectors.outcome_page(user, outcome, page=request.GET.get("page"))
+    _name_audits_cited(user, shown.checks.all())
     return render(
         request,
         "learning/outcome_detail.html",
@@ -423,6 +453,16 @@ def outcome_detail(request, uuid):
     )
 
 
+def _name_audits_cited(user, checks) -> None:
+    """Each check carries ``cited_audit``, the audit it cites if the reader may open it (one
+    query for all), or ``audit_not_open`` when it cites one they may not."""
+    cited = {check.audit_id for check in checks if check.audit_id}
+    audits = {a.pk: a for a in audits_visible_to(user).filter(pk__in=cited)} if cited else {}
+    for check in checks:
+        check.cited_audit = audits.get(check.audit_id)
+        check.audit_not_open = bool(check.audit_id) and check.cited_audit is None
+
+
 def outcome_edit(request, uuid=None, theme_uuid=None):
     user = request.user
     if uuid:
@@ -431,6 +471,14 @@ def outcome_edit(request, uuid=None, theme_uuid=None):
     else:
         outcome = None
         theme = selectors.get_theme_for_user(user, theme_uuid, write=True)
+        if theme.status == PriorityTheme.Status.CLOSED:
+            # Said before anything is typed, as the service refuses it (``outcome_save``).
+            messages.error(
+                request,
+                f"The theme “{theme}” is closed: reopen it (“Mark active”) before adding a "
+                "learning outcome to it.",
+            )
+            return redirect(theme.get_absolute_url())
     form = forms.OutcomeForm(request.POST or None, instance=outcome)
     return _form_page(
         request,
@@ -944,7 +992,8 @@ def _action_page(request, uuid, **bound):
             "send_back_form": can_sign_off and action.status == Action.Status.COMPLETE,
             "follow_up_form": can_sign_off
             and action.status == Action.Status.SIGNED_OFF
-            and not action.followed_up_on,
+            and not action.followed_up_on
+            and not services.follow_up_waits(action),
         }
         return {
             "action": action,
@@ -967,6 +1016,10 @@ def _action_page(request, uuid, **bound):
             "can_progress": shown["progress_form"],
             "can_sign_off": shown["sign_off_form"],
             "can_follow_up": shown["follow_up_form"],
+            # Said instead of the form until the day set to check has come.
+            "follow_up_waits": services.follow_up_waits(action)
+            if action.status == Action.Status.SIGNED_OFF and not action.followed_up_on
+            else "",
             # Why a form posted from a page since overtaken (signed off meanwhile) was refused:
             # its card is no longer shown to say it.
             "refused": [
@@ -1090,10 +1143,13 @@ def action_follow_up(request, uuid):
         request,
         action,
         form,
-        save=lambda: services.action_record_follow_up(
-            action=action, result=form.cleaned_data["result"]
+        save=lambda: services.action_record_follow_up(action=action, **form.cleaned_data),
+        success=lambda saved: (
+            "Follow-up recorded: the change has lasted."
+            if saved.status == Action.Status.SIGNED_OFF
+            else f"Follow-up recorded: the change has not lasted, so the action is reopened and "
+            f"back with {saved.owner_agency}."
         ),
-        success="Follow-up recorded.",
         page=_action_page,
         form_name="follow_up_form",
     )

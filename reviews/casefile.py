@@ -188,11 +188,12 @@ def chronology_close(*, review: Review, by, on: datetime.date | None = None) -> 
 
 
 @transaction.atomic
-@transaction.atomic
 def chronology_reopen(*, review: Review, by, reason: str) -> Review:
     """Open a closed chronology again (an agency found more, the terms changed): who reopened
-    it and why go on the review's timeline and in its history. The act, which checks the
-    reason as any free text is checked, is recorded first."""
+    it and why go on the review's timeline, why only for those who read the case file
+    (``act_summary``); its history says that it was reopened, not why (the history is read by
+    all who open the review, and keeps no copy of text a disposal removes). The act, which
+    checks the reason as any free text is checked, is recorded first."""
     if not can_edit_review(by, review):
         raise PermissionDenied
     if not review.chronology_closed_on:
@@ -204,9 +205,22 @@ def chronology_reopen(*, review: Review, by, reason: str) -> Review:
         review, ReviewAct.Kind.CHRONOLOGY_REOPENED, timezone.localdate(), by, reason
     )
     review.chronology_closed_on = None
-    review._change_reason = f"Chronology reopened: {reason}"[:100]
+    review._change_reason = "Chronology reopened"
     review.save(update_fields=["chronology_closed_on", "updated_at"])
     return review
+
+
+# Acts whose words are the case file's: why the chronology was reopened tells what an agency
+# found about the child and family.
+CASE_FILE_ACTS = frozenset({ReviewAct.Kind.CHRONOLOGY_CLOSED, ReviewAct.Kind.CHRONOLOGY_REOPENED})
+
+
+def act_summary(act: ReviewAct, *, reads_case_file: bool) -> str:
+    """What the review's timeline says of ``act`` after its name: its summary, but the case
+    file's words only to a reader of the case file (others read who did it and when)."""
+    if act.kind in CASE_FILE_ACTS and not reads_case_file:
+        return ""
+    return act.summary
 
 
 def _not_awaited(row: ReviewAgency, review: Review, part: str, by) -> str:

@@ -7,7 +7,9 @@ the history only through the rule that shows it on the page: the case file's doc
 chronology through ``reviews.casefile`` for those who read the case file, never their text.
 """
 
-from sscb.history import Part, history_of
+from django.db.models import OuterRef, Subquery
+
+from sscb.history import Change, Part, _change, history_of
 
 from .casefile import chronology_visible_to, documents_visible_to
 from .models import (
@@ -25,12 +27,13 @@ from .models import (
 )
 
 # The review's own fields: what a person records on it, never the review it arose from (a
-# restricted one is not named to those who may not open it).
+# restricted one is not named to those who may not open it); and its panel, named: people have
+# no rule of their own, and who was given or lost access to a restricted review is the point.
 REVIEW_FIELDS = [
     field.name
     for field in Review._meta.concrete_fields
     if field.editable and field.name not in {"id", "uuid", "source_review", "updated_at"}
-]
+] + ["panel_members"]
 AGENCY_FIELDS = [
     "chronology_requested_on",
     "chronology_received_on",
@@ -39,8 +42,8 @@ AGENCY_FIELDS = [
     "notes",
 ]
 PROCESS_FIELDS = ["kind", "description", "started_on", "ended_on", "holds_clock"]
-# A pause is named by its reason: a clock's name (as its page shows it) would read its review
-# once for each clock.
+# A pause is named by its clock's kind (as the timeline names it: its review's reference would
+# read the review once for each clock) and its reason.
 PAUSE_FIELDS = ["paused_on", "resumed_on", "reason", "paused_by", "resumed_by", "process"]
 TERMS_FIELDS = ["scope_from", "scope_to", "lines_of_enquiry", "agreed_by", "agreed_on"]
 # Not why a reviewer employed by an agency under review is accepted: it is written when they
@@ -74,6 +77,60 @@ def _versions(model, **lookup):
     return model.history.filter(**lookup).select_related("history_user")
 
 
+def _pause_versions(review: Review):
+    """The versions of the review's clock pauses, each with its clock's kind (``clock_kind``),
+    read in the same query. Through the clocks' versions, so that a clock since retired keeps
+    its pauses and its name."""
+    clocks = ReviewClock.history.filter(review_id=review.pk)
+    kind = clocks.filter(id=OuterRef("clock_id")).order_by("-history_id").values("kind")[:1]
+    return _versions(ClockPause, clock_id__in=clocks.values("id")).annotate(
+        clock_kind=Subquery(kind)
+    )
+
+
+def _terms_versions(review: Review):
+    """The versions of the review's terms of reference, each first one of a terms version with
+    the previous version's fields as they stood then (``previous_<field>``; None for the first
+    version), read in the same query: a new version is a new record, whose history would
+    otherwise say only "recorded it"."""
+    previous = TermsOfReference.history.filter(
+        review_id=OuterRef("review_id"),
+        version=OuterRef("version") - 1,
+        history_date__lte=OuterRef("history_date"),
+    ).order_by("-history_date", "-history_id")
+    return _versions(TermsOfReference, review_id=review.pk).annotate(
+        **{f"previous_{name}": Subquery(previous.values(name)[:1]) for name in TERMS_FIELDS}
+    )
+
+
+def _say_pause_clock(version) -> None:
+    """Name a pause by its clock, as the timeline does: "clock pause of “Publish the LCSPR”
+    (Inquest opened)"."""
+    if version.clock_kind:
+        kind = ReviewClock.Kind(version.clock_kind).label
+        version.part = f"clock pause of “{kind}” ({version.reason})"
+
+
+def _say_terms_differences(version, changes: list) -> None:
+    """A new version of the terms of reference says what differs from the version before it
+    (its scope dates, that its lines of enquiry changed), in place of "recorded it"."""
+    if version.history_type != "+" or version.previous_scope_from is None:
+        return
+    earlier = version.version - 1
+    meta = TermsOfReference._meta
+    differences = [
+        _change(meta.get_field(name), getattr(version, f"previous_{name}"), value, {})
+        for name in TERMS_FIELDS
+        if (value := getattr(version, name)) != getattr(version, f"previous_{name}")
+    ]
+    said = f"recorded it in place of version {earlier}"
+    if not differences:
+        said = f"recorded it, the same as version {earlier}"
+    changes[:] = [Change("terms of reference", said=said), *differences]
+    # The shared history says "recorded it" of any first version, whatever it lists.
+    version.history_type = "~"
+
+
 def review_history(user, review: Review, *, reads_case_file: bool):
     """The review's history with its parts' as ``user`` sees them on its page: the agencies
     taking part, parallel processes, clock pauses, terms of reference, review team and CDOP's
@@ -93,19 +150,10 @@ def review_history(user, review: Review, *, reads_case_file: bool):
             PROCESS_FIELDS,
             name="kind",
         ),
-        Part(
-            "clock pause",
-            # Through the clocks' versions, so that a clock since retired keeps its pauses.
-            _versions(
-                ClockPause,
-                clock_id__in=ReviewClock.history.filter(review_id=review.pk).values("id"),
-            ),
-            PAUSE_FIELDS,
-            name="reason",
-        ),
+        Part("clock pause", _pause_versions(review), PAUSE_FIELDS, name="reason"),
         Part(
             "terms of reference version",
-            _versions(TermsOfReference, review_id=review.pk),
+            _terms_versions(review),
             TERMS_FIELDS,
             name="version",
         ),
@@ -149,4 +197,10 @@ def review_history(user, review: Review, *, reads_case_file: bool):
                 name="agency",
             ),
         ]
-    return history_of(_versions(Review, id=review.pk), REVIEW_FIELDS, parts)
+    shown = history_of(_versions(Review, id=review.pk), REVIEW_FIELDS, parts)
+    for version, changes in shown:
+        if isinstance(version, ClockPause.history.model):
+            _say_pause_clock(version)
+        elif isinstance(version, TermsOfReference.history.model):
+            _say_terms_differences(version, changes)
+    return shown

@@ -480,16 +480,21 @@ def review_update(
         clocks.regime_check(review)
     if review.referred_on != stored_referral:
         _check_referral_before_moves(review)
-    review._change_reason = _change_reason(restriction, panel, review)
-    review.save()
+    if panel:
+        # Set before the save, which records the panel with the rest in one version: the
+        # links' own versions would make one entry for those removed and one for those added.
+        review.skip_history_when_saving = True
+        try:
+            review.panel_members.set(panel_members)
+        finally:
+            del review.skip_history_when_saving
+    with saying(review, _change_reason(restriction, panel, review)):
+        review.save()
     if review.referred_on != stored_referral:
         # The review was opened when it was referred: its opening follows a corrected referral.
         for opening in review.stage_changes.filter(from_stage=""):
             opening.happened_on = review.referred_on
             opening.save(update_fields=["happened_on"])
-    if panel:
-        review.panel_members.set(panel_members)
-    del review._change_reason
     review_record_access_changes(
         review, by=by, request=request, restriction=restriction, panel=panel
     )

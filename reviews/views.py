@@ -109,6 +109,9 @@ def _detail(user, review) -> dict:
         clock.described = clock.rule.describe_for(review) if clock.rule else ""
     case_file = casefile.case_file_summary(user, review)
     review.reads_case_file = case_file["reads"]  # for the case file's tabs
+    for item in context["timeline"]:
+        if item["what"] == "act":
+            item["summary"] = casefile.act_summary(item["act"], reads_case_file=case_file["reads"])
     return context | {
         "can_edit": selectors.can_edit_review(user, review),
         "decides": lifecycle.decides(review.kind),

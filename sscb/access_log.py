@@ -2,12 +2,15 @@
 
 import datetime
 import ipaddress
+import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from .client_ip import client_ip
+from .minimise import find_identifiers
 from .models import AccessLogEntry
 
 Action = AccessLogEntry.Action
@@ -30,8 +33,39 @@ def access_log_record(
         object_id=obj.pk if obj is not None else None,
         record=label[:200],
         detail=detail[:300],
-        path=request.get_full_path()[:500] if request is not None else "",
+        path=logged_path(request)[:500] if request is not None else "",
         ip_address=_valid_address(client_ip(request)) if request is not None else None,
+    )
+
+
+# What is kept of a query string: the filters chosen from a list (a year, a stage, an agency's
+# id) say what was opened. A search box's words are whatever was typed, a child's name or NHS
+# number among them, and the log is kept for two years: they are written as "[search]".
+SEARCH_PARAMETERS = frozenset({"q"})
+SEARCH_MARK = "[search]"
+# A value chosen from a list or a link: a number, a code, a date, an id. Anything else was typed.
+_CHOSEN_VALUE = re.compile(r"[\w.:/-]{0,64}", re.ASCII)
+
+
+def logged_path(request) -> str:
+    """The path opened and the filters it was opened with; typed words as ``[search]``."""
+    path, _, _ = request.get_full_path().partition("?")
+    query = request.GET
+    if not query:
+        return path
+    kept = [
+        (name, value if _is_chosen(name, value) else SEARCH_MARK)
+        for name, values in query.lists()
+        for value in values
+    ]
+    return f"{path}?{urlencode(kept, safe='[]/:')}"
+
+
+def _is_chosen(name: str, value: str) -> bool:
+    return (
+        name not in SEARCH_PARAMETERS
+        and _CHOSEN_VALUE.fullmatch(value) is not None
+        and not find_identifiers(value)
     )
 
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.contrib.admin import AdminSite
 from django.contrib.admin import apps as admin_apps
+from django.contrib.auth.signals import user_logged_in
 
 
 class SscbConfig(AppConfig):
@@ -9,12 +10,16 @@ class SscbConfig(AppConfig):
 
     def ready(self):
         # Register the system checks, and the disposals-due item on the home page.
-        from . import checks, figures_cache, history, lookups, retention  # noqa: F401
+        from . import checks, figures_cache, history, lookups, retention, signin  # noqa: F401
 
         # Kept figures are dropped when records change.
         figures_cache.connect()
         # A record deleted gives the records that named it a new version (what Django changed).
         history.connect()
+        # A sign-in keeps its moment (last_login) without a version in the person's history,
+        # in place of Django's receiver (connected by django.contrib.auth, ready before us).
+        user_logged_in.disconnect(dispatch_uid="update_last_login")
+        user_logged_in.connect(signin.record_sign_in, dispatch_uid="update_last_login")
 
 
 class BusinessUnitAdminConfig(admin_apps.AdminConfig):

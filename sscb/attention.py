@@ -169,7 +169,7 @@ def board_setup(user):
                 level="warning",
             )
         )
-    if not StrategicPriority.objects.filter(is_active=True).exists():
+    if not StrategicPriority.objects.offered().exists():
         items.append(
             Attention(
                 title="No strategic priorities recorded",

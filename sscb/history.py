@@ -15,7 +15,8 @@ history (README, "History"), including changes the database makes for Django.
   its own for who may see it (``Link``: a finding's review, an action's finding) names that
   record only to a reader who may open it, and otherwise says how the link changed ("moved to
   another review"). A version that changed none of the fields a page lists says which others
-  changed, never "saved it unchanged" when something did.
+  changed, never "saved it unchanged" when something did. The admin's History pages say each
+  change in the same words (``kept_fields``, ``Change.__str__``: sscb.admin_records).
 """
 
 from collections import defaultdict
@@ -31,13 +32,23 @@ from simple_history.models import HistoricalRecords
 
 # Links Django empties itself when the record they name is deleted.
 EMPTIED = (models.SET_NULL, models.SET_DEFAULT)
+# How long a version's reason may be (django-simple-history's history_change_reason).
+REASON_LENGTH = 100
+
+
+def reason_of(text: str | None) -> str | None:
+    """``text`` as a version's reason, which holds 100 characters: cut, where it must be, at a
+    word's end and marked "…", never mid-word ("…agencies added since it opened: Police, …")."""
+    if not text or len(text) <= REASON_LENGTH:
+        return text
+    return text[: REASON_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 @contextmanager
 def saying(record, reason: str):
     """The versions ``record``'s saves and link changes make within the block give ``reason``
     (what changed, where the fields do not say it)."""
-    record._change_reason = reason
+    record._change_reason = reason_of(reason)
     try:
         yield record
     finally:
@@ -105,14 +116,15 @@ def _record_new_versions(sender, instance, **kwargs):
             record_versions(remaining, reason=f"Linked {sender._meta.verbose_name} deleted")
 
 
-def record_versions(records, *, reason: str) -> None:
+def record_versions(records, *, reason: str = "", added: bool = False) -> None:
     """A new version of each of ``records`` (one model): its fields and tracked links as they
-    are now, by the person making the request (simple-history's middleware)."""
+    are now, by the person making the request (simple-history's middleware); ``added``: the
+    records' first."""
     versions = versions_of(type(records[0]))
     made = {
         version.id: version
         for version in versions.bulk_history_create(
-            records, update=True, default_change_reason=reason
+            records, update=not added, default_change_reason=reason
         )
     }
     for field in versions.model._history_m2m_fields:
@@ -139,6 +151,14 @@ class Change:
     after: str | None = None
     said: str = ""
 
+    def __str__(self):
+        """As a history says it: "status In progress → Complete", "changed the progress"."""
+        if self.said:
+            return self.said
+        if self.after is None:
+            return f"changed the {self.label}"
+        return f"{self.label} {self.before} → {self.after}"
+
 
 @dataclass(frozen=True)
 class Link:
@@ -151,6 +171,21 @@ class Link:
     field: str
     visible: object = None
     name: str | None = None
+
+
+def kept_fields(model) -> list[str]:
+    """Every field of ``model`` whose history is kept and that a person may change, its tracked
+    many-to-many fields included: for a page that shows all of a record's changes (the admin's
+    History), not the timestamps Django keeps."""
+    versions = versions_of(model).model
+    kept = [
+        field.name
+        for field in versions.tracked_fields
+        if not field.primary_key
+        and not getattr(field, "auto_now", False)
+        and not getattr(field, "auto_now_add", False)
+    ]
+    return kept + [field.name for field in versions._history_m2m_fields]
 
 
 # How many of a record's versions its page lists (templates/sscb/_history.html).
@@ -180,20 +215,30 @@ class Part:
     name: object = None
 
 
-def history_of(record_versions, fields: list[str], parts=(), *, shown: int = HISTORY_SHOWN):
+def history_of(
+    record_versions,
+    fields: list[str],
+    parts=(),
+    *,
+    shown: int = HISTORY_SHOWN,
+    steady: bool = False,
+):
     """A record's history with its parts' (``Part``), newest first: the newest ``shown`` of
     all their versions together, each with what changed. A part's version carries its label
     as ``version.part``. Two queries for the record and two for each part, whatever the number
-    of versions."""
+    of versions; ``steady``: even where no version read has one before it (the first), which
+    otherwise saves a query."""
     read = [(version, None) for version in _newest(record_versions, shown)]
     for part in parts:
         read += [(version, part.label) for version in _newest(part.versions, shown)]
     read.sort(key=lambda row: (row[0].history_date, row[0].history_id), reverse=True)
     read = read[:shown]
-    merged = _with_changes([version for version, label in read if label is None], fields)
+    merged = _with_changes(
+        [version for version, label in read if label is None], fields, steady=steady
+    )
     for part in parts:
         these = [version for version, label in read if label == part.label]
-        for version, changes in _with_changes(these, part.fields, name=part.name):
+        for version, changes in _with_changes(these, part.fields, name=part.name, steady=steady):
             version.part = f"{part.label} ({version.named})" if part.name else part.label
             merged.append((version, changes))
     merged.sort(key=lambda row: (row[0].history_date, row[0].history_id), reverse=True)
@@ -203,26 +248,35 @@ def history_of(record_versions, fields: list[str], parts=(), *, shown: int = HIS
 def _newest(versions, shown):
     """The newest ``shown`` of ``versions``, each annotated with the key of the version of the
     same record before it (``before_id``)."""
-    model = versions.model
-    before = (
+    before = _before(versions.model)
+    return versions.annotate(before_id=before).order_by("-history_date", "-history_id")[:shown]
+
+
+def _before(model):
+    """The key of the version of the same record before each of ``model``'s versions."""
+    return Subquery(
         model._base_manager.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
         .order_by("-history_id")
         .values("history_id")[:1]
     )
-    return versions.annotate(before_id=Subquery(before)).order_by("-history_date", "-history_id")[
-        :shown
-    ]
 
 
-def _with_changes(read, fields, *, name=None):
+def _with_changes(read, fields, *, name=None, steady=False):
     """Each of ``read`` (versions from ``_newest``) with what changed in ``fields`` (names, or
     ``Link``); with a ``name`` (a field, or a function of the version), each version's ``named``
-    says which record it is."""
+    says which record it is. ``steady``: the versions before are read by a subquery, in a query
+    even where none has one."""
     if not read:
         return []
-    previous = type(read[0])._base_manager.in_bulk(
-        [version.before_id for version in read if version.before_id is not None]
-    )
+    model = type(read[0])
+    if steady:
+        read_ids = model._base_manager.filter(history_id__in=[v.history_id for v in read])
+        keys = read_ids.annotate(before_id=_before(model)).values("before_id")
+        previous = {v.history_id: v for v in model._base_manager.filter(history_id__in=keys)}
+    else:
+        previous = model._base_manager.in_bulk(
+            [version.before_id for version in read if version.before_id is not None]
+        )
     meta = read[0].instance_type._meta
     links = {field.field: field for field in fields if isinstance(field, Link)}
     compared = [meta.get_field(getattr(field, "field", field)) for field in fields]

@@ -7,6 +7,7 @@ and a pseudonym must look like one ("Child A"). One home for the rule: models ru
 """
 
 import functools
+import html
 import re
 import unicodedata
 from pathlib import Path
@@ -44,6 +45,13 @@ _NHS = re.compile(
     # or digit by digit: "9 4 3 4 7 6 5 9 1 9"
     r"|(?<![\d./-])(?P<spaced>\d(?P<gap>[ ./-])\d(?:(?P=gap)\d){8})(?![\d./-])"
 )
+# After "NHS" ("NHS number", "NHS no.:") ten digits are one however they are grouped ("NHS
+# 9434 765 919", "NHS number 943 476 591 9"); the check digit still decides.
+_NHS_AFTER_WORD = re.compile(
+    r"\bNHS(?:\s*(?:number|num|no)\b\.?)?(?:\s+(?:is|was))?\s*[:#.-]?\s*"
+    r"(?P<digits>\d(?:[ ./-]?\d){9})(?![./-]?\d)",
+    re.IGNORECASE,
+)
 
 # Letters beyond ASCII too ("jané@exämple.com"), and a full-width at sign.
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+\s?(?:[@\uff20]|\(at\)|\[at\])\s?[\w-]+(?:\.[\w-]+)+")
@@ -78,21 +86,27 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
+# A year in full, or its last two digits after a month's name ("3rd Apr '19", "3 April 19").
+_YEAR = r"(?:\d{4}|'?\d{2})(?!\d)"
 _DATE = (
     r"(?:\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})(?!\d)"
     r"|\d{4}-\d{1,2}-\d{1,2}(?!\d)"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+\d{{4}}"
-    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR})"
 )
-_DOB_WORD = r"(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b|\bbirth\s?date\b|\bbirth\s?day\b|\bborn\b)"
+# A date-of-birth word; written against the date it needs no space ("DOB03/04/2019").
+_DOB_WORD = (
+    r"(?:\bd\.?o\.?b(?![a-z])\.?|\bdate\s+of\s+birth(?![a-z])|\bbirth\s?date(?![a-z])"
+    r"|\bbirth\s?day(?![a-z])|\bborn(?![a-z]))"
+)
 # A date beside a date-of-birth word, either way round: "DOB 01/02/2015", "born on
 # 1 February 2015", "d.o.b.: 2015-02-01", "01/02/2015 (DOB)". A date alone is ordinary.
 # Beside such a word a month and year say enough: "born 03/2015", "born in March 2015".
 _MONTH_YEAR = rf"(?:\d{{1,2}}[/.-]\d{{4}}(?!\d)|{_MONTH}\s+\d{{4}})"
 _DATE_OF_BIRTH = re.compile(
-    rf"{_DOB_WORD}(?:\s*[:(–-]\s*|\s+)(?:(?:is|was|on|of|in)\s+)?(?:the\s+)?"
+    rf"{_DOB_WORD}(?:\s*[:(–-]\s*|\s*)(?:(?:is|was|on|of|in)\s+)?(?:the\s+)?"
     rf"(?:{_DATE}|{_MONTH_YEAR})"
-    rf"|{_DATE}\s*\(?\s*(?:\bd\.?o\.?b\b\.?|\bdate\s+of\s+birth\b)\)?",
+    rf"|{_DATE}\s*\(?\s*(?:(?<![a-z])d\.?o\.?b(?![a-z])\.?|\bdate\s+of\s+birth(?![a-z]))\)?",
     re.IGNORECASE,
 )
 _ANY_DATE = re.compile(_DATE, re.IGNORECASE)
@@ -119,9 +133,13 @@ NOT_SURNAMES = frozenset(
     Green Group Hall Health High Hospital House Infant Infants Institute Junior Juniors Lane
     Medical Method Model Nursery Park Partnership Place Police Practice Primary Programme
     Project Report Review Road School Service Services Square Street Surgery Team Town Trust
-    Unit University Village Ward Way
+    Unit University Village Ward Way Home Homes Lodge Federation Faculty Library Museum
+    Society Charity Hub Network Alliance Center Campus Building Chambers
     """.split()  # noqa: SIM905
 )
+# A name followed by one of these words is a body's or a place's ("Thomas Adams School", "Lucy
+# Faithfull Foundation", "Holly Lodge Children's Home"), not a person's.
+_NEXT_WORD = re.compile(r"\s*(?P<word>[A-Z][a-z]+)(?:'s|s')?\b")
 _GIVEN = r"(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
 # "Baby Oliver", "a boy called Jayden", "baby oliver", "his sister, known as Poppy", and each
 # of those words after another: "a baby called Olivia", "the child known as Poppy".
@@ -129,12 +147,55 @@ _NAME_AFTER = re.compile(
     r"\b(?:(?i:baby|child|infant|sibling|young\s+person|named|called|known\s+as|nicknamed|aka)"
     r"\s+)+(?P<given>(?i:[a-z]+(?:-[a-z]+)?))\b"
 )
-# A name beside a pseudonym, in brackets: "Child A (Jayden)".
-_NAME_IN_BRACKETS = re.compile(r"\(\s*(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*\)")
+# A name in brackets, as beside a pseudonym: "Child A (Jayden)", "Child A [Jayden]".
+_NAME_IN_BRACKETS = re.compile(
+    r"\(\s*(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*\)"
+    r"|\[\s*(?P<given2>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\s*\]"
+)
+# A name right beside a pseudonym: "Child A: Jayden", "Child A - Jayden", "Child A/Jayden",
+# "Child A, Jayden,", "Child A's name is Jayden", "Mother of Child A, Lucy".
+_NAME_BY_PSEUDONYM = re.compile(
+    r"\b(?i:child|children|baby|infant|sibling|young\s+person|family|mother|father|parent"
+    r"|carer|adult|person|case)\s+(?:[A-Z]{1,3}\d{0,2}|\d{1,3})"
+    r"(?:\s*[:/,-]\s*|'s\s+(?i:(?:real|full|first|given)\s+)?(?i:name)\s+(?i:is|was)\s*:?\s*)"
+    r"(?P<given>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+)
+# A name whose family or home is spoken of: "Jayden's mother", "Jayden's school".
+_NAME_OF_FAMILY = re.compile(
+    rf"(?<!\bSt )(?<!\bSt\. )(?<!\bSaint )\b{_GIVEN}'s\s+"
+    r"(?i:(?:half|step|foster|birth|maternal|paternal|older|younger|baby|big|little|twin)[\s-]*)?(?i:mother|mum|mummy|father|dad|daddy|parents?|brothers?|sisters?"
+    r"|siblings?|grand(?:mother|father|ma|pa|parents?|mum|dad)|nan|nana|gran|grandad|aunt|auntie"
+    r"|uncle|cousins?|carers?|family|school|nursery|home|bedroom|birthday|social\s+worker"
+    r"|health\s+visitor|teacher|class)\b"
+)
+# A surname before the given name, as a register writes it: "Smith, Jayden", "SMITH Jayden",
+# "Smith Jayden". The surname is a common one, or written in capitals.
+_SURNAME_FIRST = re.compile(
+    rf"\b(?P<surname>(?:[A-Z]'|Mc|Mac)?[A-Z][A-Za-z]+(?:-[A-Z][A-Za-z]+)?)(?:,\s*|\s+){_GIVEN}"
+)
+# Words in capitals that are not surnames: the acronyms a review uses.
+ACRONYMS = frozenset(
+    """
+    ASB CAMHS CCE CDOP CIN CSE CSPR DASH EHCP ICPC IRO JTAI LADO LAC LCSPR LSCP MACE MARAC
+    MAPPA MASH NSPCC OFSTED PACE PLO RCPC SEND SENCO SSCB NOTE UPDATE ACTION AGREED ALSO AND
+    THE FOR WITH ABOUT CHILD BABY FAMILY MOTHER FATHER REVIEW MEETING POLICE HEALTH EDUCATION
+    """.split()  # noqa: SIM905
+)
+# Between two words of a double given name, words that are also surnames ("Ella-Rose").
+SECOND_GIVEN_NAMES = frozenset("Rose Mae May Marie Louise Lee Leigh Jay Jane Ann Anne Jo".split())  # noqa: SIM905
 # A house number and a street: "14 Castle Street", "3a Mill Lane".
 _STREET = re.compile(
     r"\b\d{1,4}[a-zA-Z]?,?\s+(?:[A-Z][a-z']+\s+){1,3}(?:Street|St|Road|Rd|Lane|Avenue|Close|"
     r"Drive|Way|Crescent|Gardens|Place|Terrace|Court|Grove|Square|Walk|Row|Mews|Parade|View)\b"
+)
+# ... and in small letters ("14 castle street"), with a word that is only a street's, and no
+# word of a sentence between ("3 times in the street" is no address).
+_SMALL_STREET = re.compile(
+    r"\b\d{1,4}[a-z]?,?\s+"
+    r"(?:(?!(?:the|a|an|of|on|in|at|to|by|and|or|for|from|with|into|down|up|along|across|near"
+    r"|per|times|days|weeks|months|years|visits|children|people)\b)[a-z][a-z']+\s+){1,3}"
+    r"(?:street|st|road|rd|lane|avenue|crescent|terrace|grove|mews)\b",
+    re.IGNORECASE,
 )
 # Written all in small letters, a name is told from words only beside a common surname.
 COMMON_SURNAMES = frozenset(
@@ -160,6 +221,58 @@ _WHITESPACE = re.compile(r"\s+")
 _DASHES = dict.fromkeys(
     map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
 )
+# Every apostrophe and prime a person would read as one ("Jayden’s", "O’Brien", "’19").
+_APOSTROPHES = dict.fromkeys(map(ord, "\u2018\u2019\u201b\u02bc\u2032\uff07\u0060\u00b4"), "'")
+# Letters of other alphabets that look like Latin ones ("Jаyden" with a Cyrillic "а"): a word is
+# read as it looks.
+_CONFUSABLES = str.maketrans(
+    # Cyrillic
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u0501\u04bb\u051b\u051d"
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0406\u0408\u0405"
+    "\u0423\u04ae\u0417"
+    # Greek
+    "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7"
+    "\u03bf\u03b1\u03bd\u03b9\u03ba\u03c1\u03c5\u03c7",
+    "aeopcyxijsdhqwABEKMHOPCTXIJSYY3ABEZHIKMNOPTYXoavikpux",
+)
+# HTML a person pasted, which a page may show as it reads: inline tags ("<b>Jay</b>den") join
+# what is either side, a block's tags ("<p>", "<br>") part it. A tag's attributes are kept.
+_HTML_TAG = re.compile(
+    r"<\s*(?P<close>/)?\s*(?P<tag>[a-zA-Z][a-zA-Z0-9]{0,9})\b(?P<attributes>[^<>]{0,300}?)/?\s*>"
+)
+INLINE_TAGS = frozenset(
+    """
+    a abbr b bdi bdo big cite code del dfn em font i ins kbd mark q s samp small span strike
+    strong sub sup time tt u var wbr
+    """.split()  # noqa: SIM905
+)
+BLOCK_TAGS = frozenset(
+    """
+    address article aside blockquote br caption dd div dl dt figcaption figure footer h1 h2 h3
+    h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul
+    """.split()  # noqa: SIM905
+)
+_HTML_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+
+
+def _without_tags(text: str) -> str:
+    """``text`` as a page shows it, then what the tags' attributes say (shown where the text
+    is shown as typed), read apart."""
+    if "<" not in text:
+        return text
+    attributes = []
+
+    def read(tag):
+        name = tag.group("tag").lower()
+        if name not in INLINE_TAGS and name not in BLOCK_TAGS:
+            return tag.group()  # "<Jayden Smith>" is no tag: it is read as written
+        attributes.append(tag.group("attributes"))
+        return " " if name in BLOCK_TAGS else ""
+
+    shown = _HTML_TAG.sub(read, text)
+    return " . ".join([shown, *filter(str.strip, attributes)])
+
+
 _BETWEEN_DIGITS = re.compile(r"(?<=\d) ?([-./_]) ?(?=\d)")
 # "Jayden Smith", "Jayden, aged 4", "Jayden aged three", "Jayden Smith (4)", "Jayden (aged 4)",
 # "Jayden, 4, ...", "Jayden, 7 weeks".
@@ -174,9 +287,42 @@ _NAME = re.compile(
 )
 
 
-def _given(match) -> bool:
+def _given(match, group: str = "given") -> bool:
     """Whether the match's given name (the first of a double one: "Ella-Rose") is one."""
-    return match.group("given").split("-", 1)[0].title() in GIVEN_NAMES
+    return (match.group(group) or "").split("-", 1)[0].title() in GIVEN_NAMES
+
+
+def _names_a_body(text: str, end: int) -> bool:
+    """Whether a capitalised word among the next three after ``end`` makes the name before it a
+    body's or a place's ("Harper Adams University", "Holly Lodge Children's Home")."""
+    for _ in range(3):
+        word = _NEXT_WORD.match(text, end)
+        if word is None:
+            return False
+        if word.group("word") in NOT_SURNAMES:
+            return True
+        end = word.end()
+    return False
+
+
+def _joins_a_surname(given: str) -> bool:
+    """Whether a hyphen joins a given name to a surname ("Jayden-Smith"), not to a second given
+    name ("Ella-Rose", "Jayden-James")."""
+    first, _, second = given.partition("-")
+    second = second.title()
+    return bool(second) and second not in GIVEN_NAMES and second not in SECOND_GIVEN_NAMES
+
+
+def _is_surname(word: str) -> bool:
+    """A common surname in any case, or any other word in capitals that is no acronym."""
+    if word.title() in COMMON_SURNAMES:
+        return True
+    return (
+        word.isupper()
+        and len(word) > 2
+        and word not in ACRONYMS
+        and any(vowel in word for vowel in "AEIOUY")
+    )
 
 
 # Where a word starts: a name is looked for at each one (``_from_each_word``).
@@ -198,13 +344,31 @@ def _names(text: str):
         if _given(match):
             yield match
     for match in _NAME_IN_BRACKETS.finditer(text):
-        if _given(match):
+        if _given(match) or _given(match, "given2"):
             yield match
     as_written = _CAPITALS.sub(lambda word: word.group().title(), text)  # same length
+    for pattern in (_NAME_BY_PSEUDONYM, _NAME_OF_FAMILY):
+        for match in pattern.finditer(as_written):
+            if _given(match) and not _names_a_body(as_written, match.end()):
+                yield match
     for match in _from_each_word(_NAME, as_written):
+        if not _given(match):
+            continue
         surname = match.group("surname")
-        if _given(match) and (match.group("age") or (surname and surname not in NOT_SURNAMES)):
+        if match.group("age") or (
+            ((surname and surname not in NOT_SURNAMES) or _joins_a_surname(match.group("given")))
+            and not _names_a_body(as_written, match.end())
+        ):
             yield match
+    # Surname first: in capitals as typed ("SMITH, Jayden"), or a common one as written.
+    for source in (text, as_written):
+        for match in _from_each_word(_SURNAME_FIRST, source):
+            if (
+                _given(match)
+                and _is_surname(match.group("surname"))
+                and not _names_a_body(source, match.end())
+            ):
+                yield match
     for match in _from_each_word(_SMALL_NAME, text):
         if _given(match) and match.group("surname").title() in COMMON_SURNAMES:
             yield match
@@ -212,12 +376,17 @@ def _names(text: str):
 
 def normalised(text: str) -> str:
     """``text`` as the rules read it, not as it was typed: full-width and other compatibility
-    characters as their plain forms, accents dropped ("Smíth" as "Smith"), invisible
+    characters as their plain forms, accents dropped ("Smíth" as "Smith"), letters of other
+    alphabets that look like Latin ones as those, every apostrophe a "'", HTML tags and
+    entities as a page shows them ("<b>Jay</b>den", "&#74;ayden" as "Jayden"), invisible
     characters dropped, every dash a hyphen (Word's en dash and non-breaking hyphen), any run of
     spaces, tabs and line breaks one space, and a separator between digits without the spaces
     around it ("943 - 476 - 5919" as "943-476-5919", "943_476_5919" as "943-476-5919")."""
+    if "&" in text:
+        text = _HTML_ENTITY.sub(lambda entity: html.unescape(entity.group()), text)
     text = unicodedata.normalize("NFKD", text).translate(_INVISIBLE)
     text = "".join(char for char in text if not unicodedata.combining(char))
+    text = _without_tags(text.translate(_CONFUSABLES).translate(_APOSTROPHES))
     text = _WHITESPACE.sub(" ", text.translate(_DASHES))
     return _BETWEEN_DIGITS.sub(lambda gap: gap.group(1).replace("_", "-"), text)
 
@@ -235,41 +404,62 @@ def nhs_number_is_valid(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+# A non-geographic number (03xx, 08xx: 0300, 0345, 0800, 0808, 0845, 0870) is a service's, an
+# organisation's or a helpline's, never a family's: a briefing says "call the MASH on 0345 ...".
+NON_GEOGRAPHIC = ("3", "8")
+
+
 def _phone_is_plausible(text: str) -> bool:
     digits = re.sub(r"\D", "", text)
     if text.startswith(("+", "00")):
         national = digits[4:] if digits.startswith("0044") else digits[2:]
         national = national.removeprefix("0")
-        return 9 <= len(national) <= 10 and national[0] != "0"
-    return 10 <= len(digits) <= 11 and digits[1] != "0"
+        return (
+            9 <= len(national) <= 10
+            and national[0] != "0"
+            and not national.startswith(NON_GEOGRAPHIC)
+        )
+    return 10 <= len(digits) <= 11 and digits[1] != "0" and digits[1] not in NON_GEOGRAPHIC
 
 
-def _matches(text: str, names: bool):
+def _matches(text: str, names: bool, places: bool):
     for match in _NHS.finditer(text):
         if nhs_number_is_valid(re.sub(r"\D", "", match.group())):
+            yield NHS_NUMBER, match
+    for match in _NHS_AFTER_WORD.finditer(text):
+        if nhs_number_is_valid(re.sub(r"\D", "", match.group("digits"))):
             yield NHS_NUMBER, match
     for match in _EMAIL.finditer(text):
         yield EMAIL, match
     for match in _DATE_OF_BIRTH.finditer(text):
         yield DATE_OF_BIRTH, match
-    for match in _POSTCODE.finditer(text):
-        yield POSTCODE, match
-    for match in _SMALL_POSTCODE.finditer(text):
-        if match.group("area").upper() in POSTCODE_AREAS:
+    if places:
+        for match in _POSTCODE.finditer(text):
             yield POSTCODE, match
+        for match in _SMALL_POSTCODE.finditer(text):
+            if match.group("area").upper() in POSTCODE_AREAS:
+                yield POSTCODE, match
     for match in _PHONE.finditer(text):
         if _phone_is_plausible(match.group()):
             yield PHONE, match
-    for match in _STREET.finditer(text):
-        yield ADDRESS, match
+    if places:
+        # Capitals read as a street's name is written: "14 CASTLE STREET".
+        as_written = _CAPITALS.sub(lambda word: word.group().title(), text)  # same length
+        for match in _STREET.finditer(as_written):
+            yield ADDRESS, match
+        for match in _SMALL_STREET.finditer(text):
+            yield ADDRESS, match
     if names:
         for match in _names(text):
             yield NAME, match
 
 
-def find_identifiers(text: str, *, names: bool = True) -> list[tuple[str, str]]:
+def find_identifiers(
+    text: str, *, names: bool = True, places: bool = True
+) -> list[tuple[str, str]]:
     """(kind, the text matched) for each thing in ``text`` that looks like an identifier; a
-    person's name too, unless ``names`` is False (a field that names an adult).
+    person's name too, unless ``names`` is False (a field that names an adult); a postcode and a
+    street address too, unless ``places`` is False (a field that names a venue, not a home).
 
     Where two kinds claim the same characters the first found wins (an NHS number is not
     also reported as a phone number). In the order they appear in the text.
@@ -277,7 +467,7 @@ def find_identifiers(text: str, *, names: bool = True) -> list[tuple[str, str]]:
     if not text:
         return []
     found, taken = [], []
-    for kind, match in _matches(normalised(str(text)), names):
+    for kind, match in _matches(normalised(str(text)), names, places):
         start, end = match.span()
         if any(start < other_end and other_start < end for other_start, other_end in taken):
             continue
@@ -293,6 +483,14 @@ def identifier_messages(found) -> list[str]:
 def validate_free_text(value) -> None:
     """Refuse free text holding something that looks like a child's or family's identifier."""
     found = find_identifiers(value)
+    if found:
+        raise ValidationError(identifier_messages(found), code="identifier")
+
+
+def validate_place(value) -> None:
+    """Refuse, in a field that names a venue (``names_places``), every identifier but a street
+    address and a postcode: a venue's address is not a child's home."""
+    found = find_identifiers(value, places=False)
     if found:
         raise ValidationError(identifier_messages(found), code="identifier")
 
@@ -423,6 +621,7 @@ def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
     ``validate_adults_name``)."""
     exclude = exclude or ()
     adults = getattr(type(instance), "names_adults", frozenset())
+    places = getattr(type(instance), "names_places", frozenset())
     errors = {}
     for field in minimised_text_fields(type(instance)):
         if field.name in exclude:
@@ -433,7 +632,7 @@ def free_text_errors(instance, exclude=None) -> dict[str, list[str]]:
                 validate_adults_name(value)
             except ValidationError as error:
                 errors[field.name] = error.messages
-        elif found := find_identifiers(value):
+        elif found := find_identifiers(value, places=field.name not in places):
             errors[field.name] = identifier_messages(found)
     return errors
 
@@ -450,6 +649,7 @@ class MinimisedFormMixin:
                 isinstance(field, forms.CharField)
                 and not isinstance(field, forms.EmailField | forms.URLField)
                 and validate_free_text not in field.validators
+                and validate_place not in field.validators  # a venue's field
             ):
                 field.validators.append(validate_free_text)
             elif isinstance(field, forms.DateField) and validate_plausible_date not in (

@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .dates import validate_plausible_date
+from .dates import financial_year_of, validate_plausible_date
 from .minimise import free_text_errors
 
 logger = logging.getLogger(__name__)
@@ -34,11 +35,14 @@ class MinimisedModel(models.Model):
 
     ``minimise_exempt`` names text fields the rule does not apply to; non-editable fields and
     fields with choices are never checked. ``names_adults`` names fields that hold an adult's
-    name (a trainer, a head teacher): they refuse every other identifier.
+    name (a trainer, a head teacher): they refuse every other identifier. ``names_places``
+    names fields that hold a venue (a training room, where a meeting meets): they take a street
+    address and a postcode, never a family's, and refuse every other identifier.
     """
 
     minimise_exempt: frozenset = frozenset()
     names_adults: frozenset = frozenset()
+    names_places: frozenset = frozenset()
 
     class Meta:
         abstract = True
@@ -190,7 +194,15 @@ class User(MinimisedModel, AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role="agency_lead") | Q(agency__isnull=False),
                 name="sscb_user_agency_lead_has_agency",
-            )
+            ),
+            # An address is one person's: their reset links, welcome and reminders reach only
+            # them (the admin's forms name the other account first: sscb.admin.PersonFormRules).
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="sscb_user_email_once",
+                violation_error_message="Another account has this email address already.",
+            ),
         ]
 
     def __str__(self):
@@ -200,6 +212,18 @@ class User(MinimisedModel, AbstractUser):
         super().clean()
         if self.role == self.Role.AGENCY_LEAD and not self.agency_id:
             raise ValidationError({"agency": "A partner agency lead must belong to an agency."})
+        if self.pk and not (self.is_active and self.is_business_unit):
+            # Only an active Business Unit officer opens the admin, where people are changed:
+            # without one, nobody could ever put anything right again.
+            officers = User._default_manager.filter(role=self.Role.BUSINESS_UNIT, is_active=True)
+            if list(officers.values_list("pk", flat=True)[:2]) == [self.pk]:
+                field = "is_active" if not self.is_active else "role"
+                raise ValidationError(
+                    {
+                        field: f"{self} is the only active Business Unit officer, and only one "
+                        "opens this admin: make someone else a Business Unit officer first."
+                    }
+                )
 
     # The Business Unit may do everything (DESIGN.md "Who uses it"), so its officers need no
     # per-model permissions, nor staff status to open the admin (sscb.apps). Nobody else has
@@ -277,6 +301,27 @@ class SubGroup(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.chair_id and not self.chair.is_active:
+            chosen = SubGroup.objects.filter(pk=self.pk).values_list("chair_id", flat=True)
+            if not self.pk or chosen.first() != self.chair_id:
+                raise ValidationError(
+                    {
+                        "chair": f"{self.chair}'s account is inactive: choose someone who is "
+                        "still with the partnership."
+                    }
+                )
+        if self.quorum and self.pk:
+            members = self.memberships.count()
+            if self.quorum > members:
+                raise ValidationError(
+                    {
+                        "quorum": f"The quorum cannot be more than the body's {members} "
+                        "members: it could never be met. Add members first, or lower the quorum."
+                    }
+                )
+
 
 class SubGroupMembership(TimeStampedModel):
     subgroup = models.ForeignKey(SubGroup, on_delete=models.CASCADE, related_name="memberships")
@@ -310,6 +355,15 @@ YEAR_IN_RANGE = [
 ]
 
 
+class StrategicPriorityQuerySet(models.QuerySet):
+    def offered(self, day=None):
+        """The priorities a learning theme may be weighed against now (``day``, today if not
+        given): active, and not ended before the financial year ``day`` falls in. One that has
+        ended stays on the themes that name it (``sscb.forms.keep_links``)."""
+        year = financial_year_of(day or timezone.localdate())
+        return self.filter(Q(end_year__isnull=True) | Q(end_year__gte=year), is_active=True)
+
+
 class StrategicPriority(TimeStampedModel):
     """One of the Board's strategic priorities, against which learning themes are weighed."""
 
@@ -328,6 +382,8 @@ class StrategicPriority(TimeStampedModel):
     order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     history = HistoricalRecords()
+
+    objects = StrategicPriorityQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "title"]

@@ -35,7 +35,7 @@ def partnership_overview():
     return {
         "subgroups": subgroups,
         "agencies": Agency.objects.filter(is_active=True),
-        "priorities": StrategicPriority.objects.filter(is_active=True),
+        "priorities": StrategicPriority.objects.offered(),
     }
 
 

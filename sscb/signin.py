@@ -141,6 +141,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False  # the Business Unit creates accounts in the Django admin
 
+    def set_password(self, user, password):
+        """A person's own change of password (or one chosen from a reset link) says so in their
+        history, which keeps no password: otherwise an entry showing nothing."""
+        user.set_password(password)
+        _save_with_reason(user, "Chose a new password")
+
     def get_client_ip(self, request):
         address = client_ip(request)
         if not address:
@@ -166,8 +172,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # "Forgotten your password?": the partnership's own words, as its forced reset has. A
         # send that fails is logged, and the page says what it says for any address (it must
         # not tell who has an account): nothing is recorded, so asking again later works.
+        if not is_current_address(user, email):
+            # allauth also finds a person by every address it has kept for them: one the
+            # Business Unit has since replaced must not receive a link to their account.
+            logger.info("No reset link for user %s: not their address now", user.pk)
+            return
         try:
-            super().send_password_reset_mail(user, email, {**context, **_reset_email_context()})
+            super().send_password_reset_mail(
+                user, user.email, {**context, **_reset_email_context()}
+            )
         except (smtplib.SMTPException, OSError):
             logger.exception("The password reset email to user %s could not be sent", user.pk)
 
@@ -185,6 +198,12 @@ class AccountAdapter(DefaultAccountAdapter):
             if signed_in_at and not _second_factor_before(request.user, signed_in_at):
                 return False
         return super().is_reauthentication_required(app=app, **kwargs)
+
+
+def is_current_address(user, email: str) -> bool:
+    """Whether ``email`` is ``user``'s address now (capitals aside): the only one their reset
+    link goes to."""
+    return bool(user.email) and user.email.strip().casefold() == email.strip().casefold()
 
 
 def _password_sign_in_moments_ago(request) -> float | None:
@@ -340,6 +359,15 @@ class SecondFactorRequiredMiddleware:
             names = [reverse(name) for name in self.exempt_url_names]
             self.exempt_prefixes = (*names, settings.STATIC_URL)
         return self.exempt_prefixes
+
+
+def record_sign_in(sender, user, **kwargs) -> None:
+    """Django's ``update_last_login``, without a version in the person's history: a sign-in
+    changes nothing its history shows (it keeps no ``last_login``), and each one added an
+    empty entry that buried the role changes, deactivations and resets among them. The last
+    sign-in stays on the person's page and the list of people."""
+    user.last_login = timezone.now()
+    user.save_without_historical_record(update_fields=["last_login"])
 
 
 # The Business Unit's resets (admin actions on User). Each is kept in the person's history.

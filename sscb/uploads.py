@@ -86,8 +86,10 @@ def validate_upload(upload) -> tuple[str, str]:
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     if extension not in ACCEPTED_EXTENSIONS or extension not in content_types(upload):
         raise ValidationError(REFUSED_TYPE, code="file_type")
-    # The name is shown and offered for download: it is free text like any other.
-    found = find_identifiers(name.rpartition(".")[0])
+    # The name is shown and offered for download: it is free text like any other, read as words
+    # ("Jayden_Smith_chronology" as "Jayden Smith chronology").
+    stem = name.rpartition(".")[0]
+    found = find_identifiers(stem) or find_identifiers(name_as_words(stem))
     if found:
         raise ValidationError(
             [f"In the file's name: {message}" for message in identifier_messages(found)]
@@ -95,6 +97,17 @@ def validate_upload(upload) -> tuple[str, str]:
             code="identifier_in_name",
         )
     return name, extension
+
+
+# What parts the words of a file's name: an underscore, a hyphen or a dot between letters, and
+# a small letter before a capital ("JaydenSmith"). Between digits they stay: "03-04-2019".
+_NAME_SEPARATOR = re.compile(r"_+|(?<=[^\W\d_])[-.]+|[-.]+(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])")
+
+
+def name_as_words(stem: str) -> str:
+    """A file name's stem as a person reads it: "Baby_Oliver_notes" as "Baby Oliver notes",
+    "DOB_03-04-2019" as "DOB 03-04-2019", "JaydenSmith" as "Jayden Smith"."""
+    return " ".join(_NAME_SEPARATOR.sub(" ", stem).split())
 
 
 def stored_name(extension: str) -> str:

@@ -13,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -33,6 +34,34 @@ SECTIONS = (
     ("further_reading", "Further reading"),
 )
 
+# The most characters each section holds. A 7-minute briefing is read in about seven minutes,
+# some 1,000 words in all: a section longer than this is a report, not a briefing (and a page of
+# hundreds of thousands of characters is no page anyone can read or print).
+SECTION_LIMITS = {
+    "what_happened": 3000,
+    "why_it_matters": 1800,
+    "what_to_do": 2400,
+    "questions": 1500,
+    "further_reading": 1500,
+}
+
+
+def _at_most(name: str, help_text: str = "") -> dict:
+    """A section's limit, as its validator (the form and the services alike refuse a longer
+    text) and the end of its help."""
+    limit = SECTION_LIMITS[name]
+    return {
+        "validators": [
+            MaxLengthValidator(
+                limit,
+                message=f"Keep this section to at most {limit:,} characters (about "
+                f"{limit // 6:,} words): a 7-minute briefing is read in seven minutes. It has "
+                "%(show_value)d characters now.",
+            )
+        ],
+        "help_text": f"{help_text} At most {limit:,} characters.".lstrip(),
+    }
+
 
 class BriefingContent(TimeStampedModel):
     """The words of a briefing: its title and sections (the briefing and each kept version)."""
@@ -40,16 +69,22 @@ class BriefingContent(TimeStampedModel):
     title = models.CharField(max_length=200)
     what_happened = models.TextField(
         "what happened",
-        help_text="The case or the learning in brief. Name children and families by pseudonym "
-        "only (Child A, Family B): no names, dates of birth or NHS numbers.",
+        **_at_most(
+            "what_happened",
+            "The case or the learning in brief. Name children and families by pseudonym only "
+            "(Child A, Family B): no names, dates of birth or NHS numbers.",
+        ),
     )
-    why_it_matters = models.TextField("why it matters")
-    what_to_do = models.TextField("what to do differently")
+    why_it_matters = models.TextField("why it matters", **_at_most("why_it_matters"))
+    what_to_do = models.TextField("what to do differently", **_at_most("what_to_do"))
     questions = models.TextField(
-        "questions for team discussion", help_text="One question a line, for a team meeting."
+        "questions for team discussion",
+        **_at_most("questions", "One question a line, for a team meeting."),
     )
     further_reading = models.TextField(
-        "further reading", blank=True, help_text="Procedures, guidance and reports, one a line."
+        "further reading",
+        blank=True,
+        **_at_most("further_reading", "Procedures, guidance and reports, one a line."),
     )
 
     class Meta:

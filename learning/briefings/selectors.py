@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from learning.models import LearningOutcome
+from learning.models import Finding, LearningOutcome
 from learning.selectors import (
     findings_visible_to,
     get_outcome_for_user,
@@ -23,6 +23,7 @@ from learning.selectors import (
     outcomes_visible_to,
     themes_visible_to,
 )
+from reviews.models import Review
 from reviews.selectors import get_review_for_user, reviews_visible_to
 from sscb.access import can_work_for_subgroup, get_by_public_id, subgroup_ids
 from sscb.history import Part, history_of
@@ -43,6 +44,13 @@ def briefings_visible_to(user) -> QuerySet:
     if user.is_business_unit:
         return briefings
     return briefings.filter(Q(status=Status.PUBLISHED) | Q(subgroup_id__in=subgroup_ids(user)))
+
+
+def sees_drafts(user, briefing: Briefing) -> bool:
+    """Whether ``user`` reads ``briefing``'s drafts (``briefings_visible_to``'s rule for one not
+    published): its kept versions and the history of its words are drafts too, since a published
+    briefing is never changed. Everyone else reads the words published, and only them."""
+    return user.is_business_unit or briefing.subgroup_id in subgroup_ids(user)
 
 
 def cascades_visible_to(user) -> QuerySet:
@@ -158,7 +166,30 @@ def starting_point(user, kind: str, uuid: UUID) -> dict:
         findings.filter(review=review),
         source=(review, reverse("reviews:detail", args=[review.uuid])),
         review=review,
-        title=f"Learning from {review.reference}: {review.title}",
+        title=review_named_in_briefing(review),
+    )
+
+
+def review_named_in_briefing(review: Review) -> str:
+    """How a briefing written from ``review`` starts its title. A briefing is read by everyone
+    once published, and a restricted review is open only to its panel: its reference and title
+    are left for the writer to add, never put in (``publish_refusal`` refuses them)."""
+    if review.is_restricted:
+        return "Learning from a review"
+    return f"Learning from {review.reference}: {review.title}"
+
+
+def restricted_reviews_drawn_on(briefing: Briefing) -> list[Review]:
+    """The restricted reviews whose words ``briefing`` may carry: the review it was written
+    from, and those whose findings sit in its theme (the words writing it from the theme or an
+    outcome starts with). One query."""
+    theme_id = briefing.theme_id or (briefing.outcome.theme_id if briefing.outcome_id else None)
+    in_theme = Finding.objects.filter(theme_id=theme_id) if theme_id else Finding.objects.none()
+    return list(
+        Review.objects.filter(is_restricted=True)
+        .filter(Q(pk=briefing.review_id) | Q(pk__in=in_theme.values("review_id")))
+        .only("reference", "title")
+        .order_by("reference")
     )
 
 
@@ -230,11 +261,15 @@ def briefing_page(user, briefing: Briefing) -> dict:
     # The partnership's reach, as the list shows it to everyone (``reach_of``): the rows beside
     # it are only those the reader may see (``cascades_visible_to``).
     partnership = reach_of([briefing.pk]).get(briefing.pk, {"sent": 0, "confirmed": 0, "reach": 0})
+    drafts = sees_drafts(user, briefing)
     return {
         "briefing": briefing,
-        "history": briefing_history(briefing, cascades),
+        "history": briefing_history(briefing, cascades, drafts=drafts),
         "sections": briefing.sections,
-        "versions": list(briefing.versions.select_related("written_by", "replaced_by")),
+        "sees_drafts": drafts,
+        "versions": (
+            list(briefing.versions.select_related("written_by", "replaced_by")) if drafts else []
+        ),
         "cascades": cascades,
         "partnership": partnership,
         "cascades_not_shown": partnership["sent"] - len(cascades),
@@ -247,6 +282,14 @@ def briefing_page(user, briefing: Briefing) -> dict:
         "theme_visible": theme_visible,
         "can_write": can_write(user, briefing),
         "may_approve": may_approve(user, briefing),
+        # A published briefing is not changed: a new one is written from its outcome instead.
+        "write_again": (
+            reverse("briefings:write_from_outcome", args=[briefing.outcome.uuid])
+            if briefing.is_published
+            and theme_visible
+            and can_work_for_subgroup(user, briefing.outcome.theme.subgroup_id)
+            else None
+        ),
     }
 
 
@@ -254,9 +297,10 @@ def briefing_page(user, briefing: Briefing) -> dict:
 # cascades its reader may see; never the theme, review or outcome it came from or delivers, nor
 # the delivery activity it is (each has its own rule for who may see it). The moments it was
 # submitted and approved are the moments of those versions, which the history gives already.
+# Its words: what a reader who does not see its drafts is not shown the history of.
+CONTENT = ["title", *(name for name, _heading in SECTIONS)]
 BRIEFING_HISTORY_FIELDS = [
-    "title",
-    *(name for name, _heading in SECTIONS),
+    *CONTENT,
     "subgroup",
     "status",
     "version",
@@ -269,8 +313,7 @@ BRIEFING_HISTORY_FIELDS = [
     "published_by",
 ]
 VERSION_HISTORY_FIELDS = [
-    "title",
-    *(name for name, _heading in SECTIONS),
+    *CONTENT,
     "written_by",
     "replaced_by",
 ]
@@ -285,17 +328,28 @@ CASCADE_HISTORY_FIELDS = [
 ]
 
 
-def briefing_history(briefing: Briefing, cascades: list[Cascade]):
+def briefing_history(briefing: Briefing, cascades: list[Cascade], *, drafts: bool = True):
     """Who changed the briefing, its kept versions and ``cascades`` (those its reader may see),
-    and what: the newest first. At most six queries, and one for each kind of record a changed
+    and what: the newest first. Without ``drafts`` (``sees_drafts``), nothing of the words it
+    had before it was published. At most six queries, and one for each kind of record a changed
     link names (the people, the agencies)."""
+    fields = [name for name in BRIEFING_HISTORY_FIELDS if drafts or name not in CONTENT]
+    versions = (
+        [
+            Part(
+                "earlier version",
+                BriefingVersion.history.filter(briefing_id=briefing.pk).select_related(
+                    "history_user"
+                ),
+                VERSION_HISTORY_FIELDS,
+                name="number",
+            )
+        ]
+        if drafts
+        else []
+    )
     parts = [
-        Part(
-            "earlier version",
-            BriefingVersion.history.filter(briefing_id=briefing.pk).select_related("history_user"),
-            VERSION_HISTORY_FIELDS,
-            name="number",
-        ),
+        *versions,
         Part(
             "cascade",
             Cascade.history.filter(id__in=[cascade.pk for cascade in cascades]).select_related(
@@ -305,9 +359,7 @@ def briefing_history(briefing: Briefing, cascades: list[Cascade]):
             name="agency",
         ),
     ]
-    return history_of(
-        briefing.history.select_related("history_user"), BRIEFING_HISTORY_FIELDS, parts
-    )
+    return history_of(briefing.history.select_related("history_user"), fields, parts)
 
 
 def agency_cascades(user) -> QuerySet:

@@ -110,6 +110,33 @@ def briefing_return(*, briefing: Briefing, by, note: str) -> Briefing:
     )
 
 
+def _words(text: str) -> str:
+    """``text`` as compared for a name: its case and spacing aside."""
+    return " ".join(text.split()).casefold()
+
+
+def restricted_review_named(briefing: Briefing) -> str | None:
+    """What to take out of ``briefing`` before it is published, or None: the reference or the
+    title of a restricted review it draws on (``selectors.restricted_reviews_drawn_on``) that
+    its words still name. Everyone reads a published briefing; a restricted review is open
+    only to its panel."""
+    parts = [("the title", briefing.title), *((h, getattr(briefing, n)) for n, h in SECTIONS)]
+    named = []
+    for review in selectors.restricted_reviews_drawn_on(briefing):
+        for name in (review.reference, review.title):
+            where = [part for part, text in parts if name.strip() and _words(name) in _words(text)]
+            if where:
+                places = ", ".join(w if w == "the title" else f"“{w}”" for w in where)
+                named.append(f"“{name}” (in {places})")
+    if not named:
+        return None
+    return (
+        "This briefing names a restricted review, open only to its panel, and everyone in the "
+        f"partnership reads a published briefing: edit it to take out {' and '.join(named)}, "
+        "and write “a review” instead."
+    )
+
+
 def publish_refusal(briefing: Briefing) -> str | None:
     """Why ``briefing`` cannot be published now, or None: the rule ``briefing_publish`` refuses
     by and its page offers the button by."""
@@ -129,7 +156,7 @@ def publish_refusal(briefing: Briefing) -> str | None:
             f"The Executive did not agree the learning outcome “{outcome}”: edit the briefing "
             "to deliver an outcome the Executive has agreed, then publish it."
         )
-    return None
+    return restricted_review_named(briefing)
 
 
 @transaction.atomic

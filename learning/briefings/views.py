@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
-from sscb.access import can_see_my_agency, require
+from sscb.access import Refused, can_see_my_agency, require
 from sscb.lists import page_of
 from sscb.pages import act_page, form_page
 
@@ -17,6 +17,13 @@ from . import forms, selectors, services
 from .models import CASCADE_WITHIN, Briefing
 
 PAGE_SIZE = 25
+
+# Why a published briefing's edit page is refused, and what to do instead.
+PUBLISHED_NOT_CHANGED = (
+    "This briefing is published: the agencies have it as it is, so it is not changed. To say "
+    "something new, write a new briefing: open its learning outcome and choose “Write a "
+    "briefing”."
+)
 
 
 _act = act_page  # a one-button act, back to the record's page
@@ -64,13 +71,17 @@ def briefing_detail(request, uuid):
     context["return_form"] = forms.ReturnForm()
     if briefing.status == Briefing.Status.APPROVED:
         context["cannot_publish"] = services.publish_refusal(briefing)
+    elif not briefing.is_published:
+        # Said while it is written and approved, not first at the click that publishes it.
+        context["names_restricted"] = services.restricted_review_named(briefing)
     return render(request, "briefings/briefing_detail.html", context)
 
 
 def briefing_edit(request, uuid):
     user = request.user
     briefing = selectors.get_briefing_for_user(user, uuid, write=True)
-    require(briefing.status in Briefing.EDITABLE)
+    if briefing.status not in Briefing.EDITABLE:
+        raise Refused(PUBLISHED_NOT_CHANGED)
     form = forms.BriefingForm(
         request.POST or None,
         initial={name: getattr(briefing, name) for name in forms.BriefingForm.Meta.fields},

@@ -2,12 +2,12 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from learning.models import AssuranceEvidence, Finding
+from learning.models import Finding
 from reviews.models import Review
 from reviews.selectors import reviews_visible_to
 
 from .actions import action_counts, action_figures
-from .assurance import assurance_totals, impact
+from .assurance import assurance_totals, assured_themes, impact
 from .loop import delivery, outcomes_agreed, practice
 from .outcomes import impact_by_outcome
 from .reviews import published_reviews, review_counts, review_figures, reviews_by_kind_in_period
@@ -57,12 +57,7 @@ def reviews_not_shown(user, scope: Scope) -> dict:
     query."""
     first, last = scope.period.bounds
     published = Q(scope.q("subgroup_id"), published_on__range=(first, last))
-    assured_themes = AssuranceEvidence.objects.filter(
-        scope.q("outcome__theme__subgroup_id"),
-        judgement=AssuranceEvidence.Judgement.ASSURED,
-        judged_on__range=(first, last),
-    ).values("outcome__theme_id")
-    assured = Exists(Finding.objects.filter(theme__in=assured_themes, review=OuterRef("pk")))
+    assured = Exists(Finding.objects.filter(theme__in=assured_themes(scope), review=OuterRef("pk")))
     not_open = ~Exists(reviews_visible_to(user).filter(pk=OuterRef("pk")))
     return (
         Review.objects.filter(published | Q(assured))

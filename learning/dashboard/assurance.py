@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q
 
 from learning.models import AssuranceEvidence, Finding
-from learning.selectors import evidence_visible_to
+from learning.selectors import evidence_visible_to, outcomes_assured
 from reviews.selectors import reviews_visible_to
 
 from .figure import Figure, link, percent
@@ -101,6 +101,23 @@ def assurance(scope: Scope) -> dict:
     }
 
 
+def assured_themes(scope: Scope):
+    """The themes in scope with evidence judged "Assured" in the period on an outcome that has
+    come all the way round the loop (by the period's end, once it has ended): its practice
+    checks show that practice changed (``selectors.practice_changed``). Only their reviews are
+    said to have changed services: evidence judged assured while every check saw no change is
+    no evidence of impact."""
+    first, last = scope.period.bounds
+    return (
+        AssuranceEvidence.objects.filter(
+            judgement=AssuranceEvidence.Judgement.ASSURED, judged_on__range=(first, last)
+        )
+        .filter(scope.q("outcome__theme__subgroup_id"))
+        .filter(outcome__in=outcomes_assured(scope.ended_on))
+        .values("outcome__theme_id")
+    )
+
+
 def impact(user, scope: Scope) -> dict:
     """The evidence of impact judged in the period, and the reviews whose learning it assures."""
     first, last = scope.period.bounds
@@ -116,14 +133,7 @@ def impact(user, scope: Scope) -> dict:
     )
     # Themes assured in the period first (a few, by learning_evidence_judged), then the
     # reviews with findings in them (by learning_finding_theme_review): 64 to 10 ms at scale 1.
-    assured_themes = (
-        AssuranceEvidence.objects.filter(
-            judgement=AssuranceEvidence.Judgement.ASSURED, judged_on__range=(first, last)
-        )
-        .filter(scope.q("outcome__theme__subgroup_id"))
-        .values("outcome__theme_id")
-    )
-    assured = Finding.objects.filter(theme__in=assured_themes)
+    assured = Finding.objects.filter(theme__in=assured_themes(scope))
     # The first hundred rows name at most the first hundred reviews: those are found first, in
     # order of reference, so that the database stops there instead of sorting every review and
     # theme of the year (50 to 4 ms at scale 1).

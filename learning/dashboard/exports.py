@@ -127,6 +127,7 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
                 "Confidence after",
                 "Confidence change",
                 *[f"Practice changed: {label}" for label in Questionnaire.Change.labels],
+                *[f"Practice checks: {label}" for _, label in impact["checks"]],
                 *[f"Assurance: {label}" for _, label in impact["judgements"]],
             ],
             [
@@ -140,6 +141,7 @@ def dashboard_tables(figures: dict) -> list[tuple[str, list[str], list[list]]]:
                     row["evaluation"].confidence_after,
                     row["evaluation"].confidence_change,
                     *[figure.value for figure in row["practice"].values()],
+                    *[figure.value for figure in row["checks"].values()],
                     *[figure.value for figure in row["judgements"].values()],
                 ]
                 for row in impact["rows"]

@@ -11,7 +11,12 @@ from learning.models import (
     PriorityTheme,
     TrainingEvaluationStage,
 )
-from learning.selectors import with_loop_stage
+from learning.selectors import (
+    theme_existed_on,
+    theme_open_on,
+    theme_status_on,
+    with_loop_stage,
+)
 from learning.training.figures import evaluation_by
 from learning.training.models import Questionnaire, Session
 from sscb.rounding import round_half_up
@@ -23,9 +28,13 @@ from .scope import Scope
 def themes_with_stage(scope: Scope) -> QuerySet:
     """The themes in scope with their loop stage, for ``themes_by_stage`` and ``theme_list`` to
     share: each query from it reuses the stage's ten subqueries as resolved here (resolving
-    them is about 1 ms a time). A period that has ended counts each theme at the stage it had
-    reached by its end (``Scope.ended_on``)."""
-    return with_loop_stage(PriorityTheme.objects.filter(scope.q("subgroup_id")), scope.ended_on)
+    them is about 1 ms a time). A period that has ended counts the themes there by its end
+    (``theme_existed_on``), each at the stage it had reached by then (``Scope.ended_on``), so
+    that a figure the Board has been given does not change as work moves on."""
+    themes = PriorityTheme.objects.filter(scope.q("subgroup_id"))
+    if scope.ended_on is not None:
+        themes = themes.filter(theme_existed_on(scope.ended_on))
+    return with_loop_stage(themes, scope.ended_on)
 
 
 def themes_by_stage(scope: Scope, themes: QuerySet | None = None) -> list[dict]:
@@ -53,14 +62,22 @@ def themes_by_stage(scope: Scope, themes: QuerySet | None = None) -> list[dict]:
 
 
 def theme_list(scope: Scope, limit=50, themes: QuerySet | None = None) -> list[PriorityTheme]:
-    """Open themes, furthest round the loop first: one query. Each theme's ``loop_stage`` is a
-    ``LoopStage``, so a page shows its label without looking it up among the choices."""
+    """Open themes (at the period's end, once it has ended: one closed since was open then),
+    furthest round the loop first: one query. Each theme's ``loop_stage`` is a ``LoopStage``,
+    so a page shows its label without looking it up among the choices; and its ``status`` is
+    the one it had then (``theme_status_on``), so a page shows that."""
     themes = themes_with_stage(scope) if themes is None else themes
-    return list(
-        themes.exclude(status=PriorityTheme.Status.CLOSED)
+    if scope.ended_on is not None:
+        themes = themes.annotate(status_then=theme_status_on(scope.ended_on))
+    listed = list(
+        themes.filter(theme_open_on(scope.ended_on))
         .select_related("subgroup")
         .order_by("-loop_stage", "title")[:limit]
     )
+    for theme in listed:
+        # Shown, never saved: the list is read from a query and thrown away.
+        theme.status = getattr(theme, "status_then", theme.status)
+    return listed
 
 
 def reached_once(delivered: QuerySet):

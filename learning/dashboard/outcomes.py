@@ -1,12 +1,13 @@
 """Impact by learning outcome: for each outcome with something in the period, its delivery and
-reach, its training evaluation's change in confidence and in practice, beside the assurance
-judgements made on it. Five queries whatever the number of records; every figure links to the
-records behind it."""
+reach, its training evaluation's change in confidence and in practice, what its practice
+development checks found, beside the assurance judgements made on it. Five queries whatever the
+number of records; every figure links to the records behind it."""
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from learning.models import AssuranceEvidence, DeliveryActivity, LearningOutcome
+from learning.models import AssuranceEvidence, DeliveryActivity, LearningOutcome, PracticeCheck
+from learning.selectors import CHECK_KNOWN
 from learning.training.figures import Evaluation, evaluation_by
 from learning.training.models import Questionnaire
 from sscb.lists import first_rows
@@ -61,13 +62,23 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
         .order_by()
     }
     ids = (set(delivery) | set(evaluation) | set(judged)) - {None}
+    # What the period's practice development checks found, counted on each outcome's row (so
+    # no query more): an outcome whose checks alone fall in the period is listed too.
+    checked = PracticeCheck.objects.filter(
+        scope.checked_q(), outcome=OuterRef("pk"), checked_on__range=(first, last)
+    )
     # The first ``limit`` outcomes and how many there are, in one query: at scale 1, 1,780
     # outcomes had something in a year, and building each (with its theme) only to count them
     # was 100 of the dashboard's 250 ms made afresh.
     outcomes, in_all = first_rows(
         # Those under a theme in scope, and those a delivery in scope served (the Training
         # sub-group's course of an outcome under another sub-group's theme).
-        LearningOutcome.objects.filter(_outcomes_in(scope, delivery), pk__in=ids)
+        LearningOutcome.objects.filter(
+            Q(_outcomes_in(scope, delivery), pk__in=ids) | Q(Exists(checked))
+        )
+        .annotate(
+            **{f"checked_{value}": _count(checked.filter(result=value)) for value in CHECK_KNOWN}
+        )
         .select_related("theme")
         .order_by("theme__title", "title", "pk"),
         limit,
@@ -100,6 +111,20 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
                     )
                     for value in changes
                 },
+                # What practice development checks found, in the order of "checks" below.
+                "checks": {
+                    value: Figure(
+                        getattr(outcome, f"checked_{value}"),
+                        link(
+                            "learning:checks",
+                            outcome=outcome.uuid,
+                            **scope.in_period("checked_year"),
+                            result=value,
+                            subgroup=scope.subgroup_param,
+                        ),
+                    )
+                    for value in CHECK_KNOWN
+                },
                 # In the order of "judgements" below, the columns a page shows them in.
                 "judgements": {
                     value: Figure(
@@ -120,4 +145,11 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
         "rows": rows,
         "not_shown": in_all - len(rows),
         "judgements": [(value, AssuranceEvidence.Judgement(value).label) for value in JUDGED],
+        "checks": [(value, PracticeCheck.Result(value).label) for value in CHECK_KNOWN],
     }
+
+
+def _count(records):
+    """How many ``records`` there are, as a subquery of the outcome's row."""
+    counted = records.order_by().values("outcome").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)

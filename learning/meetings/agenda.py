@@ -21,6 +21,7 @@ from learning.selectors import (
     outcomes_visible_to,
     themes_visible_to,
 )
+from reviews.lifecycle import decides
 from reviews.models import Review, ReviewClock
 from reviews.selectors import has_clock_in_state, reviews_visible_to
 from sscb.lists import count_up_to, how_many
@@ -31,6 +32,7 @@ from .models import AgendaItem, Meeting
 Subject = AgendaItem.Subject
 Code = SubGroup.Code
 OPEN_STAGES = ~Q(stage=Review.Stage.CLOSED)
+DECIDING_KINDS = [kind for kind in Review.Kind.values if decides(kind)]
 
 
 @dataclass
@@ -64,8 +66,12 @@ def _reviews(user, meeting) -> list[Proposal]:
     decision, rapid reviews to send and statutory deadlines near or past."""
     reviews = reviews_visible_to(user).filter(OPEN_STAGES, subgroup=meeting.body)
     found = []
+    # Only a kind of review that records a decision to initiate is a referral to decide (the
+    # review's own rule, ``lifecycle.decides``): a deep dive or a DHR has none to record.
     referrals = reviews.filter(
-        decision=Review.Decision.PENDING, stage__in=[Review.Stage.REFERRAL, Review.Stage.DECISION]
+        decision=Review.Decision.PENDING,
+        stage__in=[Review.Stage.REFERRAL, Review.Stage.DECISION],
+        kind__in=DECIDING_KINDS,
     ).exclude(kind=Review.Kind.RAPID_REVIEW)
     for review in referrals.order_by("referred_on", "pk"):
         found.append(

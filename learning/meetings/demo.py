@@ -25,7 +25,11 @@ def load():
     admin, trainingchair = users["admin"], users["trainingchair"]
     groups = {group.code: group for group in SubGroup.objects.all()}
     SubGroup.objects.filter(code=SubGroup.Code.CASE_REVIEW_PANEL).update(quorum=3)
-    SubGroup.objects.filter(code=SubGroup.Code.BOARD).update(quorum=5)
+    # A quorum no larger than the body: the demo Board has few members, so all must come.
+    board = SubGroup.objects.filter(code=SubGroup.Code.BOARD).first()
+    if board is not None:
+        quorum = min(5, board.memberships.count()) or None
+        SubGroup.objects.filter(pk=board.pk).update(quorum=quorum)
     crp = SubGroup.objects.get(code=SubGroup.Code.CASE_REVIEW_PANEL)
 
     # The Panel met three weeks ago: attendance, minutes, circulated for approval.

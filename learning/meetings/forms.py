@@ -8,7 +8,7 @@ from learning.forms import ActionOwnerChecks, DateInput, OwnerSelect, owner_fiel
 from learning.models import Action
 from reviews.models import Review
 from sscb.forms import RecordForm, keep_links
-from sscb.minimise import MinimisedFormMixin, validate_adults_name
+from sscb.minimise import MinimisedFormMixin, validate_adults_name, validate_place
 from sscb.models import Agency, User
 from sscb.sending import SendingGuardMixin
 from sscb.uploads import UploadField
@@ -72,7 +72,7 @@ class SeriesForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
         label="Papers due (days before)", min_value=0, max_value=60, initial=7, required=False
     )
     starts_at = forms.TimeField(required=False, widget=TimeInput())
-    place = forms.CharField(max_length=200, required=False)
+    place = forms.CharField(max_length=200, required=False, validators=[validate_place])
     link = online_link_field()
 
     def __init__(self, *args, bodies, **kwargs):
@@ -108,6 +108,17 @@ class ProposalsForm(forms.Form):
 
     def chosen_proposals(self):
         return [self.proposals[key] for key in self.cleaned_data["chosen"]]
+
+
+class CancelForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
+    because = forms.CharField(
+        label="Why it is cancelled",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=500,
+        error_messages={"required": "Say why the meeting is cancelled."},
+        help_text="Kept with the meeting and shown on its page. Its items may then go on "
+        "another meeting's agenda.",
+    )
 
 
 class PaperForm(forms.Form):

@@ -25,12 +25,15 @@ MEETING_WITHIN_YEARS = 3
 class Meeting(TimeStampedModel):
     """One meeting of a body, from planning to approved minutes."""
 
+    names_places = frozenset({"place"})  # a venue's address, not a family's
+
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         AGENDA_PUBLISHED = "agenda_published", "Agenda published"
         HELD = "held", "Held: minutes being drafted"
         MINUTES_CIRCULATED = "circulated", "Minutes circulated to members"
         MINUTES_APPROVED = "approved", "Minutes approved"
+        CANCELLED = "cancelled", "Cancelled"
 
     # The only moves a meeting makes (services.meeting_move); anything else is refused.
     TRANSITIONS = {
@@ -39,7 +42,11 @@ class Meeting(TimeStampedModel):
         Status.HELD: {Status.MINUTES_CIRCULATED},
         Status.MINUTES_CIRCULATED: {Status.HELD},
         Status.MINUTES_APPROVED: set(),
+        Status.CANCELLED: set(),
     }
+    # A meeting not yet held may be cancelled, with its reason (services.meeting_cancel): kept,
+    # and its items are then free to go on another agenda.
+    CANCELLABLE = (Status.PLANNED, Status.AGENDA_PUBLISHED)
     # Minutes (attendance, notes, decisions) are written once the meeting is held, until approved.
     MINUTING = (Status.HELD, Status.MINUTES_CIRCULATED)
     # The agenda is built until the meeting is held.
@@ -72,6 +79,9 @@ class Meeting(TimeStampedModel):
         editable=False,
         related_name="minutes_approved",
         help_text="The meeting at which these minutes were approved.",
+    )
+    cancelled_because = models.TextField(
+        "why it was cancelled", blank=True, editable=False, help_text="Said when it is cancelled."
     )
     history = HistoricalRecords()
 
@@ -249,6 +259,9 @@ class Paper(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # A withdrawn paper is kept (its history, its downloads in the access log) but is no longer
+    # in the item's papers, the pack, or to be downloaded.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -99,7 +99,7 @@ def papers_due(today, policy):
             meeting__held_on__gte=today,
             presenter__isnull=False,
         )
-        .exclude(Exists(Paper.objects.filter(item=OuterRef("pk"))))
+        .exclude(Exists(Paper.objects.filter(item=OuterRef("pk"), withdrawn_at__isnull=True)))
         .filter(
             policy.window(today, ("meeting__papers_due_on", [-PAPERS_NOTICE.days]))
             | policy.changed("meeting__updated_at")
@@ -139,7 +139,7 @@ def papers_asked(today, policy):
             Q(meeting__papers_due_on__isnull=True)
             | Q(meeting__papers_due_on__gt=today + PAPERS_NOTICE)
         )
-        .exclude(Exists(Paper.objects.filter(item=OuterRef("pk"))))
+        .exclude(Exists(Paper.objects.filter(item=OuterRef("pk"), withdrawn_at__isnull=True)))
     )
     asked = asked_of(items, ("presenter_id",), today)
     if not asked:
@@ -171,9 +171,11 @@ def minutes_to_approve(today, policy):
     next meeting for approval."""
     subject = content_type_id(Meeting)
     reach = Reach.load()
-    next_meeting = Meeting.objects.filter(
-        body=OuterRef("body"), held_on__gt=OuterRef("held_on")
-    ).order_by("held_on", "pk")
+    next_meeting = (
+        Meeting.objects.filter(body=OuterRef("body"), held_on__gt=OuterRef("held_on"))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("held_on", "pk")
+    )
     rows = (
         Meeting.objects.filter(status=Meeting.Status.MINUTES_CIRCULATED)
         .filter(policy.window(today, ("minutes_circulated_on", [0])))

@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from audits import services as audits_services
 from audits.models import StandardAssessment
@@ -18,12 +19,13 @@ from reviews.models import Review
 from reviews.services import review_reach_decision, review_record_decision
 from sscb.access_log import Action as Access
 from sscb.access_log import access_log_record
-from sscb.dates import check_dates, not_future
-from sscb.history import saying
+from sscb.dates import check_dates, not_future, say
+from sscb.history import reason_of, saying
 from sscb.models import SubGroup
 from sscb.reminders import reminders_cancel_for
 from sscb.uploads import stored_name, validate_upload
 
+from . import selectors
 from .agenda import Proposal
 from .models import AgendaItem, Attendance, Meeting, Paper
 from .selectors import may_present
@@ -109,7 +111,22 @@ def _in_series(error: ValidationError, n: int) -> ValidationError:
 def meeting_update(*, meeting: Meeting, **fields) -> Meeting:
     if meeting.status == Status.MINUTES_APPROVED:
         raise ValidationError("The minutes of this meeting are approved: it can no longer change.")
-    replan = "papers_due_on" in fields and fields["papers_due_on"] != meeting.papers_due_on
+    if meeting.status == Status.CANCELLED:
+        raise ValidationError("This meeting was cancelled: it can no longer change.")
+    # Compared with the stored values: a ModelForm has already set the new ones on ``meeting``.
+    stored = Meeting.objects.values("held_on", "papers_due_on").get(pk=meeting.pk)
+    replan = "papers_due_on" in fields and fields["papers_due_on"] != stored["papers_due_on"]
+    moved = "held_on" in fields and fields["held_on"] != stored["held_on"]
+    if moved and meeting.items.filter(decided_on__isnull=False).exists():
+        # Each record decided here carries the meeting's date as the day it was decided (and
+        # minutes approved here say so): moving the meeting would leave them saying otherwise.
+        raise ValidationError(
+            {
+                "held_on": "Decisions taken at this meeting are already recorded on their "
+                f"records as made on {say(stored['held_on'])}, so its date cannot move. If the "
+                "date is wrong, correct each decision on its record first."
+            }
+        )
     if meeting.status not in Meeting.PREPARING and "held_on" in fields:
         check_dates(held_on=not_future(fields["held_on"], what="The date of a meeting held"))
     meeting = _save(meeting, **fields)
@@ -159,6 +176,24 @@ def meeting_move(*, meeting: Meeting, to: str) -> Meeting:
     elif to == Status.HELD:
         fields["minutes_circulated_on"] = None
     return _save(meeting, **fields)
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, because: str) -> Meeting:
+    """Cancel a meeting not yet held, saying why. It is kept, with its agenda; its items are no
+    longer waiting for it, so each may go on another meeting's agenda, and nobody is chased for
+    their papers."""
+    if meeting.status not in Meeting.CANCELLABLE:
+        raise ValidationError(
+            f"Only a meeting not yet held can be cancelled; this one is "
+            f"“{meeting.get_status_display()}”."
+        )
+    if not because.strip():
+        raise ValidationError({"because": "Say why the meeting is cancelled."})
+    meeting = _save(meeting, status=Status.CANCELLED, cancelled_because=because.strip())
+    for item in meeting.items.all():
+        reminders_cancel_for(item)
+    return meeting
 
 
 # The agenda ------------------------------------------------------------------------------------
@@ -236,7 +271,7 @@ def _outcome_goes_then(item: AgendaItem) -> None:
         or outcome.executive_on == meeting.held_on
     ):
         return
-    with saying(outcome, f"On the agenda of the {meeting}"[:100]):
+    with saying(outcome, f"On the agenda of the {meeting}"):
         try:
             learning_services.outcome_save(outcome=outcome, executive_on=meeting.held_on)
         except ValidationError as error:  # on an earlier Executive's agenda: said of the item
@@ -262,6 +297,38 @@ def item_move(*, item: AgendaItem, up: bool) -> AgendaItem:
     item.save(update_fields=["position", "updated_at"])
     neighbour.save(update_fields=["position", "updated_at"])
     return item
+
+
+@transaction.atomic
+def item_remove(*, item: AgendaItem) -> Meeting:
+    """Take an item off the agenda before the meeting is held; the items after it move up. Its
+    versions, and its papers', stay in the meeting's history, which says it was removed."""
+    meeting = item.meeting
+    _refuse_unless(meeting, Meeting.PREPARING, "Taking an item off the agenda")
+    reminders_cancel_for(item)
+    position = item.position
+    item._change_reason = "taken off the agenda"
+    item.delete()
+    for later in (
+        AgendaItem.objects.select_for_update()
+        .filter(meeting_id=meeting.pk, position__gt=position)
+        .order_by("position")
+    ):
+        later.position -= 1
+        later.save(update_fields=["position", "updated_at"])
+    return meeting
+
+
+def paper_withdraw(*, paper: Paper) -> Paper:
+    """Withdraw a paper: it leaves the item's papers and the pack, and can no longer be
+    downloaded; it is kept, with its history and the access log of its downloads."""
+    item = paper.item
+    _refuse_unless(item.meeting, (*Meeting.PREPARING, *Meeting.MINUTING), "Withdrawing a paper")
+    if paper.withdrawn_at:
+        raise ValidationError("This paper is already withdrawn.")
+    paper.withdrawn_at = timezone.now()
+    paper.save(update_fields=["withdrawn_at", "updated_at"])
+    return paper
 
 
 def paper_add(*, item: AgendaItem, upload, uploaded_by) -> Paper:
@@ -343,11 +410,37 @@ def _applied(item: AgendaItem, wording: str) -> AgendaItem:
 def _mark_decided_at(item: AgendaItem, record) -> None:
     """simple-history keeps where it was decided with the record's next saved version."""
     label = minutes_label(item)
-    record._change_reason = (label[0].upper() + label[1:])[:100]
+    record._change_reason = reason_of(label[0].upper() + label[1:])
+
+
+def quorum_refusal(meeting: Meeting, attendance: list[Attendance] | None = None) -> str | None:
+    """Why ``meeting`` may not decide (approve minutes, record a decision), or None: its body
+    sets a quorum and too few members attended. A deputy who came for a member counts, as in
+    the attendance figures: they sit at the table for that member (``members_attending``)."""
+    needed = meeting.body.quorum
+    if not needed:
+        return None
+    attendance = selectors.attendance_of(meeting) if attendance is None else attendance
+    if selectors.quorum_met(meeting, attendance):
+        return None
+    if not attendance:
+        return (
+            f"{capfirst(meeting.the_body)} needs {needed} members present to decide, and "
+            "attendance is not recorded yet: record who was present first."
+        )
+    came = selectors.members_attending(attendance)
+    return (
+        f"This meeting was not quorate: {came} of the {needed} members {meeting.the_body} "
+        f"needs to decide {'was' if came == 1 else 'were'} present (a deputy counts for the "
+        "member they came for), so it cannot approve minutes or record decisions."
+    )
 
 
 def _before_deciding(item: AgendaItem, field: str, record):
     _refuse_unless(item.meeting, Meeting.MINUTING, "Recording a decision")
+    not_quorate = quorum_refusal(item.meeting)
+    if not_quorate:
+        raise ValidationError(not_quorate)
     if getattr(item, f"{field}_id") is None:
         raise ValidationError("This item is not about a record that can take this decision.")
     if item.decided_on:

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 from learning.forms import DecisionForm
 from learning.selectors import action_owners
 from sscb.access import require_a_body
-from sscb.lists import page_of
+from sscb.lists import filtered_page
 from sscb.pages import act_page, form_page
-from sscb.params import as_id, query_value
+from sscb.params import query_value
 from sscb.uploads import clean_filename
 
 from . import agenda, figures, forms, selectors, services
+from .filters import MeetingFilter
 from .models import Meeting
 
 PAGE_SIZE = 25
@@ -32,21 +33,17 @@ _act = act_page  # a one-button act, back to the record's page
 
 
 def meeting_list(request):
-    """The meetings of the bodies a person sits on, newest first."""
+    """The meetings of the bodies a person sits on, newest first; a filter that cannot be
+    applied (a body or a year not offered) is said beside it, and nothing is listed."""
     user = request.user
-    year = query_value(request, "year", figures.as_year)
-    meetings = selectors.meeting_list(
-        user,
-        body=query_value(request, "body", as_id),
-        agency=query_value(request, "agency", as_id),
-        within=figures.meetings_in_year(user, year) if year else None,
+    page = filtered_page(
+        request, MeetingFilter, lambda: selectors.meeting_list(user), per_page=PAGE_SIZE
     )
     return render(
         request,
         "meetings/meeting_list.html",
-        {
-            "page_obj": page_of(request, meetings, PAGE_SIZE),
-            "filtered": bool(request.GET.keys() - {"page"}),
+        page
+        | {
             # The Business Unit is offered it before any body is set up, and told what is needed.
             "can_schedule": user.is_business_unit or selectors.bodies_run_by(user).exists(),
         },
@@ -104,7 +101,12 @@ def meeting_detail(request, uuid):
             "items": items,
             "attendance": attendance,
             "quorum_met": selectors.quorum_met(meeting, attendance),
+            "attending": selectors.members_attending(attendance),
+            "not_quorate": services.quorum_refusal(meeting, attendance)
+            if meeting.status in Meeting.MINUTING
+            else None,
             "can_run": can_run,
+            "cancellable": can_run and meeting.status in Meeting.CANCELLABLE,
             # Only the moves the meeting can make now (a meeting still to come is not held).
             "moves": [
                 Meeting.Status(to)
@@ -146,6 +148,22 @@ def meeting_move(request, uuid):
         meeting,
         lambda: services.meeting_move(meeting=meeting, to=to),
         f"The meeting is now “{Meeting.Status(to).label}”.",
+    )
+
+
+def meeting_cancel(request, uuid):
+    meeting = selectors.get_meeting_for_user(request.user, uuid, write=True)
+    form = forms.CancelForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title=f"Cancel the meeting: {meeting}",
+        purpose="A meeting not yet held that will not take place. It is kept, marked cancelled "
+        "with your reason; its items are freed to go on another meeting's agenda, and nobody "
+        "is asked for their papers.",
+        back=meeting.get_absolute_url(),
+        save=lambda: services.meeting_cancel(meeting=meeting, **form.cleaned_data),
+        success="Meeting cancelled.",
     )
 
 
@@ -234,6 +252,29 @@ def item_move(request, uuid, item_uuid):
         meeting,
         lambda: services.item_move(item=item, up=up),
         f"Agenda reordered: “{item.title}” moved {'up' if up else 'down'}.",
+    )
+
+
+@require_POST
+def item_remove(request, uuid, item_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    return _act(
+        request,
+        meeting,
+        lambda: services.item_remove(item=item),
+        f"“{item.title}” is taken off the agenda.",
+    )
+
+
+@require_POST
+def paper_withdraw(request, uuid, item_uuid, paper_uuid):
+    user, meeting, item = _item_to_run(request, uuid, item_uuid)
+    paper = selectors.get_item_paper(item, paper_uuid)
+    return _act(
+        request,
+        item,
+        lambda: services.paper_withdraw(paper=paper),
+        f"The paper “{paper.name}” is withdrawn from item {item.position}.",
     )
 
 

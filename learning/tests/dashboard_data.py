@@ -7,7 +7,13 @@ from django.contrib.contenttypes.models import ContentType
 
 from audits.models import SelfAssessment, StandardAssessment
 from audits.tests.factories import AuditCycleFactory, SelfAssessmentFactory, section_11, section_175
-from learning.models import Action, AssuranceEvidence, LearningOutcome, PracticeCheck
+from learning.models import (
+    Action,
+    AssuranceEvidence,
+    LearningOutcome,
+    PracticeCheck,
+    PriorityTheme,
+)
 from learning.tests.factories import (
     ActionFactory,
     ActivityFactory,
@@ -166,6 +172,11 @@ def build():
     )
     t5 = ThemeFactory(title="T5 assured", subgroup=li)
     o5 = agreed_outcome(t5, delivered=True, checked=True)
+    # Each theme was recorded in 2023/24, before either year the figures count: a past year
+    # counts only the themes there by its end (learning.selectors.theme_existed_on).
+    PriorityTheme.objects.filter(subgroup=li).update(
+        created_at=datetime.datetime(2023, 4, 3, 9, tzinfo=datetime.UTC)
+    )
 
     def evidence(outcome, agency, judgement, judged_on, **fields):
         return EvidenceFactory(

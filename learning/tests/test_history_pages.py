@@ -138,7 +138,7 @@ def outcome_with_work(agency, other_agency, executive_user, li_member):
     theirs._history_user = li_member
     services.practice_check_save(
         check=theirs,
-        audit=AuditFactory(title="Neglect case file audit"),
+        audit=AuditFactory(title="Neglect case file audit", stage="complete"),
         result="improved",
         checked_on=datetime.date(2025, 6, 1),
     )

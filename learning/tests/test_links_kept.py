@@ -238,3 +238,24 @@ def test_an_edit_page_runs_the_same_queries_for_2_or_30_kept_links(
     with django_assert_max_num_queries(small):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_finding_moves_to_another_open_theme_or_out_of_one_and_never_into_a_closed_one(
+    client, li, li_member
+):
+    first, second = ThemeFactory(subgroup=li, title="First"), ThemeFactory(subgroup=li)
+    closed = ThemeFactory(subgroup=li, title="Long closed", status="closed")
+    finding = FindingFactory(
+        review=ReviewFactory(subgroup=li), subgroup=li, theme=first, recorded_by=li_member
+    )
+    client.force_login(li_member)
+    url = reverse("learning:finding_edit", args=[finding.uuid])
+    assert "Long closed" not in page(client, url)
+    assert client.post(url, from_page(page(client, url), theme=str(second.pk))).status_code == 302
+    finding.refresh_from_db()
+    assert finding.theme == second
+    refused = client.post(url, from_page(page(client, url), theme=str(closed.pk)))
+    assert refused.status_code == 400
+    assert client.post(url, from_page(page(client, url), theme="")).status_code == 302
+    finding.refresh_from_db()
+    assert finding.theme is None

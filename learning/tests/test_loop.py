@@ -58,13 +58,15 @@ def test_each_step_of_the_loop_moves_the_theme_and_its_findings_on(executive_use
 
     activity = ActivityFactory(outcome=outcome)
     assert selectors.theme_loop_stage(theme) == LoopStage.OUTCOME_AGREED, "planned only"
-    services.activity_save(activity=activity, delivered_on=datetime.date(2025, 5, 2), reach=40)
+    # Delivered and checked on or after the Executive agreed it (today).
+    today = datetime.date.today()
+    services.activity_save(activity=activity, delivered_on=today, reach=40)
     assert selectors.theme_loop_stage(theme) == LoopStage.DELIVERED
 
     check = CheckFactory(outcome=outcome)
     assert selectors.theme_loop_stage(theme) == LoopStage.DELIVERED, "a check not yet made"
     services.practice_check_save(
-        check=check, checked_on=datetime.date(2025, 9, 1), result=PracticeCheck.Result.IMPROVED
+        check=check, checked_on=today, result=PracticeCheck.Result.IMPROVED
     )
     assert selectors.theme_loop_stage(theme) == LoopStage.PRACTICE_CHECKED
 
@@ -228,6 +230,10 @@ def test_every_reader_of_the_loop_stage_agrees(client, bu_user):
     all read the one definition."""
     review = ReviewFactory()
     theme = ThemeFactory(title="Awaiting the Executive")
+    # Recorded in 2025/26, the year whose figures are read below.
+    PriorityTheme.objects.filter(pk=theme.pk).update(
+        created_at=datetime.datetime(2025, 4, 2, 9, tzinfo=datetime.UTC)
+    )
     outcome = OutcomeFactory(theme=theme)
     ActivityFactory(outcome=outcome, delivered_on=datetime.date(2025, 5, 2), reach=40)
     finding = FindingFactory(review=review, theme=theme, title="Awaiting finding")

@@ -71,7 +71,7 @@ def _theme_at(stage: LoopStage, li, agency):
     if stage >= LoopStage.DELIVERED:
         ActivityFactory(outcome=outcome, planned_on=today, delivered_on=today, reach=20)
     if stage >= LoopStage.PRACTICE_CHECKED:
-        CheckFactory(outcome=outcome, agency=agency, checked_on=today)
+        CheckFactory(outcome=outcome, agency=agency, checked_on=today, result="improved")
     return theme, EvidenceFactory(outcome=outcome, agency=agency)
 
 
@@ -91,12 +91,12 @@ def _theme_at(stage: LoopStage, li, agency):
         (
             LoopStage.DELIVERED,
             "the Learning and Improvement sub-group records a practice development check of a "
-            "delivered outcome, with the day it was checked.",
+            "delivered outcome, with the day it was checked and what it found.",
         ),
         (
             LoopStage.PRACTICE_CHECKED,
             "the Learning and Improvement sub-group judges assurance evidence on that outcome "
-            "“Assured”.",
+            "“Assured”, with practice checks that saw practice improve.",
         ),
     ],
 )

@@ -204,7 +204,7 @@ def test_follow_ups_come_to_the_chair_when_their_date_has_come(frozen, people, b
     assert recipients(email) == {people["chair"].email}
     assert "Action follow-up due" in email.body and "Template in use" in email.body
     assert "Learning outcome follow-up due" in email.body
-    services.action_record_follow_up(action=action, result="Still in use")
+    services.action_record_follow_up(action=action, lasted=True, result="Still in use")
     reminders_sweep(today=on(frozen, days(1)))
     assert len(mail.outbox) == 1
 

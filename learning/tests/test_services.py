@@ -192,9 +192,15 @@ def test_completion_needs_evidence_then_sign_off_then_follow_up(bu_user):
     with pytest.raises(ValidationError, match="only its follow-up"):
         services.action_update(action=action, title="Rewritten after the fact")
 
-    services.action_record_follow_up(action=action, result="Dip sample: 9 of 10 used it")
+    # The check that it lasted is recorded on its day, not before.
+    with pytest.raises(ValidationError, match="record it then"):
+        services.action_record_follow_up(action=action, lasted=True, result="Too early")
+    with time_machine.travel(datetime.datetime.combine(follow_up, datetime.time(9)), tick=False):
+        services.action_record_follow_up(
+            action=action, lasted=True, result="Dip sample: 9 of 10 used it"
+        )
     action.refresh_from_db()
-    assert action.followed_up_on == datetime.date.today()
+    assert action.followed_up_on == follow_up
     # Each step is in the history, in order, down to the follow-up.
     history = list(action.history.order_by("history_date"))
     assert list(dict.fromkeys(entry.status for entry in history)) == [
@@ -203,7 +209,7 @@ def test_completion_needs_evidence_then_sign_off_then_follow_up(bu_user):
         Action.Status.COMPLETE,
         Action.Status.SIGNED_OFF,
     ]
-    assert history[-1].followed_up_on == datetime.date.today()
+    assert history[-1].followed_up_on == follow_up
 
 
 def test_attachments_are_stored_privately(settings, tmp_path, bu_user):

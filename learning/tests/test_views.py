@@ -80,7 +80,7 @@ def test_my_agency_is_for_agency_leads(client, member_user, agency_user):
 
 
 def test_a_member_records_a_finding_from_a_review(client, li_member, li, agency):
-    review = ReviewFactory(subgroup=li)
+    review = ReviewFactory(subgroup=li, referred_on=datetime.date(2025, 4, 1))
     client.force_login(li_member)
     form = client.get(reverse("learning:finding_new") + f"?review={review.uuid}")
     assert form.status_code == 200
@@ -374,9 +374,13 @@ def test_each_act_on_an_action_has_its_own_address_and_the_page_takes_none(clien
     action.refresh_from_db()
     assert action.followed_up_on is None
 
-    response = client.post(url, {"result": "Still in use six weeks on"}, follow=True)
+    response = client.post(url, {"lasted": "yes", "result": ""})
+    assert "Say what the check found." in body(response)
+    response = client.post(
+        url, {"lasted": "yes", "result": "Still in use six weeks on"}, follow=True
+    )
     assert response.redirect_chain == [(page, 302)]
-    assert "Follow-up recorded." in body(response)
+    assert "Follow-up recorded: the change has lasted." in body(response)
     action.refresh_from_db()
     assert action.followed_up_on == timezone.localdate()
     assert action.follow_up_result == "Still in use six weeks on"
@@ -1256,14 +1260,17 @@ def test_a_themes_page_names_the_step_its_loop_waits_for(client, bu_user):
     assert 'data-stage="Delivered"' in page
     assert (
         "To reach “Practice checked”: a practice development check of a delivered outcome with "
-        "its “Checked on” date: a check without that date does not count yet."
+        "its “Checked on” date and what it found: a check without them does not count yet."
     ) in page
     form = body(client.get(reverse("learning:check_edit", args=[check.uuid])))
     assert "This is what moves the learning loop to “Practice checked”" in form
-    PracticeCheck.objects.filter(pk=check.pk).update(checked_on=today)
+    PracticeCheck.objects.filter(pk=check.pk).update(checked_on=today, result="improved")
     page = body(client.get(url))
     assert 'data-stage="Practice checked"' in page
-    assert "To reach “Assured”: assurance evidence on that outcome, judged “Assured”." in page
+    assert (
+        "To reach “Assured”: assurance evidence on that outcome, judged “Assured”, with practice "
+        "checks that saw practice improve (and no agency whose latest check saw no change)."
+    ) in page
 
 
 def test_a_completion_says_every_problem_at_once_and_may_predate_the_tracker(

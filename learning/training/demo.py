@@ -33,7 +33,7 @@ ANSWERS = {
     "Jo Khan": ([3, 2, 2], [4, 5, 4], [4, 4, 4], "partly"),
     "Alex Morgan": ([2, 3, 3], [5, 4, 4], [5, 4, 5], "yes"),
     "Priya Shah": ([1, 2, 2], [4, 4, 3], None, None),
-    "Ruth Evans": ([3, 3, 2], [4, 4, 4], [3, 4, 3], "no"),
+    "Ruth Evans": ([3, 3, 2], [4, 4, 4], [3, 4, 3], "partly"),
     "Megan Lloyd": ([2, 2, 2], [3, 4, 4], [4, 4, 4], "yes"),
 }
 DIFFERENTLY = "Read the whole chronology before the visit and write down what Child A says."

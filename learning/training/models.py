@@ -78,6 +78,7 @@ class Session(TimeStampedModel):
     """One session of a course: when, where (or the link), by whom, and how many places."""
 
     names_adults = frozenset({"trainer"})  # an adult's name, not a child's
+    names_places = frozenset({"venue"})  # a venue's address, not a family's
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sessions")

@@ -837,7 +837,7 @@ def test_a_closed_chronology_is_reopened_with_who_and_why_on_the_timeline(
     assert client.post(url, {"reason": reason}).status_code == 302
     review.refresh_from_db()
     assert review.chronology_closed_on is None
-    assert review.history.filter(history_change_reason=f"Chronology reopened: {reason}").exists()
+    assert review.history.filter(history_change_reason="Chronology reopened").exists()
     [closed, reopened] = review.acts.filter(kind__startswith="chronology").order_by("pk")
     assert (closed.kind, reopened.kind) == ("chronology_closed", "chronology_reopened")
     assert (reopened.summary, reopened.recorded_by) == (reason, bu_user)

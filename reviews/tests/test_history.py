@@ -97,11 +97,11 @@ def test_a_reviews_history_says_who_changed_each_of_its_parts_and_what(client, r
         "21 Oct 2025",
     )
     assert _said(entries, f"{who}: parallel process (Coroner's inquest): recorded it")
-    assert _said(entries, f"{who}: clock pause (Inquest opened): recorded it")
+    pause = "clock pause of “Publish the LCSPR” (Inquest opened)"
+    assert _said(entries, f"{who}: {pause}: recorded it")
     assert _said(
         entries,
-        f"{who}: clock pause (Inquest opened): resumed on none → 28 Oct 2025; "
-        f"resumed by none → {who}",
+        f"{who}: {pause}: resumed on none → 28 Oct 2025; resumed by none → {who}",
     )
     assert _said(entries, f"{who}: terms of reference version (1): recorded it")
     assert _said(
@@ -293,7 +293,7 @@ def test_a_reviews_history_runs_the_same_queries_for_few_or_many_versions_and_pa
         "title Serious injury, part 28 → Serious injury, part 29",
         "agency taking part (",
         "parallel process (Coroner's inquest): description Hearing 28 → Hearing 29",
-        "clock pause (Inquest 29)",
+        "clock pause of “Publish the LCSPR” (Inquest 29)",
         "terms of reference version (31)",
         "review team member (",
         "document version (",

@@ -122,7 +122,7 @@ def test_createsuperuser_makes_a_business_unit_officer(client, monkeypatch, worl
         "createsuperuser",
         "--noinput",
         username="first-officer",
-        email="bu@example.org",
+        email="first-officer@example.org",
         first_name="Jo",
         last_name="Officer",
     )

@@ -240,3 +240,16 @@ def test_an_address_is_said_to_have_changed_and_times_are_read_as_people_write_t
     moment = timezone.make_aware(datetime.datetime(2026, 6, 30, 23, 30), datetime.UTC)
     submitted = models.DateTimeField("submitted at")
     assert _shown(submitted, moment, {}) == "1 Jul 2026 00:30"  # London summer time
+
+
+def test_a_long_reason_is_cut_at_a_words_end_never_mid_word():
+    from sscb.history import REASON_LENGTH, reason_of
+
+    text = "Returns sent to agencies added since it opened: " + ", ".join(
+        f"Agency number {n}" for n in range(12)
+    )
+    reason = reason_of(text)
+    assert len(reason) <= REASON_LENGTH and reason.endswith("…")
+    kept = reason.removesuffix("…")
+    assert text.startswith(kept) and text[len(kept)] in " ,"
+    assert reason_of("Chronology reopened") == "Chronology reopened"

@@ -52,7 +52,8 @@ def outcome(theme):
         theme=theme,
         title="Practitioners record the child's own words",
         decision=LearningOutcome.Decision.AGREED,
-        decided_on=datetime.date.today() - datetime.timedelta(days=30),
+        # Before every day a test publishes on (learning is not delivered before it is agreed).
+        decided_on=datetime.date(2025, 1, 6),
     )
 
 
