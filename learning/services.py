@@ -175,6 +175,7 @@ def _refuse_another_executive_date(outcome: LearningOutcome, executive_on) -> No
         )
 
 
+@transaction.atomic
 def outcome_decide(
     *,
     outcome: LearningOutcome,
@@ -192,13 +193,11 @@ def outcome_decide(
     decided_on = decided_on or _today()
     theme = outcome.theme
     agrees = decision in LearningOutcome.AGREED
-    # The loop's order: the theme is agreed, then the Executive agrees its outcomes. Not agreeing
-    # one may come at any time; an outcome of a closed theme waits for the theme to reopen.
-    if agrees and theme.status == PriorityTheme.Status.PROPOSED:
-        raise ValidationError(
-            f"The theme “{theme}” has not been agreed yet: its learning outcomes are agreed once "
-            "the theme is."
-        )
+    # The loop's order: the theme is agreed, then the Executive agrees its outcomes. The
+    # Executive agreeing an outcome of a theme still proposed agrees the theme with it, that day
+    # (never an outcome agreed under a theme nobody agreed). Not agreeing one may come at any
+    # time; an outcome of a closed theme waits for the theme to reopen.
+    agrees_theme = agrees and theme.status == PriorityTheme.Status.PROPOSED
     if theme.status == PriorityTheme.Status.CLOSED:
         raise ValidationError(
             f"The theme “{theme}” is closed: reopen it (“Mark active” on the theme's page) "
@@ -224,6 +223,15 @@ def outcome_decide(
             ),
         ]
     )
+    if agrees_theme:
+        with saying(theme, "Agreed with its learning outcome by the Executive"):
+            theme_move(
+                theme=theme,
+                to=PriorityTheme.Status.AGREED,
+                on=decided_on,
+                minutes_label=minutes_label,
+                minutes_url=minutes_url,
+            )
     return _save(
         outcome,
         {

@@ -19,6 +19,15 @@ from .scope import Scope
 OUTCOMES_SHOWN = 25
 
 
+# What each practice check result is headed in the impact table (under "Practice development
+# checks") and its export.
+CHECK_HEADINGS = {
+    PracticeCheck.Result.IMPROVED: "Improved",
+    PracticeCheck.Result.PARTLY: "Partly",
+    PracticeCheck.Result.NO_CHANGE: "No change",
+}
+
+
 def _outcomes_in(scope: Scope, delivered) -> Q:
     """Outcomes in scope: under a theme in scope, or served by a delivery in scope (the
     Training sub-group's course of an outcome under another sub-group's theme). With every
@@ -145,7 +154,8 @@ def impact_by_outcome(scope: Scope, limit: int = OUTCOMES_SHOWN) -> dict:
         "rows": rows,
         "not_shown": in_all - len(rows),
         "judgements": [(value, AssuranceEvidence.Judgement(value).label) for value in JUDGED],
-        "checks": [(value, PracticeCheck.Result(value).label) for value in CHECK_KNOWN],
+        # Short, as the attendees' Yes / Partly / No beside them: the table has 16 columns.
+        "checks": [(value, CHECK_HEADINGS[value]) for value in CHECK_KNOWN],
     }
 
 

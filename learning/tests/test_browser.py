@@ -79,7 +79,8 @@ def test_a_finding_goes_round_the_loop_to_assured_evidence(
     page.get_by_label("Way").select_option("briefing")
     page.get_by_label("Title").fill("7-minute briefing")
     page.get_by_label("Planned on").fill((today - datetime.timedelta(days=10)).isoformat())
-    page.get_by_label("Delivered on").fill((today - datetime.timedelta(days=9)).isoformat())
+    # Delivered the day the Executive agreed it: never before (learning.models.DeliveryActivity).
+    page.get_by_label("Delivered on").fill(today.isoformat())
     page.get_by_label("Reach").fill("240")
     page.get_by_role("button", name="Save").click()
     page.get_by_role("link", name="Seeing cumulative harm").first.click()

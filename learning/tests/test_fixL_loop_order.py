@@ -88,17 +88,29 @@ def test_the_decide_page_refuses_an_agreement_dated_before_the_theme(client, exe
     assert outcome.decision == LearningOutcome.Decision.PENDING
 
 
-def test_an_outcome_of_a_proposed_theme_is_not_agreed_but_may_be_refused(executive_user):
-    outcome = OutcomeFactory(theme=ThemeFactory(status=PriorityTheme.Status.PROPOSED))
-    with pytest.raises(ValidationError, match="has not been agreed yet"):
-        services.outcome_decide(
-            outcome=outcome, decision="amended", notes="Yes.", decided_by=executive_user
-        )
+def test_the_executive_agreeing_an_outcome_of_a_proposed_theme_agrees_the_theme_that_day(
+    executive_user,
+):
+    """Never an outcome agreed under a theme nobody agreed: the Executive's agreement of the
+    outcome agrees its theme with it (its history says so); not agreeing leaves it proposed."""
+    theme = ThemeFactory(status=PriorityTheme.Status.PROPOSED)
+    outcome = OutcomeFactory(theme=theme)
     services.outcome_decide(
         outcome=outcome, decision="not_agreed", notes="Not yet.", decided_by=executive_user
     )
+    theme.refresh_from_db()
+    assert theme.status == PriorityTheme.Status.PROPOSED
+    services.outcome_decide(
+        outcome=outcome, decision="amended", notes="Yes.", decided_by=executive_user
+    )
+    theme.refresh_from_db()
     outcome.refresh_from_db()
-    assert outcome.decision == LearningOutcome.Decision.NOT_AGREED
+    assert outcome.decision == LearningOutcome.Decision.AGREED_WITH_CHANGES
+    assert (theme.status, theme.agreed_on) == (PriorityTheme.Status.AGREED, outcome.decided_on)
+    assert (
+        theme.history.first().history_change_reason
+        == "Agreed with its learning outcome by the Executive"
+    )
 
 
 # 2. Delivery follows the agreement; a practice check follows the delivery -------------------

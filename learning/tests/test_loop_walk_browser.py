@@ -110,7 +110,8 @@ def walk_the_loop(member, executive, agency, steps: Steps, today: datetime.date,
     m.get_by_label("Way").select_option("briefing")
     m.get_by_label("Title").fill("7-minute briefing: bruising in babies")
     m.get_by_label("Planned on").fill((today - datetime.timedelta(days=3)).isoformat())
-    m.get_by_label("Delivered on").fill((today - datetime.timedelta(days=2)).isoformat())
+    # Delivered the day the Executive agreed it: never before (learning.models.DeliveryActivity).
+    m.get_by_label("Delivered on").fill(today.isoformat())
     m.get_by_label("Reach").fill("180")
     steps.submit(button(m, "Save"))
     steps.click(link(m, "Add a practice check"))
