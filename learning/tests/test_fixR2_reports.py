@@ -100,10 +100,8 @@ def test_tables_of_figures_are_marked_so_that_print_keeps_their_figures_whole(
 ):
     client.force_login(executive_user)
     page = client.get(reverse("dashboard:annual-report"), {"year": 2025}).content.decode()
-    assert (
-        'class="table table-sm table-bordered table-figures" data-testid="impact-by-outcome"'
-        in (page)
-    )
+    table = "table table-sm table-bordered table-figures table-widest"
+    assert f'class="{table}" data-testid="impact-by-outcome"' in page
 
 
 # 4. When the figures were counted, and that a running year's are so far -------------------------
