@@ -9,7 +9,7 @@ chronology through ``reviews.casefile`` for those who read the case file, never 
 
 from django.db.models import OuterRef, Subquery
 
-from sscb.history import Change, Part, _change, history_of
+from sscb.history import Change, Part, field_change, history_of
 
 from .casefile import chronology_visible_to, documents_visible_to
 from .models import (
@@ -119,7 +119,7 @@ def _say_terms_differences(version, changes: list) -> None:
     earlier = version.version - 1
     meta = TermsOfReference._meta
     differences = [
-        _change(meta.get_field(name), getattr(version, f"previous_{name}"), value, {})
+        field_change(meta.get_field(name), getattr(version, f"previous_{name}"), value, {})
         for name in TERMS_FIELDS
         if (value := getattr(version, name)) != getattr(version, f"previous_{name}")
     ]

@@ -313,7 +313,7 @@ def _with_changes(read, fields, *, name=None, steady=False):
             [
                 _link_change(field, old, new, names)
                 if field.name in links
-                else _change(field, old, new, names)
+                else field_change(field, old, new, names)
                 for field, old, new in differences
             ],
         )
@@ -399,7 +399,9 @@ def _label(field) -> str:
     return str(field.verbose_name)
 
 
-def _change(field, old, new, names) -> Change:
+def field_change(field, old, new, names) -> Change:
+    """How ``field`` changed from ``old`` to ``new``, in the words every history uses (a record
+    page's, the admin's History, a review's terms-of-reference versions)."""
     label = _label(field)
     if isinstance(field, SAID_ONLY):
         return Change(label)
