@@ -146,6 +146,12 @@ class UserManager(DjangoUserManager):
         """``manage.py createsuperuser`` makes the first Business Unit officer: the role, not
         Django's superuser flag, is what opens the admin and every record."""
         extra_fields.setdefault("role", User.Role.BUSINESS_UNIT)
+        # The command checks each answer alone; the account's own rules (an address held once,
+        # no child's identifier in a name) are checked here, so a clash is a sentence the
+        # command prints, not a database error.
+        self.model(username=username, email=self.normalize_email(email), **extra_fields).full_clean(
+            exclude=["password"]
+        )
         return super().create_superuser(username, email, password, **extra_fields)
 
 

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,6 +131,21 @@ def test_createsuperuser_makes_a_business_unit_officer(client, monkeypatch, worl
     assert officer.get_full_name() == "Jo Officer"
     client.force_login(officer)
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_createsuperuser_refuses_an_address_another_account_holds(monkeypatch, world):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password-123")
+    taken = world.users["business_unit"].email.upper()
+    with pytest.raises(CommandError, match="Another account has this email address already"):
+        call_command(
+            "createsuperuser",
+            "--noinput",
+            username="second-officer",
+            email=taken,
+            first_name="Jo",
+            last_name="Officer",
+        )
+    assert not User.objects.filter(username="second-officer").exists()
 
 
 def test_a_reviewer_made_executive_is_told_of_the_reviews_they_lead(world, bu):
