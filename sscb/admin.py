@@ -7,7 +7,11 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+)
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -15,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from . import signin
 from .admin_inlines import TabularInline
 from .admin_records import RecordAdmin, is_protected
-from .history import Part, versions_of
+from .history import Part, saying, versions_of
 from .lists import plural
 from .models import (
     AccessLogEntry,
@@ -81,6 +85,20 @@ class PersonChangeForm(PersonFormRules, UserChangeForm):
     pass
 
 
+class PersonPasswordForm(AdminPasswordChangeForm):
+    """The Business Unit setting a person's password, or ending password sign-in, says so in
+    their history, which keeps no password: otherwise a version showing nothing."""
+
+    def save(self, commit=True):
+        said = (
+            "Password set by the Business Unit"
+            if self.cleaned_data.get("set_usable_password", True)
+            else "Password sign-in turned off by the Business Unit"
+        )
+        with saying(self.user, said):
+            return super().save(commit)
+
+
 class NewPersonForm(PersonFormRules, AdminUserCreationForm):
     """A new account: with a password the Business Unit sets and tells them, or (the usual way)
     none, and an email with a link to choose their own, sent as the account is saved."""
@@ -135,6 +153,7 @@ class UserAdmin(DjangoUserAdmin, RecordAdmin):
     )
     add_form = NewPersonForm
     form = PersonChangeForm
+    change_password_form = PersonPasswordForm
     actions = ["reset_second_factor", "force_password_reset"]
     # A person who leaves is made inactive (*Active* unticked): their account is kept with
     # what they did. Only an account that has nothing to its name (made in error) is deleted.

@@ -205,6 +205,20 @@ def test_choosing_a_new_password_says_so_in_the_persons_history(client, bu, memb
     assert "Chose a new password" in history(bu, member_user).splitlines()[1]
 
 
+def test_the_business_unit_setting_a_password_says_so_in_the_persons_history(bu, member_user):
+    new = "kettle orbit lantern 42"
+    page = reverse("admin:auth_user_password_change", args=[member_user.pk])
+    response = bu.post(page, {"usable_password": "true", "password1": new, "password2": new})
+    assert response.status_code == 302
+    assert member_user.history.first().history_change_reason == "Password set by the Business Unit"
+
+    response = bu.post(page, {"usable_password": "false", "unset-password": "1"})
+    assert response.status_code == 302
+    said = "Password sign-in turned off by the Business Unit"
+    assert member_user.history.first().history_change_reason == said
+    assert said in history(bu, member_user)
+
+
 # 4. A person's History shows the sub-groups they joined, left and chaired ---------------------
 
 
