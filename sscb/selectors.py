@@ -1,5 +1,9 @@
 """Reads about the Board that cross rows, already shaped for the pages that show them."""
 
+import operator
+from collections import defaultdict
+from functools import reduce
+
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
@@ -45,16 +49,19 @@ def reminders_for_user(user):
 
 
 def reminders_about(*subjects) -> list:
-    """The reminders about one item (or several of one kind), for its page: one query."""
-    if not subjects:
+    """The reminders about one item or several (a meeting and its agenda items, say), for a
+    page: one query, the newest 50."""
+    ids = defaultdict(list)
+    for subject in subjects:
+        ids[ContentType.objects.get_for_model(subject)].append(subject.pk)
+    if not ids:
         return []
+    about = reduce(
+        operator.or_,
+        (Q(subject_type=kind, subject_id__in=pks) for kind, pks in ids.items()),
+    )
     return reminders_worded(
-        Reminder.objects.filter(
-            subject_type=ContentType.objects.get_for_model(subjects[0]),
-            subject_id__in=[subject.pk for subject in subjects],
-        )
-        .select_related("recipient")
-        .order_by("-planned_at")[:50]
+        Reminder.objects.filter(about).select_related("recipient").order_by("-planned_at")[:50]
     )
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from sscb.access import Refused, can_see_my_agency, require
 from sscb.lists import page_of
 from sscb.pages import act_page, form_page
+from sscb.selectors import reminders_about
 
 from . import forms, selectors, services
 from .models import CASCADE_WITHIN, Briefing
@@ -69,6 +70,8 @@ def briefing_detail(request, uuid):
     briefing = selectors.get_briefing_for_user(request.user, uuid)
     context = selectors.briefing_page(request.user, briefing)
     context["return_form"] = forms.ReturnForm()
+    # Cascades to confirm, each about an agency's cascade the reader may see.
+    context["reminders"] = reminders_about(*context["cascades"])
     if briefing.status == Briefing.Status.APPROVED:
         context["cannot_publish"] = services.publish_refusal(briefing)
     elif not briefing.is_published:

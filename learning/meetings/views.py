@@ -12,6 +12,7 @@ from sscb.access import require_a_body
 from sscb.lists import filtered_page
 from sscb.pages import act_page, form_page
 from sscb.params import query_value
+from sscb.selectors import reminders_about
 from sscb.uploads import clean_filename
 
 from . import agenda, figures, forms, selectors, services
@@ -118,6 +119,9 @@ def meeting_detail(request, uuid):
             "preparing": meeting.status in Meeting.PREPARING,
             "minuting": meeting.status in Meeting.MINUTING,
             "history": selectors.meeting_history(user, meeting, items),
+            # Minutes to approve are about the meeting; papers due, about its items (not one
+            # naming a record the reader may not open, as its history leaves it out).
+            "reminders": reminders_about(meeting, *(i for i in items if not i.restricted)),
         },
     )
 

@@ -21,6 +21,7 @@ from sscb.dates import (
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page, plural
 from sscb.pages import form_page
+from sscb.selectors import reminders_about
 from sscb.tabular import template_csv
 
 from . import figures, forms, selectors, services
@@ -195,6 +196,8 @@ def session_detail(request, uuid):
             else None,
             "attendance_not_yet": services.attendance_not_yet(session),
             "history": selectors.session_history(user, session),
+            # The follow-up questionnaires, each about an attendee the reader may see.
+            "reminders": reminders_about(*rows),
         },
     )
 

@@ -79,3 +79,31 @@ def test_a_draft_is_sent_to_nobody(frozen, writer, li, outcome, agencies, agency
     draft(by=writer, subgroup=li, outcome=outcome)
     reminders_sweep(today=TODAY)
     assert mail.outbox == []
+
+
+def test_the_briefings_page_lists_the_reminders_about_the_cascades_its_reader_sees(
+    frozen, client, writer, chair, li, outcome, agencies, agency_user, make_user, bu_user
+):
+    agency_user.email = "lead@example.org"
+    agency_user.save()
+    make_user(
+        role="agency_lead",
+        agency=agencies[1],
+        username="csclead",
+        email="csc@example.org",
+        first_name="Casey",
+        last_name="Social",
+    )
+    briefing = published(by=writer, approver=chair, subgroup=li, outcome=outcome, on=TODAY)
+    reminders_sweep(today=TODAY)
+
+    client.force_login(bu_user)
+    page = client.get(briefing.get_absolute_url()).content.decode()
+    table = page.split("Reminders sent about this briefing")[1]
+    assert "Casey Social" in table and str(agency_user) in table
+    assert "Briefing to cascade" in table
+    # An agency lead sees their own agency's cascade, and the reminders about it alone.
+    client.force_login(agency_user)
+    page = client.get(briefing.get_absolute_url()).content.decode()
+    table = page.split("Reminders sent about this briefing")[1]
+    assert str(agency_user) in table and "Casey Social" not in table

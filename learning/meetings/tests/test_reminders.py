@@ -97,3 +97,21 @@ def test_papers_and_an_action_arising_come_in_one_digest(frozen, crp, agency_use
     reminders_sweep(today=TODAY)
     [email] = mail.outbox
     assert "2 items need your attention" in email.subject
+
+
+def test_the_meetings_page_lists_the_reminders_sent_about_it_and_its_items(
+    frozen, client, bu_user, crp, make_user
+):
+    presenter = make_user(username="presenter", email="presenter@example.org")
+    SubGroupMembershipFactory(subgroup=crp, user=presenter)
+    meeting = MeetingFactory(body=crp, held_on=days(10), papers_due_on=days(3))
+    ItemFactory(meeting=meeting, presenter=presenter, title="Rapid review of Child K")
+    other = MeetingFactory(body=crp, held_on=days(12), papers_due_on=days(4))
+    ItemFactory(meeting=other, presenter=bu_user, title="Another meeting's paper")
+    reminders_sweep(today=TODAY)
+
+    client.force_login(bu_user)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    table = page.split("Reminders sent about this meeting")[1]
+    assert presenter.get_full_name() in table and "Meeting papers due" in table
+    assert bu_user.get_full_name() not in table  # the other meeting's reminder is not this one's

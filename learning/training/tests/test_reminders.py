@@ -60,3 +60,15 @@ def test_the_daily_command_names_a_follow_up_by_its_address(delivered, mailoutbo
     sam = delivered.attendees.get(name="Sam Patel")
     assert "sent 6 email(s)" in out.getvalue()
     assert f"{sam.manager_email}" in out.getvalue()
+
+
+def test_the_sessions_page_lists_the_follow_ups_sent_about_its_register(
+    delivered, mailoutbox, time_machine, client, bu_user
+):
+    time_machine.move_to(timezone.now() + datetime.timedelta(weeks=6, days=1))
+    reminders_sweep()
+    sam = delivered.attendees.get(name="Sam Patel")
+    client.force_login(bu_user)
+    page = client.get(delivered.get_absolute_url()).content.decode()
+    table = page.split("Reminders sent about this session")[1]
+    assert sam.email in table and sam.manager_email in table
