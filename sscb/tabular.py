@@ -6,6 +6,8 @@ import csv
 import datetime
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -58,23 +60,22 @@ def _as_shown(cell):
     return value
 
 
-def read_rows(upload, extension: str) -> list[list]:
-    """The file's rows as lists of cells (the header row first). A file that cannot be read
-    as what it says it is is refused as a whole (one holding a NUL character never gets here:
+def read_rows(upload, extension: str) -> Iterator[list]:
+    """The file's rows as lists of cells (the header row first), each cut to ``MAX_COLUMNS``,
+    read as they are asked for: a caller that has enough stops, so a file of a million short
+    rows costs no more than the rows it needs. A file that cannot be read as what it says it is
+    is refused as a whole, as its rows are read (one holding a NUL character never gets here:
     ``validate_upload`` finds it is not text, and an .xlsx cannot hold one)."""
     upload.seek(0)
     if extension == "xlsx":
+        _refuse_oversized(upload)
         # openpyxl reads a sheet as it is iterated, and a damaged file fails in more ways than
         # it documents (a broken zip, truncated XML, a missing part): each is the same refusal.
-        _refuse_oversized(upload)
         try:
             workbook = load_workbook(upload, read_only=True, data_only=True)
             try:
-                sheet = workbook.worksheets[0]
-                rows = [
-                    [_as_shown(cell) for cell in row]
-                    for row in sheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
-                ]
+                for row in workbook.worksheets[0].iter_rows(max_col=MAX_COLUMNS):
+                    yield [_as_shown(cell) for cell in row]
             finally:
                 workbook.close()
         except Exception as error:  # noqa: BLE001 - an outside file: see above
@@ -82,20 +83,20 @@ def read_rows(upload, extension: str) -> list[list]:
                 "The spreadsheet could not be read. Save it again from Excel as an .xlsx "
                 "workbook, or upload it as a CSV file."
             ) from error
-    else:
-        data = upload.read()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-        try:
-            rows = list(csv.reader(io.StringIO(text)))
-        except csv.Error as error:  # a cell past the reader's limit, a stray NUL
-            raise ValidationError(
-                "The CSV file could not be read. Check that it is the template saved as CSV, "
-                "with no cell longer than a page or two of text."
-            ) from error
-    return rows
+        return
+    data = upload.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            yield row[:MAX_COLUMNS]
+    except csv.Error as error:  # a cell past the reader's limit, a stray NUL
+        raise ValidationError(
+            "The CSV file could not be read. Check that it is the template saved as CSV, "
+            "with no cell longer than a page or two of text."
+        ) from error
 
 
 def _refuse_oversized(upload) -> None:
@@ -163,22 +164,24 @@ def template_rows(
     _name, extension = validate_upload(upload)
     if extension not in ("csv", "xlsx"):
         raise ValidationError(f"Upload {what} as a CSV or an Excel (.xlsx) file.")
-    rows = read_rows(upload, extension)
-    if not rows:
-        raise ValidationError("The file is empty.")
-    problem = header_problem(rows[0], columns, required)
-    if problem:
-        raise ValidationError(problem)
-    width = len(columns)
-    body = [
-        (number, [*row, *[""] * width][:width])
-        for number, row in enumerate(rows[1:], start=2)
-        if any(str(cell or "").strip() for cell in row)
-    ]
+    with closing(read_rows(upload, extension)) as rows:
+        header = next(rows, None)
+        if header is None:
+            raise ValidationError("The file is empty.")
+        problem = header_problem(header, columns, required)
+        if problem:
+            raise ValidationError(problem)
+        width = len(columns)
+        body = []
+        for number, row in enumerate(rows, start=2):
+            if not any(str(cell or "").strip() for cell in row):
+                continue
+            # Refused at the first entry too many, not after reading the rest of the file.
+            if len(body) == MAX_ROWS:
+                raise ValidationError(f"Upload at most {MAX_ROWS} entries at a time.")
+            body.append((number, [*row, *[""] * width][:width]))
     if not body:
         raise ValidationError("The file has no entries below its header row.")
-    if len(body) > MAX_ROWS:
-        raise ValidationError(f"Upload at most {MAX_ROWS} entries at a time.")
     return body
 
 

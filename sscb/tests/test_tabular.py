@@ -2,6 +2,7 @@
 error: the chronology, the performance values and a training register share sscb/tabular.py."""
 
 import io
+import tracemalloc
 import zipfile
 
 import pytest
@@ -77,5 +78,34 @@ def test_a_small_spreadsheet_that_unpacks_to_far_more_is_refused_before_it_is_re
 
 def test_a_row_wider_than_any_template_is_read_only_as_far_as_a_template_goes():
     content = xlsx([["date", "what happened"], ["2025-03-01", "Seen at home", *["x"] * 200]])
-    rows = read_rows(SimpleUploadedFile("c.xlsx", content), "xlsx")
+    rows = list(read_rows(SimpleUploadedFile("c.xlsx", content), "xlsx"))
     assert [len(row) for row in rows] == [64, 64]
+
+
+def test_a_csv_of_a_million_short_rows_is_refused_at_the_first_entry_too_many():
+    """Refused as row 2,002 is read: before, every row was read and padded first (2 MB of "a"
+    lines took 4.5 s and 318 MB, a 20 MB file would hold a server for minutes)."""
+    content = b"date,what happened\r\n" + b"a\n" * 1_048_576
+    tracemalloc.start()
+    try:
+        message = refusal("chronology.csv", content)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert message == "Upload at most 2000 entries at a time."
+    assert peak < 20 * 1024 * 1024  # the file and its text, not a list of a million rows
+
+
+def test_empty_rows_between_entries_lose_no_entry_after_them():
+    """Blank rows do not count towards the 2,000 entries, nor stop the reading before them."""
+    entries = [["2025-03-01", f"Entry {n}"] for n in range(1, 1991)]
+    content = xlsx(
+        [["date", "what happened"], *entries[:1000], *[[None, None]] * 30, *entries[1000:]]
+    )
+    rows = template_rows(
+        SimpleUploadedFile("c.xlsx", content), columns=COLUMNS, required=2, what="a chronology"
+    )
+    assert len(rows) == 1990 and rows[-1] == (2021, ["2025-03-01", "Entry 1990"])
+    too_many = [["2025-03-01", "x"]] * 2001
+    message = refusal("chronology.xlsx", xlsx([["date", "what happened"], *too_many]))
+    assert message == "Upload at most 2000 entries at a time."
