@@ -1,6 +1,7 @@
 """The Board itself: its people, partner agencies, sub-groups and strategic priorities."""
 
 import logging
+import re
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 # Django's own words when a form field refuses it (ProhibitNullCharactersValidator).
 NUL_REFUSED = "Null characters are not allowed."
+# Characters that end a line (or move along it) in a one-line field's text.
+LINE_BREAKS = re.compile(r"[ \t]*[\r\n\t\v\f\x1c-\x1e\x85\u2028\u2029]+[ \t]*")
 # What a person is told when a rule of the database's refuses values that nothing else did.
 UNEXPLAINED_RULE = (
     "These values cannot be saved together: check the dates and numbers, and ask the Business "
@@ -62,6 +65,12 @@ class MinimisedModel(models.Model):
                 continue
             if isinstance(value, str) and "\x00" in value:
                 errors[field.name] = [NUL_REFUSED]
+            elif isinstance(field, models.CharField) and isinstance(value, str):
+                # A one-line field (a title, a name) pasted with a line break or a tab keeps
+                # its words on one line: such a title would break an email's subject.
+                one_line = LINE_BREAKS.sub(" ", value).strip()
+                if one_line != value:
+                    setattr(self, field.attname, one_line)
             try:
                 validate_plausible_date(value)
             except ValidationError as error:

@@ -625,3 +625,24 @@ def test_attendance_by_agency_is_for_a_financial_year_this_one_first(client, bu_
     assert f"year={year}" in police["attended"].url and listed == police["attended"].value == 2
     earlier = client.get(reverse("training:rates"), {"year": year - 1})
     assert earlier.context["rates"] == []
+
+
+def test_a_title_pasted_with_a_line_break_is_kept_on_one_line(
+    client, trainer, course, outcome, training_group
+):
+    """Such a title once broke every questionnaire email's subject ("try again later")."""
+    client.force_login(trainer)
+    response = client.post(
+        reverse("training:course-edit", args=[course.uuid]),
+        {
+            "title": "Safer sleep\r\nX-Extra: y\tmore",
+            "kind": "themed_event",
+            "subgroup": training_group.pk,
+            "summary": "",
+            "learning_points": "Recording the child's own words",
+            "outcomes": [outcome.pk],
+        },
+    )
+    assert response.status_code == 302
+    course.refresh_from_db()
+    assert course.title == "Safer sleep X-Extra: y more"
