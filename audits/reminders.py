@@ -13,6 +13,8 @@ from sscb.reminders import (
     Reach,
     agency_lead_ids,
     asked_of,
+    closed_for,
+    closed_to,
     content_type_id,
     escalate,
     reminder_asked,
@@ -60,31 +62,30 @@ def returns(today, policy):
 
     Reminders go to the agency's lead (the Business Unit completes returns for schools without
     one), then the QAP chair, then the Business Unit. A lead who cannot be emailed is passed
-    over for the QAP chair, saying why. An archived agency's return is not chased. A return
-    sent back to its agency is told to its lead that day (``returns_asked``), and chased from
-    then (``chased_from``).
+    over for the QAP chair, saying why; a QAP chair who may not open the return (an agency's
+    lead, for another agency's) for the Business Unit. An archived agency's return is not
+    chased. A return sent back to its agency is told to its lead that day (``returns_asked``),
+    and chased from then (``chased_from``).
     """
     subject = content_type_id(SelfAssessment)
     leads, reach = agency_lead_ids(), Reach.load()
     qap_chair = _qap_chair_id()
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
-    rows = (
-        SelfAssessment.objects.filter(
-            policy.window(
-                today,
-                ("cycle__deadline", [-policy.due_soon_days, *policy.overdue_offsets]),
-                ("sent_back_on", [SENT_BACK_TOLD.days + 1, *policy.overdue_offsets]),
-            )
-            # A cycle whose deadline moved: its returns are read again against the new one.
-            | policy.changed("cycle__updated_at"),
-            status__in=SelfAssessment.EDITABLE,
-            cycle__deadline__lte=horizon,
-            # An archived agency no longer exists: its return is not chased.
-            agency__is_active=True,
+    due = SelfAssessment.objects.filter(
+        policy.window(
+            today,
+            ("cycle__deadline", [-policy.due_soon_days, *policy.overdue_offsets]),
+            ("sent_back_on", [SENT_BACK_TOLD.days + 1, *policy.overdue_offsets]),
         )
-        .values_list(*RETURN_COLUMNS)
-        .order_by("pk")
+        # A cycle whose deadline moved: its returns are read again against the new one.
+        | policy.changed("cycle__updated_at"),
+        status__in=SelfAssessment.EDITABLE,
+        cycle__deadline__lte=horizon,
+        # An archived agency no longer exists: its return is not chased.
+        agency__is_active=True,
     )
+    closed = closed_to([qap_chair], due, self_assessments_visible_to)
+    rows = due.values_list(*RETURN_COLUMNS).order_by("pk")
     for pk, uuid, agency_id, agency, cycle, deadline, sent_back_on in rows.iterator(
         chunk_size=2000
     ):
@@ -104,6 +105,7 @@ def returns(today, policy):
             reach=reach,
             who="its agency's lead",
             unowned=BUSINESS_UNIT_OWNS,
+            closed=closed_for(closed, pk),
         ):
             yield Candidate(
                 kind, subject, pk, recipient, due_on, f"{cycle}: {agency}{why}", url, level
@@ -142,7 +144,9 @@ def returns_asked(today, policy):
     if not asked:
         return
     leads, reach, qap_chair = agency_lead_ids(), Reach.load(), _qap_chair_id()
-    rows = items.filter(pk__in=list(asked)).values_list(*RETURN_COLUMNS).order_by("pk")
+    items = items.filter(pk__in=list(asked))
+    closed = closed_to([qap_chair], items, self_assessments_visible_to)
+    rows = items.values_list(*RETURN_COLUMNS).order_by("pk")
     for pk, uuid, agency_id, agency, cycle, due_on, sent_back_on in rows:
         if not leads.get(agency_id):
             continue
@@ -161,6 +165,7 @@ def returns_asked(today, policy):
                 levels=[Reminder.Level.OWNER],
                 reach=reach,
                 who="its agency's lead",
+                closed=closed_for(closed, pk),
             ),
         ):
             yield Candidate(

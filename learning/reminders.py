@@ -4,6 +4,7 @@ and to tell: an action newly given to someone, evidence newly requested of an ag
 import datetime
 
 from django.db.models import Q
+from django.utils import timezone
 
 from sscb.models import Reminder, SubGroup
 from sscb.record_urls import url_for
@@ -33,6 +34,57 @@ def _chair_ids() -> set[int]:
     return set(SubGroup.objects.exclude(chair=None).values_list("chair_id", flat=True))
 
 
+def _closed_to_chairs_and_owners(actions, chairs) -> dict[int, set[int]]:
+    """Which of ``actions`` (a queryset) each chair, and each owner named on them, may not open
+    (``closed_to``): an owner who has since moved agency or role is passed over, as a chair is.
+    Each owner is asked only about their own actions: one query a chair, two an owner."""
+    closed = closed_to(chairs, actions, actions_visible_to)
+    owners = set(
+        actions.exclude(owner=None).values_list("owner_id", flat=True).distinct().order_by()
+    )
+    for owner in sorted(owners - set(chairs)):
+        closed |= closed_to([owner], actions.filter(owner_id=owner), actions_visible_to)
+    return closed
+
+
+# What an action back in progress says, by the step it came back from.
+SENT_BACK = "sent back"
+REOPENED = "reopened"
+
+
+def _rounds(actions) -> dict[int, tuple[datetime.date, str]]:
+    """Of ``actions`` (a queryset), those back in progress after their completion was sent back
+    or their change was found not to have lasted: {pk: (the day, ``SENT_BACK`` or
+    ``REOPENED``)}. Only those two steps give an action in progress a reason to show its owner
+    (``sent_back_reason``; reporting completion clears it), and the day is in its history: the
+    first version of its latest run in progress with a reason."""
+    versions = (
+        Action.history.filter(id__in=actions.exclude(sent_back_reason="").values("pk"))
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "status", "sent_back_reason")
+    )
+    rounds, last = {}, {}  # last: pk -> (in a round, status) of its latest version so far
+    for pk, when, status, reason in versions.iterator(chunk_size=2000):
+        again = bool(reason) and status in Action.OPEN
+        was_again, was = last.get(pk, (False, None))
+        if again and not was_again:
+            rounds[pk] = (
+                timezone.localdate(when),
+                REOPENED if was == Action.Status.SIGNED_OFF else SENT_BACK,
+            )
+        last[pk] = (again, status)
+    return {pk: held for pk, held in rounds.items() if last[pk][0]}
+
+
+def _rounds_window(policy) -> Q:
+    """Actions in a new round that may reach a level today though neither their due date nor
+    an edit since the last sweep says so (a round's day is in their history, not a field):
+    those changed since the last level of a round begun before the last sweep could be due."""
+    first_day = policy.since - datetime.timedelta(days=max(policy.overdue_offsets) - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first_day, datetime.time.min))
+    return ~Q(sent_back_reason="") & Q(updated_at__gte=start)
+
+
 def _owner_step(owner_id, agency_leads) -> dict:
     """``escalate``'s owner step for an action: its owner, or, with none named, its agency's
     leads; with neither, it says so."""
@@ -48,27 +100,40 @@ def actions(today, policy):
     """Open actions due soon or overdue (escalating), and signed-off actions due a follow-up.
 
     An action goes to its owner, or, with none named, its agency's leads; with nobody there who
-    can be emailed, on to its sub-group's chair, then the Business Unit, saying why. A chair
-    who may not open an action (a restricted review's) is passed over for the Business Unit.
-    Actions of an archived agency are not chased.
+    can be emailed and may open it, on to its sub-group's chair, then the Business Unit, saying
+    why. A chair who may not open an action (a restricted review's) is passed over for the
+    Business Unit. Actions of an archived agency are not chased. An action sent back, or
+    reopened because its change did not last, is chased again from its owner: from the day it
+    came back, if its due date had passed by then (``_rounds``).
     """
     subject = content_type_id(Action)
     leads, reach = agency_lead_ids(), Reach.load()
     chairs = _chair_ids()
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
+    window = policy.window(today, ("due_on", [-policy.due_soon_days, *policy.overdue_offsets]))
+    if policy.since is not None:
+        window |= _rounds_window(policy)
     open_actions = (
         Action.objects.exclude(status__in=[*Action.DONE, Action.Status.CANCELLED])
         .filter(due_on__lte=horizon, owner_agency__is_active=True)
-        .filter(policy.window(today, ("due_on", [-policy.due_soon_days, *policy.overdue_offsets])))
+        .filter(window)
     )
-    closed = closed_to(chairs, open_actions, actions_visible_to)
+    closed = _closed_to_chairs_and_owners(open_actions, chairs)
+    rounds = _rounds(open_actions)
     rows = open_actions.values_list(
         "pk", "uuid", "title", "due_on", "owner_id", "owner_agency_id", "subgroup__chair_id"
     ).order_by("pk")
     for pk, uuid, title, due_on, owner_id, agency_id, chair_id in rows.iterator(chunk_size=2000):
         overdue = (today - due_on).days
+        round_on, how = rounds.get(pk, (None, ""))
+        if round_on is not None and round_on > today:
+            round_on = None  # a sweep for an earlier day, before it came back
+        if round_on is not None:
+            title = f"{title}, {how} on {round_on:%-d %B %Y}"
+        # Escalating counts from its due date or, back after it, from the day it came back.
+        chased = (today - max(due_on, round_on)).days if round_on else overdue
         kind = Kind.ACTION_OVERDUE if overdue > 0 else Kind.ACTION_DUE_SOON
-        levels = policy.levels(overdue) if overdue > 0 else OWNER_ONLY
+        levels = policy.levels(chased) if overdue > 0 else OWNER_ONLY
         url = url_for("learning:action", args=[uuid])
         for level, recipient, why in escalate(
             **_owner_step(owner_id, leads.get(agency_id, [])),
@@ -77,7 +142,9 @@ def actions(today, policy):
             reach=reach,
             closed=closed_for(closed, pk),
         ):
-            yield Candidate(kind, subject, pk, recipient, due_on, title + why, url, level)
+            yield Candidate(
+                kind, subject, pk, recipient, due_on, title + why, url, level, round_on=round_on
+            )
 
     signed_off = Action.objects.filter(
         status=Action.Status.SIGNED_OFF,
@@ -127,7 +194,7 @@ def actions_asked(today, policy):
         return
     items = items.filter(pk__in=list(asked))
     leads, reach = agency_lead_ids(), Reach.load()
-    closed = closed_to(_chair_ids(), items, actions_visible_to)
+    closed = _closed_to_chairs_and_owners(items, _chair_ids())
     rows = items.values_list(
         "pk", "uuid", "title", "due_on", "owner_id", "owner_agency_id", "subgroup__chair_id"
     ).order_by("pk")
@@ -157,15 +224,19 @@ def actions_asked(today, policy):
 
 @reminder_source
 def outcomes(today, policy):
-    """Learning outcomes whose follow-up date has come: is the change lasting?"""
+    """Learning outcomes whose follow-up date has come: is the change lasting? To the chair, or
+    the Business Unit if the chair cannot be emailed or may not open it. One the Executive did
+    not agree has no change to follow up."""
     subject = content_type_id(LearningOutcome)
     reach = Reach.load()
-    rows = LearningOutcome.objects.filter(
+    due = LearningOutcome.objects.filter(
         policy.window(today, ("follow_up_on", [0])), follow_up_on__lte=today
-    ).values_list("pk", "uuid", "title", "follow_up_on", "theme__subgroup__chair_id")
-    for pk, uuid, title, due_on, chair_id in rows.iterator(chunk_size=2000):
+    ).exclude(decision=LearningOutcome.Decision.NOT_AGREED)
+    closed = closed_to(_chair_ids(), due, outcomes_visible_to)
+    rows = due.values_list("pk", "uuid", "title", "follow_up_on", "theme__subgroup__chair_id")
+    for pk, uuid, title, due_on, chair_id in rows.order_by("pk").iterator(chunk_size=2000):
         url = url_for("learning:outcome", args=[uuid])
-        recipients, why = reach.chair_or_business_unit(chair_id)
+        recipients, why = reach.chair_or_business_unit(chair_id, closed_for(closed, pk))
         for recipient in recipients:
             yield Candidate(
                 Kind.OUTCOME_FOLLOW_UP, subject, pk, recipient, due_on, title + why, url
@@ -176,22 +247,21 @@ def outcomes(today, policy):
 def evidence(today, policy):
     """Evidence requested from an agency and not received, as its due date nears and passes:
     its agency's leads, or, with none who can be emailed, the chair, then the Business Unit.
-    Evidence asked of an archived agency is not chased."""
+    Evidence asked of an archived agency is not chased. A chair who may not open it is passed
+    over for the Business Unit."""
     subject = content_type_id(AssuranceEvidence)
     leads, reach = agency_lead_ids(), Reach.load()
     horizon = today + datetime.timedelta(days=policy.due_soon_days)
-    rows = (
-        AssuranceEvidence.objects.filter(
-            policy.window(today, ("due_on", [-policy.due_soon_days, *policy.overdue_offsets])),
-            requested_on__isnull=False,
-            received_on__isnull=True,
-            due_on__lte=horizon,
-        )
-        .exclude(agency__is_active=False)
-        .values_list(
-            "pk", "uuid", "title", "due_on", "agency_id", "outcome__theme__subgroup__chair_id"
-        )
-    )
+    due = AssuranceEvidence.objects.filter(
+        policy.window(today, ("due_on", [-policy.due_soon_days, *policy.overdue_offsets])),
+        requested_on__isnull=False,
+        received_on__isnull=True,
+        due_on__lte=horizon,
+    ).exclude(agency__is_active=False)
+    closed = closed_to(_chair_ids(), due, evidence_visible_to)
+    rows = due.values_list(
+        "pk", "uuid", "title", "due_on", "agency_id", "outcome__theme__subgroup__chair_id"
+    ).order_by("pk")
     for pk, uuid, title, due_on, agency_id, chair_id in rows.iterator(chunk_size=2000):
         overdue = (today - due_on).days
         kind = Kind.EVIDENCE_OVERDUE if overdue > 0 else Kind.EVIDENCE_DUE_SOON
@@ -204,6 +274,7 @@ def evidence(today, policy):
             reach=reach,
             who="its agency's lead",
             missing="its agency has no lead" if agency_id else "no agency named",
+            closed=closed_for(closed, pk),
         ):
             yield Candidate(kind, subject, pk, recipient, due_on, title + why, url, level)
 
@@ -230,14 +301,12 @@ def evidence_asked(today, policy):
     )
     if not asked:
         return
+    items = items.filter(pk__in=list(asked))
     leads, reach = agency_lead_ids(), Reach.load()
-    rows = (
-        items.filter(pk__in=list(asked))
-        .values_list(
-            "pk", "uuid", "title", "due_on", "agency_id", "outcome__theme__subgroup__chair_id"
-        )
-        .order_by("pk")
-    )
+    closed = closed_to(_chair_ids(), items, evidence_visible_to)
+    rows = items.values_list(
+        "pk", "uuid", "title", "due_on", "agency_id", "outcome__theme__subgroup__chair_id"
+    ).order_by("pk")
     for pk, uuid, title, due_on, agency_id, chair_id in rows:
         due = f", due {due_on:%-d %B %Y}" if due_on else ""
         url = url_for("learning:evidence", args=[uuid])
@@ -250,6 +319,7 @@ def evidence_asked(today, policy):
                 reach=reach,
                 who="its agency's lead",
                 missing="its agency has no lead" if agency_id else "no agency named",
+                closed=closed_for(closed, pk),
             ),
         ):
             yield Candidate(

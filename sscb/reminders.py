@@ -6,14 +6,16 @@ yet sent", never "due today", so a day without a sweep loses nothing. A sweep th
 
 1. plans: inserts the candidates not planned before, already claimed under this sweep's token
    (INSERT ... ON CONFLICT DO NOTHING on the unique ``key``: idempotent, and two sweeps at once
-   never both insert a key), and cancels pending reminders whose item changed or was completed;
+   never both insert a key), and cancels pending reminders whose item changed or was completed
+   (not a catch-up for an earlier day: it leaves them, unclaimed, to the next sweep for today);
 2. claims: a conditional UPDATE takes over rows left pending by a failed send or a dead sweep;
 3. sends one digest email per person with everything claimed for them, and marks the rows sent.
 
 Someone with no account (a practitioner on a training register, their manager) is reminded at
 an email address instead (``Candidate.email``), one digest per address in the same way. An item
 whose link carries a secret (a one-use questionnaire link, kept only as a hash) registers a
-``reminder_link`` for its kind: the link is made as the email is sent, never stored in the row.
+``reminder_link`` for its kind: the link is made as the email is sent, never stored in the row,
+and is kept only if the email goes (a send that fails rolls it back).
 
 What is newly asked of someone (an action given to them, evidence or a paper asked of them, a
 return opened for their agency) is told in their next digest, once, before any reminder falls
@@ -28,6 +30,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -142,6 +145,9 @@ class Candidate:
     url: str
     level: int = Reminder.Level.OWNER
     email: str = ""  # for someone with no account: recipient_id is None
+    # The day the item came back to be done again (an action sent back or reopened): its
+    # reminders are new keys, so it is chased again from its first level. None: its first round.
+    round_on: datetime.date | None = None
 
     @property
     def key(self) -> str:
@@ -149,9 +155,11 @@ class Candidate:
         if to is None:
             # An address, hashed: the key is short, and the same address is the same person.
             to = "e" + hashlib.sha256(self.email.strip().lower().encode()).hexdigest()[:24]
+        # A first round keeps the key it always had: what was sent is not sent again.
+        again = f":r{self.round_on.isoformat()}" if self.round_on else ""
         return (
             f"{self.kind}:{self.subject_type_id}:{self.subject_id}:{self.due_on.isoformat()}"
-            f":{self.level}:{to}"
+            f":{self.level}:{to}{again}"
         )
 
 
@@ -385,11 +393,18 @@ class Reach:
         """Who takes what goes to a chair, and why: the chair, or, with no chair or one who
         cannot be emailed or may not open the item, the Business Unit (escalations to chairs
         are always sent, so never to nobody). ``after`` says why it came to the chair at all."""
-        if self.reachable([chair_id], closed):
+        chair = self.chair_missed(chair_id, closed)
+        if not chair:
             return [chair_id], f" ({after}: sent to the chair instead)" if after else ""
-        chair = self.why_not("its chair", [chair_id], closed) if chair_id else "no chair"
         reasons = f"{after}, and {chair}" if after else chair
         return list(self.business_unit), f" ({reasons}: sent to the Business Unit instead)"
+
+    def chair_missed(self, chair_id: int | None, closed=()) -> str:
+        """Why what goes to a chair cannot go to this one ("no chair", "its chair may not open
+        it"), in a few words; "" when it can."""
+        if self.reachable([chair_id], closed):
+            return ""
+        return self.why_not("its chair", [chair_id], closed) if chair_id else "no chair"
 
 
 @dataclass(frozen=True)
@@ -479,27 +494,34 @@ def escalate(
     escalation to a chair who is missing, cannot be emailed or may not open the item goes to
     the Business Unit, saying why. Each person is reminded once per item, at the highest level
     that reaches them: the Business Unit owning a cascade and taking its chair's escalation
-    gets one line, not two.
+    gets one line, not two; its line at its own level still says why the owner's and the
+    chair's steps came to it ("no owner named, ..., and no chair").
     """
     owners, closed = list(owners), set(closed)
     reached: dict[int, tuple[int, str]] = {}
-    gap = ""  # why the owner's step reached no owner: the Business Unit's line says so too
+    # Why the owner's step reached no owner, and why a step for the chair reached the Business
+    # Unit instead: the Business Unit's own line says both, as the lines it replaces did.
+    gap = chair_gap = ""
     for level in levels:
         why = ""
         if level == Reminder.Level.OWNER:
             recipients = reach.reachable(owners, closed)
             if not owners and unowned == CHAIR_OWNS:
                 recipients, why = reach.chair_or_business_unit(chair_id, closed)
+                chair_gap = reach.chair_missed(chair_id, closed)
             elif not owners and unowned == BUSINESS_UNIT_OWNS:
                 recipients = list(reach.business_unit)
             elif not recipients:
                 level = Reminder.Level.CHAIR
                 gap = reach.why_not(who, owners, closed) if owners else missing
                 recipients, why = reach.chair_or_business_unit(chair_id, closed, gap)
+                chair_gap = reach.chair_missed(chair_id, closed)
         elif level == Reminder.Level.CHAIR:
             recipients, why = reach.chair_or_business_unit(chair_id, closed)
+            chair_gap = reach.chair_missed(chair_id, closed)
         else:
-            recipients, why = reach.business_unit, f" ({gap})" if gap else ""
+            reasons = ", and ".join(reason for reason in (gap, chair_gap) if reason)
+            recipients, why = reach.business_unit, f" ({reasons})" if reasons else ""
         for recipient in recipients:
             # The first reason at a level stays: it says most (the owner's, then the chair's).
             if recipient not in reached or reached[recipient][0] < level:
@@ -598,7 +620,8 @@ def reminders_plan(*, today: datetime.date, token: str, policy: Policy | None = 
     """Insert what is newly due (claimed by ``token``) and cancel pending rows that went stale.
 
     Streams the candidates in batches, holding in memory only one batch and the keys of the
-    reminders still pending from an earlier sweep (normally none).
+    reminders still pending from an earlier sweep (normally none). A sweep for a day before one
+    already swept cancels nothing: it returns the pending rows it did not plan as ``left``.
     """
     policy = policy or Policy.from_settings()
     now = timezone.now()
@@ -619,11 +642,18 @@ def reminders_plan(*, today: datetime.date, token: str, policy: Policy | None = 
             batch, seen_in_batch = [], set()
     if batch:
         planned += _insert_claimed(batch, token, now)
+    if ReminderSweep.objects.filter(day__gt=today).exists():
+        # A sweep for an earlier day (a catch-up) after one for a later day: what is left
+        # pending may have fallen due after its day (an overdue reminder planned the day after
+        # the due date), so it cannot tell a reminder that went stale from one it could not yet
+        # plan. It cancels none and leaves them to the next sweep for today (``reminders_claim``'s
+        # ``leave``); cancelled, their keys would never be planned again.
+        return {"planned": planned, "cancelled": 0, "left": list(pending.values())}
     # What is left pending belongs to an item that changed (owner, date) or was completed.
     cancelled = Reminder.objects.filter(
         pk__in=list(pending.values()), status=Reminder.Status.PENDING
     ).update(status=Reminder.Status.CANCELLED)
-    return {"planned": planned, "cancelled": cancelled}
+    return {"planned": planned, "cancelled": cancelled, "left": []}
 
 
 def reminders_cancel_for(subject) -> int:
@@ -635,14 +665,17 @@ def reminders_cancel_for(subject) -> int:
     ).update(status=Reminder.Status.CANCELLED)
 
 
-def reminders_claim(*, token: str) -> int:
-    """Claim the reminders left pending (a failed send, a sweep that died) for this sweep."""
+def reminders_claim(*, token: str, leave: Iterable[int] = ()) -> int:
+    """Claim the reminders left pending (a failed send, a sweep that died) for this sweep, but
+    those it ``leave``s (``reminders_plan``'s "left": a catch-up's, for a later sweep)."""
     now = timezone.now()
     Reminder.objects.filter(
         status=Reminder.Status.CLAIMED, claimed_at__lt=now - STALE_CLAIM
     ).update(status=Reminder.Status.PENDING, claim_token="")
-    return Reminder.objects.filter(status=Reminder.Status.PENDING).update(
-        status=Reminder.Status.CLAIMED, claim_token=token, claimed_at=now
+    return (
+        Reminder.objects.filter(status=Reminder.Status.PENDING)
+        .exclude(pk__in=list(leave))
+        .update(status=Reminder.Status.CLAIMED, claim_token=token, claimed_at=now)
     )
 
 
@@ -706,12 +739,17 @@ def _send_claimed(to_send, now, *, reader=None, address="", email_connection=Non
         return 0
     try:
         items = list(to_send.order_by("due_on", "pk")[:DIGEST_LIMIT])
-        items = reminders_as_seen_by(reader, _with_links(items))
-        message = _digest(
-            reader, items, summary["count"], summary["escalated"], address, summary["asked"]
-        )
-        message.connection = email_connection
-        message.send()
+        # A link made for this email (a one-use questionnaire link) is kept only if the email
+        # goes: it is made in a savepoint that a failed send rolls back, so nobody is counted as
+        # sent what never reached them, and a retry does not leave another link each time.
+        made_here = any(item.kind in _links for item in items)
+        with transaction.atomic() if made_here else nullcontext():
+            items = reminders_as_seen_by(reader, _with_links(items))
+            message = _digest(
+                reader, items, summary["count"], summary["escalated"], address, summary["asked"]
+            )
+            message.connection = email_connection
+            message.send()
     except Exception:
         logger.exception(
             "Reminder digest to %s failed; kept for the next try",
@@ -799,7 +837,9 @@ def reminders_sweep(*, today: datetime.date | None = None, email_connection=None
     sweep = ReminderSweep.objects.create(day=today, token=token)
     with transaction.atomic():
         result = reminders_plan(today=today, token=token, policy=policy)
-    result["released"] = reminders_claim(token=token)
+    left = result.pop("left")
+    result["left_pending"] = len(left)
+    result["released"] = reminders_claim(token=token, leave=left)
     result |= reminders_send(token=token, email_connection=email_connection)
     error = result.pop("error")
     result["token"] = token

@@ -168,6 +168,12 @@ class AccountAdapter(DefaultAccountAdapter):
             return
         super().add_message(request, level, message_template, *args, **kwargs)
 
+    def get_reset_password_from_key_url(self, key):
+        # The site's own address (SITE_URL), as the forced reset's link: never the Host the
+        # request came with, which whoever asks for the link chooses.
+        uidb36, token = key.split("-", 1)
+        return reset_password_url(uidb36, token)
+
     def send_password_reset_mail(self, user, email, context):
         # "Forgotten your password?": the partnership's own words, as its forced reset has. A
         # send that fails is logged, and the page says what it says for any address (it must
@@ -412,15 +418,18 @@ def user_force_password_reset(*, user, reason: str) -> ForcedReset:
     return outcome
 
 
+def reset_password_url(uidb36: str, token: str) -> str:
+    """The link that sets a new password, at the site's own address (SITE_URL): the one link of
+    both reset emails, "Forgotten your password?" and the Business Unit's forced reset."""
+    path = reverse("account_reset_password_from_key", kwargs={"uidb36": uidb36, "key": token})
+    return f"{settings.SITE_URL}{path}"
+
+
 def _email_reset_link(user) -> ForcedReset:
     token = default_token_generator.make_token(user)
-    path = reverse(
-        "account_reset_password_from_key",
-        kwargs={"uidb36": user_pk_to_url_str(user), "key": token},
-    )
     context = {
         "user": user,
-        "password_reset_url": f"{settings.SITE_URL}{path}",
+        "password_reset_url": reset_password_url(user_pk_to_url_str(user), token),
         **_reset_email_context(),
     }
     subject = render_to_string("account/email/password_reset_forced_subject.txt", context)

@@ -9,10 +9,16 @@ from .access_log import access_log_purge
 from .reminders import reminders_sweep
 from .retention import retention_sweep
 
+# What a mail server that is down, slow or unknown raises, and a database that is briefly away:
+# the task is tried again later. SMTP's own errors, and every network error (OSError: a refused
+# or reset connection, EMAIL_TIMEOUT's TimeoutError, socket.gaierror for a mail host whose name
+# does not resolve), as ``manage.py send_reminders`` also reads them.
+RETRIED = (OperationalError, smtplib.SMTPException, OSError)
+
 
 @shared_task(
     name="sscb.send_reminders",
-    autoretry_for=(OperationalError, smtplib.SMTPException, ConnectionError),
+    autoretry_for=RETRIED,
     retry_backoff=60,
     retry_kwargs={"max_retries": 5},
 )
@@ -30,7 +36,7 @@ def purge_access_log():
 
 @shared_task(
     name="sscb.list_disposals",
-    autoretry_for=(OperationalError, smtplib.SMTPException, ConnectionError),
+    autoretry_for=RETRIED,
     retry_backoff=60,
     retry_kwargs={"max_retries": 5},
 )

@@ -14,6 +14,8 @@ from sscb.reminders import (
     Candidate,
     Reach,
     agency_lead_ids,
+    closed_for,
+    closed_to,
     content_type_id,
     escalate,
     reminder_mask,
@@ -53,6 +55,13 @@ def performance_returns(today, policy):
         .filter(index__gte=quarter_index(*last_ended_quarter(today)) - 3)
         .values_list("indicator_id", "year", "quarter")
     )
+    # A QAP chair who may not open an indicator (an agency's lead, another agency's) is passed
+    # over for the Business Unit.
+    closed = closed_to(
+        [qap_chair],
+        Indicator.objects.filter(pk__in=[i.pk for i in indicators]),
+        indicators_visible_to,
+    )
     notice = datetime.timedelta(days=policy.due_soon_days)
     for indicator in indicators:
         url = reverse("performance:indicator", args=[indicator.uuid])
@@ -71,6 +80,7 @@ def performance_returns(today, policy):
                 reach=reach,
                 who="its agency's lead",
                 unowned=BUSINESS_UNIT_OWNS,
+                closed=closed_for(closed, indicator.pk),
             ):
                 yield Candidate(
                     kind,

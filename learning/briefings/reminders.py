@@ -3,13 +3,15 @@ each reminder planned once under a unique key): a newly published briefing to ea
 lead, to cascade; and, from the day its confirmation is due, a chase of each agency that has
 not confirmed, escalating to the owning sub-group's chair and then the Business Unit."""
 
-from sscb.models import Reminder
+from sscb.models import Reminder, SubGroup
 from sscb.record_urls import url_for
 from sscb.reminders import (
     BUSINESS_UNIT_OWNS,
     Candidate,
     Reach,
     agency_lead_ids,
+    closed_for,
+    closed_to,
     content_type_id,
     escalate,
     reminder_heading,
@@ -24,28 +26,28 @@ Kind = Reminder.Kind
 
 
 def _unconfirmed(today, policy, field, offsets):
-    return (
-        Cascade.objects.filter(
-            policy.window(today, (field, offsets)),
-            briefing__status=Briefing.Status.PUBLISHED,
-            confirmed_at__isnull=True,
-            # An archived agency no longer exists: there is nobody to cascade to.
-            agency__is_active=True,
-            **{f"{field}__lte": today},
-        )
-        .values_list(
-            "pk",
-            "uuid",
-            "agency_id",
-            "agency__name",
-            "sent_on",
-            "confirm_by",
-            "briefing__title",
-            "briefing__uuid",
-            "briefing__subgroup__chair_id",
-        )
-        .order_by("pk")
+    return Cascade.objects.filter(
+        policy.window(today, (field, offsets)),
+        briefing__status=Briefing.Status.PUBLISHED,
+        confirmed_at__isnull=True,
+        # An archived agency no longer exists: there is nobody to cascade to.
+        agency__is_active=True,
+        **{f"{field}__lte": today},
     )
+
+
+def _rows(cascades):
+    return cascades.values_list(
+        "pk",
+        "uuid",
+        "agency_id",
+        "agency__name",
+        "sent_on",
+        "confirm_by",
+        "briefing__title",
+        "briefing__uuid",
+        "briefing__subgroup__chair_id",
+    ).order_by("pk")
 
 
 def _url(cascade_uuid, briefing_uuid, *, to_lead: bool) -> str:
@@ -67,7 +69,7 @@ def briefings_to_cascade(today, policy):
     confirmed."""
     subject = content_type_id(Cascade)
     leads, reach = agency_lead_ids(), Reach.load()
-    rows = _unconfirmed(today, policy, "sent_on", [0])
+    rows = _rows(_unconfirmed(today, policy, "sent_on", [0]))
     for pk, uuid, agency_id, agency, _, confirm_by, title, briefing, _ in rows.iterator(
         chunk_size=2000
     ):
@@ -100,12 +102,17 @@ def cascade_heading(reader) -> str:
 
 @reminder_source
 def cascades_not_confirmed(today, policy):
-    """A cascade not confirmed by its date: the agency's leads, then the chair, then the BU."""
+    """A cascade not confirmed by its date: the agency's leads, then the chair, then the BU. A
+    chair who may not open the cascade (an agency's lead, another agency's) is passed over for
+    the Business Unit."""
     subject = content_type_id(Cascade)
     leads, reach = agency_lead_ids(), Reach.load()
     # Chased from the day it is due (offset 0), as the rows read are those due by today: a
     # daily sweep would otherwise first see it the day after, unless it had changed.
-    rows = _unconfirmed(today, policy, "confirm_by", [0, *policy.overdue_offsets])
+    due = _unconfirmed(today, policy, "confirm_by", [0, *policy.overdue_offsets])
+    chairs = SubGroup.objects.exclude(chair=None).values_list("chair_id", flat=True)
+    closed = closed_to(set(chairs), due, cascades_visible_to)
+    rows = _rows(due)
     for pk, uuid, agency_id, agency, _, due_on, title, briefing, chair_id in rows.iterator(
         chunk_size=2000
     ):
@@ -118,6 +125,7 @@ def cascades_not_confirmed(today, policy):
             reach=reach,
             who="its lead",
             unowned=BUSINESS_UNIT_OWNS,
+            closed=closed_for(closed, pk),
         ):
             to_lead = recipient in owners and level == Reminder.Level.OWNER
             url = _url(uuid, briefing, to_lead=to_lead)

@@ -177,7 +177,12 @@ def minutes_to_approve(today, policy):
         .order_by("held_on", "pk")
     )
     rows = (
-        Meeting.objects.filter(status=Meeting.Status.MINUTES_CIRCULATED)
+        Meeting.objects.filter(
+            status=Meeting.Status.MINUTES_CIRCULATED,
+            # Circulated on or before the sweep's day: a sweep for an earlier day (a catch-up)
+            # does not send what was circulated after it.
+            minutes_circulated_on__lte=today,
+        )
         .filter(policy.window(today, ("minutes_circulated_on", [0])))
         .annotate(next_on=Subquery(next_meeting.values("held_on")[:1]))
         .values_list(

@@ -80,7 +80,7 @@ def test_with_no_chair_either_the_business_unit_is_told_both_reasons(people):
         "instead)"
     ) in body
     # Escalated to the Business Unit in its own right (35 days overdue): still says why.
-    assert "B (no owner named, and its agency has no lead) (due" in body
+    assert "B (no owner named, and its agency has no lead, and no chair) (due" in body
 
 
 def test_evidence_from_an_agency_with_no_lead_goes_to_the_chair_saying_why(people):

@@ -29,9 +29,11 @@ from .models import Attendee, Questionnaire
 
 
 def _open_on(today):
-    """Attendees who attended a session delivered 6 to 8 weeks before ``today``."""
+    """Attendees who attended a session delivered 6 to 8 weeks before ``today``, of an agency
+    not archived (one that no longer exists is not chased)."""
     return Attendee.objects.filter(
         status=Attendee.Status.ATTENDED,
+        agency__is_active=True,
         session__delivered_on__lte=today - FOLLOW_UP_FROM,
         session__delivered_on__gte=today - FOLLOW_UP_TO,
     )

@@ -50,6 +50,11 @@ class Command(BaseCommand):
             f"sent {result['emails']} email(s) covering {result['sent']} reminder(s); "
             f"{result['not_emailed']} recorded without email."
         )
+        if result.get("left_pending"):
+            self.stdout.write(
+                f"Left {result['left_pending']} waiting reminder(s) for the sweep for today "
+                "to send."
+            )
         if today and today < timezone.localdate():
             for line in catch_up_skipped(today):
                 self.stdout.write(line)
