@@ -727,6 +727,15 @@ def standards_needing_action(user, self_assessment=None) -> QuerySet:
 AGENCY_ROWS = 25
 
 
+def _partly_met(prefix: str = "") -> Q:
+    """An answer rated partly met: its moderated score, or its own while not yet moderated
+    (as ``audits.selectors.not_met``). ``prefix`` is the path to the answer."""
+    partly = StandardAssessment.Score.PARTLY_MET
+    return Q(**{f"{prefix}moderated_score": partly}) | Q(
+        **{f"{prefix}moderated_score__isnull": True, f"{prefix}self_score": partly}
+    )
+
+
 def agency_work(user) -> dict:
     """What is addressed to a partner agency lead's agency: its open actions, evidence requests
     (the ``AGENCY_ROWS`` due soonest of each, with ``actions_count`` and ``evidence_count``, which
@@ -787,7 +796,16 @@ def agency_work(user) -> dict:
     returns = list(
         self_assessments_visible_to(user)
         .filter(agency_id=user.agency_id)
-        .annotate(not_met_count=Count("answers", filter=not_met("answers__")))
+        .annotate(
+            not_met_count=Count("answers", filter=not_met("answers__")),
+            # Moderated: each answer's moderated score, its own where none (as ``not_met``).
+            partly_met_count=Count("answers", filter=_partly_met("answers__")),
+            scored_count=Count(
+                "answers",
+                filter=Q(answers__moderated_score__isnull=False)
+                | Q(answers__self_score__isnull=False),
+            ),
+        )
         .order_by("-cycle__deadline", "cycle__title")
     )
     for item in returns:
@@ -803,6 +821,12 @@ def agency_work(user) -> dict:
             item.next_step = (
                 f"Read the moderation: {plural(item.not_met_count, 'standard')} not met, "
                 "to answer with actions"
+            )
+        elif item.partly_met_count:
+            item.next_step = (
+                "Nothing: moderated, no standard not met; "
+                f"{item.partly_met_count} of {plural(item.scored_count, 'standard')} "
+                "only partly met"
             )
         else:
             item.next_step = "Nothing: moderated, every standard met"

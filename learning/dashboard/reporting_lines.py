@@ -1,9 +1,10 @@
 """Reports by reporting line, as the framework's table of review types routes them.
 
-QAP quarterly report (themed, single agency and Section 11 audits and their findings), the annual
-CDOP report (child death reviews, their themes and actions), the Education Assurance Report
-(Section 175/157 returns) and the Learning and Improvement sub-group report. Each takes a period
-and runs a fixed number of queries.
+QAP quarterly report (the audits reported to QAP, their findings, and Section 11 returns), the
+annual CDOP report (child death reviews, their themes and actions), the Education Assurance Report
+(Section 175/157 returns) and the Learning and Improvement sub-group report (with the audits
+reported to L&I). An audit is in the report of the sub-group it reports to (``Audit.reports_to``),
+not of the one that leads it. Each takes a period and runs a fixed number of queries.
 """
 
 from dataclasses import dataclass
@@ -81,8 +82,9 @@ LINES = {
             "Learning and Improvement sub-group report",
             SubGroup.Code.LEARNING_IMPROVEMENT,
             False,
-            "The sub-group's reviews, priority themes and how far round the loop they have "
-            "come, learning outcomes, delivery, practice checks and assurance.",
+            "The sub-group's reviews, the audits reported to it (deep-dive audits among them), "
+            "priority themes and how far round the loop they have come, learning outcomes, "
+            "delivery, practice checks and assurance.",
         ),
     ]
 }
@@ -120,16 +122,14 @@ def _overlaps(period: Period) -> Q:
     return Q(period_start__lte=last, period_end__gte=first)
 
 
-def qap_report(user, period: Period, today) -> dict:
-    """Audits reported to QAP whose audit period overlaps the quarter, with their findings,
-    graded cases and actions; and the year's Section 11 returns with the heat map."""
+def _audits_reported_to(user, code: str, period: Period) -> tuple[list, list]:
+    """The audits whose report goes to the sub-group ``code`` (``Audit.reports_to``, whoever
+    leads them) and whose audit period overlaps ``period``, with their findings, actions and
+    graded cases counted, and their findings: two queries."""
     audits = list(
         audits_visible_to(user)
-        .filter(_overlaps(period))
-        .filter(
-            Q(reports_to__code=SubGroup.Code.QUALITY_ASSURANCE)
-            | Q(lead_subgroup__code=SubGroup.Code.QUALITY_ASSURANCE)
-        )
+        .filter(_overlaps(period), reports_to__code=code)
+        .select_related("lead_subgroup")
         .annotate(
             finding_count=Count("findings", distinct=True),
             action_count=Count("actions", distinct=True),
@@ -145,6 +145,13 @@ def qap_report(user, period: Period, today) -> dict:
         .select_related("audit", "theme")
         .order_by("audit__reference", "title")
     )
+    return audits, findings
+
+
+def qap_report(user, period: Period, today) -> dict:
+    """Audits reported to QAP whose audit period overlaps the quarter, with their findings,
+    graded cases and actions; and the year's Section 11 returns with the heat map."""
+    audits, findings = _audits_reported_to(user, SubGroup.Code.QUALITY_ASSURANCE, period)
     return {
         "audits": audits,
         "grades": CaseAuditEntry.Grade.choices,
@@ -223,8 +230,13 @@ def education_report(user, period: Period, today) -> dict:
 
 def li_report(user, period: Period, today) -> dict:
     scope = _scope_for(LINES["li"], period, today)
+    # Deep-dive audits report to the Board through L&I (the framework's table of review types).
+    audits, findings = _audits_reported_to(user, SubGroup.Code.LEARNING_IMPROVEMENT, period)
     return {
         "scope": scope,
+        "audits": audits,
+        "findings": findings,
+        "as_they_stand": _as_they_stand(period, today),
         "reviews": review_figures(scope, review_counts(scope)),
         "reviews_by_kind": reviews_by_kind_in_period(scope),
         "themes_by_stage": themes_by_stage(scope),

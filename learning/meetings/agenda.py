@@ -96,24 +96,33 @@ def _reviews(user, meeting) -> list[Proposal]:
 
 
 def _quality_assurance(user, meeting) -> list[Proposal]:
-    found = []
+    """Returns awaiting QAP's moderation (its audits are its own work, ``_audits_reported``)."""
     returns = self_assessments_visible_to(user).filter(status=SelfAssessment.Status.SUBMITTED)
-    for item in returns.select_related("agency", "cycle__framework").order_by("pk"):
-        found.append(Proposal(Subject.RETURN, str(item), "self_assessment", item))
-    audits = audits_visible_to(user)
-    reporting = audits.filter(stage=Audit.Stage.REPORTING).exclude(kind=Audit.Kind.SINGLE_AGENCY)
-    for audit in reporting.order_by("pk"):
-        found.append(Proposal(Subject.AUDIT, f"{audit.reference}: {audit.title}", "audit", audit))
-    single = audits.filter(
-        kind=Audit.Kind.SINGLE_AGENCY, stage__in=[Audit.Stage.IN_PROGRESS, Audit.Stage.REPORTING]
+    return [
+        Proposal(Subject.RETURN, str(item), "self_assessment", item)
+        for item in returns.select_related("agency", "cycle__framework").order_by("pk")
+    ]
+
+
+def _audits_reported(user, meeting) -> list[Proposal]:
+    """The audits whose report goes to this body (``Audit.reports_to``, whoever leads them): a
+    deep-dive reported to L&I comes to L&I, never to QAP. Those reporting, then single agency
+    audits in progress or reporting; one query."""
+    audits = audits_visible_to(user).filter(reports_to=meeting.body)
+    single = Q(kind=Audit.Kind.SINGLE_AGENCY)
+    due = audits.filter(
+        (~single & Q(stage=Audit.Stage.REPORTING))
+        | (single & Q(stage__in=[Audit.Stage.IN_PROGRESS, Audit.Stage.REPORTING]))
     )
-    for audit in single.order_by("pk"):
-        found.append(
-            Proposal(
-                Subject.SINGLE_AGENCY_AUDIT, f"{audit.reference}: {audit.title}", "audit", audit
-            )
+    found = {Subject.AUDIT: [], Subject.SINGLE_AGENCY_AUDIT: []}
+    for audit in due.order_by("pk"):
+        subject = (
+            Subject.SINGLE_AGENCY_AUDIT if audit.kind == Audit.Kind.SINGLE_AGENCY else Subject.AUDIT
         )
-    return found
+        found[subject].append(
+            Proposal(subject, f"{audit.reference}: {audit.title}", "audit", audit)
+        )
+    return found[Subject.AUDIT] + found[Subject.SINGLE_AGENCY_AUDIT]
 
 
 def _executive(user, meeting) -> list[Proposal]:
@@ -191,9 +200,13 @@ def _learning_of_body(user, meeting) -> list[Proposal]:
 
 
 def _own_work(user, meeting) -> list[Proposal]:
-    """A sub-group's own work: its reviews, its proposed themes and its learning to move on."""
+    """A sub-group's own work: its reviews, the audits reported to it, its proposed themes and
+    its learning to move on."""
     return (
-        _reviews(user, meeting) + _themes_of_body(user, meeting) + _learning_of_body(user, meeting)
+        _reviews(user, meeting)
+        + _audits_reported(user, meeting)
+        + _themes_of_body(user, meeting)
+        + _learning_of_body(user, meeting)
     )
 
 
