@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from sscb.admin_inlines import StackedInline, TabularInline
@@ -12,7 +13,7 @@ from .models import (
     Standard,
     StandardAssessment,
 )
-from .services import SIGN_OFF_FIELDS
+from .services import SIGN_OFF_FIELDS, audit_change_refusals
 
 
 class StandardInline(StackedInline):
@@ -52,8 +53,26 @@ class CaseAuditEntryInline(TabularInline):
         return not _cases_closed(obj) and super().has_change_permission(request, obj)
 
 
+class AuditAdminForm(forms.ModelForm):
+    """The audit's own page's rules for a change here (``audit_change_refusals``): its agencies
+    for its kind, an agency with graded cases kept, and dates that keep its findings, the
+    practice checks citing it and its completed actions in order."""
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds what was typed
+        if self.instance.pk is None or self.errors:
+            return
+        agencies = self.cleaned_data.get("agencies")
+        refusals = audit_change_refusals(
+            audit=self.instance, agencies=None if agencies is None else list(agencies)
+        )
+        for field, messages in refusals.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
 @admin.register(Audit)
 class AuditAdmin(RecordAdmin):
+    form = AuditAdminForm
     list_display = ["reference", "title", "kind", "stage", "lead_subgroup", "period_start"]
     list_filter = ["kind", "stage", "lead_subgroup"]
     search_fields = ["reference", "title", "scope"]
@@ -61,7 +80,9 @@ class AuditAdmin(RecordAdmin):
     autocomplete_fields = ["agencies"]
     readonly_fields = ["reference"]
     inlines = [CaseAuditEntryInline]
-    governed_fields = ("stage", "created_by")
+    # Its kind is fixed once it is recorded: its reference was numbered for it, and a case file
+    # audit's graded cases are its own.
+    governed_fields = ("kind", "stage", "created_by")
     changed_on = "the audit's page: its stage moves as cases are graded"
     made_on = "the Audits page (Record an audit), which gives it its reference"
 

@@ -56,8 +56,10 @@ class AuditForm(RecordForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == Audit.Kind.SINGLE_AGENCY and len(data.get("agencies") or []) != 1:
-            self.add_error("agencies", "A single agency audit looks at exactly one agency.")
+        if "agencies" in data and (
+            refusal := Audit(kind=data.get("kind")).agencies_problem(data["agencies"])
+        ):
+            self.add_error("agencies", refusal)
         return data
 
 

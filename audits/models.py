@@ -4,7 +4,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -143,6 +143,20 @@ class Audit(TimeStampedModel):
     def is_case_file(self):
         return self.kind == self.Kind.CASE_FILE
 
+    def agencies_problem(self, agencies) -> str | None:
+        """Why ``agencies`` cannot be this audit's participating agencies, for its kind: a single
+        agency audit looks at one; a case file audit grades each case for an agency taking part,
+        so with none it could grade no case and never be complete."""
+        count = len(agencies)
+        if self.kind == self.Kind.SINGLE_AGENCY and count != 1:
+            return "A single agency audit looks at exactly one agency."
+        if self.is_case_file and not count:
+            return (
+                "A case file audit grades each case for an agency taking part: choose the "
+                "participating agencies."
+            )
+        return None
+
 
 class CaseAuditEntry(TimeStampedModel):
     """One case looked at in a multi-agency case file audit, graded for one agency's practice."""
@@ -175,6 +189,22 @@ class CaseAuditEntry(TimeStampedModel):
 
     def __str__(self):
         return f"{self.pseudonym} ({self.agency}): {self.get_grade_display()}"
+
+    def clean(self):
+        super().clean()
+        # The audit's page lists its participating agencies above its graded cases, and an
+        # agency lead opens the audit through their agency's part in it (audits_visible_to).
+        if (
+            self.audit_id
+            and self.agency_id
+            and not self.audit.agencies.filter(pk=self.agency_id).exists()
+        ):
+            raise ValidationError(
+                {
+                    "agency": f"{self.agency.label} is not taking part in {self.audit.reference}: "
+                    "add it to the audit's participating agencies first."
+                }
+            )
 
 
 class Framework(TimeStampedModel):

@@ -492,19 +492,23 @@ def as_return_status(text: str) -> str | None:
     return text if text in SelfAssessment.Status.values else None
 
 
-# The cycle page's filter for the returns past their deadline (beside each status).
+# The cycle page's filters for the returns past their deadline and for those returned
+# (submitted or moderated), beside each status.
 LATE = "late"
+RETURNED_FILTER = "returned"
 
 
 def cycle_returns(cycle, today=None, status=None) -> list[SelfAssessment]:
-    """Each return in the cycle (in ``status``, or ``LATE``, if given) with how many standards
-    are ``answered`` in this cycle, still ``to_reconfirm`` and ``moderated``, how many
-    ``need_action`` (rated not met once the return is in, with no action yet) and whether it is
-    ``late``: one query."""
+    """Each return in the cycle (in ``status``, or ``LATE`` or ``RETURNED_FILTER``, if given)
+    with how many standards are ``answered`` in this cycle, still ``to_reconfirm`` and
+    ``moderated``, how many ``need_action`` (rated not met once the return is in, with no action
+    yet) and whether it is ``late``: one query."""
     today = today or timezone.localdate()
     returns = SelfAssessment.objects.filter(cycle=cycle)
     if status == LATE:
         returns = returns.filter(late_returns(today))
+    elif status == RETURNED_FILTER:
+        returns = returns.filter(status__in=SelfAssessment.RETURNED)
     elif status:
         returns = returns.filter(status=status)
     return list(

@@ -5,14 +5,15 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sscb.access_log import Action, access_log_record
 from sscb.dates import financial_year_label, financial_year_of, say
-from sscb.history import reason_of, saying
+from sscb.history import reason_of, record_versions, saying
+from sscb.lists import plural
 from sscb.models import Agency, SubGroup, User
 
 from .models import (
@@ -85,26 +86,177 @@ def audit_create(
         summary=summary,
         created_by=by,
     )
+    agencies = list(agencies)
     audit.reference = _next_reference(kind, financial_year_of(timezone.localdate()))
     audit.full_clean()
-    audit.save()
-    audit.agencies.set(agencies)
+    if refusal := audit.agencies_problem(agencies):
+        raise ValidationError({"agencies": refusal})
+    # Its first version holds its agencies: saved, then linked, it would be two ("recorded
+    # it", then "agencies none → ...").
+    audit.skip_history_when_saving = True
+    try:
+        audit.save()
+        audit.agencies.set(agencies)
+    finally:
+        del audit.skip_history_when_saving
+    if by is not None:
+        audit._history_user = by
+    record_versions([audit], added=True)
     return audit
+
+
+# What an edit may change: never the kind (its reference was numbered for it) nor the stage
+# (audit_move_stage).
+AUDIT_EDITABLE = frozenset(
+    {"title", "lead_subgroup", "reports_to", "scope", "period_start", "period_end", "summary"}
+)
 
 
 @transaction.atomic
-def audit_update(*, audit: Audit, agencies: Iterable[Agency] | None = None, **fields) -> Audit:
-    editable = {"title", "lead_subgroup", "reports_to", "scope", "period_start", "period_end"}
-    editable |= {"summary", "kind"}
+def audit_update(
+    *,
+    audit: Audit,
+    agencies: Iterable[Agency] | None = None,
+    by: User | None = None,
+    **fields,
+) -> Audit:
+    """Change an audit's details and participating agencies: one version in its history. Refused
+    in words, changing nothing, where the change would break what already depends on the audit
+    (``audit_change_refusals``)."""
     for name, value in fields.items():
-        if name not in editable:
+        if name not in AUDIT_EDITABLE:
             raise TypeError(f"audit_update cannot change {name}")
         setattr(audit, name, value)
+    agencies = None if agencies is None else list(agencies)
     audit.full_clean()
-    audit.save()
+    stored = Audit.objects.select_for_update().get(pk=audit.pk)
+    refusals = audit_change_refusals(audit=audit, agencies=agencies, stored=stored)
+    if refusals:
+        raise ValidationError(refusals)
     if agencies is not None:
-        audit.agencies.set(agencies)
+        # Linked before the save, which records them with the other fields in one version: the
+        # links' own versions would make an entry of their own, the save another.
+        audit.skip_history_when_saving = True
+        try:
+            audit.agencies.set(agencies)
+        finally:
+            del audit.skip_history_when_saving
+    if by is not None:
+        audit._history_user = by
+    audit.save()
     return audit
+
+
+def audit_change_refusals(
+    *, audit: Audit, agencies: list[Agency] | None, stored: Audit | None = None
+) -> dict[str, list[str]]:
+    """Why ``audit``, as it now is in memory, with ``agencies`` as its participating agencies
+    (None: those it has), cannot be saved over the audit as ``stored`` (read, if not given), by
+    field; empty if it can. Its page and the admin both ask.
+
+    - Its agencies, for its kind (``Audit.agencies_problem``); and an agency whose practice it
+      has graded stays: dropped, its lead would no longer open the audit, and the page would
+      list graded cases of an agency not taking part.
+    - Its dates, against the records already checked against them, by those records' own rules:
+      a finding is not identified before the period starts, a practice check cites only an
+      audit that looked at practice after the learning was delivered, and an action is not
+      completed before the period ends. A record that already broke its rule with the stored
+      dates is left to its own page: only what this change would break is refused."""
+    stored = stored or Audit.objects.get(pk=audit.pk)
+    refusals: dict[str, list[str]] = {}
+    if agencies is not None:
+        if refusal := audit.agencies_problem(agencies):
+            refusals["agencies"] = [refusal]
+        kept = {agency.pk for agency in agencies}
+        graded = (
+            CaseAuditEntry.objects.filter(audit=stored, agency__in=stored.agencies.values("pk"))
+            .exclude(agency__in=kept)
+            .values("agency")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        counts = {row["agency"]: row["n"] for row in graded}
+        for agency in Agency.objects.filter(pk__in=counts).order_by("name"):
+            n, name = counts[agency.pk], agency.label
+            refusals.setdefault("agencies", []).append(
+                f"{plural(n, 'case')} {'is' if n == 1 else 'are'} graded for {name} in this "
+                f"audit: an agency whose practice the audit has graded stays a participating "
+                f"agency. Keep {name} ticked."
+            )
+    if audit.period_start != stored.period_start:
+        findings = stored.findings.values("identified_on").annotate(n=Count("pk")).order_by()
+        broken = _broken(
+            findings,
+            lambda row, source: stored.findings.model(
+                identified_on=row["identified_on"], audit=source
+            ),
+            stored,
+            audit,
+        )
+        for n, rule in broken:
+            refusals.setdefault("period_start", []).append(
+                f"This would break the dates of {plural(n, 'finding')} recorded from this "
+                f"audit. {rule}"
+            )
+    if audit.period_end != stored.period_end:
+        checks = (
+            stored.practice_checks.values("outcome", "activity").annotate(n=Count("pk")).order_by()
+        )
+        broken = _broken(
+            checks,
+            lambda row, source: stored.practice_checks.model(
+                outcome_id=row["outcome"], activity_id=row["activity"], audit=source
+            ),
+            stored,
+            audit,
+        )
+        for n, rule in broken:
+            refusals.setdefault("period_end", []).append(
+                f"{plural(n, 'practice check')} {'cites' if n == 1 else 'cite'} this audit to "
+                f"show practice since its learning was delivered. {rule}"
+            )
+        completed = (
+            stored.actions.filter(completed_on__isnull=False)
+            .values("completed_on")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        broken = _broken(
+            completed,
+            lambda row, source: stored.actions.model(
+                completed_on=row["completed_on"], audit=source
+            ),
+            stored,
+            audit,
+        )
+        for n, rule in broken:
+            refusals.setdefault("period_end", []).append(
+                f"This would break the dates of {plural(n, 'completed action')} in this audit's "
+                f"plan. {rule}"
+            )
+    return refusals
+
+
+def _broken(rows, probe, stored: Audit, changed: Audit) -> list[tuple[int, str]]:
+    """(how many, the rule's words) for each refusal that a record of the learning app (read
+    through the audit's links, as audits never import learning), rebuilt from ``rows`` by
+    ``probe(row, audit)``, would meet by its own ``clean()`` with the ``changed`` audit and not
+    with the ``stored`` one."""
+    found: dict[str, int] = {}
+    for row in rows:
+        before = set(_refusals(probe(row, stored)))
+        for rule in _refusals(probe(row, changed)):
+            if rule not in before:
+                found[rule] = found.get(rule, 0) + row["n"]
+    return [(n, rule) for rule, n in found.items()]
+
+
+def _refusals(record) -> list[str]:
+    try:
+        record.clean()
+    except ValidationError as refused:
+        return refused.messages
+    return []
 
 
 @transaction.atomic

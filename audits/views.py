@@ -101,11 +101,12 @@ def audit_edit(request, uuid):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         agencies = data.pop("agencies")
+        del data["kind"]  # shown, not changed: fixed once the audit is recorded
         try:
             # The form has already set the fields on the instance; reload so that a refusal
             # changes nothing.
             fresh = selectors.get_audit_for_user(request.user, uuid, write=True)
-            services.audit_update(audit=fresh, agencies=agencies, **data)
+            services.audit_update(audit=fresh, agencies=agencies, by=request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -177,7 +178,11 @@ def cycle_detail(request, uuid):
     status = query_value(
         request,
         "status",
-        lambda text: text if text in {*SelfAssessment.Status.values, selectors.LATE} else None,
+        lambda text: (
+            text
+            if text in {*SelfAssessment.Status.values, selectors.LATE, selectors.RETURNED_FILTER}
+            else None
+        ),
     )
     can_send = selectors.can_open_cycle(request.user)
     context = {

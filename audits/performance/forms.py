@@ -9,10 +9,22 @@ class IndicatorValueForm(MinimisedFormMixin, forms.Form):
     """One indicator's value for one quarter, with the agency's commentary."""
 
     year = forms.TypedChoiceField(
-        label="Financial year", coerce=int, error_messages={"required": "Choose the year."}
+        label="Financial year",
+        coerce=int,
+        error_messages={
+            "required": "Choose the year.",
+            "invalid_choice": "Choose one of the financial years listed: values are given for "
+            "quarters that have ended.",
+        },
     )
     quarter = forms.TypedChoiceField(
-        coerce=int, choices=QUARTERS, error_messages={"required": "Choose the quarter."}
+        coerce=int,
+        choices=QUARTERS,
+        error_messages={
+            "required": "Choose the quarter.",
+            "invalid_choice": "Choose one of the quarters listed: those in which this "
+            "indicator's value is asked for.",
+        },
     )
     value = forms.DecimalField(
         max_digits=10,

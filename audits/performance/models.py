@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from sscb.dates import FIRST_FINANCIAL_YEAR, financial_year_label, quarter_bounds, say
+from sscb.dates import (
+    FIRST_FINANCIAL_YEAR,
+    financial_year_label,
+    financial_year_of,
+    quarter_bounds,
+    say,
+)
 from sscb.models import Agency, TimeStampedModel
 
 
@@ -246,6 +252,16 @@ class IndicatorValue(TimeStampedModel):
         if self.year is not None and self.year < FIRST_FINANCIAL_YEAR:
             raise ValidationError(
                 {"year": f"The records start in {financial_year_label(FIRST_FINANCIAL_YEAR)}."}
+            )
+        this_year = financial_year_of(timezone.localdate())
+        if self.year is not None and self.year > this_year:
+            # Said before its quarter's dates are worked out: a year typed as 9999 has none.
+            raise ValidationError(
+                {
+                    "year": f"The financial year {financial_year_label(self.year)} has not begun: "
+                    f"give a year from {financial_year_label(FIRST_FINANCIAL_YEAR)} to "
+                    f"{financial_year_label(this_year)}."
+                }
             )
         if self.year and self.quarter in (1, 2, 3, 4):
             ends_on = quarter_bounds(self.year, self.quarter)[1]

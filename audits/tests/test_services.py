@@ -232,7 +232,7 @@ def test_audit_references_number_by_kind_and_financial_year(db, agency):
     }
     first = services.audit_create(kind=Audit.Kind.THEMED, agencies=[agency], **fields)
     second = services.audit_create(kind=Audit.Kind.THEMED, **fields)
-    case_file = services.audit_create(kind=Audit.Kind.CASE_FILE, **fields)
+    case_file = services.audit_create(kind=Audit.Kind.CASE_FILE, agencies=[agency], **fields)
     assert (first.reference, second.reference) == ("MATA-2025-001", "MATA-2025-002")
     assert case_file.reference == "MACFA-2025-001"
     assert list(first.agencies.all()) == [agency]

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from audits.models import SelfAssessment, StandardAssessment
-from audits.selectors import LATE, cycles_with_progress
+from audits.selectors import LATE, RETURNED_FILTER, cycles_with_progress
 from sscb.rounding import round_half_up
 
 from .figure import Figure, percent
@@ -57,10 +57,8 @@ def returns_by_cycle(scope: Scope) -> list[dict]:
                 "url": url,
                 "heat_map_url": reverse("audits:heat-map", args=[cycle.uuid]),
                 "total": Figure(cycle.total, url),
-                # The cycle page has no filter for submitted and moderated together yet: the
-                # returned figure opens every return of the cycle.
-                "returned": Figure(cycle.returned_count, url),
                 # Each figure opens the returns it counts, with the cycle page's own filters.
+                "returned": Figure(cycle.returned_count, f"{url}?status={RETURNED_FILTER}"),
                 "moderated": Figure(
                     cycle.moderated_count, f"{url}?status={SelfAssessment.Status.MODERATED}"
                 ),

@@ -52,6 +52,14 @@ def test_the_dashboards_moderated_and_late_returns_open_those_returns(client, ex
         if agencies:
             assert [r.agency.name for r in listed] == agencies
     assert [r.agency.short_name for r in client.get(item["late"].url).context["returns"]] == ["CSC"]
+    # Returned: submitted or moderated, the two the figure counts.
+    assert item["returned"].url == f"{cycle_url}?status=returned"
+    returned = client.get(item["returned"].url)
+    assert sorted(r.agency.name for r in returned.context["returns"]) == sorted(
+        r.agency.name for r in cycle.returns.filter(status__in=SelfAssessment.RETURNED)
+    )
+    assert len(returned.context["returns"]) == item["returned"].value == 2
+    assert "returned (submitted or moderated)" in _text(returned)
 
 
 # 7. "My agency" says how a moderated return's standards were rated ---------------------------
