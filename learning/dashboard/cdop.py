@@ -13,12 +13,15 @@ Suppression (one home for the rule, used by the page and its exports alike):
   year's total is withheld everywhere in the report;
 - a year-on-year change is shown only where both years' counts are shown;
 - the reviews still open at the end of a year are those open at its start, and those notified
-  in it, less those it closed: where the deaths notified and still open would give a suppressed
-  count of deaths reviewed back, the count still open is withheld, then the count notified.
+  in it, less those it closed. Where the counts notified, reviewed and still open, taken
+  together, would give one of them back that is not shown, the fewest more are withheld as
+  "*" (the count still open before the count notified), whatever their size: a "*" there may
+  stand for any count.
 
-A cell is safe when a reader who knows all this cannot pin it to one value: each "<5" could be
-0 to 4 (or, reading "<5" as 1 to 4, one of those), each "*" 5 or more, and the cells add up to
-the total.
+A year's cells are read together, as a reader who knows all this would read them: each "<5"
+could be 0 to 4 (or, reading "<5" as 1 to 4, one of those), each "*" in a table 5 or more, and
+each table's cells add up to the deaths reviewed, however that count is shown (``protect``). A
+cell is safe when such a reader cannot pin it to one value.
 """
 
 from dataclasses import dataclass
@@ -36,7 +39,7 @@ WITHHELD = "*"
 NO_CHANGE_SHOWN = "–"
 LEGEND = (
     "“<5”: fewer than five (0 to 4), suppressed so that no child can be identified. "
-    "“*”: a count withheld so that a suppressed one cannot be worked out from the total. "
+    "“*”: a count withheld so that a suppressed one cannot be worked out from the others. "
     "“–”: no change is shown where either year's count is suppressed."
 )
 THIS, BEFORE = "this", "before"
@@ -112,37 +115,222 @@ def _change(this: Cell, before: Cell) -> int | str:
     return this.value - before.value
 
 
-def _table(title, labels, counts, totals, withheld, *, partition=True) -> dict:
-    """Rows of ``labels`` with this year's and the year before's ``counts`` (dicts by year)."""
+# What a reader may take a "*" to be at most: nothing bounds it but the other cells.
+UNBOUNDED = 10**6
+# How a reader may read a year's cells: "<5" as 0 to 4, or as 1 to 4 (a reader who takes every
+# 0 to be shown as "0"); the deaths reviewed, where withheld, as 5 or more (as a table's "*"), or
+# as any count (where nothing else was left to withhold, a "<5" was); and a "*" among the counts
+# notified and still open as 5 or more (as it mostly is), or as any count (as it may be).
+READINGS = tuple(
+    (smallest, reviewed, withheld)
+    for smallest in (0, 1)
+    for reviewed in (5, smallest)
+    for withheld in (5, smallest)
+)
+
+
+@dataclass
+class Column:
+    """One year's cells as a reader reads them together: ``tables``' cells each add up to the
+    deaths ``reviewed``, and those ``still_open`` at the year's end are those open at its
+    ``start`` (taken as known: another year's report shows it), and those ``notified``, less
+    those reviewed."""
+
+    reviewed: Cell
+    tables: list[list[Cell]]
+    start: int
+    notified: Cell
+    still_open: Cell
+
+
+def _range(cell: Cell, smallest: int, withheld_from: int = 5) -> tuple[int, int]:
+    """What a reader can take ``cell`` to be: a "<5" ``smallest`` to 4, a "*" in a table 5 or
+    more (a count from 1 to 4 is a "<5"), elsewhere ``withheld_from`` or more."""
+    if cell.is_shown:
+        return cell.value, cell.value
+    if cell.shown == FEWER_THAN_FIVE:
+        return smallest, 4
+    return withheld_from, UNBOUNDED
+
+
+def _within(*ranges: tuple[int, int]) -> tuple[int, int]:
+    return max(lo for lo, _ in ranges), min(hi for _, hi in ranges)
+
+
+def _added(ranges) -> tuple[int, int]:
+    return sum(lo for lo, _ in ranges), sum(hi for _, hi in ranges)
+
+
+def _table_range(cells: list[Cell], reading) -> tuple[int, int]:
+    return _added([_range(cell, reading[0]) for cell in cells])
+
+
+def _reviewed_by_tables(column: Column, reading) -> tuple[int, int]:
+    """What a reader can take the deaths reviewed to be from its own cell and the tables."""
+    return _within(
+        _range(column.reviewed, *reading[:2]),
+        *(_table_range(cells, reading) for cells in column.tables),
+    )
+
+
+def _reviewed_by_headline(column: Column, reading) -> tuple[int, int]:
+    """The same from the counts open at the start, notified and still open (R = S + N - O)."""
+    smallest, _, withheld = reading
+    notified = _range(column.notified, smallest, withheld)
+    still_open = _range(column.still_open, smallest, withheld)
+    return column.start + notified[0] - still_open[1], column.start + notified[1] - still_open[0]
+
+
+def _relation_pinned(terms: list[tuple[int, Cell, tuple[int, int]]], constant: int) -> bool:
+    """Whether a hidden one of ``terms`` (sign, cell, what a reader can take it to be), which
+    add up to ``constant`` (the sum of sign x count), has one value only: the cells shown are
+    taken over to the constant, the hidden ones read together (``_pinned``)."""
+    domains = []
+    for sign, cell, (lo, hi) in terms:
+        if cell.is_shown:
+            constant -= sign * cell.value
+        else:
+            domains.append((lo, hi) if sign > 0 else (-hi, -lo))
+    return bool(domains) and _pinned(domains, constant)
+
+
+def _headline_pinned(column: Column, reading) -> bool:
+    """R + O - N = S: whether it gives back a count notified, reviewed or still open."""
+    smallest, _, withheld = reading
+    return _relation_pinned(
+        [
+            (1, column.reviewed, _reviewed_by_tables(column, reading)),
+            (1, column.still_open, _range(column.still_open, smallest, withheld)),
+            (-1, column.notified, _range(column.notified, smallest, withheld)),
+        ],
+        column.start,
+    )
+
+
+def _table_pinned(column: Column, cells: list[Cell], reading) -> bool:
+    """Whether a table's cells, which add up to the deaths reviewed (as a reader can take that
+    count to be from everything else shown), give a hidden one back."""
+    reviewed = _within(_reviewed_by_tables(column, reading), _reviewed_by_headline(column, reading))
+    return _relation_pinned(
+        [*((1, cell, _range(cell, reading[0])) for cell in cells), (-1, column.reviewed, reviewed)],
+        0,
+    )
+
+
+def _withhold_in(cells: list[Cell]) -> bool:
+    """Suppress one more of ``cells``, as ``suppress`` does: a 0 as "<5", else the smallest
+    count shown as "*". False where none is left."""
+    left = [i for i, cell in enumerate(cells) if cell.is_shown]
+    if not left:
+        return False
+    zeros = [i for i in left if cells[i].value == 0]
+    pick = zeros[0] if zeros else min(left, key=lambda i: (cells[i].value, i))
+    value = cells[pick].value
+    cells[pick] = Cell(value, FEWER_THAN_FIVE if value == 0 else WITHHELD)
+    return True
+
+
+def _more_withheld(cell: Cell) -> list[Cell]:
+    """``cell``, then each more withheld way of showing it: 0, "<5", "*"."""
+    ways = [cell]
+    if cell.is_shown and cell.value == 0:
+        ways.append(Cell(0, FEWER_THAN_FIVE))
+    if cell.shown != WITHHELD:
+        ways.append(Cell(cell.value, WITHHELD))
+    return ways
+
+
+def _protect_headline(column: Column) -> bool:
+    """Withhold the fewest more of the counts still open and notified (the count still open
+    first) so that, read with the deaths reviewed, none gives a hidden one back. False where
+    nothing more can be withheld."""
+    still_open, notified = _more_withheld(column.still_open), _more_withheld(column.notified)
+    plans = sorted(
+        ((o, n) for o in range(len(still_open)) for n in range(len(notified))),
+        key=lambda plan: (sum(plan), plan[1]),
+    )
+    for o, n in plans[1:]:
+        column.still_open, column.notified = still_open[o], notified[n]
+        if not any(_headline_pinned(column, reading) for reading in READINGS):
+            return True
+    return len(plans) > 1  # all withheld (a hidden count reviewed pinned by the tables is theirs)
+
+
+def _problem(column: Column):
+    """The first way a reader could pin a hidden cell of the year, or None."""
+    for reading in READINGS:
+        lo, hi = _reviewed_by_tables(column, reading)
+        if not column.reviewed.is_shown and lo == hi:
+            return ("reviewed", reading)
+    if any(_headline_pinned(column, reading) for reading in READINGS):
+        return ("headline", None)
+    for i, cells in enumerate(column.tables):
+        if any(_table_pinned(column, cells, reading) for reading in READINGS):
+            return ("table", i)
+    return None
+
+
+def _fix(column: Column, problem) -> bool:
+    """Withhold more to put ``problem`` right; False where nothing more can be withheld."""
+    kind, which = problem
+    if kind == "headline":
+        return _protect_headline(column)
+    if kind == "reviewed":  # the tables that set the bound, one more count in one of them
+        lo, hi = _reviewed_by_tables(column, which)
+        binding = [
+            cells
+            for cells in column.tables
+            if any(cell.is_shown for cell in cells)
+            and (_table_range(cells, which)[0] == lo or _table_range(cells, which)[1] == hi)
+        ]
+        if binding and _withhold_in(min(binding, key=lambda c: _table_range(c, which))):
+            return True
+    elif _withhold_in(column.tables[which]):
+        return True
+    # Nothing left to suppress: the year's total is withheld everywhere (where it was a "<5",
+    # a "*" too: the cells of a table of four could otherwise be one each).
+    if column.reviewed.shown != WITHHELD and column.reviewed.value:
+        column.reviewed = Cell(column.reviewed.value, WITHHELD)
+        return True
+    return False
+
+
+def protect(column: Column) -> Column:
+    """Withhold more of the year's cells until a reader who reads them all together (the
+    tables, the deaths reviewed, notified and still open) can pin none that is not shown to one
+    value; ``column`` is changed and returned. Each turn withholds one more cell."""
+    while (problem := _problem(column)) is not None and _fix(column, problem):
+        pass
+    return column
+
+
+def _columns(labels, counts, totals, withheld, *, partition=True):
+    """Each year's cells of one table (``counts`` by year), suppressed one column at a time,
+    and which years' totals must be withheld."""
     columns = {}
     needs_withholding = set()
     for year in (THIS, BEFORE):
         values = [counts[year][i] for i in range(len(labels))]
         if partition:
-            shown, total_shown, withhold = suppress(
-                values, totals[year], total_withheld=year in withheld
-            )
+            shown, _, withhold = suppress(values, totals[year], total_withheld=year in withheld)
             if withhold:
                 needs_withholding.add(year)
         else:  # not a partition of the deaths (a death's learning may join several themes)
             shown = [FEWER_THAN_FIVE if n in SMALL else str(n) for n in values]
-            total_shown = ""
-        columns[year] = ([Cell(v, s) for v, s in zip(values, shown, strict=True)], total_shown)
-    rows = [
+        columns[year] = [Cell(v, s) for v, s in zip(values, shown, strict=True)]
+    return columns, needs_withholding
+
+
+def _rows(labels, columns) -> list[dict]:
+    return [
         {
             "label": label,
-            THIS: columns[THIS][0][i],
-            BEFORE: columns[BEFORE][0][i],
-            "change": _change(columns[THIS][0][i], columns[BEFORE][0][i]),
+            THIS: columns[THIS][i],
+            BEFORE: columns[BEFORE][i],
+            "change": _change(columns[THIS][i], columns[BEFORE][i]),
         }
         for i, label in enumerate(labels)
     ]
-    total = None
-    if partition:
-        this = Cell(totals[THIS], columns[THIS][1])
-        before = Cell(totals[BEFORE], columns[BEFORE][1])
-        total = {THIS: this, BEFORE: before, "change": _change(this, before)}
-    return {"title": title, "rows": rows, "total": total, "_withhold": needs_withholding}
 
 
 def _year_of(path: str, this: Period, before: Period):
@@ -254,62 +442,67 @@ def cdop_annual_figures(period: Period) -> dict:
     for row in themes:
         theme_counts[row["year"]][theme_keys.index(row["theme_id"])] += row["n"]
 
-    def build(withheld):
-        tables = [
-            _table(title, labels, tally(field, keys), totals, withheld)
-            for title, labels, field, keys in specs
-        ]
-        tables.append(
-            _table(
-                "Themes of their learning (deaths whose findings joined each theme)",
-                theme_labels,
-                theme_counts,
-                totals,
-                withheld,
-                partition=False,
-            )
-        )
-        return tables
+    themes_title = "Themes of their learning (deaths whose findings joined each theme)"
+    partitions = [(title, labels, tally(field, keys)) for title, labels, field, keys in specs]
 
-    tables = build(set())
-    withheld = set().union(*(table["_withhold"] for table in tables))
+    def build(withheld):
+        return [_columns(labels, counts, totals, withheld) for _, labels, counts in partitions]
+
+    built = build(set())
+    withheld = set().union(*(needs for _, needs in built))
     if withheld:
-        tables = build(withheld)
+        built = build(withheld)
+    columns = [cells for cells, _ in built]
 
     def single(name, year):
         value = headline[f"{name}_{year}"]
         return Cell(value, FEWER_THAN_FIVE if value in SMALL else str(value))
 
-    reviewed_row = {
-        year: Cell(
-            totals[year],
-            WITHHELD
-            if year in withheld
-            else FEWER_THAN_FIVE
-            if totals[year] in SMALL
-            else str(totals[year]),
-        )
-        for year in (THIS, BEFORE)
-    }
-    notified_row = {y: single("notified", y) for y in (THIS, BEFORE)}
-    open_row = {y: single("open", y) for y in (THIS, BEFORE)}
     # The reviews open at the end of a year are those open at its start (the year before's
-    # end), and those notified in it, less those it closed: so a year's reviewed and still-open
-    # counts add up to a total a reader can work out, and are suppressed as a column is. First
-    # the count still open, then the count notified, is withheld. The count open at the year's
-    # start is taken as known (another year's report shows it), so each year's cells are the
-    # same in every report that shows them.
+    # end), and those notified in it, less those it closed: so the counts notified, reviewed and
+    # still open are read together, with the tables whose cells add up to the deaths reviewed
+    # (``protect``). The count open at the year's start is taken as known (another year's report
+    # shows it), so each year's cells are the same in every report that shows them.
     open_at_start = {THIS: headline["open_before"], BEFORE: headline["open_earlier"]}
+    reviewed_row, notified_row, open_row = {}, {}, {}
     for year in (THIS, BEFORE):
-        for row in (open_row, notified_row):
-            if not _derivable(
-                [reviewed_row[year], open_row[year]],
-                open_at_start[year] + notified_row[year].value,
-                known=notified_row[year].is_shown,
-            ):
-                break
-            value = row[year].value
-            row[year] = Cell(value, FEWER_THAN_FIVE if value < 5 else WITHHELD)
+        total = totals[year]
+        column = protect(
+            Column(
+                reviewed=Cell(
+                    total,
+                    WITHHELD
+                    if year in withheld
+                    else FEWER_THAN_FIVE
+                    if total in SMALL
+                    else str(total),
+                ),
+                tables=[list(cells[year]) for cells in columns],
+                start=open_at_start[year],
+                notified=single("notified", year),
+                still_open=single("open", year),
+            )
+        )
+        reviewed_row[year] = column.reviewed
+        notified_row[year], open_row[year] = column.notified, column.still_open
+        for cells, protected in zip(columns, column.tables, strict=True):
+            cells[year] = protected
+
+    tables = [
+        {
+            "title": title,
+            "rows": _rows(labels, cells),
+            "total": {
+                THIS: reviewed_row[THIS],
+                BEFORE: reviewed_row[BEFORE],
+                "change": _change(reviewed_row[THIS], reviewed_row[BEFORE]),
+            },
+        }
+        for (title, labels, _), cells in zip(partitions, columns, strict=True)
+    ]
+    theme_cells, _ = _columns(theme_labels, theme_counts, totals, withheld, partition=False)
+    tables.append({"title": themes_title, "rows": _rows(theme_labels, theme_cells), "total": None})
+
     headline_rows = []
     for label, cells in (
         ("Deaths notified in the year", notified_row),
@@ -319,8 +512,6 @@ def cdop_annual_figures(period: Period) -> dict:
         headline_rows.append(
             {"label": label, **cells, "change": _change(cells[THIS], cells[BEFORE])}
         )
-    for table in tables:
-        del table["_withhold"]
     return {
         "this_label": this.label,
         "before_label": before.label,

@@ -1,6 +1,6 @@
 """Round the learning loop: themes by stage, outcomes agreed, learning delivered, practice."""
 
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Window
 from django.db.models.functions import Coalesce
 
 from learning.models import (
@@ -19,10 +19,25 @@ from learning.selectors import (
 )
 from learning.training.figures import evaluation_by
 from learning.training.models import Questionnaire, Session
+from sscb.lists import first_rows
 from sscb.rounding import round_half_up
 
 from .figure import Figure, link, percent
 from .scope import Scope
+
+# How many rows the dashboard shows of its open themes and of its deliveries (its exports hold
+# every row: ``limit=None``).
+THEMES_SHOWN = 50
+DELIVERIES_SHOWN = 50
+
+
+class Shown(list):
+    """The rows a page shows, and how many more there are that it does not (``not_shown``),
+    for it to say so."""
+
+    def __init__(self, rows, not_shown: int = 0):
+        super().__init__(rows)
+        self.not_shown = not_shown
 
 
 def themes_with_stage(scope: Scope) -> QuerySet:
@@ -61,23 +76,27 @@ def themes_by_stage(scope: Scope, themes: QuerySet | None = None) -> list[dict]:
     ]
 
 
-def theme_list(scope: Scope, limit=50, themes: QuerySet | None = None) -> list[PriorityTheme]:
+def theme_list(
+    scope: Scope, limit: int | None = THEMES_SHOWN, themes: QuerySet | None = None
+) -> Shown:
     """Open themes (at the period's end, once it has ended: one closed since was open then),
-    furthest round the loop first: one query. Each theme's ``loop_stage`` is a ``LoopStage``,
-    so a page shows its label without looking it up among the choices; and its ``status`` is
-    the one it had then (``theme_status_on``), so a page shows that."""
+    furthest round the loop first, the first ``limit`` (every one where None) and how many more
+    there are (``not_shown``): one query. Each theme's ``loop_stage`` is a ``LoopStage``, so a
+    page shows its label without looking it up among the choices; and its ``status`` is the one
+    it had then (``theme_status_on``), so a page shows that."""
     themes = themes_with_stage(scope) if themes is None else themes
     if scope.ended_on is not None:
         themes = themes.annotate(status_then=theme_status_on(scope.ended_on))
-    listed = list(
+    listed, in_all = first_rows(
         themes.filter(theme_open_on(scope.ended_on))
         .select_related("subgroup")
-        .order_by("-loop_stage", "title")[:limit]
+        .order_by("-loop_stage", "title", "pk"),
+        limit,
     )
     for theme in listed:
         # Shown, never saved: the list is read from a query and thrown away.
         theme.status = getattr(theme, "status_then", theme.status)
-    return listed
+    return Shown(listed, in_all - len(listed))
 
 
 def reached_once(delivered: QuerySet):
@@ -216,8 +235,12 @@ def outcomes_agreed(scope: Scope) -> Figure:
     )
 
 
-def reach_by_outcome(scope: Scope, limit=50) -> list[dict]:
-    """Per learning outcome, each delivery in the period and its reach: one query.
+def reach_by_outcome(scope: Scope, limit: int | None = DELIVERIES_SHOWN) -> Shown:
+    """Per learning outcome, each delivery in the period and its reach: the first ``limit``
+    deliveries (every one where None), by outcome, and how many more there are (``not_shown``),
+    in one query. Each outcome's ``delivered`` and ``reach`` count all its deliveries in the
+    period, shown or not (as the impact by outcome counts them), and its ``not_shown`` how many
+    of them are not shown.
 
     A briefing's reach is what agencies confirmed they cascaded (its activity's reach, kept in
     step with every confirmation by ``learning.briefings.services.cascade_confirm``), and links
@@ -225,12 +248,17 @@ def reach_by_outcome(scope: Scope, limit=50) -> list[dict]:
     """
     first, last = scope.period.bounds
     confirmed = Q(briefing__cascades__confirmed_at__isnull=False)
-    rows = (
+    per_outcome = {"partition_by": [F("outcome_id")]}
+    rows = list(
         DeliveryActivity.objects.filter(scope.delivered_q(), delivered_on__range=(first, last))
         .annotate(
             briefing_uuid=F("briefing__uuid"),
             agencies=Count("briefing__cascades"),
             agencies_confirmed=Count("briefing__cascades", filter=confirmed),
+            # Worked out over every delivery before the rows are cut to ``limit``.
+            outcome_delivered=Window(Count("pk"), **per_outcome),
+            outcome_reach=Window(Sum("reach"), **per_outcome),
+            of_all=Window(Count("pk")),
         )
         .select_related("outcome")
         .order_by("outcome__title", "outcome_id", "delivered_on", "pk")[:limit]
@@ -238,7 +266,15 @@ def reach_by_outcome(scope: Scope, limit=50) -> list[dict]:
     by_outcome: dict[int, dict] = {}
     for activity in rows:
         outcome = activity.outcome
-        row = by_outcome.setdefault(outcome.pk, {"outcome": outcome, "deliveries": [], "reach": 0})
+        row = by_outcome.setdefault(
+            outcome.pk,
+            {
+                "outcome": outcome,
+                "deliveries": [],
+                "delivered": activity.outcome_delivered,
+                "reach": activity.outcome_reach or 0,
+            },
+        )
         if activity.briefing_uuid:
             url = link("briefings:detail", activity.briefing_uuid) + "#cascade"
         else:
@@ -251,5 +287,6 @@ def reach_by_outcome(scope: Scope, limit=50) -> list[dict]:
                 "agencies_confirmed": activity.agencies_confirmed,
             }
         )
-        row["reach"] += activity.reach or 0
-    return list(by_outcome.values())
+    for row in by_outcome.values():
+        row["not_shown"] = row["delivered"] - len(row["deliveries"])
+    return Shown(by_outcome.values(), (rows[0].of_all if rows else 0) - len(rows))

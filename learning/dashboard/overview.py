@@ -24,9 +24,12 @@ def dashboard_figures(user, year=None, subgroup=None, *, today=None) -> dict:
     return scope_figures(make_scope(user, year=year, subgroup=subgroup, today=today))
 
 
-def scope_figures(scope: Scope) -> dict:
+def scope_figures(scope: Scope, *, every_row: bool = False) -> dict:
     """Everything the dashboard shows for a scope: a fixed number of queries (seventeen) whatever
-    the number of records."""
+    the number of records. The page shows the first rows of its longer lists (open themes,
+    deliveries, impact by outcome) and says how many more there are; its exports
+    (``every_row``) hold them all."""
+    limit = {"limit": None} if every_row else {}
     reviews = review_counts_by_kind_and_stage(scope)
     themes = themes_with_stage(scope)
     actions_due = actions_due_by_agency(scope)
@@ -39,10 +42,10 @@ def scope_figures(scope: Scope) -> dict:
         "actions": action_figures(scope, action_counts(scope, actions_due)),
         "actions_by_agency": actions_by_agency(scope, actions_due),
         "themes_by_stage": themes_by_stage(scope, themes),
-        "themes": theme_list(scope, themes=themes),
-        "reach": reach_by_outcome(scope),
+        "themes": theme_list(scope, themes=themes, **limit),
+        "reach": reach_by_outcome(scope, **limit),
         "assurance": assurance(scope),
-        "impact": impact_by_outcome(scope),
+        "impact": impact_by_outcome(scope, **limit),
         "returns": returns,
         "returns_late": sum(item["late"].value for item in returns),
     }

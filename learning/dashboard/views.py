@@ -19,7 +19,7 @@ from sscb.exports import csv_response, xlsx_response
 
 from . import reporting_lines
 from .annual_report import readers_report, scope_report
-from .exports import dashboard_export
+from .exports import annual_report_file, dashboard_export
 from .forms import DashboardFilterForm, ReportPeriodForm
 from .overview import chart_data, scope_figures
 from .scope import Period, make_scope
@@ -110,7 +110,8 @@ def annual_report(request):
                 lambda: {
                     "counted": timezone.localtime(),
                     **_annual_report_parts(
-                        ("reviews", "learning", "assurance"), {"r": scope_report(scope)}
+                        ("reviews", "learning", "assurance", "incidence", "follow_up"),
+                        {"r": scope_report(scope)},
                     ),
                 },
             ),
@@ -130,10 +131,19 @@ def annual_report(request):
     )
 
 
+def annual_report_export(request, fmt):
+    """The annual-report section's figures, as its page shows them for the chosen year and
+    sub-group (``scope_report``), as CSV or XLSX: every outcome's impact, not the page's first."""
+    _, scope = _filters(request)
+    response, filename = annual_report_file(scope_report(scope, every_row=True), fmt)
+    access_log_record(request, None, Action.EXPORT, label=f"Annual report section: {filename}")
+    return response
+
+
 def export(request, fmt):
     """The dashboard's tables, with the same filters, as CSV or XLSX."""
     _, scope = _filters(request)
-    figures = scope_figures(scope)
+    figures = scope_figures(scope, every_row=True)  # the page's figures, and every row
     response, filename = dashboard_export(figures, fmt)
     access_log_record(request, None, Action.EXPORT, label=f"Board dashboard: {filename}")
     return response

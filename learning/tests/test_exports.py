@@ -36,7 +36,7 @@ def test_dashboard_csv_holds_the_figures_for_the_chosen_year(client, executive_u
     assert _table(rows, "Scope")[1][:2] == ["2025/26", "All sub-groups"]
     reviews = dict(_table(rows, "Reviews")[1:])
     assert reviews["Started (referred) in the year"] == "2"
-    assert reviews["Statutory clock past due (today)"] == "1"
+    assert reviews["Reviews with a statutory clock past due (today)"] == "1"
     agencies = {row[0]: row[1:] for row in _table(rows, "Actions by agency and RAG")[1:]}
     assert agencies["West Mercia Police"] == ["1", "0", "2", "3"]
     due = dict(_table(rows, "Actions due in the year")[1:])

@@ -238,6 +238,8 @@ def test_the_evidence_page_shows_the_business_unit_who_downloaded_its_files(
         "learning:actions_xlsx",
         "dashboard:export-csv",
         "dashboard:export-xlsx",
+        "dashboard:annual-report-export-csv",
+        "dashboard:annual-report-export-xlsx",
     ],
 )
 def test_each_export_writes_one_entry(client, bu_user, url_name):

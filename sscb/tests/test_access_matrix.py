@@ -1220,6 +1220,8 @@ EXPECTATIONS: dict[str, list[Check]] = {
     "dashboard:annual-report": page(expect=DASHBOARD, hides=hides_restricted("member", "exec")),
     "dashboard:export-csv": page(expect=DASHBOARD),
     "dashboard:export-xlsx": page(expect=DASHBOARD),
+    "dashboard:annual-report-export-csv": page(expect=DASHBOARD),
+    "dashboard:annual-report-export-xlsx": page(expect=DASHBOARD),
     "dashboard:reports": page(expect=DASHBOARD),
     "dashboard:report": [
         # The member sits on L&I and QAP (whose lines are li, qap and education), not CDOP.

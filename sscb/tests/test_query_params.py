@@ -95,6 +95,8 @@ PARAMS: dict[str, dict[str, str]] = {
     "dashboard:annual-report": DASHBOARD,
     "dashboard:export-csv": DASHBOARD,
     "dashboard:export-xlsx": DASHBOARD,
+    "dashboard:annual-report-export-csv": DASHBOARD,
+    "dashboard:annual-report-export-xlsx": DASHBOARD,
     "dashboard:report": REPORT,
     # The scorecard's quarter (and the quarter a value form opens at): not valid, the last
     # quarter ended.
