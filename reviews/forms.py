@@ -345,6 +345,8 @@ class PublicationForm(ReviewRulesMixin, RecordForm):
             "board_response": forms.Textarea(attrs={"rows": 4}),
             "not_published_reason": forms.Textarea(attrs={"rows": 3}),
         }
+        # The field's own name ("Board's written response") is how a history names it.
+        labels = {"board_response": "The Board's written response"}
         help_texts = {
             "published_where": "Where the report can be read, e.g. the partnership's website.",
             "not_published_reason": "Only when the Board has decided not to publish.",
@@ -389,6 +391,7 @@ class PanelExchangeForm(ReviewRulesMixin, RecordForm):
             **_dates("notified_on", "panel_responded_on"),
             "panel_response": forms.Textarea(attrs={"rows": 4}),
         }
+        labels = {"panel_response": "The Panel's response"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

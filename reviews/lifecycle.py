@@ -103,6 +103,24 @@ def reviewer_optional(kind) -> bool:
     return S.REVIEWER_APPOINTED in moves and S.CHRONOLOGIES in moves.get(S.SCOPING, ())
 
 
+# The kinds whose final report must be published: they leave Board sign-off for action plan
+# monitoring without publication only on the strength of the Board's recorded reason.
+MUST_PUBLISH = (K.SCR, K.LCSPR)
+
+
+def publishes(kind) -> bool:
+    """Whether a kind of review has a report the Board publishes, or decides not to: its path
+    has the "Published" stage, or leaves Board sign-off for action plan monitoring (a rapid
+    review, CDOP's review of a death and national research have no report of the Board's)."""
+    return S.PUBLISHED in TRANSITIONS[kind] or S.ACTION_PLAN in allowed_moves(kind, S.BOARD_SIGNOFF)
+
+
+def has_reviewer(kind) -> bool:
+    """Whether a kind of review may have an independent lead reviewer: its path has the
+    "reviewer appointed" stage (possible, not required, for a learning review)."""
+    return S.REVIEWER_APPOINTED in TRANSITIONS[kind]
+
+
 def decision_acted_on(review: Review) -> bool:
     """Whether ``review`` has left the stage its decision was taken at (an LCSPR is opened by
     its decision): the decision then stands as initiated or not, and only its date, reasons and
@@ -276,7 +294,7 @@ def move_refusal(review: Review, to_stage: str) -> str | None:
     if (
         here == S.BOARD_SIGNOFF
         and to_stage == S.ACTION_PLAN
-        and review.kind in (K.SCR, K.LCSPR)
+        and review.kind in MUST_PUBLISH
         and not review.not_published_reason
     ):
         return (

@@ -285,7 +285,7 @@ class Review(TimeStampedModel):
 
     # Publication
     published_where = models.CharField("published where", max_length=300, blank=True)
-    board_response = models.TextField("the Board's written response", blank=True)
+    board_response = models.TextField("Board's written response", blank=True)
     planned_publication_on = models.DateField(
         "planned publication date",
         null=True,
@@ -320,7 +320,7 @@ class Review(TimeStampedModel):
     )
     panel_responded_on = models.DateField("the Panel responded on", null=True, blank=True)
     panel_response = models.TextField(
-        "the Panel's response", blank=True, help_text="What the national Panel said."
+        "Panel's response", blank=True, help_text="What the national Panel said."
     )
     panel_publication_view = models.CharField(
         "the Panel's view on publication",
@@ -413,19 +413,34 @@ class Review(TimeStampedModel):
             )
         if errors:
             raise ValidationError(errors)
-        check_dates(
-            **event_order_errors(self),
-            # Things that have happened, recorded after the day.
-            independence_declared_on=not_future(
-                self.independence_declared_on, what="The date of the independence declaration"
-            ),
-            practitioners_invited_on=not_future(
-                self.practitioners_invited_on, what="The date practitioners were invited"
-            ),
-            family_invited_on=not_future(
-                self.family_invited_on, what="The date the family was invited"
-            ),
+        check_dates(**event_order_errors(self), **self._involvement_order())
+
+    def _involvement_order(self) -> dict:
+        """The people's part comes after the review was referred: a declaration, an invitation
+        that has happened, and the practitioners' event no earlier than their invitation."""
+        subjects = {
+            "independence_declared_on": "The date of the independence declaration",
+            "practitioners_invited_on": "The date practitioners were invited",
+            "practitioner_event_on": "The date of the practitioner event",
+            "family_invited_on": "The date the family was invited",
+        }
+        referral = self.referred_on
+        checks = {
+            name: [not_before(getattr(self, name), referral, what=what, than="the referral")]
+            for name, what in subjects.items()
+        }
+        # Things that have happened, recorded after the day (an event may be planned ahead).
+        for name in ("independence_declared_on", "practitioners_invited_on", "family_invited_on"):
+            checks[name].append(not_future(getattr(self, name), what=subjects[name]))
+        checks["practitioner_event_on"].append(
+            not_before(
+                self.practitioner_event_on,
+                self.practitioners_invited_on,
+                what=subjects["practitioner_event_on"],
+                than="the day practitioners were invited",
+            )
         )
+        return checks
 
     @property
     def is_open(self):
@@ -585,13 +600,29 @@ class ReviewAgency(TimeStampedModel):
             raise ValidationError(errors)
         check_dates(**self._asked_and_arrived("chronology"), **self._asked_and_arrived("report"))
 
+    def _case_began(self) -> tuple[datetime.date | None, str]:
+        """The first day anything could be asked of the agency, and its name: the review's
+        referral, or the referral of the review it arose from, whose requests it carries on
+        (``services._agencies_carried``)."""
+        if not self.review_id:
+            return None, ""
+        review = self.review
+        source = review.source_review if review.source_review_id else None
+        if source is not None and source.referred_on < review.referred_on:
+            return source.referred_on, "the referral of the review it arose from"
+        return review.referred_on, "the referral"
+
     def _asked_and_arrived(self, document: str) -> dict:
-        """The agency's ``document`` was asked for on a day that has come, and arrived after."""
+        """The agency's ``document`` was asked for on a day that has come, not before the case
+        began, and arrived after."""
         requested = getattr(self, f"{document}_requested_on")
+        began, than = self._case_began()
+        what = f"The date the {document} was asked for"
         return {
-            f"{document}_requested_on": not_future(
-                requested, what=f"The date the {document} was asked for"
-            ),
+            f"{document}_requested_on": [
+                not_future(requested, what=what),
+                not_before(requested, began, what=what, than=than),
+            ],
             f"{document}_received_on": happened_after(
                 getattr(self, f"{document}_received_on"),
                 requested,
@@ -642,20 +673,23 @@ class ParallelProcess(TimeStampedModel):
     def clean(self):
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             raise ValidationError({"ended_on": "The end cannot be before the start."})
+        # A process may be listed ahead of its start (a trial date set), but has ended only on a
+        # day that has come, whether or not it holds the clocks.
+        ended = not_future(self.ended_on, what="The day it ended")
+        if ended:
+            restart = ": the clocks restart then" if self.holds_clock else ""
+            raise ValidationError(
+                {"ended_on": f"{ended} Give the day it ended once it has ended{restart}."}
+            )
         if not self.holds_clock:
             return
-        today = timezone.localdate()
         if not self.started_on:
             raise ValidationError(
                 {"started_on": "Give the day it started: the clocks are paused from that day."}
             )
-        if self.started_on > today:
+        if self.started_on > timezone.localdate():
             raise ValidationError(
                 {"started_on": "A process can hold the clocks only once it has started."}
-            )
-        if self.ended_on and self.ended_on > today:
-            raise ValidationError(
-                {"ended_on": "Give the day it ended once it has ended: the clocks restart then."}
             )
 
 
@@ -967,12 +1001,34 @@ class TermsOfReference(MinimisedModel):
         if errors:
             raise ValidationError(errors)
         check_dates(
-            agreed_on=happened_after(
-                self.agreed_on,
-                self.review.referred_on if self.review_id else None,
-                what="The day they were agreed",
-                than="the referral",
-            )
+            # The scope is the part of the child's life the review looks at: it has happened.
+            scope_to=not_future(self.scope_to, what="The end of the scope period"),
+            agreed_on=[
+                *happened_after(
+                    self.agreed_on,
+                    self.review.referred_on if self.review_id else None,
+                    what="The day they were agreed",
+                    than="the referral",
+                ),
+                self._after_earlier_agreement(),
+            ],
+        )
+
+    def _after_earlier_agreement(self) -> str | None:
+        """A version is agreed no earlier than the latest agreed version before it."""
+        if not (self.agreed_on and self.review_id):
+            return None
+        earlier = TermsOfReference.objects.filter(
+            review_id=self.review_id, agreed_on__isnull=False
+        ).exclude(pk=self.pk)
+        if self.version:
+            earlier = earlier.filter(version__lt=self.version)
+        latest = earlier.order_by("-agreed_on", "-version").first()
+        return latest and not_before(
+            self.agreed_on,
+            latest.agreed_on,
+            what="The day they were agreed",
+            than=f"the day version {latest.version} was agreed",
         )
 
     @property

@@ -375,8 +375,16 @@ def review_page(user, review: Review) -> dict:
                 {"on": pause.paused_on, "what": "pause", "clock": clock, "pause": pause}
             )
             if pause.resumed_on:
+                # A process's hold ends the day its clock was met, if that came first.
+                met = bool(pause.process_id) and pause.resumed_on != pause.process.ended_on
                 timeline.append(
-                    {"on": pause.resumed_on, "what": "resume", "clock": clock, "pause": pause}
+                    {
+                        "on": pause.resumed_on,
+                        "what": "resume",
+                        "clock": clock,
+                        "pause": pause,
+                        "met": met,
+                    }
                 )
     timeline.sort(key=lambda item: (_as_date(item["on"]), item.get("recorded") or _NEVER))
     follow_on_reviews = list(review.follow_on_reviews.all().order_by("referred_on"))

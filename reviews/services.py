@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -79,15 +80,21 @@ def _clock_refresh(
         pauses = []
     elif pauses is None:
         pauses = _pauses_by_clock([clock]).get(clock.pk, [])
-    start, dates = rule.dates(review, [(pause.paused_on, pause.resumed_on) for pause in pauses])
-    running_pause = next((pause for pause in pauses if pause.resumed_on is None), None)
+    met_on = rule.met(review)
+    # A met clock is never paused: a pause still running when it was met ends that day.
+    start, dates = rule.dates(
+        review, [(pause.paused_on, pause.resumed_on or met_on) for pause in pauses]
+    )
+    running_pause = None
+    if met_on is None:
+        running_pause = next((pause for pause in pauses if pause.resumed_on is None), None)
     values = {
         "regime": rule.regime,
         "started_on": start,
         "due_on": dates.due_on,
         "amber_on": dates.amber_on,
         "paused_days": dates.moved_days,
-        "met_on": rule.met(review),
+        "met_on": met_on,
         # A paused clock is read as it stood the day it paused (DESIGN.md "Clock state").
         "paused_on": running_pause.paused_on if running_pause else None,
         "pause_reason": running_pause.reason if running_pause else "",
@@ -110,10 +117,11 @@ def _holds_sync(review: Review, kept: list[ReviewClock]) -> None:
     """Pause the clocks each parallel process holds, from its start to its end (issue 13 item 7).
 
     A process holds every pausable clock that was running when it started or started while it
-    ran; a clock met before the process started is not held, nor the notification and rapid
-    review deadlines, which nothing suspends (``ClockRule.never_paused``). Pauses of processes
-    that no longer hold (unticked, removed, dates changed) are taken away, so the clocks show
-    what is true.
+    ran, until the process ended or the clock was met, whichever came first (a met clock is
+    never paused); a clock met before the process started is not held, nor the notification and
+    rapid review deadlines, which nothing suspends (``ClockRule.never_paused``). Pauses of
+    processes that no longer hold (unticked, removed, dates changed) are taken away, so the
+    clocks show what is true.
     """
     processes = [
         process
@@ -131,7 +139,10 @@ def _holds_sync(review: Review, kept: list[ReviewClock]) -> None:
                 continue
             if clock.met_on and clock.met_on <= paused_on:
                 continue
-            wanted[(clock.pk, process.pk)] = (paused_on, process.ended_on, _hold_reason(process))
+            resumed_on = process.ended_on
+            if clock.met_on and (resumed_on is None or resumed_on > clock.met_on):
+                resumed_on = clock.met_on
+            wanted[(clock.pk, process.pk)] = (paused_on, resumed_on, _hold_reason(process))
     held = ClockPause.objects.filter(clock__review=review, process__isnull=False)
     for pause in held:
         values = wanted.pop((pause.clock_id, pause.process_id), None)
@@ -224,7 +235,15 @@ def clock_pause(
         )
     if on < clock.started_on:
         raise ValidationError({"on": "A clock cannot be paused before it started."})
-    check_dates(on=not_future(on, what="The day the clock was paused"))
+    # Pauses come one after another: a new one starts no earlier than the last one ended.
+    restarted = ClockPause.objects.filter(clock=clock).aggregate(last=Max("resumed_on"))["last"]
+    what = "The day the clock was paused"
+    check_dates(
+        on=[
+            not_future(on, what=what),
+            not_before(on, restarted, what=what, than="the day it last restarted"),
+        ]
+    )
     pause = ClockPause(clock=clock, paused_on=on, reason=reason.strip(), paused_by=by)
     pause.full_clean()
     with transaction.atomic():
@@ -249,9 +268,13 @@ def clock_resume(*, clock: ReviewClock, by, on: datetime.date | None = None) -> 
             f"This clock is held by a parallel process ({held[0]}). It restarts when you record "
             "the day that process ended, under Parallel processes."
         )
-    if on < clock.paused_on:
-        raise ValidationError({"on": "A clock cannot be resumed before it was paused."})
-    check_dates(on=not_future(on, what="The day the clock restarted"))
+    what = "The day the clock restarted"
+    check_dates(
+        on=[
+            not_future(on, what=what),
+            not_before(on, clock.paused_on, what=what, than="the day it was paused"),
+        ]
+    )
     with transaction.atomic():
         for pause in running:
             pause.resumed_on, pause.resumed_by = on, by
@@ -903,6 +926,14 @@ def review_record_decision(
     return review
 
 
+def no_reviewer(review: Review) -> str:
+    """Why a kind of review without the "reviewer appointed" stage takes no lead reviewer."""
+    return (
+        f"A {review.get_kind_display().lower()} has no independent lead reviewer: its path has "
+        f"no {_stage_label(S.REVIEWER_APPOINTED)} stage. Nothing was saved."
+    )
+
+
 @transaction.atomic
 def review_appoint_reviewer(
     *,
@@ -912,7 +943,10 @@ def review_appoint_reviewer(
     independence_declared_on: datetime.date | None = None,
     independence_statement: str = "",
 ) -> Review:
-    """Appoint the independent lead reviewer and record their independence declaration."""
+    """Appoint the independent lead reviewer and record their independence declaration, on a
+    kind of review that has one (appointing one gives them the review to open)."""
+    if not lifecycle.has_reviewer(review.kind):
+        raise ValidationError(no_reviewer(review))
     if independence_declared_on and not independence_statement.strip():
         raise ValidationError(
             {
@@ -930,6 +964,88 @@ def review_appoint_reviewer(
 
 def _completing_stage(review: Review) -> str:
     return _COMPLETES.get(review.kind, (S.BOARD_SIGNOFF,))[0]
+
+
+def no_publication(review: Review) -> str:
+    """Why a kind of review with no report of the Board's has no publication to record."""
+    return (
+        f"A {review.get_kind_display().lower()} has no report for the Board to sign off and "
+        "publish, so there is no publication, written response or reason for not publishing to "
+        "record. Nothing was saved."
+    )
+
+
+def no_final_report(review: Review) -> str:
+    """Why a kind of review sends no final report to the Panel before publication."""
+    return (
+        f"A {review.get_kind_display().lower()} sends no final report to the national Panel "
+        "and the Secretary of State before publication: there is nothing to plan. Nothing was "
+        "saved."
+    )
+
+
+def _move_without_publication(review: Review) -> ReviewStageChange | None:
+    """The move from Board sign-off to action plan monitoring without publication of a review
+    whose report must be published (``lifecycle.MUST_PUBLISH``): made on the strength of the
+    Board's reason for not publishing."""
+    if review.kind not in lifecycle.MUST_PUBLISH:
+        return None
+    return (
+        review.stage_changes.filter(from_stage=S.BOARD_SIGNOFF, to_stage=S.ACTION_PLAN)
+        .order_by("happened_on", "pk")
+        .first()
+    )
+
+
+def _publication_stands(review: Review, published_on, not_published_reason: str) -> dict:
+    """Once the review has moved into Published, or out of Board sign-off without publication,
+    what it moved on (the publication, or the reason for not publishing) stands: corrected,
+    never emptied, and a publication never swapped for a reason (a report held back may be
+    published later, on or after that move). Per field, why not; empty when it may change."""
+    refusals = {}
+    published = _move_into(review, [S.PUBLISHED])
+    if published:
+        moved = (
+            f"{review.reference} moved to {_stage_label(S.PUBLISHED)} on "
+            f"{say(published.happened_on)}"
+        )
+        if not published_on:
+            refusals["published_on"] = (
+                f"{moved}: its publication stays recorded. Correct its date, where it is "
+                "published or the Board's written response rather than remove them."
+            )
+        if not_published_reason.strip():
+            refusals["not_published_reason"] = (
+                f"{moved}: its report was published, so it has no reason for not publishing."
+            )
+    without = _move_without_publication(review)
+    if without:
+        moved = (
+            f"{review.reference} moved from {_stage_label(S.BOARD_SIGNOFF)} to "
+            f"{_stage_label(S.ACTION_PLAN)} without publication on {say(without.happened_on)}, "
+            "on the strength of the Board's reason for not publishing"
+        )
+        # A report held back (a criminal trial, say) may be published later: its publication
+        # then takes the reason's place (the history keeps the reason), never dated before.
+        if published_on and published_on < without.happened_on:
+            refusals["published_on"] = (
+                f"{moved}: a report held back is published after that day. Give the day it "
+                "was published."
+            )
+        elif not published_on and not not_published_reason.strip():
+            refusals["not_published_reason"] = (
+                f"{moved}: the reason stays recorded. Correct it rather than remove it, or "
+                "record the publication once the report has been published."
+            )
+    return refusals
+
+
+def _publication_act(review: Review, published_on, published_where: str, by) -> None:
+    """The timeline's one entry for the publication: it follows the date and place (corrected,
+    it moves; removed, it goes; the review's history keeps every version)."""
+    ReviewAct.objects.filter(review=review, kind=ReviewAct.Kind.PUBLICATION).delete()
+    if published_on:
+        review_record_act(review, ReviewAct.Kind.PUBLICATION, published_on, by, published_where)
 
 
 def _publication_refusal(review: Review) -> str | None:
@@ -980,9 +1096,19 @@ def review_record_publication(
     board_response: str = "",
     not_published_reason: str = "",
 ) -> Review:
-    """Publication and the Board's response, or the recorded reason for not publishing."""
-    # Compared with the stored value: a ModelForm has already set the new one on ``review``.
-    stored_on = Review.objects.values_list("published_on", flat=True).get(pk=review.pk)
+    """Publication and the Board's response, or the recorded reason for not publishing, on a
+    kind of review whose report the Board signs off (``lifecycle.publishes``). Once the review
+    has moved on them (into Published, or to action plan monitoring without publication) they
+    are corrected, never emptied nor swapped."""
+    if not lifecycle.publishes(review.kind):
+        raise ValidationError(no_publication(review))
+    # Compared with the stored values: a ModelForm has already set the new ones on ``review``.
+    stored_on, stored_where = Review.objects.values_list("published_on", "published_where").get(
+        pk=review.pk
+    )
+    stands = _publication_stands(review, published_on, not_published_reason)
+    if stands:
+        raise ValidationError(stands)
     if published_on and not published_where.strip():
         raise ValidationError({"published_where": "Say where the report is published."})
     if published_on and not board_response.strip():
@@ -1015,8 +1141,8 @@ def review_record_publication(
             )
         )
     review.save()
-    if published_on and published_on != stored_on:
-        review_record_act(review, ReviewAct.Kind.PUBLICATION, published_on, by, published_where)
+    if (published_on, published_where) != (stored_on, stored_where):
+        _publication_act(review, published_on, published_where, by)
     review_clocks_sync(review=review)
     return review
 
@@ -1148,9 +1274,39 @@ def review_related_save(*, review: Review, by, formset) -> None:
     end, so the clocks follow every change to the processes.
     """
     formset.instance = review
+    if formset.model is ParallelProcess and not review.is_open and _holds_changed(formset):
+        closed = f" on {say(review.closed_on)}" if review.closed_on else ""
+        raise ValidationError(
+            f"{review.reference} closed{closed}: its clocks no longer run, so no parallel "
+            "process can start or stop holding them now, and the days each held them stay as "
+            "recorded. Nothing was saved. Record the process without ticking “holds the "
+            "review's clocks”; what it is and its description may still be changed."
+        )
     formset.save()
     if formset.model is ParallelProcess:
         review_clocks_sync(review=review)
+
+
+HOLD_FIELDS = ("holds_clock", "started_on", "ended_on")
+
+
+def _holds_changed(formset) -> bool:
+    """Whether a validated formset of parallel processes changes which hold the review's clocks
+    or the days they hold them: one added or ticked to hold them, a holding one removed,
+    unticked or given other dates."""
+    removed = set(formset.deleted_forms)
+    for form in formset.forms:
+        stored = form.instance.pk and {name: form.initial.get(name) for name in HOLD_FIELDS}
+        if form in removed:
+            if stored and stored["holds_clock"]:
+                return True
+            continue
+        if not form.has_changed():
+            continue
+        new = {name: form.cleaned_data.get(name) for name in HOLD_FIELDS}
+        if (new["holds_clock"] or (stored and stored["holds_clock"])) and new != stored:
+            return True
+    return False
 
 
 @transaction.atomic
@@ -1161,7 +1317,12 @@ def review_plan_final_report(
     planned_publication_on: datetime.date | None,
     final_report_sent_on: datetime.date | None,
 ) -> Review:
-    """The planned publication date (it sets the pre-publication clock) and when it was sent."""
+    """The planned publication date (it sets the pre-publication clock) and when it was sent,
+    for a kind of review that sends its final report before publication. Once the report is
+    published, or the review moved on without publication, the day it was sent is corrected,
+    never emptied."""
+    if not clocks.plans_final_report(review.kind):
+        raise ValidationError(no_final_report(review))
     # Compared with the stored value: a ModelForm has already set the new one on ``review``.
     stored_sent = Review.objects.values_list("final_report_sent_on", flat=True).get(pk=review.pk)
     errors = {}
@@ -1195,6 +1356,14 @@ def review_plan_final_report(
             "the Panel and the Secretary of State ended the six months to publication: that "
             "day stays recorded. Correct it rather than remove it."
         )
+    elif stored_sent and not final_report_sent_on and clocks.needs_final_report(review):
+        moved = _move_into(review, [S.PUBLISHED]) or _move_without_publication(review)
+        if moved:
+            errors["final_report_sent_on"] = (
+                f"{review.reference} moved to {_stage_label(moved.to_stage)} on "
+                f"{say(moved.happened_on)}, after its final report went to the Panel and the "
+                "Secretary of State: that day stays recorded. Correct it rather than remove it."
+            )
     if planned_publication_on and review.decided_on and planned_publication_on < review.decided_on:
         errors["planned_publication_on"] = (
             f"The planned publication ({planned_publication_on:%-d %b %Y}) cannot be before the "

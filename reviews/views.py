@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sscb import sending
 from sscb.access import can_record_work, require
 from sscb.forms import add_service_errors
 from sscb.lists import filtered_page
@@ -118,6 +119,8 @@ def _detail(user, review) -> dict:
         "decision_may_change": lifecycle.decision_may_change(review),
         "scopes": lifecycle.scopes(review.kind),
         "reviewer_optional": lifecycle.reviewer_optional(review.kind),
+        "has_reviewer": lifecycle.has_reviewer(review.kind),
+        "publishes": lifecycle.publishes(review.kind),
         "clocks_waiting": clocks.waiting(review),
         "moves": moves,
         "stages": [
@@ -281,12 +284,10 @@ def review_section(request, uuid, section):
     if section == "decision" and not lifecycle.decision_may_change(review):
         messages.info(request, services.decision_stands(review))
         return redirect("reviews:detail", review.uuid)
-    if section == "method" and not lifecycle.scopes(review.kind):
-        messages.info(
-            request,
-            f"A {review.get_kind_display().lower()} is not scoped: it has no review method to "
-            "choose.",
-        )
+    not_of_its_kind = _not_of_its_kind(review, section)
+    if not_of_its_kind:
+        # Nothing is shown or saved: the page says why, and nothing changes.
+        messages.info(request, not_of_its_kind)
         return redirect("reviews:detail", review.uuid)
     if section == "decision" and lifecycle.decision_refusal(review):
         messages.info(request, lifecycle.decision_refusal(review))
@@ -318,6 +319,23 @@ def review_section(request, uuid, section):
     )
 
 
+def _not_of_its_kind(review, section) -> str | None:
+    """Why ``review``'s kind has no such section (a rapid review has no publication, nor a child
+    death review a lead reviewer); None when it has."""
+    if section == "method" and not lifecycle.scopes(review.kind):
+        return (
+            f"A {review.get_kind_display().lower()} is not scoped: it has no review method to "
+            "choose."
+        )
+    if section == "publication" and not lifecycle.publishes(review.kind):
+        return services.no_publication(review)
+    if section == "final-report" and not clocks.plans_final_report(review.kind):
+        return services.no_final_report(review)
+    if section == "reviewer" and not lifecycle.has_reviewer(review.kind):
+        return services.no_reviewer(review)
+    return None
+
+
 FORMSETS = {
     "agencies": (
         ReviewAgencyFormSet,
@@ -345,9 +363,16 @@ def review_formset(request, uuid, section):
     if request.method == "GET":
         services.review_record_opening(request=request, review=review)
     if request.method == "POST" and formset.is_valid():
-        services.review_related_save(review=review, by=request.user, formset=formset)
-        messages.success(request, f"{heading} saved.")
-        return redirect("reviews:detail", review.uuid)
+        try:
+            services.review_related_save(review=review, by=request.user, formset=formset)
+        except ValidationError as error:
+            # Shown above the rows; the same page may be sent again once put right.
+            formset.non_form_errors().extend(error.messages)
+            for form in formset.forms:
+                sending.not_saved(form)
+        else:
+            messages.success(request, f"{heading} saved.")
+            return redirect("reviews:detail", review.uuid)
     return render(
         request,
         "reviews/review_formset.html",

@@ -91,7 +91,12 @@ def test_the_reviewer_section_keeps_a_lead_reviewer_no_longer_active(client, bu_
 def test_the_agencies_of_a_review_save_with_one_archived_since(client, bu_user, crp):
     """An archived agency's row was refused ("not one of the choices"), so no row could be
     saved; it stays, marked, and no archived agency is added."""
-    review = open_review(by=bu_user, kind=Review.Kind.LEARNING_REVIEW, subgroup=crp)
+    review = open_review(
+        by=bu_user,
+        kind=Review.Kind.LEARNING_REVIEW,
+        subgroup=crp,
+        referred_on=datetime.date(2025, 10, 1),  # its agencies are asked after it
+    )
     police = ReviewAgencyFactory(review=review, agency=AgencyFactory(name="West Mercia Police"))
     archived = ReviewAgencyFactory(review=review, agency=AgencyFactory(name="Education Access"))
     Agency.objects.filter(pk=archived.agency_id).update(is_active=False)  # archived since
