@@ -160,7 +160,15 @@ class SelfAssessmentAdmin(RecordAdmin):
     search_fields = ["agency__name"]
     list_select_related = ["agency", "cycle"]
     inlines = [StandardAssessmentInline]
-    governed_fields = ("cycle", "agency", "status", "submitted_at", "submitted_by", "moderated_at")
+    governed_fields = (
+        "cycle",
+        "agency",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "moderated_at",
+        "sent_back_reason",
+    )
     changed_on = (
         "the return's page: its answers and sign-off while it is with the agency, then Submit, "
         "Send back to the agency, Moderate"

@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from sscb.attention import Attention, attention_provider
 from sscb.lists import plural
@@ -9,6 +10,9 @@ from sscb.record_urls import url_for
 
 from . import selectors
 from .models import SelfAssessment
+
+# How much of what a return sent back asks a home page's line says.
+REASON_SHOWN = 200
 
 
 @attention_provider
@@ -24,12 +28,19 @@ def open_returns_for_agency(user):
     for item in returns.order_by("cycle__deadline"):
         late = item.deadline < today
         days = (item.deadline - today).days
+        due = "overdue" if late else f"due in {plural(days, 'day')}" if days else "due today"
+        detail = f"Deadline {item.deadline:%-d %b %Y}. Status: {item.get_status_display().lower()}."
+        title = f"{item.cycle.title}: your return is {due}"
+        if item.sent_back_reason:
+            title = f"{item.cycle.title}: your return was sent back to change and submit ({due})"
+            # What was asked, in short: the return's page says it in full.
+            asked = Truncator(" ".join(item.sent_back_reason.split())).chars(REASON_SHOWN)
+            asked += "" if asked.endswith((".", "!", "?", "…")) else "."
+            detail = f"Sent back on {item.sent_back_on:%-d %b %Y}. What to change: {asked} {detail}"
         items.append(
             Attention(
-                title=f"{item.cycle.title}: your return is "
-                + ("overdue" if late else f"due in {plural(days, 'day')}" if days else "due today"),
-                detail=f"Deadline {item.deadline:%-d %b %Y}. Status: "
-                f"{item.get_status_display().lower()}.",
+                title=title,
+                detail=detail,
                 url=url_for("audits:return-edit", args=[item.uuid]),
                 level="danger" if late else "warning" if days <= 14 else "info",
             )

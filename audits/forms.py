@@ -262,3 +262,15 @@ class ModerationForm(SendingGuardMixin, MinimisedFormMixin, forms.Form):
         self.fields["moderated_score"].error_messages["required"] = (
             "Choose the moderated score for this standard."
         )
+
+
+class SendBackForm(MinimisedFormMixin, forms.Form):
+    """QAP or the Business Unit sends a submitted return back to its agency, and says why."""
+
+    sent_back_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What should the agency change?",
+        help_text="The agency's lead reads this on the return, and is told by email; the return "
+        "is a draft again until they submit it. Name children by pseudonym only.",
+        error_messages={"required": "Say what the agency should change."},
+    )

@@ -386,6 +386,14 @@ class SelfAssessment(TimeStampedModel):
     # The last day the return was sent back to its agency (self_assessment_return_to_agency):
     # its lead is told, and its reminders start again from that day (audits.reminders).
     sent_back_on = models.DateField(null=True, blank=True, editable=False)
+    # What the moderators asked the agency to change when they last sent the return back: shown
+    # to those who read the return until the agency submits it again (the history keeps each).
+    # Editable, so that the free-text rule (MinimisedModel) holds it; the admin shows it only.
+    sent_back_reason = models.TextField(
+        "reason it was sent back",
+        blank=True,
+        help_text="What the agency should change before it submits the return again.",
+    )
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
@@ -439,6 +447,11 @@ class SelfAssessment(TimeStampedModel):
     @property
     def is_returned(self):
         return self.status in self.RETURNED
+
+    @property
+    def may_go_back(self):
+        """Submitted and not yet moderated: it may be sent back to its agency."""
+        return self.status == self.Status.SUBMITTED
 
     def is_late(self, today):
         return not self.is_returned and self.deadline < today

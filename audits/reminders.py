@@ -5,6 +5,7 @@ import datetime
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from sscb.models import Reminder, SubGroup
 from sscb.reminders import (
@@ -32,6 +33,8 @@ Kind = Reminder.Kind
 # A return sent back is told to its lead at the first sweep on the day it came back or the next
 # (``returns_asked``); its other reminders wait until after that, so that it is listed once.
 SENT_BACK_TOLD = datetime.timedelta(days=1)
+# How much of what the agency is asked to change a line says: the rest is on the return.
+REASON_SAID = 120
 
 
 def chased_from(deadline: datetime.date, sent_back_on: datetime.date | None) -> datetime.date:
@@ -146,17 +149,20 @@ def returns_asked(today, policy):
     leads, reach, qap_chair = agency_lead_ids(), Reach.load(), _qap_chair_id()
     items = items.filter(pk__in=list(asked))
     closed = closed_to([qap_chair], items, self_assessments_visible_to)
-    rows = items.values_list(*RETURN_COLUMNS).order_by("pk")
-    for pk, uuid, agency_id, agency, cycle, due_on, sent_back_on in rows:
+    rows = items.values_list(*RETURN_COLUMNS, "sent_back_reason").order_by("pk")
+    for pk, uuid, agency_id, agency, cycle, due_on, sent_back_on, reason in rows:
         if not leads.get(agency_id):
             continue
         url = reverse("audits:return", args=[uuid])
-        due = f"due {due_on:%-d %B %Y}"
+        due, asks = f"due {due_on:%-d %B %Y}", ""
         if sent_back_on is not None:
             due = (
                 f"sent back to the agency on {sent_back_on:%-d %B %Y} to change and submit "
                 f"again (deadline {due_on:%-d %B %Y})"
             )
+            # Last, so that a long reason is what a line's length cuts, never who it is for.
+            if reason:
+                asks = f". What to change: {Truncator(' '.join(reason.split())).chars(REASON_SAID)}"
         for level, recipient, why in told_of(
             asked[pk],
             escalate(
@@ -174,7 +180,7 @@ def returns_asked(today, policy):
                 pk,
                 recipient,
                 asked[pk].on,
-                f"{cycle}: {agency}, {due}{why}",
+                f"{cycle}: {agency}, {due}{why}{asks}",
                 url,
                 level,
             )

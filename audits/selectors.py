@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from sscb.access import can_work_for_subgroup, get_by_public_id, require, subgroup_ids
-from sscb.history import Part, history_of, versions_with_changes
+from sscb.history import Change, Part, history_of, versions_with_changes
 from sscb.models import Agency, SubGroup
 
 from .models import Audit, AuditCycle, CaseAuditEntry, SelfAssessment, Standard, StandardAssessment
@@ -288,6 +288,7 @@ RETURN_HISTORY_FIELDS = [
     "safeguarding_governor",
     "safeguarding_governor_signed_on",
     "moderated_at",
+    "sent_back_reason",
 ]
 ANSWER_HISTORY_FIELDS = [
     "self_score",
@@ -349,11 +350,33 @@ def return_history(user, self_assessment):
         ANSWER_HISTORY_FIELDS,
         name="standard",
     )
-    return history_of(
+    history = history_of(
         return_versions_open_to(user, self_assessment).select_related("history_user"),
         RETURN_HISTORY_FIELDS,
         [answers],
     )
+    _say_sent_back_reasons(history)
+    return history
+
+
+SENT_BACK_REASON = str(SelfAssessment._meta.get_field("sent_back_reason").verbose_name)
+
+
+def _say_sent_back_reasons(history) -> None:
+    """A version that sent the return back says what the agency was asked to change, in its
+    words (a history says only "changed" of other long text): its readers read the return,
+    and the reason was shown on it."""
+    for version, changes in history:
+        reason = getattr(version, "sent_back_reason", "")  # an answer's version has none
+        for position, change in enumerate(changes):
+            if change.label == SENT_BACK_REASON:
+                # Emptied only when the agency submits the return again.
+                said = (
+                    f"asked the agency to change: {reason}"
+                    if reason
+                    else "answered the reason it was sent back"
+                )
+                changes[position] = Change(change.label, said=said)
 
 
 def get_answer_for_moderation(user, self_assessment_uuid: UUID, number) -> StandardAssessment:

@@ -620,19 +620,35 @@ def self_assessment_submit(
     self_assessment.status = SelfAssessment.Status.SUBMITTED
     self_assessment.submitted_at = timezone.now()
     self_assessment.submitted_by = by
+    # What the moderators asked, when they sent it back, has been answered (its history keeps it).
+    self_assessment.sent_back_reason = ""
     self_assessment.save()
     return self_assessment
 
 
+ONLY_SUBMITTED_GOES_BACK = "Only a submitted return that is not yet moderated can go back."
+
+
 @transaction.atomic
-def self_assessment_return_to_agency(*, self_assessment: SelfAssessment, by: User):
-    """Send a submitted (not yet moderated) return back to the agency as a draft. Its lead is
-    told at the next reminder sweep, and its reminders start again from today
-    (``audits.reminders``, which read ``sent_back_on``). Standards already moderated keep
-    their moderation until the agency changes them (``self_assessment_save_draft``)."""
+def self_assessment_return_to_agency(
+    *, self_assessment: SelfAssessment, by: User, reason: str
+) -> SelfAssessment:
+    """Send a submitted (not yet moderated) return back to the agency as a draft, saying what
+    it should change (``sent_back_reason``, read on the return until it is submitted again, and
+    kept in its history). Its lead is told at the next reminder sweep, and its reminders start
+    again from today (``audits.reminders``, which read ``sent_back_on``). Standards already
+    moderated keep their moderation until the agency changes them
+    (``self_assessment_save_draft``)."""
     self_assessment = SelfAssessment.objects.select_for_update().get(pk=self_assessment.pk)
-    if self_assessment.status != SelfAssessment.Status.SUBMITTED:
-        raise ValidationError("Only a submitted return that is not yet moderated can go back.")
+    if not self_assessment.may_go_back:
+        raise ValidationError(ONLY_SUBMITTED_GOES_BACK)
+    if not reason.strip():
+        raise ValidationError({"sent_back_reason": "Say what the agency should change."})
+    self_assessment.sent_back_reason = reason.strip()
+    # The free-text rule (no child's identifier), on the reason alone: the rest is as it was.
+    self_assessment.clean_fields(
+        exclude=[f.name for f in SelfAssessment._meta.fields if f.name != "sent_back_reason"]
+    )
     self_assessment.status = SelfAssessment.Status.DRAFT
     self_assessment.submitted_at = None
     self_assessment.submitted_by = None

@@ -26,6 +26,7 @@ from .forms import (
     CaseAuditEntryForm,
     CycleDeadlineForm,
     ModerationForm,
+    SendBackForm,
     SignOffForm,
     StageForm,
 )
@@ -269,6 +270,12 @@ def agency_history(request, uuid):
 def return_detail(request, uuid):
     self_assessment = selectors.get_self_assessment_for_user(request.user, uuid)
     services.self_assessment_record_opening(request=request, self_assessment=self_assessment)
+    return _return_page(request, self_assessment)
+
+
+def _return_page(request, self_assessment, *, send_back_form=None, status=200):
+    """The return's page; ``send_back_form``, a refused send-back shown again with why (what
+    was typed kept), and nothing changed."""
     answers = selectors.answers_for(self_assessment, reader=request.user)
     _link_minutes_open_to(request.user, answers)
     context = {
@@ -279,15 +286,15 @@ def return_detail(request, uuid):
         and selectors.can_fill_in(request.user, self_assessment),
         "can_read_answers": selectors.can_read_answers(request.user, self_assessment),
         "can_moderate": self_assessment.is_returned and selectors.can_moderate(request.user),
-        "can_send_back": self_assessment.status == SelfAssessment.Status.SUBMITTED
-        and selectors.can_moderate(request.user),
+        "can_send_back": self_assessment.may_go_back and selectors.can_moderate(request.user),
         "is_late": self_assessment.is_late(timezone.localdate()),
         "moderated_by": selectors.MODERATED_BY,
         "reminders": reminders_about(self_assessment),
         "history": selectors.return_history(request.user, self_assessment),
         "access_log": access_log_about(request.user, self_assessment),
+        "send_back_form": send_back_form or SendBackForm(),
     }
-    return render(request, "audits/return_detail.html", context)
+    return render(request, "audits/return_detail.html", context, status=status)
 
 
 def _link_minutes_open_to(user, answers) -> None:
@@ -452,15 +459,35 @@ def return_moderate(request, uuid, number):
 
 @require_POST
 def return_send_back(request, uuid):
+    """QAP or the Business Unit sends a submitted return back to its agency, saying what it
+    should change; refused, the return's page again with why, and nothing changed."""
     self_assessment = selectors.get_self_assessment_for_user(request.user, uuid)
     require(selectors.can_moderate(request.user))
-    try:
-        services.self_assessment_return_to_agency(self_assessment=self_assessment, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request, f"The return is back with {self_assessment.agency.label} as a draft."
-        )
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.self_assessment_return_to_agency(
+                self_assessment=self_assessment,
+                by=request.user,
+                reason=form.cleaned_data["sent_back_reason"],
+            )
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                return _moved_on(request, uuid, error.messages)
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, f"The return is back with {self_assessment.agency.label} as a draft."
+            )
+            return redirect("audits:return", uuid=uuid)
+    if not self_assessment.may_go_back:
+        return _moved_on(request, uuid, [services.ONLY_SUBMITTED_GOES_BACK])
+    return _return_page(request, self_assessment, send_back_form=form, status=400)
+
+
+def _moved_on(request, uuid, problems):
+    """A return no longer submitted (moderated, or sent back already) since its page was shown:
+    its page as it is now, which offers no send-back, says why."""
+    for problem in problems:
+        messages.error(request, problem)
     return redirect("audits:return", uuid=uuid)

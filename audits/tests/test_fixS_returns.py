@@ -55,7 +55,9 @@ def test_an_answer_changed_after_moderation_loses_it_and_is_counted_by_its_own_s
 ):
     submit(police_return, by=agency_user)
     _moderate(police_return, qap_user, {1: 2, 2: 4})
-    services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+    services.self_assessment_return_to_agency(
+        self_assessment=police_return, by=qap_user, reason="Say more about standard 2."
+    )
     services.self_assessment_submit(
         self_assessment=police_return,
         answers=full_answers(police_return, s1=1),
@@ -86,7 +88,9 @@ def test_a_return_is_moderated_only_once_every_changed_standard_is_moderated_aga
     submit(police_return, by=agency_user)
     # Seven of eight standards moderated, then the return goes back.
     _moderate(police_return, qap_user, dict.fromkeys(range(1, 8), 3))
-    services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+    services.self_assessment_return_to_agency(
+        self_assessment=police_return, by=qap_user, reason="Say more about standard 2."
+    )
     services.self_assessment_submit(
         self_assessment=police_return,
         answers=full_answers(police_return, s2=1),
@@ -107,7 +111,9 @@ def test_an_answer_only_confirmed_or_left_alone_keeps_its_moderation(
 ):
     submit(police_return, by=agency_user)
     _moderate(police_return, qap_user, {3: 2})
-    services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+    services.self_assessment_return_to_agency(
+        self_assessment=police_return, by=qap_user, reason="Say more about standard 2."
+    )
     services.self_assessment_save_draft(
         self_assessment=police_return, answers=full_answers(police_return), by=agency_user
     )
@@ -168,7 +174,9 @@ def test_a_return_sent_back_after_its_deadline_is_told_to_its_lead_and_chased_af
     _submit_on(deadline + datetime.timedelta(days=3), police_return, agency_user)
     sent_back_on = deadline + datetime.timedelta(days=40)
     with _at(sent_back_on):
-        services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+        services.self_assessment_return_to_agency(
+            self_assessment=police_return, by=qap_user, reason="Say more about standard 2."
+        )
     mail.outbox.clear()
 
     # Told the next morning, in words, once, and to nobody else.
@@ -203,7 +211,9 @@ def test_a_return_sent_back_before_its_deadline_is_told_to_its_lead_once(
     _sweep(datetime.date(2025, 7, 26))
     assert mail.outbox == []
     with _at(datetime.date(2025, 7, 28), 6):
-        services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+        services.self_assessment_return_to_agency(
+            self_assessment=police_return, by=qap_user, reason="Say more about standard 2."
+        )
     _sweep(datetime.date(2025, 7, 28))
     [told] = mail.outbox
     assert told.to == [agency_user.email] and "sent back to the agency on 28 July" in told.body
@@ -220,7 +230,9 @@ def test_the_return_page_says_it_was_sent_back(
     client, police_return, agency_user, qap_user, submit
 ):
     submit(police_return, by=agency_user)
-    services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+    services.self_assessment_return_to_agency(
+        self_assessment=police_return, by=qap_user, reason="Say more about standard 2."
+    )
     client.force_login(agency_user)
     page = body(client.get(reverse("audits:return", args=[police_return.uuid])))
     assert 'data-testid="sent-back"' in page
@@ -614,7 +626,9 @@ def test_a_returns_draft_time_sign_off_is_not_in_the_history_qap_reads(
             by=bu_user,
         )
         services.self_assessment_submit(self_assessment=school_return, by=bu_user)
-        services.self_assessment_return_to_agency(self_assessment=school_return, by=qap_user)
+        services.self_assessment_return_to_agency(
+            self_assessment=school_return, by=qap_user, reason="Sign it off again."
+        )
     url = reverse("audits:return", args=[school_return.uuid])
     client.force_login(qap_user)
     entries = " ".join(history_entries(client.get(url), "return-history"))

@@ -213,7 +213,9 @@ def test_carry_forward_takes_the_most_recent_submitted_cycle(
 
 def test_send_back_reopens_a_submitted_return(police_return, agency_user, qap_user, submit):
     submit(police_return, by=agency_user)
-    services.self_assessment_return_to_agency(self_assessment=police_return, by=qap_user)
+    services.self_assessment_return_to_agency(
+        self_assessment=police_return, by=qap_user, reason="Say more about standard 2."
+    )
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.DRAFT
     assert police_return.submitted_at is None

@@ -635,7 +635,7 @@ def test_qap_sends_a_submitted_return_back(client, qap_user, agency_user, police
     client.force_login(agency_user)
     assert client.post(url).status_code == 403
     client.force_login(qap_user)
-    client.post(url)
+    assert client.post(url, {"sent_back_reason": "Say more about standard 2."}).status_code == 302
     police_return.refresh_from_db()
     assert police_return.status == SelfAssessment.Status.DRAFT
 
