@@ -43,11 +43,16 @@ def briefing_write(*, by, subgroup, theme=None, review=None, outcome=None, **con
 
 @transaction.atomic
 def briefing_edit(*, briefing: Briefing, by, outcome=None, **content) -> Briefing:
-    """Change a briefing's words. Once it has been submitted, the words it had are kept as a
-    numbered version, and it goes back to draft: the chair approves the words as they are."""
+    """Change a briefing's words or the learning outcome it delivers. Once it has been
+    submitted, the words it had are kept as a numbered version, and it goes back to draft: the
+    chair approves the briefing as it is, the outcome its publication is recorded against
+    included."""
     if briefing.status not in Briefing.EDITABLE:
         raise ValidationError("A published briefing is not changed: write a new one.")
-    changed = any(getattr(briefing, name) != value for name, value in content.items())
+    # The outcome is part of what is approved: publishing records the delivery against it.
+    changed = briefing.outcome_id != getattr(outcome, "pk", None) or any(
+        getattr(briefing, name) != value for name, value in content.items()
+    )
     if changed and briefing.submitted_at is not None:
         previous = Briefing.objects.select_for_update().get(pk=briefing.pk)
         BriefingVersion.objects.create(

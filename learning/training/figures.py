@@ -3,6 +3,7 @@ link to its records: attendance and did-not-attend rates by agency, and the eval
 responses, confidence before and after, and reported change in practice."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Avg, Count, Q, QuerySet
 
@@ -70,9 +71,12 @@ class Evaluation:
     baseline: int = 0
     after: int = 0
     follow_up: int = 0
-    confidence_before: float | None = None
-    confidence_after: float | None = None
-    confidence_follow_up: float | None = None
+    # The mean confidence at each stage as answered, unrounded: each is shown to one place
+    # (``confidence_*``), and the change is the difference of these, rounded once (rounding
+    # each mean first would move the change by up to 0.1).
+    mean_before: float | None = None
+    mean_after: float | None = None
+    mean_follow_up: float | None = None
     yes: int = 0
     partly: int = 0
     no: int = 0
@@ -82,10 +86,24 @@ class Evaluation:
         return self.baseline + self.after + self.follow_up
 
     @property
+    def confidence_before(self) -> float | None:
+        return _one_place(self.mean_before)
+
+    @property
+    def confidence_after(self) -> float | None:
+        return _one_place(self.mean_after)
+
+    @property
+    def confidence_follow_up(self) -> float | None:
+        return _one_place(self.mean_follow_up)
+
+    @property
     def confidence_change(self) -> float | None:
-        if self.confidence_before is None or self.confidence_after is None:
+        """Straight after less before, of the means as answered, to one place."""
+        if self.mean_before is None or self.mean_after is None:
             return None
-        return round_half_up(self.confidence_after - self.confidence_before, 1)
+        # In decimals, as the means read: 2.55 less 1 is 1.55 (1.6), not 1.5499... (1.5).
+        return _one_place(_decimal(self.mean_after) - _decimal(self.mean_before))
 
     @property
     def changed_percent(self) -> int | None:
@@ -96,8 +114,12 @@ class Evaluation:
         return practice_result(self.yes, self.partly, self.no)
 
 
-def _mean(value):
+def _one_place(value):
     return round_half_up(value, 1)
+
+
+def _decimal(value) -> Decimal:
+    return Decimal(repr(float(value)))
 
 
 # The answers the evaluation counts: those of attendees who attended, so that "before" and
@@ -138,9 +160,9 @@ def evaluation_by(questionnaires: QuerySet, by: str | None = None) -> dict:
         found[row.get(by)] = Evaluation(**{name: row[name] for name in counted})
     for row in means:
         evaluation = found.setdefault(row.get(f"questionnaire__{by}"), Evaluation())
-        evaluation.confidence_before = _mean(row["before"])
-        evaluation.confidence_after = _mean(row["after"])
-        evaluation.confidence_follow_up = _mean(row["follow_up"])
+        evaluation.mean_before = row["before"]
+        evaluation.mean_after = row["after"]
+        evaluation.mean_follow_up = row["follow_up"]
     return found
 
 

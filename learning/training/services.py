@@ -192,6 +192,8 @@ def session_save(*, session: Session | None = None, course: Course | None = None
     moved = stored is not None and fields.get("held_on", stored["held_on"]) != stored["held_on"]
     if moved and stored["delivered_on"]:
         raise ValidationError({"held_on": "The session has been delivered: its date is kept."})
+    if moved:
+        _check_attendance_kept(session, fields["held_on"])
     booked = session.attendees.count() if session.pk else 0
     if fields.get("places") is not None and fields["places"] < booked:
         raise ValidationError(
@@ -257,6 +259,24 @@ def delivery_refusal(session: Session) -> str | None:
             f"A session is recorded as delivered on or after its date: this one is on "
             f"{say(session.held_on)}."
         )
+    # Delivering it delivers each outcome its course serves, which DeliveryActivity.clean
+    # refuses before the Executive has agreed the outcome, or for a day before it did: said
+    # here, in words for a session, before the click.
+    for outcome in session.course.outcomes.order_by("title", "pk"):
+        if not outcome.is_agreed:
+            return (
+                f"The course serves the learning outcome “{outcome}”, which the Executive has "
+                "not agreed: record the session as delivered once the Executive has agreed it, "
+                "or take the outcome off the course."
+            )
+        agreed_on = outcome.agreed_since()
+        if agreed_on and session.held_on < agreed_on:
+            return (
+                f"The session was on {say(session.held_on)}, before the Executive agreed the "
+                f"learning outcome “{outcome}” its course serves ({say(agreed_on)}): learning "
+                "counts as an outcome's delivery from the day it is agreed, so this session "
+                "cannot be recorded as delivered."
+            )
     if not session.attendees.filter(status=Attendee.Status.ATTENDED).exists():
         return "Mark who attended on the register, then record the session as delivered."
     return None
@@ -392,9 +412,40 @@ def attendee_change(
 
 def attendance_not_yet(session: Session) -> str | None:
     """Why nobody on ``session``'s register can be marked as attending or not yet, or None."""
-    if session.held_on > _today():
+    return _attendance_not_yet_on(session.held_on)
+
+
+def _attendance_not_yet_on(held_on: datetime.date) -> str | None:
+    if held_on > _today():
+        return f"Attendance is recorded on or after the day of the session ({say(held_on)})."
+    return None
+
+
+def _check_attendance_kept(session: Session, held_on: datetime.date) -> None:
+    """A session whose register records attendance stays on or before today: moved after it,
+    its recorded attendance would be of a day that has not come."""
+    moved_to = _attendance_not_yet_on(held_on)
+    marked = session.attendees.exclude(status=Attendee.Status.BOOKED).count() if moved_to else 0
+    if marked:
+        raise ValidationError(
+            {
+                "held_on": f"{moved_to} {plural(marked, 'person', 'people')} on the register "
+                f"{'is' if marked == 1 else 'are'} already marked as attended or did not "
+                f"attend, so the session cannot move after today ({say(_today())}). Keep a "
+                "date on or before today, or mark them as booked first."
+            }
+        )
+
+
+def register_fixed(session: Session) -> str | None:
+    """Why nobody comes off ``session``'s register or goes back to booked, or None: once it is
+    recorded as delivered, its register is its attendance figures and its delivery's reach.
+    The one rule the session's page offers its controls by and the register's services follow."""
+    if session.delivered_on:
         return (
-            f"Attendance is recorded on or after the day of the session ({say(session.held_on)})."
+            "This session is recorded as delivered, so its register is kept as its attendance "
+            "figures: each person on it is marked as attended or did not attend, and nobody "
+            "is taken off it."
         )
     return None
 
@@ -403,14 +454,43 @@ def _check_status_allowed(session: Session, status: str) -> None:
     refusal = attendance_not_yet(session)
     if status != Attendee.Status.BOOKED and refusal:
         raise ValidationError({"status": refusal})
+    if status == Attendee.Status.BOOKED and register_fixed(session):
+        raise ValidationError(
+            {
+                "status": "This session is recorded as delivered, so each person on its "
+                "register is marked as attended or did not attend, not as booked."
+            }
+        )
 
 
 @transaction.atomic
 def attendee_mark(*, attendee: Attendee, status: str) -> Attendee:
-    """Record whether a booked practitioner attended."""
+    """Record whether a booked practitioner attended. Once the session is recorded as
+    delivered, someone on its register stays marked as attending: it is delivered learning
+    because someone attended (``delivery_refusal``)."""
     if status not in Attendee.Status.values:
         raise ValidationError({"status": "Choose booked, attended or did not attend."})
-    _check_status_allowed(attendee.session, status)
+    session = attendee.session
+    _check_status_allowed(session, status)
+    if session.delivered_on:
+        # One change to a delivered register at a time: two people marked as not attending at
+        # once would each see the other still attending.
+        Session.objects.select_for_update().filter(pk=session.pk).first()
+    if (
+        session.delivered_on
+        and attendee.status == Attendee.Status.ATTENDED
+        and status != Attendee.Status.ATTENDED
+        and not session.attendees.filter(status=Attendee.Status.ATTENDED)
+        .exclude(pk=attendee.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {
+                "status": f"{attendee.name} is the only person this delivered session records "
+                "as attending, and a session is delivered learning because someone attended: "
+                "mark whoever else attended first."
+            }
+        )
     _save(attendee, status=status)
     _after_attendance(attendee.session)
     return attendee
@@ -421,12 +501,16 @@ def attendee_remove(*, attendee: Attendee) -> None:
     """Take a booking off a session's register (the practitioner cancelled, or was booked by
     mistake). Someone marked as attending or not, or sent a questionnaire, stays: their record
     is part of the attendance figures and the evaluation, so mark them instead. The register's
-    history keeps the removal."""
+    history keeps the removal. Nobody comes off a delivered session's register
+    (``register_fixed``)."""
     if attendee.status != Attendee.Status.BOOKED:
         raise ValidationError(
             f"{attendee.name}'s attendance is recorded, so they stay on the register: "
             "change their status instead."
         )
+    fixed = register_fixed(attendee.session)
+    if fixed:
+        raise ValidationError(f"{attendee.name} stays on the register. {fixed}")
     if attendee.questionnaires.exists():
         raise ValidationError(
             f"{attendee.name} has been sent a questionnaire, so they stay on the register: "
@@ -500,6 +584,7 @@ def register_import(*, session: Session, upload) -> tabular.ImportResult:
     booked = {email.lower() for email in session.attendees.values_list("email", flat=True)}
     first_row = {}  # each email in the file, and the row it first appears in
     not_yet = attendance_not_yet(session)
+    fixed = register_fixed(session)
 
     def build(number, cells):
         name, email, agency_name, manager, status_word = (tabular.cell_text(c) for c in cells)
@@ -521,6 +606,10 @@ def register_import(*, session: Session, upload) -> tabular.ImportResult:
             )
         elif status != Attendee.Status.BOOKED and not_yet:
             problems.append(not_yet[0].lower() + not_yet[1:])
+        elif status == Attendee.Status.BOOKED and fixed:
+            problems.append(
+                "the session is recorded as delivered: give the status attended or did not attend"
+            )
         key = email.lower()
         if key and key in first_row:
             problems.append(

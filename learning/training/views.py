@@ -171,6 +171,8 @@ def session_detail(request, uuid):
     offer = services.evaluation_offer(session=session) if can_run else None
     rows = selectors.register_rows(register, again=offer.again if offer else ())
     evaluation, not_open = selectors.session_evaluation(user, session)
+    # Once delivered, the register is its figures: marked, never back to booked or taken off.
+    register_fixed = services.register_fixed(session)
     return render(
         request,
         "training/session_detail.html",
@@ -186,7 +188,12 @@ def session_detail(request, uuid):
             "answers_link": f"{reverse('training:answers')}?session={session.uuid}&",
             "stages": Questionnaire.Stage,
             "can_run": can_run,
-            "statuses": Attendee.Status.choices,
+            "statuses": [
+                (value, label)
+                for value, label in Attendee.Status.choices
+                if not (register_fixed and value == Attendee.Status.BOOKED)
+            ],
+            "register_fixed": register_fixed,
             "send_stages": [(stage, Questionnaire.Stage(stage).label) for stage in offer.send]
             if offer
             else [],
@@ -262,7 +269,8 @@ def attendee_mark(request, uuid):
     form = forms.MarkForm(request.POST)
     session = attendee.session
     if not form.is_valid():
-        messages.error(request, "Choose booked, attended or did not attend.")
+        choose = "attended or did not attend" if services.register_fixed(session) else None
+        messages.error(request, f"Choose {choose or 'booked, attended or did not attend'}.")
         return redirect(session.get_absolute_url())
     return _act(
         request,

@@ -119,7 +119,7 @@ def test_the_evaluation_figures_equal_the_answers(course, agency, csc, outcome, 
     assert all_of.confidence_before == 2.3  # 14 / 6
     assert all_of.confidence_after == 4.3  # 17 / 4
     assert all_of.confidence_follow_up == 4.0  # 24 / 6
-    assert all_of.confidence_change == 2.0  # of the means as shown: 4.3 - 2.3
+    assert all_of.confidence_change == 1.9  # of the means as answered: 17/4 - 14/6 = 1.92
     assert (all_of.yes, all_of.partly, all_of.no) == (1, 1, 1)
 
     by_agency = figures.evaluation_by(Questionnaire.objects.all(), "attendee__agency__short_name")
