@@ -137,7 +137,13 @@ class ThemeForm(RecordForm):
 
 
 class ThemeMoveForm(forms.Form):
-    to = forms.ChoiceField(choices=PriorityTheme.Status.choices)
+    to = forms.ChoiceField(
+        choices=PriorityTheme.Status.choices,
+        error_messages={
+            "required": "Choose a status to move the theme to.",
+            "invalid_choice": "Choose a status to move the theme to.",
+        },
+    )
 
 
 class CollateForm(forms.Form):

@@ -1,6 +1,7 @@
 """Thin views: an access helper or selector, a form, a service, a page."""
 
 import functools
+from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
+from simple_history.models import HistoricalRecords
 
 from audits.performance.selectors import indicators_visible_to, sets_visible_to
 from audits.selectors import (
@@ -24,7 +26,7 @@ from reviews.services import review_record_opening
 from sscb import figures_cache
 from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgroup, require
 from sscb.forms import add_service_errors
-from sscb.history import HISTORY_SHOWN, Part, history_of, versions_with_changes
+from sscb.history import HISTORY_SHOWN, Change, Part, history_of, versions_with_changes
 from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of, plural
 from sscb.pages import form_page
 from sscb.params import as_uuid, query_record, query_value
@@ -67,11 +69,12 @@ def _form_page(request, form, **page):
     return form_page(request, form, template="learning/form.html", **page)
 
 
-def _act(request, record, form, *, save, success, page, form_name):
+def _act(request, record, form, *, save, success, page, form_name, warning=None):
     """One act posted from ``record``'s page: on a valid ``form`` call ``save()`` (one service),
-    say ``success`` (or, a function, what it makes of what ``save()`` returned) and go back to
-    the record; otherwise ``page``, the record's page again, re-read, with the form (as
-    ``form_name``) showing why and nothing changed."""
+    say ``success`` (or, a function, what it makes of what ``save()`` returned), then what
+    ``warning`` makes of it if anything, and go back to the record; otherwise ``page``, the
+    record's page again, re-read, with the form (as ``form_name``) showing why, what was typed
+    kept in it and nothing changed."""
     if form.is_valid():
         try:
             saved = save()
@@ -79,6 +82,8 @@ def _act(request, record, form, *, save, success, page, form_name):
             add_service_errors(form, error)
         else:
             messages.success(request, success(saved) if callable(success) else success)
+            if warning is not None and (said := warning(saved)):
+                messages.warning(request, said)
             return redirect(record.get_absolute_url())
     return page(request, record.uuid, **{form_name: form})
 
@@ -243,7 +248,8 @@ THEME_HISTORY_FIELDS = [
 ]
 
 
-def theme_detail(request, uuid):
+def _theme_page(request, uuid, **bound):
+    """The theme's page; ``bound`` holds a refused move, shown again with why."""
     theme = selectors.get_theme_for_user(request.user, uuid)
     context = selectors.theme_detail(request.user, theme, page=request.GET.get("page"))
     can_edit = can_work_for_subgroup(request.user, theme.subgroup_id)
@@ -263,8 +269,13 @@ def theme_detail(request, uuid):
         "history": versions_with_changes(
             theme.history.select_related("history_user"), THEME_HISTORY_FIELDS
         ),
+        "move_form": bound.get("move_form"),
     }
     return render(request, "learning/theme_detail.html", context)
+
+
+def theme_detail(request, uuid):
+    return _theme_page(request, uuid)
 
 
 def theme_edit(request, uuid=None):
@@ -299,31 +310,35 @@ def theme_edit(request, uuid=None):
 def theme_move(request, uuid):
     theme = selectors.get_theme_for_user(request.user, uuid, write=True)
     form = forms.ThemeMoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.theme_move(theme=theme, to=form.cleaned_data["to"])
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"The theme is now {theme.get_status_display().lower()}.")
-            # Closing ends the loop for new work, not for work under way: say what is left.
-            open_actions = (
-                services.theme_open_actions(theme)
-                if theme.status == PriorityTheme.Status.CLOSED
-                else 0
-            )
-            if open_actions:
-                messages.warning(
-                    request,
-                    f"{plural(open_actions, 'action')} of its learning outcomes "
-                    f"{'is' if open_actions == 1 else 'are'} still open: "
-                    f"{'it stays' if open_actions == 1 else 'they stay'} in the action tracker "
-                    "and are still chased, but the outcomes' plans take no new action until the "
-                    "theme is reopened.",
-                )
-    else:
-        messages.error(request, "Choose a status to move the theme to.")
-    return redirect(theme.get_absolute_url())
+
+    def save():
+        services.theme_move(theme=theme, to=form.cleaned_data["to"])
+        # Closing ends the loop for new work, not for work under way: say what is left.
+        return (
+            services.theme_open_actions(theme) if theme.status == PriorityTheme.Status.CLOSED else 0
+        )
+
+    def still_open(open_actions):
+        if not open_actions:
+            return ""
+        return (
+            f"{plural(open_actions, 'action')} of its learning outcomes "
+            f"{'is' if open_actions == 1 else 'are'} still open: "
+            f"{'it stays' if open_actions == 1 else 'they stay'} in the action tracker "
+            "and are still chased, but the outcomes' plans take no new action until the "
+            "theme is reopened."
+        )
+
+    return _act(
+        request,
+        theme,
+        form,
+        save=save,
+        success=lambda _: f"The theme is now {theme.get_status_display().lower()}.",
+        warning=still_open,
+        page=_theme_page,
+        form_name="move_form",
+    )
 
 
 # Outcomes --------------------------------------------------------------------------------------
@@ -361,9 +376,11 @@ def check_list(request):
 # What an outcome's page says changed in each of its newest versions, and in its delivery
 # activities', practice checks' and their evaluation stages': their own fields, and the theme the
 # outcome belongs to as ``selectors.history_links`` shows it; never the audit or indicators a
-# check links to (each has its own visibility rule). Where a decision was taken is said by the
-# version that records it, so the minutes' label and address are left out; a check's "from
-# answers" is the system's, not a person's, choice.
+# check links to (each has its own visibility rule): a changed audit is said only where nothing
+# listed changed ("changed the audit"), changed indicators always, never which
+# (``_say_indicator_changes``). Where a decision was taken is said by the version that records
+# it, so the minutes' label and address are left out; a check's "from answers" is the system's,
+# not a person's, choice.
 OUTCOME_HISTORY_FIELDS = [
     "title",
     "schedule",
@@ -388,6 +405,9 @@ ACTIVITY_HISTORY_FIELDS = [
 ]
 # A check's activity is one of its own outcome's (PracticeCheckForm, and the training register).
 CHECK_HISTORY_FIELDS = ["way", "agency", "activity", "checked_on", "result", "summary"]
+# Said of a check's version whose indicators changed: never which (as a course's history says it
+# "changed the learning outcomes it serves"), as a reader may not see every indicator.
+INDICATORS_CHANGED = Change("indicators", said="changed the indicators it relies on")
 STAGE_HISTORY_FIELDS = ["due_on", "due_by", "completed_on", "responses", "confidence", "notes"]
 
 
@@ -423,14 +443,43 @@ def _outcome_history(user, outcome):
             name=lambda stage: f"{stage.get_stage_display()}, {agencies[stage.practice_check_id]}",
         ),
     ]
-    return history_of(
+    history = history_of(
         outcome.history.select_related("history_user"),
         [*OUTCOME_HISTORY_FIELDS, *selectors.history_links(user, *OUTCOME_LINKS)],
         parts,
     )
+    _say_indicator_changes(history)
+    return history
 
 
-def outcome_detail(request, uuid):
+def _say_indicator_changes(history) -> None:
+    """Add ``INDICATORS_CHANGED`` to each practice check's version in ``history`` whose
+    indicators differ from the version before it: never "saved it unchanged" when they changed.
+    One query, where a check's change is shown."""
+    changed = [
+        (version, changes)
+        for version, changes in history
+        if isinstance(version, PracticeCheck.history.model)
+        and version.history_type == "~"
+        and version.before_id is not None
+    ]
+    if not changed:
+        return
+    wanted = {version.history_id for version, _ in changed}
+    wanted |= {version.before_id for version, _ in changed}
+    kept = HistoricalRecords.m2m_models[PracticeCheck._meta.get_field("indicators")]
+    linked = defaultdict(set)
+    for version_id, indicator_id in kept.objects.filter(history_id__in=wanted).values_list(
+        "history_id", "indicator_id"
+    ):
+        linked[version_id].add(indicator_id)
+    for version, changes in changed:
+        if linked[version.before_id] != linked[version.history_id]:
+            changes.append(INDICATORS_CHANGED)
+
+
+def _outcome_page(request, uuid, **bound):
+    """The outcome's page; ``bound`` holds a refused form, shown again with its errors."""
     user = request.user
     outcome = selectors.get_outcome_for_user(user, uuid)
     shown = selectors.outcome_page(user, outcome, page=request.GET.get("page"))
@@ -448,9 +497,13 @@ def outcome_detail(request, uuid):
             "closed_to_actions": plan_closed_to_actions(outcome),
             "reminders": reminders_about(outcome),
             "earlier_decisions": selectors.earlier_decisions(outcome),
-            "decision_form": forms.DatedDecisionForm(),
+            "decision_form": bound.get("decision_form") or forms.DatedDecisionForm(),
         },
     )
+
+
+def outcome_detail(request, uuid):
+    return _outcome_page(request, uuid)
 
 
 def _name_audits_cited(user, checks) -> None:
@@ -498,22 +551,15 @@ def outcome_decide(request, uuid):
     outcome = selectors.get_outcome_for_user(user, uuid)
     require(user.is_executive or user.is_business_unit)
     form = forms.DatedDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.outcome_decide(
-                outcome=outcome,
-                decision=form.cleaned_data["decision"],
-                notes=form.cleaned_data["notes"],
-                decided_on=form.cleaned_data["decided_on"],
-                decided_by=user,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, "The Executive's decision is recorded.")
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
-    return redirect(outcome.get_absolute_url())
+    return _act(
+        request,
+        outcome,
+        form,
+        save=lambda: services.outcome_decide(outcome=outcome, decided_by=user, **form.cleaned_data),
+        success="The Executive's decision is recorded.",
+        page=_outcome_page,
+        form_name="decision_form",
+    )
 
 
 def _outcome_child_edit(request, *, outcome_uuid, instance, form_class, noun, purpose, save):
@@ -682,6 +728,8 @@ def _evidence_page(request, uuid, **bound):
         "can_judge": _may_judge(user, evidence)
         and evidence.received_on
         and evidence.judgement == "pending",
+        # Its sub-group edits it (``evidence_edit``), as it judges it.
+        "can_edit": _may_judge(user, evidence),
         # The next record of the loop: an action for the agency, in the outcome's plan.
         "can_add_action": _may_judge(user, evidence) and evidence.agency_id,
         "closed_to_actions": plan_closed_to_actions(evidence.outcome),

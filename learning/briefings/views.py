@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -10,6 +12,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import Refused, can_see_my_agency, require
+from sscb.forms import add_service_errors
 from sscb.lists import page_of
 from sscb.pages import act_page, form_page
 from sscb.selectors import reminders_about
@@ -65,11 +68,16 @@ def briefing_write(request, kind, uuid):
     )
 
 
-@require_safe
-def briefing_detail(request, uuid):
+def _briefing_page(request, uuid, **bound):
+    """The briefing's page; ``bound`` holds a refused form, shown again with its errors and
+    what was typed in it."""
     briefing = selectors.get_briefing_for_user(request.user, uuid)
     context = selectors.briefing_page(request.user, briefing)
-    context["return_form"] = forms.ReturnForm()
+    context["return_form"] = bound.get("return_form") or forms.ReturnForm()
+    # Who approves it: the chair, unless the chair wrote it (``selectors.may_approve``).
+    context["chair_wrote_it"] = bool(
+        briefing.subgroup.chair_id and briefing.edited_by_id == briefing.subgroup.chair_id
+    )
     # Cascades to confirm, each about an agency's cascade the reader may see.
     context["reminders"] = reminders_about(*context["cascades"])
     if briefing.status == Briefing.Status.APPROVED:
@@ -78,6 +86,28 @@ def briefing_detail(request, uuid):
         # Said while it is written and approved, not first at the click that publishes it.
         context["names_restricted"] = services.restricted_review_named(briefing)
     return render(request, "briefings/briefing_detail.html", context)
+
+
+@require_safe
+def briefing_detail(request, uuid):
+    return _briefing_page(request, uuid)
+
+
+def _act_on_page(request, record, form, *, save, success, page, form_name):
+    """An act whose form is typed on ``record``'s page: on a valid ``form`` call ``save()`` (one
+    service) in a transaction, say ``success`` and go back to the record; otherwise ``page``,
+    the record's page again, with the form (as ``form_name``) showing why, what was typed kept
+    in it and nothing changed (as learning's ``_act``)."""
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(record.get_absolute_url())
+    return page(request, record.uuid, **{form_name: form})
 
 
 def briefing_edit(request, uuid):
@@ -114,11 +144,15 @@ def briefing_edit(request, uuid):
 def briefing_submit(request, uuid):
     user = request.user
     briefing = selectors.get_briefing_for_user(user, uuid, write=True)
+    # Nobody approves words they wrote themselves: a chair's own goes to the Business Unit.
+    chair = briefing.subgroup.chair_id
     return _act(
         request,
         briefing,
         lambda: services.briefing_submit(briefing=briefing, by=user),
-        "Submitted to the sub-group's chair for approval.",
+        "Submitted to the Business Unit for approval: the sub-group's chair wrote it."
+        if chair and briefing.edited_by_id == chair
+        else "Submitted to the sub-group's chair for approval.",
     )
 
 
@@ -141,16 +175,19 @@ def briefing_return(request, uuid):
     briefing = selectors.get_briefing_for_user(user, uuid)
     require(user.is_business_unit or briefing.subgroup.chair_id == user.pk)
     form = forms.ReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Say what should change before sending it back.")
-        return redirect(briefing.get_absolute_url())
-    return _act(
+    form.fields["returned_note"].error_messages["required"] = (
+        "Say what should change before sending it back."
+    )
+    return _act_on_page(
         request,
         briefing,
-        lambda: services.briefing_return(
+        form,
+        save=lambda: services.briefing_return(
             briefing=briefing, by=user, note=form.cleaned_data["returned_note"]
         ),
-        "Sent back to draft with your comments.",
+        success="Sent back to draft with your comments.",
+        page=_briefing_page,
+        form_name="return_form",
     )
 
 

@@ -1,6 +1,8 @@
 """Thin views: an access helper or selector, a form, a service, a page."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
@@ -88,7 +90,9 @@ def meeting_series(request):
     )
 
 
-def meeting_detail(request, uuid):
+def _meeting_page(request, uuid, *, move_refused=""):
+    """The meeting's page; ``move_refused`` says why a move asked for was not made, beside the
+    moves it can make now."""
     user = request.user
     meeting = selectors.get_meeting_for_user(user, uuid)
     attendance = selectors.attendance_of(meeting)
@@ -122,8 +126,13 @@ def meeting_detail(request, uuid):
             # Minutes to approve are about the meeting; papers due, about its items (not one
             # naming a record the reader may not open, as its history leaves it out).
             "reminders": reminders_about(meeting, *(i for i in items if not i.restricted)),
+            "move_refused": move_refused,
         },
     )
+
+
+def meeting_detail(request, uuid):
+    return _meeting_page(request, uuid)
 
 
 def meeting_edit(request, uuid):
@@ -145,14 +154,15 @@ def meeting_move(request, uuid):
     meeting = selectors.get_meeting_for_user(request.user, uuid, write=True)
     to = request.POST.get("to", "")
     if to not in Meeting.Status.values:
-        messages.error(request, "Choose what happens to the meeting next.")
-        return redirect(meeting.get_absolute_url())
-    return _act(
-        request,
-        meeting,
-        lambda: services.meeting_move(meeting=meeting, to=to),
-        f"The meeting is now “{Meeting.Status(to).label}”.",
-    )
+        return _meeting_page(request, uuid, move_refused="Choose what happens to the meeting next.")
+    try:
+        with transaction.atomic():
+            services.meeting_move(meeting=meeting, to=to)
+    except ValidationError as error:
+        # Said beside the moves the page offers now, as a refused form is.
+        return _meeting_page(request, uuid, move_refused=" ".join(error.messages))
+    messages.success(request, f"The meeting is now “{Meeting.Status(to).label}”.")
+    return redirect(meeting.get_absolute_url())
 
 
 def meeting_cancel(request, uuid):

@@ -22,12 +22,52 @@
 
   // Every bar keeps its label: Chart.js would otherwise skip labels that do not fit (autoSkip),
   // and a bar would sit beside its neighbour's name ("Closed" under "Action plan monitoring").
-  // A horizontal chart is given a row of height for each label instead (ROW_REM, on screen and
-  // on paper), so that none has to be skipped.
-  var ROW_REM = 1.4, AXES_REM = 3.5;
+  // A horizontal chart is given a row of height for each line of its labels instead (ROW_REM,
+  // LINE_REM, on screen and on paper), so that none has to be skipped.
+  var ROW_REM = 1.4, LINE_REM = 0.95, AXES_REM = 3.5;
+  // A horizontal chart's names take at most LABEL_SHARE of its width: a longer one is wrapped
+  // onto lines (Chart.js draws an array as lines), at most MAX_LINES and the last cut with "…",
+  // rather than cut off at the chart's left edge on a phone. The table beside each chart keeps
+  // the full text.
+  var LABEL_SHARE = 0.4, MAX_LINES = 3;
+  var measure = document.createElement("canvas").getContext("2d");
+
+  function textWidth(text) {
+    measure.font = Chart.defaults.font.size + "px " + Chart.defaults.font.family;
+    return measure.measureText(text).width;
+  }
+
+  function cut(text, room) {
+    while (text.length > 1 && textWidth(text + "…") > room) { text = text.slice(0, -1); }
+    return text.replace(/\s+$/, "") + "…";
+  }
+
+  function lines(label, chartWidth) {
+    var room = Math.max(chartWidth * LABEL_SHARE, 60);
+    var text = String(label);
+    if (textWidth(text) <= room) { return [text]; }
+    var out = [], line = "";
+    text.split(/\s+/).forEach(function (word) {
+      var tried = line ? line + " " + word : word;
+      if (textWidth(tried) <= room || !line) { line = tried; } else { out.push(line); line = word; }
+    });
+    if (line) { out.push(line); }
+    out = out.map(function (part) { return textWidth(part) > room ? cut(part, room) : part; });
+    if (out.length > MAX_LINES) {
+      out = out.slice(0, MAX_LINES);
+      out[MAX_LINES - 1] = cut(out[MAX_LINES - 1], room);
+    }
+    return out;
+  }
 
   function bar(labels, datasets, stacked, horizontal) {
     var category = { stacked: stacked, ticks: { autoSkip: false } };
+    if (horizontal) {
+      category.ticks.callback = function (value) {
+        var wrapped = lines(this.getLabelForValue(value), this.chart.width);
+        return wrapped.length === 1 ? wrapped[0] : wrapped;
+      };
+    }
     var value = { stacked: stacked, beginAtZero: true, ticks: { precision: 0 } };
     return {
       type: "bar",
@@ -35,17 +75,22 @@
       options: {
         indexAxis: horizontal ? "y" : "x",
         responsive: true,
+        // A new width may wrap the names onto more lines, or fewer: the rows follow.
+        onResize: function (chart, size) { makeRoom(chart.canvas, chart.config, size.width); },
         plugins: { legend: { display: datasets.length > 1 } },
         scales: horizontal ? { x: value, y: category } : { x: category, y: value }
       }
     };
   }
 
-  function makeRoom(canvas, config) {
-    if (config.options.indexAxis === "y") {
-      var rows = config.data.labels.length;
-      canvas.parentNode.style.minHeight = (rows * ROW_REM + AXES_REM) + "rem";
-    }
+  function makeRoom(canvas, config, width) {
+    if (config.options.indexAxis !== "y") { return; }
+    var rem = AXES_REM;
+    config.data.labels.forEach(function (label) {
+      rem += Math.max(ROW_REM, lines(label, width).length * LINE_REM + 0.45);
+    });
+    var height = rem + "rem";
+    if (canvas.parentNode.style.minHeight !== height) { canvas.parentNode.style.minHeight = height; }
   }
 
   var configs = {
@@ -76,7 +121,7 @@
     var name = canvas.getAttribute("data-chart");
     if (configs[name] && data[name]) {
       var config = configs[name](data[name]);
-      makeRoom(canvas, config);
+      makeRoom(canvas, config, canvas.parentNode.clientWidth);
       charts.push(new Chart(canvas, config));
       canvas.setAttribute("data-drawn", "true");
     }
