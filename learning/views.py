@@ -28,7 +28,7 @@ from sscb.access import can_record_work, can_see_my_agency, can_work_for_subgrou
 from sscb.forms import add_service_errors
 from sscb.history import HISTORY_SHOWN, Change, Part, history_of, versions_with_changes
 from sscb.lists import PAGE_SIZE, filtered_page, first_rows, page_of, plural
-from sscb.pages import form_page
+from sscb.pages import form_act_page, form_page
 from sscb.params import as_uuid, query_record, query_value
 from sscb.record_urls import url_for
 from sscb.selectors import access_log_about, reminders_about
@@ -67,25 +67,6 @@ def _list_page(request, template, filterset_class, rows, *, counted=None, **cont
 def _form_page(request, form, **page):
     """Render ``form``; on a valid POST call ``save()``, report ``success`` and redirect."""
     return form_page(request, form, template="learning/form.html", **page)
-
-
-def _act(request, record, form, *, save, success, page, form_name, warning=None):
-    """One act posted from ``record``'s page: on a valid ``form`` call ``save()`` (one service),
-    say ``success`` (or, a function, what it makes of what ``save()`` returned), then what
-    ``warning`` makes of it if anything, and go back to the record; otherwise ``page``, the
-    record's page again, re-read, with the form (as ``form_name``) showing why, what was typed
-    kept in it and nothing changed."""
-    if form.is_valid():
-        try:
-            saved = save()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success(saved) if callable(success) else success)
-            if warning is not None and (said := warning(saved)):
-                messages.warning(request, said)
-            return redirect(record.get_absolute_url())
-    return page(request, record.uuid, **{form_name: form})
 
 
 def _require_recorder(request):
@@ -329,7 +310,7 @@ def theme_move(request, uuid):
             "theme is reopened."
         )
 
-    return _act(
+    return form_act_page(
         request,
         theme,
         form,
@@ -551,7 +532,7 @@ def outcome_decide(request, uuid):
     outcome = selectors.get_outcome_for_user(user, uuid)
     require(user.is_executive or user.is_business_unit)
     form = forms.DatedDecisionForm(request.POST)
-    return _act(
+    return form_act_page(
         request,
         outcome,
         form,
@@ -791,7 +772,7 @@ def evidence_provide(request, uuid):
             added.append("a new summary of what it shows")
         return f"Added to the evidence: {' and '.join(added)}."
 
-    return _act(
+    return form_act_page(
         request,
         evidence,
         form,
@@ -814,7 +795,7 @@ def evidence_judge(request, uuid):
     evidence = selectors.get_evidence_for_user(user, uuid)
     require(_may_judge(user, evidence))
     form = forms.JudgeEvidenceForm(request.POST)
-    return _act(
+    return form_act_page(
         request,
         evidence,
         form,
@@ -1131,7 +1112,7 @@ def action_progress(request, uuid):
             return f"Completion reported{_with_document(document)}."
         return f"Progress saved{_with_document(document)}."
 
-    return _act(
+    return form_act_page(
         request,
         action,
         form,
@@ -1149,7 +1130,7 @@ def action_sign_off(request, uuid):
     action = selectors.get_action_for_user(user, uuid)
     require(_may_sign_off(user, action))
     form = forms.SignOffForm(request.POST)
-    return _act(
+    return form_act_page(
         request,
         action,
         form,
@@ -1169,7 +1150,7 @@ def action_send_back(request, uuid):
     action = selectors.get_action_for_user(user, uuid)
     require(_may_sign_off(user, action))
     form = forms.SendBackForm(request.POST)
-    return _act(
+    return form_act_page(
         request,
         action,
         form,
@@ -1187,7 +1168,7 @@ def action_follow_up(request, uuid):
     action = selectors.get_action_for_user(user, uuid)
     require(_may_sign_off(user, action))
     form = forms.FollowUpForm(request.POST)
-    return _act(
+    return form_act_page(
         request,
         action,
         form,

@@ -46,3 +46,24 @@ def act_page(request, record, act, success):
     else:
         messages.success(request, success)
     return redirect(record.get_absolute_url())
+
+
+def form_act_page(request, record, form, *, save, success, page, form_name, warning=None):
+    """An act whose form is typed on ``record``'s page (a decision, a send-back with its
+    reason): on a valid ``form`` call ``save()`` (one service) in a transaction, say ``success``
+    (or, a function, what it makes of what ``save()`` returned), then what ``warning`` makes of
+    it if anything, and go back to the record; otherwise ``page``, the record's page again,
+    re-read, with the form (as ``form_name``) showing why, what was typed kept in it and nothing
+    changed."""
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                saved = save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, success(saved) if callable(success) else success)
+            if warning is not None and (said := warning(saved)):
+                messages.warning(request, said)
+            return redirect(record.get_absolute_url())
+    return page(request, record.uuid, **{form_name: form})

@@ -1,20 +1,16 @@
 """Thin views: an access helper or selector, a form, a service, a page."""
 
-from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST, require_safe
 
 from sscb.access import Refused, can_see_my_agency, require
-from sscb.forms import add_service_errors
 from sscb.lists import page_of
-from sscb.pages import act_page, form_page
+from sscb.pages import act_page, form_act_page, form_page
 from sscb.selectors import reminders_about
 
 from . import forms, selectors, services
@@ -93,23 +89,6 @@ def briefing_detail(request, uuid):
     return _briefing_page(request, uuid)
 
 
-def _act_on_page(request, record, form, *, save, success, page, form_name):
-    """An act whose form is typed on ``record``'s page: on a valid ``form`` call ``save()`` (one
-    service) in a transaction, say ``success`` and go back to the record; otherwise ``page``,
-    the record's page again, with the form (as ``form_name``) showing why, what was typed kept
-    in it and nothing changed (as learning's ``_act``)."""
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                save()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(record.get_absolute_url())
-    return page(request, record.uuid, **{form_name: form})
-
-
 def briefing_edit(request, uuid):
     user = request.user
     briefing = selectors.get_briefing_for_user(user, uuid, write=True)
@@ -178,7 +157,7 @@ def briefing_return(request, uuid):
     form.fields["returned_note"].error_messages["required"] = (
         "Say what should change before sending it back."
     )
-    return _act_on_page(
+    return form_act_page(
         request,
         briefing,
         form,
